@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what Tongban Desk needs from Debian, once, printing what it installs.
+# Debian packages: PDF checks (poppler-utils, qpdf, NSS tools), CJK fonts, ffmpeg, chromium.
+# The mediasoup worker comes from Debian's experimental suite, unpacked into .deps/ (see
+# ../shared/media-notes.md): newer workers cannot be built here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have pdfsig || need+=(poppler-utils)
+have qpdf || need+=(qpdf)
+have certutil || need+=(libnss3-tools)
+have ffmpeg || need+=(ffmpeg)
+have chromium || need+=(chromium)
+have openssl || need+=(openssl)
+have sha256sum || need+=(coreutils)
+have unzip || need+=(unzip)
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  echo "setup: installed ${need[*]}"
+fi
+
+bash scripts/setup-mediasoup-worker.sh

@@ -1,0 +1,67 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrations, type Migration } from './migrations/index.js';
+
+export type Sqlite = BetterSqlite3.Database;
+
+/**
+ * The metadata database: one SQLite file in WAL mode with foreign keys on, brought to the newest
+ * schema by versioned migrations when opened. Each migration runs in its own transaction and is
+ * recorded in `schema_migrations`, so a crash mid-migration leaves the previous version intact.
+ */
+export class Database {
+  readonly #db: Sqlite;
+
+  private constructor(db: Sqlite) {
+    this.#db = db;
+  }
+
+  static open(file: string, list: readonly Migration[] = migrations): Database {
+    mkdirSync(dirname(file), { recursive: true });
+    const db = new BetterSqlite3(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    const database = new Database(db);
+    database.#migrate(list);
+    return database;
+  }
+
+  get sql(): Sqlite {
+    return this.#db;
+  }
+
+  /** Runs `fn` in one transaction (rolled back if it throws). */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  schemaVersion(): number {
+    const row = this.#db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+    return row.v ?? 0;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #migrate(list: readonly Migration[]): void {
+    this.#db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    const applied = new Set(
+      (this.#db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    );
+    const sorted = [...list].sort((a, b) => a.version - b.version);
+    for (const m of sorted) {
+      if (applied.has(m.version)) continue;
+      this.#db.transaction(() => {
+        this.#db.exec(m.sql);
+        this.#db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(m.version, m.name, new Date().toISOString());
+      })();
+    }
+  }
+}

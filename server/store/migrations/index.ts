@@ -1,0 +1,11 @@
+// Versioned schema migrations, applied in order by Database.open. Append new versions; never edit
+// one that has shipped. Each part of the server owns its own file.
+import { coreSchema } from './001-core.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [coreSchema];
