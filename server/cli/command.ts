@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A CLI failure the user can act on: printed as one line, exit code 2 by default. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
+
+export interface Command {
+  /** e.g. 'pki' for `tongban pki init`; undefined for top-level commands such as `tongban verify`. */
+  readonly group?: string;
+  readonly name: string;
+  readonly usage: string;
+  run(args: readonly string[]): Promise<number>;
+}
+
+/** node:util parseArgs with unknown options and bad values turned into one-line CliErrors. */
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: readonly string[],
+  options: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals, strict: true });
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** `--data`, then TONGBAN_DATA, then ./data. */
+export function resolveDataDir(flag: string | undefined): string {
+  return resolve(flag ?? process.env.TONGBAN_DATA ?? 'data');
+}
+
+export function printUsage(list: readonly Command[]): void {
+  process.stdout.write('usage:\n');
+  for (const c of list) process.stdout.write(`  tongban ${c.usage}\n`);
+}

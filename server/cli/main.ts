@@ -1,0 +1,29 @@
+// `tongban` command line: dispatches to one module per command group. Errors are one line on
+// stderr naming the problem and a non-zero exit; never a stack trace.
+import { commands } from './commands/index.js';
+import { CliError, printUsage, type Command } from './command.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [first, second, ...rest] = argv;
+  if (!first || first === '--help' || first === '-h' || first === 'help') {
+    printUsage(commands);
+    return first ? 0 : 2;
+  }
+  const command: Command | undefined =
+    commands.find((c) => c.group === first && c.name === second) ?? commands.find((c) => c.group === undefined && c.name === first);
+  if (!command) throw new CliError(`unknown command: ${[first, second].filter(Boolean).join(' ')} (see tongban --help)`);
+  const args = command.group ? rest : [second, ...rest].filter((a): a is string => a !== undefined);
+  return await command.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`tongban: ${message.split('\n')[0]}\n`);
+    if (process.env.TONGBAN_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  },
+);
