@@ -1,0 +1,279 @@
+// Lazy reader of a PDF: reads the cross-reference sections (newest first, following /Prev and
+// /XRefStm) and parses an object only when asked for it. Signing needs the trailer, the catalog,
+// one page and the form, so the cost stays close to reading the xref.
+import { PdfError } from '../errors.js';
+import { isDict, isName, PdfRef, PdfStream, type PdfDict, type PdfValue } from './objects.js';
+import { PdfParser } from './parse.js';
+import { decodeStream } from './stream-data.js';
+
+type XrefEntry = { readonly kind: 'offset'; readonly offset: number; readonly gen: number } | { readonly kind: 'compressed'; readonly stream: number; readonly index: number } | { readonly kind: 'free' };
+
+/** One cross-reference section, i.e. one revision of the file. */
+export interface XrefSection {
+  readonly offset: number;
+  readonly kind: 'table' | 'stream';
+  readonly trailer: PdfDict;
+  readonly entries: ReadonlyMap<number, XrefEntry>;
+}
+
+export interface ReaderOptions {
+  readonly maxBytes?: number;
+}
+
+export class PdfReader {
+  readonly #cache = new Map<string, PdfValue>();
+  /** Parsed object streams, keyed by where the stream object itself lives. */
+  readonly #objectStreams = new Map<string, Map<number, PdfValue>>();
+
+  private constructor(
+    readonly bytes: Uint8Array,
+    /** Newest first. A hybrid file's /XRefStm entries are merged into its table section. */
+    readonly sections: readonly XrefSection[],
+    readonly startxref: number,
+  ) {}
+
+  static open(bytes: Uint8Array, options: ReaderOptions = {}): PdfReader {
+    if (bytes.length === 0) throw new PdfError('empty', 'the file is empty');
+    if (options.maxBytes !== undefined && bytes.length > options.maxBytes) throw new PdfError('too_large', `the PDF is larger than ${options.maxBytes} bytes`);
+    const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+    if (!head.includes('%PDF-')) throw new PdfError('not_pdf', 'not a PDF file (no %PDF- header)');
+    const startxref = findStartxref(bytes);
+    const sections = readSections(bytes, startxref);
+    const trailer = sections[0]!.trailer;
+    if (trailer.has('Encrypt')) throw new PdfError('encrypted', 'the PDF is encrypted');
+    if (!(trailer.get('Root') instanceof PdfRef)) throw new PdfError('corrupt', 'corrupt PDF: the trailer has no /Root');
+    return new PdfReader(bytes, sections, startxref);
+  }
+
+  get trailer(): PdfDict {
+    return this.sections[0]!.trailer;
+  }
+
+  /** Highest object number + 1, as the newest trailer declares it. */
+  get size(): number {
+    const s = this.trailer.get('Size');
+    return typeof s === 'number' ? s : 0;
+  }
+
+  /** The entry for `num` as seen from section `from` (0 = newest revision) onwards. */
+  entry(num: number, from = 0): XrefEntry | undefined {
+    for (let i = from; i < this.sections.length; i++) {
+      const e = this.sections[i]!.entries.get(num);
+      if (e) return e;
+    }
+    return undefined;
+  }
+
+  /** The object `ref` points to, as of revision `from` (0 = newest); null when it does not exist. */
+  object(ref: PdfRef, from = 0): PdfValue {
+    const e = this.entry(ref.num, from);
+    if (!e || e.kind === 'free') return null;
+    const key = e.kind === 'offset' ? `o${e.offset}` : `c${e.stream}.${e.index}`;
+    if (this.#cache.has(key)) return this.#cache.get(key)!;
+    const value = e.kind === 'offset' ? this.#parseAt(e.offset, ref.num) : this.#compressed(e.stream, ref.num, from);
+    this.#cache.set(key, value);
+    return value;
+  }
+
+  resolve(v: PdfValue | undefined, from = 0): PdfValue {
+    let cur: PdfValue | undefined = v;
+    for (let hops = 0; cur instanceof PdfRef && hops < 32; hops++) cur = this.object(cur, from);
+    return cur ?? null;
+  }
+
+  dict(v: PdfValue | undefined, from = 0): PdfDict | undefined {
+    const r = this.resolve(v, from);
+    if (isDict(r)) return r;
+    if (r instanceof PdfStream) return r.dict;
+    return undefined;
+  }
+
+  catalog(from = 0): PdfDict {
+    const c = this.dict(this.sections[from]!.trailer.get('Root') ?? this.trailer.get('Root'), from);
+    if (!c) throw new PdfError('corrupt', 'corrupt PDF: the catalog cannot be read');
+    return c;
+  }
+
+  /** Reference of page `index` (0-based), walking only the page-tree nodes on the way to it. */
+  pageRef(index: number): PdfRef {
+    let node = this.catalog().get('Pages');
+    let skip = index;
+    for (let depth = 0; depth < 64; depth++) {
+      const d = this.dict(node);
+      if (!d) break;
+      if (isName(d.get('Type'), 'Page') || !d.has('Kids')) {
+        if (skip === 0 && node instanceof PdfRef) return node;
+        break;
+      }
+      const kids = this.resolve(d.get('Kids'));
+      if (!Array.isArray(kids)) break;
+      let next: PdfValue | undefined;
+      for (const kid of kids) {
+        const kd = this.dict(kid);
+        const isLeaf = !kd || isName(kd.get('Type'), 'Page') || !kd.has('Kids');
+        const count = isLeaf ? 1 : Number(this.resolve(kd.get('Count'))) || 0;
+        if (skip < count) {
+          next = kid;
+          break;
+        }
+        skip -= count;
+      }
+      if (next === undefined) break;
+      node = next;
+    }
+    throw new PdfError('corrupt', `the document has no page ${index + 1}`);
+  }
+
+  pageCount(): number {
+    const pages = this.dict(this.catalog().get('Pages'));
+    const n = pages ? this.resolve(pages.get('Count')) : 0;
+    return typeof n === 'number' ? n : 0;
+  }
+
+  #parseAt(offset: number, num: number): PdfValue {
+    if (offset < 0 || offset >= this.bytes.length) throw new PdfError('corrupt', `corrupt PDF: object ${num} points outside the file`);
+    const p = new PdfParser(this.bytes, offset, (ref) => {
+      const v = this.resolve(ref);
+      return typeof v === 'number' ? v : undefined;
+    });
+    const obj = p.indirectObject();
+    if (obj.num !== num) throw new PdfError('corrupt', `corrupt PDF: xref entry for object ${num} points at object ${obj.num}`);
+    return obj.value;
+  }
+
+  #compressed(streamNum: number, num: number, from: number): PdfValue {
+    const where = this.entry(streamNum, from);
+    const key = where?.kind === 'offset' ? `${where.offset}` : `${streamNum}`;
+    let objects = this.#objectStreams.get(key);
+    if (!objects) {
+      const s = this.object(new PdfRef(streamNum, 0), from);
+      if (!(s instanceof PdfStream)) throw new PdfError('corrupt', `corrupt PDF: object stream ${streamNum} is missing`);
+      objects = parseObjectStream(s);
+      this.#objectStreams.set(key, objects);
+    }
+    return objects.get(num) ?? null;
+  }
+}
+
+function parseObjectStream(s: PdfStream): Map<number, PdfValue> {
+  const data = decodeStream(s);
+  const n = Number(s.dict.get('N'));
+  const first = Number(s.dict.get('First'));
+  const head = new PdfParser(data, 0);
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < n; i++) pairs.push([Number(head.token()), Number(head.token())]);
+  const out = new Map<number, PdfValue>();
+  for (const [num, off] of pairs) {
+    if (!Number.isInteger(num) || !Number.isInteger(off)) throw new PdfError('corrupt', 'corrupt PDF: bad object stream header');
+    out.set(num, new PdfParser(data, first + off).value());
+  }
+  return out;
+}
+
+function findStartxref(bytes: Uint8Array): number {
+  const tailStart = Math.max(0, bytes.length - 4096);
+  const tail = Buffer.from(bytes.subarray(tailStart)).toString('latin1');
+  const at = tail.lastIndexOf('startxref');
+  if (at < 0) throw new PdfError('corrupt', 'corrupt or truncated PDF: no startxref');
+  const m = /^startxref\s+(\d+)/.exec(tail.slice(at));
+  if (!m) throw new PdfError('corrupt', 'corrupt or truncated PDF: bad startxref');
+  const offset = Number(m[1]);
+  if (offset >= bytes.length) throw new PdfError('corrupt', 'corrupt or truncated PDF: startxref points outside the file');
+  return offset;
+}
+
+function readSections(bytes: Uint8Array, startxref: number): XrefSection[] {
+  const sections: XrefSection[] = [];
+  const seen = new Set<number>();
+  let offset: number | undefined = startxref;
+  while (offset !== undefined) {
+    if (seen.has(offset) || sections.length > 10_000) throw new PdfError('corrupt', 'corrupt PDF: cross-reference loop');
+    seen.add(offset);
+    if (offset < 0 || offset >= bytes.length) throw new PdfError('corrupt', 'corrupt PDF: /Prev points outside the file');
+    const section = readSection(bytes, offset);
+    sections.push(section);
+    const prev = section.trailer.get('Prev');
+    offset = typeof prev === 'number' ? prev : undefined;
+  }
+  return sections;
+}
+
+function readSection(bytes: Uint8Array, offset: number): XrefSection {
+  const p = new PdfParser(bytes, offset);
+  p.skipWhite();
+  const save = p.pos;
+  if (p.token() === 'xref') return readTable(bytes, p, offset);
+  p.pos = save;
+  return readXrefStream(bytes, p, offset);
+}
+
+function readTable(bytes: Uint8Array, p: PdfParser, offset: number): XrefSection {
+  const entries = new Map<number, XrefEntry>();
+  for (;;) {
+    p.skipWhite();
+    const save = p.pos;
+    const t = p.token();
+    if (t === 'trailer') break;
+    const start = Number(t);
+    const count = Number(p.token());
+    if (!Number.isInteger(start) || !Number.isInteger(count) || count < 0) {
+      p.pos = save;
+      p.fail('bad xref table');
+    }
+    for (let i = 0; i < count; i++) {
+      const off = Number(p.token());
+      const gen = Number(p.token());
+      const type = p.token();
+      if (!Number.isFinite(off) || (type !== 'n' && type !== 'f')) p.fail('bad xref table entry');
+      if (!entries.has(start + i)) entries.set(start + i, type === 'n' ? { kind: 'offset', offset: off, gen } : { kind: 'free' });
+    }
+  }
+  const trailer = p.value();
+  if (!isDict(trailer)) p.fail('trailer is not a dictionary');
+  const xrefStm = trailer.get('XRefStm');
+  if (typeof xrefStm === 'number' && xrefStm > 0 && xrefStm < bytes.length) {
+    // Hybrid file: the table wins, the stream adds the objects that live in object streams.
+    for (const [num, e] of readXrefStream(bytes, new PdfParser(bytes, xrefStm), xrefStm).entries) if (!entries.has(num)) entries.set(num, e);
+  }
+  return { offset, kind: 'table', trailer, entries };
+}
+
+function readXrefStream(bytes: Uint8Array, p: PdfParser, offset: number): XrefSection {
+  let obj;
+  try {
+    obj = p.indirectObject();
+  } catch {
+    throw new PdfError('corrupt', 'corrupt PDF: startxref does not point at a cross-reference section');
+  }
+  const s = obj.value;
+  if (!(s instanceof PdfStream) || !isName(s.dict.get('Type'), 'XRef')) throw new PdfError('corrupt', 'corrupt PDF: startxref does not point at a cross-reference section');
+  const w = s.dict.get('W');
+  if (!Array.isArray(w) || w.length !== 3 || !w.every((x) => typeof x === 'number' && x >= 0 && x <= 8)) throw new PdfError('corrupt', 'corrupt PDF: bad /W in xref stream');
+  const [w0, w1, w2] = w as number[];
+  const size = Number(s.dict.get('Size'));
+  const index = s.dict.get('Index');
+  const ranges = Array.isArray(index) ? (index as number[]) : [0, size];
+  const data = decodeStream(s);
+  const rowLen = w0! + w1! + w2!;
+  const entries = new Map<number, XrefEntry>();
+  const field = (pos: number, width: number): number => {
+    let v = 0;
+    for (let i = 0; i < width; i++) v = v * 256 + data[pos + i]!;
+    return v;
+  };
+  let pos = 0;
+  for (let r = 0; r + 1 < ranges.length; r += 2) {
+    const start = Number(ranges[r]);
+    const count = Number(ranges[r + 1]);
+    for (let i = 0; i < count && pos + rowLen <= data.length; i++, pos += rowLen) {
+      const type = w0 === 0 ? 1 : field(pos, w0!);
+      const a = field(pos + w0!, w1!);
+      const b = field(pos + w0! + w1!, w2!);
+      if (entries.has(start + i)) continue;
+      if (type === 1) entries.set(start + i, { kind: 'offset', offset: a, gen: b });
+      else if (type === 2) entries.set(start + i, { kind: 'compressed', stream: a, index: b });
+      else if (type === 0) entries.set(start + i, { kind: 'free' });
+    }
+  }
+  return { offset, kind: 'stream', trailer: s.dict, entries };
+}

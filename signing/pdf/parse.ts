@@ -1,0 +1,222 @@
+// A small PDF object parser over raw bytes: reads one value (or one "n g obj … endobj") at a
+// given offset. It never scans the whole file; callers jump to offsets taken from the xref.
+import { PdfError } from '../errors.js';
+import { PdfName, PdfRef, PdfStream, PdfString, type PdfDict, type PdfValue } from './objects.js';
+
+const WS = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
+const DELIM = new Set([0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]);
+
+export const isWhite = (c: number): boolean => WS.has(c);
+const isRegular = (c: number): boolean => !WS.has(c) && !DELIM.has(c);
+
+/** Resolves an indirect /Length while parsing a stream. */
+export type LengthResolver = (ref: PdfRef) => number | undefined;
+
+export interface Parsed<T> {
+  readonly value: T;
+  readonly end: number;
+}
+
+export class PdfParser {
+  pos: number;
+  constructor(
+    readonly bytes: Uint8Array,
+    pos = 0,
+    private readonly resolveLength?: LengthResolver,
+  ) {
+    this.pos = pos;
+  }
+
+  fail(what: string): never {
+    throw new PdfError('corrupt', `corrupt PDF: ${what} at offset ${this.pos}`);
+  }
+
+  skipWhite(): void {
+    const b = this.bytes;
+    while (this.pos < b.length) {
+      const c = b[this.pos]!;
+      if (WS.has(c)) this.pos++;
+      else if (c === 0x25) {
+        while (this.pos < b.length && b[this.pos] !== 0x0a && b[this.pos] !== 0x0d) this.pos++;
+      } else break;
+    }
+  }
+
+  /** A bare keyword or number token (letters, digits, signs, dots). */
+  token(): string {
+    this.skipWhite();
+    const start = this.pos;
+    while (this.pos < this.bytes.length && isRegular(this.bytes[this.pos]!)) this.pos++;
+    return Buffer.from(this.bytes.subarray(start, this.pos)).toString('latin1');
+  }
+
+  expectKeyword(k: string): void {
+    const t = this.token();
+    if (t !== k) this.fail(`expected "${k}", found "${t.slice(0, 20)}"`);
+  }
+
+  /** "n g obj <value> endobj"; returns the object number, generation and value. */
+  indirectObject(): { num: number; gen: number; value: PdfValue } {
+    const num = Number(this.token());
+    const gen = Number(this.token());
+    if (!Number.isInteger(num) || !Number.isInteger(gen)) this.fail('expected an object header');
+    this.expectKeyword('obj');
+    const value = this.value();
+    return { num, gen, value };
+  }
+
+  value(): PdfValue {
+    this.skipWhite();
+    const b = this.bytes;
+    if (this.pos >= b.length) this.fail('unexpected end of data');
+    const c = b[this.pos]!;
+    if (c === 0x2f) return this.nameValue();
+    if (c === 0x28) return this.literalString();
+    if (c === 0x3c) {
+      if (b[this.pos + 1] === 0x3c) return this.dictOrStream();
+      return this.hexString();
+    }
+    if (c === 0x5b) {
+      this.pos++;
+      const arr: PdfValue[] = [];
+      for (;;) {
+        this.skipWhite();
+        if (this.pos >= b.length) this.fail('unterminated array');
+        if (b[this.pos] === 0x5d) {
+          this.pos++;
+          return arr;
+        }
+        arr.push(this.value());
+      }
+    }
+    const t = this.token();
+    if (t === '') this.fail(`unexpected byte 0x${c.toString(16)}`);
+    if (t === 'true') return true;
+    if (t === 'false') return false;
+    if (t === 'null') return null;
+    const n = Number(t);
+    if (Number.isNaN(n)) this.fail(`unexpected token "${t.slice(0, 20)}"`);
+    // "n g R" is an indirect reference: look ahead without consuming on mismatch.
+    if (Number.isInteger(n) && n >= 0) {
+      const save = this.pos;
+      const g = this.token();
+      if (/^\d+$/.test(g)) {
+        const r = this.token();
+        if (r === 'R') return new PdfRef(n, Number(g));
+      }
+      this.pos = save;
+    }
+    return n;
+  }
+
+  private nameValue(): PdfName {
+    this.pos++;
+    const start = this.pos;
+    while (this.pos < this.bytes.length && isRegular(this.bytes[this.pos]!)) this.pos++;
+    const raw = Buffer.from(this.bytes.subarray(start, this.pos)).toString('latin1');
+    return new PdfName(raw.includes('#') ? raw.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) : raw);
+  }
+
+  private hexString(): PdfString {
+    this.pos++;
+    const b = this.bytes;
+    const digits: number[] = [];
+    while (this.pos < b.length && b[this.pos] !== 0x3e) {
+      const c = b[this.pos++]!;
+      if (WS.has(c)) continue;
+      const v = hexValue(c);
+      if (v < 0) this.fail('bad hex string');
+      digits.push(v);
+    }
+    if (this.pos >= b.length) this.fail('unterminated hex string');
+    this.pos++;
+    if (digits.length % 2) digits.push(0);
+    const out = new Uint8Array(digits.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = (digits[2 * i]! << 4) | digits[2 * i + 1]!;
+    return new PdfString(out, true);
+  }
+
+  private literalString(): PdfString {
+    const b = this.bytes;
+    this.pos++;
+    const out: number[] = [];
+    let depth = 1;
+    while (this.pos < b.length) {
+      const c = b[this.pos++]!;
+      if (c === 0x5c) {
+        const e = b[this.pos++]!;
+        const simple: Record<number, number> = { 0x6e: 10, 0x72: 13, 0x74: 9, 0x62: 8, 0x66: 12, 0x28: 0x28, 0x29: 0x29, 0x5c: 0x5c };
+        if (e in simple) out.push(simple[e]!);
+        else if (e >= 0x30 && e <= 0x37) {
+          let v = e - 0x30;
+          for (let k = 0; k < 2 && b[this.pos]! >= 0x30 && b[this.pos]! <= 0x37; k++) v = v * 8 + (b[this.pos++]! - 0x30);
+          out.push(v & 0xff);
+        } else if (e === 0x0d) {
+          if (b[this.pos] === 0x0a) this.pos++;
+        } else if (e !== 0x0a) out.push(e);
+      } else if (c === 0x28) {
+        depth++;
+        out.push(c);
+      } else if (c === 0x29) {
+        if (--depth === 0) return new PdfString(Uint8Array.from(out));
+        out.push(c);
+      } else out.push(c);
+    }
+    this.fail('unterminated string');
+  }
+
+  private dictOrStream(): PdfDict | PdfStream {
+    const b = this.bytes;
+    this.pos += 2;
+    const d: PdfDict = new Map();
+    for (;;) {
+      this.skipWhite();
+      if (this.pos >= b.length) this.fail('unterminated dictionary');
+      if (b[this.pos] === 0x3e && b[this.pos + 1] === 0x3e) {
+        this.pos += 2;
+        break;
+      }
+      const key = this.value();
+      if (!(key instanceof PdfName)) this.fail('dictionary key is not a name');
+      d.set(key.name, this.value());
+    }
+    const save = this.pos;
+    if (this.token() !== 'stream') {
+      this.pos = save;
+      return d;
+    }
+    // The data starts after CRLF or LF following the keyword.
+    if (b[this.pos] === 0x0d) this.pos++;
+    if (b[this.pos] === 0x0a) this.pos++;
+    const start = this.pos;
+    let length = d.get('Length');
+    if (length instanceof PdfRef) length = this.resolveLength?.(length) ?? null;
+    let end = typeof length === 'number' ? start + length : -1;
+    if (end < start || end > b.length || !this.endstreamAt(end)) end = this.findEndstream(start);
+    this.pos = end;
+    this.expectKeyword('endstream');
+    return new PdfStream(d, b.subarray(start, end));
+  }
+
+  private endstreamAt(end: number): boolean {
+    let p = end;
+    while (p < this.bytes.length && WS.has(this.bytes[p]!)) p++;
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + p, Math.min(9, this.bytes.length - p)).toString('latin1') === 'endstream';
+  }
+
+  private findEndstream(start: number): number {
+    const idx = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length).indexOf('endstream', start, 'latin1');
+    if (idx < 0) this.fail('stream without endstream');
+    let end = idx;
+    if (this.bytes[end - 1] === 0x0a) end--;
+    if (this.bytes[end - 1] === 0x0d) end--;
+    return end;
+  }
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
