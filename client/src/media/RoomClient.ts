@@ -1,0 +1,274 @@
+// Framework-free mediasoup-client logic for one session's room: join, consent, publish camera and
+// microphone, consume everyone else, follow mute/speaker/recording state, and rejoin on its own
+// after a network blip or a server-side rebuild. Pages only read `state` and listen to 'change'.
+import { Device, type types } from 'mediasoup-client';
+import { io, type Socket } from 'socket.io-client';
+import type {
+  MediaNotification,
+  PeerView,
+  ProducerView,
+  RecordingStateView,
+} from '../../../server/realtime/media-protocol.js';
+import { request } from './signaling.js';
+
+export interface RemoteTrack {
+  readonly peerId: string;
+  readonly consumer: types.Consumer;
+}
+
+export interface RoomState {
+  readonly phase: 'connecting' | 'joined' | 'rejoining' | 'failed' | 'left';
+  readonly peerId: string | null;
+  readonly consented: boolean;
+  readonly peers: ReadonlyMap<string, PeerView>;
+  readonly remote: readonly RemoteTrack[];
+  readonly localStream: MediaStream | null;
+  readonly recording: RecordingStateView | null;
+  readonly activeSpeaker: string | null;
+  readonly error: string | null;
+}
+
+export interface TrackStats {
+  readonly peerId: string;
+  readonly kind: 'audio' | 'video';
+  readonly framesDecoded: number;
+  readonly packetsReceived: number;
+}
+
+export interface RoomClientOptions {
+  readonly sessionId: string;
+  /** An existing socket.io connection; by default one to the page's origin. */
+  readonly socket?: Socket;
+  readonly media?: MediaStreamConstraints;
+}
+
+const defaultMedia: MediaStreamConstraints = {
+  audio: true,
+  video: { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } },
+};
+
+export class RoomClient extends EventTarget {
+  readonly sessionId: string;
+  readonly #socket: Socket;
+  readonly #media: MediaStreamConstraints;
+  #device: Device | null = null;
+  #send: types.Transport | null = null;
+  #recv: types.Transport | null = null;
+  #producers = new Map<'audio' | 'video', types.Producer>();
+  #state: RoomState = {
+    phase: 'connecting',
+    peerId: null,
+    consented: false,
+    peers: new Map(),
+    remote: [],
+    localStream: null,
+    recording: null,
+    activeSpeaker: null,
+    error: null,
+  };
+  #joining: Promise<void> | null = null;
+  /** Producers announced while a join is under way: consumed once the receive transport exists. */
+  #pending: ProducerView[] = [];
+  #closed = false;
+
+  constructor(options: RoomClientOptions) {
+    super();
+    this.sessionId = options.sessionId;
+    this.#media = options.media ?? defaultMedia;
+    this.#socket = options.socket ?? io({ transports: ['websocket'] });
+    this.#socket.on('media:notify', (n: MediaNotification) => this.#onNotify(n));
+    this.#socket.on('recording:state', (s: RecordingStateView) => {
+      if (s.sessionId === this.sessionId) this.#set({ recording: s });
+    });
+    this.#socket.on('media:rebuild', (d: { sessionId: string }) => {
+      if (d.sessionId === this.sessionId) void this.rejoin();
+    });
+    // socket.io reconnects by itself; the seat is then taken again with fresh transports.
+    this.#socket.io.on('reconnect', () => void this.rejoin());
+  }
+
+  get state(): RoomState {
+    return this.#state;
+  }
+
+  join(): Promise<void> {
+    this.#joining ??= this.#join().finally(() => (this.#joining = null));
+    return this.#joining;
+  }
+
+  /** Acknowledges the recording notice, then publishes camera and microphone. */
+  async consent(): Promise<void> {
+    await request(this.#socket, 'consent', {});
+    this.#set({ consented: true });
+    await this.#publish();
+  }
+
+  async setMuted(kind: 'audio' | 'video', muted: boolean): Promise<void> {
+    const producer = this.#producers.get(kind);
+    if (!producer) return;
+    if (muted) producer.pause();
+    else producer.resume();
+    await request(this.#socket, 'setPaused', { producerId: producer.id, paused: muted });
+  }
+
+  /** Tears local transports down and takes the seat again (after a blip or a server rebuild). */
+  async rejoin(): Promise<void> {
+    if (this.#closed) return;
+    this.#set({ phase: 'rejoining' });
+    this.#teardown();
+    await this.join();
+  }
+
+  /** Inbound RTP counters per consumed track: what tests and the UI's quality hint read. */
+  async stats(): Promise<TrackStats[]> {
+    const out: TrackStats[] = [];
+    for (const { peerId, consumer } of this.#state.remote) {
+      const report = await consumer.getStats();
+      report.forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        out.push({ peerId, kind: consumer.kind, framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0 });
+      });
+    }
+    return out;
+  }
+
+  async leave(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await request(this.#socket, 'leave', {}).catch(() => undefined);
+    this.#teardown();
+    this.#state.localStream?.getTracks().forEach((t) => t.stop());
+    this.#set({ phase: 'left', localStream: null });
+    this.#socket.disconnect();
+  }
+
+  async #join(): Promise<void> {
+    try {
+      const joined = await request(this.#socket, 'join', { sessionId: this.sessionId });
+      const device = new Device({ handlerName: 'Chrome111' });
+      await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as types.RtpCapabilities });
+      this.#device = device;
+      this.#recv = await this.#createTransport('recv');
+      this.#set({
+        phase: 'joined',
+        peerId: joined.peerId,
+        consented: joined.consented,
+        peers: new Map(joined.peers.map((p) => [p.id, p])),
+        recording: joined.recording,
+        error: null,
+      });
+      const announced = [...joined.producers, ...this.#pending.splice(0)];
+      const unique = [...new Map(announced.map((p) => [p.id, p])).values()];
+      await Promise.all(unique.map((p) => this.#consume(p).catch(() => undefined)));
+      if (joined.consented) await this.#publish();
+    } catch (err) {
+      this.#set({ phase: 'failed', error: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  }
+
+  async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const params = await request(this.#socket, 'createTransport', { direction });
+    const options = params as unknown as types.TransportOptions;
+    const transport = direction === 'send' ? this.#device!.createSendTransport(options) : this.#device!.createRecvTransport(options);
+    transport.on('connect', ({ dtlsParameters }, ok, fail) => {
+      request(this.#socket, 'connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as never })
+        .then(() => ok())
+        .catch(fail);
+    });
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters }, ok, fail) => {
+        request(this.#socket, 'produce', { transportId: transport.id, kind, rtpParameters: rtpParameters as never })
+          .then(({ id }) => ok({ id }))
+          .catch(fail);
+      });
+    }
+    return transport;
+  }
+
+  async #publish(): Promise<void> {
+    if (!this.#device || this.#producers.size > 0) return;
+    const stream = this.#state.localStream ?? (await navigator.mediaDevices.getUserMedia(this.#media));
+    this.#set({ localStream: stream });
+    this.#send ??= await this.#createTransport('send');
+    for (const track of stream.getTracks()) {
+      const kind = track.kind as 'audio' | 'video';
+      const producer = await this.#send.produce({ track, stopTracks: false });
+      this.#producers.set(kind, producer);
+    }
+  }
+
+  async #consume(p: ProducerView): Promise<void> {
+    if (!this.#recv || !this.#device || p.peerId === this.#state.peerId) return;
+    if (this.#state.remote.some((r) => r.consumer.producerId === p.id)) return;
+    const c = await request(this.#socket, 'consume', {
+      transportId: this.#recv.id,
+      producerId: p.id,
+      rtpCapabilities: this.#device.rtpCapabilities as never,
+    });
+    const consumer = await this.#recv.consume({
+      id: c.id,
+      producerId: c.producerId,
+      kind: c.kind,
+      rtpParameters: c.rtpParameters as unknown as types.RtpParameters,
+    });
+    this.#set({ remote: [...this.#state.remote, { peerId: c.peerId, consumer }] });
+    await request(this.#socket, 'resumeConsumer', { consumerId: c.id });
+  }
+
+  #onNotify(n: MediaNotification): void {
+    switch (n.name) {
+      case 'peerJoined':
+      case 'peerUpdated':
+        this.#set({ peers: new Map(this.#state.peers).set(n.data.id, n.data) });
+        return;
+      case 'peerLeft': {
+        const peers = new Map(this.#state.peers);
+        peers.delete(n.data.peerId);
+        this.#dropRemote((r) => r.peerId === n.data.peerId && n.data.peerId !== this.#state.peerId);
+        this.#set({ peers });
+        return;
+      }
+      case 'newProducer':
+        if (this.#state.phase === 'joined' && this.#recv) void this.#consume(n.data).catch(() => undefined);
+        else this.#pending.push(n.data);
+        return;
+      case 'producerClosed':
+        this.#dropRemote((r) => r.consumer.producerId === n.data.producerId);
+        return;
+      case 'consumerClosed':
+        this.#dropRemote((r) => r.consumer.id === n.data.consumerId);
+        return;
+      case 'activeSpeaker':
+        this.#set({ activeSpeaker: n.data.peerId });
+        return;
+      case 'producerPaused':
+      case 'audioLevels':
+        return;
+    }
+  }
+
+  #dropRemote(match: (r: RemoteTrack) => boolean): void {
+    const keep: RemoteTrack[] = [];
+    for (const r of this.#state.remote) {
+      if (match(r)) r.consumer.close();
+      else keep.push(r);
+    }
+    if (keep.length !== this.#state.remote.length) this.#set({ remote: keep });
+  }
+
+  #teardown(): void {
+    for (const r of this.#state.remote) r.consumer.close();
+    this.#send?.close();
+    this.#recv?.close();
+    this.#send = this.#recv = null;
+    this.#producers.clear();
+    this.#pending = [];
+    this.#set({ remote: [] });
+  }
+
+  #set(patch: Partial<RoomState>): void {
+    this.#state = { ...this.#state, ...patch };
+    this.dispatchEvent(new Event('change'));
+  }
+}

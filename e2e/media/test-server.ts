@@ -1,0 +1,68 @@
+// A real HTTP + socket.io server around the real MediaService, for media tests that do not need
+// the whole app: the principal comes from a test-only cookie (`tb-test-as=<user id>`), and who may
+// join which session is a plain table.
+import express from 'express';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Server } from 'socket.io';
+import type { Principal } from '../../server/domain/principal.js';
+import { ForbiddenError } from '../../server/errors.js';
+import { MediaService, type MediaServiceOptions } from '../../server/media/MediaService.js';
+import { attachMediaSignaling } from '../../server/realtime/media-signaling.js';
+import { clientDist } from './client-build.js';
+
+export const testPrincipals: Record<string, Principal> = {
+  'clerk.cixi': { kind: 'user', userId: 'clerk.cixi', username: 'clerk.cixi', displayName: '慈溪窗口 王敏', role: 'clerk', siteId: 'cixi' },
+  'clerk.xingren': { kind: 'user', userId: 'clerk.xingren', username: 'clerk.xingren', displayName: '兴仁窗口 李娟', role: 'clerk', siteId: 'xingren' },
+  'auditor.zhang': { kind: 'user', userId: 'auditor.zhang', username: 'auditor.zhang', displayName: '审计 张', role: 'auditor', siteId: null },
+};
+
+export function guestPrincipal(sessionId: string): Principal {
+  return { kind: 'guest', sessionId, caseId: null, displayName: '申请人 陈静' };
+}
+
+export interface TestMediaServer {
+  readonly url: string;
+  readonly media: MediaService;
+  readonly io: Server;
+  close(): Promise<void>;
+}
+
+export async function startTestMediaServer(
+  sessions: Record<string, readonly string[]>,
+  options: Partial<MediaServiceOptions> = {},
+): Promise<TestMediaServer> {
+  const media = await MediaService.start({ size: 1, listenIps: [{ ip: '127.0.0.1' }], ...options });
+  const app = express();
+  app.use(express.static(clientDist, { index: false }));
+  app.get(/^\/(room|join)\//, (_req, res) => res.sendFile(join(clientDist, 'index.html')));
+  const http = createServer(app);
+  const io = new Server(http, { maxHttpBufferSize: 256 * 1024 });
+  io.use((socket, next) => {
+    const cookie = /(?:^|;\s*)tb-test-as=([^;]+)/.exec(socket.handshake.headers.cookie ?? '')?.[1];
+    const as = cookie ? decodeURIComponent(cookie) : (socket.handshake.auth as { as?: string }).as;
+    if (as?.startsWith('guest:')) socket.data.principal = guestPrincipal(as.slice('guest:'.length));
+    else if (as && testPrincipals[as]) socket.data.principal = testPrincipals[as];
+    next();
+  });
+  attachMediaSignaling(io, {
+    media,
+    disconnectGraceMs: 2_000,
+    canJoin: (principal, sessionId) => {
+      const allowed = principal.kind === 'guest' ? principal.sessionId === sessionId : sessions[sessionId]?.includes(principal.userId);
+      if (!allowed) throw new ForbiddenError();
+    },
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    media,
+    io,
+    async close() {
+      await media.stop();
+      await new Promise<void>((r) => io.close(() => r()));
+    },
+  };
+}
