@@ -21,7 +21,7 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 apt_opts=(-o "Dir::Etc::sourcelist=$dest/apt/sources.sources" -o Dir::Etc::sourceparts=/dev/null
-  -o "Dir::State::Lists=$dest/apt/lists" -o "Dir::Cache=$dest/apt/cache" -o Debug::NoLocking=1)
+  -o "Dir::State::Lists=$dest/apt/lists" -o "Dir::Cache=$dest/apt/cache" -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
 apt-get "${apt_opts[@]}" update -qq
 ( cd "$dest/debs" && apt-get "${apt_opts[@]}" download -qq \
     mediasoup-worker=3.8.4~dfsg1-1 libsrtp2-1 libusrsctp2 )
