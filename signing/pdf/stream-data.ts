@@ -31,7 +31,8 @@ function num(d: PdfDict, key: string, fallback: number): number {
   return typeof v === 'number' ? v : fallback;
 }
 
-function unpredict(data: Uint8Array, p: PdfDict): Uint8Array {
+/** Reverses PNG (10–15) row predictors; also used to decode PNG image data. */
+export function unpredict(data: Uint8Array, p: PdfDict): Uint8Array {
   const predictor = num(p, 'Predictor', 1);
   if (predictor < 10) {
     if (predictor === 1) return data;

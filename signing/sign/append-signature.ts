@@ -1,0 +1,152 @@
+// The one place that adds a signature to a PDF: a signature dictionary with a zero-filled
+// /Contents placeholder, a merged field/widget on a page, the field in /AcroForm, all as one
+// incremental update; then the /ByteRange is patched in place and the CMS (or time-stamp
+// token) is written into the placeholder.
+import { createHash } from 'node:crypto';
+import { SigningError } from '../errors.js';
+import { formFields, isSignatureField, unusedFieldName } from '../pdf/form.js';
+import { IncrementalUpdate } from '../pdf/IncrementalUpdate.js';
+import { dict, isDict, name, PdfRaw, PdfRef, PdfString, type PdfDict, type PdfValue } from '../pdf/objects.js';
+import type { PdfReader } from '../pdf/PdfReader.js';
+
+const BYTE_RANGE_PLACEHOLDER = '[0 0000000000 0000000000 0000000000]';
+
+export interface WidgetSpec {
+  /** 0-based page index. */
+  readonly page: number;
+  /** [x1, y1, x2, y2] in default user space; all zeros for an invisible signature. */
+  readonly rect: readonly [number, number, number, number];
+  /** Adds the appearance objects to the update and returns the normal-appearance XObject. */
+  readonly appearance?: (update: IncrementalUpdate) => Promise<PdfRef>;
+}
+
+export interface AppendSignatureRequest {
+  /** Entries of the signature dictionary besides /ByteRange and /Contents. */
+  readonly sigEntries: PdfDict;
+  readonly fieldName?: string;
+  readonly widget: WidgetSpec;
+  /** Certify the document (DocMDP P=2); only allowed as the first signature. */
+  readonly certify?: boolean;
+  /** Bytes reserved for the DER in /Contents. */
+  readonly reserve: number;
+  /** Produces the DER for /Contents from the SHA-256 of the ByteRange bytes. */
+  readonly produce: (byteRangeDigest: Uint8Array) => Promise<Uint8Array>;
+}
+
+export interface AppendedSignature {
+  readonly bytes: Uint8Array;
+  readonly fieldName: string;
+  /** The DER written into /Contents (without the zero padding). */
+  readonly contents: Uint8Array;
+}
+
+/**
+ * Appends the signature; when the produced DER does not fit the reservation (a larger time-stamp
+ * token than estimated), builds the update once more with room for it.
+ */
+export async function appendSignature(reader: PdfReader, req: AppendSignatureRequest): Promise<AppendedSignature> {
+  try {
+    return await attempt(reader, req, req.reserve);
+  } catch (err) {
+    if (!(err instanceof PlaceholderTooSmall)) throw err;
+    return await attempt(reader, req, err.needed + 1024);
+  }
+}
+
+async function attempt(reader: PdfReader, req: AppendSignatureRequest, reserve: number): Promise<AppendedSignature> {
+  const fields = formFields(reader);
+  const fieldName = req.fieldName ?? unusedFieldName(fields);
+  if (fields.some((f) => f.name === fieldName)) throw new SigningError('field_exists', `a form field named "${fieldName}" already exists`);
+  if (req.certify && fields.some((f) => isSignatureField(f) && f.dict.has('V'))) throw new SigningError('invalid_options', 'only the first signature can certify a document');
+  const pageCount = reader.pageCount();
+  if (req.widget.page < 0 || req.widget.page >= pageCount) throw new SigningError('invalid_options', `page ${req.widget.page + 1} does not exist (the document has ${pageCount})`);
+
+  const update = new IncrementalUpdate(reader);
+  const sigRef = update.allocate();
+  const sig = new Map(req.sigEntries);
+  sig.set('ByteRange', new PdfRaw(Buffer.from(BYTE_RANGE_PLACEHOLDER)));
+  sig.set('Contents', new PdfRaw(Buffer.from(`<${'0'.repeat(reserve * 2)}>`)));
+  if (req.certify) {
+    sig.set('Reference', [dict({ Type: name('SigRef'), TransformMethod: name('DocMDP'), TransformParams: dict({ Type: name('TransformParams'), P: 2, V: name('1.2') }) })]);
+  }
+  update.set(sigRef, sig);
+
+  const pageRef = reader.pageRef(req.widget.page);
+  const widget = dict({
+    Type: name('Annot'),
+    Subtype: name('Widget'),
+    FT: name('Sig'),
+    T: PdfString.text(fieldName),
+    V: sigRef,
+    F: 132, // Print + Locked
+    P: pageRef,
+    Rect: [...req.widget.rect],
+  });
+  if (req.widget.appearance) widget.set('AP', dict({ N: await req.widget.appearance(update) }));
+  const widgetRef = update.add(widget);
+
+  addToPageAnnots(reader, update, pageRef, widgetRef);
+  const catalog = new Map(reader.catalog());
+  let catalogChanged = addToAcroForm(reader, update, catalog, widgetRef);
+  if (req.certify) {
+    catalog.set('Perms', dict({ DocMDP: sigRef }));
+    catalogChanged = true;
+  }
+  if (catalogChanged) update.set(reader.trailer.get('Root') as PdfRef, catalog);
+
+  const { bytes, offsets } = update.toBytes();
+  const { contentsStart, contentsEnd } = patchByteRange(bytes, offsets.get(sigRef.num)!);
+  const h = createHash('sha256').update(bytes.subarray(0, contentsStart)).update(bytes.subarray(contentsEnd)).digest();
+  const contents = await req.produce(new Uint8Array(h));
+  const hex = Buffer.from(contents).toString('hex');
+  if (hex.length > contentsEnd - contentsStart - 2) throw new PlaceholderTooSmall(contents.length);
+  bytes.write(hex, contentsStart + 1, 'latin1');
+  return { bytes, fieldName, contents };
+}
+
+/** The reservation was too small; `needed` is the DER size that did not fit. */
+class PlaceholderTooSmall extends SigningError {
+  constructor(readonly needed: number) {
+    super('placeholder_too_small', `the signature needs ${needed} bytes, more than reserved`);
+  }
+}
+
+function patchByteRange(bytes: Buffer, sigOffset: number): { contentsStart: number; contentsEnd: number } {
+  const brAt = bytes.indexOf(BYTE_RANGE_PLACEHOLDER, sigOffset, 'latin1');
+  const contentsStart = bytes.indexOf('/Contents <', sigOffset, 'latin1') + '/Contents '.length;
+  const contentsEnd = bytes.indexOf('>', contentsStart, 'latin1') + 1;
+  const range = `[0 ${contentsStart} ${contentsEnd} ${bytes.length - contentsEnd}]`;
+  bytes.write(range.padEnd(BYTE_RANGE_PLACEHOLDER.length, ' '), brAt, 'latin1');
+  return { contentsStart, contentsEnd };
+}
+
+function addToPageAnnots(reader: PdfReader, update: IncrementalUpdate, pageRef: PdfRef, widgetRef: PdfRef): void {
+  const page = new Map(reader.dict(pageRef)!);
+  const annots = page.get('Annots');
+  if (annots instanceof PdfRef) {
+    // The array is its own object: write a new version of it, leave the page alone.
+    const arr = reader.resolve(annots);
+    update.set(annots, [...(Array.isArray(arr) ? arr : []), widgetRef]);
+    return;
+  }
+  page.set('Annots', [...(Array.isArray(annots) ? annots : []), widgetRef]);
+  update.set(pageRef, page);
+}
+
+/**
+ * Adds the field to /AcroForm /Fields with /SigFlags 3, writing the form where it lives; returns
+ * whether the catalog itself changed.
+ */
+function addToAcroForm(reader: PdfReader, update: IncrementalUpdate, catalog: PdfDict, widgetRef: PdfRef): boolean {
+  const current = catalog.get('AcroForm');
+  const form: PdfDict = new Map(reader.dict(current) ?? []);
+  const fields = reader.resolve(form.get('Fields'));
+  form.set('Fields', [...(Array.isArray(fields) ? fields : []), widgetRef] as PdfValue[]);
+  form.set('SigFlags', 3);
+  if (current instanceof PdfRef && isDict(reader.resolve(current))) {
+    update.set(current, form);
+    return false;
+  }
+  catalog.set('AcroForm', update.add(form));
+  return true;
+}

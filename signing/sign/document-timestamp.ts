@@ -1,0 +1,26 @@
+// PAdES document time-stamp (B-LTA): an invisible /DocTimeStamp signature whose /Contents is an
+// RFC 3161 token over the SHA-256 of the ByteRange bytes.
+import type { TimeStamper } from '../../certs/types.js';
+import { dict, name } from '../pdf/objects.js';
+import { PdfReader } from '../pdf/PdfReader.js';
+import { appendSignature } from './append-signature.js';
+
+export interface DocumentTimestampOptions {
+  readonly field?: string;
+  readonly maxBytes?: number;
+}
+
+/** Room for a token with its TSA certificate and chain; appendSignature grows it if needed. */
+const TOKEN_RESERVE = 12_000;
+
+export async function addDocumentTimestamp(pdf: Uint8Array, timeStamper: TimeStamper, options: DocumentTimestampOptions = {}): Promise<Uint8Array> {
+  const reader = PdfReader.open(pdf, { maxBytes: options.maxBytes });
+  const signed = await appendSignature(reader, {
+    sigEntries: dict({ Type: name('DocTimeStamp'), Filter: name('Adobe.PPKLite'), SubFilter: name('ETSI.RFC3161') }),
+    fieldName: options.field,
+    widget: { page: 0, rect: [0, 0, 0, 0] },
+    reserve: TOKEN_RESERVE,
+    produce: (byteRangeDigest) => timeStamper.timestamp(byteRangeDigest, 'SHA-256'),
+  });
+  return signed.bytes;
+}
