@@ -1,0 +1,118 @@
+// Server configuration in layers: defaults → environment → command-line flags. Validated once by
+// zod (strict: an unknown key is an error, not silently ignored) so the rest of the server reads
+// typed, complete values.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z
+  .object({
+    /** Data directory: SQLite database, blob store, PKI, secrets. */
+    dataDir: z.string().min(1),
+    host: z.string().min(1),
+    /** 0 picks an ephemeral port (tests). */
+    port,
+    /** Public base URL (links in invitations, CRL distribution points); derived from host/port when absent. */
+    baseUrl: z.string().url().optional(),
+    /** An external RFC 3161 TSA; the in-process one is used when absent. */
+    tsaUrl: z.string().url().optional(),
+    /** Wraps PKI private keys at rest; a generated key file in the data dir is used when absent. */
+    masterKey: z.string().min(16).optional(),
+    limits: z
+      .object({
+        jsonBodyBytes: positiveInt,
+        tsaRequestBytes: positiveInt,
+        blobBytes: positiveInt,
+        loginAttemptsPerWindow: positiveInt,
+        loginWindowMs: positiveInt,
+        pinAttemptsPerWindow: positiveInt,
+        pinWindowMs: positiveInt,
+        sessionTtlMs: positiveInt,
+        invitationTtlMs: positiveInt,
+        auditCheckpointIntervalMs: positiveInt,
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+
+export const defaultLimits: Config['limits'] = {
+  jsonBodyBytes: 256 * 1024,
+  tsaRequestBytes: 16 * 1024,
+  blobBytes: 512 * 1024 * 1024,
+  loginAttemptsPerWindow: 10,
+  loginWindowMs: 15 * 60_000,
+  pinAttemptsPerWindow: 10,
+  pinWindowMs: 15 * 60_000,
+  sessionTtlMs: 12 * 3600_000,
+  invitationTtlMs: 30 * 60_000,
+  auditCheckpointIntervalMs: 10 * 60_000,
+};
+
+const defaults = { dataDir: 'data', host: '127.0.0.1', port: 8443 } as const;
+
+/** Environment variables that set configuration; limits use TONGBAN_LIMIT_<NAME> (e.g. TONGBAN_LIMIT_JSON_BODY_BYTES). */
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const set = (key: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') out[key] = value;
+  };
+  set('dataDir', env.TONGBAN_DATA);
+  set('port', env.PORT);
+  set('host', env.HOST);
+  set('baseUrl', env.TONGBAN_BASE_URL);
+  set('tsaUrl', env.TSA_URL);
+  set('masterKey', env.TONGBAN_MASTER_KEY);
+  const limits: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('TONGBAN_LIMIT_') || value === undefined) continue;
+    const camel = name
+      .slice('TONGBAN_LIMIT_'.length)
+      .toLowerCase()
+      .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    limits[camel] = value;
+  }
+  if (Object.keys(limits).length > 0) out.limits = limits;
+  return out;
+}
+
+/**
+ * Merges the layers (later wins; limits merge key by key) and validates. Throws a ConfigError that
+ * names every bad or unknown key.
+ */
+export function loadConfig(options: { env?: NodeJS.ProcessEnv; flags?: Record<string, unknown> } = {}): Config {
+  const layers = [defaults, configFromEnv(options.env ?? {}), dropUndefined(options.flags ?? {})];
+  const merged: Record<string, unknown> = {};
+  let limits: Record<string, unknown> = { ...defaultLimits };
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (key === 'limits' && value && typeof value === 'object') limits = { ...limits, ...(value as object) };
+      else merged[key] = value;
+    }
+  }
+  merged.limits = limits;
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) =>
+      i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')}` : `${i.path.join('.') || 'config'}: ${i.message}`,
+    );
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+}
+
+export class ConfigError extends Error {}
+
+/** The URL clients use: the configured base URL, else https://host:port. */
+export function publicBaseUrl(config: Config, actualPort: number): string {
+  if (config.baseUrl) return config.baseUrl.replace(/\/$/, '');
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `https://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+}
+
+function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,165 @@
+// Declarative routes: each one names its method, path, policy action, zod schemas for params,
+// query and body, and a handler. The router checks the principal first (401/403), then validates
+// input (400), then runs the handler and sends its result as JSON. The same declarations produce
+// the OpenAPI document, and every successful GET by an auditor is written to the audit log.
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import { authorize } from '../auth/policy.js';
+import { UnauthenticatedError } from '../errors.js';
+import { actorOf, type Principal } from '../domain/principal.js';
+import type { AuditLog } from '../audit/AuditLog.js';
+import { principalOf } from './authenticate.js';
+import { zodToJsonSchema, type JsonSchema } from './zod-json-schema.js';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteInput<P, Q, B> {
+  readonly req: Request;
+  readonly res: Response;
+  readonly principal: Principal | undefined;
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+}
+
+export interface RouteSpec<P, Q, B> {
+  readonly method: Method;
+  /** Express path, e.g. `/api/cases/:id`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  /**
+   * 'public': anyone; 'signed-in': any principal (staff or guest); otherwise a policy action whose
+   * role check runs before input validation (the handler checks scope against the resource).
+   */
+  readonly access: 'public' | 'signed-in' | string;
+  readonly params?: z.ZodType<P, z.ZodTypeDef, unknown>;
+  readonly query?: z.ZodType<Q, z.ZodTypeDef, unknown>;
+  readonly body?: z.ZodType<B, z.ZodTypeDef, unknown>;
+  /** A non-JSON request body (e.g. application/timestamp-query): parsed raw into a Buffer. */
+  readonly rawBody?: { readonly type: string; readonly limitBytes: number };
+  readonly response?: z.ZodTypeAny;
+  /** Content type of a non-JSON response (the handler writes it itself). */
+  readonly produces?: string;
+  readonly status?: number;
+  /** Returns the JSON body, or undefined after writing the response itself. */
+  readonly handler: (input: RouteInput<P, Q, B>) => unknown;
+}
+
+interface Documented {
+  readonly method: Method;
+  readonly path: string;
+  readonly spec: RouteSpec<unknown, unknown, unknown>;
+}
+
+const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+export class ApiRouter {
+  readonly router = express.Router();
+  readonly #documented: Documented[] = [];
+  readonly #audit: AuditLog;
+
+  constructor(audit: AuditLog) {
+    this.#audit = audit;
+  }
+
+  route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec<P, Q, B>): void {
+    this.#documented.push({ method: spec.method, path: spec.path, spec: spec as RouteSpec<unknown, unknown, unknown> });
+    const handlers: RequestHandler[] = [];
+    if (spec.rawBody) handlers.push(express.raw({ type: spec.rawBody.type, limit: spec.rawBody.limitBytes }));
+    handlers.push(async (req, res) => {
+      const principal = principalOf(res);
+      if (spec.access === 'signed-in') authorizeSignedIn(principal);
+      else if (spec.access !== 'public') authorize(principal, spec.access);
+      const params = parse(spec.params, req.params, 'path parameter');
+      const query = parse(spec.query, req.query, 'query parameter');
+      const body = spec.rawBody ? (req.body as B) : parse(spec.body, req.body, 'body');
+      const result = await spec.handler({ req, res, principal, params, query, body });
+      if (spec.method === 'get' && principal?.kind === 'user' && principal.role === 'auditor') {
+        this.#audit.append({ actor: actorOf(principal), action: 'auditor.read', target: req.path, details: { query: queryString(req) } });
+      }
+      if (result !== undefined && !res.headersSent) res.status(spec.status ?? 200).json(result);
+    });
+    this.router[spec.method](spec.path, ...handlers);
+  }
+
+  /** The OpenAPI 3.1 document for every declared route. */
+  openapi(info: { title: string; version: string }): JsonSchema {
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const { method, path, spec } of this.#documented) {
+      const oaPath = path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+      const parameters = [
+        ...objectParameters(spec.params, 'path'),
+        ...objectParameters(spec.query, 'query'),
+      ];
+      const requestBody = spec.body
+        ? { required: !spec.body.isOptional(), content: { 'application/json': { schema: zodToJsonSchema(spec.body) } } }
+        : spec.rawBody
+          ? { required: true, content: { [spec.rawBody.type]: { schema: { type: 'string', format: 'binary' } } } }
+          : undefined;
+      const ok = spec.produces
+        ? { description: 'OK', content: { [spec.produces]: { schema: { type: 'string', format: 'binary' } } } }
+        : { description: 'OK', content: { 'application/json': { schema: spec.response ? zodToJsonSchema(spec.response) : {} } } };
+      (paths[oaPath] ??= {})[method] = {
+        summary: spec.summary,
+        tags: [spec.tag],
+        ...(spec.access === 'public' ? { security: [] } : { 'x-tongban-access': spec.access }),
+        ...(parameters.length ? { parameters } : {}),
+        ...(requestBody ? { requestBody } : {}),
+        responses: {
+          [String(spec.status ?? 200)]: ok,
+          '4XX': { description: 'Client error', content: { 'application/json': { schema: zodToJsonSchema(errorSchema) } } },
+        },
+      };
+    }
+    return {
+      openapi: '3.1.0',
+      info,
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tongban_sid' } } },
+      security: [{ session: [] }],
+      paths,
+    };
+  }
+}
+
+function authorizeSignedIn(principal: Principal | undefined): asserts principal is Principal {
+  if (!principal) throw new UnauthenticatedError();
+}
+
+function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown> | undefined, value: unknown, where: string): T {
+  if (!schema) return {} as T;
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  throw new RequestValidationError(where, result.error);
+}
+
+/** A zod failure on request input, reported as 400 with the paths and messages. */
+export class RequestValidationError extends Error {
+  constructor(
+    readonly where: string,
+    readonly zodError: z.ZodError,
+  ) {
+    super(
+      `invalid ${where}: ${zodError.issues
+        .slice(0, 5)
+        .map((i) => (i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : `${i.path.join('.') || where}: ${i.message}`))
+        .join('; ')}`,
+    );
+  }
+}
+
+function objectParameters(schema: z.ZodTypeAny | undefined, where: 'path' | 'query'): unknown[] {
+  if (!schema) return [];
+  const json = zodToJsonSchema(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: s,
+  }));
+}
+
+function queryString(req: Request): string {
+  const i = req.originalUrl.indexOf('?');
+  return i < 0 ? '' : req.originalUrl.slice(i + 1, i + 501);
+}

@@ -1,0 +1,50 @@
+// The express application: security headers, the session principal, JSON bodies (bounded), every
+// route module, the OpenAPI document, the SPA (client/dist) and the one error mapper at the end.
+import express, { type Express } from 'express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { NotFoundError } from '../errors.js';
+import { ApiRouter } from './ApiRouter.js';
+import { authenticate } from './authenticate.js';
+import type { AppContext } from './context.js';
+import { errorMapper } from './error-mapper.js';
+import type { RouteModule } from './routes/RouteModule.js';
+import { noStore, securityHeaders } from './security-headers.js';
+
+export interface HttpAppOptions {
+  readonly modules: readonly RouteModule[];
+  /** The built SPA; served when the folder exists. */
+  readonly clientDir?: string;
+  readonly log: (err: unknown) => void;
+}
+
+export function createHttpApp(ctx: AppContext, options: HttpAppOptions): { app: Express; api: ApiRouter } {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(securityHeaders);
+  app.use(authenticate(ctx.loginSessions));
+  app.use('/api', noStore, express.json({ limit: ctx.config.limits.jsonBodyBytes, strict: true }));
+
+  const api = new ApiRouter(ctx.audit);
+  for (const m of options.modules) m.register(api, ctx);
+  const openapi = api.openapi({ title: 'Tongban Desk API', version: '0.1.0' });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use(api.router);
+  app.use('/api', (req, _res, next) => next(new NotFoundError(`${req.method} ${req.originalUrl.split('?')[0]}`)));
+
+  if (options.clientDir && existsSync(join(options.clientDir, 'index.html'))) {
+    const index = join(options.clientDir, 'index.html');
+    app.use(express.static(options.clientDir, { index: false, fallthrough: true }));
+    // SPA fallback: any other GET that wants HTML gets the app shell (client-side routing).
+    app.use((req, res, next) => {
+      if (req.method !== 'GET' || req.path.startsWith('/pki/') || !req.accepts('html')) return next();
+      res.sendFile(index);
+    });
+  }
+  app.use((req, _res, next) => next(new NotFoundError(`${req.method} ${req.path}`)));
+  app.use(errorMapper(options.log));
+  return { app, api };
+}

@@ -1,0 +1,21 @@
+// Every route module the app mounts, in order. The flows add their modules here.
+import { adminRoutes } from './admin.js';
+import { auditRoutes } from './audit.js';
+import { authRoutes } from './auth.js';
+import { caseRoutes } from './cases.js';
+import { catalogRoutes } from './catalog.js';
+import { healthRoutes } from './health.js';
+import { pkiRoutes } from './pki.js';
+import type { RouteModule } from './RouteModule.js';
+import { sessionRoutes } from './sessions.js';
+
+export const routeModules: readonly RouteModule[] = [
+  healthRoutes,
+  authRoutes,
+  catalogRoutes,
+  caseRoutes,
+  sessionRoutes,
+  adminRoutes,
+  auditRoutes,
+  pkiRoutes,
+];

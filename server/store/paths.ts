@@ -1,0 +1,5 @@
+// Where things live in the data directory. Every part opens the same files through these.
+import { join } from 'node:path';
+
+export const databaseFile = (dataDir: string) => join(dataDir, 'tongban.sqlite');
+export const blobRoot = (dataDir: string) => join(dataDir, 'blobs');
