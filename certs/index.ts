@@ -22,3 +22,16 @@ export { TimeStampAuthority, type TimeStampAuthorityOptions } from './tsa/TimeSt
 export { InProcessTimeStamper, HttpTimeStamper, tokenFromResponse, type HttpTimeStamperOptions } from './tsa/timestampers.js';
 export { buildTimeStampRequest, parseTimeStampRequest, randomNonce, MAX_REQUEST_BYTES, type TimeStampRequest } from './tsa/timestamp-request.js';
 export { verifyTimeStampToken, type TimeStampVerification, type VerifyTimeStampOptions } from './tsa/verify-timestamp.js';
+export {
+  encryptWithPin,
+  decryptWithPin,
+  encryptWithMasterKey,
+  decryptWithMasterKey,
+  serializeKeyRecord,
+  parseKeyRecord,
+  isValidPin,
+  assertValidPin,
+  DEFAULT_SCRYPT,
+  type EncryptedKeyRecord,
+  type ScryptCost,
+} from './keystore.js';
