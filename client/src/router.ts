@@ -17,8 +17,9 @@ export function matchRoute(pattern: string, path: string): Params | null {
   return params;
 }
 
-export function navigate(path: string): void {
-  window.history.pushState(null, '', path);
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
+  if (options.replace) window.history.replaceState(null, '', path);
+  else window.history.pushState(null, '', path);
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 

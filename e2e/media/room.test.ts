@@ -2,14 +2,22 @@
 // everyone, a late joiner sees video at once, and a killed worker is replaced without user action.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FinishedRecording } from '../../server/media/recording/Recorder.js';
+import { verifyRecording } from '../../server/media/recording/verification.js';
+import { probe } from './ffprobe.js';
 import { launchChromium, waitForDecoding } from './browser.js';
 import { ensureClientBuilt } from './client-build.js';
 import { startTestMediaServer, type TestMediaServer } from './test-server.js';
 
 const sessionId = 'sess-room-1';
+/** The worker-death test runs in a second session, after the first one's recording is sealed. */
+const secondSession = 'sess-room-2';
 const cixi = 'user:clerk.cixi';
 const xingren = 'user:clerk.xingren';
 const applicant = `guest:${sessionId}`;
+const consentedAt: Record<string, number> = {};
 
 let server: TestMediaServer;
 let browser: Browser;
@@ -17,7 +25,10 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   ensureClientBuilt();
-  server = await startTestMediaServer({ [sessionId]: ['clerk.cixi', 'clerk.xingren'] });
+  server = await startTestMediaServer({
+    [sessionId]: ['clerk.cixi', 'clerk.xingren'],
+    [secondSession]: ['clerk.cixi', 'clerk.xingren'],
+  });
   browser = await launchChromium();
 });
 
@@ -35,6 +46,7 @@ async function openRoom(as: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${server.url}/room/${sessionId}`);
   await page.getByTestId('consent-accept').click();
+  consentedAt[`user:${as}`] = Date.now();
   return page;
 }
 
@@ -68,6 +80,7 @@ describe('three browsers in one room', () => {
     console.log(`late joiner: first video frames from both clerks ${Math.round(ms)} ms`);
     expect(ms).toBeLessThan(2_000);
     await page.getByTestId('consent-accept').click();
+    consentedAt[applicant] = Date.now();
   });
 
   it('each page decodes audio and video from both others', async () => {
@@ -82,14 +95,65 @@ describe('three browsers in one room', () => {
     await expect.poll(() => pages[applicant]!.getByTestId('video-tile').filter({ hasText: '慈溪窗口 王敏' }).count()).toBe(1);
   });
 
+  it('every page shows the recording indicator; the sealed recording verifies and holds VP8 + Opus per participant', async () => {
+    for (const page of Object.values(pages)) await page.getByTestId('recording-indicator').waitFor({ timeout: 10_000 });
+    // Let the session run long enough that a 10 % tolerance means something (≥ 16 s for everyone).
+    const last = Math.max(...Object.values(consentedAt));
+    await new Promise((r) => setTimeout(r, Math.max(0, last + 16_000 - Date.now())));
+    const endedAt = Date.now();
+    const finished = (await server.media.endSession(sessionId)) as FinishedRecording;
+    expect(finished.status).toBe('sealed');
+    const verification = await verifyRecording({ dataDir: server.dataDir, sessionId, store: server.store });
+    console.log(`recording: ${verification.segmentCount} segments, head ${verification.head}, valid ${verification.valid}`);
+    expect(verification.valid).toBe(true);
+    expect(verification.segmentCount).toBeGreaterThanOrEqual(9);
+
+    const job = server.recorder.composite(sessionId)!;
+    const progress: number[] = [];
+    job.on('progress', (p) => progress.push(p));
+    const rendered = await job.result;
+    for (const who of [cixi, xingren, applicant]) {
+      const p = probe(rendered.participants[who]!);
+      const expected = (endedAt - consentedAt[who]!) / 1000;
+      console.log(`ffprobe ${who}: ${p.codecs.join('+')} ${p.durationSec.toFixed(2)} s (in the session ${expected.toFixed(2)} s)`);
+      expect(p.codecs).toEqual(['opus', 'vp8']);
+      expect(Math.abs(p.durationSec - expected) / expected).toBeLessThan(0.1);
+    }
+    const composite = probe(rendered.composite!);
+    console.log(`composite: ${composite.codecs.join('+')} ${composite.durationSec.toFixed(2)} s, progress events ${progress.length}`);
+    expect(composite.codecs).toEqual(['aac', 'h264']);
+    expect(progress.at(-1)).toBe(1);
+
+    // One flipped byte in a segment: verification fails and names that segment.
+    const target = server.store.segments(sessionId)[2]!;
+    const file = join(finished.dir, target.file);
+    const bytes = readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+    writeFileSync(file, bytes);
+    const tampered = await verifyRecording({ dataDir: server.dataDir, sessionId, store: server.store });
+    console.log(`after flipping a byte in ${target.file}: valid ${tampered.valid}, first bad ${JSON.stringify(tampered.firstBadSegment)}`);
+    expect(tampered.valid).toBe(false);
+    expect(tampered.firstBadSegment).toEqual({ index: 2, file: target.file, reason: 'hash_mismatch' });
+  });
+
   it('a killed worker is replaced and every page decodes again without user action', async () => {
+    // A second session (the first one's recording is sealed): the applicant's invitation is for it.
+    const applicant2 = `guest:${secondSession}`;
+    await pages[applicant]!.context().addCookies([{ name: 'tb-test-as', value: encodeURIComponent(applicant2), domain: '127.0.0.1', path: '/' }]);
+    const second: Record<string, Page> = { [cixi]: pages[cixi]!, [xingren]: pages[xingren]!, [applicant2]: pages[applicant]! };
+    for (const page of Object.values(second)) {
+      await page.goto(`${server.url}/room/${secondSession}`);
+      await page.getByTestId('consent-accept').click();
+    }
+    const everyone = Object.keys(second);
+    for (const who of everyone) await waitForDecoding(second[who]!, everyone.filter((p) => p !== who));
+
     const [worker] = await server.media.pool.workers();
     const rebuilt = new Promise<void>((r) => server.media.once('rebuild', () => r()));
     process.kill(worker!.pid, 'SIGKILL');
     await rebuilt;
-    const everyone = [cixi, xingren, applicant];
     for (const who of everyone) {
-      const summary = await waitForDecoding(pages[who]!, everyone.filter((p) => p !== who), 30_000);
+      const summary = await waitForDecoding(second[who]!, everyone.filter((p) => p !== who), 30_000);
       console.log(`after rebuild ${who}: frames decoded ${JSON.stringify(summary.frames)}`);
     }
     const [fresh] = await server.media.pool.workers();

@@ -4,11 +4,16 @@
 import express from 'express';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server } from 'socket.io';
 import type { Principal } from '../../server/domain/principal.js';
 import { ForbiddenError } from '../../server/errors.js';
 import { MediaService, type MediaServiceOptions } from '../../server/media/MediaService.js';
+import { Recorder } from '../../server/media/recording/Recorder.js';
+import { RecordingStore } from '../../server/media/recording/RecordingStore.js';
+import { Database } from '../../server/store/Database.js';
 import { attachMediaSignaling } from '../../server/realtime/media-signaling.js';
 import { clientDist } from './client-build.js';
 
@@ -25,6 +30,9 @@ export function guestPrincipal(sessionId: string): Principal {
 export interface TestMediaServer {
   readonly url: string;
   readonly media: MediaService;
+  readonly recorder: Recorder;
+  readonly store: RecordingStore;
+  readonly dataDir: string;
   readonly io: Server;
   close(): Promise<void>;
 }
@@ -33,7 +41,11 @@ export async function startTestMediaServer(
   sessions: Record<string, readonly string[]>,
   options: Partial<MediaServiceOptions> = {},
 ): Promise<TestMediaServer> {
-  const media = await MediaService.start({ size: 1, listenIps: [{ ip: '127.0.0.1' }], ...options });
+  const dataDir = mkdtempSync(join(tmpdir(), 'tongban-media-'));
+  const db = Database.open(join(dataDir, 'tongban.sqlite'));
+  const store = new RecordingStore(db);
+  const { recorder } = await Recorder.create({ store, dataDir, segmentSeconds: 4 });
+  const media = await MediaService.start({ size: 1, listenIps: [{ ip: '127.0.0.1' }], recorder, ...options });
   const app = express();
   app.use(express.static(clientDist, { index: false }));
   app.get(/^\/(room|join)\//, (_req, res) => res.sendFile(join(clientDist, 'index.html')));
@@ -59,10 +71,15 @@ export async function startTestMediaServer(
   return {
     url: `http://127.0.0.1:${port}`,
     media,
+    recorder,
+    store,
+    dataDir,
     io,
     async close() {
       await media.stop();
       await new Promise<void>((r) => io.close(() => r()));
+      db.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

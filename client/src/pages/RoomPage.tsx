@@ -1,74 +1,93 @@
-// Minimal room page: consent dialog, one tile per participant, recording indicator. Styling and
-// the case workflow around it come later; all media logic lives in ../media/.
-import { useEffect, useRef } from 'react';
+// The video room of a case (flow A): everyone's video, the recording notice and indicator; the
+// handling clerk's checklist and snapshots; the document with each party's signing step.
+import { api } from '../api/http.js';
+import { ErrorAlert } from '../components/Alert.js';
+import { AppShell } from '../components/AppShell.js';
+import { useAction } from '../components/useAsync.js';
+import { statusKey } from '../format.js';
+import { useI18n } from '../i18n/i18n.js';
 import { useRoom } from '../media/useRoom.js';
-import type { RoomState } from '../media/RoomClient.js';
+import { ConsentDialog } from '../room/ConsentDialog.js';
+import { IdentityPanel } from '../room/IdentityPanel.js';
+import { SigningPanel } from '../room/SigningPanel.js';
+import { caseSiteOf, useRoomContext } from '../room/useRoomContext.js';
+import { RecordingIndicator, VideoStage } from '../room/VideoStage.js';
+import { navigate } from '../router.js';
+import { useSession } from '../session.js';
 
 export function RoomPage({ sessionId }: { sessionId: string }) {
+  const { t } = useI18n();
+  const { me } = useSession();
   const { client, state } = useRoom(sessionId);
-  if (!client || !state) return <p>正在连接… / connecting…</p>;
-  const recording = state.recording?.state === 'recording';
+  const isClerk = me?.kind === 'user' && me.role === 'clerk';
+  const ctx = useRoomContext(sessionId, isClerk);
+  const kase = ctx.kase;
+  const handling = isClerk && me.kind === 'user' && kase !== null && kase.handlingSite.id === me.site?.id;
+  const siteName = (id: string | null) => ctx.sites.find((s) => s.id === id)?.name ?? null;
+  const archive = useAction(async () => {
+    const r = await api<{ recordId: string }>(`/api/cases/${kase!.id}/archive`, { method: 'POST' });
+    await client?.leave();
+    navigate('/desk');
+    return r;
+  });
+
+  if (ctx.session?.kind === 'ceremony' && ctx.session.ceremonyId) {
+    navigate(`/ceremony/${ctx.session.ceremonyId}`);
+    return null;
+  }
+  const signedOff = kase?.status === 'signed';
   return (
-    <main>
-      <header>
-        <h1>视频办理 / Video session</h1>
-        {recording && (
-          <span data-testid="recording-indicator" role="status" style={{ color: '#c00' }}>
-            ● 正在录音录像 / Recording
+    <AppShell wide>
+      <div className="page-title">
+        <h1>
+          {kase ? kase.matter.name : t('room.title')}
+          {kase && <small className="mono"> {kase.number}</small>}
+        </h1>
+        {kase && <span className={`badge status-${kase.status}`}>{t(statusKey[kase.status])}</span>}
+        {state && <RecordingIndicator state={state} />}
+        {state?.phase === 'rejoining' && (
+          <span className="badge warn" role="status">
+            {t('room.reconnecting')}
           </span>
         )}
-        {state.phase === 'rejoining' && <span> 正在重新连接… / reconnecting…</span>}
-        {state.error && <p role="alert">连接失败 / failed: {state.error}</p>}
-      </header>
-      {state.phase === 'joined' && !state.consented && <ConsentDialog onAccept={() => void client.consent()} />}
-      <section style={{ display: 'flex', flexWrap: 'wrap', gap: 8 }}>
-        {state.peerId && (
-          <Tile name={`${state.peers.get(state.peerId)?.displayName ?? ''}（我）`} stream={state.localStream} muted speaking={false} />
-        )}
-        {remotePeers(state).map(({ id, name, stream, speaking }) => (
-          <Tile key={id} name={name} stream={stream} muted={false} speaking={speaking} />
-        ))}
-      </section>
-    </main>
+      </div>
+      {state?.error && <p className="alert error" role="alert">{t('room.failed')}</p>}
+      {!client || !state ? (
+        <p className="muted" role="status">
+          {t('room.connecting')}
+        </p>
+      ) : (
+        <>
+          {state.phase === 'joined' && !state.consented && <ConsentDialog onAccept={() => client.consent()} />}
+          <div className="room">
+            <VideoStage client={client} state={state} siteOf={(peerId, role) => caseSiteOf(kase, peerId, role)} />
+            <div className="room-side">
+              {kase && handling && (
+                <IdentityPanel caseId={kase.id} confirmed={ctx.documentId !== null} onConfirmed={ctx.setDocumentId} />
+              )}
+              {ctx.documentId ? (
+                <SigningPanel documentId={ctx.documentId} me={me} siteName={siteName} />
+              ) : (
+                me && !handling && (
+                  <section className="card panel">
+                    <h2>{t('room.waitingTitle')}</h2>
+                    <p className="muted">{me.kind === 'guest' ? t('room.waitingApplicant') : t('room.waitingClerk')}</p>
+                  </section>
+                )
+              )}
+              {isClerk && signedOff && (
+                <section className="card panel">
+                  <p>{t('room.allSignedArchive')}</p>
+                  <ErrorAlert error={archive.error} />
+                  <button type="button" className="primary block" data-testid="case-archive" disabled={archive.busy} onClick={() => void archive.run()}>
+                    {t('room.archive')}
+                  </button>
+                </section>
+              )}
+            </div>
+          </div>
+        </>
+      )}
+    </AppShell>
   );
-}
-
-function ConsentDialog({ onAccept }: { onAccept: () => void }) {
-  return (
-    <div role="dialog" aria-modal="true" aria-labelledby="consent-title">
-      <h2 id="consent-title">录音录像告知 / Recording notice</h2>
-      <p>本次办理全程录音录像，录像将加密存证，用于证明办理过程。</p>
-      <p>This session is recorded on the server and kept as tamper-evident evidence.</p>
-      <button data-testid="consent-accept" onClick={onAccept}>
-        我已知晓并同意 / I understand and agree
-      </button>
-    </div>
-  );
-}
-
-function Tile({ name, stream, muted, speaking }: { name: string; stream: MediaStream | null; muted: boolean; speaking: boolean }) {
-  const ref = useRef<HTMLVideoElement>(null);
-  useEffect(() => {
-    if (ref.current && ref.current.srcObject !== stream) ref.current.srcObject = stream;
-  }, [stream]);
-  return (
-    <figure data-testid="video-tile" style={{ margin: 0, outline: speaking ? '3px solid #2a7' : 'none' }}>
-      <video ref={ref} autoPlay playsInline muted={muted} width={320} height={240} style={{ background: '#222' }} />
-      <figcaption>{name}</figcaption>
-    </figure>
-  );
-}
-
-function remotePeers(state: RoomState) {
-  return [...state.peers.values()]
-    .filter((p) => p.id !== state.peerId)
-    .map((p) => {
-      const tracks = state.remote.filter((r) => r.peerId === p.id).map((r) => r.consumer.track);
-      return {
-        id: p.id,
-        name: p.displayName,
-        stream: tracks.length ? new MediaStream(tracks) : null,
-        speaking: state.activeSpeaker === p.id,
-      };
-    });
 }

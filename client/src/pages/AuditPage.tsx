@@ -1,0 +1,114 @@
+// The auditor's record search (number, site, participant, dates).
+import { useState, type FormEvent } from 'react';
+import { api } from '../api/http.js';
+import type { Site } from '../api/types.js';
+import type { RecordSummary } from '../audit/types.js';
+import { ErrorAlert, Loading } from '../components/Alert.js';
+import { AppShell } from '../components/AppShell.js';
+import { useAsync } from '../components/useAsync.js';
+import { formatTime } from '../format.js';
+import { useI18n } from '../i18n/i18n.js';
+import { navigate } from '../router.js';
+
+export function AuditPage() {
+  const { t, lang } = useI18n();
+  const [form, setForm] = useState({ q: '', site: '', from: '', to: '' });
+  const [query, setQuery] = useState(form);
+  const sites = useAsync((signal) => api<{ sites: Site[] }>('/api/sites', { signal }), []);
+  const records = useAsync(
+    (signal) => {
+      const p = new URLSearchParams();
+      if (query.q.trim()) p.set('q', query.q.trim());
+      if (query.site) p.set('site', query.site);
+      if (query.from) p.set('from', new Date(`${query.from}T00:00:00`).toISOString());
+      if (query.to) p.set('to', new Date(`${query.to}T23:59:59`).toISOString());
+      return api<{ records: RecordSummary[] }>(`/api/records?${p.toString()}`, { signal });
+    },
+    [query],
+  );
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setQuery({ ...form });
+  };
+  const field = (k: keyof typeof form) => ({ value: form[k], onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value })) });
+  return (
+    <AppShell wide>
+      <div className="page-title">
+        <h1>{t('audit.title')}</h1>
+      </div>
+      <section className="card">
+        <form className="search-form" onSubmit={submit} role="search">
+          <label>
+            {t('audit.q')}
+            <input data-testid="record-search" {...field('q')} placeholder={t('audit.qHint')} />
+          </label>
+          <label>
+            {t('audit.site')}
+            <select {...field('site')}>
+              <option value="">{t('audit.anySite')}</option>
+              {sites.data?.sites.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {lang === 'zh' ? s.name : s.nameEn}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('audit.from')}
+            <input type="date" {...field('from')} />
+          </label>
+          <label>
+            {t('audit.to')}
+            <input type="date" {...field('to')} />
+          </label>
+          <button type="submit" className="primary" data-testid="record-search-submit">
+            {t('audit.search')}
+          </button>
+        </form>
+      </section>
+      <section className="card" aria-label={t('audit.results')}>
+        <h2>{t('audit.results')}</h2>
+        <ErrorAlert error={records.error} />
+        {records.loading && !records.data && <Loading />}
+        {records.data && records.data.records.length === 0 && <p className="muted">{t('audit.none')}</p>}
+        {records.data && records.data.records.length > 0 && (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('audit.number')}</th>
+                  <th scope="col">{t('audit.kind')}</th>
+                  <th scope="col">{t('audit.subject')}</th>
+                  <th scope="col">{t('audit.sites')}</th>
+                  <th scope="col">{t('audit.archivedAt')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {records.data.records.map((r) => (
+                  <tr key={r.id} data-testid="record-row" data-record-id={r.id}>
+                    <td>
+                      <a
+                        href={`/audit/records/${r.id}`}
+                        className="mono"
+                        onClick={(e) => {
+                          e.preventDefault();
+                          navigate(`/audit/records/${r.id}`);
+                        }}
+                      >
+                        {r.number ?? r.id.slice(0, 8)}
+                      </a>
+                    </td>
+                    <td>{r.kind === 'ceremony' ? t('audit.kindCeremony') : t('audit.kindCase')}</td>
+                    <td>{r.title ?? r.matter?.name ?? '—'}</td>
+                    <td>{r.sites?.map((s) => s.name).join('、') ?? '—'}</td>
+                    <td>{formatTime(r.archivedAt ?? r.createdAt, lang)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </AppShell>
+  );
+}

@@ -1,0 +1,109 @@
+// The handling clerk's side of flow A: the checklist, face/ID snapshots taken from the applicant's
+// video, and the identity confirmation that produces the document to sign.
+import { useState } from 'react';
+import { api, upload } from '../api/http.js';
+import { ErrorAlert } from '../components/Alert.js';
+import { Progress } from '../components/Progress.js';
+import { useAction } from '../components/useAsync.js';
+import { useI18n, type MessageKey } from '../i18n/i18n.js';
+import { applicantVideo, captureFrame } from './capture.js';
+
+const checklist: { key: string; label: MessageKey }[] = [
+  { key: 'faceVisible', label: 'check.faceVisible' },
+  { key: 'idFrontShown', label: 'check.idFrontShown' },
+  { key: 'idBackShown', label: 'check.idBackShown' },
+  { key: 'statedNameAndPurpose', label: 'check.statedNameAndPurpose' },
+];
+
+interface Snapshot {
+  id: string;
+  sha256: string;
+  offsetMs: number;
+  kind: 'face' | 'id';
+  preview: string;
+}
+
+export function IdentityPanel({ caseId, confirmed, onConfirmed }: { caseId: string; confirmed: boolean; onConfirmed: (documentId: string) => void }) {
+  const { t } = useI18n();
+  const [checks, setChecks] = useState<Record<string, boolean>>({});
+  const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
+  const [uploading, setUploading] = useState<number | null>(null);
+
+  const snap = useAction(async (kind: 'face' | 'id') => {
+    const video = applicantVideo();
+    if (!video) throw new Error('no applicant video');
+    const image = await captureFrame(video);
+    const form = new FormData();
+    form.append('kind', kind);
+    form.append('image', image, `${kind}.jpg`);
+    setUploading(0);
+    try {
+      const r = await upload<Omit<Snapshot, 'kind' | 'preview'>>(`/api/cases/${caseId}/snapshots`, form, setUploading);
+      setSnapshots((s) => [...s, { ...r, kind, preview: URL.createObjectURL(image) }]);
+    } finally {
+      setUploading(null);
+    }
+  });
+  const confirm = useAction(async () => {
+    const body = { checklist: Object.fromEntries(checklist.map((c) => [c.key, Boolean(checks[c.key])])) };
+    const r = await api<{ documentId: string }>(`/api/cases/${caseId}/confirm-identity`, { method: 'POST', body });
+    onConfirmed(r.documentId);
+  });
+  const complete = checklist.every((c) => checks[c.key]);
+
+  return (
+    <section className="card panel" aria-labelledby="identity-title">
+      <h2 id="identity-title">{t('identity.title')}</h2>
+      <fieldset className="checklist" disabled={confirmed}>
+        <legend>{t('identity.checklist')}</legend>
+        {checklist.map((c) => (
+          <label key={c.key} className="check">
+            <input type="checkbox" data-testid={`check-${c.key}`} checked={Boolean(checks[c.key])} onChange={(e) => setChecks((s) => ({ ...s, [c.key]: e.target.checked }))} />
+            {t(c.label)}
+          </label>
+        ))}
+      </fieldset>
+      <div className="actions">
+        <button type="button" data-testid="snapshot-face" disabled={snap.busy || confirmed} onClick={() => void snap.run('face')}>
+          {t('identity.snapFace')}
+        </button>
+        <button type="button" data-testid="snapshot-id" disabled={snap.busy || confirmed} onClick={() => void snap.run('id')}>
+          {t('identity.snapId')}
+        </button>
+      </div>
+      {uploading !== null && <Progress label={t('identity.uploading')} fraction={uploading} />}
+      <ErrorAlert error={snap.error} />
+      {snapshots.length > 0 && (
+        <ul className="snapshots" aria-label={t('identity.snapshots')}>
+          {snapshots.map((s) => (
+            <li key={s.id} data-testid="snapshot-item">
+              <img src={s.preview} alt={t(s.kind === 'face' ? 'identity.faceAlt' : 'identity.idAlt')} />
+              <small>
+                {t(s.kind === 'face' ? 'identity.face' : 'identity.id')} · {formatOffset(s.offsetMs)}
+                <br />
+                <span className="mono">{s.sha256.slice(0, 12)}…</span>
+              </small>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorAlert error={confirm.error} />
+      <button
+        type="button"
+        className="primary block"
+        data-testid="confirm-identity"
+        disabled={!complete || confirm.busy || confirmed}
+        onClick={() => void confirm.run()}
+      >
+        {confirmed ? t('identity.confirmed') : confirm.busy ? t('identity.rendering') : t('identity.confirm')}
+      </button>
+      {confirm.busy && <Progress label={t('identity.rendering')} fraction={null} />}
+      {!complete && !confirmed && <p className="muted small">{t('identity.completeFirst')}</p>}
+    </section>
+  );
+}
+
+function formatOffset(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

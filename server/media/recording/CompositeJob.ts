@@ -1,0 +1,112 @@
+// Background rendering for easy playback (not evidence): each participant's segments are joined
+// without re-encoding into derived/<participant>.webm, then one MP4 shows everyone in a grid with
+// the audio mixed, each participant shifted to when they started. Emits 'progress' in 0..1.
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { safeName } from './files.js';
+import type { SegmentRow } from './RecordingStore.js';
+
+export interface CompositeResult {
+  readonly composite: string | null;
+  /** participant id → the joined WebM of that participant */
+  readonly participants: Readonly<Record<string, string>>;
+}
+
+export interface CompositeJobOptions {
+  readonly dir: string;
+  readonly segments: readonly SegmentRow[];
+  readonly ffmpegBin?: string;
+  readonly tile?: { readonly width: number; readonly height: number };
+}
+
+export class CompositeJob extends EventEmitter<{ progress: [number] }> {
+  readonly result: Promise<CompositeResult>;
+
+  private constructor(o: CompositeJobOptions) {
+    super();
+    this.result = this.#run(o);
+    this.result.catch(() => undefined);
+  }
+
+  static start(options: CompositeJobOptions): CompositeJob {
+    return new CompositeJob(options);
+  }
+
+  async #run(o: CompositeJobOptions): Promise<CompositeResult> {
+    const ffmpeg = o.ffmpegBin ?? 'ffmpeg';
+    const out = join(o.dir, 'derived');
+    mkdirSync(out, { recursive: true });
+    const byParticipant = new Map<string, SegmentRow[]>();
+    for (const s of o.segments) byParticipant.set(s.participant, [...(byParticipant.get(s.participant) ?? []), s]);
+    const inputs: { file: string; startSec: number; video: boolean; audio: boolean }[] = [];
+    const participants: Record<string, string> = {};
+    for (const [participant, segs] of byParticipant) {
+      const list = join(out, `${safeName(participant)}.txt`);
+      writeFileSync(list, segs.map((s) => `file '${join(o.dir, s.file).replace(/'/g, "'\\''")}'`).join('\n') + '\n');
+      const file = join(out, `${safeName(participant)}.webm`);
+      await run(ffmpeg, ['-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', file]);
+      participants[participant] = file;
+      const tracks = new Set(segs.flatMap((s) => s.track.split('+')));
+      inputs.push({ file, startSec: segs[0]!.startMs / 1000, video: tracks.has('video'), audio: tracks.has('audio') });
+    }
+    const totalSec = Math.max(0, ...o.segments.map((s) => s.endMs / 1000));
+    if (inputs.length === 0) return { composite: null, participants };
+    const composite = join(out, 'composite.mp4');
+    const args = ['-y', '-nostats', '-progress', 'pipe:1', ...inputs.flatMap((i) => ['-i', i.file])];
+    args.push('-filter_complex', gridFilter(inputs, o.tile ?? { width: 320, height: 240 }));
+    args.push('-map', '[v]', ...(inputs.some((i) => i.audio) ? ['-map', '[a]'] : []));
+    args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '28', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k');
+    args.push('-movflags', '+faststart', composite);
+    await run(ffmpeg, args, (line) => {
+      const m = /^out_time_us=(\d+)/.exec(line);
+      if (m && totalSec > 0) this.emit('progress', Math.min(1, Number(m[1]) / 1e6 / totalSec));
+    });
+    this.emit('progress', 1);
+    return { composite, participants };
+  }
+}
+
+/** Video tiles padded to one size, delayed to each participant's start, laid out in a grid; audio mixed. */
+export function gridFilter(inputs: readonly { startSec: number; video: boolean; audio: boolean }[], tile: { width: number; height: number }): string {
+  const parts: string[] = [];
+  const videos = inputs.map((i, n) => ({ ...i, n })).filter((i) => i.video);
+  const audios = inputs.map((i, n) => ({ ...i, n })).filter((i) => i.audio);
+  for (const v of videos) {
+    parts.push(
+      `[${v.n}:v]scale=${tile.width}:${tile.height}:force_original_aspect_ratio=decrease,pad=${tile.width}:${tile.height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=15,` +
+        `tpad=start_duration=${v.startSec.toFixed(3)}:color=black[v${v.n}]`,
+    );
+  }
+  const cols = Math.ceil(Math.sqrt(videos.length));
+  const labels = videos.map((v) => `[v${v.n}]`).join('');
+  if (videos.length === 1) parts.push(`${labels}null[v]`);
+  else if (videos.length > 1) {
+    const layout = videos.map((_, k) => `${(k % cols) * tile.width}_${Math.floor(k / cols) * tile.height}`).join('|');
+    parts.push(`${labels}xstack=inputs=${videos.length}:layout=${layout}:fill=black[v]`);
+  } else parts.push(`color=c=black:s=${tile.width}x${tile.height}:r=15[v]`);
+  for (const a of audios) {
+    const ms = Math.round(a.startSec * 1000);
+    parts.push(`[${a.n}:a]adelay=${ms}|${ms}[a${a.n}]`);
+  }
+  if (audios.length) parts.push(`${audios.map((a) => `[a${a.n}]`).join('')}amix=inputs=${audios.length}:duration=longest[a]`);
+  return parts.join(';');
+}
+
+function run(bin: string, args: string[], onLine?: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin, ['-hide_banner', '-loglevel', 'error', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    let buf = '';
+    p.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop()!;
+      for (const l of lines) onLine?.(l);
+    });
+    p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+    p.once('error', reject);
+    p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${err.trim().split('\n').at(-1) ?? ''}`))));
+  });
+}
