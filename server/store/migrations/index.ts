@@ -1,10 +1,12 @@
 // Versioned schema migrations, applied in order by Database.open. Append new versions; never edit
 // one that has shipped. Each part of the server owns its own file.
 import { coreSchema } from './001-core.js';
+import { pkiSchema } from './002-pki.js';
 import { deskSchema } from './003-desk.js';
 import { authSchema } from './004-auth.js';
 import { auditSchema } from './005-audit.js';
 import { recordingsSchema } from './010-recordings.js';
+import { flowsSchema } from './020-flows.js';
 
 export interface Migration {
   readonly version: number;
@@ -12,4 +14,4 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const migrations: readonly Migration[] = [coreSchema, deskSchema, authSchema, auditSchema, recordingsSchema];
+export const migrations: readonly Migration[] = [coreSchema, pkiSchema, deskSchema, authSchema, auditSchema, recordingsSchema, flowsSchema];
