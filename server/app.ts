@@ -17,19 +17,22 @@ import { CeremonyService } from './domain/CeremonyService.js';
 import { IdNumberProtector } from './domain/IdNumberProtector.js';
 import { InvitationService } from './domain/InvitationService.js';
 import { systemClock, type Clock } from './domain/principal.js';
+import type { DemoPki } from './domain/seed-demo.js';
 import { SessionService } from './domain/SessionService.js';
 import { UserService } from './domain/UserService.js';
 import type { AppContext, PkiEndpoints } from './http/context.js';
 import { createHttpApp } from './http/express-app.js';
 import { routeModules } from './http/routes/index.js';
 import type { RouteModule } from './http/routes/RouteModule.js';
+import { masterKeyFromHex } from './pki/master-key.js';
+import { PlatformPki, type PlatformPkiOptions } from './pki/PlatformPki.js';
 import { RealtimeServer } from './realtime/RealtimeServer.js';
 import { BlobStore } from './store/BlobStore.js';
 import { Database } from './store/Database.js';
 import { blobRoot, databaseFile } from './store/paths.js';
 
 /** What the app needs from server/pki/PlatformPki (kept structural so the app can be built around it). */
-export interface PlatformPkiPort extends PkiEndpoints {
+export interface PlatformPkiPort extends PkiEndpoints, DemoPki {
   isInitialised(): boolean;
   init(sites: { id: string; name: string }[]): Promise<unknown>;
   sealSigner(): Promise<Signer>;
@@ -43,10 +46,26 @@ export interface AppPlugin {
   start(app: { ctx: AppContext; realtime: RealtimeServer }): Promise<{ stop(): Promise<void> }>;
 }
 
+export type PkiOpener = (db: Database, clock: Clock) => PlatformPkiPort | Promise<PlatformPkiPort>;
+
+/** Opens server/pki/PlatformPki on the app's database with the configured URL, TSA and master key. */
+export function platformPkiOpener(config: Config, tuning: Pick<PlatformPkiOptions, 'caKeyBits' | 'pinKdfCost'> = {}): PkiOpener {
+  return (db, clock) =>
+    PlatformPki.open({
+      db,
+      dataDir: config.dataDir,
+      clock,
+      ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+      ...(config.tsaUrl ? { tsaUrl: config.tsaUrl } : {}),
+      ...(config.masterKey ? { masterKey: masterKeyFromHex(config.masterKey) } : {}),
+      ...tuning,
+    });
+}
+
 export interface AppOptions {
   readonly config: Config;
-  /** Opens the platform PKI on the app's database (server/pki/PlatformPki.open). */
-  readonly openPki: (db: Database, clock: Clock) => Promise<PlatformPkiPort>;
+  /** Opens the platform PKI on the app's database; platformPkiOpener(config) when absent. */
+  readonly openPki?: PkiOpener;
   readonly clock?: Clock;
   readonly clientDir?: string;
   readonly modules?: readonly RouteModule[];
@@ -85,7 +104,7 @@ export class TongbanApp {
       const users = new UserService(db, clock);
       const sessions = new SessionService(db, clock);
       const ids = IdNumberProtector.open(config.dataDir);
-      const pki = await options.openPki(db, clock);
+      const pki = await (options.openPki ?? platformPkiOpener(config))(db, clock);
       if (!pki.isInitialised()) {
         await pki.init(catalog.sites().map((s) => ({ id: s.id, name: s.name })));
         audit.append({ actor: 'system', action: 'pki.initialised', details: { sites: catalog.sites().length } });

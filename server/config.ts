@@ -18,8 +18,11 @@ export const configSchema = z
     baseUrl: z.string().url().optional(),
     /** An external RFC 3161 TSA; the in-process one is used when absent. */
     tsaUrl: z.string().url().optional(),
-    /** Wraps PKI private keys at rest; a generated key file in the data dir is used when absent. */
-    masterKey: z.string().min(16).optional(),
+    /** 64 hex digits: wraps PKI private keys at rest; <dataDir>/secrets/master.key when absent. */
+    masterKey: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits (32 bytes)')
+      .optional(),
     limits: z
       .object({
         jsonBodyBytes: positiveInt,
