@@ -6,6 +6,7 @@ import { deskSchema } from './003-desk.js';
 import { authSchema } from './004-auth.js';
 import { auditSchema } from './005-audit.js';
 import { recordingsSchema } from './010-recordings.js';
+import { flowsSchema } from './020-flows.js';
 
 export interface Migration {
   readonly version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const migrations: readonly Migration[] = [coreSchema, pkiSchema, deskSchema, authSchema, auditSchema, recordingsSchema];
+export const migrations: readonly Migration[] = [coreSchema, pkiSchema, deskSchema, authSchema, auditSchema, recordingsSchema, flowsSchema];

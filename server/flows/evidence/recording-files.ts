@@ -1,0 +1,27 @@
+// The sealed recording of a session as files for a package: manifest.json, its seal and every
+// segment it lists, read from the recorder's folder (server/media/recording).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Database } from '../../store/Database.js';
+import { RecordingStore } from '../../media/recording/RecordingStore.js';
+import { manifestName, sealName } from '../../media/recording/manifest.js';
+
+export interface RecordingFiles {
+  readonly status: string;
+  readonly files: Map<string, Uint8Array>;
+}
+
+/** Undefined when the session was never recorded. */
+export async function readRecordingFiles(db: Database, sessionId: string): Promise<RecordingFiles | undefined> {
+  const row = new RecordingStore(db).get(sessionId);
+  if (!row) return undefined;
+  const files = new Map<string, Uint8Array>();
+  const manifest = await readFile(join(row.dir, manifestName)).catch(() => undefined);
+  if (manifest) files.set(manifestName, manifest);
+  const seal = await readFile(join(row.dir, sealName)).catch(() => undefined);
+  if (seal) files.set(sealName, seal);
+  for (const segment of new RecordingStore(db).segments(sessionId)) {
+    files.set(segment.file, await readFile(join(row.dir, segment.file)));
+  }
+  return { status: row.status, files };
+}
