@@ -1,4 +1,7 @@
 // Every CLI command, in the order `tongban --help` lists them. Each group owns its own module.
 import type { Command } from '../command.js';
+import { auditVerify } from './audit.js';
+import { demo } from './demo.js';
+import { serve } from './serve.js';
 
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [demo, serve, auditVerify];

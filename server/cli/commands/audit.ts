@@ -1,0 +1,43 @@
+// `tongban audit verify`: walks the hash-chained audit log and the sealed checkpoints of a data
+// directory (the server may be running: SQLite WAL allows a concurrent reader). Exit 0 only if
+// everything holds; otherwise names the first bad entry or checkpoint.
+import { existsSync } from 'node:fs';
+import { platformSealer } from '../../audit/platform-sealer.js';
+import { verifyAuditLog } from '../../audit/verify-audit.js';
+import { masterKeyFromHex } from '../../pki/master-key.js';
+import { PlatformPki } from '../../pki/PlatformPki.js';
+import { Database } from '../../store/Database.js';
+import { databaseFile } from '../../store/paths.js';
+import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
+
+export const auditVerify: Command = {
+  group: 'audit',
+  name: 'verify',
+  usage: 'audit verify [--data DIR] [--json]          walk the audit hash chain and its sealed checkpoints',
+  async run(args) {
+    const { values } = parseOptions(args, { data: { type: 'string' }, json: { type: 'boolean' } });
+    const dataDir = resolveDataDir(values.data);
+    const file = databaseFile(dataDir);
+    if (!existsSync(file)) throw new CliError(`no Tongban data in ${dataDir} (missing ${file})`);
+    const db = Database.open(file);
+    try {
+      const masterKey = process.env.TONGBAN_MASTER_KEY;
+      const pki = PlatformPki.open({ db, dataDir, ...(masterKey ? { masterKey: masterKeyFromHex(masterKey) } : {}) });
+      const sealer = pki.isInitialised() ? platformSealer({ seal: () => pki.sealSigner(), timeStamper: () => pki.timeStamper() }) : undefined;
+      const result = await verifyAuditLog(db, sealer);
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        const head = result.head ? `head #${result.head.id} ${result.head.hash.slice(0, 16)}…` : 'no head';
+        process.stdout.write(
+          `audit log: ${result.entries} entries checked, ${head}; ${result.checkpoints.count} sealed checkpoints, ${result.checkpoints.sealsVerified} seals verified\n`,
+        );
+        const p = result.firstProblem;
+        process.stdout.write(p ? `FAILED: first bad ${p.kind} #${p.id}: ${p.problem}\n` : 'OK: the chain and every checkpoint hold\n');
+      }
+      return result.valid ? 0 : 1;
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,103 @@
+// `tongban serve`: the HTTPS server (platform-issued certificate; `pki init` on first run) with
+// socket.io, the media plane and the built client. `tongban demo` reuses `startServer`.
+import { existsSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp, type AppPlugin, type TongbanApp } from '../../app.js';
+import { ConfigError, loadConfig } from '../../config.js';
+import { MediaService } from '../../media/MediaService.js';
+import { attachMediaSignaling } from '../../realtime/media-signaling.js';
+import { CliError, parseOptions, type Command } from '../command.js';
+
+export const serverOptions = {
+  data: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+} as const;
+
+/** Starts the app from flags + environment; stops it cleanly on SIGINT/SIGTERM. */
+export async function startServer(
+  flags: { data?: string; port?: string; host?: string },
+  before?: (app: TongbanApp) => Promise<void>,
+): Promise<TongbanApp> {
+  let config;
+  try {
+    config = loadConfig({ env: process.env, flags: { dataDir: flags.data, port: flags.port, host: flags.host } });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message);
+    throw err;
+  }
+  const app = await createApp({ config, clientDir: clientDist(), plugins: [mediaPlugin(config.host)] });
+  try {
+    await before?.(app);
+    await app.start();
+  } catch (err) {
+    await app.stop().catch(() => undefined);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${config.port} is already in use (try --port)`);
+    throw err;
+  }
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('tongban: stopping (sealing the audit log)…\n');
+    void app.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return app;
+}
+
+/** The SFU and its socket.io signalling; without a worker binary the desk runs without video (loudly). */
+function mediaPlugin(host: string): AppPlugin {
+  return {
+    name: 'media',
+    async start({ ctx, realtime }) {
+      let media: MediaService;
+      try {
+        media = await MediaService.start({ listenIps: [listenIp(host)] });
+      } catch (err) {
+        process.stderr.write(`tongban: WARNING: media plane not started, video rooms are unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
+        return { stop: async () => undefined };
+      }
+      attachMediaSignaling(realtime.io, { media, canJoin: (principal, sessionId) => ctx.sessions.assertCanJoin(principal, sessionId) });
+      return { stop: () => media.stop() };
+    },
+  };
+}
+
+function listenIp(host: string): { ip: string; announcedIp?: string } {
+  if (host !== '0.0.0.0' && host !== '::') return { ip: host === 'localhost' ? '127.0.0.1' : host };
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal);
+  return { ip: '0.0.0.0', announcedIp: external?.address ?? '127.0.0.1' };
+}
+
+/** client/dist next to package.json (works from server/ under tsx and from dist/server/). */
+function clientDist(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i += 1) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'client', 'dist');
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+/** Resolves when the process is told to stop (the server keeps it alive until then). */
+export const untilStopped = () => new Promise<number>(() => undefined);
+
+export const serve: Command = {
+  name: 'serve',
+  usage: 'serve [--data DIR] [--port N] [--host H]      HTTPS with a platform-issued server certificate',
+  async run(args) {
+    const { values } = parseOptions(args, serverOptions);
+    const app = await startServer(values);
+    process.stdout.write(`Tongban Desk: ${app.url}\n  data: ${app.ctx.config.dataDir}\n  root certificate: ${app.url}/pki/root.pem\n`);
+    return untilStopped();
+  },
+};
