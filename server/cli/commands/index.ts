@@ -3,5 +3,7 @@ import type { Command } from '../command.js';
 import { auditVerify } from './audit.js';
 import { demo } from './demo.js';
 import { serve } from './serve.js';
+import { sign } from './sign.js';
+import { verify } from './verify.js';
 
-export const commands: readonly Command[] = [demo, serve, auditVerify];
+export const commands: readonly Command[] = [demo, serve, auditVerify, sign, verify];
