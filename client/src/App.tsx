@@ -1,17 +1,71 @@
-import { matchRoute, usePath } from './router.js';
-import { RoomPage } from './pages/RoomPage.js';
+// Routes (DESIGN §11 browser URLs). Signed-out users on a staff page go to the login form; an
+// error boundary keeps any page failure from leaving a blank screen.
+import { useEffect, type ReactNode } from 'react';
+import { Loading } from './components/Alert.js';
+import { AppShell } from './components/AppShell.js';
+import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { useI18n } from './i18n/i18n.js';
+import { AdminPage } from './pages/AdminPage.js';
+import { AuditPage } from './pages/AuditPage.js';
+import { CeremonyHome, CeremonyPage } from './pages/CeremonyPage.js';
+import { DeskPage } from './pages/DeskPage.js';
 import { JoinPage } from './pages/JoinPage.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { RecordPage } from './pages/RecordPage.js';
+import { RoomPage } from './pages/RoomPage.js';
+import { matchRoute, navigate, usePath } from './router.js';
+import { homeOf, SessionProvider, useSession } from './session.js';
 
 export function App() {
+  const { lang } = useI18n();
   const path = usePath();
+  return (
+    <ErrorBoundary key={path} lang={lang}>
+      <SessionProvider>
+        <Routes path={path} />
+      </SessionProvider>
+    </ErrorBoundary>
+  );
+}
+
+function Routes({ path }: { path: string }) {
+  const { t } = useI18n();
+  const { me, ready } = useSession();
+  // The room and the join page work without a staff login (applicants, and the bare media server).
   const room = matchRoute('/room/:sessionId', path);
   if (room) return <RoomPage key={room.sessionId} sessionId={room.sessionId!} />;
   const join = matchRoute('/join/:code', path);
   if (join) return <JoinPage code={join.code!} />;
-  return (
-    <main>
-      <h1>通办视频签约台</h1>
-      <p>页面不存在 / page not found</p>
-    </main>
+
+  if (!ready) return <AppShell><Loading /></AppShell>;
+  if (!me || me.kind !== 'user') return <LoginPage />;
+  if (path === '/' || path === '/login') return <Redirect to={homeOf(me)} />;
+  const page = staffPage(path);
+  return page ?? (
+    <AppShell>
+      <section className="card">
+        <h1>{t('notFound.title')}</h1>
+        <p>
+          <a href={homeOf(me)}>{t('notFound.home')}</a>
+        </p>
+      </section>
+    </AppShell>
   );
+}
+
+function staffPage(path: string): ReactNode | null {
+  if (path === '/desk') return <DeskPage />;
+  if (path === '/ceremony') return <CeremonyHome />;
+  const ceremony = matchRoute('/ceremony/:id', path);
+  if (ceremony) return <CeremonyPage key={ceremony.id} id={ceremony.id!} />;
+  if (path === '/audit') return <AuditPage />;
+  const record = matchRoute('/audit/records/:id', path);
+  if (record) return <RecordPage key={record.id} id={record.id!} />;
+  if (path === '/admin') return <AdminPage />;
+  return null;
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
 }

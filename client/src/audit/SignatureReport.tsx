@@ -2,6 +2,7 @@
 import { api } from '../api/http.js';
 import type { VerificationReport } from '../api/types.js';
 import { ErrorAlert, Loading } from '../components/Alert.js';
+import { DataTable } from '../components/DataTable.js';
 import { useAsync } from '../components/useAsync.js';
 import { formatTime } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -26,20 +27,10 @@ export function SignatureReport({ documentId, title }: { documentId: string; tit
       <ErrorAlert error={report.error} />
       {report.loading && !report.data && <Loading label={t('audit.verifying')} />}
       {report.data && (
-        <div className="table-wrap">
-          <table className="compact">
-            <thead>
-              <tr>
-                <th scope="col">{t('audit.signer')}</th>
-                <th scope="col">{t('audit.intact')}</th>
-                <th scope="col">{t('audit.trusted')}</th>
-                <th scope="col">{t('audit.notRevoked')}</th>
-                <th scope="col">{t('audit.level')}</th>
-                <th scope="col">{t('audit.timestamp')}</th>
-                <th scope="col">{t('audit.coverage')}</th>
-              </tr>
-            </thead>
-            <tbody>
+        <DataTable
+          compact
+          headers={[t('audit.signer'), t('audit.intact'), t('audit.trusted'), t('audit.notRevoked'), t('audit.level'), t('audit.timestamp'), t('audit.coverage')]}
+        >
               {report.data.signatures.map((s, i) => (
                 <tr key={i} data-testid="signature-row" data-valid={String(s.intact && s.trusted && !s.revoked)}>
                   <td>{s.signer?.name ?? t('audit.documentTimestamp')}</td>
@@ -51,9 +42,7 @@ export function SignatureReport({ documentId, title }: { documentId: string; tit
                   <td>{s.coversWholeDocument ? t('audit.wholeDocument') : t('audit.laterUpdates')}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
     </section>
   );

@@ -4,6 +4,7 @@ import { api } from '../api/http.js';
 import type { Site } from '../api/types.js';
 import type { RecordSummary } from '../audit/types.js';
 import { ErrorAlert, Loading } from '../components/Alert.js';
+import { DataTable, SiteOptions } from '../components/DataTable.js';
 import { AppShell } from '../components/AppShell.js';
 import { useAsync } from '../components/useAsync.js';
 import { formatTime } from '../format.js';
@@ -45,12 +46,7 @@ export function AuditPage() {
           <label>
             {t('audit.site')}
             <select {...field('site')}>
-              <option value="">{t('audit.anySite')}</option>
-              {sites.data?.sites.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {lang === 'zh' ? s.name : s.nameEn}
-                </option>
-              ))}
+              <SiteOptions sites={sites.data?.sites ?? []} none={t('audit.anySite')} />
             </select>
           </label>
           <label>
@@ -72,18 +68,7 @@ export function AuditPage() {
         {records.loading && !records.data && <Loading />}
         {records.data && records.data.records.length === 0 && <p className="muted">{t('audit.none')}</p>}
         {records.data && records.data.records.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('audit.number')}</th>
-                  <th scope="col">{t('audit.kind')}</th>
-                  <th scope="col">{t('audit.subject')}</th>
-                  <th scope="col">{t('audit.sites')}</th>
-                  <th scope="col">{t('audit.archivedAt')}</th>
-                </tr>
-              </thead>
-              <tbody>
+          <DataTable headers={[t('audit.number'), t('audit.kind'), t('audit.subject'), t('audit.sites'), t('audit.archivedAt')]}>
                 {records.data.records.map((r) => (
                   <tr key={r.id} data-testid="record-row" data-record-id={r.id}>
                     <td>
@@ -104,9 +89,7 @@ export function AuditPage() {
                     <td>{formatTime(r.archivedAt ?? r.createdAt, lang)}</td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </DataTable>
         )}
       </section>
     </AppShell>

@@ -1,5 +1,6 @@
 // The video room of a case (flow A): everyone's video, the recording notice and indicator; the
 // handling clerk's checklist and snapshots; the document with each party's signing step.
+import { useEffect } from 'react';
 import { api } from '../api/http.js';
 import { ErrorAlert } from '../components/Alert.js';
 import { AppShell } from '../components/AppShell.js';
@@ -31,10 +32,9 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
     return r;
   });
 
-  if (ctx.session?.kind === 'ceremony' && ctx.session.ceremonyId) {
-    navigate(`/ceremony/${ctx.session.ceremonyId}`);
-    return null;
-  }
+  useEffect(() => {
+    if (ctx.session?.kind === 'ceremony' && ctx.session.ceremonyId) navigate(`/ceremony/${ctx.session.ceremonyId}`, { replace: true });
+  }, [ctx.session]);
   const signedOff = kase?.status === 'signed';
   return (
     <AppShell wide>

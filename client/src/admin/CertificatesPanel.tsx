@@ -1,0 +1,97 @@
+// Signing certificates: issue one for an account (with its first PIN), revoke, and each CA's CRL.
+import { useState, type FormEvent } from 'react';
+import { api } from '../api/http.js';
+import { ErrorAlert, Loading } from '../components/Alert.js';
+import { DataTable } from '../components/DataTable.js';
+import { useAction, useAsync } from '../components/useAsync.js';
+import { formatTime } from '../format.js';
+import { useI18n } from '../i18n/i18n.js';
+
+interface CertificateRow {
+  serial: string;
+  userId: string | null;
+  subject: string;
+  issuer?: string;
+  notAfter: string;
+  revoked: boolean;
+  revokedAt?: string | null;
+}
+
+interface CrlRow {
+  ca: string;
+  thisUpdate: string;
+  nextUpdate: string | null;
+  revokedCount: number;
+}
+
+export function CertificatesPanel() {
+  const { t, lang } = useI18n();
+  const list = useAsync((signal) => api<{ certificates: CertificateRow[]; crls?: CrlRow[] }>('/api/admin/certificates', { signal }), []);
+  const [userId, setUserId] = useState('');
+  const [pin, setPin] = useState('');
+  const issue = useAction(async () => {
+    await api('/api/admin/certificates', { method: 'POST', body: { userId: userId.trim(), pin } });
+    setPin('');
+    list.reload();
+  });
+  const revoke = useAction(async (serial: string) => {
+    await api(`/api/admin/certificates/${serial}/revoke`, { method: 'POST', body: { reason: 'superseded' } });
+    list.reload();
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void issue.run();
+  };
+  return (
+    <section className="card" aria-labelledby="certs-title">
+      <h2 id="certs-title">{t('admin.certificates')}</h2>
+      <form className="inline-form" onSubmit={submit}>
+        <label>
+          {t('admin.account')}
+          <input required value={userId} onChange={(e) => setUserId(e.target.value)} />
+        </label>
+        <label>
+          {t('sign.pin')}
+          <input required type="password" inputMode="numeric" autoComplete="new-password" minLength={6} value={pin} onChange={(e) => setPin(e.target.value)} />
+        </label>
+        <button type="submit" className="primary" disabled={issue.busy}>
+          {t('admin.issue')}
+        </button>
+      </form>
+      <ErrorAlert error={issue.error ?? revoke.error} />
+      {list.loading && !list.data && <Loading />}
+      <ErrorAlert error={list.error} />
+      {list.data && (
+        <DataTable compact headers={[t('admin.subject'), t('admin.serial'), t('admin.notAfter'), t('admin.state'), '']}>
+              {list.data.certificates.map((c) => (
+                <tr key={c.serial}>
+                  <td>{c.subject}</td>
+                  <td className="mono">{c.serial.slice(0, 16)}</td>
+                  <td>{formatTime(c.notAfter, lang)}</td>
+                  <td>{c.revoked ? <span className="bad-text">{t('admin.revoked')}</span> : <span className="ok-text">{t('admin.valid')}</span>}</td>
+                  <td>
+                    {!c.revoked && (
+                      <button type="button" className="danger small" disabled={revoke.busy} onClick={() => window.confirm(t('admin.revokeConfirm', { subject: c.subject })) && void revoke.run(c.serial)}>
+                        {t('admin.revoke')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+        </DataTable>
+      )}
+      {list.data?.crls && (
+        <>
+          <h3>{t('admin.crl')}</h3>
+          <ul className="plain">
+            {list.data.crls.map((c) => (
+              <li key={c.ca}>
+                <a href={`/pki/crl/${c.ca}.crl`}>{c.ca}</a> — {t('admin.crlLine', { updated: formatTime(c.thisUpdate, lang), next: formatTime(c.nextUpdate, lang), n: c.revokedCount })}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
