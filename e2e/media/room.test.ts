@@ -2,6 +2,7 @@
 // everyone, a late joiner sees video at once, and a killed worker is replaced without user action.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FinishedRecording } from '../../server/media/recording/Recorder.js';
@@ -48,6 +49,11 @@ async function openRoom(as: string): Promise<Page> {
   await page.getByTestId('consent-accept').click();
   consentedAt[`user:${as}`] = Date.now();
   return page;
+}
+
+/** The built CLI (the vitest global setup compiles dist/). */
+function tongban(args: string[]) {
+  return spawnSync('node', [join(import.meta.dirname, '../../bin/tongban.js'), ...args], { encoding: 'utf8' });
 }
 
 describe('three browsers in one room', () => {
@@ -107,6 +113,10 @@ describe('three browsers in one room', () => {
     console.log(`recording: ${verification.segmentCount} segments, head ${verification.head}, valid ${verification.valid}`);
     expect(verification.valid).toBe(true);
     expect(verification.segmentCount).toBeGreaterThanOrEqual(9);
+    const cli = tongban(['record', 'verify', sessionId, '--data', server.dataDir]);
+    console.log(`$ tongban record verify ${sessionId}\n${cli.stdout}`);
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain('VALID');
 
     const job = server.recorder.composite(sessionId)!;
     const progress: number[] = [];
@@ -134,6 +144,10 @@ describe('three browsers in one room', () => {
     console.log(`after flipping a byte in ${target.file}: valid ${tampered.valid}, first bad ${JSON.stringify(tampered.firstBadSegment)}`);
     expect(tampered.valid).toBe(false);
     expect(tampered.firstBadSegment).toEqual({ index: 2, file: target.file, reason: 'hash_mismatch' });
+    const cliTampered = tongban(['record', 'verify', sessionId, '--data', server.dataDir]);
+    console.log(`$ tongban record verify ${sessionId} (tampered)\n${cliTampered.stdout}`);
+    expect(cliTampered.status).toBe(1);
+    expect(cliTampered.stdout).toContain(`first bad segment: #2 ${target.file} (hash_mismatch)`);
   });
 
   it('a killed worker is replaced and every page decodes again without user action', async () => {

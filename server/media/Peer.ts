@@ -48,6 +48,10 @@ export class Peer extends EventEmitter<{ closed: [] }> {
     t.observer.once('close', () => this.#transports.delete(t.id));
   }
 
+  get transportCount(): number {
+    return this.#transports.size;
+  }
+
   transport(id: string): ms.WebRtcTransport {
     const t = this.#transports.get(id);
     if (!t) throw unknown('transport', id);

@@ -3,6 +3,7 @@
 // what the router can deliver) and tells listeners what changed.
 import { EventEmitter } from 'node:events';
 import { mediaCodecs, type ms } from './engine.js';
+import { ConflictError } from '../errors.js';
 import { ConsentRequiredError } from './errors.js';
 import { Peer, type PeerIdentity, type PeerInfo } from './Peer.js';
 import { unknown } from './errors.js';
@@ -33,9 +34,12 @@ export interface RoomOptions {
   readonly sessionId: string;
   readonly worker: ms.Worker;
   readonly listenIps: ms.TransportListenIp[];
-  /** Gives up on a WebRTC transport whose DTLS has not connected in this time. */
+  /** Gives up on a WebRTC transport whose DTLS has not connected this long after the client's connect. */
   readonly connectTimeoutMs?: number;
 }
+
+/** A send and a receive transport, plus room for renegotiation; more is abuse (each holds ports). */
+const maxTransportsPerPeer = 4;
 
 type RoomEvents = {
   closed: [];
@@ -148,6 +152,7 @@ export class Room extends EventEmitter<RoomEvents> {
 
   async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportParams> {
     const peer = this.#peer(peerId);
+    if (peer.transportCount >= maxTransportsPerPeer) throw new ConflictError('too many transports for this participant', 'too_many_transports');
     const t = await this.#router.createWebRtcTransport({
       listenIps: this.#listenIps,
       enableUdp: true,
@@ -157,20 +162,21 @@ export class Room extends EventEmitter<RoomEvents> {
       appData: { peerId, direction },
     });
     peer.addTransport(t);
-    // A client that never completes ICE/DTLS must not hold ports forever.
+    t.on('dtlsstatechange', (state: ms.DtlsState) => {
+      if (state === 'failed' || state === 'closed') t.close();
+    });
+    return { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters };
+  }
+
+  /** A client that starts connecting but never completes ICE/DTLS must not hold the transport forever. */
+  async connectTransport(peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
+    const t = this.#peer(peerId).transport(transportId);
+    await t.connect({ dtlsParameters });
     const timer = setTimeout(() => {
       if (t.dtlsState !== 'connected') t.close();
     }, this.#connectTimeoutMs);
     timer.unref();
-    t.on('dtlsstatechange', (state: ms.DtlsState) => {
-      if (state === 'failed' || state === 'closed') t.close();
-    });
     t.observer.once('close', () => clearTimeout(timer));
-    return { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters };
-  }
-
-  async connectTransport(peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
-    await this.#peer(peerId).transport(transportId).connect({ dtlsParameters });
   }
 
   async produce(

@@ -3,7 +3,8 @@ import type { Command } from '../command.js';
 import { auditVerify } from './audit.js';
 import { demo } from './demo.js';
 import { serve } from './serve.js';
+import { recordVerify } from './record.js';
 import { sign } from './sign.js';
 import { verify } from './verify.js';
 
-export const commands: readonly Command[] = [demo, serve, auditVerify, sign, verify];
+export const commands: readonly Command[] = [demo, serve, auditVerify, recordVerify, sign, verify];

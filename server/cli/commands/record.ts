@@ -1,0 +1,49 @@
+// `tongban record verify SESSION_ID [--data DIR] [--json]`: recomputes every segment hash and the
+// chain of a session's recording and checks the manifest seal. Exit 0 valid, 1 not valid.
+import { existsSync } from 'node:fs';
+import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
+import { PlatformPki } from '../../pki/PlatformPki.js';
+import { platformManifestSeal } from '../../media/recording/platform-seal.js';
+import { RecordingStore } from '../../media/recording/RecordingStore.js';
+import { verifyRecording, type RecordingVerification } from '../../media/recording/verification.js';
+import { Database } from '../../store/Database.js';
+import { databaseFile } from '../../store/paths.js';
+
+export const recordVerify: Command = {
+  group: 'record',
+  name: 'verify',
+  usage: 'record verify SESSION_ID [--data DIR] [--json]   check a recording: segment hashes, hash chain, manifest seal',
+  async run(args) {
+    const { values, positionals } = parseOptions(args, { data: { type: 'string' }, json: { type: 'boolean' } }, true);
+    const [sessionId, extra] = positionals;
+    if (!sessionId || extra !== undefined) throw new CliError('usage: tongban record verify SESSION_ID [--data DIR] [--json]');
+    const dataDir = resolveDataDir(values.data);
+    const dbFile = databaseFile(dataDir);
+    if (!existsSync(dbFile)) throw new CliError(`no database at ${dbFile} (use --data DIR)`);
+    const db = Database.open(dbFile);
+    try {
+      const pki = PlatformPki.open({ db, dataDir });
+      const seal = pki.isInitialised()
+        ? platformManifestSeal({ trustAnchors: () => pki.trustAnchors(), caCertificates: () => pki.caCertificates(), crls: () => pki.crls() })
+        : undefined;
+      const result = await verifyRecording({ dataDir, sessionId, store: new RecordingStore(db), seal });
+      if (result.status === 'missing') throw new CliError(`no recording for session ${sessionId}`);
+      process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : report(result));
+      return result.valid ? 0 : 1;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+function report(r: RecordingVerification): string {
+  const lines = [
+    `recording ${r.sessionId}: ${r.status}, ${r.segmentCount} segments`,
+    `chain head: ${r.head ?? '(broken)'}`,
+    `seal: ${r.seal.state}${r.seal.reason ? ` (${r.seal.reason})` : ''}`,
+  ];
+  if (r.firstBadSegment) lines.push(`first bad segment: #${r.firstBadSegment.index} ${r.firstBadSegment.file} (${r.firstBadSegment.reason})`);
+  for (const p of r.problems) lines.push(`problem: ${p}`);
+  lines.push(r.valid ? 'VALID' : 'NOT VALID');
+  return lines.join('\n') + '\n';
+}
