@@ -5,6 +5,7 @@ import { PACKAGE_FORMAT, packageManifestSchema, CHAIN_FILE, MANIFEST_FILE, type 
 import { parseSha256Sums, sha256Hex, SUMS_FILE, SUMS_SIGNATURE_FILE } from './sha256sums.js';
 import { pemToDerList } from './pem.js';
 import { readZip, ZipFormatError } from './zip.js';
+import { signedMessageDigest } from './cms-digest.js';
 import { readCheckpointInfo } from '../documents/checkpoint.js';
 import { genesis } from '../../media/recording/hash-chain.js';
 import { verifyRecordingFiles } from './verify-recording-files.js';
@@ -74,8 +75,12 @@ export async function verifyEvidencePackage(
   const cms = await checks.verifyCms(sums, signature, trust);
   if (!cms.valid) {
     const digest = signedMessageDigest(signature);
-    if (digest && digest !== sha256Hex(sums)) fail(SUMS_FILE, 'does not match the digest sealed in SHA256SUMS.p7s');
-    else fail(SUMS_SIGNATURE_FILE, cms.problem ?? 'seal signature does not verify');
+    if (digest && digest !== sha256Hex(sums)) {
+      // The list itself changed: nothing it says can be trusted, so no file is blamed on its word.
+      fail(SUMS_FILE, 'does not match the digest sealed in SHA256SUMS.p7s');
+      return done(null);
+    }
+    fail(SUMS_SIGNATURE_FILE, cms.problem ?? 'seal signature does not verify');
   } else checked.push(`${SUMS_SIGNATURE_FILE}: platform seal over ${SUMS_FILE} verified`);
 
   // 2. Every other file listed, present and unchanged; nothing extra.
@@ -165,19 +170,4 @@ async function checkCheckpoint(
     return fail(file, `checkpoint head is not link ${checkpoint.segmentCount} of the recording chain`);
   }
   checked.push(`${file}: checkpoint is link ${checkpoint.segmentCount} of ${links.length - 1} of the recording chain`);
-}
-
-/** The messageDigest signed attribute of a detached CMS, hex; undefined when unreadable. */
-function signedMessageDigest(cms: Uint8Array): string | undefined {
-  // Located by its OID (1.2.840.113549.1.9.4) followed by SET { OCTET STRING }: no full parse needed.
-  const oid = Buffer.from('06092a864886f70d010904', 'hex');
-  const buf = Buffer.from(cms);
-  const at = buf.indexOf(oid);
-  if (at < 0) return undefined;
-  let i = at + oid.length;
-  if (buf[i] !== 0x31) return undefined;
-  i += 2;
-  if (buf[i] !== 0x04) return undefined;
-  const len = buf[i + 1]!;
-  return buf.subarray(i + 2, i + 2 + len).toString('hex');
 }

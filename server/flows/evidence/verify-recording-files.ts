@@ -3,6 +3,7 @@
 // genesis bound to the session, and the platform seal over manifest.json.
 import { z } from 'zod';
 import { genesis, nextHead } from '../../media/recording/hash-chain.js';
+import { signedMessageDigest } from './cms-digest.js';
 import { sha256Hex } from './sha256sums.js';
 
 export const RECORDING_MANIFEST = 'manifest.json';
@@ -54,7 +55,10 @@ export async function verifyRecordingFiles(
   if (!seal) problems.push({ file: RECORDING_SEAL, message: 'missing: the recording manifest is not sealed' });
   else {
     const result = await verifySeal(manifestBytes, seal);
-    if (!result.valid) problems.push({ file: RECORDING_SEAL, message: result.problem ?? 'seal over manifest.json does not verify' });
+    const digest = signedMessageDigest(seal);
+    if (!result.valid && digest && digest !== sha256Hex(manifestBytes)) {
+      problems.push({ file: RECORDING_MANIFEST, message: 'differs from the manifest the seal covers' });
+    } else if (!result.valid) problems.push({ file: RECORDING_SEAL, message: result.problem ?? 'seal over manifest.json does not verify' });
   }
 
   const links = [genesis(manifest.sessionId)];

@@ -1,0 +1,44 @@
+// A small sealed recording built from random "segments" with the recorder's own hash chain, for
+// tests that need a recording without running mediasoup and ffmpeg.
+import { randomBytes } from 'node:crypto';
+import type { Signer, TimeStamper } from '../../../certs/types.js';
+import { createDetachedCms } from '../../../signing/cms/create-cms.js';
+import { genesis, nextHead } from '../../media/recording/hash-chain.js';
+import { sha256Hex } from '../evidence/sha256sums.js';
+
+export interface SyntheticRecording {
+  /** Relative paths: manifest.json, manifest.json.p7s, segments. */
+  readonly files: Map<string, Uint8Array>;
+  /** h_0 … h_n */
+  readonly links: string[];
+}
+
+export async function syntheticRecording(sessionId: string, segments: number, seal: Signer, timeStamper: TimeStamper): Promise<SyntheticRecording> {
+  const files = new Map<string, Uint8Array>();
+  const links = [genesis(sessionId)];
+  const rows = [];
+  for (let index = 0; index < segments; index++) {
+    const bytes = randomBytes(2048 + index);
+    const file = `applicant/seg-${String(index).padStart(5, '0')}.webm`;
+    files.set(file, bytes);
+    const meta = { index, participant: 'guest:applicant', track: 'audio+video', startMs: index * 4000, endMs: (index + 1) * 4000 };
+    const chainHash = nextHead(links.at(-1)!, sha256Hex(bytes), meta);
+    links.push(chainHash);
+    rows.push({ ...meta, file, bytes: bytes.byteLength, sha256: sha256Hex(bytes), chainHash });
+  }
+  const manifest = {
+    format: 'tongban-recording-manifest/1',
+    sessionId,
+    status: 'complete',
+    startedAt: '2026-06-01T08:00:00.000Z',
+    endedAt: '2026-06-01T08:10:00.000Z',
+    participants: [{ id: 'guest:applicant', displayName: '王五', role: 'applicant' }],
+    tracks: [{ participant: 'guest:applicant', track: 'audio+video', container: 'webm', codecs: ['opus', 'vp8'] }],
+    chain: { algorithm: 'SHA-256', format: 'test', genesis: links[0], head: links.at(-1) },
+    segments: rows,
+  };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
+  files.set('manifest.json', manifestBytes);
+  files.set('manifest.json.p7s', await createDetachedCms(manifestBytes, seal, { timeStamper }));
+  return { files, links };
+}
