@@ -45,7 +45,7 @@ import {
 export interface PlatformPkiOptions {
   readonly db: Database;
   readonly dataDir: string;
-  /** Public base URL named in CRL distribution points; http://localhost:8443 when absent. */
+  /** Public base URL named in CRL distribution points; https://127.0.0.1:8443 (the server default) when absent. */
   readonly baseUrl?: string;
   readonly clock?: () => Date;
   /** 32 bytes (e.g. from TONGBAN_MASTER_KEY); otherwise <dataDir>/secrets/master.key. */
@@ -96,7 +96,7 @@ export class PlatformPki {
   private constructor(o: PlatformPkiOptions) {
     this.#store = new PkiStore(o.db);
     this.#clock = o.clock ?? (() => new Date());
-    this.#baseUrl = o.baseUrl ?? 'http://localhost:8443';
+    this.#baseUrl = o.baseUrl ?? 'https://127.0.0.1:8443';
     this.#masterKey = o.masterKey ?? loadOrCreateMasterKey(o.dataDir);
     if (this.#masterKey.byteLength !== 32) throw new PkiError('invalid_input', 'the master key must be 32 bytes');
     this.#tsaUrl = o.tsaUrl;
@@ -114,12 +114,11 @@ export class PlatformPki {
 
   /** Root CA, TSA, platform seal and a CA per site; idempotent (adds CAs for new sites only). */
   async init(sites: readonly SiteRef[]): Promise<void> {
-    const checked = sites.map((s) => parseInput(siteSchema, s, 'site'));
+    const checked = [...new Map(sites.map((s) => [s.id, parseInput(siteSchema, s, 'site')])).values()];
     await this.#exclusive(async () => {
       await this.#ensureRoot();
-      for (const site of checked) await this.#ensureSiteCa(site);
-      await this.#platformRow('tsa');
-      await this.#platformRow('seal');
+      // Key generation dominates and runs on libuv's thread pool: make the site CAs side by side.
+      await Promise.all([...checked.map((site) => this.#ensureSiteCa(site)), this.#platformRow('tsa'), this.#platformRow('seal')]);
     });
   }
 
