@@ -1,5 +1,7 @@
 // Finds the signatures of a PDF and the bytes each one covers, with the ByteRange sanity checks
 // (starts at 0, covers everything but the /Contents hex string, stays inside the file).
+import * as asn1js from 'asn1js';
+import { toArrayBuffer } from '../cms/der.js';
 import { formFields, isSignatureField } from '../pdf/form.js';
 import { isName, PdfString, type PdfDict } from '../pdf/objects.js';
 import type { PdfReader } from '../pdf/PdfReader.js';
@@ -21,11 +23,18 @@ export interface FoundSignature {
   readonly problems: readonly string[];
 }
 
-/** Length of the outermost DER element (so the zero padding after it can be dropped). */
+/**
+ * Length of the outermost DER/BER element (so the zero padding after it can be dropped). NSS
+ * writes indefinite-length BER, whose end is found by parsing.
+ */
 export function derLength(b: Uint8Array): number {
   if (b.length < 2) return 0;
   const first = b[1]!;
   if (first < 0x80) return 2 + first;
+  if (first === 0x80) {
+    const parsed = asn1js.fromBER(toArrayBuffer(b));
+    return parsed.offset > 0 ? parsed.offset : 0;
+  }
   const n = first & 0x7f;
   if (n === 0 || n > 4 || b.length < 2 + n) return 0;
   let len = 0;

@@ -1,0 +1,84 @@
+// The light reader and incremental writer on their own: typed errors for bad input, and updates
+// that leave the input as a prefix and read back (checked by qpdf) for both xref kinds.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PdfError } from './errors.js';
+import { IncrementalUpdate } from './pdf/IncrementalUpdate.js';
+import { dict, name, PdfString, type PdfRef } from './pdf/objects.js';
+import { PdfReader } from './pdf/PdfReader.js';
+import { run, tempDir } from './test-support/tools.js';
+
+let tmp: ReturnType<typeof tempDir>;
+let table: Buffer;
+let streams: Buffer;
+
+beforeAll(async () => {
+  tmp = tempDir('reader');
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let i = 0; i < 5; i++) doc.addPage([595, 842]).drawText(`Page ${i + 1}`, { x: 50, y: 700, font });
+  table = Buffer.from(await doc.save({ useObjectStreams: false }));
+  streams = Buffer.from(await doc.save({ useObjectStreams: true }));
+});
+
+afterAll(() => tmp?.remove());
+
+function codeOf(bytes: Uint8Array, maxBytes?: number): string {
+  try {
+    PdfReader.open(bytes, { maxBytes });
+    return 'ok';
+  } catch (err) {
+    return err instanceof PdfError ? err.code : `unexpected ${String(err)}`;
+  }
+}
+
+describe('PdfReader errors', () => {
+  it('tells empty, non-PDF, truncated, corrupt, encrypted and oversized input apart', () => {
+    expect(codeOf(new Uint8Array())).toBe('empty');
+    expect(codeOf(Buffer.from('hello world, not a pdf'))).toBe('not_pdf');
+    expect(codeOf(table.subarray(0, table.length - 200))).toBe('corrupt');
+    const broken = Buffer.from(table.toString('latin1').replace(/startxref\s+\d+/, 'startxref\n15'), 'latin1');
+    expect(codeOf(broken)).toBe('corrupt');
+    const plain = join(tmp.dir, 'plain.pdf');
+    const encrypted = join(tmp.dir, 'encrypted.pdf');
+    writeFileSync(plain, table);
+    expect(run('qpdf', ['--encrypt', 'u', 'o', '256', '--', plain, encrypted]).status).toBe(0);
+    expect(codeOf(readFileSync(encrypted))).toBe('encrypted');
+    expect(codeOf(table, 100)).toBe('too_large');
+    expect(codeOf(table)).toBe('ok');
+  });
+});
+
+describe('IncrementalUpdate', () => {
+  for (const [kind, source] of [
+    ['table', () => table],
+    ['stream', () => streams],
+  ] as const) {
+    it(`appends to a file with an xref ${kind}, keeping the input as a prefix`, () => {
+      const input = source();
+      const reader = PdfReader.open(input);
+      expect(reader.sections[0]!.kind).toBe(kind);
+      const update = new IncrementalUpdate(reader);
+      const info = update.add(dict({ Title: PdfString.text('跨域通办') }));
+      const catalog = new Map(reader.catalog());
+      catalog.set('Lang', PdfString.latin1('zh-CN'));
+      catalog.set('PageMode', name('UseNone'));
+      update.set(reader.trailer.get('Root') as PdfRef, catalog);
+      const out = update.toBytes().bytes;
+      expect(out.subarray(0, input.length).equals(input)).toBe(true);
+
+      const again = PdfReader.open(out);
+      expect(again.sections.map((s) => s.kind)).toEqual([kind, kind]);
+      expect((again.catalog().get('Lang') as PdfString).toText()).toBe('zh-CN');
+      expect((again.dict(info)?.get('Title') as PdfString).toText()).toBe('跨域通办');
+      expect(again.pageCount()).toBe(5);
+      const file = join(tmp.dir, `updated-${kind}.pdf`);
+      writeFileSync(file, out);
+      const check = run('qpdf', ['--check', file]);
+      expect(check.status).toBe(0);
+      expect(check.stdout).toContain('No syntax or stream encoding errors');
+    });
+  }
+});
