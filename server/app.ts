@@ -4,10 +4,9 @@
 import { once } from 'node:events';
 import { createServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Signer, TimeStamper } from '../certs/types.js';
 import { AuditCheckpointer } from './audit/AuditCheckpointer.js';
 import { AuditLog } from './audit/AuditLog.js';
-import { platformSealer } from './audit/platform-sealer.js';
+import { platformSealer, type SealingPki } from './audit/platform-sealer.js';
 import { LoginSessions } from './auth/LoginSessions.js';
 import { RateLimiter } from './auth/RateLimiter.js';
 import { publicBaseUrl, type Config } from './config.js';
@@ -32,11 +31,9 @@ import { Database } from './store/Database.js';
 import { blobRoot, databaseFile } from './store/paths.js';
 
 /** What the app needs from server/pki/PlatformPki (kept structural so the app can be built around it). */
-export interface PlatformPkiPort extends PkiEndpoints, DemoPki {
+export interface PlatformPkiPort extends PkiEndpoints, DemoPki, SealingPki {
   isInitialised(): boolean;
   init(sites: { id: string; name: string }[]): Promise<unknown>;
-  sealSigner(): Promise<Signer>;
-  timeStamper(): TimeStamper;
   serverTlsCredentials(hostnames: string[]): Promise<{ keyPem: string; certPem: string; chainPem: string }>;
 }
 
@@ -82,6 +79,7 @@ export class TongbanApp {
   #server: HttpsServer | undefined;
   #realtime: RealtimeServer | undefined;
   #plugins: { stop(): Promise<void> }[] = [];
+  #stopped = false;
   /** Shared with ctx.baseUrl(): set once the server listens. */
   readonly #url: { value: string };
 
@@ -109,7 +107,7 @@ export class TongbanApp {
         await pki.init(catalog.sites().map((s) => ({ id: s.id, name: s.name })));
         audit.append({ actor: 'system', action: 'pki.initialised', details: { sites: catalog.sites().length } });
       }
-      const sealer = platformSealer({ seal: () => pki.sealSigner(), timeStamper: () => pki.timeStamper() });
+      const sealer = platformSealer(pki);
       const limiter = (bucket: string, limit: number, windowMs: number) => new RateLimiter({ db, clock, bucket, limit, windowMs });
       const { limits } = config;
       const url = { value: '' };
@@ -175,6 +173,8 @@ export class TongbanApp {
 
   /** Stops plugins, socket.io and HTTPS, seals the audit head one last time, closes the database. */
   async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
     for (const plugin of this.#plugins.reverse()) await plugin.stop();
     this.#plugins = [];
     await this.#realtime?.close();

@@ -65,16 +65,18 @@ export class BlobStore {
   }
 
   async get(sha256: string): Promise<Buffer> {
+    const file = this.path(sha256);
     try {
-      return await readFile(this.path(sha256));
+      return await readFile(file);
     } catch {
       throw new NotFoundError(`blob ${sha256}`);
     }
   }
 
   async size(sha256: string): Promise<number> {
+    const file = this.path(sha256);
     try {
-      return (await stat(this.path(sha256))).size;
+      return (await stat(file)).size;
     } catch {
       throw new NotFoundError(`blob ${sha256}`);
     }

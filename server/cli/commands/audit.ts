@@ -23,7 +23,7 @@ export const auditVerify: Command = {
     try {
       const masterKey = process.env.TONGBAN_MASTER_KEY;
       const pki = PlatformPki.open({ db, dataDir, ...(masterKey ? { masterKey: masterKeyFromHex(masterKey) } : {}) });
-      const sealer = pki.isInitialised() ? platformSealer({ seal: () => pki.sealSigner(), timeStamper: () => pki.timeStamper() }) : undefined;
+      const sealer = pki.isInitialised() ? platformSealer(pki) : undefined;
       const result = await verifyAuditLog(db, sealer);
       if (values.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -42,7 +42,7 @@ export class HttpClient {
     };
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     return new Promise((resolve, reject) => {
-      const req = request(new URL(path, this.baseUrl), { method, headers, ca: this.ca }, (res) => {
+      const req = request(new URL(path, this.baseUrl), { method, headers, ca: this.ca, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {

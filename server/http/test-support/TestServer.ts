@@ -31,9 +31,10 @@ export class TestServer {
     readonly options: TestServerOptions,
   ) {}
 
-  static async start(options: TestServerOptions = {}): Promise<TestServer> {
+  /** `port` 0 picks a free one; a restart reuses the previous port so clients keep working. */
+  static async start(options: TestServerOptions = {}, port = 0): Promise<TestServer> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tongban-test-'));
-    const config = loadConfig({ flags: { dataDir, port: 0, host: '127.0.0.1', limits: options.limits } });
+    const config = loadConfig({ flags: { dataDir, port, host: '127.0.0.1', limits: options.limits } });
     // 2048-bit CAs and a cheap PIN KDF keep PKI set-up to seconds; the code paths are the real ones.
     const openPki = platformPkiOpener(config, { caKeyBits: 2048, pinKdfCost: { N: 2 ** 10, r: 8, p: 1 } });
     const app = await TongbanApp.create({ config, openPki, clock: options.clock, log: () => undefined });
@@ -86,7 +87,7 @@ export class TestServer {
   /** Stops and starts a new server on the same data directory. */
   async restart(): Promise<TestServer> {
     await this.stop();
-    return TestServer.start({ ...this.options, dataDir: this.dataDir, seed: false });
+    return TestServer.start({ ...this.options, dataDir: this.dataDir, seed: false }, Number(new URL(this.url).port));
   }
 
   /** Stops and deletes the data directory. */
