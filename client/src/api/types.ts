@@ -50,9 +50,6 @@ export interface CaseSummary {
   sessionId: string | null;
   createdAt: string;
   updatedAt: string;
-  /** Flow documents of the case (identity confirmation), when the server lists them. */
-  documentId?: string | null;
-  recordId?: string | null;
 }
 
 export interface CaseDetail extends CaseSummary {
@@ -73,25 +70,30 @@ export interface SessionInfo {
   ceremonyId: string | null;
   status: 'open' | 'ended';
   participants: { participantId: string; userId: string | null; guest: boolean; displayName: string; role: string }[];
-  /** The flow document being signed in this session, once there is one. */
+  /** The flow document being signed in this session, once there is one (asked of the server). */
   documentId?: string | null;
-  documents?: { id: string }[];
 }
 
 export interface DocumentSigner {
   position: number;
   role: 'applicant' | 'witness' | 'confirmer' | 'official';
-  userId: string | null;
-  displayName: string;
+  name: string;
   siteId: string | null;
   signedAt: string | null;
 }
 
-export interface FlowDocument {
+/** GET /api/documents/:id/status and the answer of POST /api/documents/:id/sign. */
+export interface SigningProgress {
+  status: 'signing' | 'signed' | 'aborted';
+  signatures: DocumentSigner[];
+  next: DocumentSigner | null;
+}
+
+export interface DocumentStatus extends SigningProgress {
   id: string;
+  kind: string;
   title: string;
-  status: string;
-  signers: DocumentSigner[];
+  sha256: string;
 }
 
 export interface CeremonySigner {

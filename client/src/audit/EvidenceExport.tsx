@@ -1,20 +1,31 @@
-// Downloads the evidence package (zip) with a progress bar, then hands it to the browser to save.
+// The evidence package: the server builds it as a job (progress polled), then the zip downloads
+// (progress by bytes) and is handed to the browser to save.
 import { useState } from 'react';
-import { download } from '../api/http.js';
+import { api, download } from '../api/http.js';
 import { ErrorAlert } from '../components/Alert.js';
 import { Progress } from '../components/Progress.js';
 import { useAction } from '../components/useAsync.js';
 import { useI18n } from '../i18n/i18n.js';
+import type { EvidenceJob } from './types.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function EvidenceExport({ recordId, fileName }: { recordId: string; fileName: string }) {
   const { t } = useI18n();
-  const [progress, setProgress] = useState<{ fraction: number | null; received: number } | null>(null);
+  const [progress, setProgress] = useState<{ label: string; fraction: number | null } | null>(null);
   const [done, setDone] = useState(false);
   const run = useAction(async () => {
     setDone(false);
-    setProgress({ fraction: null, received: 0 });
     try {
-      const blob = await download(`/api/records/${recordId}/evidence.zip`, (received, fraction) => setProgress({ received, fraction }));
+      let job = await api<EvidenceJob>(`/api/records/${recordId}/evidence`, { method: 'POST' });
+      while (job.status === 'running') {
+        setProgress({ label: t('audit.exportBuilding'), fraction: job.progress });
+        await sleep(300);
+        job = await api<EvidenceJob>(`/api/evidence-jobs/${job.id}`);
+      }
+      if (job.status === 'failed') throw new Error(job.error ?? 'export failed');
+      setProgress({ label: t('audit.exportDownloading'), fraction: 0 });
+      const blob = await download(`/api/evidence-jobs/${job.id}/download`, (_n, fraction) => setProgress({ label: t('audit.exportDownloading'), fraction }));
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;
@@ -35,13 +46,7 @@ export function EvidenceExport({ recordId, fileName }: { recordId: string; fileN
       <button type="button" className="primary" data-testid="evidence-export" disabled={run.busy} onClick={() => void run.run()}>
         {run.busy ? t('audit.exporting') : t('audit.export')}
       </button>
-      {progress && (
-        <Progress
-          testId="evidence-progress"
-          label={t('audit.exportProgress', { size: `${(progress.received / 1024 / 1024).toFixed(1)} MB` })}
-          fraction={progress.fraction}
-        />
-      )}
+      {progress && <Progress testId="evidence-progress" label={progress.label} fraction={progress.fraction} />}
       {done && (
         <p className="alert ok" role="status" data-testid="evidence-done">
           {t('audit.exported', { file: fileName })}

@@ -1,28 +1,63 @@
-// Records as the audit pages read them (GET /api/records, /api/records/:id). Fields beyond id are
-// optional so that a record of either kind (case or ceremony) shows what it has.
-export interface RecordSummary {
+// Records as the audit pages read them (GET /api/records, GET /api/records/:id).
+import type { AuditEntry, SigningProgress, VerificationReport } from '../api/types.js';
+
+export interface RecordRow {
   id: string;
-  number?: string;
-  kind?: 'case' | 'ceremony';
-  title?: string;
-  matter?: { id: string; name: string } | null;
-  sites?: { id: string; name: string }[];
-  participants?: string[];
-  archivedAt?: string;
-  createdAt?: string;
+  kind: 'case' | 'ceremony';
+  caseId: string | null;
+  ceremonyId: string | null;
+  sessionId: string | null;
+  number: string;
+  title: string;
+  matterName: string | null;
+  archivedAt: string;
+  archivedBy: string;
+  retainUntil: string;
+  legalHold: boolean;
+  sites: { id: string; name: string }[];
+  participants: { name: string; role: string; userId: string | null }[];
 }
 
-export interface RecordDetail extends RecordSummary {
-  sessionId?: string | null;
-  documents?: { id: string; title?: string; kind?: string }[];
-  snapshots?: { id: string; kind: string; sha256: string; offsetMs: number; url?: string }[];
-  audit?: { id: number; at: string; actor: string; action: string; target: string | null }[];
+export interface RecordDocument extends SigningProgress {
+  id: string;
+  kind: string;
+  title: string;
+  sha256: string;
+  verification: VerificationReport;
+}
+
+export interface RecordSnapshot {
+  id: string;
+  caseId: string;
+  kind: 'face' | 'id';
+  sha256: string;
+  offsetMs: number;
+  takenBy: string;
+  takenAt: string;
 }
 
 export interface RecordingVerification {
+  sessionId: string;
+  status: 'recording' | 'sealed' | 'interrupted' | 'missing';
   valid: boolean;
-  state?: string;
-  segments?: number;
-  problems?: string[];
-  sealed?: boolean;
+  segmentCount: number;
+  head: string | null;
+  problems: string[];
+  seal: { state: 'valid' | 'invalid' | 'missing' | 'not_checked'; reason?: string };
+}
+
+export interface RecordDetail {
+  record: RecordRow;
+  documents: RecordDocument[];
+  snapshots: RecordSnapshot[];
+  recording: RecordingVerification | null;
+  audit: AuditEntry[];
+}
+
+export interface EvidenceJob {
+  id: string;
+  recordId: string;
+  status: 'running' | 'done' | 'failed';
+  progress: number;
+  error: string | null;
 }

@@ -74,7 +74,7 @@ export function CaseDetail({ caseId, siteId, version }: { caseId: string; siteId
             {t('desk.invite')}
           </button>
         )}
-        {c.status === 'signed' && (
+        {handling && c.status === 'signed' && (
           <button type="button" data-testid="case-archive" disabled={act.busy} onClick={() => void act.run('archive')}>
             {t('desk.archive')}
           </button>

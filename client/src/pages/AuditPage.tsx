@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/http.js';
 import type { Site } from '../api/types.js';
-import type { RecordSummary } from '../audit/types.js';
+import type { RecordRow } from '../audit/types.js';
 import { ErrorAlert, Loading } from '../components/Alert.js';
 import { DataTable, SiteOptions } from '../components/DataTable.js';
 import { AppShell } from '../components/AppShell.js';
@@ -23,7 +23,7 @@ export function AuditPage() {
       if (query.site) p.set('site', query.site);
       if (query.from) p.set('from', new Date(`${query.from}T00:00:00`).toISOString());
       if (query.to) p.set('to', new Date(`${query.to}T23:59:59`).toISOString());
-      return api<{ records: RecordSummary[] }>(`/api/records?${p.toString()}`, { signal });
+      return api<{ records: RecordRow[] }>(`/api/records?${p.toString()}`, { signal });
     },
     [query],
   );
@@ -80,13 +80,13 @@ export function AuditPage() {
                           navigate(`/audit/records/${r.id}`);
                         }}
                       >
-                        {r.number ?? r.id.slice(0, 8)}
+                        {r.number}
                       </a>
                     </td>
                     <td>{r.kind === 'ceremony' ? t('audit.kindCeremony') : t('audit.kindCase')}</td>
-                    <td>{r.title ?? r.matter?.name ?? '—'}</td>
-                    <td>{r.sites?.map((s) => s.name).join('、') ?? '—'}</td>
-                    <td>{formatTime(r.archivedAt ?? r.createdAt, lang)}</td>
+                    <td>{r.title}</td>
+                    <td>{r.sites.map((s) => s.name).join('、')}</td>
+                    <td>{formatTime(r.archivedAt, lang)}</td>
                   </tr>
                 ))}
           </DataTable>

@@ -69,8 +69,8 @@ function CeremonyRoom({ state, me, siteName, onState }: { state: CeremonyState; 
     onState(await api<CeremonyState>(`/api/ceremonies/${state.id}/page`, { method: 'POST', body: { page } }));
   });
   const sign = useAction(async (pin: string) => {
-    const r = await api<{ state?: CeremonyState }>(`/api/ceremonies/${state.id}/sign`, { method: 'POST', body: { pin } });
-    if (r.state) onState(r.state);
+    const r = await api<{ ceremony: CeremonyState }>(`/api/ceremonies/${state.id}/sign`, { method: 'POST', body: { pin } });
+    onState(r.ceremony);
     setPinOpen(false);
   });
   const archive = useAction(async () => {
@@ -140,6 +140,11 @@ function CeremonyRoom({ state, me, siteName, onState }: { state: CeremonyState; 
           </div>
         )}
         {!isHost && <p className="muted small center">{t('ceremony.hostTurns', { name: state.host.name })}</p>}
+        {isHost && (
+          <p className="small">
+            {t('ceremony.shareLink')} <span className="mono break" data-testid="ceremony-link">{`${window.location.origin}/ceremony/${state.id}`}</span>
+          </p>
+        )}
         <ErrorAlert error={turnPage.error} />
       </section>
       {pinOpen && <PinDialog title={state.title} busy={sign.busy} error={sign.error} onSubmit={(pin) => void sign.run(pin)} onClose={() => setPinOpen(false)} />}

@@ -75,7 +75,7 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
                   </section>
                 )
               )}
-              {isClerk && signedOff && (
+              {handling && signedOff && (
                 <section className="card panel">
                   <p>{t('room.allSignedArchive')}</p>
                   <ErrorAlert error={archive.error} />

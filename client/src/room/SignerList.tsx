@@ -15,10 +15,10 @@ export function SignerList({ signers }: { signers: readonly SignerRow[] }) {
   const { t, lang } = useI18n();
   return (
     <ol className="signers" aria-label={t('sign.order')} data-testid="signer-list">
-      {signers.map((s) => (
+      {signers.map((s, i) => (
         <li key={s.position} className={s.signedAt ? 'signed' : s.isTurn ? 'turn' : ''} data-testid="signer" data-signed={s.signedAt ? 'yes' : 'no'}>
           <span className="signer-pos" aria-hidden="true">
-            {s.signedAt ? '✓' : s.position + 1}
+            {s.signedAt ? '✓' : i + 1}
           </span>
           <span className="signer-main">
             <strong>{s.name}</strong>

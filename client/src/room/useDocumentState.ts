@@ -2,10 +2,10 @@
 // participants' browsers): who signs in which order and who has signed.
 import { useEffect, useState } from 'react';
 import { api } from '../api/http.js';
-import type { FlowDocument } from '../api/types.js';
+import type { DocumentStatus } from '../api/types.js';
 
-export function useDocumentState(documentId: string | null, pollMs = 2_000): { doc: FlowDocument | null; error: unknown; refresh(): void } {
-  const [doc, setDoc] = useState<FlowDocument | null>(null);
+export function useDocumentState(documentId: string | null, pollMs = 2_000): { doc: DocumentStatus | null; error: unknown; refresh(): void } {
+  const [doc, setDoc] = useState<DocumentStatus | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   useEffect(() => {
@@ -14,7 +14,7 @@ export function useDocumentState(documentId: string | null, pollMs = 2_000): { d
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = async () => {
       try {
-        const d = await api<FlowDocument>(`/api/documents/${documentId}/state`);
+        const d = await api<DocumentStatus>(`/api/documents/${documentId}/status`);
         if (!stopped) {
           setDoc(d);
           setError(null);

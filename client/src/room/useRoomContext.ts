@@ -44,7 +44,7 @@ export function useRoomContext(sessionId: string, canReadCase: boolean, pollMs =
     };
   }, [sessionId, canReadCase, pollMs]);
 
-  const documentId = confirmedDoc ?? session?.documentId ?? session?.documents?.[0]?.id ?? kase?.documentId ?? null;
+  const documentId = confirmedDoc ?? session?.documentId ?? null;
   return { session, kase, sites, documentId, setDocumentId: setConfirmedDoc };
 }
 
