@@ -6,7 +6,7 @@ import { createServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AuditCheckpointer } from './audit/AuditCheckpointer.js';
 import { AuditLog } from './audit/AuditLog.js';
-import { platformSealer, type SealingPki } from './audit/platform-sealer.js';
+import { platformSealer } from './audit/platform-sealer.js';
 import { LoginSessions } from './auth/LoginSessions.js';
 import { RateLimiter } from './auth/RateLimiter.js';
 import { publicBaseUrl, type Config } from './config.js';
@@ -16,10 +16,9 @@ import { CeremonyService } from './domain/CeremonyService.js';
 import { IdNumberProtector } from './domain/IdNumberProtector.js';
 import { InvitationService } from './domain/InvitationService.js';
 import { systemClock, type Clock } from './domain/principal.js';
-import type { DemoPki } from './domain/seed-demo.js';
 import { SessionService } from './domain/SessionService.js';
 import { UserService } from './domain/UserService.js';
-import type { AppContext, PkiEndpoints } from './http/context.js';
+import type { AppContext } from './http/context.js';
 import { createHttpApp } from './http/express-app.js';
 import { routeModules } from './http/routes/index.js';
 import type { RouteModule } from './http/routes/RouteModule.js';
@@ -30,20 +29,13 @@ import { BlobStore } from './store/BlobStore.js';
 import { Database } from './store/Database.js';
 import { blobRoot, databaseFile } from './store/paths.js';
 
-/** What the app needs from server/pki/PlatformPki (kept structural so the app can be built around it). */
-export interface PlatformPkiPort extends PkiEndpoints, DemoPki, SealingPki {
-  isInitialised(): boolean;
-  init(sites: { id: string; name: string }[]): Promise<unknown>;
-  serverTlsCredentials(hostnames: string[]): Promise<{ keyPem: string; certPem: string; chainPem: string }>;
-}
-
 /** Something started with the app and stopped before it (the media plane, the recorder…). */
 export interface AppPlugin {
   readonly name: string;
   start(app: { ctx: AppContext; realtime: RealtimeServer }): Promise<{ stop(): Promise<void> }>;
 }
 
-export type PkiOpener = (db: Database, clock: Clock) => PlatformPkiPort | Promise<PlatformPkiPort>;
+export type PkiOpener = (db: Database, clock: Clock) => PlatformPki | Promise<PlatformPki>;
 
 /** Opens server/pki/PlatformPki on the app's database with the configured URL, TSA and master key. */
 export function platformPkiOpener(config: Config, tuning: Pick<PlatformPkiOptions, 'caKeyBits' | 'pinKdfCost'> = {}): PkiOpener {
@@ -73,7 +65,7 @@ export interface AppOptions {
 
 export class TongbanApp {
   readonly ctx: AppContext;
-  readonly pki: PlatformPkiPort;
+  readonly pki: PlatformPki;
   readonly #options: AppOptions;
   readonly #checkpointer: AuditCheckpointer;
   #server: HttpsServer | undefined;
@@ -83,7 +75,7 @@ export class TongbanApp {
   /** Shared with ctx.baseUrl(): set once the server listens. */
   readonly #url: { value: string };
 
-  private constructor(ctx: AppContext, pki: PlatformPkiPort, checkpointer: AuditCheckpointer, options: AppOptions, url: { value: string }) {
+  private constructor(ctx: AppContext, pki: PlatformPki, checkpointer: AuditCheckpointer, options: AppOptions, url: { value: string }) {
     this.ctx = ctx;
     this.pki = pki;
     this.#checkpointer = checkpointer;

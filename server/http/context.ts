@@ -14,13 +14,7 @@ import type { SessionService } from '../domain/SessionService.js';
 import type { UserService } from '../domain/UserService.js';
 import type { BlobStore } from '../store/BlobStore.js';
 import type { Database } from '../store/Database.js';
-
-/** The PlatformPki operations the HTTP layer publishes (root, CRLs, the in-process TSA). */
-export interface PkiEndpoints {
-  rootCertificatePem(): string;
-  crl(caId: string): Uint8Array | undefined;
-  handleTimestampRequest(der: Uint8Array): Promise<Uint8Array>;
-}
+import type { PlatformPki } from '../pki/PlatformPki.js';
 
 export interface AppContext {
   readonly config: Config;
@@ -28,8 +22,8 @@ export interface AppContext {
   readonly db: Database;
   readonly blobs: BlobStore;
   readonly audit: AuditLog;
-  /** Verifies the audit checkpoints' seals; undefined until the platform seal is available. */
-  readonly auditSealer: CheckpointSealer | undefined;
+  /** Seals and verifies audit checkpoints with the platform seal. */
+  readonly auditSealer: CheckpointSealer;
   readonly catalog: CatalogService;
   readonly users: UserService;
   readonly cases: CaseService;
@@ -39,7 +33,7 @@ export interface AppContext {
   readonly ids: IdNumberProtector;
   readonly loginSessions: LoginSessions;
   readonly limiters: { readonly login: RateLimiter; readonly pin: RateLimiter; readonly join: RateLimiter };
-  readonly pki: PkiEndpoints | undefined;
+  readonly pki: PlatformPki;
   /** The public https URL once listening (invitation links). */
   baseUrl(): string;
 }

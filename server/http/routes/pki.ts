@@ -2,13 +2,7 @@
 // CRL distribution point) and the RFC 3161 time-stamping responder.
 import { z } from 'zod';
 import { AppError, NotFoundError } from '../../errors.js';
-import type { AppContext, PkiEndpoints } from '../context.js';
 import type { RouteModule } from './RouteModule.js';
-
-function pkiOf(ctx: AppContext): PkiEndpoints {
-  if (!ctx.pki) throw new AppError('pki_unavailable', 'the platform PKI is not initialised', 503);
-  return ctx.pki;
-}
 
 export const pkiRoutes: RouteModule = {
   name: 'pki',
@@ -21,7 +15,7 @@ export const pkiRoutes: RouteModule = {
       access: 'public',
       produces: 'application/x-pem-file',
       handler: ({ res }) => {
-        res.type('application/x-pem-file').send(pkiOf(ctx).rootCertificatePem());
+        res.type('application/x-pem-file').send(ctx.pki.rootCertificatePem());
       },
     });
 
@@ -34,7 +28,7 @@ export const pkiRoutes: RouteModule = {
       params: z.object({ ca: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }).strict(),
       produces: 'application/pkix-crl',
       handler: ({ res, params }) => {
-        const crl = pkiOf(ctx).crl(params.ca);
+        const crl = ctx.pki.crl(params.ca);
         if (!crl) throw new NotFoundError(`CRL of ${params.ca}`);
         res.type('application/pkix-crl').send(Buffer.from(crl));
       },
@@ -52,7 +46,7 @@ export const pkiRoutes: RouteModule = {
         if (!Buffer.isBuffer(body) || body.length === 0) {
           throw new AppError('bad_timestamp_request', 'expected an application/timestamp-query body', 415);
         }
-        const reply = await pkiOf(ctx).handleTimestampRequest(new Uint8Array(body));
+        const reply = await ctx.pki.handleTimestampRequest(new Uint8Array(body));
         res.type('application/timestamp-reply').send(Buffer.from(reply));
       },
     });
