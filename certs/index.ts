@@ -19,7 +19,9 @@ export {
   type RevocationInfo,
 } from './chain-validation.js';
 export { TimeStampAuthority, type TimeStampAuthorityOptions } from './tsa/TimeStampAuthority.js';
-export { InProcessTimeStamper, HttpTimeStamper, tokenFromResponse, type HttpTimeStamperOptions } from './tsa/timestampers.js';
+export { InProcessTimeStamper } from './tsa/InProcessTimeStamper.js';
+export { HttpTimeStamper, type HttpTimeStamperOptions } from './tsa/HttpTimeStamper.js';
+export { tokenFromResponse } from './tsa/timestamp-response.js';
 export { buildTimeStampRequest, parseTimeStampRequest, randomNonce, MAX_REQUEST_BYTES, type TimeStampRequest } from './tsa/timestamp-request.js';
 export { verifyTimeStampToken, type TimeStampVerification, type VerifyTimeStampOptions } from './tsa/verify-timestamp.js';
 export {

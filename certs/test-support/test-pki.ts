@@ -37,7 +37,7 @@ import type { SubjectName } from '../names.js';
 import type { CertificateProfile } from '../profiles.js';
 import { eventSubject, rootSubject, sealSubject, signerSubject, siteCaSubject, tsaSubject } from '../subjects.js';
 import { TimeStampAuthority } from '../tsa/TimeStampAuthority.js';
-import { InProcessTimeStamper } from '../tsa/timestampers.js';
+import { InProcessTimeStamper } from '../tsa/InProcessTimeStamper.js';
 
 export type TestCaId = 'root' | 'cixi' | 'xingren';
 

@@ -2,35 +2,23 @@
 // event, TSA, seal and TLS certificates; keys encrypted at rest (user keys under their PIN, all
 // others under the platform master key); revocation with a CRL per CA; the RFC 3161 TSA.
 // Mutations run one at a time (#exclusive) so that concurrent callers cannot create twin CAs.
-import { randomUUID, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import { certificateFacts } from '../../certs/certificate-facts.js';
-import { createCrl, type RevocationReason } from '../../certs/crl.js';
+import type { RevocationReason } from '../../certs/crl.js';
 import { certificatePem, toPem } from '../../certs/encoding.js';
 import { PkiError } from '../../certs/errors.js';
-import { DAY_MS, issueWithNewKey, validity, type Credential } from '../../certs/hierarchy.js';
-import { crlUrlFor } from '../../certs/issue-certificate.js';
-import { KeySigner } from '../../certs/KeySigner.js';
+import { DAY_MS } from '../../certs/hierarchy.js';
 import { exportPkcs8 } from '../../certs/keys.js';
-import {
-  assertValidPin,
-  decryptWithMasterKey,
-  decryptWithPin,
-  encryptWithMasterKey,
-  encryptWithPin,
-  parseKeyRecord,
-  serializeKeyRecord,
-  type ScryptCost,
-} from '../../certs/keystore.js';
-import type { SubjectName } from '../../certs/names.js';
-import type { CertificateProfile } from '../../certs/profiles.js';
-import { eventSubject, rootSubject, sealSubject, signerSubject, siteCaSubject, tlsSubject, tsaSubject } from '../../certs/subjects.js';
+import { assertValidPin, decryptWithPin, parseKeyRecord, type ScryptCost } from '../../certs/keystore.js';
+import { eventSubject, sealSubject, signerSubject, tlsSubject, tsaSubject } from '../../certs/subjects.js';
 import { TimeStampAuthority } from '../../certs/tsa/TimeStampAuthority.js';
-import { HttpTimeStamper, InProcessTimeStamper } from '../../certs/tsa/timestampers.js';
+import { HttpTimeStamper } from '../../certs/tsa/HttpTimeStamper.js';
+import { InProcessTimeStamper } from '../../certs/tsa/InProcessTimeStamper.js';
 import type { Signer, TimeStamper } from '../../certs/types.js';
 import type { Database } from '../store/Database.js';
+import { CertificateAuthorities, type IssueSpec } from './CertificateAuthorities.js';
 import { loadOrCreateMasterKey } from './master-key.js';
-import { PkiStore, type CertificateRow, type StoredKind } from './PkiStore.js';
+import { PkiStore, type CertificateRow } from './PkiStore.js';
 import type { CertificateInfo, CertificateKind, SiteRef, UserRole } from './types.js';
 import {
   eventCertificateSchema,
@@ -59,12 +47,9 @@ export interface PlatformPkiOptions {
 }
 
 const MAX_PIN_FAILURES = 5;
-const CRL_VALIDITY_MS = 7 * DAY_MS;
 /** Platform certificates (TSA, seal, TLS) are renewed this long before they expire. */
 const RENEW_BEFORE_MS = 30 * DAY_MS;
 const VALIDITY_MS = {
-  root: 20 * 365 * DAY_MS,
-  siteCa: 10 * 365 * DAY_MS,
   tsa: 5 * 365 * DAY_MS,
   seal: 5 * 365 * DAY_MS,
   tls: 397 * DAY_MS,
@@ -72,36 +57,28 @@ const VALIDITY_MS = {
   eventMinutes: 120,
 } as const;
 
-interface IssueSpec {
-  readonly kind: StoredKind;
-  readonly caId: string | null;
-  readonly profile: CertificateProfile;
-  readonly subject: SubjectName;
-  readonly durationMs: number;
-  readonly pin?: string;
-  readonly meta?: { userId?: string; eventId?: string; role?: string; siteId?: string; hostnames?: string };
-}
-
 export class PlatformPki {
   readonly #store: PkiStore;
+  readonly #cas: CertificateAuthorities;
   readonly #clock: () => Date;
-  readonly #baseUrl: string;
-  readonly #masterKey: Uint8Array;
   readonly #tsaUrl: string | undefined;
-  readonly #caBits: 2048 | 3072;
-  readonly #pinCost: ScryptCost | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #tsa: { certificateId: string; authority: TimeStampAuthority } | undefined;
 
   private constructor(o: PlatformPkiOptions) {
+    const masterKey = o.masterKey ?? loadOrCreateMasterKey(o.dataDir);
+    if (masterKey.byteLength !== 32) throw new PkiError('invalid_input', 'the master key must be 32 bytes');
     this.#store = new PkiStore(o.db);
     this.#clock = o.clock ?? (() => new Date());
-    this.#baseUrl = o.baseUrl ?? 'https://127.0.0.1:8443';
-    this.#masterKey = o.masterKey ?? loadOrCreateMasterKey(o.dataDir);
-    if (this.#masterKey.byteLength !== 32) throw new PkiError('invalid_input', 'the master key must be 32 bytes');
     this.#tsaUrl = o.tsaUrl;
-    this.#caBits = o.caKeyBits ?? 3072;
-    this.#pinCost = o.pinKdfCost;
+    this.#cas = new CertificateAuthorities({
+      store: this.#store,
+      clock: this.#clock,
+      baseUrl: o.baseUrl ?? 'https://127.0.0.1:8443',
+      masterKey,
+      caKeyBits: o.caKeyBits ?? 3072,
+      pinKdfCost: o.pinKdfCost,
+    });
   }
 
   static open(opts: PlatformPkiOptions): PlatformPki {
@@ -109,24 +86,24 @@ export class PlatformPki {
   }
 
   isInitialised(): boolean {
-    return this.#store.ca('root') !== undefined;
+    return this.#cas.isInitialised();
   }
 
   /** Root CA, TSA, platform seal and a CA per site; idempotent (adds CAs for new sites only). */
   async init(sites: readonly SiteRef[]): Promise<void> {
     const checked = [...new Map(sites.map((s) => [s.id, parseInput(siteSchema, s, 'site')])).values()];
     await this.#exclusive(async () => {
-      await this.#ensureRoot();
+      await this.#cas.ensureRoot();
       // Key generation dominates and runs on libuv's thread pool: make the site CAs side by side.
-      await Promise.all([...checked.map((site) => this.#ensureSiteCa(site)), this.#platformRow('tsa'), this.#platformRow('seal')]);
+      await Promise.all([...checked.map((site) => this.#cas.ensureSiteCa(site)), this.#tsaRow(), this.#sealRow()]);
     });
   }
 
   async ensureSiteCa(site: SiteRef): Promise<void> {
     const checked = parseInput(siteSchema, site, 'site');
     await this.#exclusive(async () => {
-      await this.#ensureRoot();
-      await this.#ensureSiteCa(checked);
+      await this.#cas.ensureRoot();
+      await this.#cas.ensureSiteCa(checked);
     });
   }
 
@@ -135,8 +112,8 @@ export class PlatformPki {
     const input = parseInput(userCertificateSchema, o, 'user certificate request');
     assertValidPin(input.pin);
     return this.#exclusive(async () => {
-      const siteName = this.#siteName(input.siteId);
-      const row = await this.#issue({
+      const siteName = this.#cas.siteName(input.siteId);
+      const row = await this.#cas.issue({
         kind: 'user',
         caId: input.siteId,
         profile: { kind: 'signer' },
@@ -155,8 +132,8 @@ export class PlatformPki {
   async issueEventCertificate(o: { eventId: string; name: string; idHash: string; siteId: string; validMinutes?: number }): Promise<CertificateInfo> {
     const input = parseInput(eventCertificateSchema, o, 'event certificate request');
     return this.#exclusive(async () => {
-      const siteName = this.#siteName(input.siteId);
-      const row = await this.#issue({
+      const siteName = this.#cas.siteName(input.siteId);
+      const row = await this.#cas.issue({
         kind: 'event',
         caId: input.siteId,
         profile: { kind: 'event' },
@@ -178,7 +155,7 @@ export class PlatformPki {
     if (this.#store.pinState(userId).locked_at) throw new PkiError('key_locked', `the signing key of ${userId} is locked after ${MAX_PIN_FAILURES} wrong PINs`);
     let key: KeyObject;
     try {
-      key = await decryptWithPin(parseKeyRecord(this.#keyRecord(row.id)), pin, row.id);
+      key = await decryptWithPin(parseKeyRecord(this.#cas.keyRecord(row.id)), pin, row.id);
     } catch (err) {
       if (!(err instanceof PkiError) || err.code !== 'wrong_pin') throw err;
       const state = this.#store.recordPinFailure(userId, this.#now(), MAX_PIN_FAILURES);
@@ -187,17 +164,17 @@ export class PlatformPki {
       throw new PkiError('wrong_pin', `wrong PIN (${left} attempt${left === 1 ? '' : 's'} left)`);
     }
     this.#store.resetPinState(userId);
-    return this.#signer(row, key);
+    return this.#cas.signer(row, key);
   }
 
   async eventSigner(eventId: string): Promise<Signer> {
     const row = this.#usableRow(this.#store.currentFor('event_id', eventId), `event ${eventId}`);
-    return this.#signer(row, this.#masterKeyed(row));
+    return this.#cas.signer(row, this.#cas.masterKeyed(row));
   }
 
   async sealSigner(): Promise<Signer> {
-    const row = await this.#exclusive(() => this.#platformRow('seal'));
-    return this.#signer(row, this.#masterKeyed(row));
+    const row = await this.#exclusive(() => this.#sealRow());
+    return this.#cas.signer(row, this.#cas.masterKeyed(row));
   }
 
   timeStamper(): TimeStamper {
@@ -217,55 +194,52 @@ export class PlatformPki {
       const row = this.#store.currentFor('user_id', userId);
       if (!row) throw new PkiError('no_certificate', `user ${userId} has no certificate`);
       if (row.status === 'revoked') return;
-      this.#revokeRow(row, why, 'revoked');
-      this.#issueCrl(row.ca_id);
+      this.#cas.revoke(row, why, 'revoked');
+      this.#cas.issueCrl(row.ca_id);
     });
   }
 
   rootCertificatePem(): string {
-    return certificatePem(this.#caCertificate('root'));
+    return certificatePem(this.#cas.certificate('root'));
   }
 
   trustAnchors(): Uint8Array[] {
-    return [this.#caCertificate('root')];
+    return [this.#cas.certificate('root')];
   }
 
   caCertificates(): Uint8Array[] {
-    return this.#store.cas().map((ca) => this.#caCertificate(ca.id));
+    return this.#cas.allCertificates();
   }
 
   crls(): { caId: string; der: Uint8Array }[] {
-    return this.#store.cas().map((ca) => ({ caId: ca.id, der: this.crl(ca.id)! }));
+    return this.#store.cas().map((ca) => ({ caId: ca.id, der: this.#cas.currentCrl(ca.id)! }));
   }
 
   /** The current CRL of a CA, re-issued when past its nextUpdate; undefined for an unknown CA. */
   crl(caId: string): Uint8Array | undefined {
-    if (!this.#store.ca(caId)) return undefined;
-    const row = this.#store.crl(caId);
-    if (row && new Date(row.next_update) > this.#clock()) return new Uint8Array(row.der);
-    return this.#issueCrl(caId);
+    return this.#cas.currentCrl(caId);
   }
 
   /** A TLS server certificate for these host names/IPs from the root, reused while it is valid. */
   async serverTlsCredentials(hostnames: readonly string[]): Promise<{ keyPem: string; certPem: string; chainPem: string }> {
     const names = [...new Set(parseInput(hostnamesSchema, [...hostnames], 'host names'))].sort();
-    const row = await this.#exclusive(async () => {
-      const current = this.#store.currentOfKind('tls');
-      if (current && current.hostnames === names.join(',') && !this.#dueForRenewal(current)) return current;
-      this.#requireRoot();
-      const fresh = await this.#issue({
-        kind: 'tls',
-        caId: 'root',
-        profile: { kind: 'tls', dnsNames: names.filter((h) => isIP(h) === 0), ipAddresses: names.filter((h) => isIP(h) !== 0) },
-        subject: tlsSubject(names[0]!),
-        durationMs: VALIDITY_MS.tls,
-        meta: { hostnames: names.join(',') },
-      });
-      if (current) this.#store.setStatus(current.id, 'superseded');
-      return fresh;
-    });
+    const joined = names.join(',');
+    const row = await this.#exclusive(() =>
+      this.#platformRow(
+        'tls',
+        {
+          kind: 'tls',
+          caId: 'root',
+          profile: { kind: 'tls', dnsNames: names.filter((h) => isIP(h) === 0), ipAddresses: names.filter((h) => isIP(h) !== 0) },
+          subject: tlsSubject(names[0]!),
+          durationMs: VALIDITY_MS.tls,
+          meta: { hostnames: joined },
+        },
+        (current) => current.hostnames === joined,
+      ),
+    );
     return {
-      keyPem: toPem(exportPkcs8(this.#masterKeyed(row)), 'PRIVATE KEY'),
+      keyPem: toPem(exportPkcs8(this.#cas.masterKeyed(row)), 'PRIVATE KEY'),
       certPem: certificatePem(row.der),
       chainPem: this.rootCertificatePem(),
     };
@@ -287,42 +261,25 @@ export class PlatformPki {
     return this.#clock().toISOString();
   }
 
-  async #ensureRoot(): Promise<void> {
-    if (this.#store.ca('root')) return;
-    const row = await this.#issue({ kind: 'ca', caId: null, profile: { kind: 'root-ca' }, subject: rootSubject(), durationMs: VALIDITY_MS.root });
-    this.#store.insertCa({ id: 'root', kind: 'root', name: 'Tongban Platform Root CA', certificate_id: row.id }, this.#now());
-  }
-
-  async #ensureSiteCa(site: SiteRef): Promise<void> {
-    if (this.#store.ca(site.id)) return;
-    const row = await this.#issue({ kind: 'ca', caId: 'root', profile: { kind: 'site-ca' }, subject: siteCaSubject(site.name), durationMs: VALIDITY_MS.siteCa, meta: { siteId: site.id } });
-    this.#store.insertCa({ id: site.id, kind: 'site', name: site.name, certificate_id: row.id }, this.#now());
-  }
-
-  #requireRoot(): void {
-    if (!this.isInitialised()) throw new PkiError('not_initialised', 'the platform PKI is not initialised (run tongban pki init)');
-  }
-
-  #siteName(siteId: string): string {
-    const ca = this.#store.ca(siteId);
-    if (!ca || ca.kind !== 'site') throw new PkiError('unknown_site', `no CA for site ${siteId} (run tongban pki init)`);
-    return ca.name;
-  }
-
-  /** The current TSA or seal certificate, issued (or renewed) when missing or about to expire. */
-  async #platformRow(kind: 'tsa' | 'seal'): Promise<CertificateRow> {
+  /**
+   * The current platform certificate of a kind, (re)issued from the root when missing, due for
+   * renewal or not what is needed (`fits`); the one it replaces is marked superseded.
+   */
+  async #platformRow(kind: 'tsa' | 'seal' | 'tls', spec: IssueSpec, fits: (row: CertificateRow) => boolean = () => true): Promise<CertificateRow> {
     const current = this.#store.currentOfKind(kind);
-    if (current && !this.#dueForRenewal(current)) return current;
-    this.#requireRoot();
-    const row = await this.#issue({
-      kind,
-      caId: 'root',
-      profile: { kind },
-      subject: kind === 'tsa' ? tsaSubject() : sealSubject(),
-      durationMs: VALIDITY_MS[kind],
-    });
+    if (current && fits(current) && !this.#dueForRenewal(current)) return current;
+    this.#cas.requireRoot();
+    const row = await this.#cas.issue(spec);
     if (current) this.#store.setStatus(current.id, 'superseded');
     return row;
+  }
+
+  #tsaRow(): Promise<CertificateRow> {
+    return this.#platformRow('tsa', { kind: 'tsa', caId: 'root', profile: { kind: 'tsa' }, subject: tsaSubject(), durationMs: VALIDITY_MS.tsa });
+  }
+
+  #sealRow(): Promise<CertificateRow> {
+    return this.#platformRow('seal', { kind: 'seal', caId: 'root', profile: { kind: 'seal' }, subject: sealSubject(), durationMs: VALIDITY_MS.seal });
   }
 
   #dueForRenewal(row: CertificateRow): boolean {
@@ -330,9 +287,9 @@ export class PlatformPki {
   }
 
   async #tsaAuthority(): Promise<TimeStampAuthority> {
-    const row = await this.#exclusive(() => this.#platformRow('tsa'));
+    const row = await this.#exclusive(() => this.#tsaRow());
     if (this.#tsa?.certificateId !== row.id) {
-      const signer = this.#signer(row, this.#masterKeyed(row));
+      const signer = this.#cas.signer(row, this.#cas.masterKeyed(row));
       const authority = new TimeStampAuthority({
         signer,
         clock: this.#clock,
@@ -343,97 +300,11 @@ export class PlatformPki {
     return this.#tsa.authority;
   }
 
-  async #issue(spec: IssueSpec): Promise<CertificateRow> {
-    const issuer = spec.caId ? this.#caCredential(spec.caId) : undefined;
-    const isCa = spec.kind === 'ca';
-    const cred = await issueWithNewKey({
-      profile: spec.profile,
-      subject: spec.subject,
-      ...(issuer ? { issuer, crlUrl: crlUrlFor(this.#baseUrl, spec.caId!) } : {}),
-      keyBits: isCa ? this.#caBits : 2048,
-      ...validity(this.#clock(), spec.durationMs),
-    });
-    const id = randomUUID();
-    const record = spec.pin
-      ? await encryptWithPin(cred.privateKey, spec.pin, id, this.#pinCost)
-      : encryptWithMasterKey(cred.privateKey, this.#masterKey, id);
-    const facts = certificateFacts(cred.certificate);
-    const row: CertificateRow = {
-      id,
-      serial: facts.serial,
-      kind: spec.kind,
-      ca_id: spec.caId ?? 'root',
-      subject: facts.subject,
-      user_id: spec.meta?.userId ?? null,
-      event_id: spec.meta?.eventId ?? null,
-      role: spec.meta?.role ?? null,
-      site_id: spec.meta?.siteId ?? null,
-      hostnames: spec.meta?.hostnames ?? null,
-      not_before: facts.notBefore.toISOString(),
-      not_after: facts.notAfter.toISOString(),
-      status: 'valid',
-      der: Buffer.from(cred.certificate),
-      created_at: this.#now(),
-    };
-    this.#store.insertCertificate(row, { protection: spec.pin ? 'pin' : 'master-key', record: serializeKeyRecord(record) });
-    return row;
-  }
-
   /** Marks every other live certificate of the user/event superseded and lists it in its CA's CRL. */
   #supersedeOthers(column: 'user_id' | 'event_id', value: string, keepId: string): void {
     const others = this.#store.liveFor(column, value).filter((r) => r.id !== keepId);
-    for (const row of others) this.#revokeRow(row, 'superseded', 'superseded');
-    for (const caId of new Set(others.map((r) => r.ca_id))) this.#issueCrl(caId);
-  }
-
-  #revokeRow(row: CertificateRow, reason: RevocationReason, status: 'revoked' | 'superseded'): void {
-    this.#store.transaction(() => {
-      this.#store.setStatus(row.id, status);
-      this.#store.insertRevocation(row.id, row.ca_id, row.serial, reason, this.#now());
-    });
-  }
-
-  #issueCrl(caId: string): Uint8Array {
-    const ca = this.#caCredential(caId);
-    const now = this.#clock();
-    const nextUpdate = new Date(now.getTime() + CRL_VALIDITY_MS);
-    const number = (this.#store.crl(caId)?.number ?? 0) + 1;
-    const der = createCrl({
-      issuerCertificate: ca.certificate,
-      issuerKey: ca.privateKey,
-      thisUpdate: now,
-      nextUpdate,
-      crlNumber: BigInt(number),
-      entries: this.#store.revocations(caId).map((r) => ({ serial: r.serial, date: new Date(r.revoked_at), reason: r.reason as RevocationReason })),
-    });
-    this.#store.saveCrl({ ca_id: caId, number, this_update: now.toISOString(), next_update: nextUpdate.toISOString(), der });
-    return der;
-  }
-
-  #caRow(caId: string): CertificateRow {
-    const ca = this.#store.ca(caId);
-    const row = ca ? this.#store.certificate(ca.certificate_id) : undefined;
-    if (!row) throw new PkiError(caId === 'root' ? 'not_initialised' : 'unknown_site', caId === 'root' ? 'the platform PKI is not initialised (run tongban pki init)' : `no CA ${caId}`);
-    return row;
-  }
-
-  #caCertificate(caId: string): Uint8Array {
-    return new Uint8Array(this.#caRow(caId).der);
-  }
-
-  #caCredential(caId: string): Credential {
-    const row = this.#caRow(caId);
-    return { certificate: new Uint8Array(row.der), privateKey: this.#masterKeyed(row) };
-  }
-
-  #keyRecord(certificateId: string): string {
-    const record = this.#store.keyRecord(certificateId);
-    if (!record) throw new PkiError('bad_keystore', 'the private key of this certificate is missing');
-    return record;
-  }
-
-  #masterKeyed(row: CertificateRow): KeyObject {
-    return decryptWithMasterKey(parseKeyRecord(this.#keyRecord(row.id)), this.#masterKey, row.id);
+    for (const row of others) this.#cas.revoke(row, 'superseded', 'superseded');
+    for (const caId of new Set(others.map((r) => r.ca_id))) this.#cas.issueCrl(caId);
   }
 
   /** Checks that the current certificate exists, is not revoked and has not expired. */
@@ -442,15 +313,6 @@ export class PlatformPki {
     if (row.status === 'revoked') throw new PkiError('revoked', `the certificate of ${who} is revoked`);
     if (new Date(row.not_after) < this.#clock()) throw new PkiError('expired', `the certificate of ${who} expired on ${row.not_after}`);
     return row;
-  }
-
-  #chainOf(row: CertificateRow): Uint8Array[] {
-    const issuer = this.#caCertificate(row.ca_id);
-    return row.ca_id === 'root' ? [issuer] : [issuer, this.#caCertificate('root')];
-  }
-
-  #signer(row: CertificateRow, key: KeyObject): KeySigner {
-    return new KeySigner(key, new Uint8Array(row.der), this.#chainOf(row));
   }
 
   #info(row: CertificateRow): CertificateInfo {
