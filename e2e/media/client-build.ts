@@ -19,6 +19,8 @@ export function ensureClientBuilt(): void {
   const root = resolve(clientDist, '..');
   const sources = Math.max(newest(join(root, 'src')), statSync(join(root, 'index.html')).mtimeMs, statSync(resolve(root, '../server/realtime/media-protocol.ts')).mtimeMs);
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  const r = spawnSync('npx', ['vite', 'build', '--config', join(root, 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit' });
+  // vitest sets NODE_ENV=test, which would give a development React build (StrictMode double effects).
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const r = spawnSync('npx', ['vite', 'build', '--config', join(root, 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', env });
   if (r.status !== 0) throw new Error('vite build of the client failed');
 }

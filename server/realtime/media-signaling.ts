@@ -21,6 +21,8 @@ export interface MediaSignalingDeps {
   readonly media: MediaService;
   /** Throws (ForbiddenError/NotFoundError) unless the principal is a participant of the session. */
   readonly canJoin: (principal: Principal, sessionId: string) => unknown;
+  /** Told once per consent (e.g. to write it to the audit log). */
+  readonly onConsent?: (principal: Principal, sessionId: string) => void;
   /** How long a dropped connection keeps its seat before the peer leaves (a network blip). */
   readonly disconnectGraceMs?: number;
 }
@@ -80,6 +82,7 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): void
     const peerId = seat.peerId;
     switch (req.method) {
       case 'consent':
+        if (!deps.media.hasConsented(seat.sessionId, peerId)) deps.onConsent?.(socket.data.principal as Principal, seat.sessionId);
         await deps.media.consent(seat.sessionId, peerId);
         return room.peers().find((p) => p.id === peerId)!;
       case 'createTransport':

@@ -1,0 +1,96 @@
+// The whole app: HTTPS with the platform certificate, real logins, a real case and invitation.
+// 慈溪's clerk handles, 兴仁's clerk and the applicant (invitation link) join from 兴仁. Each
+// browser decodes the other two; the recording is sealed by the platform seal and verifies over
+// HTTP and with `tongban record verify`.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../server/domain/demo-data.js';
+import { mediaHandles } from '../../server/media/plugin.js';
+import { launchChromium, waitForDecoding } from './browser.js';
+import { ensureClientBuilt } from './client-build.js';
+import { startApp, type RunningApp } from './app-server.js';
+
+let app: RunningApp;
+let browser: Browser;
+let sessionId: string;
+let inviteUrl: string;
+
+beforeAll(async () => {
+  ensureClientBuilt();
+  app = await startApp();
+  browser = await launchChromium(['--ignore-certificate-errors']);
+  const xingren = await app.login('clerk.xingren');
+  const cixi = await app.login('clerk.cixi');
+  const created = await xingren.post('/api/cases', {
+    matterId: 'shebao-tingjiao',
+    handlingSite: 'cixi',
+    applicant: { name: '陈静', idNumber: '522501199001011234' },
+  });
+  expect(created.status).toBe(201);
+  const caseId = created.json<{ id: string }>().id;
+  const accepted = await cixi.post(`/api/cases/${caseId}/accept`);
+  expect(accepted.status).toBe(200);
+  sessionId = accepted.json<{ sessionId: string }>().sessionId;
+  const invitation = await xingren.post(`/api/cases/${caseId}/invitations`);
+  expect(invitation.status).toBe(201);
+  inviteUrl = invitation.json<{ url: string }>().url;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.dispose();
+});
+
+async function staffPage(username: string): Promise<Page> {
+  const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  await page.goto(`${app.url}/`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((u) => u.pathname !== '/' && u.pathname !== '/login');
+  await page.goto(`${app.url}/room/${sessionId}`);
+  await page.getByTestId('consent-accept').click();
+  return page;
+}
+
+describe('a real session in the real app', () => {
+  it('three browsers (two clerks and the invited applicant) decode audio and video from both others', async () => {
+    const cixi = await staffPage('clerk.cixi');
+    const xingren = await staffPage('clerk.xingren');
+    const applicant = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+    await applicant.goto(inviteUrl);
+    await applicant.waitForURL(`**/room/${sessionId}`);
+    await applicant.getByTestId('consent-accept').click();
+    const pages: Record<string, Page> = { 'user:clerk.cixi': cixi, 'user:clerk.xingren': xingren, [`guest:${sessionId}`]: applicant };
+    const ids = Object.keys(pages);
+    for (const who of ids) {
+      const summary = await waitForDecoding(pages[who]!, ids.filter((p) => p !== who));
+      console.log(`[app] ${who}: frames decoded ${JSON.stringify(summary.frames)} audio packets ${JSON.stringify(summary.audioPackets)}`);
+    }
+    for (const page of Object.values(pages)) await page.getByTestId('recording-indicator').first().waitFor();
+    await new Promise((r) => setTimeout(r, 5_000));
+  });
+
+  it('the recording is sealed by the platform seal and verifies over HTTP and on the command line', async () => {
+    const handles = mediaHandles(app.app.ctx)!;
+    await handles.media.endSession(sessionId);
+    const cixi = await app.login('clerk.cixi');
+    const res = await cixi.get(`/api/sessions/${sessionId}/recording/verification`);
+    expect(res.status).toBe(200);
+    const v = res.json<{ valid: boolean; seal: { state: string }; segmentCount: number; head: string }>();
+    console.log(`[app] GET /api/sessions/${sessionId}/recording/verification → ${JSON.stringify(v)}`);
+    expect(v).toMatchObject({ valid: true, seal: { state: 'valid' } });
+    expect(v.segmentCount).toBeGreaterThanOrEqual(3);
+    const auditor = await app.login('auditor');
+    expect((await auditor.get(`/api/sessions/${sessionId}/recording`)).status).toBe(200);
+    const stranger = await app.login('clerk.ninghai');
+    expect((await stranger.get(`/api/sessions/${sessionId}/recording/verification`)).status).toBe(403);
+
+    const cli = spawnSync('node', [join(import.meta.dirname, '../../bin/tongban.js'), 'record', 'verify', sessionId, '--data', app.dataDir], { encoding: 'utf8' });
+    console.log(`[app] $ tongban record verify ${sessionId}\n${cli.stdout}${cli.stderr}`);
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain('seal: valid');
+  });
+});
