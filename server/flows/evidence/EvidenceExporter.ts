@@ -91,6 +91,13 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     return job;
   }
 
+  jobWithOwner(id: string): { job: EvidenceJob; requestedBy: string } {
+    const row = this.#d.db.sql.prepare('SELECT requested_by AS requestedBy FROM evidence_jobs WHERE id = ?').get(id) as
+      | { requestedBy: string }
+      | undefined;
+    return { job: this.job(id), requestedBy: row?.requestedBy ?? '' };
+  }
+
   async download(id: string): Promise<{ job: EvidenceJob; zip: Buffer }> {
     const job = this.job(id);
     if (job.status !== 'done' || !job.sha256) throw new ConflictError(`export is ${job.status}`, 'export_not_ready');

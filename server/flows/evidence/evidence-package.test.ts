@@ -130,7 +130,7 @@ describe('evidence package', () => {
 
   test('a checkpoint that is not a link of the chain is refused', async () => {
     const recording = await syntheticRecording(SESSION, 2, pki.signer(pki.seal), pki.timeStamper);
-    const { files: content } = await readZip(zip);
+    const content = new Map<string, Uint8Array>((await readZip(zip)).files);
     content.delete('SHA256SUMS');
     content.delete('SHA256SUMS.p7s');
     content.set('documents/identity-1.pdf', await identityPdf({ head: recording.links[1]!, segmentCount: 1 }));

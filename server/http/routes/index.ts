@@ -4,8 +4,12 @@ import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { caseRoutes } from './cases.js';
 import { catalogRoutes } from './catalog.js';
+import { ceremonyRoutes } from './ceremonies.js';
+import { documentRoutes } from './documents.js';
 import { healthRoutes } from './health.js';
+import { identityRoutes } from './identity.js';
 import { pkiRoutes } from './pki.js';
+import { recordRoutes } from './records.js';
 import type { RouteModule } from './RouteModule.js';
 import { sessionRoutes } from './sessions.js';
 
@@ -15,6 +19,10 @@ export const routeModules: readonly RouteModule[] = [
   catalogRoutes,
   caseRoutes,
   sessionRoutes,
+  identityRoutes,
+  documentRoutes,
+  ceremonyRoutes,
+  recordRoutes,
   adminRoutes,
   auditRoutes,
   pkiRoutes,

@@ -1,0 +1,207 @@
+// Flow A end to end through the real HTTP API: snapshots, checklist, identity confirmation, the
+// three ordered signatures (applicant in the guest session with handwriting, witness and
+// confirmation with PINs) plus DSS and document timestamp, archive, auditor search and detail,
+// evidence package (direct and as a job) checked by our verifier, pdfsig, openssl and sha256sum,
+// and the retention rules. The media plane is not running here: the checkpoint is the session
+// clock at the chain's genesis (flow B's test and the media tests cover recorded sessions).
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fromPem } from '../../../certs/encoding.js';
+import { DEMO_PIN } from '../../domain/demo-data.js';
+import type { HttpClient } from '../../http/test-support/HttpClient.js';
+import { TestServer } from '../../http/test-support/TestServer.js';
+import { evidenceChecks } from '../evidence/evidence-checks.js';
+import { verifyEvidencePackage } from '../evidence/verify-package.js';
+import { readZip } from '../evidence/zip.js';
+import { handwritingDataUrl, multipart, pdfsig, testImage } from '../test-support/flow-fixtures.js';
+import { readmeCommands, unpack, withFlippedByte } from '../test-support/package-tools.js';
+
+const checklist = { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true };
+let offsetMs = 0;
+let server: TestServer;
+let xingren: HttpClient;
+let cixi: HttpClient;
+let guest: HttpClient;
+let auditor: HttpClient;
+let admin: HttpClient;
+let caseId: string;
+let caseNumber: string;
+let documentId: string;
+let recordId: string;
+const cleanup: string[] = [];
+
+const snapshot = (client: HttpClient, kind: string, bytes: Uint8Array, type = 'image/png') => {
+  const { body, headers } = multipart({ kind }, { field: 'image', filename: 'snap', type, bytes });
+  return client.post(`/api/cases/${caseId}/snapshots`, undefined, { body, headers });
+};
+
+beforeAll(async () => {
+  server = await TestServer.start({ seed: true, clock: () => new Date(Date.now() + offsetMs) });
+  [xingren, cixi, auditor, admin] = await Promise.all(['clerk.xingren', 'clerk.cixi', 'auditor', 'admin'].map((u) => server.login(u)));
+  const created = await xingren.post('/api/cases', {
+    matterId: 'shebao-tingjiao',
+    handlingSite: 'cixi',
+    applicant: { name: '王五', idNumber: '522501199001011234' },
+  });
+  expect(created.status).toBe(201);
+  ({ id: caseId, number: caseNumber } = created.json());
+  expect((await cixi.post(`/api/cases/${caseId}/accept`)).status).toBe(200);
+  const { code } = (await cixi.post(`/api/cases/${caseId}/invitations`)).json();
+  guest = server.client();
+  expect((await guest.post('/api/join', { code })).status).toBe(200);
+});
+
+afterAll(async () => {
+  for (const d of cleanup) rmSync(d, { recursive: true, force: true });
+  await server?.dispose();
+});
+
+describe('flow A: remote identity confirmation', () => {
+  test('snapshots: only the handling clerk, only PNG/JPEG by content, bounded size; hashed and placed on the timeline', async () => {
+    expect((await snapshot(xingren, 'face', testImage('png'))).status).toBe(403);
+    expect((await snapshot(cixi, 'face', Buffer.from('GIF89a not an allowed image'))).status).toBe(400);
+    expect((await snapshot(cixi, 'hand', testImage('png'))).status).toBe(400);
+    expect((await snapshot(cixi, 'face', Buffer.concat([testImage('png'), Buffer.alloc(5 * 1024 * 1024)]))).status).toBe(413);
+    const face = await snapshot(cixi, 'face', testImage('png'));
+    expect(face.status).toBe(201);
+    expect(face.json()).toMatchObject({ kind: 'face', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(face.json().offsetMs).toBeGreaterThanOrEqual(0);
+    expect((await snapshot(cixi, 'id', testImage('jpeg'), 'image/jpeg')).status).toBe(201);
+    const list = (await cixi.get(`/api/cases/${caseId}/snapshots`)).json().snapshots;
+    expect(list.map((s: { kind: string; mediaType: string }) => [s.kind, s.mediaType])).toEqual([
+      ['face', 'image/png'],
+      ['id', 'image/jpeg'],
+    ]);
+  });
+
+  test('confirmation needs the whole checklist and the handling clerk; it renders the PDF and issues the event certificate', async () => {
+    expect((await cixi.post(`/api/cases/${caseId}/confirm-identity`, { checklist: { ...checklist, idBackShown: false } })).status).toBe(400);
+    expect((await xingren.post(`/api/cases/${caseId}/confirm-identity`, { checklist })).status).toBe(403);
+    const confirmed = await cixi.post(`/api/cases/${caseId}/confirm-identity`, { checklist });
+    expect(confirmed.status).toBe(201);
+    documentId = confirmed.json().documentId;
+    expect((await cixi.get(`/api/cases/${caseId}`)).json().status).toBe('identity_confirmed');
+    const pdf = await guest.get(`/api/documents/${documentId}`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers['content-type']).toMatch(/application\/pdf/);
+    expect(pdf.body.subarray(0, 5).toString()).toBe('%PDF-');
+    const events = server.app.pki.certificates({}).filter((c: { kind: string }) => c.kind === 'event');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ eventId: documentId, siteId: 'xingren' });
+  });
+
+  test('signing order applicant → witness → confirmation; out of order or repeated is 409', async () => {
+    const sign = (c: HttpClient, body: Record<string, string>) => c.post(`/api/documents/${documentId}/sign`, body);
+    expect((await sign(xingren, { pin: DEMO_PIN })).status).toBe(409);
+    expect((await sign(cixi, { pin: DEMO_PIN })).status).toBe(409);
+    expect((await sign(auditor, { pin: DEMO_PIN })).status).toBe(403);
+    expect((await sign(guest, {})).status).toBe(400);
+    const first = await sign(guest, { handwriting: handwritingDataUrl() });
+    expect(first.status).toBe(200);
+    expect(first.json().next).toMatchObject({ position: 2, role: 'witness' });
+    expect((await sign(guest, { handwriting: handwritingDataUrl() })).status).toBe(409);
+    expect((await sign(xingren, { pin: '000000' })).status).toBe(403);
+    expect((await sign(xingren, { pin: DEMO_PIN })).json().next).toMatchObject({ position: 3, role: 'confirmer' });
+    const last = await sign(cixi, { pin: DEMO_PIN });
+    expect(last.status).toBe(200);
+    expect(last.json()).toMatchObject({ status: 'signed', next: null });
+    expect((await sign(cixi, { pin: DEMO_PIN })).status).toBe(409);
+    expect((await cixi.get(`/api/cases/${caseId}`)).json().status).toBe('signed');
+  });
+
+  test('the signed PDF: our verifier and pdfsig agree, three signatures plus a document timestamp', async () => {
+    const report = (await cixi.get(`/api/documents/${documentId}/verification`)).json();
+    expect(report.valid).toBe(true);
+    expect(report.signatures.map((s: { level: string }) => s.level)).toEqual(['B-LTA', 'B-LTA', 'B-LTA', 'document-timestamp']);
+    const pdf = (await cixi.get(`/api/documents/${documentId}`)).body;
+    const out = pdfsig(pdf, server.rootPem);
+    expect(out.output.match(/Signature #\d/g)).toHaveLength(4);
+    expect(out.output.match(/Signature Validation: Signature is Valid\./g)).toHaveLength(3);
+    expect(out.output.match(/Certificate Validation: Certificate is Trusted\./g)).toHaveLength(3);
+    // pdfsig 22.12 lists the document timestamp but cannot validate that type (our verifier did, above).
+    expect(out.output).toMatch(/Signature #4:\n  - Signature Field Name: Signature4\n  - Signer Certificate Common Name: Tongban Platform TSA/);
+    expect(out.output.split('Signature #4:')[1]).toMatch(/Total document signed/);
+  });
+
+  test('archive: only when signed, by the handling site; the session ends', async () => {
+    expect((await xingren.post(`/api/cases/${caseId}/archive`)).status).toBe(403);
+    const archived = await cixi.post(`/api/cases/${caseId}/archive`);
+    expect(archived.status).toBe(201);
+    recordId = archived.json().recordId;
+    expect((await cixi.get(`/api/cases/${caseId}`)).json().status).toBe('archived');
+    expect((await cixi.post(`/api/cases/${caseId}/archive`)).status).toBe(409);
+  });
+
+  test('auditors search and read records; every read is audited; clerks may not', async () => {
+    expect((await cixi.get('/api/records')).status).toBe(403);
+    for (const query of [`q=${caseNumber}`, 'site=xingren', 'matter=shebao-tingjiao', 'participant=clerk.cixi', 'q=王五', `from=2000-01-01`]) {
+      const found = (await auditor.get(`/api/records?${encodeURI(query)}`)).json();
+      expect(found.records.map((r: { id: string }) => r.id), query).toContain(recordId);
+    }
+    expect((await auditor.get('/api/records?matter=huji-qianru')).json().total).toBe(0);
+    const detail = (await auditor.get(`/api/records/${recordId}`)).json();
+    expect(detail.record).toMatchObject({ number: caseNumber, legalHold: false });
+    expect(detail.documents[0].verification.valid).toBe(true);
+    expect(detail.snapshots).toHaveLength(2);
+    expect(detail.audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['identity.confirmed', 'document.signed', 'record.archived']));
+    const reads = (await auditor.get(`/api/audit?action=auditor.read&limit=200`)).json();
+    expect(reads.entries.map((e: { target: string }) => e.target)).toContain(`/api/records/${recordId}`);
+  });
+
+  test('evidence package: verifies, names any changed file, passes openssl + sha256sum; the job path gives a valid package too', async () => {
+    const res = await auditor.get(`/api/records/${recordId}/evidence.zip`);
+    expect(res.status).toBe(200);
+    const root = fromPem(server.rootPem);
+    const report = await verifyEvidencePackage(res.body, root, evidenceChecks);
+    expect(report.problems).toEqual([]);
+    const names = [...(await readZip(res.body)).files.keys()];
+    expect(names).toEqual(expect.arrayContaining(['manifest.json', 'SHA256SUMS', 'SHA256SUMS.p7s', 'audit.jsonl', 'certs/chain.pem', 'certs/root.crl']));
+    expect(names.filter((n) => n.startsWith('documents/'))).toHaveLength(1);
+    expect(names.filter((n) => n.startsWith('snapshots/'))).toHaveLength(2);
+    for (const file of names) {
+      const bad = await verifyEvidencePackage(await withFlippedByte(res.body, file), root, evidenceChecks);
+      expect([...new Set(bad.problems.map((p) => p.file))], file).toEqual([file]);
+    }
+    const dir = await unpack(res.body);
+    cleanup.push(dir);
+    const rootPath = join(dir, '..', `${dir.split('/').pop()}.root.pem`);
+    writeFileSync(rootPath, server.rootPem);
+    cleanup.push(rootPath);
+    const cmds = readmeCommands(dir, rootPath);
+    expect(cmds.openssl.status, cmds.openssl.output).toBe(0);
+    expect(cmds.sha256sum.status, cmds.sha256sum.output).toBe(0);
+
+    const started = await auditor.post(`/api/records/${recordId}/evidence`);
+    expect(started.status).toBe(202);
+    let job = started.json();
+    for (let i = 0; i < 100 && job.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await auditor.get(`/api/evidence-jobs/${job.id}`)).json();
+    }
+    expect(job).toMatchObject({ status: 'done', progress: 1 });
+    expect((await admin.get(`/api/evidence-jobs/${job.id}/download`)).status).toBe(200);
+    const downloaded = await auditor.get(`/api/evidence-jobs/${job.id}/download`);
+    expect((await verifyEvidencePackage(downloaded.body, root, evidenceChecks)).valid).toBe(true);
+  });
+
+  test('retention: deleting a held or unexpired record is 409 and audited; after the period it goes', async () => {
+    const del = () => admin.request('DELETE', `/api/records/${recordId}`);
+    expect((await auditor.request('DELETE', `/api/records/${recordId}`)).status).toBe(403);
+    const early = await del();
+    expect(early.status).toBe(409);
+    expect(early.json().error.code).toBe('retention_unexpired');
+    expect((await admin.request('PUT', `/api/records/${recordId}/hold`, { json: { hold: true, reason: '诉讼保全' } })).json().legalHold).toBe(true);
+    offsetMs = 3651 * 86_400_000;
+    admin = await server.login('admin');
+    const held = await del();
+    expect(held.status).toBe(409);
+    expect(held.json().error.code).toBe('legal_hold');
+    expect((await admin.request('PUT', `/api/records/${recordId}/hold`, { json: { hold: false } })).json().legalHold).toBe(false);
+    expect((await del()).status).toBe(200);
+    expect((await admin.get(`/api/records/${recordId}`)).status).toBe(404);
+    const actions = (await admin.get(`/api/audit?target=record:${recordId}&limit=50`)).json().entries.map((e: { action: string }) => e.action);
+    expect(actions.filter((a: string) => a.startsWith('record.'))).toEqual(['record.archived', 'record.delete_refused', 'record.hold_set', 'record.delete_refused', 'record.hold_cleared', 'record.deleted']);
+    expect(actions.filter((a: string) => a === 'evidence.exported')).toHaveLength(2);
+  });
+});
