@@ -1,0 +1,56 @@
+// A synthetic camera and microphone for bots: one I420 video source (a bar moving over a gradient,
+// so the encoder has real work) and one 48 kHz tone, fed by two timers shared by every bot in the
+// process. Each call to tracks() makes fresh tracks on the shared sources.
+import wrtc from '@roamhq/wrtc';
+
+export interface SyntheticMediaOptions {
+  readonly width?: number;
+  readonly height?: number;
+  readonly fps?: number;
+}
+
+export class SyntheticMedia {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly #video = new wrtc.nonstandard.RTCVideoSource();
+  readonly #audio = new wrtc.nonstandard.RTCAudioSource();
+  readonly #timers: NodeJS.Timeout[] = [];
+  framesSent = 0;
+
+  constructor(o: SyntheticMediaOptions = {}) {
+    this.width = o.width ?? 320;
+    this.height = o.height ?? 240;
+    this.fps = o.fps ?? 15;
+    const { width, height } = this;
+    const frame = new Uint8Array((width * height * 3) / 2);
+    for (let y = 0; y < height; y++) frame.fill((y * 255) / height, y * width, (y + 1) * width);
+    frame.fill(128, width * height);
+    let bar = 0;
+    this.#timers.push(
+      setInterval(() => {
+        const data = Uint8Array.from(frame);
+        bar = (bar + 4) % width;
+        for (let y = 0; y < height; y++) data.fill(235, y * width + bar, y * width + Math.min(width, bar + 16));
+        this.#video.onFrame({ width, height, data });
+        this.framesSent += 1;
+      }, 1000 / this.fps),
+    );
+    const samples = new Int16Array(480);
+    let phase = 0;
+    this.#timers.push(
+      setInterval(() => {
+        for (let i = 0; i < samples.length; i++) samples[i] = Math.round(3000 * Math.sin((phase += (2 * Math.PI * 440) / 48_000)));
+        this.#audio.onData({ samples, sampleRate: 48_000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+      }, 10),
+    );
+  }
+
+  tracks(): { video: MediaStreamTrack; audio: MediaStreamTrack } {
+    return { video: this.#video.createTrack() as unknown as MediaStreamTrack, audio: this.#audio.createTrack() as unknown as MediaStreamTrack };
+  }
+
+  stop(): void {
+    for (const t of this.#timers.splice(0)) clearInterval(t);
+  }
+}

@@ -1,0 +1,23 @@
+// Messages between the harness parent (harness.ts) and the server child (harness-server.ts).
+export type HarnessRequest =
+  | { id: number; op: 'room'; size: number }
+  | { id: number; op: 'workerPids' }
+  | { id: number; op: 'endSession'; sessionId: string }
+  | { id: number; op: 'loginToken'; userId: string }
+  | { id: number; op: 'cases'; count: number }
+  | { id: number; op: 'stop' };
+
+export type HarnessReply = { id: number; ok: true; data: unknown } | { id: number; ok: false; error: string };
+
+export interface RoomTicket {
+  readonly sessionId: string;
+  readonly caseId: string;
+  /** One session cookie per seat, in join order: handling clerk, originating clerk, applicant, others. */
+  readonly seats: readonly { readonly peer: string; readonly token: string }[];
+}
+
+export interface HarnessReady {
+  readonly url: string;
+  readonly rootPem: string;
+  readonly pid: number;
+}

@@ -1,0 +1,124 @@
+// A real Tongban server (createApp: HTTPS, auth, audit, the media plane) run as a child process for
+// benchmarks and fault tests, so that its CPU, its mediasoup workers and its ffmpeg children can be
+// measured from /proc apart from the bots, and so that it can be killed with SIGKILL. The parent
+// drives it over the IPC channel (see harness.ts): it creates rooms the way the desk does (a case,
+// accepted, plus invited participants) and hands back session cookies, since logging in bots
+// through the rate-limited login route would measure the rate limiter.
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'socket.io';
+import { createApp, platformPkiOpener, type AppPlugin, type TongbanApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config.js';
+import { seedDemo } from '../../server/domain/seed-demo.js';
+import { demoUsers } from '../../server/domain/demo-data.js';
+import type { UserPrincipal } from '../../server/domain/principal.js';
+import { toPrincipal } from '../../server/domain/UserService.js';
+import { MediaService } from '../../server/media/MediaService.js';
+import { mediaHandles, mediaPlugin } from '../../server/media/plugin.js';
+import { attachMediaSignaling } from '../../server/realtime/media-signaling.js';
+import type { HarnessReply, HarnessRequest, RoomTicket } from './harness-protocol.js';
+
+const dataDir = process.argv[2];
+const record = process.argv[3] !== 'no-record';
+const workers = Number(process.argv[4] ?? 1);
+if (!dataDir) throw new Error('usage: harness-server.ts DATA_DIR [record|no-record] [workers]');
+
+/** Cases go from xingren to cixi (the 慈溪–兴仁 partnership); extra seats are other demo users. */
+const originating = 'clerk.xingren';
+const handling = 'clerk.cixi';
+const extraSeats = demoUsers.filter((u) => u.role === 'clerk' || u.role === 'official').map((u) => u.username).filter((u) => u !== originating && u !== handling);
+
+let media: MediaService | undefined;
+
+/** The SFU without the recorder: the same service and signalling the plugin wires, minus the taps. */
+function unrecordedMediaPlugin(): AppPlugin {
+  return {
+    name: 'media-unrecorded',
+    async start({ ctx, realtime }) {
+      media = await MediaService.start({ listenIps: [{ ip: '127.0.0.1' }], size: workers });
+      attachMediaSignaling(realtime.io as unknown as Server, { media, canJoin: (p, s) => ctx.sessions.assertCanJoin(p, s) });
+      return { stop: () => media!.stop() };
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig({ env: process.env, flags: { dataDir, port: 0, host: '127.0.0.1' } });
+  const plugins = [record ? mediaPlugin({ listenIps: [{ ip: '127.0.0.1' }], workers, segmentSeconds: 2 }) : unrecordedMediaPlugin()];
+  const app = await createApp({ config, openPki: platformPkiOpener(config, { caKeyBits: 2048 }), plugins, log: () => undefined });
+  await seedDemo({ catalog: app.ctx.catalog, users: app.ctx.users, audit: app.ctx.audit, pki: app.pki });
+  const url = await app.start();
+  media ??= mediaHandles(app.ctx)?.media;
+  const rootPem = app.ctx.pki.rootCertificatePem();
+  process.on('message', (msg: HarnessRequest) => void answer(app, msg));
+  send({ id: 0, ok: true, data: { url, rootPem, pid: process.pid } });
+}
+
+async function answer(app: TongbanApp, req: HarnessRequest): Promise<void> {
+  try {
+    send({ id: req.id, ok: true, data: await handle(app, req) });
+  } catch (err) {
+    send({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+async function handle(app: TongbanApp, req: HarnessRequest): Promise<unknown> {
+  const { ctx } = app;
+  switch (req.op) {
+    case 'room':
+      return openRoom(app, req.size);
+    case 'workerPids':
+      return media ? (await media.pool.workers()).filter((w) => !w.closed).map((w) => w.pid) : [];
+    case 'endSession': {
+      await media?.endSession(req.sessionId);
+      return { ended: true };
+    }
+    case 'loginToken':
+      return { token: ctx.loginSessions.start({ kind: 'user', userId: req.userId }) };
+    case 'cases':
+      for (let i = 0; i < req.count; i++) openCase(app);
+      return { created: req.count };
+    case 'stop':
+      await app.stop();
+      setImmediate(() => process.exit(0));
+      return { stopped: true };
+    default:
+      throw new Error('unknown harness op');
+  }
+}
+
+function principal(app: TongbanApp, userId: string): UserPrincipal {
+  return toPrincipal(app.ctx.users.get(userId));
+}
+
+function openCase(app: TongbanApp) {
+  return app.ctx.cases.create(principal(app, originating), {
+    matterId: 'shebao-tingjiao',
+    handlingSite: 'cixi',
+    applicant: { name: '压测 申请人', idNumber: '110101199003071234' },
+  });
+}
+
+/** A case opened at xingren, accepted at cixi (that creates the session), the applicant as a guest. */
+function openRoom(app: TongbanApp, size: number): RoomTicket {
+  const { ctx } = app;
+  if (size < 2 || size > 2 + 1 + extraSeats.length) throw new Error(`room size ${size} not supported`);
+  const opened = openCase(app);
+  const { sessionId } = ctx.cases.accept(principal(app, handling), opened.id);
+  const seats = [handling, originating, ...extraSeats.slice(0, Math.max(0, size - 3))];
+  for (const userId of seats.slice(2)) ctx.sessions.addParticipant(sessionId, { userId, displayName: userId, role: 'witness' });
+  const tokens = seats.map((userId) => ({ peer: `user:${userId}`, token: ctx.loginSessions.start({ kind: 'user', userId }) }));
+  if (size >= 3) {
+    const guest = { kind: 'guest' as const, sessionId, caseId: opened.id, displayName: `申请人 ${randomUUID().slice(0, 4)}` };
+    tokens.push({ peer: `guest:${sessionId}`, token: ctx.loginSessions.start(guest) });
+  }
+  return { sessionId, caseId: opened.id, seats: tokens.slice(0, size) };
+}
+
+function send(reply: HarnessReply): void {
+  process.send?.(reply);
+}
+
+main().catch((err: unknown) => {
+  send({ id: 0, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exit(1);
+});

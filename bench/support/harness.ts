@@ -1,0 +1,109 @@
+// The parent side of the server harness: forks harness-server.ts under tsx with its own data
+// directory, waits for it to listen, and offers typed requests plus the raw pid (for SIGKILL and
+// /proc). Every request has a time bound.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { HarnessReady, HarnessReply, HarnessRequest, RoomTicket } from './harness-protocol.js';
+
+const entry = fileURLToPath(new URL('./harness-server.ts', import.meta.url));
+
+type Op = HarnessRequest extends infer R ? (R extends { op: infer O } ? O : never) : never;
+type Args<O extends Op> = Omit<Extract<HarnessRequest, { op: O }>, 'id' | 'op'>;
+
+export interface HarnessOptions {
+  readonly dataDir: string;
+  readonly record?: boolean;
+  readonly workers?: number;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly startTimeoutMs?: number;
+}
+
+export class Harness {
+  readonly child: ChildProcess;
+  readonly ready: HarnessReady;
+  #next = 1;
+  readonly #waiting = new Map<number, (r: HarnessReply) => void>();
+
+  private constructor(child: ChildProcess, ready: HarnessReady) {
+    this.child = child;
+    this.ready = ready;
+    child.on('message', (r: HarnessReply) => this.#waiting.get(r.id)?.(r));
+    child.once('exit', () => {
+      for (const resolve of this.#waiting.values()) resolve({ id: -1, ok: false, error: 'server exited' });
+      this.#waiting.clear();
+    });
+  }
+
+  static async start(o: HarnessOptions): Promise<Harness> {
+    const child = fork(entry, [o.dataDir, o.record === false ? 'no-record' : 'record', String(o.workers ?? 1)], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, ...o.env },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const first = await Promise.race([
+      once(child, 'message').then(([m]) => m as HarnessReply),
+      once(child, 'exit').then(([code]) => ({ id: 0, ok: false, error: `server exited (${code}): ${stderr}` }) as HarnessReply),
+      delay(o.startTimeoutMs ?? 180_000).then(() => ({ id: 0, ok: false, error: 'server start timed out' }) as HarnessReply),
+    ]);
+    if (!first.ok) {
+      child.kill('SIGKILL');
+      throw new Error(first.error);
+    }
+    return new Harness(child, first.data as HarnessReady);
+  }
+
+  get url(): string {
+    return this.ready.url;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  request<O extends Op>(op: O, args: Args<O>, timeoutMs = 60_000): Promise<unknown> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(id);
+        reject(new Error(`harness ${op} timed out`));
+      }, timeoutMs);
+      this.#waiting.set(id, (r) => {
+        clearTimeout(timer);
+        this.#waiting.delete(id);
+        if (r.ok) resolve(r.data);
+        else reject(new Error(`harness ${op}: ${r.error}`));
+      });
+      this.child.send({ id, op, ...args });
+    });
+  }
+
+  room(size: number): Promise<RoomTicket> {
+    return this.request('room', { size }) as Promise<RoomTicket>;
+  }
+
+  workerPids(): Promise<number[]> {
+    return this.request('workerPids', {}) as Promise<number[]>;
+  }
+
+  /** A clean stop (plugins, audit seal); SIGKILL if it does not finish in time. */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
+    await this.request('stop', {}, timeoutMs).catch(() => undefined);
+    await Promise.race([exited, delay(timeoutMs)]);
+    this.kill();
+  }
+
+  /** SIGKILL, as a crash would; resolves when the process is gone. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
