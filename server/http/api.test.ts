@@ -1,7 +1,9 @@
 // Cases, invitations and bad input against a real server: the state machine (409s), partnership
 // rules, one-time expiring codes, rate limits, security headers, ID numbers never stored in clear,
 // and a burst of malformed requests after which the server still serves.
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { HttpClient } from './test-support/HttpClient.js';
@@ -222,4 +224,48 @@ test('a burst of malformed requests gets clear 4xx errors and the server keeps s
   await Promise.all(Array.from({ length: 60 }, (_, i) => bad[i % bad.length]![1]()));
   expect((await anon.get('/healthz')).status).toBe(200);
   expect((await server.login('clerk.cixi')).cookie).toBeDefined();
+});
+
+describe('PKI endpoints', () => {
+  test('root certificate and per-CA CRLs (DER, readable by openssl); unknown CA is 404', async () => {
+    const anon = server.client();
+    const root = await anon.get('/pki/root.pem');
+    expect(root.headers['content-type']).toContain('application/x-pem-file');
+    expect(root.text).toBe(server.rootPem);
+    for (const ca of ['root', 'cixi']) {
+      const crl = await anon.get(`/pki/crl/${ca}.crl`);
+      expect(crl.status).toBe(200);
+      expect(crl.headers['content-type']).toBe('application/pkix-crl');
+      const file = join(server.dataDir, `${ca}.crl`);
+      writeFileSync(file, crl.body);
+      const out = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', file, '-noout', '-issuer'], { encoding: 'utf8' });
+      expect(out).toMatch(/issuer=/);
+    }
+    expect((await anon.get('/pki/crl/nowhere.crl')).status).toBe(404);
+  });
+
+  test('POST /pki/tsa answers an openssl time-stamp query with a token openssl verifies against the root', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsa-'));
+    writeFileSync(join(dir, 'data.txt'), '身份核验确认书 v1');
+    writeFileSync(join(dir, 'root.pem'), server.rootPem);
+    execFileSync('openssl', ['ts', '-query', '-data', join(dir, 'data.txt'), '-sha256', '-cert', '-out', join(dir, 'req.tsq')]);
+    const reply = await server.client().post('/pki/tsa', undefined, {
+      body: readFileSync(join(dir, 'req.tsq')),
+      headers: { 'content-type': 'application/timestamp-query' },
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('application/timestamp-reply');
+    writeFileSync(join(dir, 'resp.tsr'), reply.body);
+    const verified = execFileSync(
+      'openssl',
+      ['ts', '-verify', '-data', join(dir, 'data.txt'), '-in', join(dir, 'resp.tsr'), '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'root.pem')],
+      { encoding: 'utf8' },
+    );
+    expect(verified).toMatch(/Verification: OK/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the ID-number HMAC key is a 0600 file in the data directory', () => {
+    expect(statSync(join(server.dataDir, 'secrets', 'id-hmac.key')).mode & 0o777).toBe(0o600);
+  });
 });

@@ -4,10 +4,12 @@ import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp, type AppPlugin, type TongbanApp } from '../../app.js';
+import { createApp, type TongbanApp } from '../../app.js';
 import { ConfigError, loadConfig } from '../../config.js';
-import { MediaService } from '../../media/MediaService.js';
-import { attachMediaSignaling } from '../../realtime/media-signaling.js';
+import { flowsPlugin } from '../../flows/flows-plugin.js';
+import { routeModules } from '../../http/routes/index.js';
+import { mediaPlugin } from '../../media/plugin.js';
+import { recordingRoutes } from '../../media/recording-routes.js';
 import { CliError, parseOptions, type Command } from '../command.js';
 
 export const serverOptions = {
@@ -28,7 +30,12 @@ export async function startServer(
     if (err instanceof ConfigError) throw new CliError(err.message);
     throw err;
   }
-  const app = await createApp({ config, clientDir: clientDist(), plugins: [mediaPlugin(config.host)] });
+  const app = await createApp({
+    config,
+    clientDir: clientDist(),
+    modules: [...routeModules, recordingRoutes],
+    plugins: [mediaPlugin({ listenIps: [listenIp(config.host)] }), flowsPlugin],
+  });
   try {
     await before?.(app);
     await app.start();
@@ -52,24 +59,7 @@ export async function startServer(
   return app;
 }
 
-/** The SFU and its socket.io signalling; without a worker binary the desk runs without video (loudly). */
-function mediaPlugin(host: string): AppPlugin {
-  return {
-    name: 'media',
-    async start({ ctx, realtime }) {
-      let media: MediaService;
-      try {
-        media = await MediaService.start({ listenIps: [listenIp(host)] });
-      } catch (err) {
-        process.stderr.write(`tongban: WARNING: media plane not started, video rooms are unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
-        return { stop: async () => undefined };
-      }
-      attachMediaSignaling(realtime.io, { media, canJoin: (principal, sessionId) => ctx.sessions.assertCanJoin(principal, sessionId) });
-      return { stop: () => media.stop() };
-    },
-  };
-}
-
+/** Where WebRTC listens: the served host, or every interface announced by the first external IPv4. */
 function listenIp(host: string): { ip: string; announcedIp?: string } {
   if (host !== '0.0.0.0' && host !== '::') return { ip: host === 'localhost' ? '127.0.0.1' : host };
   const external = Object.values(networkInterfaces())

@@ -53,8 +53,11 @@ export const sessionRoutes: RouteModule = {
       body: z.object({ code: z.string().trim().min(4).max(32) }).strict(),
       response: z.object({ sessionId: z.string(), caseId: z.string().nullable(), displayName: z.string() }),
       handler: ({ req, res, body }) => {
-        ctx.limiters.join.consume(req.socket.remoteAddress ?? '?');
+        // Counts guesses per address; a redeemed code clears the count (a desk joins many applicants).
+        const address = req.socket.remoteAddress ?? '?';
+        ctx.limiters.join.consume(address);
         const { sessionId, caseId } = ctx.invitations.redeem(body.code);
+        ctx.limiters.join.reset(address);
         const displayName = caseId ? ctx.cases.get(caseId).applicant.name : '申请人';
         const token = ctx.db.transaction(() => {
           const guestToken = ctx.loginSessions.start({ kind: 'guest', sessionId, caseId, displayName });
