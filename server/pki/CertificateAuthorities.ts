@@ -143,17 +143,19 @@ export class CertificateAuthorities {
     const ca = this.credential(caId);
     const now = this.#o.clock();
     const nextUpdate = new Date(now.getTime() + CRL_VALIDITY_MS);
-    const number = (this.#store.crl(caId)?.number ?? 0) + 1;
-    const der = createCrl({
-      issuerCertificate: ca.certificate,
-      issuerKey: ca.privateKey,
-      thisUpdate: now,
-      nextUpdate,
-      crlNumber: BigInt(number),
-      entries: this.#store.revocations(caId).map((r) => ({ serial: r.serial, date: new Date(r.revoked_at), reason: r.reason as RevocationReason })),
+    return this.#store.immediate(() => {
+      const number = (this.#store.crl(caId)?.number ?? 0) + 1;
+      const der = createCrl({
+        issuerCertificate: ca.certificate,
+        issuerKey: ca.privateKey,
+        thisUpdate: now,
+        nextUpdate,
+        crlNumber: BigInt(number),
+        entries: this.#store.revocations(caId).map((r) => ({ serial: r.serial, date: new Date(r.revoked_at), reason: r.reason as RevocationReason })),
+      });
+      this.#store.saveCrl({ ca_id: caId, number, this_update: now.toISOString(), next_update: nextUpdate.toISOString(), der });
+      return der;
     });
-    this.#store.saveCrl({ ca_id: caId, number, this_update: now.toISOString(), next_update: nextUpdate.toISOString(), der });
-    return der;
   }
 
   /** The stored CRL while before its nextUpdate, a new one after; undefined for an unknown CA. */

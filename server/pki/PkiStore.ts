@@ -56,6 +56,11 @@ export class PkiStore {
     return this.db.transaction(fn);
   }
 
+  /** A transaction that takes the write lock first: read-then-write sequences stay consistent across processes (the CLI next to the server). */
+  immediate<T>(fn: () => T): T {
+    return this.db.sql.transaction(fn).immediate();
+  }
+
   insertCertificate(row: NewCertificate, key: { protection: 'pin' | 'master-key'; record: string }): void {
     this.db.sql
       .prepare(

@@ -1,5 +1,6 @@
 import { createHash, verify, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:https';
 import { connect } from 'node:tls';
 import type { AddressInfo } from 'node:net';
@@ -175,6 +176,28 @@ describe('PlatformPki', () => {
     const token = await pki.timeStamper().timestamp(hash, 'SHA-256');
     const r = verifyTimeStampToken(token, { hash, trustAnchors: pki.trustAnchors(), crls: pki.crls().map((c) => c.der) });
     expect(r).toMatchObject({ valid: true, hashMatches: true });
+  });
+
+  it('with tsaUrl, timeStamper() asks that TSA over HTTP', async () => {
+    let requests = 0;
+    const tsa = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        requests += 1;
+        void pki.handleTimestampRequest(Buffer.concat(chunks)).then((body) => res.end(body));
+      });
+    });
+    await new Promise<void>((resolve) => tsa.listen(0, '127.0.0.1', resolve));
+    try {
+      const tsaUrl = `http://127.0.0.1:${(tsa.address() as AddressInfo).port}/pki/tsa`;
+      const hash = new Uint8Array(createHash('sha256').update(data).digest());
+      const token = await PlatformPki.open({ ...options, tsaUrl }).timeStamper().timestamp(hash, 'SHA-256');
+      expect(requests).toBe(1);
+      expect(verifyTimeStampToken(token, { hash, trustAnchors: pki.trustAnchors() }).valid).toBe(true);
+    } finally {
+      tsa.close();
+    }
   });
 
   it('seal signer is the platform seal under the root', async () => {
