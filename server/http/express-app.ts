@@ -38,9 +38,9 @@ export function createHttpApp(ctx: AppContext, options: HttpAppOptions): { app: 
   if (options.clientDir && existsSync(join(options.clientDir, 'index.html'))) {
     const index = join(options.clientDir, 'index.html');
     app.use(express.static(options.clientDir, { index: false, fallthrough: true }));
-    // SPA fallback: any other GET that wants HTML gets the app shell (client-side routing).
+    // SPA fallback: any other GET/HEAD that wants HTML gets the app shell (client-side routing).
     app.use((req, res, next) => {
-      if (req.method !== 'GET' || req.path.startsWith('/pki/') || !req.accepts('html')) return next();
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/pki/') || !req.accepts('html')) return next();
       res.sendFile(index);
     });
   }
