@@ -55,7 +55,7 @@ function buildPath(leaf: CertificateFacts, pool: readonly CertificateFacts[], an
       if (!equalBytes(anchor.der, current.der)) path.push(anchor);
       return { path, anchored: true };
     }
-    const next = pool.find((c) => !path.includes(c) && issues(c, current));
+    const next = pool.find((c) => !path.some((p) => equalBytes(p.der, c.der)) && issues(c, current));
     if (!next) break;
     path.push(next);
   }
