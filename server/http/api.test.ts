@@ -30,7 +30,7 @@ async function newCase(): Promise<string> {
 
 beforeAll(async () => {
   // Real time plus an offset the tests can move forward (invitation expiry).
-  server = await TestServer.start({ seed: true, clock: () => new Date(Date.now() + offsetMs), limits: { jsonBodyBytes: 64 * 1024 } });
+  server = await TestServer.start({ seed: true, clock: () => new Date(Date.now() + offsetMs), limits: { jsonBodyBytes: 64 * 1024, auditCheckpointIntervalMs: 300 } });
   xingren = await server.login('clerk.xingren');
   cixi = await server.login('clerk.cixi');
 });
@@ -263,6 +263,18 @@ describe('PKI endpoints', () => {
     );
     expect(verified).toMatch(/Verification: OK/);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the audit head is sealed periodically while the server runs', async () => {
+    const count = () => (server.app.ctx.db.sql.prepare('SELECT COUNT(*) AS n FROM audit_checkpoints').get() as { n: number }).n;
+    const before = count();
+    await server.login('clerk.ninghai'); // a new entry to seal
+    const deadline = Date.now() + 10_000;
+    while (count() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(count()).toBeGreaterThan(before);
+    const head = server.app.ctx.audit.head()!;
+    const last = server.app.ctx.db.sql.prepare('SELECT entry_id FROM audit_checkpoints ORDER BY id DESC LIMIT 1').get() as { entry_id: number };
+    expect(last.entry_id).toBeLessThanOrEqual(head.id);
   });
 
   test('the ID-number HMAC key is a 0600 file in the data directory', () => {
