@@ -124,6 +124,7 @@ export async function verifyEvidencePackage(
       if (!problems.some((p) => p.file === doc.file)) fail(doc.file, 'named in manifest.json but missing');
       continue;
     }
+    if (problems.some((p) => p.file === doc.file)) continue; // changed: already named, its signatures cannot hold
     const result = await checks.verifyPdf(pdf, trust).catch((err: unknown) => ({
       valid: false,
       problem: err instanceof Error ? err.message : 'unreadable PDF',

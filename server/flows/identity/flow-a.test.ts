@@ -38,7 +38,12 @@ const snapshot = (client: HttpClient, kind: string, bytes: Uint8Array, type = 'i
 
 beforeAll(async () => {
   server = await TestServer.start({ seed: true, clock: () => new Date(Date.now() + offsetMs) });
-  [xingren, cixi, auditor, admin] = await Promise.all(['clerk.xingren', 'clerk.cixi', 'auditor', 'admin'].map((u) => server.login(u)));
+  [xingren, cixi, auditor, admin] = (await Promise.all(['clerk.xingren', 'clerk.cixi', 'auditor', 'admin'].map((u) => server.login(u)))) as [
+    HttpClient,
+    HttpClient,
+    HttpClient,
+    HttpClient,
+  ];
   const created = await xingren.post('/api/cases', {
     matterId: 'shebao-tingjiao',
     handlingSite: 'cixi',
