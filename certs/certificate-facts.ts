@@ -28,6 +28,18 @@ const KEY_USAGE_BITS: readonly KeyUsageBit[] = [
   'decipherOnly',
 ];
 
+/** Extensions this validator understands; any other extension marked critical makes a certificate unusable (RFC 5280 §4.2). */
+const UNDERSTOOD_EXTENSIONS = new Set<string>([
+  OID.basicConstraints,
+  OID.keyUsage,
+  OID.extKeyUsage,
+  OID.subjectKeyIdentifier,
+  OID.authorityKeyIdentifier,
+  OID.crlDistributionPoints,
+  '2.5.29.17', // subjectAltName
+  '2.5.29.32', // certificatePolicies (no policy processing: any policy is accepted)
+]);
+
 export interface CertificateFacts {
   readonly der: Uint8Array;
   readonly serial: string;
@@ -46,6 +58,8 @@ export interface CertificateFacts {
   readonly subjectKeyId: string | undefined;
   readonly authorityKeyId: string | undefined;
   readonly crlUrls: readonly string[];
+  /** OIDs of critical extensions not in UNDERSTOOD_EXTENSIONS. */
+  readonly unknownCriticalExtensions: readonly string[];
   readonly publicKey: KeyObject;
   readonly x509: X509Certificate;
   readonly pkijs: pkijs.Certificate;
@@ -96,6 +110,7 @@ export function certificateFacts(der: Uint8Array): CertificateFacts {
     subjectKeyId: ski ? Buffer.from(ski.valueBlock.valueHexView).toString('hex') : undefined,
     authorityKeyId: aki?.keyIdentifier ? Buffer.from(aki.keyIdentifier.valueBlock.valueHexView).toString('hex') : undefined,
     crlUrls: crl ? crlUrlsOf(crl) : [],
+    unknownCriticalExtensions: (cert.extensions ?? []).filter((e) => e.critical && !UNDERSTOOD_EXTENSIONS.has(e.extnID)).map((e) => e.extnID),
     publicKey: x509.publicKey,
     x509,
     pkijs: cert,

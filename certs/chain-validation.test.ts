@@ -1,6 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import forge from 'node-forge';
 import { validateCertificateChain } from './chain-validation.js';
+import { parseForgeCertificate } from './issue-certificate.js';
+import { reusableAttributes } from './names.js';
 import { parseCrl } from './crl.js';
 import { certificatePem } from './encoding.js';
 import { DAY_MS, issueWithNewKey, validity } from './hierarchy.js';
@@ -103,6 +106,25 @@ describe('validateCertificateChain agrees with openssl verify -crl_check', () =>
     expect(r).toMatchObject({ trusted: true, revoked: false, revocationChecked: false });
     const garbage = validateCertificateChain({ leaf: new Uint8Array([1, 2, 3]), trustAnchors: pki.trustAnchors, at: now });
     expect(garbage.trusted).toBe(false);
+  });
+
+  it('an unknown critical extension makes the certificate untrusted (openssl agrees)', () => {
+    // Built with forge directly: our issuer never emits such an extension.
+    const ca = parseForgeCertificate(pki.cas.cixi.certificate);
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = ca.publicKey;
+    cert.serialNumber = '0badc0de';
+    cert.validity.notBefore = now;
+    cert.validity.notAfter = later(1);
+    cert.setSubject([{ name: 'commonName', value: 'critical test' }]);
+    cert.setIssuer(reusableAttributes(ca.subject) as unknown as forge.pki.CertificateField[]);
+    cert.setExtensions([{ id: '1.2.3.4.5', critical: true, value: forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.NULL, false, '')).getBytes() }]);
+    cert.sign(forge.pki.privateKeyFromPem(pki.cas.cixi.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()), forge.md.sha256.create());
+    const der = new Uint8Array(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary'));
+    const r = validateCertificateChain({ leaf: der, intermediates: pki.intermediates, trustAnchors: pki.trustAnchors, at: later(0.5) });
+    expect(r.trusted).toBe(false);
+    expect(r.problems.join()).toContain('unknown critical extension 1.2.3.4.5');
+    expect(opensslVerify(der, pki.crl('cixi'), later(0.5)).output).toContain('unhandled critical extension');
   });
 
   it('a site CA may be the anchor; an end entity cannot act as an issuer', async () => {

@@ -67,6 +67,7 @@ function checkPath(path: readonly CertificateFacts[], at: Date): string[] {
   path.forEach((cert, index) => {
     if (at < cert.notBefore) problems.push(`certificate ${cert.subject} is not yet valid at ${at.toISOString()}`);
     if (at > cert.notAfter) problems.push(`certificate ${cert.subject} had expired at ${at.toISOString()}`);
+    for (const oid of cert.unknownCriticalExtensions) problems.push(`certificate ${cert.subject} has an unknown critical extension ${oid}`);
     if (index === 0) return;
     if (!cert.isCa) problems.push(`issuer ${cert.subject} is not a CA (basicConstraints)`);
     if (cert.keyUsage && !cert.keyUsage.has('keyCertSign')) problems.push(`issuer ${cert.subject} may not sign certificates (keyUsage)`);
