@@ -4,7 +4,6 @@
 // codes in the content stream are the full font's glyph ids (= CIDs: Noto Sans CJK is
 // Adobe-Identity-0). Fonts with non-CID CFF outlines are therefore not supported.
 import { deflateSync } from 'node:zlib';
-import fontkit from '@pdf-lib/fontkit';
 import type { Font, Glyph } from '@pdf-lib/fontkit';
 import { SigningError } from '../errors.js';
 import { sfntTable, subsetFace } from './harfbuzz-subset.js';
@@ -21,8 +20,12 @@ export interface EmbeddedFont {
 
 const DEFAULT_FACE = 'NotoSansCJKsc-Regular';
 
-/** The face to use and its index inside a collection (0 for a single font). */
-function openFace(bytes: Uint8Array, postscriptName: string | undefined): { font: Font; index: number } {
+/**
+ * The face to use and its index inside a collection (0 for a single font). fontkit is loaded on
+ * first use: it costs ~0.9 s to import, and invisible signatures never need it.
+ */
+async function openFace(bytes: Uint8Array, postscriptName: string | undefined): Promise<{ font: Font; index: number }> {
+  const { default: fontkit } = await import('@pdf-lib/fontkit');
   let opened: Font & { fonts?: Font[] };
   try {
     opened = fontkit.create(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as Font & { fonts?: Font[] };
@@ -49,7 +52,7 @@ function toUnicodeCMap(map: ReadonlyMap<number, number>): Buffer {
 
 /** Subsets `font` to the characters of `text` and adds the font objects to `update`. */
 export async function embedSubsetFont(update: IncrementalUpdate, fontBytes: Uint8Array, text: string, postscriptName?: string): Promise<EmbeddedFont> {
-  const { font, index } = openFace(fontBytes, postscriptName);
+  const { font, index } = await openFace(fontBytes, postscriptName);
   const byChar = new Map<number, { gid: number; glyph: Glyph }>();
   const toUnicode = new Map<number, number>();
   for (const ch of new Set(text + ' ')) {

@@ -63,8 +63,16 @@ export function parseDer(der: Uint8Array, what: string): asn1js.AsnType {
   return parsed.result;
 }
 
+/** Parsed certificates by DER array: a signer's certificate and chain are parsed once per process. */
+const parsedCertificates = new WeakMap<Uint8Array, pkijs.Certificate>();
+
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
-  return new pkijs.Certificate({ schema: parseDer(der, 'certificate') });
+  let cert = parsedCertificates.get(der);
+  if (!cert) {
+    cert = new pkijs.Certificate({ schema: parseDer(der, 'certificate') });
+    parsedCertificates.set(der, cert);
+  }
+  return cert;
 }
 
 export function algorithm(oid: string, withNullParams = true): pkijs.AlgorithmIdentifier {

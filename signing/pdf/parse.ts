@@ -118,22 +118,17 @@ export class PdfParser {
   }
 
   private hexString(): PdfString {
-    this.pos++;
     const b = this.bytes;
-    const digits: number[] = [];
-    while (this.pos < b.length && b[this.pos] !== 0x3e) {
-      const c = b[this.pos++]!;
-      if (WS.has(c)) continue;
-      const v = hexValue(c);
-      if (v < 0) this.fail('bad hex string');
-      digits.push(v);
+    const end = b.indexOf(0x3e, this.pos + 1);
+    if (end < 0) this.fail('unterminated hex string');
+    let hex = Buffer.from(b.buffer, b.byteOffset + this.pos + 1, end - this.pos - 1).toString('latin1');
+    if (/[^0-9a-fA-F]/.test(hex)) {
+      hex = hex.replace(/[\x00\x09\x0a\x0c\x0d\x20]/g, '');
+      if (/[^0-9a-fA-F]/.test(hex)) this.fail('bad hex string');
     }
-    if (this.pos >= b.length) this.fail('unterminated hex string');
-    this.pos++;
-    if (digits.length % 2) digits.push(0);
-    const out = new Uint8Array(digits.length / 2);
-    for (let i = 0; i < out.length; i++) out[i] = (digits[2 * i]! << 4) | digits[2 * i + 1]!;
-    return new PdfString(out, true);
+    this.pos = end + 1;
+    // An odd final digit counts as if followed by 0 (ISO 32000-1 §7.3.4.3).
+    return new PdfString(new Uint8Array(Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex')), true);
   }
 
   private literalString(): PdfString {
@@ -214,9 +209,3 @@ export class PdfParser {
   }
 }
 
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
-}

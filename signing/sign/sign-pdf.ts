@@ -1,5 +1,6 @@
 // PAdES signing of a PDF at level B-B, B-T, B-LT or B-LTA, as incremental updates only.
 import { buildAppearance } from '../appearance/signature-appearance.js';
+import type { TimeStamper } from '../../certs/types.js';
 import { createCadesSignature } from '../cms/create-cms.js';
 import { checkSignedData } from '../cms/check-signed-data.js';
 import { pdfDate } from '../pdf/date.js';
@@ -20,13 +21,15 @@ const optionalText = (s: string | undefined): PdfString | undefined => (s === un
 export async function signPdf(pdf: Uint8Array, o: SignPdfOptions): Promise<Uint8Array> {
   checkSignOptions(o);
   const reader = PdfReader.open(pdf, { maxBytes: o.maxBytes });
-  const timeStamper = o.level === 'B-B' ? undefined : o.timeStamper;
+  let tokenDer: Uint8Array | undefined;
+  // Keep the signature time-stamp token for the DSS (its TSA certificates) without re-parsing the CMS.
+  const timeStamper: TimeStamper | undefined =
+    o.level === 'B-B' || !o.timeStamper ? undefined : { timestamp: async (hash, digest) => (tokenDer = await o.timeStamper!.timestamp(hash, digest)) };
   const a = o.appearance;
   const widget: WidgetSpec = a
     ? { page: a.page - 1, rect: [a.rect[0], a.rect[1], a.rect[0] + a.rect[2], a.rect[1] + a.rect[3]], appearance: (u) => buildAppearance(u, a) }
     : { page: 0, rect: [0, 0, 0, 0] };
   const certBytes = [o.signer.certificate, ...o.signer.chain].reduce((n, c) => n + c.length, 0);
-  let tokenDer: Uint8Array | undefined;
   const signed = await appendSignature(reader, {
     sigEntries: dict({
       Type: name('Sig'),
@@ -42,11 +45,7 @@ export async function signPdf(pdf: Uint8Array, o: SignPdfOptions): Promise<Uint8
     widget,
     certify: o.certify,
     reserve: certBytes + CMS_OVERHEAD + (timeStamper ? TOKEN_RESERVE : 0),
-    produce: async (d) => {
-      const cms = await createCadesSignature(d, o.signer, { timeStamper });
-      tokenDer = timeStamper ? checkSignedData(cms).timestampToken : undefined;
-      return cms;
-    },
+    produce: (d) => createCadesSignature(d, o.signer, { timeStamper }),
   });
   let out = signed.bytes;
   if (o.level === 'B-LT' || o.level === 'B-LTA') {
