@@ -20,6 +20,7 @@ export class LoginSessions {
   readonly #clock: Clock;
   readonly #users: UserService;
   readonly #ttlMs: number;
+  readonly #revoked = new Set<(which: { tokenHash: string } | { userId: string }) => void>();
 
   constructor(opts: { db: Database; clock: Clock; users: UserService; ttlMs: number }) {
     this.#db = opts.db;
@@ -70,6 +71,7 @@ export class LoginSessions {
     this.#db.sql
       .prepare('UPDATE login_sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL')
       .run(this.#clock().toISOString(), hashToken(token));
+    this.#announce({ tokenHash: hashToken(token) });
   }
 
   /** Ends every session of a user (when disabled). */
@@ -77,9 +79,21 @@ export class LoginSessions {
     this.#db.sql
       .prepare('UPDATE login_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL')
       .run(this.#clock().toISOString(), userId);
+    this.#announce({ userId });
+  }
+
+  /** Called when sessions end, so long-lived connections (sockets) can be closed too. */
+  onRevoke(listener: (which: { tokenHash: string } | { userId: string }) => void): () => void {
+    this.#revoked.add(listener);
+    return () => this.#revoked.delete(listener);
+  }
+
+  #announce(which: { tokenHash: string } | { userId: string }): void {
+    for (const listener of this.#revoked) listener(which);
   }
 }
 
-function hashToken(token: string): string {
+/** The stored form of a session token (also how sockets remember which session they belong to). */
+export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

@@ -8,7 +8,7 @@ import { Server, type Socket } from 'socket.io';
 import type { ZodTypeAny, z } from 'zod';
 import { sessionTokenFrom } from '../auth/cookies.js';
 import { authorize, can } from '../auth/policy.js';
-import type { LoginSessions } from '../auth/LoginSessions.js';
+import { hashToken, type LoginSessions } from '../auth/LoginSessions.js';
 import type { CaseService, CaseSummary } from '../domain/CaseService.js';
 import { mapError } from '../http/error-mapper.js';
 import {
@@ -35,13 +35,20 @@ export class RealtimeServer {
     this.#log = opts.log;
     this.io = new Server(opts.server, { serveClient: false, maxHttpBufferSize: 1_000_000, cors: { origin: false } });
     this.io.use((socket, next) => {
-      const principal = opts.loginSessions.resolve(sessionTokenFrom(socket.handshake.headers.cookie));
-      if (!principal) return next(new Error('unauthenticated'));
+      const token = sessionTokenFrom(socket.handshake.headers.cookie);
+      const principal = opts.loginSessions.resolve(token);
+      if (!principal || !token) return next(new Error('unauthenticated'));
       socket.data.principal = principal;
+      socket.data.loginSession = hashToken(token);
       next();
     });
     this.io.on('connection', (socket) => this.#connected(socket));
-    this.#unsubscribe = this.#cases.onChange((summary) => this.#pushCase(summary));
+    const unsubscribeCases = this.#cases.onChange((summary) => this.#pushCase(summary));
+    const unsubscribeRevoke = opts.loginSessions.onRevoke((which) => this.#disconnectRevoked(which));
+    this.#unsubscribe = () => {
+      unsubscribeCases();
+      unsubscribeRevoke();
+    };
   }
 
   /** Runs for every authenticated socket (the media signalling registers its events here). */
@@ -102,6 +109,16 @@ export class RealtimeServer {
       if (typeof ack !== 'function' || (socket as unknown as Socket).listeners(event).length > 0) return;
       (ack as (reply: Ack<never>) => void)({ ok: false, error: { code: 'unknown_event', message: `unknown event ${String(event).slice(0, 64)}` } });
     });
+  }
+
+  /** Logout or a disabled account ends the live connections of that session or user at once. */
+  #disconnectRevoked(which: { tokenHash: string } | { userId: string }): void {
+    for (const socket of this.io.sockets.sockets.values()) {
+      const { principal, loginSession } = socket.data;
+      const match =
+        'tokenHash' in which ? loginSession === which.tokenHash : principal.kind === 'user' && principal.userId === which.userId;
+      if (match) socket.disconnect(true);
+    }
   }
 
   #pushCase(summary: CaseSummary): void {

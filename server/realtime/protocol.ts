@@ -34,6 +34,8 @@ export interface ServerToClientEvents {
 
 export interface SocketData {
   principal: Principal;
+  /** SHA-256 of the login session token: the socket closes when that session is revoked. */
+  loginSession: string;
 }
 
 /** socket.io rooms: every clerk socket is in its site's room. */

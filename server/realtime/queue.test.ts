@@ -112,3 +112,19 @@ test('a guest socket is bound to its session and joins no site room', async () =
   await new Promise((r) => setTimeout(r, 300));
   expect(got).toEqual([]);
 });
+
+test('logging out or disabling the account closes the live connections', async () => {
+  const ninghai = await server.login('clerk.ninghai');
+  const socket = await server.socket(ninghai);
+  const closed = new Promise((r) => socket.once('disconnect', r));
+  await ninghai.post('/api/auth/logout');
+  await closed;
+
+  const jiaojiang = await server.login('clerk.jiaojiang');
+  const other = await server.socket(jiaojiang);
+  const bystander = await server.socket(cixi);
+  const gone = new Promise((r) => other.once('disconnect', r));
+  await (await server.login('admin')).post('/api/admin/users/clerk.jiaojiang/disable');
+  await gone;
+  expect(bystander.connected).toBe(true);
+});
