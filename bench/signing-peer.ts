@@ -1,6 +1,6 @@
 // The signing benchmark belongs to bench/signing.ts (issue 2, `npm run bench:signing`); the overall
-// run executes it as it is, in a child process, and takes its figures from the text it prints: each
-// line of the form `<label> … <number> ms …` becomes a row, and lines naming a ratio keep it.
+// run executes it as it is, in a child process, and takes its figures from the markdown table it
+// prints (operation, ours, peer, peer time, ratio).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,16 +32,16 @@ function runScript(timeoutMs: number): Promise<{ output: string; exitCode: numbe
   });
 }
 
-/** Lines carrying a millisecond figure; a `×` or `x` ratio on the same line is kept as the note. */
+/** Rows of its markdown table: `| operation | 12.3 ms | peer name | 45.6 ms | 0.27× |` (peer cells may be `—`). */
 export function parseSigningOutput(text: string): BenchRow[] {
+  const ms = (cell: string | undefined) => (cell && /^\d+(\.\d+)?\s*ms$/.test(cell) ? Number.parseFloat(cell) : undefined);
   const rows: BenchRow[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\s+/g, ' ').trim();
-    const m = /^(.*?)[\s|:]+(\d+(?:\.\d+)?)\s*ms\b(.*)$/.exec(line);
-    if (!m) continue;
-    const label = m[1]!.replace(/[|:]+$/, '').trim();
-    if (!label) continue;
-    rows.push(row('Signing (bench/signing.ts)', label, Number(m[2]), 'ms', m[3]!.trim() ? { note: m[3]!.replace(/^[\s|]+/, '').trim().slice(0, 160) } : {}));
+  for (const line of text.split('\n')) {
+    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const ours = ms(cells[1]);
+    if (cells.length !== 5 || ours === undefined) continue;
+    const peer = ms(cells[3]);
+    rows.push(row('Signing (bench/signing.ts)', cells[0]!, ours, 'ms', peer === undefined ? {} : { peer: { name: cells[2]!, value: peer, measured: true } }));
   }
   return rows;
 }

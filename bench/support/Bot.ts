@@ -81,7 +81,7 @@ export class Bot {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#request('leave', {}).catch(() => undefined);
+    await this.#request('leave', {}, 2000).catch(() => undefined);
     this.#teardown();
     this.#socket.close();
   }
@@ -167,10 +167,10 @@ export class Bot {
     this.#send = this.#recv = undefined;
   }
 
-  #request<M extends MediaMethod>(method: M, data: unknown): Promise<MediaResponses[M]> {
+  #request<M extends MediaMethod>(method: M, data: unknown, timeoutMs = this.#o.requestTimeoutMs ?? 20_000): Promise<MediaResponses[M]> {
     return new Promise((resolve, reject) => {
       this.#socket
-        .timeout(this.#o.requestTimeoutMs ?? 20_000)
+        .timeout(timeoutMs)
         .emit('media:request', { method, data }, (err: Error | null, res: MediaAck<M>) => {
           if (err) reject(new Error(`${method}: ${err.message}`));
           else if (!res.ok) reject(new Error(`${method}: ${res.error.code} ${res.error.message}`));

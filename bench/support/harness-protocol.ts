@@ -5,6 +5,7 @@ export type HarnessRequest =
   | { id: number; op: 'endSession'; sessionId: string }
   | { id: number; op: 'loginToken'; userId: string }
   | { id: number; op: 'cases'; count: number }
+  | { id: number; op: 'recordingState'; sessionId: string }
   | { id: number; op: 'stop' };
 
 export type HarnessReply = { id: number; ok: true; data: unknown } | { id: number; ok: false; error: string };

@@ -77,6 +77,8 @@ async function handle(app: TongbanApp, req: HarnessRequest): Promise<unknown> {
     case 'cases':
       for (let i = 0; i < req.count; i++) openCase(app);
       return { created: req.count };
+    case 'recordingState':
+      return media?.recordingState(req.sessionId) ?? null;
     case 'stop':
       await app.stop();
       setImmediate(() => process.exit(0));

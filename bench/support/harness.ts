@@ -59,12 +59,17 @@ export class Harness {
     return this.ready.url;
   }
 
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null && this.child.connected;
+  }
+
   get pid(): number {
     return this.child.pid!;
   }
 
   request<O extends Op>(op: O, args: Args<O>, timeoutMs = 60_000): Promise<unknown> {
     const id = this.#next++;
+    if (!this.alive) return Promise.reject(new Error(`harness ${op}: server is not running`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(id);
@@ -76,7 +81,12 @@ export class Harness {
         if (r.ok) resolve(r.data);
         else reject(new Error(`harness ${op}: ${r.error}`));
       });
-      this.child.send({ id, op, ...args });
+      this.child.send({ id, op, ...args }, (err) => {
+        if (!err) return;
+        clearTimeout(timer);
+        this.#waiting.delete(id);
+        reject(new Error(`harness ${op}: ${err.message}`));
+      });
     });
   }
 
@@ -90,7 +100,7 @@ export class Harness {
 
   /** A clean stop (plugins, audit seal); SIGKILL if it does not finish in time. */
   async stop(timeoutMs = 30_000): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (!this.alive) return this.kill();
     const exited = once(this.child, 'exit');
     await this.request('stop', {}, timeoutMs).catch(() => undefined);
     await Promise.race([exited, delay(timeoutMs)]);
