@@ -1,7 +1,13 @@
 // The room page exposes its client for diagnostics; tests read its counters through it.
 interface TongbanRoomHandle {
   stats(): Promise<{ peerId: string; kind: 'audio' | 'video'; framesDecoded: number; packetsReceived: number }[]>;
-  readonly state: { readonly phase: string; readonly peerId: string | null };
+  readonly state: {
+    readonly phase: string;
+    readonly peerId: string | null;
+    readonly peers: ReadonlyMap<string, { readonly audioMuted: boolean; readonly videoMuted: boolean }>;
+  };
+  setMuted(kind: 'audio' | 'video', muted: boolean): Promise<void>;
+  addEventListener(type: 'rejoined' | 'change', listener: () => void): void;
 }
 interface Window {
   __tongbanRoom?: TongbanRoomHandle;

@@ -19,6 +19,8 @@ const cixi = 'user:clerk.cixi';
 const xingren = 'user:clerk.xingren';
 const applicant = `guest:${sessionId}`;
 const consentedAt: Record<string, number> = {};
+/** When each participant's first track reached the server in the first session: its time "in the session". */
+const producingSince: Record<string, number> = {};
 
 let server: TestMediaServer;
 let browser: Browser;
@@ -31,6 +33,9 @@ beforeAll(async () => {
     [secondSession]: ['clerk.cixi', 'clerk.xingren'],
   });
   browser = await launchChromium();
+  server.media.on('room', (room) => {
+    if (room.sessionId === sessionId) room.on('newProducer', (p) => (producingSince[p.peerId] ??= Date.now()));
+  });
 });
 
 afterAll(async () => {
@@ -124,10 +129,14 @@ describe('three browsers in one room', () => {
     const rendered = await job.result;
     for (const who of [cixi, xingren, applicant]) {
       const p = probe(rendered.participants[who]!);
-      const expected = (endedAt - consentedAt[who]!) / 1000;
-      console.log(`ffprobe ${who}: ${p.codecs.join('+')} ${p.durationSec.toFixed(2)} s (in the session ${expected.toFixed(2)} s)`);
+      const expected = (endedAt - producingSince[who]!) / 1000;
+      console.log(
+        `ffprobe ${who}: ${p.codecs.join('+')} ${p.durationSec.toFixed(2)} s (opus ${p.streamSec.opus?.toFixed(2)} s, vp8 ${p.streamSec.vp8?.toFixed(2)} s; in the session ${expected.toFixed(2)} s)`,
+      );
       expect(p.codecs).toEqual(['opus', 'vp8']);
       expect(Math.abs(p.durationSec - expected) / expected).toBeLessThan(0.1);
+      // Neither track lost its tail or drifted away from the other.
+      expect(Math.abs(p.streamSec.opus! - p.streamSec.vp8!)).toBeLessThan(0.5);
     }
     const composite = probe(rendered.composite!);
     console.log(`composite: ${composite.codecs.join('+')} ${composite.durationSec.toFixed(2)} s, progress events ${progress.length}`);
@@ -172,5 +181,27 @@ describe('three browsers in one room', () => {
     }
     const [fresh] = await server.media.pool.workers();
     expect(fresh!.pid).not.toBe(worker!.pid);
+
+    // Mute states reach the others.
+    await second[cixi]!.evaluate(() => window.__tongbanRoom!.setMuted('audio', true));
+    await second[xingren]!.waitForFunction((id) => window.__tongbanRoom?.state.peers.get(id)?.audioMuted === true, cixi);
+    await second[cixi]!.evaluate(() => window.__tongbanRoom!.setMuted('audio', false));
+    await second[xingren]!.waitForFunction((id) => window.__tongbanRoom?.state.peers.get(id)?.audioMuted === false, cixi);
+
+    // A network blip: the applicant's connection drops under it; socket.io reconnects, the client
+    // takes its seat again and media flows both ways, without user action.
+    const page = second[applicant2]!;
+    await page.evaluate(() => {
+      const w = window as unknown as { __rejoins: number };
+      w.__rejoins = 0;
+      window.__tongbanRoom!.addEventListener('rejoined', () => (w.__rejoins += 1));
+    });
+    const socket = [...server.io.sockets.sockets.values()].find((s) => (s.data.mediaSeat as { peerId?: string } | undefined)?.peerId === applicant2);
+    socket!.conn.close();
+    await page.waitForFunction(() => (window as unknown as { __rejoins: number }).__rejoins >= 1, undefined, { timeout: 15_000 });
+    for (const who of everyone) {
+      const summary = await waitForDecoding(second[who]!, everyone.filter((p) => p !== who), 20_000);
+      console.log(`after the applicant's blip ${who}: frames decoded ${JSON.stringify(summary.frames)}`);
+    }
   });
 });

@@ -111,12 +111,13 @@ export class RoomClient extends EventTarget {
     await request(this.#socket, 'setPaused', { producerId: producer.id, paused: muted });
   }
 
-  /** Tears local transports down and takes the seat again (after a blip or a server rebuild). */
+  /** Tears local transports down and takes the seat again (after a blip or a server rebuild); then emits 'rejoined'. */
   async rejoin(): Promise<void> {
     if (this.#closed) return;
     this.#set({ phase: 'rejoining' });
     this.#teardown();
     await this.join();
+    this.dispatchEvent(new Event('rejoined'));
   }
 
   /** Inbound RTP counters per consumed track: what tests and the UI's quality hint read. */

@@ -1,7 +1,7 @@
 // Background rendering for easy playback (not evidence): each participant's segments are joined
 // without re-encoding into derived/<participant>.webm, then one MP4 shows everyone in a grid with
 // the audio mixed, each participant shifted to when they started. Emits 'progress' in 0..1.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ export interface CompositeJobOptions {
   readonly dir: string;
   readonly segments: readonly SegmentRow[];
   readonly ffmpegBin?: string;
+  readonly ffprobeBin?: string;
   readonly tile?: { readonly width: number; readonly height: number };
 }
 
@@ -48,8 +49,9 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
       const file = join(out, `${safeName(participant)}.webm`);
       await run(ffmpeg, ['-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', file]);
       participants[participant] = file;
-      const tracks = new Set(segs.flatMap((s) => s.track.split('+')));
-      inputs.push({ file, startSec: segs[0]!.startMs / 1000, video: tracks.has('video'), audio: tracks.has('audio') });
+      // What the joined file really holds (a run can lack a track the label promised, e.g. no keyframe came).
+      const kinds = await streamKinds(o.ffprobeBin ?? 'ffprobe', file);
+      if (kinds.size) inputs.push({ file, startSec: segs[0]!.startMs / 1000, video: kinds.has('video'), audio: kinds.has('audio') });
     }
     const totalSec = Math.max(0, ...o.segments.map((s) => s.endMs / 1000));
     if (inputs.length === 0) return { composite: null, participants };
@@ -92,6 +94,14 @@ export function gridFilter(inputs: readonly { startSec: number; video: boolean; 
   }
   if (audios.length) parts.push(`${audios.map((a) => `[a${a.n}]`).join('')}amix=inputs=${audios.length}:duration=longest[a]`);
   return parts.join(';');
+}
+
+function streamKinds(ffprobe: string, file: string): Promise<Set<string>> {
+  return new Promise((resolve) => {
+    execFile(ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', file], (err, stdout) =>
+      resolve(new Set(err ? [] : stdout.split('\n').map((l) => l.trim()).filter(Boolean))),
+    );
+  });
 }
 
 function run(bin: string, args: string[], onLine?: (line: string) => void): Promise<void> {

@@ -61,7 +61,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     ffmpeg.stderr?.on('data', (d: Buffer) => (this.#stderrTail = (this.#stderrTail + d.toString()).slice(-2000)));
     this.#timers.push(setInterval(() => this.#poll(), 500));
     const keyframes = () => this.#consumers.filter((c) => c.kind === 'video').forEach((c) => void c.requestKeyFrame().catch(() => undefined));
-    this.#timers.push(setTimeout(keyframes, 300), setTimeout(keyframes, 1200));
+    // ffmpeg needs a keyframe to learn the video's parameters; a busy sender may miss the first request.
+    for (const ms of [300, 800, 1500, 2500, 4000]) this.#timers.push(setTimeout(keyframes, ms));
     this.#timers.push(setInterval(keyframes, options.segmentSeconds * 1000));
     void this.#exited.then(() => void this.stop());
   }
@@ -93,7 +94,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       options.ffmpegBin ?? 'ffmpeg',
       [
         ...['-hide_banner', '-loglevel', 'warning', '-nostats'],
-        ...['-protocol_whitelist', 'file,udp,rtp', '-analyzeduration', '3000000', '-probesize', '5000000'],
+        ...['-protocol_whitelist', 'file,udp,rtp', '-analyzeduration', '10000000', '-probesize', '20000000'],
         ...['-i', sdpFile, '-map', '0', '-c', 'copy'],
         ...['-f', 'segment', '-segment_time', String(options.segmentSeconds), '-segment_format', 'webm'],
         ...['-reset_timestamps', '1', '-segment_list', listFile, '-segment_list_type', 'csv'],

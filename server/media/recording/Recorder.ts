@@ -47,7 +47,7 @@ interface Live {
 }
 
 /** After a producer appears, wait this long for the participant's other track before (re)starting. */
-const settleMs = 600;
+const settleMs = 300;
 
 type RecorderEvents = {
   state: [RecordingStateView];
