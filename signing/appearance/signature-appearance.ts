@@ -38,7 +38,7 @@ export async function buildAppearance(update: IncrementalUpdate, a: SignatureApp
     resources.set('XObject', dict({ Im1: img.ref }));
     textX = pad + iw + pad;
   }
-  const textW = Math.max(1, w - textX - pad);
+  const textW = Math.max(1, w - textX - 2 * pad);
   const units = NAME_SCALE + (lines.length - 1);
   let size = Math.min(MAX_FONT_SIZE, (h - 2 * pad) / (LINE_GAP * units));
   lines.forEach((line, i) => {

@@ -26,6 +26,17 @@ interface Material {
   readonly trustAnchors: readonly Uint8Array[];
 }
 
+/** Each DER once: every certificate given to chain validation is parsed again there. */
+function unique(items: readonly Uint8Array[]): Uint8Array[] {
+  const seen = new Set<string>();
+  return items.filter((der) => {
+    const key = createHash('sha256').update(der).digest('hex');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function dssMaterial(reader: PdfReader): { certificates: Uint8Array[]; crls: Uint8Array[] } {
   const dss = reader.dict(reader.catalog().get('DSS'));
   const streams = (key: string): Uint8Array[] => {
@@ -104,7 +115,7 @@ function verifyCmsSignature(found: FoundSignature, m: Material, now: Date, probl
   if (cms?.signerCertificate) {
     const chain = validateCertificateChain({
       leaf: cms.signerCertificate,
-      intermediates: [...m.intermediates, ...cms.certificates],
+      intermediates: unique([...m.intermediates, ...cms.certificates]),
       trustAnchors: m.trustAnchors,
       crls: m.crls,
       at,
@@ -120,7 +131,7 @@ function verifyCmsSignature(found: FoundSignature, m: Material, now: Date, probl
 export function verifyPdf(pdf: Uint8Array, o: VerifyPdfOptions): VerificationReport {
   const reader = PdfReader.open(pdf, { maxBytes: o.maxBytes });
   const dss = dssMaterial(reader);
-  const m: Material = { trustAnchors: o.trustAnchors, intermediates: [...(o.intermediates ?? []), ...dss.certificates], crls: [...(o.crls ?? []), ...dss.crls] };
+  const m: Material = { trustAnchors: o.trustAnchors, intermediates: unique([...(o.intermediates ?? []), ...dss.certificates]), crls: unique([...(o.crls ?? []), ...dss.crls]) };
   const now = o.now ?? new Date();
   const found = readSignatures(reader);
   const dssVri = reader.dict(reader.dict(reader.catalog().get('DSS'))?.get('VRI'));
