@@ -1,20 +1,23 @@
 // Routes (DESIGN §11 browser URLs). Signed-out users on a staff page go to the login form; an
 // error boundary keeps any page failure from leaving a blank screen.
-import { useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Loading } from './components/Alert.js';
 import { AppShell } from './components/AppShell.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { useI18n } from './i18n/i18n.js';
-import { AdminPage } from './pages/AdminPage.js';
-import { AuditPage } from './pages/AuditPage.js';
-import { CeremonyHome, CeremonyPage } from './pages/CeremonyPage.js';
-import { DeskPage } from './pages/DeskPage.js';
 import { JoinPage } from './pages/JoinPage.js';
 import { LoginPage } from './pages/LoginPage.js';
-import { RecordPage } from './pages/RecordPage.js';
-import { RoomPage } from './pages/RoomPage.js';
 import { matchRoute, navigate, usePath } from './router.js';
 import { homeOf, SessionProvider, useSession } from './session.js';
+
+// Pages load on first visit: the video pages carry mediasoup-client, the audit pages pdf.js.
+const RoomPage = lazy(() => import('./pages/RoomPage.js').then((m) => ({ default: m.RoomPage })));
+const DeskPage = lazy(() => import('./pages/DeskPage.js').then((m) => ({ default: m.DeskPage })));
+const CeremonyHome = lazy(() => import('./pages/CeremonyPage.js').then((m) => ({ default: m.CeremonyHome })));
+const CeremonyPage = lazy(() => import('./pages/CeremonyPage.js').then((m) => ({ default: m.CeremonyPage })));
+const AuditPage = lazy(() => import('./pages/AuditPage.js').then((m) => ({ default: m.AuditPage })));
+const RecordPage = lazy(() => import('./pages/RecordPage.js').then((m) => ({ default: m.RecordPage })));
+const AdminPage = lazy(() => import('./pages/AdminPage.js').then((m) => ({ default: m.AdminPage })));
 
 export function App() {
   const { lang } = useI18n();
@@ -22,7 +25,9 @@ export function App() {
   return (
     <ErrorBoundary key={path} lang={lang}>
       <SessionProvider>
-        <Routes path={path} />
+        <Suspense fallback={<Loading />}>
+          <Routes path={path} />
+        </Suspense>
       </SessionProvider>
     </ErrorBoundary>
   );

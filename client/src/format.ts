@@ -30,6 +30,7 @@ export function roleKey(role: string): MessageKey {
     case 'witness':
     case 'confirmer':
     case 'host':
+    case 'signer':
       return `role.${role}`;
     default:
       return 'role.participant';

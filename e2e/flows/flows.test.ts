@@ -160,6 +160,12 @@ describe('flow B: remote signing ceremony', () => {
     expect(await jiaojiang.getByTestId('sign-button').count()).toBe(0);
     await jiaojiang.locator('[data-testid="pdf-viewer"][data-rendered="yes"]').waitFor({ timeout: 30_000 });
     await screenshot(ninghai, 'ceremony-official-turn');
+    // The PIN dialog is keyboard-operable: focus starts in it and Esc closes it, back to the button.
+    await ninghai.getByTestId('sign-button').click();
+    await expect.poll(() => ninghai.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('pin-input');
+    await ninghai.keyboard.press('Escape');
+    await ninghai.getByTestId('pin-input').waitFor({ state: 'detached' });
+    expect(await ninghai.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('sign-button');
     await signWithPin(ninghai);
     await jiaojiang.getByTestId('sign-button').waitFor({ timeout: 20_000 });
     await signWithPin(jiaojiang);

@@ -1,6 +1,6 @@
 // Signing certificates: issue one for an account (with its first PIN), revoke, and each CA's CRL.
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/http.js';
+import { api, ApiError } from '../api/http.js';
 import { ErrorAlert, Loading } from '../components/Alert.js';
 import { DataTable } from '../components/DataTable.js';
 import { useAction, useAsync } from '../components/useAsync.js';
@@ -42,6 +42,17 @@ export function CertificatesPanel() {
     e.preventDefault();
     void issue.run();
   };
+  // A server without the certificate administration API: say so plainly, offer the CLI.
+  if (list.error instanceof ApiError && list.error.status === 404) {
+    return (
+      <section className="card" aria-labelledby="certs-title">
+        <h2 id="certs-title">{t('admin.certificates')}</h2>
+        <p className="muted" data-testid="certs-unavailable">
+          {t('admin.certsUnavailable')}
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="card" aria-labelledby="certs-title">
       <h2 id="certs-title">{t('admin.certificates')}</h2>

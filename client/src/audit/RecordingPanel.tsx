@@ -15,7 +15,7 @@ export function RecordingPanel({ sessionId, check }: { sessionId: string; check:
       </div>
       {check && (
         <p className="small">
-          {t('audit.recordingFacts', { segments: check.segmentCount, seal: check.seal.state })}
+          {t('audit.recordingFacts', { segments: check.segmentCount, seal: check.seal?.state ?? '—' })}
           {check.head && <span className="mono break"> · {check.head.slice(0, 16)}…</span>}
         </p>
       )}
@@ -26,8 +26,12 @@ export function RecordingPanel({ sessionId, check }: { sessionId: string; check:
           ))}
         </ul>
       )}
-      <video className="playback" controls preload="metadata" src={`/api/sessions/${sessionId}/recording`} aria-label={t('audit.recording')} />
-      <p className="muted small">{t('audit.recordingHint')}</p>
+      {check && check.status !== 'missing' && (
+        <>
+          <video className="playback" controls preload="metadata" src={`/api/sessions/${sessionId}/recording`} aria-label={t('audit.recording')} />
+          <p className="muted small">{t('audit.recordingHint')}</p>
+        </>
+      )}
     </section>
   );
 }

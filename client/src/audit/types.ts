@@ -43,7 +43,7 @@ export interface RecordingVerification {
   segmentCount: number;
   head: string | null;
   problems: string[];
-  seal: { state: 'valid' | 'invalid' | 'missing' | 'not_checked'; reason?: string };
+  seal?: { state: 'valid' | 'invalid' | 'missing' | 'not_checked'; reason?: string };
 }
 
 export interface RecordDetail {

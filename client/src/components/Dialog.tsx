@@ -16,12 +16,15 @@ export function Dialog({ title, children, onClose, closeLabel }: DialogProps) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useRef(`dialog-${Math.random().toString(36).slice(2)}`).current;
 
+  // Read during the first render, before any autoFocus inside the dialog moves focus.
+  const before = useRef(document.activeElement as HTMLElement | null).current;
+
   useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
     const box = ref.current!;
-    (box.querySelector<HTMLElement>('[autofocus]') ?? box.querySelector<HTMLElement>(focusable) ?? box).focus();
+    // A control with autoFocus has already taken focus; otherwise the first control gets it.
+    if (!box.contains(document.activeElement)) (box.querySelector<HTMLElement>(focusable) ?? box).focus();
     return () => before?.focus?.();
-  }, []);
+  }, [before]);
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.key === 'Escape' && onClose) {

@@ -83,6 +83,13 @@ export class RoomClient extends EventTarget {
     this.#socket.on('media:rebuild', (d: { sessionId: string }) => {
       if (d.sessionId === this.sessionId) void this.rejoin();
     });
+    // Another tab or device took this seat: stop here rather than fight over it.
+    this.#socket.on('media:replaced', (d: { sessionId: string }) => {
+      if (d.sessionId !== this.sessionId) return;
+      this.#closed = true;
+      this.#teardown();
+      this.#set({ phase: 'left', error: '已在其他窗口或设备加入 / joined from another window or device' });
+    });
     // socket.io reconnects by itself; the seat is then taken again with fresh transports.
     this.#socket.io.on('reconnect', () => void this.rejoin());
   }
@@ -144,6 +151,7 @@ export class RoomClient extends EventTarget {
   }
 
   async #join(): Promise<void> {
+    performance.mark('tongban:join');
     try {
       const joined = await request(this.#socket, 'join', { sessionId: this.sessionId });
       const device = new Device({ handlerName: 'Chrome111' });

@@ -1,6 +1,6 @@
 // Password login; on success the user goes to the page of their role.
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/http.js';
+import { api, ApiError } from '../api/http.js';
 import { ErrorAlert } from '../components/Alert.js';
 import { useAction } from '../components/useAsync.js';
 import { AppShell } from '../components/AppShell.js';
@@ -43,7 +43,13 @@ export function LoginPage() {
               onChange={(e) => setPassword(e.target.value)}
             />
           </label>
-          <ErrorAlert error={login.error} />
+          {login.error instanceof ApiError && login.error.status === 401 ? (
+            <p className="alert error" role="alert" data-testid="login-error">
+              {t('login.failed')}
+            </p>
+          ) : (
+            <ErrorAlert error={login.error} />
+          )}
           <button data-testid="login-submit" type="submit" className="primary" disabled={login.busy}>
             {login.busy ? t('login.busy') : t('login.submit')}
           </button>

@@ -56,7 +56,7 @@ export function RecordPage({ id }: { id: string }) {
         <dt>{t('audit.retainUntil')}</dt>
         <dd>{formatTime(r.retainUntil, lang)}</dd>
       </dl>
-      <div className="split even">
+      <div className="split record">
         <div className="stack">
           <h2>{t('audit.documents')}</h2>
           {documents.map((d) => (

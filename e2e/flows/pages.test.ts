@@ -1,0 +1,93 @@
+// The pages around the flows, in real Chromium against `tongban demo`: Chinese by default with an
+// English switch that sticks, login errors in words, the applicant's join page on a phone, a
+// signed-out visit to a staff page, unknown pages, and the admin page.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../media/browser.js';
+import { startDemoServer, type DemoServer } from '../support/demo-server.js';
+import { DEMO_PASSWORD, login, person, phone, screenshot, type Person } from '../support/people.js';
+
+let server: DemoServer;
+let browser: Browser;
+const people: Person[] = [];
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+}, 180_000);
+
+afterAll(async () => {
+  for (const p of people) await p.context.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+async function someone(viewport?: { width: number; height: number }): Promise<Page> {
+  const p = await person(browser, viewport);
+  people.push(p);
+  return p.page;
+}
+
+describe('pages', () => {
+  it('login is in Chinese first; a wrong password is explained in words', async () => {
+    const page = await someone();
+    await page.goto(`${server.url}/desk`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('工作人员登录');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await page.getByTestId('login-username').fill('clerk.cixi');
+    await page.getByTestId('login-password').fill('not-the-password');
+    await page.getByTestId('login-submit').click();
+    expect(await page.getByTestId('login-error').textContent()).toBe('用户名或密码错误。');
+    await screenshot(page, 'login-error');
+  });
+
+  it('the English switch translates the page and is remembered after a reload', async () => {
+    const page = await someone();
+    await page.goto(`${server.url}/`);
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Staff login');
+    await page.reload();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Staff login');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await page.getByLabel('Username').fill('clerk.cixi');
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(/\/desk$/);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Service desk');
+    await screenshot(page, 'desk-english');
+  });
+
+  it('a used or wrong invitation code tells the applicant what to do, on a phone', async () => {
+    const page = await someone(phone);
+    await page.goto(`${server.url}/join/NOSUCHCODE`);
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('邀请码无效或已过期。');
+    expect(await page.locator('body').textContent()).toContain('请向窗口工作人员索取新的邀请链接');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'join-invalid-phone');
+  });
+
+  it('an unknown page says so instead of going blank', async () => {
+    const page = await someone();
+    await login(page, server.url, 'auditor', /\/audit$/);
+    await page.goto(`${server.url}/no/such/page`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('页面不存在');
+  });
+
+  it('the admin sees sites, partnerships and accounts, and creates an account', async () => {
+    const page = await someone();
+    await login(page, server.url, 'admin', /\/admin$/);
+    const sites = page.locator('#sites-title + .table-wrap tbody tr');
+    await expect.poll(() => sites.count()).toBe(11);
+    await expect.poll(() => page.locator('.partnerships li').count()).toBe(5);
+    const users = page.locator('section[aria-labelledby="users-title"] tbody tr');
+    await expect.poll(() => users.count()).toBeGreaterThanOrEqual(8);
+    const form = page.getByRole('form', { name: '新建账号' });
+    await form.getByLabel('账号').fill('clerk.e2e');
+    await form.getByLabel('名称').fill('测试窗口 张三');
+    await form.getByLabel('所属站点').selectOption('lishui');
+    await form.getByLabel('初始密码（至少 10 位）').fill('a-long-password');
+    await form.getByRole('button', { name: '创建账号' }).click();
+    await expect.poll(() => users.filter({ hasText: 'clerk.e2e' }).count()).toBe(1);
+    await screenshot(page, 'admin');
+  });
+});
