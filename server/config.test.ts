@@ -40,5 +40,6 @@ describe('config layers: defaults → environment → flags', () => {
     expect(() => loadConfig({ env: { TONGBAN_MASTER_KEY: 'short' } })).toThrow(/masterKey: expected 64 hex digits/);
     expect(() => loadConfig({ env: { TONGBAN_BASE_URL: 'not a url' } })).toThrow(/baseUrl/);
     expect(() => loadConfig({ flags: { limits: { loginWindowMs: -5 } } })).toThrow(/limits.loginWindowMs/);
+    expect(() => loadConfig({ env: { TONGBAN_ADMIN_PASSWORD: 'short' } })).toThrow(/adminPassword: the first admin password/);
   });
 });

@@ -281,3 +281,26 @@ describe('PKI endpoints', () => {
     expect(statSync(join(server.dataDir, 'secrets', 'id-hmac.key')).mode & 0o777).toBe(0o600);
   });
 });
+
+test('admins issue and revoke signing certificates; the CA reissues its CRL listing the serial', async () => {
+  const admin = await server.login('admin');
+  const issued = await admin.post('/api/admin/certificates', { userId: 'official.ninghai', pin: '246810' });
+  expect(issued.status).toBe(201);
+  const { serial, issuer } = issued.json();
+  expect(issuer).toBe('ninghai');
+  expect((await admin.post('/api/admin/certificates', { userId: 'auditor', pin: '246810' })).json().error.code).toBe('not_a_signer');
+  expect((await admin.post('/api/admin/certificates', { userId: 'official.ninghai', pin: '12' })).status).toBe(400);
+  const revoked = await admin.post(`/api/admin/certificates/${serial}/revoke`, { reason: 'keyCompromise' });
+  expect(revoked.json()).toMatchObject({ serial, revoked: true });
+  const list = (await admin.get('/api/admin/certificates')).json();
+  expect(list.crls.find((c: { ca: string }) => c.ca === 'ninghai').revokedCount).toBeGreaterThanOrEqual(1);
+  const crl = await server.client().get('/pki/crl/ninghai.crl');
+  const file = join(server.dataDir, 'ninghai.crl');
+  writeFileSync(file, crl.body);
+  const text = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', file, '-noout', '-text'], { encoding: 'utf8' });
+  expect(text.toLowerCase().replace(/[^0-9a-f\n]/g, '')).toContain(serial.replace(/^0+/, ''));
+  expect((await admin.post('/api/admin/certificates/abcdef/revoke', {})).status).toBe(404);
+  const audit = server.app.ctx.audit.list({ action: 'certificate.revoked', limit: 10, offset: 0 }).entries;
+  expect(audit.at(-1)?.details).toMatchObject({ serial, reason: 'keyCompromise' });
+  expect(JSON.stringify(server.app.ctx.audit.list({ action: 'certificate.issued', limit: 10, offset: 0 }))).not.toContain('246810');
+});

@@ -87,6 +87,17 @@ const rows: Row[] = [
         json: { name: '测试', kind: '跨市通办', signedOn: '2026-01-01', description: '', sites: ['ningbo', 'lishui'], matters: ['huzhao'] },
       }),
   },
+  { route: 'GET /api/admin/certificates', allow: ['admin'], call: (c) => c.get('/api/admin/certificates') },
+  { route: 'POST /api/admin/certificates', allow: ['admin'], call: (c) => c.post('/api/admin/certificates', { userId: 'spare.clerk', pin: '654321' }) },
+  {
+    route: 'POST /api/admin/certificates/:serial/revoke',
+    allow: ['admin'],
+    call: (c) => {
+      const certs = server.app.pki.certificates({ userId: 'clerk.ninghai' });
+      const serial = (certs.find((x) => x.status === 'valid') ?? certs[0])!.serial;
+      return c.post(`/api/admin/certificates/${serial}/revoke`, { reason: 'superseded' });
+    },
+  },
   { route: 'GET /api/audit', allow: ['auditor', 'admin'], call: (c) => c.get('/api/audit?limit=5') },
   { route: 'GET /api/audit/verification', allow: ['auditor', 'admin'], call: (c) => c.get('/api/audit/verification') },
 ];
@@ -118,9 +129,9 @@ test('authorization matrix: every route × every principal', async () => {
       if (!ok) failures.push(`${row.route} as ${who}: expected ${expected}, got ${res.status} ${res.text.slice(0, 120)}`);
       cells.push(`${expectAllow ? 'allow' : 'deny '}${ok ? ' ' : '!'}${String(res.status).padEnd(4)}`);
     }
-    lines.push(`${row.route.padEnd(36)} ${cells.join(' ')}`);
+    lines.push(`${row.route.padEnd(44)} ${cells.join(' ')}`);
   }
-  const header = `${'route'.padEnd(36)} ${principals.map((p) => p.padEnd(11)).join(' ')}`;
+  const header = `${'route'.padEnd(44)} ${principals.map((p) => p.padEnd(11)).join(' ')}`;
   console.log(`authorization matrix (${rows.length} routes × ${principals.length} principals):\n${header}\n${lines.join('\n')}`);
   expect(failures).toEqual([]);
 });

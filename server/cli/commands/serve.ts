@@ -38,6 +38,7 @@ export async function startServer(
   });
   try {
     await before?.(app);
+    await bootstrapAdmin(app);
     await app.start();
   } catch (err) {
     await app.stop().catch(() => undefined);
@@ -57,6 +58,19 @@ export async function startServer(
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return app;
+}
+
+/** A fresh data directory has no accounts: TONGBAN_ADMIN_PASSWORD creates `admin`, else say how to get in. */
+async function bootstrapAdmin(app: TongbanApp): Promise<void> {
+  const { users, audit, config } = app.ctx;
+  if (users.list().length > 0) return;
+  if (!config.adminPassword) {
+    process.stderr.write('tongban: WARNING: no accounts yet: set TONGBAN_ADMIN_PASSWORD to create `admin`, or run `tongban demo`\n');
+    return;
+  }
+  await users.create({ id: 'admin', username: 'admin', displayName: '平台管理员', role: 'admin', siteId: null, password: config.adminPassword });
+  audit.append({ actor: 'system', action: 'user.created', target: 'user:admin', details: { role: 'admin', bootstrap: true } });
+  process.stdout.write('tongban: created the account `admin` (password from TONGBAN_ADMIN_PASSWORD)\n');
 }
 
 /** Where WebRTC listens: the served host, or every interface announced by the first external IPv4. */

@@ -97,14 +97,15 @@ export const adminRoutes: RouteModule = {
     api.route({
       method: 'put',
       path: '/api/admin/sites/:id',
-      summary: 'Create or rename a site',
+      summary: 'Create or rename a site (with its CA)',
       tag: 'admin',
       access: 'admin.write',
       params: slugParams,
       body: siteBody,
       response: catalogSchemas.siteSchema,
-      handler: ({ principal, params, body }) => {
+      handler: async ({ principal, params, body }) => {
         const site = ctx.catalog.upsertSite({ id: params.id, ...body });
+        await ctx.pki.ensureSiteCa({ id: site.id, name: site.name }); // its clerks need a CA to sign
         audit(ctx, principal, 'site.saved', `site:${site.id}`, { name: site.name });
         return site;
       },

@@ -4,6 +4,7 @@ import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { caseRoutes } from './cases.js';
 import { catalogRoutes } from './catalog.js';
+import { certificateRoutes } from './certificates.js';
 import { ceremonyRoutes } from './ceremonies.js';
 import { documentRoutes } from './documents.js';
 import { healthRoutes } from './health.js';
@@ -24,6 +25,7 @@ export const routeModules: readonly RouteModule[] = [
   ceremonyRoutes,
   recordRoutes,
   adminRoutes,
+  certificateRoutes,
   auditRoutes,
   pkiRoutes,
 ];
