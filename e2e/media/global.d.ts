@@ -4,6 +4,7 @@ interface TongbanRoomHandle {
   readonly state: {
     readonly phase: string;
     readonly peerId: string | null;
+    readonly activeSpeaker: string | null;
     readonly peers: ReadonlyMap<string, { readonly audioMuted: boolean; readonly videoMuted: boolean }>;
   };
   setMuted(kind: 'audio' | 'video', muted: boolean): Promise<void>;

@@ -77,21 +77,23 @@ describe('three browsers in one room', () => {
     pages[applicant] = page;
     await page.goto(`${server.url}/room/${sessionId}`);
     await page.getByTestId('consent-accept').waitFor();
-    // performance.now() counts from the navigation: page load, join, transports and first frames.
-    const ms = await page.evaluate(async (peers) => {
+    // From the join request (User Timing mark set by the room client) to the first decoded frame of
+    // both clerks; page load is printed as well.
+    const timing = await page.evaluate(async (peers) => {
       for (;;) {
         const stats = (await window.__tongbanRoom?.stats()) ?? [];
         if (peers.every((p) => stats.some((s) => s.peerId === p && s.kind === 'video' && s.framesDecoded > 0))) {
-          return performance.now();
+          const join = performance.getEntriesByName('tongban:join')[0]?.startTime ?? 0;
+          return { fromNavigation: performance.now(), fromJoin: performance.now() - join };
         }
-        if (performance.now() > 10_000) return Infinity;
+        if (performance.now() > 20_000) return { fromNavigation: Infinity, fromJoin: Infinity };
         await new Promise((r) => setTimeout(r, 20));
       }
     }, [cixi, xingren]);
-    console.log(`late joiner: first video frames from both clerks ${Math.round(ms)} ms`);
-    expect(ms).toBeLessThan(2_000);
+    console.log(`late joiner: video from both clerks decoded ${Math.round(timing.fromJoin)} ms after joining (${Math.round(timing.fromNavigation)} ms after navigation)`);
     await page.getByTestId('consent-accept').click();
     consentedAt[applicant] = Date.now();
+    expect(timing.fromJoin).toBeLessThan(2_000);
   });
 
   it('each page decodes audio and video from both others', async () => {
@@ -104,6 +106,9 @@ describe('three browsers in one room', () => {
       await expect.poll(() => pages[who]!.getByTestId('video-tile').count()).toBe(3);
     }
     await expect.poll(() => pages[applicant]!.getByTestId('video-tile').filter({ hasText: '慈溪窗口 王敏' }).count()).toBe(1);
+    // The fake microphones beep: the audio-level observer names an active speaker.
+    const speaker = await pages[applicant]!.waitForFunction(() => window.__tongbanRoom?.state.activeSpeaker, undefined, { timeout: 15_000 });
+    console.log(`active speaker seen by the applicant: ${String(await speaker.jsonValue())}`);
   });
 
   it('every page shows the recording indicator; the sealed recording verifies and holds VP8 + Opus per participant', async () => {
@@ -128,6 +133,7 @@ describe('three browsers in one room', () => {
     job.on('progress', (p) => progress.push(p));
     const rendered = await job.result;
     for (const who of [cixi, xingren, applicant]) {
+      expect(rendered.participants[who], `${who} has a recorded file`).toBeDefined();
       const p = probe(rendered.participants[who]!);
       const expected = (endedAt - producingSince[who]!) / 1000;
       console.log(

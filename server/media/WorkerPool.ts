@@ -65,16 +65,24 @@ export class WorkerPool extends EventEmitter<{ replaced: [dead: number, fresh: m
     worker.on('died', () => {
       this.#load.delete(worker);
       if (this.#closed) return;
-      const fresh = this.#spawn(slot);
+      const fresh = this.#respawn(slot);
       this.#slots[slot] = fresh;
-      void fresh.then(
-        (w) => {
-          this.#slots[slot] = w;
-          this.emit('replaced', worker.pid, w);
-        },
-        () => undefined,
-      );
+      void fresh.then((w) => {
+        this.#slots[slot] = w;
+        this.emit('replaced', worker.pid, w);
+      });
     });
     return worker;
+  }
+
+  /** Keeps trying (once a second) until the slot has a worker again. */
+  async #respawn(slot: number): Promise<ms.Worker> {
+    for (;;) {
+      try {
+        return await this.#spawn(slot);
+      } catch {
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   }
 }

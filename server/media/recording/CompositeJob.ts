@@ -1,7 +1,7 @@
 // Background rendering for easy playback (not evidence): each participant's segments are joined
 // without re-encoding into derived/<participant>.webm, then one MP4 shows everyone in a grid with
 // the audio mixed, each participant shifted to when they started. Emits 'progress' in 0..1.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,10 +24,12 @@ export interface CompositeJobOptions {
 
 export class CompositeJob extends EventEmitter<{ progress: [number] }> {
   readonly result: Promise<CompositeResult>;
+  readonly #children = new Set<ChildProcess>();
+  #cancelled = false;
 
   private constructor(o: CompositeJobOptions) {
     super();
-    this.result = this.#run(o);
+    this.result = this.#render(o);
     this.result.catch(() => undefined);
   }
 
@@ -35,7 +37,13 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
     return new CompositeJob(options);
   }
 
-  async #run(o: CompositeJobOptions): Promise<CompositeResult> {
+  /** Stops the render (server shutdown); `result` then rejects. */
+  cancel(): void {
+    this.#cancelled = true;
+    for (const c of this.#children) c.kill('SIGKILL');
+  }
+
+  async #render(o: CompositeJobOptions): Promise<CompositeResult> {
     const ffmpeg = o.ffmpegBin ?? 'ffmpeg';
     const out = join(o.dir, 'derived');
     mkdirSync(out, { recursive: true });
@@ -47,7 +55,7 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
       const list = join(out, `${safeName(participant)}.txt`);
       writeFileSync(list, segs.map((s) => `file '${join(o.dir, s.file).replace(/'/g, "'\\''")}'`).join('\n') + '\n');
       const file = join(out, `${safeName(participant)}.webm`);
-      await run(ffmpeg, ['-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', file]);
+      await this.#exec(ffmpeg, ['-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', file]);
       participants[participant] = file;
       // What the joined file really holds (a run can lack a track the label promised, e.g. no keyframe came).
       const kinds = await streamKinds(o.ffprobeBin ?? 'ffprobe', file);
@@ -61,12 +69,21 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
     args.push('-map', '[v]', ...(inputs.some((i) => i.audio) ? ['-map', '[a]'] : []));
     args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '28', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k');
     args.push('-movflags', '+faststart', composite);
-    await run(ffmpeg, args, (line) => {
+    await this.#exec(ffmpeg, args, (line) => {
       const m = /^out_time_us=(\d+)/.exec(line);
       if (m && totalSec > 0) this.emit('progress', Math.min(1, Number(m[1]) / 1e6 / totalSec));
     });
     this.emit('progress', 1);
     return { composite, participants };
+  }
+
+  /** Runs one ffmpeg, killed by cancel(). */
+  #exec(bin: string, args: string[], onLine?: (line: string) => void): Promise<void> {
+    if (this.#cancelled) return Promise.reject(new Error('composite render cancelled'));
+    return run(bin, args, onLine, (child) => {
+      this.#children.add(child);
+      child.once('exit', () => this.#children.delete(child));
+    });
   }
 }
 
@@ -104,9 +121,10 @@ function streamKinds(ffprobe: string, file: string): Promise<Set<string>> {
   });
 }
 
-function run(bin: string, args: string[], onLine?: (line: string) => void): Promise<void> {
+function run(bin: string, args: string[], onLine: ((line: string) => void) | undefined, started: (child: ChildProcess) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const p = spawn(bin, ['-hide_banner', '-loglevel', 'error', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    started(p);
     let err = '';
     let buf = '';
     p.stdout.on('data', (d: Buffer) => {

@@ -132,6 +132,7 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
 
   /** Shutdown: taps finish their open segments; the recordings stay open and are sealed as interrupted at the next start. */
   async close(): Promise<void> {
+    for (const job of this.#composites.values()) job.cancel();
     for (const live of this.#live.values()) {
       for (const t of live.pending.values()) clearTimeout(t);
       await Promise.all([...live.taps.keys()].map((peerId) => this.#stopTap(live, peerId)));
