@@ -44,7 +44,7 @@ function unrecordedMediaPlugin(): AppPlugin {
 async function main(): Promise<void> {
   const config = loadConfig({ env: process.env, flags: { dataDir, port: 0, host: '127.0.0.1' } });
   const plugins = [record ? mediaPlugin({ listenIps: [{ ip: '127.0.0.1' }], workers, segmentSeconds: 2 }) : unrecordedMediaPlugin()];
-  const app = await createApp({ config, openPki: platformPkiOpener(config, { caKeyBits: 2048 }), plugins, log: () => undefined });
+  const app = await createApp({ config, openPki: platformPkiOpener(config, { caKeyBits: 2048 }), plugins });
   await seedDemo({ catalog: app.ctx.catalog, users: app.ctx.users, audit: app.ctx.audit, pki: app.pki });
   const url = await app.start();
   media ??= mediaHandles(app.ctx)?.media;

@@ -22,6 +22,8 @@ export interface HarnessOptions {
 export class Harness {
   readonly child: ChildProcess;
   readonly ready: HarnessReady;
+  /** The tail of the server's stderr (unexpected errors are logged there, never sent to clients). */
+  stderr = '';
   #next = 1;
   readonly #waiting = new Map<number, (r: HarnessReply) => void>();
 
@@ -42,7 +44,8 @@ export class Harness {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const keep = (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000));
+    child.stderr?.on('data', keep);
     const first = await Promise.race([
       once(child, 'message').then(([m]) => m as HarnessReply),
       once(child, 'exit').then(([code]) => ({ id: 0, ok: false, error: `server exited (${code}): ${stderr}` }) as HarnessReply),
@@ -52,7 +55,10 @@ export class Harness {
       child.kill('SIGKILL');
       throw new Error(first.error);
     }
-    return new Harness(child, first.data as HarnessReady);
+    const h = new Harness(child, first.data as HarnessReady);
+    child.stderr?.off('data', keep);
+    child.stderr?.on('data', (d: Buffer) => (h.stderr = (h.stderr + d.toString()).slice(-8000)));
+    return h;
   }
 
   get url(): string {
