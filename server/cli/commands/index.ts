@@ -3,9 +3,10 @@ import type { Command } from '../command.js';
 import { pkiCommands } from './pki.js';
 import { auditVerify } from './audit.js';
 import { demo } from './demo.js';
+import { evidenceCommands } from './evidence.js';
 import { serve } from './serve.js';
 import { recordVerify } from './record.js';
 import { sign } from './sign.js';
 import { verify } from './verify.js';
 
-export const commands: readonly Command[] = [...pkiCommands, demo, serve, auditVerify, recordVerify, sign, verify];
+export const commands: readonly Command[] = [...pkiCommands, demo, serve, auditVerify, recordVerify, ...evidenceCommands, sign, verify];

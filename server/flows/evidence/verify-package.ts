@@ -46,6 +46,7 @@ export async function verifyEvidencePackage(
   const problems: PackageProblem[] = [];
   const checked: string[] = [];
   const fail = (file: string, message: string) => problems.push({ file, message });
+  const named = (file: string) => problems.some((p) => p.file === file);
   const done = (manifest: PackageManifest | null): PackageReport => ({ valid: problems.length === 0, problems, checked, manifest });
 
   let files: Map<string, Buffer>;
@@ -94,7 +95,7 @@ export async function verifyEvidencePackage(
   for (const [name, expected] of listed) {
     const bytes = files.get(name);
     if (!bytes) {
-      if (!problems.some((p) => p.file === name)) fail(name, 'listed in SHA256SUMS but missing');
+      if (!named(name)) fail(name, 'listed in SHA256SUMS but missing');
     } else if (sha256Hex(bytes) !== expected) fail(name, 'SHA-256 differs from SHA256SUMS');
   }
   for (const name of files.keys()) {
@@ -121,10 +122,10 @@ export async function verifyEvidencePackage(
   for (const doc of manifest.documents) {
     const pdf = files.get(doc.file);
     if (!pdf) {
-      if (!problems.some((p) => p.file === doc.file)) fail(doc.file, 'named in manifest.json but missing');
+      if (!named(doc.file)) fail(doc.file, 'named in manifest.json but missing');
       continue;
     }
-    if (problems.some((p) => p.file === doc.file)) continue; // changed: already named, its signatures cannot hold
+    if (named(doc.file)) continue; // changed: already named, its signatures cannot hold
     const result = await checks.verifyPdf(pdf, trust).catch((err: unknown) => ({
       valid: false,
       problem: err instanceof Error ? err.message : 'unreadable PDF',
@@ -142,12 +143,15 @@ export async function verifyEvidencePackage(
     if (recording.sessionId !== manifest.recording.sessionId) fail(`${dir}manifest.json`, 'recording of another session');
     for (const p of recording.problems) fail(`${dir}${p.file}`, p.message);
     if (recording.problems.length === 0) checked.push(`${dir}: ${recording.links.length - 1} segments chained, manifest seal verified`);
-    for (const doc of manifest.documents.filter((d) => d.kind === 'identity')) {
-      await checkCheckpoint(doc.file, files.get(doc.file), manifest.recording.sessionId, recording.links, fail, checked);
+    // A broken recording is already named; its links prove nothing about the documents' checkpoints.
+    if (recording.problems.length === 0) {
+      for (const doc of manifest.documents.filter((d) => d.kind === 'identity' && !named(d.file))) {
+        await checkCheckpoint(doc.file, files.get(doc.file), manifest.recording.sessionId, recording.links, fail, checked);
+      }
     }
   } else {
     // Nothing was recorded: a checkpoint can only be the genesis of its own session.
-    for (const doc of manifest.documents.filter((d) => d.kind === 'identity')) {
+    for (const doc of manifest.documents.filter((d) => d.kind === 'identity' && !named(d.file))) {
       const sessionId = doc.checkpoint?.sessionId ?? '';
       await checkCheckpoint(doc.file, files.get(doc.file), sessionId, [genesis(sessionId)], fail, checked);
     }

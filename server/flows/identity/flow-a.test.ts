@@ -2,19 +2,26 @@
 // three ordered signatures (applicant in the guest session with handwriting, witness and
 // confirmation with PINs) plus DSS and document timestamp, archive, auditor search and detail,
 // evidence package (direct and as a job) checked by our verifier, pdfsig, openssl and sha256sum,
-// and the retention rules. The media plane is not running here: the checkpoint is the session
-// clock at the chain's genesis (flow B's test and the media tests cover recorded sessions).
-import { rmSync, writeFileSync } from 'node:fs';
+// and the retention rules. No browsers publish media here: the recorder's real store, chain,
+// checkpoints and sealing run on segments written straight into its store.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fromPem } from '../../../certs/encoding.js';
 import { DEMO_PIN } from '../../domain/demo-data.js';
 import type { HttpClient } from '../../http/test-support/HttpClient.js';
 import { TestServer } from '../../http/test-support/TestServer.js';
+import { Recorder } from '../../media/recording/Recorder.js';
+import { RecordingStore } from '../../media/recording/RecordingStore.js';
+import { platformManifestSeal } from '../../media/recording/platform-seal.js';
+import { FlowServices } from '../FlowServices.js';
 import { evidenceChecks } from '../evidence/evidence-checks.js';
 import { verifyEvidencePackage } from '../evidence/verify-package.js';
 import { readZip } from '../evidence/zip.js';
 import { handwritingDataUrl, multipart, pdfsig, testImage } from '../test-support/flow-fixtures.js';
+import { appendStoredSegment } from '../test-support/synthetic-recording.js';
 import { readmeCommands, unpack, withFlippedByte } from '../test-support/package-tools.js';
 
 const checklist = { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true };
@@ -30,6 +37,8 @@ let caseNumber: string;
 let documentId: string;
 let recordId: string;
 const cleanup: string[] = [];
+let store: RecordingStore;
+let recordedSession: string;
 
 const snapshot = (client: HttpClient, kind: string, bytes: Uint8Array, type = 'image/png') => {
   const { body, headers } = multipart({ kind }, { field: 'image', filename: 'snap', type, bytes });
@@ -52,7 +61,23 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   ({ id: caseId, number: caseNumber } = created.json());
   expect((await cixi.post(`/api/cases/${caseId}/accept`)).status).toBe(200);
-  const { code } = (await cixi.post(`/api/cases/${caseId}/invitations`)).json();
+  const { code, sessionId } = (await cixi.post(`/api/cases/${caseId}/invitations`)).json();
+  // The recorder's store, chain and sealing are real; only the ffmpeg capture is replaced by
+  // segments written straight into the store (no browsers publish media in this test).
+  store = new RecordingStore(server.app.ctx.db);
+  const { recorder } = await Recorder.create({ store, dataDir: server.dataDir, seal: platformManifestSeal(FlowServices.for(server.app.ctx).pki) });
+  FlowServices.for(server.app.ctx).useRecorder({
+    checkpoint: (id) => {
+      const { head, segmentCount, offsetMs, takenAt } = recorder.checkpoint(id);
+      return { sessionId: id, head, segmentCount, offsetMs, at: takenAt };
+    },
+    finalize: async (id) => void (await recorder.finish(id)),
+    files: async () => undefined,
+    verify: async () => ({ valid: true, status: 'sealed', problems: [] }),
+  });
+  recordedSession = sessionId;
+  await appendStoredSegment(store, server.dataDir, sessionId);
+  await appendStoredSegment(store, server.dataDir, sessionId);
   guest = server.client();
   expect((await guest.post('/api/join', { code })).status).toBe(200);
 });
@@ -86,6 +111,7 @@ describe('flow A: remote identity confirmation', () => {
     const confirmed = await cixi.post(`/api/cases/${caseId}/confirm-identity`, { checklist });
     expect(confirmed.status).toBe(201);
     documentId = confirmed.json().documentId;
+    await appendStoredSegment(store, server.dataDir, recordedSession);
     expect((await cixi.get(`/api/cases/${caseId}`)).json().status).toBe('identity_confirmed');
     const pdf = await guest.get(`/api/documents/${documentId}`);
     expect(pdf.status).toBe(200);
@@ -149,6 +175,8 @@ describe('flow A: remote identity confirmation', () => {
     expect(detail.record).toMatchObject({ number: caseNumber, legalHold: false });
     expect(detail.documents[0].verification.valid).toBe(true);
     expect(detail.snapshots).toHaveLength(2);
+    expect(detail.recording).toMatchObject({ status: 'sealed', valid: true, segmentCount: 3 });
+    expect(detail.documents[0].checkpoint).toMatchObject({ segmentCount: 2 });
     expect(detail.audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['identity.confirmed', 'document.signed', 'record.archived']));
     const reads = (await auditor.get(`/api/audit?action=auditor.read&limit=200`)).json();
     expect(reads.entries.map((e: { target: string }) => e.target)).toContain(`/api/records/${recordId}`);
@@ -164,6 +192,13 @@ describe('flow A: remote identity confirmation', () => {
     expect(names).toEqual(expect.arrayContaining(['manifest.json', 'SHA256SUMS', 'SHA256SUMS.p7s', 'audit.jsonl', 'certs/chain.pem', 'certs/root.crl']));
     expect(names.filter((n) => n.startsWith('documents/'))).toHaveLength(1);
     expect(names.filter((n) => n.startsWith('snapshots/'))).toHaveLength(2);
+    expect(names.filter((n) => n.startsWith('recording/')).sort()).toEqual([
+      'recording/guest_applicant/seg-00000.webm',
+      'recording/guest_applicant/seg-00001.webm',
+      'recording/guest_applicant/seg-00002.webm',
+      'recording/manifest.json',
+      'recording/manifest.json.p7s',
+    ]);
     for (const file of names) {
       const bad = await verifyEvidencePackage(await withFlippedByte(res.body, file), root, evidenceChecks);
       expect([...new Set(bad.problems.map((p) => p.file))], file).toEqual([file]);
@@ -190,6 +225,30 @@ describe('flow A: remote identity confirmation', () => {
     expect((await verifyEvidencePackage(downloaded.body, root, evidenceChecks)).valid).toBe(true);
   });
 
+  test('tongban evidence export / verify: exit 0 on the package, 1 naming a changed file, 2 without a trust anchor', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'tongban-cli-'));
+    cleanup.push(work);
+    const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/tongban.js', ...args], { encoding: 'utf8', env: { ...process.env, TONGBAN_DATA: '' } });
+    const zipPath = join(work, 'evidence.zip');
+    const exported = cli('evidence', 'export', recordId, '--out', zipPath, '--data', server.dataDir);
+    expect(exported.status, exported.stderr).toBe(0);
+    writeFileSync(join(work, 'root.pem'), server.rootPem);
+    const ok = cli('evidence', 'verify', zipPath, '--trust', join(work, 'root.pem'));
+    expect(ok.status, ok.stdout).toBe(0);
+    expect(ok.stdout).toMatch(/checkpoint is link 2 of 3 of the recording chain/);
+    expect(ok.stdout).toMatch(/recording\/: 3 segments chained, manifest seal verified/);
+    expect(ok.stdout.trim().split('\n').at(-1)).toBe('VALID');
+    expect(cli('evidence', 'verify', zipPath, '--data', server.dataDir).status).toBe(0);
+    const tampered = join(work, 'tampered.zip');
+    writeFileSync(tampered, await withFlippedByte(readFileSync(zipPath), 'audit.jsonl'));
+    const bad = cli('evidence', 'verify', tampered, '--trust', join(work, 'root.pem'));
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/BAD  audit\.jsonl: SHA-256 differs from SHA256SUMS/);
+    const untrusted = cli('evidence', 'verify', zipPath, '--data', join(work, 'nothing-here'));
+    expect(untrusted.status).toBe(2);
+    expect(untrusted.stderr).toMatch(/no trust anchor/);
+  });
+
   test('retention: deleting a held or unexpired record is 409 and audited; after the period it goes', async () => {
     const del = () => admin.request('DELETE', `/api/records/${recordId}`);
     expect((await auditor.request('DELETE', `/api/records/${recordId}`)).status).toBe(403);
@@ -207,6 +266,7 @@ describe('flow A: remote identity confirmation', () => {
     expect((await admin.get(`/api/records/${recordId}`)).status).toBe(404);
     const actions = (await admin.get(`/api/audit?target=record:${recordId}&limit=50`)).json().entries.map((e: { action: string }) => e.action);
     expect(actions.filter((a: string) => a.startsWith('record.'))).toEqual(['record.archived', 'record.delete_refused', 'record.hold_set', 'record.delete_refused', 'record.hold_cleared', 'record.deleted']);
-    expect(actions.filter((a: string) => a === 'evidence.exported')).toHaveLength(2);
+    // GET …/evidence.zip, the export job and `tongban evidence export`.
+    expect(actions.filter((a: string) => a === 'evidence.exported')).toHaveLength(3);
   });
 });

@@ -1,9 +1,12 @@
 // A small sealed recording built from random "segments" with the recorder's own hash chain, for
 // tests that need a recording without running mediasoup and ffmpeg.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Signer, TimeStamper } from '../../../certs/types.js';
 import { createDetachedCms } from '../../../signing/cms/create-cms.js';
 import { genesis, nextHead } from '../../media/recording/hash-chain.js';
+import type { RecordingStore } from '../../media/recording/RecordingStore.js';
 import { sha256Hex } from '../evidence/sha256sums.js';
 
 export interface SyntheticRecording {
@@ -41,4 +44,20 @@ export async function syntheticRecording(sessionId: string, segments: number, se
   files.set('manifest.json', manifestBytes);
   files.set('manifest.json.p7s', await createDetachedCms(manifestBytes, seal, { timeStamper }));
   return { files, links };
+}
+
+/**
+ * Appends one random segment to a session's recording through the recorder's own store (the row
+ * and folder are created on first use), as a closed ffmpeg segment would be: file written, hashed
+ * and chained. The real Recorder then checkpoints and seals it.
+ */
+export async function appendStoredSegment(store: RecordingStore, dataDir: string, sessionId: string): Promise<void> {
+  const row = store.get(sessionId) ?? store.create(sessionId, join(dataDir, 'recordings', sessionId), new Date().toISOString(), genesis(sessionId));
+  const index = row.segmentCount;
+  const file = `guest_applicant/seg-${String(index).padStart(5, '0')}.webm`;
+  const bytes = randomBytes(4096 + index);
+  mkdirSync(dirname(join(row.dir, file)), { recursive: true });
+  writeFileSync(join(row.dir, file), bytes);
+  const meta = { index, participant: 'guest:applicant', track: 'audio+video', startMs: index * 4000, endMs: (index + 1) * 4000 };
+  store.append(sessionId, { ...meta, file, bytes: bytes.byteLength, sha256: sha256Hex(bytes), chainHash: nextHead(row.head, sha256Hex(bytes), meta) });
 }
