@@ -33,7 +33,13 @@ export class RealtimeServer {
   constructor(opts: { server: HttpsServer; loginSessions: LoginSessions; cases: CaseService; log: (err: unknown) => void }) {
     this.#cases = opts.cases;
     this.#log = opts.log;
-    this.io = new Server(opts.server, { serveClient: false, maxHttpBufferSize: 1_000_000, cors: { origin: false } });
+    this.io = new Server(opts.server, {
+      serveClient: false,
+      maxHttpBufferSize: 1_000_000,
+      cors: { origin: false },
+      // Cross-site WebSocket hijacking: a browser always names the page's origin; it must be ours.
+      allowRequest: (req, callback) => callback(null, sameOrigin(req.headers.origin, req.headers.host)),
+    });
     this.io.use((socket, next) => {
       const token = sessionTokenFrom(socket.handshake.headers.cookie);
       const principal = opts.loginSessions.resolve(token);
@@ -123,5 +129,14 @@ export class RealtimeServer {
 
   #pushCase(summary: CaseSummary): void {
     this.io.to(siteRoom(summary.handlingSite.id)).to(siteRoom(summary.originatingSite.id)).emit('case:updated', summary);
+  }
+}
+
+function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true; // not a browser (CLI clients, tests)
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
   }
 }

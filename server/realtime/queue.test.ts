@@ -1,5 +1,6 @@
 // The live queue over socket.io: cookie authentication, site rooms, pushes to the two sites of a
 // case and to nobody else, and garbage events answered with error acks instead of crashes.
+import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { CaseSummary } from '../domain/CaseService.js';
 import type { HttpClient } from '../http/test-support/HttpClient.js';
@@ -31,6 +32,18 @@ function nextUpdate(socket: TestSocket, predicate: (c: CaseSummary) => boolean):
       resolve(c);
     };
     socket.on('case:updated', on);
+  });
+}
+
+/** A socket with hand-set handshake headers (what a browser on some origin would send). */
+function connectWith(extraHeaders: Record<string, string>): Promise<ClientSocket> {
+  const socket = io(server.url, { transports: ['websocket'], ca: server.rootPem, extraHeaders, reconnection: false, forceNew: true });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
   });
 }
 
@@ -70,11 +83,14 @@ test('new and changed cases reach the handling and originating sites, not an unr
   expect(nothing).toEqual({ ok: true, data: { cases: [] } });
 });
 
-test('sockets without a valid session cookie are refused', async () => {
+test('sockets without a valid session cookie, or from another origin, are refused', async () => {
   await expect(server.socket()).rejects.toThrow(/unauthenticated/);
   const forged = server.client();
   forged.cookie = 'tongban_sid=forged-token';
   await expect(server.socket(forged)).rejects.toThrow(/unauthenticated/);
+  // A page on another origin cannot open a socket with a clerk's cookie.
+  await expect(connectWith({ cookie: cixi.cookie!, origin: 'https://evil.example' })).rejects.toThrow();
+  (await connectWith({ cookie: cixi.cookie!, origin: server.url })).close();
 });
 
 test('garbage events get error acks; the server survives and keeps serving', async () => {
