@@ -5,7 +5,7 @@
 // nested element is kept as its original bytes.
 import { verify as verifySignature, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { digest, nodeDigestForOid, OID, toArrayBuffer } from './der.js';
+import { certificateIdsOf, digest, integerHex, nodeDigestForOid, OID, toArrayBuffer } from './der.js';
 
 export interface SignedDataCheck {
   /** DER of the certificate that matches the SignerInfo's sid, if present. */
@@ -50,23 +50,14 @@ function attributes(set: Node): Attribute[] {
   });
 }
 
-/** Issuer Name bytes and serial magnitude of a certificate, read from its TBSCertificate. */
-function issuerAndSerial(cert: Node): { issuer: Uint8Array; serial: string } {
-  const tbs = children(children(cert, 'certificate')[0], 'tbsCertificate');
-  const offset = isContext(tbs[0], 0) ? 1 : 0;
-  const serial = tbs[offset];
-  if (!(serial instanceof asn1js.Integer)) bad('certificate serial');
-  return { issuer: raw(tbs[offset + 2]!), serial: Buffer.from(serial.valueBlock.valueHexView).toString('hex').replace(/^(00)+(?=..)/, '') };
-}
-
 function findSignerCertificate(certs: readonly Node[], sid: Node): Uint8Array | undefined {
   if (!(sid instanceof asn1js.Sequence)) return undefined; // subjectKeyIdentifier sids are not used by PAdES signers here
   const [issuer, serial] = children(sid, 'sid');
   if (!issuer || !(serial instanceof asn1js.Integer)) return undefined;
-  const wanted = { issuer: Buffer.from(raw(issuer)), serial: Buffer.from(serial.valueBlock.valueHexView).toString('hex').replace(/^(00)+(?=..)/, '') };
+  const wanted = { issuer: Buffer.from(raw(issuer)), serial: integerHex(serial) };
   for (const c of certs) {
-    const { issuer: i, serial: s } = issuerAndSerial(c);
-    if (s === wanted.serial && wanted.issuer.equals(i)) return raw(c);
+    const ids = certificateIdsOf(c);
+    if (ids.serialHex === wanted.serial && wanted.issuer.equals(ids.issuer)) return raw(c);
   }
   return undefined;
 }

@@ -1,8 +1,6 @@
-// asn1js/pkijs glue: DER parsing with typed failures, byte conversions, hashing.
+// asn1js glue: OIDs, DER parsing with typed failures, certificate ids, hashing.
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import type { DigestAlgorithm } from '../../certs/types.js';
 
 export const OID = {
   data: '1.2.840.113549.1.7.1',
@@ -36,10 +34,6 @@ export function nodeDigestForOid(oid: string): string | undefined {
   return DIGEST_BY_OID[oid];
 }
 
-export function nodeDigest(d: DigestAlgorithm): 'sha256' | 'sha384' | 'sha512' {
-  return d === 'SHA-256' ? 'sha256' : d === 'SHA-384' ? 'sha384' : 'sha512';
-}
-
 export function digest(alg: string, ...parts: Uint8Array[]): Uint8Array {
   const h = createHash(alg);
   for (const p of parts) h.update(p);
@@ -52,10 +46,6 @@ export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return copy.buffer;
 }
 
-export function toBytes(buf: ArrayBuffer | ArrayBufferView): Uint8Array {
-  return buf instanceof ArrayBuffer ? new Uint8Array(buf) : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-}
-
 /** Parses DER, throwing `Error(what…)` instead of returning asn1js's error object. */
 export function parseDer(der: Uint8Array, what: string): asn1js.AsnType {
   const parsed = asn1js.fromBER(toArrayBuffer(der));
@@ -63,34 +53,27 @@ export function parseDer(der: Uint8Array, what: string): asn1js.AsnType {
   return parsed.result;
 }
 
-/** Parsed certificates by DER array: a signer's certificate and chain are parsed once per process. */
-const parsedCertificates = new WeakMap<Uint8Array, pkijs.Certificate>();
-
-export function parseCertificate(der: Uint8Array): pkijs.Certificate {
-  let cert = parsedCertificates.get(der);
-  if (!cert) {
-    cert = new pkijs.Certificate({ schema: parseDer(der, 'certificate') });
-    parsedCertificates.set(der, cert);
-  }
-  return cert;
+/** Issuer Name and serial INTEGER of a certificate, as their original DER, read from the TBSCertificate. */
+export function certificateIds(der: Uint8Array): { issuer: Uint8Array; serial: Uint8Array; serialHex: string } {
+  const cert = parseDer(der, 'certificate') as asn1js.Sequence;
+  return certificateIdsOf(cert);
 }
 
-export function algorithm(oid: string, withNullParams = true): pkijs.AlgorithmIdentifier {
-  return new pkijs.AlgorithmIdentifier({ algorithmId: oid, ...(withNullParams ? { algorithmParams: new asn1js.Null() } : {}) });
+export function certificateIdsOf(cert: asn1js.AsnType): { issuer: Uint8Array; serial: Uint8Array; serialHex: string } {
+  const tbs = (cert as asn1js.Sequence).valueBlock.value?.[0] as asn1js.Sequence | undefined;
+  const fields = tbs?.valueBlock.value ?? [];
+  const offset = fields[0]?.idBlock.tagClass === 3 ? 1 : 0;
+  const serial = fields[offset];
+  const issuer = fields[offset + 2];
+  if (!(serial instanceof asn1js.Integer) || !(issuer instanceof asn1js.Sequence)) throw new Error('certificate is malformed');
+  return {
+    issuer: new Uint8Array(issuer.valueBeforeDecodeView),
+    serial: new Uint8Array(serial.valueBeforeDecodeView),
+    serialHex: integerHex(serial),
+  };
 }
 
 /** The magnitude of an INTEGER as lower-case hex, without leading zero octets. */
 export function integerHex(value: asn1js.Integer): string {
   return Buffer.from(value.valueBlock.valueHexView).toString('hex').replace(/^(00)+(?=..)/, '');
-}
-
-const NAME_LABELS: Record<string, string> = { '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.5': 'serialNumber' };
-
-export function nameToString(name: pkijs.RelativeDistinguishedNames): string {
-  return name.typesAndValues.map((tv) => `${NAME_LABELS[tv.type] ?? tv.type}=${String((tv.value.valueBlock as { value?: unknown }).value ?? '')}`).join(', ');
-}
-
-export function commonName(name: pkijs.RelativeDistinguishedNames): string | undefined {
-  const cn = name.typesAndValues.find((tv) => tv.type === '2.5.4.3');
-  return cn ? String((cn.value.valueBlock as { value?: unknown }).value ?? '') : undefined;
 }

@@ -115,7 +115,8 @@ export const sign: Command = {
         location,
         appearance,
         maxBytes: limit,
-        validation: { certificates: [...pki.trustAnchors(), ...pki.caCertificates()], crls: pki.crls().map((c) => c.der) },
+        // Only the long-term levels embed validation material (and only they need fresh CRLs).
+        validation: level === 'B-LT' || level === 'B-LTA' ? { certificates: [...pki.trustAnchors(), ...pki.caCertificates()], crls: pki.crls().map((c) => c.der) } : undefined,
       });
       writeAtomically(values.out, signed);
       process.stdout.write(`signed ${values.out} (${level}, ${signerName})\n`);
