@@ -186,8 +186,10 @@ describe('flow C: audit', () => {
     await auditor.goto(`${server.url}/audit`);
     await auditor.getByTestId('record-search').fill(query);
     await auditor.getByTestId('record-search-submit').click();
-    await expect.poll(() => auditor.getByTestId('record-row').count()).toBe(1);
-    await auditor.getByTestId('record-row').locator('a').click();
+    // The row shows the case number or the ceremony title, whichever was searched for.
+    const row = auditor.getByTestId('record-row').filter({ hasText: query });
+    await expect.poll(() => row.count()).toBe(1);
+    await row.locator('a').click();
     await auditor.getByTestId('document-report').first().waitFor({ timeout: 30_000 });
   }
 

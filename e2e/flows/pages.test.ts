@@ -88,6 +88,10 @@ describe('pages', () => {
     await form.getByLabel('初始密码（至少 10 位）').fill('a-long-password');
     await form.getByRole('button', { name: '创建账号' }).click();
     await expect.poll(() => users.filter({ hasText: 'clerk.e2e' }).count()).toBe(1);
+    // Certificates: the list when the server offers the API, else a plain notice (never an error).
+    const certs = page.locator('section[aria-labelledby="certs-title"]');
+    await expect.poll(() => certs.locator('tbody tr, [data-testid="certs-unavailable"]').count()).toBeGreaterThan(0);
+    expect(await certs.getByRole('alert').count()).toBe(0);
     await screenshot(page, 'admin');
   });
 });

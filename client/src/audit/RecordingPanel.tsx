@@ -1,10 +1,19 @@
-// The session's recording with its integrity badge (hash chain and sealed manifest checked).
+// The session's recording: its integrity badge (segment hashes, hash chain, sealed manifest), who
+// was recorded and for how long, and playback of the composite video once the server offers it
+// (with its rendering progress until then).
+import { api } from '../api/http.js';
+import { Progress } from '../components/Progress.js';
+import { useAsync } from '../components/useAsync.js';
+import { formatTime, roleKey } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
-import type { RecordingVerification } from './types.js';
+import type { RecordingInfo, RecordingVerification } from './types.js';
 
 export function RecordingPanel({ sessionId, check }: { sessionId: string; check: RecordingVerification | null }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const info = useAsync((signal) => api<RecordingInfo>(`/api/sessions/${sessionId}/recording`, { signal }), [sessionId]);
   const valid = check?.valid === true;
+  const rec = info.data;
+  const seconds = rec ? Math.round(Math.max(0, ...rec.segments.map((s) => s.endMs)) / 1000) : 0;
   return (
     <section className="card" aria-labelledby="recording-title">
       <div className="case-head">
@@ -26,12 +35,22 @@ export function RecordingPanel({ sessionId, check }: { sessionId: string; check:
           ))}
         </ul>
       )}
-      {check && check.status !== 'missing' && (
-        <>
-          <video className="playback" controls preload="metadata" src={`/api/sessions/${sessionId}/recording`} aria-label={t('audit.recording')} />
-          <p className="muted small">{t('audit.recordingHint')}</p>
-        </>
+      {rec && (
+        <dl className="facts">
+          <dt>{t('audit.recordedFrom')}</dt>
+          <dd>
+            {formatTime(rec.startedAt, lang)} – {formatTime(rec.endedAt, lang)} · {t('audit.seconds', { n: seconds })}
+          </dd>
+          <dt>{t('audit.recordedPeople')}</dt>
+          <dd>{rec.participants.map((p) => `${p.displayName}（${t(roleKey(p.role))}）`).join('、')}</dd>
+        </dl>
       )}
+      {rec?.composite?.status === 'ready' && rec.composite.url && (
+        <video className="playback" controls preload="metadata" src={rec.composite.url} aria-label={t('audit.recording')} />
+      )}
+      {rec?.composite?.status === 'rendering' && <Progress label={t('audit.compositeRendering')} fraction={rec.composite.progress ?? null} />}
+      {rec && !rec.composite && <p className="muted small">{t('audit.noPlayback')}</p>}
+      <p className="muted small">{t('audit.recordingHint')}</p>
     </section>
   );
 }

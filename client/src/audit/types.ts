@@ -61,3 +61,15 @@ export interface EvidenceJob {
   progress: number;
   error: string | null;
 }
+
+/** GET /api/sessions/:id/recording; `composite` is the playable grid video, when the server has it. */
+export interface RecordingInfo {
+  sessionId: string;
+  status: 'recording' | 'sealed' | 'interrupted';
+  startedAt: string;
+  endedAt: string | null;
+  segmentCount: number;
+  participants: { id: string; displayName: string; role: string }[];
+  segments: { index: number; participant: string; track: string; startMs: number; endMs: number }[];
+  composite?: { status: 'rendering' | 'ready' | 'failed'; progress?: number; url?: string };
+}
