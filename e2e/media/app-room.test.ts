@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/domain/demo-data.js';
 import { mediaHandles } from '../../server/media/plugin.js';
 import { launchChromium, waitForDecoding } from './browser.js';
-import { ensureClientBuilt } from './client-build.js';
 import { startApp, type RunningApp } from './app-server.js';
 
 let app: RunningApp;
@@ -18,7 +17,6 @@ let sessionId: string;
 let inviteUrl: string;
 
 beforeAll(async () => {
-  ensureClientBuilt();
   app = await startApp();
   browser = await launchChromium(['--ignore-certificate-errors']);
   const xingren = await app.login('clerk.xingren');

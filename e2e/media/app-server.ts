@@ -11,7 +11,7 @@ import { HttpClient } from '../../server/http/test-support/HttpClient.js';
 import { routeModules } from '../../server/http/routes/index.js';
 import { mediaPlugin } from '../../server/media/plugin.js';
 import { recordingRoutes } from '../../server/media/recording-routes.js';
-import { clientDist } from './client-build.js';
+import { ensureClientBuilt } from './client-build.js';
 
 export interface RunningApp {
   readonly app: TongbanApp;
@@ -29,7 +29,7 @@ export async function startApp(): Promise<RunningApp> {
   const app = await TongbanApp.create({
     config,
     openPki: platformPkiOpener(config, { caKeyBits: 2048, pinKdfCost: { N: 2 ** 10, r: 8, p: 1 } }),
-    clientDir: clientDist,
+    clientDir: ensureClientBuilt(),
     modules: [...routeModules, recordingRoutes],
     plugins: [mediaPlugin({ listenIps: [{ ip: '127.0.0.1' }], workers: 1 })],
     log: () => undefined,

@@ -8,7 +8,6 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaAck } from '../../server/realtime/media-protocol.js';
 import { launchChromium, waitForDecoding } from './browser.js';
-import { ensureClientBuilt } from './client-build.js';
 import { startTestMediaServer, type TestMediaServer } from './test-server.js';
 
 const healthy = 'sess-healthy';
@@ -20,7 +19,6 @@ const sockets: Socket[] = [];
 let workerPid: number;
 
 beforeAll(async () => {
-  ensureClientBuilt();
   server = await startTestMediaServer(
     { [healthy]: ['clerk.cixi', 'clerk.xingren'], [abused]: ['clerk.xingren'] },
     { connectTimeoutMs: 1_500 },

@@ -9,7 +9,6 @@ import type { FinishedRecording } from '../../server/media/recording/Recorder.js
 import { verifyRecording } from '../../server/media/recording/verification.js';
 import { probe } from './ffprobe.js';
 import { launchChromium, waitForDecoding } from './browser.js';
-import { ensureClientBuilt } from './client-build.js';
 import { startTestMediaServer, type TestMediaServer } from './test-server.js';
 
 const sessionId = 'sess-room-1';
@@ -27,7 +26,6 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  ensureClientBuilt();
   server = await startTestMediaServer({
     [sessionId]: ['clerk.cixi', 'clerk.xingren'],
     [secondSession]: ['clerk.cixi', 'clerk.xingren'],
@@ -113,9 +111,9 @@ describe('three browsers in one room', () => {
 
   it('every page shows the recording indicator; the sealed recording verifies and holds VP8 + Opus per participant', async () => {
     for (const page of Object.values(pages)) await page.getByTestId('recording-indicator').waitFor({ timeout: 10_000 });
-    // Let the session run long enough that a 10 % tolerance means something (≥ 16 s for everyone).
+    // Let the session run long enough that a 10 % tolerance means something (≥ 20 s for everyone).
     const last = Math.max(...Object.values(consentedAt));
-    await new Promise((r) => setTimeout(r, Math.max(0, last + 16_000 - Date.now())));
+    await new Promise((r) => setTimeout(r, Math.max(0, last + 20_000 - Date.now())));
     const endedAt = Date.now();
     const finished = (await server.media.endSession(sessionId)) as FinishedRecording;
     expect(finished.status).toBe('sealed');

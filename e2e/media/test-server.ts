@@ -15,7 +15,7 @@ import { Recorder } from '../../server/media/recording/Recorder.js';
 import { RecordingStore } from '../../server/media/recording/RecordingStore.js';
 import { Database } from '../../server/store/Database.js';
 import { attachMediaSignaling } from '../../server/realtime/media-signaling.js';
-import { clientDist } from './client-build.js';
+import { ensureClientBuilt } from './client-build.js';
 
 export const testPrincipals: Record<string, Principal> = {
   'clerk.cixi': { kind: 'user', userId: 'clerk.cixi', username: 'clerk.cixi', displayName: '慈溪窗口 王敏', role: 'clerk', siteId: 'cixi' },
@@ -46,6 +46,7 @@ export async function startTestMediaServer(
   const store = new RecordingStore(db);
   const { recorder } = await Recorder.create({ store, dataDir, segmentSeconds: 4 });
   const media = await MediaService.start({ size: 1, listenIps: [{ ip: '127.0.0.1' }], recorder, ...options });
+  const clientDist = ensureClientBuilt();
   const app = express();
   app.use(express.static(clientDist, { index: false }));
   app.get(/^\/(room|join)\//, (_req, res) => res.sendFile(join(clientDist, 'index.html')));
