@@ -1,6 +1,7 @@
 // PAdES document time-stamp (B-LTA): an invisible /DocTimeStamp signature whose /Contents is an
 // RFC 3161 token over the SHA-256 of the ByteRange bytes.
 import type { TimeStamper } from '../../certs/types.js';
+import { formFields, unusedFieldName } from '../pdf/form.js';
 import { dict, name } from '../pdf/objects.js';
 import { PdfReader } from '../pdf/PdfReader.js';
 import { appendSignature } from './append-signature.js';
@@ -17,7 +18,7 @@ export async function addDocumentTimestamp(pdf: Uint8Array, timeStamper: TimeSta
   const reader = PdfReader.open(pdf, { maxBytes: options.maxBytes });
   const signed = await appendSignature(reader, {
     sigEntries: dict({ Type: name('DocTimeStamp'), Filter: name('Adobe.PPKLite'), SubFilter: name('ETSI.RFC3161') }),
-    fieldName: options.field,
+    fieldName: options.field ?? unusedFieldName(formFields(reader), 'DocTimeStamp'),
     widget: { page: 0, rect: [0, 0, 0, 0] },
     reserve: TOKEN_RESERVE,
     produce: (byteRangeDigest) => timeStamper.timestamp(byteRangeDigest, 'SHA-256'),
