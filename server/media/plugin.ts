@@ -60,6 +60,14 @@ export function mediaPlugin(options: MediaPluginOptions): AppPlugin {
         if (s.state === 'recording' && s.segmentCount === 0) ctx.audit.append({ actor: 'system', action: 'recording.started', target: `session:${s.sessionId}` });
         if (s.state === 'sealed') ctx.audit.append({ actor: 'system', action: 'recording.sealed', target: `session:${s.sessionId}`, details: { segments: s.segmentCount } });
       });
+      recorder.on('tapFailed', (sessionId, peerId, reason) => {
+        warn(`recording of ${peerId} in session ${sessionId} failed: ${reason}`);
+        ctx.audit.append({ actor: 'system', action: 'recording.tap_failed', target: `session:${sessionId}`, details: { participant: peerId, reason } });
+      });
+      // A session that ends without the flows (case rejected or cancelled) still gets its recording sealed.
+      const unsubscribe = ctx.cases.onChange((c) => {
+        if (c.sessionId && ['archived', 'rejected', 'cancelled'].includes(c.status)) void media.endSession(c.sessionId).catch(() => undefined);
+      });
       attachMediaSignaling(realtime.io as unknown as Server, {
         media,
         canJoin: (principal, sessionId) => ctx.sessions.assertCanJoin(principal, sessionId),
@@ -71,6 +79,7 @@ export function mediaPlugin(options: MediaPluginOptions): AppPlugin {
       running.set(ctx, { media, recorder, store });
       return {
         async stop() {
+          unsubscribe();
           flows.useRecorder(undefined);
           running.delete(ctx);
           await media.stop();

@@ -57,7 +57,14 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     this.#listFile = listFile;
     this.kinds = consumers.map((c) => c.kind);
     this.startedAtMs = Date.now();
-    this.#exited = new Promise((resolve) => ffmpeg.once('exit', () => resolve()));
+    // 'error' (ffmpeg missing, spawn refused) may come instead of 'exit'.
+    this.#exited = new Promise((resolve) => {
+      ffmpeg.once('exit', () => resolve());
+      ffmpeg.once('error', (err) => {
+        this.#stderrTail += `\n${err.message}`;
+        resolve();
+      });
+    });
     ffmpeg.stderr?.on('data', (d: Buffer) => (this.#stderrTail = (this.#stderrTail + d.toString()).slice(-2000)));
     this.#timers.push(setInterval(() => this.#poll(), 500));
     const keyframes = () => this.#consumers.filter((c) => c.kind === 'video').forEach((c) => void c.requestKeyFrame().catch(() => undefined));
@@ -116,8 +123,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       for (const t of this.#timers) clearInterval(t);
-      if (this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
-        this.#ffmpeg.stdin?.end('q');
+      if (this.#ffmpeg.pid !== undefined && this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
+        this.#ffmpeg.stdin?.on('error', () => undefined).end('q');
         const kill = setTimeout(() => this.#ffmpeg.kill('SIGINT'), 4000);
         const hardKill = setTimeout(() => this.#ffmpeg.kill('SIGKILL'), 8000);
         await this.#exited;

@@ -52,6 +52,8 @@ const settleMs = 300;
 type RecorderEvents = {
   state: [RecordingStateView];
   segment: [sessionId: string, index: number];
+  /** A participant's tracks could not be tapped (ffmpeg or ports unavailable): nothing is recorded for them. */
+  tapFailed: [sessionId: string, peerId: string, reason: string];
   /** Progress (0..1) of the background composite render of a finished recording. */
   composite: [sessionId: string, progress: number];
 };
@@ -182,7 +184,10 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
       segmentSeconds: this.#o.segmentSeconds ?? 4,
       ffmpegBin: this.#o.ffmpegBin,
       ports: this.#o.ports,
-    }).catch(() => null);
+    }).catch((err: unknown) => {
+      this.emit('tapFailed', sessionId, peerId, err instanceof Error ? err.message : String(err));
+      return null;
+    });
     if (!tap) return;
     live.taps.set(peerId, { tap, run });
     const offsetMs = tap.startedAtMs - startedMs;
