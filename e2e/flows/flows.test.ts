@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../media/browser.js';
 import { agreementPdf } from '../support/agreement.js';
 import { startDemoServer, type DemoServer } from '../support/demo-server.js';
-import { login, person, phone, screenshot, screenshotsTaken, type Person } from '../support/people.js';
+import { login, person, phone, poll, screenshot, screenshotsTaken, type Person } from '../support/people.js';
 import { consent, drawSignature, signWithPin, waitForVideoOf } from '../support/room.js';
 
 let server: DemoServer;
@@ -44,7 +44,7 @@ describe('flow A: remote identity confirmation', () => {
     await xingren.getByTestId('case-new').click();
     await xingren.getByTestId('case-partner').selectOption('cixi');
     const matter = xingren.getByTestId('case-matter');
-    await expect.poll(() => matter.locator('option').count()).toBeGreaterThan(1);
+    await poll(() => matter.locator('option').count()).toBeGreaterThan(1);
     await matter.selectOption({ index: 1 });
     await xingren.getByTestId('case-applicant-name').fill('陈静');
     await xingren.getByTestId('case-id-number').fill('522501199001011234');
@@ -80,8 +80,8 @@ describe('flow A: remote identity confirmation', () => {
     await applicant.waitForURL(/\/room\//);
     await consent(applicant);
     await waitForVideoOf(cixi, 'applicant');
-    await expect.poll(() => cixi.getByTestId('video-tile').count()).toBe(3);
-    await expect.poll(() => applicant.getByTestId('video-tile').count()).toBe(3);
+    await poll(() => cixi.getByTestId('video-tile').count()).toBe(3);
+    await poll(() => applicant.getByTestId('video-tile').count()).toBe(3);
   });
 
   it('every participant sees the recording indicator', async () => {
@@ -93,9 +93,9 @@ describe('flow A: remote identity confirmation', () => {
       await cixi.getByTestId(`check-${item}`).check();
     }
     await cixi.getByTestId('snapshot-face').click();
-    await expect.poll(() => cixi.getByTestId('snapshot-item').count()).toBe(1);
+    await poll(() => cixi.getByTestId('snapshot-item').count()).toBe(1);
     await cixi.getByTestId('snapshot-id').click();
-    await expect.poll(() => cixi.getByTestId('snapshot-item').count()).toBe(2);
+    await poll(() => cixi.getByTestId('snapshot-item').count()).toBe(2);
     await screenshot(cixi, 'room-handling-clerk-checklist');
     await cixi.getByTestId('confirm-identity').click();
     await cixi.locator('[data-testid="pdf-viewer"][data-rendered="yes"][data-pages="1"]').waitFor({ timeout: 30_000 });
@@ -154,7 +154,7 @@ describe('flow B: remote signing ceremony', () => {
     await expect.poll(() => pageLabel(ninghai), { timeout: 10_000 }).toContain('2 / 3');
     await expect.poll(() => pageLabel(jiaojiang), { timeout: 10_000 }).toContain('2 / 3');
     await waitForVideoOf(host, 'official');
-    await expect.poll(() => host.getByTestId('video-tile').count()).toBe(3);
+    await poll(() => host.getByTestId('video-tile').count()).toBe(3);
 
     // Out of turn there is no sign button; in turn there is.
     expect(await jiaojiang.getByTestId('sign-button').count()).toBe(0);
@@ -162,7 +162,7 @@ describe('flow B: remote signing ceremony', () => {
     await screenshot(ninghai, 'ceremony-official-turn');
     // The PIN dialog is keyboard-operable: focus starts in it and Esc closes it, back to the button.
     await ninghai.getByTestId('sign-button').click();
-    await expect.poll(() => ninghai.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('pin-input');
+    await poll(() => ninghai.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('pin-input');
     await ninghai.keyboard.press('Escape');
     await ninghai.getByTestId('pin-input').waitFor({ state: 'detached' });
     expect(await ninghai.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('sign-button');
@@ -188,7 +188,7 @@ describe('flow C: audit', () => {
     await auditor.getByTestId('record-search-submit').click();
     // The row shows the case number or the ceremony title, whichever was searched for.
     const row = auditor.getByTestId('record-row').filter({ hasText: query });
-    await expect.poll(() => row.count()).toBe(1);
+    await poll(() => row.count()).toBe(1);
     await row.locator('a').click();
     await auditor.getByTestId('document-report').first().waitFor({ timeout: 30_000 });
   }

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../media/browser.js';
 import { startDemoServer, type DemoServer } from '../support/demo-server.js';
-import { DEMO_PASSWORD, login, person, phone, screenshot, type Person } from '../support/people.js';
+import { DEMO_PASSWORD, login, person, poll, phone, screenshot, type Person } from '../support/people.js';
 
 let server: DemoServer;
 let browser: Browser;
@@ -31,7 +31,7 @@ describe('pages', () => {
   it('login is in Chinese first; a wrong password is explained in words', async () => {
     const page = await someone();
     await page.goto(`${server.url}/desk`);
-    await expect.poll(() => page.locator('h1').textContent()).toBe('工作人员登录');
+    await poll(() => page.locator('h1').textContent()).toBe('工作人员登录');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
     await page.getByTestId('login-username').fill('clerk.cixi');
     await page.getByTestId('login-password').fill('not-the-password');
@@ -44,22 +44,22 @@ describe('pages', () => {
     const page = await someone();
     await page.goto(`${server.url}/`);
     await page.getByRole('button', { name: 'English' }).click();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Staff login');
+    await poll(() => page.locator('h1').textContent()).toBe('Staff login');
     await page.reload();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Staff login');
+    await poll(() => page.locator('h1').textContent()).toBe('Staff login');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     await page.getByLabel('Username').fill('clerk.cixi');
     await page.getByLabel('Password').fill(DEMO_PASSWORD);
     await page.getByTestId('login-submit').click();
     await page.waitForURL(/\/desk$/);
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Service desk');
+    await poll(() => page.locator('h1').textContent()).toBe('Service desk');
     await screenshot(page, 'desk-english');
   });
 
   it('a used or wrong invitation code tells the applicant what to do, on a phone', async () => {
     const page = await someone(phone);
     await page.goto(`${server.url}/join/NOSUCHCODE`);
-    await expect.poll(() => page.getByRole('alert').textContent()).toBe('邀请码无效或已过期。');
+    await poll(() => page.getByRole('alert').textContent()).toBe('邀请码无效或已过期。');
     expect(await page.locator('body').textContent()).toContain('请向窗口工作人员索取新的邀请链接');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -70,27 +70,27 @@ describe('pages', () => {
     const page = await someone();
     await login(page, server.url, 'auditor', /\/audit$/);
     await page.goto(`${server.url}/no/such/page`);
-    await expect.poll(() => page.locator('h1').textContent()).toBe('页面不存在');
+    await poll(() => page.locator('h1').textContent()).toBe('页面不存在');
   });
 
   it('the admin sees sites, partnerships and accounts, and creates an account', async () => {
     const page = await someone();
     await login(page, server.url, 'admin', /\/admin$/);
     const sites = page.locator('#sites-title + .table-wrap tbody tr');
-    await expect.poll(() => sites.count()).toBe(11);
-    await expect.poll(() => page.locator('.partnerships li').count()).toBe(5);
+    await poll(() => sites.count()).toBe(11);
+    await poll(() => page.locator('.partnerships li').count()).toBe(5);
     const users = page.locator('section[aria-labelledby="users-title"] tbody tr');
-    await expect.poll(() => users.count()).toBeGreaterThanOrEqual(8);
+    await poll(() => users.count()).toBeGreaterThanOrEqual(8);
     const form = page.getByRole('form', { name: '新建账号' });
     await form.getByLabel('账号').fill('clerk.e2e');
     await form.getByLabel('名称').fill('测试窗口 张三');
     await form.getByLabel('所属站点').selectOption('lishui');
     await form.getByLabel('初始密码（至少 10 位）').fill('a-long-password');
     await form.getByRole('button', { name: '创建账号' }).click();
-    await expect.poll(() => users.filter({ hasText: 'clerk.e2e' }).count()).toBe(1);
+    await poll(() => users.filter({ hasText: 'clerk.e2e' }).count()).toBe(1);
     // Certificates: the list when the server offers the API, else a plain notice (never an error).
     const certs = page.locator('section[aria-labelledby="certs-title"]');
-    await expect.poll(() => certs.locator('tbody tr, [data-testid="certs-unavailable"]').count()).toBeGreaterThan(0);
+    await poll(() => certs.locator('tbody tr, [data-testid="certs-unavailable"]').count()).toBeGreaterThan(0);
     expect(await certs.getByRole('alert').count()).toBe(0);
     await screenshot(page, 'admin');
   });

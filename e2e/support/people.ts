@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const artifacts = resolve(import.meta.dirname, '../artifacts');
 export const DEMO_PASSWORD = 'tongban-demo';
@@ -45,4 +46,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 export function screenshotsTaken(): readonly string[] {
   return taken;
+}
+
+/** expect.poll with a patience fit for two busy cores (browsers, SFU and signing on one machine). */
+export function poll<T>(fn: () => Promise<T> | T) {
+  return expect.poll(fn, { timeout: 20_000 });
 }

@@ -120,7 +120,7 @@ function CeremonyRoom({ state, me, siteName, onState }: { state: CeremonyState; 
           {isHost && state.status === 'signed' && (
             <>
               <ErrorAlert error={archive.error} />
-              <button type="button" data-testid="ceremony-archive" disabled={archive.busy} onClick={() => void archive.run()}>
+              <button type="button" className="primary" data-testid="ceremony-archive" disabled={archive.busy} onClick={() => void archive.run()}>
                 {t('room.archive')}
               </button>
             </>
