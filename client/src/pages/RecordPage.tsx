@@ -1,6 +1,7 @@
 // One archived record for the auditor: signed PDFs with validation reports, the recording with its
 // integrity status, snapshots, the audit trail, and the evidence export.
 import { api } from '../api/http.js';
+import { actionLabel } from '../audit/actions.js';
 import { EvidenceExport } from '../audit/EvidenceExport.js';
 import { RecordingPanel } from '../audit/RecordingPanel.js';
 import { SignatureReport } from '../audit/SignatureReport.js';
@@ -89,7 +90,7 @@ export function RecordPage({ id }: { id: string }) {
               {audit.map((e) => (
                 <li key={e.id}>
                   <time>{formatTime(e.at, lang)}</time>
-                  <span>{e.action}</span>
+                  <span title={e.action}>{actionLabel(e.action, lang)}</span>
                   <small className="muted">
                     {e.actor}
                     {e.target ? ` → ${e.target}` : ''}
