@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PdfError } from './errors.js';
+import { verifyPdf } from './verify/verify-pdf.js';
 import { IncrementalUpdate } from './pdf/IncrementalUpdate.js';
 import { dict, name, PdfString, type PdfRef } from './pdf/objects.js';
 import { PdfReader } from './pdf/PdfReader.js';
@@ -48,6 +49,29 @@ describe('PdfReader errors', () => {
     expect(codeOf(readFileSync(encrypted))).toBe('encrypted');
     expect(codeOf(table, 100)).toBe('too_large');
     expect(codeOf(table)).toBe('ok');
+  });
+});
+
+describe('damaged input', () => {
+  it('fails only with a typed PdfError on truncated or scrambled files', () => {
+    let seed = 7;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const outcomes = new Set<string>();
+    for (const source of [table, streams]) {
+      for (let i = 0; i < 200; i++) {
+        const damaged = Buffer.from(source);
+        if (i % 2) for (let k = 0; k < 8; k++) damaged[random(damaged.length)] = random(256);
+        const input = i % 2 ? damaged : damaged.subarray(0, random(damaged.length));
+        try {
+          verifyPdf(input, { trustAnchors: [] });
+          outcomes.add('report');
+        } catch (err) {
+          outcomes.add(err instanceof PdfError ? `PdfError ${err.code}` : `unexpected ${String(err)}`);
+        }
+      }
+    }
+    expect([...outcomes].filter((o) => o.startsWith('unexpected'))).toEqual([]);
+    expect(outcomes).toContain('PdfError corrupt');
   });
 });
 

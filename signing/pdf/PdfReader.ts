@@ -159,6 +159,10 @@ function parseObjectStream(s: PdfStream): Map<number, PdfValue> {
   const data = decodeStream(s);
   const n = Number(s.dict.get('N'));
   const first = Number(s.dict.get('First'));
+  // Each header entry takes at least 4 bytes ("n o "): a larger /N is a lie that would loop for long.
+  if (!Number.isInteger(n) || n < 0 || n > data.length / 4 || !Number.isInteger(first) || first < 0 || first > data.length) {
+    throw new PdfError('corrupt', 'corrupt PDF: bad object stream header');
+  }
   const head = new PdfParser(data, 0);
   const pairs: [number, number][] = [];
   for (let i = 0; i < n; i++) pairs.push([Number(head.token()), Number(head.token())]);

@@ -9,6 +9,9 @@ function asArray(v: PdfValue | undefined): PdfValue[] {
   return Array.isArray(v) ? v : [v];
 }
 
+/** Bound on one decoded stream, against compression bombs (xref and object streams are far smaller). */
+const MAX_DECODED_BYTES = 256 * 1024 * 1024;
+
 export function decodeStream(stream: PdfStream): Uint8Array {
   const filters = asArray(stream.dict.get('Filter'));
   const params = asArray(stream.dict.get('DecodeParms'));
@@ -16,7 +19,7 @@ export function decodeStream(stream: PdfStream): Uint8Array {
   filters.forEach((f, i) => {
     if (!isName(f, 'FlateDecode')) throw new PdfError('unsupported', `unsupported stream filter ${isName(f) ? f.name : '?'}`);
     try {
-      data = inflateSync(data, { finishFlush: 2 /* Z_SYNC_FLUSH: tolerate a missing end marker */ });
+      data = inflateSync(data, { finishFlush: 2 /* Z_SYNC_FLUSH: tolerate a missing end marker */, maxOutputLength: MAX_DECODED_BYTES });
     } catch {
       throw new PdfError('corrupt', 'corrupt PDF: a compressed stream cannot be inflated');
     }
