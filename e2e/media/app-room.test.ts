@@ -82,7 +82,21 @@ describe('a real session in the real app', () => {
     expect(v).toMatchObject({ valid: true, seal: { state: 'valid' } });
     expect(v.segmentCount).toBeGreaterThanOrEqual(3);
     const auditor = await app.login('auditor');
-    expect((await auditor.get(`/api/sessions/${sessionId}/recording`)).status).toBe(200);
+    // The auditor's view: the grid video renders in the background, then plays from the API.
+    let composite: { status: string; progress: number; url?: string } | undefined;
+    for (let i = 0; i < 120 && composite?.status !== 'ready'; i++) {
+      const rec = await auditor.get(`/api/sessions/${sessionId}/recording`);
+      expect(rec.status).toBe(200);
+      composite = rec.json<{ composite?: typeof composite }>().composite;
+      if (composite?.status === 'failed') break;
+      if (composite?.status !== 'ready') await new Promise((r) => setTimeout(r, 500));
+    }
+    console.log(`[app] composite: ${JSON.stringify(composite)}`);
+    expect(composite).toMatchObject({ status: 'ready', progress: 1 });
+    const mp4 = await auditor.get(composite!.url!);
+    expect(mp4.status).toBe(200);
+    expect(mp4.headers['content-type']).toContain('video/mp4');
+    expect(mp4.body.subarray(4, 8).toString('latin1')).toBe('ftyp');
     const stranger = await app.login('clerk.ninghai');
     expect((await stranger.get(`/api/sessions/${sessionId}/recording/verification`)).status).toBe(403);
 

@@ -1,13 +1,17 @@
 // HTTP for recordings: GET /api/sessions/:id/recording (state, participants, segments) and
-// GET /api/sessions/:id/recording/verification (hashes, chain, seal; the first bad segment).
+// GET /api/sessions/:id/recording/verification (hashes, chain, seal; the first bad segment) and
+// GET /api/sessions/:id/recording/composite.mp4 (the rendered grid video).
 // Participants and auditors read them; the answer comes from the database and the files, so it
 // works whether or not the media plane is running.
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { authorize } from '../auth/policy.js';
 import { FlowServices } from '../flows/FlowServices.js';
 import type { RouteModule } from '../http/routes/RouteModule.js';
 import { idParams } from '../http/routes/schemas.js';
 import { NotFoundError } from '../errors.js';
+import { mediaHandles } from './plugin.js';
+import { compositePath } from './recording/CompositeJob.js';
 import { platformManifestSeal } from './recording/platform-seal.js';
 import { RecordingStore } from './recording/RecordingStore.js';
 import { verifyRecording } from './recording/verification.js';
@@ -33,6 +37,8 @@ const recordingSchema = z.object({
   sealed: z.boolean(),
   participants: z.array(z.object({ id: z.string(), displayName: z.string(), role: z.string(), firstSeenMs: z.number() })),
   segments: z.array(z.object({ index: z.number(), participant: z.string(), track: z.string(), file: z.string(), bytes: z.number(), sha256: z.string(), startMs: z.number(), endMs: z.number() })),
+  /** The grid video for playback (not evidence), once rendered; absent when there is none. */
+  composite: z.object({ status: z.enum(['rendering', 'ready', 'failed']), progress: z.number(), url: z.string().optional() }).optional(),
 });
 
 export const recordingRoutes: RouteModule = {
@@ -66,7 +72,33 @@ export const recordingRoutes: RouteModule = {
           sealed: row.sealPresent,
           participants: store.participants(params.id),
           segments: store.segments(params.id).map(({ chainHash: _chain, ...s }) => s),
+          composite: compositeOf(params.id, row.dir),
         };
+      },
+    });
+
+    const compositeOf = (sessionId: string, dir: string) => {
+      const state = mediaHandles(ctx)?.recorder.compositeState(sessionId) ?? (existsSync(compositePath(dir)) ? { status: 'ready' as const, progress: 1 } : undefined);
+      return state && { ...state, ...(state.status === 'ready' ? { url: `/api/sessions/${sessionId}/recording/composite.mp4` } : {}) };
+    };
+
+    api.route({
+      method: 'get',
+      path: '/api/sessions/:id/recording/composite.mp4',
+      summary: 'The rendered grid video of the recording (MP4, byte ranges supported)',
+      tag: 'sessions',
+      access: 'session.read',
+      params: idParams,
+      produces: 'video/mp4',
+      handler: ({ principal, params, res }) => {
+        readable(principal, params.id);
+        const row = store.get(params.id);
+        const file = row && compositePath(row.dir);
+        if (!file || !existsSync(file)) throw new NotFoundError(`composite video of session ${params.id}`);
+        res.sendFile(file, { dotfiles: 'allow', headers: { 'content-type': 'video/mp4' } }, (err) => {
+          if (err && !res.headersSent) res.status(404).json({ error: { code: 'not_found', message: 'composite video not found' } });
+        });
+        return undefined;
       },
     });
 

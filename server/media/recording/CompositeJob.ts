@@ -3,7 +3,7 @@
 // the audio mixed, each participant shifted to when they started. Emits 'progress' in 0..1.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { safeName } from './files.js';
 import type { SegmentRow } from './RecordingStore.js';
@@ -63,16 +63,19 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
     }
     const totalSec = Math.max(0, ...o.segments.map((s) => s.endMs / 1000));
     if (inputs.length === 0) return { composite: null, participants };
-    const composite = join(out, 'composite.mp4');
+    const composite = compositePath(o.dir);
+    const partial = `${composite}.part`;
     const args = ['-y', '-nostats', '-progress', 'pipe:1', ...inputs.flatMap((i) => ['-i', i.file])];
     args.push('-filter_complex', gridFilter(inputs, o.tile ?? { width: 320, height: 240 }));
     args.push('-map', '[v]', ...(inputs.some((i) => i.audio) ? ['-map', '[a]'] : []));
     args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '28', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k');
-    args.push('-movflags', '+faststart', composite);
+    args.push('-movflags', '+faststart', '-f', 'mp4', partial);
     await this.#exec(ffmpeg, args, (line) => {
       const m = /^out_time_us=(\d+)/.exec(line);
       if (m && totalSec > 0) this.emit('progress', Math.min(1, Number(m[1]) / 1e6 / totalSec));
     });
+    // Only a finished render carries the final name: a crash mid-render leaves no playable-looking file.
+    renameSync(partial, composite);
     this.emit('progress', 1);
     return { composite, participants };
   }
@@ -85,6 +88,11 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
       child.once('exit', () => this.#children.delete(child));
     });
   }
+}
+
+/** Where a recording's finished composite lives. */
+export function compositePath(recordingDir: string): string {
+  return join(recordingDir, 'derived', 'composite.mp4');
 }
 
 /** Video tiles padded to one size, delayed to each participant's start, laid out in a grid; audio mixed. */

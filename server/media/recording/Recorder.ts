@@ -3,13 +3,13 @@
 // appended to the session's hash chain, one at a time. finish() seals manifest.json; at start-up,
 // recordings a crash left open are sealed as 'interrupted' with the segments that had closed.
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RecordingStateView } from '../../realtime/media-protocol.js';
 import type { RoomRecorder } from '../MediaService.js';
 import type { Room } from '../Room.js';
 import type { RtpPortRange } from './ffmpeg-input.js';
-import { CompositeJob } from './CompositeJob.js';
+import { CompositeJob, compositePath } from './CompositeJob.js';
 import { fsyncFile, hashFile, safeName, writeDurably } from './files.js';
 import { genesis, nextHead } from './hash-chain.js';
 import { buildManifest, manifestBytes, manifestName, sealName, sha256Hex, type ManifestSeal } from './manifest.js';
@@ -26,6 +26,12 @@ export interface RecorderOptions {
   readonly ffmpegBin?: string;
   readonly ports?: RtpPortRange;
   readonly clock?: () => Date;
+}
+
+export interface CompositeState {
+  readonly status: 'rendering' | 'ready' | 'failed';
+  /** 0..1 */
+  readonly progress: number;
 }
 
 export interface FinishedRecording {
@@ -62,7 +68,7 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
   readonly #o: RecorderOptions;
   readonly #live = new Map<string, Live>();
   readonly #clock: () => Date;
-  readonly #composites = new Map<string, CompositeJob>();
+  readonly #composites = new Map<string, { job: CompositeJob; state: { status: CompositeState['status']; progress: number } }>();
 
   private constructor(options: RecorderOptions) {
     super();
@@ -129,12 +135,20 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
 
   /** The background render started when the session's recording was sealed (this process only). */
   composite(sessionId: string): CompositeJob | undefined {
-    return this.#composites.get(sessionId);
+    return this.#composites.get(sessionId)?.job;
+  }
+
+  /** The composite's state: rendering here, or finished (now or by an earlier process), or failed. */
+  compositeState(sessionId: string): CompositeState | undefined {
+    const live = this.#composites.get(sessionId)?.state;
+    if (live) return { ...live };
+    const row = this.#o.store.get(sessionId);
+    return row && existsSync(compositePath(row.dir)) ? { status: 'ready', progress: 1 } : undefined;
   }
 
   /** Shutdown: taps finish their open segments; the recordings stay open and are sealed as interrupted at the next start. */
   async close(): Promise<void> {
-    for (const job of this.#composites.values()) job.cancel();
+    for (const { job } of this.#composites.values()) job.cancel();
     for (const live of this.#live.values()) {
       for (const t of live.pending.values()) clearTimeout(t);
       await Promise.all([...live.taps.keys()].map((peerId) => this.#stopTap(live, peerId)));
@@ -256,8 +270,16 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
     this.#o.store.finish(row.sessionId, finalStatus, endedAt, sha256Hex(bytes), sealed);
     this.emit('state', this.state(row.sessionId));
     const job = CompositeJob.start({ dir: row.dir, segments: manifest.segments, ffmpegBin: this.#o.ffmpegBin });
-    job.on('progress', (p) => this.emit('composite', row.sessionId, p));
-    this.#composites.set(row.sessionId, job);
+    const state = { status: 'rendering' as CompositeState['status'], progress: 0 };
+    job.on('progress', (p) => {
+      state.progress = p;
+      this.emit('composite', row.sessionId, p);
+    });
+    job.result.then(
+      () => (state.status = 'ready'),
+      () => (state.status = 'failed'),
+    );
+    this.#composites.set(row.sessionId, { job, state });
     return { sessionId: row.sessionId, status: finalStatus, dir: row.dir, head: manifest.chain.head, segmentCount: manifest.segments.length, sealed };
   }
 }
