@@ -188,6 +188,7 @@ export const en: Record<MessageKey, string> = {
   'ceremony.uploading': 'Uploading the agreement',
   'ceremony.create': 'Start the ceremony',
   'ceremony.hostTurns': 'Pages are turned by the host, {name}',
+  'ceremony.joinHint': 'To join a ceremony someone else started, open the link the host sent you.',
   'ceremony.shareLink': 'Send this link to the signers and witnesses:',
   'ceremony.status.signing': 'Signing',
   'ceremony.status.signed': 'All signed',

@@ -186,6 +186,7 @@ export const zh = {
   'ceremony.uploading': '正在上传协议',
   'ceremony.create': '发起签约',
   'ceremony.hostTurns': '由主持人 {name} 统一翻页',
+  'ceremony.joinHint': '参加他人发起的签约：请打开主持人发给您的签约链接。',
   'ceremony.shareLink': '请将此链接发给签署人和见证人：',
   'ceremony.status.signing': '签署中',
   'ceremony.status.signed': '已全部签署',

@@ -25,8 +25,10 @@ const statusLabel: Record<CeremonyState['status'], MessageKey> = {
 };
 
 export function CeremonyHome() {
+  const { t } = useI18n();
   return (
     <AppShell>
+      <p className="alert info">{t('ceremony.joinHint')}</p>
       <section className="card">
         <NewCeremonyForm />
       </section>
