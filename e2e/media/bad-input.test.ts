@@ -156,6 +156,17 @@ describe('bad input hurts only the sender', () => {
     expect(errorCode(extra.at(-1)!)).toBe('too_many_transports');
   });
 
+  it('a second connection with the same identity takes the seat; the first is told and loses it', async () => {
+    const first = await client('clerk.xingren');
+    await ok(first, 'join', { sessionId: abused });
+    const replaced = new Promise<{ sessionId: string }>((r) => first.once('media:replaced', r));
+    const second = await client('clerk.xingren');
+    await ok(second, 'join', { sessionId: abused });
+    expect(await replaced).toEqual({ sessionId: abused });
+    expect(errorCode(await send(first, { method: 'createTransport', data: { direction: 'recv' } }))).toBe('not_joined');
+    await ok(second, 'createTransport', { direction: 'recv' });
+  });
+
   it('the worker is the same process and the other room never stopped decoding', async () => {
     const worker = (await server.media.pool.workers())[0]!;
     expect(worker.pid).toBe(workerPid);
