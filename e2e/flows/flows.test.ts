@@ -82,6 +82,7 @@ describe('flow A: remote identity confirmation', () => {
     await waitForVideoOf(cixi, 'applicant');
     await poll(() => cixi.getByTestId('video-tile').count()).toBe(3);
     await poll(() => applicant.getByTestId('video-tile').count()).toBe(3);
+    await screenshot(applicant, 'room-applicant-phone');
   });
 
   it('every participant sees the recording indicator', async () => {
@@ -99,6 +100,7 @@ describe('flow A: remote identity confirmation', () => {
     await screenshot(cixi, 'room-handling-clerk-checklist');
     await cixi.getByTestId('confirm-identity').click();
     await cixi.locator('[data-testid="pdf-viewer"][data-rendered="yes"][data-pages="1"]').waitFor({ timeout: 30_000 });
+    await screenshot(cixi, 'room-confirmation-document');
   });
 
   it('the applicant sees the confirmation and signs by hand', async () => {
