@@ -174,5 +174,9 @@ async function checkCheckpoint(
   if (links[checkpoint.segmentCount] !== checkpoint.head) {
     return fail(file, `checkpoint head is not link ${checkpoint.segmentCount} of the recording chain`);
   }
-  checked.push(`${file}: checkpoint is link ${checkpoint.segmentCount} of ${links.length - 1} of the recording chain`);
+  checked.push(
+    links.length === 1
+      ? `${file}: checkpoint is the chain's genesis h_0 of session ${sessionId} (nothing was recorded)`
+      : `${file}: checkpoint is link ${checkpoint.segmentCount} of ${links.length - 1} of the recording chain`,
+  );
 }
