@@ -7,14 +7,16 @@ import type { Database } from '../../store/Database.js';
 import type { FlowsPki } from '../deps.js';
 
 export interface RecordingIntegrity {
+  readonly sessionId: string;
   readonly status: string;
   readonly valid: boolean;
   readonly segmentCount: number;
   readonly head: string | null;
   readonly problems: string[];
+  readonly seal: { readonly state: string; readonly reason?: string };
 }
 
 export async function recordingIntegrity(db: Database, dataDir: string, pki: FlowsPki, sessionId: string): Promise<RecordingIntegrity> {
   const v = await verifyRecording({ dataDir, sessionId, store: new RecordingStore(db), seal: platformManifestSeal(pki) });
-  return { status: v.status, valid: v.valid, segmentCount: v.segmentCount, head: v.head, problems: describeProblems(v) };
+  return { sessionId, status: v.status, valid: v.valid, segmentCount: v.segmentCount, head: v.head, problems: describeProblems(v), seal: v.seal };
 }
