@@ -2,7 +2,7 @@
 // peers together; the Peer only keeps its own engine objects and closes them with itself.
 import { EventEmitter } from 'node:events';
 import type { ms } from './engine.js';
-import { unknown } from './errors.js';
+import { notFound } from './errors.js';
 
 export interface PeerIdentity {
   /** Stable across reconnects: `user:<userId>` or `guest:<sessionId>`. */
@@ -54,7 +54,7 @@ export class Peer extends EventEmitter<{ closed: [] }> {
 
   transport(id: string): ms.WebRtcTransport {
     const t = this.#transports.get(id);
-    if (!t) throw unknown('transport', id);
+    if (!t) throw notFound('transport', id);
     return t;
   }
 
@@ -65,7 +65,7 @@ export class Peer extends EventEmitter<{ closed: [] }> {
 
   producer(id: string): ms.Producer {
     const p = this.#producers.get(id);
-    if (!p) throw unknown('producer', id);
+    if (!p) throw notFound('producer', id);
     return p;
   }
 
@@ -80,7 +80,7 @@ export class Peer extends EventEmitter<{ closed: [] }> {
 
   consumer(id: string): ms.Consumer {
     const c = this.#consumers.get(id);
-    if (!c) throw unknown('consumer', id);
+    if (!c) throw notFound('consumer', id);
     return c;
   }
 

@@ -4,9 +4,8 @@
 import { EventEmitter } from 'node:events';
 import { mediaCodecs, type ms } from './engine.js';
 import { ConflictError } from '../errors.js';
-import { ConsentRequiredError } from './errors.js';
+import { ConsentRequiredError, notFound } from './errors.js';
 import { Peer, type PeerIdentity, type PeerInfo } from './Peer.js';
-import { unknown } from './errors.js';
 
 export interface ProducerInfo {
   readonly id: string;
@@ -222,9 +221,9 @@ export class Room extends EventEmitter<RoomEvents> {
     const peer = this.#peer(peerId);
     const transport = peer.transport(transportId);
     const producer = this.findProducer(producerId);
-    if (!producer) throw unknown('producer', producerId);
+    if (!producer) throw notFound('producer', producerId);
     if (!this.#router.canConsume({ producerId, rtpCapabilities })) {
-      throw unknown('producer', `${producerId} (not consumable with these capabilities)`);
+      throw notFound('producer', `${producerId} (not consumable with these capabilities)`);
     }
     const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true });
     peer.addConsumer(consumer);
@@ -258,7 +257,7 @@ export class Room extends EventEmitter<RoomEvents> {
 
   #peer(peerId: string): Peer {
     const peer = this.#peers.get(peerId);
-    if (!peer) throw unknown('peer', peerId);
+    if (!peer) throw notFound('peer', peerId);
     return peer;
   }
 }

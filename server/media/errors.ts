@@ -1,5 +1,5 @@
 // Media-plane errors: AppError subclasses so socket replies and HTTP map them the same way.
-import { AppError, ForbiddenError, NotFoundError } from '../errors.js';
+import { AppError, NotFoundError } from '../errors.js';
 
 export class ConsentRequiredError extends AppError {
   constructor() {
@@ -13,8 +13,6 @@ export class NotJoinedError extends AppError {
   }
 }
 
-export function unknown(what: 'transport' | 'producer' | 'consumer' | 'peer' | 'room', id: string): NotFoundError {
+export function notFound(what: 'transport' | 'producer' | 'consumer' | 'peer' | 'room', id: string): NotFoundError {
   return new NotFoundError(`${what} ${id.slice(0, 64)}`);
 }
-
-export { ForbiddenError };
