@@ -1,7 +1,7 @@
 // Framework-free mediasoup-client logic for one session's room: join, consent, publish camera and
 // microphone, consume everyone else, follow mute/speaker/recording state, and rejoin on its own
 // after a network blip or a server-side rebuild. Pages only read `state` and listen to 'change'.
-import { Device, type types } from 'mediasoup-client';
+import { Device, detectDevice, type types } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
 import type {
   MediaNotification,
@@ -154,7 +154,9 @@ export class RoomClient extends EventTarget {
     performance.mark('tongban:join');
     try {
       const joined = await request(this.#socket, 'join', { sessionId: this.sessionId });
-      const device = new Device({ handlerName: 'Chrome111' });
+      // Firefox and Safari get their own handlers; Chromium (also headless, which detection may not
+      // name) uses Chrome111, the handler measured against the 3.8.4 server.
+      const device = new Device({ handlerName: detectDevice() ?? 'Chrome111' });
       await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as types.RtpCapabilities });
       this.#device = device;
       this.#recv = await this.#createTransport('recv');
