@@ -61,9 +61,14 @@ export class FlowServices {
       recorder,
     });
     this.evidence = new EvidenceExporter({ db, clock, audit, blobs, records: this.records, pki, matterName: (id) => catalog.matter(id).name });
-    // The last signature of an identity document completes the case's signing.
+    // The last signature of an identity document completes the case's signing; a case cancelled
+    // or rejected before that takes its unfinished documents with it.
     this.signing.on('completed', (doc) => {
       if (doc.kind === 'identity' && doc.caseId) cases.transition(undefined, doc.caseId, 'signed', `document ${doc.id}`);
+    });
+    cases.onChange((c) => {
+      if (c.status !== 'cancelled' && c.status !== 'rejected') return;
+      for (const doc of this.documents.forCase(c.id)) if (doc.status === 'signing') this.signing.abort(doc.id);
     });
   }
 

@@ -144,6 +144,23 @@ describe('flow A: remote identity confirmation', () => {
     expect((await cixi.get(`/api/cases/${caseId}`)).json().status).toBe('signed');
   });
 
+  test('a case cancelled during signing closes its document: further signatures are 409', async () => {
+    const other = (await xingren.post('/api/cases', { matterId: 'shebao-tingjiao', handlingSite: 'cixi', applicant: { name: '赵六', idNumber: '522501199202021234' } })).json().id;
+    await cixi.post(`/api/cases/${other}/accept`);
+    const applicant = server.client();
+    await applicant.post('/api/join', { code: (await cixi.post(`/api/cases/${other}/invitations`)).json().code });
+    for (const [kind, type, bytes] of [['face', 'image/png', testImage('png')], ['id', 'image/jpeg', testImage('jpeg')]] as const) {
+      const { body, headers } = multipart({ kind }, { field: 'image', filename: 'snap', type, bytes });
+      expect((await cixi.post(`/api/cases/${other}/snapshots`, undefined, { body, headers })).status).toBe(201);
+    }
+    const doc = (await cixi.post(`/api/cases/${other}/confirm-identity`, { checklist })).json().documentId;
+    expect((await xingren.post(`/api/cases/${other}/cancel`, { reason: '申请人撤回' })).status).toBe(200);
+    const refused = await applicant.post(`/api/documents/${doc}/sign`, { handwriting: handwritingDataUrl() });
+    expect(refused.status).toBe(409);
+    expect(refused.json().error.code).toBe('document_closed');
+    expect((await cixi.get(`/api/documents/${doc}/status`)).json().status).toBe('aborted');
+  });
+
   test('the signed PDF: our verifier and pdfsig agree, three signatures plus a document timestamp', async () => {
     const report = (await cixi.get(`/api/documents/${documentId}/verification`)).json();
     expect(report.valid).toBe(true);
