@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { sessionCookie } from '../../auth/cookies.js';
 import { authorize } from '../../auth/policy.js';
 import { actorOf } from '../../domain/principal.js';
+import { FlowServices } from '../../flows/FlowServices.js';
 import type { RouteModule } from './RouteModule.js';
 import { idParams } from './schemas.js';
 
@@ -14,6 +15,8 @@ const sessionSchema = z.object({
   status: z.enum(['open', 'ended']),
   startedAt: z.string(),
   endedAt: z.string().nullable(),
+  /** The session's current flow document (identity confirmation or agreement), once there is one. */
+  documentId: z.string().nullable(),
   participants: z.array(
     z.object({
       participantId: z.string(),
@@ -25,6 +28,12 @@ const sessionSchema = z.object({
     }),
   ),
 });
+
+function currentDocumentId(flows: FlowServices, session: { caseId: string | null; ceremonyId: string | null }): string | null {
+  if (session.caseId) return flows.documents.forCase(session.caseId).at(-1)?.id ?? null;
+  if (session.ceremonyId) return flows.documents.forCeremony(session.ceremonyId)?.id ?? null;
+  return null;
+}
 
 export const sessionRoutes: RouteModule = {
   name: 'sessions',
@@ -40,7 +49,7 @@ export const sessionRoutes: RouteModule = {
       handler: ({ principal, params }) => {
         const session = ctx.sessions.get(params.id);
         authorize(principal, 'session.read', { participant: ctx.sessions.isParticipant(principal!, session) });
-        return session;
+        return { ...session, documentId: currentDocumentId(FlowServices.for(ctx), session) };
       },
     });
 
