@@ -3,6 +3,7 @@
 // mis-draw the font: the CFF header's offSize comes out as garbage, and FDSelect maps every
 // glyph to the most recently added font dict instead of its own (wrong local subrs → glyphs
 // missing). `patchCidSubsetter` fixes both once, on the subsetter's prototype.
+import { randomInt } from 'node:crypto';
 import fontkit from '@pdf-lib/fontkit';
 import type { PDFDocument, PDFFont } from 'pdf-lib';
 
@@ -89,8 +90,13 @@ function fontkitForFace(postscriptName: string) {
   };
 }
 
+/** Six upper-case letters: the subset tag that marks an embedded font as a subset (ISO 32000-1 §9.6.4). */
+function subsetTag(): string {
+  return Array.from({ length: 6 }, () => String.fromCharCode(65 + randomInt(26))).join('');
+}
+
 /** Embeds a subset (only the glyphs drawn) of one face of a CJK font collection. */
 export async function embedCjkFont(doc: PDFDocument, ttc: Uint8Array, face = NOTO_SANS_CJK_SC): Promise<PDFFont> {
   doc.registerFontkit(fontkitForFace(face) as unknown as Parameters<PDFDocument['registerFontkit']>[0]);
-  return doc.embedFont(ttc, { subset: true });
+  return doc.embedFont(ttc, { subset: true, customName: `${subsetTag()}+${face}` });
 }

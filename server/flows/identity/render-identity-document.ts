@@ -125,5 +125,7 @@ export async function renderIdentityDocument(input: IdentityDocumentInput): Prom
 }
 
 function embedImage(doc: PDFDocument, snap: IdentityDocumentSnapshot): Promise<PDFImage> {
-  return snap.mediaType === 'image/png' ? doc.embedPng(snap.bytes) : doc.embedJpg(snap.bytes);
+  // pdf-lib's JPEG reader ignores a view's byteOffset (it reads `bytes.buffer` from 0): hand it a copy.
+  const bytes = new Uint8Array(snap.bytes);
+  return snap.mediaType === 'image/png' ? doc.embedPng(bytes) : doc.embedJpg(bytes);
 }
