@@ -207,5 +207,19 @@ describe('three browsers in one room', () => {
       const summary = await waitForDecoding(second[who]!, everyone.filter((p) => p !== who), 20_000);
       console.log(`after the applicant's blip ${who}: frames decoded ${JSON.stringify(summary.frames)}`);
     }
+    await new Promise((r) => setTimeout(r, 5_000));
+
+    // The recording went on after the worker's death: each participant's runs started on the new
+    // router (r0002 on) hold seconds of media, in the same unbroken chain.
+    await server.media.endSession(secondSession);
+    const v = await verifyRecording({ dataDir: server.dataDir, sessionId: secondSession, store: server.store });
+    const afterRebuildMs = new Map<string, number>();
+    for (const seg of server.store.segments(secondSession)) {
+      if (seg.file.split('/')[1]!.startsWith('r0001')) continue;
+      afterRebuildMs.set(seg.participant, (afterRebuildMs.get(seg.participant) ?? 0) + seg.endMs - seg.startMs);
+    }
+    console.log(`second session: ${v.segmentCount} segments, valid ${v.valid}, ms recorded after the rebuild ${JSON.stringify(Object.fromEntries(afterRebuildMs))}`);
+    expect(v.valid).toBe(true);
+    for (const who of everyone) expect(afterRebuildMs.get(who) ?? 0).toBeGreaterThan(3_000);
   });
 });
