@@ -109,7 +109,7 @@ export class CeremonyFlow extends EventEmitter<{ state: [CeremonyState] }> {
       ]);
       documents.insert(
         { id: documentId, kind: 'agreement', caseId: null, ceremonyId: ceremony.id, sessionId: session.id, title: input.title, originalSha256: sha256, checkpoint: null, createdAt: now },
-        signers.map((u, i) => ({ position: i + 1, role: 'official', userId: u.id, guestSessionId: null, displayName: u.displayName, siteId: u.siteId, box: boxes[i]!, eventCertificateSerial: null })),
+        signers.map((u, i) => ({ position: i + 1, role: 'official', userId: u.id, guestSessionId: null, displayName: u.displayName, siteId: u.siteId, box: boxes[i]!, eventCertificateSerial: null, eventId: null })),
       );
       db.sql
         .prepare('INSERT INTO ceremony_details (ceremony_id, document_id, session_id, host_site_id, page_count, current_page) VALUES (?, ?, ?, ?, ?, 1)')

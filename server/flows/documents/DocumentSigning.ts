@@ -152,7 +152,8 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
     if (principal.kind === 'guest') {
       if (!input.handwriting) throw new BadRequestError('请先手写签名 / a handwritten signature image is required', 'handwriting_required');
       const image = pngFromDataUrl(input.handwriting, HANDWRITING_MAX_BYTES);
-      return { key: await pki.eventSigner(doc.id), image };
+      if (!signer.eventId) throw new ConflictError('no event certificate for this signer', 'no_event_certificate');
+      return { key: await pki.eventSigner(signer.eventId), image };
     }
     if (!input.pin) throw new BadRequestError('PIN required', 'pin_required');
     pinLimiter.consume(principal.userId);

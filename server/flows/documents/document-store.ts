@@ -18,6 +18,8 @@ export interface DocumentSigner {
   readonly siteId: string | null;
   readonly box: SignatureBox;
   readonly eventCertificateSerial: string | null;
+  /** The applicant's event certificate is issued and unlocked under this id. */
+  readonly eventId: string | null;
   readonly signedAt: string | null;
   readonly signedSha256: string | null;
 }
@@ -64,6 +66,7 @@ interface SignerRow {
   site_id: string | null;
   box: string;
   event_certificate_serial: string | null;
+  event_id: string | null;
   signed_at: string | null;
   signed_sha256: string | null;
 }
@@ -93,10 +96,10 @@ export class DocumentStore {
         );
       const insert = this.db.sql.prepare(
         `INSERT INTO document_signers (document_id, position, role, user_id, guest_session_id, display_name, site_id, box,
-           event_certificate_serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           event_certificate_serial, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const s of signers) {
-        insert.run(doc.id, s.position, s.role, s.userId, s.guestSessionId, s.displayName, s.siteId, JSON.stringify(s.box), s.eventCertificateSerial);
+        insert.run(doc.id, s.position, s.role, s.userId, s.guestSessionId, s.displayName, s.siteId, JSON.stringify(s.box), s.eventCertificateSerial, s.eventId);
       }
     });
   }
@@ -153,6 +156,7 @@ export class DocumentStore {
         siteId: s.site_id,
         box: JSON.parse(s.box) as SignatureBox,
         eventCertificateSerial: s.event_certificate_serial,
+        eventId: s.event_id,
         signedAt: s.signed_at,
         signedSha256: s.signed_sha256,
       }),

@@ -159,8 +159,10 @@ export class IdentityFlow {
     });
     const sha256 = await blobs.put(pdf);
     const idHash = (db.sql.prepare('SELECT id_hmac FROM cases WHERE id = ?').get(caseId) as { id_hmac: string }).id_hmac;
+    // The subject's UID names the case and the document; its serialNumber is the ID number's HMAC.
+    const eventId = `case:${caseId}:document:${documentId}`;
     const certificate = await pki.issueEventCertificate({
-      eventId: documentId,
+      eventId,
       name: c.applicant.name,
       idHash,
       siteId: c.originatingSite.id,
@@ -182,9 +184,9 @@ export class IdentityFlow {
           createdAt: now.toISOString(),
         },
         [
-          { position: 1, role: 'applicant', userId: null, guestSessionId, displayName: c.applicant.name, siteId: c.originatingSite.id, box: applicantBox!, eventCertificateSerial: certificate.serial },
-          { position: 2, role: 'witness', userId: witness.userId, guestSessionId: null, displayName: witness.displayName, siteId: c.originatingSite.id, box: witnessBox!, eventCertificateSerial: null },
-          { position: 3, role: 'confirmer', userId: clerk.userId, guestSessionId: null, displayName: clerk.displayName, siteId: c.handlingSite.id, box: confirmerBox!, eventCertificateSerial: null },
+          { position: 1, role: 'applicant', userId: null, guestSessionId, displayName: c.applicant.name, siteId: c.originatingSite.id, box: applicantBox!, eventCertificateSerial: certificate.serial, eventId },
+          { position: 2, role: 'witness', userId: witness.userId, guestSessionId: null, displayName: witness.displayName, siteId: c.originatingSite.id, box: witnessBox!, eventCertificateSerial: null, eventId: null },
+          { position: 3, role: 'confirmer', userId: clerk.userId, guestSessionId: null, displayName: clerk.displayName, siteId: c.handlingSite.id, box: confirmerBox!, eventCertificateSerial: null, eventId: null },
         ],
       );
       audit.append({

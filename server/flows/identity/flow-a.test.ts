@@ -122,7 +122,8 @@ describe('flow A: remote identity confirmation', () => {
     expect(pdf.body.subarray(0, 5).toString()).toBe('%PDF-');
     const events = server.app.pki.certificates({}).filter((c: { kind: string }) => c.kind === 'event');
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ eventId: documentId, siteId: 'xingren' });
+    expect(events[0]).toMatchObject({ eventId: `case:${caseId}:document:${documentId}`, siteId: 'xingren' });
+    expect(events[0]?.subject).toMatch(/serialNumber=[0-9a-f]{64}/);
   });
 
   test('signing order applicant → witness → confirmation; out of order or repeated is 409', async () => {

@@ -7,6 +7,7 @@ import { authSchema } from './004-auth.js';
 import { auditSchema } from './005-audit.js';
 import { recordingsSchema } from './010-recordings.js';
 import { flowsSchema } from './020-flows.js';
+import { flowsEventIdSchema } from './021-flows-event-id.js';
 
 export interface Migration {
   readonly version: number;
@@ -14,4 +15,4 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const migrations: readonly Migration[] = [coreSchema, pkiSchema, deskSchema, authSchema, auditSchema, recordingsSchema, flowsSchema];
+export const migrations: readonly Migration[] = [coreSchema, pkiSchema, deskSchema, authSchema, auditSchema, recordingsSchema, flowsSchema, flowsEventIdSchema];
