@@ -5,6 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
+import { PDFDict, PDFDocument, PDFName, PDFString } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../certs/test-support/test-pki.js';
 import { signPdf, verifyPdf } from './index.js';
@@ -116,5 +117,46 @@ describe('real-world inputs', () => {
     expect(ours.valid).toBe(false);
     const withTrust = verifyPdf(out, { trustAnchors: [...pki.trustAnchors, thirdPartyCa], now: pki.clock() });
     expect(withTrust.valid).toBe(true);
+  });
+
+  it('signs an empty merged signature field prepared by pdf-lib in place; refuses fields with widget kids', async () => {
+    const doc = await PDFDocument.load(readFileSync(long));
+    const form = doc.getForm();
+    const page = doc.getPage(0);
+    const merged = doc.context.register(
+      doc.context.obj({ Type: 'Annot', Subtype: 'Widget', FT: 'Sig', T: PDFString.of('applicant'), Rect: [40, 60, 260, 130], F: 4, P: page.ref }),
+    );
+    const parent = doc.context.register(doc.context.obj({ FT: 'Sig', T: PDFString.of('witness') }));
+    const kid = doc.context.register(doc.context.obj({ Type: 'Annot', Subtype: 'Widget', Rect: [300, 60, 520, 130], F: 4, P: page.ref, Parent: parent }));
+    doc.context.lookup(parent, PDFDict).set(PDFName.of('Kids'), doc.context.obj([kid]));
+    page.node.addAnnot(merged);
+    page.node.addAnnot(kid);
+    form.acroForm.addField(merged);
+    form.acroForm.addField(parent);
+    const prepared = Buffer.from(await doc.save({ useObjectStreams: false }));
+
+    const appearance = (name: string) => ({ page: 1, rect: [0, 0, 10, 10] as [number, number, number, number], font: FONT, texts: { name, role: '签署人' } });
+    const one = await signPdf(prepared, { ...signOptions(), field: 'applicant', appearance: appearance('王五') });
+    await expect(signPdf(one, { ...signOptions(), field: 'witness' })).rejects.toThrow(/only empty merged signature fields/);
+    const two = Buffer.from(await signPdf(one, { ...signOptions(), signer: pki.signer(pki.official), field: 'official', appearance: { ...appearance('李四'), rect: [300, 200, 220, 70] } }));
+    const file = join(tmp.dir, 'prepared-fields.pdf');
+    writeFileSync(file, two);
+
+    const report = verifyPdf(two, { trustAnchors: pki.trustAnchors, now: pki.clock() });
+    expect(report.signatures.map((s) => [s.field, s.signer?.name, s.intact, s.trusted, s.modifiedAfter])).toEqual([
+      ['applicant', '张三', true, true, false],
+      ['official', '李四', true, true, false],
+    ]);
+    // pdfsig also lists the still-empty "witness" field, without validation lines.
+    const signedFields = pdfsig(nssdir, file).filter((s) => s.field !== 'witness');
+    expect(signedFields.map((s) => [s.field, s.signatureValidation, s.certificateValidation])).toEqual([
+      ['applicant', 'Signature is Valid.', 'Certificate is Trusted.'],
+      ['official', 'Signature is Valid.', 'Certificate is Trusted.'],
+    ]);
+    // 王五 is drawn in the prepared box, at its size.
+    const text = run('pdftotext', ['-f', '1', '-l', '1', file, '-']).stdout;
+    expect(text).toContain('王五');
+    expect(text).toContain('李四');
+    await expect(signPdf(two, { ...signOptions(), field: 'applicant' })).rejects.toThrow(/already exists/);
   });
 });

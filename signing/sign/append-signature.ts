@@ -16,8 +16,11 @@ export interface WidgetSpec {
   readonly page: number;
   /** [x1, y1, x2, y2] in default user space; all zeros for an invisible signature. */
   readonly rect: readonly [number, number, number, number];
-  /** Adds the appearance objects to the update and returns the normal-appearance XObject. */
-  readonly appearance?: (update: IncrementalUpdate) => Promise<PdfRef>;
+  /**
+   * Adds the appearance objects to the update and returns the normal-appearance XObject, drawn
+   * for a box of `size` (the requested rect, or an existing empty field's own rect).
+   */
+  readonly appearance?: (update: IncrementalUpdate, size: { width: number; height: number }) => Promise<PdfRef>;
 }
 
 export interface AppendSignatureRequest {
@@ -56,7 +59,11 @@ export async function appendSignature(reader: PdfReader, req: AppendSignatureReq
 async function attempt(reader: PdfReader, req: AppendSignatureRequest, reserve: number): Promise<AppendedSignature> {
   const fields = formFields(reader);
   const fieldName = req.fieldName ?? unusedFieldName(fields);
-  if (fields.some((f) => f.name === fieldName)) throw new SigningError('field_exists', `a form field named "${fieldName}" already exists`);
+  const existing = fields.find((f) => f.name === fieldName);
+  // An empty signature field prepared in the document is signed in place when field and widget
+  // are one object (poppler 22.12 does not see a value set on a field whose widget is a kid).
+  const emptyField = existing && isSignatureField(existing) && !existing.dict.has('V') && existing.ref && existing.dict.has('Rect') ? existing.ref : undefined;
+  if (existing && !emptyField) throw new SigningError('field_exists', `a form field named "${fieldName}" already exists (only empty merged signature fields are signed in place)`);
   if (req.certify && fields.some((f) => isSignatureField(f) && f.dict.has('V'))) throw new SigningError('invalid_options', 'only the first signature can certify a document');
   const pageCount = reader.pageCount();
   if (req.widget.page < 0 || req.widget.page >= pageCount) throw new SigningError('invalid_options', `page ${req.widget.page + 1} does not exist (the document has ${pageCount})`);
@@ -71,23 +78,29 @@ async function attempt(reader: PdfReader, req: AppendSignatureRequest, reserve: 
   }
   update.set(sigRef, sig);
 
-  const pageRef = reader.pageRef(req.widget.page);
-  const widget = dict({
-    Type: name('Annot'),
-    Subtype: name('Widget'),
-    FT: name('Sig'),
-    T: PdfString.text(fieldName),
-    V: sigRef,
-    F: 132, // Print + Locked
-    P: pageRef,
-    Rect: [...req.widget.rect],
-  });
-  if (req.widget.appearance) widget.set('AP', dict({ N: await req.widget.appearance(update) }));
-  const widgetRef = update.add(widget);
-
-  addToPageAnnots(reader, update, pageRef, widgetRef);
   const catalog = new Map(reader.catalog());
-  let catalogChanged = addToAcroForm(reader, update, catalog, widgetRef);
+  let catalogChanged: boolean;
+  if (emptyField) {
+    await fillEmptyField(reader, update, emptyField, sigRef, req.widget.appearance);
+    catalogChanged = addToAcroForm(reader, update, catalog, undefined);
+  } else {
+    const pageRef = reader.pageRef(req.widget.page);
+    const [x1, y1, x2, y2] = req.widget.rect;
+    const widget = dict({
+      Type: name('Annot'),
+      Subtype: name('Widget'),
+      FT: name('Sig'),
+      T: PdfString.text(fieldName),
+      V: sigRef,
+      F: 132, // Print + Locked
+      P: pageRef,
+      Rect: [x1, y1, x2, y2],
+    });
+    if (req.widget.appearance) widget.set('AP', dict({ N: await req.widget.appearance(update, { width: x2 - x1, height: y2 - y1 }) }));
+    const widgetRef = update.add(widget);
+    addToPageAnnots(reader, update, pageRef, widgetRef);
+    catalogChanged = addToAcroForm(reader, update, catalog, widgetRef);
+  }
   if (req.certify) {
     catalog.set('Perms', dict({ DocMDP: sigRef }));
     catalogChanged = true;
@@ -102,6 +115,17 @@ async function attempt(reader: PdfReader, req: AppendSignatureRequest, reserve: 
   if (hex.length > contentsEnd - contentsStart - 2) throw new PlaceholderTooSmall(contents.length);
   bytes.write(hex, contentsStart + 1, 'latin1');
   return { bytes, fieldName, contents };
+}
+
+/** Sets /V of an empty merged signature field and draws its appearance at the field's own size. */
+async function fillEmptyField(reader: PdfReader, update: IncrementalUpdate, fieldRef: PdfRef, sigRef: PdfRef, appearance: WidgetSpec['appearance']): Promise<void> {
+  const field = new Map(reader.dict(fieldRef)!);
+  field.set('V', sigRef);
+  const r = reader.resolve(field.get('Rect'));
+  const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = Array.isArray(r) ? r.map((v) => (typeof v === 'number' ? v : 0)) : [];
+  const size = { width: Math.abs(x2 - x1), height: Math.abs(y2 - y1) };
+  if (appearance && size.width >= 1 && size.height >= 1) field.set('AP', dict({ N: await appearance(update, size) }));
+  update.set(fieldRef, field);
 }
 
 /** The reservation was too small; `needed` is the DER size that did not fit. */
@@ -134,14 +158,15 @@ function addToPageAnnots(reader: PdfReader, update: IncrementalUpdate, pageRef: 
 }
 
 /**
- * Adds the field to /AcroForm /Fields with /SigFlags 3, writing the form where it lives; returns
- * whether the catalog itself changed.
+ * Sets /SigFlags 3 on /AcroForm and adds the new field (if any) to its /Fields, writing the form
+ * where it lives; returns whether the catalog itself changed.
  */
-function addToAcroForm(reader: PdfReader, update: IncrementalUpdate, catalog: PdfDict, widgetRef: PdfRef): boolean {
+function addToAcroForm(reader: PdfReader, update: IncrementalUpdate, catalog: PdfDict, widgetRef: PdfRef | undefined): boolean {
   const current = catalog.get('AcroForm');
   const form: PdfDict = new Map(reader.dict(current) ?? []);
+  if (!widgetRef && form.get('SigFlags') === 3) return false;
   const fields = reader.resolve(form.get('Fields'));
-  form.set('Fields', [...(Array.isArray(fields) ? fields : []), widgetRef] as PdfValue[]);
+  form.set('Fields', [...(Array.isArray(fields) ? fields : []), ...(widgetRef ? [widgetRef] : [])] as PdfValue[]);
   form.set('SigFlags', 3);
   if (current instanceof PdfRef && isDict(reader.resolve(current))) {
     update.set(current, form);

@@ -27,7 +27,7 @@ export async function signPdf(pdf: Uint8Array, o: SignPdfOptions): Promise<Uint8
     o.level === 'B-B' || !o.timeStamper ? undefined : { timestamp: async (hash, digest) => (tokenDer = await o.timeStamper!.timestamp(hash, digest)) };
   const a = o.appearance;
   const widget: WidgetSpec = a
-    ? { page: a.page - 1, rect: [a.rect[0], a.rect[1], a.rect[0] + a.rect[2], a.rect[1] + a.rect[3]], appearance: (u) => buildAppearance(u, a) }
+    ? { page: a.page - 1, rect: [a.rect[0], a.rect[1], a.rect[0] + a.rect[2], a.rect[1] + a.rect[3]], appearance: (u, size) => buildAppearance(u, { ...a, rect: [a.rect[0], a.rect[1], size.width, size.height] }) }
     : { page: 0, rect: [0, 0, 0, 0] };
   const certBytes = [o.signer.certificate, ...o.signer.chain].reduce((n, c) => n + c.length, 0);
   const signed = await appendSignature(reader, {

@@ -84,6 +84,11 @@ class RevisionComparison {
     if (before.has('Fields')) return this.formChangeAllowed(before, after);
     if (isName(before.get('Type'), 'DSS')) return true;
     if (isName(before.get('FT'), 'Sig') && !before.has('V')) return [...changed].every((k) => ['V', 'AP', 'F', 'MK', 'Lock', 'SV'].includes(k)) && this.isAllowedSignatureWidget(new PdfRef(num, 0));
+    // The widget kid of an empty signature field that is being signed: only its look may change.
+    const parentBefore = this.reader.dict(before.get('Parent'), this.at + 1);
+    if (isName(before.get('Subtype'), 'Widget') && isName(parentBefore?.get('FT'), 'Sig') && !parentBefore?.has('V')) {
+      return [...changed].every((k) => ['AP', 'F', 'MK'].includes(k)) && this.isAllowedSignatureWidget(before.get('Parent')!);
+    }
     return false;
   }
 }
