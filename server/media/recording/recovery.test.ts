@@ -2,7 +2,7 @@
 // recorder lays them out: a recording left open by a crashed process is sealed as 'interrupted'
 // with the segments ffmpeg had closed (the open one is lost), and every kind of tampering is named.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,5 +85,19 @@ describe('a recording left open by a crash', () => {
     expect((await verifyRecording({ dataDir, sessionId, store })).firstBadSegment).toEqual({ index: 1, file: second.file, reason: 'missing' });
     writeFileSync(path, bytes);
     expect((await verifyRecording({ dataDir, sessionId, store })).valid).toBe(true);
+  });
+});
+
+describe('a data directory moved or restored elsewhere', () => {
+  it('still verifies: the recording is found under the new data directory', async () => {
+    db.close();
+    const moved = `${dataDir}-moved`;
+    renameSync(dataDir, moved);
+    dataDir = moved;
+    db = Database.open(join(dataDir, 'tongban.sqlite'));
+    store = new RecordingStore(db);
+    const v = await verifyRecording({ dataDir, sessionId, store });
+    expect(v).toMatchObject({ valid: true, status: 'interrupted', firstBadSegment: null });
+    expect(v.segmentCount).toBeGreaterThanOrEqual(3);
   });
 });

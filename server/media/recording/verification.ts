@@ -61,7 +61,9 @@ export interface VerifyOptions {
 
 export async function verifyRecording(o: VerifyOptions): Promise<RecordingVerification> {
   const row = o.store?.get(o.sessionId);
-  const dir = row?.dir ?? join(o.dataDir, 'recordings', safeName(o.sessionId));
+  // The row's absolute folder, unless the data directory was moved or restored elsewhere since.
+  const ownDir = join(o.dataDir, 'recordings', safeName(o.sessionId));
+  const dir = row && existsSync(row.dir) ? row.dir : ownDir;
   const manifestPath = join(dir, manifestName);
   const problems: string[] = [];
   let segments: readonly SegmentRow[];
