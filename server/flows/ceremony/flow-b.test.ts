@@ -2,7 +2,7 @@
 // everyone in the ceremony room sees the host's page, whose turn it is and each signature as it
 // lands; ordered PIN signing with visible fields on the last page, then DSS + document timestamp;
 // pdfsig and our verifier agree; archive and export; a second ceremony is aborted by its host.
-// No media plane runs here (the ceremony's video is the media part's; its recording is absent).
+// No browsers publish media here: the recorder's real store and sealing run on synthetic segments.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,9 @@ import { TestServer } from '../../http/test-support/TestServer.js';
 import { attachCeremonyEvents } from '../../realtime/ceremony-events.js';
 import { evidenceChecks } from '../evidence/evidence-checks.js';
 import { verifyEvidencePackage } from '../evidence/verify-package.js';
+import type { RecordingStore } from '../../media/recording/RecordingStore.js';
 import { multipart, pdfsig } from '../test-support/flow-fixtures.js';
+import { appendStoredSegment, useStoreRecorder } from '../test-support/synthetic-recording.js';
 import { readmeCommands, unpack } from '../test-support/package-tools.js';
 
 type Ack = { ok: boolean; data?: any; error?: { code: string } };
@@ -33,6 +35,7 @@ let ceremonyId: string;
 let documentId: string;
 const sockets: Record<string, Socket> = {};
 const cleanup: string[] = [];
+let store: RecordingStore;
 
 async function agreementPdf(pages: number): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
@@ -59,6 +62,7 @@ const next = <T>(socket: Socket, event: string, match: (x: T) => boolean = () =>
 beforeAll(async () => {
   server = await TestServer.start({ seed: true });
   attachCeremonyEvents(server.app.realtime!, server.app.ctx);
+  store = await useStoreRecorder(server.app.ctx, server.dataDir);
   [host, first, second, witness, outsider, auditor] = (await Promise.all(
     ['clerk.ninghai', 'official.ninghai', 'official.jiaojiang', 'clerk.jiaojiang', 'clerk.cixi', 'auditor'].map((u) => server.login(u)),
   )) as [HttpClient, HttpClient, HttpClient, HttpClient, HttpClient, HttpClient];
@@ -92,6 +96,8 @@ describe('flow B: signing ceremony', () => {
     expect(res.status).toBe(201);
     const state = res.json();
     ({ id: ceremonyId, documentId } = state);
+    await appendStoredSegment(store, server.dataDir, state.sessionId);
+    await appendStoredSegment(store, server.dataDir, state.sessionId);
     expect(state).toMatchObject({ status: 'signing', pageCount: 3, currentPage: 1, turn: { position: 1, userId: 'official.ninghai' } });
     const session = (await host.get(`/api/sessions/${state.sessionId}`)).json();
     expect(session.participants.map((p: { userId: string; role: string }) => `${p.userId}:${p.role}`).sort()).toEqual([
@@ -163,6 +169,7 @@ describe('flow B: signing ceremony', () => {
     const report = await verifyEvidencePackage(zip, fromPem(server.rootPem), evidenceChecks);
     expect(report.problems).toEqual([]);
     expect(report.manifest?.record.kind).toBe('ceremony');
+    expect(report.checked).toContain('recording/: 2 segments chained, manifest seal verified');
     const dir = await unpack(zip);
     cleanup.push(dir);
     const root = join(dir, '..', `${dir.split('/').pop()}.root.pem`);

@@ -14,16 +14,13 @@ import { fromPem } from '../../../certs/encoding.js';
 import { DEMO_PIN } from '../../domain/demo-data.js';
 import type { HttpClient } from '../../http/test-support/HttpClient.js';
 import { TestServer } from '../../http/test-support/TestServer.js';
-import { Recorder } from '../../media/recording/Recorder.js';
-import { RecordingStore } from '../../media/recording/RecordingStore.js';
-import { platformManifestSeal } from '../../media/recording/platform-seal.js';
+import type { RecordingStore } from '../../media/recording/RecordingStore.js';
 import { attachCeremonyEvents } from '../../realtime/ceremony-events.js';
-import { FlowServices } from '../FlowServices.js';
 import { evidenceChecks } from '../evidence/evidence-checks.js';
 import { verifyEvidencePackage } from '../evidence/verify-package.js';
 import { readZip } from '../evidence/zip.js';
 import { handwritingDataUrl, multipart, pdfsig, testImage } from '../test-support/flow-fixtures.js';
-import { appendStoredSegment } from '../test-support/synthetic-recording.js';
+import { appendStoredSegment, useStoreRecorder } from '../test-support/synthetic-recording.js';
 import { readmeCommands, unpack, withFlippedByte } from '../test-support/package-tools.js';
 
 const checklist = { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true };
@@ -67,17 +64,7 @@ beforeAll(async () => {
   const { code, sessionId } = (await cixi.post(`/api/cases/${caseId}/invitations`)).json();
   // The recorder's store, chain and sealing are real; only the ffmpeg capture is replaced by
   // segments written straight into the store (no browsers publish media in this test).
-  store = new RecordingStore(server.app.ctx.db);
-  const { recorder } = await Recorder.create({ store, dataDir: server.dataDir, seal: platformManifestSeal(FlowServices.for(server.app.ctx).pki) });
-  FlowServices.for(server.app.ctx).useRecorder({
-    checkpoint: (id) => {
-      const { head, segmentCount, offsetMs, takenAt } = recorder.checkpoint(id);
-      return { sessionId: id, head, segmentCount, offsetMs, at: takenAt };
-    },
-    finalize: async (id) => void (await recorder.finish(id)),
-    files: async () => undefined,
-    verify: async () => ({ valid: true, status: 'sealed', problems: [] }),
-  });
+  store = await useStoreRecorder(server.app.ctx, server.dataDir);
   recordedSession = sessionId;
   await appendStoredSegment(store, server.dataDir, sessionId);
   await appendStoredSegment(store, server.dataDir, sessionId);

@@ -6,7 +6,11 @@ import { dirname, join } from 'node:path';
 import type { Signer, TimeStamper } from '../../../certs/types.js';
 import { createDetachedCms } from '../../../signing/cms/create-cms.js';
 import { genesis, nextHead } from '../../media/recording/hash-chain.js';
-import type { RecordingStore } from '../../media/recording/RecordingStore.js';
+import { platformManifestSeal } from '../../media/recording/platform-seal.js';
+import { Recorder } from '../../media/recording/Recorder.js';
+import { RecordingStore } from '../../media/recording/RecordingStore.js';
+import type { AppContext } from '../../http/context.js';
+import { FlowServices } from '../FlowServices.js';
 import { sha256Hex } from '../evidence/sha256sums.js';
 
 export interface SyntheticRecording {
@@ -60,4 +64,24 @@ export async function appendStoredSegment(store: RecordingStore, dataDir: string
   writeFileSync(join(row.dir, file), bytes);
   const meta = { index, participant: 'guest:applicant', track: 'audio+video', startMs: index * 4000, endMs: (index + 1) * 4000 };
   store.append(sessionId, { ...meta, file, bytes: bytes.byteLength, sha256: sha256Hex(bytes), chainHash: nextHead(row.head, sha256Hex(bytes), meta) });
+}
+
+/**
+ * Hands the flows a real Recorder over the app's recording store (checkpoints, sealing at
+ * archive) without the media plane; tests feed it segments with appendStoredSegment.
+ */
+export async function useStoreRecorder(ctx: AppContext, dataDir: string): Promise<RecordingStore> {
+  const store = new RecordingStore(ctx.db);
+  const flows = FlowServices.for(ctx);
+  const { recorder } = await Recorder.create({ store, dataDir, seal: platformManifestSeal(flows.pki) });
+  flows.useRecorder({
+    checkpoint: (id) => {
+      const { head, segmentCount, offsetMs, takenAt } = recorder.checkpoint(id);
+      return { sessionId: id, head, segmentCount, offsetMs, at: takenAt };
+    },
+    finalize: async (id) => void (await recorder.finish(id)),
+    files: async () => undefined,
+    verify: async () => ({ valid: true, status: 'sealed', problems: [] }),
+  });
+  return store;
 }
