@@ -75,7 +75,7 @@ export function mediaPlugin(options: MediaPluginOptions): AppPlugin {
           ctx.audit.append({ actor: actorOf(principal), action: 'session.recording_consent', target: `session:${sessionId}` }),
       });
       const verify = recordingVerifier({ dataDir: ctx.config.dataDir, store, seal });
-      flows.useRecorder(flowsRecorder({ media, recorder, store, verify }));
+      flows.useRecorder(flowsRecorder({ media, recorder, store, dataDir: ctx.config.dataDir, verify }));
       running.set(ctx, { media, recorder, store });
       return {
         async stop() {

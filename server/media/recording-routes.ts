@@ -12,6 +12,7 @@ import { idParams } from '../http/routes/schemas.js';
 import { NotFoundError } from '../errors.js';
 import { mediaHandles } from './plugin.js';
 import { compositePath } from './recording/CompositeJob.js';
+import { recordingDirectory } from './recording/files.js';
 import { platformManifestSeal } from './recording/platform-seal.js';
 import { RecordingStore } from './recording/RecordingStore.js';
 import { verifyRecording } from './recording/verification.js';
@@ -72,7 +73,7 @@ export const recordingRoutes: RouteModule = {
           sealed: row.sealPresent,
           participants: store.participants(params.id),
           segments: store.segments(params.id).map(({ chainHash: _chain, ...s }) => s),
-          composite: compositeOf(params.id, row.dir),
+          composite: compositeOf(params.id, recordingDirectory(ctx.config.dataDir, params.id, row)),
         };
       },
     });
@@ -93,7 +94,7 @@ export const recordingRoutes: RouteModule = {
       handler: ({ principal, params, res }) => {
         readable(principal, params.id);
         const row = store.get(params.id);
-        const file = row && compositePath(row.dir);
+        const file = row && compositePath(recordingDirectory(ctx.config.dataDir, params.id, row));
         if (!file || !existsSync(file)) throw new NotFoundError(`composite video of session ${params.id}`);
         res.sendFile(file, { dotfiles: 'allow', headers: { 'content-type': 'video/mp4' } }, (err) => {
           if (err && !res.headersSent) res.status(404).json({ error: { code: 'not_found', message: 'composite video not found' } });

@@ -10,7 +10,7 @@ import type { RoomRecorder } from '../MediaService.js';
 import type { Room } from '../Room.js';
 import type { RtpPortRange } from './ffmpeg-input.js';
 import { CompositeJob, compositePath } from './CompositeJob.js';
-import { fsyncFile, hashFile, safeName, writeDurably } from './files.js';
+import { fsyncFile, hashFile, recordingDirectory, safeName, writeDurably } from './files.js';
 import { genesis, nextHead } from './hash-chain.js';
 import { buildManifest, manifestBytes, manifestName, sealName, sha256Hex, type ManifestSeal } from './manifest.js';
 import { ParticipantTap, readClosedSegments, type ClosedSegment } from './ParticipantTap.js';
@@ -143,7 +143,7 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
     const live = this.#composites.get(sessionId)?.state;
     if (live) return { ...live };
     const row = this.#o.store.get(sessionId);
-    return row && existsSync(compositePath(row.dir)) ? { status: 'ready', progress: 1 } : undefined;
+    return row && existsSync(compositePath(this.#dirOf(row))) ? { status: 'ready', progress: 1 } : undefined;
   }
 
   /** Shutdown: taps finish their open segments; the recordings stay open and are sealed as interrupted at the next start. */
@@ -158,7 +158,12 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
   }
 
   #dir(sessionId: string): string {
-    return join(this.#o.dataDir, 'recordings', safeName(sessionId));
+    return recordingDirectory(this.#o.dataDir, sessionId);
+  }
+
+  /** The row's folder, or where it is now if the data directory moved since. */
+  #dirOf(row: RecordingRow): string {
+    return recordingDirectory(this.#o.dataDir, row.sessionId, row);
   }
 
   #ensureRecording(sessionId: string): RecordingRow {
@@ -189,7 +194,7 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
     });
     const run = (live.runs.get(peerId) ?? 0) + 1;
     live.runs.set(peerId, run);
-    const dir = join(row.dir, safeName(peerId));
+    const dir = join(this.#dirOf(row), safeName(peerId));
     const tap = await ParticipantTap.create({
       router: live.room.router,
       producers: engineProducers.sort((a, b) => a.kind.localeCompare(b.kind)),
@@ -226,7 +231,7 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
     const row = this.#o.store.get(sessionId);
     if (!row) return;
     const path = join(dir, seg.name);
-    const file = relative(row.dir, path);
+    const file = relative(this.#dirOf(row), path);
     if (this.#o.store.hasFile(sessionId, file)) return;
     await fsyncFile(path);
     const { sha256, bytes } = await hashFile(path);
@@ -239,8 +244,8 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
 
   /** Chains segments that ffmpeg had closed before the crash but that were not appended yet. */
   async #recover(row: RecordingRow): Promise<FinishedRecording> {
-    for (const participantDir of safeReaddir(row.dir)) {
-      const dir = join(row.dir, participantDir);
+    for (const participantDir of safeReaddir(this.#dirOf(row))) {
+      const dir = join(this.#dirOf(row), participantDir);
       for (const list of safeReaddir(dir).filter((f) => f.endsWith('.csv')).sort()) {
         const segments = readClosedSegments(join(dir, list));
         const first = segments[0]?.startSec ?? 0;
@@ -259,17 +264,17 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
     const endedAt = this.#clock().toISOString();
     const manifest = buildManifest(row, this.#o.store.participants(row.sessionId), this.#o.store.segments(row.sessionId), status, endedAt);
     const bytes = manifestBytes(manifest);
-    mkdirSync(row.dir, { recursive: true });
-    await writeDurably(join(row.dir, manifestName), bytes);
+    mkdirSync(this.#dirOf(row), { recursive: true });
+    await writeDurably(join(this.#dirOf(row), manifestName), bytes);
     let sealed = false;
     if (this.#o.seal) {
-      await writeDurably(join(row.dir, sealName), await this.#o.seal.seal(bytes));
+      await writeDurably(join(this.#dirOf(row), sealName), await this.#o.seal.seal(bytes));
       sealed = true;
     }
     const finalStatus = status === 'complete' ? 'sealed' : 'interrupted';
     this.#o.store.finish(row.sessionId, finalStatus, endedAt, sha256Hex(bytes), sealed);
     this.emit('state', this.state(row.sessionId));
-    const job = CompositeJob.start({ dir: row.dir, segments: manifest.segments, ffmpegBin: this.#o.ffmpegBin });
+    const job = CompositeJob.start({ dir: this.#dirOf(row), segments: manifest.segments, ffmpegBin: this.#o.ffmpegBin });
     const state = { status: 'rendering' as CompositeState['status'], progress: 0 };
     job.on('progress', (p) => {
       state.progress = p;
@@ -280,7 +285,7 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
       () => (state.status = 'failed'),
     );
     this.#composites.set(row.sessionId, { job, state });
-    return { sessionId: row.sessionId, status: finalStatus, dir: row.dir, head: manifest.chain.head, segmentCount: manifest.segments.length, sealed };
+    return { sessionId: row.sessionId, status: finalStatus, dir: this.#dirOf(row), head: manifest.chain.head, segmentCount: manifest.segments.length, sealed };
   }
 }
 

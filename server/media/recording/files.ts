@@ -1,8 +1,8 @@
 // Durable file helpers for evidence: hash a finished file and push it (and its folder entry) to disk.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export async function fsyncFile(path: string): Promise<void> {
   const fh = await open(path, 'r');
@@ -43,4 +43,12 @@ export async function writeDurably(path: string, data: Uint8Array): Promise<void
 export function safeName(id: string): string {
   const plain = id.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64);
   return plain === id && !/^\.+$/.test(id) ? id : `${plain}-${createHash('sha256').update(id).digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * A session's recording folder: the one the database row names, unless the data directory was
+ * moved or restored elsewhere since; then <dataDir>/recordings/<session>.
+ */
+export function recordingDirectory(dataDir: string, sessionId: string, row?: { readonly dir: string }): string {
+  return row && existsSync(row.dir) ? row.dir : join(dataDir, 'recordings', safeName(sessionId));
 }

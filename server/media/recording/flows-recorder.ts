@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FlowsRecorder } from '../../flows/deps.js';
 import type { MediaService } from '../MediaService.js';
+import { recordingDirectory } from './files.js';
 import { manifestName, sealName, type Manifest } from './manifest.js';
 import type { Recorder } from './Recorder.js';
 import type { RecordingStore } from './RecordingStore.js';
@@ -12,6 +13,7 @@ export interface FlowsRecorderDeps {
   readonly media: MediaService;
   readonly recorder: Recorder;
   readonly store: RecordingStore;
+  readonly dataDir: string;
   readonly verify: (sessionId: string) => Promise<RecordingVerification>;
 }
 
@@ -26,11 +28,12 @@ export function flowsRecorder(d: FlowsRecorderDeps): FlowsRecorder {
     },
     async files(sessionId) {
       const row = d.store.get(sessionId);
-      const manifestPath = row && join(row.dir, manifestName);
-      if (!row || !manifestPath || !existsSync(manifestPath)) return undefined;
-      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
-      const names = [manifestName, ...(existsSync(join(row.dir, sealName)) ? [sealName] : []), ...manifest.segments.map((s) => s.file)];
-      return new Map(names.map((n) => [n, new Uint8Array(readFileSync(join(row.dir, n)))]));
+      if (!row) return undefined;
+      const dir = recordingDirectory(d.dataDir, sessionId, row);
+      if (!existsSync(join(dir, manifestName))) return undefined;
+      const manifest = JSON.parse(readFileSync(join(dir, manifestName), 'utf8')) as Manifest;
+      const names = [manifestName, ...(existsSync(join(dir, sealName)) ? [sealName] : []), ...manifest.segments.map((s) => s.file)];
+      return new Map(names.map((n) => [n, new Uint8Array(readFileSync(join(dir, n)))]));
     },
     async verify(sessionId) {
       const v = await d.verify(sessionId);

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { hashFile, safeName } from './files.js';
+import { hashFile, recordingDirectory } from './files.js';
 import { genesis, nextHead } from './hash-chain.js';
 import { manifestName, sealName, sha256Hex, type ManifestSeal } from './manifest.js';
 import type { RecordingStore, SegmentRow } from './RecordingStore.js';
@@ -61,9 +61,7 @@ export interface VerifyOptions {
 
 export async function verifyRecording(o: VerifyOptions): Promise<RecordingVerification> {
   const row = o.store?.get(o.sessionId);
-  // The row's absolute folder, unless the data directory was moved or restored elsewhere since.
-  const ownDir = join(o.dataDir, 'recordings', safeName(o.sessionId));
-  const dir = row && existsSync(row.dir) ? row.dir : ownDir;
+  const dir = recordingDirectory(o.dataDir, o.sessionId, row);
   const manifestPath = join(dir, manifestName);
   const problems: string[] = [];
   let segments: readonly SegmentRow[];
