@@ -1,19 +1,19 @@
 // `tongban` command line: dispatches to one module per command group. Errors are one line on
 // stderr naming the problem and a non-zero exit; never a stack trace.
-import { commands } from './commands/index.js';
-import { CliError, printUsage, type Command } from './command.js';
+import { commands, type CommandEntry } from './commands/index.js';
+import { CliError, printUsage } from './command.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const [first, second, ...rest] = argv;
   if (!first || first === '--help' || first === '-h' || first === 'help') {
-    printUsage(commands);
+    printUsage(await Promise.all(commands.map((c) => c.load())));
     return first ? 0 : 2;
   }
-  const command: Command | undefined =
+  const entry: CommandEntry | undefined =
     commands.find((c) => c.group === first && c.name === second) ?? commands.find((c) => c.group === undefined && c.name === first);
-  if (!command) throw new CliError(`unknown command: ${[first, second].filter(Boolean).join(' ')} (see tongban --help)`);
-  const args = command.group ? rest : [second, ...rest].filter((a): a is string => a !== undefined);
-  return await command.run(args);
+  if (!entry) throw new CliError(`unknown command: ${[first, second].filter(Boolean).join(' ')} (see tongban --help)`);
+  const args = entry.group ? rest : [second, ...rest].filter((a): a is string => a !== undefined);
+  return await (await entry.load()).run(args);
 }
 
 main(process.argv.slice(2)).then(

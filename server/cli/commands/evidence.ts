@@ -17,7 +17,7 @@ import { Database } from '../../store/Database.js';
 import { databaseFile } from '../../store/paths.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 
-const evidenceExport: Command = {
+export const evidenceExport: Command = {
   group: 'evidence',
   name: 'export',
   usage: 'evidence export RECORD_ID --out FILE.zip [--data DIR]   write a record\'s evidence package',
@@ -72,7 +72,7 @@ function trustAnchors(trustFiles: readonly string[], dataDir: string): Uint8Arra
   throw new CliError('no trust anchor: pass --trust ROOT.pem (or --data DIR of the issuing platform)');
 }
 
-const evidenceVerify: Command = {
+export const evidenceVerify: Command = {
   group: 'evidence',
   name: 'verify',
   usage: 'evidence verify FILE.zip [--trust PEM]... [--data DIR] [--json]   check an evidence package offline',
@@ -109,4 +109,3 @@ const evidenceVerify: Command = {
   },
 };
 
-export const evidenceCommands: readonly Command[] = [evidenceExport, evidenceVerify];

@@ -1,12 +1,25 @@
-// Every CLI command, in the order `tongban --help` lists them. Each group owns its own module.
+// Every CLI command, in the order `tongban --help` lists them. Modules load only when their command
+// runs: `tongban sign` does not pay for the server's imports, and one broken module cannot break
+// the others.
 import type { Command } from '../command.js';
-import { pkiCommands } from './pki.js';
-import { auditVerify } from './audit.js';
-import { demo } from './demo.js';
-import { evidenceCommands } from './evidence.js';
-import { serve } from './serve.js';
-import { recordVerify } from './record.js';
-import { sign } from './sign.js';
-import { verify } from './verify.js';
 
-export const commands: readonly Command[] = [...pkiCommands, demo, serve, auditVerify, recordVerify, ...evidenceCommands, sign, verify];
+export interface CommandEntry {
+  readonly group?: string;
+  readonly name: string;
+  load(): Promise<Command>;
+}
+
+export const commands: readonly CommandEntry[] = [
+  { group: 'pki', name: 'init', load: async () => (await import('./pki.js')).pkiInit },
+  { group: 'pki', name: 'issue', load: async () => (await import('./pki.js')).pkiIssue },
+  { group: 'pki', name: 'revoke', load: async () => (await import('./pki.js')).pkiRevoke },
+  { group: 'pki', name: 'export-root', load: async () => (await import('./pki.js')).pkiExportRoot },
+  { name: 'demo', load: async () => (await import('./demo.js')).demo },
+  { name: 'serve', load: async () => (await import('./serve.js')).serve },
+  { group: 'audit', name: 'verify', load: async () => (await import('./audit.js')).auditVerify },
+  { group: 'record', name: 'verify', load: async () => (await import('./record.js')).recordVerify },
+  { group: 'evidence', name: 'export', load: async () => (await import('./evidence.js')).evidenceExport },
+  { group: 'evidence', name: 'verify', load: async () => (await import('./evidence.js')).evidenceVerify },
+  { name: 'sign', load: async () => (await import('./sign.js')).sign },
+  { name: 'verify', load: async () => (await import('./verify.js')).verify },
+];

@@ -140,4 +140,3 @@ export const pkiExportRoot: Command = {
   },
 };
 
-export const pkiCommands: readonly Command[] = [pkiInit, pkiIssue, pkiRevoke, pkiExportRoot];
