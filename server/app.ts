@@ -22,8 +22,8 @@ import type { AppContext } from './http/context.js';
 import { createHttpApp } from './http/express-app.js';
 import { routeModules } from './http/routes/index.js';
 import type { RouteModule } from './http/routes/RouteModule.js';
-import { masterKeyFromHex } from './pki/master-key.js';
-import { PlatformPki, type PlatformPkiOptions } from './pki/PlatformPki.js';
+import { openPlatformPki } from './pki/open-platform-pki.js';
+import type { PlatformPki, PlatformPkiOptions } from './pki/PlatformPki.js';
 import { RealtimeServer } from './realtime/RealtimeServer.js';
 import { BlobStore } from './store/BlobStore.js';
 import { Database } from './store/Database.js';
@@ -39,16 +39,7 @@ export type PkiOpener = (db: Database, clock: Clock) => PlatformPki | Promise<Pl
 
 /** Opens server/pki/PlatformPki on the app's database with the configured URL, TSA and master key. */
 export function platformPkiOpener(config: Config, tuning: Pick<PlatformPkiOptions, 'caKeyBits' | 'pinKdfCost'> = {}): PkiOpener {
-  return (db, clock) =>
-    PlatformPki.open({
-      db,
-      dataDir: config.dataDir,
-      clock,
-      ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
-      ...(config.tsaUrl ? { tsaUrl: config.tsaUrl } : {}),
-      ...(config.masterKey ? { masterKey: masterKeyFromHex(config.masterKey) } : {}),
-      ...tuning,
-    });
+  return (db, clock) => openPlatformPki(config, db, { clock, ...tuning });
 }
 
 export interface AppOptions {

@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { platformSealer } from '../../audit/platform-sealer.js';
 import { verifyAuditLog } from '../../audit/verify-audit.js';
-import { masterKeyFromHex } from '../../pki/master-key.js';
-import { PlatformPki } from '../../pki/PlatformPki.js';
+import { openPlatformPki } from '../../pki/open-platform-pki.js';
+import { cliConfig } from '../cli-config.js';
 import { Database } from '../../store/Database.js';
 import { databaseFile } from '../../store/paths.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
@@ -21,8 +21,7 @@ export const auditVerify: Command = {
     if (!existsSync(file)) throw new CliError(`no Tongban data in ${dataDir} (missing ${file})`);
     const db = Database.open(file);
     try {
-      const masterKey = process.env.TONGBAN_MASTER_KEY;
-      const pki = PlatformPki.open({ db, dataDir, ...(masterKey ? { masterKey: masterKeyFromHex(masterKey) } : {}) });
+      const pki = openPlatformPki(cliConfig(dataDir), db);
       const sealer = pki.isInitialised() ? platformSealer(pki) : undefined;
       const result = await verifyAuditLog(db, sealer);
       if (values.json) {

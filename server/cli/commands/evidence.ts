@@ -6,13 +6,13 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fromPem } from '../../../certs/encoding.js';
 import { TongbanApp } from '../../app.js';
-import { loadConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { evidenceChecks } from '../../flows/evidence/evidence-checks.js';
 import { verifyEvidencePackage } from '../../flows/evidence/verify-package.js';
 import { defaultZipLimits } from '../../flows/evidence/zip.js';
 import { FlowServices } from '../../flows/FlowServices.js';
-import { PlatformPki } from '../../pki/PlatformPki.js';
+import { openPlatformPki } from '../../pki/open-platform-pki.js';
+import { cliConfig } from '../cli-config.js';
 import { Database } from '../../store/Database.js';
 import { databaseFile } from '../../store/paths.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
@@ -28,7 +28,7 @@ export const evidenceExport: Command = {
     const dataDir = resolveDataDir(values.data);
     if (!existsSync(databaseFile(dataDir))) throw new CliError(`no Tongban data in ${dataDir} (use --data DIR)`);
     // The app's services without its server: nothing listens, nothing is started.
-    const app = await TongbanApp.create({ config: loadConfig({ env: process.env, flags: { dataDir } }), log: () => undefined });
+    const app = await TongbanApp.create({ config: cliConfig(dataDir), log: () => undefined });
     const tmp = `${values.out}.part`;
     try {
       const zip = await FlowServices.for(app.ctx).evidence.build(recordId, 'system:cli');
@@ -63,7 +63,7 @@ function trustAnchors(trustFiles: readonly string[], dataDir: string): Uint8Arra
   if (existsSync(dbFile)) {
     const db = Database.open(dbFile);
     try {
-      const pki = PlatformPki.open({ db, dataDir });
+      const pki = openPlatformPki(cliConfig(dataDir), db);
       if (pki.isInitialised()) return pki.trustAnchors();
     } finally {
       db.close();

@@ -3,13 +3,13 @@
 import { existsSync } from 'node:fs';
 import { PkiError } from '../../../certs/errors.js';
 import { isValidPin } from '../../../certs/keystore.js';
-import { loadConfig, publicBaseUrl } from '../../config.js';
 import { demoSites } from '../../domain/demo-data.js';
-import { masterKeyFromHex } from '../../pki/master-key.js';
-import { PlatformPki } from '../../pki/PlatformPki.js';
+import { openPlatformPki } from '../../pki/open-platform-pki.js';
+import type { PlatformPki } from '../../pki/PlatformPki.js';
 import { USER_ROLES, type UserRole } from '../../pki/types.js';
 import { Database } from '../../store/Database.js';
 import { databaseFile } from '../../store/paths.js';
+import { cliConfig } from '../cli-config.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 
 const REVOKE_REASONS = ['unspecified', 'keyCompromise', 'superseded', 'affiliationChanged', 'cessationOfOperation'] as const;
@@ -20,20 +20,10 @@ async function withPki<T>(dataFlag: string | undefined, mustExist: boolean, fn: 
   const dataDir = resolveDataDir(dataFlag);
   const dbFile = databaseFile(dataDir);
   if (mustExist && !existsSync(dbFile)) throw new CliError(`no database at ${dbFile} (run tongban pki init, or use --data DIR)`);
-  let config;
-  try {
-    config = loadConfig({ env: process.env, flags: { dataDir } });
-  } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err));
-  }
+  const config = cliConfig(dataDir);
   const db = Database.open(dbFile);
   try {
-    const pki = PlatformPki.open({
-      db,
-      dataDir,
-      baseUrl: publicBaseUrl(config, config.port),
-      ...(config.masterKey ? { masterKey: masterKeyFromHex(config.masterKey) } : {}),
-    });
+    const pki = openPlatformPki(config, db);
     return await fn(pki, db);
   } catch (err) {
     if (err instanceof PkiError) throw new CliError(err.message);

@@ -2,7 +2,8 @@
 // chain of a session's recording and checks the manifest seal. Exit 0 valid, 1 not valid.
 import { existsSync } from 'node:fs';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
-import { PlatformPki } from '../../pki/PlatformPki.js';
+import { openPlatformPki } from '../../pki/open-platform-pki.js';
+import { cliConfig } from '../cli-config.js';
 import { platformManifestSeal } from '../../media/recording/platform-seal.js';
 import { RecordingStore } from '../../media/recording/RecordingStore.js';
 import { verifyRecording, type RecordingVerification } from '../../media/recording/verification.js';
@@ -22,7 +23,7 @@ export const recordVerify: Command = {
     if (!existsSync(dbFile)) throw new CliError(`no database at ${dbFile} (use --data DIR)`);
     const db = Database.open(dbFile);
     try {
-      const pki = PlatformPki.open({ db, dataDir });
+      const pki = openPlatformPki(cliConfig(dataDir), db);
       const seal = pki.isInitialised()
         ? platformManifestSeal({ trustAnchors: () => pki.trustAnchors(), caCertificates: () => pki.caCertificates(), crls: () => pki.crls() })
         : undefined;

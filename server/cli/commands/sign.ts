@@ -6,7 +6,8 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { PADES_LEVELS, signPdf, type PadesLevel, type SignatureAppearance } from '../../../signing/index.js';
 import type { CertificateInfo } from '../../pki/types.js';
-import { PlatformPki } from '../../pki/PlatformPki.js';
+import { openPlatformPki } from '../../pki/open-platform-pki.js';
+import { cliConfig } from '../cli-config.js';
 import { Database } from '../../store/Database.js';
 import { databaseFile } from '../../store/paths.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
@@ -84,7 +85,7 @@ export const sign: Command = {
     if (!existsSync(dbFile)) throw new CliError(`no database at ${dbFile} (run tongban pki init, or use --data DIR)`);
     const db = Database.open(dbFile);
     try {
-      const pki = PlatformPki.open({ db, dataDir });
+      const pki = openPlatformPki(cliConfig(dataDir), db);
       if (!pki.isInitialised()) throw new CliError('the platform PKI is not initialised (run tongban pki init)');
       const signer = await pki.unlockUserSigner(values.user, values.pin);
       const info: CertificateInfo | undefined = pki.certificates({ userId: values.user }).find((c) => c.status === 'valid');

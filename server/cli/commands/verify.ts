@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fromPem } from '../../../certs/encoding.js';
 import { reportJson, verifyPdf, type SignatureReport, type VerificationReport } from '../../../signing/index.js';
-import { PlatformPki } from '../../pki/PlatformPki.js';
+import { openPlatformPki } from '../../pki/open-platform-pki.js';
+import { cliConfig } from '../cli-config.js';
 import { Database } from '../../store/Database.js';
 import { databaseFile } from '../../store/paths.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
@@ -22,7 +23,7 @@ function platformMaterial(dataDir: string): TrustMaterial {
   if (!existsSync(dbFile)) return { trustAnchors: [], intermediates: [], crls: [] };
   const db = Database.open(dbFile);
   try {
-    const pki = PlatformPki.open({ db, dataDir });
+    const pki = openPlatformPki(cliConfig(dataDir), db);
     if (!pki.isInitialised()) return { trustAnchors: [], intermediates: [], crls: [] };
     return { trustAnchors: pki.trustAnchors(), intermediates: pki.caCertificates(), crls: pki.crls().map((c) => c.der) };
   } finally {
