@@ -30,6 +30,16 @@ export function sample(pid: number): ProcSample | undefined {
   return { pid, comm, ppid: num(4), cpuSeconds: (num(14) + num(15)) / ticksPerSecond, rssBytes: num(24) * 4096 };
 }
 
+/** Proportional set size (shared pages split among their users), from smaps_rollup; 0 if gone. */
+export function pssBytes(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Direct children of a process, optionally only those whose comm starts with a prefix. */
 export function children(ppid: number, commPrefix?: string): ProcSample[] {
   const out: ProcSample[] = [];
