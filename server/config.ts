@@ -23,6 +23,8 @@ export const configSchema = z
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits (32 bytes)')
       .optional(),
+    /** The built web client to serve; client/dist of the installation when absent. */
+    clientDir: z.string().min(1).optional(),
     /** Creates the account `admin` with this password when the data has no accounts yet (first start of `serve`). */
     adminPassword: z.string().min(10, 'the first admin password needs at least 10 characters').max(256).optional(),
     limits: z
@@ -72,6 +74,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('tsaUrl', env.TSA_URL);
   set('masterKey', env.TONGBAN_MASTER_KEY);
   set('adminPassword', env.TONGBAN_ADMIN_PASSWORD);
+  set('clientDir', env.TONGBAN_CLIENT_DIR);
   const limits: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('TONGBAN_LIMIT_') || value === undefined) continue;

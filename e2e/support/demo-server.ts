@@ -15,11 +15,11 @@ export interface DemoServer {
 }
 
 export async function startDemoServer(timeoutMs = 90_000): Promise<DemoServer> {
-  ensureClientBuilt();
+  const clientDir = ensureClientBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'tongban-e2e-'));
   const child = spawn(process.execPath, [join(repo, 'bin/tongban.js'), 'demo', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'], {
     cwd: repo,
-    env: { ...process.env },
+    env: { ...process.env, TONGBAN_CLIENT_DIR: clientDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

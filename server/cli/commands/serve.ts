@@ -32,7 +32,7 @@ export async function startServer(
   }
   const app = await createApp({
     config,
-    clientDir: clientDist(),
+    clientDir: config.clientDir ?? clientDist(),
     modules: [...routeModules, recordingRoutes],
     plugins: [mediaPlugin({ listenIps: [listenIp(config.host)] }), flowsPlugin],
   });
