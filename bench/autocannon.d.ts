@@ -10,7 +10,7 @@ declare module 'autocannon' {
     maxOverallRequests?: number;
   }
   interface Result {
-    latency: { p50: number; p99: number };
+    latency: { p50: number; p99: number; average: number };
     requests: { average: number; total: number };
     non2xx: number;
     errors: number;

@@ -51,7 +51,10 @@ describe('kill -9 during a recorded session', () => {
     const orphans = children(h.pid).map((c) => c.pid);
     expect(orphans.length).toBeGreaterThanOrEqual(2);
     await h.kill();
-    for (const pid of orphans) if (sample(pid)) process.kill(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 1000));
+    const survivors = orphans.map((pid) => sample(pid)).filter((p): p is NonNullable<typeof p> => p !== undefined && p.state !== 'Z');
+    process.stdout.write(`kill -9: ${survivors.length} of ${orphans.length} children still running 1 s later (${survivors.map((p) => p.comm).join(', ')}); killing them\n`);
+    for (const p of survivors) process.kill(p.pid, 'SIGKILL');
     await rooms.close();
     rooms = undefined;
 
