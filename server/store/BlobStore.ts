@@ -3,10 +3,10 @@
 // blob or nothing. Existing blobs are never overwritten (same name = same bytes).
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors.js';
+import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -21,6 +21,14 @@ export class BlobStore {
 
   /** Stores bytes or a stream; returns the lower-case hex SHA-256 that names the blob. */
   async put(content: Uint8Array | Readable | AsyncIterable<Uint8Array>): Promise<string> {
+    try {
+      return await this.#put(content);
+    } catch (err) {
+      throw asStorageError(err);
+    }
+  }
+
+  async #put(content: Uint8Array | Readable | AsyncIterable<Uint8Array>): Promise<string> {
     const tmpDir = join(this.#root, 'tmp');
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, `${randomBytes(12).toString('hex')}.part`);
@@ -33,9 +41,11 @@ export class BlobStore {
         total += chunk.byteLength;
         if (total > this.#maxBytes) throw new PayloadTooLargeError(`blob exceeds ${this.#maxBytes} bytes`);
         hash.update(chunk);
-        await file.write(chunk);
+        await writeAll(file, chunk);
       }
       await file.sync();
+      // A short write on a full disk can go unreported until here: never name a blob that is not whole.
+      if ((await file.stat()).size !== total) throw new StorageFullError();
     } catch (err) {
       await file.close();
       await rm(tmp, { force: true });
@@ -49,8 +59,13 @@ export class BlobStore {
       await rm(tmp, { force: true });
       return sha256;
     }
-    await mkdir(dir, { recursive: true });
-    await rename(tmp, final);
+    try {
+      await mkdir(dir, { recursive: true });
+      await rename(tmp, final);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
     await fsyncDir(dir);
     return sha256;
   }
@@ -91,6 +106,28 @@ export class BlobStore {
   path(sha256: string): string {
     if (!SHA256_HEX.test(sha256)) throw new BadRequestError('not a SHA-256 blob name', 'bad_blob_id');
     return join(this.#root, 'sha256', sha256.slice(0, 2), sha256.slice(2));
+  }
+}
+
+/** The disk under the blob store is full: a server-side condition the client can retry later. */
+export class StorageFullError extends AppError {
+  constructor() {
+    super('storage_full', '存储空间不足，请联系管理员 / storage is full, contact the administrator', 507);
+  }
+}
+
+function asStorageError(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' ? new StorageFullError() : err;
+}
+
+/** FileHandle.write may write less than asked (e.g. when the disk fills): keep going or fail. */
+async function writeAll(file: FileHandle, chunk: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.byteLength) {
+    const { bytesWritten } = await file.write(chunk, offset, chunk.byteLength - offset);
+    if (bytesWritten <= 0) throw new StorageFullError();
+    offset += bytesWritten;
   }
 }
 
