@@ -22,6 +22,7 @@ export interface ReaderOptions {
 
 export class PdfReader {
   readonly #cache = new Map<string, PdfValue>();
+  readonly #parsing = new Set<string>();
   /** Parsed object streams, keyed by where the stream object itself lives. */
   readonly #objectStreams = new Map<string, Map<number, PdfValue>>();
 
@@ -70,9 +71,16 @@ export class PdfReader {
     if (!e || e.kind === 'free') return null;
     const key = e.kind === 'offset' ? `o${e.offset}` : `c${e.stream}.${e.index}`;
     if (this.#cache.has(key)) return this.#cache.get(key)!;
-    const value = e.kind === 'offset' ? this.#parseAt(e.offset, ref.num) : this.#compressed(e.stream, ref.num, from);
-    this.#cache.set(key, value);
-    return value;
+    // An object whose parsing needs itself (a /Length or an object stream that refers back) would recurse forever.
+    if (this.#parsing.has(key)) throw new PdfError('corrupt', `corrupt PDF: object ${ref.num} refers to itself while being read`);
+    this.#parsing.add(key);
+    try {
+      const value = e.kind === 'offset' ? this.#parseAt(e.offset, ref.num) : this.#compressed(e.stream, ref.num, from);
+      this.#cache.set(key, value);
+      return value;
+    } finally {
+      this.#parsing.delete(key);
+    }
   }
 
   resolve(v: PdfValue | undefined, from = 0): PdfValue {
@@ -124,6 +132,27 @@ export class PdfReader {
     throw new PdfError('corrupt', `the document has no page ${index + 1}`);
   }
 
+  /** Width and height of page `index` (0-based) from its own or inherited /MediaBox. */
+  pageSize(index: number): { width: number; height: number } {
+    let node: PdfValue | undefined = this.pageRef(index);
+    for (let depth = 0; depth < 64 && node !== undefined; depth++) {
+      const d = this.dict(node);
+      if (!d) break;
+      if (d.has('MediaBox')) {
+        const box = this.resolve(d.get('MediaBox'));
+        const n = Array.isArray(box) ? box.map((v) => this.resolve(v)) : [];
+        if (n.length === 4 && n.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+          const [x1, y1, x2, y2] = n as number[];
+          const size = { width: Math.abs(x2! - x1!), height: Math.abs(y2! - y1!) };
+          if (size.width > 0 && size.height > 0) return size;
+        }
+        throw new PdfError('corrupt', `corrupt PDF: page ${index + 1} has a bad /MediaBox`);
+      }
+      node = d.get('Parent');
+    }
+    throw new PdfError('corrupt', `corrupt PDF: page ${index + 1} has no /MediaBox`);
+  }
+
   pageCount(): number {
     const pages = this.dict(this.catalog().get('Pages'));
     const n = pages ? this.resolve(pages.get('Count')) : 0;
@@ -133,8 +162,14 @@ export class PdfReader {
   #parseAt(offset: number, num: number): PdfValue {
     if (offset < 0 || offset >= this.bytes.length) throw new PdfError('corrupt', `corrupt PDF: object ${num} points outside the file`);
     const p = new PdfParser(this.bytes, offset, (ref) => {
-      const v = this.resolve(ref);
-      return typeof v === 'number' ? v : undefined;
+      try {
+        const v = this.resolve(ref);
+        return typeof v === 'number' ? v : undefined;
+      } catch (err) {
+        // An unreadable /Length (one that refers back to this stream, say) is no length: the parser then looks for endstream.
+        if (err instanceof PdfError) return undefined;
+        throw err;
+      }
     });
     const obj = p.indirectObject();
     if (obj.num !== num) throw new PdfError('corrupt', `corrupt PDF: xref entry for object ${num} points at object ${obj.num}`);
@@ -165,10 +200,10 @@ function parseObjectStream(s: PdfStream): Map<number, PdfValue> {
   }
   const head = new PdfParser(data, 0);
   const pairs: [number, number][] = [];
-  for (let i = 0; i < n; i++) pairs.push([Number(head.token()), Number(head.token())]);
+  for (let i = 0; i < n; i++) pairs.push([head.integer() ?? NaN, head.integer() ?? NaN]);
   const out = new Map<number, PdfValue>();
   for (const [num, off] of pairs) {
-    if (!Number.isInteger(num) || !Number.isInteger(off)) throw new PdfError('corrupt', 'corrupt PDF: bad object stream header');
+    if (!Number.isInteger(num) || !Number.isInteger(off) || off < 0) throw new PdfError('corrupt', 'corrupt PDF: bad object stream header');
     out.set(num, new PdfParser(data, first + off).value());
   }
   return out;
@@ -216,19 +251,20 @@ function readTable(bytes: Uint8Array, p: PdfParser, offset: number): XrefSection
   for (;;) {
     p.skipWhite();
     const save = p.pos;
-    const t = p.token();
-    if (t === 'trailer') break;
-    const start = Number(t);
-    const count = Number(p.token());
-    if (!Number.isInteger(start) || !Number.isInteger(count) || count < 0) {
+    if (p.token() === 'trailer') break;
+    p.pos = save;
+    // Every token must be a real integer: a delimiter gives an empty token that moves nothing, and a loop on it never ends.
+    const start = p.integer();
+    const count = p.integer();
+    if (start === undefined || count === undefined || start < 0 || count < 0) {
       p.pos = save;
       p.fail('bad xref table');
     }
     for (let i = 0; i < count; i++) {
-      const off = Number(p.token());
-      const gen = Number(p.token());
+      const off = p.integer();
+      const gen = p.integer();
       const type = p.token();
-      if (!Number.isFinite(off) || (type !== 'n' && type !== 'f')) p.fail('bad xref table entry');
+      if (off === undefined || gen === undefined || (type !== 'n' && type !== 'f')) p.fail('bad xref table entry');
       if (!entries.has(start + i)) entries.set(start + i, type === 'n' ? { kind: 'offset', offset: off, gen } : { kind: 'free' });
     }
   }
@@ -259,6 +295,8 @@ function readXrefStream(bytes: Uint8Array, p: PdfParser, offset: number): XrefSe
   const ranges = Array.isArray(index) ? (index as number[]) : [0, size];
   const data = decodeStream(s);
   const rowLen = w0! + w1! + w2!;
+  // Rows of width 0 would never advance through the data, and /Index may claim any count.
+  if (rowLen === 0) throw new PdfError('corrupt', 'corrupt PDF: bad /W in xref stream');
   const entries = new Map<number, XrefEntry>();
   const field = (pos: number, width: number): number => {
     let v = 0;

@@ -17,8 +17,12 @@ export interface Parsed<T> {
   readonly end: number;
 }
 
+/** Deeper nesting is no real document, and recursion that deep would overflow the stack. */
+const MAX_DEPTH = 256;
+
 export class PdfParser {
   pos: number;
+  #depth = 0;
   constructor(
     readonly bytes: Uint8Array,
     pos = 0,
@@ -50,6 +54,12 @@ export class PdfParser {
     return Buffer.from(this.bytes.subarray(start, this.pos)).toString('latin1');
   }
 
+  /** A token that must be a plain integer; undefined otherwise (Number('') would be 0). */
+  integer(): number | undefined {
+    const t = this.token();
+    return /^[+-]?\d{1,15}$/.test(t) ? Number(t) : undefined;
+  }
+
   expectKeyword(k: string): void {
     const t = this.token();
     if (t !== k) this.fail(`expected "${k}", found "${t.slice(0, 20)}"`);
@@ -57,15 +67,25 @@ export class PdfParser {
 
   /** "n g obj <value> endobj"; returns the object number, generation and value. */
   indirectObject(): { num: number; gen: number; value: PdfValue } {
-    const num = Number(this.token());
-    const gen = Number(this.token());
-    if (!Number.isInteger(num) || !Number.isInteger(gen)) this.fail('expected an object header');
+    const num = this.integer();
+    const gen = this.integer();
+    if (num === undefined || gen === undefined) this.fail('expected an object header');
     this.expectKeyword('obj');
     const value = this.value();
     return { num, gen, value };
   }
 
   value(): PdfValue {
+    if (this.#depth >= MAX_DEPTH) this.fail('objects nested too deeply');
+    this.#depth++;
+    try {
+      return this.#value();
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #value(): PdfValue {
     this.skipWhite();
     const b = this.bytes;
     if (this.pos >= b.length) this.fail('unexpected end of data');

@@ -44,6 +44,8 @@ export function unpredict(data: Uint8Array, p: PdfDict): Uint8Array {
   const colors = num(p, 'Colors', 1);
   const bpc = num(p, 'BitsPerComponent', 8);
   const columns = num(p, 'Columns', 1);
+  // Zero, negative or fractional values would make no rows or endless ones.
+  if (![colors, bpc, columns].every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_DECODED_BYTES)) throw new PdfError('corrupt', 'corrupt PDF: bad predictor parameters');
   const bpp = Math.max(1, Math.ceil((colors * bpc) / 8));
   const rowLen = Math.ceil((colors * bpc * columns) / 8);
   const rows = Math.floor(data.length / (rowLen + 1));
