@@ -63,6 +63,21 @@ describe('hostile PDFs end quickly in a typed error', () => {
     expect(ms).toBeLessThan(1000);
   });
 
+  it('an xref stream may not claim more objects than the file can hold, nor inflate beyond its rows', () => {
+    const cases: [string, Buffer, string][] = [
+      ['/W [0 0 1] /Index [0 1000000000000] /Size 3', Buffer.alloc(0), 'bad /Index or /Size in xref stream'],
+      // 8 KB of file claiming 8.4 million objects (once 3.5 s and a RangeError from Map).
+      ['/W [0 0 1] /Index [0 8388608] /Size 8388608 /Filter /FlateDecode', deflateSync(Buffer.alloc(8_388_608)), 'claim more objects than the file can hold'],
+      // Three rows' worth of /Index, 16 MB of inflated data.
+      ['/W [0 0 1] /Index [0 3] /Size 3 /Filter /FlateDecode', deflateSync(Buffer.alloc(16 << 20)), 'inflates to more than 1030 bytes'],
+    ];
+    for (const [dict, data, problem] of cases) {
+      const { result, ms } = outcome(xrefStreamPdf(dict, data));
+      expect(result).toContain(problem);
+      expect(ms).toBeLessThan(1000);
+    }
+  });
+
   it('an object stream that holds itself is a loop, not a stack overflow', () => {
     // Objects 1 and 2 both "live" in object stream 2.
     const rows = Buffer.from([0, 0, 0, 0, 2, 0, 2, 0, 2, 0, 2, 1]);

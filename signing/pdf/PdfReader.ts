@@ -221,7 +221,29 @@ function findStartxref(bytes: Uint8Array): number {
   return offset;
 }
 
+/** ISO 32000-1 Annex C: a conforming file has at most this many indirect objects. */
+const MAX_OBJECTS = 8_388_607;
+
+/** A subsection of object numbers within the limit; beyond it a count is a lie that would cost memory and time. */
+function validRange(start: number, count: number): boolean {
+  return Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= MAX_OBJECTS + 1;
+}
+
+/**
+ * Xref rows all sections together may claim: one per byte of the file (and a floor for small files).
+ * Overlapping /Prev sections or an inflated xref stream would otherwise cost far more than the file's size.
+ */
+interface RowBudget {
+  left: number;
+}
+
+function spend(budget: RowBudget, rows: number): void {
+  budget.left -= rows;
+  if (budget.left < 0) throw new PdfError('corrupt', 'corrupt PDF: the cross-reference sections claim more objects than the file can hold');
+}
+
 function readSections(bytes: Uint8Array, startxref: number): XrefSection[] {
+  const budget: RowBudget = { left: Math.max(100_000, bytes.length) };
   const sections: XrefSection[] = [];
   const seen = new Set<number>();
   let offset: number | undefined = startxref;
@@ -229,7 +251,7 @@ function readSections(bytes: Uint8Array, startxref: number): XrefSection[] {
     if (seen.has(offset) || sections.length > 10_000) throw new PdfError('corrupt', 'corrupt PDF: cross-reference loop');
     seen.add(offset);
     if (offset < 0 || offset >= bytes.length) throw new PdfError('corrupt', 'corrupt PDF: /Prev points outside the file');
-    const section = readSection(bytes, offset);
+    const section = readSection(bytes, offset, budget);
     sections.push(section);
     const prev = section.trailer.get('Prev');
     offset = typeof prev === 'number' ? prev : undefined;
@@ -237,16 +259,16 @@ function readSections(bytes: Uint8Array, startxref: number): XrefSection[] {
   return sections;
 }
 
-function readSection(bytes: Uint8Array, offset: number): XrefSection {
+function readSection(bytes: Uint8Array, offset: number, budget: RowBudget): XrefSection {
   const p = new PdfParser(bytes, offset);
   p.skipWhite();
   const save = p.pos;
-  if (p.token() === 'xref') return readTable(bytes, p, offset);
+  if (p.token() === 'xref') return readTable(bytes, p, offset, budget);
   p.pos = save;
-  return readXrefStream(bytes, p, offset);
+  return readXrefStream(bytes, p, offset, budget);
 }
 
-function readTable(bytes: Uint8Array, p: PdfParser, offset: number): XrefSection {
+function readTable(bytes: Uint8Array, p: PdfParser, offset: number, budget: RowBudget): XrefSection {
   const entries = new Map<number, XrefEntry>();
   for (;;) {
     p.skipWhite();
@@ -256,10 +278,11 @@ function readTable(bytes: Uint8Array, p: PdfParser, offset: number): XrefSection
     // Every token must be a real integer: a delimiter gives an empty token that moves nothing, and a loop on it never ends.
     const start = p.integer();
     const count = p.integer();
-    if (start === undefined || count === undefined || start < 0 || count < 0) {
+    if (start === undefined || count === undefined || !validRange(start, count)) {
       p.pos = save;
       p.fail('bad xref table');
     }
+    spend(budget, count);
     for (let i = 0; i < count; i++) {
       const off = p.integer();
       const gen = p.integer();
@@ -273,12 +296,12 @@ function readTable(bytes: Uint8Array, p: PdfParser, offset: number): XrefSection
   const xrefStm = trailer.get('XRefStm');
   if (typeof xrefStm === 'number' && xrefStm > 0 && xrefStm < bytes.length) {
     // Hybrid file: the table wins, the stream adds the objects that live in object streams.
-    for (const [num, e] of readXrefStream(bytes, new PdfParser(bytes, xrefStm), xrefStm).entries) if (!entries.has(num)) entries.set(num, e);
+    for (const [num, e] of readXrefStream(bytes, new PdfParser(bytes, xrefStm), xrefStm, budget).entries) if (!entries.has(num)) entries.set(num, e);
   }
   return { offset, kind: 'table', trailer, entries };
 }
 
-function readXrefStream(bytes: Uint8Array, p: PdfParser, offset: number): XrefSection {
+function readXrefStream(bytes: Uint8Array, p: PdfParser, offset: number, budget: RowBudget): XrefSection {
   let obj;
   try {
     obj = p.indirectObject();
@@ -290,13 +313,20 @@ function readXrefStream(bytes: Uint8Array, p: PdfParser, offset: number): XrefSe
   const w = s.dict.get('W');
   if (!Array.isArray(w) || w.length !== 3 || !w.every((x) => typeof x === 'number' && x >= 0 && x <= 8)) throw new PdfError('corrupt', 'corrupt PDF: bad /W in xref stream');
   const [w0, w1, w2] = w as number[];
-  const size = Number(s.dict.get('Size'));
-  const index = s.dict.get('Index');
-  const ranges = Array.isArray(index) ? (index as number[]) : [0, size];
-  const data = decodeStream(s);
   const rowLen = w0! + w1! + w2!;
   // Rows of width 0 would never advance through the data, and /Index may claim any count.
   if (rowLen === 0) throw new PdfError('corrupt', 'corrupt PDF: bad /W in xref stream');
+  const index = s.dict.get('Index');
+  const ranges = Array.isArray(index) ? index : [0, s.dict.get('Size')];
+  let rows = 0;
+  for (let r = 0; r < ranges.length; r += 2) {
+    const [start, count] = [ranges[r], ranges[r + 1]];
+    if (typeof start !== 'number' || typeof count !== 'number' || !validRange(start, count)) throw new PdfError('corrupt', 'corrupt PDF: bad /Index or /Size in xref stream');
+    rows += count;
+  }
+  spend(budget, rows);
+  // One row per object (plus a predictor byte each): a stream that inflates to more is a decompression bomb.
+  const data = decodeStream(s, rows * (rowLen + 1) + 1024);
   const entries = new Map<number, XrefEntry>();
   const field = (pos: number, width: number): number => {
     let v = 0;
@@ -305,8 +335,7 @@ function readXrefStream(bytes: Uint8Array, p: PdfParser, offset: number): XrefSe
   };
   let pos = 0;
   for (let r = 0; r + 1 < ranges.length; r += 2) {
-    const start = Number(ranges[r]);
-    const count = Number(ranges[r + 1]);
+    const [start, count] = [ranges[r] as number, ranges[r + 1] as number];
     for (let i = 0; i < count && pos + rowLen <= data.length; i++, pos += rowLen) {
       const type = w0 === 0 ? 1 : field(pos, w0!);
       const a = field(pos + w0!, w1!);

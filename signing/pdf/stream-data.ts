@@ -12,15 +12,18 @@ function asArray(v: PdfValue | undefined): PdfValue[] {
 /** Bound on one decoded stream, against compression bombs (xref and object streams are far smaller). */
 const MAX_DECODED_BYTES = 256 * 1024 * 1024;
 
-export function decodeStream(stream: PdfStream): Uint8Array {
+/** `maxBytes` bounds each filter's output when the caller knows how much data it can need. */
+export function decodeStream(stream: PdfStream, maxBytes = MAX_DECODED_BYTES): Uint8Array {
+  const limit = Math.min(maxBytes, MAX_DECODED_BYTES);
   const filters = asArray(stream.dict.get('Filter'));
   const params = asArray(stream.dict.get('DecodeParms'));
   let data: Uint8Array = stream.raw;
   filters.forEach((f, i) => {
     if (!isName(f, 'FlateDecode')) throw new PdfError('unsupported', `unsupported stream filter ${isName(f) ? f.name : '?'}`);
     try {
-      data = inflateSync(data, { finishFlush: 2 /* Z_SYNC_FLUSH: tolerate a missing end marker */, maxOutputLength: MAX_DECODED_BYTES });
-    } catch {
+      data = inflateSync(data, { finishFlush: 2 /* Z_SYNC_FLUSH: tolerate a missing end marker */, maxOutputLength: limit });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new PdfError('corrupt', `corrupt PDF: a compressed stream inflates to more than ${limit} bytes`);
       throw new PdfError('corrupt', 'corrupt PDF: a compressed stream cannot be inflated');
     }
     const p = params[i];
