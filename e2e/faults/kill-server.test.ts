@@ -53,14 +53,20 @@ describe('kill -9 during a recorded session', () => {
     await h.kill();
     await new Promise((r) => setTimeout(r, 1000));
     const survivors = orphans.map((pid) => sample(pid)).filter((p): p is NonNullable<typeof p> => p !== undefined && p.state !== 'Z');
-    process.stdout.write(`kill -9: ${survivors.length} of ${orphans.length} children still running 1 s later (${survivors.map((p) => p.comm).join(', ')}); killing them\n`);
-    for (const p of survivors) process.kill(p.pid, 'SIGKILL');
+    process.stdout.write(`kill -9: ${survivors.length} of ${orphans.length} children still running 1 s later (${survivors.map((p) => p.comm).join(', ')})\n`);
     await rooms.close();
     rooms = undefined;
 
-    // Restart on the same data directory: recovery seals what was open.
+    // Restart on the same data directory: recovery stops the orphaned recorders, then seals what was open.
     const again = await Harness.start({ dataDir: dir.path, record: true });
     harnesses.push(again);
+    const stillRunning = survivors.filter((p) => {
+      const now = sample(p.pid);
+      return now !== undefined && now.state !== 'Z' && now.comm === 'ffmpeg';
+    });
+    process.stdout.write(`after restart: ${stillRunning.length} orphaned ffmpeg recorders still running\n`);
+    for (const p of survivors) if (sample(p.pid)) process.kill(p.pid, 'SIGKILL');
+    expect(stillRunning).toEqual([]);
     const after = await recordingState(again, sessionId);
     expect(after.state).toBe('interrupted');
     expect(after.segmentCount).toBeGreaterThanOrEqual(live.segmentCount);

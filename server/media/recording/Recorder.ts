@@ -15,6 +15,7 @@ import { genesis, nextHead } from './hash-chain.js';
 import { buildManifest, manifestBytes, manifestName, sealName, sha256Hex, type ManifestSeal } from './manifest.js';
 import { ParticipantTap, readClosedSegments, type ClosedSegment } from './ParticipantTap.js';
 import type { Checkpoint, RecordingRow, RecordingStore } from './RecordingStore.js';
+import { stopStaleWriters } from './stale-writers.js';
 
 export interface RecorderOptions {
   readonly store: RecordingStore;
@@ -244,6 +245,8 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
 
   /** Chains segments that ffmpeg had closed before the crash but that were not appended yet. */
   async #recover(row: RecordingRow): Promise<FinishedRecording> {
+    // A killed server's ffmpeg processes may still hold this recording's files open.
+    await stopStaleWriters(this.#dirOf(row));
     for (const participantDir of safeReaddir(this.#dirOf(row))) {
       const dir = join(this.#dirOf(row), participantDir);
       for (const list of safeReaddir(dir).filter((f) => f.endsWith('.csv')).sort()) {
