@@ -43,6 +43,27 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
     for (const c of this.#children) c.kill('SIGKILL');
   }
 
+  /**
+   * ffmpeg's concat demuxer takes its streams from the first file, so segments with different
+   * tracks cannot be joined: e.g. a run that started on the microphone alone, restarted when the
+   * camera arrived, would hide the video of the whole session. Playback joins the consecutive
+   * segments that hold the most tracks (ties: the longest stretch); every segment stays in the
+   * sealed recording and the evidence package whatever this picks.
+   */
+  async #richestRun(o: CompositeJobOptions, segs: readonly SegmentRow[]): Promise<SegmentRow[]> {
+    const ffprobe = o.ffprobeBin ?? 'ffprobe';
+    const kinds = await Promise.all(segs.map(async (s) => [...(await streamKinds(ffprobe, join(o.dir, s.file)))].sort().join('+')));
+    const stretches: { kinds: string; segs: SegmentRow[] }[] = [];
+    segs.forEach((seg, i) => {
+      const last = stretches.at(-1);
+      if (last && last.kinds === kinds[i]) last.segs.push(seg);
+      else stretches.push({ kinds: kinds[i]!, segs: [seg] });
+    });
+    const weight = (r: { kinds: string; segs: SegmentRow[] }) => [r.kinds ? r.kinds.split('+').length : 0, r.segs.reduce((t, x) => t + x.endMs - x.startMs, 0)] as const;
+    stretches.sort((x, y) => weight(y)[0] - weight(x)[0] || weight(y)[1] - weight(x)[1]);
+    return stretches[0]?.segs ?? [];
+  }
+
   async #render(o: CompositeJobOptions): Promise<CompositeResult> {
     const ffmpeg = o.ffmpegBin ?? 'ffmpeg';
     const out = join(o.dir, 'derived');
@@ -51,7 +72,8 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
     for (const s of o.segments) byParticipant.set(s.participant, [...(byParticipant.get(s.participant) ?? []), s]);
     const inputs: { file: string; startSec: number; video: boolean; audio: boolean }[] = [];
     const participants: Record<string, string> = {};
-    for (const [participant, segs] of byParticipant) {
+    for (const [participant, all] of byParticipant) {
+      const segs = await this.#richestRun(o, all);
       const list = join(out, `${safeName(participant)}.txt`);
       writeFileSync(list, segs.map((s) => `file '${join(o.dir, s.file).replace(/'/g, "'\\''")}'`).join('\n') + '\n');
       const file = join(out, `${safeName(participant)}.webm`);
