@@ -1,33 +1,11 @@
 // Demo data from the news report on real 跨省通办 / 跨市通办 partnerships (shared/source-article-zh.md).
 // Identifiers are stable: tests, the README and issues refer to them.
+import type { Matter, Partnership, Site } from './CatalogService.js';
 
-export interface DemoSite {
-  readonly id: string;
-  readonly name: string;
-  readonly nameEn: string;
-  readonly region: string;
-}
-
-export interface DemoMatter {
-  readonly id: string;
-  readonly name: string;
-  readonly nameEn: string;
-  readonly category: '个人' | '法人';
-  readonly department: string;
-  readonly requiresIdentityConfirmation: boolean;
-  /** How long an archived record of this matter must be kept. */
-  readonly retentionDays: number;
-}
-
-export interface DemoPartnership {
-  readonly id: string;
-  readonly name: string;
-  readonly kind: '跨省通办' | '跨市通办';
-  readonly signedOn: string;
-  readonly description: string;
-  readonly sites: readonly string[];
-  readonly matters: readonly string[];
-}
+// The demo data has exactly the catalogue's shapes.
+export type DemoSite = Site;
+export type DemoMatter = Matter;
+export type DemoPartnership = Partnership;
 
 export interface DemoUser {
   readonly username: string;

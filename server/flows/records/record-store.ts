@@ -23,18 +23,11 @@ export interface RecordRow {
   readonly participants: readonly { readonly name: string; readonly role: string; readonly userId: string | null }[];
 }
 
-export interface NewRecord {
-  readonly id: string;
-  readonly kind: 'case' | 'ceremony';
-  readonly caseId: string | null;
-  readonly ceremonyId: string | null;
-  readonly sessionId: string | null;
-  readonly number: string;
-  readonly title: string;
-  readonly matterId: string | null;
-  readonly archivedAt: string;
-  readonly archivedBy: string;
-  readonly retainUntil: string;
+export interface NewRecord
+  extends Pick<
+    RecordRow,
+    'id' | 'kind' | 'caseId' | 'ceremonyId' | 'sessionId' | 'number' | 'title' | 'matterId' | 'archivedAt' | 'archivedBy' | 'retainUntil'
+  > {
   readonly siteIds: readonly string[];
   readonly participants: readonly { readonly key: string; readonly name: string; readonly role: string; readonly userId: string | null }[];
 }
