@@ -3,34 +3,19 @@
 // the applicant joins by invitation on a phone, consent, snapshots, confirmation, three
 // signatures), B (a host and two officials sign an agreement in order while the host turns
 // pages), C (the auditor finds both records, sees valid signatures and exports evidence).
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../media/browser.js';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { agreementPdf } from '../support/agreement.js';
-import { startDemoServer, type DemoServer } from '../support/demo-server.js';
-import { login, person, phone, poll, screenshot, screenshotsTaken, type Person } from '../support/people.js';
+import { demoSession } from '../support/demo-session.js';
+import { login, phone, poll, screenshot, screenshotsTaken } from '../support/people.js';
 import { consent, drawSignature, signWithPin, waitForVideoOf } from '../support/room.js';
 
-let server: DemoServer;
-let browser: Browser;
-const people: Person[] = [];
+const demo = demoSession();
+const someone = demo.someone;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
-}, 180_000);
-
-afterAll(async () => {
-  for (const p of people) await p.context.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
+afterAll(() => {
   console.log(`screenshots:\n  ${screenshotsTaken().join('\n  ')}`);
 });
-
-async function someone(viewport?: { width: number; height: number }): Promise<Page> {
-  const p = await person(browser, viewport);
-  people.push(p);
-  return p.page;
-}
 
 const done: { caseNumber?: string; ceremonyTitle?: string } = {};
 
@@ -40,7 +25,7 @@ describe('flow A: remote identity confirmation', () => {
 
   it('the clerk at 兴仁 opens a case for 慈溪; the ID number is never echoed', async () => {
     xingren = await someone();
-    await login(xingren, server.url, 'clerk.xingren', /\/desk$/);
+    await login(xingren, demo.url, 'clerk.xingren', /\/desk$/);
     await xingren.getByTestId('case-new').click();
     await xingren.getByTestId('case-partner').selectOption('cixi');
     const matter = xingren.getByTestId('case-matter');
@@ -58,7 +43,7 @@ describe('flow A: remote identity confirmation', () => {
 
   it('the case appears live in 慈溪\'s queue; the clerk there accepts it and enters the room', async () => {
     cixi = await someone();
-    await login(cixi, server.url, 'clerk.cixi', /\/desk$/);
+    await login(cixi, demo.url, 'clerk.cixi', /\/desk$/);
     await cixi.getByTestId('queue').getByTestId('case-row').filter({ hasText: '陈静' }).click();
     await screenshot(cixi, 'desk-queue-case-detail');
     await cixi.getByTestId('case-accept').click();
@@ -76,7 +61,7 @@ describe('flow A: remote identity confirmation', () => {
     await consent(xingren);
 
     applicant = await someone(phone);
-    await applicant.goto(`${server.url}${new URL(invitation!).pathname}`);
+    await applicant.goto(`${demo.url}${new URL(invitation!).pathname}`);
     await applicant.waitForURL(/\/room\//);
     await consent(applicant);
     await waitForVideoOf(cixi, 'applicant');
@@ -130,8 +115,8 @@ describe('flow A: remote identity confirmation', () => {
 describe('flow B: remote signing ceremony', () => {
   it('two officials sign in order while the host turns the pages for everyone', async () => {
     const host = await someone();
-    await login(host, server.url, 'clerk.ninghai', /\/desk$/);
-    await host.goto(`${server.url}/ceremony`);
+    await login(host, demo.url, 'clerk.ninghai', /\/desk$/);
+    await host.goto(`${demo.url}/ceremony`);
     done.ceremonyTitle = `宁海—椒江通办合作协议 ${Date.now() % 100_000}`;
     await host.getByTestId('ceremony-title').fill(done.ceremonyTitle);
     await host.getByTestId('ceremony-file').setInputFiles({ name: 'agreement.pdf', mimeType: 'application/pdf', buffer: await agreementPdf(3) });
@@ -144,8 +129,8 @@ describe('flow B: remote signing ceremony', () => {
     const officials: Page[] = [];
     for (const username of ['official.ninghai', 'official.jiaojiang']) {
       const page = await someone();
-      await login(page, server.url, username, /\/ceremony$/);
-      await page.goto(`${server.url}${new URL(link).pathname}`);
+      await login(page, demo.url, username, /\/ceremony$/);
+      await page.goto(`${demo.url}${new URL(link).pathname}`);
       await consent(page);
       officials.push(page);
     }
@@ -185,7 +170,7 @@ describe('flow C: audit', () => {
   let auditor: Page;
 
   async function openRecord(query: string): Promise<void> {
-    await auditor.goto(`${server.url}/audit`);
+    await auditor.goto(`${demo.url}/audit`);
     await auditor.getByTestId('record-search').fill(query);
     await auditor.getByTestId('record-search-submit').click();
     // The row shows the case number or the ceremony title, whichever was searched for.
@@ -227,7 +212,7 @@ describe('flow C: audit', () => {
 
   it('the auditor logs in and sees the archived records', async () => {
     auditor = await someone();
-    await login(auditor, server.url, 'auditor', /\/audit$/);
+    await login(auditor, demo.url, 'auditor', /\/audit$/);
     await expect.poll(() => auditor.getByTestId('record-row').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
     await screenshot(auditor, 'audit-search');
   });

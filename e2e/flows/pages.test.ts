@@ -1,36 +1,17 @@
 // The pages around the flows, in real Chromium against `tongban demo`: Chinese by default with an
 // English switch that sticks, login errors in words, the applicant's join page on a phone, a
 // signed-out visit to a staff page, unknown pages, and the admin page.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../media/browser.js';
-import { startDemoServer, type DemoServer } from '../support/demo-server.js';
-import { DEMO_PASSWORD, login, person, poll, phone, screenshot, type Person } from '../support/people.js';
+import { describe, expect, it } from 'vitest';
+import { demoSession } from '../support/demo-session.js';
+import { DEMO_PASSWORD, login, poll, phone, screenshot } from '../support/people.js';
 
-let server: DemoServer;
-let browser: Browser;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
-}, 180_000);
-
-afterAll(async () => {
-  for (const p of people) await p.context.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
-
-async function someone(viewport?: { width: number; height: number }): Promise<Page> {
-  const p = await person(browser, viewport);
-  people.push(p);
-  return p.page;
-}
+const demo = demoSession();
+const someone = demo.someone;
 
 describe('pages', () => {
   it('login is in Chinese first; a wrong password is explained in words', async () => {
     const page = await someone();
-    await page.goto(`${server.url}/desk`);
+    await page.goto(`${demo.url}/desk`);
     await poll(() => page.locator('h1').textContent()).toBe('工作人员登录');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
     await page.getByTestId('login-username').fill('clerk.cixi');
@@ -42,7 +23,7 @@ describe('pages', () => {
 
   it('the English switch translates the page and is remembered after a reload', async () => {
     const page = await someone();
-    await page.goto(`${server.url}/`);
+    await page.goto(`${demo.url}/`);
     await page.getByRole('button', { name: 'English' }).click();
     await poll(() => page.locator('h1').textContent()).toBe('Staff login');
     await page.reload();
@@ -58,7 +39,7 @@ describe('pages', () => {
 
   it('a used or wrong invitation code tells the applicant what to do, on a phone', async () => {
     const page = await someone(phone);
-    await page.goto(`${server.url}/join/NOSUCHCODE`);
+    await page.goto(`${demo.url}/join/NOSUCHCODE`);
     await poll(() => page.getByRole('alert').textContent()).toBe('邀请码无效或已过期。');
     expect(await page.locator('body').textContent()).toContain('请向窗口工作人员索取新的邀请链接');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -68,14 +49,14 @@ describe('pages', () => {
 
   it('an unknown page says so instead of going blank', async () => {
     const page = await someone();
-    await login(page, server.url, 'auditor', /\/audit$/);
-    await page.goto(`${server.url}/no/such/page`);
+    await login(page, demo.url, 'auditor', /\/audit$/);
+    await page.goto(`${demo.url}/no/such/page`);
     await poll(() => page.locator('h1').textContent()).toBe('页面不存在');
   });
 
   it('the admin sees sites, partnerships and accounts, and creates an account', async () => {
     const page = await someone();
-    await login(page, server.url, 'admin', /\/admin$/);
+    await login(page, demo.url, 'admin', /\/admin$/);
     const sites = page.locator('#sites-title + .table-wrap tbody tr');
     await poll(() => sites.count()).toBe(11);
     await poll(() => page.locator('.partnerships li').count()).toBe(5);
