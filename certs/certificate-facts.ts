@@ -3,6 +3,7 @@ import { X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { integerHex, nameDer, nameToString, parseDer } from './asn1.js';
+import { memoByContent } from './by-content.js';
 import { OID } from './oids.js';
 
 export type KeyUsageBit =
@@ -82,7 +83,10 @@ function crlUrlsOf(ext: pkijs.Extension): string[] {
   );
 }
 
-export function certificateFacts(der: Uint8Array): CertificateFacts {
+/** The facts of a DER certificate (throws when it is unreadable); the result is shared and must not be changed. */
+export const certificateFacts = memoByContent(512, readFacts);
+
+function readFacts(der: Uint8Array): CertificateFacts {
   const cert = new pkijs.Certificate({ schema: parseDer(der, 'certificate') });
   const x509 = new X509Certificate(Buffer.from(der));
   const ext = (oid: string) => cert.extensions?.find((e) => e.extnID === oid);

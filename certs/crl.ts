@@ -3,6 +3,7 @@ import { sign, verify, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { integerFromHex, integerHex, nameDer, parseDer, x509Time } from './asn1.js';
+import { memoByContent } from './by-content.js';
 import { certificateFacts } from './certificate-facts.js';
 import { nodeDigestName, toArrayBuffer } from './encoding.js';
 import { digestFromRsaSignatureOid, OID } from './oids.js';
@@ -110,7 +111,10 @@ function entryReason(entry: pkijs.RevokedCertificate): RevocationReason {
   return value instanceof asn1js.Enumerated ? reasonName(value.valueBlock.valueDec) : 'unspecified';
 }
 
-export function parseCrl(der: Uint8Array): ParsedCrl {
+/** The contents of a DER CRL (throws when it is unreadable); the result is shared and must not be changed. */
+export const parseCrl = memoByContent(64, readCrl);
+
+function readCrl(der: Uint8Array): ParsedCrl {
   const crl = new pkijs.CertificateRevocationList({ schema: parseDer(der, 'CRL') });
   const ext = (oid: string) => crl.crlExtensions?.extensions.find((e) => e.extnID === oid);
   const numberExt = ext(OID.crlNumber);
