@@ -52,6 +52,29 @@ describe('PdfReader errors', () => {
   });
 });
 
+describe('xref table rows', () => {
+  it('reads rows of other shapes than the 20-byte standard one the same way', () => {
+    const text = table.toString('latin1');
+    const at = text.lastIndexOf('\nxref');
+    const rows = (shape: (offset: string, gen: string, type: string) => string) =>
+      Buffer.from(text.slice(0, at) + text.slice(at).replace(/(\d{10}) (\d{5}) ([nf]) ?\r?\n/g, (_m, o: string, g: string, t: string) => shape(o, g, t)), 'latin1');
+    const variants = [
+      rows((o, g, t) => `${o} ${g} ${t}\n`), // 19 bytes: one-byte line end
+      rows((o, g, t) => `${Number(o)} ${Number(g)} ${t}\r\n`), // no zero padding
+      rows((o, g, t) => `${o}  ${g} ${t} \n`), // two spaces inside
+    ];
+    const standard = PdfReader.open(table);
+    const entries = (r: PdfReader) => Array.from({ length: r.size }, (_, n) => r.entry(n));
+    expect(entries(standard).filter((e) => e?.kind === 'offset').length).toBeGreaterThan(10);
+    for (const variant of variants) {
+      expect(variant.equals(table)).toBe(false);
+      const reader = PdfReader.open(variant);
+      expect(entries(reader)).toEqual(entries(standard));
+      expect(reader.pageCount()).toBe(5);
+    }
+  });
+});
+
 describe('damaged input', () => {
   it('fails only with a typed PdfError on truncated or scrambled files', () => {
     let seed = 7;

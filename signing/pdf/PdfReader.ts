@@ -3,7 +3,7 @@
 // one page and the form, so the cost stays close to reading the xref.
 import { PdfError } from '../errors.js';
 import { isDict, isName, PdfRef, PdfStream, type PdfDict, type PdfValue } from './objects.js';
-import { PdfParser } from './parse.js';
+import { isWhite, PdfParser } from './parse.js';
 import { decodeStream } from './stream-data.js';
 
 type XrefEntry = { readonly kind: 'offset'; readonly offset: number; readonly gen: number } | { readonly kind: 'compressed'; readonly stream: number; readonly index: number } | { readonly kind: 'free' };
@@ -268,6 +268,34 @@ function readSection(bytes: Uint8Array, offset: number, budget: RowBudget): Xref
   return readXrefStream(bytes, p, offset, budget);
 }
 
+const digitsAt = (bytes: Uint8Array, at: number, n: number): number | undefined => {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = bytes[i]! - 0x30;
+    if (!(d >= 0 && d <= 9)) return undefined;
+    v = v * 10 + d;
+  }
+  return v;
+};
+
+/**
+ * A row as ISO 32000 writes it, "oooooooooo ggggg n" and a two-byte end of line (20 bytes), read
+ * without the tokenizer: a large table is most of the work of opening a file. undefined when the
+ * row has any other shape; the tokenizer then reads it.
+ */
+function standardRow(bytes: Uint8Array, at: number): XrefEntry | undefined {
+  if (at + 20 > bytes.length || bytes[at + 10] !== 0x20 || bytes[at + 16] !== 0x20) return undefined;
+  const type = bytes[at + 17];
+  const eol1 = bytes[at + 18]!;
+  const eol2 = bytes[at + 19]!;
+  if (!(isWhite(eol1) && isWhite(eol2))) return undefined;
+  const off = digitsAt(bytes, at, 10);
+  const gen = digitsAt(bytes, at + 11, 5);
+  if (off === undefined || gen === undefined) return undefined;
+  if (type === 0x6e) return { kind: 'offset', offset: off, gen };
+  return type === 0x66 ? { kind: 'free' } : undefined;
+}
+
 function readTable(bytes: Uint8Array, p: PdfParser, offset: number, budget: RowBudget): XrefSection {
   const entries = new Map<number, XrefEntry>();
   for (;;) {
@@ -284,6 +312,13 @@ function readTable(bytes: Uint8Array, p: PdfParser, offset: number, budget: RowB
     }
     spend(budget, count);
     for (let i = 0; i < count; i++) {
+      p.skipWhite();
+      const row = standardRow(bytes, p.pos);
+      if (row) {
+        p.pos += 20;
+        if (!entries.has(start + i)) entries.set(start + i, row);
+        continue;
+      }
       const off = p.integer();
       const gen = p.integer();
       const type = p.token();

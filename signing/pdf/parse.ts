@@ -3,11 +3,23 @@
 import { PdfError } from '../errors.js';
 import { PdfName, PdfRef, PdfStream, PdfString, type PdfDict, type PdfValue } from './objects.js';
 
-const WS = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
-const DELIM = new Set([0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]);
+// Byte classes as a table: the tokenizer asks once per byte, and a Set lookup there dominated parsing.
+const WHITE = 1;
+const DELIMITER = 2;
+const CLASS = new Uint8Array(256);
+for (const c of [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]) CLASS[c] = WHITE;
+for (const c of [0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]) CLASS[c] = DELIMITER;
 
-export const isWhite = (c: number): boolean => WS.has(c);
-const isRegular = (c: number): boolean => !WS.has(c) && !DELIM.has(c);
+export const isWhite = (c: number): boolean => CLASS[c] === WHITE;
+const isRegular = (c: number): boolean => CLASS[c] === 0;
+
+/** bytes[start, end) as text, one character per byte; short tokens without a Buffer per call. */
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start > 64) return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
 
 /** Resolves an indirect /Length while parsing a stream. */
 export type LengthResolver = (ref: PdfRef) => number | undefined;
@@ -39,7 +51,7 @@ export class PdfParser {
     const b = this.bytes;
     while (this.pos < b.length) {
       const c = b[this.pos]!;
-      if (WS.has(c)) this.pos++;
+      if (CLASS[c] === WHITE) this.pos++;
       else if (c === 0x25) {
         while (this.pos < b.length && b[this.pos] !== 0x0a && b[this.pos] !== 0x0d) this.pos++;
       } else break;
@@ -51,13 +63,33 @@ export class PdfParser {
     this.skipWhite();
     const start = this.pos;
     while (this.pos < this.bytes.length && isRegular(this.bytes[this.pos]!)) this.pos++;
-    return Buffer.from(this.bytes.subarray(start, this.pos)).toString('latin1');
+    return latin1(this.bytes, start, this.pos);
   }
 
-  /** A token that must be a plain integer; undefined otherwise (Number('') would be 0). */
+  /** A token that must be a plain integer (at most 15 digits); undefined otherwise. */
   integer(): number | undefined {
-    const t = this.token();
-    return /^[+-]?\d{1,15}$/.test(t) ? Number(t) : undefined;
+    this.skipWhite();
+    const b = this.bytes;
+    const start = this.pos;
+    let end = start;
+    while (end < b.length && isRegular(b[end]!)) end++;
+    const signed = b[start] === 0x2b || b[start] === 0x2d ? 1 : 0;
+    const digits = end - start - signed;
+    if (digits < 1 || digits > 15) {
+      this.pos = end;
+      return undefined;
+    }
+    let n = 0;
+    for (let i = start + signed; i < end; i++) {
+      const d = b[i]! - 0x30;
+      if (d < 0 || d > 9) {
+        this.pos = end;
+        return undefined;
+      }
+      n = n * 10 + d;
+    }
+    this.pos = end;
+    return b[start] === 0x2d ? -n : n;
   }
 
   expectKeyword(k: string): void {
@@ -215,7 +247,7 @@ export class PdfParser {
 
   private endstreamAt(end: number): boolean {
     let p = end;
-    while (p < this.bytes.length && WS.has(this.bytes[p]!)) p++;
+    while (p < this.bytes.length && isWhite(this.bytes[p]!)) p++;
     return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + p, Math.min(9, this.bytes.length - p)).toString('latin1') === 'endstream';
   }
 
