@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 
-// CLI tests spawn the built `tongban` binary: build once before any test runs. Type errors are
-// reported by `npm run typecheck`; tsc still emits, so one bad file does not hide every other test.
+// CLI tests spawn the `tongban` command: bundle it once before any test runs (the same step as
+// `npm run build`, without the web client). Type errors are reported by `npm run typecheck`.
 export default function setup(): void {
-  const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  if (r.status !== 0) process.stderr.write('vitest global setup: tsc reported errors (see above)\n');
+  const r = spawnSync(process.execPath, ['scripts/bundle-cli.mjs'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('vitest global setup: bundling the tongban command failed (see above)');
 }

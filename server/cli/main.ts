@@ -3,6 +3,12 @@
 import { commands, type CommandEntry } from './commands/index.js';
 import { CliError, printUsage } from './command.js';
 
+// `tongban --help | head`: a reader that went away is not a failure of the command.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+});
+
 async function main(argv: readonly string[]): Promise<number> {
   const [first, second, ...rest] = argv;
   if (!first || first === '--help' || first === '-h' || first === 'help') {

@@ -1,0 +1,48 @@
+// Builds the `tongban` command as one CommonJS file, dist/cli/tongban.cjs, from the TypeScript
+// sources (types are checked by `npm run typecheck`, not here).
+// Why one CommonJS file: a command's start-up was mostly Node resolving, reading and compiling a
+// few hundred ES modules. One file is read once, and bin/tongban.js can compile it with a V8 code
+// cache, which Node 20 offers for scripts but not for ES modules.
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+// Left to node_modules: native addons (better-sqlite3), packages that find files beside
+// themselves (mediasoup's worker, harfbuzzjs's wasm), and the web-server stack only `serve`
+// and `demo` load.
+const external = [
+  'better-sqlite3',
+  'mediasoup',
+  'harfbuzzjs',
+  'express',
+  'socket.io',
+  'multer',
+  'yazl',
+  'yauzl',
+  'pdf-lib',
+  '@pdf-lib/fontkit',
+];
+
+rmSync(`${root}dist/cli`, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: ['server/cli/main.ts'],
+  outfile: 'dist/cli/tongban.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external,
+  // import() of an external becomes require(): a script compiled by node:vm has no dynamic-import
+  // hook without an experimental flag.
+  supported: { 'dynamic-import': false },
+  // The few modules that locate files from their own URL get the bundle's.
+  define: { 'import.meta.url': '__tongbanModuleUrl' },
+  banner: { js: 'var __tongbanModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
