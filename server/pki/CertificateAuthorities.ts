@@ -198,9 +198,14 @@ export class CertificateAuthorities {
     return record;
   }
 
-  /** A signer for an end-entity row; its chain is the issuing CA and, above a site CA, the root. */
+  /** A signer for an end-entity row. */
   signer(row: CertificateRow, key: KeyObject): KeySigner {
+    return new KeySigner(key, new Uint8Array(row.der), this.chainOf(row));
+  }
+
+  /** The issuing chain of an end-entity row: its CA and, above a site CA, the root. */
+  chainOf(row: CertificateRow): Uint8Array[] {
     const issuer = this.certificate(row.ca_id);
-    return new KeySigner(key, new Uint8Array(row.der), row.ca_id === 'root' ? [issuer] : [issuer, this.certificate('root')]);
+    return row.ca_id === 'root' ? [issuer] : [issuer, this.certificate('root')];
   }
 }

@@ -151,8 +151,35 @@ export class PlatformPki {
    * certificate is issued. Throws PkiError wrong_pin | key_locked | no_certificate | revoked | expired.
    */
   async unlockUserSigner(userId: string, pin: string): Promise<Signer> {
+    return this.#unlock(this.#userRow(userId), userId, pin);
+  }
+
+  /**
+   * The user's signer at once, its PIN checked meanwhile: scrypt runs in the thread pool while the
+   * caller prepares the document. `signer.sign` waits for the check and fails as unlockUserSigner
+   * does; `unlocked` settles once the check is over and recorded, and must be awaited before the
+   * database closes. Certificate problems (no_certificate, revoked, expired, key_locked) throw here.
+   */
+  userSignerWhileUnlocking(userId: string, pin: string): { signer: Signer; unlocked: Promise<Signer> } {
+    const row = this.#userRow(userId);
+    const unlocked = this.#unlock(row, userId, pin);
+    // Awaited by the caller; this keeps a wrong PIN found before sign() is called from counting as unhandled.
+    unlocked.catch(() => undefined);
+    const signer: Signer = {
+      certificate: new Uint8Array(row.der),
+      chain: this.#cas.chainOf(row),
+      sign: async (data, digest) => (await unlocked).sign(data, digest),
+    };
+    return { signer, unlocked };
+  }
+
+  #userRow(userId: string): CertificateRow {
     const row = this.#usableRow(this.#store.currentFor('user_id', parseInput(identifier, userId, 'user id')), `user ${userId}`);
     if (this.#store.pinState(userId).locked_at) throw new PkiError('key_locked', `the signing key of ${userId} is locked after ${MAX_PIN_FAILURES} wrong PINs`);
+    return row;
+  }
+
+  async #unlock(row: CertificateRow, userId: string, pin: string): Promise<Signer> {
     let key: KeyObject;
     try {
       key = await decryptWithPin(parseKeyRecord(this.#cas.keyRecord(row.id)), pin, row.id);

@@ -31,7 +31,7 @@ beforeAll(async () => {
   const cost = { N: 2 ** 10, r: 8, p: 1 };
   const pki = PlatformPki.open({ db, dataDir, caKeyBits: 2048, pinKdfCost: cost });
   await pki.init([{ id: 'cixi', name: '慈溪市政务服务办' }]);
-  for (const userId of ['clerk.cixi', 'locked.cixi', 'revoked.cixi']) await pki.issueUserCertificate({ userId, name: '张三', role: 'clerk', siteId: 'cixi', pin: PIN });
+  for (const userId of ['clerk.cixi', 'locked.cixi', 'revoked.cixi', 'counted.cixi']) await pki.issueUserCertificate({ userId, name: '张三', role: 'clerk', siteId: 'cixi', pin: PIN });
   await pki.revoke('revoked.cixi', 'keyCompromise');
   const past = PlatformPki.open({ db, dataDir, caKeyBits: 2048, pinKdfCost: cost, clock: () => new Date(Date.now() - 3 * 86_400_000) });
   await past.issueUserCertificate({ userId: 'expired.cixi', name: '赵六', role: 'clerk', siteId: 'cixi', pin: PIN, validDays: 1 });
@@ -114,6 +114,19 @@ describe('tongban sign / verify', () => {
   }, /locked/);
   bad('a revoked signer', () => ({ args: input(source, PIN, 'revoked.cixi') }), /revoked/);
   bad('an expired signer', () => ({ args: input(source, PIN, 'expired.cixi') }), /expired/);
+
+  it('counts a wrong PIN even when the document fails first (the PIN is checked while the PDF is read)', () => {
+    const truncated = join(tmp.dir, 'truncated-for-pin.pdf');
+    const bytes = readFileSync(source);
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const out = join(tmp.dir, 'counted.pdf');
+    const first = tongban(['sign', ...input(truncated, '000000', 'counted.cixi'), '--out', out, '--data', dataDir]);
+    expect(first.status).not.toBe(0);
+    expect(first.stderr).toMatch(/truncated|corrupt/);
+    const second = tongban(['sign', ...input(source, '000000', 'counted.cixi'), '--out', out, '--data', dataDir]);
+    expect(second.stderr).toBe('tongban: wrong PIN (3 attempts left)\n');
+    expect(existsSync(out)).toBe(false);
+  });
 
   it('verify exits 2 on bad input and 1 on an unsigned PDF', () => {
     writeFileSync(join(tmp.dir, 'plain.txt'), 'hello');

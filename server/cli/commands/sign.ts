@@ -84,10 +84,14 @@ export const sign: Command = {
     const dbFile = databaseFile(dataDir);
     if (!existsSync(dbFile)) throw new CliError(`no database at ${dbFile} (run tongban pki init, or use --data DIR)`);
     const db = Database.open(dbFile);
+    let unlocked: Promise<unknown> | undefined;
     try {
       const pki = openPlatformPki(cliConfig(dataDir), db);
       if (!pki.isInitialised()) throw new CliError('the platform PKI is not initialised (run tongban pki init)');
-      const signer = await pki.unlockUserSigner(values.user, values.pin);
+      // The PIN is checked in the thread pool while the document is prepared; sign() waits for it.
+      const pending = pki.userSignerWhileUnlocking(values.user, values.pin);
+      unlocked = pending.unlocked;
+      const { signer } = pending;
       const info: CertificateInfo | undefined = pki.certificates({ userId: values.user }).find((c) => c.status === 'valid');
       const signerName = info ? (dnValue(info.subject, 'CN') ?? values.user) : values.user;
       const now = new Date();
@@ -125,6 +129,8 @@ export const sign: Command = {
     } catch (err) {
       throw asCliError(err, values.in);
     } finally {
+      // A wrong PIN is recorded even when the document failed first.
+      await unlocked?.catch(() => undefined);
       db.close();
     }
   },
