@@ -16,11 +16,12 @@ if (!existsSync(bundle)) {
   process.exit(2);
 }
 
-function cacheFile() {
-  const { size, mtimeMs } = statSync(bundle);
-  // Keyed by the first word only (sign, verify, pki, …): later words may be file names.
-  const command = /^[a-z][a-z-]{0,20}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
-  return join(dirname(bundle), 'code-cache', `${command}.${process.version}.${size}.${Math.trunc(mtimeMs)}.bin`);
+// Keyed by the first word only (sign, verify, pki, …): later words may be file names.
+const command = /^[a-z][a-z-]{0,20}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
+
+const { size, mtimeMs } = statSync(bundle);
+function cacheFile(name) {
+  return join(dirname(bundle), 'code-cache', `${name}.${process.version}.${size}.${Math.trunc(mtimeMs)}.bin`);
 }
 
 function readCache(file) {
@@ -42,11 +43,14 @@ function writeCache(file, script) {
   }
 }
 
-const file = cacheFile();
-const cachedData = readCache(file);
+const file = cacheFile(command);
+const own = readCache(file);
+// Until a command has its own cache, the one `help` leaves at build time spares it the compile of
+// the bundle's top level.
+const cachedData = own ?? readCache(cacheFile('help'));
 const source = readFileSync(bundle, 'utf8');
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
-if (!cachedData || script.cachedDataRejected) {
+if (!own || script.cachedDataRejected) {
   // After the run, so the cache also holds the functions compiled lazily while the command ran.
   process.once('exit', (code) => code === 0 && writeCache(file, script));
 }

@@ -3,6 +3,7 @@
 // Why one CommonJS file: a command's start-up was mostly Node resolving, reading and compiling a
 // few hundred ES modules. One file is read once, and bin/tongban.js can compile it with a V8 code
 // cache, which Node 20 offers for scripts but not for ES modules.
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -46,3 +47,6 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+
+// The first run of every command starts from the cache `help` leaves (see bin/tongban.js).
+spawnSync(process.execPath, [`${root}bin/tongban.js`, 'help'], { stdio: 'ignore' });
