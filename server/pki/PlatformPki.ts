@@ -206,6 +206,9 @@ export class PlatformPki {
 
   timeStamper(): TimeStamper {
     if (this.#tsaUrl) return new HttpTimeStamper(this.#tsaUrl);
+    // Readied now (key unsealed, certificate read) so that this overlaps the caller's own work,
+    // such as waiting for a PIN check; each stamp still asks for the current TSA certificate.
+    this.#tsaAuthority().catch(() => undefined);
     return { timestamp: async (hash, digest) => new InProcessTimeStamper(await this.#tsaAuthority()).timestamp(hash, digest) };
   }
 
