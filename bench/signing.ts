@@ -2,9 +2,10 @@
 // PDF, ours against peers on the same file in the same run (medians):
 //   whole process  `tongban sign` (B-T, PIN-unlocked key, TSA)  vs  @signpdf/signpdf + P12 signer (B-B)
 //   whole process  `tongban verify`                              vs  pdfsig
-//   (each also run as the bare command module, without the CLI dispatcher's start-up imports)
+//   (each also once right after a build, before the command has a code cache; and bare Node
+//   start-up, `node -e ''`, the floor under any Node command)
 //   in process     signPdf B-T (warm)                            vs  @libpdf/core 0.4.2 B-B (warm)
-//   in process     verifyPdf (warm)                              (no peer; for reference)
+//   in process     verifyPdf (warm)                              vs  pdfsig (whole process: it has no library form)
 // BENCH_RUNS (default 7) sets the number of timed runs per figure.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -108,26 +109,30 @@ async function main(): Promise<void> {
     const nss = nssDatabase(join(dir, 'nss'), platformRoot);
     const cli = join(ROOT, 'bin', 'tongban.js');
     const peerScript = join(ROOT, 'bench', 'signing-peers', 'signpdf-sign.mjs');
-    const bareCommand = join(ROOT, 'bench', 'signing-peers', 'tongban-command.mjs');
     const signedByUs = join(dir, 'signed-tongban.pdf');
 
+    const signArgs = ['--in', input, '--out', signedByUs, '--user', 'clerk.cixi', '--pin', PIN, '--level', 'B-T', '--data', dataDir];
+    const sign = () => timeProcess(process.execPath, [cli, 'sign', ...signArgs]);
+    const verify = () => timeProcess(process.execPath, [cli, 'verify', signedByUs, '--data', dataDir]);
+    // Right after a build: no command has run yet, so none has its own code cache.
+    if (spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs')], { stdio: 'inherit' }).status !== 0) throw new Error('bundling the tongban command failed');
+    const firstSign = sign();
+    const firstVerify = verify();
+    rmSync(signedByUs);
+
     const wholeSign: number[] = [];
-    const bareSign: number[] = [];
     const wholePeerSign: number[] = [];
     const wholeVerify: number[] = [];
-    const bareVerify: number[] = [];
     const wholePdfsig: number[] = [];
-    const signArgs = ['--in', input, '--out', signedByUs, '--user', 'clerk.cixi', '--pin', PIN, '--level', 'B-T', '--data', dataDir];
+    const nodeStart: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      // Alternate ours and the peer so both see the same machine load.
-      wholeSign.push(timeProcess(process.execPath, [cli, 'sign', ...signArgs]));
-      rmSync(signedByUs);
-      bareSign.push(timeProcess(process.execPath, [bareCommand, 'sign', ...signArgs]));
+      // Alternate ours and the peers so all see the same machine load.
+      wholeSign.push(sign());
       rmSync(join(dir, 'signed-peer.pdf'), { force: true });
       wholePeerSign.push(timeProcess(process.execPath, [peerScript, input, join(dir, 'signed-peer.pdf'), join(dir, 'clerk.p12'), 'bench']));
-      wholeVerify.push(timeProcess(process.execPath, [cli, 'verify', signedByUs, '--data', dataDir]));
-      bareVerify.push(timeProcess(process.execPath, [bareCommand, 'verify', signedByUs, '--data', dataDir]));
+      wholeVerify.push(verify());
       wholePdfsig.push(timeProcess('pdfsig', ['-nssdir', nss, signedByUs]));
+      nodeStart.push(timeProcess(process.execPath, ['-e', '']));
       if (i < RUNS - 1) rmSync(signedByUs);
     }
     const check = verifyPdf(readFileSync(signedByUs), { trustAnchors: [platformRoot] });
@@ -143,14 +148,17 @@ async function main(): Promise<void> {
     const signed = await signPdf(bytes, { signer: ourSigner, timeStamper: pki.timeStamper, level: 'B-T', signingTime: new Date() });
     const inVerify = await timeWarm(() => verifyPdf(signed, { trustAnchors: pki.trustAnchors, now: pki.clock() }));
 
+    const pdfsig = { peerName: 'pdfsig 22.12', peer: median(wholePdfsig) };
+    const signpdf = { peerName: '@signpdf/signpdf + P12 (B-B)', peer: median(wholePeerSign) };
     printTable(
       [
-        { what: 'sign, whole process (`tongban sign`, B-T)', ours: median(wholeSign), peerName: '@signpdf/signpdf + P12 (B-B)', peer: median(wholePeerSign) },
-        { what: 'sign, whole process, command module only (B-T)', ours: median(bareSign), peerName: '@signpdf/signpdf + P12 (B-B)', peer: median(wholePeerSign) },
-        { what: 'verify, whole process (`tongban verify`)', ours: median(wholeVerify), peerName: 'pdfsig 22.12', peer: median(wholePdfsig) },
-        { what: 'verify, whole process, command module only', ours: median(bareVerify), peerName: 'pdfsig 22.12', peer: median(wholePdfsig) },
+        { what: 'sign, whole process (`tongban sign`, B-T)', ours: median(wholeSign), ...signpdf },
+        { what: 'sign, whole process, first run after a build', ours: firstSign, ...signpdf },
+        { what: 'verify, whole process (`tongban verify`)', ours: median(wholeVerify), ...pdfsig },
+        { what: 'verify, whole process, first run after a build', ours: firstVerify, ...pdfsig },
+        { what: "Node start-up alone (`node -e ''`)", ours: median(nodeStart), ...pdfsig },
         { what: 'sign, in process warm (signPdf B-T)', ours: inSign, peerName: '@libpdf/core 0.4.2 (B-B)', peer: inPeer },
-        { what: 'verify, in process warm (verifyPdf)', ours: inVerify },
+        { what: 'verify, in process warm (verifyPdf)', ours: inVerify, ...pdfsig },
       ],
       PdfReader.open(bytes).pageCount(),
       bytes.length,
