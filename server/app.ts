@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { AuditCheckpointer } from './audit/AuditCheckpointer.js';
 import { AuditLog } from './audit/AuditLog.js';
 import { platformSealer } from './audit/platform-sealer.js';
+import { AuthPurger } from './auth/AuthPurger.js';
 import { LoginSessions } from './auth/LoginSessions.js';
 import { RateLimiter } from './auth/RateLimiter.js';
 import { publicBaseUrl, type Config } from './config.js';
@@ -59,6 +60,7 @@ export class TongbanApp {
   readonly pki: PlatformPki;
   readonly #options: AppOptions;
   readonly #checkpointer: AuditCheckpointer;
+  readonly #authPurger: AuthPurger;
   #server: HttpsServer | undefined;
   #realtime: RealtimeServer | undefined;
   #plugins: { stop(): Promise<void> }[] = [];
@@ -70,6 +72,7 @@ export class TongbanApp {
     this.ctx = ctx;
     this.pki = pki;
     this.#checkpointer = checkpointer;
+    this.#authPurger = new AuthPurger({ sessions: ctx.loginSessions, limiters: Object.values(ctx.limiters) });
     this.#options = options;
     this.#url = url;
   }
@@ -150,6 +153,7 @@ export class TongbanApp {
       this.#plugins.push(await plugin.start({ ctx: this.ctx, realtime: this.#realtime }));
     }
     this.#checkpointer.start(config.limits.auditCheckpointIntervalMs);
+    this.#authPurger.start(config.limits.authPurgeIntervalMs, log);
     this.ctx.audit.append({ actor: 'system', action: 'server.started', details: { url: this.#url.value } });
     return this.#url.value;
   }
@@ -168,6 +172,7 @@ export class TongbanApp {
     }
     this.#server = undefined;
     this.ctx.audit.append({ actor: 'system', action: 'server.stopped' });
+    this.#authPurger.stop();
     await this.#checkpointer.stop();
     this.ctx.db.close();
   }

@@ -39,6 +39,8 @@ export const configSchema = z
         sessionTtlMs: positiveInt,
         invitationTtlMs: positiveInt,
         auditCheckpointIntervalMs: positiveInt,
+        /** How often ended login sessions and run-out rate-limit windows are deleted. */
+        authPurgeIntervalMs: positiveInt,
       })
       .strict(),
   })
@@ -57,6 +59,7 @@ export const defaultLimits: Config['limits'] = {
   sessionTtlMs: 12 * 3600_000,
   invitationTtlMs: 30 * 60_000,
   auditCheckpointIntervalMs: 10 * 60_000,
+  authPurgeIntervalMs: 10 * 60_000,
 };
 
 const defaults = { dataDir: 'data', host: '127.0.0.1', port: 8443 } as const;

@@ -82,6 +82,12 @@ export class LoginSessions {
     this.#announce({ userId });
   }
 
+  /** Deletes the sessions no token can open any more (expired or revoked); returns how many. */
+  purgeEnded(): number {
+    const now = this.#clock().toISOString();
+    return this.#db.sql.prepare('DELETE FROM login_sessions WHERE expires_at <= ? OR revoked_at IS NOT NULL').run(now).changes;
+  }
+
   /** Called when sessions end, so long-lived connections (sockets) can be closed too. */
   onRevoke(listener: (which: { tokenHash: string } | { userId: string }) => void): () => void {
     this.#revoked.add(listener);

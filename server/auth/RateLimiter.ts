@@ -41,6 +41,12 @@ export class RateLimiter {
     }
   }
 
+  /** Deletes this bucket's windows that have run out (the next attempt would start afresh anyway); returns how many. */
+  purgeExpired(): number {
+    const cutoff = this.#clock().getTime() - this.#windowMs;
+    return this.#db.sql.prepare('DELETE FROM rate_limits WHERE bucket = ? AND window_start <= ?').run(this.#bucket, cutoff).changes;
+  }
+
   reset(key: string): void {
     this.#db.sql.prepare('DELETE FROM rate_limits WHERE bucket = ? AND key = ?').run(this.#bucket, key);
   }
