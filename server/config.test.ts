@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, defaultLimits, loadConfig, publicBaseUrl } from './config.js';
+import { ConfigError, defaultLimits, defaultMedia, loadConfig, publicBaseUrl } from './config.js';
 
 describe('config layers: defaults → environment → flags', () => {
   test('defaults are complete and valid', () => {
@@ -29,6 +29,19 @@ describe('config layers: defaults → environment → flags', () => {
     expect(withFlags.limits).toMatchObject({ jsonBodyBytes: 1024, invitationTtlMs: 60_000 });
     expect(publicBaseUrl(withFlags, 7000)).toBe('https://desk.example.gov.cn');
     expect(publicBaseUrl(loadConfig({ flags: { host: '0.0.0.0' } }), 8443)).toBe('https://localhost:8443');
+  });
+
+  test('media plane: workers, WebRTC port range and announced address from the environment or flags', () => {
+    expect(loadConfig().media).toEqual(defaultMedia);
+    const env = { TONGBAN_MEDIA_WORKERS: '3', TONGBAN_RTC_MIN_PORT: '50000', TONGBAN_RTC_MAX_PORT: '50999', TONGBAN_ANNOUNCED_IP: '203.0.113.20' };
+    expect(loadConfig({ env }).media).toEqual({ workers: 3, rtcMinPort: 50000, rtcMaxPort: 50999, announcedIp: '203.0.113.20' });
+    expect(loadConfig({ env, flags: { media: { rtcMaxPort: 51999 } } }).media).toMatchObject({ workers: 3, rtcMinPort: 50000, rtcMaxPort: 51999 });
+    expect(loadConfig({ env: { TONGBAN_RTC_MAX_PORT: '45000' } }).media).toEqual({ rtcMinPort: 40000, rtcMaxPort: 45000 });
+    expect(() => loadConfig({ env: { TONGBAN_RTC_MIN_PORT: '46000', TONGBAN_RTC_MAX_PORT: '45000' } })).toThrow(/media.rtcMinPort: rtcMinPort must not be above rtcMaxPort/);
+    expect(() => loadConfig({ env: { TONGBAN_RTC_MIN_PORT: '80' } })).toThrow(/media.rtcMinPort: use a port from 1024 up/);
+    expect(() => loadConfig({ env: { TONGBAN_ANNOUNCED_IP: 'desk.example.gov.cn' } })).toThrow(/media.announcedIp/);
+    expect(() => loadConfig({ env: { TONGBAN_MEDIA_WORKERS: '0' } })).toThrow(/media.workers/);
+    expect(() => loadConfig({ flags: { media: { rtcPorts: '1-2' } } })).toThrow(/unknown key\(s\) rtcPorts/);
   });
 
   test('unknown keys and bad values are refused with the key named', () => {

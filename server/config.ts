@@ -27,6 +27,19 @@ export const configSchema = z
     clientDir: z.string().min(1).optional(),
     /** Creates the account `admin` with this password when the data has no accounts yet (first start of `serve`). */
     adminPassword: z.string().min(10, 'the first admin password needs at least 10 characters').max(256).optional(),
+    /** The media plane (mediasoup): how many workers, which ports WebRTC uses, what address it announces. */
+    media: z
+      .object({
+        /** mediasoup workers; one per core when absent. */
+        workers: positiveInt.optional(),
+        /** UDP/TCP ports of WebRTC transports (open them in the firewall). */
+        rtcMinPort: port.refine((p) => p >= 1024, 'use a port from 1024 up'),
+        rtcMaxPort: port.refine((p) => p >= 1024, 'use a port from 1024 up'),
+        /** The address clients send media to when the server listens on every interface (behind NAT, its public IP). */
+        announcedIp: z.string().ip().optional(),
+      })
+      .strict()
+      .refine((m) => m.rtcMinPort <= m.rtcMaxPort, { message: 'rtcMinPort must not be above rtcMaxPort', path: ['rtcMinPort'] }),
     limits: z
       .object({
         jsonBodyBytes: positiveInt,
@@ -62,9 +75,18 @@ export const defaultLimits: Config['limits'] = {
   authPurgeIntervalMs: 10 * 60_000,
 };
 
+export const defaultMedia: Config['media'] = { rtcMinPort: 40000, rtcMaxPort: 49999 };
+
 const defaults = { dataDir: 'data', host: '127.0.0.1', port: 8443 } as const;
 
-/** Environment variables that set configuration; limits use TONGBAN_LIMIT_<NAME> (e.g. TONGBAN_LIMIT_JSON_BODY_BYTES). */
+/** Sections whose keys merge one by one across layers (an environment variable sets one key, not the section). */
+const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
+
+/**
+ * Environment variables that set configuration; limits use TONGBAN_LIMIT_<NAME> (e.g.
+ * TONGBAN_LIMIT_JSON_BODY_BYTES); the media plane TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT,
+ * TONGBAN_RTC_MAX_PORT and TONGBAN_ANNOUNCED_IP.
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const set = (key: string, value: string | undefined) => {
@@ -78,6 +100,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('masterKey', env.TONGBAN_MASTER_KEY);
   set('adminPassword', env.TONGBAN_ADMIN_PASSWORD);
   set('clientDir', env.TONGBAN_CLIENT_DIR);
+  const media: Record<string, string> = {};
+  const setMedia = (key: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') media[key] = value;
+  };
+  setMedia('workers', env.TONGBAN_MEDIA_WORKERS);
+  setMedia('rtcMinPort', env.TONGBAN_RTC_MIN_PORT);
+  setMedia('rtcMaxPort', env.TONGBAN_RTC_MAX_PORT);
+  setMedia('announcedIp', env.TONGBAN_ANNOUNCED_IP);
+  if (Object.keys(media).length > 0) out.media = media;
   const limits: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('TONGBAN_LIMIT_') || value === undefined) continue;
@@ -97,15 +128,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
  */
 export function loadConfig(options: { env?: NodeJS.ProcessEnv; flags?: Record<string, unknown> } = {}): Config {
   const layers = [defaults, configFromEnv(options.env ?? {}), dropUndefined(options.flags ?? {})];
-  const merged: Record<string, unknown> = {};
-  let limits: Record<string, unknown> = { ...defaultLimits };
+  const merged: Record<string, unknown> = { limits: { ...SECTIONS.limits }, media: { ...SECTIONS.media } };
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer)) {
-      if (key === 'limits' && value && typeof value === 'object') limits = { ...limits, ...(value as object) };
+      if (key in SECTIONS && value && typeof value === 'object') merged[key] = { ...(merged[key] as object), ...dropUndefined(value as Record<string, unknown>) };
       else merged[key] = value;
     }
   }
-  merged.limits = limits;
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) =>

@@ -3,6 +3,7 @@
 // notice through their routers ('workerclose') and are rebuilt by the MediaService.
 import { EventEmitter } from 'node:events';
 import { cpus } from 'node:os';
+import { defaultMedia } from '../config.js';
 import { loadMediasoup, type ms } from './engine.js';
 
 export interface WorkerPoolOptions {
@@ -59,8 +60,8 @@ export class WorkerPool extends EventEmitter<{ replaced: [dead: number, fresh: m
     const mediasoup = await loadMediasoup();
     const worker = await mediasoup.createWorker({
       logLevel: this.#options.logLevel ?? 'error',
-      rtcMinPort: this.#options.rtcMinPort ?? 40000,
-      rtcMaxPort: this.#options.rtcMaxPort ?? 49999,
+      rtcMinPort: this.#options.rtcMinPort ?? defaultMedia.rtcMinPort,
+      rtcMaxPort: this.#options.rtcMaxPort ?? defaultMedia.rtcMaxPort,
     });
     worker.on('died', () => {
       this.#load.delete(worker);

@@ -19,6 +19,9 @@ export interface MediaPluginOptions {
   readonly listenIps: ms.TransportListenIp[];
   /** Workers; one per core by default. */
   readonly workers?: number;
+  /** Port range of WebRTC transports (WorkerPool's default when absent). */
+  readonly rtcMinPort?: number;
+  readonly rtcMaxPort?: number;
   readonly segmentSeconds?: number;
   /** Without a worker binary the desk runs without video; this is where that is said. */
   readonly warn?: (message: string) => void;
@@ -51,7 +54,7 @@ export function mediaPlugin(options: MediaPluginOptions): AppPlugin {
       }
       let media: MediaService;
       try {
-        media = await MediaService.start({ listenIps: options.listenIps, size: options.workers, recorder });
+        media = await MediaService.start({ listenIps: options.listenIps, size: options.workers, rtcMinPort: options.rtcMinPort, rtcMaxPort: options.rtcMaxPort, recorder });
       } catch (err) {
         warn(`media plane not started, video rooms are unavailable: ${err instanceof Error ? err.message : String(err)}`);
         return { stop: async () => undefined };

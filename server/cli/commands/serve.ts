@@ -5,10 +5,10 @@ import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, type TongbanApp } from '../../app.js';
-import { ConfigError, loadConfig } from '../../config.js';
+import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { flowsPlugin } from '../../flows/flows-plugin.js';
 import { routeModules } from '../../http/routes/index.js';
-import { mediaPlugin } from '../../media/plugin.js';
+import { mediaPlugin, type MediaPluginOptions } from '../../media/plugin.js';
 import { recordingRoutes } from '../../media/recording-routes.js';
 import { CliError, parseOptions, type Command } from '../command.js';
 
@@ -34,7 +34,7 @@ export async function startServer(
     config,
     clientDir: config.clientDir ?? clientDist(),
     modules: [...routeModules, recordingRoutes],
-    plugins: [mediaPlugin({ listenIps: [listenIp(config.host)] }), flowsPlugin],
+    plugins: [mediaPlugin(mediaOptions(config)), flowsPlugin],
   });
   try {
     await before?.(app);
@@ -73,13 +73,22 @@ async function bootstrapAdmin(app: TongbanApp): Promise<void> {
   process.stdout.write('tongban: created the account `admin` (password from TONGBAN_ADMIN_PASSWORD)\n');
 }
 
-/** Where WebRTC listens: the served host, or every interface announced by the first external IPv4. */
-function listenIp(host: string): { ip: string; announcedIp?: string } {
-  if (host !== '0.0.0.0' && host !== '::') return { ip: host === 'localhost' ? '127.0.0.1' : host };
+/** The media plane of the configuration: workers, port range, and where WebRTC listens. */
+export function mediaOptions(config: Config): MediaPluginOptions {
+  const { workers, rtcMinPort, rtcMaxPort, announcedIp } = config.media;
+  return { listenIps: [listenIp(config.host, announcedIp)], workers, rtcMinPort, rtcMaxPort };
+}
+
+/**
+ * Where WebRTC listens: the served host, or every interface. Clients are told the configured
+ * announced address (a public IP in front of NAT), else, on every interface, the first external IPv4.
+ */
+function listenIp(host: string, announcedIp: string | undefined): { ip: string; announcedIp?: string } {
+  if (host !== '0.0.0.0' && host !== '::') return { ip: host === 'localhost' ? '127.0.0.1' : host, ...(announcedIp ? { announcedIp } : {}) };
   const external = Object.values(networkInterfaces())
     .flat()
     .find((i) => i && i.family === 'IPv4' && !i.internal);
-  return { ip: '0.0.0.0', announcedIp: external?.address ?? '127.0.0.1' };
+  return { ip: '0.0.0.0', announcedIp: announcedIp ?? external?.address ?? '127.0.0.1' };
 }
 
 /** client/dist next to package.json (works from server/ under tsx and from dist/server/). */
