@@ -88,26 +88,20 @@ const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
  * TONGBAN_RTC_MAX_PORT and TONGBAN_ANNOUNCED_IP.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const set = (key: string, value: string | undefined) => {
-    if (value !== undefined && value !== '') out[key] = value;
-  };
-  set('dataDir', env.TONGBAN_DATA);
-  set('port', env.PORT);
-  set('host', env.HOST);
-  set('baseUrl', env.TONGBAN_BASE_URL);
-  set('tsaUrl', env.TSA_URL);
-  set('masterKey', env.TONGBAN_MASTER_KEY);
-  set('adminPassword', env.TONGBAN_ADMIN_PASSWORD);
-  set('clientDir', env.TONGBAN_CLIENT_DIR);
-  const media: Record<string, string> = {};
-  const setMedia = (key: string, value: string | undefined) => {
-    if (value !== undefined && value !== '') media[key] = value;
-  };
-  setMedia('workers', env.TONGBAN_MEDIA_WORKERS);
-  setMedia('rtcMinPort', env.TONGBAN_RTC_MIN_PORT);
-  setMedia('rtcMaxPort', env.TONGBAN_RTC_MAX_PORT);
-  setMedia('announcedIp', env.TONGBAN_ANNOUNCED_IP);
+  /** The set variables among `names` (config key → variable name), as config keys. */
+  const pick = (names: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(Object.entries(names).flatMap(([key, name]) => (env[name] ? [[key, env[name]]] : [])));
+  const out: Record<string, unknown> = pick({
+    dataDir: 'TONGBAN_DATA',
+    port: 'PORT',
+    host: 'HOST',
+    baseUrl: 'TONGBAN_BASE_URL',
+    tsaUrl: 'TSA_URL',
+    masterKey: 'TONGBAN_MASTER_KEY',
+    adminPassword: 'TONGBAN_ADMIN_PASSWORD',
+    clientDir: 'TONGBAN_CLIENT_DIR',
+  });
+  const media = pick({ workers: 'TONGBAN_MEDIA_WORKERS', rtcMinPort: 'TONGBAN_RTC_MIN_PORT', rtcMaxPort: 'TONGBAN_RTC_MAX_PORT', announcedIp: 'TONGBAN_ANNOUNCED_IP' });
   if (Object.keys(media).length > 0) out.media = media;
   const limits: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
