@@ -156,6 +156,24 @@ describe('bad input hurts only the sender', () => {
     expect(errorCode(extra.at(-1)!)).toBe('too_many_transports');
   });
 
+  it('a request flood is answered rate_limited before it reaches the engine; the connection recovers', async () => {
+    const s = await client('clerk.xingren');
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: 400 }, () => send(s, { method: 'createTransport', data: { direction: 'send' } })));
+    const seconds = (performance.now() - started) / 1000;
+    const codes = answers.map(errorCode);
+    const limited = codes.filter((c) => c === 'rate_limited').length;
+    const handled = codes.filter((c) => c === 'not_joined').length;
+    expect(limited + handled).toBe(400);
+    // Handled: the burst (100) plus what the rate (50/s) refilled while the flood was answered.
+    expect(handled).toBeGreaterThanOrEqual(100);
+    expect(handled).toBeLessThanOrEqual(100 + Math.ceil(50 * seconds) + 1);
+    expect(limited).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(errorCode(await send(s, { method: 'createTransport', data: { direction: 'send' } }))).toBe('not_joined');
+    await ok(s, 'join', { sessionId: abused });
+  });
+
   it('a second connection with the same identity takes the seat; the first is told and loses it', async () => {
     const first = await client('clerk.xingren');
     await ok(first, 'join', { sessionId: abused });

@@ -2,7 +2,7 @@
 // zod, answered `{ ok, data | error }`. A bad request only ever fails that request. The principal
 // comes from the authenticated socket (socket.data.principal); joining is allowed by `canJoin`.
 import type { Server, Socket } from 'socket.io';
-import { AppError, BadRequestError, ForbiddenError, UnauthenticatedError, toErrorBody } from '../errors.js';
+import { AppError, BadRequestError, ForbiddenError, TooManyRequestsError, UnauthenticatedError, toErrorBody } from '../errors.js';
 import type { Principal } from '../domain/principal.js';
 import type { MediaService } from '../media/MediaService.js';
 import type { PeerIdentity } from '../media/Peer.js';
@@ -16,6 +16,7 @@ import {
   type MediaRequest,
   type MediaResponses,
 } from './media-protocol.js';
+import { RequestBudget } from './RequestBudget.js';
 
 export interface MediaSignalingDeps {
   readonly media: MediaService;
@@ -25,7 +26,11 @@ export interface MediaSignalingDeps {
   readonly onConsent?: (principal: Principal, sessionId: string) => void;
   /** How long a dropped connection keeps its seat before the peer leaves (a network blip). */
   readonly disconnectGraceMs?: number;
+  /** Requests one connection may send at once, and per second after that. */
+  readonly requestBudget?: { readonly burst: number; readonly perSecond: number };
 }
+
+const defaultRequestBudget = { burst: 100, perSecond: 50 };
 
 interface Seat {
   readonly sessionId: string;
@@ -53,9 +58,14 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): void
   deps.media.on('recordingState', (s) => io.to(channel(s.sessionId)).emit('recording:state', s));
 
   io.on('connection', (socket) => {
+    const budget = new RequestBudget(deps.requestBudget ?? defaultRequestBudget);
     socket.on('media:request', async (raw: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return;
       const reply = ack as (res: MediaAck) => void;
+      if (!budget.take()) {
+        reply({ ok: false, error: errorOf(new TooManyRequestsError('信令请求过于频繁 / too many media requests, slow down')) });
+        return;
+      }
       try {
         const req = parseRequest(raw);
         reply({ ok: true, data: await handle(socket, req) });
