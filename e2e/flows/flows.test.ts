@@ -135,6 +135,10 @@ describe('flow B: remote signing ceremony', () => {
       officials.push(page);
     }
     const [ninghai, jiaojiang] = officials as [Page, Page];
+    // Every page gets the ceremony's state pushed over socket.io (no polling while live).
+    for (const page of [host, ninghai, jiaojiang]) {
+      await expect.poll(() => page.getByTestId('ceremony-status').getAttribute('data-live'), { timeout: 20_000 }).toBe('yes');
+    }
     const pageLabel = (p: Page) => p.getByTestId('pdf-page-label').textContent();
     await expect.poll(() => pageLabel(jiaojiang), { timeout: 20_000 }).toContain('1 / 3');
     await host.getByTestId('page-next').click();

@@ -38,7 +38,7 @@ export function CeremonyHome() {
 
 export function CeremonyPage({ id }: { id: string }) {
   const { t } = useI18n();
-  const { state, error, set } = useCeremony(id);
+  const { state, error, set, live } = useCeremony(id);
   const { me } = useSession();
   const sites = useAsync((signal) => api<{ sites: Site[] }>('/api/sites', { signal }), []);
   if (!state) {
@@ -49,7 +49,7 @@ export function CeremonyPage({ id }: { id: string }) {
     <AppShell wide>
       <div className="page-title">
         <h1>{state.title}</h1>
-        <span className={`badge ceremony-${state.status}`} data-testid="ceremony-status">
+        <span className={`badge ceremony-${state.status}`} data-testid="ceremony-status" data-live={live ? 'yes' : 'no'}>
           {t(statusLabel[state.status])}
         </span>
       </div>

@@ -78,13 +78,13 @@ export class CeremonyFlow extends EventEmitter<{ state: [CeremonyState] }> {
     super();
     this.#d = deps;
     deps.signing.on('signed', (outcome: SignOutcome) => {
-      if (outcome.document.ceremonyId) this.#publish(outcome.document.ceremonyId);
+      if (outcome.document.ceremonyId) this.publish(outcome.document.ceremonyId);
     });
     deps.signing.on('completed', (doc: FlowDocument) => {
       if (!doc.ceremonyId) return;
       deps.ceremonies.setStatus(doc.ceremonyId, 'signed');
       deps.audit.append({ actor: 'system', action: 'ceremony.signed', target: `ceremony:${doc.ceremonyId}`, details: { document: doc.id } });
-      this.#publish(doc.ceremonyId);
+      this.publish(doc.ceremonyId);
     });
   }
 
@@ -167,7 +167,7 @@ export class CeremonyFlow extends EventEmitter<{ state: [CeremonyState] }> {
     const state = this.#assertHost(principal, id);
     if (!Number.isInteger(page) || page < 1 || page > state.pageCount) throw new BadRequestError(`page must be 1…${state.pageCount}`);
     this.#d.db.sql.prepare('UPDATE ceremony_details SET current_page = ? WHERE ceremony_id = ?').run(page, id);
-    return this.#publish(id);
+    return this.publish(id);
   }
 
   async sign(principal: Principal, id: string, pin: string): Promise<{ state: CeremonyState; outcome: SignOutcome }> {
@@ -188,7 +188,7 @@ export class CeremonyFlow extends EventEmitter<{ state: [CeremonyState] }> {
       if (session.status === 'open') this.#d.sessions.end(session.id);
       this.#d.audit.append({ actor: actorOf(principal), action: 'ceremony.aborted', target: `ceremony:${id}`, details: { reason } });
     });
-    return this.#publish(id);
+    return this.publish(id);
   }
 
   #assertHost(principal: Principal, id: string): CeremonyState {
@@ -197,7 +197,8 @@ export class CeremonyFlow extends EventEmitter<{ state: [CeremonyState] }> {
     return state;
   }
 
-  #publish(id: string): CeremonyState {
+  /** Tells listeners (the ceremony's sockets) its current state; also after changes made elsewhere, e.g. archiving. */
+  publish(id: string): CeremonyState {
     const state = this.state(id);
     this.emit('state', state);
     return state;

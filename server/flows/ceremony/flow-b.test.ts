@@ -161,8 +161,10 @@ describe('flow B: signing ceremony', () => {
 
   test('archive by the host, export verifies offline and with openssl + sha256sum', async () => {
     expect((await first.post(`/api/ceremonies/${ceremonyId}/archive`)).status).toBe(403);
+    const told = next<{ status: string }>(sockets.second!, 'ceremony:state', (s) => s.status === 'archived');
     const archived = await host.post(`/api/ceremonies/${ceremonyId}/archive`);
     expect(archived.status).toBe(201);
+    expect(await told).toMatchObject({ status: 'archived' });
     const { recordId } = archived.json();
     expect((await auditor.get(`/api/records?participant=official.jiaojiang`)).json().records.map((r: { id: string }) => r.id)).toContain(recordId);
     const zip = (await auditor.get(`/api/records/${recordId}/evidence.zip`)).body;

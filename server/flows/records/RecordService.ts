@@ -112,6 +112,7 @@ export class RecordService {
       });
       audit.append({ actor: actorOf(host), action: 'record.archived', target: `record:${recordId}`, siteId: host.siteId, details: { ceremony: ceremonyId, session: state.sessionId } });
     });
+    this.#d.ceremonyFlow.publish(ceremonyId);
     return { recordId };
   }
 
