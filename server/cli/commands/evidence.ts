@@ -3,7 +3,8 @@
 // FILE.zip [--trust PEM]...` checks one offline against the trust anchors the verifier brings (the
 // --trust files, else the data directory's root), never the package's own chain. Exit 0 only
 // when everything holds; each bad file is named.
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { fromPem } from '../../../certs/encoding.js';
 import { TongbanApp } from '../../app.js';
 import { AppError } from '../../errors.js';
@@ -31,10 +32,10 @@ export const evidenceExport: Command = {
     const app = await TongbanApp.create({ config: cliConfig(dataDir), log: () => undefined });
     const tmp = `${values.out}.part`;
     try {
-      const zip = await FlowServices.for(app.ctx).evidence.build(recordId, 'system:cli');
-      writeFileSync(tmp, zip);
+      const pkg = await FlowServices.for(app.ctx).evidence.prepare(recordId, 'system:cli');
+      await pipeline(pkg.zip(), createWriteStream(tmp, { flags: 'wx' }));
       renameSync(tmp, values.out);
-      process.stdout.write(`${values.out}: evidence package of record ${recordId}, ${zip.byteLength} bytes\n`);
+      process.stdout.write(`${values.out}: evidence package of record ${recordId}, ${pkg.fileCount} files, ${statSync(values.out).size} bytes\n`);
       return 0;
     } catch (err) {
       rmSync(tmp, { force: true });

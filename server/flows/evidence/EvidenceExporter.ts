@@ -1,8 +1,9 @@
-// Evidence-package export for a record: built on request (GET …/evidence.zip) or as a job whose
-// progress clients poll or receive over socket.io, then download. Finished packages go to the
-// blob store; every export is audited.
+// Evidence-package export for a record: streamed on request (GET …/evidence.zip, the CLI) or
+// written by a job, whose progress clients poll or receive over socket.io, into the blob store
+// for download. Every export is audited.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import type { AuditLog } from '../../audit/AuditLog.js';
 import { actorOf, type Clock, type Principal } from '../../domain/principal.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
@@ -11,7 +12,7 @@ import type { Database } from '../../store/Database.js';
 import { createDetachedCms } from '../../../signing/cms/create-cms.js';
 import type { FlowsPki } from '../deps.js';
 import type { RecordService } from '../records/RecordService.js';
-import { buildEvidencePackage } from './build-package.js';
+import { buildEvidencePackage, type EvidencePackage } from './build-package.js';
 import { collectRecordFiles } from './collect-record-files.js';
 
 export interface EvidenceJob {
@@ -45,16 +46,18 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     this.#d = deps;
   }
 
-  /** Builds the package now (the simple GET and the CLI). */
-  async build(recordId: string, exportedBy: string, onProgress?: (fraction: number) => void): Promise<Buffer> {
+  /**
+   * Gathers the record's files and seals SHA256SUMS (audited as exported); the zip then streams
+   * from the package, so a long recording is never held in memory. `onProgress` covers hashing.
+   */
+  async prepare(recordId: string, exportedBy: string, onProgress?: (fraction: number) => void): Promise<EvidencePackage> {
     const { records, db, blobs, pki, clock, matterName, audit } = this.#d;
     const parts = records.parts(recordId);
     const now = clock();
-    const files = await collectRecordFiles(parts, { db, blobs, pki, exportedAt: now, exportedBy, matterName, onProgress });
-    const zip = await buildEvidencePackage(files, { seal: await pki.sealSigner(), timeStamper: pki.timeStamper(), createDetachedCms, mtime: now });
-    onProgress?.(1);
-    audit.append({ actor: exportedBy, action: 'evidence.exported', target: `record:${recordId}`, details: { files: files.size + 2, bytes: zip.byteLength } });
-    return zip;
+    const files = await collectRecordFiles(parts, { db, blobs, pki, exportedAt: now, exportedBy, matterName });
+    const pkg = await buildEvidencePackage(files, { seal: await pki.sealSigner(), timeStamper: pki.timeStamper(), createDetachedCms, mtime: now, onHashed: onProgress });
+    audit.append({ actor: exportedBy, action: 'evidence.exported', target: `record:${recordId}`, details: { files: pkg.fileCount, sumsSha256: pkg.sumsSha256 } });
+    return pkg;
   }
 
   /** Starts a background export; progress is stored and emitted. */
@@ -74,9 +77,17 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
         .run(fields.progress ?? null, fields.status ?? null, fields.sha256 ?? null, fields.error ?? null, fields.status ?? null, this.#d.clock().toISOString(), id);
       this.emit('progress', { ...this.job(id), requestedBy });
     };
+    // Progress: hashing the files is the first half, writing the zip into the blob store the second.
+    let shown = 0;
+    const progress = (fraction: number) => {
+      if (fraction - shown < 0.02) return;
+      shown = fraction;
+      update({ progress: Math.min(0.99, fraction) });
+    };
     void (async () => {
       try {
-        const zip = await this.build(recordId, requestedBy, (progress) => update({ progress }));
+        const pkg = await this.prepare(recordId, requestedBy, (f) => progress(f / 2));
+        const zip = countBytes(pkg.zip(), (bytes) => progress(0.5 + Math.min(1, bytes / pkg.contentBytes) / 2));
         update({ sha256: await this.#d.blobs.put(zip), status: 'done', progress: 1 });
       } catch (err) {
         update({ status: 'failed', error: err instanceof Error ? err.message.slice(0, 200) : 'export failed' });
@@ -98,9 +109,20 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     return { job: this.job(id), requestedBy: row?.requestedBy ?? '' };
   }
 
-  async download(id: string): Promise<{ job: EvidenceJob; zip: Buffer }> {
+  /** A finished package, streamed from the blob store. */
+  async download(id: string): Promise<{ job: EvidenceJob; size: number; zip: Readable }> {
     const job = this.job(id);
     if (job.status !== 'done' || !job.sha256) throw new ConflictError(`export is ${job.status}`, 'export_not_ready');
-    return { job, zip: await this.#d.blobs.get(job.sha256) };
+    return { job, size: await this.#d.blobs.size(job.sha256), zip: this.#d.blobs.stream(job.sha256) };
+  }
+}
+
+/** The chunks of `stream`, telling `seen` the running total. */
+async function* countBytes(stream: AsyncIterable<Uint8Array>, seen: (bytes: number) => void): AsyncIterable<Uint8Array> {
+  let bytes = 0;
+  for await (const chunk of stream) {
+    bytes += chunk.byteLength;
+    seen(bytes);
+    yield chunk;
   }
 }

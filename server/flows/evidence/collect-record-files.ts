@@ -8,6 +8,7 @@ import type { RecordParts } from '../records/RecordService.js';
 import { AUDIT_FILE, CHAIN_FILE, MANIFEST_FILE, PACKAGE_FORMAT, type PackageManifest } from './package-manifest.js';
 import { derToPem } from './pem.js';
 import { readRecordingFiles } from './recording-files.js';
+import type { ZipSource } from './zip.js';
 
 export interface CollectOptions {
   readonly db: Database;
@@ -16,13 +17,11 @@ export interface CollectOptions {
   readonly exportedAt: Date;
   readonly exportedBy: string;
   readonly matterName: (id: string) => string;
-  readonly onProgress?: (fraction: number) => void;
 }
 
-export async function collectRecordFiles(parts: RecordParts, o: CollectOptions): Promise<Map<string, Uint8Array>> {
+export async function collectRecordFiles(parts: RecordParts, o: CollectOptions): Promise<Map<string, ZipSource>> {
   const { record } = parts;
-  const files = new Map<string, Uint8Array>();
-  const progress = o.onProgress ?? (() => undefined);
+  const files = new Map<string, ZipSource>();
 
   const documents: PackageManifest['documents'] = [];
   for (const doc of parts.documents) {
@@ -37,7 +36,6 @@ export async function collectRecordFiles(parts: RecordParts, o: CollectOptions):
       checkpoint: doc.checkpoint,
     });
   }
-  progress(0.2);
 
   const snapshots: PackageManifest['snapshots'] = [];
   for (const [i, snap] of parts.snapshots.entries()) {
@@ -45,12 +43,10 @@ export async function collectRecordFiles(parts: RecordParts, o: CollectOptions):
     files.set(file, await o.blobs.get(snap.sha256));
     snapshots.push({ file, kind: snap.kind, sha256: snap.sha256, offsetMs: snap.offsetMs });
   }
-  progress(0.3);
 
   const recording = record.sessionId ? await readRecordingFiles(o.db, record.sessionId) : undefined;
   const recordingDir = 'recording/';
   if (recording) for (const [name, bytes] of recording.files) files.set(`${recordingDir}${name}`, bytes);
-  progress(0.6);
 
   files.set(AUDIT_FILE, Buffer.from(parts.audit.map((e) => JSON.stringify(e)).join('\n') + (parts.audit.length ? '\n' : ''), 'utf8'));
   files.set(CHAIN_FILE, Buffer.from(o.pki.caCertificates().map((der) => derToPem(der)).join(''), 'utf8'));
@@ -83,6 +79,5 @@ export async function collectRecordFiles(parts: RecordParts, o: CollectOptions):
     crls,
   };
   files.set(MANIFEST_FILE, Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8'));
-  progress(0.7);
   return files;
 }

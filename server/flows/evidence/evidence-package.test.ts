@@ -1,8 +1,9 @@
 // An evidence package built with a test PKI: the verifier accepts it, names the file when any byte
 // of any file changes, refuses a package sealed under another root, and the README's openssl +
 // sha256sum commands pass on the unpacked folder.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestPki, type TestPki } from '../../../certs/test-support/test-pki.js';
 import { createDetachedCms } from '../../../signing/cms/create-cms.js';
@@ -13,13 +14,13 @@ import { certificatePem } from '../../../certs/encoding.js';
 import { NOTO_SANS_CJK_TTC } from '../documents/cjk-font.js';
 import { renderIdentityDocument } from '../identity/render-identity-document.js';
 import { syntheticRecording } from '../test-support/synthetic-recording.js';
-import { readmeCommands, unpack, withFlippedByte } from '../test-support/package-tools.js';
+import { readmeCommands, unpack, withFlippedByte, zipBytes } from '../test-support/package-tools.js';
 import { buildEvidencePackage } from './build-package.js';
 import { evidenceChecks } from './evidence-checks.js';
 import { PACKAGE_FORMAT, type PackageManifest } from './package-manifest.js';
 import { derToPem } from './pem.js';
 import { verifyEvidencePackage } from './verify-package.js';
-import { readZip } from './zip.js';
+import { readZip, type ZipSource } from './zip.js';
 
 const clock = () => new Date('2026-06-01T08:05:00Z');
 const SESSION = 'session-under-test';
@@ -62,9 +63,21 @@ beforeAll(async () => {
   pki = await createTestPki({ clock });
   const recording = await syntheticRecording(SESSION, 3, pki.signer(pki.seal), pki.timeStamper);
   const pdf = await identityPdf({ head: recording.links[2]!, segmentCount: 2 });
-  const content = new Map<string, Uint8Array>();
+  const content = new Map<string, ZipSource>();
   content.set('documents/identity-1.pdf', pdf);
-  for (const [name, bytes] of recording.files) content.set(`recording/${name}`, bytes);
+  // Segments come from disk, as the exporter gives them (streamed into the zip, not loaded).
+  const segmentDir = mkdtempSync(join(tmpdir(), 'tongban-segments-'));
+  dirs.push(segmentDir);
+  for (const [name, bytes] of recording.files) {
+    if (!name.endsWith('.webm')) {
+      content.set(`recording/${name}`, bytes);
+      continue;
+    }
+    mkdirSync(dirname(join(segmentDir, name)), { recursive: true });
+    writeFileSync(join(segmentDir, name), bytes);
+    content.set(`recording/${name}`, { path: join(segmentDir, name) });
+  }
+  expect([...content.values()].filter((v) => !(v instanceof Uint8Array))).toHaveLength(3);
   content.set('snapshots/01-face.png', Buffer.from('not really a png but bytes all the same'));
   content.set('audit.jsonl', Buffer.from('{"id":1,"action":"case.created"}\n'));
   content.set('certs/chain.pem', Buffer.from([pki.root.certificate, ...pki.intermediates].map((d) => derToPem(d)).join('')));
@@ -102,8 +115,12 @@ beforeAll(async () => {
     crls: crls.map((_, i) => `certs/ca-${i}.crl`),
   };
   content.set('manifest.json', Buffer.from(JSON.stringify(manifest)));
-  zip = await buildEvidencePackage(content, { seal: pki.signer(pki.seal), timeStamper: pki.timeStamper, createDetachedCms, mtime: clock() });
+  const pkg = await buildEvidencePackage(content, { seal: pki.signer(pki.seal), timeStamper: pki.timeStamper, createDetachedCms, mtime: clock() });
+  zip = await zipBytes(pkg.zip());
   files = [...(await readZip(zip)).files.keys()];
+  expect(pkg.fileCount).toBe(files.length);
+  // Each zip() is a new, identical stream.
+  expect((await zipBytes(pkg.zip())).equals(zip)).toBe(true);
 });
 
 afterAll(() => {
@@ -134,9 +151,33 @@ describe('evidence package', () => {
     content.delete('SHA256SUMS');
     content.delete('SHA256SUMS.p7s');
     content.set('documents/identity-1.pdf', await identityPdf({ head: recording.links[1]!, segmentCount: 1 }));
-    const forged = await buildEvidencePackage(content, { seal: pki.signer(pki.seal), timeStamper: pki.timeStamper, createDetachedCms, mtime: clock() });
+    const forged = await zipBytes((await buildEvidencePackage(content, { seal: pki.signer(pki.seal), timeStamper: pki.timeStamper, createDetachedCms, mtime: clock() })).zip());
     const report = await verifyEvidencePackage(forged, pki.trustAnchors, evidenceChecks);
     expect(report.problems).toEqual([{ file: 'documents/identity-1.pdf', message: 'checkpoint head is not link 1 of the recording chain' }]);
+  });
+
+  test('a large recording is streamed from disk into the zip, not loaded into memory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tongban-large-'));
+    dirs.push(dir);
+    const big = join(dir, 'seg-00000.webm');
+    const size = 160 * 1024 * 1024;
+    const chunk = Buffer.alloc(1024 * 1024, 0x5a);
+    for (let i = 0; i < size / chunk.length; i++) appendFileSync(big, chunk);
+    const content = new Map<string, ZipSource>([
+      ['manifest.json', Buffer.from('{}')],
+      ['recording/seg-00000.webm', { path: big }],
+    ]);
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const watch = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const pkg = await buildEvidencePackage(content, { seal: pki.signer(pki.seal), timeStamper: pki.timeStamper, createDetachedCms, mtime: clock() });
+    let zipped = 0;
+    for await (const part of pkg.zip() as AsyncIterable<Buffer>) zipped += part.length;
+    clearInterval(watch);
+    expect(zipped).toBeGreaterThan(size);
+    const grewMiB = (peak - rssBefore) / 2 ** 20;
+    console.log(`zipped ${(zipped / 2 ** 20).toFixed(0)} MiB; resident memory grew ${grewMiB.toFixed(0)} MiB at most`);
+    expect(grewMiB).toBeLessThan(64);
   });
 
   test('another root does not vouch for the package', async () => {

@@ -8,10 +8,11 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export function formatSha256Sums(files: ReadonlyMap<string, Uint8Array>): string {
-  return [...files.keys()]
+/** SHA256SUMS from each path's hex SHA-256. */
+export function formatSha256Sums(hashes: ReadonlyMap<string, string>): string {
+  return [...hashes.keys()]
     .sort()
-    .map((path) => `${sha256Hex(files.get(path)!)}  ${path}\n`)
+    .map((path) => `${hashes.get(path)!}  ${path}\n`)
     .join('');
 }
 

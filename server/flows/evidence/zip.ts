@@ -1,8 +1,14 @@
-// Zip in and out for evidence packages, in memory and bounded. Reading never trusts the archive:
-// entry names are checked (no absolute paths, no `..`, no duplicates), sizes are capped, and an
-// entry whose data fails its CRC is reported by name instead of failing the whole archive.
+// Zip in and out for evidence packages. Writing streams: files on disk (recording segments) are
+// read as the zip is written, never held in memory. Reading is in memory and bounded, and never
+// trusts the archive: entry names are checked (no absolute paths, no `..`, no duplicates), sizes
+// are capped, and an entry whose data fails its CRC is reported by name instead of failing the
+// whole archive.
+import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
+
+/** A file of a package: bytes in memory, or a file on disk read when the zip is written. */
+export type ZipSource = Uint8Array | { readonly path: string };
 
 export interface ZipLimits {
   readonly maxEntries: number;
@@ -13,19 +19,16 @@ export const defaultZipLimits: ZipLimits = { maxEntries: 20_000, maxTotalBytes: 
 
 export class ZipFormatError extends Error {}
 
-/** Files in the order given; `compress` off for already-compressed media. */
-export async function writeZip(files: ReadonlyMap<string, Uint8Array>, mtime: Date): Promise<Buffer> {
+/** The zip of `files` in the order given, produced as it is read; media is stored, not compressed. */
+export function zipStream(files: ReadonlyMap<string, ZipSource>, mtime: Date): Readable {
   const zip = new yazl.ZipFile();
-  for (const [path, bytes] of files) {
-    zip.addBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), path, {
-      mtime,
-      compress: !/\.(webm|mp4|mkv|ogg|png|jpe?g|zip)$/i.test(path),
-    });
+  for (const [name, source] of files) {
+    const options = { mtime, compress: !/\.(webm|mp4|mkv|ogg|png|jpe?g|zip)$/i.test(name) };
+    if (source instanceof Uint8Array) zip.addBuffer(Buffer.from(source.buffer, source.byteOffset, source.byteLength), name, options);
+    else zip.addFile(source.path, name, options);
   }
   zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  return zip.outputStream as Readable;
 }
 
 export interface ReadZipResult {

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { readZip, writeZip } from '../evidence/zip.js';
+import type { Readable } from 'node:stream';
+import { readZip, zipStream } from '../evidence/zip.js';
 
 export async function unpack(zip: Buffer): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'tongban-evidence-'));
@@ -39,5 +40,12 @@ export async function withFlippedByte(zip: Buffer, file: string, at?: number): P
   const i = at ?? Math.floor(bytes.length / 2);
   bytes[i] = bytes[i]! ^ 0x01;
   files.set(file, bytes);
-  return writeZip(files, new Date('2026-06-01T08:00:00Z'));
+  return zipBytes(zipStream(files, new Date('2026-06-01T08:00:00Z')));
+}
+
+/** A streamed zip, whole. */
+export async function zipBytes(zip: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }

@@ -1,6 +1,8 @@
 // Flow C over HTTP: search and read records (auditors, admins; every read is audited by the
 // router), legal hold and retention-guarded deletion (admins), evidence packages (direct or as a
 // job with progress).
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { actorOf, type Principal, type UserPrincipal } from '../../domain/principal.js';
 import { ForbiddenError } from '../../errors.js';
@@ -24,9 +26,11 @@ const jobSchema = z.object({
   finishedAt: z.string().nullable(),
 });
 
-function sendZip(res: import('express').Response, record: RecordRow, zip: Buffer): undefined {
+/** Streams a package; a failure half-way can only cut the response short (its headers are out). */
+async function sendZip(res: import('express').Response, record: RecordRow, zip: Readable, size?: number): Promise<undefined> {
   res.type('application/zip').setHeader('Content-Disposition', `attachment; filename="evidence-${record.number}.zip"`);
-  res.send(zip);
+  if (size !== undefined) res.setHeader('Content-Length', String(size));
+  await pipeline(zip, res).catch(() => res.destroy());
   return undefined;
 }
 
@@ -112,14 +116,15 @@ export const recordRoutes: RouteModule = {
     api.route({
       method: 'get',
       path: '/api/records/:id/evidence.zip',
-      summary: 'The evidence package, built now (DESIGN §6)',
+      summary: 'The evidence package, built and streamed now (DESIGN §6)',
       tag: 'evidence',
       access: 'evidence.export',
       params: idParams,
       produces: 'application/zip',
       handler: async ({ res, principal, params }) => {
         const record = flows().records.store.get(params.id);
-        return sendZip(res, record, await flows().evidence.build(params.id, actorOf(principal)));
+        const pkg = await flows().evidence.prepare(params.id, actorOf(principal));
+        return sendZip(res, record, pkg.zip());
       },
     });
 
@@ -161,8 +166,8 @@ export const recordRoutes: RouteModule = {
       handler: async ({ res, principal, params }) => {
         const { requestedBy } = flows().evidence.jobWithOwner(params.id);
         jobOwner(principal, requestedBy);
-        const { job, zip } = await flows().evidence.download(params.id);
-        return sendZip(res, flows().records.store.get(job.recordId), zip);
+        const { job, size, zip } = await flows().evidence.download(params.id);
+        return sendZip(res, flows().records.store.get(job.recordId), zip, size);
       },
     });
   },
