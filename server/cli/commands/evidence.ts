@@ -93,7 +93,7 @@ export const evidenceVerify: Command = {
     }
     if (size > defaultZipLimits.maxTotalBytes) throw new CliError(`${file} is larger than ${defaultZipLimits.maxTotalBytes} bytes`);
     const anchors = trustAnchors(values.trust ?? [], resolveDataDir(values.data));
-    const report = await verifyEvidencePackage(readFileSync(file), anchors, evidenceChecks);
+    const report = await verifyEvidencePackage({ path: file }, anchors, evidenceChecks);
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ valid: report.valid, problems: report.problems, checked: report.checked }, null, 2)}\n`);
     } else {

@@ -38,8 +38,12 @@ export interface PackageReport {
   readonly manifest: PackageManifest | null;
 }
 
+/** Media is only hashed as it is read (a recording can be gigabytes); everything else is kept to be checked. */
+const heldInMemory = (name: string) => !/\.(webm|mp4|mkv|ogg)$/i.test(name);
+
+/** Checks a package given as bytes or as a file (read as a stream: memory stays small whatever its size). */
 export async function verifyEvidencePackage(
-  zip: Buffer,
+  zip: Buffer | { readonly path: string },
   trustAnchors: readonly Uint8Array[],
   checks: EvidenceChecks,
 ): Promise<PackageReport> {
@@ -50,9 +54,10 @@ export async function verifyEvidencePackage(
   const done = (manifest: PackageManifest | null): PackageReport => ({ valid: problems.length === 0, problems, checked, manifest });
 
   let files: Map<string, Buffer>;
+  let digests: Map<string, string>;
   try {
-    const read = await readZip(zip);
-    files = read.files;
+    const read = await readZip(zip, { hold: heldInMemory });
+    ({ files, digests } = read);
     for (const [name, why] of read.unreadable) fail(name, `unreadable zip entry: ${why}`);
   } catch (err) {
     fail('(package)', err instanceof ZipFormatError ? err.message : 'not a zip archive');
@@ -93,12 +98,12 @@ export async function verifyEvidencePackage(
     return done(null);
   }
   for (const [name, expected] of listed) {
-    const bytes = files.get(name);
-    if (!bytes) {
+    const digest = digests.get(name);
+    if (!digest) {
       if (!named(name)) fail(name, 'listed in SHA256SUMS but missing');
-    } else if (sha256Hex(bytes) !== expected) fail(name, 'SHA-256 differs from SHA256SUMS');
+    } else if (digest !== expected) fail(name, 'SHA-256 differs from SHA256SUMS');
   }
-  for (const name of files.keys()) {
+  for (const name of digests.keys()) {
     if (name !== SUMS_FILE && name !== SUMS_SIGNATURE_FILE && !listed.has(name)) fail(name, 'not listed in SHA256SUMS');
   }
   checked.push(`${listed.size} files hashed against ${SUMS_FILE}`);
@@ -137,9 +142,8 @@ export async function verifyEvidencePackage(
   // 5. The recording: chain, seal, and each identity PDF's checkpoint a link of that chain.
   if (manifest.recording) {
     const dir = manifest.recording.dir.replace(/\/?$/, '/');
-    const recordingFiles = new Map<string, Uint8Array>();
-    for (const [name, bytes] of files) if (name.startsWith(dir)) recordingFiles.set(name.slice(dir.length), bytes);
-    const recording = await verifyRecordingFiles(recordingFiles, (content, cms) => checks.verifyCms(content, cms, trust));
+    const inDir = <T>(all: Map<string, T>) => new Map([...all].filter(([name]) => name.startsWith(dir)).map(([name, v]) => [name.slice(dir.length), v]));
+    const recording = await verifyRecordingFiles({ files: inDir(files), digests: inDir(digests) }, (content, cms) => checks.verifyCms(content, cms, trust));
     if (recording.sessionId !== manifest.recording.sessionId) fail(`${dir}manifest.json`, 'recording of another session');
     for (const p of recording.problems) fail(`${dir}${p.file}`, p.message);
     if (recording.problems.length === 0) checked.push(`${dir}: ${recording.links.length - 1} segments chained, manifest seal verified`);

@@ -35,8 +35,14 @@ export interface RecordingCheck {
   readonly sessionId: string | null;
 }
 
+/** The recording's folder in a package: its small files whole, and the SHA-256 of every file. */
+export interface RecordingEntries {
+  readonly files: ReadonlyMap<string, Uint8Array>;
+  readonly digests: ReadonlyMap<string, string>;
+}
+
 export async function verifyRecordingFiles(
-  files: ReadonlyMap<string, Uint8Array>,
+  { files, digests }: RecordingEntries,
   verifySeal: (content: Uint8Array, cms: Uint8Array) => Promise<{ valid: boolean; problem?: string }>,
 ): Promise<RecordingCheck> {
   const problems: { file: string; message: string }[] = [];
@@ -66,15 +72,15 @@ export async function verifyRecordingFiles(
   const listed = new Set<string>([RECORDING_MANIFEST, RECORDING_SEAL]);
   for (const [i, seg] of manifest.segments.entries()) {
     listed.add(seg.file);
-    const bytes = files.get(seg.file);
+    const digest = digests.get(seg.file);
     if (seg.index !== i) problems.push({ file: RECORDING_MANIFEST, message: `segment ${i} is out of order` });
-    if (!bytes) problems.push({ file: seg.file, message: 'segment missing' });
-    else if (sha256Hex(bytes) !== seg.sha256) problems.push({ file: seg.file, message: 'segment SHA-256 differs from the manifest' });
+    if (!digest) problems.push({ file: seg.file, message: 'segment missing' });
+    else if (digest !== seg.sha256) problems.push({ file: seg.file, message: 'segment SHA-256 differs from the manifest' });
     const head = nextHead(links.at(-1)!, seg.sha256, seg);
     if (head !== seg.chainHash) problems.push({ file: RECORDING_MANIFEST, message: `chain breaks at segment ${i}` });
     links.push(head);
   }
   if (links.at(-1) !== manifest.chain.head) problems.push({ file: RECORDING_MANIFEST, message: 'chain head differs from the last link' });
-  for (const name of files.keys()) if (!listed.has(name)) problems.push({ file: name, message: 'not part of the recording manifest' });
+  for (const name of digests.keys()) if (!listed.has(name)) problems.push({ file: name, message: 'not part of the recording manifest' });
   return { problems, links, sessionId: manifest.sessionId };
 }
