@@ -33,6 +33,10 @@ test('too large: refused with 413 and no partial file left; bad names are 400, u
   const store = new BlobStore(root, { maxBytes: 1000 });
   await expect(store.put(Readable.from([Buffer.alloc(600), Buffer.alloc(600)]))).rejects.toMatchObject({ status: 413 });
   expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  // A per-call limit replaces the store's (the server's own evidence packages).
+  const own = await store.put(Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), { maxBytes: 2000 });
+  expect(statSync(store.path(own)).size).toBe(1200);
+  await expect(store.put(Buffer.alloc(2500), { maxBytes: 2000 })).rejects.toMatchObject({ status: 413 });
   await expect(store.get('../../etc/passwd')).rejects.toMatchObject({ status: 400 });
   await expect(store.get('0'.repeat(64))).rejects.toMatchObject({ status: 404 });
   expect(await store.has('nope')).toBe(false);

@@ -19,16 +19,19 @@ export class BlobStore {
     this.#maxBytes = options.maxBytes;
   }
 
-  /** Stores bytes or a stream; returns the lower-case hex SHA-256 that names the blob. */
-  async put(content: Uint8Array | Readable | AsyncIterable<Uint8Array>): Promise<string> {
+  /**
+   * Stores bytes or a stream; returns the lower-case hex SHA-256 that names the blob. `maxBytes`
+   * replaces the store's limit for content the server made itself (an evidence package).
+   */
+  async put(content: Uint8Array | Readable | AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<string> {
     try {
-      return await this.#put(content);
+      return await this.#put(content, options.maxBytes ?? this.#maxBytes);
     } catch (err) {
       throw asStorageError(err);
     }
   }
 
-  async #put(content: Uint8Array | Readable | AsyncIterable<Uint8Array>): Promise<string> {
+  async #put(content: Uint8Array | Readable | AsyncIterable<Uint8Array>, maxBytes: number): Promise<string> {
     const tmpDir = join(this.#root, 'tmp');
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, `${randomBytes(12).toString('hex')}.part`);
@@ -39,7 +42,7 @@ export class BlobStore {
       const chunks: AsyncIterable<Uint8Array> | Uint8Array[] = content instanceof Uint8Array ? [content] : content;
       for await (const chunk of chunks) {
         total += chunk.byteLength;
-        if (total > this.#maxBytes) throw new PayloadTooLargeError(`blob exceeds ${this.#maxBytes} bytes`);
+        if (total > maxBytes) throw new PayloadTooLargeError(`blob exceeds ${maxBytes} bytes`);
         hash.update(chunk);
         await writeAll(file, chunk);
       }
