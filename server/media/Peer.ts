@@ -84,6 +84,10 @@ export class Peer extends EventEmitter<{ closed: [] }> {
     return c;
   }
 
+  consumers(): ms.Consumer[] {
+    return [...this.#consumers.values()];
+  }
+
   info(): PeerInfo {
     const muted = (kind: 'audio' | 'video') => {
       const list = this.producers().filter((p) => p.kind === kind);

@@ -163,6 +163,9 @@ export class Room extends EventEmitter<RoomEvents> {
     peer.addTransport(t);
     t.on('dtlsstatechange', (state: ms.DtlsState) => {
       if (state === 'failed' || state === 'closed') t.close();
+      // A client resumes its consumers while DTLS is still being set up, so the keyframe asked for
+      // then is lost; without another request its picture waits for the sender's next keyframe.
+      if (state === 'connected') this.#requestKeyFrames(peer);
     });
     return { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters };
   }
@@ -243,6 +246,12 @@ export class Room extends EventEmitter<RoomEvents> {
     const consumer = this.#peer(peerId).consumer(consumerId);
     await consumer.resume();
     if (consumer.kind === 'video') await consumer.requestKeyFrame();
+  }
+
+  #requestKeyFrames(peer: Peer): void {
+    for (const c of peer.consumers()) {
+      if (c.kind === 'video' && !c.paused && !c.closed) void c.requestKeyFrame().catch(() => undefined);
+    }
   }
 
   /** Idempotent. Closing the router closes every transport, producer and consumer. */
