@@ -20,7 +20,7 @@ import { verifyEvidencePackage } from '../evidence/verify-package.js';
 import type { RecordingStore } from '../../media/recording/RecordingStore.js';
 import { multipart, pdfsig } from '../test-support/flow-fixtures.js';
 import { appendStoredSegment, useStoreRecorder } from '../test-support/synthetic-recording.js';
-import { readmeCommands, unpack } from '../test-support/package-tools.js';
+import { readmeCommandsOnPackage } from '../test-support/package-tools.js';
 
 type Ack = { ok: boolean; data?: any; error?: { code: string } };
 let server: TestServer;
@@ -172,12 +172,7 @@ describe('flow B: signing ceremony', () => {
     expect(report.problems).toEqual([]);
     expect(report.manifest?.record.kind).toBe('ceremony');
     expect(report.checked).toContain('recording/: 2 segments chained, manifest seal verified');
-    const dir = await unpack(zip);
-    cleanup.push(dir);
-    const root = join(dir, '..', `${dir.split('/').pop()}.root.pem`);
-    writeFileSync(root, server.rootPem);
-    cleanup.push(root);
-    const cmds = readmeCommands(dir, root);
+    const cmds = await readmeCommandsOnPackage(zip, server.rootPem, cleanup);
     expect(cmds.openssl.status, cmds.openssl.output).toBe(0);
     expect(cmds.sha256sum.status, cmds.sha256sum.output).toBe(0);
   });

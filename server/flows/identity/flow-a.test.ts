@@ -21,7 +21,7 @@ import { verifyEvidencePackage } from '../evidence/verify-package.js';
 import { readZip } from '../evidence/zip.js';
 import { handwritingDataUrl, multipart, pdfsig, testImage } from '../test-support/flow-fixtures.js';
 import { appendStoredSegment, useStoreRecorder } from '../test-support/synthetic-recording.js';
-import { readmeCommands, unpack, withFlippedByte } from '../test-support/package-tools.js';
+import { readmeCommandsOnPackage, withFlippedByte } from '../test-support/package-tools.js';
 
 const checklist = { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true };
 let offsetMs = 0;
@@ -212,12 +212,7 @@ describe('flow A: remote identity confirmation', () => {
       const bad = await verifyEvidencePackage(await withFlippedByte(res.body, file), root, evidenceChecks);
       expect([...new Set(bad.problems.map((p) => p.file))], file).toEqual([file]);
     }
-    const dir = await unpack(res.body);
-    cleanup.push(dir);
-    const rootPath = join(dir, '..', `${dir.split('/').pop()}.root.pem`);
-    writeFileSync(rootPath, server.rootPem);
-    cleanup.push(rootPath);
-    const cmds = readmeCommands(dir, rootPath);
+    const cmds = await readmeCommandsOnPackage(res.body, server.rootPem, cleanup);
     expect(cmds.openssl.status, cmds.openssl.output).toBe(0);
     expect(cmds.sha256sum.status, cmds.sha256sum.output).toBe(0);
 

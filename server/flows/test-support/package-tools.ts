@@ -33,6 +33,16 @@ export function readmeCommands(dir: string, rootPemPath: string): { openssl: Com
   };
 }
 
+/** Unpacks `zip`, writes the root certificate beside the folder and runs the README's commands there; both paths go to `cleanup`. */
+export async function readmeCommandsOnPackage(zip: Buffer, rootPem: string, cleanup: string[]): Promise<ReturnType<typeof readmeCommands>> {
+  const dir = await unpack(zip);
+  cleanup.push(dir);
+  const root = join(dir, '..', `${dir.split('/').pop()}.root.pem`);
+  writeFileSync(root, rootPem);
+  cleanup.push(root);
+  return readmeCommands(dir, root);
+}
+
 /** The same package with byte `at` (default: the middle) of `file` flipped, entries kept in order. */
 export async function withFlippedByte(zip: Buffer, file: string, at?: number): Promise<Buffer> {
   const { files } = await readZip(zip);
