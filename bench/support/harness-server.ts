@@ -6,15 +6,15 @@
 // through the rate-limited login route would measure the rate limiter.
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'socket.io';
-import { createApp, platformPkiOpener, type AppPlugin, type TongbanApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
-import { seedDemo } from '../../server/domain/seed-demo.js';
-import { demoUsers } from '../../server/domain/demo-data.js';
-import type { UserPrincipal } from '../../server/domain/principal.js';
-import { toPrincipal } from '../../server/domain/UserService.js';
-import { MediaService } from '../../server/media/MediaService.js';
-import { mediaHandles, mediaPlugin } from '../../server/media/plugin.js';
-import { attachMediaSignaling } from '../../server/realtime/media-signaling.js';
+import { createApp, platformPkiOpener, type AppPlugin, type TongbanApp } from '../../server/app/create-app.js';
+import { loadConfig } from '../../server/kernel/config.js';
+import { seedDemo } from '../../server/demo/seed-demo.js';
+import { demoUsers } from '../../server/demo/demo-data.js';
+import type { UserPrincipal } from '../../server/kernel/principal.js';
+import { toPrincipal } from '../../server/features/auth/UserService.js';
+import { MediaService } from '../../server/features/media/MediaService.js';
+import { mediaHandles, mediaPlugin } from '../../server/features/media/plugin.js';
+import { attachMediaSignaling } from '../../server/features/media/signaling.js';
 import type { HarnessReply, HarnessRequest, RoomTicket } from './harness-protocol.js';
 
 const dataDir = process.argv[2];

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../server/domain/demo-data.js';
-import { mediaHandles } from '../../server/media/plugin.js';
+import { DEMO_PASSWORD } from '../../server/demo/demo-data.js';
+import { mediaHandles } from '../../server/features/media/plugin.js';
 import { launchChromium, waitForDecoding } from './browser.js';
 import { startApp, type RunningApp } from './app-server.js';
 

@@ -3,14 +3,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { platformPkiOpener, TongbanApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
-import { DEMO_PASSWORD } from '../../server/domain/demo-data.js';
-import { seedDemo } from '../../server/domain/seed-demo.js';
-import { HttpClient } from '../../server/http/test-support/HttpClient.js';
-import { routeModules } from '../../server/http/routes/index.js';
-import { mediaPlugin } from '../../server/media/plugin.js';
-import { recordingRoutes } from '../../server/media/recording-routes.js';
+import { platformPkiOpener, TongbanApp } from '../../server/app/create-app.js';
+import { loadConfig } from '../../server/kernel/config.js';
+import { DEMO_PASSWORD } from '../../server/demo/demo-data.js';
+import { seedDemo } from '../../server/demo/seed-demo.js';
+import { HttpClient } from '../../server/test-support/HttpClient.js';
+import { routeModules } from '../../server/app/route-modules.js';
+import { mediaPlugin } from '../../server/features/media/plugin.js';
+import { recordingRoutes } from '../../server/features/recording/routes.js';
 import { ensureClientBuilt } from './client-build.js';
 
 export interface RunningApp {

@@ -2,8 +2,8 @@
 // configured range and announce the configured address (real worker, real transports).
 import { afterAll, describe, expect, it } from 'vitest';
 import { mediaOptions } from '../../server/cli/commands/serve.js';
-import { loadConfig } from '../../server/config.js';
-import { MediaService } from '../../server/media/MediaService.js';
+import { loadConfig } from '../../server/kernel/config.js';
+import { MediaService } from '../../server/features/media/MediaService.js';
 
 const started: MediaService[] = [];
 afterAll(async () => {

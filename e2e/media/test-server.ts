@@ -8,13 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server } from 'socket.io';
-import type { Principal } from '../../server/domain/principal.js';
-import { ForbiddenError } from '../../server/errors.js';
-import { MediaService, type MediaServiceOptions } from '../../server/media/MediaService.js';
-import { Recorder } from '../../server/media/recording/Recorder.js';
-import { RecordingStore } from '../../server/media/recording/RecordingStore.js';
-import { Database } from '../../server/store/Database.js';
-import { attachMediaSignaling } from '../../server/realtime/media-signaling.js';
+import type { Principal } from '../../server/kernel/principal.js';
+import { ForbiddenError } from '../../server/kernel/errors.js';
+import { MediaService, type MediaServiceOptions } from '../../server/features/media/MediaService.js';
+import { Recorder } from '../../server/features/recording/Recorder.js';
+import { RecordingStore } from '../../server/features/recording/RecordingStore.js';
+import { Database } from '../../server/kernel/store/Database.js';
+import { attachMediaSignaling } from '../../server/features/media/signaling.js';
 import { ensureClientBuilt } from './client-build.js';
 
 export const testPrincipals: Record<string, Principal> = {

@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, type Config } from '../kernel/config.js';
 import { CliError } from './command.js';
 
 /** The configuration a CLI command runs with: environment plus the data directory it was given. */

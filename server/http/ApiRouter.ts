@@ -4,10 +4,10 @@
 // the OpenAPI document, and every successful GET by an auditor is written to the audit log.
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { authorize } from '../auth/policy.js';
-import { UnauthenticatedError } from '../errors.js';
-import { actorOf, type Principal } from '../domain/principal.js';
-import type { AuditLog } from '../audit/AuditLog.js';
+import { authorize } from '../kernel/policy.js';
+import { UnauthenticatedError } from '../kernel/errors.js';
+import { actorOf, type Principal } from '../kernel/principal.js';
+import type { AuditLog } from '../kernel/audit/AuditLog.js';
 import { principalOf } from './authenticate.js';
 import { zodToJsonSchema, type JsonSchema } from './zod-json-schema.js';
 

@@ -1,8 +1,8 @@
 // Resolves the session cookie to a Principal once per request and keeps it in res.locals.
 import type { RequestHandler, Response } from 'express';
-import { sessionTokenFrom } from '../auth/cookies.js';
-import type { LoginSessions } from '../auth/LoginSessions.js';
-import type { Principal } from '../domain/principal.js';
+import { sessionTokenFrom } from '../features/auth/cookies.js';
+import type { LoginSessions } from '../features/auth/LoginSessions.js';
+import type { Principal } from '../kernel/principal.js';
 
 export function authenticate(sessions: LoginSessions): RequestHandler {
   return (req, res, next) => {

@@ -3,7 +3,7 @@
 // with no details; its stack goes to the server log, never to the client.
 import type { ErrorRequestHandler } from 'express';
 import { PkiError, type PkiErrorCode } from '../../certs/errors.js';
-import { AppError, toErrorBody, type ErrorBody } from '../errors.js';
+import { AppError, toErrorBody, type ErrorBody } from '../kernel/errors.js';
 import { RequestValidationError } from './ApiRouter.js';
 
 /** PkiError codes → HTTP status: a wrong PIN is 403, a locked key 423, our own key trouble 500. */

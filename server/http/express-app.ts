@@ -3,12 +3,12 @@
 import express, { type Express } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '../kernel/errors.js';
 import { ApiRouter } from './ApiRouter.js';
 import { authenticate } from './authenticate.js';
-import type { AppContext } from './context.js';
+import type { AppContext } from '../app/context.js';
 import { errorMapper } from './error-mapper.js';
-import type { RouteModule } from './routes/RouteModule.js';
+import type { RouteModule } from './RouteModule.js';
 import { noStore, securityHeaders } from './security-headers.js';
 
 export interface HttpAppOptions {

@@ -6,10 +6,10 @@
 import type { Server as HttpsServer } from 'node:https';
 import { Server, type Socket } from 'socket.io';
 import type { ZodTypeAny, z } from 'zod';
-import { sessionTokenFrom } from '../auth/cookies.js';
-import { authorize, can } from '../auth/policy.js';
-import { hashToken, type LoginSessions } from '../auth/LoginSessions.js';
-import type { CaseService, CaseSummary } from '../domain/CaseService.js';
+import { sessionTokenFrom } from '../features/auth/cookies.js';
+import { authorize, can } from '../kernel/policy.js';
+import { hashToken, type LoginSessions } from '../features/auth/LoginSessions.js';
+import type { CaseService, CaseSummary } from '../features/cases/CaseService.js';
 import { mapError } from '../http/error-mapper.js';
 import {
   clientRequests,

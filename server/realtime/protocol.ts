@@ -2,9 +2,9 @@
 // the zod schema that validates what clients send, and the ack shape. Server → client pushes and
 // client → server requests are listed here and nowhere else.
 import { z } from 'zod';
-import type { CaseSummary } from '../domain/CaseService.js';
-import type { Principal } from '../domain/principal.js';
-import { caseStatuses } from '../domain/case-state.js';
+import type { CaseSummary } from '../features/cases/CaseService.js';
+import type { Principal } from '../kernel/principal.js';
+import { caseStatuses } from '../features/cases/case-state.js';
 
 /** Every client request is acknowledged with one of these. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };

@@ -1,6 +1,6 @@
 // `tongban demo`: seeds DESIGN §10 (idempotent) and serves, printing the URL and the demo accounts.
-import { DEMO_PASSWORD, DEMO_PIN, demoUsers } from '../../domain/demo-data.js';
-import { seedDemo } from '../../domain/seed-demo.js';
+import { DEMO_PASSWORD, DEMO_PIN, demoUsers } from '../../demo/demo-data.js';
+import { seedDemo } from '../../demo/seed-demo.js';
 import { parseOptions, type Command } from '../command.js';
 import { serverOptions, startServer, untilStopped } from './serve.js';
 

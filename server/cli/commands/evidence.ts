@@ -6,16 +6,16 @@
 import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { fromPem } from '../../../certs/encoding.js';
-import { TongbanApp } from '../../app.js';
-import { AppError } from '../../errors.js';
-import { evidenceChecks } from '../../flows/evidence/evidence-checks.js';
-import { verifyEvidencePackage } from '../../flows/evidence/verify-package.js';
-import { defaultZipLimits } from '../../flows/evidence/zip.js';
-import { FlowServices } from '../../flows/FlowServices.js';
-import { openPlatformPki } from '../../pki/open-platform-pki.js';
+import { TongbanApp } from '../../app/create-app.js';
+import { AppError } from '../../kernel/errors.js';
+import { evidenceChecks } from '../../features/evidence/evidence-checks.js';
+import { verifyEvidencePackage } from '../../features/evidence/verify-package.js';
+import { defaultZipLimits } from '../../features/evidence/zip.js';
+import { FlowServices } from '../../app/FlowServices.js';
+import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import { cliConfig } from '../cli-config.js';
-import { Database } from '../../store/Database.js';
-import { databaseFile } from '../../store/paths.js';
+import { Database } from '../../kernel/store/Database.js';
+import { databaseFile } from '../../kernel/store/paths.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 
 export const evidenceExport: Command = {

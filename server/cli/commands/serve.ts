@@ -4,12 +4,12 @@ import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp, type TongbanApp } from '../../app.js';
-import { ConfigError, loadConfig, type Config } from '../../config.js';
-import { flowsPlugin } from '../../flows/flows-plugin.js';
-import { routeModules } from '../../http/routes/index.js';
-import { mediaPlugin, type MediaPluginOptions } from '../../media/plugin.js';
-import { recordingRoutes } from '../../media/recording-routes.js';
+import { createApp, type TongbanApp } from '../../app/create-app.js';
+import { ConfigError, loadConfig, type Config } from '../../kernel/config.js';
+import { flowsPlugin } from '../../features/ceremony/plugin.js';
+import { routeModules } from '../../app/route-modules.js';
+import { mediaPlugin, type MediaPluginOptions } from '../../features/media/plugin.js';
+import { recordingRoutes } from '../../features/recording/routes.js';
 import { CliError, parseOptions, type Command } from '../command.js';
 
 export const serverOptions = {
