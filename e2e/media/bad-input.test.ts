@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 async function client(as: string): Promise<Socket> {
-  const socket = ioClient(server.url, { transports: ['websocket'], auth: { as }, forceNew: true });
+  const socket = ioClient(server.url, { transports: ['websocket'], extraHeaders: { cookie: `tb-test-as=${encodeURIComponent(as)}` }, forceNew: true });
   sockets.push(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);

@@ -74,7 +74,7 @@ describe('cases', () => {
     expect((await xingren.post(`/api/cases/${rejected}/cancel`)).status).toBe(409);
     expect((await cixi.post(`/api/cases/${rejected}/accept`)).status).toBe(409);
     // The flows move cases on through the same state machine.
-    const cases = server.app.ctx.cases;
+    const cases = server.app.services.cases;
     expect(() => cases.transition(undefined, id, 'signed')).toThrow(/cannot become signed/);
     expect(cases.transition(undefined, id, 'identity_confirmed').status).toBe('identity_confirmed');
     expect(() => cases.transition(undefined, id, 'archived')).toThrow(/cannot become archived/);
@@ -106,8 +106,8 @@ describe('cases', () => {
     const auditor = await server.login('auditor');
     const audit = await auditor.get('/api/audit?limit=200');
     expect(audit.text.includes(ID_NUMBER)).toBe(false);
-    const row = server.app.ctx.db.sql.prepare('SELECT id_hmac FROM cases LIMIT 1').get() as { id_hmac: string };
-    expect(row.id_hmac).toBe(server.app.ctx.ids.hmac(ID_NUMBER));
+    const row = server.app.services.db.sql.prepare('SELECT id_hmac FROM cases LIMIT 1').get() as { id_hmac: string };
+    expect(row.id_hmac).toBe(server.app.services.ids.hmac(ID_NUMBER));
   });
 });
 
@@ -266,14 +266,14 @@ describe('PKI endpoints', () => {
   });
 
   test('the audit head is sealed periodically while the server runs', async () => {
-    const count = () => (server.app.ctx.db.sql.prepare('SELECT COUNT(*) AS n FROM audit_checkpoints').get() as { n: number }).n;
+    const count = () => (server.app.services.db.sql.prepare('SELECT COUNT(*) AS n FROM audit_checkpoints').get() as { n: number }).n;
     const before = count();
     await server.login('clerk.ninghai'); // a new entry to seal
     const deadline = Date.now() + 10_000;
     while (count() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(count()).toBeGreaterThan(before);
-    const head = server.app.ctx.audit.head()!;
-    const last = server.app.ctx.db.sql.prepare('SELECT entry_id FROM audit_checkpoints ORDER BY id DESC LIMIT 1').get() as { entry_id: number };
+    const head = server.app.services.audit.head()!;
+    const last = server.app.services.db.sql.prepare('SELECT entry_id FROM audit_checkpoints ORDER BY id DESC LIMIT 1').get() as { entry_id: number };
     expect(last.entry_id).toBeLessThanOrEqual(head.id);
   });
 
@@ -300,7 +300,7 @@ test('admins issue and revoke signing certificates; the CA reissues its CRL list
   const text = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', file, '-noout', '-text'], { encoding: 'utf8' });
   expect(text.toLowerCase().replace(/[^0-9a-f\n]/g, '')).toContain(serial.replace(/^0+/, ''));
   expect((await admin.post('/api/admin/certificates/abcdef/revoke', {})).status).toBe(404);
-  const audit = server.app.ctx.audit.list({ action: 'certificate.revoked', limit: 10, offset: 0 }).entries;
+  const audit = server.app.services.audit.list({ action: 'certificate.revoked', limit: 10, offset: 0 }).entries;
   expect(audit.at(-1)?.details).toMatchObject({ serial, reason: 'keyCompromise' });
-  expect(JSON.stringify(server.app.ctx.audit.list({ action: 'certificate.issued', limit: 10, offset: 0 }))).not.toContain('246810');
+  expect(JSON.stringify(server.app.services.audit.list({ action: 'certificate.issued', limit: 10, offset: 0 }))).not.toContain('246810');
 });

@@ -93,7 +93,7 @@ const rows: Row[] = [
     route: 'POST /api/admin/certificates/:serial/revoke',
     allow: ['admin'],
     call: (c) => {
-      const certs = server.app.pki.certificates({ userId: 'clerk.ninghai' });
+      const certs = server.app.services.pki.certificates({ userId: 'clerk.ninghai' });
       const serial = (certs.find((x) => x.status === 'valid') ?? certs[0])!.serial;
       return c.post(`/api/admin/certificates/${serial}/revoke`, { reason: 'superseded' });
     },
@@ -106,7 +106,7 @@ beforeAll(async () => {
   server = await TestServer.start({ seed: true });
   clients.anonymous = server.client();
   for (const who of staff) clients[who] = await server.login(who);
-  await server.app.ctx.users.create({ id: 'spare.clerk', username: 'spare.clerk', displayName: '备用', role: 'clerk', siteId: 'cixi', password: 'spare-password' });
+  await server.app.services.users.create({ id: 'spare.clerk', username: 'spare.clerk', displayName: '备用', role: 'clerk', siteId: 'cixi', password: 'spare-password' });
   caseId = await freshCase();
   sessionId = (await clients['clerk.cixi'].post(`/api/cases/${caseId}/accept`)).json().sessionId;
   const code = (await clients['clerk.cixi'].post(`/api/cases/${caseId}/invitations`)).json().code;
@@ -139,7 +139,7 @@ test('authorization matrix: every route × every principal', async () => {
 test('every auditor read is itself in the audit log', async () => {
   const auditor = clients.auditor;
   await auditor.get(`/api/cases/${caseId}`);
-  const entries = server.app.ctx.audit.list({ action: 'auditor.read', actor: 'user:auditor', limit: 200, offset: 0 }).entries;
+  const entries = server.app.services.audit.list({ action: 'auditor.read', actor: 'user:auditor', limit: 200, offset: 0 }).entries;
   expect(entries.map((e) => e.target)).toContain(`/api/cases/${caseId}`);
 });
 
@@ -150,7 +150,7 @@ test('a guest reaches only its own session', async () => {
   expect((await clients.guest.get(`/api/sessions/${sessionId}`)).status).toBe(200);
   const me = (await clients.guest.get('/api/me')).json();
   expect(me).toMatchObject({ kind: 'guest', sessionId, caseId });
-  const s = server.app.ctx.sessions;
+  const s = server.app.services.sessions;
   const guest = { kind: 'guest' as const, sessionId, caseId, displayName: '张三' };
   expect(() => s.assertCanJoin(guest, otherSession)).toThrow(/not a participant/);
   expect(s.assertCanJoin(guest, sessionId).id).toBe(sessionId);

@@ -1,6 +1,6 @@
 // Demo data from the news report on real 跨省通办 / 跨市通办 partnerships (shared/source-article-zh.md).
 // Identifiers are stable: tests, the README and issues refer to them.
-import type { Matter, Partnership, Site } from '../features/catalog/CatalogService.js';
+import type { Matter, Partnership, Site } from '../features/catalog/index.js';
 
 // The demo data has exactly the catalogue's shapes.
 export type DemoSite = Site;

@@ -1,9 +1,9 @@
 // Seeds DESIGN §10 idempotently: sites, matters, the five partnerships, the demo accounts and, for
 // clerks and officials, signing certificates with the demo PIN. Running it twice changes nothing.
 import type { AuditLog } from '../kernel/audit/AuditLog.js';
-import type { CatalogService } from '../features/catalog/CatalogService.js';
+import type { CatalogService } from '../features/catalog/index.js';
 import { DEMO_PASSWORD, DEMO_PIN, demoMatters, demoPartnerships, demoSites, demoUsers } from './demo-data.js';
-import type { UserService } from '../features/auth/UserService.js';
+import type { UserService } from '../features/auth/index.js';
 
 /** The PlatformPki operations seeding needs. */
 export interface DemoPki {

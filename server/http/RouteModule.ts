@@ -1,8 +1,7 @@
 import type { ApiRouter } from './ApiRouter.js';
-import type { AppContext } from '../app/context.js';
 
-/** One resource's routes. Add a module to `routeModules` (routes/index.ts) to mount it. */
+/** One feature's HTTP routes, built by the feature from the services it needs. */
 export interface RouteModule {
   readonly name: string;
-  register(api: ApiRouter, ctx: AppContext): void;
+  register(api: ApiRouter): void;
 }

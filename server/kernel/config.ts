@@ -6,6 +6,8 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+/** on/off switches: booleans from flags, `on|off|true|false|1|0` from the environment. */
+const onOff = z.preprocess((v) => (typeof v === 'string' ? { on: true, true: true, '1': true, off: false, false: false, '0': false }[v.toLowerCase()] ?? v : v), z.boolean());
 
 export const configSchema = z
   .object({
@@ -30,6 +32,12 @@ export const configSchema = z
     /** The media plane (mediasoup): how many workers, which ports WebRTC uses, what address it announces. */
     media: z
       .object({
+        /** Video rooms on this server (off: the desk, signing and audit without live video, e.g. the CLI). */
+        enabled: onOff,
+        /** Run the recorder (live rooms are recorded; crashed recordings sealed at start); off for the CLI and SFU-only load tests. */
+        record: onOff,
+        /** Length of a recording segment, the unit of the hash chain. */
+        segmentSeconds: positiveInt.max(60),
         /** mediasoup workers; one per core when absent. */
         workers: positiveInt.optional(),
         /** UDP/TCP ports of WebRTC transports (open them in the firewall). */
@@ -75,7 +83,7 @@ export const defaultLimits: Config['limits'] = {
   authPurgeIntervalMs: 10 * 60_000,
 };
 
-export const defaultMedia: Config['media'] = { rtcMinPort: 40000, rtcMaxPort: 49999 };
+export const defaultMedia: Config['media'] = { enabled: true, record: true, segmentSeconds: 4, rtcMinPort: 40000, rtcMaxPort: 49999 };
 
 const defaults = { dataDir: 'data', host: '127.0.0.1', port: 8443 } as const;
 
@@ -84,8 +92,9 @@ const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
 
 /**
  * Environment variables that set configuration; limits use TONGBAN_LIMIT_<NAME> (e.g.
- * TONGBAN_LIMIT_JSON_BODY_BYTES); the media plane TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT,
- * TONGBAN_RTC_MAX_PORT and TONGBAN_ANNOUNCED_IP.
+ * TONGBAN_LIMIT_JSON_BODY_BYTES); the media plane TONGBAN_MEDIA (on|off), TONGBAN_RECORDING (on|off),
+ * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT
+ * and TONGBAN_ANNOUNCED_IP.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   /** The set variables among `names` (config key → variable name), as config keys. */
@@ -101,7 +110,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     adminPassword: 'TONGBAN_ADMIN_PASSWORD',
     clientDir: 'TONGBAN_CLIENT_DIR',
   });
-  const media = pick({ workers: 'TONGBAN_MEDIA_WORKERS', rtcMinPort: 'TONGBAN_RTC_MIN_PORT', rtcMaxPort: 'TONGBAN_RTC_MAX_PORT', announcedIp: 'TONGBAN_ANNOUNCED_IP' });
+  const media = pick({
+    enabled: 'TONGBAN_MEDIA',
+    record: 'TONGBAN_RECORDING',
+    segmentSeconds: 'TONGBAN_RECORDING_SEGMENT_SECONDS',
+    workers: 'TONGBAN_MEDIA_WORKERS', rtcMinPort: 'TONGBAN_RTC_MIN_PORT', rtcMaxPort: 'TONGBAN_RTC_MAX_PORT', announcedIp: 'TONGBAN_ANNOUNCED_IP' });
   if (Object.keys(media).length > 0) out.media = media;
   const limits: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {

@@ -27,6 +27,3 @@ export function actorOf(principal: Principal | undefined): string {
   if (!principal) return 'system';
   return principal.kind === 'user' ? `user:${principal.userId}` : `guest:${principal.sessionId}`;
 }
-
-export type Clock = () => Date;
-export const systemClock: Clock = () => new Date();

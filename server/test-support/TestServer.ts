@@ -1,15 +1,17 @@
-// One real Tongban server per test file: a temp data directory, the platform PKI, HTTPS on an
-// ephemeral port, socket.io; optionally the demo data. Restartable on the same directory.
+// One real Tongban server per test file (the app from createApp without live video): a temp data
+// directory, the platform PKI, HTTPS on an ephemeral port, socket.io; optionally the demo data.
+// Restartable on the same directory.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { platformPkiOpener, TongbanApp } from '../app/create-app.js';
+import { createApp, type App } from '../app/create-app.js';
 import { loadConfig, type Config } from '../kernel/config.js';
 import { DEMO_PASSWORD } from '../demo/demo-data.js';
-import type { Clock } from '../kernel/principal.js';
+import { type Clock } from '../kernel/clock.js';
 import { seedDemo } from '../demo/seed-demo.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../realtime/protocol.js';
+import { testPkiTuning } from './pki-tuning.js';
 import { HttpClient } from './HttpClient.js';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -19,13 +21,15 @@ export interface TestServerOptions {
   readonly seed?: boolean;
   readonly clock?: Clock;
   readonly limits?: Partial<Config['limits']>;
+  /** Run the recorder (no live video): tests feed it segments through `app.services.recording.store`. */
+  readonly record?: boolean;
 }
 
 export class TestServer {
   readonly #sockets: Socket[] = [];
 
   private constructor(
-    readonly app: TongbanApp,
+    readonly app: App,
     readonly dataDir: string,
     readonly rootPem: string,
     readonly options: TestServerOptions,
@@ -34,15 +38,11 @@ export class TestServer {
   /** `port` 0 picks a free one; a restart reuses the previous port so clients keep working. */
   static async start(options: TestServerOptions = {}, port = 0): Promise<TestServer> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tongban-test-'));
-    const config = loadConfig({ flags: { dataDir, port, host: '127.0.0.1', limits: options.limits } });
-    // 2048-bit CAs and a cheap PIN KDF keep PKI set-up to seconds; the code paths are the real ones.
-    const openPki = platformPkiOpener(config, { caKeyBits: 2048, pinKdfCost: { N: 2 ** 10, r: 8, p: 1 } });
-    const app = await TongbanApp.create({ config, openPki, clock: options.clock, log: () => undefined });
-    if (options.seed) {
-      await seedDemo({ catalog: app.ctx.catalog, users: app.ctx.users, audit: app.ctx.audit, pki: app.pki });
-    }
+    const config = loadConfig({ flags: { dataDir, port, host: '127.0.0.1', limits: options.limits, media: { enabled: false, record: options.record ?? false } } });
+    const app = await createApp({ config, pkiTuning: testPkiTuning, clock: options.clock, log: () => undefined });
+    if (options.seed) await seedDemo(app.services);
     await app.start();
-    return new TestServer(app, dataDir, app.pki.rootCertificatePem(), options);
+    return new TestServer(app, dataDir, app.services.pki.rootCertificatePem(), options);
   }
 
   get url(): string {

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { readZip, zipStream } from '../features/evidence/zip.js';
+import { readZip, zipStream } from '../features/evidence/index.js';
 
 export async function unpack(zip: Buffer): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'tongban-evidence-'));

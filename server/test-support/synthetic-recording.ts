@@ -5,13 +5,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Signer, TimeStamper } from '../../certs/types.js';
 import { createDetachedCms } from '../../signing/cms/create-cms.js';
-import { genesis, nextHead } from '../features/recording/hash-chain.js';
-import { platformManifestSeal } from '../features/recording/platform-seal.js';
-import { Recorder } from '../features/recording/Recorder.js';
-import { RecordingStore } from '../features/recording/RecordingStore.js';
-import type { AppContext } from '../app/context.js';
-import { FlowServices } from '../app/FlowServices.js';
-import { sha256Hex } from '../features/evidence/sha256sums.js';
+import { genesis, nextHead } from '../features/recording/index.js';
+import type { RecordingStore } from '../features/recording/index.js';
+import { sha256Hex } from '../features/evidence/index.js';
 
 export interface SyntheticRecording {
   /** Relative paths: manifest.json, manifest.json.p7s, segments. */
@@ -64,24 +60,4 @@ export async function appendStoredSegment(store: RecordingStore, dataDir: string
   writeFileSync(join(row.dir, file), bytes);
   const meta = { index, participant: 'guest:applicant', track: 'audio+video', startMs: index * 4000, endMs: (index + 1) * 4000 };
   store.append(sessionId, { ...meta, file, bytes: bytes.byteLength, sha256: sha256Hex(bytes), chainHash: nextHead(row.head, sha256Hex(bytes), meta) });
-}
-
-/**
- * Hands the flows a real Recorder over the app's recording store (checkpoints, sealing at
- * archive) without the media plane; tests feed it segments with appendStoredSegment.
- */
-export async function useStoreRecorder(ctx: AppContext, dataDir: string): Promise<RecordingStore> {
-  const store = new RecordingStore(ctx.db);
-  const flows = FlowServices.for(ctx);
-  const { recorder } = await Recorder.create({ store, dataDir, seal: platformManifestSeal(flows.pki) });
-  flows.useRecorder({
-    checkpoint: (id) => {
-      const { head, segmentCount, offsetMs, takenAt } = recorder.checkpoint(id);
-      return { sessionId: id, head, segmentCount, offsetMs, at: takenAt };
-    },
-    finalize: async (id) => void (await recorder.finish(id)),
-    files: async () => undefined,
-    verify: async () => ({ valid: true, status: 'sealed', problems: [] }),
-  });
-  return store;
 }

@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import { cliConfig } from '../cli-config.js';
-import { platformManifestSeal } from '../../features/recording/platform-seal.js';
-import { RecordingStore } from '../../features/recording/RecordingStore.js';
-import { verifyRecording, type RecordingVerification } from '../../features/recording/verification.js';
+import { platformManifestSeal } from '../../features/recording/index.js';
+import { RecordingStore } from '../../features/recording/index.js';
+import { verifyRecording, type RecordingVerification } from '../../features/recording/index.js';
 import { Database } from '../../kernel/store/Database.js';
 import { databaseFile } from '../../kernel/store/paths.js';
 

@@ -6,6 +6,17 @@ import { actorOf } from '../../kernel/principal.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../../kernel/errors.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import { slug } from '../../http/schemas.js';
+import type { AuditLog } from '../../kernel/audit/AuditLog.js';
+import type { PlatformPki } from '../../kernel/pki/PlatformPki.js';
+import type { UserService } from '../auth/index.js';
+import type { CatalogService } from '../catalog/index.js';
+
+export interface CertificateRoutesDeps {
+  readonly audit: AuditLog;
+  readonly catalog: CatalogService;
+  readonly users: UserService;
+  readonly pki: PlatformPki;
+}
 
 const certificateSchema = z.object({
   serial: z.string(),
@@ -23,10 +34,11 @@ const certificateSchema = z.object({
 
 const reasons = Object.keys(REVOCATION_REASONS) as [RevocationReason, ...RevocationReason[]];
 
-export const certificateRoutes: RouteModule = {
+export function certificateRoutes(deps: CertificateRoutesDeps): RouteModule {
+  return {
   name: 'certificates',
-  register(api, ctx) {
-    const describe = (c: ReturnType<typeof ctx.pki.certificates>[number]): z.infer<typeof certificateSchema> => ({
+  register(api) {
+    const describe = (c: ReturnType<typeof deps.pki.certificates>[number]): z.infer<typeof certificateSchema> => ({
       serial: c.serial,
       userId: c.userId,
       subject: c.subject,
@@ -51,8 +63,8 @@ export const certificateRoutes: RouteModule = {
         crls: z.array(z.object({ ca: z.string(), thisUpdate: z.string(), nextUpdate: z.string().nullable(), revokedCount: z.number().int() })),
       }),
       handler: () => ({
-        certificates: ctx.pki.certificates().filter((c) => c.kind === 'user').map(describe),
-        crls: ctx.pki.crls().map(({ caId, der }) => {
+        certificates: deps.pki.certificates().filter((c) => c.kind === 'user').map(describe),
+        crls: deps.pki.crls().map(({ caId, der }) => {
           const crl = parseCrl(der);
           return { ca: caId, thisUpdate: crl.thisUpdate.toISOString(), nextUpdate: crl.nextUpdate?.toISOString() ?? null, revokedCount: crl.entries.length };
         }),
@@ -69,14 +81,14 @@ export const certificateRoutes: RouteModule = {
       status: 201,
       response: certificateSchema,
       handler: async ({ principal, body }) => {
-        const user = ctx.users.get(body.userId);
+        const user = deps.users.get(body.userId);
         if ((user.role !== 'clerk' && user.role !== 'official') || !user.siteId) {
           throw new BadRequestError('only clerks and officials of a site sign documents', 'not_a_signer');
         }
-        const site = ctx.catalog.site(user.siteId);
-        await ctx.pki.ensureSiteCa({ id: site.id, name: site.name });
-        const cert = await ctx.pki.issueUserCertificate({ userId: user.id, name: user.displayName, role: user.role, siteId: site.id, pin: body.pin });
-        ctx.audit.append({ actor: actorOf(principal), action: 'certificate.issued', target: `user:${user.id}`, siteId: site.id, details: { serial: cert.serial } });
+        const site = deps.catalog.site(user.siteId);
+        await deps.pki.ensureSiteCa({ id: site.id, name: site.name });
+        const cert = await deps.pki.issueUserCertificate({ userId: user.id, name: user.displayName, role: user.role, siteId: site.id, pin: body.pin });
+        deps.audit.append({ actor: actorOf(principal), action: 'certificate.issued', target: `user:${user.id}`, siteId: site.id, details: { serial: cert.serial } });
         return describe(cert);
       },
     });
@@ -91,13 +103,14 @@ export const certificateRoutes: RouteModule = {
       body: z.object({ reason: z.enum(reasons).default('unspecified') }).strict(),
       response: certificateSchema,
       handler: async ({ principal, params, body }) => {
-        const cert = ctx.pki.certificates().find((c) => c.serial === params.serial && c.kind === 'user');
+        const cert = deps.pki.certificates().find((c) => c.serial === params.serial && c.kind === 'user');
         if (!cert?.userId) throw new NotFoundError(`certificate ${params.serial}`);
         if (cert.status !== 'valid' && cert.status !== 'revoked') throw new ConflictError(`the certificate is ${cert.status}`, 'not_current');
-        await ctx.pki.revoke(cert.userId, body.reason);
-        ctx.audit.append({ actor: actorOf(principal), action: 'certificate.revoked', target: `user:${cert.userId}`, siteId: cert.siteId, details: { serial: cert.serial, reason: body.reason } });
-        return describe(ctx.pki.certificates().find((c) => c.serial === params.serial)!);
+        await deps.pki.revoke(cert.userId, body.reason);
+        deps.audit.append({ actor: actorOf(principal), action: 'certificate.revoked', target: `user:${cert.userId}`, siteId: cert.siteId, details: { serial: cert.serial, reason: body.reason } });
+        return describe(deps.pki.certificates().find((c) => c.serial === params.serial)!);
       },
     });
   },
 };
+}

@@ -2,10 +2,21 @@
 import { z } from 'zod';
 import { actorOf, type Principal } from '../../kernel/principal.js';
 import { NotFoundError } from '../../kernel/errors.js';
-import type { AppContext } from '../../app/context.js';
-import { catalogSchemas } from '../catalog/routes.js';
+import { catalogSchemas } from '../catalog/index.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import { slug, slugParams } from '../../http/schemas.js';
+import type { AuditLog } from '../../kernel/audit/AuditLog.js';
+import type { PlatformPki } from '../../kernel/pki/PlatformPki.js';
+import type { LoginSessions, UserService } from '../auth/index.js';
+import type { CatalogService } from '../catalog/index.js';
+
+export interface AdminRoutesDeps {
+  readonly audit: AuditLog;
+  readonly catalog: CatalogService;
+  readonly users: UserService;
+  readonly loginSessions: LoginSessions;
+  readonly pki: PlatformPki;
+}
 
 const userSchema = z.object({
   id: z.string(),
@@ -39,13 +50,14 @@ const partnershipBody = catalogSchemas.partnershipSchema
   })
   .strict();
 
-function audit(ctx: AppContext, principal: Principal | undefined, action: string, target: string, details = {}) {
-  ctx.audit.append({ actor: actorOf(principal), action, target, details });
+function audit(deps: AdminRoutesDeps, principal: Principal | undefined, action: string, target: string, details = {}) {
+  deps.audit.append({ actor: actorOf(principal), action, target, details });
 }
 
-export const adminRoutes: RouteModule = {
+export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
+  return {
   name: 'admin',
-  register(api, ctx) {
+  register(api) {
     api.route({
       method: 'get',
       path: '/api/admin/users',
@@ -53,7 +65,7 @@ export const adminRoutes: RouteModule = {
       tag: 'admin',
       access: 'admin.read',
       response: z.object({ users: z.array(userSchema) }),
-      handler: () => ({ users: ctx.users.list() }),
+      handler: () => ({ users: deps.users.list() }),
     });
 
     api.route({
@@ -66,9 +78,9 @@ export const adminRoutes: RouteModule = {
       status: 201,
       response: userSchema,
       handler: async ({ principal, body }) => {
-        if (body.siteId && !ctx.catalog.hasSite(body.siteId)) throw new NotFoundError(`site ${body.siteId}`);
-        const user = await ctx.users.create({ id: body.username, ...body });
-        audit(ctx, principal, 'user.created', `user:${user.id}`, { role: user.role, site: user.siteId });
+        if (body.siteId && !deps.catalog.hasSite(body.siteId)) throw new NotFoundError(`site ${body.siteId}`);
+        const user = await deps.users.create({ id: body.username, ...body });
+        audit(deps, principal, 'user.created', `user:${user.id}`, { role: user.role, site: user.siteId });
         return user;
       },
     });
@@ -86,9 +98,9 @@ export const adminRoutes: RouteModule = {
         params: slugParams,
         response: userSchema,
         handler: ({ principal, params }) => {
-          const user = ctx.users.setDisabled(params.id, disabled);
-          if (disabled) ctx.loginSessions.revokeUser(user.id);
-          audit(ctx, principal, `user.${verb}d`, `user:${user.id}`);
+          const user = deps.users.setDisabled(params.id, disabled);
+          if (disabled) deps.loginSessions.revokeUser(user.id);
+          audit(deps, principal, `user.${verb}d`, `user:${user.id}`);
           return user;
         },
       });
@@ -104,9 +116,9 @@ export const adminRoutes: RouteModule = {
       body: siteBody,
       response: catalogSchemas.siteSchema,
       handler: async ({ principal, params, body }) => {
-        const site = ctx.catalog.upsertSite({ id: params.id, ...body });
-        await ctx.pki.ensureSiteCa({ id: site.id, name: site.name }); // its clerks need a CA to sign
-        audit(ctx, principal, 'site.saved', `site:${site.id}`, { name: site.name });
+        const site = deps.catalog.upsertSite({ id: params.id, ...body });
+        await deps.pki.ensureSiteCa({ id: site.id, name: site.name }); // its clerks need a CA to sign
+        audit(deps, principal, 'site.saved', `site:${site.id}`, { name: site.name });
         return site;
       },
     });
@@ -121,10 +133,11 @@ export const adminRoutes: RouteModule = {
       body: partnershipBody,
       response: catalogSchemas.partnershipSchema,
       handler: ({ principal, params, body }) => {
-        const p = ctx.catalog.upsertPartnership({ id: params.id, ...body });
-        audit(ctx, principal, 'partnership.saved', `partnership:${p.id}`, { sites: p.sites, matters: p.matters.length });
+        const p = deps.catalog.upsertPartnership({ id: params.id, ...body });
+        audit(deps, principal, 'partnership.saved', `partnership:${p.id}`, { sites: p.sites, matters: p.matters.length });
         return p;
       },
     });
   },
 };
+}

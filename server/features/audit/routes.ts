@@ -3,6 +3,15 @@ import { z } from 'zod';
 import { verifyAuditLog } from '../../kernel/audit/verify-audit.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import { paging } from '../../http/schemas.js';
+import type { AuditLog } from '../../kernel/audit/AuditLog.js';
+import type { CheckpointSealer } from '../../kernel/audit/AuditCheckpointer.js';
+import type { Database } from '../../kernel/store/Database.js';
+
+export interface AuditRoutesDeps {
+  readonly db: Database;
+  readonly audit: AuditLog;
+  readonly auditSealer: CheckpointSealer;
+}
 
 const entrySchema = z.object({
   id: z.number().int(),
@@ -18,9 +27,10 @@ const entrySchema = z.object({
 
 const text = z.string().min(1).max(200);
 
-export const auditRoutes: RouteModule = {
+export function auditRoutes(deps: AuditRoutesDeps): RouteModule {
+  return {
   name: 'audit',
-  register(api, ctx) {
+  register(api) {
     api.route({
       method: 'get',
       path: '/api/audit',
@@ -31,7 +41,7 @@ export const auditRoutes: RouteModule = {
         .object({ actor: text.optional(), action: text.optional(), target: text.optional(), from: z.string().datetime().optional(), to: z.string().datetime().optional(), ...paging })
         .strict(),
       response: z.object({ entries: z.array(entrySchema), total: z.number().int() }),
-      handler: ({ query }) => ctx.audit.list(query),
+      handler: ({ query }) => deps.audit.list(query),
     });
 
     api.route({
@@ -47,7 +57,8 @@ export const auditRoutes: RouteModule = {
         checkpoints: z.object({ count: z.number().int(), sealsVerified: z.number().int() }),
         firstProblem: z.object({ kind: z.enum(['entry', 'checkpoint']), id: z.number(), problem: z.string() }).nullable(),
       }),
-      handler: () => verifyAuditLog(ctx.db, ctx.auditSealer),
+      handler: () => verifyAuditLog(deps.db, deps.auditSealer),
     });
   },
 };
+}

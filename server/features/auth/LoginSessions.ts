@@ -2,7 +2,8 @@
 // stored. Staff sessions name a user; guest sessions name the one video session a code opened.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../../kernel/store/Database.js';
-import type { Clock, Principal } from '../../kernel/principal.js';
+import { type Principal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
 import { toPrincipal, type UserService } from './UserService.js';
 
 interface LoginRow {

@@ -2,7 +2,7 @@
 // attempt and throws 429 once the window's budget is spent; `reset` clears a key after a success.
 import type { Database } from '../../kernel/store/Database.js';
 import { TooManyRequestsError } from '../../kernel/errors.js';
-import type { Clock } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
 
 export class RateLimiter {
   readonly #db: Database;

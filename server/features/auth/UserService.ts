@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../../kernel/store/Database.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../../kernel/errors.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
-import type { Clock, Role, UserPrincipal } from '../../kernel/principal.js';
+import { type Role, type UserPrincipal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
 
 export interface User {
   readonly id: string;

@@ -4,9 +4,21 @@ import { z } from 'zod';
 import { clearedSessionCookie, sessionCookie, sessionTokenFrom } from './cookies.js';
 import { actorOf, type Principal } from '../../kernel/principal.js';
 import { UnauthenticatedError } from '../../kernel/errors.js';
-import type { AppContext } from '../../app/context.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import { okResponse } from '../../http/schemas.js';
+import type { AuditLog } from '../../kernel/audit/AuditLog.js';
+import type { CatalogService } from '../catalog/index.js';
+import type { LoginSessions } from './LoginSessions.js';
+import type { RateLimiter } from './RateLimiter.js';
+import type { UserService } from './UserService.js';
+
+export interface AuthRoutesDeps {
+  readonly audit: AuditLog;
+  readonly catalog: CatalogService;
+  readonly users: UserService;
+  readonly loginSessions: LoginSessions;
+  readonly limiters: { readonly login: RateLimiter };
+}
 
 export const meSchema = z.union([
   z.object({
@@ -20,9 +32,9 @@ export const meSchema = z.union([
   z.object({ kind: z.literal('guest'), sessionId: z.string(), caseId: z.string().nullable(), displayName: z.string() }),
 ]);
 
-export function describePrincipal(ctx: AppContext, p: Principal): z.infer<typeof meSchema> {
+export function describePrincipal(deps: { readonly catalog: CatalogService }, p: Principal): z.infer<typeof meSchema> {
   if (p.kind === 'guest') return { kind: 'guest', sessionId: p.sessionId, caseId: p.caseId, displayName: p.displayName };
-  const site = p.siteId ? ctx.catalog.site(p.siteId) : null;
+  const site = p.siteId ? deps.catalog.site(p.siteId) : null;
   return {
     kind: 'user',
     id: p.userId,
@@ -33,9 +45,10 @@ export function describePrincipal(ctx: AppContext, p: Principal): z.infer<typeof
   };
 }
 
-export const authRoutes: RouteModule = {
+export function authRoutes(deps: AuthRoutesDeps): RouteModule {
+  return {
   name: 'auth',
-  register(api, ctx) {
+  register(api) {
     api.route({
       method: 'post',
       path: '/api/auth/login',
@@ -46,18 +59,19 @@ export const authRoutes: RouteModule = {
       response: z.object({ user: meSchema }),
       handler: async ({ req, res, body }) => {
         const limiterKey = `${body.username.toLowerCase()}|${req.socket.remoteAddress ?? '?'}`;
-        ctx.limiters.login.consume(limiterKey);
-        const user = await ctx.users.authenticate(body.username, body.password);
+        deps.limiters.login.consume(limiterKey);
+        const user = await deps.users.authenticate(body.username, body.password);
         if (!user) {
-          ctx.audit.append({ actor: 'anonymous', action: 'auth.login_failed', details: { username: body.username.slice(0, 64) } });
+          deps.audit.append({ actor: 'anonymous', action: 'auth.login_failed', details: { username: body.username.slice(0, 64) } });
           throw new UnauthenticatedError('用户名或密码错误 / wrong username or password');
         }
-        ctx.limiters.login.reset(limiterKey);
-        const token = ctx.loginSessions.start({ kind: 'user', userId: user.id });
-        ctx.audit.append({ actor: `user:${user.id}`, action: 'auth.login', target: `user:${user.id}`, siteId: user.siteId });
-        res.setHeader('Set-Cookie', sessionCookie(token, ctx.loginSessions.ttlMs));
-        const principal = ctx.loginSessions.resolve(token);
-        return { user: describePrincipal(ctx, principal!) };
+        deps.limiters.login.reset(limiterKey);
+        const token = deps.loginSessions.start({ kind: 'user', userId: user.id });
+        deps.audit.append({ actor: `user:${user.id}`, action: 'auth.login', target: `user:${user.id}`, siteId: user.siteId });
+        res.setHeader('Set-Cookie', sessionCookie(token, deps.loginSessions.ttlMs));
+        const principal = deps.loginSessions.resolve(token);
+        if (!principal) throw new UnauthenticatedError();
+        return { user: describePrincipal(deps, principal) };
       },
     });
 
@@ -70,8 +84,8 @@ export const authRoutes: RouteModule = {
       response: okResponse,
       handler: ({ req, res, principal }) => {
         const token = sessionTokenFrom(req.headers.cookie);
-        if (token) ctx.loginSessions.revoke(token);
-        if (principal) ctx.audit.append({ actor: actorOf(principal), action: 'auth.logout' });
+        if (token) deps.loginSessions.revoke(token);
+        if (principal) deps.audit.append({ actor: actorOf(principal), action: 'auth.logout' });
         res.setHeader('Set-Cookie', clearedSessionCookie());
         return { ok: true as const };
       },
@@ -84,7 +98,8 @@ export const authRoutes: RouteModule = {
       tag: 'auth',
       access: 'signed-in',
       response: meSchema,
-      handler: ({ principal }) => describePrincipal(ctx, principal!),
+      handler: ({ principal }) => describePrincipal(deps, principal),
     });
   },
 };
+}

@@ -6,10 +6,11 @@ import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../kernel/errors.js';
 import type { Database } from '../../kernel/store/Database.js';
 import { assertTransition, type CaseStatus } from './case-state.js';
-import type { CatalogService } from '../catalog/CatalogService.js';
+import type { CatalogService } from '../catalog/index.js';
 import { maskIdNumber, maskPhone, type IdNumberProtector } from './IdNumberProtector.js';
-import { actorOf, type Clock, type UserPrincipal } from '../../kernel/principal.js';
-import type { SessionService } from '../sessions/SessionService.js';
+import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
+import type { SessionService } from '../sessions/index.js';
 
 export interface CaseSummary {
   readonly id: string;

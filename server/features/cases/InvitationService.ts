@@ -3,7 +3,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { Database } from '../../kernel/store/Database.js';
 import { AppError } from '../../kernel/errors.js';
-import type { Clock } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
 
 // No 0/O, 1/I/L: codes are read aloud and typed on phones.
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';

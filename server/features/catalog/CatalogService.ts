@@ -2,7 +2,7 @@
 // for each other. Read by everyone signed in; changed by admins.
 import type { Database } from '../../kernel/store/Database.js';
 import { ConflictError, NotFoundError } from '../../kernel/errors.js';
-import type { Clock } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
 
 export interface Site {
   readonly id: string;

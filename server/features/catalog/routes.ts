@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import type { RouteModule } from '../../http/RouteModule.js';
+import type { CatalogService } from './CatalogService.js';
+
+export interface CatalogRoutesDeps {
+  readonly catalog: CatalogService;
+}
 
 const siteSchema = z.object({ id: z.string(), name: z.string(), nameEn: z.string(), region: z.string() });
 const matterSchema = z.object({
@@ -23,9 +28,10 @@ const partnershipSchema = z.object({
 
 export const catalogSchemas = { siteSchema, matterSchema, partnershipSchema };
 
-export const catalogRoutes: RouteModule = {
+export function catalogRoutes(deps: CatalogRoutesDeps): RouteModule {
+  return {
   name: 'catalog',
-  register(api, ctx) {
+  register(api) {
     api.route({
       method: 'get',
       path: '/api/sites',
@@ -33,7 +39,7 @@ export const catalogRoutes: RouteModule = {
       tag: 'catalog',
       access: 'catalog.read',
       response: z.object({ sites: z.array(siteSchema) }),
-      handler: () => ({ sites: ctx.catalog.sites() }),
+      handler: () => ({ sites: deps.catalog.sites() }),
     });
     api.route({
       method: 'get',
@@ -42,7 +48,7 @@ export const catalogRoutes: RouteModule = {
       tag: 'catalog',
       access: 'catalog.read',
       response: z.object({ partnerships: z.array(partnershipSchema) }),
-      handler: () => ({ partnerships: ctx.catalog.partnerships() }),
+      handler: () => ({ partnerships: deps.catalog.partnerships() }),
     });
     api.route({
       method: 'get',
@@ -51,7 +57,8 @@ export const catalogRoutes: RouteModule = {
       tag: 'catalog',
       access: 'catalog.read',
       response: z.object({ matters: z.array(matterSchema) }),
-      handler: () => ({ matters: ctx.catalog.matters() }),
+      handler: () => ({ matters: deps.catalog.matters() }),
     });
   },
 };
+}

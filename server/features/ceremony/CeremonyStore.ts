@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../kernel/store/Database.js';
 import { NotFoundError } from '../../kernel/errors.js';
-import type { Clock } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
 
 export interface Ceremony {
   readonly id: string;
@@ -16,7 +16,7 @@ export interface Ceremony {
 
 const SELECT = 'SELECT id, title, host_user_id AS hostUserId, status, created_at AS createdAt, updated_at AS updatedAt FROM ceremonies';
 
-export class CeremonyService {
+export class CeremonyStore {
   readonly #db: Database;
   readonly #clock: Clock;
 

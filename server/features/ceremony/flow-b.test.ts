@@ -14,12 +14,11 @@ import { fromPem } from '../../../certs/encoding.js';
 import { DEMO_PIN } from '../../demo/demo-data.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
 import { TestServer } from '../../test-support/TestServer.js';
-import { attachCeremonyEvents } from './socket.js';
-import { evidenceChecks } from '../evidence/evidence-checks.js';
-import { verifyEvidencePackage } from '../evidence/verify-package.js';
-import type { RecordingStore } from '../recording/RecordingStore.js';
+import { evidenceChecks } from '../evidence/index.js';
+import { verifyEvidencePackage } from '../evidence/index.js';
+import type { RecordingStore } from '../recording/index.js';
 import { multipart, pdfsig } from '../../test-support/flow-fixtures.js';
-import { appendStoredSegment, useStoreRecorder } from '../../test-support/synthetic-recording.js';
+import { appendStoredSegment } from '../../test-support/synthetic-recording.js';
 import { readmeCommandsOnPackage } from '../../test-support/package-tools.js';
 
 type Ack = { ok: boolean; data?: any; error?: { code: string } };
@@ -60,9 +59,8 @@ const next = <T>(socket: Socket, event: string, match: (x: T) => boolean = () =>
   });
 
 beforeAll(async () => {
-  server = await TestServer.start({ seed: true });
-  attachCeremonyEvents(server.app.realtime!, server.app.ctx);
-  store = await useStoreRecorder(server.app.ctx, server.dataDir);
+  server = await TestServer.start({ seed: true, record: true });
+  store = server.app.services.recording.store;
   [host, first, second, witness, outsider, auditor] = (await Promise.all(
     ['clerk.ninghai', 'official.ninghai', 'official.jiaojiang', 'clerk.jiaojiang', 'clerk.cixi', 'auditor'].map((u) => server.login(u)),
   )) as [HttpClient, HttpClient, HttpClient, HttpClient, HttpClient, HttpClient];

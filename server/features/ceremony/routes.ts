@@ -1,22 +1,26 @@
 // Flow B (远程云签约) over HTTP: create with the agreement, read the state, sign in turn, turn
-// pages (host), abort (host), archive (host). The same state is pushed over socket.io.
+// pages (host), abort (host). The same state is pushed over socket.io; records archive it.
 import { z } from 'zod';
-import { authorize } from '../../kernel/policy.js';
-import type { Principal, UserPrincipal } from '../../kernel/principal.js';
+import { authorize, type Action } from '../../kernel/policy.js';
+import type { Principal } from '../../kernel/principal.js';
 import { AGREEMENT_MAX_BYTES } from './agreement-pdf.js';
-import type { CeremonyState } from './CeremonyFlow.js';
-import { FlowServices } from '../../app/FlowServices.js';
-import type { AppContext } from '../../app/context.js';
-import { signingProgress } from '../documents/routes.js';
+import type { CeremonyService, CeremonyState } from './CeremonyService.js';
+import type { SessionService } from '../sessions/index.js';
+import { signingProgress } from '../documents/index.js';
 import { parseFields, readMultipart } from '../../http/multipart.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import { idParams, slug } from '../../http/schemas.js';
 
 /** The ceremony's state after checking `action` with the principal's participation. */
-export function ceremonyFor(ctx: AppContext, principal: Principal | undefined, action: string, id: string): CeremonyState {
-  const state = FlowServices.for(ctx).ceremonies.state(id);
-  const session = ctx.sessions.get(state.sessionId);
-  authorize(principal, action, { participant: !!principal && ctx.sessions.isParticipant(principal, session) });
+export interface CeremonyRoutesDeps {
+  readonly ceremonies: CeremonyService;
+  readonly sessions: SessionService;
+}
+
+export function ceremonyFor(deps: CeremonyRoutesDeps, principal: Principal | undefined, action: Action, id: string): CeremonyState {
+  const state = deps.ceremonies.state(id);
+  const session = deps.sessions.get(state.sessionId);
+  authorize(principal, action, { participant: !!principal && deps.sessions.isParticipant(principal, session) });
   return state;
 }
 
@@ -53,9 +57,10 @@ const stateSchema = z.object({
   abortReason: z.string().nullable(),
 }).passthrough();
 
-export const ceremonyRoutes: RouteModule = {
+export function ceremonyRoutes(deps: CeremonyRoutesDeps): RouteModule {
+  return {
   name: 'ceremonies',
-  register(api, ctx) {
+  register(api) {
     api.route({
       method: 'post',
       path: '/api/ceremonies',
@@ -67,7 +72,7 @@ export const ceremonyRoutes: RouteModule = {
       handler: async ({ req, res, principal }) => {
         const { fields, file } = await readMultipart(req, res, { file: 'agreement', maxBytes: AGREEMENT_MAX_BYTES });
         const input = parseFields(createFields, fields);
-        return FlowServices.for(ctx).ceremonies.create(principal as UserPrincipal, { ...input, pdf: file });
+        return deps.ceremonies.create(principal, { ...input, pdf: file });
       },
     });
 
@@ -79,7 +84,7 @@ export const ceremonyRoutes: RouteModule = {
       access: 'ceremony.read',
       params: idParams,
       response: stateSchema,
-      handler: ({ principal, params }) => ceremonyFor(ctx, principal, 'ceremony.read', params.id),
+      handler: ({ principal, params }) => ceremonyFor(deps, principal, 'ceremony.read', params.id),
     });
 
     api.route({
@@ -91,8 +96,8 @@ export const ceremonyRoutes: RouteModule = {
       params: idParams,
       body: z.object({ pin: z.string().regex(/^\d{4,12}$/, 'expected a 4–12 digit PIN') }).strict(),
       handler: async ({ principal, params, body }) => {
-        ceremonyFor(ctx, principal, 'ceremony.sign', params.id);
-        const { state, outcome } = await FlowServices.for(ctx).ceremonies.sign(principal!, params.id, body.pin);
+        ceremonyFor(deps, principal, 'ceremony.sign', params.id);
+        const { state, outcome } = await deps.ceremonies.sign(principal, params.id, body.pin);
         return { ...signingProgress(outcome.document), ceremony: state };
       },
     });
@@ -107,8 +112,8 @@ export const ceremonyRoutes: RouteModule = {
       body: z.object({ page: z.number().int().min(1).max(100_000) }).strict(),
       response: stateSchema,
       handler: ({ principal, params, body }) => {
-        ceremonyFor(ctx, principal, 'ceremony.host', params.id);
-        return FlowServices.for(ctx).ceremonies.setPage(principal!, params.id, body.page);
+        ceremonyFor(deps, principal, 'ceremony.host', params.id);
+        return deps.ceremonies.setPage(principal, params.id, body.page);
       },
     });
 
@@ -122,24 +127,11 @@ export const ceremonyRoutes: RouteModule = {
       body: z.object({ reason: z.string().trim().min(1).max(500) }).strict(),
       response: stateSchema,
       handler: ({ principal, params, body }) => {
-        ceremonyFor(ctx, principal, 'ceremony.host', params.id);
-        return FlowServices.for(ctx).ceremonies.abort(principal!, params.id, body.reason);
+        ceremonyFor(deps, principal, 'ceremony.host', params.id);
+        return deps.ceremonies.abort(principal, params.id, body.reason);
       },
     });
 
-    api.route({
-      method: 'post',
-      path: '/api/ceremonies/:id/archive',
-      summary: 'Archive a signed ceremony as a record (host)',
-      tag: 'records',
-      access: 'ceremony.host',
-      params: idParams,
-      status: 201,
-      response: z.object({ recordId: z.string().uuid() }),
-      handler: ({ principal, params }) => {
-        ceremonyFor(ctx, principal, 'ceremony.host', params.id);
-        return FlowServices.for(ctx).records.archiveCeremony(principal as UserPrincipal, params.id);
-      },
-    });
   },
 };
+}

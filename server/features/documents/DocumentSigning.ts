@@ -4,15 +4,16 @@
 // is a 409; someone who is not a signer gets 403.
 import { EventEmitter } from 'node:events';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
-import type { RateLimiter } from '../auth/RateLimiter.js';
-import { actorOf, type Clock, type Principal } from '../../kernel/principal.js';
+import type { RateLimiter } from '../auth/index.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
 import { BadRequestError, ConflictError, ForbiddenError } from '../../kernel/errors.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import { signPdf } from '../../../signing/sign/sign-pdf.js';
 import { addDss } from '../../../signing/sign/dss.js';
 import { addDocumentTimestamp } from '../../../signing/sign/document-timestamp.js';
 import type { Signer } from '../../../certs/types.js';
-import type { FlowsPki } from './deps.js';
+import type { SigningPki } from '../../kernel/pki/signing-pki.js';
 import type { DocumentSigner, DocumentStore, FlowDocument, SignerRole } from './document-store.js';
 import { KeyedMutex } from './KeyedMutex.js';
 import { pngFromDataUrl } from './images.js';
@@ -50,7 +51,7 @@ const reasonFor: Record<SignerRole, string> = {
 export interface DocumentSigningDeps {
   readonly store: DocumentStore;
   readonly blobs: BlobStore;
-  readonly pki: FlowsPki;
+  readonly pki: SigningPki;
   readonly clock: Clock;
   readonly audit: AuditLog;
   readonly pinLimiter: RateLimiter;

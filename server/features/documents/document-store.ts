@@ -2,7 +2,7 @@
 // original and the current (latest signed) revision.
 import type { Database } from '../../kernel/store/Database.js';
 import { NotFoundError } from '../../kernel/errors.js';
-import type { RecordingCheckpoint } from './checkpoint.js';
+import type { RecordingCheckpoint } from '../recording/index.js';
 import type { SignatureBox } from './pdf-layout.js';
 
 export type DocumentKind = 'identity' | 'agreement';
@@ -113,6 +113,13 @@ export class DocumentStore {
     const doc = this.find(id);
     if (!doc) throw new NotFoundError(`document ${id}`);
     return doc;
+  }
+
+  /** The document a session is about now: its case's latest identity document, or its ceremony's agreement. */
+  currentIdFor(session: { readonly caseId: string | null; readonly ceremonyId: string | null }): string | null {
+    if (session.caseId) return this.forCase(session.caseId).at(-1)?.id ?? null;
+    if (session.ceremonyId) return this.forCeremony(session.ceremonyId)?.id ?? null;
+    return null;
   }
 
   forCase(caseId: string): FlowDocument[] {

@@ -1,21 +1,35 @@
 // Flow documents (身份核验确认书, agreements): the current PDF, its verification report, and ordered
 // signing. Readers are the session's participants, auditors and admins.
 import { z } from 'zod';
-import { authorize } from '../../kernel/policy.js';
+import { authorize, type Action } from '../../kernel/policy.js';
 import type { Principal } from '../../kernel/principal.js';
-import type { FlowDocument } from './document-store.js';
+import type { DocumentStore, FlowDocument } from './document-store.js';
 import { DocumentSigning } from './DocumentSigning.js';
 import { verifyWithPlatformTrust } from './verify-document.js';
-import { FlowServices } from '../../app/FlowServices.js';
-import type { AppContext } from '../../app/context.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import { idParams } from '../../http/schemas.js';
+import type { BlobStore } from '../../kernel/store/BlobStore.js';
+import type { SigningPki } from '../../kernel/pki/signing-pki.js';
+import type { SessionService } from '../sessions/index.js';
+
+export interface DocumentRoutesDeps {
+  readonly blobs: BlobStore;
+  readonly pki: SigningPki;
+  readonly sessions: SessionService;
+  readonly documents: DocumentStore;
+  readonly signing: DocumentSigning;
+}
 
 /** Loads the document (404) and checks `action` with the principal's participation (401/403). */
-export function documentFor(ctx: AppContext, principal: Principal | undefined, action: string, id: string): FlowDocument {
-  const doc = FlowServices.for(ctx).documents.get(id);
-  const session = doc.sessionId ? ctx.sessions.find(doc.sessionId) : undefined;
-  authorize(principal, action, { participant: !!session && !!principal && ctx.sessions.isParticipant(principal, session) });
+export function documentFor(
+  deps: { readonly documents: DocumentStore; readonly sessions: SessionService },
+  principal: Principal | undefined,
+  action: Action,
+  id: string,
+): FlowDocument {
+  const doc = deps.documents.get(id);
+  const session = doc.sessionId ? deps.sessions.find(doc.sessionId) : undefined;
+  authorize(principal, action, { participant: !!session && !!principal && deps.sessions.isParticipant(principal, session) });
   return doc;
 }
 
@@ -40,9 +54,10 @@ export function signingProgress(doc: FlowDocument) {
 }
 const progressSchema = z.object({ status: z.enum(['signing', 'signed', 'aborted']), signatures: z.array(signerSchema), next: signerSchema.nullable() });
 
-export const documentRoutes: RouteModule = {
+export function documentRoutes(deps: DocumentRoutesDeps): RouteModule {
+  return {
   name: 'documents',
-  register(api, ctx) {
+  register(api) {
     api.route({
       method: 'get',
       path: '/api/documents/:id',
@@ -52,9 +67,9 @@ export const documentRoutes: RouteModule = {
       params: idParams,
       produces: 'application/pdf',
       handler: async ({ res, principal, params }) => {
-        const doc = documentFor(ctx, principal, 'document.read', params.id);
+        const doc = documentFor(deps, principal, 'document.read', params.id);
         res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="${doc.kind}-${doc.id.slice(0, 8)}.pdf"`);
-        res.send(await ctx.blobs.get(doc.currentSha256));
+        res.send(await deps.blobs.get(doc.currentSha256));
         return undefined;
       },
     });
@@ -68,7 +83,7 @@ export const documentRoutes: RouteModule = {
       params: idParams,
       response: progressSchema.extend({ id: z.string(), kind: z.string(), title: z.string(), sha256: z.string() }),
       handler: ({ principal, params }) => {
-        const doc = documentFor(ctx, principal, 'document.read', params.id);
+        const doc = documentFor(deps, principal, 'document.read', params.id);
         return { id: doc.id, kind: doc.kind, title: doc.title, sha256: doc.currentSha256, ...signingProgress(doc) };
       },
     });
@@ -81,8 +96,8 @@ export const documentRoutes: RouteModule = {
       access: 'document.read',
       params: idParams,
       handler: async ({ principal, params }) => {
-        const doc = documentFor(ctx, principal, 'document.read', params.id);
-        return verifyWithPlatformTrust(FlowServices.for(ctx).pki, await ctx.blobs.get(doc.currentSha256));
+        const doc = documentFor(deps, principal, 'document.read', params.id);
+        return verifyWithPlatformTrust(deps.pki, await deps.blobs.get(doc.currentSha256));
       },
     });
 
@@ -101,10 +116,11 @@ export const documentRoutes: RouteModule = {
         .strict(),
       response: progressSchema,
       handler: async ({ principal, params, body }) => {
-        documentFor(ctx, principal, 'document.sign', params.id);
-        const outcome = await FlowServices.for(ctx).signing.sign(principal!, params.id, body);
+        documentFor(deps, principal, 'document.sign', params.id);
+        const outcome = await deps.signing.sign(principal, params.id, body);
         return signingProgress(outcome.document);
       },
     });
   },
 };
+}

@@ -5,13 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
-import { actorOf, type Clock, type Principal } from '../../kernel/principal.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
 import { ConflictError, NotFoundError } from '../../kernel/errors.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Database } from '../../kernel/store/Database.js';
 import { createDetachedCms } from '../../../signing/cms/create-cms.js';
-import type { FlowsPki } from '../documents/deps.js';
-import type { RecordService } from '../records/RecordService.js';
+import type { SigningPki } from '../../kernel/pki/signing-pki.js';
+import type { RecordService } from '../records/index.js';
+import type { RecordingService } from '../recording/index.js';
 import { buildEvidencePackage, type EvidencePackage } from './build-package.js';
 import { collectRecordFiles } from './collect-record-files.js';
 
@@ -32,7 +34,8 @@ export interface EvidenceExporterDeps {
   readonly audit: AuditLog;
   readonly blobs: BlobStore;
   readonly records: RecordService;
-  readonly pki: FlowsPki;
+  readonly recording: RecordingService;
+  readonly pki: SigningPki;
   readonly matterName: (id: string) => string;
 }
 
@@ -51,10 +54,10 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
    * from the package, so a long recording is never held in memory. `onProgress` covers hashing.
    */
   async prepare(recordId: string, exportedBy: string, onProgress?: (fraction: number) => void): Promise<EvidencePackage> {
-    const { records, db, blobs, pki, clock, matterName, audit } = this.#d;
+    const { records, recording, blobs, pki, clock, matterName, audit } = this.#d;
     const parts = records.parts(recordId);
     const now = clock();
-    const files = await collectRecordFiles(parts, { db, blobs, pki, exportedAt: now, exportedBy, matterName });
+    const files = await collectRecordFiles(parts, { recording, blobs, pki, exportedAt: now, exportedBy, matterName });
     const pkg = await buildEvidencePackage(files, { seal: await pki.sealSigner(), timeStamper: pki.timeStamper(), createDetachedCms, mtime: now, onHashed: onProgress });
     audit.append({ actor: exportedBy, action: 'evidence.exported', target: `record:${recordId}`, details: { files: pkg.fileCount, sumsSha256: pkg.sumsSha256 } });
     return pkg;

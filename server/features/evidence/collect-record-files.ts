@@ -2,18 +2,17 @@
 // manifest.json, the signed PDFs, snapshots, the sealed recording, the record's audit entries,
 // the CA chain and CRLs.
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
-import type { Database } from '../../kernel/store/Database.js';
-import type { FlowsPki } from '../documents/deps.js';
-import type { RecordParts } from '../records/RecordService.js';
+import type { SigningPki } from '../../kernel/pki/signing-pki.js';
+import type { RecordParts } from '../records/index.js';
 import { AUDIT_FILE, CHAIN_FILE, MANIFEST_FILE, PACKAGE_FORMAT, type PackageManifest } from './package-manifest.js';
 import { derToPem } from './pem.js';
-import { readRecordingFiles } from './recording-files.js';
+import type { RecordingService } from '../recording/index.js';
 import type { ZipSource } from './zip.js';
 
 export interface CollectOptions {
-  readonly db: Database;
+  readonly recording: RecordingService;
   readonly blobs: BlobStore;
-  readonly pki: FlowsPki;
+  readonly pki: SigningPki;
   readonly exportedAt: Date;
   readonly exportedBy: string;
   readonly matterName: (id: string) => string;
@@ -44,7 +43,7 @@ export async function collectRecordFiles(parts: RecordParts, o: CollectOptions):
     snapshots.push({ file, kind: snap.kind, sha256: snap.sha256, offsetMs: snap.offsetMs });
   }
 
-  const recording = record.sessionId ? await readRecordingFiles(o.db, record.sessionId) : undefined;
+  const recording = record.sessionId ? await o.recording.packageFiles(record.sessionId) : undefined;
   const recordingDir = 'recording/';
   if (recording) for (const [name, bytes] of recording.files) files.set(`${recordingDir}${name}`, bytes);
 

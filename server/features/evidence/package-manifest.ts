@@ -2,7 +2,7 @@
 // The verifier reads it (after SHA256SUMS proved it unchanged) to know which PDF carries which
 // recording checkpoint and where the recording is.
 import { z } from 'zod';
-import { checkpointSchema } from '../documents/checkpoint.js';
+import { checkpointSchema } from '../recording/index.js';
 
 export const PACKAGE_FORMAT = 'tongban-evidence/1';
 export const MANIFEST_FILE = 'manifest.json';

@@ -6,8 +6,8 @@ import { parseSha256Sums, sha256Hex, SUMS_FILE, SUMS_SIGNATURE_FILE } from './sh
 import { pemToDerList } from './pem.js';
 import { readZip, ZipFormatError } from './zip.js';
 import { signedMessageDigest } from './cms-digest.js';
-import { readCheckpointInfo } from '../documents/checkpoint.js';
-import { genesis } from '../recording/hash-chain.js';
+import { readCheckpointInfo } from '../recording/index.js';
+import { genesis } from '../recording/index.js';
 import { verifyRecordingFiles } from './verify-recording-files.js';
 
 export interface TrustMaterial {

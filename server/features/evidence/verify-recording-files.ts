@@ -2,7 +2,7 @@
 // recomputed from the segments (DESIGN §6, server/media/recording/hash-chain.ts), the chain's
 // genesis bound to the session, and the platform seal over manifest.json.
 import { z } from 'zod';
-import { genesis, nextHead } from '../recording/hash-chain.js';
+import { genesis, nextHead } from '../recording/index.js';
 import { signedMessageDigest } from './cms-digest.js';
 import { sha256Hex } from './sha256sums.js';
 

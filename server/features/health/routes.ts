@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import type { RouteModule } from '../../http/RouteModule.js';
+import type { Database } from '../../kernel/store/Database.js';
 
-export const healthRoutes: RouteModule = {
+export interface HealthRoutesDeps {
+  readonly db: Database;
+}
+
+export function healthRoutes(deps: HealthRoutesDeps): RouteModule {
+  return {
   name: 'health',
-  register(api, ctx) {
+  register(api) {
     api.route({
       method: 'get',
       path: '/healthz',
@@ -11,7 +17,8 @@ export const healthRoutes: RouteModule = {
       tag: 'system',
       access: 'public',
       response: z.object({ status: z.literal('ok'), schemaVersion: z.number() }),
-      handler: () => ({ status: 'ok' as const, schemaVersion: ctx.db.schemaVersion() }),
+      handler: () => ({ status: 'ok' as const, schemaVersion: deps.db.schemaVersion() }),
     });
   },
 };
+}

@@ -14,13 +14,12 @@ import { fromPem } from '../../../certs/encoding.js';
 import { DEMO_PIN } from '../../demo/demo-data.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
 import { TestServer } from '../../test-support/TestServer.js';
-import type { RecordingStore } from '../recording/RecordingStore.js';
-import { attachCeremonyEvents } from '../ceremony/socket.js';
-import { evidenceChecks } from '../evidence/evidence-checks.js';
-import { verifyEvidencePackage } from '../evidence/verify-package.js';
-import { readZip } from '../evidence/zip.js';
+import type { RecordingStore } from '../recording/index.js';
+import { evidenceChecks } from '../evidence/index.js';
+import { verifyEvidencePackage } from '../evidence/index.js';
+import { readZip } from '../evidence/index.js';
 import { handwritingDataUrl, multipart, pdfsig, testImage } from '../../test-support/flow-fixtures.js';
-import { appendStoredSegment, useStoreRecorder } from '../../test-support/synthetic-recording.js';
+import { appendStoredSegment } from '../../test-support/synthetic-recording.js';
 import { readmeCommandsOnPackage, withFlippedByte } from '../../test-support/package-tools.js';
 
 const checklist = { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true };
@@ -45,8 +44,7 @@ const snapshot = (client: HttpClient, kind: string, bytes: Uint8Array, type = 'i
 };
 
 beforeAll(async () => {
-  server = await TestServer.start({ seed: true, clock: () => new Date(Date.now() + offsetMs) });
-  attachCeremonyEvents(server.app.realtime!, server.app.ctx);
+  server = await TestServer.start({ seed: true, record: true, clock: () => new Date(Date.now() + offsetMs) });
   [xingren, cixi, auditor, admin] = (await Promise.all(['clerk.xingren', 'clerk.cixi', 'auditor', 'admin'].map((u) => server.login(u)))) as [
     HttpClient,
     HttpClient,
@@ -64,7 +62,7 @@ beforeAll(async () => {
   const { code, sessionId } = (await cixi.post(`/api/cases/${caseId}/invitations`)).json();
   // The recorder's store, chain and sealing are real; only the ffmpeg capture is replaced by
   // segments written straight into the store (no browsers publish media in this test).
-  store = await useStoreRecorder(server.app.ctx, server.dataDir);
+  store = server.app.services.recording.store;
   recordedSession = sessionId;
   await appendStoredSegment(store, server.dataDir, sessionId);
   await appendStoredSegment(store, server.dataDir, sessionId);
@@ -107,7 +105,7 @@ describe('flow A: remote identity confirmation', () => {
     expect(pdf.status).toBe(200);
     expect(pdf.headers['content-type']).toMatch(/application\/pdf/);
     expect(pdf.body.subarray(0, 5).toString()).toBe('%PDF-');
-    const events = server.app.pki.certificates({}).filter((c: { kind: string }) => c.kind === 'event');
+    const events = server.app.services.pki.certificates({}).filter((c: { kind: string }) => c.kind === 'event');
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ eventId: `case:${caseId}:document:${documentId}`, siteId: 'xingren' });
     expect(events[0]?.subject).toMatch(/serialNumber=[0-9a-f]{64}/);

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { NOTO_SANS_CJK_TTC } from '../documents/cjk-font.js';
-import { readCheckpointInfo } from '../documents/checkpoint.js';
+import { NOTO_SANS_CJK_TTC } from '../documents/index.js';
+import { readCheckpointInfo } from '../recording/index.js';
 import { testImage } from '../../test-support/flow-fixtures.js';
 import { renderIdentityDocument, type RenderedIdentityDocument } from './render-identity-document.js';
 

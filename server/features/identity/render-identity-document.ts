@@ -3,9 +3,9 @@
 // case, matter, sites, parties (ID masked), checklist, snapshots with their hashes and recording
 // offsets, times, and the recording checkpoint that binds this paper to the video.
 import { PDFDocument, rgb, type PDFImage } from 'pdf-lib';
-import { embedCjkFont } from '../documents/cjk-font.js';
-import { setCheckpointInfo, type RecordingCheckpoint } from '../documents/checkpoint.js';
-import { A4, MARGIN, signatureRow, TextCursor, type SignatureBox } from '../documents/pdf-layout.js';
+import { embedCjkFont } from '../documents/index.js';
+import { setCheckpointInfo, type RecordingCheckpoint } from '../recording/index.js';
+import { A4, MARGIN, signatureRow, TextCursor, type SignatureBox } from '../documents/index.js';
 import { checklistItems, type Checklist } from './checklist.js';
 
 export interface IdentityDocumentSnapshot {

@@ -1,13 +1,19 @@
-// Flow A over HTTP: snapshots, the identity confirmation, archiving the signed case.
+// Flow A over HTTP: snapshots and the identity confirmation.
 import { z } from 'zod';
-import type { UserPrincipal } from '../../kernel/principal.js';
 import { checklistSchema } from './checklist.js';
-import { SNAPSHOT_MAX_BYTES } from './IdentityFlow.js';
-import { FlowServices } from '../../app/FlowServices.js';
-import { caseFor } from '../cases/routes.js';
+import { SNAPSHOT_MAX_BYTES, type IdentityService } from './IdentityService.js';
+import { caseFor, type CaseService } from '../cases/index.js';
 import { parseFields, readMultipart } from '../../http/multipart.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import { idParams } from '../../http/schemas.js';
+import { NotFoundError } from '../../kernel/errors.js';
+import type { BlobStore } from '../../kernel/store/BlobStore.js';
+
+export interface IdentityRoutesDeps {
+  readonly blobs: BlobStore;
+  readonly cases: CaseService;
+  readonly identity: IdentityService;
+}
 
 const snapshotSchema = z.object({
   id: z.string().uuid(),
@@ -20,9 +26,10 @@ const snapshotSchema = z.object({
   takenAt: z.string(),
 });
 
-export const identityRoutes: RouteModule = {
+export function identityRoutes(deps: IdentityRoutesDeps): RouteModule {
+  return {
   name: 'identity',
-  register(api, ctx) {
+  register(api) {
     api.route({
       method: 'post',
       path: '/api/cases/:id/snapshots',
@@ -33,10 +40,10 @@ export const identityRoutes: RouteModule = {
       status: 201,
       response: z.object({ id: z.string().uuid(), sha256: z.string(), offsetMs: z.number().int(), kind: z.enum(['face', 'id']) }),
       handler: async ({ req, res, principal, params }) => {
-        caseFor(ctx, principal, 'snapshot.create', params.id);
+        caseFor(deps, principal, 'snapshot.create', params.id);
         const { fields, file } = await readMultipart(req, res, { file: 'image', maxBytes: SNAPSHOT_MAX_BYTES });
         const { kind } = parseFields(z.object({ kind: z.enum(['face', 'id']) }).strict(), fields);
-        const snap = await FlowServices.for(ctx).identity.addSnapshot(principal as UserPrincipal, params.id, kind, file);
+        const snap = await deps.identity.addSnapshot(principal, params.id, kind, file);
         return { id: snap.id, sha256: snap.sha256, offsetMs: snap.offsetMs, kind: snap.kind };
       },
     });
@@ -50,8 +57,8 @@ export const identityRoutes: RouteModule = {
       params: idParams,
       response: z.object({ snapshots: z.array(snapshotSchema) }),
       handler: ({ principal, params }) => {
-        caseFor(ctx, principal, 'case.read', params.id);
-        return { snapshots: FlowServices.for(ctx).identity.snapshots(params.id) };
+        caseFor(deps, principal, 'case.read', params.id);
+        return { snapshots: deps.identity.snapshots(params.id) };
       },
     });
 
@@ -64,10 +71,10 @@ export const identityRoutes: RouteModule = {
       params: z.object({ id: z.string().uuid(), snapshotId: z.string().uuid() }).strict(),
       produces: 'image/*',
       handler: async ({ res, principal, params }) => {
-        caseFor(ctx, principal, 'case.read', params.id);
-        const snap = FlowServices.for(ctx).identity.snapshot(params.id, params.snapshotId);
-        if (!snap) return void res.status(404).json({ error: { code: 'not_found', message: 'snapshot not found' } });
-        res.type(snap.mediaType).send(await ctx.blobs.get(snap.sha256));
+        caseFor(deps, principal, 'case.read', params.id);
+        const snap = deps.identity.snapshot(params.id, params.snapshotId);
+        if (!snap) throw new NotFoundError('snapshot');
+        res.type(snap.mediaType).send(await deps.blobs.get(snap.sha256));
         return undefined;
       },
     });
@@ -83,24 +90,11 @@ export const identityRoutes: RouteModule = {
       status: 201,
       response: z.object({ documentId: z.string().uuid() }),
       handler: ({ principal, params, body }) => {
-        caseFor(ctx, principal, 'identity.confirm', params.id);
-        return FlowServices.for(ctx).identity.confirm(principal as UserPrincipal, params.id, body.checklist);
+        caseFor(deps, principal, 'identity.confirm', params.id);
+        return deps.identity.confirm(principal, params.id, body.checklist);
       },
     });
 
-    api.route({
-      method: 'post',
-      path: '/api/cases/:id/archive',
-      summary: 'Archive a signed case as a record (ends the session, seals the recording)',
-      tag: 'records',
-      access: 'case.archive',
-      params: idParams,
-      status: 201,
-      response: z.object({ recordId: z.string().uuid() }),
-      handler: ({ principal, params }) => {
-        caseFor(ctx, principal, 'case.archive', params.id);
-        return FlowServices.for(ctx).records.archiveCase(principal as UserPrincipal, params.id);
-      },
-    });
   },
 };
+}

@@ -3,21 +3,14 @@
 // library folder are put into process.env before the dynamic import.
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { installationDir } from '../../kernel/installation.js';
 import type * as Mediasoup from 'mediasoup';
 
 export type { types as ms } from 'mediasoup';
 
-/** The folder holding package.json: two levels up from source, three from dist/. */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(resolve(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
-
 /** The Debian worker unpacked by scripts/setup-mediasoup-worker.sh, unless the environment names one. */
 export function workerBinary(): string {
-  return process.env.MEDIASOUP_WORKER_BIN ?? resolve(repoRoot(), '.deps/mediasoup/root/usr/lib/x86_64-linux-gnu/mediasoup/mediasoup-worker');
+  return process.env.MEDIASOUP_WORKER_BIN ?? resolve(installationDir(), '.deps/mediasoup/root/usr/lib/x86_64-linux-gnu/mediasoup/mediasoup-worker');
 }
 
 let loaded: Promise<typeof Mediasoup> | undefined;

@@ -2,7 +2,7 @@
 // zod, answered `{ ok, data | error }`. A bad request only ever fails that request. The principal
 // comes from the authenticated socket (socket.data.principal); joining is allowed by `canJoin`.
 import type { Server, Socket } from 'socket.io';
-import { AppError, BadRequestError, ForbiddenError, TooManyRequestsError, UnauthenticatedError, toErrorBody } from '../../kernel/errors.js';
+import { AppError, BadRequestError, ForbiddenError, TooManyRequestsError, UnauthenticatedError, toErrorReply } from '../../kernel/errors.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { MediaService } from './MediaService.js';
 import type { PeerIdentity } from './Peer.js';
@@ -15,7 +15,9 @@ import {
   type MediaAck,
   type MediaRequest,
   type MediaResponses,
+  type RecordingStateView,
 } from '../../realtime/media-protocol.js';
+import type { RealtimeServer, SocketModule } from '../../realtime/RealtimeServer.js';
 import { RequestBudget } from '../../realtime/RequestBudget.js';
 
 export interface MediaSignalingDeps {
@@ -48,16 +50,30 @@ export function peerIdentity(principal: Principal): PeerIdentity {
   return { id: `user:${principal.userId}`, displayName: principal.displayName, role: principal.role };
 }
 
-export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): void {
+export function mediaSockets(deps: MediaSignalingDeps): SocketModule {
+  return {
+    name: 'media',
+    attach(realtime) {
+      return attachMediaSignaling(realtime, deps);
+    },
+  };
+}
+
+function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps): () => void {
+  const io = realtime.io as unknown as Server;
   const seats = new Map<string, Socket>(); // `${sessionId}\n${peerId}` → current socket
   const seatKey = (s: Seat) => `${s.sessionId}\n${s.peerId}`;
   const graceMs = deps.disconnectGraceMs ?? 10_000;
 
-  deps.media.on('room', (room) => forwardRoomEvents(io, room, (seat) => seats.get(seatKey(seat))));
-  deps.media.on('rebuild', (sessionId) => io.to(channel(sessionId)).emit('media:rebuild', { sessionId }));
-  deps.media.on('recordingState', (s) => io.to(channel(s.sessionId)).emit('recording:state', s));
+  const onRoom = (room: Room) => forwardRoomEvents(io, room, (seat) => seats.get(seatKey(seat)));
+  const onRebuild = (sessionId: string) => io.to(channel(sessionId)).emit('media:rebuild', { sessionId });
+  const onRecordingState = (s: RecordingStateView) => io.to(channel(s.sessionId)).emit('recording:state', s);
+  deps.media.on('room', onRoom);
+  deps.media.on('rebuild', onRebuild);
+  deps.media.on('recordingState', onRecordingState);
 
-  io.on('connection', (socket) => {
+  realtime.onConnection((typed) => {
+    const socket = typed as unknown as Socket;
     const budget = new RequestBudget(deps.requestBudget ?? defaultRequestBudget);
     socket.on('media:request', async (raw: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return;
@@ -83,6 +99,12 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): void
       }, graceMs).unref();
     });
   });
+
+  return () => {
+    deps.media.off('room', onRoom);
+    deps.media.off('rebuild', onRebuild);
+    deps.media.off('recordingState', onRecordingState);
+  };
 
   async function handle(socket: Socket, req: MediaRequest): Promise<MediaResponses[MediaRequest['method']]> {
     if (req.method === 'join') return join(socket, req.data.sessionId);
@@ -190,7 +212,7 @@ function parseRequest(raw: unknown): MediaRequest {
 
 /** Our own errors keep their code; engine rejections (bad RTP/DTLS parameters) become a 400 for that client. */
 function errorOf(err: unknown): { code: string; message: string } {
-  if (err instanceof AppError) return toErrorBody(err).body.error;
+  if (err instanceof AppError) return toErrorReply(err).body.error;
   const message = err instanceof Error ? err.message.slice(0, 200) : 'rejected';
   return { code: 'media_rejected', message };
 }

@@ -3,10 +3,18 @@
 import { z } from 'zod';
 import { AppError, NotFoundError } from '../../kernel/errors.js';
 import type { RouteModule } from '../../http/RouteModule.js';
+import type { Config } from '../../kernel/config.js';
+import type { PlatformPki } from '../../kernel/pki/PlatformPki.js';
 
-export const pkiRoutes: RouteModule = {
+export interface PkiRoutesDeps {
+  readonly config: Config;
+  readonly pki: PlatformPki;
+}
+
+export function pkiRoutes(deps: PkiRoutesDeps): RouteModule {
+  return {
   name: 'pki',
-  register(api, ctx) {
+  register(api) {
     api.route({
       method: 'get',
       path: '/pki/root.pem',
@@ -15,7 +23,7 @@ export const pkiRoutes: RouteModule = {
       access: 'public',
       produces: 'application/x-pem-file',
       handler: ({ res }) => {
-        res.type('application/x-pem-file').send(ctx.pki.rootCertificatePem());
+        res.type('application/x-pem-file').send(deps.pki.rootCertificatePem());
       },
     });
 
@@ -28,27 +36,28 @@ export const pkiRoutes: RouteModule = {
       params: z.object({ ca: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }).strict(),
       produces: 'application/pkix-crl',
       handler: ({ res, params }) => {
-        const crl = ctx.pki.crl(params.ca);
+        const crl = deps.pki.crl(params.ca);
         if (!crl) throw new NotFoundError(`CRL of ${params.ca}`);
         res.type('application/pkix-crl').send(Buffer.from(crl));
       },
     });
 
-    api.route<Record<string, never>, Record<string, never>, unknown>({
+    api.route<'public', Record<string, never>, Record<string, never>, unknown>({
       method: 'post',
       path: '/pki/tsa',
       summary: 'RFC 3161 time-stamp responder',
       tag: 'pki',
       access: 'public',
-      rawBody: { type: 'application/timestamp-query', limitBytes: ctx.config.limits.tsaRequestBytes },
+      rawBody: { type: 'application/timestamp-query', limitBytes: deps.config.limits.tsaRequestBytes },
       produces: 'application/timestamp-reply',
       handler: async ({ res, body }) => {
         if (!Buffer.isBuffer(body) || body.length === 0) {
           throw new AppError('bad_timestamp_request', 'expected an application/timestamp-query body', 415);
         }
-        const reply = await ctx.pki.handleTimestampRequest(new Uint8Array(body));
+        const reply = await deps.pki.handleTimestampRequest(new Uint8Array(body));
         res.type('application/timestamp-reply').send(Buffer.from(reply));
       },
     });
   },
 };
+}

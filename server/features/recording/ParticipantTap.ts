@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ms } from '../media/engine.js';
+import type { types as ms } from 'mediasoup';
 import { freePortPair, sdpFor, type RtpPortRange, type SdpStream } from './ffmpeg-input.js';
 
 export interface ClosedSegment {

@@ -6,8 +6,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RecordingStateView } from '../../realtime/media-protocol.js';
-import type { RoomRecorder } from '../media/MediaService.js';
-import type { Room } from '../media/Room.js';
+import type { RecordableRoom } from './RecordableRoom.js';
 import type { RtpPortRange } from './ffmpeg-input.js';
 import { CompositeJob, compositePath } from './CompositeJob.js';
 import { fsyncFile, hashFile, recordingDirectory, safeName, writeDurably } from './files.js';
@@ -45,7 +44,7 @@ export interface FinishedRecording {
 }
 
 interface Live {
-  readonly room: Room;
+  readonly room: RecordableRoom;
   readonly taps: Map<string, { tap: ParticipantTap; run: number }>;
   readonly runs: Map<string, number>;
   readonly pending: Map<string, NodeJS.Timeout>;
@@ -65,7 +64,7 @@ type RecorderEvents = {
   composite: [sessionId: string, progress: number];
 };
 
-export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecorder {
+export class Recorder extends EventEmitter<RecorderEvents> {
   readonly #o: RecorderOptions;
   readonly #live = new Map<string, Live>();
   readonly #clock: () => Date;
@@ -85,7 +84,7 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
     return { recorder, recovered };
   }
 
-  attach(room: Room): void {
+  attach(room: RecordableRoom): void {
     const sessionId = room.sessionId;
     const previous = this.#live.get(sessionId);
     const live: Live = { room, taps: new Map(), runs: previous?.runs ?? new Map(), pending: new Map(), chain: previous?.chain ?? Promise.resolve() };

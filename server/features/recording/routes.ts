@@ -3,19 +3,19 @@
 // GET /api/sessions/:id/recording/composite.mp4 (the rendered grid video).
 // Participants and auditors read them; the answer comes from the database and the files, so it
 // works whether or not the media plane is running.
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { authorize } from '../../kernel/policy.js';
-import { FlowServices } from '../../app/FlowServices.js';
+import type { Principal } from '../../kernel/principal.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import { idParams } from '../../http/schemas.js';
-import { NotFoundError } from '../../kernel/errors.js';
-import { mediaHandles } from '../media/plugin.js';
-import { compositePath } from './CompositeJob.js';
-import { recordingDirectory } from './files.js';
-import { platformManifestSeal } from './platform-seal.js';
-import { RecordingStore } from './RecordingStore.js';
-import { verifyRecording } from './verification.js';
+import { NotFoundError, toErrorReply } from '../../kernel/errors.js';
+import type { SessionService } from '../sessions/index.js';
+import type { RecordingService } from './RecordingService.js';
+
+export interface RecordingRoutesDeps {
+  readonly sessions: SessionService;
+  readonly recording: RecordingService;
+}
 
 const verificationSchema = z.object({
   sessionId: z.string(),
@@ -42,13 +42,14 @@ const recordingSchema = z.object({
   composite: z.object({ status: z.enum(['rendering', 'ready', 'failed']), progress: z.number(), url: z.string().optional() }).optional(),
 });
 
-export const recordingRoutes: RouteModule = {
+export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
+  return {
   name: 'recordings',
-  register(api, ctx) {
-    const store = new RecordingStore(ctx.db);
-    const readable = (principal: Parameters<typeof authorize>[0], sessionId: string) => {
-      const session = ctx.sessions.get(sessionId);
-      authorize(principal, 'session.read', { participant: ctx.sessions.isParticipant(principal!, session) });
+  register(api) {
+    const { store } = deps.recording;
+    const readable = (principal: Principal, sessionId: string) => {
+      const session = deps.sessions.get(sessionId);
+      authorize(principal, 'session.read', { participant: deps.sessions.isParticipant(principal, session) });
     };
 
     api.route({
@@ -73,13 +74,13 @@ export const recordingRoutes: RouteModule = {
           sealed: row.sealPresent,
           participants: store.participants(params.id),
           segments: store.segments(params.id).map(({ chainHash: _chain, ...s }) => s),
-          composite: compositeOf(params.id, recordingDirectory(ctx.config.dataDir, params.id, row)),
+          composite: compositeOf(params.id),
         };
       },
     });
 
-    const compositeOf = (sessionId: string, dir: string) => {
-      const state = mediaHandles(ctx)?.recorder.compositeState(sessionId) ?? (existsSync(compositePath(dir)) ? { status: 'ready' as const, progress: 1 } : undefined);
+    const compositeOf = (sessionId: string) => {
+      const state = deps.recording.compositeState(sessionId);
       return state && { ...state, ...(state.status === 'ready' ? { url: `/api/sessions/${sessionId}/recording/composite.mp4` } : {}) };
     };
 
@@ -93,11 +94,12 @@ export const recordingRoutes: RouteModule = {
       produces: 'video/mp4',
       handler: ({ principal, params, res }) => {
         readable(principal, params.id);
-        const row = store.get(params.id);
-        const file = row && compositePath(recordingDirectory(ctx.config.dataDir, params.id, row));
-        if (!file || !existsSync(file)) throw new NotFoundError(`composite video of session ${params.id}`);
+        const file = deps.recording.compositeFile(params.id);
+        if (!file) throw new NotFoundError(`composite video of session ${params.id}`);
         res.sendFile(file, { dotfiles: 'allow', headers: { 'content-type': 'video/mp4' } }, (err) => {
-          if (err && !res.headersSent) res.status(404).json({ error: { code: 'not_found', message: 'composite video not found' } });
+          if (!err || res.headersSent) return;
+          const { status, body } = toErrorReply(new NotFoundError(`composite video of session ${params.id}`));
+          res.status(status).json(body);
         });
         return undefined;
       },
@@ -113,9 +115,9 @@ export const recordingRoutes: RouteModule = {
       response: verificationSchema,
       handler: async ({ principal, params }) => {
         readable(principal, params.id);
-        const seal = platformManifestSeal(FlowServices.for(ctx).pki);
-        return verifyRecording({ dataDir: ctx.config.dataDir, sessionId: params.id, store, seal });
+        return deps.recording.verify(params.id);
       },
     });
   },
 };
+}

@@ -2,17 +2,17 @@
 // recording first), the auditors' search and detail, legal hold and retention-guarded deletion.
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, AuditLog } from '../../kernel/audit/AuditLog.js';
-import type { CaseService } from '../cases/CaseService.js';
-import type { CatalogService } from '../catalog/CatalogService.js';
-import type { CeremonyService } from '../ceremony/CeremonyStore.js';
-import { actorOf, type Clock, type UserPrincipal } from '../../kernel/principal.js';
-import type { Session, SessionService } from '../sessions/SessionService.js';
+import type { CaseService } from '../cases/index.js';
+import type { CatalogService } from '../catalog/index.js';
+import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
+import type { Session, SessionService } from '../sessions/index.js';
 import { ConflictError, ForbiddenError } from '../../kernel/errors.js';
 import type { Database } from '../../kernel/store/Database.js';
-import type { FlowsRecorder } from '../documents/deps.js';
-import type { DocumentStore, FlowDocument } from '../documents/document-store.js';
-import type { CeremonyFlow } from '../ceremony/CeremonyFlow.js';
-import type { IdentityFlow, Snapshot } from '../identity/IdentityFlow.js';
+import type { RecordingService } from '../recording/index.js';
+import type { DocumentStore, FlowDocument } from '../documents/index.js';
+import type { CeremonyService } from '../ceremony/index.js';
+import type { IdentityService, Snapshot } from '../identity/index.js';
 import { RecordStore, type RecordQuery, type RecordRow } from './record-store.js';
 import { deletionBlocker, retainUntil } from './retention.js';
 
@@ -34,11 +34,10 @@ export interface RecordServiceDeps {
   readonly cases: CaseService;
   readonly catalog: CatalogService;
   readonly sessions: SessionService;
-  readonly ceremonies: CeremonyService;
   readonly documents: DocumentStore;
-  readonly identity: IdentityFlow;
-  readonly ceremonyFlow: CeremonyFlow;
-  readonly recorder: () => FlowsRecorder | undefined;
+  readonly identity: IdentityService;
+  readonly ceremonies: CeremonyService;
+  readonly recording: RecordingService;
 }
 
 export class RecordService {
@@ -56,7 +55,7 @@ export class RecordService {
     if (clerk.role !== 'clerk' || clerk.siteId !== c.handlingSite.id) throw new ForbiddenError('只有受理地可以归档 / the handling site archives');
     if (c.status !== 'signed') throw new ConflictError(`只有已签署的案件可以归档 / a ${c.status} case cannot be archived`, 'invalid_state');
     const session = c.sessionId ? sessions.get(c.sessionId) : undefined;
-    if (session) await this.#d.recorder()?.finalize(session.id);
+    if (session) await this.#d.recording.finalize(session.id);
     const now = clock();
     const recordId = randomUUID();
     db.transaction(() => {
@@ -83,16 +82,16 @@ export class RecordService {
 
   async archiveCeremony(host: UserPrincipal, ceremonyId: string): Promise<{ recordId: string }> {
     const { sessions, ceremonies, db, audit, clock } = this.#d;
-    const state = this.#d.ceremonyFlow.state(ceremonyId);
+    const state = ceremonies.state(ceremonyId);
     if (host.userId !== state.host.userId) throw new ForbiddenError('只有主持人可以归档 / the host archives');
     if (state.status !== 'signed') throw new ConflictError(`只有已签署的签约可以归档 / a ${state.status} ceremony cannot be archived`, 'invalid_state');
-    await this.#d.recorder()?.finalize(state.sessionId);
+    await this.#d.recording.finalize(state.sessionId);
     const now = clock();
     const recordId = randomUUID();
     db.transaction(() => {
       const session = sessions.get(state.sessionId);
       if (session.status === 'open') sessions.end(session.id);
-      ceremonies.setStatus(ceremonyId, 'archived');
+      ceremonies.markArchived(ceremonyId);
       const siteIds = [...new Set(state.signers.map((s) => s.siteId).filter((s): s is string => s !== null))];
       if (host.siteId && !siteIds.includes(host.siteId)) siteIds.push(host.siteId);
       this.store.insert({
@@ -112,7 +111,7 @@ export class RecordService {
       });
       audit.append({ actor: actorOf(host), action: 'record.archived', target: `record:${recordId}`, siteId: host.siteId, details: { ceremony: ceremonyId, session: state.sessionId } });
     });
-    this.#d.ceremonyFlow.publish(ceremonyId);
+    ceremonies.publish(ceremonyId);
     return { recordId };
   }
 

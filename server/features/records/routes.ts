@@ -1,16 +1,32 @@
-// Flow C over HTTP: search and read records (auditors, admins; every read is audited by the
+// Flow C over HTTP: archive a signed case or ceremony, search and read records (auditors, admins; every read is audited by the
 // router), legal hold and retention-guarded deletion (admins), evidence packages (direct or as a
 // job with progress).
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { actorOf, type Principal, type UserPrincipal } from '../../kernel/principal.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
 import { ForbiddenError } from '../../kernel/errors.js';
-import { verifyWithPlatformTrust } from '../documents/verify-document.js';
-import { FlowServices } from '../../app/FlowServices.js';
-import { recordingIntegrity } from '../recording/recording-integrity.js';
 import type { RecordRow } from './record-store.js';
-import { signingProgress } from '../documents/routes.js';
+import type { RecordService } from './RecordService.js';
+import type { BlobStore } from '../../kernel/store/BlobStore.js';
+import type { SigningPki } from '../../kernel/pki/signing-pki.js';
+import { caseFor, type CaseService } from '../cases/index.js';
+import { ceremonyFor, type CeremonyService } from '../ceremony/index.js';
+import { signingProgress, verifyWithPlatformTrust } from '../documents/index.js';
+import type { EvidenceExporter } from '../evidence/index.js';
+import type { RecordingService } from '../recording/index.js';
+import type { SessionService } from '../sessions/index.js';
+
+export interface RecordRoutesDeps {
+  readonly blobs: BlobStore;
+  readonly pki: SigningPki;
+  readonly cases: CaseService;
+  readonly ceremonies: CeremonyService;
+  readonly sessions: SessionService;
+  readonly records: RecordService;
+  readonly evidence: EvidenceExporter;
+  readonly recording: RecordingService;
+}
 import type { RouteModule } from '../../http/RouteModule.js';
 import { idParams, paging, slug } from '../../http/schemas.js';
 
@@ -34,13 +50,43 @@ async function sendZip(res: import('express').Response, record: RecordRow, zip: 
   return undefined;
 }
 
-export const recordRoutes: RouteModule = {
+export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
+  return {
   name: 'records',
-  register(api, ctx) {
-    const flows = () => FlowServices.for(ctx);
+  register(api) {
     const jobOwner = (principal: Principal | undefined, requestedBy: string) => {
       if (principal?.kind !== 'user' || (principal.role !== 'admin' && actorOf(principal) !== requestedBy)) throw new ForbiddenError();
     };
+
+    api.route({
+      method: 'post',
+      path: '/api/cases/:id/archive',
+      summary: 'Archive a signed case as a record (ends the session, seals the recording)',
+      tag: 'records',
+      access: 'case.archive',
+      params: idParams,
+      status: 201,
+      response: z.object({ recordId: z.string().uuid() }),
+      handler: ({ principal, params }) => {
+        caseFor(deps, principal, 'case.archive', params.id);
+        return deps.records.archiveCase(principal, params.id);
+      },
+    });
+
+    api.route({
+      method: 'post',
+      path: '/api/ceremonies/:id/archive',
+      summary: 'Archive a signed ceremony as a record (host)',
+      tag: 'records',
+      access: 'ceremony.host',
+      params: idParams,
+      status: 201,
+      response: z.object({ recordId: z.string().uuid() }),
+      handler: ({ principal, params }) => {
+        ceremonyFor(deps, principal, 'ceremony.host', params.id);
+        return deps.records.archiveCeremony(principal, params.id);
+      },
+    });
 
     api.route({
       method: 'get',
@@ -59,7 +105,7 @@ export const recordRoutes: RouteModule = {
           ...paging,
         })
         .strict(),
-      handler: ({ query }) => flows().records.search(query),
+      handler: ({ query }) => deps.records.search(query),
     });
 
     api.route({
@@ -70,8 +116,7 @@ export const recordRoutes: RouteModule = {
       access: 'record.read',
       params: idParams,
       handler: async ({ params }) => {
-        const f = flows();
-        const parts = f.records.parts(params.id);
+        const parts = deps.records.parts(params.id);
         const documents = await Promise.all(
           parts.documents.map(async (d) => ({
             id: d.id,
@@ -80,10 +125,10 @@ export const recordRoutes: RouteModule = {
             sha256: d.currentSha256,
             checkpoint: d.checkpoint,
             ...signingProgress(d),
-            verification: verifyWithPlatformTrust(f.pki, await ctx.blobs.get(d.currentSha256)),
+            verification: verifyWithPlatformTrust(deps.pki, await deps.blobs.get(d.currentSha256)),
           })),
         );
-        const recording = parts.record.sessionId ? await recordingIntegrity(ctx.db, ctx.config.dataDir, f.pki, parts.record.sessionId) : null;
+        const recording = parts.record.sessionId ? await deps.recording.integrity(parts.record.sessionId) : null;
         return { record: parts.record, documents, snapshots: parts.snapshots, recording, session: parts.session ?? null, audit: parts.audit };
       },
     });
@@ -96,7 +141,7 @@ export const recordRoutes: RouteModule = {
       access: 'record.hold',
       params: idParams,
       body: z.object({ hold: z.boolean(), reason: z.string().trim().min(1).max(500).optional() }).strict(),
-      handler: ({ principal, params, body }) => flows().records.setHold(principal as UserPrincipal, params.id, body.hold, body.reason ?? null),
+      handler: ({ principal, params, body }) => deps.records.setHold(principal, params.id, body.hold, body.reason ?? null),
     });
 
     api.route({
@@ -108,7 +153,7 @@ export const recordRoutes: RouteModule = {
       params: idParams,
       response: z.object({ ok: z.literal(true) }),
       handler: ({ principal, params }) => {
-        flows().records.delete(principal as UserPrincipal, params.id);
+        deps.records.delete(principal, params.id);
         return { ok: true as const };
       },
     });
@@ -122,8 +167,8 @@ export const recordRoutes: RouteModule = {
       params: idParams,
       produces: 'application/zip',
       handler: async ({ res, principal, params }) => {
-        const record = flows().records.store.get(params.id);
-        const pkg = await flows().evidence.prepare(params.id, actorOf(principal));
+        const record = deps.records.store.get(params.id);
+        const pkg = await deps.evidence.prepare(params.id, actorOf(principal));
         return sendZip(res, record, pkg.zip());
       },
     });
@@ -137,7 +182,7 @@ export const recordRoutes: RouteModule = {
       params: idParams,
       status: 202,
       response: jobSchema,
-      handler: ({ principal, params }) => flows().evidence.start(principal!, params.id),
+      handler: ({ principal, params }) => deps.evidence.start(principal, params.id),
     });
 
     api.route({
@@ -149,7 +194,7 @@ export const recordRoutes: RouteModule = {
       params: idParams,
       response: jobSchema,
       handler: ({ principal, params }) => {
-        const { job, requestedBy } = flows().evidence.jobWithOwner(params.id);
+        const { job, requestedBy } = deps.evidence.jobWithOwner(params.id);
         jobOwner(principal, requestedBy);
         return job;
       },
@@ -164,11 +209,12 @@ export const recordRoutes: RouteModule = {
       params: idParams,
       produces: 'application/zip',
       handler: async ({ res, principal, params }) => {
-        const { requestedBy } = flows().evidence.jobWithOwner(params.id);
+        const { requestedBy } = deps.evidence.jobWithOwner(params.id);
         jobOwner(principal, requestedBy);
-        const { job, size, zip } = await flows().evidence.download(params.id);
-        return sendZip(res, flows().records.store.get(job.recordId), zip, size);
+        const { job, size, zip } = await deps.evidence.download(params.id);
+        return sendZip(res, deps.records.store.get(job.recordId), zip, size);
       },
     });
   },
 };
+}

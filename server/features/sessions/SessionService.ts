@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../kernel/store/Database.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../kernel/errors.js';
-import type { Clock, Principal } from '../../kernel/principal.js';
+import { type Principal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
 
 export type SessionKind = 'case' | 'ceremony';
 
@@ -57,6 +58,7 @@ interface ParticipantRow {
 export class SessionService {
   readonly #db: Database;
   readonly #clock: Clock;
+  readonly #ended = new Set<(sessionId: string) => void>();
 
   constructor(db: Database, clock: Clock) {
     this.#db = db;
@@ -140,7 +142,14 @@ export class SessionService {
       this.get(id);
       throw new ConflictError(`session ${id} has already ended`, 'session_ended');
     }
+    for (const listener of this.#ended) listener(id);
     return this.get(id);
+  }
+
+  /** Told after a session ends (the media feature closes its live room); returns an unsubscribe function. */
+  onEnded(listener: (sessionId: string) => void): () => void {
+    this.#ended.add(listener);
+    return () => this.#ended.delete(listener);
   }
 
   /** Is this principal a participant of the session (guests: the one session they were invited to)? */

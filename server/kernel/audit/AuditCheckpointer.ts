@@ -2,7 +2,7 @@
 // naming the head entry, signed by the platform seal as a detached CMS with a timestamp. A sealed
 // checkpoint pins every entry up to it: a later rewrite of the whole chain no longer matches.
 import type { Database } from '../store/Database.js';
-import type { Clock } from '../principal.js';
+import { type Clock } from '../clock.js';
 import { canonicalJson } from './canonical-json.js';
 import type { AuditLog } from './AuditLog.js';
 

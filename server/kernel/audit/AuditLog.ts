@@ -4,7 +4,7 @@
 // the same SQLite transaction as the state change it records.
 import { createHash } from 'node:crypto';
 import type { Database } from '../store/Database.js';
-import type { Clock } from '../principal.js';
+import { type Clock } from '../clock.js';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
 
 export const GENESIS_HASH = '0'.repeat(64);

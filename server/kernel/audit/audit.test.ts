@@ -56,8 +56,8 @@ test('checkpoints are sealed by the platform seal with a timestamp and verify', 
 test('a restart loses nothing: cases, sessions, logins, the audit chain; shutdown seals the head', async () => {
   const before = {
     case: (await xingren.get(`/api/cases/${caseId}`)).json(),
-    users: server.app.ctx.users.list().length,
-    entries: server.app.ctx.audit.head()!.id,
+    users: server.app.services.users.list().length,
+    entries: server.app.services.audit.head()!.id,
   };
   server = await server.restart();
   const after = (await xingren.get(`/api/cases/${caseId}`)); // the old cookie still works
@@ -65,10 +65,10 @@ test('a restart loses nothing: cases, sessions, logins, the audit chain; shutdow
   expect(after.json()).toEqual(before.case);
   const session = await xingren.get(`/api/sessions/${before.case.sessionId}`);
   expect(session.json().participants).toHaveLength(2);
-  expect(server.app.ctx.users.list()).toHaveLength(before.users);
+  expect(server.app.services.users.list()).toHaveLength(before.users);
   // server.stopped + the new server.started follow the old head
-  expect(server.app.ctx.audit.head()!.id).toBe(before.entries + 2);
-  const v = await verifyAuditLog(server.app.ctx.db, server.app.ctx.auditSealer);
+  expect(server.app.services.audit.head()!.id).toBe(before.entries + 2);
+  const v = await verifyAuditLog(server.app.services.db, server.app.services.auditSealer);
   expect(v).toMatchObject({ valid: true, checkpoints: { count: 2, sealsVerified: 2 } });
   const r = cli(server.dataDir);
   expect(r.stdout).toMatch(/OK/);

@@ -3,17 +3,17 @@
 // signing order applicant → originating clerk (witness) → handling clerk (confirmation).
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
-import type { CaseService, CaseSummary } from '../cases/CaseService.js';
-import { actorOf, type Clock, type UserPrincipal } from '../../kernel/principal.js';
-import type { Session, SessionService } from '../sessions/SessionService.js';
+import type { CaseService, CaseSummary } from '../cases/index.js';
+import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
+import type { Session, SessionService } from '../sessions/index.js';
 import { BadRequestError, ConflictError, ForbiddenError } from '../../kernel/errors.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Database } from '../../kernel/store/Database.js';
-import { genesis } from '../recording/hash-chain.js';
-import type { FlowsPki, FlowsRecorder } from '../documents/deps.js';
-import type { RecordingCheckpoint } from '../documents/checkpoint.js';
-import type { DocumentStore } from '../documents/document-store.js';
-import { requireImage, type ImageType } from '../documents/images.js';
+import type { SigningPki } from '../../kernel/pki/signing-pki.js';
+import type { RecordingCheckpoint, RecordingService } from '../recording/index.js';
+import type { DocumentSigning, DocumentStore } from '../documents/index.js';
+import { requireImage, type ImageType } from '../documents/index.js';
 import { uncheckedItems, type Checklist } from './checklist.js';
 import { identitySignerRoles, renderIdentityDocument } from './render-identity-document.js';
 
@@ -34,7 +34,7 @@ export interface Snapshot {
   readonly takenAt: string;
 }
 
-export interface IdentityFlowDeps {
+export interface IdentityServiceDeps {
   readonly db: Database;
   readonly clock: Clock;
   readonly audit: AuditLog;
@@ -42,19 +42,29 @@ export interface IdentityFlowDeps {
   readonly cases: CaseService;
   readonly sessions: SessionService;
   readonly documents: DocumentStore;
-  readonly pki: FlowsPki;
-  readonly recorder: () => FlowsRecorder | undefined;
+  readonly signing: DocumentSigning;
+  readonly pki: SigningPki;
+  readonly recording: RecordingService;
   readonly font: Uint8Array;
 }
 
 const SNAPSHOT_COLUMNS = `id, case_id AS caseId, session_id AS sessionId, kind, media_type AS mediaType, sha256, bytes,
   offset_ms AS offsetMs, taken_by AS takenBy, taken_at AS takenAt`;
 
-export class IdentityFlow {
-  readonly #d: IdentityFlowDeps;
+export class IdentityService {
+  readonly #d: IdentityServiceDeps;
 
-  constructor(deps: IdentityFlowDeps) {
+  constructor(deps: IdentityServiceDeps) {
     this.#d = deps;
+    // The last signature of an identity document completes the case's signing; a case cancelled
+    // or rejected before that takes its unfinished documents with it.
+    deps.signing.on('completed', (doc) => {
+      if (doc.kind === 'identity' && doc.caseId) deps.cases.transition(undefined, doc.caseId, 'signed', `document ${doc.id}`);
+    });
+    deps.cases.onChange((c) => {
+      if (c.status !== 'cancelled' && c.status !== 'rejected') return;
+      for (const doc of deps.documents.forCase(c.id)) if (doc.status === 'signing') deps.signing.abort(doc.id);
+    });
   }
 
   /** The handling clerk, in the case's open session, while the case is in session. */
@@ -69,13 +79,9 @@ export class IdentityFlow {
   }
 
   checkpoint(sessionId: string, session: Session): RecordingCheckpoint {
-    const now = this.#d.clock();
-    const recorder = this.#d.recorder();
-    if (recorder) return recorder.checkpoint(sessionId);
-    // No recorder running: the timeline is the session's own clock and the chain is still at h_0.
-    const offsetMs = Math.max(0, now.getTime() - Date.parse(session.startedAt));
-    return { sessionId, head: genesis(sessionId), segmentCount: 0, offsetMs, at: now.toISOString() };
+    return this.#d.recording.checkpoint(sessionId, session.startedAt);
   }
+
 
   async addSnapshot(clerk: UserPrincipal, caseId: string, kind: 'face' | 'id', image: Uint8Array): Promise<Snapshot> {
     const c = this.#d.cases.get(caseId);

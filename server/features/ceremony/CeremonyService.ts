@@ -4,16 +4,17 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
-import type { CeremonyService } from './CeremonyStore.js';
-import { actorOf, type Clock, type Principal, type UserPrincipal } from '../../kernel/principal.js';
-import type { SessionService } from '../sessions/SessionService.js';
-import type { UserService } from '../auth/UserService.js';
+import { CeremonyStore } from './CeremonyStore.js';
+import { actorOf, type Principal, type UserPrincipal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
+import type { SessionService } from '../sessions/index.js';
+import type { UserService } from '../auth/index.js';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../kernel/errors.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Database } from '../../kernel/store/Database.js';
-import type { DocumentStore, FlowDocument } from '../documents/document-store.js';
-import { DocumentSigning, type SignOutcome } from '../documents/DocumentSigning.js';
-import { MARGIN } from '../documents/pdf-layout.js';
+import type { DocumentStore, FlowDocument } from '../documents/index.js';
+import { DocumentSigning, type SignOutcome } from '../documents/index.js';
+import { MARGIN } from '../documents/index.js';
 import { inspectAgreement } from './agreement-pdf.js';
 
 export type CeremonyStatus = 'signing' | 'signed' | 'aborted' | 'archived';
@@ -48,14 +49,13 @@ export interface NewCeremony {
   readonly witnesses: readonly string[];
 }
 
-export interface CeremonyFlowDeps {
+export interface CeremonyServiceDeps {
   readonly db: Database;
   readonly clock: Clock;
   readonly audit: AuditLog;
   readonly blobs: BlobStore;
   readonly users: UserService;
   readonly sessions: SessionService;
-  readonly ceremonies: CeremonyService;
   readonly documents: DocumentStore;
   readonly signing: DocumentSigning;
 }
@@ -71,25 +71,27 @@ interface DetailRow {
 const BOX_HEIGHT = 90;
 const BOXES_PER_ROW = 3;
 
-export class CeremonyFlow extends EventEmitter<{ state: [CeremonyState] }> {
-  readonly #d: CeremonyFlowDeps;
+export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
+  readonly #d: CeremonyServiceDeps;
+  readonly #ceremonies: CeremonyStore;
 
-  constructor(deps: CeremonyFlowDeps) {
+  constructor(deps: CeremonyServiceDeps) {
     super();
     this.#d = deps;
+    this.#ceremonies = new CeremonyStore(deps.db, deps.clock);
     deps.signing.on('signed', (outcome: SignOutcome) => {
       if (outcome.document.ceremonyId) this.publish(outcome.document.ceremonyId);
     });
     deps.signing.on('completed', (doc: FlowDocument) => {
       if (!doc.ceremonyId) return;
-      deps.ceremonies.setStatus(doc.ceremonyId, 'signed');
+      this.#ceremonies.setStatus(doc.ceremonyId, 'signed');
       deps.audit.append({ actor: 'system', action: 'ceremony.signed', target: `ceremony:${doc.ceremonyId}`, details: { document: doc.id } });
       this.publish(doc.ceremonyId);
     });
   }
 
   async create(host: UserPrincipal, input: NewCeremony): Promise<CeremonyState> {
-    const { db, users, sessions, ceremonies, documents, blobs, audit, clock } = this.#d;
+    const { db, users, sessions, documents, blobs, audit, clock } = this.#d;
     if (host.role !== 'official' && host.role !== 'clerk') throw new ForbiddenError('only officials and clerks host ceremonies');
     const everyone = [...input.signers, ...input.witnesses];
     if (new Set(everyone).size !== everyone.length) throw new BadRequestError('a person may appear only once among signers and witnesses');
@@ -101,7 +103,7 @@ export class CeremonyFlow extends EventEmitter<{ state: [CeremonyState] }> {
     const boxes = signatureGrid(facts.pageCount, facts.lastPageSize, signers.length);
     const documentId = randomUUID();
     const ceremonyId = db.transaction(() => {
-      const ceremony = ceremonies.create({ title: input.title, hostUserId: host.userId, status: 'signing' });
+      const ceremony = this.#ceremonies.create({ title: input.title, hostUserId: host.userId, status: 'signing' });
       const session = sessions.create({ kind: 'ceremony', ceremonyId: ceremony.id }, [
         { userId: host.userId, displayName: host.displayName, role: 'host' },
         ...signers.map((u) => ({ userId: u.id, displayName: u.displayName, role: 'signer' })),
@@ -129,8 +131,8 @@ export class CeremonyFlow extends EventEmitter<{ state: [CeremonyState] }> {
   }
 
   state(id: string): CeremonyState {
-    const { db, ceremonies, documents, users } = this.#d;
-    const ceremony = ceremonies.get(id);
+    const { db, documents, users } = this.#d;
+    const ceremony = this.#ceremonies.get(id);
     const detail = db.sql.prepare('SELECT * FROM ceremony_details WHERE ceremony_id = ?').get(id) as DetailRow | undefined;
     if (!detail) throw new NotFoundError(`ceremony ${id}`);
     const doc = documents.get(detail.document_id);
@@ -155,14 +157,6 @@ export class CeremonyFlow extends EventEmitter<{ state: [CeremonyState] }> {
     };
   }
 
-  /** Host, signers and witnesses (participants of the ceremony session); auditors read too. */
-  assertCanRead(principal: Principal, id: string): CeremonyState {
-    const state = this.state(id);
-    if (principal.kind === 'user' && (principal.role === 'auditor' || principal.role === 'admin')) return state;
-    if (!this.#d.sessions.isParticipant(principal, this.#d.sessions.get(state.sessionId))) throw new ForbiddenError();
-    return state;
-  }
-
   setPage(principal: Principal, id: string, page: number): CeremonyState {
     const state = this.#assertHost(principal, id);
     if (!Number.isInteger(page) || page < 1 || page > state.pageCount) throw new BadRequestError(`page must be 1…${state.pageCount}`);
@@ -183,12 +177,17 @@ export class CeremonyFlow extends EventEmitter<{ state: [CeremonyState] }> {
     this.#d.db.transaction(() => {
       this.#d.signing.abort(state.documentId);
       this.#d.db.sql.prepare('UPDATE ceremony_details SET abort_reason = ? WHERE ceremony_id = ?').run(reason, id);
-      this.#d.ceremonies.setStatus(id, 'aborted');
+      this.#ceremonies.setStatus(id, 'aborted');
       const session = this.#d.sessions.get(state.sessionId);
       if (session.status === 'open') this.#d.sessions.end(session.id);
       this.#d.audit.append({ actor: actorOf(principal), action: 'ceremony.aborted', target: `ceremony:${id}`, details: { reason } });
     });
     return this.publish(id);
+  }
+
+  /** The ceremony became a record (records archive it); its participants are told. */
+  markArchived(id: string): void {
+    this.#ceremonies.setStatus(id, 'archived');
   }
 
   #assertHost(principal: Principal, id: string): CeremonyState {
