@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { extractImports, RULES, SCANNED } from './check-boundaries.mjs';
@@ -239,6 +240,30 @@ describe('check-boundaries on a tree with one breach', () => {
     const expected = breaches.filter((b) => Object.entries(b.files).every(([rel, text]) => all[rel] === text));
     expect(lines.slice(0, -2).sort()).toEqual(expected.map((b) => b.line).sort());
     expect(code).toBe(1);
+  });
+});
+
+// The same verdicts from the ESLint rule `boundaries/imports` of eslint.config.js, for the breaches of a
+// single import (cycles are the script's alone): the file's text linted at its path in this repository.
+describe('the ESLint rule boundaries/imports', () => {
+  const eslint = new ESLint({ cwd: repo });
+  const lint = async (files: Tree) => {
+    const found: string[] = [];
+    for (const [rel, text] of Object.entries(files)) {
+      const [result] = await eslint.lintText(text, { filePath: path.join(repo, rel) });
+      for (const m of result?.messages ?? []) {
+        if (m.ruleId === 'boundaries/imports') found.push(`${rel}:${m.line} ${m.message}`);
+      }
+    }
+    return found;
+  };
+
+  it.each(breaches.filter((b) => !b.line.includes('no cycles')))('reports: $rule', async ({ files, line }) => {
+    expect(await lint(files)).toEqual([line]);
+  });
+
+  it('accepts every file of the tree that keeps the rules', async () => {
+    expect(await lint(good)).toEqual([]);
   });
 });
 
