@@ -45,6 +45,8 @@ const good: Tree = {
   'protocol/common.ts':
     "import { z } from 'zod';\nimport type { Code } from './errors.js';\nexport const id = z.string();\n",
   'protocol/errors.ts': "export type Code = 'NOT_FOUND';\n",
+  'protocol/errors.test.ts':
+    "import { readFileSync } from 'node:fs';\nimport { expect, it } from 'vitest';\nimport type { Code } from './errors.js';\n",
   'client/src/App.tsx': [
     "import { useState } from 'react';",
     "import { id } from '../../protocol/common.js';",
@@ -106,7 +108,7 @@ describe('check-boundaries on a tree that keeps the rules', () => {
   it('passes and prints the feature graph', async () => {
     const { code, lines } = await runScript(await writeTree(good));
     expect(lines).toEqual([
-      'boundaries: 28 files, 44 imports checked, 0 violations; features: media → recording, records → recording',
+      'boundaries: 29 files, 47 imports checked, 0 violations; features: media → recording, records → recording',
       'server folders: app → features, app → http, app → kernel, cli → app, cli → features, demo → app, ' +
         'features → http, features → kernel, features → realtime, http → kernel, realtime → http, test-support → app',
     ]);
@@ -155,6 +157,14 @@ const breaches: { rule: string; files: Tree; line: string }[] = [
     rule: 'protocol imports nothing of the server',
     files: { 'protocol/errors.ts': "export { AppError } from '../server/kernel/errors.js';\n" },
     line: `protocol/errors.ts:1 imports ../server/kernel/errors.js — ${RULES.protocol}`,
+  },
+  {
+    rule: 'a protocol test imports nothing of the server either',
+    files: {
+      'protocol/errors.test.ts':
+        "import { it } from 'vitest';\nimport { AppError } from '../server/kernel/errors.js';\n",
+    },
+    line: `protocol/errors.test.ts:2 imports ../server/kernel/errors.js — ${RULES.protocol}`,
   },
   {
     rule: 'kernel never imports a feature',
