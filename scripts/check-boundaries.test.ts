@@ -243,6 +243,17 @@ describe('check-boundaries on a tree with one breach', () => {
     expect(code).toBe(1);
   });
 
+  it('still finds a feature cycle made past an index, besides the import itself', async () => {
+    const files = { 'server/features/recording/verify.ts': "import { RecordService } from '../records/service.js';\n" };
+    const { code, lines } = await runScript(await writeTree({ ...good, ...files }));
+    expect(lines.slice(0, -2)).toEqual([
+      `server/features/recording/verify.ts:1 imports ../records/service.js — ${RULES.featureIndex('records')}`,
+      `server/features/recording/verify.ts:1 imports ../records/service.js — ${RULES.featureCycle}: ` +
+        'recording → records → recording (records → recording: server/features/records/service.ts:4)',
+    ]);
+    expect(code).toBe(1);
+  });
+
   it('reports every breach of a tree, one line each', async () => {
     const all = Object.assign({}, good, ...breaches.map((b) => b.files)) as Tree;
     const { code, lines } = await runScript(await writeTree(all));
