@@ -44,16 +44,7 @@ const boundaries = {
 
 export default defineConfig(
   {
-    ignores: [
-      '**/dist/',
-      'client/dist/',
-      '.deps/',
-      'data/',
-      'bench/results/',
-      'bench/.scratch/',
-      'e2e/artifacts/',
-      '.tmp/',
-    ],
+    ignores: ['**/dist/', '.deps/', 'data/', 'bench/results/', 'bench/.scratch/', 'e2e/artifacts/', '.tmp/'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
