@@ -8,7 +8,7 @@ import { caseRoutes, caseSockets } from '../features/cases/index.js';
 import { catalogRoutes } from '../features/catalog/index.js';
 import { ceremonyRoutes, ceremonySockets } from '../features/ceremony/index.js';
 import { documentRoutes } from '../features/documents/index.js';
-import { evidenceSockets } from '../features/evidence/index.js';
+import { evidenceRoutes, evidenceSockets } from '../features/evidence/index.js';
 import { healthRoutes } from '../features/health/index.js';
 import { identityRoutes } from '../features/identity/index.js';
 import { mediaSockets } from '../features/media/index.js';
@@ -30,6 +30,7 @@ export function routeModules(s: AppServices): RouteModule[] {
     documentRoutes(s),
     ceremonyRoutes(s),
     recordRoutes(s),
+    evidenceRoutes(s),
     recordingRoutes(s),
     adminRoutes(s),
     certificateRoutes(s),

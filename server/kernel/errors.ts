@@ -24,13 +24,13 @@ export class BadRequestError extends AppError {
 }
 
 export class UnauthenticatedError extends AppError {
-  constructor(message = '请先登录 / login required') {
+  constructor(message = 'login required') {
     super('unauthenticated', message, 401);
   }
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = '无权执行此操作 / not allowed') {
+  constructor(message = 'not allowed') {
     super('forbidden', message, 403);
   }
 }

@@ -37,7 +37,7 @@ export class RateLimiter {
       return next;
     });
     if (count > this.#limit) {
-      throw new TooManyRequestsError(`尝试次数过多，请稍后再试 / too many attempts, try again in ${Math.ceil(this.#windowMs / 60_000)} min`);
+      throw new TooManyRequestsError(`too many attempts, try again in ${Math.ceil(this.#windowMs / 60_000)} min`);
     }
   }
 

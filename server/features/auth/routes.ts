@@ -63,7 +63,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
         const user = await deps.users.authenticate(body.username, body.password);
         if (!user) {
           deps.audit.append({ actor: 'anonymous', action: 'auth.login_failed', details: { username: body.username.slice(0, 64) } });
-          throw new UnauthenticatedError('用户名或密码错误 / wrong username or password');
+          throw new UnauthenticatedError('wrong username or password');
         }
         deps.limiters.login.reset(limiterKey);
         const token = deps.loginSessions.start({ kind: 'user', userId: user.id });

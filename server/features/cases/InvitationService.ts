@@ -11,7 +11,7 @@ const CODE_LENGTH = 10;
 
 export class InvitationInvalidError extends AppError {
   constructor() {
-    super('invitation_invalid', '邀请码无效或已过期 / the invitation code is invalid, used or expired', 403);
+    super('invitation_invalid', 'the invitation code is invalid, used or expired', 403);
   }
 }
 

@@ -192,7 +192,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
 
   #assertHost(principal: Principal, id: string): CeremonyState {
     const state = this.state(id);
-    if (principal.kind !== 'user' || principal.userId !== state.host.userId) throw new ForbiddenError('只有主持人可以操作 / host only');
+    if (principal.kind !== 'user' || principal.userId !== state.host.userId) throw new ForbiddenError('host only');
     return state;
   }
 

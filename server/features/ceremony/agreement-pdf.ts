@@ -14,11 +14,11 @@ export interface AgreementFacts {
 }
 
 export async function inspectAgreement(pdf: Uint8Array): Promise<AgreementFacts> {
-  if (pdf.byteLength > AGREEMENT_MAX_BYTES) throw new PayloadTooLargeError(`协议文件过大 / the agreement exceeds ${AGREEMENT_MAX_BYTES} bytes`);
+  if (pdf.byteLength > AGREEMENT_MAX_BYTES) throw new PayloadTooLargeError(`the agreement exceeds ${AGREEMENT_MAX_BYTES} bytes`);
   try {
     const reader = PdfReader.open(pdf, { maxBytes: AGREEMENT_MAX_BYTES });
     const pageCount = reader.pageCount();
-    if (pageCount < 1) throw new BadRequestError('协议文件没有页面 / the PDF has no pages', 'pdf_empty');
+    if (pageCount < 1) throw new BadRequestError('the PDF has no pages', 'pdf_empty');
     // Reading the last page also proves that /Count is not a lie: the signature boxes go there.
     return { pageCount, lastPageSize: reader.pageSize(pageCount - 1) };
   } catch (err) {
@@ -26,10 +26,10 @@ export async function inspectAgreement(pdf: Uint8Array): Promise<AgreementFacts>
     if (err instanceof PdfError) {
       const message =
         err.code === 'encrypted'
-          ? '协议文件已加密，请上传未加密的 PDF / the PDF is encrypted'
-          : `协议文件无法读取 / not a usable PDF: ${err.message}`;
+          ? 'the PDF is encrypted'
+          : `not a usable PDF: ${err.message}`;
       throw new BadRequestError(message, `pdf_${err.code}`);
     }
-    throw new BadRequestError('协议文件无法读取 / not a usable PDF', 'pdf_corrupt');
+    throw new BadRequestError('not a usable PDF', 'pdf_corrupt');
   }
 }

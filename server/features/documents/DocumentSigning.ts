@@ -83,12 +83,12 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
       const { store, blobs, clock, audit } = this.#deps;
       const doc = store.get(documentId);
       const signer = DocumentSigning.signerFor(doc, principal);
-      if (!signer) throw new ForbiddenError('您不是本文件的签署人 / not a signer of this document');
-      if (signer.signedAt) throw new ConflictError('已签署 / already signed', 'already_signed');
+      if (!signer) throw new ForbiddenError('not a signer of this document');
+      if (signer.signedAt) throw new ConflictError('already signed', 'already_signed');
       if (doc.status !== 'signing') throw new ConflictError(`document is ${doc.status}`, 'document_closed');
       const next = DocumentSigning.nextSigner(doc);
       if (next?.position !== signer.position) {
-        throw new ConflictError(`尚未轮到您签署 / not your turn: ${next?.displayName ?? 'nobody'} signs next`, 'not_your_turn');
+        throw new ConflictError(`not your turn: ${next?.displayName ?? 'nobody'} signs next`, 'not_your_turn');
       }
       const { key, image } = await this.#unlock(principal, signer, doc, input);
       const now = clock();
@@ -151,7 +151,7 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
   ): Promise<{ key: Signer; image?: Uint8Array }> {
     const { pki, pinLimiter } = this.#deps;
     if (principal.kind === 'guest') {
-      if (!input.handwriting) throw new BadRequestError('请先手写签名 / a handwritten signature image is required', 'handwriting_required');
+      if (!input.handwriting) throw new BadRequestError('a handwritten signature image is required', 'handwriting_required');
       const image = pngFromDataUrl(input.handwriting, HANDWRITING_MAX_BYTES);
       if (!signer.eventId) throw new ConflictError('no event certificate for this signer', 'no_event_certificate');
       return { key: await pki.eventSigner(signer.eventId), image };

@@ -5,3 +5,4 @@ export { sha256Hex } from './sha256sums.js';
 export { evidenceSockets } from './socket.js';
 export { verifyEvidencePackage } from './verify-package.js';
 export { defaultZipLimits, readZip, zipStream } from './zip.js';
+export { evidenceRoutes } from './routes.js';

@@ -69,10 +69,10 @@ export class IdentityService {
 
   /** The handling clerk, in the case's open session, while the case is in session. */
   #assertHandlingClerk(clerk: UserPrincipal, c: CaseSummary): Session {
-    if (clerk.role !== 'clerk' || clerk.siteId !== c.handlingSite.id) throw new ForbiddenError('只有受理地受理员可以操作 / handling clerk only');
+    if (clerk.role !== 'clerk' || clerk.siteId !== c.handlingSite.id) throw new ForbiddenError('handling clerk only');
     const session = this.#d.sessions.openForCase(c.id);
     if (!session || !session.participants.some((p) => p.userId === clerk.userId && p.role === 'handling_clerk')) {
-      throw new ForbiddenError('只有本案受理员可以操作 / only the clerk handling this case');
+      throw new ForbiddenError('only the clerk handling this case');
     }
     if (c.status !== 'in_session') throw new ConflictError(`case is ${c.status}, not in_session`, 'invalid_state');
     return session;
@@ -137,10 +137,10 @@ export class IdentityService {
     if (missing.length) throw new BadRequestError(`checklist incomplete: ${missing.join(', ')}`, 'checklist_incomplete');
     const snaps = this.snapshots(caseId);
     if (!snaps.some((s) => s.kind === 'face') || !snaps.some((s) => s.kind === 'id')) {
-      throw new BadRequestError('至少需要一张面部截图和一张证件截图 / at least one face and one ID snapshot', 'snapshots_missing');
+      throw new BadRequestError('at least one face and one ID snapshot', 'snapshots_missing');
     }
     const applicant = session.participants.find((p) => p.guest);
-    if (!applicant) throw new ConflictError('申请人尚未加入 / the applicant has not joined the session', 'applicant_absent');
+    if (!applicant) throw new ConflictError('the applicant has not joined the session', 'applicant_absent');
     const witness = session.participants.find((p) => p.role === 'originating_clerk');
     if (!witness?.userId) throw new ConflictError('no originating clerk in the session', 'witness_absent');
 

@@ -3,7 +3,7 @@ import { AppError, NotFoundError } from '../../kernel/errors.js';
 
 export class ConsentRequiredError extends AppError {
   constructor() {
-    super('consent_required', '请先确认录音录像告知 / acknowledge the recording notice first', 403);
+    super('consent_required', 'acknowledge the recording notice first', 403);
   }
 }
 

@@ -46,7 +46,7 @@ export function peerIdentity(principal: Principal): PeerIdentity {
   if (principal.kind === 'guest') {
     return { id: `guest:${principal.sessionId}`, displayName: principal.displayName, role: 'applicant' };
   }
-  if (principal.role === 'auditor') throw new ForbiddenError('审计人员不参加实时会话 / auditors do not join live sessions');
+  if (principal.role === 'auditor') throw new ForbiddenError('auditors do not join live sessions');
   return { id: `user:${principal.userId}`, displayName: principal.displayName, role: principal.role };
 }
 
@@ -79,7 +79,7 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
       if (typeof ack !== 'function') return;
       const reply = ack as (res: MediaAck) => void;
       if (!budget.take()) {
-        reply({ ok: false, error: errorOf(new TooManyRequestsError('信令请求过于频繁 / too many media requests, slow down')) });
+        reply({ ok: false, error: errorOf(new TooManyRequestsError('too many media requests, slow down')) });
         return;
       }
       try {

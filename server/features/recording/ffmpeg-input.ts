@@ -1,7 +1,7 @@
 // What ffmpeg needs to receive plain RTP from mediasoup: free UDP port pairs (RTP on an even
 // port, RTCP on the next) and an SDP describing each stream's payload type and codec.
 import { createSocket } from 'node:dgram';
-import type { ms } from '../media/index.js';
+import type { types as ms } from 'mediasoup';
 
 export interface RtpPortRange {
   readonly min: number;

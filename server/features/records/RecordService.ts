@@ -52,8 +52,8 @@ export class RecordService {
   async archiveCase(clerk: UserPrincipal, caseId: string): Promise<{ recordId: string }> {
     const { cases, sessions, catalog, db, audit, clock } = this.#d;
     const c = cases.get(caseId);
-    if (clerk.role !== 'clerk' || clerk.siteId !== c.handlingSite.id) throw new ForbiddenError('只有受理地可以归档 / the handling site archives');
-    if (c.status !== 'signed') throw new ConflictError(`只有已签署的案件可以归档 / a ${c.status} case cannot be archived`, 'invalid_state');
+    if (clerk.role !== 'clerk' || clerk.siteId !== c.handlingSite.id) throw new ForbiddenError('the handling site archives');
+    if (c.status !== 'signed') throw new ConflictError(`a ${c.status} case cannot be archived`, 'invalid_state');
     const session = c.sessionId ? sessions.get(c.sessionId) : undefined;
     if (session) await this.#d.recording.finalize(session.id);
     const now = clock();
@@ -83,8 +83,8 @@ export class RecordService {
   async archiveCeremony(host: UserPrincipal, ceremonyId: string): Promise<{ recordId: string }> {
     const { sessions, ceremonies, db, audit, clock } = this.#d;
     const state = ceremonies.state(ceremonyId);
-    if (host.userId !== state.host.userId) throw new ForbiddenError('只有主持人可以归档 / the host archives');
-    if (state.status !== 'signed') throw new ConflictError(`只有已签署的签约可以归档 / a ${state.status} ceremony cannot be archived`, 'invalid_state');
+    if (host.userId !== state.host.userId) throw new ForbiddenError('the host archives');
+    if (state.status !== 'signed') throw new ConflictError(`a ${state.status} ceremony cannot be archived`, 'invalid_state');
     await this.#d.recording.finalize(state.sessionId);
     const now = clock();
     const recordId = randomUUID();

@@ -17,9 +17,9 @@ export interface RetentionFacts {
 /** Why the record may not be deleted now, or undefined when it may. */
 export function deletionBlocker(record: RetentionFacts, now: Date): ConflictError | undefined {
   if (record.deletedAt) return new ConflictError('record already deleted', 'record_deleted');
-  if (record.legalHold) return new ConflictError('该记录处于法律保全，不得删除 / the record is under legal hold', 'legal_hold');
+  if (record.legalHold) return new ConflictError('the record is under legal hold', 'legal_hold');
   if (now.getTime() < Date.parse(record.retainUntil)) {
-    return new ConflictError(`保存期未满，${record.retainUntil} 前不得删除 / retained until ${record.retainUntil}`, 'retention_unexpired');
+    return new ConflictError(`retained until ${record.retainUntil}`, 'retention_unexpired');
   }
   return undefined;
 }

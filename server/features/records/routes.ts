@@ -1,19 +1,12 @@
-// Flow C over HTTP: archive a signed case or ceremony, search and read records (auditors, admins; every read is audited by the
-// router), legal hold and retention-guarded deletion (admins), evidence packages (direct or as a
-// job with progress).
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+// Flow C over HTTP: archive a signed case or ceremony, search and read records (auditors, admins;
+// every read is audited by the router), legal hold and retention-guarded deletion (admins).
 import { z } from 'zod';
-import { actorOf, type Principal } from '../../kernel/principal.js';
-import { ForbiddenError } from '../../kernel/errors.js';
-import type { RecordRow } from './record-store.js';
 import type { RecordService } from './RecordService.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
 import { caseFor, type CaseService } from '../cases/index.js';
 import { ceremonyFor, type CeremonyService } from '../ceremony/index.js';
 import { signingProgress, verifyWithPlatformTrust } from '../documents/index.js';
-import type { EvidenceExporter } from '../evidence/index.js';
 import type { RecordingService } from '../recording/index.js';
 import type { SessionService } from '../sessions/index.js';
 
@@ -24,39 +17,18 @@ export interface RecordRoutesDeps {
   readonly ceremonies: CeremonyService;
   readonly sessions: SessionService;
   readonly records: RecordService;
-  readonly evidence: EvidenceExporter;
   readonly recording: RecordingService;
 }
 import type { RouteModule } from '../../http/RouteModule.js';
 import { idParams, paging, slug } from '../../http/schemas.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}([T ][\d:.]+Z?)?$/, 'expected an ISO date');
-const jobSchema = z.object({
-  id: z.string(),
-  recordId: z.string(),
-  status: z.enum(['running', 'done', 'failed']),
-  progress: z.number(),
-  sha256: z.string().nullable(),
-  error: z.string().nullable(),
-  createdAt: z.string(),
-  finishedAt: z.string().nullable(),
-});
 
-/** Streams a package; a failure half-way can only cut the response short (its headers are out). */
-async function sendZip(res: import('express').Response, record: RecordRow, zip: Readable, size?: number): Promise<undefined> {
-  res.type('application/zip').setHeader('Content-Disposition', `attachment; filename="evidence-${record.number}.zip"`);
-  if (size !== undefined) res.setHeader('Content-Length', String(size));
-  await pipeline(zip, res).catch(() => res.destroy());
-  return undefined;
-}
 
 export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
   return {
   name: 'records',
   register(api) {
-    const jobOwner = (principal: Principal | undefined, requestedBy: string) => {
-      if (principal?.kind !== 'user' || (principal.role !== 'admin' && actorOf(principal) !== requestedBy)) throw new ForbiddenError();
-    };
 
     api.route({
       method: 'post',
@@ -158,63 +130,6 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
       },
     });
 
-    api.route({
-      method: 'get',
-      path: '/api/records/:id/evidence.zip',
-      summary: 'The evidence package, built and streamed now (DESIGN §6)',
-      tag: 'evidence',
-      access: 'evidence.export',
-      params: idParams,
-      produces: 'application/zip',
-      handler: async ({ res, principal, params }) => {
-        const record = deps.records.store.get(params.id);
-        const pkg = await deps.evidence.prepare(params.id, actorOf(principal));
-        return sendZip(res, record, pkg.zip());
-      },
-    });
-
-    api.route({
-      method: 'post',
-      path: '/api/records/:id/evidence',
-      summary: 'Start an evidence export job (progress: GET the job, or socket.io `evidence:progress`)',
-      tag: 'evidence',
-      access: 'evidence.export',
-      params: idParams,
-      status: 202,
-      response: jobSchema,
-      handler: ({ principal, params }) => deps.evidence.start(principal, params.id),
-    });
-
-    api.route({
-      method: 'get',
-      path: '/api/evidence-jobs/:id',
-      summary: 'Progress of an evidence export job',
-      tag: 'evidence',
-      access: 'evidence.export',
-      params: idParams,
-      response: jobSchema,
-      handler: ({ principal, params }) => {
-        const { job, requestedBy } = deps.evidence.jobWithOwner(params.id);
-        jobOwner(principal, requestedBy);
-        return job;
-      },
-    });
-
-    api.route({
-      method: 'get',
-      path: '/api/evidence-jobs/:id/download',
-      summary: 'Download a finished evidence package',
-      tag: 'evidence',
-      access: 'evidence.export',
-      params: idParams,
-      produces: 'application/zip',
-      handler: async ({ res, principal, params }) => {
-        const { requestedBy } = deps.evidence.jobWithOwner(params.id);
-        jobOwner(principal, requestedBy);
-        const { job, size, zip } = await deps.evidence.download(params.id);
-        return sendZip(res, deps.records.store.get(job.recordId), zip, size);
-      },
-    });
   },
 };
 }

@@ -115,7 +115,7 @@ export class BlobStore {
 /** The disk under the blob store is full: a server-side condition the client can retry later. */
 export class StorageFullError extends AppError {
   constructor() {
-    super('storage_full', '存储空间不足，请联系管理员 / storage is full, contact the administrator', 507);
+    super('storage_full', 'storage is full, contact the administrator', 507);
   }
 }
 
