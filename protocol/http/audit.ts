@@ -2,12 +2,6 @@
 import { z } from 'zod';
 import { paging, route } from '../common.js';
 
-/** JSON values as audit details hold them. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(jsonValue)]),
-);
-
 export const auditEntry = z.object({
   id: z.number().int(),
   at: z.string(),
@@ -15,7 +9,8 @@ export const auditEntry = z.object({
   action: z.string(),
   target: z.string().nullable(),
   siteId: z.string().nullable(),
-  details: z.record(jsonValue),
+  /** Free-form JSON the action records (never secrets). */
+  details: z.record(z.unknown()),
   prevHash: z.string(),
   hash: z.string(),
 });

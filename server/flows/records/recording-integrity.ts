@@ -2,18 +2,18 @@
 import { describeProblems } from '../../media/recording/flows-recorder.js';
 import { platformManifestSeal } from '../../media/recording/platform-seal.js';
 import { RecordingStore } from '../../media/recording/RecordingStore.js';
-import { verifyRecording } from '../../media/recording/verification.js';
+import { verifyRecording, type RecordingVerification } from '../../media/recording/verification.js';
 import type { Database } from '../../store/Database.js';
 import type { FlowsPki } from '../deps.js';
 
 export interface RecordingIntegrity {
   readonly sessionId: string;
-  readonly status: string;
+  readonly status: RecordingVerification['status'];
   readonly valid: boolean;
   readonly segmentCount: number;
   readonly head: string | null;
   readonly problems: string[];
-  readonly seal: { readonly state: string; readonly reason?: string };
+  readonly seal: RecordingVerification['seal'];
 }
 
 export async function recordingIntegrity(db: Database, dataDir: string, pki: FlowsPki, sessionId: string): Promise<RecordingIntegrity> {
