@@ -1,13 +1,14 @@
 // A minimal HTTPS client for tests: trusts the platform root (no rejectUnauthorized:false), keeps
 // the session cookie like a browser would, and can send raw bytes (bad JSON, huge bodies).
 import { request } from 'node:https';
+import { checkResponse } from './protocol-check.js';
 
 export interface TestResponse {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: Buffer;
   readonly text: string;
-  /** The parsed JSON body (throws if it is not JSON). */
+  /** The parsed JSON body (throws if it is not JSON, or does not fit the route's protocol schema). */
   json<T = any>(): T;
 }
 
@@ -53,7 +54,13 @@ export class HttpClient {
           }
           const buf = Buffer.concat(chunks);
           const text = buf.toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: buf, text, json: () => JSON.parse(text) });
+          const status = res.statusCode ?? 0;
+          const json = () => {
+            const value: unknown = JSON.parse(text);
+            checkResponse(method, path, status, value);
+            return value as any; // tests read answers loosely, as before
+          };
+          resolve({ status, headers: res.headers, body: buf, text, json });
         });
         res.on('error', reject);
       });

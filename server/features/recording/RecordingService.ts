@@ -34,12 +34,12 @@ export interface RecordingServiceOptions {
 /** A recording's integrity as a record shows it. */
 export interface RecordingIntegrity {
   readonly sessionId: string;
-  readonly status: string;
+  readonly status: RecordingVerification['status'];
   readonly valid: boolean;
   readonly segmentCount: number;
   readonly head: string | null;
   readonly problems: string[];
-  readonly seal: { readonly state: string; readonly reason?: string };
+  readonly seal: RecordingVerification['seal'];
 }
 
 export class RecordingService {
