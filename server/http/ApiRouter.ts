@@ -39,8 +39,12 @@ export interface RouteSpec<A extends Access, P, Q, B> {
   readonly params?: z.ZodType<P, z.ZodTypeDef, unknown>;
   readonly query?: z.ZodType<Q, z.ZodTypeDef, unknown>;
   readonly body?: z.ZodType<B, z.ZodTypeDef, unknown>;
-  /** A non-JSON request body (e.g. application/timestamp-query): parsed raw into a Buffer. */
-  readonly rawBody?: { readonly type: string; readonly limitBytes: number };
+  /** A non-JSON request body of this type (e.g. application/timestamp-query), read raw into a Buffer. */
+  readonly consumes?: string;
+  /** With `consumes`: the most bytes accepted. */
+  readonly rawBodyLimitBytes?: number;
+  /** A multipart/form-data body (read by the handler): the file part's name and its text fields, for the OpenAPI document. */
+  readonly multipart?: { readonly file: string; readonly fields: z.ZodTypeAny };
   readonly response?: z.ZodTypeAny;
   /** Content type of a non-JSON response (the handler writes it itself). */
   readonly produces?: string;
@@ -69,12 +73,12 @@ export class ApiRouter {
   route<A extends Access, P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec<A, P, Q, B>): void {
     this.#documented.push({ method: spec.method, path: spec.path, spec: spec as RouteSpec<Access, unknown, unknown, unknown> });
     const handlers: RequestHandler[] = [];
-    if (spec.rawBody) handlers.push(express.raw({ type: spec.rawBody.type, limit: spec.rawBody.limitBytes }));
+    if (spec.consumes) handlers.push(express.raw({ type: spec.consumes, limit: spec.rawBodyLimitBytes }));
     handlers.push(async (req, res) => {
       const principal = checkAccess(principalOf(res), spec.access);
       const params = parse(spec.params, req.params, 'path parameter');
       const query = parse(spec.query, req.query, 'query parameter');
-      const body = spec.rawBody ? (req.body as B) : parse(spec.body, req.body, 'body');
+      const body = spec.consumes ? (req.body as B) : parse(spec.body, req.body, 'body');
       const result = await spec.handler({ req, res, principal, params, query, body });
       if (spec.method === 'get' && principal?.kind === 'user' && principal.role === 'auditor') {
         this.#audit.append({ actor: actorOf(principal), action: 'auditor.read', target: req.path, details: { query: queryString(req) } });
@@ -93,11 +97,7 @@ export class ApiRouter {
         ...objectParameters(spec.params, 'path'),
         ...objectParameters(spec.query, 'query'),
       ];
-      const requestBody = spec.body
-        ? { required: !spec.body.isOptional(), content: { 'application/json': { schema: zodToJsonSchema(spec.body) } } }
-        : spec.rawBody
-          ? { required: true, content: { [spec.rawBody.type]: { schema: { type: 'string', format: 'binary' } } } }
-          : undefined;
+      const requestBody = requestBodyOf(spec);
       const ok = spec.produces
         ? { description: 'OK', content: { [spec.produces]: { schema: { type: 'string', format: 'binary' } } } }
         : { description: 'OK', content: { 'application/json': { schema: spec.response ? zodToJsonSchema(spec.response) : {} } } };
@@ -136,6 +136,19 @@ function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown> | undefined, value
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   throw new RequestValidationError(where, result.error);
+}
+
+function requestBodyOf(spec: RouteSpec<Access, unknown, unknown, unknown>): object | undefined {
+  if (spec.body) return { required: !spec.body.isOptional(), content: { 'application/json': { schema: zodToJsonSchema(spec.body) } } };
+  if (spec.consumes) return { required: true, content: { [spec.consumes]: { schema: { type: 'string', format: 'binary' } } } };
+  if (!spec.multipart) return undefined;
+  const fields = zodToJsonSchema(spec.multipart.fields) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const schema = {
+    type: 'object',
+    properties: { ...fields.properties, [spec.multipart.file]: { type: 'string', format: 'binary' } },
+    required: [...(fields.required ?? []), spec.multipart.file],
+  };
+  return { required: true, content: { 'multipart/form-data': { schema } } };
 }
 
 function objectParameters(schema: z.ZodTypeAny | undefined, where: 'path' | 'query'): unknown[] {

@@ -4,10 +4,11 @@
 // request parsing) are mapped here and nowhere else.
 import type { z } from 'zod';
 import { PkiError, type PkiErrorCode } from '../../certs/errors.js';
+import type { ErrorBody, ErrorCode } from '../../protocol/errors.js';
 
 export class AppError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly status: number = 400,
   ) {
@@ -18,7 +19,7 @@ export class AppError extends Error {
 
 /** The caller's input was wrong (400). */
 export class BadRequestError extends AppError {
-  constructor(message: string, code = 'bad_request') {
+  constructor(message: string, code: ErrorCode = 'bad_request') {
     super(code, message, 400);
   }
 }
@@ -43,7 +44,7 @@ export class NotFoundError extends AppError {
 
 /** The request is valid but conflicts with the current state (e.g. an invalid case transition). */
 export class ConflictError extends AppError {
-  constructor(message: string, code = 'conflict') {
+  constructor(message: string, code: ErrorCode = 'conflict') {
     super(code, message, 409);
   }
 }
@@ -74,10 +75,7 @@ export class RequestValidationError extends AppError {
   }
 }
 
-export interface ErrorBody {
-  error: { code: string; message: string };
-}
-
+/** What an error becomes: its HTTP status and the body both transports send. */
 export interface ErrorReply {
   readonly status: number;
   readonly body: ErrorBody;
@@ -123,6 +121,6 @@ export function toErrorReply(err: unknown): ErrorReply {
   return internal;
 }
 
-function reply(status: number, code: string, message: string): ErrorReply {
+function reply(status: number, code: ErrorCode, message: string): ErrorReply {
   return { status, body: { error: { code, message } } };
 }

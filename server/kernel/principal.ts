@@ -1,26 +1,9 @@
 // Who is making a request: a staff user with a role and (except auditors and admins) a site, or an
 // applicant guest bound by an invitation code to exactly one session.
-export type Role = 'clerk' | 'official' | 'auditor' | 'admin';
-export const roles: readonly Role[] = ['clerk', 'official', 'auditor', 'admin'];
+import type { Principal } from '../../protocol/principal.js';
 
-export type Principal =
-  | {
-      readonly kind: 'user';
-      readonly userId: string;
-      readonly username: string;
-      readonly displayName: string;
-      readonly role: Role;
-      readonly siteId: string | null;
-    }
-  | {
-      readonly kind: 'guest';
-      readonly sessionId: string;
-      readonly caseId: string | null;
-      readonly displayName: string;
-    };
-
-export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
-export type GuestPrincipal = Extract<Principal, { kind: 'guest' }>;
+export type { GuestPrincipal, Principal, UserPrincipal } from '../../protocol/principal.js';
+export { roles, type Role } from '../../protocol/common.js';
 
 /** How the audit log names an actor: `user:<id>`, `guest:<sessionId>` or `system`. */
 export function actorOf(principal: Principal | undefined): string {

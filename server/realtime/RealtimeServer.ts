@@ -1,24 +1,38 @@
-// socket.io on the HTTPS server. Sockets authenticate with the same session cookie as HTTP (the
-// kernel's Authenticator, in an io.use middleware) and carry their Principal in socket.data.
-// Features attach their events as SocketModules: `handle` validates a client request with zod,
-// runs the handler and acknowledges the result or the error reply (kernel toErrorReply); a bad or
-// unknown message gets an error ack, never a crash.
+// socket.io on the HTTPS server, typed by the one event map of protocol/socket.ts. Sockets
+// authenticate with the same session cookie as HTTP (the kernel's Authenticator, in an io.use
+// middleware) and carry their Principal in socket.data. Features attach their events as
+// SocketModules: `handle` validates a request with the event's schema from the protocol, runs the
+// handler and acknowledges the result or the error reply (kernel toErrorReply); a bad or unknown
+// message gets an error ack, never a crash.
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { Server, type Socket } from 'socket.io';
-import type { ZodTypeAny, z } from 'zod';
-import type { Authenticator } from '../kernel/authenticator.js';
+import {
+  clientRequests,
+  type Ack,
+  type ClientRequestPayload,
+  type ClientRequestReplies,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type ServerToClientEvents,
+  type SimpleRequestName,
+  type SocketData,
+} from '../../protocol/socket.js';
+import type { Authenticator, Revocation } from '../kernel/authenticator.js';
 import { RequestValidationError, toErrorReply } from '../kernel/errors.js';
-import type { Ack, ClientToServerEvents, ServerToClientEvents, SocketData } from './protocol.js';
 
-export type TongbanServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type TongbanSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type TongbanServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type TongbanSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /** One feature's socket events: attached once; returns what undoes it (listeners on services). */
 export interface SocketModule {
   readonly name: string;
   attach(realtime: RealtimeServer): () => void;
 }
+
+type Handler<E extends SimpleRequestName> = (
+  payload: ClientRequestPayload<E>,
+) => ClientRequestReplies[E] | Promise<ClientRequestReplies[E]>;
 
 export class RealtimeServer {
   readonly io: TongbanServer;
@@ -56,19 +70,23 @@ export class RealtimeServer {
   }
 
   /**
-   * Registers a request handler on one socket: the payload is validated with `schema`, the result
-   * (or the error reply) goes back in the ack. Errors never escape to socket.io.
+   * Answers one request event on one socket: the payload is checked with the event's schema,
+   * the result (or the error reply) goes back in the ack. Errors never escape to socket.io.
    */
-  handle<S extends ZodTypeAny, R>(
-    socket: TongbanSocket,
-    event: string,
-    schema: S,
-    handler: (payload: z.infer<S>, socket: TongbanSocket) => R | Promise<R>,
-  ): void {
-    (socket as unknown as Socket).on(event, async (...args: unknown[]) => {
-      const ack = typeof args.at(-1) === 'function' ? (args.at(-1) as (reply: Ack<R>) => void) : undefined;
-      ack?.(await this.#run(schema, args[0], (payload) => handler(payload, socket)));
+  handle<E extends SimpleRequestName>(socket: TongbanSocket, event: E, handler: Handler<E>): void {
+    const listen: (event: SimpleRequestName, listener: (raw: unknown, ack: unknown) => void) => unknown = socket.on.bind(socket);
+    listen(event, (raw, ack) => {
+      void this.#run(event, raw, handler).then((reply) => {
+        if (typeof ack === 'function') ack(reply);
+      });
     });
+  }
+
+  /** Answers an error for an event a request carried; for handlers with their own dispatch (media). */
+  errorReply(err: unknown): Extract<Ack<never>, { ok: false }> {
+    const { status, body } = toErrorReply(err);
+    if (status >= 500) this.#log(err);
+    return { ok: false, error: body.error };
   }
 
   async close(): Promise<void> {
@@ -76,15 +94,13 @@ export class RealtimeServer {
     await this.io.close();
   }
 
-  async #run<S extends ZodTypeAny, R>(schema: S, raw: unknown, handler: (payload: z.infer<S>) => R | Promise<R>): Promise<Ack<R>> {
+  async #run<E extends SimpleRequestName>(event: E, raw: unknown, handler: Handler<E>): Promise<Ack<ClientRequestReplies[E]>> {
     try {
-      const parsed = schema.safeParse(raw);
+      const parsed = clientRequests[event].safeParse(raw);
       if (!parsed.success) throw new RequestValidationError('payload', parsed.error);
-      return { ok: true, data: await handler(parsed.data) };
+      return { ok: true, data: await handler(parsed.data as ClientRequestPayload<E>) };
     } catch (err) {
-      const { status, body } = toErrorReply(err);
-      if (status >= 500) this.#log(err);
-      return { ok: false, error: body.error };
+      return this.errorReply(err);
     }
   }
 
@@ -93,13 +109,13 @@ export class RealtimeServer {
     // Anything nobody listens to: answer with an error instead of silence.
     socket.onAny((event: string, ...args: unknown[]) => {
       const ack = args.at(-1);
-      if (typeof ack !== 'function' || (socket as unknown as Socket).listeners(event).length > 0) return;
-      (ack as (reply: Ack<never>) => void)({ ok: false, error: { code: 'unknown_event', message: `unknown event ${String(event).slice(0, 64)}` } });
+      if (typeof ack !== 'function' || isRequestEvent(event)) return;
+      ack({ ok: false, error: { code: 'unknown_event', message: `unknown event ${String(event).slice(0, 64)}` } });
     });
   }
 
   /** Logout or a disabled account ends the live connections of that session or user at once. */
-  #disconnectRevoked(which: { sessionKey: string } | { userId: string }): void {
+  #disconnectRevoked(which: Revocation): void {
     for (const socket of this.io.sockets.sockets.values()) {
       const { principal, loginSession } = socket.data;
       const match = 'sessionKey' in which ? loginSession === which.sessionKey : principal.kind === 'user' && principal.userId === which.userId;
@@ -107,6 +123,8 @@ export class RealtimeServer {
     }
   }
 }
+
+const isRequestEvent = (event: string): boolean => Object.hasOwn(clientRequests, event);
 
 function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
   if (origin === undefined) return true; // not a browser (CLI clients, tests)

@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../kernel/config.js';
 import { DEMO_PASSWORD } from '../demo/demo-data.js';
 import { type Clock } from '../kernel/clock.js';
 import { seedDemo } from '../demo/seed-demo.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../realtime/protocol.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/socket.js';
 import { testPkiTuning } from './pki-tuning.js';
 import { HttpClient } from './HttpClient.js';
 

@@ -1,17 +1,8 @@
 // The case life cycle as data: which status may follow which. Everything else is a 409.
+import type { CaseStatus } from '../../../protocol/common.js';
 import { ConflictError } from '../../kernel/errors.js';
 
-export const caseStatuses = [
-  'created',
-  'queued',
-  'in_session',
-  'identity_confirmed',
-  'signed',
-  'archived',
-  'rejected',
-  'cancelled',
-] as const;
-export type CaseStatus = (typeof caseStatuses)[number];
+export { caseStatuses, type CaseStatus } from '../../../protocol/common.js';
 
 const transitions: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {
   created: ['queued', 'cancelled'],

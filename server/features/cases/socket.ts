@@ -2,7 +2,7 @@
 // cases of its site (handling or originating); `queue:list` answers the site's cases.
 import { authorize, can } from '../../kernel/policy.js';
 import type { SocketModule } from '../../realtime/RealtimeServer.js';
-import { clientRequests, siteRoom } from '../../realtime/protocol.js';
+import { siteRoom } from '../../../protocol/socket.js';
 import type { CaseService } from './CaseService.js';
 
 export function caseSockets(deps: { readonly cases: CaseService }): SocketModule {
@@ -14,7 +14,7 @@ export function caseSockets(deps: { readonly cases: CaseService }): SocketModule
         if (principal.kind === 'user' && principal.siteId && can(principal, 'case.list', { siteId: principal.siteId })) {
           void socket.join(siteRoom(principal.siteId));
         }
-        realtime.handle(socket, 'queue:list', clientRequests['queue:list'], (payload) => {
+        realtime.handle(socket, 'queue:list', (payload) => {
           const site = principal.kind === 'user' ? (principal.siteId ?? undefined) : undefined;
           authorize(principal, 'case.list', { siteId: site });
           return { cases: deps.cases.list({ status: payload.status, site, limit: 200, offset: 0 }).cases };

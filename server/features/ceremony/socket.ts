@@ -1,9 +1,8 @@
 // Ceremony state over socket.io: participants join the ceremony's room and get its state after
 // every change (page turned by the host, whose turn, each signature as it lands, abort).
-import type { Server } from 'socket.io';
 import { authorize } from '../../kernel/policy.js';
 import type { SocketModule, TongbanSocket } from '../../realtime/RealtimeServer.js';
-import { ceremonyRequests, ceremonyRoom, type CeremonyServerToClientEvents } from '../../realtime/ceremony-protocol.js';
+import { ceremonyRoom } from '../../../protocol/socket.js';
 import type { DocumentSigning, SignOutcome } from '../documents/index.js';
 import type { SessionService } from '../sessions/index.js';
 import type { CeremonyService, CeremonyState } from './CeremonyService.js';
@@ -18,7 +17,7 @@ export function ceremonySockets(deps: CeremonySocketDeps): SocketModule {
   return {
     name: 'ceremony',
     attach(realtime) {
-      const io = realtime.io as unknown as Server<Record<string, never>, CeremonyServerToClientEvents>;
+      const { io } = realtime;
       const onState = (state: CeremonyState) => io.to(ceremonyRoom(state.id)).emit('ceremony:state', state);
       const onSigned = ({ document, signer }: SignOutcome) => {
         if (!document.ceremonyId || !signer.signedAt || !signer.signedSha256) return;
@@ -41,16 +40,16 @@ export function ceremonySockets(deps: CeremonySocketDeps): SocketModule {
       };
 
       realtime.onConnection((socket) => {
-        realtime.handle(socket, 'ceremony:join', ceremonyRequests['ceremony:join'], async ({ ceremonyId }) => {
+        realtime.handle(socket, 'ceremony:join', async ({ ceremonyId }) => {
           const state = canRead(socket, ceremonyId);
           await socket.join(ceremonyRoom(ceremonyId));
           return state;
         });
-        realtime.handle(socket, 'ceremony:leave', ceremonyRequests['ceremony:leave'], async ({ ceremonyId }) => {
+        realtime.handle(socket, 'ceremony:leave', async ({ ceremonyId }) => {
           await socket.leave(ceremonyRoom(ceremonyId));
           return { left: true as const };
         });
-        realtime.handle(socket, 'ceremony:page', ceremonyRequests['ceremony:page'], ({ ceremonyId, page }) => {
+        realtime.handle(socket, 'ceremony:page', ({ ceremonyId, page }) => {
           canRead(socket, ceremonyId);
           return deps.ceremonies.setPage(socket.data.principal, ceremonyId, page);
         });

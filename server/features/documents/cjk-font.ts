@@ -7,6 +7,9 @@ import { randomInt } from 'node:crypto';
 import fontkit from '@pdf-lib/fontkit';
 import type { PDFDocument, PDFFont } from 'pdf-lib';
 
+/** pdf-lib's view of a fontkit (what registerFontkit takes). */
+type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
+
 export const NOTO_SANS_CJK_TTC = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
 /** The Simplified Chinese face of the collection. */
 export const NOTO_SANS_CJK_SC = 'NotoSansCJKsc-Regular';
@@ -77,13 +80,11 @@ function patchCidSubsetter(proto: Record<string, unknown>): void {
 }
 
 /** A fontkit facade that opens one named face of a collection (pdf-lib passes only the bytes). */
-function fontkitForFace(postscriptName: string) {
+function fontkitForFace(postscriptName: string): Fontkit {
+  const base: Fontkit = fontkit;
   return {
     create(bytes: Uint8Array) {
-      const font = (fontkit as unknown as { create(b: Uint8Array, name?: string): { createSubset(): object } }).create(
-        bytes,
-        postscriptName,
-      );
+      const font = base.create(bytes, postscriptName);
       patchCidSubsetter(Object.getPrototypeOf(font.createSubset()) as Record<string, unknown>);
       return font;
     },
@@ -97,6 +98,6 @@ function subsetTag(): string {
 
 /** Embeds a subset (only the glyphs drawn) of one face of a CJK font collection. */
 export async function embedCjkFont(doc: PDFDocument, ttc: Uint8Array, face = NOTO_SANS_CJK_SC): Promise<PDFFont> {
-  doc.registerFontkit(fontkitForFace(face) as unknown as Parameters<PDFDocument['registerFontkit']>[0]);
+  doc.registerFontkit(fontkitForFace(face));
   return doc.embedFont(ttc, { subset: true, customName: `${subsetTag()}+${face}` });
 }

@@ -7,10 +7,10 @@ import type { DocumentStore, FlowDocument } from './document-store.js';
 import { DocumentSigning } from './DocumentSigning.js';
 import { verifyWithPlatformTrust } from './verify-document.js';
 import type { RouteModule } from '../../http/RouteModule.js';
-import { idParams } from '../../http/schemas.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
 import type { SessionService } from '../sessions/index.js';
+import { getDocumentPdf, getDocumentStatus, getDocumentVerification, signDocument } from '../../../protocol/http/documents.js';
 
 export interface DocumentRoutesDeps {
   readonly blobs: BlobStore;
@@ -52,21 +52,12 @@ export function signingProgress(doc: FlowDocument) {
   const next = DocumentSigning.nextSigner(doc);
   return { status: doc.status, signatures: doc.signers.map(signerView), next: next ? signerView(next) : null };
 }
-const progressSchema = z.object({ status: z.enum(['signing', 'signed', 'aborted']), signatures: z.array(signerSchema), next: signerSchema.nullable() });
-
 export function documentRoutes(deps: DocumentRoutesDeps): RouteModule {
   return {
   name: 'documents',
   register(api) {
     api.route({
-      method: 'get',
-      path: '/api/documents/:id',
-      summary: 'The current (latest signed) PDF',
-      tag: 'documents',
-      access: 'document.read',
-      params: idParams,
-      produces: 'application/pdf',
-      handler: async ({ res, principal, params }) => {
+      ...getDocumentPdf,summary: 'The current (latest signed) PDF',tag: 'documents',access: 'document.read',handler: async ({ res, principal, params }) => {
         const doc = documentFor(deps, principal, 'document.read', params.id);
         res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="${doc.kind}-${doc.id.slice(0, 8)}.pdf"`);
         res.send(await deps.blobs.get(doc.currentSha256));
@@ -75,47 +66,21 @@ export function documentRoutes(deps: DocumentRoutesDeps): RouteModule {
     });
 
     api.route({
-      method: 'get',
-      path: '/api/documents/:id/status',
-      summary: 'Signing order and progress',
-      tag: 'documents',
-      access: 'document.read',
-      params: idParams,
-      response: progressSchema.extend({ id: z.string(), kind: z.string(), title: z.string(), sha256: z.string() }),
-      handler: ({ principal, params }) => {
+      ...getDocumentStatus,summary: 'Signing order and progress',tag: 'documents',access: 'document.read',handler: ({ principal, params }) => {
         const doc = documentFor(deps, principal, 'document.read', params.id);
         return { id: doc.id, kind: doc.kind, title: doc.title, sha256: doc.currentSha256, ...signingProgress(doc) };
       },
     });
 
     api.route({
-      method: 'get',
-      path: '/api/documents/:id/verification',
-      summary: 'Per-signature verification report (DESIGN §9 JSON plus problems)',
-      tag: 'documents',
-      access: 'document.read',
-      params: idParams,
-      handler: async ({ principal, params }) => {
+      ...getDocumentVerification,summary: 'Per-signature verification report (DESIGN §9 JSON plus problems)',tag: 'documents',access: 'document.read',handler: async ({ principal, params }) => {
         const doc = documentFor(deps, principal, 'document.read', params.id);
         return verifyWithPlatformTrust(deps.pki, await deps.blobs.get(doc.currentSha256));
       },
     });
 
     api.route({
-      method: 'post',
-      path: '/api/documents/:id/sign',
-      summary: 'Sign in turn: clerks and officials with their PIN, the applicant (guest) with a handwriting PNG data URL',
-      tag: 'documents',
-      access: 'document.sign',
-      params: idParams,
-      body: z
-        .object({
-          pin: z.string().regex(/^\d{4,12}$/, 'expected a 4–12 digit PIN').optional(),
-          handwriting: z.string().max(230_000).optional(),
-        })
-        .strict(),
-      response: progressSchema,
-      handler: async ({ principal, params, body }) => {
+      ...signDocument,summary: 'Sign in turn: clerks and officials with their PIN, the applicant (guest) with a handwriting PNG data URL',tag: 'documents',access: 'document.sign',handler: async ({ principal, params, body }) => {
         documentFor(deps, principal, 'document.sign', params.id);
         const outcome = await deps.signing.sign(principal, params.id, body);
         return signingProgress(outcome.document);

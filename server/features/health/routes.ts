@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { RouteModule } from '../../http/RouteModule.js';
 import type { Database } from '../../kernel/store/Database.js';
+import { getHealth } from '../../../protocol/http/health.js';
 
 export interface HealthRoutesDeps {
   readonly db: Database;
@@ -11,13 +11,7 @@ export function healthRoutes(deps: HealthRoutesDeps): RouteModule {
   name: 'health',
   register(api) {
     api.route({
-      method: 'get',
-      path: '/healthz',
-      summary: 'Liveness and database check',
-      tag: 'system',
-      access: 'public',
-      response: z.object({ status: z.literal('ok'), schemaVersion: z.number() }),
-      handler: () => ({ status: 'ok' as const, schemaVersion: deps.db.schemaVersion() }),
+      ...getHealth,summary: 'Liveness and database check',tag: 'system',access: 'public',handler: () => ({ status: 'ok' as const, schemaVersion: deps.db.schemaVersion() }),
     });
   },
 };

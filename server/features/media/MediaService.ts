@@ -5,7 +5,7 @@ import type { ms } from './engine.js';
 import type { PeerIdentity } from './Peer.js';
 import { Room } from './Room.js';
 import { WorkerPool, type WorkerPoolOptions } from './WorkerPool.js';
-import type { RecordingStateView } from '../../realtime/media-protocol.js';
+import type { RecordingStateView } from '../../../protocol/media.js';
 
 /** What the recorder must offer the media service (see Recorder / RecordingService). */
 export interface RoomRecorder {

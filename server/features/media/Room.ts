@@ -109,6 +109,13 @@ export class Room extends EventEmitter<RoomEvents> {
     return [...this.#peers.values()].map((p) => p.info());
   }
 
+  /** One peer's current view; 404 when it is not in the room. */
+  peer(peerId: string): PeerInfo {
+    const peer = this.#peers.get(peerId);
+    if (!peer) throw notFound('peer', peerId);
+    return peer.info();
+  }
+
   producers(): ProducerInfo[] {
     return [...this.#peers.values()].flatMap((peer) => peer.producers().map((p) => producerInfo(peer.id, p)));
   }

@@ -34,3 +34,16 @@ export const mediaCodecs: Mediasoup.types.RtpCodecCapability[] = [
   { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 600 } },
 ];
+
+/**
+ * RTP/DTLS parameters from a client, checked by the protocol's zod schemas for shape and size, as
+ * the engine's types: mediasoup validates their content and rejects what it cannot use.
+ */
+export function engineParameters<T extends object>(checked: object): T {
+  return checked as T;
+}
+
+/** Engine parameters as the protocol carries them (plain JSON objects). */
+export function wireParameters(parameters: object): Record<string, unknown> {
+  return { ...parameters };
+}

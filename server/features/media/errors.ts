@@ -16,3 +16,10 @@ export class NotJoinedError extends AppError {
 export function notFound(what: 'transport' | 'producer' | 'consumer' | 'peer' | 'room', id: string): NotFoundError {
   return new NotFoundError(`${what} ${id.slice(0, 64)}`);
 }
+
+/** The media engine refused what a client sent (bad RTP or DTLS parameters): that client's 400. */
+export class MediaRejectedError extends AppError {
+  constructor(engineMessage: string) {
+    super('media_rejected', engineMessage.slice(0, 200), 400);
+  }
+}

@@ -1,14 +1,13 @@
 // Media signalling over socket.io: one `media:request` event with an acknowledgement, checked by
 // zod, answered `{ ok, data | error }`. A bad request only ever fails that request. The principal
 // comes from the authenticated socket (socket.data.principal); joining is allowed by `canJoin`.
-import type { Server, Socket } from 'socket.io';
-import { AppError, BadRequestError, ForbiddenError, TooManyRequestsError, UnauthenticatedError, toErrorReply } from '../../kernel/errors.js';
+import { AppError, BadRequestError, ForbiddenError, TooManyRequestsError } from '../../kernel/errors.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { MediaService } from './MediaService.js';
 import type { PeerIdentity } from './Peer.js';
 import type { Room } from './Room.js';
-import { NotJoinedError } from './errors.js';
-import type { ms } from './engine.js';
+import { MediaRejectedError, NotJoinedError } from './errors.js';
+import { engineParameters, wireParameters, type ms } from './engine.js';
 import {
   maxRequestBytes,
   mediaRequestSchema,
@@ -16,8 +15,9 @@ import {
   type MediaRequest,
   type MediaResponses,
   type RecordingStateView,
-} from '../../realtime/media-protocol.js';
-import type { RealtimeServer, SocketModule } from '../../realtime/RealtimeServer.js';
+} from '../../../protocol/media.js';
+import { mediaRoom } from '../../../protocol/socket.js';
+import type { RealtimeServer, SocketModule, TongbanServer, TongbanSocket } from '../../realtime/RealtimeServer.js';
 import { RequestBudget } from '../../realtime/RequestBudget.js';
 
 export interface MediaSignalingDeps {
@@ -39,8 +39,6 @@ interface Seat {
   readonly peerId: string;
 }
 
-const channel = (sessionId: string) => `media:${sessionId}`;
-
 /** Peers are named by who they are, so a reconnect finds its old seat. Auditors never join live. */
 export function peerIdentity(principal: Principal): PeerIdentity {
   if (principal.kind === 'guest') {
@@ -60,37 +58,32 @@ export function mediaSockets(deps: MediaSignalingDeps): SocketModule {
 }
 
 function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps): () => void {
-  const io = realtime.io as unknown as Server;
-  const seats = new Map<string, Socket>(); // `${sessionId}\n${peerId}` → current socket
+  const { io } = realtime;
+  const seats = new Map<string, TongbanSocket>(); // `${sessionId}\n${peerId}` → current socket
   const seatKey = (s: Seat) => `${s.sessionId}\n${s.peerId}`;
   const graceMs = deps.disconnectGraceMs ?? 10_000;
 
   const onRoom = (room: Room) => forwardRoomEvents(io, room, (seat) => seats.get(seatKey(seat)));
-  const onRebuild = (sessionId: string) => io.to(channel(sessionId)).emit('media:rebuild', { sessionId });
-  const onRecordingState = (s: RecordingStateView) => io.to(channel(s.sessionId)).emit('recording:state', s);
+  const onRebuild = (sessionId: string) => io.to(mediaRoom(sessionId)).emit('media:rebuild', { sessionId });
+  const onRecordingState = (s: RecordingStateView) => io.to(mediaRoom(s.sessionId)).emit('recording:state', s);
   deps.media.on('room', onRoom);
   deps.media.on('rebuild', onRebuild);
   deps.media.on('recordingState', onRecordingState);
 
-  realtime.onConnection((typed) => {
-    const socket = typed as unknown as Socket;
+  realtime.onConnection((socket) => {
     const budget = new RequestBudget(deps.requestBudget ?? defaultRequestBudget);
-    socket.on('media:request', async (raw: unknown, ack: unknown) => {
+    // The payload is whatever the client sent: parseRequest checks it before anything reads it.
+    socket.on('media:request', async (raw: unknown, ack: ((reply: MediaAck) => void) | undefined) => {
       if (typeof ack !== 'function') return;
-      const reply = ack as (res: MediaAck) => void;
-      if (!budget.take()) {
-        reply({ ok: false, error: errorOf(new TooManyRequestsError('too many media requests, slow down')) });
-        return;
-      }
       try {
-        const req = parseRequest(raw);
-        reply({ ok: true, data: await handle(socket, req) });
+        if (!budget.take()) throw new TooManyRequestsError('too many media requests, slow down');
+        ack({ ok: true, data: await handle(socket, parseRequest(raw)) });
       } catch (err) {
-        reply({ ok: false, error: errorOf(err) });
+        ack(realtime.errorReply(asAppError(err)));
       }
     });
     socket.on('disconnect', () => {
-      const seat = socket.data.mediaSeat as Seat | undefined;
+      const seat = socket.data.mediaSeat;
       if (!seat) return;
       setTimeout(() => {
         if (seats.get(seatKey(seat)) !== socket) return;
@@ -106,31 +99,26 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
     deps.media.off('recordingState', onRecordingState);
   };
 
-  async function handle(socket: Socket, req: MediaRequest): Promise<MediaResponses[MediaRequest['method']]> {
+  async function handle(socket: TongbanSocket, req: MediaRequest): Promise<MediaResponses[MediaRequest['method']]> {
     if (req.method === 'join') return join(socket, req.data.sessionId);
-    const seat = socket.data.mediaSeat as Seat | undefined;
+    const seat = socket.data.mediaSeat;
     if (!seat || seats.get(seatKey(seat)) !== socket) throw new NotJoinedError();
     const room = await deps.media.room(seat.sessionId);
     const peerId = seat.peerId;
     switch (req.method) {
       case 'consent':
-        if (!deps.media.hasConsented(seat.sessionId, peerId)) deps.onConsent?.(socket.data.principal as Principal, seat.sessionId);
+        if (!deps.media.hasConsented(seat.sessionId, peerId)) deps.onConsent?.(socket.data.principal, seat.sessionId);
         await deps.media.consent(seat.sessionId, peerId);
-        return room.peers().find((p) => p.id === peerId)!;
+        return room.peer(peerId);
       case 'createTransport':
         return room.createTransport(peerId, req.data.direction);
       case 'connectTransport':
-        await room.connectTransport(peerId, req.data.transportId, req.data.dtlsParameters as unknown as ms.DtlsParameters);
+        await room.connectTransport(peerId, req.data.transportId, engineParameters<ms.DtlsParameters>(req.data.dtlsParameters));
         return {};
       case 'produce':
-        return room.produce(peerId, req.data.transportId, req.data.kind, req.data.rtpParameters as unknown as ms.RtpParameters);
+        return room.produce(peerId, req.data.transportId, req.data.kind, engineParameters<ms.RtpParameters>(req.data.rtpParameters));
       case 'consume':
-        return room.consume(
-          peerId,
-          req.data.transportId,
-          req.data.producerId,
-          req.data.rtpCapabilities as unknown as ms.RtpCapabilities,
-        ) as Promise<MediaResponses['consume']>;
+        return room.consume(peerId, req.data.transportId, req.data.producerId, engineParameters<ms.RtpCapabilities>(req.data.rtpCapabilities));
       case 'resumeConsumer':
         await room.resumeConsumer(peerId, req.data.consumerId);
         return {};
@@ -142,7 +130,7 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
       case 'leave':
         seats.delete(seatKey(seat));
         socket.data.mediaSeat = undefined;
-        void socket.leave(channel(seat.sessionId));
+        void socket.leave(mediaRoom(seat.sessionId));
         room.leave(peerId);
         return {};
       default:
@@ -150,27 +138,26 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
     }
   }
 
-  async function join(socket: Socket, sessionId: string): Promise<MediaResponses['join']> {
-    const principal = socket.data.principal as Principal | undefined;
-    if (!principal) throw new UnauthenticatedError();
+  async function join(socket: TongbanSocket, sessionId: string): Promise<MediaResponses['join']> {
+    const { principal } = socket.data;
     const identity = peerIdentity(principal);
     await deps.canJoin(principal, sessionId);
-    const previous = socket.data.mediaSeat as Seat | undefined;
+    const previous = socket.data.mediaSeat;
     if (previous && previous.sessionId !== sessionId) throw new BadRequestError('leave the current session first');
     const seat: Seat = { sessionId, peerId: identity.id };
     const old = seats.get(seatKey(seat));
     if (old && old !== socket) {
       old.emit('media:replaced', { sessionId });
       old.data.mediaSeat = undefined;
-      void old.leave(channel(sessionId));
+      void old.leave(mediaRoom(sessionId));
     }
     seats.set(seatKey(seat), socket);
     socket.data.mediaSeat = seat;
-    await socket.join(channel(sessionId));
+    await socket.join(mediaRoom(sessionId));
     const room = await deps.media.join(sessionId, identity);
     return {
       peerId: identity.id,
-      routerRtpCapabilities: room.rtpCapabilities as unknown as Record<string, unknown>,
+      routerRtpCapabilities: wireParameters(room.rtpCapabilities),
       peers: room.peers(),
       producers: room.producers().filter((p) => p.peerId !== identity.id),
       consented: deps.media.hasConsented(sessionId, identity.id),
@@ -179,8 +166,8 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
   }
 }
 
-function forwardRoomEvents(io: Server, room: Room, socketOf: (seat: Seat) => Socket | undefined): void {
-  const to = io.to(channel(room.sessionId));
+function forwardRoomEvents(io: TongbanServer, room: Room, socketOf: (seat: Seat) => TongbanSocket | undefined): void {
+  const to = io.to(mediaRoom(room.sessionId));
   room.on('peerJoined', (data) => to.emit('media:notify', { name: 'peerJoined', data }));
   room.on('peerUpdated', (data) => to.emit('media:notify', { name: 'peerUpdated', data }));
   room.on('peerLeft', (peerId) => to.emit('media:notify', { name: 'peerLeft', data: { peerId } }));
@@ -211,10 +198,8 @@ function parseRequest(raw: unknown): MediaRequest {
 }
 
 /** Our own errors keep their code; engine rejections (bad RTP/DTLS parameters) become a 400 for that client. */
-function errorOf(err: unknown): { code: string; message: string } {
-  if (err instanceof AppError) return toErrorReply(err).body.error;
-  const message = err instanceof Error ? err.message.slice(0, 200) : 'rejected';
-  return { code: 'media_rejected', message };
+function asAppError(err: unknown): unknown {
+  return err instanceof AppError || !(err instanceof Error) ? err : new MediaRejectedError(err.message);
 }
 
 function assertUnreachable(x: never): never {

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { RecordingStateView } from '../../realtime/media-protocol.js';
+import type { RecordingStateView } from '../../../protocol/media.js';
 import type { RecordableRoom } from './RecordableRoom.js';
 import type { RtpPortRange } from './ffmpeg-input.js';
 import { CompositeJob, compositePath } from './CompositeJob.js';
