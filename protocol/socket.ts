@@ -7,7 +7,15 @@ import type { ErrorReply } from './errors.js';
 import type { CaseSummary } from './http/cases.js';
 import type { CeremonyState } from './http/ceremonies.js';
 import type { EvidenceJob } from './http/records.js';
-import { mediaRequestSchema, type MediaAck, type MediaNotification, type MediaRequest, type RecordingStateView } from './media.js';
+import {
+  mediaRequestSchema,
+  type MediaAck,
+  type MediaMethod,
+  type MediaNotification,
+  type MediaRequest,
+  type MediaResponses,
+  type RecordingStateView,
+} from './media.js';
 import type { Principal } from './principal.js';
 
 /** Every client request is acknowledged with one of these. */
@@ -54,6 +62,9 @@ export interface ClientRequestReplies {
 
 /** Requests whose ack data is one type (all but `media:request`, whose data depends on the method). */
 export type SimpleRequestName = keyof ClientRequestReplies;
+
+/** The ack data a handler of request `E` returns (media: any method's answer). */
+export type ClientRequestReply<E extends ClientRequestName> = E extends SimpleRequestName ? ClientRequestReplies[E] : MediaResponses[MediaMethod];
 
 export type ClientToServerEvents = {
   [E in SimpleRequestName]: (payload: ClientRequestPayload<E>, ack: AckFn<ClientRequestReplies[E]>) => void;

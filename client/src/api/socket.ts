@@ -1,13 +1,15 @@
 // The one socket.io connection of the page, shared by every hook (live queue, ceremony state, the
-// media room) and typed by the protocol's event map. Created on first use, after login, because
-// the server authenticates the handshake with the session cookie; closed at logout (and whenever
-// the signed-in identity changes) so the next user gets a connection of their own.
+// media room) and typed by the protocol's event map. Created on first use, because the server
+// authenticates the handshake with the session cookie; closed at logout and whenever the
+// signed-in identity changes, so the next user gets a connection of their own.
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../protocol/socket.js';
 
 export type TongbanSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 let current: TongbanSocket | null = null;
+/** Who the page is signed in as (`user:<id>`, `guest:<session>`, null), undefined until first known. */
+let identity: string | null | undefined;
 
 /**
  * The page's socket (same origin, WebSocket only), connecting it on first use. A socket the server
@@ -23,4 +25,13 @@ export function sharedSocket(): TongbanSocket {
 export function closeSharedSocket(): void {
   current?.disconnect();
   current = null;
+}
+
+/**
+ * Told who is signed in after every /api/me, login and logout. A socket opened before the first
+ * answer used the same cookie, so it is kept; a change of identity closes it.
+ */
+export function followIdentity(next: string | null): void {
+  if (identity !== undefined && identity !== next) closeSharedSocket();
+  identity = next;
 }

@@ -37,6 +37,13 @@ export interface RoomClientOptions {
   readonly media?: MediaStreamConstraints;
 }
 
+/**
+ * The last `leave` sent on each socket. The socket is shared, so the next room client (the same
+ * page remounted, a room page turning into its ceremony page) must not join before the server has
+ * handled that leave: its seat would be freed after the new join took it.
+ */
+const leaving = new WeakMap<TongbanSocket, Promise<unknown>>();
+
 const defaultMedia: MediaStreamConstraints = {
   audio: true,
   video: { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } },
@@ -153,7 +160,9 @@ export class RoomClient extends EventTarget {
   async leave(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await request(this.#socket, { method: 'leave', data: {} }).catch(() => undefined);
+    const left = request(this.#socket, { method: 'leave', data: {} }).catch(() => undefined);
+    leaving.set(this.#socket, left);
+    await left;
     this.#teardown();
     this.#state.localStream?.getTracks().forEach((t) => t.stop());
     this.#set({ phase: 'left', localStream: null });
@@ -163,6 +172,7 @@ export class RoomClient extends EventTarget {
   async #join(): Promise<void> {
     performance.mark('tongban:join');
     try {
+      await leaving.get(this.#socket);
       const joined = await request(this.#socket, { method: 'join', data: { sessionId: this.sessionId } });
       // Firefox and Safari get their own handlers; Chromium (also headless, which detection may not
       // name) uses Chrome111, the handler measured against the 3.8.4 server.
