@@ -35,6 +35,13 @@ export interface TrackStats {
   readonly packetsReceived: number;
 }
 
+/** Outbound RTP counters of one published track. */
+export interface SendStats {
+  readonly kind: 'audio' | 'video';
+  readonly framesSent: number;
+  readonly packetsSent: number;
+}
+
 export interface RoomClientOptions {
   readonly sessionId: string;
   /** An existing socket.io connection; by default one to the page's origin. */
@@ -135,6 +142,18 @@ export class RoomClient extends EventTarget {
       report.forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
         if (s.type !== 'inbound-rtp') return;
         out.push({ peerId, kind: consumer.kind, framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0 });
+      });
+    }
+    return out;
+  }
+
+  /** Outbound RTP counters per published track: the rate the others should receive. */
+  async sendStats(): Promise<SendStats[]> {
+    const out: SendStats[] = [];
+    for (const [kind, producer] of this.#producers) {
+      const report = await producer.getStats();
+      report.forEach((s: { type: string; framesSent?: number; packetsSent?: number }) => {
+        if (s.type === 'outbound-rtp') out.push({ kind, framesSent: s.framesSent ?? 0, packetsSent: s.packetsSent ?? 0 });
       });
     }
     return out;

@@ -1,0 +1,259 @@
+// Stable remote tiles (issue 13 §1): three browsers in one recorded room for 24 s while microphones
+// and cameras are switched off and on from the room's own buttons (so the active speaker changes
+// too). Every remote <video> on every page is sampled every 500 ms: its currentTime only grows, it
+// never falls back below HAVE_CURRENT_DATA or to videoWidth 0 once it showed a picture (outside the
+// spans where that peer's camera is off), re-renders never assign srcObject, and it decodes ≥ 80 % of
+// the frames its sender sends.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, waitForDecoding } from './browser.js';
+import { startTestMediaServer, type TestMediaServer } from './test-server.js';
+
+const sessionId = 'sess-tiles-1';
+const cixi = 'user:clerk.cixi';
+const xingren = 'user:clerk.xingren';
+const applicant = `guest:${sessionId}`;
+const everyone = [cixi, xingren, applicant] as const;
+type Who = (typeof everyone)[number];
+
+const runMs = 24_000;
+const sampleEveryMs = 500;
+/** After a camera comes back: the resume request, the keyframe and the first decoded frame. */
+const resumeGraceMs = 2_500;
+/** Toggles from the room's own buttons (each entry flips that control); everything ends switched on. */
+const script: readonly { at: number; who: Who; control: 'toggle-mic' | 'toggle-camera' }[] = [
+  { at: 1_500, who: cixi, control: 'toggle-mic' },
+  { at: 3_000, who: xingren, control: 'toggle-camera' },
+  { at: 4_500, who: applicant, control: 'toggle-mic' },
+  { at: 6_000, who: cixi, control: 'toggle-mic' },
+  { at: 7_500, who: xingren, control: 'toggle-camera' },
+  { at: 9_000, who: xingren, control: 'toggle-mic' },
+  { at: 10_500, who: applicant, control: 'toggle-camera' },
+  { at: 12_000, who: applicant, control: 'toggle-mic' },
+  { at: 13_500, who: applicant, control: 'toggle-camera' },
+  { at: 15_000, who: cixi, control: 'toggle-camera' },
+  { at: 16_500, who: xingren, control: 'toggle-mic' },
+  { at: 18_000, who: cixi, control: 'toggle-camera' },
+  { at: 19_500, who: cixi, control: 'toggle-mic' },
+  { at: 21_000, who: cixi, control: 'toggle-mic' },
+];
+
+interface VideoSample {
+  /** Stable per element object: a re-mounted <video> gets a new number. */
+  readonly el: number;
+  readonly peerId: string;
+  readonly t: number;
+  readonly currentTime: number;
+  readonly readyState: number;
+  readonly videoWidth: number;
+  readonly frames: number;
+  readonly srcSets: number;
+}
+
+interface PageSample {
+  readonly videos: VideoSample[];
+  /** This page's own camera: frames sent so far (outbound RTP) and when they were read. */
+  readonly sent: { t: number; frames: number };
+}
+
+let server: TestMediaServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  server = await startTestMediaServer({ [sessionId]: ['clerk.cixi', 'clerk.xingren'] });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.close();
+});
+
+/**
+ * Counts srcObject assignments per media element: the cause of a reset, seen directly. A string,
+ * not a function: the test transform may add helpers to functions that do not exist in the page.
+ */
+const countSrcObjectSets = `{
+  const d = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
+  Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {
+    configurable: true,
+    enumerable: d.enumerable,
+    get() { return d.get.call(this); },
+    set(v) { this.__srcSets = (this.__srcSets || 0) + 1; d.set.call(this, v); },
+  });
+}`;
+
+/** The test server's cookie names a user by username, a guest by `guest:<session>` (the peer id). */
+async function enter(as: Who): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  await context.addInitScript(countSrcObjectSets);
+  await context.addCookies([{ name: 'tb-test-as', value: encodeURIComponent(as.replace(/^user:/, '')), domain: new URL(server.url).hostname, path: '/' }]);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => process.stderr.write(`[page error ${as}] ${err.message}\n`));
+  await page.goto(`${server.url}/room/${sessionId}`);
+  await page.getByTestId('consent-accept').click();
+  return page;
+}
+
+function sample(page: Page): Promise<PageSample> {
+  return page.evaluate(async () => {
+    const w = window as unknown as { __ids?: WeakMap<Element, number>; __nextId?: number };
+    const ids = (w.__ids ??= new WeakMap());
+    const room = window.__tongbanRoom!;
+    const videos = [...document.querySelectorAll<HTMLElement>('[data-testid="video-tile"]')]
+      .filter((tile) => tile.dataset.peerId !== room.state.peerId)
+      .flatMap((tile) => {
+        const v = tile.querySelector('video') as (HTMLVideoElement & { __srcSets?: number }) | null;
+        if (!v) return [];
+        if (!ids.has(v)) ids.set(v, (w.__nextId = (w.__nextId ?? 0) + 1));
+        return [
+          {
+            el: ids.get(v)!,
+            peerId: tile.dataset.peerId!,
+            t: Date.now(),
+            currentTime: v.currentTime,
+            readyState: v.readyState,
+            videoWidth: v.videoWidth,
+            frames: v.getVideoPlaybackQuality().totalVideoFrames,
+            srcSets: v.__srcSets ?? 0,
+          },
+        ];
+      });
+    const own = (await room.sendStats()).find((s) => s.kind === 'video');
+    return { videos, sent: { t: Date.now(), frames: own?.framesSent ?? 0 } };
+  });
+}
+
+/** Active-speaker changes as this page's room client reports them. */
+function followSpeaker(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const room = window.__tongbanRoom!;
+    const w = window as unknown as { __speakers: string[] };
+    w.__speakers = [];
+    room.addEventListener('change', () => {
+      const s = room.state.activeSpeaker;
+      if (s && s !== w.__speakers.at(-1)) w.__speakers.push(s);
+    });
+  });
+}
+
+const inSpan = (spans: readonly [number, number][], t: number) => spans.some(([a, b]) => t >= a && t <= b);
+
+describe('stable remote tiles', () => {
+  it('for 24 s of speaker changes and mute toggles no remote video resets, stalls or drops frames', async () => {
+    const pages = {} as Record<Who, Page>;
+    for (const who of everyone) pages[who] = await enter(who);
+    for (const who of everyone) await waitForDecoding(pages[who], everyone.filter((p) => p !== who), 30_000);
+    for (const who of everyone) await followSpeaker(pages[who]);
+
+    const samples = Object.fromEntries(everyone.map((w) => [w, [] as PageSample[]])) as Record<Who, PageSample[]>;
+    /** Per peer: from the click that turns its camera off until the grace after the click that turns it on. */
+    const cameraOff = Object.fromEntries(everyone.map((w) => [w, [] as [number, number][]])) as Record<Who, [number, number][]>;
+    const start = Date.now();
+    const sampler = (async () => {
+      while (Date.now() - start < runMs) {
+        const tick = Date.now();
+        const got = await Promise.all(everyone.map((w) => sample(pages[w])));
+        everyone.forEach((w, i) => samples[w].push(got[i]!));
+        await new Promise((r) => setTimeout(r, Math.max(0, tick + sampleEveryMs - Date.now())));
+      }
+    })();
+    const off = new Map<Who, number>();
+    for (const step of script) {
+      await new Promise((r) => setTimeout(r, Math.max(0, start + step.at - Date.now())));
+      const clickedAt = Date.now();
+      await pages[step.who].getByTestId(step.control).click();
+      if (step.control !== 'toggle-camera') continue;
+      const since = off.get(step.who);
+      if (since === undefined) off.set(step.who, clickedAt);
+      else {
+        cameraOff[step.who].push([since, Date.now() + resumeGraceMs]);
+        off.delete(step.who);
+      }
+    }
+    await sampler;
+    expect(off.size, 'every camera is on again at the end').toBe(0);
+
+    const speakers = Object.fromEntries(
+      await Promise.all(everyone.map(async (w) => [w, await pages[w].evaluate(() => (window as unknown as { __speakers: string[] }).__speakers)])),
+    ) as Record<Who, string[]>;
+
+    // Sender frame rates, over the time its camera was on.
+    const sentFps = {} as Record<Who, number>;
+    for (const w of everyone) {
+      let frames = 0;
+      let ms = 0;
+      const s = samples[w];
+      for (let i = 1; i < s.length; i++) {
+        const a = s[i - 1]!.sent;
+        const b = s[i]!.sent;
+        if (inSpan(cameraOff[w], a.t) || inSpan(cameraOff[w], b.t)) continue;
+        frames += b.frames - a.frames;
+        ms += b.t - a.t;
+      }
+      sentFps[w] = (frames * 1000) / ms;
+    }
+
+    const problems: string[] = [];
+    const trace: string[] = [];
+    for (const w of everyone) {
+      trace.push(`${w} (speakers seen: ${speakers[w].length} changes; sending ${sentFps[w].toFixed(1)} fps)`);
+      const byEl = new Map<number, VideoSample[]>();
+      for (const ps of samples[w]) for (const v of ps.videos) byEl.set(v.el, [...(byEl.get(v.el) ?? []), v]);
+      const peersSeen = [...byEl.values()].map((vs) => vs[0]!.peerId).sort();
+      if (peersSeen.join() !== everyone.filter((p) => p !== w).sort().join()) {
+        problems.push(`${w}: remote <video> elements over the run were ${byEl.size} (${peersSeen.join(', ')}), expected one per other peer`);
+      }
+      for (const [el, vs] of byEl) {
+        const peer = vs[0]!.peerId as Who;
+        const off = cameraOff[peer];
+        const where = `${w} ← ${peer} (element ${el})`;
+        let backward = 0;
+        let dropped = 0;
+        let everReady = false;
+        let minReadyOn = 4;
+        let minReadyOff = 4;
+        let frames = 0;
+        let ms = 0;
+        for (let i = 0; i < vs.length; i++) {
+          const b = vs[i]!;
+          const isOff = inSpan(off, b.t);
+          if (isOff) minReadyOff = Math.min(minReadyOff, b.readyState);
+          else if (everReady) minReadyOn = Math.min(minReadyOn, b.readyState);
+          if (!isOff && everReady && (b.readyState < 2 || b.videoWidth === 0)) {
+            dropped++;
+            problems.push(`${where}: readyState ${b.readyState}, videoWidth ${b.videoWidth} at +${b.t - start} ms (camera on)`);
+          }
+          everReady ||= b.readyState >= 2 && b.videoWidth > 0;
+          if (i === 0) continue;
+          const a = vs[i - 1]!;
+          if (b.currentTime < a.currentTime) {
+            backward++;
+            problems.push(`${where}: currentTime ${a.currentTime.toFixed(2)} → ${b.currentTime.toFixed(2)} at +${b.t - start} ms`);
+          }
+          if (!inSpan(off, a.t) && !isOff) {
+            // A decreasing counter means the element restarted on a new source: count from zero.
+            frames += b.frames >= a.frames ? b.frames - a.frames : b.frames;
+            ms += b.t - a.t;
+          }
+        }
+        const fps = (frames * 1000) / ms;
+        const srcSets = vs.at(-1)!.srcSets - vs[0]!.srcSets;
+        if (srcSets > 0) problems.push(`${where}: srcObject assigned ${srcSets} times during the run`);
+        if (!(fps >= 0.8 * sentFps[peer])) problems.push(`${where}: decoded ${fps.toFixed(1)} fps, sender sends ${sentFps[peer].toFixed(1)} fps`);
+        trace.push(
+          `  ← ${peer}: currentTime ${vs[0]!.currentTime.toFixed(2)} → ${vs.at(-1)!.currentTime.toFixed(2)} s, backward ${backward}, ` +
+            `min readyState camera on ${minReadyOn} / off ${off.length ? minReadyOff : '-'}, drops ${dropped}, ` +
+            `${vs.length} samples, ${fps.toFixed(1)} fps decoded (${((100 * fps) / sentFps[peer]).toFixed(0)} %), srcObject sets ${srcSets}`,
+        );
+      }
+    }
+    console.log(`stable tiles, ${runMs / 1000} s, camera off spans (ms from start): ${JSON.stringify(Object.fromEntries(everyone.map((w) => [w, cameraOff[w].map(([a, b]) => [a - start, b - start])])))}\n${trace.join('\n')}`);
+    if (problems.length) console.log(`problems (${problems.length}):\n  ${problems.slice(0, 40).join('\n  ')}`);
+    for (const w of everyone) expect(speakers[w].length, `${w} saw the active speaker change`).toBeGreaterThanOrEqual(2);
+    expect(problems).toEqual([]);
+  });
+});
