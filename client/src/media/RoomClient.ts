@@ -9,6 +9,7 @@ import type {
   ProducerView,
   RecordingStateView,
 } from '../../../server/realtime/media-protocol.js';
+import { PeerStreams } from './PeerStreams.js';
 import { request } from './signaling.js';
 
 export interface RemoteTrack {
@@ -22,6 +23,8 @@ export interface RoomState {
   readonly consented: boolean;
   readonly peers: ReadonlyMap<string, PeerView>;
   readonly remote: readonly RemoteTrack[];
+  /** One stream per remote peer for its whole stay (see PeerStreams): what its tile shows. */
+  readonly streams: ReadonlyMap<string, MediaStream>;
   readonly localStream: MediaStream | null;
   readonly recording: RecordingStateView | null;
   readonly activeSpeaker: string | null;
@@ -62,12 +65,14 @@ export class RoomClient extends EventTarget {
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
   #producers = new Map<'audio' | 'video', types.Producer>();
+  readonly #streams = new PeerStreams();
   #state: RoomState = {
     phase: 'connecting',
     peerId: null,
     consented: false,
     peers: new Map(),
     remote: [],
+    streams: new Map(),
     localStream: null,
     recording: null,
     activeSpeaker: null,
@@ -95,7 +100,8 @@ export class RoomClient extends EventTarget {
       if (d.sessionId !== this.sessionId) return;
       this.#closed = true;
       this.#teardown();
-      this.#set({ phase: 'left', error: '已在其他窗口或设备加入 / joined from another window or device' });
+      this.#streams.retain(new Set());
+      this.#set({ phase: 'left', streams: this.#streams.view, error: '已在其他窗口或设备加入 / joined from another window or device' });
     });
     // socket.io reconnects by itself; the seat is then taken again with fresh transports.
     this.#socket.io.on('reconnect', () => void this.rejoin());
@@ -164,8 +170,9 @@ export class RoomClient extends EventTarget {
     this.#closed = true;
     await request(this.#socket, 'leave', {}).catch(() => undefined);
     this.#teardown();
+    this.#streams.retain(new Set());
     this.#state.localStream?.getTracks().forEach((t) => t.stop());
-    this.#set({ phase: 'left', localStream: null });
+    this.#set({ phase: 'left', localStream: null, streams: this.#streams.view });
     this.#socket.disconnect();
   }
 
@@ -179,11 +186,15 @@ export class RoomClient extends EventTarget {
       await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as types.RtpCapabilities });
       this.#device = device;
       this.#recv = await this.#createTransport('recv');
+      const peers = new Map(joined.peers.map((p) => [p.id, p]));
+      // After a rejoin the peers still here keep their streams (and their tiles keep playing).
+      this.#streams.retain(new Set(peers.keys()));
       this.#set({
         phase: 'joined',
         peerId: joined.peerId,
         consented: joined.consented,
-        peers: new Map(joined.peers.map((p) => [p.id, p])),
+        peers,
+        streams: this.#streams.view,
         recording: joined.recording,
         error: null,
       });
@@ -242,7 +253,8 @@ export class RoomClient extends EventTarget {
       kind: c.kind,
       rtpParameters: c.rtpParameters as unknown as types.RtpParameters,
     });
-    this.#set({ remote: [...this.#state.remote, { peerId: c.peerId, consumer }] });
+    this.#streams.add(c.peerId, consumer.track);
+    this.#set({ remote: [...this.#state.remote, { peerId: c.peerId, consumer }], streams: this.#streams.view });
     await request(this.#socket, 'resumeConsumer', { consumerId: c.id });
   }
 
@@ -256,7 +268,8 @@ export class RoomClient extends EventTarget {
         const peers = new Map(this.#state.peers);
         peers.delete(n.data.peerId);
         this.#dropRemote((r) => r.peerId === n.data.peerId && n.data.peerId !== this.#state.peerId);
-        this.#set({ peers });
+        this.#streams.retain(new Set(peers.keys()));
+        this.#set({ peers, streams: this.#streams.view });
         return;
       }
       case 'newProducer':
@@ -281,14 +294,20 @@ export class RoomClient extends EventTarget {
   #dropRemote(match: (r: RemoteTrack) => boolean): void {
     const keep: RemoteTrack[] = [];
     for (const r of this.#state.remote) {
-      if (match(r)) r.consumer.close();
+      if (match(r)) this.#closeRemote(r);
       else keep.push(r);
     }
     if (keep.length !== this.#state.remote.length) this.#set({ remote: keep });
   }
 
+  #closeRemote(r: RemoteTrack): void {
+    r.consumer.close();
+    this.#streams.remove(r.peerId, r.consumer.track);
+  }
+
+  /** Closes transports and consumers; the peers' streams stay (a rejoin refills them). */
   #teardown(): void {
-    for (const r of this.#state.remote) r.consumer.close();
+    for (const r of this.#state.remote) this.#closeRemote(r);
     this.#send?.close();
     this.#recv?.close();
     this.#send = this.#recv = null;
