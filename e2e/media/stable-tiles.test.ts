@@ -64,6 +64,7 @@ interface PageSample {
 let server: TestMediaServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
+const pages = {} as Record<Who, Page>;
 
 beforeAll(async () => {
   server = await startTestMediaServer({ [sessionId]: ['clerk.cixi', 'clerk.xingren'] });
@@ -154,7 +155,6 @@ const rateGrace = { before: pauseGraceMs, after: resumeGraceMs };
 
 describe('stable remote tiles', () => {
   it('for 24 s of speaker changes and mute toggles no remote video resets, stalls or drops frames', async () => {
-    const pages = {} as Record<Who, Page>;
     for (const who of everyone) pages[who] = await enter(who);
     for (const who of everyone) await waitForDecoding(pages[who], everyone.filter((p) => p !== who), 30_000);
     for (const who of everyone) await followSpeaker(pages[who]);
@@ -283,5 +283,46 @@ describe('stable remote tiles', () => {
     if (problems.length) console.log(`problems (${problems.length}):\n  ${problems.slice(0, 40).join('\n  ')}`);
     for (const w of everyone) expect(speakers[w].length, `${w} saw the active speaker change`).toBeGreaterThanOrEqual(2);
     expect(problems).toEqual([]);
+  });
+
+  it('a page that rejoins (network blip, SFU rebuild) keeps its remote <video> elements and streams; the new tracks play in them', async () => {
+    const page = pages[applicant];
+    const before = await sample(page);
+    await page.evaluate(() => window.__tongbanRoom!.rejoin());
+    // New consumers' tracks arrive on the same streams: wait for a second of new frames in every element.
+    await page.waitForFunction(
+      (counts) =>
+        counts.every(({ peerId, frames }) => {
+          const v = document.querySelector<HTMLVideoElement>(`[data-peer-id="${peerId}"] video`);
+          return v !== null && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames >= frames + 15;
+        }),
+      before.videos.map(({ peerId, frames }) => ({ peerId, frames })),
+      { timeout: 30_000 },
+    );
+    const after = await sample(page);
+    /** Per remote peer: the tracks now on its stream (the closed consumers' tracks are gone from it). */
+    const tracks = await page.evaluate((peers) => {
+      const out: Record<string, string> = {};
+      for (const peerId of peers) {
+        const stream = document.querySelector<HTMLVideoElement>(`[data-peer-id="${peerId}"] video`)!.srcObject as MediaStream;
+        out[peerId] = stream.getTracks().map((t) => `${t.kind} ${t.readyState}`).sort().join(', ');
+      }
+      return out;
+    }, before.videos.map((v) => v.peerId));
+    console.log(
+      `rejoin of ${applicant}, before → after: ${after.videos
+        .map((v) => {
+          const b = before.videos.find((x) => x.peerId === v.peerId)!;
+          return `${v.peerId} element ${b.el} → ${v.el}, currentTime ${b.currentTime.toFixed(2)} → ${v.currentTime.toFixed(2)} s, frames ${b.frames} → ${v.frames}, srcObject sets ${b.srcSets} → ${v.srcSets}`;
+        })
+        .join('; ')}\n  tracks: ${JSON.stringify(tracks)}`,
+    );
+    for (const b of before.videos) {
+      const a = after.videos.find((v) => v.peerId === b.peerId)!;
+      expect(a.el, `${b.peerId}: the same <video> element`).toBe(b.el);
+      expect(a.srcSets, `${b.peerId}: srcObject not assigned again`).toBe(b.srcSets);
+      expect(a.currentTime).toBeGreaterThan(b.currentTime);
+      expect(tracks[b.peerId]).toBe('audio live, video live');
+    }
   });
 });
