@@ -4,6 +4,7 @@ interface TongbanRoomHandle {
   sendStats(): Promise<{ kind: 'audio' | 'video'; framesSent: number; packetsSent: number }[]>;
   readonly state: {
     readonly phase: string;
+    readonly error: string | null;
     readonly peerId: string | null;
     readonly activeSpeaker: string | null;
     readonly peers: ReadonlyMap<string, { readonly audioMuted: boolean; readonly videoMuted: boolean }>;

@@ -100,7 +100,13 @@ async function enter(as: Who): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (err) => process.stderr.write(`[page error ${as}] ${err.message}\n`));
   await page.goto(`${server.url}/room/${sessionId}`);
-  await page.getByTestId('consent-accept').click();
+  await page
+    .getByTestId('consent-accept')
+    .click({ timeout: 60_000 })
+    .catch(async (err: Error) => {
+      const state = await page.evaluate(() => ({ phase: window.__tongbanRoom?.state.phase, error: window.__tongbanRoom?.state.error }));
+      throw new Error(`${as}: no consent dialog (room ${JSON.stringify(state)}): ${err.message}`);
+    });
   return page;
 }
 
@@ -156,7 +162,7 @@ const rateGrace = { before: pauseGraceMs, after: resumeGraceMs };
 describe('stable remote tiles', () => {
   it('for 24 s of speaker changes and mute toggles no remote video resets, stalls or drops frames', async () => {
     for (const who of everyone) pages[who] = await enter(who);
-    for (const who of everyone) await waitForDecoding(pages[who], everyone.filter((p) => p !== who), 30_000);
+    for (const who of everyone) await waitForDecoding(pages[who], everyone.filter((p) => p !== who), 60_000);
     for (const who of everyone) await followSpeaker(pages[who]);
 
     const samples = Object.fromEntries(everyone.map((w) => [w, [] as PageSample[]])) as Record<Who, PageSample[]>;
