@@ -1,7 +1,7 @@
 // The room page exposes its client for diagnostics; tests read its counters through it.
 interface TongbanRoomHandle {
   stats(): Promise<{ peerId: string; kind: 'audio' | 'video'; framesDecoded: number; packetsReceived: number }[]>;
-  sendStats(): Promise<{ kind: 'audio' | 'video'; framesSent: number; packetsSent: number }[]>;
+  sendStats(): Promise<{ kind: 'audio' | 'video'; framesSent: number; packetsSent: number; at: number }[]>;
   readonly state: {
     readonly phase: string;
     readonly error: string | null;

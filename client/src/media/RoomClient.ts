@@ -43,6 +43,8 @@ export interface SendStats {
   readonly kind: 'audio' | 'video';
   readonly framesSent: number;
   readonly packetsSent: number;
+  /** When the counters were read (ms since the epoch, like Date.now()). */
+  readonly at: number;
 }
 
 export interface RoomClientOptions {
@@ -158,8 +160,8 @@ export class RoomClient extends EventTarget {
     const out: SendStats[] = [];
     for (const [kind, producer] of this.#producers) {
       const report = await producer.getStats();
-      report.forEach((s: { type: string; framesSent?: number; packetsSent?: number }) => {
-        if (s.type === 'outbound-rtp') out.push({ kind, framesSent: s.framesSent ?? 0, packetsSent: s.packetsSent ?? 0 });
+      report.forEach((s: { type: string; timestamp: number; framesSent?: number; packetsSent?: number }) => {
+        if (s.type === 'outbound-rtp') out.push({ kind, framesSent: s.framesSent ?? 0, packetsSent: s.packetsSent ?? 0, at: s.timestamp });
       });
     }
     return out;
