@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // files at once because the machines have two cores.
 export default defineConfig({
   test: {
-    include: ['{server,certs,signing,e2e}/**/*.test.ts'],
+    include: ['{server,certs,signing,protocol,e2e,scripts}/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'dist/**', 'data/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import { Harness } from './support/harness.js';
 import { row, type BenchRow } from './support/results.js';
 import { tempDir } from './support/temp.js';
-import { DEMO_PASSWORD } from '../server/domain/demo-data.js';
+import { DEMO_PASSWORD } from '../server/demo/demo-data.js';
 
 interface Target {
   readonly name: string;

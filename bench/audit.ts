@@ -3,8 +3,8 @@
 // the same shape and indexes, in the same database (same WAL/synchronous settings), one autocommit
 // each. Alternating rounds so both see the same disk and cache conditions.
 import { join } from 'node:path';
-import { AuditLog } from '../server/audit/AuditLog.js';
-import { Database } from '../server/store/Database.js';
+import { AuditLog } from '../server/kernel/audit/AuditLog.js';
+import { Database } from '../server/kernel/store/Database.js';
 import { median, row, type BenchRow } from './support/results.js';
 import { tempDir } from './support/temp.js';
 

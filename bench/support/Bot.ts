@@ -1,5 +1,5 @@
 // A headless participant: mediasoup-client's Chrome111 handler on @roamhq/wrtc's libwebrtc, talking
-// our signalling (server/realtime/media-protocol.ts) over socket.io with a session cookie, exactly
+// our signalling (protocol/media.ts) over socket.io with a session cookie, exactly
 // as the browser client does: join → consent → send/recv transports → produce a synthetic camera
 // and microphone → consume every other producer → resume. It counts the frames it decodes per
 // remote producer (RTCVideoSink) and rejoins by itself when the server rebuilds the room.
@@ -7,7 +7,7 @@ import wrtc from '@roamhq/wrtc';
 import { Device, type types as mc } from 'mediasoup-client';
 import { Chrome111 } from 'mediasoup-client/handlers/Chrome111';
 import { io, type Socket } from 'socket.io-client';
-import type { ConsumeResponse, JoinResponse, MediaAck, MediaMethod, MediaNotification, MediaResponses, ProducerView, TransportResponse } from '../../server/realtime/media-protocol.js';
+import type { ConsumeResponse, JoinResponse, MediaAck, MediaMethod, MediaNotification, MediaResponses, ProducerView, TransportResponse } from '../../protocol/media.js';
 import type { SyntheticMedia } from './SyntheticMedia.js';
 
 // mediasoup-client's handler uses the browser's WebRTC globals; libwebrtc from wrtc stands in.

@@ -5,16 +5,12 @@
 // accepted, plus invited participants) and hands back session cookies, since logging in bots
 // through the rate-limited login route would measure the rate limiter.
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'socket.io';
-import { createApp, platformPkiOpener, type AppPlugin, type TongbanApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
-import { seedDemo } from '../../server/domain/seed-demo.js';
-import { demoUsers } from '../../server/domain/demo-data.js';
-import type { UserPrincipal } from '../../server/domain/principal.js';
-import { toPrincipal } from '../../server/domain/UserService.js';
-import { MediaService } from '../../server/media/MediaService.js';
-import { mediaHandles, mediaPlugin } from '../../server/media/plugin.js';
-import { attachMediaSignaling } from '../../server/realtime/media-signaling.js';
+import { createApp, type App } from '../../server/app/create-app.js';
+import { demoUsers } from '../../server/demo/demo-data.js';
+import { seedDemo } from '../../server/demo/seed-demo.js';
+import { toPrincipal } from '../../server/features/auth/index.js';
+import { loadConfig } from '../../server/kernel/config.js';
+import type { UserPrincipal } from '../../server/kernel/principal.js';
 import type { HarnessReply, HarnessRequest, RoomTicket } from './harness-protocol.js';
 
 const dataDir = process.argv[2];
@@ -27,33 +23,20 @@ const originating = 'clerk.xingren';
 const handling = 'clerk.cixi';
 const extraSeats = demoUsers.filter((u) => u.role === 'clerk' || u.role === 'official').map((u) => u.username).filter((u) => u !== originating && u !== handling);
 
-let media: MediaService | undefined;
-
-/** The SFU without the recorder: the same service and signalling the plugin wires, minus the taps. */
-function unrecordedMediaPlugin(): AppPlugin {
-  return {
-    name: 'media-unrecorded',
-    async start({ ctx, realtime }) {
-      media = await MediaService.start({ listenIps: [{ ip: '127.0.0.1' }], size: workers });
-      attachMediaSignaling(realtime.io as unknown as Server, { media, canJoin: (p, s) => ctx.sessions.assertCanJoin(p, s) });
-      return { stop: () => media!.stop() };
-    },
-  };
-}
-
 async function main(): Promise<void> {
-  const config = loadConfig({ env: process.env, flags: { dataDir, port: 0, host: '127.0.0.1' } });
-  const plugins = [record ? mediaPlugin({ listenIps: [{ ip: '127.0.0.1' }], workers, segmentSeconds: 2 }) : unrecordedMediaPlugin()];
-  const app = await createApp({ config, openPki: platformPkiOpener(config, { caKeyBits: 2048 }), plugins });
-  await seedDemo({ catalog: app.ctx.catalog, users: app.ctx.users, audit: app.ctx.audit, pki: app.pki });
+  const config = loadConfig({
+    env: process.env,
+    flags: { dataDir, port: 0, host: '127.0.0.1', media: { workers, record, segmentSeconds: 2 } },
+  });
+  const app = await createApp({ config, pkiTuning: { caKeyBits: 2048 } });
+  await seedDemo(app.services);
   const url = await app.start();
-  media ??= mediaHandles(app.ctx)?.media;
-  const rootPem = app.ctx.pki.rootCertificatePem();
+  const rootPem = app.services.pki.rootCertificatePem();
   process.on('message', (msg: HarnessRequest) => void answer(app, msg));
   send({ id: 0, ok: true, data: { url, rootPem, pid: process.pid } });
 }
 
-async function answer(app: TongbanApp, req: HarnessRequest): Promise<void> {
+async function answer(app: App, req: HarnessRequest): Promise<void> {
   try {
     send({ id: req.id, ok: true, data: await handle(app, req) });
   } catch (err) {
@@ -61,8 +44,9 @@ async function answer(app: TongbanApp, req: HarnessRequest): Promise<void> {
   }
 }
 
-async function handle(app: TongbanApp, req: HarnessRequest): Promise<unknown> {
-  const { ctx } = app;
+async function handle(app: App, req: HarnessRequest): Promise<unknown> {
+  const { services } = app;
+  const { media } = services;
   switch (req.op) {
     case 'room':
       return openRoom(app, req.size);
@@ -73,7 +57,7 @@ async function handle(app: TongbanApp, req: HarnessRequest): Promise<unknown> {
       return { ended: true };
     }
     case 'loginToken':
-      return { token: ctx.loginSessions.start({ kind: 'user', userId: req.userId }) };
+      return { token: services.loginSessions.start({ kind: 'user', userId: req.userId }) };
     case 'cases':
       for (let i = 0; i < req.count; i++) openCase(app);
       return { created: req.count };
@@ -88,12 +72,12 @@ async function handle(app: TongbanApp, req: HarnessRequest): Promise<unknown> {
   }
 }
 
-function principal(app: TongbanApp, userId: string): UserPrincipal {
-  return toPrincipal(app.ctx.users.get(userId));
+function principal(app: App, userId: string): UserPrincipal {
+  return toPrincipal(app.services.users.get(userId));
 }
 
-function openCase(app: TongbanApp) {
-  return app.ctx.cases.create(principal(app, originating), {
+function openCase(app: App) {
+  return app.services.cases.create(principal(app, originating), {
     matterId: 'shebao-tingjiao',
     handlingSite: 'cixi',
     applicant: { name: '压测 申请人', idNumber: '110101199003071234' },
@@ -101,17 +85,17 @@ function openCase(app: TongbanApp) {
 }
 
 /** A case opened at xingren, accepted at cixi (that creates the session), the applicant as a guest. */
-function openRoom(app: TongbanApp, size: number): RoomTicket {
-  const { ctx } = app;
+function openRoom(app: App, size: number): RoomTicket {
+  const { services } = app;
   if (size < 2 || size > 2 + 1 + extraSeats.length) throw new Error(`room size ${size} not supported`);
   const opened = openCase(app);
-  const { sessionId } = ctx.cases.accept(principal(app, handling), opened.id);
+  const { sessionId } = services.cases.accept(principal(app, handling), opened.id);
   const seats = [handling, originating, ...extraSeats.slice(0, Math.max(0, size - 3))];
-  for (const userId of seats.slice(2)) ctx.sessions.addParticipant(sessionId, { userId, displayName: userId, role: 'witness' });
-  const tokens = seats.map((userId) => ({ peer: `user:${userId}`, token: ctx.loginSessions.start({ kind: 'user', userId }) }));
+  for (const userId of seats.slice(2)) services.sessions.addParticipant(sessionId, { userId, displayName: userId, role: 'witness' });
+  const tokens = seats.map((userId) => ({ peer: `user:${userId}`, token: services.loginSessions.start({ kind: 'user', userId }) }));
   if (size >= 3) {
     const guest = { kind: 'guest' as const, sessionId, caseId: opened.id, displayName: `申请人 ${randomUUID().slice(0, 4)}` };
-    tokens.push({ peer: `guest:${sessionId}`, token: ctx.loginSessions.start(guest) });
+    tokens.push({ peer: `guest:${sessionId}`, token: services.loginSessions.start(guest) });
   }
   return { sessionId, caseId: opened.id, seats: tokens.slice(0, size) };
 }

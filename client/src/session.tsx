@@ -1,6 +1,7 @@
 // Who is signed in: loaded once from /api/me, refreshed after login and logout.
-import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { api } from './api/http.js';
+import { closeSharedSocket } from './api/socket.js';
 import type { Me } from './api/types.js';
 
 interface SessionValue {
@@ -20,14 +21,21 @@ const SessionContext = createContext<SessionValue>({
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
   const [ready, setReady] = useState(false);
+  const identity = useRef<string | null>(null);
   const refresh = useCallback(async () => {
     const next = await api<Me>('/api/me').catch(() => null);
+    // The shared socket was authenticated as whoever was signed in when it connected.
+    const key = next && (next.kind === 'user' ? `user:${next.id}` : `guest:${next.sessionId}`);
+    if (key !== identity.current) closeSharedSocket();
+    identity.current = key;
     setMe(next);
     setReady(true);
     return next;
   }, []);
   const logout = useCallback(async () => {
     await api('/api/auth/logout', { method: 'POST' }).catch(() => undefined);
+    closeSharedSocket();
+    identity.current = null;
     setMe(null);
   }, []);
   useEffect(() => void refresh(), [refresh]);

@@ -11,8 +11,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../../bench/support/harness.js';
 import { tempDir } from '../../bench/support/temp.js';
-import type { HttpClient, TestResponse } from '../../server/http/test-support/HttpClient.js';
-import { blobRoot, databaseFile } from '../../server/store/paths.js';
+import type { HttpClient, TestResponse } from '../../server/test-support/HttpClient.js';
+import { blobRoot, databaseFile } from '../../server/kernel/store/paths.js';
 import { DEMO_PIN, agreementPdf, clientAs, uploadAgreement } from './support.js';
 
 const dir = tempDir('fault-disk-');

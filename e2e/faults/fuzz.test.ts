@@ -14,7 +14,7 @@ import { createTestPki, type TestPki } from '../../certs/test-support/test-pki.j
 import { Harness } from '../../bench/support/harness.js';
 import { median } from '../../bench/support/results.js';
 import { tempDir } from '../../bench/support/temp.js';
-import type { HttpClient } from '../../server/http/test-support/HttpClient.js';
+import type { HttpClient } from '../../server/test-support/HttpClient.js';
 import { signPdf, verifyPdf } from '../../signing/index.js';
 import { mutate } from './pdf-mutations.js';
 import { agreementPdf, clientAs, tongban, uploadAgreement, within } from './support.js';

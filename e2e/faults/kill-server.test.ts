@@ -10,7 +10,7 @@ import { Harness } from '../../bench/support/harness.js';
 import { children, sample } from '../../bench/support/proc.js';
 import { SyntheticMedia } from '../../bench/support/SyntheticMedia.js';
 import { tempDir } from '../../bench/support/temp.js';
-import type { RecordingStateView } from '../../server/realtime/media-protocol.js';
+import type { RecordingStateView } from '../../protocol/media.js';
 import { DEMO_PIN, agreementPdf, clientAs, integrityCheck, tongban, until, uploadAgreement } from './support.js';
 
 const dir = tempDir('fault-kill9-');

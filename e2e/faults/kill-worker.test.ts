@@ -6,7 +6,7 @@ import { BotRooms } from '../../bench/support/BotRooms.js';
 import { Harness } from '../../bench/support/harness.js';
 import { SyntheticMedia } from '../../bench/support/SyntheticMedia.js';
 import { tempDir } from '../../bench/support/temp.js';
-import { HttpClient } from '../../server/http/test-support/HttpClient.js';
+import { HttpClient } from '../../server/test-support/HttpClient.js';
 import { until } from './support.js';
 
 const dir = tempDir('fault-worker-');

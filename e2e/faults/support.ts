@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Harness } from '../../bench/support/harness.js';
-import { HttpClient, type TestResponse } from '../../server/http/test-support/HttpClient.js';
-import { databaseFile } from '../../server/store/paths.js';
+import { HttpClient, type TestResponse } from '../../server/test-support/HttpClient.js';
+import { databaseFile } from '../../server/kernel/store/paths.js';
 
-export { DEMO_PIN } from '../../server/domain/demo-data.js';
+export { DEMO_PIN } from '../../server/demo/demo-data.js';
 
 export async function clientAs(h: Harness, userId: string): Promise<HttpClient> {
   const { token } = (await h.request('loginToken', { userId })) as { token: string };

@@ -6,8 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../server/domain/demo-data.js';
-import { mediaHandles } from '../../server/media/plugin.js';
+import { DEMO_PASSWORD } from '../../server/demo/demo-data.js';
 import { launchChromium, waitForDecoding } from './browser.js';
 import { startApp, type RunningApp } from './app-server.js';
 
@@ -72,8 +71,7 @@ describe('a real session in the real app', () => {
   });
 
   it('the recording is sealed by the platform seal and verifies over HTTP and on the command line', async () => {
-    const handles = mediaHandles(app.app.ctx)!;
-    await handles.media.endSession(sessionId);
+    await app.app.services.media?.endSession(sessionId);
     const cixi = await app.login('clerk.cixi');
     const res = await cixi.get(`/api/sessions/${sessionId}/recording/verification`);
     expect(res.status).toBe(200);

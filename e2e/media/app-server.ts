@@ -1,20 +1,18 @@
-// The real Tongban app (HTTPS with the platform certificate, demo data, the flows' routes plus the
-// recording routes, the media plugin, the built client) on a temp data directory.
+// The real Tongban app (createApp: HTTPS with the platform certificate, every feature with live
+// video and the recorder, the built client) and the demo data on a temp data directory.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { platformPkiOpener, TongbanApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
-import { DEMO_PASSWORD } from '../../server/domain/demo-data.js';
-import { seedDemo } from '../../server/domain/seed-demo.js';
-import { HttpClient } from '../../server/http/test-support/HttpClient.js';
-import { routeModules } from '../../server/http/routes/index.js';
-import { mediaPlugin } from '../../server/media/plugin.js';
-import { recordingRoutes } from '../../server/media/recording-routes.js';
+import { createApp, type App } from '../../server/app/create-app.js';
+import { loadConfig } from '../../server/kernel/config.js';
+import { DEMO_PASSWORD } from '../../server/demo/demo-data.js';
+import { seedDemo } from '../../server/demo/seed-demo.js';
+import { HttpClient } from '../../server/test-support/HttpClient.js';
+import { testPkiTuning } from '../../server/test-support/pki-tuning.js';
 import { ensureClientBuilt } from './client-build.js';
 
 export interface RunningApp {
-  readonly app: TongbanApp;
+  readonly app: App;
   readonly url: string;
   readonly dataDir: string;
   readonly rootPem: string;
@@ -25,18 +23,11 @@ export interface RunningApp {
 
 export async function startApp(): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tongban-media-app-'));
-  const config = loadConfig({ flags: { dataDir, port: 0, host: '127.0.0.1' } });
-  const app = await TongbanApp.create({
-    config,
-    openPki: platformPkiOpener(config, { caKeyBits: 2048, pinKdfCost: { N: 2 ** 10, r: 8, p: 1 } }),
-    clientDir: ensureClientBuilt(),
-    modules: [...routeModules, recordingRoutes],
-    plugins: [mediaPlugin({ listenIps: [{ ip: '127.0.0.1' }], workers: 1 })],
-    log: () => undefined,
-  });
-  await seedDemo({ catalog: app.ctx.catalog, users: app.ctx.users, audit: app.ctx.audit, pki: app.pki });
+  const config = loadConfig({ flags: { dataDir, port: 0, host: '127.0.0.1', clientDir: ensureClientBuilt(), media: { workers: 1 } } });
+  const app = await createApp({ config, pkiTuning: testPkiTuning, log: () => undefined });
+  await seedDemo(app.services);
   const url = await app.start();
-  const rootPem = app.pki.rootCertificatePem();
+  const rootPem = app.services.pki.rootCertificatePem();
   const client = () => new HttpClient(url, rootPem);
   return {
     app,

@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaAck } from '../../server/realtime/media-protocol.js';
+import type { MediaAck } from '../../protocol/media.js';
 import { launchChromium, waitForDecoding } from './browser.js';
 import { startTestMediaServer, type TestMediaServer } from './test-server.js';
 
@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 async function client(as: string): Promise<Socket> {
-  const socket = ioClient(server.url, { transports: ['websocket'], auth: { as }, forceNew: true });
+  const socket = ioClient(server.url, { transports: ['websocket'], extraHeaders: { cookie: `tb-test-as=${encodeURIComponent(as)}` }, forceNew: true });
   sockets.push(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);

@@ -24,7 +24,8 @@ function hashTree(hash: ReturnType<typeof createHash>, path: string): void {
 function sourceHash(): string {
   const hash = createHash('sha256');
   hashTree(hash, join(client, 'src'));
-  for (const f of [join(client, 'index.html'), join(client, 'vite.config.ts'), join(repo, 'server/realtime/media-protocol.ts'), join(repo, 'package-lock.json')]) {
+  hashTree(hash, join(repo, 'protocol')); // the client bundles the shared protocol
+  for (const f of [join(client, 'index.html'), join(client, 'vite.config.ts'), join(repo, 'package-lock.json')]) {
     if (existsSync(f)) hash.update(f).update(readFileSync(f));
   }
   return hash.digest('hex').slice(0, 16);

@@ -1,9 +1,8 @@
 // The media section of the configuration reaches mediasoup: transports take ports from the
 // configured range and announce the configured address (real worker, real transports).
 import { afterAll, describe, expect, it } from 'vitest';
-import { mediaOptions } from '../../server/cli/commands/serve.js';
-import { loadConfig } from '../../server/config.js';
-import { MediaService } from '../../server/media/MediaService.js';
+import { loadConfig } from '../../server/kernel/config.js';
+import { MediaService, mediaServiceOptions } from '../../server/features/media/index.js';
 
 const started: MediaService[] = [];
 afterAll(async () => {
@@ -12,7 +11,7 @@ afterAll(async () => {
 
 describe('media configuration', () => {
   it('maps host and announced address to listen addresses', () => {
-    const at = (env: Record<string, string>) => mediaOptions(loadConfig({ env })).listenIps[0];
+    const at = (env: Record<string, string>) => mediaServiceOptions(loadConfig({ env })).listenIps[0];
     expect(at({ HOST: '127.0.0.1' })).toEqual({ ip: '127.0.0.1' });
     expect(at({ HOST: '10.0.0.5', TONGBAN_ANNOUNCED_IP: '203.0.113.20' })).toEqual({ ip: '10.0.0.5', announcedIp: '203.0.113.20' });
     expect(at({ HOST: '0.0.0.0', TONGBAN_ANNOUNCED_IP: '203.0.113.20' })).toEqual({ ip: '0.0.0.0', announcedIp: '203.0.113.20' });
@@ -21,8 +20,7 @@ describe('media configuration', () => {
 
   it('gives transports ports from the configured range and the configured announced address', async () => {
     const config = loadConfig({ env: { TONGBAN_MEDIA_WORKERS: '2', TONGBAN_RTC_MIN_PORT: '47100', TONGBAN_RTC_MAX_PORT: '47139', TONGBAN_ANNOUNCED_IP: '203.0.113.20' } });
-    const o = mediaOptions(config);
-    const media = await MediaService.start({ listenIps: o.listenIps, size: o.workers, rtcMinPort: o.rtcMinPort, rtcMaxPort: o.rtcMaxPort });
+    const media = await MediaService.start(mediaServiceOptions(config));
     started.push(media);
     expect(await media.pool.workers()).toHaveLength(2);
     const room = await media.room('media-config-session');

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FinishedRecording } from '../../server/media/recording/Recorder.js';
-import { verifyRecording } from '../../server/media/recording/verification.js';
+import type { FinishedRecording } from '../../server/features/recording/index.js';
+import { verifyRecording } from '../../server/features/recording/index.js';
 import { probe } from './ffprobe.js';
 import { launchChromium, waitForDecoding } from './browser.js';
 import { startTestMediaServer, type TestMediaServer } from './test-server.js';
@@ -200,7 +200,7 @@ describe('three browsers in one room', () => {
       w.__rejoins = 0;
       window.__tongbanRoom!.addEventListener('rejoined', () => (w.__rejoins += 1));
     });
-    const socket = [...server.io.sockets.sockets.values()].find((s) => (s.data.mediaSeat as { peerId?: string } | undefined)?.peerId === applicant2);
+    const socket = [...server.io.sockets.sockets.values()].find((s) => s.data.mediaSeat?.peerId === applicant2);
     socket!.conn.close();
     await page.waitForFunction(() => (window as unknown as { __rejoins: number }).__rejoins >= 1, undefined, { timeout: 15_000 });
     for (const who of everyone) {

@@ -96,7 +96,14 @@ async function enter(as: Who): Promise<Page> {
   const context = await browser.newContext();
   contexts.push(context);
   await context.addInitScript(countSrcObjectSets);
-  await context.addCookies([{ name: 'tb-test-as', value: encodeURIComponent(as.replace(/^user:/, '')), domain: new URL(server.url).hostname, path: '/' }]);
+  await context.addCookies([
+    {
+      name: 'tb-test-as',
+      value: encodeURIComponent(as.replace(/^user:/, '')),
+      domain: new URL(server.url).hostname,
+      path: '/',
+    },
+  ]);
   const page = await context.newPage();
   page.on('pageerror', (err) => process.stderr.write(`[page error ${as}] ${err.message}\n`));
   await page.goto(`${server.url}/room/${sessionId}`);
@@ -104,7 +111,10 @@ async function enter(as: Who): Promise<Page> {
     .getByTestId('consent-accept')
     .click({ timeout: 60_000 })
     .catch(async (err: Error) => {
-      const state = await page.evaluate(() => ({ phase: window.__tongbanRoom?.state.phase, error: window.__tongbanRoom?.state.error }));
+      const state = await page.evaluate(() => ({
+        phase: window.__tongbanRoom?.state.phase,
+        error: window.__tongbanRoom?.state.error,
+      }));
       throw new Error(`${as}: no consent dialog (room ${JSON.stringify(state)}): ${err.message}`);
     });
   return page;
@@ -163,12 +173,20 @@ const rateGrace = { before: pauseGraceMs, after: resumeGraceMs };
 describe('stable remote tiles', () => {
   it('for 24 s of speaker changes and mute toggles no remote video resets, stalls or drops frames', async () => {
     for (const who of everyone) pages[who] = await enter(who);
-    for (const who of everyone) await waitForDecoding(pages[who], everyone.filter((p) => p !== who), 60_000);
+    for (const who of everyone)
+      await waitForDecoding(
+        pages[who],
+        everyone.filter((p) => p !== who),
+        60_000,
+      );
     for (const who of everyone) await followSpeaker(pages[who]);
 
     const samples = Object.fromEntries(everyone.map((w) => [w, [] as PageSample[]])) as Record<Who, PageSample[]>;
     /** Per peer: from the click that turns its camera off until the click that turns it on. */
-    const cameraOff = Object.fromEntries(everyone.map((w) => [w, [] as [number, number][]])) as Record<Who, [number, number][]>;
+    const cameraOff = Object.fromEntries(everyone.map((w) => [w, [] as [number, number][]])) as Record<
+      Who,
+      [number, number][]
+    >;
     const start = Date.now();
     const sampler = (async () => {
       while (Date.now() - start < runMs) {
@@ -195,7 +213,12 @@ describe('stable remote tiles', () => {
     expect(off.size, 'every camera is on again at the end').toBe(0);
 
     const speakers = Object.fromEntries(
-      await Promise.all(everyone.map(async (w) => [w, await pages[w].evaluate(() => (window as unknown as { __speakers: string[] }).__speakers)])),
+      await Promise.all(
+        everyone.map(async (w) => [
+          w,
+          await pages[w].evaluate(() => (window as unknown as { __speakers: string[] }).__speakers),
+        ]),
+      ),
     ) as Record<Who, string[]>;
 
     // Sender frame rates, over the time its camera was on (for the trace).
@@ -214,7 +237,8 @@ describe('stable remote tiles', () => {
       sentFps[w] = (frames * 1000) / ms;
     }
     // The stats timestamp is on the same clock as Date.now() (epoch ms), else the rates below are meaningless.
-    for (const w of everyone) for (const ps of samples[w]) expect(Math.abs(ps.sent.t - (ps.videos[0]?.t ?? ps.sent.t))).toBeLessThan(30_000);
+    for (const w of everyone)
+      for (const ps of samples[w]) expect(Math.abs(ps.sent.t - (ps.videos[0]?.t ?? ps.sent.t))).toBeLessThan(30_000);
     /** Frames the peer had sent by time t, interpolated between its samples: compares like with like when pages are read at different moments. */
     const sentBy = (w: Who, t: number): number => {
       const s = samples[w].map((x) => x.sent);
@@ -232,8 +256,16 @@ describe('stable remote tiles', () => {
       const byEl = new Map<number, VideoSample[]>();
       for (const ps of samples[w]) for (const v of ps.videos) byEl.set(v.el, [...(byEl.get(v.el) ?? []), v]);
       const peersSeen = [...byEl.values()].map((vs) => vs[0]!.peerId).sort();
-      if (peersSeen.join() !== everyone.filter((p) => p !== w).sort().join()) {
-        problems.push(`${w}: remote <video> elements over the run were ${byEl.size} (${peersSeen.join(', ')}), expected one per other peer`);
+      if (
+        peersSeen.join() !==
+        everyone
+          .filter((p) => p !== w)
+          .sort()
+          .join()
+      ) {
+        problems.push(
+          `${w}: remote <video> elements over the run were ${byEl.size} (${peersSeen.join(', ')}), expected one per other peer`,
+        );
       }
       for (const [el, vs] of byEl) {
         const peer = vs[0]!.peerId as Who;
@@ -262,14 +294,18 @@ describe('stable remote tiles', () => {
           // exception is made for those spans: once shown, a picture never goes away.
           if (everReady && (b.readyState < 2 || b.videoWidth === 0)) {
             dropped++;
-            problems.push(`${where}: readyState ${b.readyState}, videoWidth ${b.videoWidth} at +${b.t - start} ms${isOff ? ' (camera off)' : ''}`);
+            problems.push(
+              `${where}: readyState ${b.readyState}, videoWidth ${b.videoWidth} at +${b.t - start} ms${isOff ? ' (camera off)' : ''}`,
+            );
           }
           everReady ||= b.readyState >= 2 && b.videoWidth > 0;
           if (i === 0) continue;
           const a = vs[i - 1]!;
           if (b.currentTime < a.currentTime) {
             backward++;
-            problems.push(`${where}: currentTime ${a.currentTime.toFixed(2)} → ${b.currentTime.toFixed(2)} at +${b.t - start} ms`);
+            problems.push(
+              `${where}: currentTime ${a.currentTime.toFixed(2)} → ${b.currentTime.toFixed(2)} at +${b.t - start} ms`,
+            );
           }
           // A decreasing counter means the element restarted on a new source: count from zero.
           const decoded = b.frames >= a.frames ? b.frames - a.frames : b.frames;
@@ -288,7 +324,10 @@ describe('stable remote tiles', () => {
         const ratio = frames / sent;
         const srcSets = vs.at(-1)!.srcSets - vs[0]!.srcSets;
         if (srcSets > 0) problems.push(`${where}: srcObject assigned ${srcSets} times during the run`);
-        if (!(ratio >= 0.8)) problems.push(`${where}: decoded ${frames} of the ${sent.toFixed(0)} frames sent in the same ${(ms / 1000).toFixed(1)} s`);
+        if (!(ratio >= 0.8))
+          problems.push(
+            `${where}: decoded ${frames} of the ${sent.toFixed(0)} frames sent in the same ${(ms / 1000).toFixed(1)} s`,
+          );
         trace.push(
           `  ← ${peer}: currentTime ${vs[0]!.currentTime.toFixed(2)} → ${vs.at(-1)!.currentTime.toFixed(2)} s, backward ${backward}, ` +
             `min readyState ${minReady}, drops ${dropped}, ${vs.length} samples, ` +
@@ -300,9 +339,12 @@ describe('stable remote tiles', () => {
         );
       }
     }
-    console.log(`stable tiles, ${runMs / 1000} s, camera off spans (ms from start): ${JSON.stringify(Object.fromEntries(everyone.map((w) => [w, cameraOff[w].map(([a, b]) => [a - start, b - start])])))}\n${trace.join('\n')}`);
+    console.log(
+      `stable tiles, ${runMs / 1000} s, camera off spans (ms from start): ${JSON.stringify(Object.fromEntries(everyone.map((w) => [w, cameraOff[w].map(([a, b]) => [a - start, b - start])])))}\n${trace.join('\n')}`,
+    );
     if (problems.length) console.log(`problems (${problems.length}):\n  ${problems.slice(0, 40).join('\n  ')}`);
-    for (const w of everyone) expect(speakers[w].length, `${w} saw the active speaker change`).toBeGreaterThanOrEqual(2);
+    for (const w of everyone)
+      expect(speakers[w].length, `${w} saw the active speaker change`).toBeGreaterThanOrEqual(2);
     expect(problems).toEqual([]);
   });
 
@@ -322,14 +364,22 @@ describe('stable remote tiles', () => {
     );
     const after = await sample(page);
     /** Per remote peer: the tracks now on its stream (the closed consumers' tracks are gone from it). */
-    const tracks = await page.evaluate((peers) => {
-      const out: Record<string, string> = {};
-      for (const peerId of peers) {
-        const stream = document.querySelector<HTMLVideoElement>(`[data-peer-id="${peerId}"] video`)!.srcObject as MediaStream;
-        out[peerId] = stream.getTracks().map((t) => `${t.kind} ${t.readyState}`).sort().join(', ');
-      }
-      return out;
-    }, before.videos.map((v) => v.peerId));
+    const tracks = await page.evaluate(
+      (peers) => {
+        const out: Record<string, string> = {};
+        for (const peerId of peers) {
+          const stream = document.querySelector<HTMLVideoElement>(`[data-peer-id="${peerId}"] video`)!
+            .srcObject as MediaStream;
+          out[peerId] = stream
+            .getTracks()
+            .map((t) => `${t.kind} ${t.readyState}`)
+            .sort()
+            .join(', ');
+        }
+        return out;
+      },
+      before.videos.map((v) => v.peerId),
+    );
     console.log(
       `rejoin of ${applicant}, before → after: ${after.videos
         .map((v) => {

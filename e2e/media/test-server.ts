@@ -7,14 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server } from 'socket.io';
-import type { Principal } from '../../server/domain/principal.js';
-import { ForbiddenError } from '../../server/errors.js';
-import { MediaService, type MediaServiceOptions } from '../../server/media/MediaService.js';
-import { Recorder } from '../../server/media/recording/Recorder.js';
-import { RecordingStore } from '../../server/media/recording/RecordingStore.js';
-import { Database } from '../../server/store/Database.js';
-import { attachMediaSignaling } from '../../server/realtime/media-signaling.js';
+import type { Authenticator } from '../../server/kernel/authenticator.js';
+import type { Principal } from '../../server/kernel/principal.js';
+import { ForbiddenError } from '../../server/kernel/errors.js';
+import { MediaService, mediaSockets, type MediaServiceOptions } from '../../server/features/media/index.js';
+import { Recorder, RecordingStore } from '../../server/features/recording/index.js';
+import { Database } from '../../server/kernel/store/Database.js';
+import { RealtimeServer, type TongbanServer } from '../../server/realtime/RealtimeServer.js';
 import { ensureClientBuilt } from './client-build.js';
 
 export const testPrincipals: Record<string, Principal> = {
@@ -27,13 +26,25 @@ export function guestPrincipal(sessionId: string): Principal {
   return { kind: 'guest', sessionId, caseId: null, displayName: '申请人 陈静' };
 }
 
+/** Who a socket is: the test-only cookie `tb-test-as=<user id | guest:SESSION>`. */
+const testAuthenticator: Authenticator = {
+  fromCookie(cookieHeader) {
+    const cookie = /(?:^|;\s*)tb-test-as=([^;]+)/.exec(cookieHeader ?? '')?.[1];
+    if (!cookie) return undefined;
+    const as = decodeURIComponent(cookie);
+    const principal = as.startsWith('guest:') ? guestPrincipal(as.slice('guest:'.length)) : testPrincipals[as];
+    return principal && { principal, sessionKey: as };
+  },
+  onRevoke: () => () => undefined,
+};
+
 export interface TestMediaServer {
   readonly url: string;
   readonly media: MediaService;
   readonly recorder: Recorder;
   readonly store: RecordingStore;
   readonly dataDir: string;
-  readonly io: Server;
+  readonly io: TongbanServer;
   close(): Promise<void>;
 }
 
@@ -51,22 +62,18 @@ export async function startTestMediaServer(
   app.use(express.static(clientDist, { index: false }));
   app.get(/^\/(room|join)\//, (_req, res) => res.sendFile(join(clientDist, 'index.html')));
   const http = createServer(app);
-  const io = new Server(http, { maxHttpBufferSize: 256 * 1024 });
-  io.use((socket, next) => {
-    const cookie = /(?:^|;\s*)tb-test-as=([^;]+)/.exec(socket.handshake.headers.cookie ?? '')?.[1];
-    const as = cookie ? decodeURIComponent(cookie) : (socket.handshake.auth as { as?: string }).as;
-    if (as?.startsWith('guest:')) socket.data.principal = guestPrincipal(as.slice('guest:'.length));
-    else if (as && testPrincipals[as]) socket.data.principal = testPrincipals[as];
-    next();
-  });
-  attachMediaSignaling(io, {
-    media,
-    disconnectGraceMs: 2_000,
-    canJoin: (principal, sessionId) => {
-      const allowed = principal.kind === 'guest' ? principal.sessionId === sessionId : sessions[sessionId]?.includes(principal.userId);
-      if (!allowed) throw new ForbiddenError();
-    },
-  });
+  const realtime = new RealtimeServer({ server: http, authenticator: testAuthenticator, log: () => undefined });
+  realtime.attach([
+    mediaSockets({
+      media,
+      disconnectGraceMs: 2_000,
+      canJoin: (principal, sessionId) => {
+        const allowed = principal.kind === 'guest' ? principal.sessionId === sessionId : sessions[sessionId]?.includes(principal.userId);
+        if (!allowed) throw new ForbiddenError();
+      },
+    }),
+  ]);
+  const io = realtime.io;
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const { port } = http.address() as AddressInfo;
   return {
@@ -78,7 +85,7 @@ export async function startTestMediaServer(
     io,
     async close() {
       await media.stop();
-      await new Promise<void>((r) => io.close(() => r()));
+      await realtime.close();
       db.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

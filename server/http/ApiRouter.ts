@@ -4,35 +4,38 @@
 // the OpenAPI document, and every successful GET by an auditor is written to the audit log.
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { authorize } from '../auth/policy.js';
-import { UnauthenticatedError } from '../errors.js';
-import { actorOf, type Principal } from '../domain/principal.js';
-import type { AuditLog } from '../audit/AuditLog.js';
+import { authorize, type Action, type PrincipalFor } from '../kernel/policy.js';
+import { RequestValidationError, UnauthenticatedError } from '../kernel/errors.js';
+import { actorOf, type Principal } from '../kernel/principal.js';
+import type { AuditLog } from '../kernel/audit/AuditLog.js';
 import { principalOf } from './authenticate.js';
 import { zodToJsonSchema, type JsonSchema } from './zod-json-schema.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-export interface RouteInput<P, Q, B> {
+/** Who may call a route: anyone, any signed-in principal (staff or guest), or a policy action. */
+export type Access = 'public' | 'signed-in' | Action;
+
+/** The principal a handler receives: checked by the router before the handler runs. */
+export type PrincipalOf<A extends Access> = A extends Action ? PrincipalFor<A> : A extends 'signed-in' ? Principal : Principal | undefined;
+
+export interface RouteInput<A extends Access, P, Q, B> {
   readonly req: Request;
   readonly res: Response;
-  readonly principal: Principal | undefined;
+  readonly principal: PrincipalOf<A>;
   readonly params: P;
   readonly query: Q;
   readonly body: B;
 }
 
-export interface RouteSpec<P, Q, B> {
+export interface RouteSpec<A extends Access, P, Q, B> {
   readonly method: Method;
   /** Express path, e.g. `/api/cases/:id`. */
   readonly path: string;
   readonly summary: string;
   readonly tag: string;
-  /**
-   * 'public': anyone; 'signed-in': any principal (staff or guest); otherwise a policy action whose
-   * role check runs before input validation (the handler checks scope against the resource).
-   */
-  readonly access: 'public' | 'signed-in' | string;
+  /** A policy action's role check runs before input validation (the handler checks scope against the resource). */
+  readonly access: A;
   readonly params?: z.ZodType<P, z.ZodTypeDef, unknown>;
   readonly query?: z.ZodType<Q, z.ZodTypeDef, unknown>;
   readonly body?: z.ZodType<B, z.ZodTypeDef, unknown>;
@@ -43,13 +46,13 @@ export interface RouteSpec<P, Q, B> {
   readonly produces?: string;
   readonly status?: number;
   /** Returns the JSON body, or undefined after writing the response itself. */
-  readonly handler: (input: RouteInput<P, Q, B>) => unknown;
+  readonly handler: (input: RouteInput<A, P, Q, B>) => unknown;
 }
 
 interface Documented {
   readonly method: Method;
   readonly path: string;
-  readonly spec: RouteSpec<unknown, unknown, unknown>;
+  readonly spec: RouteSpec<Access, unknown, unknown, unknown>;
 }
 
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
@@ -63,14 +66,12 @@ export class ApiRouter {
     this.#audit = audit;
   }
 
-  route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec<P, Q, B>): void {
-    this.#documented.push({ method: spec.method, path: spec.path, spec: spec as RouteSpec<unknown, unknown, unknown> });
+  route<A extends Access, P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec<A, P, Q, B>): void {
+    this.#documented.push({ method: spec.method, path: spec.path, spec: spec as RouteSpec<Access, unknown, unknown, unknown> });
     const handlers: RequestHandler[] = [];
     if (spec.rawBody) handlers.push(express.raw({ type: spec.rawBody.type, limit: spec.rawBody.limitBytes }));
     handlers.push(async (req, res) => {
-      const principal = principalOf(res);
-      if (spec.access === 'signed-in') authorizeSignedIn(principal);
-      else if (spec.access !== 'public') authorize(principal, spec.access);
+      const principal = checkAccess(principalOf(res), spec.access);
       const params = parse(spec.params, req.params, 'path parameter');
       const query = parse(spec.query, req.query, 'query parameter');
       const body = spec.rawBody ? (req.body as B) : parse(spec.body, req.body, 'body');
@@ -122,8 +123,12 @@ export class ApiRouter {
   }
 }
 
-function authorizeSignedIn(principal: Principal | undefined): asserts principal is Principal {
+/** The route's first gate: 401 without a principal where one is needed, 403 when the role may not. */
+function checkAccess<A extends Access>(principal: Principal | undefined, access: A): PrincipalOf<A> {
+  if (access === 'public') return principal as PrincipalOf<A>;
   if (!principal) throw new UnauthenticatedError();
+  if (access !== 'signed-in') authorize(principal, access as Action);
+  return principal as PrincipalOf<A>;
 }
 
 function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown> | undefined, value: unknown, where: string): T {
@@ -131,21 +136,6 @@ function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown> | undefined, value
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   throw new RequestValidationError(where, result.error);
-}
-
-/** A zod failure on request input, reported as 400 with the paths and messages. */
-export class RequestValidationError extends Error {
-  constructor(
-    readonly where: string,
-    readonly zodError: z.ZodError,
-  ) {
-    super(
-      `invalid ${where}: ${zodError.issues
-        .slice(0, 5)
-        .map((i) => (i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : `${i.path.join('.') || where}: ${i.message}`))
-        .join('; ')}`,
-    );
-  }
 }
 
 function objectParameters(schema: z.ZodTypeAny | undefined, where: 'path' | 'query'): unknown[] {

@@ -1,12 +1,11 @@
 // Resolves the session cookie to a Principal once per request and keeps it in res.locals.
 import type { RequestHandler, Response } from 'express';
-import { sessionTokenFrom } from '../auth/cookies.js';
-import type { LoginSessions } from '../auth/LoginSessions.js';
-import type { Principal } from '../domain/principal.js';
+import type { Authenticator } from '../kernel/authenticator.js';
+import type { Principal } from '../kernel/principal.js';
 
-export function authenticate(sessions: LoginSessions): RequestHandler {
+export function authenticate(authenticator: Authenticator): RequestHandler {
   return (req, res, next) => {
-    res.locals.principal = sessions.resolve(sessionTokenFrom(req.headers.cookie));
+    res.locals.principal = authenticator.fromCookie(req.headers.cookie)?.principal;
     next();
   };
 }

@@ -3,31 +3,36 @@
 import express, { type Express } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '../kernel/errors.js';
 import { ApiRouter } from './ApiRouter.js';
 import { authenticate } from './authenticate.js';
-import type { AppContext } from './context.js';
-import { errorMapper } from './error-mapper.js';
-import type { RouteModule } from './routes/RouteModule.js';
+import type { AuditLog } from '../kernel/audit/AuditLog.js';
+import type { Authenticator } from '../kernel/authenticator.js';
+import { errorReply } from './error-reply.js';
+import type { RouteModule } from './RouteModule.js';
 import { noStore, securityHeaders } from './security-headers.js';
 
 export interface HttpAppOptions {
+  readonly authenticator: Authenticator;
+  /** Auditors' reads are written here (see ApiRouter). */
+  readonly audit: AuditLog;
+  readonly jsonBodyBytes: number;
   readonly modules: readonly RouteModule[];
   /** The built SPA; served when the folder exists. */
   readonly clientDir?: string;
   readonly log: (err: unknown) => void;
 }
 
-export function createHttpApp(ctx: AppContext, options: HttpAppOptions): { app: Express; api: ApiRouter } {
+export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(securityHeaders);
-  app.use(authenticate(ctx.loginSessions));
-  app.use('/api', noStore, express.json({ limit: ctx.config.limits.jsonBodyBytes, strict: true }));
+  app.use(authenticate(options.authenticator));
+  app.use('/api', noStore, express.json({ limit: options.jsonBodyBytes, strict: true }));
 
-  const api = new ApiRouter(ctx.audit);
-  for (const m of options.modules) m.register(api, ctx);
+  const api = new ApiRouter(options.audit);
+  for (const m of options.modules) m.register(api);
   const openapi = api.openapi({ title: 'Tongban Desk API', version: '0.1.0' });
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -45,6 +50,6 @@ export function createHttpApp(ctx: AppContext, options: HttpAppOptions): { app: 
     });
   }
   app.use((req, _res, next) => next(new NotFoundError(`${req.method} ${req.path}`)));
-  app.use(errorMapper(options.log));
-  return { app, api };
+  app.use(errorReply(options.log));
+  return app;
 }

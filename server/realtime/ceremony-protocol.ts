@@ -1,8 +1,8 @@
 // socket.io messages of the signing ceremony (远程云签约) and evidence exports, shared by server
 // and client. Requests are acknowledged with the usual Ack; pushes go to a ceremony's room.
 import { z } from 'zod';
-import type { CeremonyState } from '../flows/ceremony/CeremonyFlow.js';
-import type { EvidenceJob } from '../flows/evidence/EvidenceExporter.js';
+import type { CeremonyState } from '../features/ceremony/index.js';
+import type { EvidenceJob } from '../features/evidence/index.js';
 import type { AckFn } from './protocol.js';
 
 export const ceremonyRequests = {

@@ -2,9 +2,9 @@
 // the zod schema that validates what clients send, and the ack shape. Server → client pushes and
 // client → server requests are listed here and nowhere else.
 import { z } from 'zod';
-import type { CaseSummary } from '../domain/CaseService.js';
-import type { Principal } from '../domain/principal.js';
-import { caseStatuses } from '../domain/case-state.js';
+import type { CaseSummary } from '../features/cases/index.js';
+import type { Principal } from '../kernel/principal.js';
+import { caseStatuses } from '../features/cases/index.js';
 
 /** Every client request is acknowledged with one of these. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
@@ -36,6 +36,8 @@ export interface SocketData {
   principal: Principal;
   /** SHA-256 of the login session token: the socket closes when that session is revoked. */
   loginSession: string;
+  /** The media room seat this connection holds, once it joined one. */
+  mediaSeat?: { readonly sessionId: string; readonly peerId: string };
 }
 
 /** socket.io rooms: every clerk socket is in its site's room. */

@@ -1,32 +1,16 @@
 // Signing certificates: issue one for an account (with its first PIN), revoke, and each CA's CRL.
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api/http.js';
+import type { CertificateList } from '../api/types.js';
 import { ErrorAlert, Loading } from '../components/Alert.js';
 import { DataTable } from '../components/DataTable.js';
 import { useAction, useAsync } from '../components/useAsync.js';
 import { formatTime } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
 
-interface CertificateRow {
-  serial: string;
-  userId: string | null;
-  subject: string;
-  issuer?: string;
-  notAfter: string;
-  revoked: boolean;
-  revokedAt?: string | null;
-}
-
-interface CrlRow {
-  ca: string;
-  thisUpdate: string;
-  nextUpdate: string | null;
-  revokedCount: number;
-}
-
 export function CertificatesPanel() {
   const { t, lang } = useI18n();
-  const list = useAsync((signal) => api<{ certificates: CertificateRow[]; crls?: CrlRow[] }>('/api/admin/certificates', { signal }), []);
+  const list = useAsync((signal) => api<CertificateList>('/api/admin/certificates', { signal }), []);
   const [userId, setUserId] = useState('');
   const [pin, setPin] = useState('');
   const issue = useAction(async () => {
@@ -91,7 +75,7 @@ export function CertificatesPanel() {
               ))}
         </DataTable>
       )}
-      {list.data?.crls && (
+      {list.data && (
         <>
           <h3>{t('admin.crl')}</h3>
           <ul className="plain">

@@ -1,50 +1,92 @@
-// Server error codes → sentences a clerk understands. Unknown codes fall back to the HTTP class.
+// Server error codes → sentences a clerk understands. The table is exhaustive over the protocol's
+// ErrorCode (the type check fails when a code is added without its message); codes from outside
+// the vocabulary (a newer server, a proxy) fall back to the HTTP status class.
+import type { ErrorCode } from '../../../protocol/errors.js';
 import type { MessageKey, Translate } from '../i18n/i18n.js';
 import { ApiError } from './http.js';
 
-const byCode: Record<string, MessageKey> = {
+export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
+  bad_request: 'error.invalidRequest',
   unauthenticated: 'error.unauthenticated',
   forbidden: 'error.forbidden',
   not_found: 'error.notFound',
-  invalid_request: 'error.invalidRequest',
-  bad_request: 'error.invalidRequest',
-  invalid_transition: 'error.invalidTransition',
   conflict: 'error.conflict',
-  no_open_session: 'error.noOpenSession',
-  rate_limited: 'error.rateLimited',
   payload_too_large: 'error.tooLarge',
-  wrong_pin: 'error.wrongPin',
-  key_locked: 'error.keyLocked',
-  revoked: 'error.revoked',
-  not_your_turn: 'error.notYourTurn',
-  already_signed: 'error.alreadySigned',
+  rate_limited: 'error.rateLimited',
+  storage_full: 'error.storageFull',
+  internal: 'error.internal',
+  invalid_request: 'error.invalidRequest',
+  malformed_json: 'error.invalidRequest',
+  unsupported_encoding: 'error.invalidRequest',
+  request_aborted: 'error.requestAborted',
+  expected_multipart: 'error.badUpload',
+  bad_upload: 'error.badUpload',
+  file_missing: 'error.fileMissing',
+  bad_blob_id: 'error.invalidRequest',
+  bad_timestamp_request: 'error.invalidRequest',
+  unknown_event: 'error.outdatedPage',
+  media_rejected: 'error.mediaRejected',
+  consent_required: 'error.consentRequired',
+  not_joined: 'error.notJoined',
+  too_many_transports: 'error.tooManyConnections',
+  user_exists: 'error.userExists',
+  site_required: 'error.siteRequired',
+  site_not_allowed: 'error.siteNotAllowed',
+  not_a_signer: 'error.notASigner',
+  not_current: 'error.certificateNotCurrent',
+  invalid_transition: 'error.invalidTransition',
+  invalid_state: 'error.invalidTransition',
+  no_partnership: 'error.noPartnership',
+  same_site: 'error.sameSite',
+  no_open_session: 'error.noOpenSession',
+  session_ended: 'error.sessionEnded',
+  invitation_invalid: 'error.invitationInvalid',
   checklist_incomplete: 'error.checklistIncomplete',
   snapshots_missing: 'error.snapshotsMissing',
   applicant_absent: 'error.applicantAbsent',
   witness_absent: 'error.witnessAbsent',
-  handwriting_required: 'error.handwritingRequired',
-  pin_required: 'error.wrongPin',
+  bad_image: 'error.badImage',
+  not_your_turn: 'error.notYourTurn',
+  already_signed: 'error.alreadySigned',
   document_closed: 'error.closed',
+  pin_required: 'error.pinRequired',
+  handwriting_required: 'error.handwritingRequired',
+  no_event_certificate: 'error.noEventCertificate',
+  pki_unavailable: 'error.unavailable',
   ceremony_closed: 'error.closed',
-  invalid_state: 'error.invalidTransition',
   unknown_user: 'error.unknownUser',
   bad_signer: 'error.badSigner',
+  pdf_not_pdf: 'error.pdfUnusable',
+  pdf_empty: 'error.pdfUnusable',
   pdf_encrypted: 'error.pdfUnusable',
   pdf_corrupt: 'error.pdfUnusable',
-  pdf_empty: 'error.pdfUnusable',
-  invitation_invalid: 'error.invitationInvalid',
-  invitation_expired: 'error.invitationInvalid',
-  invitation_used: 'error.invitationInvalid',
-  pki_unavailable: 'error.unavailable',
+  pdf_too_large: 'error.tooLarge',
+  pdf_unsupported: 'error.pdfUnusable',
+  legal_hold: 'error.legalHold',
+  retention_unexpired: 'error.retentionUnexpired',
+  record_deleted: 'error.recordDeleted',
+  export_not_ready: 'error.exportNotReady',
+  wrong_pin: 'error.wrongPin',
+  key_locked: 'error.keyLocked',
+  invalid_pin: 'error.invalidPin',
+  invalid_input: 'error.invalidRequest',
+  no_certificate: 'error.noCertificate',
+  revoked: 'error.revoked',
+  expired: 'error.certificateExpired',
+  unknown_site: 'error.unknownSite',
   not_initialised: 'error.unavailable',
-  network: 'error.network',
-  internal: 'error.internal',
+  bad_keystore: 'error.internal',
+  tsa_error: 'error.unavailable',
 };
+
+/** The table doubles as the list of known codes (a type-only import keeps zod out of the bundle). */
+const isKnownCode = (code: string): code is ErrorCode => Object.hasOwn(errorMessages, code);
 
 export function errorText(err: unknown, t: Translate): string {
   if (err instanceof ApiError) {
-    const key = byCode[err.code];
-    if (key) return t(key);
+    if (isKnownCode(err.code)) return t(errorMessages[err.code]);
+    // Not a server code: the network failed before an answer (http.ts), or someone else answered.
+    if (err.code === 'network') return t('error.network');
     if (err.status === 401) return t('error.unauthenticated');
     if (err.status === 403) return t('error.forbidden');
     if (err.status === 404) return t('error.notFound');

@@ -1,156 +1,27 @@
-// Shapes of the server's JSON (DESIGN §11, server/http/routes/*). Only the fields the client reads.
-export type Role = 'clerk' | 'official' | 'auditor' | 'admin';
+// Shapes of the server's JSON, inferred from the shared protocol schemas (protocol/http/*): the
+// server answers with exactly these, so the client never restates them.
+import type { z } from 'zod';
+import type { RouteDescriptor } from '../../../protocol/common.js';
+import type { CeremonyState as WireCeremonyState } from '../../../protocol/http/ceremonies.js';
+import type { Pushed } from '../../../protocol/socket.js';
 
-export type Me =
-  | { kind: 'user'; id: string; username: string; displayName: string; role: Role; site: { id: string; name: string } | null }
-  | { kind: 'guest'; sessionId: string; caseId: string | null; displayName: string };
+export type { Ref, Role, CaseStatus } from '../../../protocol/common.js';
+export type { Me } from '../../../protocol/http/auth.js';
+export type { Site, Matter, Partnership } from '../../../protocol/http/catalog.js';
+export type { CaseSummary, CaseDetail, CaseList, Invitation, CreatedCase, AcceptedCase, CaseStatusChange, NewCaseBody } from '../../../protocol/http/cases.js';
+export type { SessionInfo, Participant, Joined } from '../../../protocol/http/sessions.js';
+export type { Snapshot, SnapshotTaken, Checklist, ChecklistKey } from '../../../protocol/http/identity.js';
+export type { DocumentSigner, SigningProgress, DocumentStatus, SignatureReport, VerificationReport } from '../../../protocol/http/documents.js';
+export type { CeremonySigner, CeremonySigned } from '../../../protocol/http/ceremonies.js';
+export type { AuditEntry, AuditList, AuditVerification } from '../../../protocol/http/audit.js';
+export type { User, Certificate, CrlSummary, CertificateList } from '../../../protocol/http/admin.js';
+export type { RecordRow, RecordList, RecordDetail, RecordDocument, RecordingIntegrity, EvidenceJob } from '../../../protocol/http/records.js';
+export type { RecordingInfo, RecordingVerification } from '../../../protocol/http/recording.js';
+export type { ArchivedRecord } from '../../../protocol/common.js';
+export type { Pushed };
 
-export interface Site {
-  id: string;
-  name: string;
-  nameEn: string;
-  region: string;
-}
+/** Read-only: the same state comes over HTTP and as a `ceremony:state` push. */
+export type CeremonyState = Pushed<WireCeremonyState>;
 
-export interface Matter {
-  id: string;
-  name: string;
-  nameEn: string;
-  category: string;
-  department: string;
-}
-
-export interface Partnership {
-  id: string;
-  name: string;
-  kind: string;
-  signedOn: string;
-  description: string;
-  sites: string[];
-  matters: string[];
-}
-
-export type CaseStatus = 'created' | 'queued' | 'in_session' | 'identity_confirmed' | 'signed' | 'archived' | 'rejected' | 'cancelled';
-
-interface Ref {
-  id: string;
-  name: string;
-}
-
-export interface CaseSummary {
-  id: string;
-  number: string;
-  status: CaseStatus;
-  matter: Ref;
-  originatingSite: Ref;
-  handlingSite: Ref;
-  applicant: { name: string; idMasked: string; phoneMasked: string | null };
-  createdBy: string;
-  acceptedBy: string | null;
-  sessionId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface CaseDetail extends CaseSummary {
-  history: { at: string; actor: string; from: string | null; to: string; note: string | null }[];
-}
-
-export interface Invitation {
-  code: string;
-  url: string;
-  sessionId: string;
-  expiresAt: string;
-}
-
-export interface SessionInfo {
-  id: string;
-  kind: 'case' | 'ceremony';
-  caseId: string | null;
-  ceremonyId: string | null;
-  status: 'open' | 'ended';
-  participants: { participantId: string; userId: string | null; guest: boolean; displayName: string; role: string }[];
-  /** The flow document being signed in this session, once there is one (asked of the server). */
-  documentId?: string | null;
-}
-
-export interface DocumentSigner {
-  position: number;
-  role: 'applicant' | 'witness' | 'confirmer' | 'official';
-  name: string;
-  siteId: string | null;
-  signedAt: string | null;
-}
-
-/** GET /api/documents/:id/status and the answer of POST /api/documents/:id/sign. */
-export interface SigningProgress {
-  status: 'signing' | 'signed' | 'aborted';
-  signatures: DocumentSigner[];
-  next: DocumentSigner | null;
-}
-
-export interface DocumentStatus extends SigningProgress {
-  id: string;
-  kind: string;
-  title: string;
-  sha256: string;
-}
-
-export interface CeremonySigner {
-  position: number;
-  userId: string | null;
-  name: string;
-  siteId: string | null;
-  signedAt: string | null;
-}
-
-export interface CeremonyState {
-  id: string;
-  title: string;
-  status: 'signing' | 'signed' | 'aborted' | 'archived';
-  host: { userId: string; name: string };
-  sessionId: string;
-  documentId: string;
-  pageCount: number;
-  currentPage: number;
-  turn: { position: number; userId: string | null; name: string } | null;
-  signers: CeremonySigner[];
-  witnesses: { userId: string; name: string }[];
-  abortReason: string | null;
-}
-
-export interface SignatureReport {
-  field?: string;
-  signer: { name: string; serial?: string; issuer?: string } | null;
-  intact: boolean;
-  trusted: boolean;
-  revoked: boolean;
-  level: string | null;
-  timestamp: { time: string; valid: boolean } | null;
-  coversWholeDocument: boolean;
-  modifiedAfter?: boolean | string | null;
-}
-
-export interface VerificationReport {
-  valid: boolean;
-  signatures: SignatureReport[];
-}
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  details: Record<string, unknown>;
-  hash: string;
-}
-
-export interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  siteId: string | null;
-  disabled: boolean;
-}
+/** The JSON a route answers with: `api<ResponseOf<typeof getCase>>(…)`. */
+export type ResponseOf<R extends RouteDescriptor & { readonly response: z.ZodTypeAny }> = z.infer<R['response']>;

@@ -6,7 +6,7 @@ import { ErrorAlert } from '../components/Alert.js';
 import { Progress } from '../components/Progress.js';
 import { useAction } from '../components/useAsync.js';
 import { useI18n } from '../i18n/i18n.js';
-import type { EvidenceJob } from './types.js';
+import type { EvidenceJob } from '../api/types.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

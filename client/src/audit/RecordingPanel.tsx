@@ -6,9 +6,9 @@ import { Progress } from '../components/Progress.js';
 import { useAsync } from '../components/useAsync.js';
 import { formatTime, roleKey } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
-import type { RecordingInfo, RecordingVerification } from './types.js';
+import type { RecordingInfo, RecordingIntegrity } from '../api/types.js';
 
-export function RecordingPanel({ sessionId, check }: { sessionId: string; check: RecordingVerification | null }) {
+export function RecordingPanel({ sessionId, check }: { sessionId: string; check: RecordingIntegrity | null }) {
   const { t, lang } = useI18n();
   const info = useAsync((signal) => api<RecordingInfo>(`/api/sessions/${sessionId}/recording`, { signal }), [sessionId]);
   const valid = check?.valid === true;

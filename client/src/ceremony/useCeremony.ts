@@ -1,13 +1,11 @@
 // A ceremony's state, kept current by the server: loaded over HTTP, then pushed over socket.io
-// (`ceremony:state` after every page turn, turn, signature or abort) once the socket has joined
-// the ceremony's room. Each (re)connection joins again and takes the state from the answer, so a
-// network blip misses nothing; while the socket is down the state is polled instead.
+// (`ceremony:state` after every page turn, turn, signature or abort) once the shared socket has
+// joined the ceremony's room. Each (re)connection joins again and takes the state from the answer,
+// so a network blip misses nothing; while the socket is down the state is polled instead.
 import { useEffect, useState } from 'react';
-import { io } from 'socket.io-client';
+import { sharedSocket } from '../api/socket.js';
 import type { CeremonyState } from '../api/types.js';
 import { usePolled } from '../components/usePolled.js';
-
-type JoinAck = { ok: true; data: CeremonyState } | { ok: false; error: { code: string; message: string } };
 
 const OFFLINE_POLL_MS = 3_000;
 
@@ -15,20 +13,29 @@ export function useCeremony(id: string): { state: CeremonyState | null; error: u
   const [live, setLive] = useState(false);
   const { value, error, set } = usePolled<CeremonyState>(`/api/ceremonies/${id}`, live ? null : OFFLINE_POLL_MS);
   useEffect(() => {
-    const socket = io({ transports: ['websocket'] });
-    socket.on('connect', () => {
-      socket.emit('ceremony:join', { ceremonyId: id }, (ack: JoinAck) => {
+    const socket = sharedSocket();
+    const join = () => {
+      socket.emit('ceremony:join', { ceremonyId: id }, (ack) => {
         if (!ack.ok) return;
         set(ack.data);
         setLive(true);
       });
-    });
-    socket.on('disconnect', () => setLive(false));
-    socket.on('ceremony:state', (s: CeremonyState) => {
+    };
+    const onDisconnect = () => setLive(false);
+    const onState = (s: CeremonyState) => {
       if (s.id === id) set(s);
-    });
+    };
+    socket.on('connect', join);
+    socket.on('disconnect', onDisconnect);
+    socket.on('ceremony:state', onState);
+    if (socket.connected) join();
     return () => {
-      socket.disconnect();
+      socket.off('connect', join);
+      socket.off('disconnect', onDisconnect);
+      socket.off('ceremony:state', onState);
+      setLive(false);
+      // The shared socket stays up for the other hooks: only this ceremony's room is left.
+      if (socket.connected) socket.emit('ceremony:leave', { ceremonyId: id }, () => undefined);
     };
   }, [id]);
   return { state: value, error, set, live };

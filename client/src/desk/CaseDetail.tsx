@@ -2,7 +2,7 @@
 // room, archive).
 import { useState } from 'react';
 import { api } from '../api/http.js';
-import type { CaseDetail as Detail, Invitation } from '../api/types.js';
+import type { AcceptedCase, ArchivedRecord, CaseDetail as Detail, CaseStatus, CaseStatusChange, Invitation } from '../api/types.js';
 import { ErrorAlert, Loading } from '../components/Alert.js';
 import { useAction, useAsync } from '../components/useAsync.js';
 import { formatTime, statusKey } from '../format.js';
@@ -14,10 +14,13 @@ export function CaseDetail({ caseId, siteId, version }: { caseId: string; siteId
   const detail = useAsync((signal) => api<Detail>(`/api/cases/${caseId}`, { signal }), [caseId, version]);
   const [invitation, setInvitation] = useState<Invitation | null>(null);
   const act = useAction(async (verb: 'accept' | 'reject' | 'invitations' | 'archive') => {
-    const r = await api<{ sessionId?: string } & Partial<Invitation>>(`/api/cases/${caseId}/${verb}`, { method: 'POST' });
-    if (verb === 'invitations') setInvitation(r as Invitation);
+    const path = `/api/cases/${caseId}/${verb}`;
+    let sessionId: string | undefined;
+    if (verb === 'invitations') setInvitation(await api<Invitation>(path, { method: 'POST' }));
+    else if (verb === 'accept') sessionId = (await api<AcceptedCase>(path, { method: 'POST' })).sessionId;
+    else await api<CaseStatusChange | ArchivedRecord>(path, { method: 'POST' });
     detail.reload();
-    return r;
+    return { sessionId };
   });
 
   if (!detail.data) return detail.error ? <ErrorAlert error={detail.error} /> : <Loading />;
@@ -102,8 +105,8 @@ export function CaseDetail({ caseId, siteId, version }: { caseId: string; siteId
   );
 }
 
-function statusLabel(s: string, t: ReturnType<typeof useI18n>['t']): string {
-  return s in statusKey ? t(statusKey[s as keyof typeof statusKey]) : s;
+function statusLabel(s: CaseStatus, t: ReturnType<typeof useI18n>['t']): string {
+  return t(statusKey[s]);
 }
 
 function InvitationBox({ invitation }: { invitation: Invitation }) {

@@ -1,8 +1,8 @@
 // The site's cases: loaded once over HTTP, then kept current by socket.io `case:updated` pushes.
 import { useEffect, useState } from 'react';
-import { io } from 'socket.io-client';
 import { api } from '../api/http.js';
-import type { CaseSummary } from '../api/types.js';
+import { sharedSocket } from '../api/socket.js';
+import type { CaseList, CaseSummary } from '../api/types.js';
 
 export function useLiveCases(): { cases: CaseSummary[]; error: unknown; live: boolean; upsert(c: CaseSummary): void } {
   const [cases, setCases] = useState<CaseSummary[]>([]);
@@ -13,16 +13,21 @@ export function useLiveCases(): { cases: CaseSummary[]; error: unknown; live: bo
 
   useEffect(() => {
     const ac = new AbortController();
-    api<{ cases: CaseSummary[] }>('/api/cases?limit=100', { signal: ac.signal })
+    api<CaseList>('/api/cases?limit=100', { signal: ac.signal })
       .then((r) => setCases(r.cases))
       .catch((err: unknown) => !ac.signal.aborted && setError(err));
-    const socket = io({ transports: ['websocket'] });
-    socket.on('connect', () => setLive(true));
-    socket.on('disconnect', () => setLive(false));
-    socket.on('case:updated', (c: CaseSummary) => upsert(c));
+    const socket = sharedSocket();
+    const onConnect = () => setLive(true);
+    const onDisconnect = () => setLive(false);
+    socket.on('connect', onConnect);
+    socket.on('disconnect', onDisconnect);
+    socket.on('case:updated', upsert);
+    setLive(socket.connected);
     return () => {
       ac.abort();
-      socket.disconnect();
+      socket.off('connect', onConnect);
+      socket.off('disconnect', onDisconnect);
+      socket.off('case:updated', upsert);
     };
   }, []);
   return { cases, error, live, upsert };

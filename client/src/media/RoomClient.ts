@@ -2,13 +2,8 @@
 // microphone, consume everyone else, follow mute/speaker/recording state, and rejoin on its own
 // after a network blip or a server-side rebuild. Pages only read `state` and listen to 'change'.
 import { Device, detectDevice, type types } from 'mediasoup-client';
-import { io, type Socket } from 'socket.io-client';
-import type {
-  MediaNotification,
-  PeerView,
-  ProducerView,
-  RecordingStateView,
-} from '../../../server/realtime/media-protocol.js';
+import type { MediaNotification, PeerView, ProducerView, RecordingStateView } from '../../../protocol/media.js';
+import { sharedSocket, type TongbanSocket } from '../api/socket.js';
 import { PeerStreams } from './PeerStreams.js';
 import { request } from './signaling.js';
 
@@ -49,8 +44,8 @@ export interface SendStats {
 
 export interface RoomClientOptions {
   readonly sessionId: string;
-  /** An existing socket.io connection; by default one to the page's origin. */
-  readonly socket?: Socket;
+  /** An existing socket.io connection; by default the page's shared one (api/socket.ts). */
+  readonly socket?: TongbanSocket;
   readonly media?: MediaStreamConstraints;
 }
 
@@ -61,7 +56,7 @@ const defaultMedia: MediaStreamConstraints = {
 
 export class RoomClient extends EventTarget {
   readonly sessionId: string;
-  readonly #socket: Socket;
+  readonly #socket: TongbanSocket;
   readonly #media: MediaStreamConstraints;
   #device: Device | null = null;
   #send: types.Transport | null = null;
@@ -84,29 +79,48 @@ export class RoomClient extends EventTarget {
   /** Producers announced while a join is under way: consumed once the receive transport exists. */
   #pending: ProducerView[] = [];
   #closed = false;
+  readonly #unlisten: () => void;
 
   constructor(options: RoomClientOptions) {
     super();
     this.sessionId = options.sessionId;
     this.#media = options.media ?? defaultMedia;
-    this.#socket = options.socket ?? io({ transports: ['websocket'] });
-    this.#socket.on('media:notify', (n: MediaNotification) => this.#onNotify(n));
-    this.#socket.on('recording:state', (s: RecordingStateView) => {
+    this.#socket = options.socket ?? sharedSocket();
+    const onNotify = (n: MediaNotification) => this.#onNotify(n);
+    const onRecording = (s: RecordingStateView) => {
       if (s.sessionId === this.sessionId) this.#set({ recording: s });
-    });
-    this.#socket.on('media:rebuild', (d: { sessionId: string }) => {
+    };
+    const onRebuild = (d: { readonly sessionId: string }) => {
       if (d.sessionId === this.sessionId) void this.rejoin();
-    });
+    };
     // Another tab or device took this seat: stop here rather than fight over it.
-    this.#socket.on('media:replaced', (d: { sessionId: string }) => {
+    const onReplaced = (d: { readonly sessionId: string }) => {
       if (d.sessionId !== this.sessionId) return;
       this.#closed = true;
+      this.#unlisten();
       this.#teardown();
       this.#streams.retain(new Set());
-      this.#set({ phase: 'left', streams: this.#streams.view, error: '已在其他窗口或设备加入 / joined from another window or device' });
-    });
+      this.#set({
+        phase: 'left',
+        streams: this.#streams.view,
+        error: '已在其他窗口或设备加入 / joined from another window or device',
+      });
+    };
     // socket.io reconnects by itself; the seat is then taken again with fresh transports.
-    this.#socket.io.on('reconnect', () => void this.rejoin());
+    const onReconnect = () => void this.rejoin();
+    this.#socket.on('media:notify', onNotify);
+    this.#socket.on('recording:state', onRecording);
+    this.#socket.on('media:rebuild', onRebuild);
+    this.#socket.on('media:replaced', onReplaced);
+    this.#socket.io.on('reconnect', onReconnect);
+    // The socket is shared with other hooks and outlives this room: leaving only removes our listeners.
+    this.#unlisten = () => {
+      this.#socket.off('media:notify', onNotify);
+      this.#socket.off('recording:state', onRecording);
+      this.#socket.off('media:rebuild', onRebuild);
+      this.#socket.off('media:replaced', onReplaced);
+      this.#socket.io.off('reconnect', onReconnect);
+    };
   }
 
   get state(): RoomState {
@@ -120,7 +134,7 @@ export class RoomClient extends EventTarget {
 
   /** Acknowledges the recording notice, then publishes camera and microphone. */
   async consent(): Promise<void> {
-    await request(this.#socket, 'consent', {});
+    await request(this.#socket, { method: 'consent', data: {} });
     this.#set({ consented: true });
     await this.#publish();
   }
@@ -130,7 +144,7 @@ export class RoomClient extends EventTarget {
     if (!producer) return;
     if (muted) producer.pause();
     else producer.resume();
-    await request(this.#socket, 'setPaused', { producerId: producer.id, paused: muted });
+    await request(this.#socket, { method: 'setPaused', data: { producerId: producer.id, paused: muted } });
   }
 
   /** Tears local transports down and takes the seat again (after a blip or a server rebuild); then emits 'rejoined'. */
@@ -149,7 +163,12 @@ export class RoomClient extends EventTarget {
       const report = await consumer.getStats();
       report.forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
         if (s.type !== 'inbound-rtp') return;
-        out.push({ peerId, kind: consumer.kind, framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0 });
+        out.push({
+          peerId,
+          kind: consumer.kind,
+          framesDecoded: s.framesDecoded ?? 0,
+          packetsReceived: s.packetsReceived ?? 0,
+        });
       });
     }
     return out;
@@ -161,7 +180,8 @@ export class RoomClient extends EventTarget {
     for (const [kind, producer] of this.#producers) {
       const report = await producer.getStats();
       report.forEach((s: { type: string; timestamp: number; framesSent?: number; packetsSent?: number }) => {
-        if (s.type === 'outbound-rtp') out.push({ kind, framesSent: s.framesSent ?? 0, packetsSent: s.packetsSent ?? 0, at: s.timestamp });
+        if (s.type === 'outbound-rtp')
+          out.push({ kind, framesSent: s.framesSent ?? 0, packetsSent: s.packetsSent ?? 0, at: s.timestamp });
       });
     }
     return out;
@@ -170,18 +190,18 @@ export class RoomClient extends EventTarget {
   async leave(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await request(this.#socket, 'leave', {}).catch(() => undefined);
+    await request(this.#socket, { method: 'leave', data: {} }).catch(() => undefined);
     this.#teardown();
     this.#streams.retain(new Set());
     this.#state.localStream?.getTracks().forEach((t) => t.stop());
     this.#set({ phase: 'left', localStream: null, streams: this.#streams.view });
-    this.#socket.disconnect();
+    this.#unlisten();
   }
 
   async #join(): Promise<void> {
     performance.mark('tongban:join');
     try {
-      const joined = await request(this.#socket, 'join', { sessionId: this.sessionId });
+      const joined = await request(this.#socket, { method: 'join', data: { sessionId: this.sessionId } });
       // Firefox and Safari get their own handlers; Chromium (also headless, which detection may not
       // name) uses Chrome111, the handler measured against the 3.8.4 server.
       const device = new Device({ handlerName: detectDevice() ?? 'Chrome111' });
@@ -211,17 +231,18 @@ export class RoomClient extends EventTarget {
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    const params = await request(this.#socket, 'createTransport', { direction });
+    const params = await request(this.#socket, { method: 'createTransport', data: { direction } });
     const options = params as unknown as types.TransportOptions;
-    const transport = direction === 'send' ? this.#device!.createSendTransport(options) : this.#device!.createRecvTransport(options);
+    const transport =
+      direction === 'send' ? this.#device!.createSendTransport(options) : this.#device!.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, ok, fail) => {
-      request(this.#socket, 'connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as never })
+      request(this.#socket, { method: 'connectTransport', data: { transportId: transport.id, dtlsParameters } })
         .then(() => ok())
         .catch(fail);
     });
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters }, ok, fail) => {
-        request(this.#socket, 'produce', { transportId: transport.id, kind, rtpParameters: rtpParameters as never })
+        request(this.#socket, { method: 'produce', data: { transportId: transport.id, kind, rtpParameters } })
           .then(({ id }) => ok({ id }))
           .catch(fail);
       });
@@ -244,10 +265,9 @@ export class RoomClient extends EventTarget {
   async #consume(p: ProducerView): Promise<void> {
     if (!this.#recv || !this.#device || p.peerId === this.#state.peerId) return;
     if (this.#state.remote.some((r) => r.consumer.producerId === p.id)) return;
-    const c = await request(this.#socket, 'consume', {
-      transportId: this.#recv.id,
-      producerId: p.id,
-      rtpCapabilities: this.#device.rtpCapabilities as never,
+    const c = await request(this.#socket, {
+      method: 'consume',
+      data: { transportId: this.#recv.id, producerId: p.id, rtpCapabilities: this.#device.rtpCapabilities },
     });
     const consumer = await this.#recv.consume({
       id: c.id,
@@ -257,7 +277,7 @@ export class RoomClient extends EventTarget {
     });
     this.#streams.add(c.peerId, consumer.track);
     this.#set({ remote: [...this.#state.remote, { peerId: c.peerId, consumer }], streams: this.#streams.view });
-    await request(this.#socket, 'resumeConsumer', { consumerId: c.id });
+    await request(this.#socket, { method: 'resumeConsumer', data: { consumerId: c.id } });
   }
 
   #onNotify(n: MediaNotification): void {

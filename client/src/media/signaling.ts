@@ -1,6 +1,6 @@
-// Typed request/acknowledge over the shared socket.io connection (contract: media-protocol.ts).
-import type { Socket } from 'socket.io-client';
-import type { MediaAck, MediaMethod, MediaRequest, MediaResponses } from '../../../server/realtime/media-protocol.js';
+// Typed request/acknowledge over the shared socket.io connection (contract: protocol/media.ts).
+import type { MediaMethod, MediaRequest, MediaResponses } from '../../../protocol/media.js';
+import type { TongbanSocket } from '../api/socket.js';
 
 export class MediaRequestError extends Error {
   constructor(
@@ -11,15 +11,13 @@ export class MediaRequestError extends Error {
   }
 }
 
-export function request<M extends MediaMethod>(
-  socket: Socket,
-  method: M,
-  data: Extract<MediaRequest, { method: M }>['data'],
-  timeoutMs = 10_000,
-): Promise<MediaResponses[M]> {
+/** Sends one media request; resolves with the data its method answers (MediaResponses). */
+export function request<R extends MediaRequest>(socket: TongbanSocket, req: R, timeoutMs?: number): Promise<MediaResponses[R['method']]>;
+// One ack type serves every method on the wire; the overload above ties each method to its answer.
+export function request(socket: TongbanSocket, req: MediaRequest, timeoutMs = 10_000): Promise<MediaResponses[MediaMethod]> {
   return new Promise((resolve, reject) => {
-    socket.timeout(timeoutMs).emit('media:request', { method, data }, (err: Error | null, res: MediaAck<M>) => {
-      if (err) reject(new MediaRequestError('timeout', `${method}: no answer`));
+    socket.timeout(timeoutMs).emit('media:request', req, (err, res) => {
+      if (err) reject(new MediaRequestError('timeout', `${req.method}: no answer`));
       else if (res.ok) resolve(res.data);
       else reject(new MediaRequestError(res.error.code, res.error.message));
     });

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/http.js';
 import type { Site } from '../api/types.js';
-import type { RecordRow } from '../audit/types.js';
+import type { RecordRow } from '../api/types.js';
 import { ErrorAlert, Loading } from '../components/Alert.js';
 import { DataTable, SiteOptions } from '../components/DataTable.js';
 import { AppShell } from '../components/AppShell.js';

@@ -5,7 +5,7 @@ import { actionLabel } from '../audit/actions.js';
 import { EvidenceExport } from '../audit/EvidenceExport.js';
 import { RecordingPanel } from '../audit/RecordingPanel.js';
 import { SignatureReport } from '../audit/SignatureReport.js';
-import type { RecordDetail } from '../audit/types.js';
+import type { RecordDetail } from '../api/types.js';
 import { ErrorAlert, Loading } from '../components/Alert.js';
 import { AppShell } from '../components/AppShell.js';
 import { useAsync } from '../components/useAsync.js';

@@ -2,30 +2,26 @@
 // video, and the identity confirmation that produces the document to sign.
 import { useState } from 'react';
 import { api, upload } from '../api/http.js';
+import type { Checklist, ChecklistKey, SnapshotTaken } from '../api/types.js';
 import { ErrorAlert } from '../components/Alert.js';
 import { Progress } from '../components/Progress.js';
 import { useAction } from '../components/useAsync.js';
 import { useI18n, type MessageKey } from '../i18n/i18n.js';
 import { applicantVideo, captureFrame } from './capture.js';
 
-const checklist: { key: string; label: MessageKey }[] = [
+const checklist: { key: ChecklistKey; label: MessageKey }[] = [
   { key: 'faceVisible', label: 'check.faceVisible' },
   { key: 'idFrontShown', label: 'check.idFrontShown' },
   { key: 'idBackShown', label: 'check.idBackShown' },
   { key: 'statedNameAndPurpose', label: 'check.statedNameAndPurpose' },
 ];
 
-interface Snapshot {
-  id: string;
-  sha256: string;
-  offsetMs: number;
-  kind: 'face' | 'id';
-  preview: string;
-}
+/** A snapshot as the server took it, with a local preview of the uploaded image. */
+type Snapshot = SnapshotTaken & { preview: string };
 
 export function IdentityPanel({ caseId, confirmed, onConfirmed }: { caseId: string; confirmed: boolean; onConfirmed: (documentId: string) => void }) {
   const { t } = useI18n();
-  const [checks, setChecks] = useState<Record<string, boolean>>({});
+  const [checks, setChecks] = useState<Partial<Checklist>>({});
   const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
   const [uploading, setUploading] = useState<number | null>(null);
 
@@ -38,14 +34,16 @@ export function IdentityPanel({ caseId, confirmed, onConfirmed }: { caseId: stri
     form.append('image', image, `${kind}.jpg`);
     setUploading(0);
     try {
-      const r = await upload<Omit<Snapshot, 'kind' | 'preview'>>(`/api/cases/${caseId}/snapshots`, form, setUploading);
-      setSnapshots((s) => [...s, { ...r, kind, preview: URL.createObjectURL(image) }]);
+      const r = await upload<SnapshotTaken>(`/api/cases/${caseId}/snapshots`, form, setUploading);
+      setSnapshots((s) => [...s, { ...r, preview: URL.createObjectURL(image) }]);
     } finally {
       setUploading(null);
     }
   });
   const confirm = useAction(async () => {
-    const body = { checklist: Object.fromEntries(checklist.map((c) => [c.key, Boolean(checks[c.key])])) };
+    const body: { checklist: Checklist } = {
+      checklist: { faceVisible: !!checks.faceVisible, idFrontShown: !!checks.idFrontShown, idBackShown: !!checks.idBackShown, statedNameAndPurpose: !!checks.statedNameAndPurpose },
+    };
     const r = await api<{ documentId: string }>(`/api/cases/${caseId}/confirm-identity`, { method: 'POST', body });
     onConfirmed(r.documentId);
   });

@@ -14,7 +14,14 @@ export interface VideoStageProps {
 export function tilesOf(state: RoomState, siteOf: VideoStageProps['siteOf']): TileInfo[] {
   const peers = [...state.peers.values()];
   if (state.peerId && !state.peers.has(state.peerId)) {
-    peers.unshift({ id: state.peerId, displayName: '', role: '', consented: state.consented, audioMuted: false, videoMuted: false });
+    peers.unshift({
+      id: state.peerId,
+      displayName: '',
+      role: '',
+      consented: state.consented,
+      audioMuted: false,
+      videoMuted: false,
+    });
   }
   return peers.map((p) => {
     const self = p.id === state.peerId;

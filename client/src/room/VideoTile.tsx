@@ -26,7 +26,12 @@ export function VideoTile({ tile }: { tile: TileInfo }) {
     if (ref.current && ref.current.srcObject !== tile.stream) ref.current.srcObject = tile.stream;
   }, [tile.stream]);
   return (
-    <figure className={`tile${tile.speaking ? ' speaking' : ''}`} data-testid="video-tile" data-peer-id={tile.peerId} data-peer-role={tile.role}>
+    <figure
+      className={`tile${tile.speaking ? ' speaking' : ''}`}
+      data-testid="video-tile"
+      data-peer-id={tile.peerId}
+      data-peer-role={tile.role}
+    >
       <video ref={ref} autoPlay playsInline muted={tile.self} aria-label={t('room.videoOf', { name: tile.name })} />
       {!tile.hasVideo && <div className="tile-empty">{t('room.noVideo')}</div>}
       <figcaption>

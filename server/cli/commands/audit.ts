@@ -2,12 +2,12 @@
 // directory (the server may be running: SQLite WAL allows a concurrent reader). Exit 0 only if
 // everything holds; otherwise names the first bad entry or checkpoint.
 import { existsSync } from 'node:fs';
-import { platformSealer } from '../../audit/platform-sealer.js';
-import { verifyAuditLog } from '../../audit/verify-audit.js';
-import { openPlatformPki } from '../../pki/open-platform-pki.js';
+import { platformSealer } from '../../kernel/audit/platform-sealer.js';
+import { verifyAuditLog } from '../../kernel/audit/verify-audit.js';
+import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import { cliConfig } from '../cli-config.js';
-import { Database } from '../../store/Database.js';
-import { databaseFile } from '../../store/paths.js';
+import { Database } from '../../kernel/store/Database.js';
+import { databaseFile } from '../../kernel/store/paths.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 
 export const auditVerify: Command = {

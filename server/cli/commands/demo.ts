@@ -1,6 +1,6 @@
 // `tongban demo`: seeds DESIGN §10 (idempotent) and serves, printing the URL and the demo accounts.
-import { DEMO_PASSWORD, DEMO_PIN, demoUsers } from '../../domain/demo-data.js';
-import { seedDemo } from '../../domain/seed-demo.js';
+import { DEMO_PASSWORD, DEMO_PIN, demoUsers } from '../../demo/demo-data.js';
+import { seedDemo } from '../../demo/seed-demo.js';
 import { parseOptions, type Command } from '../command.js';
 import { serverOptions, startServer, untilStopped } from './serve.js';
 
@@ -11,14 +11,14 @@ export const demo: Command = {
     const { values } = parseOptions(args, serverOptions);
     let report = { usersCreated: 0, certificatesIssued: 0 };
     const app = await startServer(values, async (a) => {
-      report = await seedDemo({ catalog: a.ctx.catalog, users: a.ctx.users, audit: a.ctx.audit, pki: a.pki });
+      report = await seedDemo(a.services);
     });
-    const sites = new Map(app.ctx.catalog.sites().map((s) => [s.id, s.name]));
+    const sites = new Map(app.services.catalog.sites().map((s) => [s.id, s.name]));
     const rows = demoUsers.map((u) => [u.username, u.role, u.siteId ? `${u.siteId} ${sites.get(u.siteId) ?? ''}` : '(platform)', u.displayName]);
     const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length), 8);
     const out = [
       `Tongban Desk demo: ${app.url}`,
-      `  data: ${app.ctx.config.dataDir} (seeded: ${report.usersCreated} new accounts, ${report.certificatesIssued} new certificates)`,
+      `  data: ${app.services.config.dataDir} (seeded: ${report.usersCreated} new accounts, ${report.certificatesIssued} new certificates)`,
       `  root certificate: ${app.url}/pki/root.pem`,
       '',
       `Demo accounts (password ${DEMO_PASSWORD}; signing PIN ${DEMO_PIN} for clerks and officials; demo only):`,

@@ -6,16 +6,15 @@
 import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { fromPem } from '../../../certs/encoding.js';
-import { TongbanApp } from '../../app.js';
-import { AppError } from '../../errors.js';
-import { evidenceChecks } from '../../flows/evidence/evidence-checks.js';
-import { verifyEvidencePackage } from '../../flows/evidence/verify-package.js';
-import { defaultZipLimits } from '../../flows/evidence/zip.js';
-import { FlowServices } from '../../flows/FlowServices.js';
-import { openPlatformPki } from '../../pki/open-platform-pki.js';
+import { createApp } from '../../app/create-app.js';
+import { AppError } from '../../kernel/errors.js';
+import { evidenceChecks } from '../../features/evidence/index.js';
+import { verifyEvidencePackage } from '../../features/evidence/index.js';
+import { defaultZipLimits } from '../../features/evidence/index.js';
+import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import { cliConfig } from '../cli-config.js';
-import { Database } from '../../store/Database.js';
-import { databaseFile } from '../../store/paths.js';
+import { Database } from '../../kernel/store/Database.js';
+import { databaseFile } from '../../kernel/store/paths.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 
 export const evidenceExport: Command = {
@@ -29,10 +28,10 @@ export const evidenceExport: Command = {
     const dataDir = resolveDataDir(values.data);
     if (!existsSync(databaseFile(dataDir))) throw new CliError(`no Tongban data in ${dataDir} (use --data DIR)`);
     // The app's services without its server: nothing listens, nothing is started.
-    const app = await TongbanApp.create({ config: cliConfig(dataDir), log: () => undefined });
+    const app = await createApp({ config: cliConfig(dataDir), log: () => undefined });
     const tmp = `${values.out}.part`;
     try {
-      const pkg = await FlowServices.for(app.ctx).evidence.prepare(recordId, 'system:cli');
+      const pkg = await app.services.evidence.prepare(recordId, 'system:cli');
       await pipeline(pkg.zip(), createWriteStream(tmp, { flags: 'wx' }));
       renameSync(tmp, values.out);
       process.stdout.write(`${values.out}: evidence package of record ${recordId}, ${pkg.fileCount} files, ${statSync(values.out).size} bytes\n`);
@@ -42,7 +41,7 @@ export const evidenceExport: Command = {
       if (err instanceof AppError) throw new CliError(err.message);
       throw err;
     } finally {
-      app.ctx.db.close();
+      await app.stop();
     }
   },
 };

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openssl } from '../../../certs/test-support/openssl.js';
-import { demoSites } from '../../domain/demo-data.js';
-import { PlatformPki } from '../../pki/PlatformPki.js';
-import { Database } from '../../store/Database.js';
+import { demoSites } from '../../demo/demo-data.js';
+import { PlatformPki } from '../../kernel/pki/PlatformPki.js';
+import { Database } from '../../kernel/store/Database.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tongban-cli-pki-'));
 

@@ -3,12 +3,12 @@
 import { existsSync } from 'node:fs';
 import { PkiError } from '../../../certs/errors.js';
 import { isValidPin } from '../../../certs/keystore.js';
-import { demoSites } from '../../domain/demo-data.js';
-import { openPlatformPki } from '../../pki/open-platform-pki.js';
-import type { PlatformPki } from '../../pki/PlatformPki.js';
-import { USER_ROLES, type UserRole } from '../../pki/types.js';
-import { Database } from '../../store/Database.js';
-import { databaseFile } from '../../store/paths.js';
+import { demoSites } from '../../demo/demo-data.js';
+import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
+import type { PlatformPki } from '../../kernel/pki/PlatformPki.js';
+import { USER_ROLES, type UserRole } from '../../kernel/pki/types.js';
+import { Database } from '../../kernel/store/Database.js';
+import { databaseFile } from '../../kernel/store/paths.js';
 import { cliConfig } from '../cli-config.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 

@@ -2,13 +2,13 @@
 // chain of a session's recording and checks the manifest seal. Exit 0 valid, 1 not valid.
 import { existsSync } from 'node:fs';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
-import { openPlatformPki } from '../../pki/open-platform-pki.js';
+import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import { cliConfig } from '../cli-config.js';
-import { platformManifestSeal } from '../../media/recording/platform-seal.js';
-import { RecordingStore } from '../../media/recording/RecordingStore.js';
-import { verifyRecording, type RecordingVerification } from '../../media/recording/verification.js';
-import { Database } from '../../store/Database.js';
-import { databaseFile } from '../../store/paths.js';
+import { platformManifestSeal } from '../../features/recording/index.js';
+import { RecordingStore } from '../../features/recording/index.js';
+import { verifyRecording, type RecordingVerification } from '../../features/recording/index.js';
+import { Database } from '../../kernel/store/Database.js';
+import { databaseFile } from '../../kernel/store/paths.js';
 
 export const recordVerify: Command = {
   group: 'record',

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPdf, contractHtml, nssDatabase, pdfsig, run, sealPng, tempDir } from '../../../signing/test-support/tools.js';
 import { fromPem } from '../../../certs/encoding.js';
-import { PlatformPki } from '../../pki/PlatformPki.js';
-import { Database } from '../../store/Database.js';
-import { databaseFile } from '../../store/paths.js';
+import { PlatformPki } from '../../kernel/pki/PlatformPki.js';
+import { Database } from '../../kernel/store/Database.js';
+import { databaseFile } from '../../kernel/store/paths.js';
 
 const PIN = '135790';
 const CLI = join(process.cwd(), 'bin', 'tongban.js');

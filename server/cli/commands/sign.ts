@@ -5,11 +5,11 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { PADES_LEVELS, signPdf, type PadesLevel, type SignatureAppearance } from '../../../signing/index.js';
-import type { CertificateInfo } from '../../pki/types.js';
-import { openPlatformPki } from '../../pki/open-platform-pki.js';
+import type { CertificateInfo } from '../../kernel/pki/types.js';
+import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import { cliConfig } from '../cli-config.js';
-import { Database } from '../../store/Database.js';
-import { databaseFile } from '../../store/paths.js';
+import { Database } from '../../kernel/store/Database.js';
+import { databaseFile } from '../../kernel/store/paths.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 import { asCliError, maxPdfBytes, readInputFile } from './pdf-input.js';
 

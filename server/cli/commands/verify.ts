@@ -5,10 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fromPem } from '../../../certs/encoding.js';
 import { reportJson, verifyPdf, type SignatureReport, type VerificationReport } from '../../../signing/index.js';
-import { openPlatformPki } from '../../pki/open-platform-pki.js';
+import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import { cliConfig } from '../cli-config.js';
-import { Database } from '../../store/Database.js';
-import { databaseFile } from '../../store/paths.js';
+import { Database } from '../../kernel/store/Database.js';
+import { databaseFile } from '../../kernel/store/paths.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 import { asCliError, maxPdfBytes, readInputFile } from './pdf-input.js';
 

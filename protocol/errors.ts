@@ -1,0 +1,103 @@
+// The one error vocabulary of HTTP answers and socket acknowledgements: `{ error: { code, message } }`
+// with `code` from this list. The server's messages are English; the client localises by code.
+// protocol/errors.test.ts fails when server code produces a code that is not listed here.
+import { z } from 'zod';
+
+export const errorCodes = [
+  // General (errors.ts, the error reply): any route or socket request.
+  'bad_request',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'payload_too_large',
+  'rate_limited',
+  'storage_full',
+  'internal',
+  // Request input: zod, body parser, multipart, blob names, the TSA's raw body.
+  'invalid_request',
+  'malformed_json',
+  'unsupported_encoding',
+  'request_aborted',
+  'expected_multipart',
+  'bad_upload',
+  'file_missing',
+  'bad_blob_id',
+  'bad_timestamp_request',
+  // Sockets and the media plane.
+  'unknown_event',
+  'media_rejected',
+  'consent_required',
+  'not_joined',
+  'too_many_transports',
+  // Accounts and certificates (admin).
+  'user_exists',
+  'site_required',
+  'site_not_allowed',
+  'not_a_signer',
+  'not_current',
+  // Cases, sessions, invitations.
+  'invalid_transition',
+  'invalid_state',
+  'no_partnership',
+  'same_site',
+  'no_open_session',
+  'session_ended',
+  'invitation_invalid',
+  // Identity confirmation (flow A).
+  'checklist_incomplete',
+  'snapshots_missing',
+  'applicant_absent',
+  'witness_absent',
+  'bad_image',
+  // Signing documents in turn.
+  'not_your_turn',
+  'already_signed',
+  'document_closed',
+  'pin_required',
+  'handwriting_required',
+  'no_event_certificate',
+  'pki_unavailable',
+  // Ceremonies (flow B) and their agreement PDF (signing/ PdfError codes, prefixed `pdf_`).
+  'ceremony_closed',
+  'unknown_user',
+  'bad_signer',
+  'pdf_not_pdf',
+  'pdf_empty',
+  'pdf_encrypted',
+  'pdf_corrupt',
+  'pdf_too_large',
+  'pdf_unsupported',
+  // Records and evidence (flow C).
+  'legal_hold',
+  'retention_unexpired',
+  'record_deleted',
+  'export_not_ready',
+  // The platform PKI (certs/ PkiError codes, passed through).
+  'wrong_pin',
+  'key_locked',
+  'invalid_pin',
+  'invalid_input',
+  'no_certificate',
+  'revoked',
+  'expired',
+  'unknown_site',
+  'not_initialised',
+  'bad_keystore',
+  'tsa_error',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+export const errorCode = z.enum(errorCodes);
+
+const known: ReadonlySet<string> = new Set(errorCodes);
+/** Narrows a code read from the network (an older or newer server may send others). */
+export const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'string' && known.has(code);
+
+/** What an error carries on the wire, in HTTP bodies and in socket acknowledgements alike. */
+export const errorReply = z.object({ code: errorCode, message: z.string() });
+export type ErrorReply = z.infer<typeof errorReply>;
+
+/** Every 4xx/5xx JSON body. */
+export const errorBody = z.object({ error: errorReply });
+export type ErrorBody = z.infer<typeof errorBody>;

@@ -1,0 +1,104 @@
+// Flow C over HTTP: search and read records (auditors, admins), legal hold and retention-guarded
+// deletion (admins), evidence packages (streamed now, or as a job with progress).
+import { z } from 'zod';
+import { idParams, okResponse, paging, ref, route, slug } from '../common.js';
+import { auditEntry } from './audit.js';
+import { documentKinds, signingProgress, verificationReport } from './documents.js';
+import { snapshot } from './identity.js';
+import { recordingVerification } from './recording.js';
+import { session } from './sessions.js';
+
+export const recordRow = z.object({
+  id: z.string(),
+  kind: z.enum(['case', 'ceremony']),
+  caseId: z.string().nullable(),
+  ceremonyId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  number: z.string(),
+  title: z.string(),
+  matterId: z.string().nullable(),
+  matterName: z.string().nullable(),
+  archivedAt: z.string(),
+  archivedBy: z.string(),
+  retainUntil: z.string(),
+  legalHold: z.boolean(),
+  holdReason: z.string().nullable(),
+  deletedAt: z.string().nullable(),
+  sites: z.array(ref),
+  participants: z.array(z.object({ name: z.string(), role: z.string(), userId: z.string().nullable() })),
+});
+export type RecordRow = z.infer<typeof recordRow>;
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}([T ][\d:.]+Z?)?$/, 'expected an ISO date');
+export const recordQuery = z
+  .object({
+    q: z.string().trim().max(100).optional(),
+    site: slug.optional(),
+    matter: slug.optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    participant: z.string().trim().max(100).optional(),
+    ...paging,
+  })
+  .strict();
+export const recordList = z.object({ records: z.array(recordRow), total: z.number().int() });
+export type RecordList = z.infer<typeof recordList>;
+
+/** The head of the session's segment hash chain as a document carries it (printed and in its Info). */
+export const recordingCheckpoint = z.object({
+  sessionId: z.string().min(1),
+  /** Hex SHA-256 chain head h_n (h_0, the session's genesis, before the first segment). */
+  head: z.string().regex(/^[0-9a-f]{64}$/),
+  segmentCount: z.number().int().min(0),
+  offsetMs: z.number().int().min(0),
+  at: z.string(),
+});
+export type RecordingCheckpoint = z.infer<typeof recordingCheckpoint>;
+
+export const recordDocument = signingProgress.extend({
+  id: z.string(),
+  kind: z.enum(documentKinds),
+  title: z.string(),
+  sha256: z.string(),
+  checkpoint: recordingCheckpoint.nullable(),
+  verification: verificationReport,
+});
+export type RecordDocument = z.infer<typeof recordDocument>;
+
+/** The record's recording checked in place: the verification without the segment detail. */
+export const recordingIntegrity = recordingVerification.omit({ firstBadSegment: true });
+export type RecordingIntegrity = z.infer<typeof recordingIntegrity>;
+
+export const recordDetail = z.object({
+  record: recordRow,
+  documents: z.array(recordDocument),
+  snapshots: z.array(snapshot),
+  recording: recordingIntegrity.nullable(),
+  /** The record's session as stored (its current document is one of `documents`). */
+  session: session.omit({ documentId: true }).nullable(),
+  audit: z.array(auditEntry),
+});
+export type RecordDetail = z.infer<typeof recordDetail>;
+
+export const holdBody = z.object({ hold: z.boolean(), reason: z.string().trim().min(1).max(500).optional() }).strict();
+
+export const evidenceJob = z.object({
+  id: z.string(),
+  recordId: z.string(),
+  status: z.enum(['running', 'done', 'failed']),
+  progress: z.number(),
+  sha256: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type EvidenceJob = z.infer<typeof evidenceJob>;
+
+export const searchRecords = route({ method: 'get', path: '/api/records', query: recordQuery, response: recordList });
+export const getRecord = route({ method: 'get', path: '/api/records/:id', params: idParams, response: recordDetail });
+export const setRecordHold = route({ method: 'put', path: '/api/records/:id/hold', params: idParams, body: holdBody, response: recordRow });
+export const deleteRecord = route({ method: 'delete', path: '/api/records/:id', params: idParams, response: okResponse });
+export const downloadEvidence = route({ method: 'get', path: '/api/records/:id/evidence.zip', params: idParams, produces: 'application/zip' });
+export const startEvidenceJob = route({ method: 'post', path: '/api/records/:id/evidence', params: idParams, response: evidenceJob, status: 202 });
+export const getEvidenceJob = route({ method: 'get', path: '/api/evidence-jobs/:id', params: idParams, response: evidenceJob });
+export const downloadEvidenceJob = route({ method: 'get', path: '/api/evidence-jobs/:id/download', params: idParams, produces: 'application/zip' });

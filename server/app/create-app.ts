@@ -1,0 +1,280 @@
+// The composition root: the one place the server is assembled. From a Config it opens the data
+// directory (SQLite, blobs, secrets) and the platform PKI, builds every feature's services eagerly
+// in dependency order, and on start serves them over HTTPS (express) and socket.io with a
+// certificate from the platform PKI. `tongban serve`/`demo`, the CLI commands, the tests, e2e and
+// the benchmarks all build the app here; which features run (the media plane, the recorder) is
+// decided by the Config.
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { publicBaseUrl, type Config } from '../kernel/config.js';
+import { AuditCheckpointer, type CheckpointSealer } from '../kernel/audit/AuditCheckpointer.js';
+import { AuditLog } from '../kernel/audit/AuditLog.js';
+import { platformSealer } from '../kernel/audit/platform-sealer.js';
+import { systemClock, type Clock } from '../kernel/clock.js';
+import { builtClientDir } from '../kernel/installation.js';
+import { openPlatformPki } from '../kernel/pki/open-platform-pki.js';
+import type { PlatformPki, PlatformPkiOptions } from '../kernel/pki/PlatformPki.js';
+import { BlobStore } from '../kernel/store/BlobStore.js';
+import { Database } from '../kernel/store/Database.js';
+import { blobRoot, databaseFile } from '../kernel/store/paths.js';
+import { createHttpApp } from '../http/express-app.js';
+import { RealtimeServer } from '../realtime/RealtimeServer.js';
+import { AuthPurger, cookieAuthenticator, LoginSessions, RateLimiter, UserService } from '../features/auth/index.js';
+import { CatalogService } from '../features/catalog/index.js';
+import { CaseService, IdNumberProtector, InvitationService } from '../features/cases/index.js';
+import { CeremonyService } from '../features/ceremony/index.js';
+import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC } from '../features/documents/index.js';
+import { EvidenceExporter } from '../features/evidence/index.js';
+import { IdentityService } from '../features/identity/index.js';
+import { closeRoomsWhenSessionsEnd, MediaService, mediaServiceOptions } from '../features/media/index.js';
+import { RecordingService } from '../features/recording/index.js';
+import { RecordService } from '../features/records/index.js';
+import { SessionService } from '../features/sessions/index.js';
+import { routeModules, socketModules } from './features.js';
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly clock?: Clock;
+  /** Cheaper PKI set-up for tests (smaller CA keys, a light PIN KDF); the code paths are the real ones. */
+  readonly pkiTuning?: Pick<PlatformPkiOptions, 'caKeyBits' | 'pinKdfCost'>;
+  /** Where unexpected errors go (never to clients); stderr by default. */
+  readonly log?: (err: unknown) => void;
+  /** Where degraded operation is said (no media worker, a participant not recorded); stderr by default. */
+  readonly warn?: (message: string) => void;
+}
+
+/** Every service of the running app, built once; features receive the parts they declare. */
+export interface AppServices {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly log: (err: unknown) => void;
+  readonly db: Database;
+  readonly blobs: BlobStore;
+  readonly audit: AuditLog;
+  /** Seals and verifies audit checkpoints with the platform seal. */
+  readonly auditSealer: CheckpointSealer;
+  readonly pki: PlatformPki;
+  readonly catalog: CatalogService;
+  readonly users: UserService;
+  readonly loginSessions: LoginSessions;
+  readonly limiters: { readonly login: RateLimiter; readonly pin: RateLimiter; readonly join: RateLimiter };
+  readonly sessions: SessionService;
+  readonly ids: IdNumberProtector;
+  readonly cases: CaseService;
+  readonly invitations: InvitationService;
+  readonly recording: RecordingService;
+  /** The live video plane; absent when the config turns it off or no mediasoup worker could start. */
+  readonly media: MediaService | undefined;
+  readonly documents: DocumentStore;
+  readonly signing: DocumentSigning;
+  readonly identity: IdentityService;
+  readonly ceremonies: CeremonyService;
+  readonly records: RecordService;
+  readonly evidence: EvidenceExporter;
+  /** The public https URL once listening (invitation links). */
+  baseUrl(): string;
+}
+
+export class App {
+  readonly services: AppServices;
+  readonly #checkpointer: AuditCheckpointer;
+  readonly #authPurger: AuthPurger;
+  readonly #url: { value: string };
+  readonly #detach: (() => void)[];
+  #server: HttpsServer | undefined;
+  #realtime: RealtimeServer | undefined;
+  #started = false;
+  #stopped = false;
+
+  private constructor(services: AppServices, url: { value: string }, detach: (() => void)[]) {
+    this.services = services;
+    this.#url = url;
+    this.#detach = detach;
+    const { db, audit, auditSealer, clock, loginSessions, limiters } = services;
+    this.#checkpointer = new AuditCheckpointer({ db, log: audit, sealer: auditSealer, clock });
+    this.#authPurger = new AuthPurger({ sessions: loginSessions, limiters: Object.values(limiters) });
+  }
+
+  /** Opens the data directory and builds every service; initialises the PKI when it is new. */
+  static async create(options: AppOptions): Promise<App> {
+    const { config } = options;
+    const clock = options.clock ?? systemClock;
+    const log = options.log ?? defaultLog;
+    const warn = options.warn ?? defaultWarn;
+    const { limits } = config;
+    const db = Database.open(databaseFile(config.dataDir));
+    const detach: (() => void)[] = [];
+    try {
+      const audit = new AuditLog(db, clock);
+      const blobs = new BlobStore(blobRoot(config.dataDir), { maxBytes: limits.blobBytes });
+      const catalog = new CatalogService(db, clock);
+      const pki = await openPlatformPki(config, db, { clock, ...options.pkiTuning });
+      if (!pki.isInitialised()) {
+        await pki.init(catalog.sites().map((s) => ({ id: s.id, name: s.name })));
+        audit.append({ actor: 'system', action: 'pki.initialised', details: { sites: catalog.sites().length } });
+      }
+      const limiter = (bucket: string, limit: number, windowMs: number) => new RateLimiter({ db, clock, bucket, limit, windowMs });
+      const users = new UserService(db, clock);
+      const sessions = new SessionService(db, clock);
+      const ids = IdNumberProtector.open(config.dataDir);
+      const pinLimiter = limiter('pin', limits.pinAttemptsPerWindow, limits.pinWindowMs);
+      const cases = new CaseService({ db, clock, catalog, sessions, ids, audit });
+      const recording = await RecordingService.create({
+        db,
+        dataDir: config.dataDir,
+        clock,
+        audit,
+        pki,
+        record: config.media.record,
+        segmentSeconds: config.media.segmentSeconds,
+        warn,
+      });
+      const media = config.media.enabled ? await startMedia(config, recording, warn) : undefined;
+      if (media) detach.push(closeRoomsWhenSessionsEnd(media, { cases, sessions }));
+      const font = new Uint8Array(readFileSync(NOTO_SANS_CJK_TTC));
+      const documents = new DocumentStore(db);
+      const signing = new DocumentSigning({
+        store: documents,
+        blobs,
+        pki,
+        clock,
+        audit,
+        pinLimiter,
+        font,
+        siteName: (id) => (id && catalog.hasSite(id) ? catalog.site(id).name : undefined),
+      });
+      const identity = new IdentityService({ db, clock, audit, blobs, cases, sessions, documents, signing, pki, recording, font });
+      const ceremonies = new CeremonyService({ db, clock, audit, blobs, users, sessions, documents, signing });
+      const records = new RecordService({ db, clock, audit, cases, catalog, sessions, ceremonies, documents, identity, recording });
+      const evidence = new EvidenceExporter({ db, clock, audit, blobs, records, recording, pki, matterName: (id) => catalog.matter(id).name });
+      const url = { value: '' };
+      const services: AppServices = {
+        config,
+        clock,
+        log,
+        db,
+        blobs,
+        audit,
+        auditSealer: platformSealer(pki),
+        pki,
+        catalog,
+        users,
+        loginSessions: new LoginSessions({ db, clock, users, ttlMs: limits.sessionTtlMs }),
+        limiters: {
+          login: limiter('login', limits.loginAttemptsPerWindow, limits.loginWindowMs),
+          pin: pinLimiter,
+          join: limiter('join', limits.loginAttemptsPerWindow, limits.loginWindowMs),
+        },
+        sessions,
+        ids,
+        cases,
+        invitations: new InvitationService(db, clock, limits.invitationTtlMs),
+        recording,
+        media,
+        documents,
+        signing,
+        identity,
+        ceremonies,
+        records,
+        evidence,
+        baseUrl: () => url.value,
+      };
+      return new App(services, url, detach);
+    } catch (err) {
+      for (const undo of detach) undo();
+      db.close();
+      throw err;
+    }
+  }
+
+  get url(): string {
+    return this.#url.value;
+  }
+
+  get realtime(): RealtimeServer | undefined {
+    return this.#realtime;
+  }
+
+  /** Listens on HTTPS (platform certificate), attaches socket.io and every feature; returns the URL. */
+  async start(): Promise<string> {
+    const s = this.services;
+    const { config } = s;
+    const hostnames = [...new Set(['localhost', '127.0.0.1', config.host].filter((h) => h !== '0.0.0.0' && h !== '::'))];
+    this.#started = true;
+    const tls = await s.pki.serverTlsCredentials(hostnames);
+    const authenticator = cookieAuthenticator(s.loginSessions);
+    const app = createHttpApp({
+      authenticator,
+      audit: s.audit,
+      jsonBodyBytes: config.limits.jsonBodyBytes,
+      modules: routeModules(s),
+      clientDir: config.clientDir ?? builtClientDir(),
+      log: s.log,
+    });
+    const server = createServer({ key: tls.keyPem, cert: `${tls.certPem.trim()}\n${tls.chainPem.trim()}\n` }, app);
+    server.on('tlsClientError', () => undefined);
+    this.#server = server;
+    this.#realtime = new RealtimeServer({ server, authenticator, log: s.log });
+    this.#realtime.attach(socketModules(s));
+    server.listen(config.port, config.host);
+    await once(server, 'listening');
+    this.#url.value = publicBaseUrl(config, (server.address() as AddressInfo).port);
+    this.#checkpointer.start(config.limits.auditCheckpointIntervalMs);
+    this.#authPurger.start(config.limits.authPurgeIntervalMs, s.log);
+    s.audit.append({ actor: 'system', action: 'server.started', details: { url: this.#url.value } });
+    return this.#url.value;
+  }
+
+  /**
+   * Stops media, socket.io and HTTPS, seals the audit head one last time, closes the database. An
+   * app that never started (a CLI command's) only closes what it opened.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const s = this.services;
+    for (const undo of this.#detach.splice(0)) undo();
+    await s.media?.stop();
+    await s.recording.close();
+    if (!this.#started) return s.db.close();
+    await this.#realtime?.close();
+    this.#realtime = undefined;
+    const server = this.#server;
+    if (server?.listening) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    this.#server = undefined;
+    s.audit.append({ actor: 'system', action: 'server.stopped' });
+    this.#authPurger.stop();
+    await this.#checkpointer.stop();
+    s.db.close();
+  }
+
+  /** Seals the audit head now (tests, and `tongban audit` after bulk changes). */
+  checkpointAudit(): Promise<number | null> {
+    return this.#checkpointer.checkpoint();
+  }
+}
+
+export const createApp = (options: AppOptions) => App.create(options);
+
+/** The SFU with the recorder attached; without a worker binary the desk runs without video. */
+async function startMedia(config: Config, recording: RecordingService, warn: (message: string) => void): Promise<MediaService | undefined> {
+  try {
+    return await MediaService.start({ ...mediaServiceOptions(config), recorder: recording.recorder });
+  } catch (err) {
+    warn(`media plane not started, video rooms are unavailable: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
+function defaultLog(err: unknown): void {
+  process.stderr.write(`tongban: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+}
+
+function defaultWarn(message: string): void {
+  process.stderr.write(`tongban: WARNING: ${message}\n`);
+}

@@ -1,0 +1,58 @@
+// Every feature's HTTP routes and socket events, mounted by the composition root in this order.
+import type { RouteModule } from '../http/RouteModule.js';
+import type { SocketModule } from '../realtime/RealtimeServer.js';
+import { adminRoutes, certificateRoutes } from '../features/admin/index.js';
+import { auditRoutes } from '../features/audit/index.js';
+import { authRoutes } from '../features/auth/index.js';
+import { caseRoutes, caseSockets } from '../features/cases/index.js';
+import { catalogRoutes } from '../features/catalog/index.js';
+import { ceremonyRoutes, ceremonySockets } from '../features/ceremony/index.js';
+import { documentRoutes } from '../features/documents/index.js';
+import { evidenceRoutes, evidenceSockets } from '../features/evidence/index.js';
+import { healthRoutes } from '../features/health/index.js';
+import { identityRoutes } from '../features/identity/index.js';
+import { mediaSockets } from '../features/media/index.js';
+import { pkiRoutes } from '../features/pki/index.js';
+import { recordingRoutes } from '../features/recording/index.js';
+import { recordRoutes } from '../features/records/index.js';
+import { sessionRoutes } from '../features/sessions/index.js';
+import { actorOf } from '../kernel/principal.js';
+import type { AppServices } from './create-app.js';
+
+export function routeModules(s: AppServices): RouteModule[] {
+  return [
+    healthRoutes(s),
+    authRoutes(s),
+    catalogRoutes(s),
+    caseRoutes(s),
+    sessionRoutes({ sessions: s.sessions, currentDocumentId: (session) => s.documents.currentIdFor(session) }),
+    identityRoutes(s),
+    documentRoutes(s),
+    ceremonyRoutes(s),
+    recordRoutes(s),
+    evidenceRoutes(s),
+    recordingRoutes(s),
+    adminRoutes(s),
+    certificateRoutes(s),
+    auditRoutes(s),
+    pkiRoutes(s),
+  ];
+}
+
+export function socketModules(s: AppServices): SocketModule[] {
+  const { media, sessions, audit } = s;
+  return [
+    caseSockets(s),
+    ceremonySockets(s),
+    evidenceSockets(s),
+    ...(media
+      ? [
+          mediaSockets({
+            media,
+            canJoin: (principal, sessionId) => sessions.assertCanJoin(principal, sessionId),
+            onConsent: (principal, sessionId) => audit.append({ actor: actorOf(principal), action: 'session.recording_consent', target: `session:${sessionId}` }),
+          }),
+        ]
+      : []),
+  ];
+}

@@ -1,0 +1,116 @@
+// Certificate administration for admins: list the signing certificates and each CA's CRL, issue a
+// user's certificate with a first PIN, revoke one (the CRL is reissued at once).
+import { z } from 'zod';
+import { parseCrl, REVOCATION_REASONS, type RevocationReason } from '../../../certs/crl.js';
+import { actorOf } from '../../kernel/principal.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../../kernel/errors.js';
+import type { RouteModule } from '../../http/RouteModule.js';
+import { slug } from '../../http/schemas.js';
+import type { AuditLog } from '../../kernel/audit/AuditLog.js';
+import type { PlatformPki } from '../../kernel/pki/PlatformPki.js';
+import type { UserService } from '../auth/index.js';
+import type { CatalogService } from '../catalog/index.js';
+
+export interface CertificateRoutesDeps {
+  readonly audit: AuditLog;
+  readonly catalog: CatalogService;
+  readonly users: UserService;
+  readonly pki: PlatformPki;
+}
+
+const certificateSchema = z.object({
+  serial: z.string(),
+  userId: z.string().nullable(),
+  subject: z.string(),
+  issuer: z.string(),
+  kind: z.string(),
+  role: z.string().nullable(),
+  siteId: z.string().nullable(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  status: z.string(),
+  revoked: z.boolean(),
+});
+
+const reasons = Object.keys(REVOCATION_REASONS) as [RevocationReason, ...RevocationReason[]];
+
+export function certificateRoutes(deps: CertificateRoutesDeps): RouteModule {
+  return {
+  name: 'certificates',
+  register(api) {
+    const describe = (c: ReturnType<typeof deps.pki.certificates>[number]): z.infer<typeof certificateSchema> => ({
+      serial: c.serial,
+      userId: c.userId,
+      subject: c.subject,
+      issuer: c.caId,
+      kind: c.kind,
+      role: c.role,
+      siteId: c.siteId,
+      notBefore: c.notBefore,
+      notAfter: c.notAfter,
+      status: c.status,
+      revoked: c.status === 'revoked',
+    });
+
+    api.route({
+      method: 'get',
+      path: '/api/admin/certificates',
+      summary: "Users' signing certificates and the current CRL of every CA",
+      tag: 'admin',
+      access: 'admin.read',
+      response: z.object({
+        certificates: z.array(certificateSchema),
+        crls: z.array(z.object({ ca: z.string(), thisUpdate: z.string(), nextUpdate: z.string().nullable(), revokedCount: z.number().int() })),
+      }),
+      handler: () => ({
+        certificates: deps.pki.certificates().filter((c) => c.kind === 'user').map(describe),
+        crls: deps.pki.crls().map(({ caId, der }) => {
+          const crl = parseCrl(der);
+          return { ca: caId, thisUpdate: crl.thisUpdate.toISOString(), nextUpdate: crl.nextUpdate?.toISOString() ?? null, revokedCount: crl.entries.length };
+        }),
+      }),
+    });
+
+    api.route({
+      method: 'post',
+      path: '/api/admin/certificates',
+      summary: "Issue a clerk's or official's signing certificate; the key is encrypted under the given PIN",
+      tag: 'admin',
+      access: 'admin.write',
+      body: z.object({ userId: slug, pin: z.string().regex(/^\d{6,12}$/, 'a PIN is 6 to 12 digits') }).strict(),
+      status: 201,
+      response: certificateSchema,
+      handler: async ({ principal, body }) => {
+        const user = deps.users.get(body.userId);
+        if ((user.role !== 'clerk' && user.role !== 'official') || !user.siteId) {
+          throw new BadRequestError('only clerks and officials of a site sign documents', 'not_a_signer');
+        }
+        const site = deps.catalog.site(user.siteId);
+        await deps.pki.ensureSiteCa({ id: site.id, name: site.name });
+        const cert = await deps.pki.issueUserCertificate({ userId: user.id, name: user.displayName, role: user.role, siteId: site.id, pin: body.pin });
+        deps.audit.append({ actor: actorOf(principal), action: 'certificate.issued', target: `user:${user.id}`, siteId: site.id, details: { serial: cert.serial } });
+        return describe(cert);
+      },
+    });
+
+    api.route({
+      method: 'post',
+      path: '/api/admin/certificates/:serial/revoke',
+      summary: "Revoke a user's current signing certificate; the CA's CRL is reissued",
+      tag: 'admin',
+      access: 'admin.write',
+      params: z.object({ serial: z.string().regex(/^[0-9a-f]{2,64}$/, 'expected a lower-case hex serial') }).strict(),
+      body: z.object({ reason: z.enum(reasons).default('unspecified') }).strict(),
+      response: certificateSchema,
+      handler: async ({ principal, params, body }) => {
+        const cert = deps.pki.certificates().find((c) => c.serial === params.serial && c.kind === 'user');
+        if (!cert?.userId) throw new NotFoundError(`certificate ${params.serial}`);
+        if (cert.status !== 'valid' && cert.status !== 'revoked') throw new ConflictError(`the certificate is ${cert.status}`, 'not_current');
+        await deps.pki.revoke(cert.userId, body.reason);
+        deps.audit.append({ actor: actorOf(principal), action: 'certificate.revoked', target: `user:${cert.userId}`, siteId: cert.siteId, details: { serial: cert.serial, reason: body.reason } });
+        return describe(deps.pki.certificates().find((c) => c.serial === params.serial)!);
+      },
+    });
+  },
+};
+}

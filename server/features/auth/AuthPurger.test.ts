@@ -1,0 +1,54 @@
+// Ended login sessions and run-out rate-limit windows are deleted; live ones stay and still work.
+// Real SQLite file, real services, a clock the test moves.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UserService } from './UserService.js';
+import { Database } from '../../kernel/store/Database.js';
+import { AuthPurger } from './AuthPurger.js';
+import { LoginSessions } from './LoginSessions.js';
+import { RateLimiter } from './RateLimiter.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tongban-auth-purge-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const count = (db: Database, table: string) => (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+describe('AuthPurger', () => {
+  it('deletes expired and revoked sessions and run-out windows, and keeps what is live', async () => {
+    const db = Database.open(join(dir, 'tongban.sqlite'));
+    let now = new Date('2026-11-27T08:00:00Z');
+    const clock = () => now;
+    const users = new UserService(db, clock);
+    await users.create({ id: 'auditor', username: 'auditor', displayName: '周敏', role: 'auditor', siteId: null, password: 'correct horse battery' });
+    const sessions = new LoginSessions({ db, clock, users, ttlMs: 60 * 60_000 });
+    const login = new RateLimiter({ db, clock, bucket: 'login', limit: 5, windowMs: 15 * 60_000 });
+    const pin = new RateLimiter({ db, clock, bucket: 'pin', limit: 5, windowMs: 60 * 60_000 });
+    const purger = new AuthPurger({ sessions, limiters: [login, pin] });
+
+    const early = sessions.start({ kind: 'user', userId: 'auditor' });
+    const signedOut = sessions.start({ kind: 'user', userId: 'auditor' });
+    sessions.revoke(signedOut);
+    login.consume('203.0.113.7');
+    pin.consume('clerk.cixi');
+    now = new Date(now.getTime() + 30 * 60_000);
+    const late = sessions.start({ kind: 'user', userId: 'auditor' });
+    login.consume('198.51.100.9');
+
+    // 30 min on: nothing has expired yet, but the signed-out session and the first login window are over.
+    expect(purger.purge()).toEqual({ sessions: 1, rateLimitWindows: 1 });
+    expect(sessions.resolve(early)).toMatchObject({ kind: 'user' });
+    expect(count(db, 'login_sessions')).toBe(2);
+
+    now = new Date(now.getTime() + 45 * 60_000);
+    // 75 min: the first session has expired, the later one has 15 min left; the pin window is over.
+    expect(purger.purge()).toEqual({ sessions: 1, rateLimitWindows: 2 });
+    expect(sessions.resolve(early)).toBeUndefined();
+    expect(sessions.resolve(late)).toMatchObject({ kind: 'user' });
+    expect(count(db, 'login_sessions')).toBe(1);
+    expect(count(db, 'rate_limits')).toBe(0);
+    expect(purger.purge()).toEqual({ sessions: 0, rateLimitWindows: 0 });
+    db.close();
+  });
+});

@@ -1,0 +1,114 @@
+// Staff accounts: clerks and officials belong to a site; auditors and admins to the platform.
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../kernel/store/Database.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../../kernel/errors.js';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
+import { type Role, type UserPrincipal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
+
+export interface User {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly siteId: string | null;
+  readonly disabled: boolean;
+  readonly createdAt: string;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+  site_id: string | null;
+  password_hash: string;
+  disabled: number;
+  created_at: string;
+}
+
+export interface NewUser {
+  readonly id?: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly siteId: string | null;
+  readonly password: string;
+}
+
+export class UserService {
+  readonly #db: Database;
+  readonly #clock: Clock;
+
+  constructor(db: Database, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  list(): User[] {
+    return (this.#db.sql.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
+  }
+
+  get(id: string): User {
+    const row = this.#db.sql.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    if (!row) throw new NotFoundError(`user ${id}`);
+    return toUser(row);
+  }
+
+  find(id: string): User | undefined {
+    const row = this.#db.sql.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
+  async create(input: NewUser): Promise<User> {
+    assertSiteFitsRole(input.role, input.siteId);
+    if (this.#db.sql.prepare('SELECT 1 FROM users WHERE username = ? OR id = ?').get(input.username, input.id ?? input.username)) {
+      throw new ConflictError(`user ${input.username} exists`, 'user_exists');
+    }
+    const id = input.id ?? randomUUID();
+    const hash = await hashPassword(input.password);
+    this.#db.sql
+      .prepare(
+        `INSERT INTO users (id, username, display_name, role, site_id, password_hash, disabled, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 0, ?)`,
+      )
+      .run(id, input.username, input.displayName, input.role, input.siteId, hash, this.#clock().toISOString());
+    return this.get(id);
+  }
+
+  setDisabled(id: string, disabled: boolean): User {
+    const r = this.#db.sql.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, id);
+    if (r.changes === 0) throw new NotFoundError(`user ${id}`);
+    return this.get(id);
+  }
+
+  /** The user for these credentials, or undefined; costs the same time whether or not the user exists. */
+  async authenticate(username: string, password: string): Promise<User | undefined> {
+    const row = this.#db.sql.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
+    const ok = await verifyPassword(password, row?.password_hash ?? (await dummyPasswordHash));
+    if (!row || !ok || row.disabled) return undefined;
+    return toUser(row);
+  }
+}
+
+export function toPrincipal(user: User): UserPrincipal {
+  return { kind: 'user', userId: user.id, username: user.username, displayName: user.displayName, role: user.role, siteId: user.siteId };
+}
+
+function assertSiteFitsRole(role: Role, siteId: string | null): void {
+  const needsSite = role === 'clerk' || role === 'official';
+  if (needsSite && !siteId) throw new BadRequestError(`a ${role} belongs to a site`, 'site_required');
+  if (!needsSite && siteId) throw new BadRequestError(`an ${role} belongs to the platform, not a site`, 'site_not_allowed');
+}
+
+function toUser(r: UserRow): User {
+  return {
+    id: r.id,
+    username: r.username,
+    displayName: r.display_name,
+    role: r.role,
+    siteId: r.site_id,
+    disabled: r.disabled === 1,
+    createdAt: r.created_at,
+  };
+}

@@ -1,0 +1,8 @@
+// The auth feature's public surface: accounts, passwords, login sessions, rate limits, the cookie.
+export { AuthPurger } from './AuthPurger.js';
+export { cookieAuthenticator } from './cookie-authenticator.js';
+export { clearedSessionCookie, SESSION_COOKIE, sessionCookie, sessionTokenFrom } from './cookies.js';
+export { hashToken, LoginSessions } from './LoginSessions.js';
+export { RateLimiter } from './RateLimiter.js';
+export { authRoutes, describePrincipal } from './routes.js';
+export { toPrincipal, UserService } from './UserService.js';

@@ -1,0 +1,291 @@
+// Cases: an applicant's matter opened at one site and handled by a partner site. Every status change
+// goes through `transition` (the state machine in case-state.ts), is recorded in case_events and the
+// audit log in the same transaction, and is announced to listeners (the live queue).
+import { randomUUID } from 'node:crypto';
+import type { AuditLog } from '../../kernel/audit/AuditLog.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../kernel/errors.js';
+import type { Database } from '../../kernel/store/Database.js';
+import { assertTransition, type CaseStatus } from './case-state.js';
+import type { CatalogService } from '../catalog/index.js';
+import { maskIdNumber, maskPhone, type IdNumberProtector } from './IdNumberProtector.js';
+import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
+import type { SessionService } from '../sessions/index.js';
+
+export interface CaseSummary {
+  readonly id: string;
+  readonly number: string;
+  readonly status: CaseStatus;
+  readonly matter: { readonly id: string; readonly name: string };
+  readonly originatingSite: { readonly id: string; readonly name: string };
+  readonly handlingSite: { readonly id: string; readonly name: string };
+  readonly partnershipId: string;
+  readonly applicant: { readonly name: string; readonly idMasked: string; readonly phoneMasked: string | null };
+  readonly createdBy: string;
+  readonly acceptedBy: string | null;
+  readonly sessionId: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface CaseEvent {
+  readonly at: string;
+  readonly actor: string;
+  readonly from: CaseStatus | null;
+  readonly to: CaseStatus;
+  readonly note: string | null;
+}
+
+export interface NewCase {
+  readonly matterId: string;
+  readonly handlingSite: string;
+  readonly applicant: { readonly name: string; readonly idNumber: string; readonly phone?: string | undefined };
+}
+
+export interface CaseFilter {
+  readonly status?: CaseStatus;
+  /** Cases where this site is originating or handling. */
+  readonly site?: string;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+interface CaseRow {
+  id: string;
+  number: string;
+  status: CaseStatus;
+  matter_id: string;
+  matter_name: string;
+  originating_site_id: string;
+  originating_name: string;
+  handling_site_id: string;
+  handling_name: string;
+  partnership_id: string;
+  applicant_name: string;
+  id_masked: string;
+  phone_masked: string | null;
+  created_by: string;
+  accepted_by: string | null;
+  session_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const SELECT_CASE = `
+  SELECT c.*, m.name AS matter_name, o.name AS originating_name, h.name AS handling_name,
+    (SELECT s.id FROM sessions s WHERE s.case_id = c.id ORDER BY s.started_at DESC LIMIT 1) AS session_id
+  FROM cases c JOIN matters m ON m.id = c.matter_id
+    JOIN sites o ON o.id = c.originating_site_id JOIN sites h ON h.id = c.handling_site_id`;
+
+export type CaseListener = (summary: CaseSummary) => void;
+
+export class CaseService {
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #catalog: CatalogService;
+  readonly #sessions: SessionService;
+  readonly #ids: IdNumberProtector;
+  readonly #audit: AuditLog;
+  readonly #listeners = new Set<CaseListener>();
+
+  constructor(opts: {
+    db: Database;
+    clock: Clock;
+    catalog: CatalogService;
+    sessions: SessionService;
+    ids: IdNumberProtector;
+    audit: AuditLog;
+  }) {
+    this.#db = opts.db;
+    this.#clock = opts.clock;
+    this.#catalog = opts.catalog;
+    this.#sessions = opts.sessions;
+    this.#ids = opts.ids;
+    this.#audit = opts.audit;
+  }
+
+  /** Called after every committed change with the new summary. */
+  onChange(listener: CaseListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Opens a case at the clerk's site and queues it at the handling site. */
+  create(clerk: UserPrincipal, input: NewCase): CaseSummary {
+    const originating = clerk.siteId;
+    if (clerk.role !== 'clerk' || !originating) throw new ForbiddenError('only a site clerk opens cases');
+    this.#catalog.matter(input.matterId);
+    this.#catalog.site(input.handlingSite);
+    if (input.handlingSite === originating) throw new ConflictError('the handling site must be a partner site, not your own', 'same_site');
+    const partnershipId = this.#catalog.partnershipFor(originating, input.handlingSite, input.matterId);
+    if (!partnershipId) {
+      throw new ConflictError(`no partnership lets ${originating} send ${input.matterId} to ${input.handlingSite}`, 'no_partnership');
+    }
+    const id = randomUUID();
+    const summary = this.#db.transaction(() => {
+      const now = this.#clock().toISOString();
+      const number = this.#nextNumber();
+      this.#db.sql
+        .prepare(
+          `INSERT INTO cases (id, number, matter_id, originating_site_id, handling_site_id, partnership_id, applicant_name,
+             id_hmac, id_masked, phone_masked, status, created_by, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)`,
+        )
+        .run(
+          id,
+          number,
+          input.matterId,
+          originating,
+          input.handlingSite,
+          partnershipId,
+          input.applicant.name,
+          this.#ids.hmac(input.applicant.idNumber),
+          maskIdNumber(input.applicant.idNumber),
+          input.applicant.phone ? maskPhone(input.applicant.phone) : null,
+          clerk.userId,
+          now,
+          now,
+        );
+      this.#recordEvent(id, clerk, null, 'created', null, { number, matter: input.matterId, handlingSite: input.handlingSite });
+      return this.#move(id, clerk, 'queued', null);
+    });
+    this.#emit(summary);
+    return summary;
+  }
+
+  find(id: string): CaseSummary | undefined {
+    const row = this.#db.sql.prepare(`${SELECT_CASE} WHERE c.id = ?`).get(id) as CaseRow | undefined;
+    return row && toSummary(row);
+  }
+
+  get(id: string): CaseSummary {
+    const c = this.find(id);
+    if (!c) throw new NotFoundError(`case ${id}`);
+    return c;
+  }
+
+  list(filter: CaseFilter): { cases: CaseSummary[]; total: number } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter.status) {
+      where.push('c.status = ?');
+      args.push(filter.status);
+    }
+    if (filter.site) {
+      where.push('(c.originating_site_id = ? OR c.handling_site_id = ?)');
+      args.push(filter.site, filter.site);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.#db.sql.prepare(`SELECT COUNT(*) AS n FROM cases c ${clause}`).get(...args) as { n: number }).n;
+    const rows = this.#db.sql
+      .prepare(`${SELECT_CASE} ${clause} ORDER BY c.created_at DESC, c.number DESC LIMIT ? OFFSET ?`)
+      .all(...args, filter.limit, filter.offset) as CaseRow[];
+    return { cases: rows.map(toSummary), total };
+  }
+
+  history(id: string): CaseEvent[] {
+    return this.#db.sql
+      .prepare('SELECT at, actor, from_status AS "from", to_status AS "to", note FROM case_events WHERE case_id = ? ORDER BY id')
+      .all(id) as CaseEvent[];
+  }
+
+  /** The handling clerk takes a queued case: it goes in_session with a new video session. */
+  accept(clerk: UserPrincipal, id: string): { case: CaseSummary; sessionId: string } {
+    const result = this.#db.transaction(() => {
+      const current = this.get(id);
+      assertTransition(current.status, 'in_session');
+      this.#db.sql.prepare('UPDATE cases SET accepted_by = ? WHERE id = ?').run(clerk.userId, id);
+      const creator = this.#db.sql.prepare('SELECT id, display_name FROM users WHERE id = ?').get(current.createdBy) as {
+        id: string;
+        display_name: string;
+      };
+      const session = this.#sessions.create({ kind: 'case', caseId: id }, [
+        { userId: clerk.userId, displayName: clerk.displayName, role: 'handling_clerk' },
+        { userId: creator.id, displayName: creator.display_name, role: 'originating_clerk' },
+      ]);
+      this.#audit.append({ actor: actorOf(clerk), action: 'session.created', target: `session:${session.id}`, siteId: clerk.siteId, details: { case: id } });
+      return { case: this.#move(id, clerk, 'in_session', null), sessionId: session.id };
+    });
+    this.#emit(result.case);
+    return result;
+  }
+
+  /**
+   * Moves a case to `to` if the state machine allows it; throws ConflictError (409) otherwise. The
+   * flows (identity confirmation, signing, archiving) call this too. Policy checks are the caller's.
+   */
+  transition(actor: UserPrincipal | undefined, id: string, to: CaseStatus, note: string | null = null): CaseSummary {
+    const summary = this.#db.transaction(() => this.#move(id, actor, to, note));
+    this.#emit(summary);
+    return summary;
+  }
+
+  #move(id: string, actor: UserPrincipal | undefined, to: CaseStatus, note: string | null): CaseSummary {
+    const current = this.get(id);
+    assertTransition(current.status, to);
+    this.#db.sql.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(to, this.#clock().toISOString(), id);
+    this.#recordEvent(id, actor, current.status, to, note, {});
+    const open = to === 'archived' || to === 'rejected' || to === 'cancelled' ? this.#sessions.openForCase(id) : undefined;
+    if (open) this.#sessions.end(open.id);
+    return this.get(id);
+  }
+
+  #recordEvent(
+    id: string,
+    actor: UserPrincipal | undefined,
+    from: CaseStatus | null,
+    to: CaseStatus,
+    note: string | null,
+    details: Record<string, string>,
+  ): void {
+    const at = this.#clock().toISOString();
+    this.#db.sql
+      .prepare('INSERT INTO case_events (case_id, at, actor, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, at, actorOf(actor), from, to, note);
+    const site = (this.#db.sql.prepare('SELECT handling_site_id AS s FROM cases WHERE id = ?').get(id) as { s: string }).s;
+    this.#audit.append({
+      actor: actorOf(actor),
+      action: `case.${to}`,
+      target: `case:${id}`,
+      siteId: actor?.siteId ?? site,
+      details: { from: from ?? undefined, note: note ?? undefined, ...details },
+    });
+  }
+
+  /** `TB-<year>-<6 digits>`, counting per year. */
+  #nextNumber(): string {
+    const year = this.#clock().getUTCFullYear();
+    const row = this.#db.sql
+      .prepare('INSERT INTO case_numbers (year, last) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last')
+      .get(year) as { last: number };
+    return `TB-${year}-${String(row.last).padStart(6, '0')}`;
+  }
+
+  #emit(summary: CaseSummary): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(summary);
+      } catch {
+        // A failing listener (a closed socket) must not undo or hide a committed change.
+      }
+    }
+  }
+}
+
+function toSummary(r: CaseRow): CaseSummary {
+  return {
+    id: r.id,
+    number: r.number,
+    status: r.status,
+    matter: { id: r.matter_id, name: r.matter_name },
+    originatingSite: { id: r.originating_site_id, name: r.originating_name },
+    handlingSite: { id: r.handling_site_id, name: r.handling_name },
+    partnershipId: r.partnership_id,
+    applicant: { name: r.applicant_name, idMasked: r.id_masked, phoneMasked: r.phone_masked },
+    createdBy: r.created_by,
+    acceptedBy: r.accepted_by,
+    sessionId: r.session_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}

@@ -1,0 +1,7 @@
+// The cases feature's public surface: cases and their queue, invitations, the applicant's ID number.
+export { caseStatuses } from './case-state.js';
+export { CaseService, type CaseSummary } from './CaseService.js';
+export { IdNumberProtector } from './IdNumberProtector.js';
+export { InvitationService } from './InvitationService.js';
+export { caseFor, caseRoutes } from './routes.js';
+export { caseSockets } from './socket.js';

@@ -1,0 +1,28 @@
+// Cases over socket.io: every clerk socket joins its site's room and gets `case:updated` for the
+// cases of its site (handling or originating); `queue:list` answers the site's cases.
+import { authorize, can } from '../../kernel/policy.js';
+import type { SocketModule } from '../../realtime/RealtimeServer.js';
+import { clientRequests, siteRoom } from '../../realtime/protocol.js';
+import type { CaseService } from './CaseService.js';
+
+export function caseSockets(deps: { readonly cases: CaseService }): SocketModule {
+  return {
+    name: 'cases',
+    attach(realtime) {
+      realtime.onConnection((socket) => {
+        const principal = socket.data.principal;
+        if (principal.kind === 'user' && principal.siteId && can(principal, 'case.list', { siteId: principal.siteId })) {
+          void socket.join(siteRoom(principal.siteId));
+        }
+        realtime.handle(socket, 'queue:list', clientRequests['queue:list'], (payload) => {
+          const site = principal.kind === 'user' ? (principal.siteId ?? undefined) : undefined;
+          authorize(principal, 'case.list', { siteId: site });
+          return { cases: deps.cases.list({ status: payload.status, site, limit: 200, offset: 0 }).cases };
+        });
+      });
+      return deps.cases.onChange((summary) => {
+        realtime.io.to(siteRoom(summary.handlingSite.id)).to(siteRoom(summary.originatingSite.id)).emit('case:updated', summary);
+      });
+    },
+  };
+}

@@ -1,0 +1,3 @@
+// The catalog feature's public surface: sites, matters and partnerships.
+export { CatalogService, type Matter, type Partnership, type Site } from './CatalogService.js';
+export { catalogRoutes, catalogSchemas } from './routes.js';

@@ -1,0 +1,223 @@
+// Flow B (远程云签约): a host uploads an agreement and names the signers in order (and witnesses);
+// everyone in the ceremony session sees the same page (set by the host), whose turn it is and each
+// signature as it lands. Signing goes through DocumentSigning; the host may abort with a reason.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { AuditLog } from '../../kernel/audit/AuditLog.js';
+import { CeremonyStore } from './CeremonyStore.js';
+import { actorOf, type Principal, type UserPrincipal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
+import type { SessionService } from '../sessions/index.js';
+import type { UserService } from '../auth/index.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../kernel/errors.js';
+import type { BlobStore } from '../../kernel/store/BlobStore.js';
+import type { Database } from '../../kernel/store/Database.js';
+import type { DocumentStore, FlowDocument } from '../documents/index.js';
+import { DocumentSigning, type SignOutcome } from '../documents/index.js';
+import { MARGIN } from '../documents/index.js';
+import { inspectAgreement } from './agreement-pdf.js';
+
+export type CeremonyStatus = 'signing' | 'signed' | 'aborted' | 'archived';
+
+export interface CeremonyState {
+  readonly id: string;
+  readonly title: string;
+  readonly status: CeremonyStatus;
+  readonly host: { readonly userId: string; readonly name: string };
+  readonly sessionId: string;
+  readonly documentId: string;
+  readonly pageCount: number;
+  readonly currentPage: number;
+  readonly turn: { readonly position: number; readonly userId: string | null; readonly name: string } | null;
+  readonly signers: readonly {
+    readonly position: number;
+    readonly userId: string | null;
+    readonly name: string;
+    readonly siteId: string | null;
+    readonly signedAt: string | null;
+  }[];
+  readonly witnesses: readonly { readonly userId: string; readonly name: string }[];
+  readonly abortReason: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface NewCeremony {
+  readonly title: string;
+  readonly pdf: Uint8Array;
+  readonly signers: readonly string[];
+  readonly witnesses: readonly string[];
+}
+
+export interface CeremonyServiceDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly audit: AuditLog;
+  readonly blobs: BlobStore;
+  readonly users: UserService;
+  readonly sessions: SessionService;
+  readonly documents: DocumentStore;
+  readonly signing: DocumentSigning;
+}
+
+interface DetailRow {
+  document_id: string;
+  session_id: string;
+  page_count: number;
+  current_page: number;
+  abort_reason: string | null;
+}
+
+const BOX_HEIGHT = 90;
+const BOXES_PER_ROW = 3;
+
+export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
+  readonly #d: CeremonyServiceDeps;
+  readonly #ceremonies: CeremonyStore;
+
+  constructor(deps: CeremonyServiceDeps) {
+    super();
+    this.#d = deps;
+    this.#ceremonies = new CeremonyStore(deps.db, deps.clock);
+    deps.signing.on('signed', (outcome: SignOutcome) => {
+      if (outcome.document.ceremonyId) this.publish(outcome.document.ceremonyId);
+    });
+    deps.signing.on('completed', (doc: FlowDocument) => {
+      if (!doc.ceremonyId) return;
+      this.#ceremonies.setStatus(doc.ceremonyId, 'signed');
+      deps.audit.append({ actor: 'system', action: 'ceremony.signed', target: `ceremony:${doc.ceremonyId}`, details: { document: doc.id } });
+      this.publish(doc.ceremonyId);
+    });
+  }
+
+  async create(host: UserPrincipal, input: NewCeremony): Promise<CeremonyState> {
+    const { db, users, sessions, documents, blobs, audit, clock } = this.#d;
+    if (host.role !== 'official' && host.role !== 'clerk') throw new ForbiddenError('only officials and clerks host ceremonies');
+    const everyone = [...input.signers, ...input.witnesses];
+    if (new Set(everyone).size !== everyone.length) throw new BadRequestError('a person may appear only once among signers and witnesses');
+    const signers = input.signers.map((id) => this.#activeUser(id, ['official', 'clerk']));
+    const witnesses = input.witnesses.map((id) => this.#activeUser(id, ['official', 'clerk']));
+    const facts = await inspectAgreement(input.pdf);
+    const sha256 = await blobs.put(input.pdf);
+    const now = clock().toISOString();
+    const boxes = signatureGrid(facts.pageCount, facts.lastPageSize, signers.length);
+    const documentId = randomUUID();
+    const ceremonyId = db.transaction(() => {
+      const ceremony = this.#ceremonies.create({ title: input.title, hostUserId: host.userId, status: 'signing' });
+      const session = sessions.create({ kind: 'ceremony', ceremonyId: ceremony.id }, [
+        { userId: host.userId, displayName: host.displayName, role: 'host' },
+        ...signers.map((u) => ({ userId: u.id, displayName: u.displayName, role: 'signer' })),
+        ...witnesses.map((u) => ({ userId: u.id, displayName: u.displayName, role: 'witness' })),
+      ]);
+      documents.insert(
+        { id: documentId, kind: 'agreement', caseId: null, ceremonyId: ceremony.id, sessionId: session.id, title: input.title, originalSha256: sha256, checkpoint: null, createdAt: now },
+        signers.map((u, i) => ({ position: i + 1, role: 'official', userId: u.id, guestSessionId: null, displayName: u.displayName, siteId: u.siteId, box: boxes[i]!, eventCertificateSerial: null, eventId: null })),
+      );
+      db.sql
+        .prepare('INSERT INTO ceremony_details (ceremony_id, document_id, session_id, host_site_id, page_count, current_page) VALUES (?, ?, ?, ?, ?, 1)')
+        .run(ceremony.id, documentId, session.id, host.siteId, facts.pageCount);
+      const addWitness = db.sql.prepare('INSERT INTO ceremony_witnesses (ceremony_id, user_id) VALUES (?, ?)');
+      for (const w of witnesses) addWitness.run(ceremony.id, w.id);
+      audit.append({
+        actor: actorOf(host),
+        action: 'ceremony.created',
+        target: `ceremony:${ceremony.id}`,
+        siteId: host.siteId,
+        details: { title: input.title, document: documentId, sha256, session: session.id, signers: signers.map((u) => u.id), witnesses: witnesses.map((u) => u.id) },
+      });
+      return ceremony.id;
+    });
+    return this.state(ceremonyId);
+  }
+
+  state(id: string): CeremonyState {
+    const { db, documents, users } = this.#d;
+    const ceremony = this.#ceremonies.get(id);
+    const detail = db.sql.prepare('SELECT * FROM ceremony_details WHERE ceremony_id = ?').get(id) as DetailRow | undefined;
+    if (!detail) throw new NotFoundError(`ceremony ${id}`);
+    const doc = documents.get(detail.document_id);
+    const next = DocumentSigning.nextSigner(doc);
+    const witnessIds = (db.sql.prepare('SELECT user_id FROM ceremony_witnesses WHERE ceremony_id = ?').all(id) as { user_id: string }[]).map((r) => r.user_id);
+    const host = users.get(ceremony.hostUserId);
+    return {
+      id,
+      title: ceremony.title,
+      status: ceremony.status as CeremonyStatus,
+      host: { userId: host.id, name: host.displayName },
+      sessionId: detail.session_id,
+      documentId: detail.document_id,
+      pageCount: detail.page_count,
+      currentPage: detail.current_page,
+      turn: ceremony.status === 'signing' && next ? { position: next.position, userId: next.userId, name: next.displayName } : null,
+      signers: doc.signers.map((s) => ({ position: s.position, userId: s.userId, name: s.displayName, siteId: s.siteId, signedAt: s.signedAt })),
+      witnesses: witnessIds.map((w) => ({ userId: w, name: users.get(w).displayName })),
+      abortReason: detail.abort_reason,
+      createdAt: ceremony.createdAt,
+      updatedAt: ceremony.updatedAt,
+    };
+  }
+
+  setPage(principal: Principal, id: string, page: number): CeremonyState {
+    const state = this.#assertHost(principal, id);
+    if (!Number.isInteger(page) || page < 1 || page > state.pageCount) throw new BadRequestError(`page must be 1…${state.pageCount}`);
+    this.#d.db.sql.prepare('UPDATE ceremony_details SET current_page = ? WHERE ceremony_id = ?').run(page, id);
+    return this.publish(id);
+  }
+
+  async sign(principal: Principal, id: string, pin: string): Promise<{ state: CeremonyState; outcome: SignOutcome }> {
+    const state = this.state(id);
+    if (state.status !== 'signing') throw new ConflictError(`ceremony is ${state.status}`, 'ceremony_closed');
+    const outcome = await this.#d.signing.sign(principal, state.documentId, { pin });
+    return { state: this.state(id), outcome };
+  }
+
+  abort(principal: Principal, id: string, reason: string): CeremonyState {
+    const state = this.#assertHost(principal, id);
+    if (state.status !== 'signing') throw new ConflictError(`ceremony is ${state.status}`, 'ceremony_closed');
+    this.#d.db.transaction(() => {
+      this.#d.signing.abort(state.documentId);
+      this.#d.db.sql.prepare('UPDATE ceremony_details SET abort_reason = ? WHERE ceremony_id = ?').run(reason, id);
+      this.#ceremonies.setStatus(id, 'aborted');
+      const session = this.#d.sessions.get(state.sessionId);
+      if (session.status === 'open') this.#d.sessions.end(session.id);
+      this.#d.audit.append({ actor: actorOf(principal), action: 'ceremony.aborted', target: `ceremony:${id}`, details: { reason } });
+    });
+    return this.publish(id);
+  }
+
+  /** The ceremony became a record (records archive it); its participants are told. */
+  markArchived(id: string): void {
+    this.#ceremonies.setStatus(id, 'archived');
+  }
+
+  #assertHost(principal: Principal, id: string): CeremonyState {
+    const state = this.state(id);
+    if (principal.kind !== 'user' || principal.userId !== state.host.userId) throw new ForbiddenError('host only');
+    return state;
+  }
+
+  /** Tells listeners (the ceremony's sockets) its current state; also after changes made elsewhere, e.g. archiving. */
+  publish(id: string): CeremonyState {
+    const state = this.state(id);
+    this.emit('state', state);
+    return state;
+  }
+
+  #activeUser(id: string, roles: readonly string[]) {
+    const user = this.#d.users.find(id);
+    if (!user || user.disabled) throw new BadRequestError(`unknown user ${id}`, 'unknown_user');
+    if (!roles.includes(user.role)) throw new BadRequestError(`${id} is a ${user.role}, not a signer`, 'bad_signer');
+    return user;
+  }
+}
+
+/** One box per signer along the bottom of the last page, up to three per row. */
+function signatureGrid(lastPage: number, size: { width: number; height: number }, count: number) {
+  const gap = 8;
+  const width = (size.width - 2 * MARGIN - gap * (BOXES_PER_ROW - 1)) / BOXES_PER_ROW;
+  return Array.from({ length: count }, (_, i) => {
+    const row = Math.floor(i / BOXES_PER_ROW);
+    const col = i % BOXES_PER_ROW;
+    return { page: lastPage, rect: [MARGIN + col * (width + gap), MARGIN / 2 + row * (BOX_HEIGHT + gap), width, BOX_HEIGHT] as const };
+  });
+}

@@ -1,0 +1,187 @@
+// Rows of documents and their ordered signers. Bytes live in the blob store; a row points at the
+// original and the current (latest signed) revision.
+import type { Database } from '../../kernel/store/Database.js';
+import { NotFoundError } from '../../kernel/errors.js';
+import type { RecordingCheckpoint } from '../recording/index.js';
+import type { SignatureBox } from './pdf-layout.js';
+
+export type DocumentKind = 'identity' | 'agreement';
+export type DocumentStatus = 'signing' | 'signed' | 'aborted';
+export type SignerRole = 'applicant' | 'witness' | 'confirmer' | 'official';
+
+export interface DocumentSigner {
+  readonly position: number;
+  readonly role: SignerRole;
+  readonly userId: string | null;
+  readonly guestSessionId: string | null;
+  readonly displayName: string;
+  readonly siteId: string | null;
+  readonly box: SignatureBox;
+  readonly eventCertificateSerial: string | null;
+  /** The applicant's event certificate is issued and unlocked under this id. */
+  readonly eventId: string | null;
+  readonly signedAt: string | null;
+  readonly signedSha256: string | null;
+}
+
+export interface FlowDocument {
+  readonly id: string;
+  readonly kind: DocumentKind;
+  readonly caseId: string | null;
+  readonly ceremonyId: string | null;
+  readonly sessionId: string | null;
+  readonly title: string;
+  readonly originalSha256: string;
+  readonly currentSha256: string;
+  readonly status: DocumentStatus;
+  readonly checkpoint: RecordingCheckpoint | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly signers: readonly DocumentSigner[];
+}
+
+export type NewSigner = Omit<DocumentSigner, 'signedAt' | 'signedSha256'>;
+
+interface DocumentRow {
+  id: string;
+  kind: DocumentKind;
+  case_id: string | null;
+  ceremony_id: string | null;
+  session_id: string | null;
+  title: string;
+  original_sha256: string;
+  current_sha256: string;
+  status: DocumentStatus;
+  checkpoint: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface SignerRow {
+  position: number;
+  role: SignerRole;
+  user_id: string | null;
+  guest_session_id: string | null;
+  display_name: string;
+  site_id: string | null;
+  box: string;
+  event_certificate_serial: string | null;
+  event_id: string | null;
+  signed_at: string | null;
+  signed_sha256: string | null;
+}
+
+export class DocumentStore {
+  constructor(readonly db: Database) {}
+
+  insert(doc: Omit<FlowDocument, 'signers' | 'currentSha256' | 'status' | 'updatedAt'>, signers: readonly NewSigner[]): void {
+    this.db.transaction(() => {
+      this.db.sql
+        .prepare(
+          `INSERT INTO documents (id, kind, case_id, ceremony_id, session_id, title, original_sha256, current_sha256, status,
+             checkpoint, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'signing', ?, ?, ?)`,
+        )
+        .run(
+          doc.id,
+          doc.kind,
+          doc.caseId,
+          doc.ceremonyId,
+          doc.sessionId,
+          doc.title,
+          doc.originalSha256,
+          doc.originalSha256,
+          doc.checkpoint ? JSON.stringify(doc.checkpoint) : null,
+          doc.createdAt,
+          doc.createdAt,
+        );
+      const insert = this.db.sql.prepare(
+        `INSERT INTO document_signers (document_id, position, role, user_id, guest_session_id, display_name, site_id, box,
+           event_certificate_serial, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const s of signers) {
+        insert.run(doc.id, s.position, s.role, s.userId, s.guestSessionId, s.displayName, s.siteId, JSON.stringify(s.box), s.eventCertificateSerial, s.eventId);
+      }
+    });
+  }
+
+  find(id: string): FlowDocument | undefined {
+    const row = this.db.sql.prepare('SELECT * FROM documents WHERE id = ?').get(id) as DocumentRow | undefined;
+    return row && this.#withSigners(row);
+  }
+
+  get(id: string): FlowDocument {
+    const doc = this.find(id);
+    if (!doc) throw new NotFoundError(`document ${id}`);
+    return doc;
+  }
+
+  /** The document a session is about now: its case's latest identity document, or its ceremony's agreement. */
+  currentIdFor(session: { readonly caseId: string | null; readonly ceremonyId: string | null }): string | null {
+    if (session.caseId) return this.forCase(session.caseId).at(-1)?.id ?? null;
+    if (session.ceremonyId) return this.forCeremony(session.ceremonyId)?.id ?? null;
+    return null;
+  }
+
+  forCase(caseId: string): FlowDocument[] {
+    return (this.db.sql.prepare('SELECT * FROM documents WHERE case_id = ? ORDER BY created_at').all(caseId) as DocumentRow[]).map((r) =>
+      this.#withSigners(r),
+    );
+  }
+
+  forCeremony(ceremonyId: string): FlowDocument | undefined {
+    const row = this.db.sql.prepare('SELECT * FROM documents WHERE ceremony_id = ?').get(ceremonyId) as DocumentRow | undefined;
+    return row && this.#withSigners(row);
+  }
+
+  recordSignature(id: string, position: number, sha256: string, at: string): void {
+    this.db.transaction(() => {
+      this.db.sql
+        .prepare('UPDATE document_signers SET signed_at = ?, signed_sha256 = ? WHERE document_id = ? AND position = ? AND signed_at IS NULL')
+        .run(at, sha256, id, position);
+      this.db.sql.prepare('UPDATE documents SET current_sha256 = ?, updated_at = ? WHERE id = ?').run(sha256, at, id);
+    });
+  }
+
+  setRevision(id: string, sha256: string, status: DocumentStatus, at: string): void {
+    this.db.sql.prepare('UPDATE documents SET current_sha256 = ?, status = ?, updated_at = ? WHERE id = ?').run(sha256, status, at, id);
+  }
+
+  setStatus(id: string, status: DocumentStatus, at: string): void {
+    this.db.sql.prepare('UPDATE documents SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
+  }
+
+  #withSigners(row: DocumentRow): FlowDocument {
+    const signers = (this.db.sql
+      .prepare('SELECT * FROM document_signers WHERE document_id = ? ORDER BY position')
+      .all(row.id) as SignerRow[]).map(
+      (s): DocumentSigner => ({
+        position: s.position,
+        role: s.role,
+        userId: s.user_id,
+        guestSessionId: s.guest_session_id,
+        displayName: s.display_name,
+        siteId: s.site_id,
+        box: JSON.parse(s.box) as SignatureBox,
+        eventCertificateSerial: s.event_certificate_serial,
+        eventId: s.event_id,
+        signedAt: s.signed_at,
+        signedSha256: s.signed_sha256,
+      }),
+    );
+    return {
+      id: row.id,
+      kind: row.kind,
+      caseId: row.case_id,
+      ceremonyId: row.ceremony_id,
+      sessionId: row.session_id,
+      title: row.title,
+      originalSha256: row.original_sha256,
+      currentSha256: row.current_sha256,
+      status: row.status,
+      checkpoint: row.checkpoint ? (JSON.parse(row.checkpoint) as RecordingCheckpoint) : null,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      signers,
+    };
+  }
+}

@@ -1,0 +1,126 @@
+// Flow documents (身份核验确认书, agreements): the current PDF, its verification report, and ordered
+// signing. Readers are the session's participants, auditors and admins.
+import { z } from 'zod';
+import { authorize, type Action } from '../../kernel/policy.js';
+import type { Principal } from '../../kernel/principal.js';
+import type { DocumentStore, FlowDocument } from './document-store.js';
+import { DocumentSigning } from './DocumentSigning.js';
+import { verifyWithPlatformTrust } from './verify-document.js';
+import type { RouteModule } from '../../http/RouteModule.js';
+import { idParams } from '../../http/schemas.js';
+import type { BlobStore } from '../../kernel/store/BlobStore.js';
+import type { SigningPki } from '../../kernel/pki/signing-pki.js';
+import type { SessionService } from '../sessions/index.js';
+
+export interface DocumentRoutesDeps {
+  readonly blobs: BlobStore;
+  readonly pki: SigningPki;
+  readonly sessions: SessionService;
+  readonly documents: DocumentStore;
+  readonly signing: DocumentSigning;
+}
+
+/** Loads the document (404) and checks `action` with the principal's participation (401/403). */
+export function documentFor(
+  deps: { readonly documents: DocumentStore; readonly sessions: SessionService },
+  principal: Principal | undefined,
+  action: Action,
+  id: string,
+): FlowDocument {
+  const doc = deps.documents.get(id);
+  const session = doc.sessionId ? deps.sessions.find(doc.sessionId) : undefined;
+  authorize(principal, action, { participant: !!session && !!principal && deps.sessions.isParticipant(principal, session) });
+  return doc;
+}
+
+const signerView = (s: FlowDocument['signers'][number]) => ({
+  position: s.position,
+  role: s.role,
+  name: s.displayName,
+  siteId: s.siteId,
+  signedAt: s.signedAt,
+});
+export const signerSchema = z.object({
+  position: z.number().int(),
+  role: z.string(),
+  name: z.string(),
+  siteId: z.string().nullable(),
+  signedAt: z.string().nullable(),
+});
+
+export function signingProgress(doc: FlowDocument) {
+  const next = DocumentSigning.nextSigner(doc);
+  return { status: doc.status, signatures: doc.signers.map(signerView), next: next ? signerView(next) : null };
+}
+const progressSchema = z.object({ status: z.enum(['signing', 'signed', 'aborted']), signatures: z.array(signerSchema), next: signerSchema.nullable() });
+
+export function documentRoutes(deps: DocumentRoutesDeps): RouteModule {
+  return {
+  name: 'documents',
+  register(api) {
+    api.route({
+      method: 'get',
+      path: '/api/documents/:id',
+      summary: 'The current (latest signed) PDF',
+      tag: 'documents',
+      access: 'document.read',
+      params: idParams,
+      produces: 'application/pdf',
+      handler: async ({ res, principal, params }) => {
+        const doc = documentFor(deps, principal, 'document.read', params.id);
+        res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="${doc.kind}-${doc.id.slice(0, 8)}.pdf"`);
+        res.send(await deps.blobs.get(doc.currentSha256));
+        return undefined;
+      },
+    });
+
+    api.route({
+      method: 'get',
+      path: '/api/documents/:id/status',
+      summary: 'Signing order and progress',
+      tag: 'documents',
+      access: 'document.read',
+      params: idParams,
+      response: progressSchema.extend({ id: z.string(), kind: z.string(), title: z.string(), sha256: z.string() }),
+      handler: ({ principal, params }) => {
+        const doc = documentFor(deps, principal, 'document.read', params.id);
+        return { id: doc.id, kind: doc.kind, title: doc.title, sha256: doc.currentSha256, ...signingProgress(doc) };
+      },
+    });
+
+    api.route({
+      method: 'get',
+      path: '/api/documents/:id/verification',
+      summary: 'Per-signature verification report (DESIGN §9 JSON plus problems)',
+      tag: 'documents',
+      access: 'document.read',
+      params: idParams,
+      handler: async ({ principal, params }) => {
+        const doc = documentFor(deps, principal, 'document.read', params.id);
+        return verifyWithPlatformTrust(deps.pki, await deps.blobs.get(doc.currentSha256));
+      },
+    });
+
+    api.route({
+      method: 'post',
+      path: '/api/documents/:id/sign',
+      summary: 'Sign in turn: clerks and officials with their PIN, the applicant (guest) with a handwriting PNG data URL',
+      tag: 'documents',
+      access: 'document.sign',
+      params: idParams,
+      body: z
+        .object({
+          pin: z.string().regex(/^\d{4,12}$/, 'expected a 4–12 digit PIN').optional(),
+          handwriting: z.string().max(230_000).optional(),
+        })
+        .strict(),
+      response: progressSchema,
+      handler: async ({ principal, params, body }) => {
+        documentFor(deps, principal, 'document.sign', params.id);
+        const outcome = await deps.signing.sign(principal, params.id, body);
+        return signingProgress(outcome.document);
+      },
+    });
+  },
+};
+}

@@ -1,0 +1,132 @@
+// Evidence-package export for a record: streamed on request (GET …/evidence.zip, the CLI) or
+// written by a job, whose progress clients poll or receive over socket.io, into the blob store
+// for download. Every export is audited.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { AuditLog } from '../../kernel/audit/AuditLog.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
+import { ConflictError, NotFoundError } from '../../kernel/errors.js';
+import type { BlobStore } from '../../kernel/store/BlobStore.js';
+import type { Database } from '../../kernel/store/Database.js';
+import { createDetachedCms } from '../../../signing/cms/create-cms.js';
+import type { SigningPki } from '../../kernel/pki/signing-pki.js';
+import type { RecordService } from '../records/index.js';
+import type { RecordingService } from '../recording/index.js';
+import { buildEvidencePackage, type EvidencePackage } from './build-package.js';
+import { collectRecordFiles } from './collect-record-files.js';
+
+export interface EvidenceJob {
+  readonly id: string;
+  readonly recordId: string;
+  readonly status: 'running' | 'done' | 'failed';
+  readonly progress: number;
+  readonly sha256: string | null;
+  readonly error: string | null;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+export interface EvidenceExporterDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly audit: AuditLog;
+  readonly blobs: BlobStore;
+  readonly records: RecordService;
+  readonly recording: RecordingService;
+  readonly pki: SigningPki;
+  readonly matterName: (id: string) => string;
+}
+
+const COLUMNS = `id, record_id AS recordId, status, progress, sha256, error, created_at AS createdAt, finished_at AS finishedAt`;
+
+export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { requestedBy: string }] }> {
+  readonly #d: EvidenceExporterDeps;
+
+  constructor(deps: EvidenceExporterDeps) {
+    super();
+    this.#d = deps;
+  }
+
+  /**
+   * Gathers the record's files and seals SHA256SUMS (audited as exported); the zip then streams
+   * from the package, so a long recording is never held in memory. `onProgress` covers hashing.
+   */
+  async prepare(recordId: string, exportedBy: string, onProgress?: (fraction: number) => void): Promise<EvidencePackage> {
+    const { records, recording, blobs, pki, clock, matterName, audit } = this.#d;
+    const parts = records.parts(recordId);
+    const now = clock();
+    const files = await collectRecordFiles(parts, { recording, blobs, pki, exportedAt: now, exportedBy, matterName });
+    const pkg = await buildEvidencePackage(files, { seal: await pki.sealSigner(), timeStamper: pki.timeStamper(), createDetachedCms, mtime: now, onHashed: onProgress });
+    audit.append({ actor: exportedBy, action: 'evidence.exported', target: `record:${recordId}`, details: { files: pkg.fileCount, sumsSha256: pkg.sumsSha256 } });
+    return pkg;
+  }
+
+  /** Starts a background export; progress is stored and emitted. */
+  start(principal: Principal, recordId: string): EvidenceJob {
+    this.#d.records.store.get(recordId);
+    const id = randomUUID();
+    const requestedBy = actorOf(principal);
+    this.#d.db.sql
+      .prepare(`INSERT INTO evidence_jobs (id, record_id, requested_by, status, progress, created_at) VALUES (?, ?, ?, 'running', 0, ?)`)
+      .run(id, recordId, requestedBy, this.#d.clock().toISOString());
+    const update = (fields: { progress?: number; status?: string; sha256?: string; error?: string }) => {
+      this.#d.db.sql
+        .prepare(
+          `UPDATE evidence_jobs SET progress = COALESCE(?, progress), status = COALESCE(?, status), sha256 = COALESCE(?, sha256),
+             error = COALESCE(?, error), finished_at = CASE WHEN ? IS NULL THEN finished_at ELSE ? END WHERE id = ?`,
+        )
+        .run(fields.progress ?? null, fields.status ?? null, fields.sha256 ?? null, fields.error ?? null, fields.status ?? null, this.#d.clock().toISOString(), id);
+      this.emit('progress', { ...this.job(id), requestedBy });
+    };
+    // Progress: hashing the files is the first half, writing the zip into the blob store the second.
+    let shown = 0;
+    const progress = (fraction: number) => {
+      if (fraction - shown < 0.02) return;
+      shown = fraction;
+      update({ progress: Math.min(0.99, fraction) });
+    };
+    void (async () => {
+      try {
+        const pkg = await this.prepare(recordId, requestedBy, (f) => progress(f / 2));
+        const zip = countBytes(pkg.zip(), (bytes) => progress(0.5 + Math.min(1, bytes / pkg.contentBytes) / 2));
+        // The package is the server's own making, as large as the record's recording: no upload limit.
+        update({ sha256: await this.#d.blobs.put(zip, { maxBytes: Number.POSITIVE_INFINITY }), status: 'done', progress: 1 });
+      } catch (err) {
+        update({ status: 'failed', error: err instanceof Error ? err.message.slice(0, 200) : 'export failed' });
+      }
+    })();
+    return this.job(id);
+  }
+
+  job(id: string): EvidenceJob {
+    const job = this.#d.db.sql.prepare(`SELECT ${COLUMNS} FROM evidence_jobs WHERE id = ?`).get(id) as EvidenceJob | undefined;
+    if (!job) throw new NotFoundError(`evidence job ${id}`);
+    return job;
+  }
+
+  jobWithOwner(id: string): { job: EvidenceJob; requestedBy: string } {
+    const row = this.#d.db.sql.prepare('SELECT requested_by AS requestedBy FROM evidence_jobs WHERE id = ?').get(id) as
+      | { requestedBy: string }
+      | undefined;
+    return { job: this.job(id), requestedBy: row?.requestedBy ?? '' };
+  }
+
+  /** A finished package, streamed from the blob store. */
+  async download(id: string): Promise<{ job: EvidenceJob; size: number; zip: Readable }> {
+    const job = this.job(id);
+    if (job.status !== 'done' || !job.sha256) throw new ConflictError(`export is ${job.status}`, 'export_not_ready');
+    return { job, size: await this.#d.blobs.size(job.sha256), zip: this.#d.blobs.stream(job.sha256) };
+  }
+}
+
+/** The chunks of `stream`, telling `seen` the running total. */
+async function* countBytes(stream: AsyncIterable<Uint8Array>, seen: (bytes: number) => void): AsyncIterable<Uint8Array> {
+  let bytes = 0;
+  for await (const chunk of stream) {
+    bytes += chunk.byteLength;
+    seen(bytes);
+    yield chunk;
+  }
+}

@@ -1,0 +1,105 @@
+// Evidence packages over HTTP: streamed now (GET …/evidence.zip), or as a job whose progress is
+// polled or pushed over socket.io (`evidence:progress`) and whose package is downloaded when done.
+import type { Response } from 'express';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import type { RouteModule } from '../../http/RouteModule.js';
+import { idParams } from '../../http/schemas.js';
+import { ForbiddenError } from '../../kernel/errors.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
+import type { RecordService } from '../records/index.js';
+import type { EvidenceExporter } from './EvidenceExporter.js';
+
+export interface EvidenceRoutesDeps {
+  readonly records: RecordService;
+  readonly evidence: EvidenceExporter;
+}
+
+const jobSchema = z.object({
+  id: z.string(),
+  recordId: z.string(),
+  status: z.enum(['running', 'done', 'failed']),
+  progress: z.number(),
+  sha256: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+
+/** Streams a package; a failure half-way can only cut the response short (its headers are out). */
+async function sendZip(res: Response, record: { readonly number: string }, zip: Readable, size?: number): Promise<undefined> {
+  res.type('application/zip').setHeader('Content-Disposition', `attachment; filename="evidence-${record.number}.zip"`);
+  if (size !== undefined) res.setHeader('Content-Length', String(size));
+  await pipeline(zip, res).catch(() => res.destroy());
+  return undefined;
+}
+
+export function evidenceRoutes(deps: EvidenceRoutesDeps): RouteModule {
+  return {
+    name: 'evidence',
+    register(api) {
+    const jobOwner = (principal: Principal | undefined, requestedBy: string) => {
+      if (principal?.kind !== 'user' || (principal.role !== 'admin' && actorOf(principal) !== requestedBy)) throw new ForbiddenError();
+    };
+
+    api.route({
+      method: 'get',
+      path: '/api/records/:id/evidence.zip',
+      summary: 'The evidence package, built and streamed now (DESIGN §6)',
+      tag: 'evidence',
+      access: 'evidence.export',
+      params: idParams,
+      produces: 'application/zip',
+      handler: async ({ res, principal, params }) => {
+        const record = deps.records.store.get(params.id);
+        const pkg = await deps.evidence.prepare(params.id, actorOf(principal));
+        return sendZip(res, record, pkg.zip());
+      },
+    });
+
+    api.route({
+      method: 'post',
+      path: '/api/records/:id/evidence',
+      summary: 'Start an evidence export job (progress: GET the job, or socket.io `evidence:progress`)',
+      tag: 'evidence',
+      access: 'evidence.export',
+      params: idParams,
+      status: 202,
+      response: jobSchema,
+      handler: ({ principal, params }) => deps.evidence.start(principal, params.id),
+    });
+
+    api.route({
+      method: 'get',
+      path: '/api/evidence-jobs/:id',
+      summary: 'Progress of an evidence export job',
+      tag: 'evidence',
+      access: 'evidence.export',
+      params: idParams,
+      response: jobSchema,
+      handler: ({ principal, params }) => {
+        const { job, requestedBy } = deps.evidence.jobWithOwner(params.id);
+        jobOwner(principal, requestedBy);
+        return job;
+      },
+    });
+
+    api.route({
+      method: 'get',
+      path: '/api/evidence-jobs/:id/download',
+      summary: 'Download a finished evidence package',
+      tag: 'evidence',
+      access: 'evidence.export',
+      params: idParams,
+      produces: 'application/zip',
+      handler: async ({ res, principal, params }) => {
+        const { requestedBy } = deps.evidence.jobWithOwner(params.id);
+        jobOwner(principal, requestedBy);
+        const { job, size, zip } = await deps.evidence.download(params.id);
+        return sendZip(res, deps.records.store.get(job.recordId), zip, size);
+      },
+    });
+    },
+  };
+}

@@ -1,0 +1,4 @@
+// The identity feature's public surface: flow A (远程身份核验).
+export { IdentityService, type Snapshot } from './IdentityService.js';
+export { renderIdentityDocument } from './render-identity-document.js';
+export { identityRoutes } from './routes.js';

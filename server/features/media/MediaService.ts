@@ -1,0 +1,135 @@
+// The media plane as the rest of the server sees it: rooms per session on a worker pool, consent
+// remembered per participant, rebuild after a worker death, and the recorder hooked to each room.
+import { EventEmitter } from 'node:events';
+import type { ms } from './engine.js';
+import type { PeerIdentity } from './Peer.js';
+import { Room } from './Room.js';
+import { WorkerPool, type WorkerPoolOptions } from './WorkerPool.js';
+import type { RecordingStateView } from '../../realtime/media-protocol.js';
+
+/** What the recorder must offer the media service (see Recorder / RecordingService). */
+export interface RoomRecorder {
+  attach(room: Room): void;
+  state(sessionId: string): RecordingStateView;
+  finish(sessionId: string): Promise<unknown>;
+  close(): Promise<void>;
+  on(event: 'state', listener: (s: RecordingStateView) => void): unknown;
+}
+
+export interface MediaServiceOptions extends WorkerPoolOptions {
+  /** Addresses WebRTC transports listen on; `announcedIp` is what clients are told to send to. */
+  readonly listenIps: ms.TransportListenIp[];
+  readonly recorder?: RoomRecorder;
+  readonly connectTimeoutMs?: number;
+}
+
+type MediaServiceEvents = {
+  /** A room (new, or rebuilt after a worker death) is ready: signalling wires its events. */
+  room: [Room];
+  /** The room was rebuilt on a fresh worker: its clients must rejoin. */
+  rebuild: [sessionId: string];
+  recordingState: [RecordingStateView];
+};
+
+export class MediaService extends EventEmitter<MediaServiceEvents> {
+  readonly #pool: WorkerPool;
+  readonly #options: MediaServiceOptions;
+  readonly #rooms = new Map<string, Promise<Room>>();
+  readonly #consents = new Map<string, Set<string>>();
+  #stopped = false;
+
+  private constructor(pool: WorkerPool, options: MediaServiceOptions) {
+    super();
+    this.#pool = pool;
+    this.#options = options;
+    options.recorder?.on('state', (s) => this.emit('recordingState', s));
+  }
+
+  static async start(options: MediaServiceOptions): Promise<MediaService> {
+    const pool = await WorkerPool.create(options);
+    return new MediaService(pool, options);
+  }
+
+  get pool(): WorkerPool {
+    return this.#pool;
+  }
+
+  /** The session's room, created on first use. Concurrent callers share one creation. */
+  room(sessionId: string): Promise<Room> {
+    let room = this.#rooms.get(sessionId);
+    if (!room) {
+      room = this.#createRoom(sessionId);
+      this.#rooms.set(sessionId, room);
+      room.catch(() => this.#rooms.delete(sessionId));
+    }
+    return room;
+  }
+
+  async existingRoom(sessionId: string): Promise<Room | undefined> {
+    return this.#rooms.get(sessionId);
+  }
+
+  async join(sessionId: string, identity: PeerIdentity): Promise<Room> {
+    const room = await this.room(sessionId);
+    await room.join(identity, this.hasConsented(sessionId, identity.id));
+    return room;
+  }
+
+  hasConsented(sessionId: string, peerId: string): boolean {
+    return this.#consents.get(sessionId)?.has(peerId) ?? false;
+  }
+
+  /** Consent outlives reconnects and rebuilds: it is asked once per participant and session. */
+  async consent(sessionId: string, peerId: string): Promise<void> {
+    let set = this.#consents.get(sessionId);
+    if (!set) this.#consents.set(sessionId, (set = new Set()));
+    set.add(peerId);
+    (await this.room(sessionId)).consent(peerId);
+  }
+
+  recordingState(sessionId: string): RecordingStateView {
+    return this.#options.recorder?.state(sessionId) ?? { sessionId, state: 'idle', startedAt: null, segmentCount: 0 };
+  }
+
+  /** Ends the live room and seals the recording (if any). */
+  async endSession(sessionId: string): Promise<unknown> {
+    const room = await this.#rooms.get(sessionId);
+    this.#rooms.delete(sessionId);
+    this.#consents.delete(sessionId);
+    const result = await this.#options.recorder?.finish(sessionId);
+    room?.close();
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const rooms = await Promise.allSettled([...this.#rooms.values()]);
+    this.#rooms.clear();
+    await this.#options.recorder?.close();
+    for (const r of rooms) if (r.status === 'fulfilled') r.value.close();
+    this.#pool.close();
+  }
+
+  async #createRoom(sessionId: string): Promise<Room> {
+    const worker = await this.#pool.pick();
+    const room = await Room.create({
+      sessionId,
+      worker,
+      listenIps: this.#options.listenIps,
+      connectTimeoutMs: this.#options.connectTimeoutMs,
+    });
+    room.once('closed', () => this.#pool.release(worker));
+    room.once('workerDied', () => void this.#rebuild(sessionId, room));
+    this.#options.recorder?.attach(room);
+    this.emit('room', room);
+    return room;
+  }
+
+  async #rebuild(sessionId: string, dead: Room): Promise<void> {
+    if (this.#stopped || (await this.#rooms.get(sessionId)?.catch(() => undefined)) !== dead) return;
+    this.#rooms.delete(sessionId);
+    await this.room(sessionId);
+    this.emit('rebuild', sessionId);
+  }
+}

@@ -1,0 +1,276 @@
+// A session's media room: one router on one worker, the peers in it and an audio-level observer.
+// Peers own their engine objects; the Room checks the rules (consent before producing, consume only
+// what the router can deliver) and tells listeners what changed.
+import { EventEmitter } from 'node:events';
+import { mediaCodecs, type ms } from './engine.js';
+import { ConflictError } from '../../kernel/errors.js';
+import { ConsentRequiredError, notFound } from './errors.js';
+import { Peer, type PeerIdentity, type PeerInfo } from './Peer.js';
+
+export interface ProducerInfo {
+  readonly id: string;
+  readonly peerId: string;
+  readonly kind: 'audio' | 'video';
+  readonly paused: boolean;
+}
+
+export interface TransportParams {
+  readonly id: string;
+  readonly iceParameters: ms.IceParameters;
+  readonly iceCandidates: ms.IceCandidate[];
+  readonly dtlsParameters: ms.DtlsParameters;
+}
+
+export interface ConsumerParams {
+  readonly id: string;
+  readonly producerId: string;
+  readonly peerId: string;
+  readonly kind: 'audio' | 'video';
+  readonly rtpParameters: ms.RtpParameters;
+}
+
+export interface RoomOptions {
+  readonly sessionId: string;
+  readonly worker: ms.Worker;
+  readonly listenIps: ms.TransportListenIp[];
+  /** Gives up on a WebRTC transport whose DTLS has not connected this long after the client's connect. */
+  readonly connectTimeoutMs?: number;
+}
+
+/** A send and a receive transport, plus room for renegotiation; more is abuse (each holds ports). */
+const maxTransportsPerPeer = 4;
+
+type RoomEvents = {
+  closed: [];
+  /** The worker died under this room: the router is gone and the room must be rebuilt. */
+  workerDied: [];
+  peerJoined: [PeerInfo];
+  peerLeft: [string];
+  peerUpdated: [PeerInfo];
+  newProducer: [ProducerInfo];
+  producerClosed: [ProducerInfo];
+  producerPaused: [ProducerInfo];
+  consumerClosed: [peerId: string, consumerId: string];
+  activeSpeaker: [peerId: string | null];
+  audioLevels: [{ peerId: string; volume: number }[]];
+};
+
+export class Room extends EventEmitter<RoomEvents> {
+  readonly sessionId: string;
+  readonly #router: ms.Router;
+  readonly #levels: ms.AudioLevelObserver;
+  readonly #listenIps: ms.TransportListenIp[];
+  readonly #connectTimeoutMs: number;
+  readonly #peers = new Map<string, Peer>();
+  #closed = false;
+
+  private constructor(opts: RoomOptions, router: ms.Router, levels: ms.AudioLevelObserver) {
+    super();
+    this.sessionId = opts.sessionId;
+    this.#router = router;
+    this.#levels = levels;
+    this.#listenIps = opts.listenIps;
+    this.#connectTimeoutMs = opts.connectTimeoutMs ?? 30_000;
+    router.on('workerclose', () => {
+      this.emit('workerDied');
+      this.close();
+    });
+    levels.on('volumes', (volumes: ms.AudioLevelObserverVolume[]) =>
+      this.emit('audioLevels', volumes.map((v) => ({ peerId: String(v.producer.appData.peerId), volume: v.volume }))),
+    );
+    levels.on('silence', () => this.emit('activeSpeaker', null));
+    let speaker: string | null = null;
+    this.on('audioLevels', (list) => {
+      const loudest = list[0]?.peerId ?? null;
+      if (loudest !== speaker) this.emit('activeSpeaker', (speaker = loudest));
+    });
+  }
+
+  static async create(opts: RoomOptions): Promise<Room> {
+    const router = await opts.worker.createRouter({ mediaCodecs });
+    const levels = await router.createAudioLevelObserver({ maxEntries: 3, threshold: -70, interval: 800 });
+    return new Room(opts, router, levels);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get rtpCapabilities(): ms.RtpCapabilities {
+    return this.#router.rtpCapabilities;
+  }
+
+  /** For the recorder: it taps producers through plain transports on the same router. */
+  get router(): ms.Router {
+    return this.#router;
+  }
+
+  peers(): PeerInfo[] {
+    return [...this.#peers.values()].map((p) => p.info());
+  }
+
+  producers(): ProducerInfo[] {
+    return [...this.#peers.values()].flatMap((peer) => peer.producers().map((p) => producerInfo(peer.id, p)));
+  }
+
+  findProducer(producerId: string): ms.Producer | undefined {
+    for (const peer of this.#peers.values()) {
+      const p = peer.producers().find((x) => x.id === producerId);
+      if (p) return p;
+    }
+    return undefined;
+  }
+
+  hasPeer(peerId: string): boolean {
+    return this.#peers.has(peerId);
+  }
+
+  /** A peer with the same identity (a reconnect after a blip) replaces the old one. */
+  async join(identity: PeerIdentity, consented: boolean): Promise<PeerInfo> {
+    this.leave(identity.id);
+    const peer = await Peer.create(identity, consented);
+    this.#peers.set(peer.id, peer);
+    peer.once('closed', () => {
+      if (this.#peers.get(peer.id) === peer) this.#peers.delete(peer.id);
+      this.emit('peerLeft', peer.id);
+    });
+    this.emit('peerJoined', peer.info());
+    return peer.info();
+  }
+
+  leave(peerId: string): void {
+    this.#peers.get(peerId)?.close();
+  }
+
+  consent(peerId: string): PeerInfo {
+    const peer = this.#peer(peerId);
+    peer.consented = true;
+    this.emit('peerUpdated', peer.info());
+    return peer.info();
+  }
+
+  async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportParams> {
+    const peer = this.#peer(peerId);
+    if (peer.transportCount >= maxTransportsPerPeer) throw new ConflictError('too many transports for this participant', 'too_many_transports');
+    const t = await this.#router.createWebRtcTransport({
+      listenIps: this.#listenIps,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 600_000,
+      appData: { peerId, direction },
+    });
+    peer.addTransport(t);
+    t.on('dtlsstatechange', (state: ms.DtlsState) => {
+      if (state === 'failed' || state === 'closed') t.close();
+      // A client resumes its consumers while DTLS is still being set up, so the keyframe asked for
+      // then is lost; without another request its picture waits for the sender's next keyframe.
+      if (state === 'connected') this.#requestKeyFrames(peer);
+    });
+    return { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters };
+  }
+
+  /** A client that starts connecting but never completes ICE/DTLS must not hold the transport forever. */
+  async connectTransport(peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
+    const t = this.#peer(peerId).transport(transportId);
+    await t.connect({ dtlsParameters });
+    const timer = setTimeout(() => {
+      if (t.dtlsState !== 'connected') t.close();
+    }, this.#connectTimeoutMs);
+    timer.unref();
+    t.observer.once('close', () => clearTimeout(timer));
+  }
+
+  async produce(
+    peerId: string,
+    transportId: string,
+    kind: 'audio' | 'video',
+    rtpParameters: ms.RtpParameters,
+  ): Promise<ProducerInfo> {
+    const peer = this.#peer(peerId);
+    if (!peer.consented) throw new ConsentRequiredError();
+    const producer = await peer.transport(transportId).produce({ kind, rtpParameters, appData: { peerId } });
+    peer.addProducer(producer);
+    const info = () => producerInfo(peerId, producer);
+    producer.observer.once('close', () => this.emit('producerClosed', info()));
+    if (kind === 'audio') await this.#levels.addProducer({ producerId: producer.id }).catch(() => undefined);
+    this.emit('newProducer', info());
+    this.emit('peerUpdated', peer.info());
+    return info();
+  }
+
+  async setProducerPaused(peerId: string, producerId: string, paused: boolean): Promise<ProducerInfo> {
+    const peer = this.#peer(peerId);
+    const producer = peer.producer(producerId);
+    if (paused) await producer.pause();
+    else await producer.resume();
+    const info = producerInfo(peerId, producer);
+    this.emit('producerPaused', info);
+    this.emit('peerUpdated', peer.info());
+    return info;
+  }
+
+  async closeProducer(peerId: string, producerId: string): Promise<void> {
+    this.#peer(peerId).producer(producerId).close();
+  }
+
+  /** Consumers start paused; the client resumes once its side is ready (see resumeConsumer). */
+  async consume(
+    peerId: string,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: ms.RtpCapabilities,
+  ): Promise<ConsumerParams> {
+    const peer = this.#peer(peerId);
+    const transport = peer.transport(transportId);
+    const producer = this.findProducer(producerId);
+    if (!producer) throw notFound('producer', producerId);
+    if (!this.#router.canConsume({ producerId, rtpCapabilities })) {
+      throw notFound('producer', `${producerId} (not consumable with these capabilities)`);
+    }
+    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true });
+    peer.addConsumer(consumer);
+    const gone = () => this.emit('consumerClosed', peerId, consumer.id);
+    consumer.on('producerclose', gone);
+    return {
+      id: consumer.id,
+      producerId,
+      peerId: String(producer.appData.peerId),
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+    };
+  }
+
+  /** Resuming a video consumer asks its sender for a keyframe, so late joiners see a picture at once. */
+  async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
+    const consumer = this.#peer(peerId).consumer(consumerId);
+    await consumer.resume();
+    if (consumer.kind === 'video') await consumer.requestKeyFrame();
+  }
+
+  #requestKeyFrames(peer: Peer): void {
+    for (const c of peer.consumers()) {
+      if (c.kind === 'video' && !c.paused && !c.closed) void c.requestKeyFrame().catch(() => undefined);
+    }
+  }
+
+  /** Idempotent. Closing the router closes every transport, producer and consumer. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const peer of this.#peers.values()) peer.close();
+    this.#peers.clear();
+    this.#router.close();
+    this.emit('closed');
+  }
+
+  #peer(peerId: string): Peer {
+    const peer = this.#peers.get(peerId);
+    if (!peer) throw notFound('peer', peerId);
+    return peer;
+  }
+}
+
+function producerInfo(peerId: string, p: ms.Producer): ProducerInfo {
+  return { id: p.id, peerId, kind: p.kind, paused: p.paused };
+}

@@ -1,0 +1,36 @@
+// The only module that loads mediasoup. mediasoup 3.8.4 reads MEDIASOUP_WORKER_BIN once, when it is
+// first imported, and its workers inherit this process's environment: so the worker path and its
+// library folder are put into process.env before the dynamic import.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { installationDir } from '../../kernel/installation.js';
+import type * as Mediasoup from 'mediasoup';
+
+export type { types as ms } from 'mediasoup';
+
+/** The Debian worker unpacked by scripts/setup-mediasoup-worker.sh, unless the environment names one. */
+export function workerBinary(): string {
+  return process.env.MEDIASOUP_WORKER_BIN ?? resolve(installationDir(), '.deps/mediasoup/root/usr/lib/x86_64-linux-gnu/mediasoup/mediasoup-worker');
+}
+
+let loaded: Promise<typeof Mediasoup> | undefined;
+
+export function loadMediasoup(): Promise<typeof Mediasoup> {
+  loaded ??= (async () => {
+    const bin = workerBinary();
+    if (!existsSync(bin)) throw new Error(`mediasoup worker not found at ${bin} (run scripts/setup.sh or set MEDIASOUP_WORKER_BIN)`);
+    process.env.MEDIASOUP_WORKER_BIN = bin;
+    // The Debian worker sits in <lib>/mediasoup/; its libsrtp2/libusrsctp are in <lib>.
+    const libDir = dirname(dirname(bin));
+    const current = process.env.LD_LIBRARY_PATH ?? '';
+    if (!current.split(':').includes(libDir)) process.env.LD_LIBRARY_PATH = current ? `${libDir}:${current}` : libDir;
+    return (await import('mediasoup')) as typeof Mediasoup;
+  })();
+  return loaded;
+}
+
+/** Opus + VP8: what every current browser sends and what WebM holds without re-encoding. */
+export const mediaCodecs: Mediasoup.types.RtpCodecCapability[] = [
+  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+  { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 600 } },
+];

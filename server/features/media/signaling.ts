@@ -1,0 +1,222 @@
+// Media signalling over socket.io: one `media:request` event with an acknowledgement, checked by
+// zod, answered `{ ok, data | error }`. A bad request only ever fails that request. The principal
+// comes from the authenticated socket (socket.data.principal); joining is allowed by `canJoin`.
+import type { Server, Socket } from 'socket.io';
+import { AppError, BadRequestError, ForbiddenError, TooManyRequestsError, UnauthenticatedError, toErrorReply } from '../../kernel/errors.js';
+import type { Principal } from '../../kernel/principal.js';
+import type { MediaService } from './MediaService.js';
+import type { PeerIdentity } from './Peer.js';
+import type { Room } from './Room.js';
+import { NotJoinedError } from './errors.js';
+import type { ms } from './engine.js';
+import {
+  maxRequestBytes,
+  mediaRequestSchema,
+  type MediaAck,
+  type MediaRequest,
+  type MediaResponses,
+  type RecordingStateView,
+} from '../../realtime/media-protocol.js';
+import type { RealtimeServer, SocketModule } from '../../realtime/RealtimeServer.js';
+import { RequestBudget } from '../../realtime/RequestBudget.js';
+
+export interface MediaSignalingDeps {
+  readonly media: MediaService;
+  /** Throws (ForbiddenError/NotFoundError) unless the principal is a participant of the session. */
+  readonly canJoin: (principal: Principal, sessionId: string) => unknown;
+  /** Told once per consent (e.g. to write it to the audit log). */
+  readonly onConsent?: (principal: Principal, sessionId: string) => void;
+  /** How long a dropped connection keeps its seat before the peer leaves (a network blip). */
+  readonly disconnectGraceMs?: number;
+  /** Requests one connection may send at once, and per second after that. */
+  readonly requestBudget?: { readonly burst: number; readonly perSecond: number };
+}
+
+const defaultRequestBudget = { burst: 100, perSecond: 50 };
+
+interface Seat {
+  readonly sessionId: string;
+  readonly peerId: string;
+}
+
+const channel = (sessionId: string) => `media:${sessionId}`;
+
+/** Peers are named by who they are, so a reconnect finds its old seat. Auditors never join live. */
+export function peerIdentity(principal: Principal): PeerIdentity {
+  if (principal.kind === 'guest') {
+    return { id: `guest:${principal.sessionId}`, displayName: principal.displayName, role: 'applicant' };
+  }
+  if (principal.role === 'auditor') throw new ForbiddenError('auditors do not join live sessions');
+  return { id: `user:${principal.userId}`, displayName: principal.displayName, role: principal.role };
+}
+
+export function mediaSockets(deps: MediaSignalingDeps): SocketModule {
+  return {
+    name: 'media',
+    attach(realtime) {
+      return attachMediaSignaling(realtime, deps);
+    },
+  };
+}
+
+function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps): () => void {
+  const io = realtime.io as unknown as Server;
+  const seats = new Map<string, Socket>(); // `${sessionId}\n${peerId}` → current socket
+  const seatKey = (s: Seat) => `${s.sessionId}\n${s.peerId}`;
+  const graceMs = deps.disconnectGraceMs ?? 10_000;
+
+  const onRoom = (room: Room) => forwardRoomEvents(io, room, (seat) => seats.get(seatKey(seat)));
+  const onRebuild = (sessionId: string) => io.to(channel(sessionId)).emit('media:rebuild', { sessionId });
+  const onRecordingState = (s: RecordingStateView) => io.to(channel(s.sessionId)).emit('recording:state', s);
+  deps.media.on('room', onRoom);
+  deps.media.on('rebuild', onRebuild);
+  deps.media.on('recordingState', onRecordingState);
+
+  realtime.onConnection((typed) => {
+    const socket = typed as unknown as Socket;
+    const budget = new RequestBudget(deps.requestBudget ?? defaultRequestBudget);
+    socket.on('media:request', async (raw: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      const reply = ack as (res: MediaAck) => void;
+      if (!budget.take()) {
+        reply({ ok: false, error: errorOf(new TooManyRequestsError('too many media requests, slow down')) });
+        return;
+      }
+      try {
+        const req = parseRequest(raw);
+        reply({ ok: true, data: await handle(socket, req) });
+      } catch (err) {
+        reply({ ok: false, error: errorOf(err) });
+      }
+    });
+    socket.on('disconnect', () => {
+      const seat = socket.data.mediaSeat as Seat | undefined;
+      if (!seat) return;
+      setTimeout(() => {
+        if (seats.get(seatKey(seat)) !== socket) return;
+        seats.delete(seatKey(seat));
+        void deps.media.existingRoom(seat.sessionId).then((room) => room?.leave(seat.peerId));
+      }, graceMs).unref();
+    });
+  });
+
+  return () => {
+    deps.media.off('room', onRoom);
+    deps.media.off('rebuild', onRebuild);
+    deps.media.off('recordingState', onRecordingState);
+  };
+
+  async function handle(socket: Socket, req: MediaRequest): Promise<MediaResponses[MediaRequest['method']]> {
+    if (req.method === 'join') return join(socket, req.data.sessionId);
+    const seat = socket.data.mediaSeat as Seat | undefined;
+    if (!seat || seats.get(seatKey(seat)) !== socket) throw new NotJoinedError();
+    const room = await deps.media.room(seat.sessionId);
+    const peerId = seat.peerId;
+    switch (req.method) {
+      case 'consent':
+        if (!deps.media.hasConsented(seat.sessionId, peerId)) deps.onConsent?.(socket.data.principal as Principal, seat.sessionId);
+        await deps.media.consent(seat.sessionId, peerId);
+        return room.peers().find((p) => p.id === peerId)!;
+      case 'createTransport':
+        return room.createTransport(peerId, req.data.direction);
+      case 'connectTransport':
+        await room.connectTransport(peerId, req.data.transportId, req.data.dtlsParameters as unknown as ms.DtlsParameters);
+        return {};
+      case 'produce':
+        return room.produce(peerId, req.data.transportId, req.data.kind, req.data.rtpParameters as unknown as ms.RtpParameters);
+      case 'consume':
+        return room.consume(
+          peerId,
+          req.data.transportId,
+          req.data.producerId,
+          req.data.rtpCapabilities as unknown as ms.RtpCapabilities,
+        ) as Promise<MediaResponses['consume']>;
+      case 'resumeConsumer':
+        await room.resumeConsumer(peerId, req.data.consumerId);
+        return {};
+      case 'setPaused':
+        return room.setProducerPaused(peerId, req.data.producerId, req.data.paused);
+      case 'closeProducer':
+        await room.closeProducer(peerId, req.data.producerId);
+        return {};
+      case 'leave':
+        seats.delete(seatKey(seat));
+        socket.data.mediaSeat = undefined;
+        void socket.leave(channel(seat.sessionId));
+        room.leave(peerId);
+        return {};
+      default:
+        return assertUnreachable(req);
+    }
+  }
+
+  async function join(socket: Socket, sessionId: string): Promise<MediaResponses['join']> {
+    const principal = socket.data.principal as Principal | undefined;
+    if (!principal) throw new UnauthenticatedError();
+    const identity = peerIdentity(principal);
+    await deps.canJoin(principal, sessionId);
+    const previous = socket.data.mediaSeat as Seat | undefined;
+    if (previous && previous.sessionId !== sessionId) throw new BadRequestError('leave the current session first');
+    const seat: Seat = { sessionId, peerId: identity.id };
+    const old = seats.get(seatKey(seat));
+    if (old && old !== socket) {
+      old.emit('media:replaced', { sessionId });
+      old.data.mediaSeat = undefined;
+      void old.leave(channel(sessionId));
+    }
+    seats.set(seatKey(seat), socket);
+    socket.data.mediaSeat = seat;
+    await socket.join(channel(sessionId));
+    const room = await deps.media.join(sessionId, identity);
+    return {
+      peerId: identity.id,
+      routerRtpCapabilities: room.rtpCapabilities as unknown as Record<string, unknown>,
+      peers: room.peers(),
+      producers: room.producers().filter((p) => p.peerId !== identity.id),
+      consented: deps.media.hasConsented(sessionId, identity.id),
+      recording: deps.media.recordingState(sessionId),
+    };
+  }
+}
+
+function forwardRoomEvents(io: Server, room: Room, socketOf: (seat: Seat) => Socket | undefined): void {
+  const to = io.to(channel(room.sessionId));
+  room.on('peerJoined', (data) => to.emit('media:notify', { name: 'peerJoined', data }));
+  room.on('peerUpdated', (data) => to.emit('media:notify', { name: 'peerUpdated', data }));
+  room.on('peerLeft', (peerId) => to.emit('media:notify', { name: 'peerLeft', data: { peerId } }));
+  room.on('newProducer', (data) => to.emit('media:notify', { name: 'newProducer', data }));
+  room.on('producerPaused', (data) => to.emit('media:notify', { name: 'producerPaused', data }));
+  room.on('producerClosed', (p) => to.emit('media:notify', { name: 'producerClosed', data: { producerId: p.id, peerId: p.peerId } }));
+  room.on('activeSpeaker', (peerId) => to.emit('media:notify', { name: 'activeSpeaker', data: { peerId } }));
+  room.on('audioLevels', (data) => to.emit('media:notify', { name: 'audioLevels', data }));
+  room.on('consumerClosed', (peerId, consumerId) =>
+    socketOf({ sessionId: room.sessionId, peerId })?.emit('media:notify', { name: 'consumerClosed', data: { consumerId } }),
+  );
+}
+
+function parseRequest(raw: unknown): MediaRequest {
+  let size: number;
+  try {
+    size = JSON.stringify(raw ?? null).length;
+  } catch {
+    throw new BadRequestError('unreadable request', 'bad_request');
+  }
+  if (size > maxRequestBytes) throw new BadRequestError('request too large', 'payload_too_large');
+  const parsed = mediaRequestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BadRequestError(`invalid media request: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim());
+  }
+  return parsed.data;
+}
+
+/** Our own errors keep their code; engine rejections (bad RTP/DTLS parameters) become a 400 for that client. */
+function errorOf(err: unknown): { code: string; message: string } {
+  if (err instanceof AppError) return toErrorReply(err).body.error;
+  const message = err instanceof Error ? err.message.slice(0, 200) : 'rejected';
+  return { code: 'media_rejected', message };
+}
+
+function assertUnreachable(x: never): never {
+  throw new Error(`unhandled media request ${JSON.stringify(x)}`);
+}

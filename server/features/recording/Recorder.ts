@@ -1,0 +1,310 @@
+// The hidden subscriber (DESIGN §6). Recording starts with a session's first published track; each
+// participant's tracks run through a ParticipantTap; every closed segment is fsynced, hashed and
+// appended to the session's hash chain, one at a time. finish() seals manifest.json; at start-up,
+// recordings a crash left open are sealed as 'interrupted' with the segments that had closed.
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { RecordingStateView } from '../../realtime/media-protocol.js';
+import type { RecordableRoom } from './RecordableRoom.js';
+import type { RtpPortRange } from './ffmpeg-input.js';
+import { CompositeJob, compositePath } from './CompositeJob.js';
+import { fsyncFile, hashFile, recordingDirectory, safeName, writeDurably } from './files.js';
+import { genesis, nextHead } from './hash-chain.js';
+import { buildManifest, manifestBytes, manifestName, sealName, sha256Hex, type ManifestSeal } from './manifest.js';
+import { ParticipantTap, readClosedSegments, type ClosedSegment } from './ParticipantTap.js';
+import type { Checkpoint, RecordingRow, RecordingStore } from './RecordingStore.js';
+import { stopStaleWriters } from './stale-writers.js';
+
+export interface RecorderOptions {
+  readonly store: RecordingStore;
+  /** Recordings go to <dataDir>/recordings/<session>/. */
+  readonly dataDir: string;
+  readonly segmentSeconds?: number;
+  /** Absent: manifests are written unsealed (and verification reports the seal as missing). */
+  readonly seal?: ManifestSeal;
+  readonly ffmpegBin?: string;
+  readonly ports?: RtpPortRange;
+  readonly clock?: () => Date;
+}
+
+export interface CompositeState {
+  readonly status: 'rendering' | 'ready' | 'failed';
+  /** 0..1 */
+  readonly progress: number;
+}
+
+export interface FinishedRecording {
+  readonly sessionId: string;
+  readonly status: 'sealed' | 'interrupted';
+  readonly dir: string;
+  readonly head: string;
+  readonly segmentCount: number;
+  readonly sealed: boolean;
+}
+
+interface Live {
+  readonly room: RecordableRoom;
+  readonly taps: Map<string, { tap: ParticipantTap; run: number }>;
+  readonly runs: Map<string, number>;
+  readonly pending: Map<string, NodeJS.Timeout>;
+  /** Serialises chain appends: segment i+1 waits for segment i. */
+  chain: Promise<void>;
+}
+
+/** After a producer appears, wait this long for the participant's other track before (re)starting. */
+const settleMs = 300;
+
+type RecorderEvents = {
+  state: [RecordingStateView];
+  segment: [sessionId: string, index: number];
+  /** A participant's tracks could not be tapped (ffmpeg or ports unavailable): nothing is recorded for them. */
+  tapFailed: [sessionId: string, peerId: string, reason: string];
+  /** Progress (0..1) of the background composite render of a finished recording. */
+  composite: [sessionId: string, progress: number];
+};
+
+export class Recorder extends EventEmitter<RecorderEvents> {
+  readonly #o: RecorderOptions;
+  readonly #live = new Map<string, Live>();
+  readonly #clock: () => Date;
+  readonly #composites = new Map<string, { job: CompositeJob; state: { status: CompositeState['status']; progress: number } }>();
+
+  private constructor(options: RecorderOptions) {
+    super();
+    this.#o = options;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  /** Creates the recorder and seals what a previous process left open. */
+  static async create(options: RecorderOptions): Promise<{ recorder: Recorder; recovered: FinishedRecording[] }> {
+    const recorder = new Recorder(options);
+    const recovered: FinishedRecording[] = [];
+    for (const row of options.store.open()) recovered.push(await recorder.#recover(row));
+    return { recorder, recovered };
+  }
+
+  attach(room: RecordableRoom): void {
+    const sessionId = room.sessionId;
+    const previous = this.#live.get(sessionId);
+    const live: Live = { room, taps: new Map(), runs: previous?.runs ?? new Map(), pending: new Map(), chain: previous?.chain ?? Promise.resolve() };
+    this.#live.set(sessionId, live);
+    const schedule = (peerId: string) => {
+      clearTimeout(live.pending.get(peerId));
+      live.pending.set(peerId, setTimeout(() => void this.#restartTap(live, peerId), settleMs));
+    };
+    room.on('newProducer', (p) => schedule(p.peerId));
+    room.on('producerClosed', (p) => schedule(p.peerId));
+    room.on('peerLeft', (peerId) => void this.#stopTap(live, peerId));
+    room.once('closed', () => {
+      for (const t of live.pending.values()) clearTimeout(t);
+      for (const peerId of [...live.taps.keys()]) void this.#stopTap(live, peerId);
+    });
+  }
+
+  state(sessionId: string): RecordingStateView {
+    const row = this.#o.store.get(sessionId);
+    if (!row) return { sessionId, state: 'idle', startedAt: null, segmentCount: 0 };
+    return { sessionId, state: row.status, startedAt: row.startedAt, segmentCount: row.segmentCount };
+  }
+
+  /** The live chain head for documents to embed, recorded in the checkpoint table. */
+  checkpoint(sessionId: string): Checkpoint & { readonly takenAt: string } {
+    const row = this.#o.store.get(sessionId);
+    const now = this.#clock();
+    const cp: Checkpoint = row
+      ? { head: row.head, segmentCount: row.segmentCount, offsetMs: Math.max(0, now.getTime() - Date.parse(row.startedAt)) }
+      : { head: genesis(sessionId), segmentCount: 0, offsetMs: 0 };
+    if (row) this.#o.store.addCheckpoint(sessionId, cp, now.toISOString());
+    return { ...cp, takenAt: now.toISOString() };
+  }
+
+  /** Stops every tap (their open segments are finished and chained), then seals the manifest. */
+  async finish(sessionId: string): Promise<FinishedRecording | null> {
+    const live = this.#live.get(sessionId);
+    if (live) {
+      for (const t of live.pending.values()) clearTimeout(t);
+      await Promise.all([...live.taps.keys()].map((peerId) => this.#stopTap(live, peerId)));
+      await live.chain;
+      this.#live.delete(sessionId);
+    }
+    const row = this.#o.store.get(sessionId);
+    if (!row || row.status !== 'recording') return null;
+    return this.#seal(row, 'complete');
+  }
+
+  /** The background render started when the session's recording was sealed (this process only). */
+  composite(sessionId: string): CompositeJob | undefined {
+    return this.#composites.get(sessionId)?.job;
+  }
+
+  /** The composite's state: rendering here, or finished (now or by an earlier process), or failed. */
+  compositeState(sessionId: string): CompositeState | undefined {
+    const live = this.#composites.get(sessionId)?.state;
+    if (live) return { ...live };
+    const row = this.#o.store.get(sessionId);
+    return row && existsSync(compositePath(this.#dirOf(row))) ? { status: 'ready', progress: 1 } : undefined;
+  }
+
+  /** Shutdown: taps finish their open segments; the recordings stay open and are sealed as interrupted at the next start. */
+  async close(): Promise<void> {
+    for (const { job } of this.#composites.values()) job.cancel();
+    for (const live of this.#live.values()) {
+      for (const t of live.pending.values()) clearTimeout(t);
+      await Promise.all([...live.taps.keys()].map((peerId) => this.#stopTap(live, peerId)));
+      await live.chain;
+    }
+    this.#live.clear();
+  }
+
+  #dir(sessionId: string): string {
+    return recordingDirectory(this.#o.dataDir, sessionId);
+  }
+
+  /** The row's folder, or where it is now if the data directory moved since. */
+  #dirOf(row: RecordingRow): string {
+    return recordingDirectory(this.#o.dataDir, row.sessionId, row);
+  }
+
+  #ensureRecording(sessionId: string): RecordingRow {
+    const existing = this.#o.store.get(sessionId);
+    if (existing) return existing;
+    const row = this.#o.store.create(sessionId, this.#dir(sessionId), this.#clock().toISOString(), genesis(sessionId));
+    this.emit('state', this.state(sessionId));
+    return row;
+  }
+
+  async #restartTap(live: Live, peerId: string): Promise<void> {
+    live.pending.delete(peerId);
+    await this.#stopTap(live, peerId);
+    if (live.room.closed || this.#live.get(live.room.sessionId) !== live) return;
+    const producers = live.room.producers().filter((p) => p.peerId === peerId);
+    const engineProducers = producers.map((p) => live.room.findProducer(p.id)).filter((p) => p !== undefined);
+    if (engineProducers.length === 0) return;
+    const sessionId = live.room.sessionId;
+    const row = this.#ensureRecording(sessionId);
+    const startedMs = Date.parse(row.startedAt);
+    const peer = live.room.peers().find((p) => p.id === peerId);
+    if (row.status !== 'recording') return;
+    this.#o.store.addParticipant(sessionId, {
+      id: peerId,
+      displayName: peer?.displayName ?? peerId,
+      role: peer?.role ?? 'unknown',
+      firstSeenMs: Math.max(0, this.#clock().getTime() - startedMs),
+    });
+    const run = (live.runs.get(peerId) ?? 0) + 1;
+    live.runs.set(peerId, run);
+    const dir = join(this.#dirOf(row), safeName(peerId));
+    const tap = await ParticipantTap.create({
+      router: live.room.router,
+      producers: engineProducers.sort((a, b) => a.kind.localeCompare(b.kind)),
+      dir,
+      prefix: `r${String(run).padStart(4, '0')}`,
+      segmentSeconds: this.#o.segmentSeconds ?? 4,
+      ffmpegBin: this.#o.ffmpegBin,
+      ports: this.#o.ports,
+    }).catch((err: unknown) => {
+      this.emit('tapFailed', sessionId, peerId, err instanceof Error ? err.message : String(err));
+      return null;
+    });
+    if (!tap) return;
+    live.taps.set(peerId, { tap, run });
+    const offsetMs = tap.startedAtMs - startedMs;
+    let firstStart: number | null = null;
+    tap.on('segment', (seg) => {
+      firstStart ??= seg.startSec;
+      const startMs = Math.round(offsetMs + (seg.startSec - firstStart) * 1000);
+      const endMs = Math.round(offsetMs + (seg.endSec - firstStart) * 1000);
+      live.chain = live.chain.then(() => this.#append(sessionId, peerId, tap.kinds.join('+'), dir, seg, startMs, endMs)).catch(() => undefined);
+    });
+  }
+
+  async #stopTap(live: Live, peerId: string): Promise<void> {
+    const entry = live.taps.get(peerId);
+    if (!entry) return;
+    live.taps.delete(peerId);
+    await entry.tap.stop();
+  }
+
+  /** Chains one closed segment file: fsync, hash, append (idempotent per file). */
+  async #append(sessionId: string, participant: string, track: string, dir: string, seg: ClosedSegment, startMs: number, endMs: number): Promise<void> {
+    const row = this.#o.store.get(sessionId);
+    if (!row) return;
+    const path = join(dir, seg.name);
+    const file = relative(this.#dirOf(row), path);
+    if (this.#o.store.hasFile(sessionId, file)) return;
+    await fsyncFile(path);
+    const { sha256, bytes } = await hashFile(path);
+    const meta = { index: row.segmentCount, participant, track, startMs, endMs };
+    const chainHash = nextHead(row.head, sha256, meta);
+    this.#o.store.append(sessionId, { ...meta, file, bytes, sha256, chainHash });
+    this.emit('segment', sessionId, meta.index);
+    this.emit('state', this.state(sessionId));
+  }
+
+  /** Chains segments that ffmpeg had closed before the crash but that were not appended yet. */
+  async #recover(row: RecordingRow): Promise<FinishedRecording> {
+    // A killed server's ffmpeg processes may still hold this recording's files open.
+    await stopStaleWriters(this.#dirOf(row));
+    for (const participantDir of safeReaddir(this.#dirOf(row))) {
+      const dir = join(this.#dirOf(row), participantDir);
+      for (const list of safeReaddir(dir).filter((f) => f.endsWith('.csv')).sort()) {
+        const segments = readClosedSegments(join(dir, list));
+        const first = segments[0]?.startSec ?? 0;
+        const participant = this.#o.store.participants(row.sessionId).find((p) => safeName(p.id) === participantDir)?.id ?? participantDir;
+        const track = trackOfSdp(join(dir, list.replace(/\.csv$/, '.sdp')));
+        for (const seg of segments) {
+          const ms = (s: number) => Math.round((s - first) * 1000);
+          await this.#append(row.sessionId, participant, track, dir, seg, ms(seg.startSec), ms(seg.endSec)).catch(() => undefined);
+        }
+      }
+    }
+    return this.#seal(this.#o.store.get(row.sessionId)!, 'interrupted');
+  }
+
+  async #seal(row: RecordingRow, status: 'complete' | 'interrupted'): Promise<FinishedRecording> {
+    const endedAt = this.#clock().toISOString();
+    const manifest = buildManifest(row, this.#o.store.participants(row.sessionId), this.#o.store.segments(row.sessionId), status, endedAt);
+    const bytes = manifestBytes(manifest);
+    mkdirSync(this.#dirOf(row), { recursive: true });
+    await writeDurably(join(this.#dirOf(row), manifestName), bytes);
+    let sealed = false;
+    if (this.#o.seal) {
+      await writeDurably(join(this.#dirOf(row), sealName), await this.#o.seal.seal(bytes));
+      sealed = true;
+    }
+    const finalStatus = status === 'complete' ? 'sealed' : 'interrupted';
+    this.#o.store.finish(row.sessionId, finalStatus, endedAt, sha256Hex(bytes), sealed);
+    this.emit('state', this.state(row.sessionId));
+    const job = CompositeJob.start({ dir: this.#dirOf(row), segments: manifest.segments, ffmpegBin: this.#o.ffmpegBin });
+    const state = { status: 'rendering' as CompositeState['status'], progress: 0 };
+    job.on('progress', (p) => {
+      state.progress = p;
+      this.emit('composite', row.sessionId, p);
+    });
+    job.result.then(
+      () => (state.status = 'ready'),
+      () => (state.status = 'failed'),
+    );
+    this.#composites.set(row.sessionId, { job, state });
+    return { sessionId: row.sessionId, status: finalStatus, dir: this.#dirOf(row), head: manifest.chain.head, segmentCount: manifest.segments.length, sealed };
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** The kinds a run recorded, from the SDP it gave ffmpeg (same order as the live taps: audio, video). */
+function trackOfSdp(sdpFile: string): string {
+  try {
+    const kinds = [...readFileSync(sdpFile, 'utf8').matchAll(/^m=(audio|video) /gm)].map((m) => m[1]);
+    return kinds.length ? kinds.join('+') : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,159 @@
+// The recording feature as the rest of the server sees it: the recorder that media rooms write to
+// (when this process records), the live checkpoint documents embed, sealing at the end, and the
+// files and integrity of a recording for records and evidence. Verification reads the database and
+// the files only, so it answers whether or not a recorder runs here.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AuditLog } from '../../kernel/audit/AuditLog.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Database } from '../../kernel/store/Database.js';
+import type { RecordingCheckpoint } from './checkpoint.js';
+import { compositePath } from './CompositeJob.js';
+import { recordingDirectory } from './files.js';
+import { genesis } from './hash-chain.js';
+import { manifestName, sealName } from './manifest.js';
+import { platformManifestSeal, type PlatformSealSource } from './platform-seal.js';
+import { Recorder, type CompositeState } from './Recorder.js';
+import { RecordingStore } from './RecordingStore.js';
+import { verifyRecording, type RecordingVerification } from './verification.js';
+
+export interface RecordingServiceOptions {
+  readonly db: Database;
+  readonly dataDir: string;
+  readonly clock: Clock;
+  readonly audit: AuditLog;
+  readonly pki: PlatformSealSource;
+  /** Run a recorder in this process (media rooms attach to it); seals what a crash left open. */
+  readonly record: boolean;
+  readonly segmentSeconds?: number;
+  /** Where a participant that could not be recorded is reported (besides the audit log). */
+  readonly warn: (message: string) => void;
+}
+
+/** A recording's integrity as a record shows it. */
+export interface RecordingIntegrity {
+  readonly sessionId: string;
+  readonly status: RecordingVerification['status'];
+  readonly valid: boolean;
+  readonly segmentCount: number;
+  readonly head: string | null;
+  readonly problems: string[];
+  readonly seal: RecordingVerification['seal'];
+}
+
+export class RecordingService {
+  readonly store: RecordingStore;
+  /** Present when this process records. */
+  readonly recorder: Recorder | undefined;
+  readonly #o: RecordingServiceOptions;
+  readonly #seal;
+
+  private constructor(options: RecordingServiceOptions, store: RecordingStore, recorder: Recorder | undefined) {
+    this.#o = options;
+    this.store = store;
+    this.recorder = recorder;
+    this.#seal = platformManifestSeal(options.pki);
+  }
+
+  static async create(options: RecordingServiceOptions): Promise<RecordingService> {
+    const store = new RecordingStore(options.db);
+    if (!options.record) return new RecordingService(options, store, undefined);
+    const { audit } = options;
+    const { recorder, recovered } = await Recorder.create({
+      store,
+      dataDir: options.dataDir,
+      seal: platformManifestSeal(options.pki),
+      segmentSeconds: options.segmentSeconds,
+      clock: options.clock,
+    });
+    for (const r of recovered) {
+      audit.append({ actor: 'system', action: 'recording.sealed_interrupted', target: `session:${r.sessionId}`, details: { segments: r.segmentCount } });
+    }
+    recorder.on('state', (s) => {
+      if (s.state === 'recording' && s.segmentCount === 0) audit.append({ actor: 'system', action: 'recording.started', target: `session:${s.sessionId}` });
+      if (s.state === 'sealed') audit.append({ actor: 'system', action: 'recording.sealed', target: `session:${s.sessionId}`, details: { segments: s.segmentCount } });
+    });
+    recorder.on('tapFailed', (sessionId, peerId, reason) => {
+      options.warn(`recording of ${peerId} in session ${sessionId} failed: ${reason}`);
+      audit.append({ actor: 'system', action: 'recording.tap_failed', target: `session:${sessionId}`, details: { participant: peerId, reason } });
+    });
+    return new RecordingService(options, store, recorder);
+  }
+
+  /**
+   * The live head of the session's recording chain. Without a recorder the timeline is the
+   * session's own clock (`startedAt`) and the chain is still at h_0.
+   */
+  checkpoint(sessionId: string, sessionStartedAt: string): RecordingCheckpoint {
+    if (this.recorder) {
+      const cp = this.recorder.checkpoint(sessionId);
+      return { sessionId, head: cp.head, segmentCount: cp.segmentCount, offsetMs: cp.offsetMs, at: cp.takenAt };
+    }
+    const now = this.#o.clock();
+    const offsetMs = Math.max(0, now.getTime() - Date.parse(sessionStartedAt));
+    return { sessionId, head: genesis(sessionId), segmentCount: 0, offsetMs, at: now.toISOString() };
+  }
+
+  /** Finishes the session's taps and seals its recording (idempotent; nothing to do without a recorder). */
+  async finalize(sessionId: string): Promise<void> {
+    await this.recorder?.finish(sessionId);
+  }
+
+  /**
+   * The recording as files for an evidence package: manifest.json and its seal (read) and every
+   * chained segment by path (streamed into the zip, never loaded). Undefined when never recorded.
+   */
+  async packageFiles(sessionId: string): Promise<{ status: string; files: Map<string, Uint8Array | { path: string }> } | undefined> {
+    const row = this.store.get(sessionId);
+    if (!row) return undefined;
+    const files = new Map<string, Uint8Array | { path: string }>();
+    for (const name of [manifestName, sealName]) {
+      const bytes = await readFile(join(row.dir, name)).catch(() => undefined);
+      if (bytes) files.set(name, bytes);
+    }
+    for (const segment of this.store.segments(sessionId)) files.set(segment.file, { path: join(row.dir, segment.file) });
+    return { status: row.status, files };
+  }
+
+  /** The recording's folder, when there is a recording. */
+  directory(sessionId: string): string | undefined {
+    const row = this.store.get(sessionId);
+    return row && recordingDirectory(this.#o.dataDir, sessionId, row);
+  }
+
+  /** Every segment hash, the chain and the manifest seal recomputed from the files. */
+  verify(sessionId: string): Promise<RecordingVerification> {
+    return verifyRecording({ dataDir: this.#o.dataDir, sessionId, store: this.store, seal: this.#seal });
+  }
+
+  async integrity(sessionId: string): Promise<RecordingIntegrity> {
+    const v = await this.verify(sessionId);
+    return { sessionId, status: v.status, valid: v.valid, segmentCount: v.segmentCount, head: v.head, problems: describeProblems(v), seal: v.seal };
+  }
+
+  /** The playback grid video: rendering here, or finished by this or an earlier process. */
+  compositeState(sessionId: string): CompositeState | undefined {
+    const live = this.recorder?.compositeState(sessionId);
+    if (live) return live;
+    const dir = this.directory(sessionId);
+    return dir && existsSync(compositePath(dir)) ? { status: 'ready', progress: 1 } : undefined;
+  }
+
+  compositeFile(sessionId: string): string | undefined {
+    const dir = this.directory(sessionId);
+    return dir && existsSync(compositePath(dir)) ? compositePath(dir) : undefined;
+  }
+
+  /** Shutdown: open segments are finished; open recordings are sealed as interrupted at the next start. */
+  async close(): Promise<void> {
+    await this.recorder?.close();
+  }
+}
+
+export function describeProblems(v: RecordingVerification): string[] {
+  const out = [...v.problems];
+  if (v.firstBadSegment) out.push(`segment #${v.firstBadSegment.index} (${v.firstBadSegment.file}): ${v.firstBadSegment.reason}`);
+  if (v.seal.state === 'invalid' || v.seal.state === 'missing') out.push(`seal ${v.seal.state}${v.seal.reason ? `: ${v.seal.reason}` : ''}`);
+  return out;
+}

@@ -1,0 +1,123 @@
+// HTTP for recordings: GET /api/sessions/:id/recording (state, participants, segments) and
+// GET /api/sessions/:id/recording/verification (hashes, chain, seal; the first bad segment) and
+// GET /api/sessions/:id/recording/composite.mp4 (the rendered grid video).
+// Participants and auditors read them; the answer comes from the database and the files, so it
+// works whether or not the media plane is running.
+import { z } from 'zod';
+import { authorize } from '../../kernel/policy.js';
+import type { Principal } from '../../kernel/principal.js';
+import type { RouteModule } from '../../http/RouteModule.js';
+import { idParams } from '../../http/schemas.js';
+import { NotFoundError, toErrorReply } from '../../kernel/errors.js';
+import type { SessionService } from '../sessions/index.js';
+import type { RecordingService } from './RecordingService.js';
+
+export interface RecordingRoutesDeps {
+  readonly sessions: SessionService;
+  readonly recording: RecordingService;
+}
+
+const verificationSchema = z.object({
+  sessionId: z.string(),
+  status: z.enum(['recording', 'sealed', 'interrupted', 'missing']),
+  valid: z.boolean(),
+  segmentCount: z.number(),
+  head: z.string().nullable(),
+  firstBadSegment: z.object({ index: z.number(), file: z.string(), reason: z.string() }).nullable(),
+  problems: z.array(z.string()),
+  seal: z.object({ state: z.enum(['valid', 'invalid', 'missing', 'not_checked']), reason: z.string().optional() }),
+});
+
+const recordingSchema = z.object({
+  sessionId: z.string(),
+  status: z.enum(['recording', 'sealed', 'interrupted']),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  head: z.string(),
+  segmentCount: z.number(),
+  sealed: z.boolean(),
+  participants: z.array(z.object({ id: z.string(), displayName: z.string(), role: z.string(), firstSeenMs: z.number() })),
+  segments: z.array(z.object({ index: z.number(), participant: z.string(), track: z.string(), file: z.string(), bytes: z.number(), sha256: z.string(), startMs: z.number(), endMs: z.number() })),
+  /** The grid video for playback (not evidence), once rendered; absent when there is none. */
+  composite: z.object({ status: z.enum(['rendering', 'ready', 'failed']), progress: z.number(), url: z.string().optional() }).optional(),
+});
+
+export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
+  return {
+  name: 'recordings',
+  register(api) {
+    const { store } = deps.recording;
+    const readable = (principal: Principal, sessionId: string) => {
+      const session = deps.sessions.get(sessionId);
+      authorize(principal, 'session.read', { participant: deps.sessions.isParticipant(principal, session) });
+    };
+
+    api.route({
+      method: 'get',
+      path: '/api/sessions/:id/recording',
+      summary: "The session's recording: state, participants and chained segments",
+      tag: 'sessions',
+      access: 'session.read',
+      params: idParams,
+      response: recordingSchema,
+      handler: ({ principal, params }) => {
+        readable(principal, params.id);
+        const row = store.get(params.id);
+        if (!row) throw new NotFoundError(`recording of session ${params.id}`);
+        return {
+          sessionId: row.sessionId,
+          status: row.status,
+          startedAt: row.startedAt,
+          endedAt: row.endedAt,
+          head: row.head,
+          segmentCount: row.segmentCount,
+          sealed: row.sealPresent,
+          participants: store.participants(params.id),
+          segments: store.segments(params.id).map(({ chainHash: _chain, ...s }) => s),
+          composite: compositeOf(params.id),
+        };
+      },
+    });
+
+    const compositeOf = (sessionId: string) => {
+      const state = deps.recording.compositeState(sessionId);
+      return state && { ...state, ...(state.status === 'ready' ? { url: `/api/sessions/${sessionId}/recording/composite.mp4` } : {}) };
+    };
+
+    api.route({
+      method: 'get',
+      path: '/api/sessions/:id/recording/composite.mp4',
+      summary: 'The rendered grid video of the recording (MP4, byte ranges supported)',
+      tag: 'sessions',
+      access: 'session.read',
+      params: idParams,
+      produces: 'video/mp4',
+      handler: ({ principal, params, res }) => {
+        readable(principal, params.id);
+        const file = deps.recording.compositeFile(params.id);
+        if (!file) throw new NotFoundError(`composite video of session ${params.id}`);
+        res.sendFile(file, { dotfiles: 'allow', headers: { 'content-type': 'video/mp4' } }, (err) => {
+          if (!err || res.headersSent) return;
+          const { status, body } = toErrorReply(new NotFoundError(`composite video of session ${params.id}`));
+          res.status(status).json(body);
+        });
+        return undefined;
+      },
+    });
+
+    api.route({
+      method: 'get',
+      path: '/api/sessions/:id/recording/verification',
+      summary: 'Recompute every segment hash and the hash chain, check the manifest seal; names the first bad segment',
+      tag: 'sessions',
+      access: 'session.read',
+      params: idParams,
+      response: verificationSchema,
+      handler: async ({ principal, params }) => {
+        readable(principal, params.id);
+        return deps.recording.verify(params.id);
+      },
+    });
+  },
+};
+}

@@ -1,0 +1,172 @@
+// Flow C: archiving a finished case or ceremony as a record (ending its session and sealing its
+// recording first), the auditors' search and detail, legal hold and retention-guarded deletion.
+import { randomUUID } from 'node:crypto';
+import type { AuditEntry, AuditLog } from '../../kernel/audit/AuditLog.js';
+import type { CaseService } from '../cases/index.js';
+import type { CatalogService } from '../catalog/index.js';
+import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
+import type { Session, SessionService } from '../sessions/index.js';
+import { ConflictError, ForbiddenError } from '../../kernel/errors.js';
+import type { Database } from '../../kernel/store/Database.js';
+import type { RecordingService } from '../recording/index.js';
+import type { DocumentStore, FlowDocument } from '../documents/index.js';
+import type { CeremonyService } from '../ceremony/index.js';
+import type { IdentityService, Snapshot } from '../identity/index.js';
+import { RecordStore, type RecordQuery, type RecordRow } from './record-store.js';
+import { deletionBlocker, retainUntil } from './retention.js';
+
+/** Ceremonies have no matter; agreements are kept like the longest matter class (30 years). */
+export const CEREMONY_RETENTION_DAYS = 10_950;
+
+export interface RecordParts {
+  readonly record: RecordRow;
+  readonly documents: FlowDocument[];
+  readonly snapshots: Snapshot[];
+  readonly session: Session | undefined;
+  readonly audit: AuditEntry[];
+}
+
+export interface RecordServiceDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly audit: AuditLog;
+  readonly cases: CaseService;
+  readonly catalog: CatalogService;
+  readonly sessions: SessionService;
+  readonly documents: DocumentStore;
+  readonly identity: IdentityService;
+  readonly ceremonies: CeremonyService;
+  readonly recording: RecordingService;
+}
+
+export class RecordService {
+  readonly store: RecordStore;
+  readonly #d: RecordServiceDeps;
+
+  constructor(deps: RecordServiceDeps) {
+    this.#d = deps;
+    this.store = new RecordStore(deps.db);
+  }
+
+  async archiveCase(clerk: UserPrincipal, caseId: string): Promise<{ recordId: string }> {
+    const { cases, sessions, catalog, db, audit, clock } = this.#d;
+    const c = cases.get(caseId);
+    if (clerk.role !== 'clerk' || clerk.siteId !== c.handlingSite.id) throw new ForbiddenError('the handling site archives');
+    if (c.status !== 'signed') throw new ConflictError(`a ${c.status} case cannot be archived`, 'invalid_state');
+    const session = c.sessionId ? sessions.get(c.sessionId) : undefined;
+    if (session) await this.#d.recording.finalize(session.id);
+    const now = clock();
+    const recordId = randomUUID();
+    db.transaction(() => {
+      cases.transition(clerk, caseId, 'archived', `record ${recordId}`);
+      this.store.insert({
+        id: recordId,
+        kind: 'case',
+        caseId,
+        ceremonyId: null,
+        sessionId: session?.id ?? null,
+        number: c.number,
+        title: `${c.matter.name} · ${c.applicant.name}`,
+        matterId: c.matter.id,
+        archivedAt: now.toISOString(),
+        archivedBy: actorOf(clerk),
+        retainUntil: retainUntil(now, catalog.matter(c.matter.id).retentionDays),
+        siteIds: [c.originatingSite.id, c.handlingSite.id],
+        participants: participantsOf(session),
+      });
+      audit.append({ actor: actorOf(clerk), action: 'record.archived', target: `record:${recordId}`, siteId: clerk.siteId, details: { case: caseId, session: session?.id } });
+    });
+    return { recordId };
+  }
+
+  async archiveCeremony(host: UserPrincipal, ceremonyId: string): Promise<{ recordId: string }> {
+    const { sessions, ceremonies, db, audit, clock } = this.#d;
+    const state = ceremonies.state(ceremonyId);
+    if (host.userId !== state.host.userId) throw new ForbiddenError('the host archives');
+    if (state.status !== 'signed') throw new ConflictError(`a ${state.status} ceremony cannot be archived`, 'invalid_state');
+    await this.#d.recording.finalize(state.sessionId);
+    const now = clock();
+    const recordId = randomUUID();
+    db.transaction(() => {
+      const session = sessions.get(state.sessionId);
+      if (session.status === 'open') sessions.end(session.id);
+      ceremonies.markArchived(ceremonyId);
+      const siteIds = [...new Set(state.signers.map((s) => s.siteId).filter((s): s is string => s !== null))];
+      if (host.siteId && !siteIds.includes(host.siteId)) siteIds.push(host.siteId);
+      this.store.insert({
+        id: recordId,
+        kind: 'ceremony',
+        caseId: null,
+        ceremonyId,
+        sessionId: state.sessionId,
+        number: `CR-${ceremonyId.slice(0, 8).toUpperCase()}`,
+        title: state.title,
+        matterId: null,
+        archivedAt: now.toISOString(),
+        archivedBy: actorOf(host),
+        retainUntil: retainUntil(now, CEREMONY_RETENTION_DAYS),
+        siteIds,
+        participants: participantsOf(session),
+      });
+      audit.append({ actor: actorOf(host), action: 'record.archived', target: `record:${recordId}`, siteId: host.siteId, details: { ceremony: ceremonyId, session: state.sessionId } });
+    });
+    ceremonies.publish(ceremonyId);
+    return { recordId };
+  }
+
+  search(q: RecordQuery): { records: RecordRow[]; total: number } {
+    return this.store.search(q);
+  }
+
+  /** The record with everything it consists of (documents, snapshots, session, audit trail). */
+  parts(id: string): RecordParts {
+    const record = this.store.get(id);
+    const documents = record.caseId
+      ? this.#d.documents.forCase(record.caseId)
+      : [this.#d.documents.forCeremony(record.ceremonyId!)].filter((d): d is FlowDocument => d !== undefined);
+    const snapshots = record.caseId ? this.#d.identity.snapshots(record.caseId) : [];
+    const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
+    const targets = [
+      `record:${id}`,
+      ...(record.caseId ? [`case:${record.caseId}`] : []),
+      ...(record.ceremonyId ? [`ceremony:${record.ceremonyId}`] : []),
+      ...(record.sessionId ? [`session:${record.sessionId}`] : []),
+      ...documents.map((d) => `document:${d.id}`),
+    ];
+    return { record, documents, snapshots, session, audit: this.#d.audit.forTargets(targets) };
+  }
+
+  setHold(admin: UserPrincipal, id: string, hold: boolean, reason: string | null): RecordRow {
+    const record = this.store.get(id);
+    this.#d.db.transaction(() => {
+      this.store.setHold(id, hold, hold ? reason : null);
+      this.#d.audit.append({
+        actor: actorOf(admin),
+        action: hold ? 'record.hold_set' : 'record.hold_cleared',
+        target: `record:${id}`,
+        details: { reason: reason ?? undefined, was: record.legalHold },
+      });
+    });
+    return this.store.get(id);
+  }
+
+  /** Refused (409, audited) while under legal hold or before the retention period ends. */
+  delete(admin: UserPrincipal, id: string): void {
+    const record = this.store.getAny(id);
+    const now = this.#d.clock();
+    const blocker = deletionBlocker(record, now);
+    if (blocker) {
+      this.#d.audit.append({ actor: actorOf(admin), action: 'record.delete_refused', target: `record:${id}`, details: { code: blocker.code, retainUntil: record.retainUntil, legalHold: record.legalHold } });
+      throw blocker;
+    }
+    this.#d.db.transaction(() => {
+      this.store.markDeleted(id, now.toISOString());
+      this.#d.audit.append({ actor: actorOf(admin), action: 'record.deleted', target: `record:${id}`, details: { retainUntil: record.retainUntil } });
+    });
+  }
+}
+
+function participantsOf(session: Session | undefined) {
+  return (session?.participants ?? []).map((p) => ({ key: p.participantId, name: p.displayName, role: p.role, userId: p.userId }));
+}

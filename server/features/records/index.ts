@@ -1,0 +1,3 @@
+// The records feature's public surface: flow C (审计调阅) — archiving, search, hold and deletion.
+export { RecordService, type RecordParts } from './RecordService.js';
+export { recordRoutes } from './routes.js';

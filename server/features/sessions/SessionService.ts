@@ -1,0 +1,172 @@
+// Video sessions (a case's identity confirmation or a ceremony) and who takes part in them. The
+// media signalling asks `assertCanJoin` before letting a socket into a room.
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../kernel/store/Database.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../kernel/errors.js';
+import { type Principal } from '../../kernel/principal.js';
+import { type Clock } from '../../kernel/clock.js';
+
+export type SessionKind = 'case' | 'ceremony';
+
+export interface Participant {
+  readonly participantId: string;
+  readonly userId: string | null;
+  readonly guest: boolean;
+  readonly displayName: string;
+  /** e.g. handling_clerk, originating_clerk, applicant, host, signer, witness */
+  readonly role: string;
+  readonly addedAt: string;
+}
+
+export interface Session {
+  readonly id: string;
+  readonly kind: SessionKind;
+  readonly caseId: string | null;
+  readonly ceremonyId: string | null;
+  readonly status: 'open' | 'ended';
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly participants: Participant[];
+}
+
+export interface NewParticipant {
+  readonly userId?: string;
+  readonly guestId?: string;
+  readonly displayName: string;
+  readonly role: string;
+}
+
+interface SessionRow {
+  id: string;
+  kind: SessionKind;
+  case_id: string | null;
+  ceremony_id: string | null;
+  status: 'open' | 'ended';
+  started_at: string;
+  ended_at: string | null;
+}
+
+interface ParticipantRow {
+  participant_id: string;
+  user_id: string | null;
+  guest: number;
+  display_name: string;
+  role: string;
+  added_at: string;
+}
+
+export class SessionService {
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #ended = new Set<(sessionId: string) => void>();
+
+  constructor(db: Database, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  /** Creates an open session with its first participants (call inside the caller's transaction). */
+  create(owner: { kind: 'case'; caseId: string } | { kind: 'ceremony'; ceremonyId: string }, participants: readonly NewParticipant[]): Session {
+    const id = randomUUID();
+    this.#db.transaction(() => {
+      this.#db.sql
+        .prepare('INSERT INTO sessions (id, kind, case_id, ceremony_id, status, started_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(
+          id,
+          owner.kind,
+          owner.kind === 'case' ? owner.caseId : null,
+          owner.kind === 'ceremony' ? owner.ceremonyId : null,
+          'open',
+          this.#clock().toISOString(),
+        );
+      for (const p of participants) this.addParticipant(id, p);
+    });
+    return this.get(id);
+  }
+
+  find(id: string): Session | undefined {
+    const row = this.#db.sql.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+    if (!row) return undefined;
+    const participants = (this.#db.sql
+      .prepare('SELECT * FROM session_participants WHERE session_id = ? ORDER BY added_at, participant_id')
+      .all(id) as ParticipantRow[]).map((p) => ({
+      participantId: p.participant_id,
+      userId: p.user_id,
+      guest: p.guest === 1,
+      displayName: p.display_name,
+      role: p.role,
+      addedAt: p.added_at,
+    }));
+    return {
+      id: row.id,
+      kind: row.kind,
+      caseId: row.case_id,
+      ceremonyId: row.ceremony_id,
+      status: row.status,
+      startedAt: row.started_at,
+      endedAt: row.ended_at,
+      participants,
+    };
+  }
+
+  get(id: string): Session {
+    const s = this.find(id);
+    if (!s) throw new NotFoundError(`session ${id}`);
+    return s;
+  }
+
+  /** The open session of a case, if there is one. */
+  openForCase(caseId: string): Session | undefined {
+    const row = this.#db.sql
+      .prepare(`SELECT id FROM sessions WHERE case_id = ? AND status = 'open' ORDER BY started_at DESC LIMIT 1`)
+      .get(caseId) as { id: string } | undefined;
+    return row && this.get(row.id);
+  }
+
+  /** Adds a participant (idempotent for the same user or guest id). */
+  addParticipant(sessionId: string, p: NewParticipant): void {
+    const participantId = p.userId ? `user:${p.userId}` : `guest:${p.guestId ?? randomUUID()}`;
+    this.#db.sql
+      .prepare(
+        `INSERT INTO session_participants (session_id, participant_id, user_id, guest, display_name, role, added_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(sessionId, participantId, p.userId ?? null, p.userId ? 0 : 1, p.displayName, p.role, this.#clock().toISOString());
+  }
+
+  end(id: string): Session {
+    const r = this.#db.sql
+      .prepare(`UPDATE sessions SET status = 'ended', ended_at = ? WHERE id = ? AND status = 'open'`)
+      .run(this.#clock().toISOString(), id);
+    if (r.changes === 0) {
+      this.get(id);
+      throw new ConflictError(`session ${id} has already ended`, 'session_ended');
+    }
+    for (const listener of this.#ended) listener(id);
+    return this.get(id);
+  }
+
+  /** Told after a session ends (the media feature closes its live room); returns an unsubscribe function. */
+  onEnded(listener: (sessionId: string) => void): () => void {
+    this.#ended.add(listener);
+    return () => this.#ended.delete(listener);
+  }
+
+  /** Is this principal a participant of the session (guests: the one session they were invited to)? */
+  isParticipant(principal: Principal, session: Session): boolean {
+    if (principal.kind === 'guest') return principal.sessionId === session.id;
+    return session.participants.some((p) => p.userId === principal.userId);
+  }
+
+  /**
+   * Throws unless the principal may enter the live room: participants of that session only, the
+   * applicant guest only for its bound session, auditors never (they review recordings afterwards).
+   */
+  assertCanJoin(principal: Principal, sessionId: string): Session {
+    const session = this.get(sessionId);
+    if (principal.kind === 'user' && principal.role === 'auditor') throw new ForbiddenError('auditors do not join live sessions');
+    if (!this.isParticipant(principal, session)) throw new ForbiddenError('not a participant of this session');
+    if (session.status !== 'open') throw new ConflictError('the session has ended', 'session_ended');
+    return session;
+  }
+}

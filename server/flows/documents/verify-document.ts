@@ -1,9 +1,0 @@
-// Verifies a stored PDF against the platform's own trust material (record detail, verification
-// route). Offline packages are verified against the verifier's anchors instead (evidence/).
-import { verifyPdf } from '../../../signing/verify/verify-pdf.js';
-import type { VerificationReport } from '../../../signing/verify/report.js';
-import type { FlowsPki } from '../deps.js';
-
-export function verifyWithPlatformTrust(pki: FlowsPki, pdf: Uint8Array): VerificationReport {
-  return verifyPdf(pdf, { trustAnchors: pki.trustAnchors(), intermediates: pki.caCertificates(), crls: pki.crls().map((c) => c.der) });
-}

@@ -1,8 +1,0 @@
-import type { ApiRouter } from '../ApiRouter.js';
-import type { AppContext } from '../context.js';
-
-/** One resource's routes. Add a module to `routeModules` (routes/index.ts) to mount it. */
-export interface RouteModule {
-  readonly name: string;
-  register(api: ApiRouter, ctx: AppContext): void;
-}

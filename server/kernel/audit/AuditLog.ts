@@ -1,0 +1,163 @@
+// The append-only, hash-chained audit log. Each entry's hash covers its own fields and the previous
+// entry's hash (`hash = SHA-256(canonical JSON of the entry incl. prev_hash)`), so editing, inserting
+// or deleting a row breaks the chain from that row on. `append` is synchronous so it can run inside
+// the same SQLite transaction as the state change it records.
+import { createHash } from 'node:crypto';
+import type { Database } from '../store/Database.js';
+import { type Clock } from '../clock.js';
+import { canonicalJson, type JsonValue } from './canonical-json.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditEvent {
+  /** `user:<id>`, `guest:<sessionId>` or `system` (see actorOf). */
+  readonly actor: string;
+  /** Dotted verb, e.g. `case.created`, `auth.login_failed`, `auditor.read`. */
+  readonly action: string;
+  readonly target?: string | null;
+  readonly siteId?: string | null;
+  /** Never secrets, PINs or ID numbers in clear. */
+  readonly details?: Record<string, JsonValue | undefined>;
+}
+
+export interface AuditEntry {
+  readonly id: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string | null;
+  readonly siteId: string | null;
+  readonly details: Record<string, JsonValue>;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export interface AuditRow {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  site_id: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditFilter {
+  readonly actor?: string;
+  readonly action?: string;
+  readonly target?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** The hash of an entry: what the chain commits to. */
+export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
+  const body = canonicalJson({
+    id: e.id,
+    at: e.at,
+    actor: e.actor,
+    action: e.action,
+    target: e.target,
+    site: e.siteId,
+    details: e.details,
+    prev_hash: e.prevHash,
+  });
+  return createHash('sha256').update(body).digest('hex');
+}
+
+export function rowToEntry(row: AuditRow): AuditEntry {
+  return {
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    target: row.target,
+    siteId: row.site_id,
+    details: JSON.parse(row.details) as Record<string, JsonValue>,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+export class AuditLog {
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #listeners = new Set<(entry: AuditEntry) => void>();
+
+  constructor(db: Database, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  append(event: AuditEvent): AuditEntry {
+    return this.#db.transaction(() => {
+      const head = this.head();
+      const details = JSON.parse(canonicalJson(event.details ?? {})) as Record<string, JsonValue>;
+      const unsigned = {
+        id: (head?.id ?? 0) + 1,
+        at: this.#clock().toISOString(),
+        actor: event.actor,
+        action: event.action,
+        target: event.target ?? null,
+        siteId: event.siteId ?? null,
+        details,
+        prevHash: head?.hash ?? GENESIS_HASH,
+      };
+      const entry: AuditEntry = { ...unsigned, hash: entryHash(unsigned) };
+      this.#db.sql
+        .prepare(
+          `INSERT INTO audit_log (id, at, actor, action, target, site_id, details, prev_hash, hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(entry.id, entry.at, entry.actor, entry.action, entry.target, entry.siteId, canonicalJson(details), entry.prevHash, entry.hash);
+      for (const listener of this.#listeners) listener(entry);
+      return entry;
+    });
+  }
+
+  /** Called after each append (e.g. to checkpoint after N entries). */
+  onAppend(listener: (entry: AuditEntry) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  head(): { id: number; hash: string } | undefined {
+    return this.#db.sql.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as
+      | { id: number; hash: string }
+      | undefined;
+  }
+
+  list(filter: AuditFilter): { entries: AuditEntry[]; total: number } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const add = (clause: string, value: string | undefined) => {
+      if (value === undefined) return;
+      where.push(clause);
+      args.push(value);
+    };
+    add('actor = ?', filter.actor);
+    add('action = ?', filter.action);
+    add('target = ?', filter.target);
+    add('at >= ?', filter.from);
+    add('at <= ?', filter.to);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.#db.sql.prepare(`SELECT COUNT(*) AS n FROM audit_log ${clause}`).get(...args) as { n: number }).n;
+    const rows = this.#db.sql
+      .prepare(`SELECT * FROM audit_log ${clause} ORDER BY id LIMIT ? OFFSET ?`)
+      .all(...args, filter.limit, filter.offset) as AuditRow[];
+    return { entries: rows.map(rowToEntry), total };
+  }
+
+  /** Entries whose target is one of `targets`, oldest first (evidence packages). */
+  forTargets(targets: readonly string[]): AuditEntry[] {
+    if (targets.length === 0) return [];
+    const rows = this.#db.sql
+      .prepare(`SELECT * FROM audit_log WHERE target IN (${targets.map(() => '?').join(',')}) ORDER BY id`)
+      .all(...targets) as AuditRow[];
+    return rows.map(rowToEntry);
+  }
+}

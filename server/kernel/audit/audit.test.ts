@@ -1,0 +1,118 @@
+// The audit log end to end: entries for every state change, search filters, sealed checkpoints,
+// a restart that loses nothing, `tongban audit verify`, and tampering with the SQLite file by hand
+// (an edited row, a deleted tail, a forged seal) named precisely.
+import BetterSqlite3 from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { Database } from '../store/Database.js';
+import { databaseFile } from '../store/paths.js';
+import type { HttpClient } from '../../test-support/HttpClient.js';
+import { TestServer } from '../../test-support/TestServer.js';
+import { verifyAuditLog } from './verify-audit.js';
+
+let server: TestServer;
+let xingren: HttpClient;
+let auditor: HttpClient;
+let caseId: string;
+
+function cli(dataDir: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/tongban.js', 'audit', 'verify', '--data', dataDir], { encoding: 'utf8', cwd: process.cwd() });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(async () => {
+  server = await TestServer.start({ seed: true });
+  xingren = await server.login('clerk.xingren');
+  const cixi = await server.login('clerk.cixi');
+  auditor = await server.login('auditor');
+  const created = await xingren.post('/api/cases', { matterId: 'shebao-tingjiao', handlingSite: 'cixi', applicant: { name: '张三', idNumber: '522501199001011234' } });
+  caseId = created.json().id;
+  await cixi.post(`/api/cases/${caseId}/accept`);
+});
+
+afterAll(async () => server?.dispose());
+
+test('state changes are in the log; auditors and admins search it by actor, action, target, time, page', async () => {
+  const all = (await auditor.get(`/api/audit?target=case:${caseId}`)).json();
+  expect(all.entries.map((e: { action: string }) => e.action)).toEqual(['case.created', 'case.queued', 'case.in_session']);
+  expect(all.entries[0]).toMatchObject({ actor: 'user:clerk.xingren', siteId: 'xingren' });
+  const logins = (await auditor.get('/api/audit?action=auth.login&actor=user:clerk.cixi')).json();
+  expect(logins.total).toBe(1);
+  const page = (await auditor.get('/api/audit?limit=2&offset=1')).json();
+  expect(page.entries.map((e: { id: number }) => e.id)).toEqual([2, 3]);
+  const future = (await auditor.get(`/api/audit?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`)).json();
+  expect(future.entries).toEqual([]);
+  // Each entry links to the previous one.
+  expect(page.entries[1].prevHash).toBe(page.entries[0].hash);
+});
+
+test('checkpoints are sealed by the platform seal with a timestamp and verify', async () => {
+  expect(await server.app.checkpointAudit()).toBeGreaterThan(0);
+  expect(await server.app.checkpointAudit()).toBeNull(); // nothing new to seal
+  const v = (await auditor.get('/api/audit/verification')).json();
+  expect(v).toMatchObject({ valid: true, firstProblem: null, checkpoints: { count: 1, sealsVerified: 1 } });
+});
+
+test('a restart loses nothing: cases, sessions, logins, the audit chain; shutdown seals the head', async () => {
+  const before = {
+    case: (await xingren.get(`/api/cases/${caseId}`)).json(),
+    users: server.app.services.users.list().length,
+    entries: server.app.services.audit.head()!.id,
+  };
+  server = await server.restart();
+  const after = (await xingren.get(`/api/cases/${caseId}`)); // the old cookie still works
+  expect(after.status).toBe(200);
+  expect(after.json()).toEqual(before.case);
+  const session = await xingren.get(`/api/sessions/${before.case.sessionId}`);
+  expect(session.json().participants).toHaveLength(2);
+  expect(server.app.services.users.list()).toHaveLength(before.users);
+  // server.stopped + the new server.started follow the old head
+  expect(server.app.services.audit.head()!.id).toBe(before.entries + 2);
+  const v = await verifyAuditLog(server.app.services.db, server.app.services.auditSealer);
+  expect(v).toMatchObject({ valid: true, checkpoints: { count: 2, sealsVerified: 2 } });
+  const r = cli(server.dataDir);
+  expect(r.stdout).toMatch(/OK/);
+  expect(r.status).toBe(0);
+});
+
+test('editing one row of the SQLite file directly: verification names that entry', async () => {
+  await server.stop();
+  const raw = new BetterSqlite3(databaseFile(server.dataDir));
+  const victim = raw.prepare(`SELECT id, details FROM audit_log WHERE action = 'case.queued'`).get() as { id: number; details: string };
+  raw.prepare('UPDATE audit_log SET details = ? WHERE id = ?').run('{"from":"created","note":"nothing to see"}', victim.id);
+  raw.close();
+
+  const r = cli(server.dataDir);
+  expect(r.status).toBe(1);
+  expect(r.stdout).toContain(`FAILED: first bad entry #${victim.id}: stored hash`);
+  const db = Database.open(databaseFile(server.dataDir));
+  const v = await verifyAuditLog(db);
+  db.close();
+  expect(v.valid).toBe(false);
+  expect(v.firstProblem).toMatchObject({ kind: 'entry', id: victim.id });
+
+  // Put it back, then cut the tail off: the chain alone looks fine, the sealed checkpoint does not.
+  const fix = new BetterSqlite3(databaseFile(server.dataDir));
+  fix.prepare('UPDATE audit_log SET details = ? WHERE id = ?').run(victim.details, victim.id);
+  expect(cli(server.dataDir).status).toBe(0);
+  const last = (fix.prepare('SELECT MAX(id) AS id FROM audit_log').get() as { id: number }).id;
+  const tail = fix.prepare('SELECT * FROM audit_log WHERE id = ?').get(last) as Record<string, unknown>;
+  fix.prepare('DELETE FROM audit_log WHERE id = ?').run(last);
+  const cut = cli(server.dataDir);
+  expect(cut.status).toBe(1);
+  expect(cut.stdout).toMatch(new RegExp(`first bad checkpoint #\\d+: names entry ${last}, which the log no longer has`));
+  fix.prepare('INSERT INTO audit_log (id, at, actor, action, target, site_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+    ...['id', 'at', 'actor', 'action', 'target', 'site_id', 'details', 'prev_hash', 'hash'].map((k) => tail[k] as string | number | null),
+  );
+
+  // A checkpoint whose seal bytes were altered.
+  const cp = fix.prepare('SELECT id, signature FROM audit_checkpoints ORDER BY id LIMIT 1').get() as { id: number; signature: Buffer };
+  const forged = Buffer.from(cp.signature);
+  forged[forged.length - 40] = forged[forged.length - 40]! ^ 0xff;
+  fix.prepare('UPDATE audit_checkpoints SET signature = ? WHERE id = ?').run(forged, cp.id);
+  fix.close();
+  const sealed = cli(server.dataDir);
+  expect(sealed.status).toBe(1);
+  expect(sealed.stdout).toMatch(new RegExp(`first bad checkpoint #${cp.id}: `));
+  server = await TestServer.start({ dataDir: server.dataDir });
+});

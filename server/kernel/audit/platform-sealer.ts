@@ -1,0 +1,37 @@
+// Audit checkpoints sealed by the platform seal: a detached CMS (CAdES, with a signature timestamp)
+// over the checkpoint statement. Verification checks the CMS, its chain to the platform root, the
+// timestamp, and that the signer is the platform seal (no other certificate may seal the log).
+import { certificateFacts } from '../../../certs/certificate-facts.js';
+import type { Signer, TimeStamper } from '../../../certs/types.js';
+import { createDetachedCms } from '../../../signing/cms/create-cms.js';
+import { verifyDetachedCms } from '../../../signing/cms/verify-detached-cms.js';
+import type { CheckpointSealer } from './AuditCheckpointer.js';
+
+/** The PlatformPki operations sealing and verifying need. */
+export interface SealingPki {
+  sealSigner(): Promise<Signer>;
+  timeStamper(): TimeStamper;
+  trustAnchors(): Uint8Array[];
+  caCertificates(): Uint8Array[];
+  crls(): { caId: string; der: Uint8Array }[];
+}
+
+export function platformSealer(pki: SealingPki): CheckpointSealer {
+  return {
+    async seal(statement) {
+      return createDetachedCms(statement, await pki.sealSigner(), { timeStamper: pki.timeStamper() });
+    },
+    async verify(statement, signature) {
+      const v = verifyDetachedCms(statement, signature, {
+        trustAnchors: pki.trustAnchors(),
+        intermediates: pki.caCertificates(),
+        crls: pki.crls().map((c) => c.der),
+      });
+      if (!v.valid) return { valid: false, problem: v.problems.join('; ') || 'invalid seal' };
+      if (!v.timestamp?.valid) return { valid: false, problem: 'the seal carries no valid timestamp' };
+      const seal = certificateFacts((await pki.sealSigner()).certificate).subject;
+      if (certificateFacts(v.signerCertificate!).subject !== seal) return { valid: false, problem: `sealed by ${v.signer?.subject}, not the platform seal` };
+      return { valid: true };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, defaultLimits, defaultMedia, loadConfig, publicBaseUrl } from './config.js';
+
+describe('config layers: defaults → environment → flags', () => {
+  test('defaults are complete and valid', () => {
+    const c = loadConfig();
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 8443, limits: defaultLimits });
+    expect(c.dataDir).toMatch(/\/data$/);
+    expect(c.baseUrl).toBeUndefined();
+  });
+
+  test('environment overrides defaults; flags override the environment; limits merge key by key', () => {
+    const env = {
+      TONGBAN_DATA: '/srv/tongban',
+      PORT: '9443',
+      HOST: '0.0.0.0',
+      TONGBAN_BASE_URL: 'https://desk.example.gov.cn',
+      TSA_URL: 'https://tsa.example.gov.cn/tsr',
+      TONGBAN_MASTER_KEY: 'ab'.repeat(32),
+      TONGBAN_LIMIT_JSON_BODY_BYTES: '1024',
+    };
+    const fromEnv = loadConfig({ env });
+    expect(fromEnv).toMatchObject({ dataDir: '/srv/tongban', port: 9443, host: '0.0.0.0', tsaUrl: 'https://tsa.example.gov.cn/tsr' });
+    expect(fromEnv.limits.jsonBodyBytes).toBe(1024);
+    expect(fromEnv.limits.invitationTtlMs).toBe(defaultLimits.invitationTtlMs);
+    const withFlags = loadConfig({ env, flags: { port: '7000', dataDir: undefined, limits: { invitationTtlMs: 60_000 } } });
+    expect(withFlags.port).toBe(7000);
+    expect(withFlags.dataDir).toBe('/srv/tongban');
+    expect(withFlags.limits).toMatchObject({ jsonBodyBytes: 1024, invitationTtlMs: 60_000 });
+    expect(publicBaseUrl(withFlags, 7000)).toBe('https://desk.example.gov.cn');
+    expect(publicBaseUrl(loadConfig({ flags: { host: '0.0.0.0' } }), 8443)).toBe('https://localhost:8443');
+  });
+
+  test('media plane: workers, WebRTC port range and announced address from the environment or flags', () => {
+    expect(loadConfig().media).toEqual(defaultMedia);
+    const env = { TONGBAN_MEDIA_WORKERS: '3', TONGBAN_RTC_MIN_PORT: '50000', TONGBAN_RTC_MAX_PORT: '50999', TONGBAN_ANNOUNCED_IP: '203.0.113.20' };
+    expect(loadConfig({ env }).media).toEqual({ ...defaultMedia, workers: 3, rtcMinPort: 50000, rtcMaxPort: 50999, announcedIp: '203.0.113.20' });
+    expect(loadConfig({ env, flags: { media: { rtcMaxPort: 51999 } } }).media).toMatchObject({ workers: 3, rtcMinPort: 50000, rtcMaxPort: 51999 });
+    expect(loadConfig({ env: { TONGBAN_RTC_MAX_PORT: '45000' } }).media).toEqual({ ...defaultMedia, rtcMinPort: 40000, rtcMaxPort: 45000 });
+    expect(() => loadConfig({ env: { TONGBAN_RTC_MIN_PORT: '46000', TONGBAN_RTC_MAX_PORT: '45000' } })).toThrow(/media.rtcMinPort: rtcMinPort must not be above rtcMaxPort/);
+    expect(() => loadConfig({ env: { TONGBAN_RTC_MIN_PORT: '80' } })).toThrow(/media.rtcMinPort: use a port from 1024 up/);
+    expect(() => loadConfig({ env: { TONGBAN_ANNOUNCED_IP: 'desk.example.gov.cn' } })).toThrow(/media.announcedIp/);
+    expect(() => loadConfig({ env: { TONGBAN_MEDIA_WORKERS: '0' } })).toThrow(/media.workers/);
+    expect(() => loadConfig({ flags: { media: { rtcPorts: '1-2' } } })).toThrow(/unknown key\(s\) rtcPorts/);
+  });
+
+  test('features by configuration: live video and the recorder switch on and off, segments have a length', () => {
+    expect(loadConfig().media).toMatchObject({ enabled: true, record: true, segmentSeconds: 4 });
+    const off = loadConfig({ env: { TONGBAN_MEDIA: 'off', TONGBAN_RECORDING: '0', TONGBAN_RECORDING_SEGMENT_SECONDS: '2' } }).media;
+    expect(off).toMatchObject({ enabled: false, record: false, segmentSeconds: 2 });
+    expect(loadConfig({ env: { TONGBAN_MEDIA: 'off' }, flags: { media: { enabled: true } } }).media.enabled).toBe(true);
+    expect(() => loadConfig({ env: { TONGBAN_MEDIA: 'maybe' } })).toThrow(/media.enabled/);
+    expect(() => loadConfig({ env: { TONGBAN_RECORDING_SEGMENT_SECONDS: '600' } })).toThrow(/media.segmentSeconds/);
+  });
+
+  test('unknown keys and bad values are refused with the key named', () => {
+    expect(() => loadConfig({ flags: { colour: 'blue' } })).toThrow(/unknown key\(s\) colour/);
+    expect(() => loadConfig({ flags: { limits: { jsonBodyByte: 1 } } })).toThrow(/unknown key\(s\) jsonBodyByte/);
+    expect(() => loadConfig({ env: { TONGBAN_LIMIT_NO_SUCH: '1' } })).toThrow(/noSuch/);
+    expect(() => loadConfig({ env: { PORT: '70000' } })).toThrow(/port/);
+    expect(() => loadConfig({ env: { PORT: 'http' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { TONGBAN_MASTER_KEY: 'short' } })).toThrow(/masterKey: expected 64 hex digits/);
+    expect(() => loadConfig({ env: { TONGBAN_BASE_URL: 'not a url' } })).toThrow(/baseUrl/);
+    expect(() => loadConfig({ flags: { limits: { loginWindowMs: -5 } } })).toThrow(/limits.loginWindowMs/);
+    expect(() => loadConfig({ env: { TONGBAN_ADMIN_PASSWORD: 'short' } })).toThrow(/adminPassword: the first admin password/);
+  });
+});

@@ -1,0 +1,166 @@
+// Server configuration in layers: defaults → environment → command-line flags. Validated once by
+// zod (strict: an unknown key is an error, not silently ignored) so the rest of the server reads
+// typed, complete values.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+/** on/off switches: booleans from flags, `on|off|true|false|1|0` from the environment. */
+const onOff = z.preprocess((v) => (typeof v === 'string' ? { on: true, true: true, '1': true, off: false, false: false, '0': false }[v.toLowerCase()] ?? v : v), z.boolean());
+
+export const configSchema = z
+  .object({
+    /** Data directory: SQLite database, blob store, PKI, secrets. */
+    dataDir: z.string().min(1),
+    host: z.string().min(1),
+    /** 0 picks an ephemeral port (tests). */
+    port,
+    /** Public base URL (links in invitations, CRL distribution points); derived from host/port when absent. */
+    baseUrl: z.string().url().optional(),
+    /** An external RFC 3161 TSA; the in-process one is used when absent. */
+    tsaUrl: z.string().url().optional(),
+    /** 64 hex digits: wraps PKI private keys at rest; <dataDir>/secrets/master.key when absent. */
+    masterKey: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits (32 bytes)')
+      .optional(),
+    /** The built web client to serve; client/dist of the installation when absent. */
+    clientDir: z.string().min(1).optional(),
+    /** Creates the account `admin` with this password when the data has no accounts yet (first start of `serve`). */
+    adminPassword: z.string().min(10, 'the first admin password needs at least 10 characters').max(256).optional(),
+    /** The media plane (mediasoup): how many workers, which ports WebRTC uses, what address it announces. */
+    media: z
+      .object({
+        /** Video rooms on this server (off: the desk, signing and audit without live video, e.g. the CLI). */
+        enabled: onOff,
+        /** Run the recorder (live rooms are recorded; crashed recordings sealed at start); off for the CLI and SFU-only load tests. */
+        record: onOff,
+        /** Length of a recording segment, the unit of the hash chain. */
+        segmentSeconds: positiveInt.max(60),
+        /** mediasoup workers; one per core when absent. */
+        workers: positiveInt.optional(),
+        /** UDP/TCP ports of WebRTC transports (open them in the firewall). */
+        rtcMinPort: port.refine((p) => p >= 1024, 'use a port from 1024 up'),
+        rtcMaxPort: port.refine((p) => p >= 1024, 'use a port from 1024 up'),
+        /** The address clients send media to when the server listens on every interface (behind NAT, its public IP). */
+        announcedIp: z.string().ip().optional(),
+      })
+      .strict()
+      .refine((m) => m.rtcMinPort <= m.rtcMaxPort, { message: 'rtcMinPort must not be above rtcMaxPort', path: ['rtcMinPort'] }),
+    limits: z
+      .object({
+        jsonBodyBytes: positiveInt,
+        tsaRequestBytes: positiveInt,
+        blobBytes: positiveInt,
+        loginAttemptsPerWindow: positiveInt,
+        loginWindowMs: positiveInt,
+        pinAttemptsPerWindow: positiveInt,
+        pinWindowMs: positiveInt,
+        sessionTtlMs: positiveInt,
+        invitationTtlMs: positiveInt,
+        auditCheckpointIntervalMs: positiveInt,
+        /** How often ended login sessions and run-out rate-limit windows are deleted. */
+        authPurgeIntervalMs: positiveInt,
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+
+export const defaultLimits: Config['limits'] = {
+  jsonBodyBytes: 256 * 1024,
+  tsaRequestBytes: 16 * 1024,
+  blobBytes: 512 * 1024 * 1024,
+  loginAttemptsPerWindow: 10,
+  loginWindowMs: 15 * 60_000,
+  pinAttemptsPerWindow: 10,
+  pinWindowMs: 15 * 60_000,
+  sessionTtlMs: 12 * 3600_000,
+  invitationTtlMs: 30 * 60_000,
+  auditCheckpointIntervalMs: 10 * 60_000,
+  authPurgeIntervalMs: 10 * 60_000,
+};
+
+export const defaultMedia: Config['media'] = { enabled: true, record: true, segmentSeconds: 4, rtcMinPort: 40000, rtcMaxPort: 49999 };
+
+const defaults = { dataDir: 'data', host: '127.0.0.1', port: 8443 } as const;
+
+/** Sections whose keys merge one by one across layers (an environment variable sets one key, not the section). */
+const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
+
+/**
+ * Environment variables that set configuration; limits use TONGBAN_LIMIT_<NAME> (e.g.
+ * TONGBAN_LIMIT_JSON_BODY_BYTES); the media plane TONGBAN_MEDIA (on|off), TONGBAN_RECORDING (on|off),
+ * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT
+ * and TONGBAN_ANNOUNCED_IP.
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  /** The set variables among `names` (config key → variable name), as config keys. */
+  const pick = (names: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(Object.entries(names).flatMap(([key, name]) => (env[name] ? [[key, env[name]]] : [])));
+  const out: Record<string, unknown> = pick({
+    dataDir: 'TONGBAN_DATA',
+    port: 'PORT',
+    host: 'HOST',
+    baseUrl: 'TONGBAN_BASE_URL',
+    tsaUrl: 'TSA_URL',
+    masterKey: 'TONGBAN_MASTER_KEY',
+    adminPassword: 'TONGBAN_ADMIN_PASSWORD',
+    clientDir: 'TONGBAN_CLIENT_DIR',
+  });
+  const media = pick({
+    enabled: 'TONGBAN_MEDIA',
+    record: 'TONGBAN_RECORDING',
+    segmentSeconds: 'TONGBAN_RECORDING_SEGMENT_SECONDS',
+    workers: 'TONGBAN_MEDIA_WORKERS', rtcMinPort: 'TONGBAN_RTC_MIN_PORT', rtcMaxPort: 'TONGBAN_RTC_MAX_PORT', announcedIp: 'TONGBAN_ANNOUNCED_IP' });
+  if (Object.keys(media).length > 0) out.media = media;
+  const limits: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('TONGBAN_LIMIT_') || value === undefined) continue;
+    const camel = name
+      .slice('TONGBAN_LIMIT_'.length)
+      .toLowerCase()
+      .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    limits[camel] = value;
+  }
+  if (Object.keys(limits).length > 0) out.limits = limits;
+  return out;
+}
+
+/**
+ * Merges the layers (later wins; limits merge key by key) and validates. Throws a ConfigError that
+ * names every bad or unknown key.
+ */
+export function loadConfig(options: { env?: NodeJS.ProcessEnv; flags?: Record<string, unknown> } = {}): Config {
+  const layers = [defaults, configFromEnv(options.env ?? {}), dropUndefined(options.flags ?? {})];
+  const merged: Record<string, unknown> = { limits: { ...SECTIONS.limits }, media: { ...SECTIONS.media } };
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (key in SECTIONS && value && typeof value === 'object') merged[key] = { ...(merged[key] as object), ...dropUndefined(value as Record<string, unknown>) };
+      else merged[key] = value;
+    }
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) =>
+      i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')}` : `${i.path.join('.') || 'config'}: ${i.message}`,
+    );
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+}
+
+export class ConfigError extends Error {}
+
+/** The URL clients use: the configured base URL, else https://host:port. */
+export function publicBaseUrl(config: Config, actualPort: number): string {
+  if (config.baseUrl) return config.baseUrl.replace(/\/$/, '');
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `https://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+}
+
+function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

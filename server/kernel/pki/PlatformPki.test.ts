@@ -1,0 +1,268 @@
+import { createHash, verify, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:https';
+import { connect } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certificateFacts } from '../../../certs/certificate-facts.js';
+import { validateCertificateChain } from '../../../certs/chain-validation.js';
+import { parseCrl } from '../../../certs/crl.js';
+import { certificatePem, fromPem } from '../../../certs/encoding.js';
+import { DAY_MS } from '../../../certs/hierarchy.js';
+import { openssl } from '../../../certs/test-support/openssl.js';
+import { verifyTimeStampToken } from '../../../certs/tsa/verify-timestamp.js';
+import { Database } from '../store/Database.js';
+import { masterKeyFile } from './master-key.js';
+import { PlatformPki, type PlatformPkiOptions } from './PlatformPki.js';
+
+let now = new Date('2026-06-01T08:00:00Z');
+const clock = () => now;
+const advance = (ms: number) => {
+  now = new Date(now.getTime() + ms);
+};
+const dataDir = mkdtempSync(join(tmpdir(), 'tongban-pki-'));
+const db = Database.open(join(dataDir, 'tongban.sqlite'));
+const options: PlatformPkiOptions = { db, dataDir, clock, baseUrl: 'https://desk.example', caKeyBits: 2048, pinKdfCost: { N: 2 ** 14, r: 8, p: 1 } };
+const sites = [
+  { id: 'cixi', name: '慈溪市政务服务办' },
+  { id: 'xingren', name: '兴仁市政务服务中心' },
+];
+let pki: PlatformPki;
+
+beforeAll(async () => {
+  pki = PlatformPki.open(options);
+  await pki.init(sites);
+});
+afterAll(() => {
+  db.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function validate(der: Uint8Array) {
+  return validateCertificateChain({ leaf: der, intermediates: pki.caCertificates(), trustAnchors: pki.trustAnchors(), crls: pki.crls().map((c) => c.der), at: now });
+}
+
+const data = new TextEncoder().encode('document');
+
+describe('PlatformPki', () => {
+  it('init makes the root, a CA per site, TSA and seal; is idempotent and adds new sites', async () => {
+    expect(pki.isInitialised()).toBe(true);
+    const root = pki.rootCertificatePem();
+    expect(new X509Certificate(root).subject).toContain('CN=Tongban Platform Root CA');
+    expect(pki.caCertificates()).toHaveLength(3);
+    await pki.init([...sites, { id: 'ninghai', name: '宁海县政务服务办公室' }]);
+    expect(pki.rootCertificatePem()).toBe(root);
+    expect(pki.caCertificates()).toHaveLength(4);
+    expect(pki.crls().map((c) => c.caId).sort()).toEqual(['cixi', 'ninghai', 'root', 'xingren']);
+    expect(validate(pki.caCertificates().at(-1)!).trusted).toBe(true);
+  });
+
+  it('keeps the master key in <data>/secrets/master.key with mode 0600', () => {
+    const st = statSync(masterKeyFile(dataDir));
+    expect(st.size).toBe(32);
+    expect(st.mode & 0o777).toBe(0o600);
+  });
+
+  it('issues a user certificate whose PIN-unlocked signer chains to the root', async () => {
+    const info = await pki.issueUserCertificate({ userId: 'clerk.cixi', name: '张三', role: 'clerk', siteId: 'cixi', pin: '123456' });
+    expect(info).toMatchObject({ kind: 'user', userId: 'clerk.cixi', role: 'clerk', siteId: 'cixi', caId: 'cixi', status: 'valid' });
+    expect(info.subject).toContain('CN=张三');
+    const x = new X509Certificate(info.certificatePem);
+    expect(x.serialNumber.toLowerCase().replace(/^0+/, '')).toBe(info.serial.replace(/^0+/, ''));
+    const signer = await pki.unlockUserSigner('clerk.cixi', '123456');
+    const sig = await signer.sign(data, 'SHA-256');
+    expect(verify('sha256', data, x.publicKey, sig)).toBe(true);
+    expect(signer.chain).toHaveLength(2);
+    expect(validate(signer.certificate)).toMatchObject({ trusted: true, revoked: false, revocationChecked: true });
+    expect(certificateFacts(signer.certificate).crlUrls).toEqual(['https://desk.example/pki/crl/cixi.crl']);
+  });
+
+  it('counts wrong PINs: attempts left, then locked after five; a new certificate unlocks', async () => {
+    await pki.issueUserCertificate({ userId: 'official.x', name: '李四', role: 'official', siteId: 'xingren', pin: '24681357' });
+    for (let left = 4; left >= 1; left--) {
+      await expect(pki.unlockUserSigner('official.x', '11111111')).rejects.toMatchObject({ code: 'wrong_pin', message: expect.stringContaining(`${left} attempt`) });
+    }
+    await expect(pki.unlockUserSigner('official.x', '11111111')).rejects.toMatchObject({ code: 'key_locked' });
+    await expect(pki.unlockUserSigner('official.x', '24681357')).rejects.toMatchObject({ code: 'key_locked' });
+    // The lock is persisted: a second instance on the same database sees it.
+    await expect(PlatformPki.open(options).unlockUserSigner('official.x', '24681357')).rejects.toMatchObject({ code: 'key_locked' });
+    await pki.issueUserCertificate({ userId: 'official.x', name: '李四', role: 'official', siteId: 'xingren', pin: '13572468' });
+    await expect(pki.unlockUserSigner('official.x', '13572468')).resolves.toBeDefined();
+  });
+
+  it('a correct PIN resets the failure count', async () => {
+    await pki.issueUserCertificate({ userId: 'clerk.reset', name: '赵六', role: 'clerk', siteId: 'cixi', pin: '654321' });
+    for (let i = 0; i < 4; i++) await expect(pki.unlockUserSigner('clerk.reset', '000000')).rejects.toMatchObject({ code: 'wrong_pin' });
+    await pki.unlockUserSigner('clerk.reset', '654321');
+    await expect(pki.unlockUserSigner('clerk.reset', '000000')).rejects.toMatchObject({ message: expect.stringContaining('4 attempts left') });
+  });
+
+  it('re-issuing supersedes the old certificate and lists it in the CRL', async () => {
+    const before = pki.certificates({ userId: 'official.x' });
+    expect(before.map((c) => c.status)).toEqual(['superseded', 'valid']);
+    const crl = parseCrl(pki.crl('xingren')!);
+    expect(crl.entries).toContainEqual(expect.objectContaining({ serial: before[0]!.serial, reason: 'superseded' }));
+  });
+
+  it('revoke: the CRL (checked with openssl) lists the serial, the signer is refused, the chain reports it', async () => {
+    const info = pki.certificates({ userId: 'clerk.cixi' })[0]!;
+    const signer = await pki.unlockUserSigner('clerk.cixi', '123456');
+    advance(60_000);
+    await pki.revoke('clerk.cixi', 'keyCompromise');
+    await expect(pki.unlockUserSigner('clerk.cixi', '123456')).rejects.toMatchObject({ code: 'revoked' });
+    expect(pki.certificates({ userId: 'clerk.cixi' })[0]!.status).toBe('revoked');
+    const crlFile = join(dataDir, 'cixi.crl');
+    writeFileSync(crlFile, pki.crl('cixi')!);
+    const text = openssl(['crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text']).stdout;
+    expect(text).toContain(`Serial Number: ${info.serial.toUpperCase()}`);
+    expect(text).toContain('Key Compromise');
+    expect(validate(signer.certificate)).toMatchObject({ revoked: true, revocation: { reason: 'keyCompromise' } });
+    await expect(pki.revoke('nobody', 'keyCompromise')).rejects.toMatchObject({ code: 'no_certificate' });
+  });
+
+  it('CRLs are re-issued with a higher number once past nextUpdate', () => {
+    const first = parseCrl(pki.crl('xingren')!);
+    expect(parseCrl(pki.crl('xingren')!).crlNumber).toBe(first.crlNumber);
+    advance(8 * DAY_MS);
+    const second = parseCrl(pki.crl('xingren')!);
+    expect(second.crlNumber).toBe(first.crlNumber! + 1n);
+    expect(second.thisUpdate.getTime()).toBe(Math.floor(now.getTime() / 1000) * 1000);
+  });
+
+  it('event certificates: applicant subject with ID hash, master-key signer, short-lived', async () => {
+    const idHash = createHash('sha256').update('330282199001011234').digest('hex');
+    const info = await pki.issueEventCertificate({ eventId: 'case-42:sign', name: '王五', idHash, siteId: 'cixi', validMinutes: 30 });
+    expect(info.subject).toContain(`serialNumber=${idHash}`);
+    expect(info.subject).toContain('UID=case-42:sign');
+    const signer = await pki.eventSigner('case-42:sign');
+    expect(validate(signer.certificate).trusted).toBe(true);
+    advance(31 * 60_000);
+    await expect(pki.eventSigner('case-42:sign')).rejects.toMatchObject({ code: 'expired' });
+    await expect(pki.eventSigner('no-such-event')).rejects.toMatchObject({ code: 'no_certificate' });
+  });
+
+  it('expired user certificates are refused and listed as expired', async () => {
+    await pki.issueUserCertificate({ userId: 'clerk.short', name: '钱七', role: 'clerk', siteId: 'cixi', pin: '123123', validDays: 1 });
+    advance(2 * DAY_MS);
+    await expect(pki.unlockUserSigner('clerk.short', '123123')).rejects.toMatchObject({ code: 'expired' });
+    expect(pki.certificates({ userId: 'clerk.short' })[0]!.status).toBe('expired');
+  });
+
+  it('TSA: answers openssl ts -query (verified by openssl), serials count up; timeStamper() tokens verify', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tongban-tsa-'));
+    try {
+        writeFileSync(join(dir, 'data'), data);
+      writeFileSync(join(dir, 'root.pem'), pki.rootCertificatePem());
+      openssl(['ts', '-query', '-data', join(dir, 'data'), '-sha256', '-cert', '-out', join(dir, 'q.tsq')]);
+      const serials: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const resp = await pki.handleTimestampRequest(readFileSync(join(dir, 'q.tsq')));
+        writeFileSync(join(dir, 'r.tsr'), resp);
+        const v = openssl(['ts', '-verify', '-in', join(dir, 'r.tsr'), '-queryfile', join(dir, 'q.tsq'), '-CAfile', join(dir, 'root.pem'), '-attime', String(Math.floor(now.getTime() / 1000) + 60)]);
+        expect(v.stdout + v.stderr).toContain('Verification: OK');
+        serials.push(/Serial number: (0x[0-9A-F]+)/.exec(openssl(['ts', '-reply', '-in', join(dir, 'r.tsr'), '-text']).stdout)![1]!);
+      }
+      expect(BigInt(serials[1]!)).toBe(BigInt(serials[0]!) + 1n);
+      const garbage = await pki.handleTimestampRequest(new Uint8Array([1, 2, 3]));
+      writeFileSync(join(dir, 'g.tsr'), garbage);
+      expect(openssl(['ts', '-reply', '-in', join(dir, 'g.tsr'), '-text']).stdout).toContain('Rejected');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const hash = new Uint8Array(createHash('sha256').update(data).digest());
+    const token = await pki.timeStamper().timestamp(hash, 'SHA-256');
+    const r = verifyTimeStampToken(token, { hash, trustAnchors: pki.trustAnchors(), crls: pki.crls().map((c) => c.der) });
+    expect(r).toMatchObject({ valid: true, hashMatches: true });
+  });
+
+  it('with tsaUrl, timeStamper() asks that TSA over HTTP', async () => {
+    let requests = 0;
+    const tsa = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        requests += 1;
+        void pki.handleTimestampRequest(Buffer.concat(chunks)).then((body) => res.end(body));
+      });
+    });
+    await new Promise<void>((resolve) => tsa.listen(0, '127.0.0.1', resolve));
+    try {
+      const tsaUrl = `http://127.0.0.1:${(tsa.address() as AddressInfo).port}/pki/tsa`;
+      const hash = new Uint8Array(createHash('sha256').update(data).digest());
+      const token = await PlatformPki.open({ ...options, tsaUrl }).timeStamper().timestamp(hash, 'SHA-256');
+      expect(requests).toBe(1);
+      expect(verifyTimeStampToken(token, { hash, trustAnchors: pki.trustAnchors() }).valid).toBe(true);
+    } finally {
+      tsa.close();
+    }
+  });
+
+  it('seal signer is the platform seal under the root', async () => {
+    const seal = await pki.sealSigner();
+    expect(new X509Certificate(Buffer.from(seal.certificate)).subject).toContain('CN=Tongban Platform Seal');
+    expect(seal.chain).toEqual(pki.trustAnchors());
+    expect(validate(seal.certificate).trusted).toBe(true);
+  });
+
+  it('TLS credentials: reused for the same names, serve HTTPS that trusts the root', async () => {
+    const a = await pki.serverTlsCredentials(['localhost', '127.0.0.1']);
+    const b = await pki.serverTlsCredentials(['127.0.0.1', 'localhost']);
+    expect(b.certPem).toBe(a.certPem);
+    const server = createServer({ key: a.keyPem, cert: a.certPem + a.chainPem }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const authorized = await new Promise<boolean>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.rootCertificatePem() }, () => {
+          resolve(socket.authorized);
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+      expect(authorized).toBe(true);
+    } finally {
+      server.close();
+    }
+    const c = await pki.serverTlsCredentials(['desk.example']);
+    expect(c.certPem).not.toBe(a.certPem);
+    expect(new X509Certificate(c.certPem).checkHost('desk.example')).toBe('desk.example');
+    expect(fromPem(c.chainPem)).toEqual(pki.trustAnchors());
+    expect(certificatePem(pki.trustAnchors()[0]!)).toBe(c.chainPem);
+  });
+
+  it('bad input gives typed errors', async () => {
+    await expect(pki.issueUserCertificate({ userId: 'u1', name: 'N', role: 'clerk', siteId: 'nowhere', pin: '123456' })).rejects.toMatchObject({ code: 'unknown_site' });
+    await expect(pki.issueUserCertificate({ userId: 'u1', name: 'N', role: 'clerk', siteId: 'cixi', pin: '12345' })).rejects.toMatchObject({ code: 'invalid_pin' });
+    await expect(pki.issueUserCertificate({ userId: 'u1', name: 'N', role: 'boss' as 'clerk', siteId: 'cixi', pin: '123456' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(pki.issueEventCertificate({ eventId: 'e', name: 'N', idHash: '330282199001011234x', siteId: 'cixi' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(pki.unlockUserSigner('nobody', '123456')).rejects.toMatchObject({ code: 'no_certificate' });
+    await expect(pki.init([{ id: 'root', name: 'x' }])).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(pki.crl('nowhere')).toBeUndefined();
+  });
+
+  it('state survives reopening; a wrong master key cannot use the CA keys', async () => {
+    const again = PlatformPki.open(options);
+    expect(again.rootCertificatePem()).toBe(pki.rootCertificatePem());
+    await again.issueUserCertificate({ userId: 'clerk.later', name: '孙八', role: 'clerk', siteId: 'xingren', pin: '987654' });
+    expect(validate((await again.unlockUserSigner('clerk.later', '987654')).certificate).trusted).toBe(true);
+    const wrong = PlatformPki.open({ ...options, masterKey: new Uint8Array(32).fill(9) });
+    await expect(wrong.sealSigner()).rejects.toMatchObject({ code: 'bad_keystore' });
+  });
+
+  it('an uninitialised PKI says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tongban-pki-empty-'));
+    const empty = Database.open(join(dir, 'tongban.sqlite'));
+    try {
+      const fresh = PlatformPki.open({ db: empty, dataDir: dir, clock });
+      expect(fresh.isInitialised()).toBe(false);
+      expect(() => fresh.rootCertificatePem()).toThrow(expect.objectContaining({ code: 'not_initialised' }));
+      await expect(fresh.handleTimestampRequest(new Uint8Array([1]))).rejects.toMatchObject({ code: 'not_initialised' });
+    } finally {
+      empty.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,26 @@
+// What the features need from the platform PKI to sign and verify (documents, identity, evidence,
+// recording seals), as one narrow interface: PlatformPki implements it; features never reach
+// further into the PKI.
+import type { Signer, TimeStamper } from '../../../certs/types.js';
+
+export interface SigningPki {
+  /** Issues the applicant's short-lived event certificate (subject bound to the case and the ID hash). */
+  issueEventCertificate(input: {
+    eventId: string;
+    name: string;
+    idHash: string;
+    siteId: string;
+    validMinutes?: number;
+  }): Promise<{ serial: string }>;
+  eventSigner(eventId: string): Promise<Signer>;
+  /** Throws (wrong PIN, locked key…) when the PIN does not open the key. */
+  unlockUserSigner(userId: string, pin: string): Promise<Signer>;
+  sealSigner(): Promise<Signer>;
+  timeStamper(): TimeStamper;
+  /** DER roots to validate against. */
+  trustAnchors(): Uint8Array[];
+  /** DER of every CA certificate (root and site CAs, TSA and seal issuers). */
+  caCertificates(): Uint8Array[];
+  /** The current CRL of every CA. */
+  crls(): { caId: string; der: Uint8Array }[];
+}

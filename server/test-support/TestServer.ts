@@ -1,0 +1,98 @@
+// One real Tongban server per test file (the app from createApp without live video): a temp data
+// directory, the platform PKI, HTTPS on an ephemeral port, socket.io; optionally the demo data.
+// Restartable on the same directory.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { createApp, type App } from '../app/create-app.js';
+import { loadConfig, type Config } from '../kernel/config.js';
+import { DEMO_PASSWORD } from '../demo/demo-data.js';
+import { type Clock } from '../kernel/clock.js';
+import { seedDemo } from '../demo/seed-demo.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../realtime/protocol.js';
+import { testPkiTuning } from './pki-tuning.js';
+import { HttpClient } from './HttpClient.js';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface TestServerOptions {
+  readonly dataDir?: string;
+  readonly seed?: boolean;
+  readonly clock?: Clock;
+  readonly limits?: Partial<Config['limits']>;
+  /** Run the recorder (no live video): tests feed it segments through `app.services.recording.store`. */
+  readonly record?: boolean;
+}
+
+export class TestServer {
+  readonly #sockets: Socket[] = [];
+
+  private constructor(
+    readonly app: App,
+    readonly dataDir: string,
+    readonly rootPem: string,
+    readonly options: TestServerOptions,
+  ) {}
+
+  /** `port` 0 picks a free one; a restart reuses the previous port so clients keep working. */
+  static async start(options: TestServerOptions = {}, port = 0): Promise<TestServer> {
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tongban-test-'));
+    const config = loadConfig({ flags: { dataDir, port, host: '127.0.0.1', limits: options.limits, media: { enabled: false, record: options.record ?? false } } });
+    const app = await createApp({ config, pkiTuning: testPkiTuning, clock: options.clock, log: () => undefined });
+    if (options.seed) await seedDemo(app.services);
+    await app.start();
+    return new TestServer(app, dataDir, app.services.pki.rootCertificatePem(), options);
+  }
+
+  get url(): string {
+    return this.app.url;
+  }
+
+  client(): HttpClient {
+    return new HttpClient(this.url, this.rootPem);
+  }
+
+  /** A client logged in as a demo user (password tongban-demo). */
+  async login(username: string, password = DEMO_PASSWORD): Promise<HttpClient> {
+    const c = this.client();
+    const res = await c.post('/api/auth/login', { username, password });
+    if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${res.text}`);
+    return c;
+  }
+
+  /** A connected socket.io client carrying the client's cookie. */
+  async socket(client?: HttpClient): Promise<TestSocket> {
+    const socket: TestSocket = io(this.url, {
+      transports: ['websocket'],
+      ca: this.rootPem,
+      extraHeaders: client?.cookie ? { cookie: client.cookie } : {},
+      reconnection: false,
+      forceNew: true,
+    });
+    this.#sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', (err) => reject(err));
+    });
+    return socket;
+  }
+
+  /** Stops the server, keeping the data directory. */
+  async stop(): Promise<void> {
+    for (const s of this.#sockets.splice(0)) s.disconnect();
+    await this.app.stop();
+  }
+
+  /** Stops and starts a new server on the same data directory. */
+  async restart(): Promise<TestServer> {
+    await this.stop();
+    return TestServer.start({ ...this.options, dataDir: this.dataDir, seed: false }, Number(new URL(this.url).port));
+  }
+
+  /** Stops and deletes the data directory. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
