@@ -4,6 +4,7 @@
 import { Device, detectDevice, type types } from 'mediasoup-client';
 import type { MediaNotification, PeerView, ProducerView, RecordingStateView } from '../../../protocol/media.js';
 import { sharedSocket, type TongbanSocket } from '../api/socket.js';
+import { PeerStreams } from './PeerStreams.js';
 import { request } from './signaling.js';
 
 export interface RemoteTrack {
@@ -17,6 +18,8 @@ export interface RoomState {
   readonly consented: boolean;
   readonly peers: ReadonlyMap<string, PeerView>;
   readonly remote: readonly RemoteTrack[];
+  /** One stream per remote peer for its whole stay (see PeerStreams): what its tile shows. */
+  readonly streams: ReadonlyMap<string, MediaStream>;
   readonly localStream: MediaStream | null;
   readonly recording: RecordingStateView | null;
   readonly activeSpeaker: string | null;
@@ -28,6 +31,15 @@ export interface TrackStats {
   readonly kind: 'audio' | 'video';
   readonly framesDecoded: number;
   readonly packetsReceived: number;
+}
+
+/** Outbound RTP counters of one published track. */
+export interface SendStats {
+  readonly kind: 'audio' | 'video';
+  readonly framesSent: number;
+  readonly packetsSent: number;
+  /** When the counters were read (ms since the epoch, like Date.now()). */
+  readonly at: number;
 }
 
 export interface RoomClientOptions {
@@ -57,12 +69,14 @@ export class RoomClient extends EventTarget {
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
   #producers = new Map<'audio' | 'video', types.Producer>();
+  readonly #streams = new PeerStreams();
   #state: RoomState = {
     phase: 'connecting',
     peerId: null,
     consented: false,
     peers: new Map(),
     remote: [],
+    streams: new Map(),
     localStream: null,
     recording: null,
     activeSpeaker: null,
@@ -92,7 +106,12 @@ export class RoomClient extends EventTarget {
       this.#closed = true;
       this.#unlisten();
       this.#teardown();
-      this.#set({ phase: 'left', error: '已在其他窗口或设备加入 / joined from another window or device' });
+      this.#streams.retain(new Set());
+      this.#set({
+        phase: 'left',
+        streams: this.#streams.view,
+        error: '已在其他窗口或设备加入 / joined from another window or device',
+      });
     };
     // socket.io reconnects by itself; the seat is then taken again with fresh transports.
     const onReconnect = () => void this.rejoin();
@@ -151,7 +170,25 @@ export class RoomClient extends EventTarget {
       const report = await consumer.getStats();
       report.forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
         if (s.type !== 'inbound-rtp') return;
-        out.push({ peerId, kind: consumer.kind, framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0 });
+        out.push({
+          peerId,
+          kind: consumer.kind,
+          framesDecoded: s.framesDecoded ?? 0,
+          packetsReceived: s.packetsReceived ?? 0,
+        });
+      });
+    }
+    return out;
+  }
+
+  /** Outbound RTP counters per published track: the rate the others should receive. */
+  async sendStats(): Promise<SendStats[]> {
+    const out: SendStats[] = [];
+    for (const [kind, producer] of this.#producers) {
+      const report = await producer.getStats();
+      report.forEach((s: { type: string; timestamp: number; framesSent?: number; packetsSent?: number }) => {
+        if (s.type === 'outbound-rtp')
+          out.push({ kind, framesSent: s.framesSent ?? 0, packetsSent: s.packetsSent ?? 0, at: s.timestamp });
       });
     }
     return out;
@@ -164,8 +201,9 @@ export class RoomClient extends EventTarget {
     leaving.set(this.#socket, left);
     await left;
     this.#teardown();
+    this.#streams.retain(new Set());
     this.#state.localStream?.getTracks().forEach((t) => t.stop());
-    this.#set({ phase: 'left', localStream: null });
+    this.#set({ phase: 'left', localStream: null, streams: this.#streams.view });
     this.#unlisten();
   }
 
@@ -180,11 +218,15 @@ export class RoomClient extends EventTarget {
       await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as types.RtpCapabilities });
       this.#device = device;
       this.#recv = await this.#createTransport('recv');
+      const peers = new Map(joined.peers.map((p) => [p.id, p]));
+      // After a rejoin the peers still here keep their streams (and their tiles keep playing).
+      this.#streams.retain(new Set(peers.keys()));
       this.#set({
         phase: 'joined',
         peerId: joined.peerId,
         consented: joined.consented,
-        peers: new Map(joined.peers.map((p) => [p.id, p])),
+        peers,
+        streams: this.#streams.view,
         recording: joined.recording,
         error: null,
       });
@@ -201,7 +243,8 @@ export class RoomClient extends EventTarget {
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
     const params = await request(this.#socket, { method: 'createTransport', data: { direction } });
     const options = params as unknown as types.TransportOptions;
-    const transport = direction === 'send' ? this.#device!.createSendTransport(options) : this.#device!.createRecvTransport(options);
+    const transport =
+      direction === 'send' ? this.#device!.createSendTransport(options) : this.#device!.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, ok, fail) => {
       request(this.#socket, { method: 'connectTransport', data: { transportId: transport.id, dtlsParameters } })
         .then(() => ok())
@@ -242,7 +285,8 @@ export class RoomClient extends EventTarget {
       kind: c.kind,
       rtpParameters: c.rtpParameters as unknown as types.RtpParameters,
     });
-    this.#set({ remote: [...this.#state.remote, { peerId: c.peerId, consumer }] });
+    this.#streams.add(c.peerId, consumer.track);
+    this.#set({ remote: [...this.#state.remote, { peerId: c.peerId, consumer }], streams: this.#streams.view });
     await request(this.#socket, { method: 'resumeConsumer', data: { consumerId: c.id } });
   }
 
@@ -256,7 +300,8 @@ export class RoomClient extends EventTarget {
         const peers = new Map(this.#state.peers);
         peers.delete(n.data.peerId);
         this.#dropRemote((r) => r.peerId === n.data.peerId && n.data.peerId !== this.#state.peerId);
-        this.#set({ peers });
+        this.#streams.retain(new Set(peers.keys()));
+        this.#set({ peers, streams: this.#streams.view });
         return;
       }
       case 'newProducer':
@@ -281,14 +326,20 @@ export class RoomClient extends EventTarget {
   #dropRemote(match: (r: RemoteTrack) => boolean): void {
     const keep: RemoteTrack[] = [];
     for (const r of this.#state.remote) {
-      if (match(r)) r.consumer.close();
+      if (match(r)) this.#closeRemote(r);
       else keep.push(r);
     }
     if (keep.length !== this.#state.remote.length) this.#set({ remote: keep });
   }
 
+  #closeRemote(r: RemoteTrack): void {
+    r.consumer.close();
+    this.#streams.remove(r.peerId, r.consumer.track);
+  }
+
+  /** Closes transports and consumers; the peers' streams stay (a rejoin refills them). */
   #teardown(): void {
-    for (const r of this.#state.remote) r.consumer.close();
+    for (const r of this.#state.remote) this.#closeRemote(r);
     this.#send?.close();
     this.#recv?.close();
     this.#send = this.#recv = null;

@@ -14,17 +14,27 @@ export interface VideoStageProps {
 export function tilesOf(state: RoomState, siteOf: VideoStageProps['siteOf']): TileInfo[] {
   const peers = [...state.peers.values()];
   if (state.peerId && !state.peers.has(state.peerId)) {
-    peers.unshift({ id: state.peerId, displayName: '', role: '', consented: state.consented, audioMuted: false, videoMuted: false });
+    peers.unshift({
+      id: state.peerId,
+      displayName: '',
+      role: '',
+      consented: state.consented,
+      audioMuted: false,
+      videoMuted: false,
+    });
   }
   return peers.map((p) => {
     const self = p.id === state.peerId;
-    const tracks = state.remote.filter((r) => r.peerId === p.id).map((r) => r.consumer.track);
     return {
       peerId: p.id,
       name: p.displayName,
       role: p.role,
       site: siteOf(p.id, p.role),
-      stream: self ? state.localStream : tracks.length ? new MediaStream(tracks) : null,
+      // Never a stream made here: a new object per render would reload the <video> (issue 13).
+      stream: self ? state.localStream : (state.streams.get(p.id) ?? null),
+      hasVideo: self
+        ? (state.localStream?.getVideoTracks().length ?? 0) > 0
+        : state.remote.some((r) => r.peerId === p.id && r.consumer.kind === 'video'),
       self,
       speaking: state.activeSpeaker === p.id,
       audioMuted: p.audioMuted,

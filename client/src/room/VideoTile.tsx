@@ -8,7 +8,9 @@ export interface TileInfo {
   readonly name: string;
   readonly role: string;
   readonly site: string | null;
+  /** Kept for the peer's whole stay: srcObject is assigned only when this object changes. */
   readonly stream: MediaStream | null;
+  readonly hasVideo: boolean;
   readonly self: boolean;
   readonly speaking: boolean;
   readonly audioMuted: boolean;
@@ -18,13 +20,20 @@ export interface TileInfo {
 export function VideoTile({ tile }: { tile: TileInfo }) {
   const { t } = useI18n();
   const ref = useRef<HTMLVideoElement>(null);
+  // Only on a new stream object, never on re-renders (speaker, mute, levels): reassigning srcObject
+  // restarts the element even with the same tracks.
   useEffect(() => {
     if (ref.current && ref.current.srcObject !== tile.stream) ref.current.srcObject = tile.stream;
   }, [tile.stream]);
   return (
-    <figure className={`tile${tile.speaking ? ' speaking' : ''}`} data-testid="video-tile" data-peer-id={tile.peerId} data-peer-role={tile.role}>
+    <figure
+      className={`tile${tile.speaking ? ' speaking' : ''}`}
+      data-testid="video-tile"
+      data-peer-id={tile.peerId}
+      data-peer-role={tile.role}
+    >
       <video ref={ref} autoPlay playsInline muted={tile.self} aria-label={t('room.videoOf', { name: tile.name })} />
-      {!tile.stream && <div className="tile-empty">{t('room.noVideo')}</div>}
+      {!tile.hasVideo && <div className="tile-empty">{t('room.noVideo')}</div>}
       <figcaption>
         <strong>
           {tile.name}
