@@ -111,13 +111,14 @@ export class TimeStampAuthority {
     toBeSigned[0] = 0x31; // signed as SET OF, carried as [0] IMPLICIT (RFC 5652 §5.4)
     const signature = await this.#signer.sign(toBeSigned, 'SHA-256');
     const sha256 = new pkijs.AlgorithmIdentifier({ algorithmId: digestOid('SHA-256'), algorithmParams: new asn1js.Null() });
+    const encapContentInfo = new pkijs.EncapsulatedContentInfo({ eContentType: OID.tstInfo });
+    // Set after construction: pkijs's constructor turns a primitive eContent into a constructed
+    // (BER) OCTET STRING, which DER forbids and asn1crypto (endesive) refuses to parse.
+    encapContentInfo.eContent = new asn1js.OctetString({ valueHex: toArrayBuffer(eContent) });
     const signedData = new pkijs.SignedData({
       version: 3,
       digestAlgorithms: [sha256],
-      encapContentInfo: new pkijs.EncapsulatedContentInfo({
-        eContentType: OID.tstInfo,
-        eContent: new asn1js.OctetString({ valueHex: toArrayBuffer(eContent) }),
-      }),
+      encapContentInfo,
       ...(request.certReq ? { certificates: [this.#certificate] } : {}),
       signerInfos: [
         new pkijs.SignerInfo({

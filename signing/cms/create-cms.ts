@@ -3,7 +3,7 @@
 // claimed time lives in the PDF's /M), optional signature time-stamp token.
 import type { Signer, TimeStamper } from '../../certs/types.js';
 import { certificateIds, digest, OID } from './der.js';
-import { context, NULL, octetString, oid, sequence, set, tlv, integer } from './der-writer.js';
+import { context, derSetOrder, NULL, octetString, oid, sequence, set, tlv, integer } from './der-writer.js';
 
 export interface CmsOptions {
   /** Adds an RFC 3161 signatureTimeStampToken over the signature value (CAdES B-T). */
@@ -26,12 +26,11 @@ function signingCertificateV2(certDer: Uint8Array, ids: { issuer: Uint8Array; se
  */
 export async function createCadesSignature(contentDigest: Uint8Array, signer: Signer, options: CmsOptions = {}): Promise<Uint8Array> {
   const ids = certificateIds(signer.certificate);
-  // DER SET OF order: these three encodings are already ascending.
-  const signedAttrs = [
+  const signedAttrs = derSetOrder([
     attribute(OID.contentType, oid(OID.data)),
     attribute(OID.messageDigest, octetString(contentDigest)),
     attribute(OID.signingCertificateV2, signingCertificateV2(signer.certificate, ids)),
-  ];
+  ]);
   const signature = await signer.sign(set(...signedAttrs), 'SHA-256');
   const unsigned: Uint8Array[] = [];
   if (options.timeStamper) {
@@ -47,7 +46,9 @@ export async function createCadesSignature(contentDigest: Uint8Array, signer: Si
     octetString(signature),
     ...unsigned,
   );
-  const signedData = sequence(integer(1), set(SHA256), sequence(oid(OID.data)), context(0, signer.certificate, ...signer.chain), set(signerInfo));
+  // The certificates are a SET OF as well; verifiers find the signer's by issuer and serial, not by position.
+  const certificates = context(0, ...derSetOrder([signer.certificate, ...signer.chain]));
+  const signedData = sequence(integer(1), set(SHA256), sequence(oid(OID.data)), certificates, set(signerInfo));
   return sequence(oid(OID.signedData), context(0, signedData));
 }
 
