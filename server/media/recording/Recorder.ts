@@ -94,7 +94,11 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
       clearTimeout(live.pending.get(peerId));
       live.pending.set(peerId, setTimeout(() => void this.#restartTap(live, peerId), settleMs));
     };
-    room.on('newProducer', (p) => schedule(p.peerId));
+    room.on('newProducer', (p) => {
+      // The session's timeline starts with its first published track, not when a tap is ready.
+      this.#ensureRecording(sessionId);
+      schedule(p.peerId);
+    });
     room.on('producerClosed', (p) => schedule(p.peerId));
     room.on('peerLeft', (peerId) => void this.#stopTap(live, peerId));
     room.once('closed', () => {
@@ -122,6 +126,8 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
 
   /** Stops every tap (their open segments are finished and chained), then seals the manifest. */
   async finish(sessionId: string): Promise<FinishedRecording | null> {
+    // The session ends now; stopping the taps (ffmpeg closing its segments) only flushes what came before.
+    const endedAt = this.#clock().toISOString();
     const live = this.#live.get(sessionId);
     if (live) {
       for (const t of live.pending.values()) clearTimeout(t);
@@ -131,7 +137,7 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
     }
     const row = this.#o.store.get(sessionId);
     if (!row || row.status !== 'recording') return null;
-    return this.#seal(row, 'complete');
+    return this.#seal(row, 'complete', endedAt);
   }
 
   /** The background render started when the session's recording was sealed (this process only). */
@@ -260,11 +266,10 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
         }
       }
     }
-    return this.#seal(this.#o.store.get(row.sessionId)!, 'interrupted');
+    return this.#seal(this.#o.store.get(row.sessionId)!, 'interrupted', this.#clock().toISOString());
   }
 
-  async #seal(row: RecordingRow, status: 'complete' | 'interrupted'): Promise<FinishedRecording> {
-    const endedAt = this.#clock().toISOString();
+  async #seal(row: RecordingRow, status: 'complete' | 'interrupted', endedAt: string): Promise<FinishedRecording> {
     const manifest = buildManifest(row, this.#o.store.participants(row.sessionId), this.#o.store.segments(row.sessionId), status, endedAt);
     const bytes = manifestBytes(manifest);
     mkdirSync(this.#dirOf(row), { recursive: true });
@@ -277,7 +282,10 @@ export class Recorder extends EventEmitter<RecorderEvents> implements RoomRecord
     const finalStatus = status === 'complete' ? 'sealed' : 'interrupted';
     this.#o.store.finish(row.sessionId, finalStatus, endedAt, sha256Hex(bytes), sealed);
     this.emit('state', this.state(row.sessionId));
-    const job = CompositeJob.start({ dir: this.#dirOf(row), segments: manifest.segments, ffmpegBin: this.#o.ffmpegBin });
+    // Playback covers the session: start to end, or (after a crash, sealed much later) to the last segment.
+    const lastMs = manifest.segments.reduce((m, s) => Math.max(m, s.endMs), 0);
+    const durationMs = status === 'complete' ? Math.max(0, Date.parse(endedAt) - Date.parse(row.startedAt)) : lastMs;
+    const job = CompositeJob.start({ dir: this.#dirOf(row), segments: manifest.segments, durationMs, ffmpegBin: this.#o.ffmpegBin });
     const state = { status: 'rendering' as CompositeState['status'], progress: 0 };
     job.on('progress', (p) => {
       state.progress = p;
