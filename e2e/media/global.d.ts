@@ -8,6 +8,7 @@ interface TongbanRoomHandle {
     readonly peers: ReadonlyMap<string, { readonly audioMuted: boolean; readonly videoMuted: boolean }>;
   };
   setMuted(kind: 'audio' | 'video', muted: boolean): Promise<void>;
+  leave(): Promise<void>;
   addEventListener(type: 'rejoined' | 'change', listener: () => void): void;
 }
 interface Window {

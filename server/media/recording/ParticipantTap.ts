@@ -42,7 +42,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly #timers: NodeJS.Timeout[] = [];
   #reported = 0;
   #stopping: Promise<void> | null = null;
-  #stderrTail = '';
+  /** The end of ffmpeg's stderr (and a spawn error), for diagnostics. */
+  readonly #stderr: { tail: string };
 
   private constructor(
     options: ParticipantTapOptions,
@@ -51,6 +52,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     ffmpeg: ChildProcess,
     listFile: string,
     exited: Promise<void>,
+    stderr: { tail: string },
     startedAtMs: number,
   ) {
     super();
@@ -62,7 +64,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     this.kinds = consumers.map((c) => c.kind);
     this.startedAtMs = startedAtMs;
     this.#exited = exited;
-    ffmpeg.stderr?.on('data', (d: Buffer) => (this.#stderrTail = (this.#stderrTail + d.toString()).slice(-2000)));
+    this.#stderr = stderr;
     this.#timers.push(setInterval(() => this.#poll(), 500));
     const keyframes = () => this.#consumers.filter((c) => c.kind === 'video').forEach((c) => void c.requestKeyFrame().catch(() => undefined));
     // The run starts now (consumers just resumed): ask at once. A busy sender may miss a request, so
@@ -108,13 +110,13 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       ],
       { stdio: ['pipe', 'ignore', 'pipe'] },
     );
-    let stderr = '';
-    ffmpeg.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    const stderr = { tail: '' };
+    ffmpeg.stderr?.on('data', (d: Buffer) => (stderr.tail = (stderr.tail + d.toString()).slice(-2000)));
     // 'error' (ffmpeg missing, spawn refused) may come instead of 'exit'.
     const exited = new Promise<void>((resolve) => {
       ffmpeg.once('exit', () => resolve());
       ffmpeg.once('error', (err) => {
-        stderr += `\n${err.message}`;
+        stderr.tail += `\n${err.message}`;
         resolve();
       });
     });
@@ -125,9 +127,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       await transports[i]!.connect({ ip: '127.0.0.1', port: targets[i]!, rtcpPort: targets[i]! + 1 });
     }
     await Promise.all(consumers.map((c) => c.resume()));
-    const tap = new ParticipantTap(options, transports, consumers, ffmpeg, listFile, exited, Date.now());
-    tap.#stderrTail = stderr;
-    return tap;
+    return new ParticipantTap(options, transports, consumers, ffmpeg, listFile, exited, stderr, Date.now());
   }
 
   /** Lets ffmpeg finish the open segment ('q'), then closes the engine side. Idempotent. */
@@ -150,7 +150,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   }
 
   get diagnostics(): string {
-    return this.#stderrTail;
+    return this.#stderr.tail;
   }
 
   #poll(): void {

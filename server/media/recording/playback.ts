@@ -20,7 +20,8 @@ export interface PlaybackRun {
  */
 export function playbackRuns(segments: readonly SegmentRow[], sessionMs: number): Map<string, PlaybackRun[]> {
   const byRun = new Map<string, { participant: string; segs: SegmentRow[] }>();
-  for (const s of segments) {
+  // A run stopped at once closes an empty segment (ffmpeg lists it from 0 to 0): nothing to play.
+  for (const s of segments.filter((x) => x.endMs > x.startMs)) {
     const key = `${s.participant}\n${dirname(s.file)}\n${basename(s.file).replace(/-\d+\.webm$/, '')}`;
     const run = byRun.get(key) ?? { participant: s.participant, segs: [] };
     run.segs.push(s);
