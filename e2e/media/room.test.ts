@@ -104,6 +104,18 @@ function tongban(args: string[]) {
 describe('three browsers in one room', () => {
   const pages: Record<string, Page> = {};
 
+  /** The three pages go to another session and consent; the applicant's invitation is for that one. */
+  async function moveToSession(session: string): Promise<Record<string, Page>> {
+    const guest = `guest:${session}`;
+    await pages[applicant]!.context().addCookies([{ name: 'tb-test-as', value: encodeURIComponent(guest), domain: '127.0.0.1', path: '/' }]);
+    const moved: Record<string, Page> = { [cixi]: pages[cixi]!, [xingren]: pages[xingren]!, [guest]: pages[applicant]! };
+    for (const page of Object.values(moved)) {
+      await page.goto(`${server.url}/room/${session}`);
+      await page.getByTestId('consent-accept').click();
+    }
+    return moved;
+  }
+
   it('two clerks decode each other; the applicant joining late decodes video within 2 s', async () => {
     pages[cixi] = await openRoom('clerk.cixi');
     pages[xingren] = await openRoom('clerk.xingren');
@@ -212,12 +224,7 @@ describe('three browsers in one room', () => {
   it('a killed worker is replaced and every page decodes again without user action', async () => {
     // A second session (the first one's recording is sealed): the applicant's invitation is for it.
     const applicant2 = `guest:${secondSession}`;
-    await pages[applicant]!.context().addCookies([{ name: 'tb-test-as', value: encodeURIComponent(applicant2), domain: '127.0.0.1', path: '/' }]);
-    const second: Record<string, Page> = { [cixi]: pages[cixi]!, [xingren]: pages[xingren]!, [applicant2]: pages[applicant]! };
-    for (const page of Object.values(second)) {
-      await page.goto(`${server.url}/room/${secondSession}`);
-      await page.getByTestId('consent-accept').click();
-    }
+    const second = await moveToSession(secondSession);
     const everyone = Object.keys(second);
     for (const who of everyone) await waitForDecoding(second[who]!, everyone.filter((p) => p !== who));
 
@@ -273,12 +280,7 @@ describe('three browsers in one room', () => {
     const burner = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
     try {
       const guest = `guest:${loadedSession}`;
-      await pages[applicant]!.context().addCookies([{ name: 'tb-test-as', value: encodeURIComponent(guest), domain: '127.0.0.1', path: '/' }]);
-      const loaded: Record<string, Page> = { [cixi]: pages[cixi]!, [xingren]: pages[xingren]!, [guest]: pages[applicant]! };
-      for (const page of Object.values(loaded)) {
-        await page.goto(`${server.url}/room/${loadedSession}`);
-        await page.getByTestId('consent-accept').click();
-      }
+      const loaded = await moveToSession(loadedSession);
       for (const page of Object.values(loaded)) await page.getByTestId('recording-indicator').waitFor({ timeout: 15_000 });
       await new Promise((r) => setTimeout(r, 3_000));
       await leaveAndRejoin({ page: loaded[cixi]!, id: cixi }, loaded[xingren]!, loadedSession, 3_000, 6_000);
