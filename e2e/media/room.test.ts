@@ -163,6 +163,7 @@ describe('three browsers in one room', () => {
     console.log(`active speaker seen by the applicant: ${String(await speaker.jsonValue())}`);
   });
 
+  // 300 s: rendering the playback re-encodes every participant, minutes on a loaded 2-core machine.
   it('every page shows the recording indicator; the sealed recording verifies, and playback covers the session with a leave and rejoin', async () => {
     for (const page of Object.values(pages)) await page.getByTestId('recording-indicator').waitFor({ timeout: 10_000 });
     // Let the session run long enough that a 2 % tolerance means something (≥ 20 s for everyone);
@@ -219,7 +220,7 @@ describe('three browsers in one room', () => {
     console.log(`$ tongban record verify ${sessionId} (tampered)\n${cliTampered.stdout}`);
     expect(cliTampered.status).toBe(1);
     expect(cliTampered.stdout).toContain(`first bad segment: #2 ${target.file} (hash_mismatch)`);
-  });
+  }, 300_000);
 
   it('a killed worker is replaced and every page decodes again without user action', async () => {
     // A second session (the first one's recording is sealed): the applicant's invitation is for it.
@@ -276,6 +277,7 @@ describe('three browsers in one room', () => {
     for (const who of everyone) expect(afterRebuildMs.get(who) ?? 0).toBeGreaterThan(3_000);
   });
 
+  // 300 s, as above.
   it('with a CPU burner beside the room, playback still covers the whole session (leave and rejoin included)', async () => {
     const burner = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
     try {
@@ -293,5 +295,5 @@ describe('three browsers in one room', () => {
     } finally {
       burner.kill('SIGKILL');
     }
-  });
+  }, 300_000);
 });
