@@ -1,6 +1,6 @@
 // Three real browsers in one session on the real MediaService and signalling: everyone decodes
 // everyone, a late joiner sees video at once, and a killed worker is replaced without user action.
-// Playback of every session (a late join, a leave and rejoin, a worker restart, a CPU burner beside
+// Playback of the first and third sessions (a late join, a leave and rejoin, a CPU burner beside
 // the room) lasts as long as the session, gaps shown as black frames.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
