@@ -10,7 +10,7 @@ import { errorBody, errorCodes, isErrorCode } from './errors.js';
 const repo = resolve(import.meta.dirname, '..');
 
 /** Constructors and helpers that take an error code, and the argument position of the code. */
-const codeArgument: Record<string, number> = { AppError: 0, BadRequestError: 1, ConflictError: 1, body: 1 };
+const codeArgument: Record<string, number> = { AppError: 0, BadRequestError: 1, ConflictError: 1, reply: 1 };
 
 /** Codes built from a library's code at run time: the template text → the library union it expands. */
 const dynamicCodes: Record<string, { prefix: string; file: string; union: string }> = {

@@ -57,7 +57,6 @@ export const errorCodes = [
   'pin_required',
   'handwriting_required',
   'no_event_certificate',
-  'pki_unavailable',
   // Ceremonies (flow B) and their agreement PDF (signing/ PdfError codes, prefixed `pdf_`).
   'ceremony_closed',
   'unknown_user',

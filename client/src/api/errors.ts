@@ -52,7 +52,6 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   pin_required: 'error.pinRequired',
   handwriting_required: 'error.handwritingRequired',
   no_event_certificate: 'error.noEventCertificate',
-  pki_unavailable: 'error.unavailable',
   ceremony_closed: 'error.closed',
   unknown_user: 'error.unknownUser',
   bad_signer: 'error.badSigner',
