@@ -26,7 +26,11 @@ interface Latency {
   readonly errors: number;
 }
 
-function load(url: string, t: Target, o: { seconds: number; connections: number; maxRequests: number }): Promise<Latency> {
+function load(
+  url: string,
+  t: Target,
+  o: { seconds: number; connections: number; maxRequests: number },
+): Promise<Latency> {
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -40,16 +44,32 @@ function load(url: string, t: Target, o: { seconds: number; connections: number;
       },
       (err, r) => {
         if (err) return reject(err);
-        resolve({ p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.average, rps: r.requests.average, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors });
+        resolve({
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          mean: r.latency.average,
+          rps: r.requests.average,
+          requests: r.requests.total,
+          non2xx: r.non2xx,
+          errors: r.errors,
+        });
       },
     );
   });
 }
 
-export async function benchApi(o: { seconds: number; connections: number; maxRequests: number }): Promise<{ rows: BenchRow[]; raw: unknown }> {
+export async function benchApi(o: {
+  seconds: number;
+  connections: number;
+  maxRequests: number;
+}): Promise<{ rows: BenchRow[]; raw: unknown }> {
   const dir = tempDir('bench-api-');
   // Successful logins do not count against the limiter, but keep it out of the way explicitly.
-  const h = await Harness.start({ dataDir: dir.path, record: false, env: { TONGBAN_LIMIT_LOGIN_ATTEMPTS_PER_WINDOW: '1000000' } });
+  const h = await Harness.start({
+    dataDir: dir.path,
+    record: false,
+    env: { TONGBAN_LIMIT_LOGIN_ATTEMPTS_PER_WINDOW: '1000000' },
+  });
   try {
     await h.request('cases', { count: 60 });
     const { token } = (await h.request('loginToken', { userId: 'clerk.cixi' })) as { token: string };
@@ -71,12 +91,23 @@ export async function benchApi(o: { seconds: number; connections: number; maxReq
       const r = results[t.name]!;
       const note = `${r.requests} requests, ${r.rps.toFixed(0)} req/s, ${o.connections} connections, non-2xx ${r.non2xx}, errors ${r.errors}`;
       return [
-        row('API latency', `${t.name} p50`, r.p50, 'ms', { peer: { name: 'GET /healthz p50 (same run)', value: peer.p50, measured: true }, note }),
-        row('API latency', `${t.name} p99`, r.p99, 'ms', { peer: { name: 'GET /healthz p99 (same run)', value: peer.p99, measured: true } }),
-        row('API latency', `${t.name} mean`, r.mean, 'ms', { peer: { name: 'GET /healthz mean (same run)', value: peer.mean, measured: true } }),
+        row('API latency', `${t.name} p50`, r.p50, 'ms', {
+          peer: { name: 'GET /healthz p50 (same run)', value: peer.p50, measured: true },
+          note,
+        }),
+        row('API latency', `${t.name} p99`, r.p99, 'ms', {
+          peer: { name: 'GET /healthz p99 (same run)', value: peer.p99, measured: true },
+        }),
+        row('API latency', `${t.name} mean`, r.mean, 'ms', {
+          peer: { name: 'GET /healthz mean (same run)', value: peer.mean, measured: true },
+        }),
       ];
     });
-    rows.unshift(row('API latency', 'GET /healthz p50 (peer)', peer.p50, 'ms', { note: `p99 ${peer.p99} ms, mean ${peer.mean} ms, ${peer.rps.toFixed(0)} req/s, non-2xx ${peer.non2xx}; autocannon gives p50/p99 in whole ms` }));
+    rows.unshift(
+      row('API latency', 'GET /healthz p50 (peer)', peer.p50, 'ms', {
+        note: `p99 ${peer.p99} ms, mean ${peer.mean} ms, ${peer.rps.toFixed(0)} req/s, non-2xx ${peer.non2xx}; autocannon gives p50/p99 in whole ms`,
+      }),
+    );
     return { rows, raw: results };
   } finally {
     await h.stop();

@@ -21,14 +21,27 @@ export async function benchAudit(o: { rounds: number; perRound: number }): Promi
   const db = Database.open(join(dir.path, 'tongban.sqlite'));
   try {
     const log = new AuditLog(db, () => new Date());
-    db.sql.exec(`CREATE TABLE plain_log (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+    db.sql
+      .exec(`CREATE TABLE plain_log (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
       target TEXT, site_id TEXT, details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL UNIQUE);
       CREATE INDEX plain_actor ON plain_log(actor); CREATE INDEX plain_action ON plain_log(action);
       CREATE INDEX plain_target ON plain_log(target); CREATE INDEX plain_at ON plain_log(at);`);
-    const insert = db.sql.prepare('INSERT INTO plain_log (at, actor, action, target, site_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.sql.prepare(
+      'INSERT INTO plain_log (at, actor, action, target, site_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     const details = JSON.stringify(event.details);
     let n = 0;
-    const plain = () => insert.run(new Date().toISOString(), event.actor, event.action, event.target, event.siteId, details, 'p', `h${n++}`);
+    const plain = () =>
+      insert.run(
+        new Date().toISOString(),
+        event.actor,
+        event.action,
+        event.target,
+        event.siteId,
+        details,
+        'p',
+        `h${n++}`,
+      );
     const chained = () => log.append(event);
     const rate = (fn: () => unknown) => {
       const t = performance.now();

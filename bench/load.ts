@@ -71,8 +71,20 @@ async function watch(h: Harness, rooms: BotRooms, seconds: number, memory: boole
   const s = memory && warm.length >= 4 ? slope(warm) : null;
   const fpsOk = worstFps >= minFpsShare * fpsSent;
   const memOk = s === null || s <= maxSlopeMiBPerMin;
-  const reason = !fpsOk ? `fps collapse: worst ${worstFps.toFixed(1)} < ${minFpsShare * fpsSent}` : !memOk ? `memory slope ${s!.toFixed(2)} MiB/min > ${maxSlopeMiBPerMin}` : 'ok';
-  return { rooms: rooms.rooms.length, seconds, worstFps, slopeMiBPerMin: s, pssMiB: rss.at(-1)?.y ?? 0, ok: fpsOk && memOk, reason };
+  const reason = !fpsOk
+    ? `fps collapse: worst ${worstFps.toFixed(1)} < ${minFpsShare * fpsSent}`
+    : !memOk
+      ? `memory slope ${s!.toFixed(2)} MiB/min > ${maxSlopeMiBPerMin}`
+      : 'ok';
+  return {
+    rooms: rooms.rooms.length,
+    seconds,
+    worstFps,
+    slopeMiBPerMin: s,
+    pssMiB: rss.at(-1)?.y ?? 0,
+    ok: fpsOk && memOk,
+    reason,
+  };
 }
 
 /** A fresh server, media source and bot rooms; torn down by the returned close(). */
@@ -113,12 +125,17 @@ async function main(): Promise<void> {
   let lastGood = 0;
   const ramp = await fresh();
   try {
-    while (ramp.rooms.rooms.length < maxRooms && performance.now() + (rampSeconds + holdSeconds * 2) * 1000 < deadline) {
+    while (
+      ramp.rooms.rooms.length < maxRooms &&
+      performance.now() + (rampSeconds + holdSeconds * 2) * 1000 < deadline
+    ) {
       if (!(await grow(ramp.rooms))) break;
       await delay(3000);
       const c = await watch(ramp.h, ramp.rooms, rampSeconds, false);
       log.push(c);
-      say(`ramp: ${c.rooms} rooms, worst fps ${c.worstFps.toFixed(1)}, server PSS ${c.pssMiB.toFixed(0)} MiB: ${c.reason}`);
+      say(
+        `ramp: ${c.rooms} rooms, worst fps ${c.worstFps.toFixed(1)}, server PSS ${c.pssMiB.toFixed(0)} MiB: ${c.reason}`,
+      );
       if (!c.ok) break;
       lastGood = c.rooms;
     }
@@ -137,7 +154,9 @@ async function main(): Promise<void> {
       say(`hold: ${run.rooms.rooms.length} rooms for ${holdSeconds} s…`);
       const c = await watch(run.h, run.rooms, holdSeconds, true);
       log.push(c);
-      say(`hold: ${c.rooms} rooms, worst fps ${c.worstFps.toFixed(1)}, memory slope ${c.slopeMiBPerMin?.toFixed(2)} MiB/min, PSS ${c.pssMiB.toFixed(0)} MiB: ${c.reason}`);
+      say(
+        `hold: ${c.rooms} rooms, worst fps ${c.worstFps.toFixed(1)}, memory slope ${c.slopeMiBPerMin?.toFixed(2)} MiB/min, PSS ${c.pssMiB.toFixed(0)} MiB: ${c.reason}`,
+      );
       if (up && c.ok) {
         sustained = lastGood;
         held = c;
@@ -148,8 +167,19 @@ async function main(): Promise<void> {
     }
     lastGood -= 1;
   }
-  const result = { at: new Date().toISOString(), cores: cpus().length, holdSeconds, rampSeconds, maxRooms, sustainedRooms: sustained, held, log };
-  const out = fileURLToPath(new URL(holdSeconds >= 300 ? './results/load.json' : './results/load-short.json', import.meta.url));
+  const result = {
+    at: new Date().toISOString(),
+    cores: cpus().length,
+    holdSeconds,
+    rampSeconds,
+    maxRooms,
+    sustainedRooms: sustained,
+    held,
+    log,
+  };
+  const out = fileURLToPath(
+    new URL(holdSeconds >= 300 ? './results/load.json' : './results/load-short.json', import.meta.url),
+  );
   mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 1)}\n`);
   say(`sustained: ${sustained} rooms of 3 for ${holdSeconds} s (cap ${maxRooms}); wrote ${out}`);

@@ -4,12 +4,22 @@
 import { measureRooms, type RoomsRun } from './support/measure.js';
 import { row, type BenchRow } from './support/results.js';
 
-export async function benchRecorder(o: { rooms: number; seconds: number; baseline?: RoomsRun }): Promise<{ rows: BenchRow[]; runs: RoomsRun[] }> {
+export async function benchRecorder(o: {
+  rooms: number;
+  seconds: number;
+  baseline?: RoomsRun;
+}): Promise<{ rows: BenchRow[]; runs: RoomsRun[] }> {
   const size = 3;
-  const plain = o.baseline?.size === size && o.baseline.rooms === o.rooms ? o.baseline : await measureRooms({ size, rooms: o.rooms, record: false, seconds: o.seconds });
+  const plain =
+    o.baseline?.size === size && o.baseline.rooms === o.rooms
+      ? o.baseline
+      : await measureRooms({ size, rooms: o.rooms, record: false, seconds: o.seconds });
   const recorded = await measureRooms({ size, rooms: o.rooms, record: true, seconds: o.seconds });
   const tracks = o.rooms * size * 2;
-  const extra = recorded.cores.ffmpeg + Math.max(0, recorded.cores.worker - plain.cores.worker) + Math.max(0, recorded.cores.node - plain.cores.node);
+  const extra =
+    recorded.cores.ffmpeg +
+    Math.max(0, recorded.cores.worker - plain.cores.worker) +
+    Math.max(0, recorded.cores.node - plain.cores.node);
   const group = `Recorder ${o.rooms} rooms × ${size}`;
   return {
     runs: o.baseline === plain ? [recorded] : [plain, recorded],

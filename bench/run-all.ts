@@ -16,7 +16,12 @@ const out = fileURLToPath(new URL(quick ? './results/bench-quick' : './results/b
 async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   const raw: Record<string, unknown> = {
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model,
+      memGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     quick,
   };
   const step = async <T extends { rows: BenchRow[] }>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
@@ -35,12 +40,30 @@ async function main(): Promise<void> {
   };
   await step('signing', () => benchSigning({ timeoutMs: 15 * 60_000 }));
   const seconds = quick ? 5 : 20;
-  const sfu = await step('sfu', () => benchSfu({ shapes: quick ? [[3, 2], [6, 1]] : [[3, 4], [6, 2]], seconds }));
+  const sfu = await step('sfu', () =>
+    benchSfu({
+      shapes: quick
+        ? [
+            [3, 2],
+            [6, 1],
+          ]
+        : [
+            [3, 4],
+            [6, 2],
+          ],
+      seconds,
+    }),
+  );
   await step('recorder', () => benchRecorder({ rooms: quick ? 2 : 4, seconds, baseline: sfu?.runs[0] }));
   await step('audit', () => benchAudit({ rounds: quick ? 3 : 7, perRound: quick ? 1000 : 3000 }));
   await step('api', () => benchApi({ seconds: quick ? 3 : 10, connections: 4, maxRequests: quick ? 3000 : 20_000 }));
   process.stdout.write(`${table(rows)}\n`);
-  writeOutputs(out, rows, raw, `Tongban Desk benchmarks (${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores${quick ? ', quick' : ''})`);
+  writeOutputs(
+    out,
+    rows,
+    raw,
+    `Tongban Desk benchmarks (${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores${quick ? ', quick' : ''})`,
+  );
   process.stdout.write(`\nwrote ${out}.json and ${out}.svg\n`);
 }
 

@@ -8,9 +8,14 @@ import { row, type BenchRow } from './support/results.js';
 
 const script = fileURLToPath(new URL('./signing.ts', import.meta.url));
 
-export async function benchSigning(o: { timeoutMs: number }): Promise<{ rows: BenchRow[]; raw: { output: string; exitCode: number | null } }> {
+export async function benchSigning(o: {
+  timeoutMs: number;
+}): Promise<{ rows: BenchRow[]; raw: { output: string; exitCode: number | null } }> {
   if (!existsSync(script)) {
-    return { rows: [row('Signing', 'bench/signing.ts not present (issue 2)', Number.NaN, '')], raw: { output: '', exitCode: null } };
+    return {
+      rows: [row('Signing', 'bench/signing.ts not present (issue 2)', Number.NaN, '')],
+      raw: { output: '', exitCode: null },
+    };
   }
   const { output, exitCode } = await runScript(o.timeoutMs);
   const rows = parseSigningOutput(output);
@@ -34,14 +39,26 @@ function runScript(timeoutMs: number): Promise<{ output: string; exitCode: numbe
 
 /** Rows of its markdown table: `| operation | 12.3 ms | peer name | 45.6 ms | 0.27× |` (peer cells may be `—`). */
 export function parseSigningOutput(text: string): BenchRow[] {
-  const ms = (cell: string | undefined) => (cell && /^\d+(\.\d+)?\s*ms$/.test(cell) ? Number.parseFloat(cell) : undefined);
+  const ms = (cell: string | undefined) =>
+    cell && /^\d+(\.\d+)?\s*ms$/.test(cell) ? Number.parseFloat(cell) : undefined;
   const rows: BenchRow[] = [];
   for (const line of text.split('\n')) {
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     const ours = ms(cells[1]);
     if (cells.length !== 5 || ours === undefined) continue;
     const peer = ms(cells[3]);
-    rows.push(row('Signing (bench/signing.ts)', cells[0]!, ours, 'ms', peer === undefined ? {} : { peer: { name: cells[2]!, value: peer, measured: true } }));
+    rows.push(
+      row(
+        'Signing (bench/signing.ts)',
+        cells[0]!,
+        ours,
+        'ms',
+        peer === undefined ? {} : { peer: { name: cells[2]!, value: peer, measured: true } },
+      ),
+    );
   }
   return rows;
 }

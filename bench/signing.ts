@@ -60,7 +60,9 @@ async function timeWarm(fn: () => Promise<unknown> | unknown): Promise<number> {
 /** The test PKI's clerk as a PKCS#12 for the peers (node-forge, 3DES, passphrase "bench"). */
 function p12Of(pki: TestPki, cred: Credential): Uint8Array {
   const key = forge.pki.privateKeyFromPem(cred.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
-  const certs = [cred.certificate, ...pki.chainOf(cred)].map((der) => forge.pki.certificateFromPem(certificatePem(der)));
+  const certs = [cred.certificate, ...pki.chainOf(cred)].map((der) =>
+    forge.pki.certificateFromPem(certificatePem(der)),
+  );
   const asn1 = forge.pkcs12.toPkcs12Asn1(key, certs, 'bench', { algorithm: '3des' });
   return new Uint8Array(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
 }
@@ -87,7 +89,9 @@ interface Row {
 
 function printTable(rows: readonly Row[], pages: number, bytes: number): void {
   const fmt = (ms: number | undefined): string => (ms === undefined ? '—' : `${ms.toFixed(1)} ms`);
-  process.stdout.write(`\nPAdES on a ${pages}-page Chromium PDF (${(bytes / 1024).toFixed(0)} KiB), median of ${RUNS} runs\n\n`);
+  process.stdout.write(
+    `\nPAdES on a ${pages}-page Chromium PDF (${(bytes / 1024).toFixed(0)} KiB), median of ${RUNS} runs\n\n`,
+  );
   process.stdout.write('| operation | ours | peer | peer time | ours / peer |\n|---|---:|---|---:|---:|\n');
   for (const r of rows) {
     const ratio = r.peer ? `${(r.ours / r.peer).toFixed(2)}×` : '—';
@@ -113,11 +117,25 @@ async function main(): Promise<void> {
     const peerScript = join(ROOT, 'bench', 'signing-peers', 'signpdf-sign.mjs');
     const signedByUs = join(dir, 'signed-tongban.pdf');
 
-    const signArgs = ['--in', input, '--out', signedByUs, '--user', 'clerk.cixi', '--pin', PIN, '--level', 'B-T', '--data', dataDir];
+    const signArgs = [
+      '--in',
+      input,
+      '--out',
+      signedByUs,
+      '--user',
+      'clerk.cixi',
+      '--pin',
+      PIN,
+      '--level',
+      'B-T',
+      '--data',
+      dataDir,
+    ];
     const sign = () => timeProcess(process.execPath, [cli, 'sign', ...signArgs]);
     const verify = () => timeProcess(process.execPath, [cli, 'verify', signedByUs, '--data', dataDir]);
     // Right after a build: no command has run yet, so none has its own code cache.
-    if (spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs')], { stdio: 'inherit' }).status !== 0) throw new Error('bundling the tongban command failed');
+    if (spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs')], { stdio: 'inherit' }).status !== 0)
+      throw new Error('bundling the tongban command failed');
     const firstSign = sign();
     const firstVerify = verify();
     rmSync(signedByUs);
@@ -131,7 +149,15 @@ async function main(): Promise<void> {
       // Alternate ours and the peers so all see the same machine load.
       wholeSign.push(sign());
       rmSync(join(dir, 'signed-peer.pdf'), { force: true });
-      wholePeerSign.push(timeProcess(process.execPath, [peerScript, input, join(dir, 'signed-peer.pdf'), join(dir, 'clerk.p12'), 'bench']));
+      wholePeerSign.push(
+        timeProcess(process.execPath, [
+          peerScript,
+          input,
+          join(dir, 'signed-peer.pdf'),
+          join(dir, 'clerk.p12'),
+          'bench',
+        ]),
+      );
       wholeVerify.push(verify());
       wholePdfsig.push(timeProcess('pdfsig', ['-nssdir', nss, signedByUs]));
       nodeStart.push(timeProcess(process.execPath, ['-e', '']));
@@ -141,16 +167,25 @@ async function main(): Promise<void> {
     if (!check.valid) throw new Error('the benchmarked signature does not verify');
 
     const ourSigner = pki.signer(pki.clerk);
-    const inSign = await timeWarm(() => signPdf(bytes, { signer: ourSigner, timeStamper: pki.timeStamper, level: 'B-T', signingTime: new Date() }));
+    const inSign = await timeWarm(() =>
+      signPdf(bytes, { signer: ourSigner, timeStamper: pki.timeStamper, level: 'B-T', signingTime: new Date() }),
+    );
     const inSignBB = await timeWarm(() => signPdf(bytes, { signer: ourSigner, level: 'B-B', signingTime: new Date() }));
     // The floor under any B-B signer: hashing the file once and one RSA signature.
-    const floor = await timeWarm(() => cryptoSign('sha256', createHash('sha256').update(bytes).digest(), pki.clerk.privateKey));
+    const floor = await timeWarm(() =>
+      cryptoSign('sha256', createHash('sha256').update(bytes).digest(), pki.clerk.privateKey),
+    );
     const libpdfSigner = await P12Signer.create(p12, 'bench');
     const inPeer = await timeWarm(async () => {
       const pdf = await PDF.load(bytes);
       return (await pdf.sign({ signer: libpdfSigner, level: 'B-B' })).bytes;
     });
-    const signed = await signPdf(bytes, { signer: ourSigner, timeStamper: pki.timeStamper, level: 'B-T', signingTime: new Date() });
+    const signed = await signPdf(bytes, {
+      signer: ourSigner,
+      timeStamper: pki.timeStamper,
+      level: 'B-T',
+      signingTime: new Date(),
+    });
     const inVerify = await timeWarm(() => verifyPdf(signed, { trustAnchors: pki.trustAnchors, now: pki.clock() }));
 
     const pdfsig = { peerName: 'pdfsig 22.12', peer: median(wholePdfsig) };
@@ -162,9 +197,24 @@ async function main(): Promise<void> {
         { what: 'verify, whole process (`tongban verify`)', ours: median(wholeVerify), ...pdfsig },
         { what: 'verify, whole process, first run after a build', ours: firstVerify, ...pdfsig },
         { what: "Node start-up alone (`node -e ''`)", ours: median(nodeStart), ...pdfsig },
-        { what: 'sign, in process warm (signPdf B-T)', ours: inSign, peerName: '@libpdf/core 0.4.2 (B-B)', peer: inPeer },
-        { what: 'sign, in process warm (signPdf B-B)', ours: inSignBB, peerName: '@libpdf/core 0.4.2 (B-B)', peer: inPeer },
-        { what: 'sign, in process warm (signPdf B-B)', ours: inSignBB, peerName: 'SHA-256 of the file + one RSA-2048 signature', peer: floor },
+        {
+          what: 'sign, in process warm (signPdf B-T)',
+          ours: inSign,
+          peerName: '@libpdf/core 0.4.2 (B-B)',
+          peer: inPeer,
+        },
+        {
+          what: 'sign, in process warm (signPdf B-B)',
+          ours: inSignBB,
+          peerName: '@libpdf/core 0.4.2 (B-B)',
+          peer: inPeer,
+        },
+        {
+          what: 'sign, in process warm (signPdf B-B)',
+          ours: inSignBB,
+          peerName: 'SHA-256 of the file + one RSA-2048 signature',
+          peer: floor,
+        },
         { what: 'verify, in process warm (verifyPdf)', ours: inVerify, ...pdfsig },
       ],
       PdfReader.open(bytes).pageCount(),

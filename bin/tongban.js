@@ -49,7 +49,10 @@ const own = readCache(file);
 // the bundle's top level.
 const cachedData = own ?? readCache(cacheFile('help'));
 const source = readFileSync(bundle, 'utf8');
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  filename: bundle,
+  cachedData,
+});
 if (!own || script.cachedDataRejected) {
   // After the run, so the cache also holds the functions compiled lazily while the command ran.
   process.once('exit', (code) => code === 0 && writeCache(file, script));

@@ -18,7 +18,9 @@ export function x509Time(date: Date): pkijs.Time {
 
 /** Lower-case hex of an INTEGER's magnitude without leading zero octets (as openssl prints it). */
 export function integerHex(value: asn1js.Integer): string {
-  const hex = Buffer.from(value.valueBlock.valueHexView).toString('hex').replace(/^(00)+(?=..)/, '');
+  const hex = Buffer.from(value.valueBlock.valueHexView)
+    .toString('hex')
+    .replace(/^(00)+(?=..)/, '');
   return hex.toLowerCase();
 }
 
@@ -40,7 +42,10 @@ const ATTRIBUTE_NAMES: Record<string, string> = {
 /** "CN=…, O=…" with the values as text (UTF-8 names stay readable). */
 export function nameToString(name: pkijs.RelativeDistinguishedNames): string {
   return name.typesAndValues
-    .map((tv) => `${ATTRIBUTE_NAMES[tv.type] ?? tv.type}=${String((tv.value.valueBlock as { value?: unknown }).value ?? '')}`)
+    .map(
+      (tv) =>
+        `${ATTRIBUTE_NAMES[tv.type] ?? tv.type}=${String((tv.value.valueBlock as { value?: unknown }).value ?? '')}`,
+    )
     .join(', ');
 }
 

@@ -79,7 +79,9 @@ function keyUsageOf(ext: pkijs.Extension): Set<KeyUsageBit> {
 function crlUrlsOf(ext: pkijs.Extension): string[] {
   const points = (ext.parsedValue as pkijs.CRLDistributionPoints | undefined)?.distributionPoints ?? [];
   return points.flatMap((p) =>
-    Array.isArray(p.distributionPoint) ? p.distributionPoint.filter((n) => n.type === 6).map((n) => String(n.value)) : [],
+    Array.isArray(p.distributionPoint)
+      ? p.distributionPoint.filter((n) => n.type === 6).map((n) => String(n.value))
+      : [],
   );
 }
 
@@ -107,14 +109,23 @@ function readFacts(der: Uint8Array): CertificateFacts {
     notBefore: cert.notBefore.value,
     notAfter: cert.notAfter.value,
     isCa: bc?.cA === true,
-    pathLength: typeof pathLen === 'number' ? pathLen : pathLen instanceof asn1js.Integer ? pathLen.valueBlock.valueDec : undefined,
+    pathLength:
+      typeof pathLen === 'number'
+        ? pathLen
+        : pathLen instanceof asn1js.Integer
+          ? pathLen.valueBlock.valueDec
+          : undefined,
     keyUsage: ku ? keyUsageOf(ku) : undefined,
     extendedKeyUsage: (eku?.parsedValue as pkijs.ExtKeyUsage | undefined)?.keyPurposes ?? [],
     extendedKeyUsageCritical: eku?.critical === true,
     subjectKeyId: ski ? Buffer.from(ski.valueBlock.valueHexView).toString('hex') : undefined,
-    authorityKeyId: aki?.keyIdentifier ? Buffer.from(aki.keyIdentifier.valueBlock.valueHexView).toString('hex') : undefined,
+    authorityKeyId: aki?.keyIdentifier
+      ? Buffer.from(aki.keyIdentifier.valueBlock.valueHexView).toString('hex')
+      : undefined,
     crlUrls: crl ? crlUrlsOf(crl) : [],
-    unknownCriticalExtensions: (cert.extensions ?? []).filter((e) => e.critical && !UNDERSTOOD_EXTENSIONS.has(e.extnID)).map((e) => e.extnID),
+    unknownCriticalExtensions: (cert.extensions ?? [])
+      .filter((e) => e.critical && !UNDERSTOOD_EXTENSIONS.has(e.extnID))
+      .map((e) => e.extnID),
     publicKey: x509.publicKey,
     x509,
     pkijs: cert,

@@ -84,7 +84,9 @@ describe('certificate profiles (checked with openssl x509 -text)', () => {
   });
 
   it('serials are 16 random bytes, positive, distinct', () => {
-    const serials = [pki.root, pki.cas.cixi, pki.clerk, pki.official, pki.tsa, pki.seal].map((c) => certificateFacts(c.certificate).serial);
+    const serials = [pki.root, pki.cas.cixi, pki.clerk, pki.official, pki.tsa, pki.seal].map(
+      (c) => certificateFacts(c.certificate).serial,
+    );
     expect(new Set(serials).size).toBe(serials.length);
     for (const s of serials) expect(s).toMatch(/^[1-7][0-9a-f]{31}$|^0[1-9a-f][0-9a-f]{30}$/);
   });
@@ -92,9 +94,24 @@ describe('certificate profiles (checked with openssl x509 -text)', () => {
   it('openssl verifies every end entity up to the root', () => {
     const root = tmp.write('root.pem', certificatePem(pki.root.certificate));
     const cas = tmp.write('cas.pem', pki.intermediates.map(certificatePem).join(''));
-    for (const [name, cred] of Object.entries({ clerk: pki.clerk, official: pki.official, tsa: pki.tsa, seal: pki.seal, applicant: pki.applicant })) {
+    for (const [name, cred] of Object.entries({
+      clerk: pki.clerk,
+      official: pki.official,
+      tsa: pki.tsa,
+      seal: pki.seal,
+      applicant: pki.applicant,
+    })) {
       const leaf = tmp.write(`${name}.pem`, certificatePem(cred.certificate));
-      const r = openssl(['verify', '-attime', String(now.getTime() / 1000 + 60), '-CAfile', root, '-untrusted', cas, leaf]);
+      const r = openssl([
+        'verify',
+        '-attime',
+        String(now.getTime() / 1000 + 60),
+        '-CAfile',
+        root,
+        '-untrusted',
+        cas,
+        leaf,
+      ]);
       expect(r.stdout.trim(), name).toBe(`${leaf}: OK`);
     }
   });

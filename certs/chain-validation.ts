@@ -67,10 +67,12 @@ function checkPath(path: readonly CertificateFacts[], at: Date): string[] {
   path.forEach((cert, index) => {
     if (at < cert.notBefore) problems.push(`certificate ${cert.subject} is not yet valid at ${at.toISOString()}`);
     if (at > cert.notAfter) problems.push(`certificate ${cert.subject} had expired at ${at.toISOString()}`);
-    for (const oid of cert.unknownCriticalExtensions) problems.push(`certificate ${cert.subject} has an unknown critical extension ${oid}`);
+    for (const oid of cert.unknownCriticalExtensions)
+      problems.push(`certificate ${cert.subject} has an unknown critical extension ${oid}`);
     if (index === 0) return;
     if (!cert.isCa) problems.push(`issuer ${cert.subject} is not a CA (basicConstraints)`);
-    if (cert.keyUsage && !cert.keyUsage.has('keyCertSign')) problems.push(`issuer ${cert.subject} may not sign certificates (keyUsage)`);
+    if (cert.keyUsage && !cert.keyUsage.has('keyCertSign'))
+      problems.push(`issuer ${cert.subject} may not sign certificates (keyUsage)`);
     const intermediatesBelow = index - 1;
     if (cert.pathLength !== undefined && intermediatesBelow > cert.pathLength) {
       problems.push(`path length constraint of ${cert.subject} exceeded`);
@@ -121,7 +123,13 @@ export function validateCertificateChain(input: ChainValidationInput): ChainVali
   try {
     leaf = certificateFacts(input.leaf);
   } catch {
-    return { trusted: false, chain: [input.leaf], revoked: false, revocationChecked: false, problems: ['the certificate is unreadable'] };
+    return {
+      trusted: false,
+      chain: [input.leaf],
+      revoked: false,
+      revocationChecked: false,
+      problems: ['the certificate is unreadable'],
+    };
   }
   const anchors = parseAll(input.trustAnchors, 'trust anchor', problems);
   const pool = parseAll(input.intermediates ?? [], 'intermediate certificate', problems);
@@ -139,7 +147,9 @@ export function validateCertificateChain(input: ChainValidationInput): ChainVali
   if (!anchored) pathProblems.push(`no path from ${leaf.subject} to a trust anchor`);
   const revocation = checkRevocation(path, crls, input.at);
   const revoked = revocation.info !== undefined && !revocation.info.afterValidationTime;
-  const revokedProblem = revoked ? [`certificate ${revocation.info!.serial} was revoked (${revocation.info!.reason})`] : [];
+  const revokedProblem = revoked
+    ? [`certificate ${revocation.info!.serial} was revoked (${revocation.info!.reason})`]
+    : [];
   return {
     trusted: anchored && pathProblems.length === 0,
     chain: path.map((c) => c.der),

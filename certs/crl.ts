@@ -60,15 +60,24 @@ function reasonName(code: number): RevocationReason {
 
 export function createCrl(o: CrlOptions): Uint8Array {
   const issuer = certificateFacts(o.issuerCertificate);
-  const algorithm = new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256WithRSA, algorithmParams: new asn1js.Null() });
+  const algorithm = new pkijs.AlgorithmIdentifier({
+    algorithmId: OID.sha256WithRSA,
+    algorithmParams: new asn1js.Null(),
+  });
   const extensions: pkijs.Extension[] = [
-    new pkijs.Extension({ extnID: OID.crlNumber, critical: false, extnValue: integerFromHex(o.crlNumber.toString(16)).toBER() }),
+    new pkijs.Extension({
+      extnID: OID.crlNumber,
+      critical: false,
+      extnValue: integerFromHex(o.crlNumber.toString(16)).toBER(),
+    }),
   ];
   if (issuer.subjectKeyId) {
     const aki = new pkijs.AuthorityKeyIdentifier({
       keyIdentifier: new asn1js.OctetString({ valueHex: toArrayBuffer(Buffer.from(issuer.subjectKeyId, 'hex')) }),
     });
-    extensions.push(new pkijs.Extension({ extnID: OID.authorityKeyIdentifier, critical: false, extnValue: aki.toSchema().toBER() }));
+    extensions.push(
+      new pkijs.Extension({ extnID: OID.authorityKeyIdentifier, critical: false, extnValue: aki.toSchema().toBER() }),
+    );
   }
   const crl = new pkijs.CertificateRevocationList({
     version: 1,
@@ -129,7 +138,9 @@ function readCrl(der: Uint8Array): ParsedCrl {
     thisUpdate: crl.thisUpdate.value,
     nextUpdate: crl.nextUpdate?.value,
     crlNumber: numberValue instanceof asn1js.Integer ? BigInt(`0x${integerHex(numberValue)}`) : undefined,
-    authorityKeyId: aki?.keyIdentifier ? Buffer.from(aki.keyIdentifier.valueBlock.valueHexView).toString('hex') : undefined,
+    authorityKeyId: aki?.keyIdentifier
+      ? Buffer.from(aki.keyIdentifier.valueBlock.valueHexView).toString('hex')
+      : undefined,
     entries: (crl.revokedCertificates ?? []).map((e) => ({
       serial: integerHex(e.userCertificate as asn1js.Integer),
       date: e.revocationDate.value,

@@ -6,12 +6,26 @@ export { OID } from './oids.js';
 export { generateRsaKeyPair, exportPkcs8, importPkcs8, type RsaKeyPair } from './keys.js';
 export type { SubjectName } from './names.js';
 export type { CertificateProfile } from './profiles.js';
-export { issueCertificate, randomSerial, crlUrlFor, type CertificateRequest, type IssuerCredentials } from './issue-certificate.js';
+export {
+  issueCertificate,
+  randomSerial,
+  crlUrlFor,
+  type CertificateRequest,
+  type IssuerCredentials,
+} from './issue-certificate.js';
 export { issueWithNewKey, validity, DAY_MS, type Credential, type NewCredentialOptions } from './hierarchy.js';
 export * from './subjects.js';
 export { certificateFacts, type CertificateFacts, type KeyUsageBit } from './certificate-facts.js';
 export { KeySigner } from './KeySigner.js';
-export { createCrl, parseCrl, REVOCATION_REASONS, type RevocationReason, type RevokedEntry, type ParsedCrl, type CrlOptions } from './crl.js';
+export {
+  createCrl,
+  parseCrl,
+  REVOCATION_REASONS,
+  type RevocationReason,
+  type RevokedEntry,
+  type ParsedCrl,
+  type CrlOptions,
+} from './crl.js';
 export {
   validateCertificateChain,
   type ChainValidationInput,
@@ -22,8 +36,18 @@ export { TimeStampAuthority, type TimeStampAuthorityOptions } from './tsa/TimeSt
 export { InProcessTimeStamper } from './tsa/InProcessTimeStamper.js';
 export { HttpTimeStamper, type HttpTimeStamperOptions } from './tsa/HttpTimeStamper.js';
 export { tokenFromResponse } from './tsa/timestamp-response.js';
-export { buildTimeStampRequest, parseTimeStampRequest, randomNonce, MAX_REQUEST_BYTES, type TimeStampRequest } from './tsa/timestamp-request.js';
-export { verifyTimeStampToken, type TimeStampVerification, type VerifyTimeStampOptions } from './tsa/verify-timestamp.js';
+export {
+  buildTimeStampRequest,
+  parseTimeStampRequest,
+  randomNonce,
+  MAX_REQUEST_BYTES,
+  type TimeStampRequest,
+} from './tsa/timestamp-request.js';
+export {
+  verifyTimeStampToken,
+  type TimeStampVerification,
+  type VerifyTimeStampOptions,
+} from './tsa/verify-timestamp.js';
 export {
   encryptWithPin,
   decryptWithPin,

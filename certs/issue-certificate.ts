@@ -29,7 +29,7 @@ export interface CertificateRequest {
 /** A random, positive, 16-byte serial number as lower-case hex. */
 export function randomSerial(): string {
   const bytes = randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x7f) || 0x01; // positive and without a leading zero octet
+  bytes[0] = bytes[0]! & 0x7f || 0x01; // positive and without a leading zero octet
   return bytes.toString('hex');
 }
 
@@ -44,7 +44,9 @@ export function parseForgeCertificate(der: Uint8Array): forge.pki.Certificate {
 
 function subjectKeyIdentifierOf(cert: forge.pki.Certificate): string {
   const ext = cert.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | null;
-  return ext?.subjectKeyIdentifier ? forge.util.hexToBytes(ext.subjectKeyIdentifier) : cert.generateSubjectKeyIdentifier().getBytes();
+  return ext?.subjectKeyIdentifier
+    ? forge.util.hexToBytes(ext.subjectKeyIdentifier)
+    : cert.generateSubjectKeyIdentifier().getBytes();
 }
 
 export function issueCertificate(req: CertificateRequest): Uint8Array {
@@ -75,7 +77,9 @@ export function issueCertificate(req: CertificateRequest): Uint8Array {
   const oid = forge.pki.oids.sha256WithRSAEncryption!;
   cert.siginfo.algorithmOid = oid;
   cert.signatureOid = oid;
-  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  const tbs = (
+    forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }
+  ).getTBSCertificate(cert);
   const tbsDer = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
   cert.tbsCertificate = tbs;
   cert.signature = sign('sha256', tbsDer, signingKey).toString('binary');

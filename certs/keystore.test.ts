@@ -17,7 +17,8 @@ beforeAll(async () => {
   key = (await generateRsaKeyPair(2048)).privateKey;
 });
 
-const canSign = (k: KeyObject) => verify('sha256', Buffer.from('x'), publicKeyOf(key), sign('sha256', Buffer.from('x'), k));
+const canSign = (k: KeyObject) =>
+  verify('sha256', Buffer.from('x'), publicKeyOf(key), sign('sha256', Buffer.from('x'), k));
 
 describe('keystore', () => {
   it('round-trips a key under a PIN (scrypt N=2^15) through its JSON record', async () => {
@@ -36,7 +37,9 @@ describe('keystore', () => {
     await expect(decryptWithPin(record, '12345678', 'other')).rejects.toBeInstanceOf(PkiError);
     const ct = Buffer.from(record.ct, 'base64');
     ct[10] = ct[10]! ^ 1;
-    await expect(decryptWithPin({ ...record, ct: ct.toString('base64') }, '12345678', 'serial-2')).rejects.toMatchObject({ code: 'wrong_pin' });
+    await expect(
+      decryptWithPin({ ...record, ct: ct.toString('base64') }, '12345678', 'serial-2'),
+    ).rejects.toMatchObject({ code: 'wrong_pin' });
   });
 
   it('the PIN rule is 6-12 digits; encrypting with a bad PIN is refused', async () => {
@@ -54,7 +57,12 @@ describe('keystore', () => {
   });
 
   it('malformed records are rejected by the schema', () => {
-    for (const bad of ['nope', '{}', '{"v":2}', JSON.stringify({ v: 1, kdf: { name: 'scrypt', N: 2, r: 1, p: 1, salt: '' }, iv: '', tag: '', ct: '' })]) {
+    for (const bad of [
+      'nope',
+      '{}',
+      '{"v":2}',
+      JSON.stringify({ v: 1, kdf: { name: 'scrypt', N: 2, r: 1, p: 1, salt: '' }, iv: '', tag: '', ct: '' }),
+    ]) {
       expect(() => parseKeyRecord(bad)).toThrow(expect.objectContaining({ code: 'bad_keystore' }));
     }
   });

@@ -19,14 +19,21 @@ export interface ScryptCost {
 /** ~100 ms per unlock: slow for guessing a 6-digit PIN offline, fast enough for a signer. */
 export const DEFAULT_SCRYPT: ScryptCost = { N: 2 ** 15, r: 8, p: 1 };
 
-const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/).max(64 * 1024);
+const b64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/)
+  .max(64 * 1024);
 
 const recordSchema = z.object({
   v: z.literal(1),
   kdf: z.discriminatedUnion('name', [
     z.object({
       name: z.literal('scrypt'),
-      N: z.number().int().min(2 ** 10).max(2 ** 20),
+      N: z
+        .number()
+        .int()
+        .min(2 ** 10)
+        .max(2 ** 20),
       r: z.number().int().min(1).max(32),
       p: z.number().int().min(1).max(16),
       salt: b64,
@@ -83,11 +90,20 @@ function masterKeyBuffer(masterKey: Uint8Array): Buffer {
   return Buffer.from(masterKey);
 }
 
-export async function encryptWithPin(key: KeyObject, pin: string, context: string, cost: ScryptCost = DEFAULT_SCRYPT): Promise<EncryptedKeyRecord> {
+export async function encryptWithPin(
+  key: KeyObject,
+  pin: string,
+  context: string,
+  cost: ScryptCost = DEFAULT_SCRYPT,
+): Promise<EncryptedKeyRecord> {
   assertValidPin(pin);
   const salt = randomBytes(16);
   const derived = await pinKey(pin, salt, cost);
-  return { v: 1, kdf: { name: 'scrypt', ...cost, salt: salt.toString('base64') }, ...seal(exportPkcs8(key), derived, context) };
+  return {
+    v: 1,
+    kdf: { name: 'scrypt', ...cost, salt: salt.toString('base64') },
+    ...seal(exportPkcs8(key), derived, context),
+  };
 }
 
 /** Throws PkiError 'wrong_pin' when the PIN (or the context) does not open the record. */
@@ -105,7 +121,8 @@ export function encryptWithMasterKey(key: KeyObject, masterKey: Uint8Array, cont
 }
 
 export function decryptWithMasterKey(record: EncryptedKeyRecord, masterKey: Uint8Array, context: string): KeyObject {
-  if (record.kdf.name !== 'master-key') throw new PkiError('bad_keystore', 'this key is not protected by the master key');
+  if (record.kdf.name !== 'master-key')
+    throw new PkiError('bad_keystore', 'this key is not protected by the master key');
   const plain = open(record, masterKeyBuffer(masterKey), context);
   if (!plain) throw new PkiError('bad_keystore', 'the master key does not open this key (wrong master key?)');
   return importPkcs8(plain);

@@ -48,6 +48,10 @@ export function reusableAttributes(parsed: forge.pki.Certificate['subject']): Fo
   return parsed.attributes.map((a) => {
     const raw = String(a.value);
     const tag = (a as { valueTagClass?: number }).valueTagClass ?? forge.asn1.Type.PRINTABLESTRING;
-    return { type: String(a.type), value: tag === forge.asn1.Type.UTF8 ? forge.util.decodeUtf8(raw) : raw, valueTagClass: tag };
+    return {
+      type: String(a.type),
+      value: tag === forge.asn1.Type.UTF8 ? forge.util.decodeUtf8(raw) : raw,
+      valueTagClass: tag,
+    };
   });
 }

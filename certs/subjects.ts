@@ -6,7 +6,11 @@ const PLATFORM = 'Tongban Desk';
 
 export const rootSubject = (): SubjectName => ({ country: 'CN', organization: PLATFORM, commonName: ROOT_CA_NAME });
 
-export const siteCaSubject = (siteName: string): SubjectName => ({ country: 'CN', organization: siteName, commonName: `${siteName} CA` });
+export const siteCaSubject = (siteName: string): SubjectName => ({
+  country: 'CN',
+  organization: siteName,
+  commonName: `${siteName} CA`,
+});
 
 /** Clerk/official signing certificate: the user id goes in UID (any characters allowed). */
 export const signerSubject = (o: { name: string; siteName: string; role: string; userId: string }): SubjectName => ({
@@ -27,8 +31,20 @@ export const eventSubject = (o: { name: string; siteName: string; idHash: string
   uid: o.eventId,
 });
 
-export const tsaSubject = (): SubjectName => ({ country: 'CN', organization: PLATFORM, commonName: 'Tongban Platform TSA' });
+export const tsaSubject = (): SubjectName => ({
+  country: 'CN',
+  organization: PLATFORM,
+  commonName: 'Tongban Platform TSA',
+});
 
-export const sealSubject = (): SubjectName => ({ country: 'CN', organization: PLATFORM, commonName: 'Tongban Platform Seal' });
+export const sealSubject = (): SubjectName => ({
+  country: 'CN',
+  organization: PLATFORM,
+  commonName: 'Tongban Platform Seal',
+});
 
-export const tlsSubject = (hostname: string): SubjectName => ({ country: 'CN', organization: PLATFORM, commonName: hostname });
+export const tlsSubject = (hostname: string): SubjectName => ({
+  country: 'CN',
+  organization: PLATFORM,
+  commonName: hostname,
+});

@@ -61,7 +61,13 @@ describe('time-stamp tokens in DER', () => {
     const read = asn1cryptoRead('token', token);
     expect(read.contentType).toBe('signed_data');
     expect(read.tokens).toEqual([
-      { eContentType: OID.tstInfo, tstInfo: 'TSTInfo', genTime: '2026-06-01T08:00:00+00:00', policy: OID.tsaPolicy, hashedMessage: Buffer.from(digest).toString('hex') },
+      {
+        eContentType: OID.tstInfo,
+        tstInfo: 'TSTInfo',
+        genTime: '2026-06-01T08:00:00+00:00',
+        policy: OID.tsaPolicy,
+        hashedMessage: Buffer.from(digest).toString('hex'),
+      },
     ]);
   });
 

@@ -47,16 +47,46 @@ describe('RFC 3161 TSA', () => {
     expect(text.stdout).toContain('Time stamp: Jun  1 08:00:00 2026 GMT');
     expect(text.stdout).toContain('Accuracy: 0x01 seconds');
     expect(text.stdout).toMatch(/Nonce: 0x[0-9A-F]+/);
-    const verify = openssl(['ts', '-verify', '-in', tmp.path('r.tsr'), '-queryfile', tmp.path('req.tsq'), '-CAfile', tmp.path('root.pem'), '-attime', String(now.getTime() / 1000 + 60)]);
+    const verify = openssl([
+      'ts',
+      '-verify',
+      '-in',
+      tmp.path('r.tsr'),
+      '-queryfile',
+      tmp.path('req.tsq'),
+      '-CAfile',
+      tmp.path('root.pem'),
+      '-attime',
+      String(now.getTime() / 1000 + 60),
+    ]);
     expect(verify.stdout + verify.stderr).toContain('Verification: OK');
   });
 
   it('in-process tokens verify with openssl (-digest, -token_in) and with verifyTimeStampToken', async () => {
     const token = await pki.timeStamper.timestamp(digest, 'SHA-256');
     tmp.write('token.der', token);
-    const ossl = openssl(['ts', '-verify', '-digest', toHex(digest), '-in', tmp.path('token.der'), '-token_in', '-CAfile', tmp.path('root.pem'), '-untrusted', tmp.path('tsa.pem'), '-attime', String(now.getTime() / 1000 + 60)]);
+    const ossl = openssl([
+      'ts',
+      '-verify',
+      '-digest',
+      toHex(digest),
+      '-in',
+      tmp.path('token.der'),
+      '-token_in',
+      '-CAfile',
+      tmp.path('root.pem'),
+      '-untrusted',
+      tmp.path('tsa.pem'),
+      '-attime',
+      String(now.getTime() / 1000 + 60),
+    ]);
     expect(ossl.stdout + ossl.stderr).toContain('Verification: OK');
-    const r = verifyTimeStampToken(token, { hash: digest, digest: 'SHA-256', trustAnchors: pki.trustAnchors, crls: [pki.crl('root')] });
+    const r = verifyTimeStampToken(token, {
+      hash: digest,
+      digest: 'SHA-256',
+      trustAnchors: pki.trustAnchors,
+      crls: [pki.crl('root')],
+    });
     expect(r).toMatchObject({ valid: true, hashMatches: true, problems: [] });
     expect(r.time?.toISOString()).toBe(now.toISOString());
     expect(r.signer?.subject).toContain('CN=Tongban Platform TSA');
@@ -66,9 +96,16 @@ describe('RFC 3161 TSA', () => {
   it('reports a wrong hash, an untrusted TSA, a revoked TSA and a tampered token', async () => {
     const token = await pki.timeStamper.timestamp(digest, 'SHA-256');
     const other = new Uint8Array(32).fill(7);
-    expect(verifyTimeStampToken(token, { hash: other, trustAnchors: pki.trustAnchors })).toMatchObject({ valid: false, hashMatches: false });
-    expect(verifyTimeStampToken(token, { hash: digest, trustAnchors: [pki.cas.xingren.certificate] }).valid).toBe(false);
-    const revokedCrl = pki.crl('root', [{ serial: pki.serialOf(pki.tsa), date: new Date(now.getTime() - 1000), reason: 'keyCompromise' }]);
+    expect(verifyTimeStampToken(token, { hash: other, trustAnchors: pki.trustAnchors })).toMatchObject({
+      valid: false,
+      hashMatches: false,
+    });
+    expect(verifyTimeStampToken(token, { hash: digest, trustAnchors: [pki.cas.xingren.certificate] }).valid).toBe(
+      false,
+    );
+    const revokedCrl = pki.crl('root', [
+      { serial: pki.serialOf(pki.tsa), date: new Date(now.getTime() - 1000), reason: 'keyCompromise' },
+    ]);
     const revoked = verifyTimeStampToken(token, { hash: digest, trustAnchors: pki.trustAnchors, crls: [revokedCrl] });
     expect(revoked.valid).toBe(false);
     expect(revoked.chain?.revoked).toBe(true);
@@ -78,12 +115,17 @@ describe('RFC 3161 TSA', () => {
     const t = verifyTimeStampToken(tampered, { trustAnchors: pki.trustAnchors });
     expect(t.valid).toBe(false);
     expect(t.problems.join()).toContain('messageDigest does not match');
-    expect(verifyTimeStampToken(new Uint8Array([0x30, 0x03, 1, 2, 3]), { trustAnchors: pki.trustAnchors }).valid).toBe(false);
+    expect(verifyTimeStampToken(new Uint8Array([0x30, 0x03, 1, 2, 3]), { trustAnchors: pki.trustAnchors }).valid).toBe(
+      false,
+    );
   });
 
   it('a token signed by a non-TSA certificate is rejected', async () => {
     const fake = new InProcessTimeStamper(new TimeStampAuthority({ signer: pki.signer(pki.seal), clock: () => now }));
-    const r = verifyTimeStampToken(await fake.timestamp(digest, 'SHA-256'), { hash: digest, trustAnchors: pki.trustAnchors });
+    const r = verifyTimeStampToken(await fake.timestamp(digest, 'SHA-256'), {
+      hash: digest,
+      trustAnchors: pki.trustAnchors,
+    });
     expect(r.valid).toBe(false);
     expect(r.problems.join()).toContain('not a TSA certificate');
   });
@@ -92,31 +134,72 @@ describe('RFC 3161 TSA', () => {
     const garbage = respStatus(await pki.tsaAuthority.respond(new TextEncoder().encode('not a request')));
     expect(garbage.status.status).toBe(2);
     expect(garbage.timeStampToken).toBeUndefined();
-    const badLength = respStatus(await pki.tsaAuthority.respond(buildTimeStampRequest(new Uint8Array(20), 'SHA-256', randomNonce())));
+    const badLength = respStatus(
+      await pki.tsaAuthority.respond(buildTimeStampRequest(new Uint8Array(20), 'SHA-256', randomNonce())),
+    );
     expect(badLength.status.status).toBe(2);
-    const text = openssl(['ts', '-reply', '-in', tmp.write('bad.tsr', await pki.tsaAuthority.respond(new Uint8Array([0xff, 0x00]))), '-text']);
+    const text = openssl([
+      'ts',
+      '-reply',
+      '-in',
+      tmp.write('bad.tsr', await pki.tsaAuthority.respond(new Uint8Array([0xff, 0x00]))),
+      '-text',
+    ]);
     expect(text.stdout).toContain('Status: Rejected');
     expect(text.stdout).toContain('Failure info: the data submitted has the wrong format');
     const sha1 = openssl(['ts', '-query', '-data', tmp.path('data.bin'), '-sha1', '-out', tmp.path('sha1.tsq')]);
     expect(sha1.status).toBe(0);
-    const algo = openssl(['ts', '-reply', '-in', tmp.write('sha1.tsr', await pki.tsaAuthority.respond(readFileSync(tmp.path('sha1.tsq')))), '-text']);
+    const algo = openssl([
+      'ts',
+      '-reply',
+      '-in',
+      tmp.write('sha1.tsr', await pki.tsaAuthority.respond(readFileSync(tmp.path('sha1.tsq')))),
+      '-text',
+    ]);
     expect(algo.stdout).toContain('Failure info: unrecognized or unsupported algorithm identifier');
-    openssl(['ts', '-query', '-data', tmp.path('data.bin'), '-sha256', '-tspolicy', '1.2.3.4', '-out', tmp.path('pol.tsq')]);
-    const pol = openssl(['ts', '-reply', '-in', tmp.write('pol.tsr', await pki.tsaAuthority.respond(readFileSync(tmp.path('pol.tsq')))), '-text']);
+    openssl([
+      'ts',
+      '-query',
+      '-data',
+      tmp.path('data.bin'),
+      '-sha256',
+      '-tspolicy',
+      '1.2.3.4',
+      '-out',
+      tmp.path('pol.tsq'),
+    ]);
+    const pol = openssl([
+      'ts',
+      '-reply',
+      '-in',
+      tmp.write('pol.tsr', await pki.tsaAuthority.respond(readFileSync(tmp.path('pol.tsq')))),
+      '-text',
+    ]);
     expect(pol.stdout).toContain('Failure info: the requested TSA policy is not supported by the TSA');
   });
 
   it('serial numbers are unique; certReq false leaves the TSA certificate out', async () => {
     const serials = new Set<string>();
     for (let i = 0; i < 5; i++) {
-      const r = verifyTimeStampToken(await pki.timeStamper.timestamp(digest, 'SHA-256'), { hash: digest, trustAnchors: pki.trustAnchors });
+      const r = verifyTimeStampToken(await pki.timeStamper.timestamp(digest, 'SHA-256'), {
+        hash: digest,
+        trustAnchors: pki.trustAnchors,
+      });
       serials.add(r.serial!);
     }
     expect(serials.size).toBe(5);
     const resp = await pki.tsaAuthority.respond(buildTimeStampRequest(digest, 'SHA-256', randomNonce(), false));
     const token = tokenFromResponse(resp, digest);
-    expect(verifyTimeStampToken(token, { hash: digest, trustAnchors: pki.trustAnchors }).problems.join()).toContain('not available');
-    expect(verifyTimeStampToken(token, { hash: digest, trustAnchors: pki.trustAnchors, intermediates: [pki.tsa.certificate] }).valid).toBe(true);
+    expect(verifyTimeStampToken(token, { hash: digest, trustAnchors: pki.trustAnchors }).problems.join()).toContain(
+      'not available',
+    );
+    expect(
+      verifyTimeStampToken(token, {
+        hash: digest,
+        trustAnchors: pki.trustAnchors,
+        intermediates: [pki.tsa.certificate],
+      }).valid,
+    ).toBe(true);
   });
 
   it('HttpTimeStamper posts application/timestamp-query and checks the answer', async () => {
@@ -138,8 +221,12 @@ describe('RFC 3161 TSA', () => {
       const token = await new HttpTimeStamper(url).timestamp(digest, 'SHA-256');
       expect(contentType).toBe('application/timestamp-query');
       expect(verifyTimeStampToken(token, { hash: digest, trustAnchors: pki.trustAnchors }).valid).toBe(true);
-      await expect(new HttpTimeStamper(url).timestamp(new Uint8Array(5), 'SHA-256')).rejects.toMatchObject({ code: 'tsa_error' });
-      await expect(new HttpTimeStamper('http://127.0.0.1:1/tsa', { timeoutMs: 2000 }).timestamp(digest, 'SHA-256')).rejects.toMatchObject({ code: 'tsa_error' });
+      await expect(new HttpTimeStamper(url).timestamp(new Uint8Array(5), 'SHA-256')).rejects.toMatchObject({
+        code: 'tsa_error',
+      });
+      await expect(
+        new HttpTimeStamper('http://127.0.0.1:1/tsa', { timeoutMs: 2000 }).timestamp(digest, 'SHA-256'),
+      ).rejects.toMatchObject({ code: 'tsa_error' });
     } finally {
       server.close();
     }

@@ -40,7 +40,8 @@ function unionMembers(file: string, name: string): string[] {
   const out: string[] = [];
   const visit = (n: ts.Node): void => {
     if (ts.isTypeAliasDeclaration(n) && n.name.text === name && ts.isUnionTypeNode(n.type)) {
-      for (const t of n.type.types) if (ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal)) out.push(t.literal.text);
+      for (const t of n.type.types)
+        if (ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal)) out.push(t.literal.text);
     }
     ts.forEachChild(n, visit);
   };
@@ -51,7 +52,8 @@ function unionMembers(file: string, name: string): string[] {
 function baseClassOf(node: ts.Node): string | undefined {
   let c: ts.Node | undefined = node.parent;
   while (c && !ts.isClassDeclaration(c) && !ts.isClassExpression(c)) c = c.parent;
-  const heritage = c && (c as ts.ClassLikeDeclaration).heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+  const heritage =
+    c && (c as ts.ClassLikeDeclaration).heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
   const base = heritage?.types[0]?.expression;
   return base && ts.isIdentifier(base) ? base.text : undefined;
 }
@@ -63,23 +65,37 @@ function scanServer(): Found[] {
     const add = (expr: ts.Expression | undefined, node: ts.Node, rule: Found['rule']) => {
       if (!expr) return;
       const where = `${relative(repo, file)}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
-      if (ts.isStringLiteral(expr) || ts.isNoSubstitutionTemplateLiteral(expr)) found.push({ code: expr.text, where, rule });
-      else if (ts.isTemplateExpression(expr)) found.push({ code: expr.getText().slice(1, -1), where, rule: 'template' });
+      if (ts.isStringLiteral(expr) || ts.isNoSubstitutionTemplateLiteral(expr))
+        found.push({ code: expr.text, where, rule });
+      else if (ts.isTemplateExpression(expr))
+        found.push({ code: expr.getText().slice(1, -1), where, rule: 'template' });
     };
     const visit = (n: ts.Node): void => {
-      if ((ts.isNewExpression(n) || ts.isCallExpression(n)) && ts.isIdentifier(n.expression) && n.expression.text in codeArgument) {
+      if (
+        (ts.isNewExpression(n) || ts.isCallExpression(n)) &&
+        ts.isIdentifier(n.expression) &&
+        n.expression.text in codeArgument
+      ) {
         add(n.arguments?.[codeArgument[n.expression.text]!], n, 'argument');
       }
       if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword) {
         const base = baseClassOf(n);
         if (base && base in codeArgument) add(n.arguments[codeArgument[base]!], n, 'argument');
       }
-      if (ts.isParameter(n) && ts.isIdentifier(n.name) && n.name.text === 'code' && n.initializer && baseClassOf(n) !== undefined) {
+      if (
+        ts.isParameter(n) &&
+        ts.isIdentifier(n.name) &&
+        n.name.text === 'code' &&
+        n.initializer &&
+        baseClassOf(n) !== undefined
+      ) {
         add(n.initializer, n, 'default');
       }
       if (ts.isObjectLiteralExpression(n)) {
         const named = (key: string) =>
-          n.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && p.name.getText() === key);
+          n.properties.find(
+            (p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && p.name.getText() === key,
+          );
         const code = named('code');
         if (code && ts.isPropertyAssignment(code) && named('message')) add(code.initializer, n, 'reply');
       }

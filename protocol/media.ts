@@ -23,20 +23,29 @@ const rtpParameters = z
   })
   .catchall(z.unknown());
 
-const rtpCapabilities = z.object({ codecs: list(64).optional(), headerExtensions: list(64).optional() }).catchall(z.unknown());
+const rtpCapabilities = z
+  .object({ codecs: list(64).optional(), headerExtensions: list(64).optional() })
+  .catchall(z.unknown());
 
 const dtlsParameters = z
   .object({
     role: z.enum(['auto', 'client', 'server']).optional(),
-    fingerprints: z.array(z.object({ algorithm: z.string().max(32), value: z.string().max(256) })).min(1).max(8),
+    fingerprints: z
+      .array(z.object({ algorithm: z.string().max(32), value: z.string().max(256) }))
+      .min(1)
+      .max(8),
   })
   .strict();
 
 export const mediaRequestSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('join'), data: z.object({ sessionId: id }).strict() }).strict(),
   z.object({ method: z.literal('consent'), data: z.object({}).strict() }).strict(),
-  z.object({ method: z.literal('createTransport'), data: z.object({ direction: z.enum(['send', 'recv']) }).strict() }).strict(),
-  z.object({ method: z.literal('connectTransport'), data: z.object({ transportId: id, dtlsParameters }).strict() }).strict(),
+  z
+    .object({ method: z.literal('createTransport'), data: z.object({ direction: z.enum(['send', 'recv']) }).strict() })
+    .strict(),
+  z
+    .object({ method: z.literal('connectTransport'), data: z.object({ transportId: id, dtlsParameters }).strict() })
+    .strict(),
   z
     .object({
       method: z.literal('produce'),
@@ -50,7 +59,9 @@ export const mediaRequestSchema = z.discriminatedUnion('method', [
     })
     .strict(),
   z.object({ method: z.literal('resumeConsumer'), data: z.object({ consumerId: id }).strict() }).strict(),
-  z.object({ method: z.literal('setPaused'), data: z.object({ producerId: id, paused: z.boolean() }).strict() }).strict(),
+  z
+    .object({ method: z.literal('setPaused'), data: z.object({ producerId: id, paused: z.boolean() }).strict() })
+    .strict(),
   z.object({ method: z.literal('closeProducer'), data: z.object({ producerId: id }).strict() }).strict(),
   z.object({ method: z.literal('leave'), data: z.object({}).strict() }).strict(),
 ]);

@@ -64,7 +64,9 @@ export interface ClientRequestReplies {
 export type SimpleRequestName = keyof ClientRequestReplies;
 
 /** The ack data a handler of request `E` returns (media: any method's answer). */
-export type ClientRequestReply<E extends ClientRequestName> = E extends SimpleRequestName ? ClientRequestReplies[E] : MediaResponses[MediaMethod];
+export type ClientRequestReply<E extends ClientRequestName> = E extends SimpleRequestName
+  ? ClientRequestReplies[E]
+  : MediaResponses[MediaMethod];
 
 export type ClientToServerEvents = {
   [E in SimpleRequestName]: (payload: ClientRequestPayload<E>, ack: AckFn<ClientRequestReplies[E]>) => void;

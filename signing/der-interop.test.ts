@@ -25,7 +25,13 @@ describe('CMS and time-stamp tokens in DER', () => {
     const doc = await PDFDocument.create();
     doc.addPage([595, 842]);
     const source = Buffer.from(await doc.save({ useObjectStreams: false }));
-    const signed = await signPdf(source, { signer: pki.signer(pki.clerk), timeStamper: pki.timeStamper, signingTime: now, level: 'B-LTA', validation: { certificates: [], crls: pki.crls() } });
+    const signed = await signPdf(source, {
+      signer: pki.signer(pki.clerk),
+      timeStamper: pki.timeStamper,
+      signingTime: now,
+      level: 'B-LTA',
+      validation: { certificates: [], crls: pki.crls() },
+    });
     expect(verifyPdf(signed, { trustAnchors: pki.trustAnchors, now }).valid).toBe(true);
     const [signature, docTimestamp] = extractSignatures(Buffer.from(signed));
     expect(signature && docTimestamp).toBeTruthy();
@@ -33,14 +39,20 @@ describe('CMS and time-stamp tokens in DER', () => {
     expect(derProblems(docTimestamp!.der)).toEqual([]);
     const fromSignature = asn1cryptoRead('signature', signature!.der);
     expect(fromSignature.tokens).toHaveLength(1);
-    expect(fromSignature.tokens[0]).toMatchObject({ eContentType: OID.tstInfo, tstInfo: 'TSTInfo', genTime: '2026-06-01T08:00:00+00:00' });
+    expect(fromSignature.tokens[0]).toMatchObject({
+      eContentType: OID.tstInfo,
+      tstInfo: 'TSTInfo',
+      genTime: '2026-06-01T08:00:00+00:00',
+    });
     const fromDocTimestamp = asn1cryptoRead('token', docTimestamp!.der);
     const docDigest = createHash('sha256').update(docTimestamp!.signedBytes).digest('hex');
     expect(fromDocTimestamp).toMatchObject({ tokens: [{ tstInfo: 'TSTInfo', hashedMessage: docDigest }] });
   });
 
   it('a detached CMS seal with a signature timestamp is DER and asn1crypto reads its token', async () => {
-    const cms = await createDetachedCms(new TextEncoder().encode('SHA256SUMS'), pki.signer(pki.seal), { timeStamper: pki.timeStamper });
+    const cms = await createDetachedCms(new TextEncoder().encode('SHA256SUMS'), pki.signer(pki.seal), {
+      timeStamper: pki.timeStamper,
+    });
     expect(derProblems(cms)).toEqual([]);
     const read = asn1cryptoRead('signature', cms);
     expect(read.tokens.map((t) => t.tstInfo)).toEqual(['TSTInfo']);

@@ -26,7 +26,23 @@ describe('createDetachedCms / verifyDetachedCms', () => {
     const cms = await createDetachedCms(content, pki.signer(pki.seal), { timeStamper: pki.timeStamper });
     writeFileSync(join(tmp.dir, 'manifest.json'), content);
     writeFileSync(join(tmp.dir, 'manifest.p7s'), cms);
-    const r = run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(tmp.dir, 'manifest.p7s'), '-content', join(tmp.dir, 'manifest.json'), '-CAfile', join(tmp.dir, 'root.pem'), '-purpose', 'any', '-out', '/dev/null']);
+    const r = run('openssl', [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      join(tmp.dir, 'manifest.p7s'),
+      '-content',
+      join(tmp.dir, 'manifest.json'),
+      '-CAfile',
+      join(tmp.dir, 'root.pem'),
+      '-purpose',
+      'any',
+      '-out',
+      '/dev/null',
+    ]);
     expect(r.stderr).toContain('Verification successful');
 
     const ok = verifyDetachedCms(content, cms, { trustAnchors: pki.trustAnchors, now: pki.clock() });
@@ -39,10 +55,19 @@ describe('createDetachedCms / verifyDetachedCms', () => {
     const cms = await createDetachedCms(content, pki.signer(pki.clerk));
     const changed = Buffer.from(content);
     changed[3] = changed[3]! ^ 1;
-    expect(verifyDetachedCms(changed, cms, { trustAnchors: pki.trustAnchors, now: pki.clock() })).toMatchObject({ valid: false, intact: false });
-    expect(verifyDetachedCms(content, cms, { trustAnchors: [pki.cas.xingren.certificate], now: pki.clock() })).toMatchObject({ valid: false, intact: true, trusted: false });
-    const crl = pki.crl('cixi', [{ serial: pki.serialOf(pki.clerk), date: new Date(pki.clock().getTime() - 1000), reason: 'keyCompromise' }]);
-    expect(verifyDetachedCms(content, cms, { trustAnchors: pki.trustAnchors, crls: [crl], now: pki.clock() })).toMatchObject({ valid: false, intact: true, revoked: true });
+    expect(verifyDetachedCms(changed, cms, { trustAnchors: pki.trustAnchors, now: pki.clock() })).toMatchObject({
+      valid: false,
+      intact: false,
+    });
+    expect(
+      verifyDetachedCms(content, cms, { trustAnchors: [pki.cas.xingren.certificate], now: pki.clock() }),
+    ).toMatchObject({ valid: false, intact: true, trusted: false });
+    const crl = pki.crl('cixi', [
+      { serial: pki.serialOf(pki.clerk), date: new Date(pki.clock().getTime() - 1000), reason: 'keyCompromise' },
+    ]);
+    expect(
+      verifyDetachedCms(content, cms, { trustAnchors: pki.trustAnchors, crls: [crl], now: pki.clock() }),
+    ).toMatchObject({ valid: false, intact: true, revoked: true });
     expect(verifyDetachedCms(content, Buffer.from('garbage'), { trustAnchors: pki.trustAnchors }).valid).toBe(false);
   });
 });

@@ -22,7 +22,8 @@ let thirdPartyCa: Uint8Array;
 
 /** A self-signed CA and a signer under it, as PKCS#12 (node-forge), imported into an NSS database. */
 function thirdPartyNss(dir: string): { nssdir: string; ca: Uint8Array } {
-  const pem = (k: ReturnType<typeof generateKeyPairSync>['privateKey']) => k.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const pem = (k: ReturnType<typeof generateKeyPairSync>['privateKey']) =>
+    k.export({ type: 'pkcs8', format: 'pem' }).toString();
   const make = (cn: string, isCa: boolean, issuer?: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }) => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const cert = forge.pki.createCertificate();
@@ -30,12 +31,21 @@ function thirdPartyNss(dir: string): { nssdir: string; ca: Uint8Array } {
     cert.serialNumber = isCa ? '01' : '02';
     cert.validity.notBefore = new Date(Date.now() - 3_600_000);
     cert.validity.notAfter = new Date(Date.now() + 30 * 86_400_000);
-    cert.setSubject([{ name: 'commonName', value: cn }, { name: 'organizationName', value: 'Third Party' }]);
+    cert.setSubject([
+      { name: 'commonName', value: cn },
+      { name: 'organizationName', value: 'Third Party' },
+    ]);
     cert.setIssuer(issuer ? issuer.cert.subject.attributes : cert.subject.attributes);
     cert.setExtensions(
       isCa
-        ? [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]
-        : [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true }],
+        ? [
+            { name: 'basicConstraints', cA: true, critical: true },
+            { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+          ]
+        : [
+            { name: 'basicConstraints', cA: false },
+            { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
+          ],
     );
     const key = forge.pki.privateKeyFromPem(pem(privateKey));
     cert.sign(issuer?.key ?? key, forge.md.sha256.create());
@@ -43,9 +53,14 @@ function thirdPartyNss(dir: string): { nssdir: string; ca: Uint8Array } {
   };
   const ca = make('Third Party Root', true);
   const leaf = make('Third Party Signer', false, ca);
-  const p12 = forge.pkcs12.toPkcs12Asn1(leaf.key, [leaf.cert, ca.cert], 'pw', { algorithm: '3des', friendlyName: 'thirdparty' });
+  const p12 = forge.pkcs12.toPkcs12Asn1(leaf.key, [leaf.cert, ca.cert], 'pw', {
+    algorithm: '3des',
+    friendlyName: 'thirdparty',
+  });
   writeFileSync(join(dir, 'third.p12'), Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
-  const caDer = new Uint8Array(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(ca.cert)).getBytes(), 'binary'));
+  const caDer = new Uint8Array(
+    Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(ca.cert)).getBytes(), 'binary'),
+  );
   const db = nssDatabase(join(dir, 'nss-third'), caDer);
   const imported = run('pk12util', ['-i', join(dir, 'third.p12'), '-d', db, '-W', 'pw', '-K', '']);
   if (imported.status !== 0) throw new Error(`pk12util failed: ${imported.stderr}`);
@@ -67,7 +82,12 @@ const signOptions = () => ({
   timeStamper: pki.timeStamper,
   level: 'B-T' as const,
   signingTime: pki.clock(),
-  appearance: { page: 40, rect: [40, 40, 220, 70] as [number, number, number, number], font: FONT, texts: { name: '张三', role: '窗口工作人员', site: '慈溪市政务服务办' } },
+  appearance: {
+    page: 40,
+    rect: [40, 40, 220, 70] as [number, number, number, number],
+    font: FONT,
+    texts: { name: '张三', role: '窗口工作人员', site: '慈溪市政务服务办' },
+  },
 });
 
 describe('real-world inputs', () => {
@@ -85,7 +105,9 @@ describe('real-world inputs', () => {
       expect(after.sections[0]!.trailer.get('Prev')).toBe(before.startxref);
       const signedFile = `${file}.signed.pdf`;
       writeFileSync(signedFile, out);
-      expect(pdfsig(nssdir, signedFile).map((s) => [s.signatureValidation, s.certificateValidation])).toEqual([['Signature is Valid.', 'Certificate is Trusted.']]);
+      expect(pdfsig(nssdir, signedFile).map((s) => [s.signatureValidation, s.certificateValidation])).toEqual([
+        ['Signature is Valid.', 'Certificate is Trusted.'],
+      ]);
       expect(run('qpdf', ['--check', signedFile]).status).toBe(0);
       expect(verifyPdf(out, { trustAnchors: pki.trustAnchors, now: pki.clock() }).valid).toBe(true);
     }
@@ -96,7 +118,17 @@ describe('real-world inputs', () => {
     const third = thirdPartyNss(tmp.dir);
     thirdPartyCa = third.ca;
     const first = join(tmp.dir, 'third-signed.pdf');
-    const added = run('pdfsig', ['-nssdir', third.nssdir, '-add-signature', '-nick', 'thirdparty', '-kpw', 'pw', long, first]);
+    const added = run('pdfsig', [
+      '-nssdir',
+      third.nssdir,
+      '-add-signature',
+      '-nick',
+      'thirdparty',
+      '-kpw',
+      'pw',
+      long,
+      first,
+    ]);
     expect(readFileSync(first).length).toBeGreaterThan(readFileSync(long).length);
     expect(added.stdout + added.stderr).not.toMatch(/error/i);
     const input = readFileSync(first);
@@ -124,10 +156,27 @@ describe('real-world inputs', () => {
     const form = doc.getForm();
     const page = doc.getPage(0);
     const merged = doc.context.register(
-      doc.context.obj({ Type: 'Annot', Subtype: 'Widget', FT: 'Sig', T: PDFString.of('applicant'), Rect: [40, 60, 260, 130], F: 4, P: page.ref }),
+      doc.context.obj({
+        Type: 'Annot',
+        Subtype: 'Widget',
+        FT: 'Sig',
+        T: PDFString.of('applicant'),
+        Rect: [40, 60, 260, 130],
+        F: 4,
+        P: page.ref,
+      }),
     );
     const parent = doc.context.register(doc.context.obj({ FT: 'Sig', T: PDFString.of('witness') }));
-    const kid = doc.context.register(doc.context.obj({ Type: 'Annot', Subtype: 'Widget', Rect: [300, 60, 520, 130], F: 4, P: page.ref, Parent: parent }));
+    const kid = doc.context.register(
+      doc.context.obj({
+        Type: 'Annot',
+        Subtype: 'Widget',
+        Rect: [300, 60, 520, 130],
+        F: 4,
+        P: page.ref,
+        Parent: parent,
+      }),
+    );
     doc.context.lookup(parent, PDFDict).set(PDFName.of('Kids'), doc.context.obj([kid]));
     page.node.addAnnot(merged);
     page.node.addAnnot(kid);
@@ -135,10 +184,24 @@ describe('real-world inputs', () => {
     form.acroForm.addField(parent);
     const prepared = Buffer.from(await doc.save({ useObjectStreams: false }));
 
-    const appearance = (name: string) => ({ page: 1, rect: [0, 0, 10, 10] as [number, number, number, number], font: FONT, texts: { name, role: '签署人' } });
+    const appearance = (name: string) => ({
+      page: 1,
+      rect: [0, 0, 10, 10] as [number, number, number, number],
+      font: FONT,
+      texts: { name, role: '签署人' },
+    });
     const one = await signPdf(prepared, { ...signOptions(), field: 'applicant', appearance: appearance('王五') });
-    await expect(signPdf(one, { ...signOptions(), field: 'witness' })).rejects.toThrow(/only empty merged signature fields/);
-    const two = Buffer.from(await signPdf(one, { ...signOptions(), signer: pki.signer(pki.official), field: 'official', appearance: { ...appearance('李四'), rect: [300, 200, 220, 70] } }));
+    await expect(signPdf(one, { ...signOptions(), field: 'witness' })).rejects.toThrow(
+      /only empty merged signature fields/,
+    );
+    const two = Buffer.from(
+      await signPdf(one, {
+        ...signOptions(),
+        signer: pki.signer(pki.official),
+        field: 'official',
+        appearance: { ...appearance('李四'), rect: [300, 200, 220, 70] },
+      }),
+    );
     const file = join(tmp.dir, 'prepared-fields.pdf');
     writeFileSync(file, two);
 

@@ -10,17 +10,31 @@ import { addDocumentTimestamp, addDss, signPdf, verifyPdf } from './index.js';
 import { IncrementalUpdate } from './pdf/IncrementalUpdate.js';
 import { PdfString, type PdfRef } from './pdf/objects.js';
 import { PdfReader } from './pdf/PdfReader.js';
-import { chromiumPdf, contractHtml, extractSignatures, nssDatabase, pdfsig, run, sealPng, tempDir } from './test-support/tools.js';
+import {
+  chromiumPdf,
+  contractHtml,
+  extractSignatures,
+  nssDatabase,
+  pdfsig,
+  run,
+  sealPng,
+  tempDir,
+} from './test-support/tools.js';
 
 const FONT = readFileSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc');
-const OIDS = { contentType: '1.2.840.113549.1.9.3', messageDigest: '1.2.840.113549.1.9.4', signingCertificateV2: '1.2.840.113549.1.9.16.2.47' };
+const OIDS = {
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+};
 
 let pki: TestPki;
 let tmp: ReturnType<typeof tempDir>;
 let nssdir: string;
 let source: Buffer;
 let final: Buffer;
-const isPrefix = (a: Uint8Array, b: Uint8Array): boolean => b.length > a.length && Buffer.from(b.subarray(0, a.length)).equals(Buffer.from(a));
+const isPrefix = (a: Uint8Array, b: Uint8Array): boolean =>
+  b.length > a.length && Buffer.from(b.subarray(0, a.length)).equals(Buffer.from(a));
 
 beforeAll(async () => {
   const t0 = new Date();
@@ -40,7 +54,19 @@ beforeAll(async () => {
     reason: '受理确认',
     location: '慈溪市政务服务办',
     certify: true,
-    appearance: { page: 1, rect: [40, 40, 240, 80], font: FONT, image: sealPng(), texts: { name: '张三', role: '窗口工作人员', site: '慈溪市政务服务办', time: '2026-06-01 16:00', reason: '受理确认' } },
+    appearance: {
+      page: 1,
+      rect: [40, 40, 240, 80],
+      font: FONT,
+      image: sealPng(),
+      texts: {
+        name: '张三',
+        role: '窗口工作人员',
+        site: '慈溪市政务服务办',
+        time: '2026-06-01 16:00',
+        reason: '受理确认',
+      },
+    },
   });
   expect(isPrefix(source, s1)).toBe(true);
   const s2 = await signPdf(s1, {
@@ -49,10 +75,21 @@ beforeAll(async () => {
     level: 'B-T',
     signingTime: when,
     reason: '见证',
-    appearance: { page: 1, rect: [300, 40, 240, 80], font: FONT, texts: { name: '李四', role: '见证人', site: '兴仁市政务服务中心', time: '2026-06-01 16:05' } },
+    appearance: {
+      page: 1,
+      rect: [300, 40, 240, 80],
+      font: FONT,
+      texts: { name: '李四', role: '见证人', site: '兴仁市政务服务中心', time: '2026-06-01 16:05' },
+    },
   });
   expect(isPrefix(s1, s2)).toBe(true);
-  const s3 = await signPdf(s2, { signer: pki.signer(pki.applicant), timeStamper: pki.timeStamper, level: 'B-T', signingTime: when, reason: '申请人签署' });
+  const s3 = await signPdf(s2, {
+    signer: pki.signer(pki.applicant),
+    timeStamper: pki.timeStamper,
+    level: 'B-T',
+    signingTime: when,
+    reason: '申请人签署',
+  });
   expect(isPrefix(s2, s3)).toBe(true);
   const withDss = await addDss(s3, {
     certificates: [pki.clerk, pki.official, pki.applicant, pki.tsa].flatMap((c) => [c.certificate, ...pki.chainOf(c)]),
@@ -85,7 +122,23 @@ describe('three signers and a document timestamp', () => {
       const content = join(tmp.dir, `sig${i}.bin`);
       writeFileSync(der, sig.der);
       writeFileSync(content, sig.signedBytes);
-      const v = run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', der, '-content', content, '-CAfile', join(tmp.dir, 'root.pem'), '-purpose', 'any', '-out', '/dev/null']);
+      const v = run('openssl', [
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        der,
+        '-content',
+        content,
+        '-CAfile',
+        join(tmp.dir, 'root.pem'),
+        '-purpose',
+        'any',
+        '-out',
+        '/dev/null',
+      ]);
       expect(v.stderr).toContain('Verification successful');
       const printed = run('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', der]).stdout;
       const signedAttrs = printed.slice(printed.indexOf('signedAttrs:'), printed.indexOf('unsignedAttrs:'));
@@ -100,7 +153,19 @@ describe('three signers and a document timestamp', () => {
     const ts = extractSignatures(final)[3]!;
     writeFileSync(join(tmp.dir, 'doc-ts.der'), ts.der);
     writeFileSync(join(tmp.dir, 'doc-ts.bin'), ts.signedBytes);
-    const r = run('openssl', ['ts', '-verify', '-data', join(tmp.dir, 'doc-ts.bin'), '-in', join(tmp.dir, 'doc-ts.der'), '-token_in', '-CAfile', join(tmp.dir, 'root.pem'), '-untrusted', join(tmp.dir, 'tsa.pem')]);
+    const r = run('openssl', [
+      'ts',
+      '-verify',
+      '-data',
+      join(tmp.dir, 'doc-ts.bin'),
+      '-in',
+      join(tmp.dir, 'doc-ts.der'),
+      '-token_in',
+      '-CAfile',
+      join(tmp.dir, 'root.pem'),
+      '-untrusted',
+      join(tmp.dir, 'tsa.pem'),
+    ]);
     expect(r.stdout).toContain('Verification: OK');
   });
 
@@ -120,7 +185,9 @@ describe('three signers and a document timestamp', () => {
     const check = run('qpdf', ['--check', join(tmp.dir, 'final.pdf')]);
     expect(check.status).toBe(0);
     const fonts = run('pdffonts', [join(tmp.dir, 'final.pdf')]).stdout;
-    const cjk = fonts.split('\n').filter((l) => /\+NotoSansCJKsc-Regular\s+CID Type 0C\s+Identity-H\s+yes yes yes/.test(l));
+    const cjk = fonts
+      .split('\n')
+      .filter((l) => /\+NotoSansCJKsc-Regular\s+CID Type 0C\s+Identity-H\s+yes yes yes/.test(l));
     expect(cjk.length).toBeGreaterThanOrEqual(2);
     const text = run('pdftotext', ['-f', '1', '-l', '1', join(tmp.dir, 'final.pdf'), '-']).stdout;
     expect(text).toContain('张三');
@@ -155,7 +222,12 @@ describe('three signers and a document timestamp', () => {
 
 describe('levels', () => {
   it('B-B has no timestamp; B-LT adds a DSS; B-LTA adds a document timestamp', async () => {
-    const base = { signer: pki.signer(pki.clerk), timeStamper: pki.timeStamper, signingTime: pki.clock(), validation: { certificates: [], crls: pki.crls() } };
+    const base = {
+      signer: pki.signer(pki.clerk),
+      timeStamper: pki.timeStamper,
+      signingTime: pki.clock(),
+      validation: { certificates: [], crls: pki.crls() },
+    };
     const levels = [];
     for (const level of ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const) {
       const out = await signPdf(source, { ...base, level });
@@ -168,7 +240,9 @@ describe('levels', () => {
 
   it('reports a revoked signer as revoked and the document as not valid', async () => {
     const out = await signPdf(source, { signer: pki.signer(pki.clerk), level: 'B-B', signingTime: pki.clock() });
-    const crl = pki.crl('cixi', [{ serial: pki.serialOf(pki.clerk), date: new Date(pki.clock().getTime() - 1000), reason: 'keyCompromise' }]);
+    const crl = pki.crl('cixi', [
+      { serial: pki.serialOf(pki.clerk), date: new Date(pki.clock().getTime() - 1000), reason: 'keyCompromise' },
+    ]);
     const report = verifyPdf(out, { trustAnchors: pki.trustAnchors, crls: [crl], now: pki.clock() });
     expect(report.valid).toBe(false);
     expect(report.signatures[0]).toMatchObject({ intact: true, revoked: true });

@@ -28,7 +28,11 @@ function classicPdf(bodies: readonly string[]): Buffer {
 /** A file whose only cross-reference section is the stream `dict` + `data` (object 9). */
 function xrefStreamPdf(dict: string, data: Buffer): Buffer {
   const head = Buffer.from(`%PDF-1.7\n`, 'latin1');
-  const xref = Buffer.concat([Buffer.from(`9 0 obj\n<</Type /XRef /Root 1 0 R /Length ${data.length} ${dict}>>\nstream\n`, 'latin1'), data, Buffer.from('\nendstream\nendobj\n')]);
+  const xref = Buffer.concat([
+    Buffer.from(`9 0 obj\n<</Type /XRef /Root 1 0 R /Length ${data.length} ${dict}>>\nstream\n`, 'latin1'),
+    data,
+    Buffer.from('\nendstream\nendobj\n'),
+  ]);
   return Buffer.concat([head, xref, Buffer.from(`startxref\n${head.length}\n%%EOF\n`, 'latin1')]);
 }
 
@@ -51,7 +55,10 @@ describe('hostile PDFs end quickly in a typed error', () => {
   });
 
   it('a delimiter in an xref table (an empty token read as 0) no longer loops', () => {
-    const bytes = Buffer.from(classicPdf([catalog, pages, page]).toString('latin1').replace('xref\n0 ', 'xref]0 '), 'latin1');
+    const bytes = Buffer.from(
+      classicPdf([catalog, pages, page]).toString('latin1').replace('xref\n0 ', 'xref]0 '),
+      'latin1',
+    );
     const { result, ms } = outcome(bytes);
     expect(result).toMatch(/^PdfError corrupt: .*bad xref table/);
     expect(ms).toBeLessThan(1000);
@@ -67,9 +74,17 @@ describe('hostile PDFs end quickly in a typed error', () => {
     const cases: [string, Buffer, string][] = [
       ['/W [0 0 1] /Index [0 1000000000000] /Size 3', Buffer.alloc(0), 'bad /Index or /Size in xref stream'],
       // 8 KB of file claiming 8.4 million objects (once 3.5 s and a RangeError from Map).
-      ['/W [0 0 1] /Index [0 8388608] /Size 8388608 /Filter /FlateDecode', deflateSync(Buffer.alloc(8_388_608)), 'claim more objects than the file can hold'],
+      [
+        '/W [0 0 1] /Index [0 8388608] /Size 8388608 /Filter /FlateDecode',
+        deflateSync(Buffer.alloc(8_388_608)),
+        'claim more objects than the file can hold',
+      ],
       // Three rows' worth of /Index, 16 MB of inflated data.
-      ['/W [0 0 1] /Index [0 3] /Size 3 /Filter /FlateDecode', deflateSync(Buffer.alloc(16 << 20)), 'inflates to more than 1030 bytes'],
+      [
+        '/W [0 0 1] /Index [0 3] /Size 3 /Filter /FlateDecode',
+        deflateSync(Buffer.alloc(16 << 20)),
+        'inflates to more than 1030 bytes',
+      ],
     ];
     for (const [dict, data, problem] of cases) {
       const { result, ms } = outcome(xrefStreamPdf(dict, data));
@@ -85,7 +100,8 @@ describe('hostile PDFs end quickly in a typed error', () => {
   });
 
   it('a stream whose /Length refers to itself is read by looking for endstream', () => {
-    const selfLength = '<</Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 300 400] /Length 2 0 R>>\nstream\nabc\nendstream';
+    const selfLength =
+      '<</Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 300 400] /Length 2 0 R>>\nstream\nabc\nendstream';
     expect(outcome(classicPdf([catalog, selfLength, page])).result).toBe('pages 1');
   });
 
@@ -97,7 +113,9 @@ describe('hostile PDFs end quickly in a typed error', () => {
   it('a PNG predictor with /Columns 0 or -1 is corrupt, not a RangeError', () => {
     for (const columns of [0, -1, 1.5]) {
       const dict = `/W [1 2 1] /Size 1 /Filter /FlateDecode /DecodeParms <</Predictor 12 /Columns ${columns}>>`;
-      expect(outcome(xrefStreamPdf(dict, deflateSync(Buffer.alloc(10)))).result).toBe('PdfError corrupt: corrupt PDF: bad predictor parameters');
+      expect(outcome(xrefStreamPdf(dict, deflateSync(Buffer.alloc(10)))).result).toBe(
+        'PdfError corrupt: corrupt PDF: bad predictor parameters',
+      );
     }
   });
 });

@@ -57,7 +57,13 @@ describe('xref table rows', () => {
     const text = table.toString('latin1');
     const at = text.lastIndexOf('\nxref');
     const rows = (shape: (offset: string, gen: string, type: string) => string) =>
-      Buffer.from(text.slice(0, at) + text.slice(at).replace(/(\d{10}) (\d{5}) ([nf]) ?\r?\n/g, (_m, o: string, g: string, t: string) => shape(o, g, t)), 'latin1');
+      Buffer.from(
+        text.slice(0, at) +
+          text
+            .slice(at)
+            .replace(/(\d{10}) (\d{5}) ([nf]) ?\r?\n/g, (_m, o: string, g: string, t: string) => shape(o, g, t)),
+        'latin1',
+      );
     const variants = [
       rows((o, g, t) => `${o} ${g} ${t}\n`), // 19 bytes: one-byte line end
       rows((o, g, t) => `${Number(o)} ${Number(g)} ${t}\r\n`), // no zero padding
@@ -78,7 +84,7 @@ describe('xref table rows', () => {
 describe('damaged input', () => {
   it('fails only with a typed PdfError on truncated or scrambled files', () => {
     let seed = 7;
-    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
     const outcomes = new Set<string>();
     for (const source of [table, streams]) {
       for (let i = 0; i < 200; i++) {

@@ -7,7 +7,14 @@ import signpdfModule from '@signpdf/signpdf';
 import { P12Signer } from '@signpdf/signer-p12';
 
 const [input, output, p12, passphrase] = process.argv.slice(2);
-const withPlaceholder = plainAddPlaceholder({ pdfBuffer: readFileSync(input), reason: 'bench', contactInfo: 'bench', name: 'bench', location: 'bench', subFilter: 'ETSI.CAdES.detached' });
+const withPlaceholder = plainAddPlaceholder({
+  pdfBuffer: readFileSync(input),
+  reason: 'bench',
+  contactInfo: 'bench',
+  name: 'bench',
+  location: 'bench',
+  subFilter: 'ETSI.CAdES.detached',
+});
 // CommonJS build: the instance is the module's `default` export.
 const signpdf = signpdfModule.default ?? signpdfModule;
 const signed = await signpdf.sign(withPlaceholder, new P12Signer(readFileSync(p12), { passphrase }));

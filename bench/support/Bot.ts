@@ -7,7 +7,16 @@ import wrtc from '@roamhq/wrtc';
 import { Device, type types as mc } from 'mediasoup-client';
 import { Chrome111 } from 'mediasoup-client/handlers/Chrome111';
 import { io, type Socket } from 'socket.io-client';
-import type { ConsumeResponse, JoinResponse, MediaAck, MediaMethod, MediaNotification, MediaResponses, ProducerView, TransportResponse } from '../../protocol/media.js';
+import type {
+  ConsumeResponse,
+  JoinResponse,
+  MediaAck,
+  MediaMethod,
+  MediaNotification,
+  MediaResponses,
+  ProducerView,
+  TransportResponse,
+} from '../../protocol/media.js';
 import type { SyntheticMedia } from './SyntheticMedia.js';
 
 // mediasoup-client's handler uses the browser's WebRTC globals; libwebrtc from wrtc stands in.
@@ -96,12 +105,23 @@ export class Bot {
     this.#send = device.createSendTransport(await this.#transport('send'));
     this.#recv = device.createRecvTransport(await this.#transport('recv'));
     for (const t of [this.#send, this.#recv]) {
-      t.on('connect', ({ dtlsParameters }, ok, fail) =>
-        void this.#request('connectTransport', { transportId: t.id, dtlsParameters: dtlsParameters as never }).then(() => ok(), fail),
+      t.on(
+        'connect',
+        ({ dtlsParameters }, ok, fail) =>
+          void this.#request('connectTransport', { transportId: t.id, dtlsParameters: dtlsParameters as never }).then(
+            () => ok(),
+            fail,
+          ),
       );
     }
-    this.#send.on('produce', ({ kind, rtpParameters }, ok, fail) =>
-      void this.#request('produce', { transportId: this.#send!.id, kind, rtpParameters: rtpParameters as never }).then((p) => ok({ id: p.id }), fail),
+    this.#send.on(
+      'produce',
+      ({ kind, rtpParameters }, ok, fail) =>
+        void this.#request('produce', {
+          transportId: this.#send!.id,
+          kind,
+          rtpParameters: rtpParameters as never,
+        }).then((p) => ok({ id: p.id }), fail),
     );
     const { video, audio } = this.#o.media.tracks();
     await this.#send.produce({ track: video as unknown as MediaStreamTrack, encodings: [{ maxBitrate: 300_000 }] });
@@ -139,7 +159,13 @@ export class Bot {
       rtpParameters: c.rtpParameters as unknown as mc.RtpParameters,
     });
     if (c.kind === 'video') {
-      const video: RemoteVideo = { producerId: c.producerId, peerId: c.peerId, frames: 0, firstFrameAt: null, consumedAt: performance.now() };
+      const video: RemoteVideo = {
+        producerId: c.producerId,
+        peerId: c.peerId,
+        frames: 0,
+        firstFrameAt: null,
+        consumedAt: performance.now(),
+      };
       this.videos.set(c.producerId, video);
       const sink = new wrtc.nonstandard.RTCVideoSink(consumer.track as never);
       sink.onframe = () => {
@@ -167,15 +193,17 @@ export class Bot {
     this.#send = this.#recv = undefined;
   }
 
-  #request<M extends MediaMethod>(method: M, data: unknown, timeoutMs = this.#o.requestTimeoutMs ?? 20_000): Promise<MediaResponses[M]> {
+  #request<M extends MediaMethod>(
+    method: M,
+    data: unknown,
+    timeoutMs = this.#o.requestTimeoutMs ?? 20_000,
+  ): Promise<MediaResponses[M]> {
     return new Promise((resolve, reject) => {
-      this.#socket
-        .timeout(timeoutMs)
-        .emit('media:request', { method, data }, (err: Error | null, res: MediaAck<M>) => {
-          if (err) reject(new Error(`${method}: ${err.message}`));
-          else if (!res.ok) reject(new Error(`${method}: ${res.error.code} ${res.error.message}`));
-          else resolve(res.data);
-        });
+      this.#socket.timeout(timeoutMs).emit('media:request', { method, data }, (err: Error | null, res: MediaAck<M>) => {
+        if (err) reject(new Error(`${method}: ${err.message}`));
+        else if (!res.ok) reject(new Error(`${method}: ${res.error.code} ${res.error.message}`));
+        else resolve(res.data);
+      });
     });
   }
 }

@@ -44,18 +44,32 @@ export class BotRooms {
     const bots: Bot[] = [];
     this.rooms.push({ ticket, bots });
     for (const seat of ticket.seats) {
-      const bot = new Bot({ url: this.#h.url, sessionId: ticket.sessionId, token: seat.token, media: this.#media, ca: this.#h.ready.rootPem });
+      const bot = new Bot({
+        url: this.#h.url,
+        sessionId: ticket.sessionId,
+        token: seat.token,
+        media: this.#media,
+        ca: this.#h.ready.rootPem,
+      });
       bots.push(bot);
       await bot.start();
     }
     const last = bots[bots.length - 1]!;
-    await waitFor(() => allDecoding(last, this.size - 1), timeoutMs, `room ${ticket.sessionId}: late joiner got no video`);
+    await waitFor(
+      () => allDecoding(last, this.size - 1),
+      timeoutMs,
+      `room ${ticket.sessionId}: late joiner got no video`,
+    );
     return Math.max(...[...last.videos.values()].map((v) => v.firstFrameAt! - last.joinStartedAt));
   }
 
   /** Waits until every bot decodes every other participant's video. */
   async waitAllDecoding(timeoutMs = 30_000): Promise<void> {
-    await waitFor(() => this.bots.every((b) => allDecoding(b, this.size - 1)), timeoutMs, 'not every bot decodes every remote video');
+    await waitFor(
+      () => this.bots.every((b) => allDecoding(b, this.size - 1)),
+      timeoutMs,
+      'not every bot decodes every remote video',
+    );
   }
 
   snapshot(): FrameSnapshot {
@@ -76,7 +90,8 @@ export class BotRooms {
 
   async close(): Promise<void> {
     await Promise.all(this.bots.map((b) => b.close()));
-    for (const r of this.rooms) await this.#h.request('endSession', { sessionId: r.ticket.sessionId }).catch(() => undefined);
+    for (const r of this.rooms)
+      await this.#h.request('endSession', { sessionId: r.ticket.sessionId }).catch(() => undefined);
     this.rooms.length = 0;
   }
 }

@@ -40,14 +40,18 @@ export class SyntheticMedia {
     let phase = 0;
     this.#timers.push(
       setInterval(() => {
-        for (let i = 0; i < samples.length; i++) samples[i] = Math.round(3000 * Math.sin((phase += (2 * Math.PI * 440) / 48_000)));
+        for (let i = 0; i < samples.length; i++)
+          samples[i] = Math.round(3000 * Math.sin((phase += (2 * Math.PI * 440) / 48_000)));
         this.#audio.onData({ samples, sampleRate: 48_000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
       }, 10),
     );
   }
 
   tracks(): { video: MediaStreamTrack; audio: MediaStreamTrack } {
-    return { video: this.#video.createTrack() as unknown as MediaStreamTrack, audio: this.#audio.createTrack() as unknown as MediaStreamTrack };
+    return {
+      video: this.#video.createTrack() as unknown as MediaStreamTrack,
+      audio: this.#audio.createTrack() as unknown as MediaStreamTrack,
+    };
   }
 
   stop(): void {

@@ -21,7 +21,10 @@ if (!dataDir) throw new Error('usage: harness-server.ts DATA_DIR [record|no-reco
 /** Cases go from xingren to cixi (the 慈溪–兴仁 partnership); extra seats are other demo users. */
 const originating = 'clerk.xingren';
 const handling = 'clerk.cixi';
-const extraSeats = demoUsers.filter((u) => u.role === 'clerk' || u.role === 'official').map((u) => u.username).filter((u) => u !== originating && u !== handling);
+const extraSeats = demoUsers
+  .filter((u) => u.role === 'clerk' || u.role === 'official')
+  .map((u) => u.username)
+  .filter((u) => u !== originating && u !== handling);
 
 async function main(): Promise<void> {
   const config = loadConfig({
@@ -91,10 +94,19 @@ function openRoom(app: App, size: number): RoomTicket {
   const opened = openCase(app);
   const { sessionId } = services.cases.accept(principal(app, handling), opened.id);
   const seats = [handling, originating, ...extraSeats.slice(0, Math.max(0, size - 3))];
-  for (const userId of seats.slice(2)) services.sessions.addParticipant(sessionId, { userId, displayName: userId, role: 'witness' });
-  const tokens = seats.map((userId) => ({ peer: `user:${userId}`, token: services.loginSessions.start({ kind: 'user', userId }) }));
+  for (const userId of seats.slice(2))
+    services.sessions.addParticipant(sessionId, { userId, displayName: userId, role: 'witness' });
+  const tokens = seats.map((userId) => ({
+    peer: `user:${userId}`,
+    token: services.loginSessions.start({ kind: 'user', userId }),
+  }));
   if (size >= 3) {
-    const guest = { kind: 'guest' as const, sessionId, caseId: opened.id, displayName: `申请人 ${randomUUID().slice(0, 4)}` };
+    const guest = {
+      kind: 'guest' as const,
+      sessionId,
+      caseId: opened.id,
+      displayName: `申请人 ${randomUUID().slice(0, 4)}`,
+    };
     tokens.push({ peer: `guest:${sessionId}`, token: services.loginSessions.start(guest) });
   }
   return { sessionId, caseId: opened.id, seats: tokens.slice(0, size) };

@@ -48,8 +48,12 @@ export class Harness {
     child.stderr?.on('data', keep);
     const first = await Promise.race([
       once(child, 'message').then(([m]) => m as HarnessReply),
-      once(child, 'exit').then(([code]) => ({ id: 0, ok: false, error: `server exited (${code}): ${stderr}` }) as HarnessReply),
-      delay(o.startTimeoutMs ?? 180_000).then(() => ({ id: 0, ok: false, error: 'server start timed out' }) as HarnessReply),
+      once(child, 'exit').then(
+        ([code]) => ({ id: 0, ok: false, error: `server exited (${code}): ${stderr}` }) as HarnessReply,
+      ),
+      delay(o.startTimeoutMs ?? 180_000).then(
+        () => ({ id: 0, ok: false, error: 'server start timed out' }) as HarnessReply,
+      ),
     ]);
     if (!first.ok) {
       child.kill('SIGKILL');

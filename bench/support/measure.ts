@@ -19,7 +19,12 @@ export interface RoomsRun {
   readonly ffmpegProcesses: number;
 }
 
-export async function measureRooms(o: { size: number; rooms: number; record: boolean; seconds: number }): Promise<RoomsRun> {
+export async function measureRooms(o: {
+  size: number;
+  rooms: number;
+  record: boolean;
+  seconds: number;
+}): Promise<RoomsRun> {
   const dir = tempDir('bench-rooms-');
   const h = await Harness.start({ dataDir: dir.path, record: o.record, workers: 1 });
   const media = new SyntheticMedia();
@@ -31,7 +36,11 @@ export async function measureRooms(o: { size: number; rooms: number; record: boo
     await delay(3000);
     const [workerPid] = await h.workerPids();
     const ffmpegPids = () => children(h.pid, 'ffmpeg').map((p) => p.pid);
-    const meters = { worker: new CpuMeter(() => [workerPid!]), node: new CpuMeter(() => [h.pid]), ffmpeg: new CpuMeter(ffmpegPids) };
+    const meters = {
+      worker: new CpuMeter(() => [workerPid!]),
+      node: new CpuMeter(() => [h.pid]),
+      ffmpeg: new CpuMeter(ffmpegPids),
+    };
     const before = rooms.snapshot();
     for (let s = 0; s < o.seconds; s++) {
       await delay(1000);
@@ -44,7 +53,11 @@ export async function measureRooms(o: { size: number; rooms: number; record: boo
       rooms: o.rooms,
       record: o.record,
       forwardedStreams: rooms.forwardedStreams,
-      cores: { worker: meters.worker.total().cores, node: meters.node.total().cores, ffmpeg: meters.ffmpeg.total().cores },
+      cores: {
+        worker: meters.worker.total().cores,
+        node: meters.node.total().cores,
+        ffmpeg: meters.ffmpeg.total().cores,
+      },
       joinsMs,
       fps: { p50: median(fps), p10: percentile(fps, 10), min: Math.min(...fps) },
       ffmpegProcesses: ffmpegPids().length,

@@ -29,7 +29,14 @@ export function sample(pid: number): ProcSample | undefined {
   const f = stat.slice(close + 2).split(' ');
   // Fields after comm start at field 3 (state); utime is field 14, stime 15, rss (pages) 24.
   const num = (field: number) => Number(f[field - 3]);
-  return { pid, comm, ppid: num(4), state: f[0]!, cpuSeconds: (num(14) + num(15)) / ticksPerSecond, rssBytes: num(24) * 4096 };
+  return {
+    pid,
+    comm,
+    ppid: num(4),
+    state: f[0]!,
+    cpuSeconds: (num(14) + num(15)) / ticksPerSecond,
+    rssBytes: num(24) * 4096,
+  };
 }
 
 /** Proportional set size (shared pages split among their users), from smaps_rollup; 0 if gone. */

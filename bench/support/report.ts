@@ -8,9 +8,22 @@ const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '' 
 
 export function table(rows: readonly BenchRow[]): string {
   const head = ['group', 'metric', 'ours', 'unit', 'peer', 'peer value', 'ratio', 'note'];
-  const body = rows.map((r) => [r.group, r.metric, fmt(r.value), r.unit, r.peer?.name ?? '', fmt(r.peer?.value), r.ratio === undefined ? '' : `${fmt(r.ratio)}×`, r.note ?? '']);
+  const body = rows.map((r) => [
+    r.group,
+    r.metric,
+    fmt(r.value),
+    r.unit,
+    r.peer?.name ?? '',
+    fmt(r.peer?.value),
+    r.ratio === undefined ? '' : `${fmt(r.ratio)}×`,
+    r.note ?? '',
+  ]);
   const widths = head.map((h, i) => Math.min(i === 7 ? 200 : 60, Math.max(h.length, ...body.map((b) => b[i]!.length))));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join(' | ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line)].join('\n');
 }
 

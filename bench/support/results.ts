@@ -16,7 +16,13 @@ export interface BenchRow {
   readonly note?: string;
 }
 
-export function row(group: string, metric: string, value: number, unit: string, extra: Omit<BenchRow, 'group' | 'metric' | 'value' | 'unit'> = {}): BenchRow {
+export function row(
+  group: string,
+  metric: string,
+  value: number,
+  unit: string,
+  extra: Omit<BenchRow, 'group' | 'metric' | 'value' | 'unit'> = {},
+): BenchRow {
   const ratio = extra.peer && extra.peer.value !== 0 ? value / extra.peer.value : undefined;
   return { group, metric, value, unit, ...extra, ...(ratio === undefined ? {} : { ratio }) };
 }

@@ -6,7 +6,13 @@ import { scratchDir } from './openssl.js';
 
 export interface Asn1cryptoReading {
   readonly contentType: string;
-  readonly tokens: readonly { eContentType: string; tstInfo: string; genTime: string; policy: string; hashedMessage: string }[];
+  readonly tokens: readonly {
+    eContentType: string;
+    tstInfo: string;
+    genTime: string;
+    policy: string;
+    hashedMessage: string;
+  }[];
 }
 
 const SCRIPT = fileURLToPath(new URL('./asn1crypto_read.py', import.meta.url));
@@ -16,7 +22,8 @@ export function asn1cryptoRead(kind: 'token' | 'signature', der: Uint8Array): As
   const tmp = scratchDir('tongban-asn1crypto-');
   try {
     const r = spawnSync('/usr/bin/python3', [SCRIPT, kind, tmp.write('in.der', der)], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`asn1crypto could not read the ${kind}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    if (r.status !== 0)
+      throw new Error(`asn1crypto could not read the ${kind}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     return JSON.parse(r.stdout) as Asn1cryptoReading;
   } finally {
     tmp.cleanup();

@@ -46,7 +46,14 @@ function readTlv(bytes: Uint8Array, at: number, path: string, problems: string[]
     if (length < 0x80) problems.push(`${path}: length ${length} in the long form`);
   }
   if (at + length > bytes.length) return fail(problems, `${path}: content runs past the end`);
-  return { tagBytes, tagClass: first >> 6, constructed: (first & 0x20) !== 0, tagNumber, content: bytes.subarray(at, at + length), end: at + length };
+  return {
+    tagBytes,
+    tagClass: first >> 6,
+    constructed: (first & 0x20) !== 0,
+    tagNumber,
+    content: bytes.subarray(at, at + length),
+    end: at + length,
+  };
 }
 
 function fail(problems: string[], message: string): undefined {
@@ -65,16 +72,22 @@ function checkValue(bytes: Uint8Array, at: number, path: string, problems: strin
   const here = `${path}/${['u', 'a', 'c', 'p'][tlv.tagClass]}${tlv.tagNumber}`;
   const { content } = tlv;
   if (tlv.tagClass === 0) {
-    if (tlv.constructed && PRIMITIVE_ONLY.has(tlv.tagNumber)) problems.push(`${here}: constructed encoding of universal type ${tlv.tagNumber}`);
-    if (!tlv.constructed && (tlv.tagNumber === 16 || tlv.tagNumber === 17)) problems.push(`${here}: primitive SEQUENCE/SET`);
-    if (tlv.tagNumber === 1 && !(content.length === 1 && (content[0] === 0 || content[0] === 0xff))) problems.push(`${here}: BOOLEAN not 00 or FF`);
+    if (tlv.constructed && PRIMITIVE_ONLY.has(tlv.tagNumber))
+      problems.push(`${here}: constructed encoding of universal type ${tlv.tagNumber}`);
+    if (!tlv.constructed && (tlv.tagNumber === 16 || tlv.tagNumber === 17))
+      problems.push(`${here}: primitive SEQUENCE/SET`);
+    if (tlv.tagNumber === 1 && !(content.length === 1 && (content[0] === 0 || content[0] === 0xff)))
+      problems.push(`${here}: BOOLEAN not 00 or FF`);
     if ((tlv.tagNumber === 2 || tlv.tagNumber === 10) && content.length > 1) {
-      if ((content[0] === 0 && content[1]! < 0x80) || (content[0] === 0xff && content[1]! >= 0x80)) problems.push(`${here}: INTEGER not minimal`);
+      if ((content[0] === 0 && content[1]! < 0x80) || (content[0] === 0xff && content[1]! >= 0x80))
+        problems.push(`${here}: INTEGER not minimal`);
     }
     if ((tlv.tagNumber === 2 || tlv.tagNumber === 10) && content.length === 0) problems.push(`${here}: empty INTEGER`);
-    if (tlv.tagNumber === 3 && (content.length === 0 || content[0]! > 7 || (content.length === 1 && content[0] !== 0))) problems.push(`${here}: bad BIT STRING unused bits`);
+    if (tlv.tagNumber === 3 && (content.length === 0 || content[0]! > 7 || (content.length === 1 && content[0] !== 0)))
+      problems.push(`${here}: bad BIT STRING unused bits`);
     if (tlv.tagNumber === 5 && content.length !== 0) problems.push(`${here}: NULL with content`);
-    if ((tlv.tagNumber === 23 || tlv.tagNumber === 24) && content[content.length - 1] !== 0x5a) problems.push(`${here}: time not in Z form`);
+    if ((tlv.tagNumber === 23 || tlv.tagNumber === 24) && content[content.length - 1] !== 0x5a)
+      problems.push(`${here}: time not in Z form`);
   }
   if (tlv.constructed) {
     const children: Uint8Array[] = [];
@@ -87,7 +100,9 @@ function checkValue(bytes: Uint8Array, at: number, path: string, problems: strin
     }
     // X.690 §11.6: a SET OF in ascending order of encodings (for a SET of distinct tags this is tag order).
     if (tlv.tagClass === 0 && tlv.tagNumber === 17) {
-      for (let i = 1; i < children.length; i++) if (compareBytes(children[i - 1]!, children[i]!) > 0) problems.push(`${here}: SET elements out of DER order at ${i}`);
+      for (let i = 1; i < children.length; i++)
+        if (compareBytes(children[i - 1]!, children[i]!) > 0)
+          problems.push(`${here}: SET elements out of DER order at ${i}`);
     }
   }
   return tlv.end;

@@ -64,7 +64,13 @@ export interface TestPki {
   signer(cred: Credential): KeySigner;
   crl(caId: TestCaId, entries?: readonly RevokedEntry[], at?: Date): Uint8Array;
   crls(): Uint8Array[];
-  issue(o: { ca: TestCaId; profile?: CertificateProfile; subject?: SubjectName; notBefore?: Date; notAfter?: Date }): Promise<Credential>;
+  issue(o: {
+    ca: TestCaId;
+    profile?: CertificateProfile;
+    subject?: SubjectName;
+    notBefore?: Date;
+    notAfter?: Date;
+  }): Promise<Credential>;
   serialOf(cred: Credential): string;
 }
 
@@ -73,16 +79,41 @@ export async function createTestPki(o: TestPkiOptions = {}): Promise<TestPki> {
   const baseUrl = o.baseUrl ?? 'http://127.0.0.1:8443';
   const caBits = o.caBits ?? 2048;
   const year = validity(clock(), 365 * DAY_MS);
-  const root = await issueWithNewKey({ profile: { kind: 'root-ca' }, subject: rootSubject(), keyBits: caBits, ...validity(clock(), 3650 * DAY_MS) });
-  const under = (issuer: Credential, caId: TestCaId, profile: CertificateProfile, subject: SubjectName, keyBits: 2048 | 3072 = 2048) =>
-    issueWithNewKey({ profile, subject, issuer, keyBits, crlUrl: crlUrlFor(baseUrl, caId), ...year });
+  const root = await issueWithNewKey({
+    profile: { kind: 'root-ca' },
+    subject: rootSubject(),
+    keyBits: caBits,
+    ...validity(clock(), 3650 * DAY_MS),
+  });
+  const under = (
+    issuer: Credential,
+    caId: TestCaId,
+    profile: CertificateProfile,
+    subject: SubjectName,
+    keyBits: 2048 | 3072 = 2048,
+  ) => issueWithNewKey({ profile, subject, issuer, keyBits, crlUrl: crlUrlFor(baseUrl, caId), ...year });
   const cixi = await under(root, 'root', { kind: 'site-ca' }, siteCaSubject('慈溪市政务服务办'), caBits);
   const xingren = await under(root, 'root', { kind: 'site-ca' }, siteCaSubject('兴仁市政务服务中心'), caBits);
-  const clerk = await under(cixi, 'cixi', { kind: 'signer' }, signerSubject({ name: '张三', siteName: '慈溪市政务服务办', role: 'clerk', userId: 'clerk.cixi' }));
-  const official = await under(xingren, 'xingren', { kind: 'signer' }, signerSubject({ name: '李四', siteName: '兴仁市政务服务中心', role: 'official', userId: 'official.xingren' }));
+  const clerk = await under(
+    cixi,
+    'cixi',
+    { kind: 'signer' },
+    signerSubject({ name: '张三', siteName: '慈溪市政务服务办', role: 'clerk', userId: 'clerk.cixi' }),
+  );
+  const official = await under(
+    xingren,
+    'xingren',
+    { kind: 'signer' },
+    signerSubject({ name: '李四', siteName: '兴仁市政务服务中心', role: 'official', userId: 'official.xingren' }),
+  );
   const applicant = await issueWithNewKey({
     profile: { kind: 'event' },
-    subject: eventSubject({ name: '王五', siteName: '慈溪市政务服务办', idHash: 'a3f1c2d4e5b6a7980123456789abcdef', eventId: 'event-1' }),
+    subject: eventSubject({
+      name: '王五',
+      siteName: '慈溪市政务服务办',
+      idHash: 'a3f1c2d4e5b6a7980123456789abcdef',
+      eventId: 'event-1',
+    }),
     issuer: cixi,
     keyBits: 2048,
     crlUrl: crlUrlFor(baseUrl, 'cixi'),
@@ -94,7 +125,9 @@ export async function createTestPki(o: TestPkiOptions = {}): Promise<TestPki> {
   const caById: Record<TestCaId, Credential> = { root, cixi, xingren };
   const issuerOf = (cred: Credential): Credential | undefined => {
     const issuer = certificateFacts(cred.certificate).issuerDer;
-    return Object.values(caById).find((ca) => ca !== cred && Buffer.from(certificateFacts(ca.certificate).subjectDer).equals(Buffer.from(issuer)));
+    return Object.values(caById).find(
+      (ca) => ca !== cred && Buffer.from(certificateFacts(ca.certificate).subjectDer).equals(Buffer.from(issuer)),
+    );
   };
   const chainOf = (cred: Credential): Uint8Array[] => {
     const issuer = issuerOf(cred);

@@ -36,7 +36,10 @@ export class HttpTimeStamper implements TimeStamper {
       body = new Uint8Array(await res.arrayBuffer());
     } catch (err) {
       if (err instanceof PkiError) throw err;
-      throw new PkiError('tsa_error', `time-stamping authority unreachable: ${err instanceof Error ? err.message : String(err)}`);
+      throw new PkiError(
+        'tsa_error',
+        `time-stamping authority unreachable: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     if (body.byteLength > this.#maxBytes) throw new PkiError('tsa_error', 'time-stamping authority response too large');
     return tokenFromResponse(body, hash, nonce.valueBlock.valueHexView);

@@ -7,6 +7,12 @@ export class InProcessTimeStamper implements TimeStamper {
   constructor(private readonly tsa: TimeStampAuthority) {}
 
   async timestamp(hash: Uint8Array, digest: DigestAlgorithm): Promise<Uint8Array> {
-    return this.tsa.token({ digest, hashedMessage: hash, messageImprint: messageImprintOf(hash, digest), certReq: true, hasExtensions: false });
+    return this.tsa.token({
+      digest,
+      hashedMessage: hash,
+      messageImprint: messageImprintOf(hash, digest),
+      certReq: true,
+      hasExtensions: false,
+    });
   }
 }

@@ -64,7 +64,8 @@ export class TimeStampAuthority {
     const parsed = parseTimeStampRequest(requestDer);
     if (!parsed.ok) return rejection(parsed.reason, parsed.failInfo);
     const { request } = parsed;
-    if (request.reqPolicy && request.reqPolicy !== this.#policy) return rejection('unsupported policy', 'unacceptedPolicy');
+    if (request.reqPolicy && request.reqPolicy !== this.#policy)
+      return rejection('unsupported policy', 'unacceptedPolicy');
     if (request.hasExtensions) return rejection('request extensions are not supported', 'unacceptedExtension');
     let token: pkijs.ContentInfo;
     try {
@@ -110,7 +111,10 @@ export class TimeStampAuthority {
     const toBeSigned = new Uint8Array(signedAttrs.toSchema().toBER());
     toBeSigned[0] = 0x31; // signed as SET OF, carried as [0] IMPLICIT (RFC 5652 §5.4)
     const signature = await this.#signer.sign(toBeSigned, 'SHA-256');
-    const sha256 = new pkijs.AlgorithmIdentifier({ algorithmId: digestOid('SHA-256'), algorithmParams: new asn1js.Null() });
+    const sha256 = new pkijs.AlgorithmIdentifier({
+      algorithmId: digestOid('SHA-256'),
+      algorithmParams: new asn1js.Null(),
+    });
     const encapContentInfo = new pkijs.EncapsulatedContentInfo({ eContentType: OID.tstInfo });
     // Set after construction: pkijs's constructor turns a primitive eContent into a constructed
     // (BER) OCTET STRING, which DER forbids and asn1crypto (endesive) refuses to parse.
@@ -123,10 +127,16 @@ export class TimeStampAuthority {
       signerInfos: [
         new pkijs.SignerInfo({
           version: 1,
-          sid: new pkijs.IssuerAndSerialNumber({ issuer: this.#certificate.issuer, serialNumber: this.#certificate.serialNumber }),
+          sid: new pkijs.IssuerAndSerialNumber({
+            issuer: this.#certificate.issuer,
+            serialNumber: this.#certificate.serialNumber,
+          }),
           digestAlgorithm: sha256,
           signedAttrs,
-          signatureAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsaEncryption, algorithmParams: new asn1js.Null() }),
+          signatureAlgorithm: new pkijs.AlgorithmIdentifier({
+            algorithmId: OID.rsaEncryption,
+            algorithmParams: new asn1js.Null(),
+          }),
           signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
         }),
       ],

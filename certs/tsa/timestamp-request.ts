@@ -50,9 +50,11 @@ export function parseTimeStampRequest(der: Uint8Array): RequestParseResult {
   } catch {
     return { ok: false, failInfo: 'badDataFormat', reason: 'request is not a DER TimeStampReq' };
   }
-  if (req.version !== 1) return { ok: false, failInfo: 'badRequest', reason: `unsupported request version ${req.version}` };
+  if (req.version !== 1)
+    return { ok: false, failInfo: 'badRequest', reason: `unsupported request version ${req.version}` };
   const digest = digestFromOid(req.messageImprint.hashAlgorithm.algorithmId);
-  if (!digest) return { ok: false, failInfo: 'badAlg', reason: 'unsupported hash algorithm (use SHA-256, SHA-384 or SHA-512)' };
+  if (!digest)
+    return { ok: false, failInfo: 'badAlg', reason: 'unsupported hash algorithm (use SHA-256, SHA-384 or SHA-512)' };
   const hashedMessage = new Uint8Array(req.messageImprint.hashedMessage.valueBlock.valueHexView);
   if (hashedMessage.byteLength !== DIGEST_LENGTHS[digest]) {
     return { ok: false, failInfo: 'badDataFormat', reason: `hash length does not match ${digest}` };
@@ -73,7 +75,10 @@ export function parseTimeStampRequest(der: Uint8Array): RequestParseResult {
 
 export function messageImprintOf(hash: Uint8Array, digest: DigestAlgorithm): pkijs.MessageImprint {
   return new pkijs.MessageImprint({
-    hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: digestOid(digest), algorithmParams: new asn1js.Null() }),
+    hashAlgorithm: new pkijs.AlgorithmIdentifier({
+      algorithmId: digestOid(digest),
+      algorithmParams: new asn1js.Null(),
+    }),
     hashedMessage: new asn1js.OctetString({ valueHex: toArrayBuffer(hash) }),
   });
 }
@@ -81,11 +86,16 @@ export function messageImprintOf(hash: Uint8Array, digest: DigestAlgorithm): pki
 /** A random positive 64-bit nonce. */
 export function randomNonce(): asn1js.Integer {
   const bytes = randomBytes(8);
-  bytes[0] = (bytes[0]! & 0x7f) || 0x01;
+  bytes[0] = bytes[0]! & 0x7f || 0x01;
   return new asn1js.Integer({ valueHex: toArrayBuffer(bytes) });
 }
 
-export function buildTimeStampRequest(hash: Uint8Array, digest: DigestAlgorithm, nonce: asn1js.Integer, certReq = true): Uint8Array {
+export function buildTimeStampRequest(
+  hash: Uint8Array,
+  digest: DigestAlgorithm,
+  nonce: asn1js.Integer,
+  certReq = true,
+): Uint8Array {
   const req = new pkijs.TimeStampReq({ version: 1, messageImprint: messageImprintOf(hash, digest), nonce, certReq });
   return new Uint8Array(req.toSchema().toBER());
 }

@@ -51,16 +51,22 @@ function parseToken(tokenDer: Uint8Array): ParsedToken {
   if (signedData.encapContentInfo.eContentType !== OID.tstInfo) throw new Error('content is not a TSTInfo');
   const content = signedData.encapContentInfo.eContent;
   const signerInfo = signedData.signerInfos[0];
-  if (!content || !signerInfo || signedData.signerInfos.length !== 1) throw new Error('expected one signer and a TSTInfo');
+  if (!content || !signerInfo || signedData.signerInfos.length !== 1)
+    throw new Error('expected one signer and a TSTInfo');
   const eContent = new Uint8Array(content.getValue());
   return { signedData, signerInfo, eContent, tstInfo: new pkijs.TSTInfo({ schema: parseDer(eContent, 'TSTInfo') }) };
 }
 
 function matchesSid(cert: CertificateFacts, sid: unknown): boolean {
   if (sid instanceof pkijs.IssuerAndSerialNumber) {
-    return equalBytes(cert.issuerDer, new Uint8Array(sid.issuer.toSchema().toBER())) && cert.serial === integerHex(sid.serialNumber);
+    return (
+      equalBytes(cert.issuerDer, new Uint8Array(sid.issuer.toSchema().toBER())) &&
+      cert.serial === integerHex(sid.serialNumber)
+    );
   }
-  return sid instanceof asn1js.OctetString && cert.subjectKeyId === Buffer.from(sid.valueBlock.valueHexView).toString('hex');
+  return (
+    sid instanceof asn1js.OctetString && cert.subjectKeyId === Buffer.from(sid.valueBlock.valueHexView).toString('hex')
+  );
 }
 
 function attribute(si: pkijs.SignerInfo, oid: string): asn1js.AsnType | undefined {
@@ -85,16 +91,25 @@ function checkSignerInfo(token: ParsedToken, cert: CertificateFacts): string[] {
     problems.push('contentType attribute is not id-ct-TSTInfo');
   }
   const messageDigest = attribute(si, OID.messageDigest);
-  if (!(messageDigest instanceof asn1js.OctetString) || !equalBytes(new Uint8Array(messageDigest.valueBlock.valueHexView), digestOf(digest, token.eContent))) {
+  if (
+    !(messageDigest instanceof asn1js.OctetString) ||
+    !equalBytes(new Uint8Array(messageDigest.valueBlock.valueHexView), digestOf(digest, token.eContent))
+  ) {
     problems.push('messageDigest does not match the TSTInfo');
   }
   const essCert = attribute(si, OID.signingCertificateV2);
-  if (!essCert || !signingCertificateV2Matches(essCert, cert.der)) problems.push('signingCertificateV2 does not name the TSA certificate');
+  if (!essCert || !signingCertificateV2Matches(essCert, cert.der))
+    problems.push('signingCertificateV2 does not name the TSA certificate');
   const signedBytes = new Uint8Array(si.signedAttrs.encodedValue);
   signedBytes[0] = 0x31;
   const signature = new Uint8Array(si.signature.valueBlock.valueHexView);
-  if (!verify(nodeDigestName(digest), signedBytes, cert.publicKey, signature)) problems.push('the TSA signature does not verify');
-  if (!cert.extendedKeyUsage.includes(OID.timeStamping) || !cert.extendedKeyUsageCritical || cert.extendedKeyUsage.length !== 1) {
+  if (!verify(nodeDigestName(digest), signedBytes, cert.publicKey, signature))
+    problems.push('the TSA signature does not verify');
+  if (
+    !cert.extendedKeyUsage.includes(OID.timeStamping) ||
+    !cert.extendedKeyUsageCritical ||
+    cert.extendedKeyUsage.length !== 1
+  ) {
     problems.push('the signer certificate is not a TSA certificate (critical extKeyUsage timeStamping only)');
   }
   return problems;
@@ -106,23 +121,43 @@ export function verifyTimeStampToken(tokenDer: Uint8Array, o: VerifyTimeStampOpt
     token = parseToken(tokenDer);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    return { valid: false, time: undefined, hashMatches: undefined, signer: undefined, serial: undefined, policy: undefined, chain: undefined, problems: [`unreadable time-stamp token: ${reason}`] };
+    return {
+      valid: false,
+      time: undefined,
+      hashMatches: undefined,
+      signer: undefined,
+      serial: undefined,
+      policy: undefined,
+      chain: undefined,
+      problems: [`unreadable time-stamp token: ${reason}`],
+    };
   }
   const { tstInfo } = token;
   const time = tstInfo.genTime;
   const hashMatches = checkImprint(tstInfo, o);
   const problems: string[] = hashMatches === false ? ['the time-stamp is for other data (messageImprint differs)'] : [];
-  const carried = (token.signedData.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
-  const candidates = [...carried.map((c) => new Uint8Array(c.toSchema().toBER())), ...(o.intermediates ?? [])].flatMap((der) => {
-    try {
-      return [certificateFacts(der)];
-    } catch {
-      return [];
-    }
-  });
+  const carried = (token.signedData.certificates ?? []).filter(
+    (c): c is pkijs.Certificate => c instanceof pkijs.Certificate,
+  );
+  const candidates = [...carried.map((c) => new Uint8Array(c.toSchema().toBER())), ...(o.intermediates ?? [])].flatMap(
+    (der) => {
+      try {
+        return [certificateFacts(der)];
+      } catch {
+        return [];
+      }
+    },
+  );
   const cert = candidates.find((c) => matchesSid(c, token.signerInfo.sid));
   const base = { time, hashMatches, serial: integerHex(tstInfo.serialNumber), policy: tstInfo.policy };
-  if (!cert) return { ...base, valid: false, signer: undefined, chain: undefined, problems: [...problems, 'the TSA certificate is not available'] };
+  if (!cert)
+    return {
+      ...base,
+      valid: false,
+      signer: undefined,
+      chain: undefined,
+      problems: [...problems, 'the TSA certificate is not available'],
+    };
   problems.push(...checkSignerInfo(token, cert));
   const chain = validateCertificateChain({
     leaf: cert.der,

@@ -42,19 +42,26 @@ function Routes({ path }: { path: string }) {
   const join = matchRoute('/join/:code', path);
   if (join) return <JoinPage code={join.code!} />;
 
-  if (!ready) return <AppShell><Loading /></AppShell>;
+  if (!ready)
+    return (
+      <AppShell>
+        <Loading />
+      </AppShell>
+    );
   if (!me || me.kind !== 'user') return <LoginPage />;
   if (path === '/' || path === '/login') return <Redirect to={homeOf(me)} />;
   const page = staffPage(path);
-  return page ?? (
-    <AppShell>
-      <section className="card">
-        <h1>{t('notFound.title')}</h1>
-        <p>
-          <a href={homeOf(me)}>{t('notFound.home')}</a>
-        </p>
-      </section>
-    </AppShell>
+  return (
+    page ?? (
+      <AppShell>
+        <section className="card">
+          <h1>{t('notFound.title')}</h1>
+          <p>
+            <a href={homeOf(me)}>{t('notFound.home')}</a>
+          </p>
+        </section>
+      </AppShell>
+    )
   );
 }
 

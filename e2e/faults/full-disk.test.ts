@@ -46,7 +46,8 @@ function badBlobs(): string[] {
     for (const { s } of named) {
       const file = join(blobs, 'sha256', s.slice(0, 2), s.slice(2));
       if (!existsSync(file)) bad.push(`missing ${s}`);
-      else if (createHash('sha256').update(readFileSync(file)).digest('hex') !== s) bad.push(`content does not match its name ${s} (${statSync(file).size} bytes)`);
+      else if (createHash('sha256').update(readFileSync(file)).digest('hex') !== s)
+        bad.push(`content does not match its name ${s} (${statSync(file).size} bytes)`);
     }
     return bad;
   } finally {

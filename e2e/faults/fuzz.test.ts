@@ -36,8 +36,18 @@ const summary: Record<string, unknown> = { count };
 beforeAll(async () => {
   pki = await createTestPki();
   agreement = await agreementPdf(3);
-  const once = await signPdf(agreement, { signer: pki.signer(pki.clerk), timeStamper: pki.timeStamper, level: 'B-T', signingTime: new Date() });
-  signed = await signPdf(once, { signer: pki.signer(pki.official), timeStamper: pki.timeStamper, level: 'B-T', signingTime: new Date() });
+  const once = await signPdf(agreement, {
+    signer: pki.signer(pki.clerk),
+    timeStamper: pki.timeStamper,
+    level: 'B-T',
+    signingTime: new Date(),
+  });
+  signed = await signPdf(once, {
+    signer: pki.signer(pki.official),
+    timeStamper: pki.timeStamper,
+    level: 'B-T',
+    signingTime: new Date(),
+  });
   expect(verifyPdf(signed, { trustAnchors: pki.trustAnchors }).valid).toBe(true);
 });
 
@@ -54,7 +64,10 @@ const hangSlackMs = 3000;
 const workerFile = fileURLToPath(new URL('./verify-worker.ts', import.meta.url));
 
 /** Runs the job in a child process; resolves undefined when done, or the mutant it was stuck on (then killed). */
-function verifyInWorker(job: VerifyJob, onOutcome: (o: VerifyOutcome) => void): Promise<{ i: number; kind: string } | undefined> {
+function verifyInWorker(
+  job: VerifyJob,
+  onOutcome: (o: VerifyOutcome) => void,
+): Promise<{ i: number; kind: string } | undefined> {
   return new Promise((resolve, reject) => {
     const worker = fork(workerFile, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
     worker.send(job);
@@ -86,105 +99,147 @@ function verifyInWorker(job: VerifyJob, onOutcome: (o: VerifyOutcome) => void): 
 }
 
 describe(`fuzz: ${count} mutated PDFs`, () => {
-  it('in-process verifyPdf never crashes or hangs, and every rejection is a typed error', async () => {
-    const failures: string[] = [];
-    const outcomes = { valid: 0, invalid: 0, rejected: 0, crash: 0, hang: 0 };
-    let slowest = 0;
-    let next = 0;
-    // A verification that does not return within the limit is a hang: the thread is terminated and the run goes on after it.
-    for (let restarts = 0; next < count && restarts <= 50; restarts++) {
-      const stuck = await verifyInWorker({ seed: signed, trustAnchors: pki.trustAnchors, from: next, to: count }, (o) => {
-        outcomes[o.result]++;
-        slowest = Math.max(slowest, o.ms);
-        if (o.result === 'crash') failures.push(`#${o.i} ${o.kind}: ${o.message}`);
-        if (o.ms > limitMs) failures.push(`#${o.i} ${o.kind}: took ${Math.round(o.ms)} ms`);
-        next = o.i + 1;
-      });
-      if (!stuck) break;
-      outcomes.hang++;
-      failures.push(`#${stuck.i} ${stuck.kind}: no result after ${limitMs + hangSlackMs} ms (terminated)`);
-      next = stuck.i + 1;
-    }
-    summary.inProcess = { ...outcomes, slowestMs: Math.round(slowest), failures: failures.slice(0, 50), failureCount: failures.length };
-    process.stdout.write(`fuzz in-process: ${JSON.stringify(summary.inProcess)}\n`);
-    expect(failures).toEqual([]);
-  }, budgetMs);
-
-  it('`tongban verify` on a sample exits 0/1/2 with one clear stderr line, within 2 s of a normal run', () => {
-    const trust = join(dir.path, 'root.pem');
-    writeFileSync(trust, certificatePem(pki.root.certificate));
-    const good = join(dir.path, 'good.pdf');
-    writeFileSync(good, signed);
-    const baseline = median([0, 1, 2].map(() => {
-      const t = performance.now();
-      expect(tongban(['verify', good, '--trust', trust]).status).toBe(0);
-      return performance.now() - t;
-    }));
-    const failures: string[] = [];
-    const codes: Record<string, number> = {};
-    let runs = 0;
-    for (let i = 0; i < count; i += cliEvery) {
-      const { kind, bytes } = mutate(signed, i);
-      const file = join(dir.path, `m${i}.pdf`);
-      writeFileSync(file, bytes);
-      const t = performance.now();
-      const r = tongban(['verify', file, '--trust', trust, '--json'], Math.round(baseline + limitMs + 5000));
-      const ms = performance.now() - t;
-      runs++;
-      codes[String(r.status)] = (codes[String(r.status)] ?? 0) + 1;
-      const err = r.stderr.trim();
-      if (r.status === null || ![0, 1, 2].includes(r.status)) failures.push(`#${i} ${kind}: status ${r.status} signal ${r.signal}`);
-      else if (r.status === 2 && (err === '' || err.includes('\n') || /\n\s+at /.test(r.stderr))) failures.push(`#${i} ${kind}: unclear stderr ${JSON.stringify(err.slice(0, 300))}`);
-      else if (r.status !== 2) JSON.parse(r.stdout);
-      if (ms > baseline + limitMs) failures.push(`#${i} ${kind}: ${Math.round(ms)} ms (normal run ${Math.round(baseline)} ms)`);
-    }
-    summary.cli = { runs, exitCodes: codes, baselineMs: Math.round(baseline), failures: failures.slice(0, 50), failureCount: failures.length };
-    process.stdout.write(`fuzz CLI: ${JSON.stringify(summary.cli)}\n`);
-    expect(failures).toEqual([]);
-  }, budgetMs);
-
-  it('the upload API answers 201 or a 4xx JSON error within 2 s, and keeps serving', async () => {
-    const start = async () => {
-      await h?.kill();
-      h = await Harness.start({ dataDir: join(dir.path, 'data'), record: false });
-      return clientAs(h, 'official.ninghai');
-    };
-    let host: HttpClient = await start();
-    const failures: string[] = [];
-    const statuses: Record<string, number> = {};
-    let slowest = 0;
-    let restarts = 0;
-    for (let i = 0; i < count; i++) {
-      const { kind, bytes } = mutate(i % 2 ? signed : agreement, i);
-      const t = performance.now();
-      const r = await within(limitMs + 3000, uploadAgreement(host, bytes), `upload #${i}`).catch((e: Error) => e);
-      const ms = performance.now() - t;
-      slowest = Math.max(slowest, ms);
-      if (r instanceof Error) {
-        // The server is stuck on this upload: note it, restart it (a few times at most) and go on.
-        failures.push(`#${i} ${kind}: ${r.message}`);
-        if (++restarts > 5) break;
-        host = await start();
-        continue;
+  it(
+    'in-process verifyPdf never crashes or hangs, and every rejection is a typed error',
+    async () => {
+      const failures: string[] = [];
+      const outcomes = { valid: 0, invalid: 0, rejected: 0, crash: 0, hang: 0 };
+      let slowest = 0;
+      let next = 0;
+      // A verification that does not return within the limit is a hang: the thread is terminated and the run goes on after it.
+      for (let restarts = 0; next < count && restarts <= 50; restarts++) {
+        const stuck = await verifyInWorker(
+          { seed: signed, trustAnchors: pki.trustAnchors, from: next, to: count },
+          (o) => {
+            outcomes[o.result]++;
+            slowest = Math.max(slowest, o.ms);
+            if (o.result === 'crash') failures.push(`#${o.i} ${o.kind}: ${o.message}`);
+            if (o.ms > limitMs) failures.push(`#${o.i} ${o.kind}: took ${Math.round(o.ms)} ms`);
+            next = o.i + 1;
+          },
+        );
+        if (!stuck) break;
+        outcomes.hang++;
+        failures.push(`#${stuck.i} ${stuck.kind}: no result after ${limitMs + hangSlackMs} ms (terminated)`);
+        next = stuck.i + 1;
       }
-      statuses[String(r.status)] = (statuses[String(r.status)] ?? 0) + 1;
-      if (r.status !== 201) {
-        const body = (() => {
-          try {
-            return r.json<{ error?: { code?: string; message?: string } }>();
-          } catch {
-            return {};
-          }
-        })();
-        if (r.status >= 500 || !body.error?.code || !body.error.message) failures.push(`#${i} ${kind}: ${r.status} ${r.text.slice(0, 200)}`);
+      summary.inProcess = {
+        ...outcomes,
+        slowestMs: Math.round(slowest),
+        failures: failures.slice(0, 50),
+        failureCount: failures.length,
+      };
+      process.stdout.write(`fuzz in-process: ${JSON.stringify(summary.inProcess)}\n`);
+      expect(failures).toEqual([]);
+    },
+    budgetMs,
+  );
+
+  it(
+    '`tongban verify` on a sample exits 0/1/2 with one clear stderr line, within 2 s of a normal run',
+    () => {
+      const trust = join(dir.path, 'root.pem');
+      writeFileSync(trust, certificatePem(pki.root.certificate));
+      const good = join(dir.path, 'good.pdf');
+      writeFileSync(good, signed);
+      const baseline = median(
+        [0, 1, 2].map(() => {
+          const t = performance.now();
+          expect(tongban(['verify', good, '--trust', trust]).status).toBe(0);
+          return performance.now() - t;
+        }),
+      );
+      const failures: string[] = [];
+      const codes: Record<string, number> = {};
+      let runs = 0;
+      for (let i = 0; i < count; i += cliEvery) {
+        const { kind, bytes } = mutate(signed, i);
+        const file = join(dir.path, `m${i}.pdf`);
+        writeFileSync(file, bytes);
+        const t = performance.now();
+        const r = tongban(['verify', file, '--trust', trust, '--json'], Math.round(baseline + limitMs + 5000));
+        const ms = performance.now() - t;
+        runs++;
+        codes[String(r.status)] = (codes[String(r.status)] ?? 0) + 1;
+        const err = r.stderr.trim();
+        if (r.status === null || ![0, 1, 2].includes(r.status))
+          failures.push(`#${i} ${kind}: status ${r.status} signal ${r.signal}`);
+        else if (r.status === 2 && (err === '' || err.includes('\n') || /\n\s+at /.test(r.stderr)))
+          failures.push(`#${i} ${kind}: unclear stderr ${JSON.stringify(err.slice(0, 300))}`);
+        else if (r.status !== 2) JSON.parse(r.stdout);
+        if (ms > baseline + limitMs)
+          failures.push(`#${i} ${kind}: ${Math.round(ms)} ms (normal run ${Math.round(baseline)} ms)`);
       }
-      if (ms > limitMs) failures.push(`#${i} ${kind}: ${Math.round(ms)} ms`);
-    }
-    const health = await within(5000, host.get('/healthz'), 'GET /healthz after the uploads').catch((e: Error) => e);
-    if (health instanceof Error || health.status !== 200) failures.push(`server not serving after the uploads: ${health instanceof Error ? health.message : health.status}`);
-    const upload = { count, statuses, restarts, slowestMs: Math.round(slowest), failures: failures.slice(0, 50), failureCount: failures.length };
-    summary.upload = { ...upload, serverLogTail: h!.stderr.slice(-2000) };
-    process.stdout.write(`fuzz upload: ${JSON.stringify(upload)}\n`);
-    expect(failures).toEqual([]);
-  }, budgetMs * 2);
+      summary.cli = {
+        runs,
+        exitCodes: codes,
+        baselineMs: Math.round(baseline),
+        failures: failures.slice(0, 50),
+        failureCount: failures.length,
+      };
+      process.stdout.write(`fuzz CLI: ${JSON.stringify(summary.cli)}\n`);
+      expect(failures).toEqual([]);
+    },
+    budgetMs,
+  );
+
+  it(
+    'the upload API answers 201 or a 4xx JSON error within 2 s, and keeps serving',
+    async () => {
+      const start = async () => {
+        await h?.kill();
+        h = await Harness.start({ dataDir: join(dir.path, 'data'), record: false });
+        return clientAs(h, 'official.ninghai');
+      };
+      let host: HttpClient = await start();
+      const failures: string[] = [];
+      const statuses: Record<string, number> = {};
+      let slowest = 0;
+      let restarts = 0;
+      for (let i = 0; i < count; i++) {
+        const { kind, bytes } = mutate(i % 2 ? signed : agreement, i);
+        const t = performance.now();
+        const r = await within(limitMs + 3000, uploadAgreement(host, bytes), `upload #${i}`).catch((e: Error) => e);
+        const ms = performance.now() - t;
+        slowest = Math.max(slowest, ms);
+        if (r instanceof Error) {
+          // The server is stuck on this upload: note it, restart it (a few times at most) and go on.
+          failures.push(`#${i} ${kind}: ${r.message}`);
+          if (++restarts > 5) break;
+          host = await start();
+          continue;
+        }
+        statuses[String(r.status)] = (statuses[String(r.status)] ?? 0) + 1;
+        if (r.status !== 201) {
+          const body = (() => {
+            try {
+              return r.json<{ error?: { code?: string; message?: string } }>();
+            } catch {
+              return {};
+            }
+          })();
+          if (r.status >= 500 || !body.error?.code || !body.error.message)
+            failures.push(`#${i} ${kind}: ${r.status} ${r.text.slice(0, 200)}`);
+        }
+        if (ms > limitMs) failures.push(`#${i} ${kind}: ${Math.round(ms)} ms`);
+      }
+      const health = await within(5000, host.get('/healthz'), 'GET /healthz after the uploads').catch((e: Error) => e);
+      if (health instanceof Error || health.status !== 200)
+        failures.push(
+          `server not serving after the uploads: ${health instanceof Error ? health.message : health.status}`,
+        );
+      const upload = {
+        count,
+        statuses,
+        restarts,
+        slowestMs: Math.round(slowest),
+        failures: failures.slice(0, 50),
+        failureCount: failures.length,
+      };
+      summary.upload = { ...upload, serverLogTail: h!.stderr.slice(-2000) };
+      process.stdout.write(`fuzz upload: ${JSON.stringify(upload)}\n`);
+      expect(failures).toEqual([]);
+    },
+    budgetMs * 2,
+  );
 });

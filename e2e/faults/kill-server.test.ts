@@ -25,7 +25,8 @@ afterAll(async () => {
   dir.remove();
 });
 
-const recordingState = (h: Harness, sessionId: string) => h.request('recordingState', { sessionId }) as Promise<RecordingStateView>;
+const recordingState = (h: Harness, sessionId: string) =>
+  h.request('recordingState', { sessionId }) as Promise<RecordingStateView>;
 
 describe('kill -9 during a recorded session', () => {
   it('restarts with the recording sealed as interrupted, an intact database, a valid signed document and audit chain', async () => {
@@ -45,15 +46,24 @@ describe('kill -9 during a recorded session', () => {
     await rooms.addRoom();
     await rooms.waitAllDecoding();
     const sessionId = rooms.rooms[0]!.ticket.sessionId;
-    const live = await until(40_000, 'two closed segments', () => recordingState(h, sessionId), (s) => s.state === 'recording' && s.segmentCount >= 2);
+    const live = await until(
+      40_000,
+      'two closed segments',
+      () => recordingState(h, sessionId),
+      (s) => s.state === 'recording' && s.segmentCount >= 2,
+    );
 
     // The crash: SIGKILL the server; its mediasoup worker and ffmpeg children are orphaned and killed too.
     const orphans = children(h.pid).map((c) => c.pid);
     expect(orphans.length).toBeGreaterThanOrEqual(2);
     await h.kill();
     await new Promise((r) => setTimeout(r, 1000));
-    const survivors = orphans.map((pid) => sample(pid)).filter((p): p is NonNullable<typeof p> => p !== undefined && p.state !== 'Z');
-    process.stdout.write(`kill -9: ${survivors.length} of ${orphans.length} children still running 1 s later (${survivors.map((p) => p.comm).join(', ')})\n`);
+    const survivors = orphans
+      .map((pid) => sample(pid))
+      .filter((p): p is NonNullable<typeof p> => p !== undefined && p.state !== 'Z');
+    process.stdout.write(
+      `kill -9: ${survivors.length} of ${orphans.length} children still running 1 s later (${survivors.map((p) => p.comm).join(', ')})\n`,
+    );
     await rooms.close();
     rooms = undefined;
 

@@ -32,18 +32,30 @@ describe('a mediasoup worker dies during a call', () => {
 
     const killedAt = performance.now();
     process.kill(dead!, 'SIGKILL');
-    const fresh = await until(20_000, 'a replacement worker', () => h!.workerPids(), (pids) => pids.length === 1 && pids[0] !== dead);
+    const fresh = await until(
+      20_000,
+      'a replacement worker',
+      () => h!.workerPids(),
+      (pids) => pids.length === 1 && pids[0] !== dead,
+    );
     expect(fresh[0]).not.toBe(dead);
 
     const bots = rooms.bots;
-    await until(30_000, 'every bot rejoined', async () => bots.map((b) => b.rebuilds), (r) => r.every((n) => n >= 1));
+    await until(
+      30_000,
+      'every bot rejoined',
+      async () => bots.map((b) => b.rebuilds),
+      (r) => r.every((n) => n >= 1),
+    );
     await rooms.waitAllDecoding(30_000);
     const recoveredMs = performance.now() - killedAt;
     const before = rooms.snapshot();
     await new Promise((r) => setTimeout(r, 3000));
     const fps = rooms.fps(before, rooms.snapshot());
     expect(Math.min(...fps)).toBeGreaterThan(5);
-    process.stdout.write(`worker kill: media back on every bot after ${Math.round(recoveredMs)} ms; fps after: ${fps.map((f) => f.toFixed(1)).join(', ')}\n`);
+    process.stdout.write(
+      `worker kill: media back on every bot after ${Math.round(recoveredMs)} ms; fps after: ${fps.map((f) => f.toFixed(1)).join(', ')}\n`,
+    );
 
     const health = await new HttpClient(h.url, h.ready.rootPem).get('/healthz');
     expect(health.status).toBe(200);

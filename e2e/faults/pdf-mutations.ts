@@ -14,15 +14,40 @@ export function rng(seed: number): () => number {
   };
 }
 
-const anchors = ['xref', 'startxref', 'trailer', '/ByteRange', '/Contents', '/Root', '/Size', '/Prev', ' obj', 'endobj', 'stream', '/Length', '/Type /Sig', '/Annots', '/AcroForm'];
+const anchors = [
+  'xref',
+  'startxref',
+  'trailer',
+  '/ByteRange',
+  '/Contents',
+  '/Root',
+  '/Size',
+  '/Prev',
+  ' obj',
+  'endobj',
+  'stream',
+  '/Length',
+  '/Type /Sig',
+  '/Annots',
+  '/AcroForm',
+];
 
 export type Mutation = 'bitflip' | 'truncate' | 'splice' | 'delete' | 'anchor-digits' | 'anchor-bytes' | 'anchor-cut';
-export const mutations: readonly Mutation[] = ['bitflip', 'truncate', 'splice', 'delete', 'anchor-digits', 'anchor-bytes', 'anchor-cut'];
+export const mutations: readonly Mutation[] = [
+  'bitflip',
+  'truncate',
+  'splice',
+  'delete',
+  'anchor-digits',
+  'anchor-bytes',
+  'anchor-cut',
+];
 
 function anchorOffsets(pdf: Uint8Array): number[] {
   const text = Buffer.from(pdf).toString('latin1');
   const out: number[] = [];
-  for (const a of anchors) for (let i = text.indexOf(a); i >= 0 && out.length < 4000; i = text.indexOf(a, i + 1)) out.push(i);
+  for (const a of anchors)
+    for (let i = text.indexOf(a); i >= 0 && out.length < 4000; i = text.indexOf(a, i + 1)) out.push(i);
   return out;
 }
 
@@ -46,7 +71,10 @@ export function mutate(pdf: Uint8Array, i: number): { kind: Mutation; bytes: Uin
       const from = int(b.length);
       const len = 1 + int(Math.min(4096, b.length - from));
       const to = r() < 0.5 ? at() : int(b.length);
-      return { kind, bytes: Buffer.concat([b.subarray(0, to), b.subarray(from, from + len), b.subarray(r() < 0.5 ? to : to + len)]) };
+      return {
+        kind,
+        bytes: Buffer.concat([b.subarray(0, to), b.subarray(from, from + len), b.subarray(r() < 0.5 ? to : to + len)]),
+      };
     }
     case 'delete': {
       const from = r() < 0.5 ? at() : int(b.length);

@@ -20,18 +20,29 @@ export async function clientAs(h: Harness, userId: string): Promise<HttpClient> 
 }
 
 /** A multipart/form-data body with text fields and one file part. */
-export function multipart(fields: Record<string, string>, file: { field: string; name: string; type: string; bytes: Uint8Array }): { body: Buffer; headers: Record<string, string> } {
+export function multipart(
+  fields: Record<string, string>,
+  file: { field: string; name: string; type: string; bytes: Uint8Array },
+): { body: Buffer; headers: Record<string, string> } {
   const boundary = `----tongban${randomBytes(8).toString('hex')}`;
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`));
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+    ),
+  );
   parts.push(Buffer.from(file.bytes), Buffer.from(`\r\n--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
 /** POST /api/ceremonies: the upload endpoint that takes a PDF (flow B's agreement). */
 export function uploadAgreement(c: HttpClient, pdf: Uint8Array, signers = 'official.ninghai'): Promise<TestResponse> {
-  const { body, headers } = multipart({ title: '合作协议 fault test', signers }, { field: 'agreement', name: 'agreement.pdf', type: 'application/pdf', bytes: pdf });
+  const { body, headers } = multipart(
+    { title: '合作协议 fault test', signers },
+    { field: 'agreement', name: 'agreement.pdf', type: 'application/pdf', bytes: pdf },
+  );
   return c.request('POST', '/api/ceremonies', { body, headers });
 }
 
@@ -67,9 +78,12 @@ export function integrityCheck(dataDir: string): string {
 /** Rejects if the promise takes longer than `ms`. */
 export function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
+  return Promise.race([
+    p,
+    new Promise<T>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Polls an async condition every 200 ms until it holds, or fails after `ms` naming `what`. */

@@ -29,8 +29,16 @@ process.once('message', (job: VerifyJob) => {
     try {
       outcome = { i, kind, result: verifyPdf(bytes, { trustAnchors }).valid ? 'valid' : 'invalid' };
     } catch (err) {
-      const clear = (err instanceof PdfError || err instanceof SigningError) && err.message.length > 0 && !err.message.includes('\n');
-      outcome = { i, kind, result: clear ? 'rejected' : 'crash', message: err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 300) : String(err) };
+      const clear =
+        (err instanceof PdfError || err instanceof SigningError) &&
+        err.message.length > 0 &&
+        !err.message.includes('\n');
+      outcome = {
+        i,
+        kind,
+        result: clear ? 'rejected' : 'crash',
+        message: err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 300) : String(err),
+      };
     }
     process.send!({ ...outcome, ms: performance.now() - t });
   }

@@ -41,7 +41,7 @@ describe('flow A: remote identity confirmation', () => {
     done.caseNumber = (await xingren.locator('#case-title .mono').textContent())!.trim();
   });
 
-  it('the case appears live in 慈溪\'s queue; the clerk there accepts it and enters the room', async () => {
+  it("the case appears live in 慈溪's queue; the clerk there accepts it and enters the room", async () => {
     cixi = await someone();
     await login(cixi, demo.url, 'clerk.cixi', /\/desk$/);
     await cixi.getByTestId('queue').getByTestId('case-row').filter({ hasText: '陈静' }).click();
@@ -52,7 +52,9 @@ describe('flow A: remote identity confirmation', () => {
   });
 
   it('the clerk at 兴仁 sees the change live, invites the applicant, who joins on a phone', async () => {
-    await expect.poll(() => xingren.getByTestId('case-status').textContent(), { timeout: 15_000 }).toContain('视频办理中');
+    await expect
+      .poll(() => xingren.getByTestId('case-status').textContent(), { timeout: 15_000 })
+      .toContain('视频办理中');
     await xingren.getByTestId('case-invite').click();
     const invitation = await xingren.getByTestId('invitation-url').textContent();
     expect(await xingren.getByTestId('invitation-code').textContent()).toMatch(/\S{4,}/);
@@ -71,7 +73,8 @@ describe('flow A: remote identity confirmation', () => {
   });
 
   it('every participant sees the recording indicator', async () => {
-    for (const page of [cixi, xingren, applicant]) await page.getByTestId('recording-indicator').waitFor({ timeout: 15_000 });
+    for (const page of [cixi, xingren, applicant])
+      await page.getByTestId('recording-indicator').waitFor({ timeout: 15_000 });
   });
 
   it('the handling clerk works the checklist, captures face and ID, and confirms the identity', async () => {
@@ -119,7 +122,9 @@ describe('flow B: remote signing ceremony', () => {
     await host.goto(`${demo.url}/ceremony`);
     done.ceremonyTitle = `宁海—椒江通办合作协议 ${Date.now() % 100_000}`;
     await host.getByTestId('ceremony-title').fill(done.ceremonyTitle);
-    await host.getByTestId('ceremony-file').setInputFiles({ name: 'agreement.pdf', mimeType: 'application/pdf', buffer: await agreementPdf(3) });
+    await host
+      .getByTestId('ceremony-file')
+      .setInputFiles({ name: 'agreement.pdf', mimeType: 'application/pdf', buffer: await agreementPdf(3) });
     await host.getByTestId('ceremony-signers').fill('official.ninghai, official.jiaojiang');
     await host.getByTestId('ceremony-create').click();
     await host.waitForURL(/\/ceremony\/[0-9a-f-]{36}$/);
@@ -137,7 +142,9 @@ describe('flow B: remote signing ceremony', () => {
     const [ninghai, jiaojiang] = officials as [Page, Page];
     // Every page gets the ceremony's state pushed over socket.io (no polling while live).
     for (const page of [host, ninghai, jiaojiang]) {
-      await expect.poll(() => page.getByTestId('ceremony-status').getAttribute('data-live'), { timeout: 20_000 }).toBe('yes');
+      await expect
+        .poll(() => page.getByTestId('ceremony-status').getAttribute('data-live'), { timeout: 20_000 })
+        .toBe('yes');
     }
     const pageLabel = (p: Page) => p.getByTestId('pdf-page-label').textContent();
     await expect.poll(() => pageLabel(jiaojiang), { timeout: 20_000 }).toContain('1 / 3');
@@ -185,10 +192,14 @@ describe('flow C: audit', () => {
   }
 
   async function expectValidSignatures(atLeast: number): Promise<void> {
-    const verdicts = await auditor.getByTestId('document-valid').evaluateAll((els) => els.map((e) => e.getAttribute('data-valid')));
+    const verdicts = await auditor
+      .getByTestId('document-valid')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-valid')));
     expect(verdicts.length).toBeGreaterThan(0);
     expect(verdicts.every((v) => v === 'true')).toBe(true);
-    const rows = await auditor.getByTestId('signature-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-valid')));
+    const rows = await auditor
+      .getByTestId('signature-row')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-valid')));
     expect(rows.length).toBeGreaterThanOrEqual(atLeast);
     expect(rows.every((v) => v === 'true')).toBe(true);
   }

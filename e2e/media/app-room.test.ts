@@ -60,11 +60,20 @@ describe('a real session in the real app', () => {
     await applicant.goto(inviteUrl);
     await applicant.waitForURL(`**/room/${sessionId}`);
     await applicant.getByTestId('consent-accept').click();
-    const pages: Record<string, Page> = { 'user:clerk.cixi': cixi, 'user:clerk.xingren': xingren, [`guest:${sessionId}`]: applicant };
+    const pages: Record<string, Page> = {
+      'user:clerk.cixi': cixi,
+      'user:clerk.xingren': xingren,
+      [`guest:${sessionId}`]: applicant,
+    };
     const ids = Object.keys(pages);
     for (const who of ids) {
-      const summary = await waitForDecoding(pages[who]!, ids.filter((p) => p !== who));
-      console.log(`[app] ${who}: frames decoded ${JSON.stringify(summary.frames)} audio packets ${JSON.stringify(summary.audioPackets)}`);
+      const summary = await waitForDecoding(
+        pages[who]!,
+        ids.filter((p) => p !== who),
+      );
+      console.log(
+        `[app] ${who}: frames decoded ${JSON.stringify(summary.frames)} audio packets ${JSON.stringify(summary.audioPackets)}`,
+      );
     }
     for (const page of Object.values(pages)) await page.getByTestId('recording-indicator').first().waitFor();
     await new Promise((r) => setTimeout(r, 5_000));
@@ -98,7 +107,11 @@ describe('a real session in the real app', () => {
     const stranger = await app.login('clerk.ninghai');
     expect((await stranger.get(`/api/sessions/${sessionId}/recording/verification`)).status).toBe(403);
 
-    const cli = spawnSync('node', [join(import.meta.dirname, '../../bin/tongban.js'), 'record', 'verify', sessionId, '--data', app.dataDir], { encoding: 'utf8' });
+    const cli = spawnSync(
+      'node',
+      [join(import.meta.dirname, '../../bin/tongban.js'), 'record', 'verify', sessionId, '--data', app.dataDir],
+      { encoding: 'utf8' },
+    );
     console.log(`[app] $ tongban record verify ${sessionId}\n${cli.stdout}${cli.stderr}`);
     expect(cli.status).toBe(0);
     expect(cli.stdout).toContain('seal: valid');

@@ -23,7 +23,9 @@ export interface RunningApp {
 
 export async function startApp(): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tongban-media-app-'));
-  const config = loadConfig({ flags: { dataDir, port: 0, host: '127.0.0.1', clientDir: ensureClientBuilt(), media: { workers: 1 } } });
+  const config = loadConfig({
+    flags: { dataDir, port: 0, host: '127.0.0.1', clientDir: ensureClientBuilt(), media: { workers: 1 } },
+  });
   const app = await createApp({ config, pkiTuning: testPkiTuning, log: () => undefined });
   await seedDemo(app.services);
   const url = await app.start();

@@ -43,7 +43,11 @@ afterAll(async () => {
 });
 
 async function client(as: string): Promise<Socket> {
-  const socket = ioClient(server.url, { transports: ['websocket'], extraHeaders: { cookie: `tb-test-as=${encodeURIComponent(as)}` }, forceNew: true });
+  const socket = ioClient(server.url, {
+    transports: ['websocket'],
+    extraHeaders: { cookie: `tb-test-as=${encodeURIComponent(as)}` },
+    forceNew: true,
+  });
   sockets.push(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -75,7 +79,9 @@ describe('bad input hurts only the sender', () => {
     expect(errorCode(await send(s, { method: 'explode', data: {} }))).toBe('bad_request');
     expect(errorCode(await send(s, { method: 'join', data: { sessionId: 'x'.repeat(500) } }))).toBe('bad_request');
     expect(errorCode(await send(s, { method: 'join', data: { sessionId: abused, extra: 1 } }))).toBe('bad_request');
-    expect(errorCode(await send(s, { method: 'join', data: { sessionId: abused, pad: 'x'.repeat(100_000) } }))).toBe('payload_too_large');
+    expect(errorCode(await send(s, { method: 'join', data: { sessionId: abused, pad: 'x'.repeat(100_000) } }))).toBe(
+      'payload_too_large',
+    );
     expect(errorCode(await send(s, { method: 'createTransport', data: { direction: 'send' } }))).toBe('not_joined');
     // No acknowledgement callback: ignored, the connection stays usable.
     s.emit('media:request', { method: 'join', data: { sessionId: abused } });
@@ -90,7 +96,11 @@ describe('bad input hurts only the sender', () => {
     const t = await ok<{ id: string }>(s, 'createTransport', { direction: 'send' });
     const produce = await send(s, {
       method: 'produce',
-      data: { transportId: t.id, kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }] } },
+      data: {
+        transportId: t.id,
+        kind: 'audio',
+        rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }] },
+      },
     });
     expect(errorCode(produce)).toBe('consent_required');
   });
@@ -108,20 +118,38 @@ describe('bad input hurts only the sender', () => {
     const send1 = await ok<{ id: string }>(s, 'createTransport', { direction: 'send' });
     const badRtp = await send(s, {
       method: 'produce',
-      data: { transportId: send1.id, kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/H263', payloadType: 300 }] } },
+      data: {
+        transportId: send1.id,
+        kind: 'video',
+        rtpParameters: { codecs: [{ mimeType: 'video/H263', payloadType: 300 }] },
+      },
     });
     expect(errorCode(badRtp)).toBe('media_rejected');
     expect(errorCode(await send(s, { method: 'resumeConsumer', data: { consumerId: 'nope' } }))).toBe('not_found');
-    expect(errorCode(await send(s, { method: 'connectTransport', data: { transportId: send1.id, dtlsParameters: { fingerprints: [] } } }))).toBe('bad_request');
+    expect(
+      errorCode(
+        await send(s, {
+          method: 'connectTransport',
+          data: { transportId: send1.id, dtlsParameters: { fingerprints: [] } },
+        }),
+      ),
+    ).toBe('bad_request');
   });
 
   it('closes a transport whose DTLS never completes and shrugs off garbage on its ports', async () => {
     const s = await client('clerk.xingren');
     await ok(s, 'join', { sessionId: abused });
-    const t = await ok<{ id: string; iceCandidates: { protocol: string; port: number; ip: string }[] }>(s, 'createTransport', { direction: 'send' });
+    const t = await ok<{ id: string; iceCandidates: { protocol: string; port: number; ip: string }[] }>(
+      s,
+      'createTransport',
+      { direction: 'send' },
+    );
     await ok(s, 'connectTransport', {
       transportId: t.id,
-      dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: Array(32).fill('AB').join(':') }] },
+      dtlsParameters: {
+        role: 'client',
+        fingerprints: [{ algorithm: 'sha-256', value: Array(32).fill('AB').join(':') }],
+      },
     });
     const udp = t.iceCandidates.find((c) => c.protocol === 'udp')!;
     const tcp = t.iceCandidates.find((c) => c.protocol === 'tcp');
@@ -145,7 +173,14 @@ describe('bad input hurts only the sender', () => {
     }
     // After the connect timeout the half-open transport is gone: using it is an error.
     await new Promise((r) => setTimeout(r, 2_000));
-    expect(errorCode(await send(s, { method: 'connectTransport', data: { transportId: t.id, dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] } } }))).toBe('not_found');
+    expect(
+      errorCode(
+        await send(s, {
+          method: 'connectTransport',
+          data: { transportId: t.id, dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] } },
+        }),
+      ),
+    ).toBe('not_found');
     // The same client can still work in its room.
     const again = await ok<{ id: string }>(s, 'createTransport', { direction: 'recv' });
     expect(again.id).toMatch(/\S/);
@@ -159,7 +194,9 @@ describe('bad input hurts only the sender', () => {
   it('a request flood is answered rate_limited before it reaches the engine; the connection recovers', async () => {
     const s = await client('clerk.xingren');
     const started = performance.now();
-    const answers = await Promise.all(Array.from({ length: 400 }, () => send(s, { method: 'createTransport', data: { direction: 'send' } })));
+    const answers = await Promise.all(
+      Array.from({ length: 400 }, () => send(s, { method: 'createTransport', data: { direction: 'send' } })),
+    );
     const seconds = (performance.now() - started) / 1000;
     const codes = answers.map(errorCode);
     const limited = codes.filter((c) => c === 'rate_limited').length;

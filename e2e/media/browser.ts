@@ -45,7 +45,11 @@ export async function decodeSummary(page: Page): Promise<DecodeSummary> {
 }
 
 /** Waits until video frames and audio packets from every expected peer are counted and rising. */
-export async function waitForDecoding(page: Page, peers: readonly string[], timeoutMs = 20_000): Promise<DecodeSummary> {
+export async function waitForDecoding(
+  page: Page,
+  peers: readonly string[],
+  timeoutMs = 20_000,
+): Promise<DecodeSummary> {
   const deadline = Date.now() + timeoutMs;
   let first: DecodeSummary | null = null;
   for (;;) {

@@ -38,10 +38,24 @@ export function ensureClientBuilt(): string {
   const staging = `${dir}.${process.pid}`;
   // vitest sets NODE_ENV=test, which would give a development React build (StrictMode double effects).
   const env = { ...process.env, NODE_ENV: 'production' };
-  const r = spawnSync('npx', ['vite', 'build', '--config', join(client, 'vite.config.ts'), '--outDir', staging, '--emptyOutDir', '--logLevel', 'warn'], {
-    stdio: 'inherit',
-    env,
-  });
+  const r = spawnSync(
+    'npx',
+    [
+      'vite',
+      'build',
+      '--config',
+      join(client, 'vite.config.ts'),
+      '--outDir',
+      staging,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    {
+      stdio: 'inherit',
+      env,
+    },
+  );
   if (r.status !== 0) throw new Error('vite build of the client failed');
   try {
     renameSync(staging, dir);

@@ -11,10 +11,25 @@ export interface ProbeSummary {
 }
 
 export function probe(file: string): ProbeSummary {
-  const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,start_time:stream_tags=DURATION:format=duration', '-of', 'json', file], {
-    encoding: 'utf8',
-  });
-  const j = JSON.parse(out) as { streams: { codec_name: string; start_time?: string; tags?: { DURATION?: string } }[]; format: { duration?: string } };
+  const out = execFileSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_name,start_time:stream_tags=DURATION:format=duration',
+      '-of',
+      'json',
+      file,
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const j = JSON.parse(out) as {
+    streams: { codec_name: string; start_time?: string; tags?: { DURATION?: string } }[];
+    format: { duration?: string };
+  };
   const streamSec: Record<string, number> = {};
   const startSec: Record<string, number> = {};
   for (const s of j.streams) {
@@ -22,12 +37,21 @@ export function probe(file: string): ProbeSummary {
     const m = /^(\d+):(\d+):([\d.]+)$/.exec(s.tags?.DURATION ?? '');
     if (m) streamSec[s.codec_name] = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
   }
-  return { codecs: j.streams.map((s) => s.codec_name).sort(), durationSec: Number(j.format.duration ?? 0), streamSec, startSec };
+  return {
+    codecs: j.streams.map((s) => s.codec_name).sort(),
+    durationSec: Number(j.format.duration ?? 0),
+    streamSec,
+    startSec,
+  };
 }
 
 /** Timestamps (s) of every video frame, in order. */
 export function videoFrameTimes(file: string): number[] {
-  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  const out = execFileSync(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file],
+    { encoding: 'utf8' },
+  );
   return out
     .split('\n')
     .filter((l) => l.trim())

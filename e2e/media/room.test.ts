@@ -70,14 +70,18 @@ async function expectWholeSession(session: string, endedAt: number): Promise<Rea
   for (const first of segments.filter((s) => /-00000\.webm$/.test(s.file))) {
     // A run stopped at once (a restart, the session's end) may have closed an empty segment.
     const video = first.endMs > first.startMs ? probe(join(dir, first.file)).startSec.vp8 : undefined;
-    console.log(`${session} ${first.file} (${first.endMs - first.startMs} ms): video from ${video === undefined ? '(none)' : `${(video * 1000).toFixed(0)} ms`} into the run`);
+    console.log(
+      `${session} ${first.file} (${first.endMs - first.startMs} ms): video from ${video === undefined ? '(none)' : `${(video * 1000).toFixed(0)} ms`} into the run`,
+    );
   }
   const rendered = await server.recorder.composite(session)!.result;
   for (const [who, file] of [...Object.entries(rendered.participants), ['composite', rendered.composite!] as const]) {
     const p = probe(file);
     const frames = videoFrameTimes(file);
     const largestStep = Math.max(...frames.slice(1).map((t, i) => t - frames[i]!));
-    console.log(`${session} ffprobe ${who}: ${p.codecs.join('+')} ${p.durationSec.toFixed(2)} s of a ${sessionSec.toFixed(2)} s session; ${frames.length} frames, largest step ${largestStep.toFixed(3)} s`);
+    console.log(
+      `${session} ffprobe ${who}: ${p.codecs.join('+')} ${p.durationSec.toFixed(2)} s of a ${sessionSec.toFixed(2)} s session; ${frames.length} frames, largest step ${largestStep.toFixed(3)} s`,
+    );
     expect(Math.abs(p.durationSec - sessionSec) / sessionSec, `${who} lasts as long as the session`).toBeLessThan(0.02);
     expect(largestStep).toBeLessThan(0.25);
   }
@@ -88,7 +92,13 @@ async function expectWholeSession(session: string, endedAt: number): Promise<Rea
  * A participant leaves the room and comes back after `awayMs` (already consented: publishing resumes
  * by itself); returns once `watcher` decodes them again, plus `thenMs` so that the new run records.
  */
-async function leaveAndRejoin(who: { page: Page; id: string }, watcher: Page, session: string, awayMs: number, thenMs: number): Promise<void> {
+async function leaveAndRejoin(
+  who: { page: Page; id: string },
+  watcher: Page,
+  session: string,
+  awayMs: number,
+  thenMs: number,
+): Promise<void> {
   await who.page.evaluate(() => window.__tongbanRoom!.leave());
   await new Promise((r) => setTimeout(r, awayMs));
   await who.page.goto(`${server.url}/room/${session}`);
@@ -107,8 +117,14 @@ describe('three browsers in one room', () => {
   /** The three pages go to another session and consent; the applicant's invitation is for that one. */
   async function moveToSession(session: string): Promise<Record<string, Page>> {
     const guest = `guest:${session}`;
-    await pages[applicant]!.context().addCookies([{ name: 'tb-test-as', value: encodeURIComponent(guest), domain: '127.0.0.1', path: '/' }]);
-    const moved: Record<string, Page> = { [cixi]: pages[cixi]!, [xingren]: pages[xingren]!, [guest]: pages[applicant]! };
+    await pages[applicant]!.context().addCookies([
+      { name: 'tb-test-as', value: encodeURIComponent(guest), domain: '127.0.0.1', path: '/' },
+    ]);
+    const moved: Record<string, Page> = {
+      [cixi]: pages[cixi]!,
+      [xingren]: pages[xingren]!,
+      [guest]: pages[applicant]!,
+    };
     for (const page of Object.values(moved)) {
       await page.goto(`${server.url}/room/${session}`);
       await page.getByTestId('consent-accept').click();
@@ -124,25 +140,32 @@ describe('three browsers in one room', () => {
 
     const context = await browser.newContext();
     contexts.push(context);
-    await context.addCookies([{ name: 'tb-test-as', value: encodeURIComponent(applicant), domain: '127.0.0.1', path: '/' }]);
+    await context.addCookies([
+      { name: 'tb-test-as', value: encodeURIComponent(applicant), domain: '127.0.0.1', path: '/' },
+    ]);
     const page = await context.newPage();
     pages[applicant] = page;
     await page.goto(`${server.url}/room/${sessionId}`);
     await page.getByTestId('consent-accept').waitFor();
     // From the join request (User Timing mark set by the room client) to the first decoded frame of
     // both clerks; page load is printed as well.
-    const timing = await page.evaluate(async (peers) => {
-      for (;;) {
-        const stats = (await window.__tongbanRoom?.stats()) ?? [];
-        if (peers.every((p) => stats.some((s) => s.peerId === p && s.kind === 'video' && s.framesDecoded > 0))) {
-          const join = performance.getEntriesByName('tongban:join')[0]?.startTime ?? 0;
-          return { fromNavigation: performance.now(), fromJoin: performance.now() - join };
+    const timing = await page.evaluate(
+      async (peers) => {
+        for (;;) {
+          const stats = (await window.__tongbanRoom?.stats()) ?? [];
+          if (peers.every((p) => stats.some((s) => s.peerId === p && s.kind === 'video' && s.framesDecoded > 0))) {
+            const join = performance.getEntriesByName('tongban:join')[0]?.startTime ?? 0;
+            return { fromNavigation: performance.now(), fromJoin: performance.now() - join };
+          }
+          if (performance.now() > 20_000) return { fromNavigation: Infinity, fromJoin: Infinity };
+          await new Promise((r) => setTimeout(r, 20));
         }
-        if (performance.now() > 20_000) return { fromNavigation: Infinity, fromJoin: Infinity };
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }, [cixi, xingren]);
-    console.log(`late joiner: video from both clerks decoded ${Math.round(timing.fromJoin)} ms after joining (${Math.round(timing.fromNavigation)} ms after navigation)`);
+      },
+      [cixi, xingren],
+    );
+    console.log(
+      `late joiner: video from both clerks decoded ${Math.round(timing.fromJoin)} ms after joining (${Math.round(timing.fromNavigation)} ms after navigation)`,
+    );
     await page.getByTestId('consent-accept').click();
     consentedAt[applicant] = Date.now();
     expect(timing.fromJoin).toBeLessThan(2_000);
@@ -153,13 +176,21 @@ describe('three browsers in one room', () => {
     for (const who of everyone) {
       const others = everyone.filter((p) => p !== who);
       const summary = await waitForDecoding(pages[who]!, others);
-      console.log(`${who}: frames decoded ${JSON.stringify(summary.frames)} audio packets ${JSON.stringify(summary.audioPackets)}`);
+      console.log(
+        `${who}: frames decoded ${JSON.stringify(summary.frames)} audio packets ${JSON.stringify(summary.audioPackets)}`,
+      );
       for (const o of others) expect(summary.frames[o]).toBeGreaterThan(0);
       await expect.poll(() => pages[who]!.getByTestId('video-tile').count()).toBe(3);
     }
-    await expect.poll(() => pages[applicant]!.getByTestId('video-tile').filter({ hasText: '慈溪窗口 王敏' }).count()).toBe(1);
+    await expect
+      .poll(() => pages[applicant]!.getByTestId('video-tile').filter({ hasText: '慈溪窗口 王敏' }).count())
+      .toBe(1);
     // The fake microphones beep: the audio-level observer names an active speaker.
-    const speaker = await pages[applicant]!.waitForFunction(() => window.__tongbanRoom?.state.activeSpeaker, undefined, { timeout: 15_000 });
+    const speaker = await pages[applicant]!.waitForFunction(
+      () => window.__tongbanRoom?.state.activeSpeaker,
+      undefined,
+      { timeout: 15_000 },
+    );
     console.log(`active speaker seen by the applicant: ${String(await speaker.jsonValue())}`);
   });
 
@@ -175,7 +206,9 @@ describe('three browsers in one room', () => {
     const finished = (await server.media.endSession(sessionId)) as FinishedRecording;
     expect(finished.status).toBe('sealed');
     const verification = await verifyRecording({ dataDir: server.dataDir, sessionId, store: server.store });
-    console.log(`recording: ${verification.segmentCount} segments, head ${verification.head}, valid ${verification.valid}`);
+    console.log(
+      `recording: ${verification.segmentCount} segments, head ${verification.head}, valid ${verification.valid}`,
+    );
     expect(verification.valid).toBe(true);
     expect(verification.segmentCount).toBeGreaterThanOrEqual(9);
     const cli = tongban(['record', 'verify', sessionId, '--data', server.dataDir]);
@@ -213,7 +246,9 @@ describe('three browsers in one room', () => {
     bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
     writeFileSync(file, bytes);
     const tampered = await verifyRecording({ dataDir: server.dataDir, sessionId, store: server.store });
-    console.log(`after flipping a byte in ${target.file}: valid ${tampered.valid}, first bad ${JSON.stringify(tampered.firstBadSegment)}`);
+    console.log(
+      `after flipping a byte in ${target.file}: valid ${tampered.valid}, first bad ${JSON.stringify(tampered.firstBadSegment)}`,
+    );
     expect(tampered.valid).toBe(false);
     expect(tampered.firstBadSegment).toEqual({ index: 2, file: target.file, reason: 'hash_mismatch' });
     const cliTampered = tongban(['record', 'verify', sessionId, '--data', server.dataDir]);
@@ -227,14 +262,22 @@ describe('three browsers in one room', () => {
     const applicant2 = `guest:${secondSession}`;
     const second = await moveToSession(secondSession);
     const everyone = Object.keys(second);
-    for (const who of everyone) await waitForDecoding(second[who]!, everyone.filter((p) => p !== who));
+    for (const who of everyone)
+      await waitForDecoding(
+        second[who]!,
+        everyone.filter((p) => p !== who),
+      );
 
     const [worker] = await server.media.pool.workers();
     const rebuilt = new Promise<void>((r) => server.media.once('rebuild', () => r()));
     process.kill(worker!.pid, 'SIGKILL');
     await rebuilt;
     for (const who of everyone) {
-      const summary = await waitForDecoding(second[who]!, everyone.filter((p) => p !== who), 30_000);
+      const summary = await waitForDecoding(
+        second[who]!,
+        everyone.filter((p) => p !== who),
+        30_000,
+      );
       console.log(`after rebuild ${who}: frames decoded ${JSON.stringify(summary.frames)}`);
     }
     const [fresh] = await server.media.pool.workers();
@@ -242,9 +285,15 @@ describe('three browsers in one room', () => {
 
     // Mute states reach the others.
     await second[cixi]!.evaluate(() => window.__tongbanRoom!.setMuted('audio', true));
-    await second[xingren]!.waitForFunction((id) => window.__tongbanRoom?.state.peers.get(id)?.audioMuted === true, cixi);
+    await second[xingren]!.waitForFunction(
+      (id) => window.__tongbanRoom?.state.peers.get(id)?.audioMuted === true,
+      cixi,
+    );
     await second[cixi]!.evaluate(() => window.__tongbanRoom!.setMuted('audio', false));
-    await second[xingren]!.waitForFunction((id) => window.__tongbanRoom?.state.peers.get(id)?.audioMuted === false, cixi);
+    await second[xingren]!.waitForFunction(
+      (id) => window.__tongbanRoom?.state.peers.get(id)?.audioMuted === false,
+      cixi,
+    );
 
     // A network blip: the applicant's connection drops under it; socket.io reconnects, the client
     // takes its seat again and media flows both ways, without user action.
@@ -256,9 +305,15 @@ describe('three browsers in one room', () => {
     });
     const socket = [...server.io.sockets.sockets.values()].find((s) => s.data.mediaSeat?.peerId === applicant2);
     socket!.conn.close();
-    await page.waitForFunction(() => (window as unknown as { __rejoins: number }).__rejoins >= 1, undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => (window as unknown as { __rejoins: number }).__rejoins >= 1, undefined, {
+      timeout: 15_000,
+    });
     for (const who of everyone) {
-      const summary = await waitForDecoding(second[who]!, everyone.filter((p) => p !== who), 20_000);
+      const summary = await waitForDecoding(
+        second[who]!,
+        everyone.filter((p) => p !== who),
+        20_000,
+      );
       console.log(`after the applicant's blip ${who}: frames decoded ${JSON.stringify(summary.frames)}`);
     }
     await new Promise((r) => setTimeout(r, 5_000));
@@ -272,7 +327,9 @@ describe('three browsers in one room', () => {
       if (seg.file.split('/')[1]!.startsWith('r0001')) continue;
       afterRebuildMs.set(seg.participant, (afterRebuildMs.get(seg.participant) ?? 0) + seg.endMs - seg.startMs);
     }
-    console.log(`second session: ${v.segmentCount} segments, valid ${v.valid}, ms recorded after the rebuild ${JSON.stringify(Object.fromEntries(afterRebuildMs))}`);
+    console.log(
+      `second session: ${v.segmentCount} segments, valid ${v.valid}, ms recorded after the rebuild ${JSON.stringify(Object.fromEntries(afterRebuildMs))}`,
+    );
     expect(v.valid).toBe(true);
     for (const who of everyone) expect(afterRebuildMs.get(who) ?? 0).toBeGreaterThan(3_000);
   });
@@ -283,13 +340,16 @@ describe('three browsers in one room', () => {
     try {
       const guest = `guest:${loadedSession}`;
       const loaded = await moveToSession(loadedSession);
-      for (const page of Object.values(loaded)) await page.getByTestId('recording-indicator').waitFor({ timeout: 15_000 });
+      for (const page of Object.values(loaded))
+        await page.getByTestId('recording-indicator').waitFor({ timeout: 15_000 });
       await new Promise((r) => setTimeout(r, 3_000));
       await leaveAndRejoin({ page: loaded[cixi]!, id: cixi }, loaded[xingren]!, loadedSession, 3_000, 6_000);
       await new Promise((r) => setTimeout(r, Math.max(0, sessionStart[loadedSession]! + 18_000 - Date.now())));
       const endedAt = Date.now();
       await server.media.endSession(loadedSession);
-      expect((await verifyRecording({ dataDir: server.dataDir, sessionId: loadedSession, store: server.store })).valid).toBe(true);
+      expect(
+        (await verifyRecording({ dataDir: server.dataDir, sessionId: loadedSession, store: server.store })).valid,
+      ).toBe(true);
       const participants = await expectWholeSession(loadedSession, endedAt);
       expect(Object.keys(participants).sort()).toEqual([cixi, xingren, guest].sort());
     } finally {

@@ -17,9 +17,30 @@ import { RealtimeServer, type TongbanServer } from '../../server/realtime/Realti
 import { ensureClientBuilt } from './client-build.js';
 
 export const testPrincipals: Record<string, Principal> = {
-  'clerk.cixi': { kind: 'user', userId: 'clerk.cixi', username: 'clerk.cixi', displayName: '慈溪窗口 王敏', role: 'clerk', siteId: 'cixi' },
-  'clerk.xingren': { kind: 'user', userId: 'clerk.xingren', username: 'clerk.xingren', displayName: '兴仁窗口 李娟', role: 'clerk', siteId: 'xingren' },
-  'auditor.zhang': { kind: 'user', userId: 'auditor.zhang', username: 'auditor.zhang', displayName: '审计 张', role: 'auditor', siteId: null },
+  'clerk.cixi': {
+    kind: 'user',
+    userId: 'clerk.cixi',
+    username: 'clerk.cixi',
+    displayName: '慈溪窗口 王敏',
+    role: 'clerk',
+    siteId: 'cixi',
+  },
+  'clerk.xingren': {
+    kind: 'user',
+    userId: 'clerk.xingren',
+    username: 'clerk.xingren',
+    displayName: '兴仁窗口 李娟',
+    role: 'clerk',
+    siteId: 'xingren',
+  },
+  'auditor.zhang': {
+    kind: 'user',
+    userId: 'auditor.zhang',
+    username: 'auditor.zhang',
+    displayName: '审计 张',
+    role: 'auditor',
+    siteId: null,
+  },
 };
 
 export function guestPrincipal(sessionId: string): Principal {
@@ -68,7 +89,10 @@ export async function startTestMediaServer(
       media,
       disconnectGraceMs: 2_000,
       canJoin: (principal, sessionId) => {
-        const allowed = principal.kind === 'guest' ? principal.sessionId === sessionId : sessions[sessionId]?.includes(principal.userId);
+        const allowed =
+          principal.kind === 'guest'
+            ? principal.sessionId === sessionId
+            : sessions[sessionId]?.includes(principal.userId);
         if (!allowed) throw new ForbiddenError();
       },
     }),

@@ -17,14 +17,21 @@ export interface DemoServer {
 export async function startDemoServer(timeoutMs = 90_000): Promise<DemoServer> {
   const clientDir = ensureClientBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'tongban-e2e-'));
-  const child = spawn(process.execPath, [join(repo, 'bin/tongban.js'), 'demo', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'], {
-    cwd: repo,
-    env: { ...process.env, TONGBAN_CLIENT_DIR: clientDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(repo, 'bin/tongban.js'), 'demo', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'],
+    {
+      cwd: repo,
+      env: { ...process.env, TONGBAN_CLIENT_DIR: clientDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tongban demo did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`tongban demo did not start in ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const m = /Tongban Desk demo: (https?:\/\/\S+)/.exec(output);

@@ -18,7 +18,12 @@ export const phone = { width: 390, height: 844 };
 export const desktop = { width: 1366, height: 860 };
 
 export async function person(browser: Browser, viewport = desktop): Promise<Person> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, locale: 'zh-CN', acceptDownloads: true });
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    viewport,
+    locale: 'zh-CN',
+    acceptDownloads: true,
+  });
   const page = await context.newPage();
   page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
   return { context, page };

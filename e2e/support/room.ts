@@ -11,7 +11,8 @@ export async function consent(page: Page): Promise<void> {
 /** Waits until every listed role's tile shows decoded video on this page. */
 export async function waitForVideoOf(page: Page, role: string, timeoutMs = 30_000): Promise<void> {
   await page.waitForFunction(
-    (r) => [...document.querySelectorAll<HTMLVideoElement>(`[data-peer-role="${r}"] video`)].some((v) => v.videoWidth > 0),
+    (r) =>
+      [...document.querySelectorAll<HTMLVideoElement>(`[data-peer-role="${r}"] video`)].some((v) => v.videoWidth > 0),
     role,
     { timeout: timeoutMs },
   );
@@ -33,7 +34,14 @@ export async function drawSignature(page: Page): Promise<void> {
   const at = (fx: number, fy: number) => [box.x + box.width * fx, box.y + box.height * fy] as const;
   await page.mouse.move(...at(0.15, 0.6));
   await page.mouse.down();
-  for (const [fx, fy] of [[0.25, 0.3], [0.35, 0.7], [0.45, 0.35], [0.55, 0.65], [0.7, 0.4], [0.85, 0.55]] as const) {
+  for (const [fx, fy] of [
+    [0.25, 0.3],
+    [0.35, 0.7],
+    [0.45, 0.35],
+    [0.55, 0.65],
+    [0.7, 0.4],
+    [0.85, 0.55],
+  ] as const) {
     await page.mouse.move(...at(fx, fy), { steps: 5 });
   }
   await page.mouse.up();

@@ -71,23 +71,66 @@ export const certificate = z.object({
 });
 export type Certificate = z.infer<typeof certificate>;
 
-export const crlSummary = z.object({ ca: z.string(), thisUpdate: z.string(), nextUpdate: z.string().nullable(), revokedCount: z.number().int() });
+export const crlSummary = z.object({
+  ca: z.string(),
+  thisUpdate: z.string(),
+  nextUpdate: z.string().nullable(),
+  revokedCount: z.number().int(),
+});
 export type CrlSummary = z.infer<typeof crlSummary>;
 export const certificateList = z.object({ certificates: z.array(certificate), crls: z.array(crlSummary) });
 export type CertificateList = z.infer<typeof certificateList>;
 
-export const issueCertificateBody = z.object({ userId: slug, pin: z.string().regex(/^\d{6,12}$/, 'a PIN is 6 to 12 digits') }).strict();
-export const serialParams = z.object({ serial: z.string().regex(/^[0-9a-f]{2,64}$/, 'expected a lower-case hex serial') }).strict();
+export const issueCertificateBody = z
+  .object({ userId: slug, pin: z.string().regex(/^\d{6,12}$/, 'a PIN is 6 to 12 digits') })
+  .strict();
+export const serialParams = z
+  .object({ serial: z.string().regex(/^[0-9a-f]{2,64}$/, 'expected a lower-case hex serial') })
+  .strict();
 export const revokeBody = z.object({ reason: z.enum(revocationReasons).default('unspecified') }).strict();
 
 export const listUsers = route({ method: 'get', path: '/api/admin/users', response: userList });
-export const createUser = route({ method: 'post', path: '/api/admin/users', body: newUserBody, response: user, status: 201 });
-export const disableUser = route({ method: 'post', path: '/api/admin/users/:id/disable', params: slugParams, response: user });
-export const enableUser = route({ method: 'post', path: '/api/admin/users/:id/enable', params: slugParams, response: user });
-export const saveSite = route({ method: 'put', path: '/api/admin/sites/:id', params: slugParams, body: siteBody, response: site });
-export const savePartnership = route({ method: 'put', path: '/api/admin/partnerships/:id', params: slugParams, body: partnershipBody, response: partnership });
+export const createUser = route({
+  method: 'post',
+  path: '/api/admin/users',
+  body: newUserBody,
+  response: user,
+  status: 201,
+});
+export const disableUser = route({
+  method: 'post',
+  path: '/api/admin/users/:id/disable',
+  params: slugParams,
+  response: user,
+});
+export const enableUser = route({
+  method: 'post',
+  path: '/api/admin/users/:id/enable',
+  params: slugParams,
+  response: user,
+});
+export const saveSite = route({
+  method: 'put',
+  path: '/api/admin/sites/:id',
+  params: slugParams,
+  body: siteBody,
+  response: site,
+});
+export const savePartnership = route({
+  method: 'put',
+  path: '/api/admin/partnerships/:id',
+  params: slugParams,
+  body: partnershipBody,
+  response: partnership,
+});
 export const listCertificates = route({ method: 'get', path: '/api/admin/certificates', response: certificateList });
-export const issueCertificate = route({ method: 'post', path: '/api/admin/certificates', body: issueCertificateBody, response: certificate, status: 201 });
+export const issueCertificate = route({
+  method: 'post',
+  path: '/api/admin/certificates',
+  body: issueCertificateBody,
+  response: certificate,
+  status: 201,
+});
 export const revokeCertificate = route({
   method: 'post',
   path: '/api/admin/certificates/:serial/revoke',

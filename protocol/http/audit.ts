@@ -18,7 +18,14 @@ export type AuditEntry = z.infer<typeof auditEntry>;
 
 const text = z.string().min(1).max(200);
 export const auditQuery = z
-  .object({ actor: text.optional(), action: text.optional(), target: text.optional(), from: z.string().datetime().optional(), to: z.string().datetime().optional(), ...paging })
+  .object({
+    actor: text.optional(),
+    action: text.optional(),
+    target: text.optional(),
+    from: z.string().datetime().optional(),
+    to: z.string().datetime().optional(),
+    ...paging,
+  })
   .strict();
 export const auditList = z.object({ entries: z.array(auditEntry), total: z.number().int() });
 export type AuditList = z.infer<typeof auditList>;

@@ -15,7 +15,9 @@ export const me = z.union([
 ]);
 export type Me = z.infer<typeof me>;
 
-export const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
+export const loginBody = z
+  .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })
+  .strict();
 export type LoginBody = z.infer<typeof loginBody>;
 
 export const loginResponse = z.object({ user: me });

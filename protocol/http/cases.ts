@@ -64,17 +64,54 @@ export const acceptedCase = z.object({ sessionId: z.string().uuid(), status: cas
 export type AcceptedCase = z.infer<typeof acceptedCase>;
 
 /** Reject and cancel: an optional reason (the whole body may be absent). */
-export const reasonBody = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict().optional();
+export const reasonBody = z
+  .object({ reason: z.string().trim().min(1).max(500).optional() })
+  .strict()
+  .optional();
 export const caseStatusChange = z.object({ id: z.string(), status: caseStatus });
 export type CaseStatusChange = z.infer<typeof caseStatusChange>;
 
-export const invitation = z.object({ code: z.string(), url: z.string().url(), sessionId: z.string(), expiresAt: z.string() });
+export const invitation = z.object({
+  code: z.string(),
+  url: z.string().url(),
+  sessionId: z.string(),
+  expiresAt: z.string(),
+});
 export type Invitation = z.infer<typeof invitation>;
 
-export const createCase = route({ method: 'post', path: '/api/cases', body: newCaseBody, response: createdCase, status: 201 });
+export const createCase = route({
+  method: 'post',
+  path: '/api/cases',
+  body: newCaseBody,
+  response: createdCase,
+  status: 201,
+});
 export const listCases = route({ method: 'get', path: '/api/cases', query: caseListQuery, response: caseList });
 export const getCase = route({ method: 'get', path: '/api/cases/:id', params: idParams, response: caseDetail });
-export const acceptCase = route({ method: 'post', path: '/api/cases/:id/accept', params: idParams, response: acceptedCase });
-export const rejectCase = route({ method: 'post', path: '/api/cases/:id/reject', params: idParams, body: reasonBody, response: caseStatusChange });
-export const cancelCase = route({ method: 'post', path: '/api/cases/:id/cancel', params: idParams, body: reasonBody, response: caseStatusChange });
-export const createInvitation = route({ method: 'post', path: '/api/cases/:id/invitations', params: idParams, response: invitation, status: 201 });
+export const acceptCase = route({
+  method: 'post',
+  path: '/api/cases/:id/accept',
+  params: idParams,
+  response: acceptedCase,
+});
+export const rejectCase = route({
+  method: 'post',
+  path: '/api/cases/:id/reject',
+  params: idParams,
+  body: reasonBody,
+  response: caseStatusChange,
+});
+export const cancelCase = route({
+  method: 'post',
+  path: '/api/cases/:id/cancel',
+  params: idParams,
+  body: reasonBody,
+  response: caseStatusChange,
+});
+export const createInvitation = route({
+  method: 'post',
+  path: '/api/cases/:id/invitations',
+  params: idParams,
+  response: invitation,
+  status: 201,
+});

@@ -69,8 +69,37 @@ export const createCeremony = route({
   response: ceremonyState,
   status: 201,
 });
-export const getCeremony = route({ method: 'get', path: '/api/ceremonies/:id', params: idParams, response: ceremonyState });
-export const signCeremony = route({ method: 'post', path: '/api/ceremonies/:id/sign', params: idParams, body: signCeremonyBody, response: ceremonySigned });
-export const turnCeremonyPage = route({ method: 'post', path: '/api/ceremonies/:id/page', params: idParams, body: pageBody, response: ceremonyState });
-export const abortCeremony = route({ method: 'post', path: '/api/ceremonies/:id/abort', params: idParams, body: abortBody, response: ceremonyState });
-export const archiveCeremony = route({ method: 'post', path: '/api/ceremonies/:id/archive', params: idParams, response: archivedRecord, status: 201 });
+export const getCeremony = route({
+  method: 'get',
+  path: '/api/ceremonies/:id',
+  params: idParams,
+  response: ceremonyState,
+});
+export const signCeremony = route({
+  method: 'post',
+  path: '/api/ceremonies/:id/sign',
+  params: idParams,
+  body: signCeremonyBody,
+  response: ceremonySigned,
+});
+export const turnCeremonyPage = route({
+  method: 'post',
+  path: '/api/ceremonies/:id/page',
+  params: idParams,
+  body: pageBody,
+  response: ceremonyState,
+});
+export const abortCeremony = route({
+  method: 'post',
+  path: '/api/ceremonies/:id/abort',
+  params: idParams,
+  body: abortBody,
+  response: ceremonyState,
+});
+export const archiveCeremony = route({
+  method: 'post',
+  path: '/api/ceremonies/:id/archive',
+  params: idParams,
+  response: archivedRecord,
+  status: 201,
+});

@@ -24,7 +24,12 @@ export const signingProgress = z.object({
 });
 export type SigningProgress = z.infer<typeof signingProgress>;
 
-export const documentStatus = signingProgress.extend({ id: z.string(), kind: z.enum(documentKinds), title: z.string(), sha256: z.string() });
+export const documentStatus = signingProgress.extend({
+  id: z.string(),
+  kind: z.enum(documentKinds),
+  title: z.string(),
+  sha256: z.string(),
+});
 export type DocumentStatus = z.infer<typeof documentStatus>;
 
 /** One signature's verification (DESIGN §9 JSON plus `problems` for people). */
@@ -55,12 +60,28 @@ export const signDocumentBody = z
   .strict();
 export type SignDocumentBody = z.infer<typeof signDocumentBody>;
 
-export const getDocumentPdf = route({ method: 'get', path: '/api/documents/:id', params: idParams, produces: 'application/pdf' });
-export const getDocumentStatus = route({ method: 'get', path: '/api/documents/:id/status', params: idParams, response: documentStatus });
+export const getDocumentPdf = route({
+  method: 'get',
+  path: '/api/documents/:id',
+  params: idParams,
+  produces: 'application/pdf',
+});
+export const getDocumentStatus = route({
+  method: 'get',
+  path: '/api/documents/:id/status',
+  params: idParams,
+  response: documentStatus,
+});
 export const getDocumentVerification = route({
   method: 'get',
   path: '/api/documents/:id/verification',
   params: idParams,
   response: verificationReport,
 });
-export const signDocument = route({ method: 'post', path: '/api/documents/:id/sign', params: idParams, body: signDocumentBody, response: signingProgress });
+export const signDocument = route({
+  method: 'post',
+  path: '/api/documents/:id/sign',
+  params: idParams,
+  body: signDocumentBody,
+  response: signingProgress,
+});

@@ -21,7 +21,12 @@ export type Snapshot = z.infer<typeof snapshot>;
 
 /** The text fields of the snapshot upload (multipart; the image is the `image` part). */
 export const snapshotFields = z.object({ kind: snapshotKind }).strict();
-export const snapshotTaken = z.object({ id: z.string().uuid(), sha256: z.string(), offsetMs: z.number().int(), kind: snapshotKind });
+export const snapshotTaken = z.object({
+  id: z.string().uuid(),
+  sha256: z.string(),
+  offsetMs: z.number().int(),
+  kind: snapshotKind,
+});
 export type SnapshotTaken = z.infer<typeof snapshotTaken>;
 export const snapshotList = z.object({ snapshots: z.array(snapshot) });
 
@@ -50,8 +55,18 @@ export const takeSnapshot = route({
   response: snapshotTaken,
   status: 201,
 });
-export const listSnapshots = route({ method: 'get', path: '/api/cases/:id/snapshots', params: idParams, response: snapshotList });
-export const getSnapshotImage = route({ method: 'get', path: '/api/cases/:id/snapshots/:snapshotId', params: snapshotParams, produces: 'image/*' });
+export const listSnapshots = route({
+  method: 'get',
+  path: '/api/cases/:id/snapshots',
+  params: idParams,
+  response: snapshotList,
+});
+export const getSnapshotImage = route({
+  method: 'get',
+  path: '/api/cases/:id/snapshots/:snapshotId',
+  params: snapshotParams,
+  produces: 'image/*',
+});
 export const confirmIdentity = route({
   method: 'post',
   path: '/api/cases/:id/confirm-identity',
@@ -60,4 +75,10 @@ export const confirmIdentity = route({
   response: confirmedIdentity,
   status: 201,
 });
-export const archiveCase = route({ method: 'post', path: '/api/cases/:id/archive', params: idParams, response: archivedRecord, status: 201 });
+export const archiveCase = route({
+  method: 'post',
+  path: '/api/cases/:id/archive',
+  params: idParams,
+  response: archivedRecord,
+  status: 201,
+});

@@ -6,7 +6,12 @@ import { route } from '../common.js';
 export const crlParams = z.object({ ca: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }).strict();
 
 export const getRootCertificate = route({ method: 'get', path: '/pki/root.pem', produces: 'application/x-pem-file' });
-export const getCrl = route({ method: 'get', path: '/pki/crl/:ca.crl', params: crlParams, produces: 'application/pkix-crl' });
+export const getCrl = route({
+  method: 'get',
+  path: '/pki/crl/:ca.crl',
+  params: crlParams,
+  produces: 'application/pkix-crl',
+});
 export const timestamp = route({
   method: 'post',
   path: '/pki/tsa',

@@ -13,7 +13,9 @@ export const recordingInfo = z.object({
   head: z.string(),
   segmentCount: z.number(),
   sealed: z.boolean(),
-  participants: z.array(z.object({ id: z.string(), displayName: z.string(), role: z.string(), firstSeenMs: z.number() })),
+  participants: z.array(
+    z.object({ id: z.string(), displayName: z.string(), role: z.string(), firstSeenMs: z.number() }),
+  ),
   segments: z.array(
     z.object({
       index: z.number(),
@@ -27,7 +29,9 @@ export const recordingInfo = z.object({
     }),
   ),
   /** The grid video for playback (not evidence), once rendered; absent when there is none. */
-  composite: z.object({ status: z.enum(['rendering', 'ready', 'failed']), progress: z.number(), url: z.string().optional() }).optional(),
+  composite: z
+    .object({ status: z.enum(['rendering', 'ready', 'failed']), progress: z.number(), url: z.string().optional() })
+    .optional(),
 });
 export type RecordingInfo = z.infer<typeof recordingInfo>;
 
@@ -38,14 +42,23 @@ export const recordingVerification = z.object({
   segmentCount: z.number(),
   head: z.string().nullable(),
   firstBadSegment: z
-    .object({ index: z.number(), file: z.string(), reason: z.enum(['missing', 'hash_mismatch', 'chain_mismatch', 'out_of_order']) })
+    .object({
+      index: z.number(),
+      file: z.string(),
+      reason: z.enum(['missing', 'hash_mismatch', 'chain_mismatch', 'out_of_order']),
+    })
     .nullable(),
   problems: z.array(z.string()),
   seal: z.object({ state: z.enum(['valid', 'invalid', 'missing', 'not_checked']), reason: z.string().optional() }),
 });
 export type RecordingVerification = z.infer<typeof recordingVerification>;
 
-export const getRecording = route({ method: 'get', path: '/api/sessions/:id/recording', params: idParams, response: recordingInfo });
+export const getRecording = route({
+  method: 'get',
+  path: '/api/sessions/:id/recording',
+  params: idParams,
+  response: recordingInfo,
+});
 export const getRecordingComposite = route({
   method: 'get',
   path: '/api/sessions/:id/recording/composite.mp4',

@@ -96,9 +96,41 @@ export type EvidenceJob = z.infer<typeof evidenceJob>;
 
 export const searchRecords = route({ method: 'get', path: '/api/records', query: recordQuery, response: recordList });
 export const getRecord = route({ method: 'get', path: '/api/records/:id', params: idParams, response: recordDetail });
-export const setRecordHold = route({ method: 'put', path: '/api/records/:id/hold', params: idParams, body: holdBody, response: recordRow });
-export const deleteRecord = route({ method: 'delete', path: '/api/records/:id', params: idParams, response: okResponse });
-export const downloadEvidence = route({ method: 'get', path: '/api/records/:id/evidence.zip', params: idParams, produces: 'application/zip' });
-export const startEvidenceJob = route({ method: 'post', path: '/api/records/:id/evidence', params: idParams, response: evidenceJob, status: 202 });
-export const getEvidenceJob = route({ method: 'get', path: '/api/evidence-jobs/:id', params: idParams, response: evidenceJob });
-export const downloadEvidenceJob = route({ method: 'get', path: '/api/evidence-jobs/:id/download', params: idParams, produces: 'application/zip' });
+export const setRecordHold = route({
+  method: 'put',
+  path: '/api/records/:id/hold',
+  params: idParams,
+  body: holdBody,
+  response: recordRow,
+});
+export const deleteRecord = route({
+  method: 'delete',
+  path: '/api/records/:id',
+  params: idParams,
+  response: okResponse,
+});
+export const downloadEvidence = route({
+  method: 'get',
+  path: '/api/records/:id/evidence.zip',
+  params: idParams,
+  produces: 'application/zip',
+});
+export const startEvidenceJob = route({
+  method: 'post',
+  path: '/api/records/:id/evidence',
+  params: idParams,
+  response: evidenceJob,
+  status: 202,
+});
+export const getEvidenceJob = route({
+  method: 'get',
+  path: '/api/evidence-jobs/:id',
+  params: idParams,
+  response: evidenceJob,
+});
+export const downloadEvidenceJob = route({
+  method: 'get',
+  path: '/api/evidence-jobs/:id/download',
+  params: idParams,
+  produces: 'application/zip',
+});

@@ -30,7 +30,11 @@ async function newCase(): Promise<string> {
 
 beforeAll(async () => {
   // Real time plus an offset the tests can move forward (invitation expiry).
-  server = await TestServer.start({ seed: true, clock: () => new Date(Date.now() + offsetMs), limits: { jsonBodyBytes: 64 * 1024, auditCheckpointIntervalMs: 300 } });
+  server = await TestServer.start({
+    seed: true,
+    clock: () => new Date(Date.now() + offsetMs),
+    limits: { jsonBodyBytes: 64 * 1024, auditCheckpointIntervalMs: 300 },
+  });
   xingren = await server.login('clerk.xingren');
   cixi = await server.login('clerk.cixi');
 });
@@ -70,7 +74,9 @@ describe('cases', () => {
       expect(r.json().error.code).toBe('invalid_transition');
     }
     const rejected = await newCase();
-    expect((await cixi.post(`/api/cases/${rejected}/reject`, { reason: '不属于本地事项' })).json().status).toBe('rejected');
+    expect((await cixi.post(`/api/cases/${rejected}/reject`, { reason: '不属于本地事项' })).json().status).toBe(
+      'rejected',
+    );
     expect((await xingren.post(`/api/cases/${rejected}/cancel`)).status).toBe(409);
     expect((await cixi.post(`/api/cases/${rejected}/accept`)).status).toBe(409);
     // The flows move cases on through the same state machine.
@@ -160,13 +166,18 @@ describe('auth', () => {
   test('wrong passwords are rate limited per username and address', async () => {
     const c = server.client();
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i += 1) statuses.push((await c.post('/api/auth/login', { username: 'official.jiaojiang', password: 'wrong' })).status);
+    for (let i = 0; i < 12; i += 1)
+      statuses.push((await c.post('/api/auth/login', { username: 'official.jiaojiang', password: 'wrong' })).status);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(10)).toEqual([429, 429]);
     // Even the right password is refused until the window passes.
-    expect((await c.post('/api/auth/login', { username: 'official.jiaojiang', password: 'tongban-demo' })).status).toBe(429);
+    expect((await c.post('/api/auth/login', { username: 'official.jiaojiang', password: 'tongban-demo' })).status).toBe(
+      429,
+    );
     offsetMs += 16 * 60_000;
-    expect((await c.post('/api/auth/login', { username: 'official.jiaojiang', password: 'tongban-demo' })).status).toBe(200);
+    expect((await c.post('/api/auth/login', { username: 'official.jiaojiang', password: 'tongban-demo' })).status).toBe(
+      200,
+    );
     offsetMs -= 16 * 60_000;
   });
 
@@ -175,7 +186,9 @@ describe('auth', () => {
     const c = await server.login('clerk.jiaojiang');
     expect((await admin.post('/api/admin/users/clerk.jiaojiang/disable')).json().disabled).toBe(true);
     expect((await c.get('/api/me')).status).toBe(401);
-    expect((await server.client().post('/api/auth/login', { username: 'clerk.jiaojiang', password: 'tongban-demo' })).status).toBe(401);
+    expect(
+      (await server.client().post('/api/auth/login', { username: 'clerk.jiaojiang', password: 'tongban-demo' })).status,
+    ).toBe(401);
     await admin.post('/api/admin/users/clerk.jiaojiang/enable');
   });
 });
@@ -184,34 +197,106 @@ test('OpenAPI lists every route with its schemas', async () => {
   const doc = (await server.client().get('/api/openapi.json')).json();
   expect(doc.openapi).toBe('3.1.0');
   const post = doc.paths['/api/cases'].post;
-  expect(post.requestBody.content['application/json'].schema.required).toEqual(['matterId', 'handlingSite', 'applicant']);
+  expect(post.requestBody.content['application/json'].schema.required).toEqual([
+    'matterId',
+    'handlingSite',
+    'applicant',
+  ]);
   expect(post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
   expect(doc.paths['/api/cases/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
-  expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/join', '/pki/tsa', '/api/audit/verification']));
+  expect(Object.keys(doc.paths)).toEqual(
+    expect.arrayContaining(['/api/auth/login', '/api/join', '/pki/tsa', '/api/audit/verification']),
+  );
 });
 
 test('a burst of malformed requests gets clear 4xx errors and the server keeps serving', async () => {
   const anon = server.client();
   const huge = JSON.stringify({ username: 'x'.repeat(200_000), password: 'y' });
   const bad: [string, () => Promise<{ status: number; text: string }>, number, string][] = [
-    ['bad JSON', () => anon.post('/api/auth/login', undefined, { body: '{"username":', headers: { 'content-type': 'application/json' } }), 400, 'malformed_json'],
-    ['huge body', () => anon.post('/api/auth/login', undefined, { body: huge, headers: { 'content-type': 'application/json' } }), 413, 'payload_too_large'],
+    [
+      'bad JSON',
+      () =>
+        anon.post('/api/auth/login', undefined, {
+          body: '{"username":',
+          headers: { 'content-type': 'application/json' },
+        }),
+      400,
+      'malformed_json',
+    ],
+    [
+      'huge body',
+      () => anon.post('/api/auth/login', undefined, { body: huge, headers: { 'content-type': 'application/json' } }),
+      413,
+      'payload_too_large',
+    ],
     ['wrong types', () => anon.post('/api/auth/login', { username: 42, password: ['x'] }), 400, 'invalid_request'],
-    ['unknown field', () => anon.post('/api/auth/login', { username: 'a', password: 'b', admin: true }), 400, 'invalid_request'],
+    [
+      'unknown field',
+      () => anon.post('/api/auth/login', { username: 'a', password: 'b', admin: true }),
+      400,
+      'invalid_request',
+    ],
     ['array body', () => anon.post('/api/auth/login', [1, 2, 3]), 400, 'invalid_request'],
-    ['JSON null', () => anon.post('/api/auth/login', undefined, { body: 'null', headers: { 'content-type': 'application/json' } }), 400, 'malformed_json'],
+    [
+      'JSON null',
+      () => anon.post('/api/auth/login', undefined, { body: 'null', headers: { 'content-type': 'application/json' } }),
+      400,
+      'malformed_json',
+    ],
     ['bad id', () => cixi.get('/api/cases/not-a-uuid'), 400, 'invalid_request'],
     ['unknown id', () => cixi.get('/api/cases/00000000-0000-4000-8000-000000000000'), 404, 'not_found'],
     ['unknown route', () => cixi.get('/api/nothing-here'), 404, 'not_found'],
     ['unknown query', () => cixi.get('/api/cases?evil=1'), 400, 'invalid_request'],
     ['repeated query', () => cixi.get('/api/cases?status=queued&status=created'), 400, 'invalid_request'],
     ['bad status', () => cixi.get('/api/cases?status=deleted'), 400, 'invalid_request'],
-    ['nested unknown', () => xingren.post('/api/cases', caseBody({ applicant: { name: 'a', idNumber: ID_NUMBER, x: 1 } })), 400, 'invalid_request'],
-    ['bad ID number', () => xingren.post('/api/cases', caseBody({ applicant: { name: 'a', idNumber: '123' } })), 400, 'invalid_request'],
-    ['deep nesting', () => xingren.post('/api/cases', undefined, { body: '['.repeat(5000) + ']'.repeat(5000), headers: { 'content-type': 'application/json' } }), 400, 'invalid_request'],
-    ['wrong content type', () => anon.post('/api/auth/login', undefined, { body: 'username=a&password=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 400, 'invalid_request'],
-    ['empty TSA body', () => anon.post('/pki/tsa', undefined, { body: '', headers: { 'content-type': 'application/timestamp-query' } }), 415, 'bad_timestamp_request'],
-    ['oversized TSA body', () => anon.post('/pki/tsa', undefined, { body: Buffer.alloc(100_000), headers: { 'content-type': 'application/timestamp-query' } }), 413, 'payload_too_large'],
+    [
+      'nested unknown',
+      () => xingren.post('/api/cases', caseBody({ applicant: { name: 'a', idNumber: ID_NUMBER, x: 1 } })),
+      400,
+      'invalid_request',
+    ],
+    [
+      'bad ID number',
+      () => xingren.post('/api/cases', caseBody({ applicant: { name: 'a', idNumber: '123' } })),
+      400,
+      'invalid_request',
+    ],
+    [
+      'deep nesting',
+      () =>
+        xingren.post('/api/cases', undefined, {
+          body: '['.repeat(5000) + ']'.repeat(5000),
+          headers: { 'content-type': 'application/json' },
+        }),
+      400,
+      'invalid_request',
+    ],
+    [
+      'wrong content type',
+      () =>
+        anon.post('/api/auth/login', undefined, {
+          body: 'username=a&password=b',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+      400,
+      'invalid_request',
+    ],
+    [
+      'empty TSA body',
+      () => anon.post('/pki/tsa', undefined, { body: '', headers: { 'content-type': 'application/timestamp-query' } }),
+      415,
+      'bad_timestamp_request',
+    ],
+    [
+      'oversized TSA body',
+      () =>
+        anon.post('/pki/tsa', undefined, {
+          body: Buffer.alloc(100_000),
+          headers: { 'content-type': 'application/timestamp-query' },
+        }),
+      413,
+      'payload_too_large',
+    ],
   ];
   for (const [name, send, status, code] of bad) {
     const r = await send();
@@ -238,7 +323,9 @@ describe('PKI endpoints', () => {
       expect(crl.headers['content-type']).toBe('application/pkix-crl');
       const file = join(server.dataDir, `${ca}.crl`);
       writeFileSync(file, crl.body);
-      const out = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', file, '-noout', '-issuer'], { encoding: 'utf8' });
+      const out = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', file, '-noout', '-issuer'], {
+        encoding: 'utf8',
+      });
       expect(out).toMatch(/issuer=/);
     }
     expect((await anon.get('/pki/crl/nowhere.crl')).status).toBe(404);
@@ -248,7 +335,16 @@ describe('PKI endpoints', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsa-'));
     writeFileSync(join(dir, 'data.txt'), '身份核验确认书 v1');
     writeFileSync(join(dir, 'root.pem'), server.rootPem);
-    execFileSync('openssl', ['ts', '-query', '-data', join(dir, 'data.txt'), '-sha256', '-cert', '-out', join(dir, 'req.tsq')]);
+    execFileSync('openssl', [
+      'ts',
+      '-query',
+      '-data',
+      join(dir, 'data.txt'),
+      '-sha256',
+      '-cert',
+      '-out',
+      join(dir, 'req.tsq'),
+    ]);
     const reply = await server.client().post('/pki/tsa', undefined, {
       body: readFileSync(join(dir, 'req.tsq')),
       headers: { 'content-type': 'application/timestamp-query' },
@@ -258,7 +354,18 @@ describe('PKI endpoints', () => {
     writeFileSync(join(dir, 'resp.tsr'), reply.body);
     const verified = execFileSync(
       'openssl',
-      ['ts', '-verify', '-data', join(dir, 'data.txt'), '-in', join(dir, 'resp.tsr'), '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'root.pem')],
+      [
+        'ts',
+        '-verify',
+        '-data',
+        join(dir, 'data.txt'),
+        '-in',
+        join(dir, 'resp.tsr'),
+        '-CAfile',
+        join(dir, 'root.pem'),
+        '-untrusted',
+        join(dir, 'root.pem'),
+      ],
       { encoding: 'utf8' },
     );
     expect(verified).toMatch(/Verification: OK/);
@@ -266,14 +373,17 @@ describe('PKI endpoints', () => {
   });
 
   test('the audit head is sealed periodically while the server runs', async () => {
-    const count = () => (server.app.services.db.sql.prepare('SELECT COUNT(*) AS n FROM audit_checkpoints').get() as { n: number }).n;
+    const count = () =>
+      (server.app.services.db.sql.prepare('SELECT COUNT(*) AS n FROM audit_checkpoints').get() as { n: number }).n;
     const before = count();
     await server.login('clerk.ninghai'); // a new entry to seal
     const deadline = Date.now() + 10_000;
     while (count() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(count()).toBeGreaterThan(before);
     const head = server.app.services.audit.head()!;
-    const last = server.app.services.db.sql.prepare('SELECT entry_id FROM audit_checkpoints ORDER BY id DESC LIMIT 1').get() as { entry_id: number };
+    const last = server.app.services.db.sql
+      .prepare('SELECT entry_id FROM audit_checkpoints ORDER BY id DESC LIMIT 1')
+      .get() as { entry_id: number };
     expect(last.entry_id).toBeLessThanOrEqual(head.id);
   });
 
@@ -288,7 +398,9 @@ test('admins issue and revoke signing certificates; the CA reissues its CRL list
   expect(issued.status).toBe(201);
   const { serial, issuer } = issued.json();
   expect(issuer).toBe('ninghai');
-  expect((await admin.post('/api/admin/certificates', { userId: 'auditor', pin: '246810' })).json().error.code).toBe('not_a_signer');
+  expect((await admin.post('/api/admin/certificates', { userId: 'auditor', pin: '246810' })).json().error.code).toBe(
+    'not_a_signer',
+  );
   expect((await admin.post('/api/admin/certificates', { userId: 'official.ninghai', pin: '12' })).status).toBe(400);
   const revoked = await admin.post(`/api/admin/certificates/${serial}/revoke`, { reason: 'keyCompromise' });
   expect(revoked.json()).toMatchObject({ serial, revoked: true });
@@ -302,5 +414,7 @@ test('admins issue and revoke signing certificates; the CA reissues its CRL list
   expect((await admin.post('/api/admin/certificates/abcdef/revoke', {})).status).toBe(404);
   const audit = server.app.services.audit.list({ action: 'certificate.revoked', limit: 10, offset: 0 }).entries;
   expect(audit.at(-1)?.details).toMatchObject({ serial, reason: 'keyCompromise' });
-  expect(JSON.stringify(server.app.services.audit.list({ action: 'certificate.issued', limit: 10, offset: 0 }))).not.toContain('246810');
+  expect(
+    JSON.stringify(server.app.services.audit.list({ action: 'certificate.issued', limit: 10, offset: 0 })),
+  ).not.toContain('246810');
 });

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { HttpClient, TestResponse } from '../test-support/HttpClient.js';
 import { TestServer } from '../test-support/TestServer.js';
 
-const principals = ['anonymous', 'guest', 'clerk.cixi', 'clerk.xingren', 'clerk.ninghai', 'official.ninghai', 'auditor', 'admin'] as const;
+const principals = [
+  'anonymous',
+  'guest',
+  'clerk.cixi',
+  'clerk.xingren',
+  'clerk.ninghai',
+  'official.ninghai',
+  'auditor',
+  'admin',
+] as const;
 type Who = (typeof principals)[number];
 const staff: Who[] = ['clerk.cixi', 'clerk.xingren', 'clerk.ninghai', 'official.ninghai', 'auditor', 'admin'];
 const everyone: Who[] = [...principals];
@@ -47,15 +56,47 @@ const rows: Row[] = [
   { route: 'GET /api/sites', allow: staff, call: (c) => c.get('/api/sites') },
   { route: 'GET /api/partnerships', allow: staff, call: (c) => c.get('/api/partnerships') },
   { route: 'GET /api/matters', allow: staff, call: (c) => c.get('/api/matters') },
-  { route: 'POST /api/cases', allow: ['clerk.cixi', 'clerk.xingren', 'clerk.ninghai'], call: (c, who) => c.post('/api/cases', newCaseBody(who)) },
-  { route: 'GET /api/cases (own site)', allow: ['clerk.cixi', 'clerk.xingren', 'clerk.ninghai', 'auditor'], call: (c) => c.get('/api/cases') },
+  {
+    route: 'POST /api/cases',
+    allow: ['clerk.cixi', 'clerk.xingren', 'clerk.ninghai'],
+    call: (c, who) => c.post('/api/cases', newCaseBody(who)),
+  },
+  {
+    route: 'GET /api/cases (own site)',
+    allow: ['clerk.cixi', 'clerk.xingren', 'clerk.ninghai', 'auditor'],
+    call: (c) => c.get('/api/cases'),
+  },
   { route: 'GET /api/cases?site=cixi', allow: ['clerk.cixi', 'auditor'], call: (c) => c.get('/api/cases?site=cixi') },
-  { route: 'GET /api/cases/:id', allow: ['clerk.cixi', 'clerk.xingren', 'auditor'], call: (c) => c.get(`/api/cases/${caseId}`) },
-  { route: 'POST /api/cases/:id/accept', allow: ['clerk.cixi'], call: async (c) => c.post(`/api/cases/${await freshCase()}/accept`) },
-  { route: 'POST /api/cases/:id/reject', allow: ['clerk.cixi'], call: async (c) => c.post(`/api/cases/${await freshCase()}/reject`, { reason: '材料不全' }) },
-  { route: 'POST /api/cases/:id/cancel', allow: ['clerk.xingren'], call: async (c) => c.post(`/api/cases/${await freshCase()}/cancel`) },
-  { route: 'POST /api/cases/:id/invitations', allow: ['clerk.cixi', 'clerk.xingren'], call: (c) => c.post(`/api/cases/${caseId}/invitations`) },
-  { route: 'GET /api/sessions/:id', allow: ['guest', 'clerk.cixi', 'clerk.xingren', 'auditor'], call: (c) => c.get(`/api/sessions/${sessionId}`) },
+  {
+    route: 'GET /api/cases/:id',
+    allow: ['clerk.cixi', 'clerk.xingren', 'auditor'],
+    call: (c) => c.get(`/api/cases/${caseId}`),
+  },
+  {
+    route: 'POST /api/cases/:id/accept',
+    allow: ['clerk.cixi'],
+    call: async (c) => c.post(`/api/cases/${await freshCase()}/accept`),
+  },
+  {
+    route: 'POST /api/cases/:id/reject',
+    allow: ['clerk.cixi'],
+    call: async (c) => c.post(`/api/cases/${await freshCase()}/reject`, { reason: '材料不全' }),
+  },
+  {
+    route: 'POST /api/cases/:id/cancel',
+    allow: ['clerk.xingren'],
+    call: async (c) => c.post(`/api/cases/${await freshCase()}/cancel`),
+  },
+  {
+    route: 'POST /api/cases/:id/invitations',
+    allow: ['clerk.cixi', 'clerk.xingren'],
+    call: (c) => c.post(`/api/cases/${caseId}/invitations`),
+  },
+  {
+    route: 'GET /api/sessions/:id',
+    allow: ['guest', 'clerk.cixi', 'clerk.xingren', 'auditor'],
+    call: (c) => c.get(`/api/sessions/${sessionId}`),
+  },
   {
     route: 'POST /api/join (valid code)',
     allow: everyone,
@@ -70,25 +111,54 @@ const rows: Row[] = [
   {
     route: 'POST /api/admin/users',
     allow: ['admin'],
-    call: (c) => c.post('/api/admin/users', { username: `user.${++counter}`, displayName: '新人', role: 'clerk', siteId: 'cixi', password: 'a-long-password' }),
+    call: (c) =>
+      c.post('/api/admin/users', {
+        username: `user.${++counter}`,
+        displayName: '新人',
+        role: 'clerk',
+        siteId: 'cixi',
+        password: 'a-long-password',
+      }),
   },
-  { route: 'POST /api/admin/users/:id/disable', allow: ['admin'], call: (c) => c.post('/api/admin/users/spare.clerk/disable') },
-  { route: 'POST /api/admin/users/:id/enable', allow: ['admin'], call: (c) => c.post('/api/admin/users/spare.clerk/enable') },
+  {
+    route: 'POST /api/admin/users/:id/disable',
+    allow: ['admin'],
+    call: (c) => c.post('/api/admin/users/spare.clerk/disable'),
+  },
+  {
+    route: 'POST /api/admin/users/:id/enable',
+    allow: ['admin'],
+    call: (c) => c.post('/api/admin/users/spare.clerk/enable'),
+  },
   {
     route: 'PUT /api/admin/sites/:id',
     allow: ['admin'],
-    call: (c) => c.request('PUT', '/api/admin/sites/testsite', { json: { name: '测试中心', nameEn: 'Test Centre', region: '浙江省' } }),
+    call: (c) =>
+      c.request('PUT', '/api/admin/sites/testsite', {
+        json: { name: '测试中心', nameEn: 'Test Centre', region: '浙江省' },
+      }),
   },
   {
     route: 'PUT /api/admin/partnerships/:id',
     allow: ['admin'],
     call: (c) =>
       c.request('PUT', '/api/admin/partnerships/test-pair', {
-        json: { name: '测试', kind: '跨市通办', signedOn: '2026-01-01', description: '', sites: ['ningbo', 'lishui'], matters: ['huzhao'] },
+        json: {
+          name: '测试',
+          kind: '跨市通办',
+          signedOn: '2026-01-01',
+          description: '',
+          sites: ['ningbo', 'lishui'],
+          matters: ['huzhao'],
+        },
       }),
   },
   { route: 'GET /api/admin/certificates', allow: ['admin'], call: (c) => c.get('/api/admin/certificates') },
-  { route: 'POST /api/admin/certificates', allow: ['admin'], call: (c) => c.post('/api/admin/certificates', { userId: 'spare.clerk', pin: '654321' }) },
+  {
+    route: 'POST /api/admin/certificates',
+    allow: ['admin'],
+    call: (c) => c.post('/api/admin/certificates', { userId: 'spare.clerk', pin: '654321' }),
+  },
   {
     route: 'POST /api/admin/certificates/:serial/revoke',
     allow: ['admin'],
@@ -106,7 +176,14 @@ beforeAll(async () => {
   server = await TestServer.start({ seed: true });
   clients.anonymous = server.client();
   for (const who of staff) clients[who] = await server.login(who);
-  await server.app.services.users.create({ id: 'spare.clerk', username: 'spare.clerk', displayName: '备用', role: 'clerk', siteId: 'cixi', password: 'spare-password' });
+  await server.app.services.users.create({
+    id: 'spare.clerk',
+    username: 'spare.clerk',
+    displayName: '备用',
+    role: 'clerk',
+    siteId: 'cixi',
+    password: 'spare-password',
+  });
   caseId = await freshCase();
   sessionId = (await clients['clerk.cixi'].post(`/api/cases/${caseId}/accept`)).json().sessionId;
   const code = (await clients['clerk.cixi'].post(`/api/cases/${caseId}/invitations`)).json().code;
@@ -126,20 +203,28 @@ test('authorization matrix: every route × every principal', async () => {
       const expectAllow = row.allow.includes(who);
       const expected = expectAllow ? '2xx' : who === 'anonymous' ? '401' : '403';
       const ok = expectAllow ? res.status >= 200 && res.status < 300 : res.status === Number(expected);
-      if (!ok) failures.push(`${row.route} as ${who}: expected ${expected}, got ${res.status} ${res.text.slice(0, 120)}`);
+      if (!ok)
+        failures.push(`${row.route} as ${who}: expected ${expected}, got ${res.status} ${res.text.slice(0, 120)}`);
       cells.push(`${expectAllow ? 'allow' : 'deny '}${ok ? ' ' : '!'}${String(res.status).padEnd(4)}`);
     }
     lines.push(`${row.route.padEnd(44)} ${cells.join(' ')}`);
   }
   const header = `${'route'.padEnd(44)} ${principals.map((p) => p.padEnd(11)).join(' ')}`;
-  console.log(`authorization matrix (${rows.length} routes × ${principals.length} principals):\n${header}\n${lines.join('\n')}`);
+  console.log(
+    `authorization matrix (${rows.length} routes × ${principals.length} principals):\n${header}\n${lines.join('\n')}`,
+  );
   expect(failures).toEqual([]);
 });
 
 test('every auditor read is itself in the audit log', async () => {
   const auditor = clients.auditor;
   await auditor.get(`/api/cases/${caseId}`);
-  const entries = server.app.services.audit.list({ action: 'auditor.read', actor: 'user:auditor', limit: 200, offset: 0 }).entries;
+  const entries = server.app.services.audit.list({
+    action: 'auditor.read',
+    actor: 'user:auditor',
+    limit: 200,
+    offset: 0,
+  }).entries;
   expect(entries.map((e) => e.target)).toContain(`/api/cases/${caseId}`);
 });
 
@@ -154,7 +239,10 @@ test('a guest reaches only its own session', async () => {
   const guest = { kind: 'guest' as const, sessionId, caseId, displayName: '张三' };
   expect(() => s.assertCanJoin(guest, otherSession)).toThrow(/not a participant/);
   expect(s.assertCanJoin(guest, sessionId).id).toBe(sessionId);
-  expect(() => s.assertCanJoin({ kind: 'user', userId: 'auditor', username: 'auditor', displayName: 'a', role: 'auditor', siteId: null }, sessionId)).toThrow(
-    /auditors/,
-  );
+  expect(() =>
+    s.assertCanJoin(
+      { kind: 'user', userId: 'auditor', username: 'auditor', displayName: 'a', role: 'auditor', siteId: null },
+      sessionId,
+    ),
+  ).toThrow(/auditors/);
 });

@@ -115,7 +115,8 @@ export class App {
         await pki.init(catalog.sites().map((s) => ({ id: s.id, name: s.name })));
         audit.append({ actor: 'system', action: 'pki.initialised', details: { sites: catalog.sites().length } });
       }
-      const limiter = (bucket: string, limit: number, windowMs: number) => new RateLimiter({ db, clock, bucket, limit, windowMs });
+      const limiter = (bucket: string, limit: number, windowMs: number) =>
+        new RateLimiter({ db, clock, bucket, limit, windowMs });
       const users = new UserService(db, clock);
       const sessions = new SessionService(db, clock);
       const ids = IdNumberProtector.open(config.dataDir);
@@ -145,10 +146,42 @@ export class App {
         font,
         siteName: (id) => (id && catalog.hasSite(id) ? catalog.site(id).name : undefined),
       });
-      const identity = new IdentityService({ db, clock, audit, blobs, cases, sessions, documents, signing, pki, recording, font });
+      const identity = new IdentityService({
+        db,
+        clock,
+        audit,
+        blobs,
+        cases,
+        sessions,
+        documents,
+        signing,
+        pki,
+        recording,
+        font,
+      });
       const ceremonies = new CeremonyService({ db, clock, audit, blobs, users, sessions, documents, signing });
-      const records = new RecordService({ db, clock, audit, cases, catalog, sessions, ceremonies, documents, identity, recording });
-      const evidence = new EvidenceExporter({ db, clock, audit, blobs, records, recording, pki, matterName: (id) => catalog.matter(id).name });
+      const records = new RecordService({
+        db,
+        clock,
+        audit,
+        cases,
+        catalog,
+        sessions,
+        ceremonies,
+        documents,
+        identity,
+        recording,
+      });
+      const evidence = new EvidenceExporter({
+        db,
+        clock,
+        audit,
+        blobs,
+        records,
+        recording,
+        pki,
+        matterName: (id) => catalog.matter(id).name,
+      });
       const url = { value: '' };
       const services: AppServices = {
         config,
@@ -201,7 +234,9 @@ export class App {
   async start(): Promise<string> {
     const s = this.services;
     const { config } = s;
-    const hostnames = [...new Set(['localhost', '127.0.0.1', config.host].filter((h) => h !== '0.0.0.0' && h !== '::'))];
+    const hostnames = [
+      ...new Set(['localhost', '127.0.0.1', config.host].filter((h) => h !== '0.0.0.0' && h !== '::')),
+    ];
     this.#started = true;
     const tls = await s.pki.serverTlsCredentials(hostnames);
     const authenticator = cookieAuthenticator(s.loginSessions);
@@ -262,7 +297,11 @@ export class App {
 export const createApp = (options: AppOptions) => App.create(options);
 
 /** The SFU with the recorder attached; without a worker binary the desk runs without video. */
-async function startMedia(config: Config, recording: RecordingService, warn: (message: string) => void): Promise<MediaService | undefined> {
+async function startMedia(
+  config: Config,
+  recording: RecordingService,
+  warn: (message: string) => void,
+): Promise<MediaService | undefined> {
   try {
     return await MediaService.start({ ...mediaServiceOptions(config), recorder: recording.recorder });
   } catch (err) {

@@ -50,7 +50,12 @@ export function socketModules(s: AppServices): SocketModule[] {
           mediaSockets({
             media,
             canJoin: (principal, sessionId) => sessions.assertCanJoin(principal, sessionId),
-            onConsent: (principal, sessionId) => audit.append({ actor: actorOf(principal), action: 'session.recording_consent', target: `session:${sessionId}` }),
+            onConsent: (principal, sessionId) =>
+              audit.append({
+                actor: actorOf(principal),
+                action: 'session.recording_consent',
+                target: `session:${sessionId}`,
+              }),
           }),
         ]
       : []),

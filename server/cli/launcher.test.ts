@@ -13,7 +13,8 @@ function tongban(...args: string[]) {
 }
 
 /** The cache files of the `tongban help` command (other tests use the others meanwhile). */
-const helpCaches = () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.startsWith('help.') && f.endsWith('.bin')) : []);
+const helpCaches = () =>
+  existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.startsWith('help.') && f.endsWith('.bin')) : [];
 
 describe('tongban launcher code cache', () => {
   it('writes a cache after a successful run and ignores a damaged one, rewriting it', () => {

@@ -16,7 +16,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return first ? 0 : 2;
   }
   const entry: CommandEntry | undefined =
-    commands.find((c) => c.group === first && c.name === second) ?? commands.find((c) => c.group === undefined && c.name === first);
+    commands.find((c) => c.group === first && c.name === second) ??
+    commands.find((c) => c.group === undefined && c.name === first);
   if (!entry) throw new CliError(`unknown command: ${[first, second].filter(Boolean).join(' ')} (see tongban --help)`);
   const args = entry.group ? rest : [second, ...rest].filter((a): a is string => a !== undefined);
   return await (await entry.load()).run(args);

@@ -9,7 +9,13 @@ import type { UserService } from '../features/auth/index.js';
 export interface DemoPki {
   ensureSiteCa(site: { id: string; name: string }): Promise<unknown>;
   certificates(filter: { userId?: string }): readonly unknown[];
-  issueUserCertificate(input: { userId: string; name: string; role: string; siteId: string; pin: string }): Promise<unknown>;
+  issueUserCertificate(input: {
+    userId: string;
+    name: string;
+    role: string;
+    siteId: string;
+    pin: string;
+  }): Promise<unknown>;
 }
 
 export interface SeedReport {
@@ -17,7 +23,12 @@ export interface SeedReport {
   readonly certificatesIssued: number;
 }
 
-export async function seedDemo(deps: { catalog: CatalogService; users: UserService; audit: AuditLog; pki: DemoPki }): Promise<SeedReport> {
+export async function seedDemo(deps: {
+  catalog: CatalogService;
+  users: UserService;
+  audit: AuditLog;
+  pki: DemoPki;
+}): Promise<SeedReport> {
   const { catalog, users, audit, pki } = deps;
   for (const site of demoSites) catalog.upsertSite(site);
   for (const matter of demoMatters) catalog.upsertMatter(matter);
@@ -30,8 +41,18 @@ export async function seedDemo(deps: { catalog: CatalogService; users: UserServi
       await users.create({ id: u.username, ...u, password: DEMO_PASSWORD });
       usersCreated += 1;
     }
-    if ((u.role === 'clerk' || u.role === 'official') && u.siteId && pki.certificates({ userId: u.username }).length === 0) {
-      await pki.issueUserCertificate({ userId: u.username, name: u.displayName, role: u.role, siteId: u.siteId, pin: DEMO_PIN });
+    if (
+      (u.role === 'clerk' || u.role === 'official') &&
+      u.siteId &&
+      pki.certificates({ userId: u.username }).length === 0
+    ) {
+      await pki.issueUserCertificate({
+        userId: u.username,
+        name: u.displayName,
+        role: u.role,
+        siteId: u.siteId,
+        pin: DEMO_PIN,
+      });
       certificatesIssued += 1;
     }
   }

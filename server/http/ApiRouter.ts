@@ -17,7 +17,11 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type Access = 'public' | 'signed-in' | Action;
 
 /** The principal a handler receives: checked by the router before the handler runs. */
-export type PrincipalOf<A extends Access> = A extends Action ? PrincipalFor<A> : A extends 'signed-in' ? Principal : Principal | undefined;
+export type PrincipalOf<A extends Access> = A extends Action
+  ? PrincipalFor<A>
+  : A extends 'signed-in'
+    ? Principal
+    : Principal | undefined;
 
 export interface RouteInput<A extends Access, P, Q, B> {
   readonly req: Request;
@@ -70,8 +74,14 @@ export class ApiRouter {
     this.#audit = audit;
   }
 
-  route<A extends Access, P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec<A, P, Q, B>): void {
-    this.#documented.push({ method: spec.method, path: spec.path, spec: spec as RouteSpec<Access, unknown, unknown, unknown> });
+  route<A extends Access, P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+    spec: RouteSpec<A, P, Q, B>,
+  ): void {
+    this.#documented.push({
+      method: spec.method,
+      path: spec.path,
+      spec: spec as RouteSpec<Access, unknown, unknown, unknown>,
+    });
     const handlers: RequestHandler[] = [];
     if (spec.consumes) handlers.push(express.raw({ type: spec.consumes, limit: spec.rawBodyLimitBytes }));
     handlers.push(async (req, res) => {
@@ -81,7 +91,12 @@ export class ApiRouter {
       const body = spec.consumes ? (req.body as B) : parse(spec.body, req.body, 'body');
       const result = await spec.handler({ req, res, principal, params, query, body });
       if (spec.method === 'get' && principal?.kind === 'user' && principal.role === 'auditor') {
-        this.#audit.append({ actor: actorOf(principal), action: 'auditor.read', target: req.path, details: { query: queryString(req) } });
+        this.#audit.append({
+          actor: actorOf(principal),
+          action: 'auditor.read',
+          target: req.path,
+          details: { query: queryString(req) },
+        });
       }
       if (result !== undefined && !res.headersSent) res.status(spec.status ?? 200).json(result);
     });
@@ -93,14 +108,14 @@ export class ApiRouter {
     const paths: Record<string, Record<string, unknown>> = {};
     for (const { method, path, spec } of this.#documented) {
       const oaPath = path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-      const parameters = [
-        ...objectParameters(spec.params, 'path'),
-        ...objectParameters(spec.query, 'query'),
-      ];
+      const parameters = [...objectParameters(spec.params, 'path'), ...objectParameters(spec.query, 'query')];
       const requestBody = requestBodyOf(spec);
       const ok = spec.produces
         ? { description: 'OK', content: { [spec.produces]: { schema: { type: 'string', format: 'binary' } } } }
-        : { description: 'OK', content: { 'application/json': { schema: spec.response ? zodToJsonSchema(spec.response) : {} } } };
+        : {
+            description: 'OK',
+            content: { 'application/json': { schema: spec.response ? zodToJsonSchema(spec.response) : {} } },
+          };
       (paths[oaPath] ??= {})[method] = {
         summary: spec.summary,
         tags: [spec.tag],
@@ -109,7 +124,10 @@ export class ApiRouter {
         ...(requestBody ? { requestBody } : {}),
         responses: {
           [String(spec.status ?? 200)]: ok,
-          '4XX': { description: 'Client error', content: { 'application/json': { schema: zodToJsonSchema(errorSchema) } } },
+          '4XX': {
+            description: 'Client error',
+            content: { 'application/json': { schema: zodToJsonSchema(errorSchema) } },
+          },
         },
       };
     }
@@ -139,10 +157,18 @@ function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown> | undefined, value
 }
 
 function requestBodyOf(spec: RouteSpec<Access, unknown, unknown, unknown>): object | undefined {
-  if (spec.body) return { required: !spec.body.isOptional(), content: { 'application/json': { schema: zodToJsonSchema(spec.body) } } };
-  if (spec.consumes) return { required: true, content: { [spec.consumes]: { schema: { type: 'string', format: 'binary' } } } };
+  if (spec.body)
+    return {
+      required: !spec.body.isOptional(),
+      content: { 'application/json': { schema: zodToJsonSchema(spec.body) } },
+    };
+  if (spec.consumes)
+    return { required: true, content: { [spec.consumes]: { schema: { type: 'string', format: 'binary' } } } };
   if (!spec.multipart) return undefined;
-  const fields = zodToJsonSchema(spec.multipart.fields) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const fields = zodToJsonSchema(spec.multipart.fields) as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
   const schema = {
     type: 'object',
     properties: { ...fields.properties, [spec.multipart.file]: { type: 'string', format: 'binary' } },

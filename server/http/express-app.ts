@@ -45,7 +45,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     app.use(express.static(options.clientDir, { index: false, fallthrough: true }));
     // SPA fallback: any other GET/HEAD that wants HTML gets the app shell (client-side routing).
     app.use((req, res, next) => {
-      if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/pki/') || !req.accepts('html')) return next();
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/pki/') || !req.accepts('html'))
+        return next();
       res.sendFile(index);
     });
   }

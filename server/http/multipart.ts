@@ -10,7 +10,11 @@ export interface MultipartResult {
   readonly file: Buffer;
 }
 
-export async function readMultipart(req: Request, res: Response, o: { file: string; maxBytes: number }): Promise<MultipartResult> {
+export async function readMultipart(
+  req: Request,
+  res: Response,
+  o: { file: string; maxBytes: number },
+): Promise<MultipartResult> {
   if (!req.is('multipart/form-data')) throw new BadRequestError('expected multipart/form-data', 'expected_multipart');
   const upload = multer({
     storage: multer.memoryStorage(),
@@ -31,7 +35,11 @@ export async function readMultipart(req: Request, res: Response, o: { file: stri
   });
   const file = (req as Request & { file?: { buffer: Buffer } }).file;
   if (!file) throw new BadRequestError(`the ${o.file} file is missing`, 'file_missing');
-  const fields = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const fields = Object.fromEntries(
+    Object.entries((req.body ?? {}) as Record<string, unknown>).filter(
+      (e): e is [string, string] => typeof e[1] === 'string',
+    ),
+  );
   return { fields, file: file.buffer };
 }
 
@@ -39,5 +47,8 @@ export async function readMultipart(req: Request, res: Response, o: { file: stri
 export function parseFields<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, fields: Record<string, string>): T {
   const parsed = schema.safeParse(fields);
   if (parsed.success) return parsed.data;
-  throw new BadRequestError(`invalid form field(s): ${parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; ')}`, 'invalid_request');
+  throw new BadRequestError(
+    `invalid form field(s): ${parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; ')}`,
+    'invalid_request',
+  );
 }

@@ -20,10 +20,18 @@ describe('config layers: defaults → environment → flags', () => {
       TONGBAN_LIMIT_JSON_BODY_BYTES: '1024',
     };
     const fromEnv = loadConfig({ env });
-    expect(fromEnv).toMatchObject({ dataDir: '/srv/tongban', port: 9443, host: '0.0.0.0', tsaUrl: 'https://tsa.example.gov.cn/tsr' });
+    expect(fromEnv).toMatchObject({
+      dataDir: '/srv/tongban',
+      port: 9443,
+      host: '0.0.0.0',
+      tsaUrl: 'https://tsa.example.gov.cn/tsr',
+    });
     expect(fromEnv.limits.jsonBodyBytes).toBe(1024);
     expect(fromEnv.limits.invitationTtlMs).toBe(defaultLimits.invitationTtlMs);
-    const withFlags = loadConfig({ env, flags: { port: '7000', dataDir: undefined, limits: { invitationTtlMs: 60_000 } } });
+    const withFlags = loadConfig({
+      env,
+      flags: { port: '7000', dataDir: undefined, limits: { invitationTtlMs: 60_000 } },
+    });
     expect(withFlags.port).toBe(7000);
     expect(withFlags.dataDir).toBe('/srv/tongban');
     expect(withFlags.limits).toMatchObject({ jsonBodyBytes: 1024, invitationTtlMs: 60_000 });
@@ -33,12 +41,35 @@ describe('config layers: defaults → environment → flags', () => {
 
   test('media plane: workers, WebRTC port range and announced address from the environment or flags', () => {
     expect(loadConfig().media).toEqual(defaultMedia);
-    const env = { TONGBAN_MEDIA_WORKERS: '3', TONGBAN_RTC_MIN_PORT: '50000', TONGBAN_RTC_MAX_PORT: '50999', TONGBAN_ANNOUNCED_IP: '203.0.113.20' };
-    expect(loadConfig({ env }).media).toEqual({ ...defaultMedia, workers: 3, rtcMinPort: 50000, rtcMaxPort: 50999, announcedIp: '203.0.113.20' });
-    expect(loadConfig({ env, flags: { media: { rtcMaxPort: 51999 } } }).media).toMatchObject({ workers: 3, rtcMinPort: 50000, rtcMaxPort: 51999 });
-    expect(loadConfig({ env: { TONGBAN_RTC_MAX_PORT: '45000' } }).media).toEqual({ ...defaultMedia, rtcMinPort: 40000, rtcMaxPort: 45000 });
-    expect(() => loadConfig({ env: { TONGBAN_RTC_MIN_PORT: '46000', TONGBAN_RTC_MAX_PORT: '45000' } })).toThrow(/media.rtcMinPort: rtcMinPort must not be above rtcMaxPort/);
-    expect(() => loadConfig({ env: { TONGBAN_RTC_MIN_PORT: '80' } })).toThrow(/media.rtcMinPort: use a port from 1024 up/);
+    const env = {
+      TONGBAN_MEDIA_WORKERS: '3',
+      TONGBAN_RTC_MIN_PORT: '50000',
+      TONGBAN_RTC_MAX_PORT: '50999',
+      TONGBAN_ANNOUNCED_IP: '203.0.113.20',
+    };
+    expect(loadConfig({ env }).media).toEqual({
+      ...defaultMedia,
+      workers: 3,
+      rtcMinPort: 50000,
+      rtcMaxPort: 50999,
+      announcedIp: '203.0.113.20',
+    });
+    expect(loadConfig({ env, flags: { media: { rtcMaxPort: 51999 } } }).media).toMatchObject({
+      workers: 3,
+      rtcMinPort: 50000,
+      rtcMaxPort: 51999,
+    });
+    expect(loadConfig({ env: { TONGBAN_RTC_MAX_PORT: '45000' } }).media).toEqual({
+      ...defaultMedia,
+      rtcMinPort: 40000,
+      rtcMaxPort: 45000,
+    });
+    expect(() => loadConfig({ env: { TONGBAN_RTC_MIN_PORT: '46000', TONGBAN_RTC_MAX_PORT: '45000' } })).toThrow(
+      /media.rtcMinPort: rtcMinPort must not be above rtcMaxPort/,
+    );
+    expect(() => loadConfig({ env: { TONGBAN_RTC_MIN_PORT: '80' } })).toThrow(
+      /media.rtcMinPort: use a port from 1024 up/,
+    );
     expect(() => loadConfig({ env: { TONGBAN_ANNOUNCED_IP: 'desk.example.gov.cn' } })).toThrow(/media.announcedIp/);
     expect(() => loadConfig({ env: { TONGBAN_MEDIA_WORKERS: '0' } })).toThrow(/media.workers/);
     expect(() => loadConfig({ flags: { media: { rtcPorts: '1-2' } } })).toThrow(/unknown key\(s\) rtcPorts/);
@@ -46,7 +77,9 @@ describe('config layers: defaults → environment → flags', () => {
 
   test('features by configuration: live video and the recorder switch on and off, segments have a length', () => {
     expect(loadConfig().media).toMatchObject({ enabled: true, record: true, segmentSeconds: 4 });
-    const off = loadConfig({ env: { TONGBAN_MEDIA: 'off', TONGBAN_RECORDING: '0', TONGBAN_RECORDING_SEGMENT_SECONDS: '2' } }).media;
+    const off = loadConfig({
+      env: { TONGBAN_MEDIA: 'off', TONGBAN_RECORDING: '0', TONGBAN_RECORDING_SEGMENT_SECONDS: '2' },
+    }).media;
     expect(off).toMatchObject({ enabled: false, record: false, segmentSeconds: 2 });
     expect(loadConfig({ env: { TONGBAN_MEDIA: 'off' }, flags: { media: { enabled: true } } }).media.enabled).toBe(true);
     expect(() => loadConfig({ env: { TONGBAN_MEDIA: 'maybe' } })).toThrow(/media.enabled/);
@@ -62,6 +95,8 @@ describe('config layers: defaults → environment → flags', () => {
     expect(() => loadConfig({ env: { TONGBAN_MASTER_KEY: 'short' } })).toThrow(/masterKey: expected 64 hex digits/);
     expect(() => loadConfig({ env: { TONGBAN_BASE_URL: 'not a url' } })).toThrow(/baseUrl/);
     expect(() => loadConfig({ flags: { limits: { loginWindowMs: -5 } } })).toThrow(/limits.loginWindowMs/);
-    expect(() => loadConfig({ env: { TONGBAN_ADMIN_PASSWORD: 'short' } })).toThrow(/adminPassword: the first admin password/);
+    expect(() => loadConfig({ env: { TONGBAN_ADMIN_PASSWORD: 'short' } })).toThrow(
+      /adminPassword: the first admin password/,
+    );
   });
 });

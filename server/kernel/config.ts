@@ -7,7 +7,13 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 /** on/off switches: booleans from flags, `on|off|true|false|1|0` from the environment. */
-const onOff = z.preprocess((v) => (typeof v === 'string' ? { on: true, true: true, '1': true, off: false, false: false, '0': false }[v.toLowerCase()] ?? v : v), z.boolean());
+const onOff = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? ({ on: true, true: true, '1': true, off: false, false: false, '0': false }[v.toLowerCase()] ?? v)
+      : v,
+  z.boolean(),
+);
 
 export const configSchema = z
   .object({
@@ -47,7 +53,10 @@ export const configSchema = z
         announcedIp: z.string().ip().optional(),
       })
       .strict()
-      .refine((m) => m.rtcMinPort <= m.rtcMaxPort, { message: 'rtcMinPort must not be above rtcMaxPort', path: ['rtcMinPort'] }),
+      .refine((m) => m.rtcMinPort <= m.rtcMaxPort, {
+        message: 'rtcMinPort must not be above rtcMaxPort',
+        path: ['rtcMinPort'],
+      }),
     limits: z
       .object({
         jsonBodyBytes: positiveInt,
@@ -83,7 +92,13 @@ export const defaultLimits: Config['limits'] = {
   authPurgeIntervalMs: 10 * 60_000,
 };
 
-export const defaultMedia: Config['media'] = { enabled: true, record: true, segmentSeconds: 4, rtcMinPort: 40000, rtcMaxPort: 49999 };
+export const defaultMedia: Config['media'] = {
+  enabled: true,
+  record: true,
+  segmentSeconds: 4,
+  rtcMinPort: 40000,
+  rtcMaxPort: 49999,
+};
 
 const defaults = { dataDir: 'data', host: '127.0.0.1', port: 8443 } as const;
 
@@ -114,7 +129,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     enabled: 'TONGBAN_MEDIA',
     record: 'TONGBAN_RECORDING',
     segmentSeconds: 'TONGBAN_RECORDING_SEGMENT_SECONDS',
-    workers: 'TONGBAN_MEDIA_WORKERS', rtcMinPort: 'TONGBAN_RTC_MIN_PORT', rtcMaxPort: 'TONGBAN_RTC_MAX_PORT', announcedIp: 'TONGBAN_ANNOUNCED_IP' });
+    workers: 'TONGBAN_MEDIA_WORKERS',
+    rtcMinPort: 'TONGBAN_RTC_MIN_PORT',
+    rtcMaxPort: 'TONGBAN_RTC_MAX_PORT',
+    announcedIp: 'TONGBAN_ANNOUNCED_IP',
+  });
   if (Object.keys(media).length > 0) out.media = media;
   const limits: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
@@ -138,14 +157,17 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; flags?: Record<st
   const merged: Record<string, unknown> = { limits: { ...SECTIONS.limits }, media: { ...SECTIONS.media } };
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer)) {
-      if (key in SECTIONS && value && typeof value === 'object') merged[key] = { ...(merged[key] as object), ...dropUndefined(value as Record<string, unknown>) };
+      if (key in SECTIONS && value && typeof value === 'object')
+        merged[key] = { ...(merged[key] as object), ...dropUndefined(value as Record<string, unknown>) };
       else merged[key] = value;
     }
   }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) =>
-      i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')}` : `${i.path.join('.') || 'config'}: ${i.message}`,
+      i.code === 'unrecognized_keys'
+        ? `unknown key(s) ${i.keys.join(', ')}`
+        : `${i.path.join('.') || 'config'}: ${i.message}`,
     );
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }

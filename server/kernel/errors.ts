@@ -68,7 +68,11 @@ export class RequestValidationError extends AppError {
       'invalid_request',
       `invalid ${where}: ${zodError.issues
         .slice(0, 5)
-        .map((i) => (i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : `${i.path.join('.') || where}: ${i.message}`))
+        .map((i) =>
+          i.code === 'unrecognized_keys'
+            ? `unknown field(s) ${i.keys.join(', ')}`
+            : `${i.path.join('.') || where}: ${i.message}`,
+        )
         .join('; ')}`,
       400,
     );
@@ -117,7 +121,8 @@ export function toErrorReply(err: unknown): ErrorReply {
   const e = err as { type?: unknown; status?: unknown } | null;
   const parser = typeof e?.type === 'string' ? parserErrors[e.type] : undefined;
   if (parser) return parser;
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return reply(e.status, 'bad_request', 'the request could not be processed');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
+    return reply(e.status, 'bad_request', 'the request could not be processed');
   return internal;
 }
 

@@ -42,7 +42,10 @@ const unless =
 export const policies = {
   'catalog.read': rule(['clerk', 'official', 'auditor', 'admin']),
   'case.create': rule(['clerk']),
-  'case.list': rule(['clerk', 'auditor'], unless(['auditor'], (p, r) => r.siteId === siteOf(p))),
+  'case.list': rule(
+    ['clerk', 'auditor'],
+    unless(['auditor'], (p, r) => r.siteId === siteOf(p)),
+  ),
   'case.read': rule(['clerk', 'auditor'], unless(['auditor'], atEitherSite)),
   'case.accept': rule(['clerk'], atHandlingSite),
   'case.reject': rule(['clerk'], atHandlingSite),
@@ -84,7 +87,11 @@ export function whoOf(principal: Principal): Who {
 }
 
 /** True when the principal may do `action` (to `resource`, when given). */
-export function can(principal: Principal | undefined, action: Action, resource?: PolicyResource): principal is PrincipalFor<typeof action> {
+export function can(
+  principal: Principal | undefined,
+  action: Action,
+  resource?: PolicyResource,
+): principal is PrincipalFor<typeof action> {
   const r: Rule<Who> = policies[action];
   if (!principal || !r.who.includes(whoOf(principal))) return false;
   return resource === undefined || r.scope === undefined || r.scope(principal, resource);

@@ -74,7 +74,8 @@ export class RealtimeServer {
    * the result (or the error reply) goes back in the ack. Errors never escape to socket.io.
    */
   handle<E extends SimpleRequestName>(socket: TongbanSocket, event: E, handler: Handler<E>): void {
-    const listen: (event: SimpleRequestName, listener: (raw: unknown, ack: unknown) => void) => unknown = socket.on.bind(socket);
+    const listen: (event: SimpleRequestName, listener: (raw: unknown, ack: unknown) => void) => unknown =
+      socket.on.bind(socket);
     listen(event, (raw, ack) => {
       void this.#run(event, raw, handler).then((reply) => {
         if (typeof ack === 'function') ack(reply);
@@ -94,7 +95,11 @@ export class RealtimeServer {
     await this.io.close();
   }
 
-  async #run<E extends SimpleRequestName>(event: E, raw: unknown, handler: Handler<E>): Promise<Ack<ClientRequestReplies[E]>> {
+  async #run<E extends SimpleRequestName>(
+    event: E,
+    raw: unknown,
+    handler: Handler<E>,
+  ): Promise<Ack<ClientRequestReplies[E]>> {
     try {
       const parsed = clientRequests[event].safeParse(raw);
       if (!parsed.success) throw new RequestValidationError('payload', parsed.error);
@@ -118,7 +123,10 @@ export class RealtimeServer {
   #disconnectRevoked(which: Revocation): void {
     for (const socket of this.io.sockets.sockets.values()) {
       const { principal, loginSession } = socket.data;
-      const match = 'sessionKey' in which ? loginSession === which.sessionKey : principal.kind === 'user' && principal.userId === which.userId;
+      const match =
+        'sessionKey' in which
+          ? loginSession === which.sessionKey
+          : principal.kind === 'user' && principal.userId === which.userId;
       if (match) socket.disconnect(true);
     }
   }

@@ -38,7 +38,15 @@ export class TestServer {
   /** `port` 0 picks a free one; a restart reuses the previous port so clients keep working. */
   static async start(options: TestServerOptions = {}, port = 0): Promise<TestServer> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tongban-test-'));
-    const config = loadConfig({ flags: { dataDir, port, host: '127.0.0.1', limits: options.limits, media: { enabled: false, record: options.record ?? false } } });
+    const config = loadConfig({
+      flags: {
+        dataDir,
+        port,
+        host: '127.0.0.1',
+        limits: options.limits,
+        media: { enabled: false, record: options.record ?? false },
+      },
+    });
     const app = await createApp({ config, pkiTuning: testPkiTuning, clock: options.clock, log: () => undefined });
     if (options.seed) await seedDemo(app.services);
     await app.start();

@@ -28,13 +28,33 @@ export function readmeCommands(dir: string, rootPemPath: string): { openssl: Com
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
   };
   return {
-    openssl: run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'SHA256SUMS.p7s', '-content', 'SHA256SUMS', '-CAfile', rootPemPath, '-purpose', 'any', '-out', '/dev/null']),
+    openssl: run('openssl', [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      'SHA256SUMS.p7s',
+      '-content',
+      'SHA256SUMS',
+      '-CAfile',
+      rootPemPath,
+      '-purpose',
+      'any',
+      '-out',
+      '/dev/null',
+    ]),
     sha256sum: run('sha256sum', ['-c', 'SHA256SUMS']),
   };
 }
 
 /** Unpacks `zip`, writes the root certificate beside the folder and runs the README's commands there; both paths go to `cleanup`. */
-export async function readmeCommandsOnPackage(zip: Buffer, rootPem: string, cleanup: string[]): Promise<ReturnType<typeof readmeCommands>> {
+export async function readmeCommandsOnPackage(
+  zip: Buffer,
+  rootPem: string,
+  cleanup: string[],
+): Promise<ReturnType<typeof readmeCommands>> {
   const dir = await unpack(zip);
   cleanup.push(dir);
   const root = join(dir, '..', `${dir.split('/').pop()}.root.pem`);

@@ -42,7 +42,11 @@ describe('protocol response check', () => {
   });
 
   test('error bodies carry a listed code', () => {
-    expect(() => checkResponse('GET', `/api/cases/${caseId}`, 404, { error: { code: 'not_found', message: 'case not found' } })).not.toThrow();
-    expect(() => checkResponse('GET', `/api/cases/${caseId}`, 409, { error: { code: 'made_up', message: 'x' } })).toThrow(/code/);
+    expect(() =>
+      checkResponse('GET', `/api/cases/${caseId}`, 404, { error: { code: 'not_found', message: 'case not found' } }),
+    ).not.toThrow();
+    expect(() =>
+      checkResponse('GET', `/api/cases/${caseId}`, 409, { error: { code: 'made_up', message: 'x' } }),
+    ).toThrow(/code/);
   });
 });

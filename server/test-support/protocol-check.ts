@@ -20,10 +20,28 @@ import * as records from '../../protocol/http/records.js';
 import * as sessions from '../../protocol/http/sessions.js';
 
 const isRoute = (v: unknown): v is RouteDescriptor =>
-  typeof v === 'object' && v !== null && 'method' in v && 'path' in v && typeof (v as RouteDescriptor).path === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  'method' in v &&
+  'path' in v &&
+  typeof (v as RouteDescriptor).path === 'string';
 
 /** Every route descriptor the protocol exports. */
-export const protocolRoutes: readonly RouteDescriptor[] = [admin, audit, auth, cases, catalog, ceremonies, documents, health, identity, pki, recording, records, sessions]
+export const protocolRoutes: readonly RouteDescriptor[] = [
+  admin,
+  audit,
+  auth,
+  cases,
+  catalog,
+  ceremonies,
+  documents,
+  health,
+  identity,
+  pki,
+  recording,
+  records,
+  sessions,
+]
   .flatMap((area) => Object.values(area))
   .filter(isRoute);
 
@@ -36,7 +54,8 @@ export function deepStrict(schema: z.ZodTypeAny): z.ZodTypeAny {
   if (schema instanceof z.ZodArray) return z.array(deepStrict(schema.element));
   if (schema instanceof z.ZodNullable) return deepStrict(schema.unwrap()).nullable();
   if (schema instanceof z.ZodOptional) return deepStrict(schema.unwrap()).optional();
-  if (schema instanceof z.ZodUnion) return z.union((schema.options as z.ZodTypeAny[]).map(deepStrict) as [z.ZodTypeAny, z.ZodTypeAny]);
+  if (schema instanceof z.ZodUnion)
+    return z.union((schema.options as z.ZodTypeAny[]).map(deepStrict) as [z.ZodTypeAny, z.ZodTypeAny]);
   return schema;
 }
 
@@ -49,7 +68,12 @@ interface Matcher {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const matchers: Matcher[] = protocolRoutes.map((route) => ({
   method: route.method.toUpperCase(),
-  pattern: new RegExp(`^${route.path.split(/(:[A-Za-z0-9_]+)/).map((part) => (part.startsWith(':') ? '[^/]+?' : escape(part))).join('')}$`),
+  pattern: new RegExp(
+    `^${route.path
+      .split(/(:[A-Za-z0-9_]+)/)
+      .map((part) => (part.startsWith(':') ? '[^/]+?' : escape(part)))
+      .join('')}$`,
+  ),
   route,
 }));
 const strictResponses = new Map<RouteDescriptor, z.ZodTypeAny>();
@@ -67,7 +91,9 @@ export function checkResponse(method: string, path: string, status: number, body
   if (!route) return;
   let schema: z.ZodTypeAny | undefined = strictErrorBody;
   if (status < 400) {
-    schema = route.response && (strictResponses.get(route) ?? strictResponses.set(route, deepStrict(route.response)).get(route));
+    schema =
+      route.response &&
+      (strictResponses.get(route) ?? strictResponses.set(route, deepStrict(route.response)).get(route));
   }
   if (!schema) return;
   const parsed = schema.safeParse(body);

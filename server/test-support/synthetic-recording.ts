@@ -16,7 +16,12 @@ export interface SyntheticRecording {
   readonly links: string[];
 }
 
-export async function syntheticRecording(sessionId: string, segments: number, seal: Signer, timeStamper: TimeStamper): Promise<SyntheticRecording> {
+export async function syntheticRecording(
+  sessionId: string,
+  segments: number,
+  seal: Signer,
+  timeStamper: TimeStamper,
+): Promise<SyntheticRecording> {
   const files = new Map<string, Uint8Array>();
   const links = [genesis(sessionId)];
   const rows = [];
@@ -24,7 +29,13 @@ export async function syntheticRecording(sessionId: string, segments: number, se
     const bytes = randomBytes(2048 + index);
     const file = `applicant/seg-${String(index).padStart(5, '0')}.webm`;
     files.set(file, bytes);
-    const meta = { index, participant: 'guest:applicant', track: 'audio+video', startMs: index * 4000, endMs: (index + 1) * 4000 };
+    const meta = {
+      index,
+      participant: 'guest:applicant',
+      track: 'audio+video',
+      startMs: index * 4000,
+      endMs: (index + 1) * 4000,
+    };
     const chainHash = nextHead(links.at(-1)!, sha256Hex(bytes), meta);
     links.push(chainHash);
     rows.push({ ...meta, file, bytes: bytes.byteLength, sha256: sha256Hex(bytes), chainHash });
@@ -52,12 +63,26 @@ export async function syntheticRecording(sessionId: string, segments: number, se
  * and chained. The real Recorder then checkpoints and seals it.
  */
 export async function appendStoredSegment(store: RecordingStore, dataDir: string, sessionId: string): Promise<void> {
-  const row = store.get(sessionId) ?? store.create(sessionId, join(dataDir, 'recordings', sessionId), new Date().toISOString(), genesis(sessionId));
+  const row =
+    store.get(sessionId) ??
+    store.create(sessionId, join(dataDir, 'recordings', sessionId), new Date().toISOString(), genesis(sessionId));
   const index = row.segmentCount;
   const file = `guest_applicant/seg-${String(index).padStart(5, '0')}.webm`;
   const bytes = randomBytes(4096 + index);
   mkdirSync(dirname(join(row.dir, file)), { recursive: true });
   writeFileSync(join(row.dir, file), bytes);
-  const meta = { index, participant: 'guest:applicant', track: 'audio+video', startMs: index * 4000, endMs: (index + 1) * 4000 };
-  store.append(sessionId, { ...meta, file, bytes: bytes.byteLength, sha256: sha256Hex(bytes), chainHash: nextHead(row.head, sha256Hex(bytes), meta) });
+  const meta = {
+    index,
+    participant: 'guest:applicant',
+    track: 'audio+video',
+    startMs: index * 4000,
+    endMs: (index + 1) * 4000,
+  };
+  store.append(sessionId, {
+    ...meta,
+    file,
+    bytes: bytes.byteLength,
+    sha256: sha256Hex(bytes),
+    chainHash: nextHead(row.head, sha256Hex(bytes), meta),
+  });
 }

@@ -49,7 +49,11 @@ function harfbuzz(): Promise<HbExports> {
  * CID-keyed CFF keeps each glyph's original CID in its charset, so CIDs taken from the full font
  * stay valid as character codes.
  */
-export async function subsetFace(font: Uint8Array, faceIndex: number, codePoints: readonly number[]): Promise<Uint8Array> {
+export async function subsetFace(
+  font: Uint8Array,
+  faceIndex: number,
+  codePoints: readonly number[],
+): Promise<Uint8Array> {
   const hb = await harfbuzz();
   const fontPtr = hb.malloc(font.byteLength);
   new Uint8Array(hb.memory.buffer).set(font, fontPtr);
@@ -61,7 +65,10 @@ export async function subsetFace(font: Uint8Array, faceIndex: number, codePoints
     if (!input) throw new SigningError('bad_font', 'hb-subset could not start');
     const unicodes = hb.hb_subset_input_unicode_set(input);
     for (const cp of codePoints) hb.hb_set_add(unicodes, cp);
-    hb.hb_subset_input_set_flags(input, hb.hb_subset_input_get_flags(input) | HB_SUBSET_FLAGS_DESUBROUTINIZE | HB_SUBSET_FLAGS_NO_LAYOUT_CLOSURE);
+    hb.hb_subset_input_set_flags(
+      input,
+      hb.hb_subset_input_get_flags(input) | HB_SUBSET_FLAGS_DESUBROUTINIZE | HB_SUBSET_FLAGS_NO_LAYOUT_CLOSURE,
+    );
     const subset = hb.hb_subset_or_fail(face, input);
     if (!subset) throw new SigningError('bad_font', 'the appearance font cannot be subset');
     const result = hb.hb_face_reference_blob(subset);

@@ -51,7 +51,15 @@ export function embedPng(update: IncrementalUpdate, png: Uint8Array): EmbeddedIm
   if (!channels) bad('unknown colour type');
   let pixels: Uint8Array;
   try {
-    pixels = unpredict(inflateSync(Buffer.concat(idat)), new Map<string, number>([['Predictor', 15], ['Colors', channels], ['BitsPerComponent', 8], ['Columns', width]]));
+    pixels = unpredict(
+      inflateSync(Buffer.concat(idat)),
+      new Map<string, number>([
+        ['Predictor', 15],
+        ['Colors', channels],
+        ['BitsPerComponent', 8],
+        ['Columns', width],
+      ]),
+    );
   } catch {
     bad('corrupt image data');
   }
@@ -82,8 +90,13 @@ export function embedPng(update: IncrementalUpdate, png: Uint8Array): EmbeddedIm
     BitsPerComponent: 8,
     Filter: name('FlateDecode'),
   };
-  const smask = hasAlpha ? update.add(new PdfStream(dict({ ...base, ColorSpace: name('DeviceGray') }), deflateSync(alpha))) : undefined;
-  const colorSpace = colorType === 3 ? [name('Indexed'), name('DeviceRGB'), palette!.length / 3 - 1, new PdfString(palette!, true)] : name(colorChannels === 1 ? 'DeviceGray' : 'DeviceRGB');
+  const smask = hasAlpha
+    ? update.add(new PdfStream(dict({ ...base, ColorSpace: name('DeviceGray') }), deflateSync(alpha)))
+    : undefined;
+  const colorSpace =
+    colorType === 3
+      ? [name('Indexed'), name('DeviceRGB'), palette!.length / 3 - 1, new PdfString(palette!, true)]
+      : name(colorChannels === 1 ? 'DeviceGray' : 'DeviceRGB');
   const data = colorType === 3 ? Buffer.from(pixels.subarray(0, n)) : color;
   const ref = update.add(new PdfStream(dict({ ...base, ColorSpace: colorSpace, SMask: smask }), deflateSync(data)));
   return { ref, width, height };

@@ -14,7 +14,9 @@ const MAX_FONT_SIZE = 14;
 
 export function appearanceLines(a: SignatureAppearance): string[] {
   const t = a.texts;
-  return [t.name, [t.role, t.site].filter(Boolean).join(' · '), t.time ?? '', t.reason ?? ''].filter((l) => l.length > 0);
+  return [t.name, [t.role, t.site].filter(Boolean).join(' · '), t.time ?? '', t.reason ?? ''].filter(
+    (l) => l.length > 0,
+  );
 }
 
 /** Adds the appearance XObject (and its font and image) to `update`; returns its reference. */
@@ -57,6 +59,15 @@ export async function buildAppearance(update: IncrementalUpdate, a: SignatureApp
   ops.push('ET');
   const content = deflateSync(Buffer.from(ops.join('\n'), 'latin1'));
   return update.add(
-    new PdfStream(dict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, w, h], Resources: resources, Filter: name('FlateDecode') }), content),
+    new PdfStream(
+      dict({
+        Type: name('XObject'),
+        Subtype: name('Form'),
+        BBox: [0, 0, w, h],
+        Resources: resources,
+        Filter: name('FlateDecode'),
+      }),
+      content,
+    ),
   );
 }

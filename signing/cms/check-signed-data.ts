@@ -22,15 +22,22 @@ export interface SignedDataCheck {
   readonly encapsulatedContentType: string;
 }
 
-type Node = asn1js.AsnType & { valueBlock: { value?: Node[] }; idBlock: { tagClass: number; tagNumber: number }; valueBeforeDecodeView: Uint8Array };
+type Node = asn1js.AsnType & {
+  valueBlock: { value?: Node[] };
+  idBlock: { tagClass: number; tagNumber: number };
+  valueBeforeDecodeView: Uint8Array;
+};
 
 function bad(what: string): never {
   throw new Error(`the CMS signature is malformed (${what})`);
 }
 
-const children = (n: Node | undefined, what: string): Node[] => (Array.isArray(n?.valueBlock.value) ? n.valueBlock.value : bad(what));
-const isContext = (n: Node | undefined, tag: number): boolean => n?.idBlock.tagClass === 3 && n.idBlock.tagNumber === tag;
-const oidOf = (n: Node | undefined, what: string): string => (n instanceof asn1js.ObjectIdentifier ? n.valueBlock.toString() : bad(what));
+const children = (n: Node | undefined, what: string): Node[] =>
+  Array.isArray(n?.valueBlock.value) ? n.valueBlock.value : bad(what);
+const isContext = (n: Node | undefined, tag: number): boolean =>
+  n?.idBlock.tagClass === 3 && n.idBlock.tagNumber === tag;
+const oidOf = (n: Node | undefined, what: string): string =>
+  n instanceof asn1js.ObjectIdentifier ? n.valueBlock.toString() : bad(what);
 const raw = (n: Node): Uint8Array => new Uint8Array(n.valueBeforeDecodeView);
 
 function octets(n: Node | undefined, what: string): Uint8Array {
@@ -75,14 +82,20 @@ export function checkSignedData(cmsDer: Uint8Array, parts?: readonly Uint8Array[
   const [, , encap] = sd;
   const [eType, eWrapped] = children(encap, 'encapContentInfo');
   const eContent = eWrapped ? octets(children(eWrapped, 'eContent')[0], 'eContent') : undefined;
-  const certs = sd.filter((n) => isContext(n, 0)).flatMap((n) => children(n, 'certificates')).filter((n) => n instanceof asn1js.Sequence);
+  const certs = sd
+    .filter((n) => isContext(n, 0))
+    .flatMap((n) => children(n, 'certificates'))
+    .filter((n) => n instanceof asn1js.Sequence);
   const si = children(sd[sd.length - 1], 'signerInfos')[0];
   if (!si) throw new Error('the CMS signature has no SignerInfo');
   const siParts = children(si, 'SignerInfo');
   const [, sid, digestAlg] = siParts;
   const signedAttrs = siParts.find((n) => isContext(n, 0));
   const unsignedAttrs = siParts.find((n) => isContext(n, 1));
-  const signatureValue = octets(siParts.find((n, i) => i > 2 && n instanceof asn1js.OctetString), 'signature');
+  const signatureValue = octets(
+    siParts.find((n, i) => i > 2 && n instanceof asn1js.OctetString),
+    'signature',
+  );
   const digestName = nodeDigestForOid(oidOf(children(digestAlg, 'digestAlgorithm')[0], 'digest algorithm'));
   const contentParts = parts ?? (eContent ? [eContent] : []);
   const contentDigest = digestName ? digest(digestName, ...contentParts) : new Uint8Array();
@@ -104,12 +117,19 @@ export function checkSignedData(cmsDer: Uint8Array, parts?: readonly Uint8Array[
   let signatureValid = false;
   if (signerCertificate && digestName) {
     try {
-      signatureValid = verifySignature(digestName, signedBytes, new X509Certificate(signerCertificate).publicKey, signatureValue);
+      signatureValid = verifySignature(
+        digestName,
+        signedBytes,
+        new X509Certificate(signerCertificate).publicKey,
+        signatureValue,
+      );
     } catch {
       signatureValid = false;
     }
   }
-  const token = unsignedAttrs ? attributes(unsignedAttrs).find((a) => a.oid === OID.signatureTimeStampToken)?.first : undefined;
+  const token = unsignedAttrs
+    ? attributes(unsignedAttrs).find((a) => a.oid === OID.signatureTimeStampToken)?.first
+    : undefined;
   return {
     signerCertificate,
     certificates: certs.map(raw),

@@ -24,7 +24,11 @@ function signingCertificateV2(certDer: Uint8Array, ids: { issuer: Uint8Array; se
  * CMS SignedData over content whose SHA-256 is `contentDigest`, signed by `signer`; the content
  * itself is not included (detached). Returns the DER ContentInfo.
  */
-export async function createCadesSignature(contentDigest: Uint8Array, signer: Signer, options: CmsOptions = {}): Promise<Uint8Array> {
+export async function createCadesSignature(
+  contentDigest: Uint8Array,
+  signer: Signer,
+  options: CmsOptions = {},
+): Promise<Uint8Array> {
   const ids = certificateIds(signer.certificate);
   const signedAttrs = derSetOrder([
     attribute(OID.contentType, oid(OID.data)),
@@ -53,6 +57,10 @@ export async function createCadesSignature(contentDigest: Uint8Array, signer: Si
 }
 
 /** Detached CMS over arbitrary bytes (recording manifests, evidence packages). */
-export async function createDetachedCms(content: Uint8Array, signer: Signer, options: CmsOptions = {}): Promise<Uint8Array> {
+export async function createDetachedCms(
+  content: Uint8Array,
+  signer: Signer,
+  options: CmsOptions = {},
+): Promise<Uint8Array> {
   return createCadesSignature(digest('sha256', content), signer, options);
 }

@@ -18,7 +18,8 @@ export function tlv(tag: number, ...contents: readonly Uint8Array[]): Uint8Array
 export const sequence = (...items: readonly Uint8Array[]): Uint8Array => tlv(0x30, ...items);
 export const set = (...items: readonly Uint8Array[]): Uint8Array => tlv(0x31, ...items);
 /** The elements of a DER SET OF in their required order: ascending by encoding (X.690 §11.6). */
-export const derSetOrder = (items: readonly Uint8Array[]): Uint8Array[] => [...items].sort((a, b) => Buffer.compare(a, b));
+export const derSetOrder = (items: readonly Uint8Array[]): Uint8Array[] =>
+  [...items].sort((a, b) => Buffer.compare(a, b));
 export const octetString = (b: Uint8Array): Uint8Array => tlv(0x04, b);
 export const integer = (n: number): Uint8Array => tlv(0x02, Uint8Array.of(n));
 export const NULL = Uint8Array.of(0x05, 0x00);

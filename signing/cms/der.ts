@@ -65,7 +65,8 @@ export function certificateIdsOf(cert: asn1js.AsnType): { issuer: Uint8Array; se
   const offset = fields[0]?.idBlock.tagClass === 3 ? 1 : 0;
   const serial = fields[offset];
   const issuer = fields[offset + 2];
-  if (!(serial instanceof asn1js.Integer) || !(issuer instanceof asn1js.Sequence)) throw new Error('certificate is malformed');
+  if (!(serial instanceof asn1js.Integer) || !(issuer instanceof asn1js.Sequence))
+    throw new Error('certificate is malformed');
   return {
     issuer: new Uint8Array(issuer.valueBeforeDecodeView),
     serial: new Uint8Array(serial.valueBeforeDecodeView),
@@ -75,5 +76,7 @@ export function certificateIdsOf(cert: asn1js.AsnType): { issuer: Uint8Array; se
 
 /** The magnitude of an INTEGER as lower-case hex, without leading zero octets. */
 export function integerHex(value: asn1js.Integer): string {
-  return Buffer.from(value.valueBlock.valueHexView).toString('hex').replace(/^(00)+(?=..)/, '');
+  return Buffer.from(value.valueBlock.valueHexView)
+    .toString('hex')
+    .replace(/^(00)+(?=..)/, '');
 }

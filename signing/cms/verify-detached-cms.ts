@@ -24,13 +24,26 @@ export interface DetachedCmsVerification {
   readonly problems: readonly string[];
 }
 
-export function verifyDetachedCms(content: Uint8Array, cmsDer: Uint8Array, o: VerifyDetachedCmsOptions): DetachedCmsVerification {
+export function verifyDetachedCms(
+  content: Uint8Array,
+  cmsDer: Uint8Array,
+  o: VerifyDetachedCmsOptions,
+): DetachedCmsVerification {
   let cms: SignedDataCheck;
   try {
     cms = checkSignedData(cmsDer, [content]);
   } catch (err) {
     const problem = `unreadable CMS signature: ${(err as Error).message}`;
-    return { valid: false, intact: false, trusted: false, revoked: false, signer: null, signerCertificate: undefined, timestamp: null, problems: [problem] };
+    return {
+      valid: false,
+      intact: false,
+      trusted: false,
+      revoked: false,
+      signer: null,
+      signerCertificate: undefined,
+      timestamp: null,
+      problems: [problem],
+    };
   }
   const problems: string[] = [];
   if (!cms.digestMatches) problems.push('the content does not match the signed digest');
@@ -38,16 +51,36 @@ export function verifyDetachedCms(content: Uint8Array, cmsDer: Uint8Array, o: Ve
   let at = o.now ?? new Date();
   let timestamp: DetachedCmsVerification['timestamp'] = null;
   if (cms.timestampToken) {
-    const ts = verifyTimeStampToken(cms.timestampToken, { data: cms.signatureValue, trustAnchors: o.trustAnchors, intermediates: o.intermediates, crls: o.crls });
+    const ts = verifyTimeStampToken(cms.timestampToken, {
+      data: cms.signatureValue,
+      trustAnchors: o.trustAnchors,
+      intermediates: o.intermediates,
+      crls: o.crls,
+    });
     if (ts.time) timestamp = { time: ts.time, valid: ts.valid };
     if (ts.valid && ts.time) at = ts.time;
     else problems.push(...ts.problems.map((p) => `time-stamp: ${p}`));
   }
   if (!cms.signerCertificate) {
     problems.push('the signer certificate is not in the signature');
-    return { valid: false, intact: false, trusted: false, revoked: false, signer: null, signerCertificate: undefined, timestamp, problems };
+    return {
+      valid: false,
+      intact: false,
+      trusted: false,
+      revoked: false,
+      signer: null,
+      signerCertificate: undefined,
+      timestamp,
+      problems,
+    };
   }
-  const chain = validateCertificateChain({ leaf: cms.signerCertificate, intermediates: [...(o.intermediates ?? []), ...cms.certificates], trustAnchors: o.trustAnchors, crls: o.crls ?? [], at });
+  const chain = validateCertificateChain({
+    leaf: cms.signerCertificate,
+    intermediates: [...(o.intermediates ?? []), ...cms.certificates],
+    trustAnchors: o.trustAnchors,
+    crls: o.crls ?? [],
+    at,
+  });
   problems.push(...chain.problems);
   const facts = certificateFacts(cms.signerCertificate);
   const intact = cms.signatureValid;

@@ -54,7 +54,11 @@ export class IncrementalUpdate {
       offsets.set(num, pos);
       push(Buffer.concat([Buffer.from(`${num} ${gen} obj\n`), serialize(value), Buffer.from('\nendobj\n')]));
     }
-    const carried = dict({ Root: this.reader.trailer.get('Root'), Info: this.reader.trailer.get('Info'), ID: this.reader.trailer.get('ID') });
+    const carried = dict({
+      Root: this.reader.trailer.get('Root'),
+      Info: this.reader.trailer.get('Info'),
+      ID: this.reader.trailer.get('ID'),
+    });
     const xrefOffset = pos;
     if (this.reader.sections[0]!.kind === 'stream') {
       const xrefRef = this.allocate();
@@ -69,7 +73,10 @@ export class IncrementalUpdate {
       const lines = ['xref'];
       for (const [start, run] of contiguousRuns(nums)) {
         lines.push(`${start} ${run.length}`);
-        for (const n of run) lines.push(`${String(offsets.get(n)).padStart(10, '0')} ${String(this.#objects.get(n)!.gen).padStart(5, '0')} n\r`);
+        for (const n of run)
+          lines.push(
+            `${String(offsets.get(n)).padStart(10, '0')} ${String(this.#objects.get(n)!.gen).padStart(5, '0')} n\r`,
+          );
       }
       const trailer = new Map(carried);
       trailer.set('Size', size);
@@ -120,4 +127,3 @@ function xrefStream(
   d.set('Filter', name('FlateDecode'));
   return new PdfStream(d, deflateSync(data));
 }
-

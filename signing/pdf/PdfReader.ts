@@ -6,7 +6,10 @@ import { isDict, isName, PdfRef, PdfStream, type PdfDict, type PdfValue } from '
 import { isWhite, PdfParser } from './parse.js';
 import { decodeStream } from './stream-data.js';
 
-type XrefEntry = { readonly kind: 'offset'; readonly offset: number; readonly gen: number } | { readonly kind: 'compressed'; readonly stream: number; readonly index: number } | { readonly kind: 'free' };
+type XrefEntry =
+  | { readonly kind: 'offset'; readonly offset: number; readonly gen: number }
+  | { readonly kind: 'compressed'; readonly stream: number; readonly index: number }
+  | { readonly kind: 'free' };
 
 /** One cross-reference section, i.e. one revision of the file. */
 export interface XrefSection {
@@ -35,14 +38,16 @@ export class PdfReader {
 
   static open(bytes: Uint8Array, options: ReaderOptions = {}): PdfReader {
     if (bytes.length === 0) throw new PdfError('empty', 'the file is empty');
-    if (options.maxBytes !== undefined && bytes.length > options.maxBytes) throw new PdfError('too_large', `the PDF is larger than ${options.maxBytes} bytes`);
+    if (options.maxBytes !== undefined && bytes.length > options.maxBytes)
+      throw new PdfError('too_large', `the PDF is larger than ${options.maxBytes} bytes`);
     const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
     if (!head.includes('%PDF-')) throw new PdfError('not_pdf', 'not a PDF file (no %PDF- header)');
     const startxref = findStartxref(bytes);
     const sections = readSections(bytes, startxref);
     const trailer = sections[0]!.trailer;
     if (trailer.has('Encrypt')) throw new PdfError('encrypted', 'the PDF is encrypted');
-    if (!(trailer.get('Root') instanceof PdfRef)) throw new PdfError('corrupt', 'corrupt PDF: the trailer has no /Root');
+    if (!(trailer.get('Root') instanceof PdfRef))
+      throw new PdfError('corrupt', 'corrupt PDF: the trailer has no /Root');
     return new PdfReader(bytes, sections, startxref);
   }
 
@@ -72,7 +77,8 @@ export class PdfReader {
     const key = e.kind === 'offset' ? `o${e.offset}` : `c${e.stream}.${e.index}`;
     if (this.#cache.has(key)) return this.#cache.get(key)!;
     // An object whose parsing needs itself (a /Length or an object stream that refers back) would recurse forever.
-    if (this.#parsing.has(key)) throw new PdfError('corrupt', `corrupt PDF: object ${ref.num} refers to itself while being read`);
+    if (this.#parsing.has(key))
+      throw new PdfError('corrupt', `corrupt PDF: object ${ref.num} refers to itself while being read`);
     this.#parsing.add(key);
     try {
       const value = e.kind === 'offset' ? this.#parseAt(e.offset, ref.num) : this.#compressed(e.stream, ref.num, from);
@@ -160,7 +166,8 @@ export class PdfReader {
   }
 
   #parseAt(offset: number, num: number): PdfValue {
-    if (offset < 0 || offset >= this.bytes.length) throw new PdfError('corrupt', `corrupt PDF: object ${num} points outside the file`);
+    if (offset < 0 || offset >= this.bytes.length)
+      throw new PdfError('corrupt', `corrupt PDF: object ${num} points outside the file`);
     const p = new PdfParser(this.bytes, offset, (ref) => {
       try {
         const v = this.resolve(ref);
@@ -172,7 +179,8 @@ export class PdfReader {
       }
     });
     const obj = p.indirectObject();
-    if (obj.num !== num) throw new PdfError('corrupt', `corrupt PDF: xref entry for object ${num} points at object ${obj.num}`);
+    if (obj.num !== num)
+      throw new PdfError('corrupt', `corrupt PDF: xref entry for object ${num} points at object ${obj.num}`);
     return obj.value;
   }
 
@@ -182,7 +190,8 @@ export class PdfReader {
     let objects = this.#objectStreams.get(key);
     if (!objects) {
       const s = this.object(new PdfRef(streamNum, 0), from);
-      if (!(s instanceof PdfStream)) throw new PdfError('corrupt', `corrupt PDF: object stream ${streamNum} is missing`);
+      if (!(s instanceof PdfStream))
+        throw new PdfError('corrupt', `corrupt PDF: object stream ${streamNum} is missing`);
       objects = parseObjectStream(s);
       this.#objectStreams.set(key, objects);
     }
@@ -195,7 +204,14 @@ function parseObjectStream(s: PdfStream): Map<number, PdfValue> {
   const n = Number(s.dict.get('N'));
   const first = Number(s.dict.get('First'));
   // Each header entry takes at least 4 bytes ("n o "): a larger /N is a lie that would loop for long.
-  if (!Number.isInteger(n) || n < 0 || n > data.length / 4 || !Number.isInteger(first) || first < 0 || first > data.length) {
+  if (
+    !Number.isInteger(n) ||
+    n < 0 ||
+    n > data.length / 4 ||
+    !Number.isInteger(first) ||
+    first < 0 ||
+    first > data.length
+  ) {
     throw new PdfError('corrupt', 'corrupt PDF: bad object stream header');
   }
   const head = new PdfParser(data, 0);
@@ -203,7 +219,8 @@ function parseObjectStream(s: PdfStream): Map<number, PdfValue> {
   for (let i = 0; i < n; i++) pairs.push([head.integer() ?? NaN, head.integer() ?? NaN]);
   const out = new Map<number, PdfValue>();
   for (const [num, off] of pairs) {
-    if (!Number.isInteger(num) || !Number.isInteger(off) || off < 0) throw new PdfError('corrupt', 'corrupt PDF: bad object stream header');
+    if (!Number.isInteger(num) || !Number.isInteger(off) || off < 0)
+      throw new PdfError('corrupt', 'corrupt PDF: bad object stream header');
     out.set(num, new PdfParser(data, first + off).value());
   }
   return out;
@@ -217,7 +234,8 @@ function findStartxref(bytes: Uint8Array): number {
   const m = /^startxref\s+(\d+)/.exec(tail.slice(at));
   if (!m) throw new PdfError('corrupt', 'corrupt or truncated PDF: bad startxref');
   const offset = Number(m[1]);
-  if (offset >= bytes.length) throw new PdfError('corrupt', 'corrupt or truncated PDF: startxref points outside the file');
+  if (offset >= bytes.length)
+    throw new PdfError('corrupt', 'corrupt or truncated PDF: startxref points outside the file');
   return offset;
 }
 
@@ -226,7 +244,9 @@ const MAX_OBJECTS = 8_388_607;
 
 /** A subsection of object numbers within the limit; beyond it a count is a lie that would cost memory and time. */
 function validRange(start: number, count: number): boolean {
-  return Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= MAX_OBJECTS + 1;
+  return (
+    Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= MAX_OBJECTS + 1
+  );
 }
 
 /**
@@ -239,7 +259,11 @@ interface RowBudget {
 
 function spend(budget: RowBudget, rows: number): void {
   budget.left -= rows;
-  if (budget.left < 0) throw new PdfError('corrupt', 'corrupt PDF: the cross-reference sections claim more objects than the file can hold');
+  if (budget.left < 0)
+    throw new PdfError(
+      'corrupt',
+      'corrupt PDF: the cross-reference sections claim more objects than the file can hold',
+    );
 }
 
 function readSections(bytes: Uint8Array, startxref: number): XrefSection[] {
@@ -248,9 +272,11 @@ function readSections(bytes: Uint8Array, startxref: number): XrefSection[] {
   const seen = new Set<number>();
   let offset: number | undefined = startxref;
   while (offset !== undefined) {
-    if (seen.has(offset) || sections.length > 10_000) throw new PdfError('corrupt', 'corrupt PDF: cross-reference loop');
+    if (seen.has(offset) || sections.length > 10_000)
+      throw new PdfError('corrupt', 'corrupt PDF: cross-reference loop');
     seen.add(offset);
-    if (offset < 0 || offset >= bytes.length) throw new PdfError('corrupt', 'corrupt PDF: /Prev points outside the file');
+    if (offset < 0 || offset >= bytes.length)
+      throw new PdfError('corrupt', 'corrupt PDF: /Prev points outside the file');
     const section = readSection(bytes, offset, budget);
     sections.push(section);
     const prev = section.trailer.get('Prev');
@@ -323,7 +349,8 @@ function readTable(bytes: Uint8Array, p: PdfParser, offset: number, budget: RowB
       const gen = p.integer();
       const type = p.token();
       if (off === undefined || gen === undefined || (type !== 'n' && type !== 'f')) p.fail('bad xref table entry');
-      if (!entries.has(start + i)) entries.set(start + i, type === 'n' ? { kind: 'offset', offset: off, gen } : { kind: 'free' });
+      if (!entries.has(start + i))
+        entries.set(start + i, type === 'n' ? { kind: 'offset', offset: off, gen } : { kind: 'free' });
     }
   }
   const trailer = p.value();
@@ -331,7 +358,8 @@ function readTable(bytes: Uint8Array, p: PdfParser, offset: number, budget: RowB
   const xrefStm = trailer.get('XRefStm');
   if (typeof xrefStm === 'number' && xrefStm > 0 && xrefStm < bytes.length) {
     // Hybrid file: the table wins, the stream adds the objects that live in object streams.
-    for (const [num, e] of readXrefStream(bytes, new PdfParser(bytes, xrefStm), xrefStm, budget).entries) if (!entries.has(num)) entries.set(num, e);
+    for (const [num, e] of readXrefStream(bytes, new PdfParser(bytes, xrefStm), xrefStm, budget).entries)
+      if (!entries.has(num)) entries.set(num, e);
   }
   return { offset, kind: 'table', trailer, entries };
 }
@@ -344,9 +372,11 @@ function readXrefStream(bytes: Uint8Array, p: PdfParser, offset: number, budget:
     throw new PdfError('corrupt', 'corrupt PDF: startxref does not point at a cross-reference section');
   }
   const s = obj.value;
-  if (!(s instanceof PdfStream) || !isName(s.dict.get('Type'), 'XRef')) throw new PdfError('corrupt', 'corrupt PDF: startxref does not point at a cross-reference section');
+  if (!(s instanceof PdfStream) || !isName(s.dict.get('Type'), 'XRef'))
+    throw new PdfError('corrupt', 'corrupt PDF: startxref does not point at a cross-reference section');
   const w = s.dict.get('W');
-  if (!Array.isArray(w) || w.length !== 3 || !w.every((x) => typeof x === 'number' && x >= 0 && x <= 8)) throw new PdfError('corrupt', 'corrupt PDF: bad /W in xref stream');
+  if (!Array.isArray(w) || w.length !== 3 || !w.every((x) => typeof x === 'number' && x >= 0 && x <= 8))
+    throw new PdfError('corrupt', 'corrupt PDF: bad /W in xref stream');
   const [w0, w1, w2] = w as number[];
   const rowLen = w0! + w1! + w2!;
   // Rows of width 0 would never advance through the data, and /Index may claim any count.
@@ -356,7 +386,8 @@ function readXrefStream(bytes: Uint8Array, p: PdfParser, offset: number, budget:
   let rows = 0;
   for (let r = 0; r < ranges.length; r += 2) {
     const [start, count] = [ranges[r], ranges[r + 1]];
-    if (typeof start !== 'number' || typeof count !== 'number' || !validRange(start, count)) throw new PdfError('corrupt', 'corrupt PDF: bad /Index or /Size in xref stream');
+    if (typeof start !== 'number' || typeof count !== 'number' || !validRange(start, count))
+      throw new PdfError('corrupt', 'corrupt PDF: bad /Index or /Size in xref stream');
     rows += count;
   }
   spend(budget, rows);

@@ -48,4 +48,3 @@ export function unusedFieldName(fields: readonly FormField[], base = 'Signature'
   const names = new Set(fields.map((f) => f.name));
   for (let i = 1; ; i++) if (!names.has(`${base}${i}`)) return `${base}${i}`;
 }
-

@@ -33,7 +33,8 @@ export class PdfString {
   toText(): string {
     const b = this.bytes;
     if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return Buffer.from(b.subarray(2)).swap16().toString('utf16le');
-    if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return Buffer.from(b.subarray(3)).toString('utf8');
+    if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf)
+      return Buffer.from(b.subarray(3)).toString('utf8');
     return Buffer.from(b).toString('latin1');
   }
 }
@@ -52,7 +53,8 @@ export class PdfStream {
 }
 
 export type PdfDict = Map<string, PdfValue>;
-export type PdfValue = null | boolean | number | PdfName | PdfRef | PdfString | PdfRaw | PdfStream | PdfDict | PdfValue[];
+export type PdfValue =
+  null | boolean | number | PdfName | PdfRef | PdfString | PdfRaw | PdfStream | PdfDict | PdfValue[];
 
 export const name = (n: string): PdfName => new PdfName(n);
 

@@ -166,7 +166,11 @@ export class PdfParser {
     const start = this.pos;
     while (this.pos < this.bytes.length && isRegular(this.bytes[this.pos]!)) this.pos++;
     const raw = Buffer.from(this.bytes.subarray(start, this.pos)).toString('latin1');
-    return new PdfName(raw.includes('#') ? raw.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) : raw);
+    return new PdfName(
+      raw.includes('#')
+        ? raw.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+        : raw,
+    );
   }
 
   private hexString(): PdfString {
@@ -192,11 +196,21 @@ export class PdfParser {
       const c = b[this.pos++]!;
       if (c === 0x5c) {
         const e = b[this.pos++]!;
-        const simple: Record<number, number> = { 0x6e: 10, 0x72: 13, 0x74: 9, 0x62: 8, 0x66: 12, 0x28: 0x28, 0x29: 0x29, 0x5c: 0x5c };
+        const simple: Record<number, number> = {
+          0x6e: 10,
+          0x72: 13,
+          0x74: 9,
+          0x62: 8,
+          0x66: 12,
+          0x28: 0x28,
+          0x29: 0x29,
+          0x5c: 0x5c,
+        };
         if (e in simple) out.push(simple[e]!);
         else if (e >= 0x30 && e <= 0x37) {
           let v = e - 0x30;
-          for (let k = 0; k < 2 && b[this.pos]! >= 0x30 && b[this.pos]! <= 0x37; k++) v = v * 8 + (b[this.pos++]! - 0x30);
+          for (let k = 0; k < 2 && b[this.pos]! >= 0x30 && b[this.pos]! <= 0x37; k++)
+            v = v * 8 + (b[this.pos++]! - 0x30);
           out.push(v & 0xff);
         } else if (e === 0x0d) {
           if (b[this.pos] === 0x0a) this.pos++;
@@ -248,11 +262,19 @@ export class PdfParser {
   private endstreamAt(end: number): boolean {
     let p = end;
     while (p < this.bytes.length && isWhite(this.bytes[p]!)) p++;
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + p, Math.min(9, this.bytes.length - p)).toString('latin1') === 'endstream';
+    return (
+      Buffer.from(this.bytes.buffer, this.bytes.byteOffset + p, Math.min(9, this.bytes.length - p)).toString(
+        'latin1',
+      ) === 'endstream'
+    );
   }
 
   private findEndstream(start: number): number {
-    const idx = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length).indexOf('endstream', start, 'latin1');
+    const idx = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length).indexOf(
+      'endstream',
+      start,
+      'latin1',
+    );
     if (idx < 0) this.fail('stream without endstream');
     let end = idx;
     if (this.bytes[end - 1] === 0x0a) end--;
@@ -260,4 +282,3 @@ export class PdfParser {
     return end;
   }
 }
-

@@ -19,11 +19,16 @@ export function decodeStream(stream: PdfStream, maxBytes = MAX_DECODED_BYTES): U
   const params = asArray(stream.dict.get('DecodeParms'));
   let data: Uint8Array = stream.raw;
   filters.forEach((f, i) => {
-    if (!isName(f, 'FlateDecode')) throw new PdfError('unsupported', `unsupported stream filter ${isName(f) ? f.name : '?'}`);
+    if (!isName(f, 'FlateDecode'))
+      throw new PdfError('unsupported', `unsupported stream filter ${isName(f) ? f.name : '?'}`);
     try {
-      data = inflateSync(data, { finishFlush: 2 /* Z_SYNC_FLUSH: tolerate a missing end marker */, maxOutputLength: limit });
+      data = inflateSync(data, {
+        finishFlush: 2 /* Z_SYNC_FLUSH: tolerate a missing end marker */,
+        maxOutputLength: limit,
+      });
     } catch (err) {
-      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new PdfError('corrupt', `corrupt PDF: a compressed stream inflates to more than ${limit} bytes`);
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new PdfError('corrupt', `corrupt PDF: a compressed stream inflates to more than ${limit} bytes`);
       throw new PdfError('corrupt', 'corrupt PDF: a compressed stream cannot be inflated');
     }
     const p = params[i];
@@ -48,7 +53,8 @@ export function unpredict(data: Uint8Array, p: PdfDict): Uint8Array {
   const bpc = num(p, 'BitsPerComponent', 8);
   const columns = num(p, 'Columns', 1);
   // Zero, negative or fractional values would make no rows or endless ones.
-  if (![colors, bpc, columns].every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_DECODED_BYTES)) throw new PdfError('corrupt', 'corrupt PDF: bad predictor parameters');
+  if (![colors, bpc, columns].every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_DECODED_BYTES))
+    throw new PdfError('corrupt', 'corrupt PDF: bad predictor parameters');
   const bpp = Math.max(1, Math.ceil((colors * bpc) / 8));
   const rowLen = Math.ceil((colors * bpc * columns) / 8);
   const rows = Math.floor(data.length / (rowLen + 1));

@@ -62,11 +62,23 @@ async function attempt(reader: PdfReader, req: AppendSignatureRequest, reserve: 
   const existing = fields.find((f) => f.name === fieldName);
   // An empty signature field prepared in the document is signed in place when field and widget
   // are one object (poppler 22.12 does not see a value set on a field whose widget is a kid).
-  const emptyField = existing && isSignatureField(existing) && !existing.dict.has('V') && existing.ref && existing.dict.has('Rect') ? existing.ref : undefined;
-  if (existing && !emptyField) throw new SigningError('field_exists', `a form field named "${fieldName}" already exists (only empty merged signature fields are signed in place)`);
-  if (req.certify && fields.some((f) => isSignatureField(f) && f.dict.has('V'))) throw new SigningError('invalid_options', 'only the first signature can certify a document');
+  const emptyField =
+    existing && isSignatureField(existing) && !existing.dict.has('V') && existing.ref && existing.dict.has('Rect')
+      ? existing.ref
+      : undefined;
+  if (existing && !emptyField)
+    throw new SigningError(
+      'field_exists',
+      `a form field named "${fieldName}" already exists (only empty merged signature fields are signed in place)`,
+    );
+  if (req.certify && fields.some((f) => isSignatureField(f) && f.dict.has('V')))
+    throw new SigningError('invalid_options', 'only the first signature can certify a document');
   const pageCount = reader.pageCount();
-  if (req.widget.page < 0 || req.widget.page >= pageCount) throw new SigningError('invalid_options', `page ${req.widget.page + 1} does not exist (the document has ${pageCount})`);
+  if (req.widget.page < 0 || req.widget.page >= pageCount)
+    throw new SigningError(
+      'invalid_options',
+      `page ${req.widget.page + 1} does not exist (the document has ${pageCount})`,
+    );
 
   const update = new IncrementalUpdate(reader);
   const sigRef = update.allocate();
@@ -74,7 +86,13 @@ async function attempt(reader: PdfReader, req: AppendSignatureRequest, reserve: 
   sig.set('ByteRange', new PdfRaw(Buffer.from(BYTE_RANGE_PLACEHOLDER)));
   sig.set('Contents', new PdfRaw(Buffer.from(`<${'0'.repeat(reserve * 2)}>`)));
   if (req.certify) {
-    sig.set('Reference', [dict({ Type: name('SigRef'), TransformMethod: name('DocMDP'), TransformParams: dict({ Type: name('TransformParams'), P: 2, V: name('1.2') }) })]);
+    sig.set('Reference', [
+      dict({
+        Type: name('SigRef'),
+        TransformMethod: name('DocMDP'),
+        TransformParams: dict({ Type: name('TransformParams'), P: 2, V: name('1.2') }),
+      }),
+    ]);
   }
   update.set(sigRef, sig);
 
@@ -96,7 +114,8 @@ async function attempt(reader: PdfReader, req: AppendSignatureRequest, reserve: 
       P: pageRef,
       Rect: [x1, y1, x2, y2],
     });
-    if (req.widget.appearance) widget.set('AP', dict({ N: await req.widget.appearance(update, { width: x2 - x1, height: y2 - y1 }) }));
+    if (req.widget.appearance)
+      widget.set('AP', dict({ N: await req.widget.appearance(update, { width: x2 - x1, height: y2 - y1 }) }));
     const widgetRef = update.add(widget);
     addToPageAnnots(reader, update, pageRef, widgetRef);
     catalogChanged = addToAcroForm(reader, update, catalog, widgetRef);
@@ -118,7 +137,13 @@ async function attempt(reader: PdfReader, req: AppendSignatureRequest, reserve: 
 }
 
 /** Sets /V of an empty merged signature field and draws its appearance at the field's own size. */
-async function fillEmptyField(reader: PdfReader, update: IncrementalUpdate, fieldRef: PdfRef, sigRef: PdfRef, appearance: WidgetSpec['appearance']): Promise<void> {
+async function fillEmptyField(
+  reader: PdfReader,
+  update: IncrementalUpdate,
+  fieldRef: PdfRef,
+  sigRef: PdfRef,
+  appearance: WidgetSpec['appearance'],
+): Promise<void> {
   const field = new Map(reader.dict(fieldRef)!);
   field.set('V', sigRef);
   const r = reader.resolve(field.get('Rect'));
@@ -161,7 +186,12 @@ function addToPageAnnots(reader: PdfReader, update: IncrementalUpdate, pageRef: 
  * Sets /SigFlags 3 on /AcroForm and adds the new field (if any) to its /Fields, writing the form
  * where it lives; returns whether the catalog itself changed.
  */
-function addToAcroForm(reader: PdfReader, update: IncrementalUpdate, catalog: PdfDict, widgetRef: PdfRef | undefined): boolean {
+function addToAcroForm(
+  reader: PdfReader,
+  update: IncrementalUpdate,
+  catalog: PdfDict,
+  widgetRef: PdfRef | undefined,
+): boolean {
   const current = catalog.get('AcroForm');
   const form: PdfDict = new Map(reader.dict(current) ?? []);
   if (!widgetRef && form.get('SigFlags') === 3) return false;

@@ -14,7 +14,11 @@ export interface DocumentTimestampOptions {
 /** Room for a token with its TSA certificate and chain; appendSignature grows it if needed. */
 const TOKEN_RESERVE = 12_000;
 
-export async function addDocumentTimestamp(pdf: Uint8Array, timeStamper: TimeStamper, options: DocumentTimestampOptions = {}): Promise<Uint8Array> {
+export async function addDocumentTimestamp(
+  pdf: Uint8Array,
+  timeStamper: TimeStamper,
+  options: DocumentTimestampOptions = {},
+): Promise<Uint8Array> {
   const reader = PdfReader.open(pdf, { maxBytes: options.maxBytes });
   const signed = await appendSignature(reader, {
     sigEntries: dict({ Type: name('DocTimeStamp'), Filter: name('Adobe.PPKLite'), SubFilter: name('ETSI.RFC3161') }),

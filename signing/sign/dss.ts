@@ -41,7 +41,11 @@ function addStreams(update: IncrementalUpdate, known: Map<string, PdfRef>, items
   return refs;
 }
 
-export async function addDss(pdf: Uint8Array, material: ValidationMaterial, options: DssOptions = {}): Promise<Uint8Array> {
+export async function addDss(
+  pdf: Uint8Array,
+  material: ValidationMaterial,
+  options: DssOptions = {},
+): Promise<Uint8Array> {
   const reader = PdfReader.open(pdf, { maxBytes: options.maxBytes });
   const update = new IncrementalUpdate(reader);
   const catalog = new Map(reader.catalog());
@@ -57,7 +61,8 @@ export async function addDss(pdf: Uint8Array, material: ValidationMaterial, opti
     const contents = sig?.get('Contents');
     if (!(contents instanceof PdfString)) continue;
     const key = createHash('sha1').update(contents.bytes).digest('hex').toUpperCase();
-    if (!vri.has(key)) vri.set(key, dict({ Cert: newCerts.length ? newCerts : undefined, CRL: newCrls.length ? newCrls : undefined }));
+    if (!vri.has(key))
+      vri.set(key, dict({ Cert: newCerts.length ? newCerts : undefined, CRL: newCrls.length ? newCrls : undefined }));
   }
   const dss = new Map(old);
   dss.set('Type', name('DSS'));

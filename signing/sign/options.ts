@@ -66,14 +66,30 @@ const schema = z.object({
   contactInfo: text.optional(),
   name: text.optional(),
   signingTime: z.date().refine((d) => !Number.isNaN(d.getTime()), 'invalid date'),
-  field: z.string().min(1).max(100).regex(/^[^.]+$/, 'no dots in a field name').optional(),
+  field: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[^.]+$/, 'no dots in a field name')
+    .optional(),
   certify: z.boolean().optional(),
   maxBytes: z.number().int().positive().optional(),
   appearance: z
     .object({
       page: z.number().int().min(1),
-      rect: z.tuple([z.number().finite(), z.number().finite(), z.number().positive().max(14400), z.number().positive().max(14400)]),
-      texts: z.object({ name: text, role: text.optional(), site: text.optional(), time: text.optional(), reason: text.optional() }),
+      rect: z.tuple([
+        z.number().finite(),
+        z.number().finite(),
+        z.number().positive().max(14400),
+        z.number().positive().max(14400),
+      ]),
+      texts: z.object({
+        name: text,
+        role: text.optional(),
+        site: text.optional(),
+        time: text.optional(),
+        reason: text.optional(),
+      }),
       font: bytes,
       fontName: z.string().max(100).optional(),
       image: bytes.optional(),
@@ -88,5 +104,6 @@ export function checkSignOptions(o: SignPdfOptions): void {
     const issue = r.error.issues[0]!;
     throw new SigningError('invalid_options', `invalid signing option ${issue.path.join('.')}: ${issue.message}`);
   }
-  if (o.level !== 'B-B' && !o.timeStamper) throw new SigningError('invalid_options', `level ${o.level} needs a time-stamping authority`);
+  if (o.level !== 'B-B' && !o.timeStamper)
+    throw new SigningError('invalid_options', `level ${o.level} needs a time-stamping authority`);
 }

@@ -16,7 +16,8 @@ const CMS_OVERHEAD = 2_048;
 /** A time-stamp token with its TSA certificate chain. */
 const TOKEN_RESERVE = 10_000;
 
-const optionalText = (s: string | undefined): PdfString | undefined => (s === undefined ? undefined : PdfString.text(s));
+const optionalText = (s: string | undefined): PdfString | undefined =>
+  s === undefined ? undefined : PdfString.text(s);
 
 export async function signPdf(pdf: Uint8Array, o: SignPdfOptions): Promise<Uint8Array> {
   checkSignOptions(o);
@@ -24,10 +25,16 @@ export async function signPdf(pdf: Uint8Array, o: SignPdfOptions): Promise<Uint8
   let tokenDer: Uint8Array | undefined;
   // Keep the signature time-stamp token for the DSS (its TSA certificates) without re-parsing the CMS.
   const timeStamper: TimeStamper | undefined =
-    o.level === 'B-B' || !o.timeStamper ? undefined : { timestamp: async (hash, digest) => (tokenDer = await o.timeStamper!.timestamp(hash, digest)) };
+    o.level === 'B-B' || !o.timeStamper
+      ? undefined
+      : { timestamp: async (hash, digest) => (tokenDer = await o.timeStamper!.timestamp(hash, digest)) };
   const a = o.appearance;
   const widget: WidgetSpec = a
-    ? { page: a.page - 1, rect: [a.rect[0], a.rect[1], a.rect[0] + a.rect[2], a.rect[1] + a.rect[3]], appearance: (u, size) => buildAppearance(u, { ...a, rect: [a.rect[0], a.rect[1], size.width, size.height] }) }
+    ? {
+        page: a.page - 1,
+        rect: [a.rect[0], a.rect[1], a.rect[0] + a.rect[2], a.rect[1] + a.rect[3]],
+        appearance: (u, size) => buildAppearance(u, { ...a, rect: [a.rect[0], a.rect[1], size.width, size.height] }),
+      }
     : { page: 0, rect: [0, 0, 0, 0] };
   const certBytes = [o.signer.certificate, ...o.signer.chain].reduce((n, c) => n + c.length, 0);
   const signed = await appendSignature(reader, {

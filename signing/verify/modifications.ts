@@ -13,7 +13,8 @@ export interface ChangePolicy {
   readonly allowSignatures: boolean;
 }
 
-const same = (a: PdfValue | undefined, b: PdfValue | undefined): boolean => serialize(a ?? null).equals(serialize(b ?? null));
+const same = (a: PdfValue | undefined, b: PdfValue | undefined): boolean =>
+  serialize(a ?? null).equals(serialize(b ?? null));
 
 function changedKeys(a: PdfDict, b: PdfDict): Set<string> {
   const keys = new Set<string>();
@@ -52,7 +53,9 @@ class RevisionComparison {
       if (i < 0) return false;
       remaining.splice(i, 1);
     }
-    return newItems.filter((v) => remaining.includes(serialize(v).toString('latin1'))).every((v) => this.isAllowedSignatureWidget(v));
+    return newItems
+      .filter((v) => remaining.includes(serialize(v).toString('latin1')))
+      .every((v) => this.isAllowedSignatureWidget(v));
   }
 
   private formChangeAllowed(before: PdfDict, after: PdfDict): boolean {
@@ -66,7 +69,11 @@ class RevisionComparison {
 
   allowed(num: number, before: PdfValue, after: PdfValue, rootNum: number): boolean {
     if (same(before, after)) return true;
-    if (after instanceof PdfStream && (isName(after.dict.get('Type'), 'XRef') || isName(after.dict.get('Type'), 'ObjStm'))) return true;
+    if (
+      after instanceof PdfStream &&
+      (isName(after.dict.get('Type'), 'XRef') || isName(after.dict.get('Type'), 'ObjStm'))
+    )
+      return true;
     if (Array.isArray(before) && Array.isArray(after)) return this.onlyAddsSignatures(before, after);
     if (!isDict(before) || !isDict(after)) return false;
     const changed = changedKeys(before, after);
@@ -80,14 +87,21 @@ class RevisionComparison {
       }
       return true;
     }
-    if (isName(before.get('Type'), 'Page')) return [...changed].every((k) => k === 'Annots' && this.onlyAddsSignatures(before.get(k), after.get(k)));
+    if (isName(before.get('Type'), 'Page'))
+      return [...changed].every((k) => k === 'Annots' && this.onlyAddsSignatures(before.get(k), after.get(k)));
     if (before.has('Fields')) return this.formChangeAllowed(before, after);
     if (isName(before.get('Type'), 'DSS')) return true;
-    if (isName(before.get('FT'), 'Sig') && !before.has('V')) return [...changed].every((k) => ['V', 'AP', 'F', 'MK', 'Lock', 'SV'].includes(k)) && this.isAllowedSignatureWidget(new PdfRef(num, 0));
+    if (isName(before.get('FT'), 'Sig') && !before.has('V'))
+      return (
+        [...changed].every((k) => ['V', 'AP', 'F', 'MK', 'Lock', 'SV'].includes(k)) &&
+        this.isAllowedSignatureWidget(new PdfRef(num, 0))
+      );
     // The widget kid of an empty signature field that is being signed: only its look may change.
     const parentBefore = this.reader.dict(before.get('Parent'), this.at + 1);
     if (isName(before.get('Subtype'), 'Widget') && isName(parentBefore?.get('FT'), 'Sig') && !parentBefore?.has('V')) {
-      return [...changed].every((k) => ['AP', 'F', 'MK'].includes(k)) && this.isAllowedSignatureWidget(before.get('Parent')!);
+      return (
+        [...changed].every((k) => ['AP', 'F', 'MK'].includes(k)) && this.isAllowedSignatureWidget(before.get('Parent')!)
+      );
     }
     return false;
   }

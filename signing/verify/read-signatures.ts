@@ -65,7 +65,12 @@ export function readSignatures(reader: PdfReader): FoundSignature[] {
     const subFilterValue = sig.get('SubFilter');
     const subFilter = isName(subFilterValue) ? subFilterValue.name : '';
     const brValue = reader.resolve(sig.get('ByteRange'));
-    const byteRange = Array.isArray(brValue) && brValue.length === 4 && brValue.every((n) => typeof n === 'number' && Number.isInteger(n)) ? (brValue as number[]) : undefined;
+    const byteRange =
+      Array.isArray(brValue) &&
+      brValue.length === 4 &&
+      brValue.every((n) => typeof n === 'number' && Number.isInteger(n))
+        ? (brValue as number[])
+        : undefined;
     let parts: [Uint8Array, Uint8Array] | undefined;
     let contents: Uint8Array = new Uint8Array();
     if (!byteRange) problems.push('the signature has no usable ByteRange');

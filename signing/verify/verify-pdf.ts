@@ -41,7 +41,9 @@ function dssMaterial(reader: PdfReader): { certificates: Uint8Array[]; crls: Uin
   const dss = reader.dict(reader.catalog().get('DSS'));
   const streams = (key: string): Uint8Array[] => {
     const list = reader.resolve(dss?.get(key));
-    return Array.isArray(list) ? list.map((r) => reader.resolve(r)).flatMap((s) => (s instanceof PdfStream ? [decodeStream(s)] : [])) : [];
+    return Array.isArray(list)
+      ? list.map((r) => reader.resolve(r)).flatMap((s) => (s instanceof PdfStream ? [decodeStream(s)] : []))
+      : [];
   };
   return { certificates: streams('Certs'), crls: streams('CRLs') };
 }
@@ -71,7 +73,11 @@ function docMdpPermission(sig: PdfDict, reader: PdfReader): number | undefined {
   return undefined;
 }
 
-function verifyDocumentTimestamp(found: FoundSignature, m: Material, problems: string[]): Omit<SignatureReport, 'field' | 'coversWholeDocument' | 'modifiedAfter' | 'problems'> {
+function verifyDocumentTimestamp(
+  found: FoundSignature,
+  m: Material,
+  problems: string[],
+): Omit<SignatureReport, 'field' | 'coversWholeDocument' | 'modifiedAfter' | 'problems'> {
   let cms: SignedDataCheck | undefined;
   try {
     cms = checkSignedData(found.der);
@@ -79,7 +85,12 @@ function verifyDocumentTimestamp(found: FoundSignature, m: Material, problems: s
     problems.push(`unreadable time-stamp token: ${(err as Error).message}`);
   }
   const data = found.parts ? Buffer.concat(found.parts) : undefined;
-  const ts = verifyTimeStampToken(found.der, { data, trustAnchors: m.trustAnchors, intermediates: m.intermediates, crls: m.crls });
+  const ts = verifyTimeStampToken(found.der, {
+    data,
+    trustAnchors: m.trustAnchors,
+    intermediates: m.intermediates,
+    crls: m.crls,
+  });
   problems.push(...ts.problems);
   const intact = !!cms?.signatureValid && ts.hashMatches === true && !!found.parts;
   return {
@@ -92,7 +103,12 @@ function verifyDocumentTimestamp(found: FoundSignature, m: Material, problems: s
   };
 }
 
-function verifyCmsSignature(found: FoundSignature, m: Material, now: Date, problems: string[]): Omit<SignatureReport, 'field' | 'coversWholeDocument' | 'modifiedAfter' | 'problems'> & { hasToken: boolean } {
+function verifyCmsSignature(
+  found: FoundSignature,
+  m: Material,
+  now: Date,
+  problems: string[],
+): Omit<SignatureReport, 'field' | 'coversWholeDocument' | 'modifiedAfter' | 'problems'> & { hasToken: boolean } {
   let cms: SignedDataCheck | undefined;
   try {
     if (found.parts) cms = checkSignedData(found.der, found.parts);
@@ -101,11 +117,17 @@ function verifyCmsSignature(found: FoundSignature, m: Material, now: Date, probl
   }
   if (cms && !cms.digestMatches) problems.push('the signed bytes do not match the message digest');
   else if (cms && !cms.signatureValid) problems.push('the CMS signature does not verify');
-  if (cms?.signedAttributeOids.includes('1.2.840.113549.1.9.5') && found.subFilter === 'ETSI.CAdES.detached') problems.push('PAdES signature carries a signingTime attribute');
+  if (cms?.signedAttributeOids.includes('1.2.840.113549.1.9.5') && found.subFilter === 'ETSI.CAdES.detached')
+    problems.push('PAdES signature carries a signingTime attribute');
   let timestamp: SignatureReport['timestamp'] = null;
   let at = now;
   if (cms?.timestampToken) {
-    const ts = verifyTimeStampToken(cms.timestampToken, { data: cms.signatureValue, trustAnchors: m.trustAnchors, intermediates: m.intermediates, crls: m.crls });
+    const ts = verifyTimeStampToken(cms.timestampToken, {
+      data: cms.signatureValue,
+      trustAnchors: m.trustAnchors,
+      intermediates: m.intermediates,
+      crls: m.crls,
+    });
     if (ts.time) timestamp = { time: ts.time.toISOString(), valid: ts.valid };
     if (ts.valid && ts.time) at = ts.time;
     else problems.push(...ts.problems.map((p) => `signature time-stamp: ${p}`));
@@ -124,14 +146,27 @@ function verifyCmsSignature(found: FoundSignature, m: Material, now: Date, probl
     revoked = chain.revoked;
     problems.push(...chain.problems);
   } else if (cms) problems.push('the signer certificate is not in the signature');
-  const level: SignatureLevel = found.subFilter === 'ETSI.CAdES.detached' ? (cms?.timestampToken ? 'B-T' : 'B-B') : 'none';
-  return { signer: describe(cms?.signerCertificate), intact: !!cms?.signatureValid, trusted, revoked, level, timestamp, hasToken: !!cms?.timestampToken };
+  const level: SignatureLevel =
+    found.subFilter === 'ETSI.CAdES.detached' ? (cms?.timestampToken ? 'B-T' : 'B-B') : 'none';
+  return {
+    signer: describe(cms?.signerCertificate),
+    intact: !!cms?.signatureValid,
+    trusted,
+    revoked,
+    level,
+    timestamp,
+    hasToken: !!cms?.timestampToken,
+  };
 }
 
 export function verifyPdf(pdf: Uint8Array, o: VerifyPdfOptions): VerificationReport {
   const reader = PdfReader.open(pdf, { maxBytes: o.maxBytes });
   const dss = dssMaterial(reader);
-  const m: Material = { trustAnchors: o.trustAnchors, intermediates: unique([...(o.intermediates ?? []), ...dss.certificates]), crls: unique([...(o.crls ?? []), ...dss.crls]) };
+  const m: Material = {
+    trustAnchors: o.trustAnchors,
+    intermediates: unique([...(o.intermediates ?? []), ...dss.certificates]),
+    crls: unique([...(o.crls ?? []), ...dss.crls]),
+  };
   const now = o.now ?? new Date();
   const found = readSignatures(reader);
   const dssVri = reader.dict(reader.dict(reader.catalog().get('DSS'))?.get('VRI'));
@@ -141,7 +176,9 @@ export function verifyPdf(pdf: Uint8Array, o: VerifyPdfOptions): VerificationRep
 
   const signatures = found.map((f): SignatureReport => {
     const problems = [...f.problems];
-    const base = f.isDocumentTimestamp ? verifyDocumentTimestamp(f, m, problems) : verifyCmsSignature(f, m, now, problems);
+    const base = f.isDocumentTimestamp
+      ? verifyDocumentTimestamp(f, m, problems)
+      : verifyCmsSignature(f, m, now, problems);
     let level = base.level;
     if (level === 'B-T' && hasDss) {
       const vriKey = createHash('sha1').update(f.contents).digest('hex').toUpperCase();
@@ -153,8 +190,17 @@ export function verifyPdf(pdf: Uint8Array, o: VerifyPdfOptions): VerificationRep
     if (changed) problems.push('the document was changed after this signature');
     const intact = base.intact && f.problems.length === 0;
     const { hasToken: _hasToken, ...rest } = base as typeof base & { hasToken?: boolean };
-    return { field: f.field, ...rest, intact, level, coversWholeDocument: f.revisionEnd === pdf.length, modifiedAfter: changed, problems };
+    return {
+      field: f.field,
+      ...rest,
+      intact,
+      level,
+      coversWholeDocument: f.revisionEnd === pdf.length,
+      modifiedAfter: changed,
+      problems,
+    };
   });
-  const valid = signatures.length > 0 && signatures.every((s) => s.intact && s.trusted && !s.revoked && !s.modifiedAfter);
+  const valid =
+    signatures.length > 0 && signatures.every((s) => s.intact && s.trusted && !s.revoked && !s.modifiedAfter);
   return { valid, signatures };
 }

@@ -47,7 +47,15 @@ export function CertificatesPanel() {
         </label>
         <label>
           {t('sign.pin')}
-          <input required type="password" inputMode="numeric" autoComplete="new-password" minLength={6} value={pin} onChange={(e) => setPin(e.target.value)} />
+          <input
+            required
+            type="password"
+            inputMode="numeric"
+            autoComplete="new-password"
+            minLength={6}
+            value={pin}
+            onChange={(e) => setPin(e.target.value)}
+          />
         </label>
         <button type="submit" className="primary" disabled={issue.busy}>
           {t('admin.issue')}
@@ -58,21 +66,34 @@ export function CertificatesPanel() {
       <ErrorAlert error={list.error} />
       {list.data && (
         <DataTable compact headers={[t('admin.subject'), t('admin.serial'), t('admin.notAfter'), t('admin.state'), '']}>
-              {list.data.certificates.map((c) => (
-                <tr key={c.serial}>
-                  <td>{c.subject}</td>
-                  <td className="mono">{c.serial.slice(0, 16)}</td>
-                  <td>{formatTime(c.notAfter, lang)}</td>
-                  <td>{c.revoked ? <span className="bad-text">{t('admin.revoked')}</span> : <span className="ok-text">{t('admin.valid')}</span>}</td>
-                  <td>
-                    {!c.revoked && (
-                      <button type="button" className="danger small" disabled={revoke.busy} onClick={() => window.confirm(t('admin.revokeConfirm', { subject: c.subject })) && void revoke.run(c.serial)}>
-                        {t('admin.revoke')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
+          {list.data.certificates.map((c) => (
+            <tr key={c.serial}>
+              <td>{c.subject}</td>
+              <td className="mono">{c.serial.slice(0, 16)}</td>
+              <td>{formatTime(c.notAfter, lang)}</td>
+              <td>
+                {c.revoked ? (
+                  <span className="bad-text">{t('admin.revoked')}</span>
+                ) : (
+                  <span className="ok-text">{t('admin.valid')}</span>
+                )}
+              </td>
+              <td>
+                {!c.revoked && (
+                  <button
+                    type="button"
+                    className="danger small"
+                    disabled={revoke.busy}
+                    onClick={() =>
+                      window.confirm(t('admin.revokeConfirm', { subject: c.subject })) && void revoke.run(c.serial)
+                    }
+                  >
+                    {t('admin.revoke')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
         </DataTable>
       )}
       {list.data && (
@@ -81,7 +102,12 @@ export function CertificatesPanel() {
           <ul className="plain">
             {list.data.crls.map((c) => (
               <li key={c.ca}>
-                <a href={`/pki/crl/${c.ca}.crl`}>{c.ca}</a> — {t('admin.crlLine', { updated: formatTime(c.thisUpdate, lang), next: formatTime(c.nextUpdate, lang), n: c.revokedCount })}
+                <a href={`/pki/crl/${c.ca}.crl`}>{c.ca}</a> —{' '}
+                {t('admin.crlLine', {
+                  updated: formatTime(c.thisUpdate, lang),
+                  next: formatTime(c.nextUpdate, lang),
+                  n: c.revokedCount,
+                })}
               </li>
             ))}
           </ul>

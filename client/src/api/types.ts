@@ -8,14 +8,36 @@ import type { Pushed } from '../../../protocol/socket.js';
 export type { Ref, Role, CaseStatus } from '../../../protocol/common.js';
 export type { Me } from '../../../protocol/http/auth.js';
 export type { Site, Matter, Partnership } from '../../../protocol/http/catalog.js';
-export type { CaseSummary, CaseDetail, CaseList, Invitation, CreatedCase, AcceptedCase, CaseStatusChange, NewCaseBody } from '../../../protocol/http/cases.js';
+export type {
+  CaseSummary,
+  CaseDetail,
+  CaseList,
+  Invitation,
+  CreatedCase,
+  AcceptedCase,
+  CaseStatusChange,
+  NewCaseBody,
+} from '../../../protocol/http/cases.js';
 export type { SessionInfo, Participant, Joined } from '../../../protocol/http/sessions.js';
 export type { Snapshot, SnapshotTaken, Checklist, ChecklistKey } from '../../../protocol/http/identity.js';
-export type { DocumentSigner, SigningProgress, DocumentStatus, SignatureReport, VerificationReport } from '../../../protocol/http/documents.js';
+export type {
+  DocumentSigner,
+  SigningProgress,
+  DocumentStatus,
+  SignatureReport,
+  VerificationReport,
+} from '../../../protocol/http/documents.js';
 export type { CeremonySigner, CeremonySigned } from '../../../protocol/http/ceremonies.js';
 export type { AuditEntry, AuditList, AuditVerification } from '../../../protocol/http/audit.js';
 export type { User, Certificate, CrlSummary, CertificateList } from '../../../protocol/http/admin.js';
-export type { RecordRow, RecordList, RecordDetail, RecordDocument, RecordingIntegrity, EvidenceJob } from '../../../protocol/http/records.js';
+export type {
+  RecordRow,
+  RecordList,
+  RecordDetail,
+  RecordDocument,
+  RecordingIntegrity,
+  EvidenceJob,
+} from '../../../protocol/http/records.js';
 export type { RecordingInfo, RecordingVerification } from '../../../protocol/http/recording.js';
 export type { ArchivedRecord } from '../../../protocol/common.js';
 export type { Pushed };

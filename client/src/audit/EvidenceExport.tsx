@@ -25,7 +25,9 @@ export function EvidenceExport({ recordId, fileName }: { recordId: string; fileN
       }
       if (job.status === 'failed') throw new Error(job.error ?? 'export failed');
       setProgress({ label: t('audit.exportDownloading'), fraction: 0 });
-      const blob = await download(`/api/evidence-jobs/${job.id}/download`, (_n, fraction) => setProgress({ label: t('audit.exportDownloading'), fraction }));
+      const blob = await download(`/api/evidence-jobs/${job.id}/download`, (_n, fraction) =>
+        setProgress({ label: t('audit.exportDownloading'), fraction }),
+      );
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;
@@ -43,7 +45,13 @@ export function EvidenceExport({ recordId, fileName }: { recordId: string; fileN
     <section className="card" aria-labelledby="evidence-title">
       <h2 id="evidence-title">{t('audit.evidence')}</h2>
       <p className="muted">{t('audit.evidenceHint')}</p>
-      <button type="button" className="primary" data-testid="evidence-export" disabled={run.busy} onClick={() => void run.run()}>
+      <button
+        type="button"
+        className="primary"
+        data-testid="evidence-export"
+        disabled={run.busy}
+        onClick={() => void run.run()}
+      >
         {run.busy ? t('audit.exporting') : t('audit.export')}
       </button>
       {progress && <Progress testId="evidence-progress" label={progress.label} fraction={progress.fraction} />}

@@ -10,7 +10,10 @@ import type { RecordingInfo, RecordingIntegrity } from '../api/types.js';
 
 export function RecordingPanel({ sessionId, check }: { sessionId: string; check: RecordingIntegrity | null }) {
   const { t, lang } = useI18n();
-  const info = useAsync((signal) => api<RecordingInfo>(`/api/sessions/${sessionId}/recording`, { signal }), [sessionId]);
+  const info = useAsync(
+    (signal) => api<RecordingInfo>(`/api/sessions/${sessionId}/recording`, { signal }),
+    [sessionId],
+  );
   const valid = check?.valid === true;
   const rec = info.data;
   const seconds = rec ? Math.round(Math.max(0, ...rec.segments.map((s) => s.endMs)) / 1000) : 0;
@@ -18,8 +21,16 @@ export function RecordingPanel({ sessionId, check }: { sessionId: string; check:
     <section className="card" aria-labelledby="recording-title">
       <div className="case-head">
         <h2 id="recording-title">{t('audit.recording')}</h2>
-        <span className={`badge ${valid ? 'valid' : 'invalid'}`} data-testid="recording-integrity" data-valid={String(valid)}>
-          {valid ? t('audit.recordingIntact') : check?.status === 'missing' || !check ? t('audit.recordingMissing') : t('audit.recordingBroken')}
+        <span
+          className={`badge ${valid ? 'valid' : 'invalid'}`}
+          data-testid="recording-integrity"
+          data-valid={String(valid)}
+        >
+          {valid
+            ? t('audit.recordingIntact')
+            : check?.status === 'missing' || !check
+              ? t('audit.recordingMissing')
+              : t('audit.recordingBroken')}
         </span>
       </div>
       {check && (
@@ -46,9 +57,17 @@ export function RecordingPanel({ sessionId, check }: { sessionId: string; check:
         </dl>
       )}
       {rec?.composite?.status === 'ready' && rec.composite.url && (
-        <video className="playback" controls preload="metadata" src={rec.composite.url} aria-label={t('audit.recording')} />
+        <video
+          className="playback"
+          controls
+          preload="metadata"
+          src={rec.composite.url}
+          aria-label={t('audit.recording')}
+        />
       )}
-      {rec?.composite?.status === 'rendering' && <Progress label={t('audit.compositeRendering')} fraction={rec.composite.progress ?? null} />}
+      {rec?.composite?.status === 'rendering' && (
+        <Progress label={t('audit.compositeRendering')} fraction={rec.composite.progress ?? null} />
+      )}
       {rec && !rec.composite && <p className="muted small">{t('audit.noPlayback')}</p>}
       <p className="muted small">{t('audit.recordingHint')}</p>
     </section>

@@ -4,14 +4,28 @@ import { DataTable } from '../components/DataTable.js';
 import { formatTime } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
 
-export function SignatureReport({ documentId, title, report }: { documentId: string; title: string; report: VerificationReport }) {
+export function SignatureReport({
+  documentId,
+  title,
+  report,
+}: {
+  documentId: string;
+  title: string;
+  report: VerificationReport;
+}) {
   const { t, lang } = useI18n();
-  const yes = (ok: boolean) => <span className={ok ? 'ok-text' : 'bad-text'}>{ok ? t('common.yes') : t('common.no')}</span>;
+  const yes = (ok: boolean) => (
+    <span className={ok ? 'ok-text' : 'bad-text'}>{ok ? t('common.yes') : t('common.no')}</span>
+  );
   return (
     <section className="card" aria-label={title} data-testid="document-report">
       <div className="case-head">
         <h3>{title}</h3>
-        <span className={`badge ${report.valid ? 'valid' : 'invalid'}`} data-testid="document-valid" data-valid={String(report.valid)}>
+        <span
+          className={`badge ${report.valid ? 'valid' : 'invalid'}`}
+          data-testid="document-valid"
+          data-valid={String(report.valid)}
+        >
           {report.valid ? t('audit.allValid') : t('audit.notValid')}
         </span>
         <a className="button-link" href={`/api/documents/${documentId}`} download>
@@ -20,7 +34,15 @@ export function SignatureReport({ documentId, title, report }: { documentId: str
       </div>
       <DataTable
         compact
-        headers={[t('audit.signer'), t('audit.intact'), t('audit.trusted'), t('audit.notRevoked'), t('audit.level'), t('audit.timestamp'), t('audit.coverage')]}
+        headers={[
+          t('audit.signer'),
+          t('audit.intact'),
+          t('audit.trusted'),
+          t('audit.notRevoked'),
+          t('audit.level'),
+          t('audit.timestamp'),
+          t('audit.coverage'),
+        ]}
       >
         {report.signatures.map((s, i) => (
           <tr key={i} data-testid="signature-row" data-valid={String(s.intact && s.trusted && !s.revoked)}>

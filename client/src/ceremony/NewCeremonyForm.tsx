@@ -44,15 +44,34 @@ export function NewCeremonyForm() {
       <h2 id="new-ceremony-title">{t('ceremony.new')}</h2>
       <label>
         {t('ceremony.titleField')}
-        <input data-testid="ceremony-title" required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+        <input
+          data-testid="ceremony-title"
+          required
+          maxLength={200}
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+        />
       </label>
       <label>
         {t('ceremony.agreement')}
-        <input data-testid="ceremony-file" type="file" accept="application/pdf" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        <input
+          data-testid="ceremony-file"
+          type="file"
+          accept="application/pdf"
+          required
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+        />
       </label>
       <label>
         {t('ceremony.signers')}
-        <textarea data-testid="ceremony-signers" required rows={3} value={signers} onChange={(e) => setSigners(e.target.value)} placeholder="official.ninghai, official.jiaojiang" />
+        <textarea
+          data-testid="ceremony-signers"
+          required
+          rows={3}
+          value={signers}
+          onChange={(e) => setSigners(e.target.value)}
+          placeholder="official.ninghai, official.jiaojiang"
+        />
         <small className="muted">{t('ceremony.signersHint')}</small>
       </label>
       <label>

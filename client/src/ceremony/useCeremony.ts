@@ -9,7 +9,12 @@ import { usePolled } from '../components/usePolled.js';
 
 const OFFLINE_POLL_MS = 3_000;
 
-export function useCeremony(id: string): { state: CeremonyState | null; error: unknown; set(s: CeremonyState): void; live: boolean } {
+export function useCeremony(id: string): {
+  state: CeremonyState | null;
+  error: unknown;
+  set(s: CeremonyState): void;
+  live: boolean;
+} {
   const [live, setLive] = useState(false);
   const { value, error, set } = usePolled<CeremonyState>(`/api/ceremonies/${id}`, live ? null : OFFLINE_POLL_MS);
   useEffect(() => {

@@ -61,7 +61,12 @@ export function AppShell({ children, wide }: { children: ReactNode; wide?: boole
               {me.kind === 'user' && me.site && <small>{me.site.name}</small>}
             </span>
           )}
-          <button type="button" className="ghost" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} lang={lang === 'zh' ? 'en' : 'zh-CN'}>
+          <button
+            type="button"
+            className="ghost"
+            onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
+            lang={lang === 'zh' ? 'en' : 'zh-CN'}
+          >
             {lang === 'zh' ? 'English' : '中文'}
           </button>
           {me?.kind === 'user' && (

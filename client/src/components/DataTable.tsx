@@ -4,7 +4,15 @@ import type { ReactNode } from 'react';
 import type { Site } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
 
-export function DataTable({ headers, compact, children }: { headers: readonly string[]; compact?: boolean; children: ReactNode }) {
+export function DataTable({
+  headers,
+  compact,
+  children,
+}: {
+  headers: readonly string[];
+  compact?: boolean;
+  children: ReactNode;
+}) {
   const { t } = useI18n();
   return (
     <div className="table-wrap">

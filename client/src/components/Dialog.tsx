@@ -2,7 +2,8 @@
 // returns to where it was when the dialog goes away.
 import { useEffect, useRef, type ReactNode } from 'react';
 
-const focusable = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const focusable =
+  'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export interface DialogProps {
   readonly title: string;
@@ -48,7 +49,15 @@ export function Dialog({ title, children, onClose, closeLabel }: DialogProps) {
 
   return (
     <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} ref={ref} tabIndex={-1} onKeyDown={onKeyDown}>
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        ref={ref}
+        tabIndex={-1}
+        onKeyDown={onKeyDown}
+      >
         <div className="dialog-head">
           <h2 id={titleId}>{title}</h2>
           {onClose && (

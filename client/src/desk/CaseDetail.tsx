@@ -2,14 +2,29 @@
 // room, archive).
 import { useState } from 'react';
 import { api } from '../api/http.js';
-import type { AcceptedCase, ArchivedRecord, CaseDetail as Detail, CaseStatus, CaseStatusChange, Invitation } from '../api/types.js';
+import type {
+  AcceptedCase,
+  ArchivedRecord,
+  CaseDetail as Detail,
+  CaseStatus,
+  CaseStatusChange,
+  Invitation,
+} from '../api/types.js';
 import { ErrorAlert, Loading } from '../components/Alert.js';
 import { useAction, useAsync } from '../components/useAsync.js';
 import { formatTime, statusKey } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
 import { navigate } from '../router.js';
 
-export function CaseDetail({ caseId, siteId, version }: { caseId: string; siteId: string; version: string | undefined }) {
+export function CaseDetail({
+  caseId,
+  siteId,
+  version,
+}: {
+  caseId: string;
+  siteId: string;
+  version: string | undefined;
+}) {
   const { t, lang } = useI18n();
   const detail = useAsync((signal) => api<Detail>(`/api/cases/${caseId}`, { signal }), [caseId, version]);
   const [invitation, setInvitation] = useState<Invitation | null>(null);
@@ -68,12 +83,22 @@ export function CaseDetail({ caseId, siteId, version }: { caseId: string; siteId
           </>
         )}
         {canEnter && (
-          <button type="button" className="primary" data-testid="case-enter-room" onClick={() => navigate(`/room/${c.sessionId}`)}>
+          <button
+            type="button"
+            className="primary"
+            data-testid="case-enter-room"
+            onClick={() => navigate(`/room/${c.sessionId}`)}
+          >
             {t('desk.enterRoom')}
           </button>
         )}
         {c.status === 'in_session' && (
-          <button type="button" data-testid="case-invite" disabled={act.busy} onClick={() => void act.run('invitations')}>
+          <button
+            type="button"
+            data-testid="case-invite"
+            disabled={act.busy}
+            onClick={() => void act.run('invitations')}
+          >
             {t('desk.invite')}
           </button>
         )}
@@ -115,7 +140,10 @@ function InvitationBox({ invitation }: { invitation: Invitation }) {
     <section className="invitation" aria-label={t('desk.invitation')} data-testid="invitation">
       <h3>{t('desk.invitation')}</h3>
       <p>
-        {t('desk.invitationCode')}: <strong className="code" data-testid="invitation-code">{invitation.code}</strong>
+        {t('desk.invitationCode')}:{' '}
+        <strong className="code" data-testid="invitation-code">
+          {invitation.code}
+        </strong>
       </p>
       <p>
         {t('desk.invitationLink')}:{' '}

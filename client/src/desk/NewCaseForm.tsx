@@ -30,7 +30,10 @@ export function NewCaseForm({ siteId, onCreated }: { siteId: string; onCreated: 
   const [idNumber, setIdNumber] = useState('');
   const [phone, setPhone] = useState('');
 
-  const mine = useMemo(() => catalog.data?.partnerships.filter((p) => p.sites.includes(siteId)) ?? [], [catalog.data, siteId]);
+  const mine = useMemo(
+    () => catalog.data?.partnerships.filter((p) => p.sites.includes(siteId)) ?? [],
+    [catalog.data, siteId],
+  );
   const partnerSites = useMemo(() => {
     const ids = new Set(mine.flatMap((p) => p.sites).filter((s) => s !== siteId));
     return catalog.data?.sites.filter((s) => ids.has(s.id)) ?? [];
@@ -41,7 +44,15 @@ export function NewCaseForm({ siteId, onCreated }: { siteId: string; onCreated: 
   }, [catalog.data, mine, partner]);
 
   const create = useAction(async () => {
-    const body = { matterId, handlingSite: partner, applicant: { name: name.trim(), idNumber: idNumber.trim().toUpperCase(), ...(phone.trim() ? { phone: phone.trim() } : {}) } };
+    const body = {
+      matterId,
+      handlingSite: partner,
+      applicant: {
+        name: name.trim(),
+        idNumber: idNumber.trim().toUpperCase(),
+        ...(phone.trim() ? { phone: phone.trim() } : {}),
+      },
+    };
     const created = await api<Pick<CaseSummary, 'id'>>('/api/cases', { method: 'POST', body });
     setIdNumber('');
     setName('');
@@ -61,7 +72,12 @@ export function NewCaseForm({ siteId, onCreated }: { siteId: string; onCreated: 
       <h2 id="new-case-title">{t('desk.newCase')}</h2>
       <label>
         {t('desk.partnerSite')}
-        <select data-testid="case-partner" required value={partner} onChange={(e) => (setPartner(e.target.value), setMatterId(''))}>
+        <select
+          data-testid="case-partner"
+          required
+          value={partner}
+          onChange={(e) => (setPartner(e.target.value), setMatterId(''))}
+        >
           <option value="">{t('common.choose')}</option>
           {partnerSites.map((s) => (
             <option key={s.id} value={s.id}>
@@ -72,7 +88,13 @@ export function NewCaseForm({ siteId, onCreated }: { siteId: string; onCreated: 
       </label>
       <label>
         {t('desk.matter')}
-        <select data-testid="case-matter" required value={matterId} disabled={!partner} onChange={(e) => setMatterId(e.target.value)}>
+        <select
+          data-testid="case-matter"
+          required
+          value={matterId}
+          disabled={!partner}
+          onChange={(e) => setMatterId(e.target.value)}
+        >
           <option value="">{partner ? t('common.choose') : t('desk.choosePartnerFirst')}</option>
           {matters.map((m) => (
             <option key={m.id} value={m.id}>
@@ -83,7 +105,14 @@ export function NewCaseForm({ siteId, onCreated }: { siteId: string; onCreated: 
       </label>
       <label>
         {t('desk.applicantName')}
-        <input data-testid="case-applicant-name" required maxLength={64} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />
+        <input
+          data-testid="case-applicant-name"
+          required
+          maxLength={64}
+          autoComplete="off"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
       </label>
       <label>
         {t('desk.idNumber')}
@@ -103,7 +132,14 @@ export function NewCaseForm({ siteId, onCreated }: { siteId: string; onCreated: 
       </label>
       <label>
         {t('desk.phone')}
-        <input data-testid="case-phone" type="tel" autoComplete="off" maxLength={20} value={phone} onChange={(e) => setPhone(e.target.value)} />
+        <input
+          data-testid="case-phone"
+          type="tel"
+          autoComplete="off"
+          maxLength={20}
+          value={phone}
+          onChange={(e) => setPhone(e.target.value)}
+        />
       </label>
       <ErrorAlert error={create.error} />
       <button data-testid="case-create" type="submit" className="primary" disabled={create.busy}>

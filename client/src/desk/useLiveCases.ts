@@ -9,7 +9,9 @@ export function useLiveCases(): { cases: CaseSummary[]; error: unknown; live: bo
   const [error, setError] = useState<unknown>(null);
   const [live, setLive] = useState(false);
   const upsert = (c: CaseSummary) =>
-    setCases((list) => [c, ...list.filter((x) => x.id !== c.id)].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
+    setCases((list) =>
+      [c, ...list.filter((x) => x.id !== c.id)].sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
+    );
 
   useEffect(() => {
     const ac = new AbortController();

@@ -19,7 +19,8 @@ export const en: Record<MessageKey, string> = {
   'common.yes': 'Yes',
   'common.no': 'No',
   'boundary.title': 'Something went wrong on this page',
-  'boundary.body': 'The page could not be shown. Your case data is kept on the server and is not lost. Reload the page; if it still fails, contact the platform administrator.',
+  'boundary.body':
+    'The page could not be shown. Your case data is kept on the server and is not lost. Reload the page; if it still fails, contact the platform administrator.',
   'boundary.reload': 'Reload the page',
   'notFound.title': 'Page not found',
   'notFound.home': 'Back to the start page',
@@ -39,14 +40,16 @@ export const en: Record<MessageKey, string> = {
   'error.rateLimited': 'Too many attempts. Please wait a moment and try again.',
   'error.tooLarge': 'The file is too large. Please make it smaller and upload again.',
   'error.wrongPin': 'The signing PIN is wrong. Five wrong PINs in a row lock the signing certificate.',
-  'error.keyLocked': 'The signing certificate is locked after too many wrong PINs. Ask the platform administrator to unlock it.',
+  'error.keyLocked':
+    'The signing certificate is locked after too many wrong PINs. Ask the platform administrator to unlock it.',
   'error.revoked': 'The signing certificate has been revoked and cannot sign. Contact the platform administrator.',
   'error.notYourTurn': 'It is not your turn to sign yet. Please wait for the previous signer.',
   'error.alreadySigned': 'You have already signed this document.',
   'error.checklistIncomplete': 'The checklist is not complete, so the identity cannot be confirmed.',
   'error.snapshotsMissing': 'Capture at least one face and one ID snapshot before confirming.',
   'error.applicantAbsent': 'The applicant has not joined the video yet, so the identity cannot be confirmed.',
-  'error.witnessAbsent': 'The clerk of the opening site has not joined the video yet, so the identity cannot be confirmed.',
+  'error.witnessAbsent':
+    'The clerk of the opening site has not joined the video yet, so the identity cannot be confirmed.',
   'error.handwritingRequired': 'Please sign by hand on the pad first.',
   'error.closed': 'Signing has finished or was stopped; no more signatures can be added.',
   'error.unknownUser': 'An account you named does not exist or is disabled. Please check.',
@@ -56,8 +59,10 @@ export const en: Record<MessageKey, string> = {
   'error.invitationInvalid': 'The invitation code is not valid or has expired.',
   'error.unavailable': 'The service is temporarily unavailable. Please try again later.',
   'error.network': 'The network connection was lost. Check the network and try again.',
-  'error.internal': 'The server could not complete this. Try again; if it keeps happening, contact the platform administrator.',
-  'error.storageFull': 'The platform storage is full, so nothing can be saved right now. Contact the platform administrator.',
+  'error.internal':
+    'The server could not complete this. Try again; if it keeps happening, contact the platform administrator.',
+  'error.storageFull':
+    'The platform storage is full, so nothing can be saved right now. Contact the platform administrator.',
   'error.requestAborted': 'The upload was interrupted. Please submit again.',
   'error.badUpload': 'The uploaded file could not be read. Choose the file again and upload it.',
   'error.fileMissing': 'No file arrived. Choose a file before submitting.',
@@ -76,7 +81,8 @@ export const en: Record<MessageKey, string> = {
   'error.sessionEnded': 'The video session has ended.',
   'error.badImage': 'The image cannot be used. Upload a PNG or JPEG image.',
   'error.pinRequired': 'Please enter your signing PIN.',
-  'error.noEventCertificate': "The applicant's signing certificate for this session has not been issued. Ask the handling site to confirm the identity again.",
+  'error.noEventCertificate':
+    "The applicant's signing certificate for this session has not been issued. Ask the handling site to confirm the identity again.",
   'error.legalHold': 'The record is under legal hold and cannot be deleted.',
   'error.retentionUnexpired': 'The retention period of this record has not ended, so it cannot be deleted.',
   'error.recordDeleted': 'The record has been deleted.',
@@ -143,7 +149,8 @@ export const en: Record<MessageKey, string> = {
   'room.failed': 'The video connection failed. Check the network and reload the page.',
   'room.recording': 'Recording',
   'room.consentTitle': 'Recording notice',
-  'room.consentBody1': 'To protect your rights, this session is recorded in full. The recording is sealed as evidence, used only to prove how the service was given, and kept for the required period.',
+  'room.consentBody1':
+    'To protect your rights, this session is recorded in full. The recording is sealed as evidence, used only to prove how the service was given, and kept for the required period.',
   'room.consentBody2': 'After you agree, your camera and microphone are switched on.',
   'room.consentAccept': 'I understand and agree',
   'room.videos': 'Video',
@@ -158,8 +165,10 @@ export const en: Record<MessageKey, string> = {
   'room.cameraOff': 'Camera off',
   'room.cameraOn': 'Camera on',
   'room.waitingTitle': 'Please wait',
-  'room.waitingApplicant': 'The clerk is confirming your identity. Face the camera and show both sides of your ID card when asked.',
-  'room.waitingClerk': "The handling clerk is confirming the applicant's identity; the confirmation appears here when ready.",
+  'room.waitingApplicant':
+    'The clerk is confirming your identity. Face the camera and show both sides of your ID card when asked.',
+  'room.waitingClerk':
+    "The handling clerk is confirming the applicant's identity; the confirmation appears here when ready.",
   'room.allSignedArchive': 'Everyone has signed the confirmation. You can end the session and archive the case.',
   'room.archive': 'End and archive',
   'identity.title': 'Identity confirmation',
@@ -274,7 +283,8 @@ export const en: Record<MessageKey, string> = {
   'audit.noPlayback': 'No playback video is offered yet; the segments and their hashes are in the evidence package.',
   'audit.trail': 'Audit trail',
   'audit.evidence': 'Evidence package',
-  'audit.evidenceHint': 'The zip holds the signed documents, recording, snapshots, audit trail and certificate chain; it can be checked offline with openssl and sha256sum.',
+  'audit.evidenceHint':
+    'The zip holds the signed documents, recording, snapshots, audit trail and certificate chain; it can be checked offline with openssl and sha256sum.',
   'audit.export': 'Export evidence',
   'audit.exporting': 'Exporting…',
   'audit.exported': 'Saved {file}',
@@ -296,7 +306,8 @@ export const en: Record<MessageKey, string> = {
   'admin.actions': 'Actions',
   'admin.certificates': 'Signing certificates',
   'admin.issue': 'Issue certificate',
-  'admin.certsUnavailable': 'This server does not offer certificate administration yet. Use the command line on the server: tongban pki issue / tongban pki revoke.',
+  'admin.certsUnavailable':
+    'This server does not offer certificate administration yet. Use the command line on the server: tongban pki issue / tongban pki revoke.',
   'admin.subject': 'Holder',
   'admin.serial': 'Serial',
   'admin.notAfter': 'Valid until',

@@ -17,7 +17,8 @@ export const zh = {
   'common.yes': '是',
   'common.no': '否',
   'boundary.title': '页面出现问题',
-  'boundary.body': '页面未能正常显示。您的办理数据保存在服务器上，不会因此丢失。请刷新页面重试；如仍无法使用，请联系平台管理员。',
+  'boundary.body':
+    '页面未能正常显示。您的办理数据保存在服务器上，不会因此丢失。请刷新页面重试；如仍无法使用，请联系平台管理员。',
   'boundary.reload': '刷新页面',
   'notFound.title': '页面不存在',
   'notFound.home': '返回首页',
@@ -141,7 +142,8 @@ export const zh = {
   'room.failed': '视频连接失败，请检查网络后刷新页面。',
   'room.recording': '正在录音录像',
   'room.consentTitle': '录音录像告知',
-  'room.consentBody1': '为保障您的合法权益，本次办理全程录音录像。录像经加密存证，仅用于证明办理过程，并按规定期限保存。',
+  'room.consentBody1':
+    '为保障您的合法权益，本次办理全程录音录像。录像经加密存证，仅用于证明办理过程，并按规定期限保存。',
   'room.consentBody2': '点击“我已知晓并同意”后，您的摄像头和麦克风将开始工作。',
   'room.consentAccept': '我已知晓并同意',
   'room.videos': '视频画面',
@@ -294,7 +296,8 @@ export const zh = {
   'admin.actions': '操作',
   'admin.certificates': '签名证书',
   'admin.issue': '签发证书',
-  'admin.certsUnavailable': '本服务器尚未开放证书管理接口。请在服务器上使用命令行：tongban pki issue / tongban pki revoke。',
+  'admin.certsUnavailable':
+    '本服务器尚未开放证书管理接口。请在服务器上使用命令行：tongban pki issue / tongban pki revoke。',
   'admin.subject': '持有人',
   'admin.serial': '序列号',
   'admin.notAfter': '有效期至',

@@ -12,9 +12,17 @@ export class MediaRequestError extends Error {
 }
 
 /** Sends one media request; resolves with the data its method answers (MediaResponses). */
-export function request<R extends MediaRequest>(socket: TongbanSocket, req: R, timeoutMs?: number): Promise<MediaResponses[R['method']]>;
+export function request<R extends MediaRequest>(
+  socket: TongbanSocket,
+  req: R,
+  timeoutMs?: number,
+): Promise<MediaResponses[R['method']]>;
 // One ack type serves every method on the wire; the overload above ties each method to its answer.
-export function request(socket: TongbanSocket, req: MediaRequest, timeoutMs = 10_000): Promise<MediaResponses[MediaMethod]> {
+export function request(
+  socket: TongbanSocket,
+  req: MediaRequest,
+  timeoutMs = 10_000,
+): Promise<MediaResponses[MediaMethod]> {
   return new Promise((resolve, reject) => {
     socket.timeout(timeoutMs).emit('media:request', req, (err, res) => {
       if (err) reject(new MediaRequestError('timeout', `${req.method}: no answer`));

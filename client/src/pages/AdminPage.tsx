@@ -38,13 +38,13 @@ export function AdminPage() {
             <section className="card" aria-labelledby="sites-title">
               <h2 id="sites-title">{t('admin.sites')}</h2>
               <DataTable compact headers={['ID', t('admin.name'), t('admin.region')]}>
-                    {catalog.data.sites.map((s) => (
-                      <tr key={s.id}>
-                        <td className="mono">{s.id}</td>
-                        <td>{lang === 'zh' ? s.name : s.nameEn}</td>
-                        <td>{s.region}</td>
-                      </tr>
-                    ))}
+                {catalog.data.sites.map((s) => (
+                  <tr key={s.id}>
+                    <td className="mono">{s.id}</td>
+                    <td>{lang === 'zh' ? s.name : s.nameEn}</td>
+                    <td>{s.region}</td>
+                  </tr>
+                ))}
               </DataTable>
             </section>
             <section className="card" aria-labelledby="partnerships-title">
@@ -89,7 +89,8 @@ function UsersPanel({ sites, siteName }: { sites: Site[]; siteName: (id: string 
     e.preventDefault();
     void create.run();
   };
-  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [k]: e.target.value }));
   return (
     <section className="card" aria-labelledby="users-title">
       <h2 id="users-title">{t('admin.users')}</h2>
@@ -97,19 +98,19 @@ function UsersPanel({ sites, siteName }: { sites: Site[]; siteName: (id: string 
       {users.loading && !users.data && <Loading />}
       {users.data && (
         <DataTable compact headers={[t('admin.account'), t('admin.name'), t('admin.role'), t('admin.site'), '']}>
-              {users.data.users.map((u) => (
-                <tr key={u.id} className={u.disabled ? 'disabled' : ''}>
-                  <td className="mono">{u.username}</td>
-                  <td>{u.displayName}</td>
-                  <td>{t(roleKey(u.role))}</td>
-                  <td>{u.siteId ? siteName(u.siteId) : '—'}</td>
-                  <td>
-                    <button type="button" className="small" disabled={toggle.busy} onClick={() => void toggle.run(u)}>
-                      {u.disabled ? t('admin.enable') : t('admin.disable')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
+          {users.data.users.map((u) => (
+            <tr key={u.id} className={u.disabled ? 'disabled' : ''}>
+              <td className="mono">{u.username}</td>
+              <td>{u.displayName}</td>
+              <td>{t(roleKey(u.role))}</td>
+              <td>{u.siteId ? siteName(u.siteId) : '—'}</td>
+              <td>
+                <button type="button" className="small" disabled={toggle.busy} onClick={() => void toggle.run(u)}>
+                  {u.disabled ? t('admin.enable') : t('admin.disable')}
+                </button>
+              </td>
+            </tr>
+          ))}
         </DataTable>
       )}
       <form className="form grid2" onSubmit={submit} aria-label={t('admin.newUser')}>
@@ -140,7 +141,14 @@ function UsersPanel({ sites, siteName }: { sites: Site[]; siteName: (id: string 
         </label>
         <label>
           {t('admin.password')}
-          <input required type="password" minLength={10} autoComplete="new-password" value={form.password} onChange={set('password')} />
+          <input
+            required
+            type="password"
+            minLength={10}
+            autoComplete="new-password"
+            value={form.password}
+            onChange={set('password')}
+          />
         </label>
         <ErrorAlert error={create.error} />
         <button type="submit" className="primary" disabled={create.busy}>

@@ -31,7 +31,10 @@ export function AuditPage() {
     e.preventDefault();
     setQuery({ ...form });
   };
-  const field = (k: keyof typeof form) => ({ value: form[k], onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value })) });
+  const field = (k: keyof typeof form) => ({
+    value: form[k],
+    onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value })),
+  });
   return (
     <AppShell wide>
       <div className="page-title">
@@ -68,27 +71,29 @@ export function AuditPage() {
         {records.loading && !records.data && <Loading />}
         {records.data && records.data.records.length === 0 && <p className="muted">{t('audit.none')}</p>}
         {records.data && records.data.records.length > 0 && (
-          <DataTable headers={[t('audit.number'), t('audit.kind'), t('audit.subject'), t('audit.sites'), t('audit.archivedAt')]}>
-                {records.data.records.map((r) => (
-                  <tr key={r.id} data-testid="record-row" data-record-id={r.id}>
-                    <td>
-                      <a
-                        href={`/audit/records/${r.id}`}
-                        className="mono"
-                        onClick={(e) => {
-                          e.preventDefault();
-                          navigate(`/audit/records/${r.id}`);
-                        }}
-                      >
-                        {r.number}
-                      </a>
-                    </td>
-                    <td>{r.kind === 'ceremony' ? t('audit.kindCeremony') : t('audit.kindCase')}</td>
-                    <td>{r.title}</td>
-                    <td>{r.sites.map((s) => s.name).join('、')}</td>
-                    <td>{formatTime(r.archivedAt, lang)}</td>
-                  </tr>
-                ))}
+          <DataTable
+            headers={[t('audit.number'), t('audit.kind'), t('audit.subject'), t('audit.sites'), t('audit.archivedAt')]}
+          >
+            {records.data.records.map((r) => (
+              <tr key={r.id} data-testid="record-row" data-record-id={r.id}>
+                <td>
+                  <a
+                    href={`/audit/records/${r.id}`}
+                    className="mono"
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate(`/audit/records/${r.id}`);
+                    }}
+                  >
+                    {r.number}
+                  </a>
+                </td>
+                <td>{r.kind === 'ceremony' ? t('audit.kindCeremony') : t('audit.kindCase')}</td>
+                <td>{r.title}</td>
+                <td>{r.sites.map((s) => s.name).join('、')}</td>
+                <td>{formatTime(r.archivedAt, lang)}</td>
+              </tr>
+            ))}
           </DataTable>
         )}
       </section>

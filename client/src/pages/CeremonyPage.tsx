@@ -49,7 +49,11 @@ export function CeremonyPage({ id }: { id: string }) {
     <AppShell wide>
       <div className="page-title">
         <h1>{state.title}</h1>
-        <span className={`badge ceremony-${state.status}`} data-testid="ceremony-status" data-live={live ? 'yes' : 'no'}>
+        <span
+          className={`badge ceremony-${state.status}`}
+          data-testid="ceremony-status"
+          data-live={live ? 'yes' : 'no'}
+        >
           {t(statusLabel[state.status])}
         </span>
       </div>
@@ -58,7 +62,17 @@ export function CeremonyPage({ id }: { id: string }) {
   );
 }
 
-function CeremonyRoom({ state, me, siteName, onState }: { state: CeremonyState; me: Me | null; siteName: (id: string | null) => string | null; onState: (s: CeremonyState) => void }) {
+function CeremonyRoom({
+  state,
+  me,
+  siteName,
+  onState,
+}: {
+  state: CeremonyState;
+  me: Me | null;
+  siteName: (id: string | null) => string | null;
+  onState: (s: CeremonyState) => void;
+}) {
   const { t } = useI18n();
   const { client, state: room } = useRoom(state.sessionId);
   const [pinOpen, setPinOpen] = useState(false);
@@ -71,7 +85,10 @@ function CeremonyRoom({ state, me, siteName, onState }: { state: CeremonyState; 
     onState(await api<CeremonyState>(`/api/ceremonies/${state.id}/page`, { method: 'POST', body: { page } }));
   });
   const sign = useAction(async (pin: string) => {
-    const r = await api<{ ceremony: CeremonyState }>(`/api/ceremonies/${state.id}/sign`, { method: 'POST', body: { pin } });
+    const r = await api<{ ceremony: CeremonyState }>(`/api/ceremonies/${state.id}/sign`, {
+      method: 'POST',
+      body: { pin },
+    });
     onState(r.ceremony);
     setPinOpen(false);
   });
@@ -110,7 +127,12 @@ function CeremonyRoom({ state, me, siteName, onState }: { state: CeremonyState; 
             }))}
           />
           {myTurn && (
-            <button type="button" className="primary block" data-testid="sign-button" onClick={() => (sign.setError(null), setPinOpen(true))}>
+            <button
+              type="button"
+              className="primary block"
+              data-testid="sign-button"
+              onClick={() => (sign.setError(null), setPinOpen(true))}
+            >
               {t('sign.sign')}
             </button>
           )}
@@ -122,7 +144,13 @@ function CeremonyRoom({ state, me, siteName, onState }: { state: CeremonyState; 
           {isHost && state.status === 'signed' && (
             <>
               <ErrorAlert error={archive.error} />
-              <button type="button" className="primary" data-testid="ceremony-archive" disabled={archive.busy} onClick={() => void archive.run()}>
+              <button
+                type="button"
+                className="primary"
+                data-testid="ceremony-archive"
+                disabled={archive.busy}
+                onClick={() => void archive.run()}
+              >
                 {t('room.archive')}
               </button>
             </>
@@ -130,13 +158,28 @@ function CeremonyRoom({ state, me, siteName, onState }: { state: CeremonyState; 
         </section>
       </div>
       <section className="card panel document" aria-label={t('ceremony.agreement')}>
-        <PdfViewer url={`/api/documents/${state.documentId}`} version={signed} title={state.title} page={state.currentPage} />
+        <PdfViewer
+          url={`/api/documents/${state.documentId}`}
+          version={signed}
+          title={state.title}
+          page={state.currentPage}
+        />
         {isHost && (
           <div className="actions center">
-            <button type="button" data-testid="page-prev" disabled={turnPage.busy || state.currentPage <= 1} onClick={() => void turnPage.run(state.currentPage - 1)}>
+            <button
+              type="button"
+              data-testid="page-prev"
+              disabled={turnPage.busy || state.currentPage <= 1}
+              onClick={() => void turnPage.run(state.currentPage - 1)}
+            >
               {t('pdf.prev')}
             </button>
-            <button type="button" data-testid="page-next" disabled={turnPage.busy || state.currentPage >= state.pageCount} onClick={() => void turnPage.run(state.currentPage + 1)}>
+            <button
+              type="button"
+              data-testid="page-next"
+              disabled={turnPage.busy || state.currentPage >= state.pageCount}
+              onClick={() => void turnPage.run(state.currentPage + 1)}
+            >
               {t('pdf.next')}
             </button>
           </div>
@@ -144,12 +187,24 @@ function CeremonyRoom({ state, me, siteName, onState }: { state: CeremonyState; 
         {!isHost && <p className="muted small center">{t('ceremony.hostTurns', { name: state.host.name })}</p>}
         {isHost && (
           <p className="small">
-            {t('ceremony.shareLink')} <span className="mono break" data-testid="ceremony-link">{`${window.location.origin}/ceremony/${state.id}`}</span>
+            {t('ceremony.shareLink')}{' '}
+            <span
+              className="mono break"
+              data-testid="ceremony-link"
+            >{`${window.location.origin}/ceremony/${state.id}`}</span>
           </p>
         )}
         <ErrorAlert error={turnPage.error} />
       </section>
-      {pinOpen && <PinDialog title={state.title} busy={sign.busy} error={sign.error} onSubmit={(pin) => void sign.run(pin)} onClose={() => setPinOpen(false)} />}
+      {pinOpen && (
+        <PinDialog
+          title={state.title}
+          busy={sign.busy}
+          error={sign.error}
+          onSubmit={(pin) => void sign.run(pin)}
+          onClose={() => setPinOpen(false)}
+        />
+      )}
     </div>
   );
 }

@@ -37,9 +37,32 @@ export function DeskPage() {
       <ErrorAlert error={error} />
       <div className="split">
         <div className="stack">
-          <CaseTable title={t('desk.queue')} empty={t('desk.queueEmpty')} cases={incoming} selected={selected} onSelect={setSelected} testId="queue" />
-          <CaseTable title={t('desk.outgoing')} empty={t('desk.outgoingEmpty')} cases={outgoing} selected={selected} onSelect={setSelected} testId="outgoing" />
-          {done.length > 0 && <CaseTable title={t('desk.closed')} empty="" cases={done} selected={selected} onSelect={setSelected} testId="closed" />}
+          <CaseTable
+            title={t('desk.queue')}
+            empty={t('desk.queueEmpty')}
+            cases={incoming}
+            selected={selected}
+            onSelect={setSelected}
+            testId="queue"
+          />
+          <CaseTable
+            title={t('desk.outgoing')}
+            empty={t('desk.outgoingEmpty')}
+            cases={outgoing}
+            selected={selected}
+            onSelect={setSelected}
+            testId="outgoing"
+          />
+          {done.length > 0 && (
+            <CaseTable
+              title={t('desk.closed')}
+              empty=""
+              cases={done}
+              selected={selected}
+              onSelect={setSelected}
+              testId="closed"
+            />
+          )}
         </div>
         <section className="card detail-pane">
           {selected === 'new' ? (

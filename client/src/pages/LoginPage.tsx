@@ -30,7 +30,14 @@ export function LoginPage() {
         <form onSubmit={submit} className="form">
           <label>
             {t('login.username')}
-            <input data-testid="login-username" autoComplete="username" autoFocus required value={username} onChange={(e) => setUsername(e.target.value)} />
+            <input
+              data-testid="login-username"
+              autoComplete="username"
+              autoFocus
+              required
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+            />
           </label>
           <label>
             {t('login.password')}

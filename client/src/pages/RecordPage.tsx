@@ -73,7 +73,10 @@ export function RecordPage({ id }: { id: string }) {
               <ul className="snapshots">
                 {snapshots.map((s) => (
                   <li key={s.id} data-testid="record-snapshot">
-                    <img src={`/api/cases/${s.caseId}/snapshots/${s.id}`} alt={t(s.kind === 'face' ? 'identity.faceAlt' : 'identity.idAlt')} />
+                    <img
+                      src={`/api/cases/${s.caseId}/snapshots/${s.id}`}
+                      alt={t(s.kind === 'face' ? 'identity.faceAlt' : 'identity.idAlt')}
+                    />
                     <small>
                       {t(s.kind === 'face' ? 'identity.face' : 'identity.id')} · {Math.round(s.offsetMs / 1000)} s
                       <br />

@@ -33,7 +33,8 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
   });
 
   useEffect(() => {
-    if (ctx.session?.kind === 'ceremony' && ctx.session.ceremonyId) navigate(`/ceremony/${ctx.session.ceremonyId}`, { replace: true });
+    if (ctx.session?.kind === 'ceremony' && ctx.session.ceremonyId)
+      navigate(`/ceremony/${ctx.session.ceremonyId}`, { replace: true });
   }, [ctx.session]);
   const signedOff = kase?.status === 'signed';
   return (
@@ -51,7 +52,11 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
           </span>
         )}
       </div>
-      {state?.error && <p className="alert error" role="alert">{t('room.failed')}</p>}
+      {state?.error && (
+        <p className="alert error" role="alert">
+          {t('room.failed')}
+        </p>
+      )}
       {!client || !state ? (
         <p className="muted" role="status">
           {t('room.connecting')}
@@ -68,7 +73,8 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
               {ctx.documentId ? (
                 <SigningPanel documentId={ctx.documentId} me={me} siteName={siteName} />
               ) : (
-                me && !handling && (
+                me &&
+                !handling && (
                   <section className="card panel">
                     <h2>{t('room.waitingTitle')}</h2>
                     <p className="muted">{me.kind === 'guest' ? t('room.waitingApplicant') : t('room.waitingClerk')}</p>
@@ -79,7 +85,13 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
                 <section className="card panel">
                   <p>{t('room.allSignedArchive')}</p>
                   <ErrorAlert error={archive.error} />
-                  <button type="button" className="primary block" data-testid="case-archive" disabled={archive.busy} onClick={() => void archive.run()}>
+                  <button
+                    type="button"
+                    className="primary block"
+                    data-testid="case-archive"
+                    disabled={archive.busy}
+                    onClick={() => void archive.run()}
+                  >
                     {t('room.archive')}
                   </button>
                 </section>

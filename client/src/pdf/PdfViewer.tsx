@@ -92,7 +92,14 @@ export function PdfViewer({ url, version, title, page: controlledPage, onPageCou
 
   const count = doc?.numPages ?? 0;
   return (
-    <div className="pdf-viewer" ref={box} data-testid="pdf-viewer" data-page={page} data-pages={count} data-rendered={progress ? 'no' : 'yes'}>
+    <div
+      className="pdf-viewer"
+      ref={box}
+      data-testid="pdf-viewer"
+      data-page={page}
+      data-pages={count}
+      data-rendered={progress ? 'no' : 'yes'}
+    >
       {progress && <Progress label={progress.label} fraction={progress.fraction} />}
       <ErrorAlert error={error} />
       <canvas ref={canvas} role="img" aria-label={t('pdf.pageOf', { title, page, count })} />

@@ -19,7 +19,15 @@ const checklist: { key: ChecklistKey; label: MessageKey }[] = [
 /** A snapshot as the server took it, with a local preview of the uploaded image. */
 type Snapshot = SnapshotTaken & { preview: string };
 
-export function IdentityPanel({ caseId, confirmed, onConfirmed }: { caseId: string; confirmed: boolean; onConfirmed: (documentId: string) => void }) {
+export function IdentityPanel({
+  caseId,
+  confirmed,
+  onConfirmed,
+}: {
+  caseId: string;
+  confirmed: boolean;
+  onConfirmed: (documentId: string) => void;
+}) {
   const { t } = useI18n();
   const [checks, setChecks] = useState<Partial<Checklist>>({});
   const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
@@ -42,7 +50,12 @@ export function IdentityPanel({ caseId, confirmed, onConfirmed }: { caseId: stri
   });
   const confirm = useAction(async () => {
     const body: { checklist: Checklist } = {
-      checklist: { faceVisible: !!checks.faceVisible, idFrontShown: !!checks.idFrontShown, idBackShown: !!checks.idBackShown, statedNameAndPurpose: !!checks.statedNameAndPurpose },
+      checklist: {
+        faceVisible: !!checks.faceVisible,
+        idFrontShown: !!checks.idFrontShown,
+        idBackShown: !!checks.idBackShown,
+        statedNameAndPurpose: !!checks.statedNameAndPurpose,
+      },
     };
     const r = await api<{ documentId: string }>(`/api/cases/${caseId}/confirm-identity`, { method: 'POST', body });
     onConfirmed(r.documentId);
@@ -56,16 +69,31 @@ export function IdentityPanel({ caseId, confirmed, onConfirmed }: { caseId: stri
         <legend>{t('identity.checklist')}</legend>
         {checklist.map((c) => (
           <label key={c.key} className="check">
-            <input type="checkbox" data-testid={`check-${c.key}`} checked={Boolean(checks[c.key])} onChange={(e) => setChecks((s) => ({ ...s, [c.key]: e.target.checked }))} />
+            <input
+              type="checkbox"
+              data-testid={`check-${c.key}`}
+              checked={Boolean(checks[c.key])}
+              onChange={(e) => setChecks((s) => ({ ...s, [c.key]: e.target.checked }))}
+            />
             {t(c.label)}
           </label>
         ))}
       </fieldset>
       <div className="actions">
-        <button type="button" data-testid="snapshot-face" disabled={snap.busy || confirmed} onClick={() => void snap.run('face')}>
+        <button
+          type="button"
+          data-testid="snapshot-face"
+          disabled={snap.busy || confirmed}
+          onClick={() => void snap.run('face')}
+        >
           {t('identity.snapFace')}
         </button>
-        <button type="button" data-testid="snapshot-id" disabled={snap.busy || confirmed} onClick={() => void snap.run('id')}>
+        <button
+          type="button"
+          data-testid="snapshot-id"
+          disabled={snap.busy || confirmed}
+          onClick={() => void snap.run('id')}
+        >
           {t('identity.snapId')}
         </button>
       </div>

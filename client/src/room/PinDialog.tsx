@@ -4,7 +4,13 @@ import { ErrorAlert } from '../components/Alert.js';
 import { Dialog } from '../components/Dialog.js';
 import { useI18n } from '../i18n/i18n.js';
 
-export function PinDialog(props: { title: string; busy: boolean; error: unknown; onSubmit: (pin: string) => void; onClose: () => void }) {
+export function PinDialog(props: {
+  title: string;
+  busy: boolean;
+  error: unknown;
+  onSubmit: (pin: string) => void;
+  onClose: () => void;
+}) {
   const { t } = useI18n();
   const [pin, setPin] = useState('');
   const submit = (e: FormEvent) => {

@@ -16,7 +16,12 @@ export function SignerList({ signers }: { signers: readonly SignerRow[] }) {
   return (
     <ol className="signers" aria-label={t('sign.order')} data-testid="signer-list">
       {signers.map((s, i) => (
-        <li key={s.position} className={s.signedAt ? 'signed' : s.isTurn ? 'turn' : ''} data-testid="signer" data-signed={s.signedAt ? 'yes' : 'no'}>
+        <li
+          key={s.position}
+          className={s.signedAt ? 'signed' : s.isTurn ? 'turn' : ''}
+          data-testid="signer"
+          data-signed={s.signedAt ? 'yes' : 'no'}
+        >
           <span className="signer-pos" aria-hidden="true">
             {s.signedAt ? '✓' : i + 1}
           </span>
@@ -28,7 +33,11 @@ export function SignerList({ signers }: { signers: readonly SignerRow[] }) {
             </small>
           </span>
           <span className="signer-state">
-            {s.signedAt ? t('sign.signedAt', { time: formatTime(s.signedAt, lang) }) : s.isTurn ? t('sign.turn') : t('sign.waiting')}
+            {s.signedAt
+              ? t('sign.signedAt', { time: formatTime(s.signedAt, lang) })
+              : s.isTurn
+                ? t('sign.turn')
+                : t('sign.waiting')}
           </span>
         </li>
       ))}

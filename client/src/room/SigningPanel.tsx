@@ -19,7 +19,15 @@ function isMe(s: DocumentSigner, me: Me | null): boolean {
   return s.role !== 'applicant' && s.name === me.displayName && s.siteId === (me.site?.id ?? null);
 }
 
-export function SigningPanel({ documentId, me, siteName }: { documentId: string; me: Me | null; siteName: (id: string | null) => string | null }) {
+export function SigningPanel({
+  documentId,
+  me,
+  siteName,
+}: {
+  documentId: string;
+  me: Me | null;
+  siteName: (id: string | null) => string | null;
+}) {
   const { t } = useI18n();
   const { doc, error, refresh } = useDocumentState(documentId);
   const [pinOpen, setPinOpen] = useState(false);
@@ -88,7 +96,15 @@ export function SigningPanel({ documentId, me, siteName }: { documentId: string;
         </div>
       )}
       {mine && !mine.signedAt && !myTurn && doc?.status === 'signing' && <p className="muted">{t('sign.notYet')}</p>}
-      {pinOpen && <PinDialog title={title} busy={sign.busy} error={sign.error} onSubmit={(pin) => void sign.run({ pin })} onClose={() => setPinOpen(false)} />}
+      {pinOpen && (
+        <PinDialog
+          title={title}
+          busy={sign.busy}
+          error={sign.error}
+          onSubmit={(pin) => void sign.run({ pin })}
+          onClose={() => setPinOpen(false)}
+        />
+      )}
     </section>
   );
 }

@@ -11,7 +11,11 @@ export interface RoomContext {
   readonly documentId: string | null;
 }
 
-export function useRoomContext(sessionId: string, canReadCase: boolean, pollMs = 3_000): RoomContext & { setDocumentId(id: string): void } {
+export function useRoomContext(
+  sessionId: string,
+  canReadCase: boolean,
+  pollMs = 3_000,
+): RoomContext & { setDocumentId(id: string): void } {
   const [session, setSession] = useState<SessionInfo | null>(null);
   const [kase, setCase] = useState<CaseSummary | null>(null);
   const [sites, setSites] = useState<Site[]>([]);

@@ -32,7 +32,9 @@ export const auditVerify: Command = {
           `audit log: ${result.entries} entries checked, ${head}; ${result.checkpoints.count} sealed checkpoints, ${result.checkpoints.sealsVerified} seals verified\n`,
         );
         const p = result.firstProblem;
-        process.stdout.write(p ? `FAILED: first bad ${p.kind} #${p.id}: ${p.problem}\n` : 'OK: the chain and every checkpoint hold\n');
+        process.stdout.write(
+          p ? `FAILED: first bad ${p.kind} #${p.id}: ${p.problem}\n` : 'OK: the chain and every checkpoint hold\n',
+        );
       }
       return result.valid ? 0 : 1;
     } finally {

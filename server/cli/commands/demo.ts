@@ -14,7 +14,12 @@ export const demo: Command = {
       report = await seedDemo(a.services);
     });
     const sites = new Map(app.services.catalog.sites().map((s) => [s.id, s.name]));
-    const rows = demoUsers.map((u) => [u.username, u.role, u.siteId ? `${u.siteId} ${sites.get(u.siteId) ?? ''}` : '(platform)', u.displayName]);
+    const rows = demoUsers.map((u) => [
+      u.username,
+      u.role,
+      u.siteId ? `${u.siteId} ${sites.get(u.siteId) ?? ''}` : '(platform)',
+      u.displayName,
+    ]);
     const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length), 8);
     const out = [
       `Tongban Desk demo: ${app.url}`,

@@ -20,11 +20,12 @@ import { CliError, parseOptions, resolveDataDir, type Command } from '../command
 export const evidenceExport: Command = {
   group: 'evidence',
   name: 'export',
-  usage: 'evidence export RECORD_ID --out FILE.zip [--data DIR]   write a record\'s evidence package',
+  usage: "evidence export RECORD_ID --out FILE.zip [--data DIR]   write a record's evidence package",
   async run(args) {
     const { values, positionals } = parseOptions(args, { out: { type: 'string' }, data: { type: 'string' } }, true);
     const [recordId, extra] = positionals;
-    if (!recordId || extra !== undefined || !values.out) throw new CliError('usage: tongban evidence export RECORD_ID --out FILE.zip [--data DIR]');
+    if (!recordId || extra !== undefined || !values.out)
+      throw new CliError('usage: tongban evidence export RECORD_ID --out FILE.zip [--data DIR]');
     const dataDir = resolveDataDir(values.data);
     if (!existsSync(databaseFile(dataDir))) throw new CliError(`no Tongban data in ${dataDir} (use --data DIR)`);
     // The app's services without its server: nothing listens, nothing is started.
@@ -34,7 +35,9 @@ export const evidenceExport: Command = {
       const pkg = await app.services.evidence.prepare(recordId, 'system:cli');
       await pipeline(pkg.zip(), createWriteStream(tmp, { flags: 'wx' }));
       renameSync(tmp, values.out);
-      process.stdout.write(`${values.out}: evidence package of record ${recordId}, ${pkg.fileCount} files, ${statSync(values.out).size} bytes\n`);
+      process.stdout.write(
+        `${values.out}: evidence package of record ${recordId}, ${pkg.fileCount} files, ${statSync(values.out).size} bytes\n`,
+      );
       return 0;
     } catch (err) {
       rmSync(tmp, { force: true });
@@ -83,18 +86,22 @@ export const evidenceVerify: Command = {
       true,
     );
     const [file, extra] = positionals;
-    if (!file || extra !== undefined) throw new CliError('usage: tongban evidence verify FILE.zip [--trust PEM]... [--data DIR] [--json]');
+    if (!file || extra !== undefined)
+      throw new CliError('usage: tongban evidence verify FILE.zip [--trust PEM]... [--data DIR] [--json]');
     let size: number;
     try {
       size = statSync(file).size;
     } catch {
       throw new CliError(`cannot read ${file}`);
     }
-    if (size > defaultZipLimits.maxTotalBytes) throw new CliError(`${file} is larger than ${defaultZipLimits.maxTotalBytes} bytes`);
+    if (size > defaultZipLimits.maxTotalBytes)
+      throw new CliError(`${file} is larger than ${defaultZipLimits.maxTotalBytes} bytes`);
     const anchors = trustAnchors(values.trust ?? [], resolveDataDir(values.data));
     const report = await verifyEvidencePackage({ path: file }, anchors, evidenceChecks);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ valid: report.valid, problems: report.problems, checked: report.checked }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ valid: report.valid, problems: report.problems, checked: report.checked }, null, 2)}\n`,
+      );
     } else {
       const record = report.manifest?.record;
       const lines = [
@@ -108,4 +115,3 @@ export const evidenceVerify: Command = {
     return report.valid ? 0 : 1;
   },
 };
-

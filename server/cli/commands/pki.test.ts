@@ -56,7 +56,22 @@ describe('tongban pki (built CLI)', () => {
   });
 
   it('issue, then revoke: the CA CRL lists the serial (openssl crl -text)', () => {
-    const issued = tongban('pki', 'issue', '--user', 'clerk.cixi', '--name', '张三', '--role', 'clerk', '--site', 'cixi', '--pin', '123456', '--data', dataDir);
+    const issued = tongban(
+      'pki',
+      'issue',
+      '--user',
+      'clerk.cixi',
+      '--name',
+      '张三',
+      '--role',
+      'clerk',
+      '--site',
+      'cixi',
+      '--pin',
+      '123456',
+      '--data',
+      dataDir,
+    );
     expect(issued.stderr).toBe('');
     expect(issued.status).toBe(0);
     expect(issued.stdout).not.toContain('123456');
@@ -65,7 +80,10 @@ describe('tongban pki (built CLI)', () => {
     const revoked = tongban('pki', 'revoke', '--user', 'clerk.cixi', '--reason', 'keyCompromise', '--data', dataDir);
     expect(revoked.status).toBe(0);
     const crlFile = join(dataDir, 'cixi.crl');
-    writeFileSync(crlFile, withPki((pki) => pki.crl('cixi')!));
+    writeFileSync(
+      crlFile,
+      withPki((pki) => pki.crl('cixi')!),
+    );
     const text = openssl(['crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text']).stdout;
     expect(text).toContain(`Serial Number: ${serial.toUpperCase()}`);
     expect(text).toContain('Key Compromise');
@@ -73,9 +91,18 @@ describe('tongban pki (built CLI)', () => {
 
   it('bad input: one line on stderr, non-zero exit, no stack', () => {
     const cases: [string[], string][] = [
-      [['pki', 'issue', '--user', 'u', '--name', 'n', '--role', 'boss', '--site', 'cixi', '--pin', '123456'], 'unknown role boss'],
-      [['pki', 'issue', '--user', 'u', '--name', 'n', '--role', 'clerk', '--site', 'nowhere', '--pin', '123456'], 'no CA for site nowhere'],
-      [['pki', 'issue', '--user', 'u', '--name', 'n', '--role', 'clerk', '--site', 'cixi', '--pin', '123'], 'PIN must be 6 to 12 digits'],
+      [
+        ['pki', 'issue', '--user', 'u', '--name', 'n', '--role', 'boss', '--site', 'cixi', '--pin', '123456'],
+        'unknown role boss',
+      ],
+      [
+        ['pki', 'issue', '--user', 'u', '--name', 'n', '--role', 'clerk', '--site', 'nowhere', '--pin', '123456'],
+        'no CA for site nowhere',
+      ],
+      [
+        ['pki', 'issue', '--user', 'u', '--name', 'n', '--role', 'clerk', '--site', 'cixi', '--pin', '123'],
+        'PIN must be 6 to 12 digits',
+      ],
       [['pki', 'issue', '--user', 'u', '--role', 'clerk', '--site', 'cixi', '--pin', '123456'], 'missing --name'],
       [['pki', 'revoke', '--user', 'nobody'], 'nobody has no certificate'],
       [['pki', 'revoke', '--user', 'clerk.cixi', '--reason', 'bored'], 'unknown reason bored'],

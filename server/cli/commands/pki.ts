@@ -12,14 +12,25 @@ import { databaseFile } from '../../kernel/store/paths.js';
 import { cliConfig } from '../cli-config.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 
-const REVOKE_REASONS = ['unspecified', 'keyCompromise', 'superseded', 'affiliationChanged', 'cessationOfOperation'] as const;
+const REVOKE_REASONS = [
+  'unspecified',
+  'keyCompromise',
+  'superseded',
+  'affiliationChanged',
+  'cessationOfOperation',
+] as const;
 type CliRevokeReason = (typeof REVOKE_REASONS)[number];
 
 /** Opens the data directory's database and PKI, runs `fn`, closes; PkiErrors become one-line CLI errors. */
-async function withPki<T>(dataFlag: string | undefined, mustExist: boolean, fn: (pki: PlatformPki, db: Database) => Promise<T>): Promise<T> {
+async function withPki<T>(
+  dataFlag: string | undefined,
+  mustExist: boolean,
+  fn: (pki: PlatformPki, db: Database) => Promise<T>,
+): Promise<T> {
   const dataDir = resolveDataDir(dataFlag);
   const dbFile = databaseFile(dataDir);
-  if (mustExist && !existsSync(dbFile)) throw new CliError(`no database at ${dbFile} (run tongban pki init, or use --data DIR)`);
+  if (mustExist && !existsSync(dbFile))
+    throw new CliError(`no database at ${dbFile} (run tongban pki init, or use --data DIR)`);
   const config = cliConfig(dataDir);
   const db = Database.open(dbFile);
   try {
@@ -63,13 +74,16 @@ export const pkiInit: Command = {
       const before = siteCas();
       await pki.init(sites);
       const added = siteCas() - before;
-      process.stdout.write(`platform PKI ready: root CA, TSA, seal and ${sites.length} site CAs (${added} new): ${sites.map((s) => s.id).join(', ')}\n`);
+      process.stdout.write(
+        `platform PKI ready: root CA, TSA, seal and ${sites.length} site CAs (${added} new): ${sites.map((s) => s.id).join(', ')}\n`,
+      );
       return 0;
     });
   },
 };
 
-const issueUsage = 'pki issue --user ID --name NAME --role clerk|official|auditor|admin --site SITE --pin PIN [--data DIR]';
+const issueUsage =
+  'pki issue --user ID --name NAME --role clerk|official|auditor|admin --site SITE --pin PIN [--data DIR]';
 export const pkiIssue: Command = {
   group: 'pki',
   name: 'issue',
@@ -88,11 +102,14 @@ export const pkiIssue: Command = {
     const role = required(values.role, 'role', issueUsage);
     const siteId = required(values.site, 'site', issueUsage);
     const pin = required(values.pin, 'pin', issueUsage);
-    if (!USER_ROLES.includes(role as UserRole)) throw new CliError(`unknown role ${role} (use ${USER_ROLES.join(', ')})`);
+    if (!USER_ROLES.includes(role as UserRole))
+      throw new CliError(`unknown role ${role} (use ${USER_ROLES.join(', ')})`);
     if (!isValidPin(pin)) throw new CliError('the PIN must be 6 to 12 digits');
     return withPki(values.data, true, async (pki) => {
       const info = await pki.issueUserCertificate({ userId, name, role: role as UserRole, siteId, pin });
-      process.stdout.write(`issued certificate ${info.serial} to ${userId} (${info.subject}), valid until ${info.notAfter}\n`);
+      process.stdout.write(
+        `issued certificate ${info.serial} to ${userId} (${info.subject}), valid until ${info.notAfter}\n`,
+      );
       return 0;
     });
   },
@@ -104,14 +121,21 @@ export const pkiRevoke: Command = {
   name: 'revoke',
   usage: `${revokeUsage}   revoke the user's certificate and update the CRL`,
   async run(args) {
-    const { values } = parseOptions(args, { user: { type: 'string' }, reason: { type: 'string' }, data: { type: 'string' } });
+    const { values } = parseOptions(args, {
+      user: { type: 'string' },
+      reason: { type: 'string' },
+      data: { type: 'string' },
+    });
     const userId = required(values.user, 'user', revokeUsage);
     const reason = values.reason ?? 'unspecified';
-    if (!REVOKE_REASONS.includes(reason as CliRevokeReason)) throw new CliError(`unknown reason ${reason} (use ${REVOKE_REASONS.join(', ')})`);
+    if (!REVOKE_REASONS.includes(reason as CliRevokeReason))
+      throw new CliError(`unknown reason ${reason} (use ${REVOKE_REASONS.join(', ')})`);
     return withPki(values.data, true, async (pki) => {
       const current = pki.certificates({ userId }).at(-1);
       await pki.revoke(userId, reason as CliRevokeReason);
-      process.stdout.write(`revoked certificate ${current?.serial ?? '?'} of ${userId} (${reason}); CRL of ${current?.caId ?? '?'} updated\n`);
+      process.stdout.write(
+        `revoked certificate ${current?.serial ?? '?'} of ${userId} (${reason}); CRL of ${current?.caId ?? '?'} updated\n`,
+      );
       return 0;
     });
   },
@@ -129,4 +153,3 @@ export const pkiExportRoot: Command = {
     });
   },
 };
-

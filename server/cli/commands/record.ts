@@ -13,11 +13,13 @@ import { databaseFile } from '../../kernel/store/paths.js';
 export const recordVerify: Command = {
   group: 'record',
   name: 'verify',
-  usage: 'record verify SESSION_ID [--data DIR] [--json]   check a recording: segment hashes, hash chain, manifest seal',
+  usage:
+    'record verify SESSION_ID [--data DIR] [--json]   check a recording: segment hashes, hash chain, manifest seal',
   async run(args) {
     const { values, positionals } = parseOptions(args, { data: { type: 'string' }, json: { type: 'boolean' } }, true);
     const [sessionId, extra] = positionals;
-    if (!sessionId || extra !== undefined) throw new CliError('usage: tongban record verify SESSION_ID [--data DIR] [--json]');
+    if (!sessionId || extra !== undefined)
+      throw new CliError('usage: tongban record verify SESSION_ID [--data DIR] [--json]');
     const dataDir = resolveDataDir(values.data);
     const dbFile = databaseFile(dataDir);
     if (!existsSync(dbFile)) throw new CliError(`no database at ${dbFile} (use --data DIR)`);
@@ -25,7 +27,11 @@ export const recordVerify: Command = {
     try {
       const pki = openPlatformPki(cliConfig(dataDir), db);
       const seal = pki.isInitialised()
-        ? platformManifestSeal({ trustAnchors: () => pki.trustAnchors(), caCertificates: () => pki.caCertificates(), crls: () => pki.crls() })
+        ? platformManifestSeal({
+            trustAnchors: () => pki.trustAnchors(),
+            caCertificates: () => pki.caCertificates(),
+            crls: () => pki.crls(),
+          })
         : undefined;
       const result = await verifyRecording({ dataDir, sessionId, store: new RecordingStore(db), seal });
       if (result.status === 'missing') throw new CliError(`no recording for session ${sessionId}`);
@@ -43,7 +49,10 @@ function report(r: RecordingVerification): string {
     `chain head: ${r.head ?? '(broken)'}`,
     `seal: ${r.seal.state}${r.seal.reason ? ` (${r.seal.reason})` : ''}`,
   ];
-  if (r.firstBadSegment) lines.push(`first bad segment: #${r.firstBadSegment.index} ${r.firstBadSegment.file} (${r.firstBadSegment.reason})`);
+  if (r.firstBadSegment)
+    lines.push(
+      `first bad segment: #${r.firstBadSegment.index} ${r.firstBadSegment.file} (${r.firstBadSegment.reason})`,
+    );
   for (const p of r.problems) lines.push(`problem: ${p}`);
   lines.push(r.valid ? 'VALID' : 'NOT VALID');
   return lines.join('\n') + '\n';

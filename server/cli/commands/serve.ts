@@ -29,7 +29,8 @@ export async function startServer(
     await app.start();
   } catch (err) {
     await app.stop().catch(() => undefined);
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${config.port} is already in use (try --port)`);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new CliError(`port ${config.port} is already in use (try --port)`);
     throw err;
   }
   let stopping = false;
@@ -52,11 +53,25 @@ async function bootstrapAdmin(app: App): Promise<void> {
   const { users, audit, config } = app.services;
   if (users.list().length > 0) return;
   if (!config.adminPassword) {
-    process.stderr.write('tongban: WARNING: no accounts yet: set TONGBAN_ADMIN_PASSWORD to create `admin`, or run `tongban demo`\n');
+    process.stderr.write(
+      'tongban: WARNING: no accounts yet: set TONGBAN_ADMIN_PASSWORD to create `admin`, or run `tongban demo`\n',
+    );
     return;
   }
-  await users.create({ id: 'admin', username: 'admin', displayName: '平台管理员', role: 'admin', siteId: null, password: config.adminPassword });
-  audit.append({ actor: 'system', action: 'user.created', target: 'user:admin', details: { role: 'admin', bootstrap: true } });
+  await users.create({
+    id: 'admin',
+    username: 'admin',
+    displayName: '平台管理员',
+    role: 'admin',
+    siteId: null,
+    password: config.adminPassword,
+  });
+  audit.append({
+    actor: 'system',
+    action: 'user.created',
+    target: 'user:admin',
+    details: { role: 'admin', bootstrap: true },
+  });
   process.stdout.write('tongban: created the account `admin` (password from TONGBAN_ADMIN_PASSWORD)\n');
 }
 
@@ -69,7 +84,9 @@ export const serve: Command = {
   async run(args) {
     const { values } = parseOptions(args, serverOptions);
     const app = await startServer(values);
-    process.stdout.write(`Tongban Desk: ${app.url}\n  data: ${app.services.config.dataDir}\n  root certificate: ${app.url}/pki/root.pem\n`);
+    process.stdout.write(
+      `Tongban Desk: ${app.url}\n  data: ${app.services.config.dataDir}\n  root certificate: ${app.url}/pki/root.pem\n`,
+    );
     return untilStopped();
   },
 };

@@ -5,7 +5,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPdf, contractHtml, nssDatabase, pdfsig, run, sealPng, tempDir } from '../../../signing/test-support/tools.js';
+import {
+  chromiumPdf,
+  contractHtml,
+  nssDatabase,
+  pdfsig,
+  run,
+  sealPng,
+  tempDir,
+} from '../../../signing/test-support/tools.js';
 import { fromPem } from '../../../certs/encoding.js';
 import { PlatformPki } from '../../kernel/pki/PlatformPki.js';
 import { Database } from '../../kernel/store/Database.js';
@@ -19,7 +27,11 @@ let source: string;
 let rootPem: string;
 
 function tongban(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, TONGBAN_DEBUG: '', ...env }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TONGBAN_DEBUG: '', ...env },
+    timeout: 120_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -31,10 +43,24 @@ beforeAll(async () => {
   const cost = { N: 2 ** 10, r: 8, p: 1 };
   const pki = PlatformPki.open({ db, dataDir, caKeyBits: 2048, pinKdfCost: cost });
   await pki.init([{ id: 'cixi', name: '慈溪市政务服务办' }]);
-  for (const userId of ['clerk.cixi', 'locked.cixi', 'revoked.cixi', 'counted.cixi']) await pki.issueUserCertificate({ userId, name: '张三', role: 'clerk', siteId: 'cixi', pin: PIN });
+  for (const userId of ['clerk.cixi', 'locked.cixi', 'revoked.cixi', 'counted.cixi'])
+    await pki.issueUserCertificate({ userId, name: '张三', role: 'clerk', siteId: 'cixi', pin: PIN });
   await pki.revoke('revoked.cixi', 'keyCompromise');
-  const past = PlatformPki.open({ db, dataDir, caKeyBits: 2048, pinKdfCost: cost, clock: () => new Date(Date.now() - 3 * 86_400_000) });
-  await past.issueUserCertificate({ userId: 'expired.cixi', name: '赵六', role: 'clerk', siteId: 'cixi', pin: PIN, validDays: 1 });
+  const past = PlatformPki.open({
+    db,
+    dataDir,
+    caKeyBits: 2048,
+    pinKdfCost: cost,
+    clock: () => new Date(Date.now() - 3 * 86_400_000),
+  });
+  await past.issueUserCertificate({
+    userId: 'expired.cixi',
+    name: '赵六',
+    role: 'clerk',
+    siteId: 'cixi',
+    pin: PIN,
+    validDays: 1,
+  });
   rootPem = pki.rootCertificatePem();
   db.close();
   writeFileSync(join(tmp.dir, 'root.pem'), rootPem);
@@ -47,7 +73,25 @@ describe('tongban sign / verify', () => {
   it('signs visibly at B-T; verify, verify --json and pdfsig agree', () => {
     writeFileSync(join(tmp.dir, 'seal.png'), sealPng());
     const out = join(tmp.dir, 'signed.pdf');
-    const r = tongban(['sign', '--in', source, '--out', out, '--user', 'clerk.cixi', '--pin', PIN, '--reason', '受理确认', '--visible', '1:40,40,220,70', '--image', join(tmp.dir, 'seal.png'), '--data', dataDir]);
+    const r = tongban([
+      'sign',
+      '--in',
+      source,
+      '--out',
+      out,
+      '--user',
+      'clerk.cixi',
+      '--pin',
+      PIN,
+      '--reason',
+      '受理确认',
+      '--visible',
+      '1:40,40,220,70',
+      '--image',
+      join(tmp.dir, 'seal.png'),
+      '--data',
+      dataDir,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const signed = readFileSync(out);
@@ -59,12 +103,35 @@ describe('tongban sign / verify', () => {
     expect(human.stdout.trim().endsWith('VALID')).toBe(true);
 
     const json = JSON.parse(tongban(['verify', out, '--json', '--data', dataDir]).stdout);
-    expect(Object.keys(json.signatures[0]).sort()).toEqual(['coversWholeDocument', 'field', 'intact', 'level', 'modifiedAfter', 'revoked', 'signer', 'timestamp', 'trusted']);
-    expect(json).toMatchObject({ valid: true, signatures: [{ field: 'Signature1', signer: { name: '张三' }, level: 'B-T', coversWholeDocument: true, modifiedAfter: false }] });
+    expect(Object.keys(json.signatures[0]).sort()).toEqual([
+      'coversWholeDocument',
+      'field',
+      'intact',
+      'level',
+      'modifiedAfter',
+      'revoked',
+      'signer',
+      'timestamp',
+      'trusted',
+    ]);
+    expect(json).toMatchObject({
+      valid: true,
+      signatures: [
+        {
+          field: 'Signature1',
+          signer: { name: '张三' },
+          level: 'B-T',
+          coversWholeDocument: true,
+          modifiedAfter: false,
+        },
+      ],
+    });
 
     const nss = nssDatabase(join(tmp.dir, 'nss'), fromPem(rootPem)[0]!);
     const sigs = pdfsig(nss, out);
-    expect(sigs.map((s) => [s.signatureValidation, s.certificateValidation])).toEqual([['Signature is Valid.', 'Certificate is Trusted.']]);
+    expect(sigs.map((s) => [s.signatureValidation, s.certificateValidation])).toEqual([
+      ['Signature is Valid.', 'Certificate is Trusted.'],
+    ]);
 
     // Without our data directory the same file verifies only with --trust.
     const elsewhere = join(tmp.dir, 'no-data');
@@ -85,33 +152,65 @@ describe('tongban sign / verify', () => {
     });
 
   const input = (file: string, pin = PIN, user = 'clerk.cixi') => ['--in', file, '--user', user, '--pin', pin];
-  bad('an encrypted PDF', () => {
-    const file = join(tmp.dir, 'encrypted.pdf');
-    run('qpdf', ['--encrypt', 'user', 'owner', '256', '--', source, file]);
-    return { args: input(file) };
-  }, /encrypted/);
-  bad('a truncated PDF', () => {
-    const file = join(tmp.dir, 'truncated.pdf');
-    const bytes = readFileSync(source);
-    writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    return { args: input(file) };
-  }, /truncated|corrupt/);
-  bad('a non-PDF', () => {
-    const file = join(tmp.dir, 'notes.txt');
-    writeFileSync(file, 'just some text\n');
-    return { args: input(file) };
-  }, /not a PDF/);
-  bad('an empty file', () => {
-    const file = join(tmp.dir, 'empty.pdf');
-    writeFileSync(file, '');
-    return { args: input(file) };
-  }, /empty/);
-  bad('a file over the size limit', () => ({ args: input(source), env: { TONGBAN_MAX_PDF_BYTES: '1000' } }), /too large/);
+  bad(
+    'an encrypted PDF',
+    () => {
+      const file = join(tmp.dir, 'encrypted.pdf');
+      run('qpdf', ['--encrypt', 'user', 'owner', '256', '--', source, file]);
+      return { args: input(file) };
+    },
+    /encrypted/,
+  );
+  bad(
+    'a truncated PDF',
+    () => {
+      const file = join(tmp.dir, 'truncated.pdf');
+      const bytes = readFileSync(source);
+      writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+      return { args: input(file) };
+    },
+    /truncated|corrupt/,
+  );
+  bad(
+    'a non-PDF',
+    () => {
+      const file = join(tmp.dir, 'notes.txt');
+      writeFileSync(file, 'just some text\n');
+      return { args: input(file) };
+    },
+    /not a PDF/,
+  );
+  bad(
+    'an empty file',
+    () => {
+      const file = join(tmp.dir, 'empty.pdf');
+      writeFileSync(file, '');
+      return { args: input(file) };
+    },
+    /empty/,
+  );
+  bad(
+    'a file over the size limit',
+    () => ({ args: input(source), env: { TONGBAN_MAX_PDF_BYTES: '1000' } }),
+    /too large/,
+  );
   bad('a wrong PIN', () => ({ args: input(source, '000000') }), /wrong PIN/);
-  bad('a locked key', () => {
-    for (let i = 0; i < 5; i++) tongban(['sign', ...input(source, '000000', 'locked.cixi'), '--out', join(tmp.dir, 'x.pdf'), '--data', dataDir]);
-    return { args: input(source, PIN, 'locked.cixi') };
-  }, /locked/);
+  bad(
+    'a locked key',
+    () => {
+      for (let i = 0; i < 5; i++)
+        tongban([
+          'sign',
+          ...input(source, '000000', 'locked.cixi'),
+          '--out',
+          join(tmp.dir, 'x.pdf'),
+          '--data',
+          dataDir,
+        ]);
+      return { args: input(source, PIN, 'locked.cixi') };
+    },
+    /locked/,
+  );
   bad('a revoked signer', () => ({ args: input(source, PIN, 'revoked.cixi') }), /revoked/);
   bad('an expired signer', () => ({ args: input(source, PIN, 'expired.cixi') }), /expired/);
 

@@ -15,11 +15,19 @@ import { asCliError, maxPdfBytes, readInputFile } from './pdf-input.js';
 
 const CJK_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
 const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
-const ROLE_LABELS: Record<string, string> = { clerk: '窗口工作人员', official: '经办人员', auditor: '审计人员', admin: '管理员' };
+const ROLE_LABELS: Record<string, string> = {
+  clerk: '窗口工作人员',
+  official: '经办人员',
+  auditor: '审计人员',
+  admin: '管理员',
+};
 
 const visibleSchema = z
   .string()
-  .regex(/^(\d+):(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?),(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)$/, 'use --visible PAGE:X,Y,W,H (points)')
+  .regex(
+    /^(\d+):(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?),(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)$/,
+    'use --visible PAGE:X,Y,W,H (points)',
+  )
   .transform((s) => {
     const [page, x, y, w, h] = s.split(/[:,]/).map(Number) as [number, number, number, number, number];
     return { page, rect: [x, y, w, h] as [number, number, number, number] };
@@ -37,7 +45,15 @@ function dnValue(subject: string, key: string): string | undefined {
 }
 
 function shanghaiTime(d: Date): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(d);
   return `${parts.replace(',', '')} (UTC+8)`;
 }
 
@@ -69,8 +85,13 @@ export const sign: Command = {
       level: { type: 'string' },
       data: { type: 'string' },
     });
-    if (!values.in || !values.out || !values.user || values.pin === undefined) throw new CliError('usage: tongban sign --in IN.pdf --out OUT.pdf --user ID --pin PIN [options]');
-    const level: PadesLevel = parseOrFail(z.enum(PADES_LEVELS as [PadesLevel, ...PadesLevel[]]), values.level ?? 'B-T', 'level');
+    if (!values.in || !values.out || !values.user || values.pin === undefined)
+      throw new CliError('usage: tongban sign --in IN.pdf --out OUT.pdf --user ID --pin PIN [options]');
+    const level: PadesLevel = parseOrFail(
+      z.enum(PADES_LEVELS as [PadesLevel, ...PadesLevel[]]),
+      values.level ?? 'B-T',
+      'level',
+    );
     const visible = values.visible === undefined ? undefined : parseOrFail(visibleSchema, values.visible, 'visible');
     if (values.image && !visible) throw new CliError('--image needs --visible');
     const text = parseOrFail(z.string().max(200).optional(), values.reason, 'reason');
@@ -78,7 +99,8 @@ export const sign: Command = {
     const limit = maxPdfBytes();
     const input = readInputFile(values.in, limit);
     const image = values.image ? readInputFile(values.image, MAX_IMAGE_BYTES, 'image') : undefined;
-    if (visible && !existsSync(CJK_FONT)) throw new CliError(`the CJK font ${CJK_FONT} is missing (install fonts-noto-cjk)`);
+    if (visible && !existsSync(CJK_FONT))
+      throw new CliError(`the CJK font ${CJK_FONT} is missing (install fonts-noto-cjk)`);
 
     const dataDir = resolveDataDir(values.data);
     const dbFile = databaseFile(dataDir);
@@ -92,7 +114,9 @@ export const sign: Command = {
       const pending = pki.userSignerWhileUnlocking(values.user, values.pin);
       unlocked = pending.unlocked;
       const { signer } = pending;
-      const info: CertificateInfo | undefined = pki.certificates({ userId: values.user }).find((c) => c.status === 'valid');
+      const info: CertificateInfo | undefined = pki
+        .certificates({ userId: values.user })
+        .find((c) => c.status === 'valid');
       const signerName = info ? (dnValue(info.subject, 'CN') ?? values.user) : values.user;
       const now = new Date();
       const appearance: SignatureAppearance | undefined = visible
@@ -121,7 +145,10 @@ export const sign: Command = {
         appearance,
         maxBytes: limit,
         // Only the long-term levels embed validation material (and only they need fresh CRLs).
-        validation: level === 'B-LT' || level === 'B-LTA' ? { certificates: [...pki.trustAnchors(), ...pki.caCertificates()], crls: pki.crls().map((c) => c.der) } : undefined,
+        validation:
+          level === 'B-LT' || level === 'B-LTA'
+            ? { certificates: [...pki.trustAnchors(), ...pki.caCertificates()], crls: pki.crls().map((c) => c.der) }
+            : undefined,
       });
       writeAtomically(values.out, signed);
       process.stdout.write(`signed ${values.out} (${level}, ${signerName})\n`);

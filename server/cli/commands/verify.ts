@@ -25,7 +25,11 @@ function platformMaterial(dataDir: string): TrustMaterial {
   try {
     const pki = openPlatformPki(cliConfig(dataDir), db);
     if (!pki.isInitialised()) return { trustAnchors: [], intermediates: [], crls: [] };
-    return { trustAnchors: pki.trustAnchors(), intermediates: pki.caCertificates(), crls: pki.crls().map((c) => c.der) };
+    return {
+      trustAnchors: pki.trustAnchors(),
+      intermediates: pki.caCertificates(),
+      crls: pki.crls().map((c) => c.der),
+    };
   } finally {
     db.close();
   }
@@ -68,18 +72,29 @@ function human(r: VerificationReport): string {
 
 export const verify: Command = {
   name: 'verify',
-  usage: 'verify FILE.pdf [--trust PEM]... [--json] [--data DIR]   check every signature (exit 0 only if all are valid)',
+  usage:
+    'verify FILE.pdf [--trust PEM]... [--json] [--data DIR]   check every signature (exit 0 only if all are valid)',
   async run(args) {
-    const { values, positionals } = parseOptions(args, { trust: { type: 'string', multiple: true }, json: { type: 'boolean' }, data: { type: 'string' } }, true);
+    const { values, positionals } = parseOptions(
+      args,
+      { trust: { type: 'string', multiple: true }, json: { type: 'boolean' }, data: { type: 'string' } },
+      true,
+    );
     const [file, extra] = positionals;
-    if (!file || extra !== undefined) throw new CliError('usage: tongban verify FILE.pdf [--trust PEM]... [--json] [--data DIR]');
+    if (!file || extra !== undefined)
+      throw new CliError('usage: tongban verify FILE.pdf [--trust PEM]... [--json] [--data DIR]');
     const limit = maxPdfBytes();
     const pdf = readInputFile(file, limit);
     const extraAnchors = (values.trust ?? []).flatMap(trustFile);
     const platform = platformMaterial(resolveDataDir(values.data));
     let report: VerificationReport;
     try {
-      report = verifyPdf(pdf, { trustAnchors: [...platform.trustAnchors, ...extraAnchors], intermediates: platform.intermediates, crls: platform.crls, maxBytes: limit });
+      report = verifyPdf(pdf, {
+        trustAnchors: [...platform.trustAnchors, ...extraAnchors],
+        intermediates: platform.intermediates,
+        crls: platform.crls,
+        maxBytes: limit,
+      });
     } catch (err) {
       throw asCliError(err, file);
     }

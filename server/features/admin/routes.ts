@@ -6,7 +6,14 @@ import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { PlatformPki } from '../../kernel/pki/PlatformPki.js';
 import type { LoginSessions, UserService } from '../auth/index.js';
 import type { CatalogService } from '../catalog/index.js';
-import { createUser, disableUser, enableUser, listUsers, savePartnership, saveSite } from '../../../protocol/http/admin.js';
+import {
+  createUser,
+  disableUser,
+  enableUser,
+  listUsers,
+  savePartnership,
+  saveSite,
+} from '../../../protocol/http/admin.js';
 
 export interface AdminRoutesDeps {
   readonly audit: AuditLog;
@@ -22,55 +29,74 @@ function audit(deps: AdminRoutesDeps, principal: Principal | undefined, action: 
 
 export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
   return {
-  name: 'admin',
-  register(api) {
-    api.route({
-      ...listUsers,summary: 'All accounts',tag: 'admin',access: 'admin.read',handler: () => ({ users: deps.users.list() }),
-    });
-
-    api.route({
-      ...createUser,summary: 'Create an account (clerks and officials belong to a site)',tag: 'admin',access: 'admin.write',handler: async ({ principal, body }) => {
-        if (body.siteId && !deps.catalog.hasSite(body.siteId)) throw new NotFoundError(`site ${body.siteId}`);
-        const user = await deps.users.create({ id: body.username, ...body });
-        audit(deps, principal, 'user.created', `user:${user.id}`, { role: user.role, site: user.siteId });
-        return user;
-      },
-    });
-
-    for (const [contract, summary, verb, disabled] of [
-      [disableUser, 'Disable an account and end its sessions', 'disable', true],
-      [enableUser, 'Enable an account again', 'enable', false],
-    ] as const) {
+    name: 'admin',
+    register(api) {
       api.route({
-        ...contract,
-        summary,
+        ...listUsers,
+        summary: 'All accounts',
+        tag: 'admin',
+        access: 'admin.read',
+        handler: () => ({ users: deps.users.list() }),
+      });
+
+      api.route({
+        ...createUser,
+        summary: 'Create an account (clerks and officials belong to a site)',
         tag: 'admin',
         access: 'admin.write',
-        handler: ({ principal, params }) => {
-          const user = deps.users.setDisabled(params.id, disabled);
-          if (disabled) deps.loginSessions.revokeUser(user.id);
-          audit(deps, principal, `user.${verb}d`, `user:${user.id}`);
+        handler: async ({ principal, body }) => {
+          if (body.siteId && !deps.catalog.hasSite(body.siteId)) throw new NotFoundError(`site ${body.siteId}`);
+          const user = await deps.users.create({ id: body.username, ...body });
+          audit(deps, principal, 'user.created', `user:${user.id}`, { role: user.role, site: user.siteId });
           return user;
         },
       });
-    }
 
-    api.route({
-      ...saveSite,summary: 'Create or rename a site (with its CA)',tag: 'admin',access: 'admin.write',handler: async ({ principal, params, body }) => {
-        const site = deps.catalog.upsertSite({ id: params.id, ...body });
-        await deps.pki.ensureSiteCa({ id: site.id, name: site.name }); // its clerks need a CA to sign
-        audit(deps, principal, 'site.saved', `site:${site.id}`, { name: site.name });
-        return site;
-      },
-    });
+      for (const [contract, summary, verb, disabled] of [
+        [disableUser, 'Disable an account and end its sessions', 'disable', true],
+        [enableUser, 'Enable an account again', 'enable', false],
+      ] as const) {
+        api.route({
+          ...contract,
+          summary,
+          tag: 'admin',
+          access: 'admin.write',
+          handler: ({ principal, params }) => {
+            const user = deps.users.setDisabled(params.id, disabled);
+            if (disabled) deps.loginSessions.revokeUser(user.id);
+            audit(deps, principal, `user.${verb}d`, `user:${user.id}`);
+            return user;
+          },
+        });
+      }
 
-    api.route({
-      ...savePartnership,summary: 'Create or replace a partnership with its sites and matters',tag: 'admin',access: 'admin.write',handler: ({ principal, params, body }) => {
-        const p = deps.catalog.upsertPartnership({ id: params.id, ...body });
-        audit(deps, principal, 'partnership.saved', `partnership:${p.id}`, { sites: p.sites, matters: p.matters.length });
-        return p;
-      },
-    });
-  },
-};
+      api.route({
+        ...saveSite,
+        summary: 'Create or rename a site (with its CA)',
+        tag: 'admin',
+        access: 'admin.write',
+        handler: async ({ principal, params, body }) => {
+          const site = deps.catalog.upsertSite({ id: params.id, ...body });
+          await deps.pki.ensureSiteCa({ id: site.id, name: site.name }); // its clerks need a CA to sign
+          audit(deps, principal, 'site.saved', `site:${site.id}`, { name: site.name });
+          return site;
+        },
+      });
+
+      api.route({
+        ...savePartnership,
+        summary: 'Create or replace a partnership with its sites and matters',
+        tag: 'admin',
+        access: 'admin.write',
+        handler: ({ principal, params, body }) => {
+          const p = deps.catalog.upsertPartnership({ id: params.id, ...body });
+          audit(deps, principal, 'partnership.saved', `partnership:${p.id}`, {
+            sites: p.sites,
+            matters: p.matters.length,
+          });
+          return p;
+        },
+      });
+    },
+  };
 }

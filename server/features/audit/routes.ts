@@ -14,15 +14,23 @@ export interface AuditRoutesDeps {
 
 export function auditRoutes(deps: AuditRoutesDeps): RouteModule {
   return {
-  name: 'audit',
-  register(api) {
-    api.route({
-      ...listAudit,summary: 'Search the audit log (oldest first)',tag: 'audit',access: 'audit.read',handler: ({ query }) => deps.audit.list(query),
-    });
+    name: 'audit',
+    register(api) {
+      api.route({
+        ...listAudit,
+        summary: 'Search the audit log (oldest first)',
+        tag: 'audit',
+        access: 'audit.read',
+        handler: ({ query }) => deps.audit.list(query),
+      });
 
-    api.route({
-      ...verifyAudit,summary: 'Walk the hash chain and the sealed checkpoints; names the first bad entry',tag: 'audit',access: 'audit.read',handler: () => verifyAuditLog(deps.db, deps.auditSealer),
-    });
-  },
-};
+      api.route({
+        ...verifyAudit,
+        summary: 'Walk the hash chain and the sealed checkpoints; names the first bad entry',
+        tag: 'audit',
+        access: 'audit.read',
+        handler: () => verifyAuditLog(deps.db, deps.auditSealer),
+      });
+    },
+  };
 }

@@ -13,7 +13,8 @@ import { RateLimiter } from './RateLimiter.js';
 const dir = mkdtempSync(join(tmpdir(), 'tongban-auth-purge-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const count = (db: Database, table: string) => (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const count = (db: Database, table: string) =>
+  (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe('AuthPurger', () => {
   it('deletes expired and revoked sessions and run-out windows, and keeps what is live', async () => {
@@ -21,7 +22,14 @@ describe('AuthPurger', () => {
     let now = new Date('2026-11-27T08:00:00Z');
     const clock = () => now;
     const users = new UserService(db, clock);
-    await users.create({ id: 'auditor', username: 'auditor', displayName: '周敏', role: 'auditor', siteId: null, password: 'correct horse battery' });
+    await users.create({
+      id: 'auditor',
+      username: 'auditor',
+      displayName: '周敏',
+      role: 'auditor',
+      siteId: null,
+      password: 'correct horse battery',
+    });
     const sessions = new LoginSessions({ db, clock, users, ttlMs: 60 * 60_000 });
     const login = new RateLimiter({ db, clock, bucket: 'login', limit: 5, windowMs: 15 * 60_000 });
     const pin = new RateLimiter({ db, clock, bucket: 'pin', limit: 5, windowMs: 60 * 60_000 });

@@ -35,7 +35,11 @@ export class LoginSessions {
   }
 
   /** Starts a session; returns the token for the cookie (shown once, never stored). */
-  start(owner: { kind: 'user'; userId: string } | { kind: 'guest'; sessionId: string; caseId: string | null; displayName: string }): string {
+  start(
+    owner:
+      | { kind: 'user'; userId: string }
+      | { kind: 'guest'; sessionId: string; caseId: string | null; displayName: string },
+  ): string {
     const token = randomBytes(32).toString('base64url');
     const now = this.#clock();
     this.#db.sql
@@ -59,10 +63,16 @@ export class LoginSessions {
   /** The principal behind a token, or undefined if unknown, expired, revoked or the user is disabled. */
   resolve(token: string | undefined): Principal | undefined {
     if (!token || token.length > 200) return undefined;
-    const row = this.#db.sql.prepare('SELECT * FROM login_sessions WHERE token_hash = ?').get(hashToken(token)) as LoginRow | undefined;
+    const row = this.#db.sql.prepare('SELECT * FROM login_sessions WHERE token_hash = ?').get(hashToken(token)) as
+      LoginRow | undefined;
     if (!row || row.revoked_at || row.expires_at <= this.#clock().toISOString()) return undefined;
     if (row.kind === 'guest') {
-      return { kind: 'guest', sessionId: row.session_id!, caseId: row.case_id, displayName: row.display_name ?? '申请人' };
+      return {
+        kind: 'guest',
+        sessionId: row.session_id!,
+        caseId: row.case_id,
+        displayName: row.display_name ?? '申请人',
+      };
     }
     const user = this.#users.find(row.user_id!);
     return user && !user.disabled ? toPrincipal(user) : undefined;
@@ -86,7 +96,8 @@ export class LoginSessions {
   /** Deletes the sessions no token can open any more (expired or revoked); returns how many. */
   purgeEnded(): number {
     const now = this.#clock().toISOString();
-    return this.#db.sql.prepare('DELETE FROM login_sessions WHERE expires_at <= ? OR revoked_at IS NOT NULL').run(now).changes;
+    return this.#db.sql.prepare('DELETE FROM login_sessions WHERE expires_at <= ? OR revoked_at IS NOT NULL').run(now)
+      .changes;
   }
 
   /** Called when sessions end, so long-lived connections (sockets) can be closed too. */

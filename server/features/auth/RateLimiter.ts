@@ -23,9 +23,9 @@ export class RateLimiter {
   consume(key: string): void {
     const now = this.#clock().getTime();
     const count = this.#db.transaction(() => {
-      const row = this.#db.sql.prepare('SELECT window_start, count FROM rate_limits WHERE bucket = ? AND key = ?').get(this.#bucket, key) as
-        | { window_start: number; count: number }
-        | undefined;
+      const row = this.#db.sql
+        .prepare('SELECT window_start, count FROM rate_limits WHERE bucket = ? AND key = ?')
+        .get(this.#bucket, key) as { window_start: number; count: number } | undefined;
       const fresh = !row || now - row.window_start >= this.#windowMs;
       const next = fresh ? 1 : row.count + 1;
       this.#db.sql
@@ -44,7 +44,9 @@ export class RateLimiter {
   /** Deletes this bucket's windows that have run out (the next attempt would start afresh anyway); returns how many. */
   purgeExpired(): number {
     const cutoff = this.#clock().getTime() - this.#windowMs;
-    return this.#db.sql.prepare('DELETE FROM rate_limits WHERE bucket = ? AND window_start <= ?').run(this.#bucket, cutoff).changes;
+    return this.#db.sql
+      .prepare('DELETE FROM rate_limits WHERE bucket = ? AND window_start <= ?')
+      .run(this.#bucket, cutoff).changes;
   }
 
   reset(key: string): void {

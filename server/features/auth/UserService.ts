@@ -62,7 +62,11 @@ export class UserService {
 
   async create(input: NewUser): Promise<User> {
     assertSiteFitsRole(input.role, input.siteId);
-    if (this.#db.sql.prepare('SELECT 1 FROM users WHERE username = ? OR id = ?').get(input.username, input.id ?? input.username)) {
+    if (
+      this.#db.sql
+        .prepare('SELECT 1 FROM users WHERE username = ? OR id = ?')
+        .get(input.username, input.id ?? input.username)
+    ) {
       throw new ConflictError(`user ${input.username} exists`, 'user_exists');
     }
     const id = input.id ?? randomUUID();
@@ -92,13 +96,21 @@ export class UserService {
 }
 
 export function toPrincipal(user: User): UserPrincipal {
-  return { kind: 'user', userId: user.id, username: user.username, displayName: user.displayName, role: user.role, siteId: user.siteId };
+  return {
+    kind: 'user',
+    userId: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    siteId: user.siteId,
+  };
 }
 
 function assertSiteFitsRole(role: Role, siteId: string | null): void {
   const needsSite = role === 'clerk' || role === 'official';
   if (needsSite && !siteId) throw new BadRequestError(`a ${role} belongs to a site`, 'site_required');
-  if (!needsSite && siteId) throw new BadRequestError(`an ${role} belongs to the platform, not a site`, 'site_not_allowed');
+  if (!needsSite && siteId)
+    throw new BadRequestError(`an ${role} belongs to the platform, not a site`, 'site_not_allowed');
 }
 
 function toUser(r: UserRow): User {

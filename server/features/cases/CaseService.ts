@@ -116,10 +116,14 @@ export class CaseService {
     if (clerk.role !== 'clerk' || !originating) throw new ForbiddenError('only a site clerk opens cases');
     this.#catalog.matter(input.matterId);
     this.#catalog.site(input.handlingSite);
-    if (input.handlingSite === originating) throw new ConflictError('the handling site must be a partner site, not your own', 'same_site');
+    if (input.handlingSite === originating)
+      throw new ConflictError('the handling site must be a partner site, not your own', 'same_site');
     const partnershipId = this.#catalog.partnershipFor(originating, input.handlingSite, input.matterId);
     if (!partnershipId) {
-      throw new ConflictError(`no partnership lets ${originating} send ${input.matterId} to ${input.handlingSite}`, 'no_partnership');
+      throw new ConflictError(
+        `no partnership lets ${originating} send ${input.matterId} to ${input.handlingSite}`,
+        'no_partnership',
+      );
     }
     const id = randomUUID();
     const summary = this.#db.transaction(() => {
@@ -146,7 +150,11 @@ export class CaseService {
           now,
           now,
         );
-      this.#recordEvent(id, clerk, null, 'created', null, { number, matter: input.matterId, handlingSite: input.handlingSite });
+      this.#recordEvent(id, clerk, null, 'created', null, {
+        number,
+        matter: input.matterId,
+        handlingSite: input.handlingSite,
+      });
       return this.#move(id, clerk, 'queued', null);
     });
     this.#emit(summary);
@@ -185,7 +193,9 @@ export class CaseService {
 
   history(id: string): CaseEvent[] {
     return this.#db.sql
-      .prepare('SELECT at, actor, from_status AS "from", to_status AS "to", note FROM case_events WHERE case_id = ? ORDER BY id')
+      .prepare(
+        'SELECT at, actor, from_status AS "from", to_status AS "to", note FROM case_events WHERE case_id = ? ORDER BY id',
+      )
       .all(id) as CaseEvent[];
   }
 
@@ -195,7 +205,9 @@ export class CaseService {
       const current = this.get(id);
       assertTransition(current.status, 'in_session');
       this.#db.sql.prepare('UPDATE cases SET accepted_by = ? WHERE id = ?').run(clerk.userId, id);
-      const creator = this.#db.sql.prepare('SELECT id, display_name FROM users WHERE id = ?').get(current.createdBy) as {
+      const creator = this.#db.sql
+        .prepare('SELECT id, display_name FROM users WHERE id = ?')
+        .get(current.createdBy) as {
         id: string;
         display_name: string;
       };
@@ -203,7 +215,13 @@ export class CaseService {
         { userId: clerk.userId, displayName: clerk.displayName, role: 'handling_clerk' },
         { userId: creator.id, displayName: creator.display_name, role: 'originating_clerk' },
       ]);
-      this.#audit.append({ actor: actorOf(clerk), action: 'session.created', target: `session:${session.id}`, siteId: clerk.siteId, details: { case: id } });
+      this.#audit.append({
+        actor: actorOf(clerk),
+        action: 'session.created',
+        target: `session:${session.id}`,
+        siteId: clerk.siteId,
+        details: { case: id },
+      });
       return { case: this.#move(id, clerk, 'in_session', null), sessionId: session.id };
     });
     this.#emit(result.case);
@@ -223,9 +241,12 @@ export class CaseService {
   #move(id: string, actor: UserPrincipal | undefined, to: CaseStatus, note: string | null): CaseSummary {
     const current = this.get(id);
     assertTransition(current.status, to);
-    this.#db.sql.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(to, this.#clock().toISOString(), id);
+    this.#db.sql
+      .prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?')
+      .run(to, this.#clock().toISOString(), id);
     this.#recordEvent(id, actor, current.status, to, note, {});
-    const open = to === 'archived' || to === 'rejected' || to === 'cancelled' ? this.#sessions.openForCase(id) : undefined;
+    const open =
+      to === 'archived' || to === 'rejected' || to === 'cancelled' ? this.#sessions.openForCase(id) : undefined;
     if (open) this.#sessions.end(open.id);
     return this.get(id);
   }
@@ -242,7 +263,8 @@ export class CaseService {
     this.#db.sql
       .prepare('INSERT INTO case_events (case_id, at, actor, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, at, actorOf(actor), from, to, note);
-    const site = (this.#db.sql.prepare('SELECT handling_site_id AS s FROM cases WHERE id = ?').get(id) as { s: string }).s;
+    const site = (this.#db.sql.prepare('SELECT handling_site_id AS s FROM cases WHERE id = ?').get(id) as { s: string })
+      .s;
     this.#audit.append({
       actor: actorOf(actor),
       action: `case.${to}`,
@@ -256,7 +278,9 @@ export class CaseService {
   #nextNumber(): string {
     const year = this.#clock().getUTCFullYear();
     const row = this.#db.sql
-      .prepare('INSERT INTO case_numbers (year, last) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last')
+      .prepare(
+        'INSERT INTO case_numbers (year, last) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last',
+      )
       .get(year) as { last: number };
     return `TB-${year}-${String(row.last).padStart(6, '0')}`;
   }

@@ -38,7 +38,9 @@ export class InvitationService {
     const now = this.#clock();
     const expiresAt = new Date(now.getTime() + this.#ttlMs).toISOString();
     this.#db.sql
-      .prepare('INSERT INTO invitations (code_hash, session_id, case_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO invitations (code_hash, session_id, case_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(hashCode(code), input.sessionId, input.caseId, input.createdBy, now.toISOString(), expiresAt);
     return { code, sessionId: input.sessionId, caseId: input.caseId, expiresAt };
   }

@@ -37,7 +37,13 @@ function nextUpdate(socket: TestSocket, predicate: (c: CaseSummary) => boolean):
 
 /** A socket with hand-set handshake headers (what a browser on some origin would send). */
 function connectWith(extraHeaders: Record<string, string>): Promise<ClientSocket> {
-  const socket = io(server.url, { transports: ['websocket'], ca: server.rootPem, extraHeaders, reconnection: false, forceNew: true });
+  const socket = io(server.url, {
+    transports: ['websocket'],
+    ca: server.rootPem,
+    extraHeaders,
+    reconnection: false,
+    forceNew: true,
+  });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
@@ -95,10 +101,22 @@ test('sockets without a valid session cookie, or from another origin, are refuse
 
 test('garbage events get error acks; the server survives and keeps serving', async () => {
   const socket = await server.socket(cixi);
-  expect(await emitRaw(socket, 'queue:list', { status: 'nonsense' })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
-  expect(await emitRaw(socket, 'queue:list', 'not an object')).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
-  expect(await emitRaw(socket, 'queue:list', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
-  expect(await emitRaw(socket, 'no-such-event', { a: 1 })).toMatchObject({ ok: false, error: { code: 'unknown_event' } });
+  expect(await emitRaw(socket, 'queue:list', { status: 'nonsense' })).toMatchObject({
+    ok: false,
+    error: { code: 'invalid_request' },
+  });
+  expect(await emitRaw(socket, 'queue:list', 'not an object')).toMatchObject({
+    ok: false,
+    error: { code: 'invalid_request' },
+  });
+  expect(await emitRaw(socket, 'queue:list', { extra: 1 })).toMatchObject({
+    ok: false,
+    error: { code: 'invalid_request' },
+  });
+  expect(await emitRaw(socket, 'no-such-event', { a: 1 })).toMatchObject({
+    ok: false,
+    error: { code: 'unknown_event' },
+  });
   (socket as unknown as { emit: (...a: unknown[]) => void }).emit('queue:list'); // no ack, no payload
   (socket as unknown as { emit: (...a: unknown[]) => void }).emit('case:updated', { forged: true });
 
@@ -115,7 +133,11 @@ test('garbage events get error acks; the server survives and keeps serving', asy
 });
 
 test('a guest socket is bound to its session and joins no site room', async () => {
-  const created = await xingren.post('/api/cases', { matterId: 'shebao-tingjiao', handlingSite: 'cixi', applicant: { name: '赵六', idNumber: '522501199001011234' } });
+  const created = await xingren.post('/api/cases', {
+    matterId: 'shebao-tingjiao',
+    handlingSite: 'cixi',
+    applicant: { name: '赵六', idNumber: '522501199001011234' },
+  });
   const id = created.json().id;
   await cixi.post(`/api/cases/${id}/accept`);
   const { code } = (await cixi.post(`/api/cases/${id}/invitations`)).json();

@@ -12,7 +12,15 @@ import type { Database } from '../../kernel/store/Database.js';
 import { sessionCookie, type LoginSessions, type RateLimiter } from '../auth/index.js';
 import type { SessionService } from '../sessions/index.js';
 import type { InvitationService } from './InvitationService.js';
-import { acceptCase, cancelCase, createCase, createInvitation, getCase, listCases, rejectCase } from '../../../protocol/http/cases.js';
+import {
+  acceptCase,
+  cancelCase,
+  createCase,
+  createInvitation,
+  getCase,
+  listCases,
+  rejectCase,
+} from '../../../protocol/http/cases.js';
 import { joinSession } from '../../../protocol/http/sessions.js';
 
 export interface CaseRoutesDeps {
@@ -45,7 +53,12 @@ export const caseSummarySchema = z.object({
 });
 
 /** Loads the case (404) and checks the policy action against its sites (403). */
-export function caseFor(deps: { readonly cases: CaseService }, principal: Principal | undefined, action: Action, id: string): CaseSummary {
+export function caseFor(
+  deps: { readonly cases: CaseService },
+  principal: Principal | undefined,
+  action: Action,
+  id: string,
+): CaseSummary {
   const c = deps.cases.get(id);
   authorize(principal, action, { case: c });
   return c;
@@ -53,95 +66,131 @@ export function caseFor(deps: { readonly cases: CaseService }, principal: Princi
 
 export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
   return {
-  name: 'cases',
-  register(api) {
-    api.route({
-      ...createCase,summary: 'Open a case for an applicant and send it to a partner site',tag: 'cases',access: 'case.create',handler: ({ principal, body }) => {
-        const c = deps.cases.create(principal, body);
-        return { id: c.id, number: c.number, status: c.status };
-      },
-    });
-
-    api.route({
-      ...listCases,summary: "Cases of a site (clerks: their own site's queue and outgoing cases)",tag: 'cases',access: 'case.list',handler: ({ principal, query }) => {
-        const site = query.site ?? (principal?.kind === 'user' && principal.role === 'clerk' ? (principal.siteId ?? undefined) : undefined);
-        authorize(principal, 'case.list', { siteId: site });
-        return deps.cases.list({ ...query, site });
-      },
-    });
-
-    api.route({
-      ...getCase,summary: 'One case with its history',tag: 'cases',access: 'case.read',handler: ({ principal, params }) => {
-        const c = caseFor(deps, principal, 'case.read', params.id);
-        return { ...c, history: deps.cases.history(c.id) };
-      },
-    });
-
-    api.route({
-      ...acceptCase,summary: 'Take a queued case: starts its video session',tag: 'cases',access: 'case.accept',handler: ({ principal, params }) => {
-        caseFor(deps, principal, 'case.accept', params.id);
-        const { case: c, sessionId } = deps.cases.accept(principal, params.id);
-        return { sessionId, status: c.status };
-      },
-    });
-
-    for (const [contract, summary, action, to] of [
-      [rejectCase, 'Decline a queued case (handling site)', 'case.reject', 'rejected'],
-      [cancelCase, 'Withdraw a case (originating site)', 'case.cancel', 'cancelled'],
-    ] as const) {
+    name: 'cases',
+    register(api) {
       api.route({
-        ...contract,
-        summary,
+        ...createCase,
+        summary: 'Open a case for an applicant and send it to a partner site',
         tag: 'cases',
-        access: action,
-        handler: ({ principal, params, body }) => {
-          caseFor(deps, principal, action, params.id);
-          const c = deps.cases.transition(principal, params.id, to, body?.reason ?? null);
-          return { id: c.id, status: c.status };
+        access: 'case.create',
+        handler: ({ principal, body }) => {
+          const c = deps.cases.create(principal, body);
+          return { id: c.id, number: c.number, status: c.status };
         },
       });
-    }
 
-    api.route({
-      ...createInvitation,summary: "A one-time, expiring code that lets the applicant into the case's session",tag: 'cases',access: 'case.invite',handler: ({ principal, params }) => {
-        const c = caseFor(deps, principal, 'case.invite', params.id);
-        const session = deps.sessions.openForCase(c.id);
-        if (c.status !== 'in_session' || !session) throw new ConflictError('the case has no open session to invite to', 'no_open_session');
-        const invitation = deps.invitations.create({ sessionId: session.id, caseId: c.id, createdBy: principal.userId });
-        deps.audit.append({
-          actor: actorOf(principal),
-          action: 'invitation.created',
-          target: `case:${c.id}`,
-          siteId: principal.siteId,
-          details: { session: session.id, expiresAt: invitation.expiresAt },
-        });
-        return {
-          code: invitation.code,
-          url: `${deps.baseUrl()}/join/${invitation.code}`,
-          sessionId: session.id,
-          expiresAt: invitation.expiresAt,
-        };
-      },
-    });
+      api.route({
+        ...listCases,
+        summary: "Cases of a site (clerks: their own site's queue and outgoing cases)",
+        tag: 'cases',
+        access: 'case.list',
+        handler: ({ principal, query }) => {
+          const site =
+            query.site ??
+            (principal?.kind === 'user' && principal.role === 'clerk' ? (principal.siteId ?? undefined) : undefined);
+          authorize(principal, 'case.list', { siteId: site });
+          return deps.cases.list({ ...query, site });
+        },
+      });
 
-    api.route({
-      ...joinSession,summary: 'Redeem an invitation code: a guest session cookie for that one video session',tag: 'sessions',access: 'public',handler: ({ req, res, body }) => {
-        // Counts guesses per address; a redeemed code clears the count (a desk joins many applicants).
-        const address = req.socket.remoteAddress ?? '?';
-        deps.limiters.join.consume(address);
-        const { sessionId, caseId } = deps.invitations.redeem(body.code);
-        deps.limiters.join.reset(address);
-        const displayName = caseId ? deps.cases.get(caseId).applicant.name : '申请人';
-        const token = deps.db.transaction(() => {
-          const guestToken = deps.loginSessions.start({ kind: 'guest', sessionId, caseId, displayName });
-          deps.sessions.addParticipant(sessionId, { guestId: sessionId, displayName, role: 'applicant' });
-          return guestToken;
+      api.route({
+        ...getCase,
+        summary: 'One case with its history',
+        tag: 'cases',
+        access: 'case.read',
+        handler: ({ principal, params }) => {
+          const c = caseFor(deps, principal, 'case.read', params.id);
+          return { ...c, history: deps.cases.history(c.id) };
+        },
+      });
+
+      api.route({
+        ...acceptCase,
+        summary: 'Take a queued case: starts its video session',
+        tag: 'cases',
+        access: 'case.accept',
+        handler: ({ principal, params }) => {
+          caseFor(deps, principal, 'case.accept', params.id);
+          const { case: c, sessionId } = deps.cases.accept(principal, params.id);
+          return { sessionId, status: c.status };
+        },
+      });
+
+      for (const [contract, summary, action, to] of [
+        [rejectCase, 'Decline a queued case (handling site)', 'case.reject', 'rejected'],
+        [cancelCase, 'Withdraw a case (originating site)', 'case.cancel', 'cancelled'],
+      ] as const) {
+        api.route({
+          ...contract,
+          summary,
+          tag: 'cases',
+          access: action,
+          handler: ({ principal, params, body }) => {
+            caseFor(deps, principal, action, params.id);
+            const c = deps.cases.transition(principal, params.id, to, body?.reason ?? null);
+            return { id: c.id, status: c.status };
+          },
         });
-        deps.audit.append({ actor: actorOf({ kind: 'guest', sessionId, caseId, displayName }), action: 'session.guest_joined', target: `session:${sessionId}`, details: { case: caseId ?? undefined } });
-        res.setHeader('Set-Cookie', sessionCookie(token, deps.loginSessions.ttlMs));
-        return { sessionId, caseId, displayName };
-      },
-    });
-  },
-};
+      }
+
+      api.route({
+        ...createInvitation,
+        summary: "A one-time, expiring code that lets the applicant into the case's session",
+        tag: 'cases',
+        access: 'case.invite',
+        handler: ({ principal, params }) => {
+          const c = caseFor(deps, principal, 'case.invite', params.id);
+          const session = deps.sessions.openForCase(c.id);
+          if (c.status !== 'in_session' || !session)
+            throw new ConflictError('the case has no open session to invite to', 'no_open_session');
+          const invitation = deps.invitations.create({
+            sessionId: session.id,
+            caseId: c.id,
+            createdBy: principal.userId,
+          });
+          deps.audit.append({
+            actor: actorOf(principal),
+            action: 'invitation.created',
+            target: `case:${c.id}`,
+            siteId: principal.siteId,
+            details: { session: session.id, expiresAt: invitation.expiresAt },
+          });
+          return {
+            code: invitation.code,
+            url: `${deps.baseUrl()}/join/${invitation.code}`,
+            sessionId: session.id,
+            expiresAt: invitation.expiresAt,
+          };
+        },
+      });
+
+      api.route({
+        ...joinSession,
+        summary: 'Redeem an invitation code: a guest session cookie for that one video session',
+        tag: 'sessions',
+        access: 'public',
+        handler: ({ req, res, body }) => {
+          // Counts guesses per address; a redeemed code clears the count (a desk joins many applicants).
+          const address = req.socket.remoteAddress ?? '?';
+          deps.limiters.join.consume(address);
+          const { sessionId, caseId } = deps.invitations.redeem(body.code);
+          deps.limiters.join.reset(address);
+          const displayName = caseId ? deps.cases.get(caseId).applicant.name : '申请人';
+          const token = deps.db.transaction(() => {
+            const guestToken = deps.loginSessions.start({ kind: 'guest', sessionId, caseId, displayName });
+            deps.sessions.addParticipant(sessionId, { guestId: sessionId, displayName, role: 'applicant' });
+            return guestToken;
+          });
+          deps.audit.append({
+            actor: actorOf({ kind: 'guest', sessionId, caseId, displayName }),
+            action: 'session.guest_joined',
+            target: `session:${sessionId}`,
+            details: { case: caseId ?? undefined },
+          });
+          res.setHeader('Set-Cookie', sessionCookie(token, deps.loginSessions.ttlMs));
+          return { sessionId, caseId, displayName };
+        },
+      });
+    },
+  };
 }

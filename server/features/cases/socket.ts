@@ -11,7 +11,11 @@ export function caseSockets(deps: { readonly cases: CaseService }): SocketModule
     attach(realtime) {
       realtime.onConnection((socket) => {
         const principal = socket.data.principal;
-        if (principal.kind === 'user' && principal.siteId && can(principal, 'case.list', { siteId: principal.siteId })) {
+        if (
+          principal.kind === 'user' &&
+          principal.siteId &&
+          can(principal, 'case.list', { siteId: principal.siteId })
+        ) {
           void socket.join(siteRoom(principal.siteId));
         }
         realtime.handle(socket, 'queue:list', (payload) => {
@@ -21,7 +25,10 @@ export function caseSockets(deps: { readonly cases: CaseService }): SocketModule
         });
       });
       return deps.cases.onChange((summary) => {
-        realtime.io.to(siteRoom(summary.handlingSite.id)).to(siteRoom(summary.originatingSite.id)).emit('case:updated', summary);
+        realtime.io
+          .to(siteRoom(summary.handlingSite.id))
+          .to(siteRoom(summary.originatingSite.id))
+          .emit('case:updated', summary);
       });
     },
   };

@@ -55,7 +55,8 @@ export class CatalogService {
   }
 
   site(id: string): Site {
-    const site = this.#db.sql.prepare('SELECT id, name, name_en AS nameEn, region FROM sites WHERE id = ?').get(id) as Site | undefined;
+    const site = this.#db.sql.prepare('SELECT id, name, name_en AS nameEn, region FROM sites WHERE id = ?').get(id) as
+      Site | undefined;
     if (!site) throw new NotFoundError(`site ${id}`);
     return site;
   }
@@ -129,7 +130,9 @@ export class CatalogService {
       this.#db.sql.prepare('DELETE FROM partnership_matters WHERE partnership_id = ?').run(p.id);
       const addSite = this.#db.sql.prepare('INSERT INTO partnership_sites (partnership_id, site_id) VALUES (?, ?)');
       for (const s of new Set(p.sites)) addSite.run(p.id, s);
-      const addMatter = this.#db.sql.prepare('INSERT INTO partnership_matters (partnership_id, matter_id) VALUES (?, ?)');
+      const addMatter = this.#db.sql.prepare(
+        'INSERT INTO partnership_matters (partnership_id, matter_id) VALUES (?, ?)',
+      );
       for (const m of new Set(p.matters)) addMatter.run(p.id, m);
     });
     return this.partnership(p.id);
@@ -162,12 +165,18 @@ export class CatalogService {
   }
 
   #withMembers(p: Omit<Partnership, 'sites' | 'matters'>): Partnership {
-    const sites = (this.#db.sql.prepare('SELECT site_id FROM partnership_sites WHERE partnership_id = ? ORDER BY site_id').all(p.id) as {
-      site_id: string;
-    }[]).map((r) => r.site_id);
-    const matters = (this.#db.sql
-      .prepare('SELECT matter_id FROM partnership_matters WHERE partnership_id = ? ORDER BY matter_id')
-      .all(p.id) as { matter_id: string }[]).map((r) => r.matter_id);
+    const sites = (
+      this.#db.sql
+        .prepare('SELECT site_id FROM partnership_sites WHERE partnership_id = ? ORDER BY site_id')
+        .all(p.id) as {
+        site_id: string;
+      }[]
+    ).map((r) => r.site_id);
+    const matters = (
+      this.#db.sql
+        .prepare('SELECT matter_id FROM partnership_matters WHERE partnership_id = ? ORDER BY matter_id')
+        .all(p.id) as { matter_id: string }[]
+    ).map((r) => r.matter_id);
     return { ...p, sites, matters };
   }
 }

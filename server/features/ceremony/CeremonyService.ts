@@ -85,16 +85,23 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     deps.signing.on('completed', (doc: FlowDocument) => {
       if (!doc.ceremonyId) return;
       this.#ceremonies.setStatus(doc.ceremonyId, 'signed');
-      deps.audit.append({ actor: 'system', action: 'ceremony.signed', target: `ceremony:${doc.ceremonyId}`, details: { document: doc.id } });
+      deps.audit.append({
+        actor: 'system',
+        action: 'ceremony.signed',
+        target: `ceremony:${doc.ceremonyId}`,
+        details: { document: doc.id },
+      });
       this.publish(doc.ceremonyId);
     });
   }
 
   async create(host: UserPrincipal, input: NewCeremony): Promise<CeremonyState> {
     const { db, users, sessions, documents, blobs, audit, clock } = this.#d;
-    if (host.role !== 'official' && host.role !== 'clerk') throw new ForbiddenError('only officials and clerks host ceremonies');
+    if (host.role !== 'official' && host.role !== 'clerk')
+      throw new ForbiddenError('only officials and clerks host ceremonies');
     const everyone = [...input.signers, ...input.witnesses];
-    if (new Set(everyone).size !== everyone.length) throw new BadRequestError('a person may appear only once among signers and witnesses');
+    if (new Set(everyone).size !== everyone.length)
+      throw new BadRequestError('a person may appear only once among signers and witnesses');
     const signers = input.signers.map((id) => this.#activeUser(id, ['official', 'clerk']));
     const witnesses = input.witnesses.map((id) => this.#activeUser(id, ['official', 'clerk']));
     const facts = await inspectAgreement(input.pdf);
@@ -110,11 +117,33 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
         ...witnesses.map((u) => ({ userId: u.id, displayName: u.displayName, role: 'witness' })),
       ]);
       documents.insert(
-        { id: documentId, kind: 'agreement', caseId: null, ceremonyId: ceremony.id, sessionId: session.id, title: input.title, originalSha256: sha256, checkpoint: null, createdAt: now },
-        signers.map((u, i) => ({ position: i + 1, role: 'official', userId: u.id, guestSessionId: null, displayName: u.displayName, siteId: u.siteId, box: boxes[i]!, eventCertificateSerial: null, eventId: null })),
+        {
+          id: documentId,
+          kind: 'agreement',
+          caseId: null,
+          ceremonyId: ceremony.id,
+          sessionId: session.id,
+          title: input.title,
+          originalSha256: sha256,
+          checkpoint: null,
+          createdAt: now,
+        },
+        signers.map((u, i) => ({
+          position: i + 1,
+          role: 'official',
+          userId: u.id,
+          guestSessionId: null,
+          displayName: u.displayName,
+          siteId: u.siteId,
+          box: boxes[i]!,
+          eventCertificateSerial: null,
+          eventId: null,
+        })),
       );
       db.sql
-        .prepare('INSERT INTO ceremony_details (ceremony_id, document_id, session_id, host_site_id, page_count, current_page) VALUES (?, ?, ?, ?, ?, 1)')
+        .prepare(
+          'INSERT INTO ceremony_details (ceremony_id, document_id, session_id, host_site_id, page_count, current_page) VALUES (?, ?, ?, ?, ?, 1)',
+        )
         .run(ceremony.id, documentId, session.id, host.siteId, facts.pageCount);
       const addWitness = db.sql.prepare('INSERT INTO ceremony_witnesses (ceremony_id, user_id) VALUES (?, ?)');
       for (const w of witnesses) addWitness.run(ceremony.id, w.id);
@@ -123,7 +152,14 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
         action: 'ceremony.created',
         target: `ceremony:${ceremony.id}`,
         siteId: host.siteId,
-        details: { title: input.title, document: documentId, sha256, session: session.id, signers: signers.map((u) => u.id), witnesses: witnesses.map((u) => u.id) },
+        details: {
+          title: input.title,
+          document: documentId,
+          sha256,
+          session: session.id,
+          signers: signers.map((u) => u.id),
+          witnesses: witnesses.map((u) => u.id),
+        },
       });
       return ceremony.id;
     });
@@ -133,11 +169,14 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
   state(id: string): CeremonyState {
     const { db, documents, users } = this.#d;
     const ceremony = this.#ceremonies.get(id);
-    const detail = db.sql.prepare('SELECT * FROM ceremony_details WHERE ceremony_id = ?').get(id) as DetailRow | undefined;
+    const detail = db.sql.prepare('SELECT * FROM ceremony_details WHERE ceremony_id = ?').get(id) as
+      DetailRow | undefined;
     if (!detail) throw new NotFoundError(`ceremony ${id}`);
     const doc = documents.get(detail.document_id);
     const next = DocumentSigning.nextSigner(doc);
-    const witnessIds = (db.sql.prepare('SELECT user_id FROM ceremony_witnesses WHERE ceremony_id = ?').all(id) as { user_id: string }[]).map((r) => r.user_id);
+    const witnessIds = (
+      db.sql.prepare('SELECT user_id FROM ceremony_witnesses WHERE ceremony_id = ?').all(id) as { user_id: string }[]
+    ).map((r) => r.user_id);
     const host = users.get(ceremony.hostUserId);
     return {
       id,
@@ -148,8 +187,17 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
       documentId: detail.document_id,
       pageCount: detail.page_count,
       currentPage: detail.current_page,
-      turn: ceremony.status === 'signing' && next ? { position: next.position, userId: next.userId, name: next.displayName } : null,
-      signers: doc.signers.map((s) => ({ position: s.position, userId: s.userId, name: s.displayName, siteId: s.siteId, signedAt: s.signedAt })),
+      turn:
+        ceremony.status === 'signing' && next
+          ? { position: next.position, userId: next.userId, name: next.displayName }
+          : null,
+      signers: doc.signers.map((s) => ({
+        position: s.position,
+        userId: s.userId,
+        name: s.displayName,
+        siteId: s.siteId,
+        signedAt: s.signedAt,
+      })),
       witnesses: witnessIds.map((w) => ({ userId: w, name: users.get(w).displayName })),
       abortReason: detail.abort_reason,
       createdAt: ceremony.createdAt,
@@ -159,7 +207,8 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
 
   setPage(principal: Principal, id: string, page: number): CeremonyState {
     const state = this.#assertHost(principal, id);
-    if (!Number.isInteger(page) || page < 1 || page > state.pageCount) throw new BadRequestError(`page must be 1…${state.pageCount}`);
+    if (!Number.isInteger(page) || page < 1 || page > state.pageCount)
+      throw new BadRequestError(`page must be 1…${state.pageCount}`);
     this.#d.db.sql.prepare('UPDATE ceremony_details SET current_page = ? WHERE ceremony_id = ?').run(page, id);
     return this.publish(id);
   }
@@ -180,7 +229,12 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
       this.#ceremonies.setStatus(id, 'aborted');
       const session = this.#d.sessions.get(state.sessionId);
       if (session.status === 'open') this.#d.sessions.end(session.id);
-      this.#d.audit.append({ actor: actorOf(principal), action: 'ceremony.aborted', target: `ceremony:${id}`, details: { reason } });
+      this.#d.audit.append({
+        actor: actorOf(principal),
+        action: 'ceremony.aborted',
+        target: `ceremony:${id}`,
+        details: { reason },
+      });
     });
     return this.publish(id);
   }
@@ -218,6 +272,9 @@ function signatureGrid(lastPage: number, size: { width: number; height: number }
   return Array.from({ length: count }, (_, i) => {
     const row = Math.floor(i / BOXES_PER_ROW);
     const col = i % BOXES_PER_ROW;
-    return { page: lastPage, rect: [MARGIN + col * (width + gap), MARGIN / 2 + row * (BOX_HEIGHT + gap), width, BOX_HEIGHT] as const };
+    return {
+      page: lastPage,
+      rect: [MARGIN + col * (width + gap), MARGIN / 2 + row * (BOX_HEIGHT + gap), width, BOX_HEIGHT] as const,
+    };
   });
 }

@@ -14,7 +14,8 @@ export interface Ceremony {
   readonly updatedAt: string;
 }
 
-const SELECT = 'SELECT id, title, host_user_id AS hostUserId, status, created_at AS createdAt, updated_at AS updatedAt FROM ceremonies';
+const SELECT =
+  'SELECT id, title, host_user_id AS hostUserId, status, created_at AS createdAt, updated_at AS updatedAt FROM ceremonies';
 
 export class CeremonyStore {
   readonly #db: Database;
@@ -29,7 +30,9 @@ export class CeremonyStore {
     const id = randomUUID();
     const now = this.#clock().toISOString();
     this.#db.sql
-      .prepare('INSERT INTO ceremonies (id, title, host_user_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO ceremonies (id, title, host_user_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(id, input.title, input.hostUserId, input.status ?? 'created', now, now);
     return this.get(id);
   }
@@ -41,7 +44,9 @@ export class CeremonyStore {
   }
 
   setStatus(id: string, status: string): Ceremony {
-    const r = this.#db.sql.prepare('UPDATE ceremonies SET status = ?, updated_at = ? WHERE id = ?').run(status, this.#clock().toISOString(), id);
+    const r = this.#db.sql
+      .prepare('UPDATE ceremonies SET status = ?, updated_at = ? WHERE id = ?')
+      .run(status, this.#clock().toISOString(), id);
     if (r.changes === 0) throw new NotFoundError(`ceremony ${id}`);
     return this.get(id);
   }

@@ -14,7 +14,8 @@ export interface AgreementFacts {
 }
 
 export async function inspectAgreement(pdf: Uint8Array): Promise<AgreementFacts> {
-  if (pdf.byteLength > AGREEMENT_MAX_BYTES) throw new PayloadTooLargeError(`the agreement exceeds ${AGREEMENT_MAX_BYTES} bytes`);
+  if (pdf.byteLength > AGREEMENT_MAX_BYTES)
+    throw new PayloadTooLargeError(`the agreement exceeds ${AGREEMENT_MAX_BYTES} bytes`);
   try {
     const reader = PdfReader.open(pdf, { maxBytes: AGREEMENT_MAX_BYTES });
     const pageCount = reader.pageCount();
@@ -24,10 +25,7 @@ export async function inspectAgreement(pdf: Uint8Array): Promise<AgreementFacts>
   } catch (err) {
     if (err instanceof BadRequestError) throw err;
     if (err instanceof PdfError) {
-      const message =
-        err.code === 'encrypted'
-          ? 'the PDF is encrypted'
-          : `not a usable PDF: ${err.message}`;
+      const message = err.code === 'encrypted' ? 'the PDF is encrypted' : `not a usable PDF: ${err.message}`;
       throw new BadRequestError(message, `pdf_${err.code}`);
     }
     throw new BadRequestError('not a usable PDF', 'pdf_corrupt');

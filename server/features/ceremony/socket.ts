@@ -35,7 +35,9 @@ export function ceremonySockets(deps: CeremonySocketDeps): SocketModule {
       const canRead = (socket: TongbanSocket, ceremonyId: string) => {
         const state = deps.ceremonies.state(ceremonyId);
         const principal = socket.data.principal;
-        authorize(principal, 'ceremony.read', { participant: deps.sessions.isParticipant(principal, deps.sessions.get(state.sessionId)) });
+        authorize(principal, 'ceremony.read', {
+          participant: deps.sessions.isParticipant(principal, deps.sessions.get(state.sessionId)),
+        });
         return state;
       };
 

@@ -74,7 +74,9 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
 
   static signerFor(doc: FlowDocument, principal: Principal): DocumentSigner | undefined {
     return doc.signers.find((s) =>
-      principal.kind === 'guest' ? s.guestSessionId === principal.sessionId && s.userId === null : s.userId === principal.userId,
+      principal.kind === 'guest'
+        ? s.guestSessionId === principal.sessionId && s.userId === null
+        : s.userId === principal.userId,
     );
   }
 
@@ -128,7 +130,11 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
       let updated = store.get(doc.id);
       const following = DocumentSigning.nextSigner(updated);
       if (!following) updated = await this.#complete(updated);
-      const outcome: SignOutcome = { document: updated, signer: updated.signers.find((s) => s.position === signer.position)!, next: following };
+      const outcome: SignOutcome = {
+        document: updated,
+        signer: updated.signers.find((s) => s.position === signer.position)!,
+        next: following,
+      };
       this.emit('signed', outcome);
       if (!following) this.emit('completed', updated);
       return outcome;
@@ -151,7 +157,8 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
   ): Promise<{ key: Signer; image?: Uint8Array }> {
     const { pki, pinLimiter } = this.#deps;
     if (principal.kind === 'guest') {
-      if (!input.handwriting) throw new BadRequestError('a handwritten signature image is required', 'handwriting_required');
+      if (!input.handwriting)
+        throw new BadRequestError('a handwritten signature image is required', 'handwriting_required');
       const image = pngFromDataUrl(input.handwriting, HANDWRITING_MAX_BYTES);
       if (!signer.eventId) throw new ConflictError('no event certificate for this signer', 'no_event_certificate');
       return { key: await pki.eventSigner(signer.eventId), image };
@@ -171,7 +178,12 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
     const stamped = await addDocumentTimestamp(withDss, pki.timeStamper());
     const sha256 = await blobs.put(stamped);
     store.setRevision(doc.id, sha256, 'signed', clock().toISOString());
-    audit.append({ actor: 'system', action: 'document.completed', target: `document:${doc.id}`, details: { sha256, level: 'B-LTA' } });
+    audit.append({
+      actor: 'system',
+      action: 'document.completed',
+      target: `document:${doc.id}`,
+      details: { sha256, level: 'B-LTA' },
+    });
     return store.get(doc.id);
   }
 }

@@ -74,7 +74,10 @@ interface SignerRow {
 export class DocumentStore {
   constructor(readonly db: Database) {}
 
-  insert(doc: Omit<FlowDocument, 'signers' | 'currentSha256' | 'status' | 'updatedAt'>, signers: readonly NewSigner[]): void {
+  insert(
+    doc: Omit<FlowDocument, 'signers' | 'currentSha256' | 'status' | 'updatedAt'>,
+    signers: readonly NewSigner[],
+  ): void {
     this.db.transaction(() => {
       this.db.sql
         .prepare(
@@ -99,7 +102,18 @@ export class DocumentStore {
            event_certificate_serial, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const s of signers) {
-        insert.run(doc.id, s.position, s.role, s.userId, s.guestSessionId, s.displayName, s.siteId, JSON.stringify(s.box), s.eventCertificateSerial, s.eventId);
+        insert.run(
+          doc.id,
+          s.position,
+          s.role,
+          s.userId,
+          s.guestSessionId,
+          s.displayName,
+          s.siteId,
+          JSON.stringify(s.box),
+          s.eventCertificateSerial,
+          s.eventId,
+        );
       }
     });
   }
@@ -123,27 +137,32 @@ export class DocumentStore {
   }
 
   forCase(caseId: string): FlowDocument[] {
-    return (this.db.sql.prepare('SELECT * FROM documents WHERE case_id = ? ORDER BY created_at').all(caseId) as DocumentRow[]).map((r) =>
-      this.#withSigners(r),
-    );
+    return (
+      this.db.sql.prepare('SELECT * FROM documents WHERE case_id = ? ORDER BY created_at').all(caseId) as DocumentRow[]
+    ).map((r) => this.#withSigners(r));
   }
 
   forCeremony(ceremonyId: string): FlowDocument | undefined {
-    const row = this.db.sql.prepare('SELECT * FROM documents WHERE ceremony_id = ?').get(ceremonyId) as DocumentRow | undefined;
+    const row = this.db.sql.prepare('SELECT * FROM documents WHERE ceremony_id = ?').get(ceremonyId) as
+      DocumentRow | undefined;
     return row && this.#withSigners(row);
   }
 
   recordSignature(id: string, position: number, sha256: string, at: string): void {
     this.db.transaction(() => {
       this.db.sql
-        .prepare('UPDATE document_signers SET signed_at = ?, signed_sha256 = ? WHERE document_id = ? AND position = ? AND signed_at IS NULL')
+        .prepare(
+          'UPDATE document_signers SET signed_at = ?, signed_sha256 = ? WHERE document_id = ? AND position = ? AND signed_at IS NULL',
+        )
         .run(at, sha256, id, position);
       this.db.sql.prepare('UPDATE documents SET current_sha256 = ?, updated_at = ? WHERE id = ?').run(sha256, at, id);
     });
   }
 
   setRevision(id: string, sha256: string, status: DocumentStatus, at: string): void {
-    this.db.sql.prepare('UPDATE documents SET current_sha256 = ?, status = ?, updated_at = ? WHERE id = ?').run(sha256, status, at, id);
+    this.db.sql
+      .prepare('UPDATE documents SET current_sha256 = ?, status = ?, updated_at = ? WHERE id = ?')
+      .run(sha256, status, at, id);
   }
 
   setStatus(id: string, status: DocumentStatus, at: string): void {
@@ -151,23 +170,23 @@ export class DocumentStore {
   }
 
   #withSigners(row: DocumentRow): FlowDocument {
-    const signers = (this.db.sql
-      .prepare('SELECT * FROM document_signers WHERE document_id = ? ORDER BY position')
-      .all(row.id) as SignerRow[]).map(
-      (s): DocumentSigner => ({
-        position: s.position,
-        role: s.role,
-        userId: s.user_id,
-        guestSessionId: s.guest_session_id,
-        displayName: s.display_name,
-        siteId: s.site_id,
-        box: JSON.parse(s.box) as SignatureBox,
-        eventCertificateSerial: s.event_certificate_serial,
-        eventId: s.event_id,
-        signedAt: s.signed_at,
-        signedSha256: s.signed_sha256,
-      }),
-    );
+    const signers = (
+      this.db.sql
+        .prepare('SELECT * FROM document_signers WHERE document_id = ? ORDER BY position')
+        .all(row.id) as SignerRow[]
+    ).map((s): DocumentSigner => ({
+      position: s.position,
+      role: s.role,
+      userId: s.user_id,
+      guestSessionId: s.guest_session_id,
+      displayName: s.display_name,
+      siteId: s.site_id,
+      box: JSON.parse(s.box) as SignatureBox,
+      eventCertificateSerial: s.event_certificate_serial,
+      eventId: s.event_id,
+      signedAt: s.signed_at,
+      signedSha256: s.signed_sha256,
+    }));
     return {
       id: row.id,
       kind: row.kind,

@@ -18,7 +18,10 @@ export function requireImage(bytes: Uint8Array, maxBytes: number, allowed: reado
   if (bytes.byteLength > maxBytes) throw new PayloadTooLargeError(`image larger than ${maxBytes} bytes`);
   const type = sniffImage(bytes);
   if (!type || !allowed.includes(type)) {
-    throw new BadRequestError(`expected ${allowed.map((t) => t.slice(6).toUpperCase()).join(' or ')} image data`, 'bad_image');
+    throw new BadRequestError(
+      `expected ${allowed.map((t) => t.slice(6).toUpperCase()).join(' or ')} image data`,
+      'bad_image',
+    );
   }
   return type;
 }
@@ -27,7 +30,8 @@ export function requireImage(bytes: Uint8Array, maxBytes: number, allowed: reado
 export function pngFromDataUrl(dataUrl: string, maxBytes: number): Uint8Array {
   const m = /^data:image\/png;base64,([A-Za-z0-9+/=\s]+)$/.exec(dataUrl);
   if (!m) throw new BadRequestError('handwriting must be a PNG data URL', 'bad_image');
-  if ((m[1]!.length * 3) / 4 > maxBytes + 3) throw new PayloadTooLargeError(`handwriting image larger than ${maxBytes} bytes`);
+  if ((m[1]!.length * 3) / 4 > maxBytes + 3)
+    throw new PayloadTooLargeError(`handwriting image larger than ${maxBytes} bytes`);
   const bytes = new Uint8Array(Buffer.from(m[1]!, 'base64'));
   requireImage(bytes, maxBytes, ['image/png']);
   return bytes;

@@ -84,7 +84,13 @@ export class TextCursor {
  * `count` equal boxes side by side along the bottom of a page, above the margin, each labelled
  * beneath its top edge by the caller's signing appearance.
  */
-export function signatureRow(page: number, count: number, pageWidth = A4[0], bottom = MARGIN, height = 110): SignatureBox[] {
+export function signatureRow(
+  page: number,
+  count: number,
+  pageWidth = A4[0],
+  bottom = MARGIN,
+  height = 110,
+): SignatureBox[] {
   const gap = 10;
   const width = (pageWidth - 2 * MARGIN - gap * (count - 1)) / count;
   return Array.from({ length: count }, (_, i) => ({

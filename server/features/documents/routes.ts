@@ -10,7 +10,12 @@ import type { RouteModule } from '../../http/RouteModule.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
 import type { SessionService } from '../sessions/index.js';
-import { getDocumentPdf, getDocumentStatus, getDocumentVerification, signDocument } from '../../../protocol/http/documents.js';
+import {
+  getDocumentPdf,
+  getDocumentStatus,
+  getDocumentVerification,
+  signDocument,
+} from '../../../protocol/http/documents.js';
 
 export interface DocumentRoutesDeps {
   readonly blobs: BlobStore;
@@ -29,7 +34,9 @@ export function documentFor(
 ): FlowDocument {
   const doc = deps.documents.get(id);
   const session = doc.sessionId ? deps.sessions.find(doc.sessionId) : undefined;
-  authorize(principal, action, { participant: !!session && !!principal && deps.sessions.isParticipant(principal, session) });
+  authorize(principal, action, {
+    participant: !!session && !!principal && deps.sessions.isParticipant(principal, session),
+  });
   return doc;
 }
 
@@ -54,38 +61,57 @@ export function signingProgress(doc: FlowDocument) {
 }
 export function documentRoutes(deps: DocumentRoutesDeps): RouteModule {
   return {
-  name: 'documents',
-  register(api) {
-    api.route({
-      ...getDocumentPdf,summary: 'The current (latest signed) PDF',tag: 'documents',access: 'document.read',handler: async ({ res, principal, params }) => {
-        const doc = documentFor(deps, principal, 'document.read', params.id);
-        res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="${doc.kind}-${doc.id.slice(0, 8)}.pdf"`);
-        res.send(await deps.blobs.get(doc.currentSha256));
-        return undefined;
-      },
-    });
+    name: 'documents',
+    register(api) {
+      api.route({
+        ...getDocumentPdf,
+        summary: 'The current (latest signed) PDF',
+        tag: 'documents',
+        access: 'document.read',
+        handler: async ({ res, principal, params }) => {
+          const doc = documentFor(deps, principal, 'document.read', params.id);
+          res
+            .type('application/pdf')
+            .setHeader('Content-Disposition', `inline; filename="${doc.kind}-${doc.id.slice(0, 8)}.pdf"`);
+          res.send(await deps.blobs.get(doc.currentSha256));
+          return undefined;
+        },
+      });
 
-    api.route({
-      ...getDocumentStatus,summary: 'Signing order and progress',tag: 'documents',access: 'document.read',handler: ({ principal, params }) => {
-        const doc = documentFor(deps, principal, 'document.read', params.id);
-        return { id: doc.id, kind: doc.kind, title: doc.title, sha256: doc.currentSha256, ...signingProgress(doc) };
-      },
-    });
+      api.route({
+        ...getDocumentStatus,
+        summary: 'Signing order and progress',
+        tag: 'documents',
+        access: 'document.read',
+        handler: ({ principal, params }) => {
+          const doc = documentFor(deps, principal, 'document.read', params.id);
+          return { id: doc.id, kind: doc.kind, title: doc.title, sha256: doc.currentSha256, ...signingProgress(doc) };
+        },
+      });
 
-    api.route({
-      ...getDocumentVerification,summary: 'Per-signature verification report (DESIGN §9 JSON plus problems)',tag: 'documents',access: 'document.read',handler: async ({ principal, params }) => {
-        const doc = documentFor(deps, principal, 'document.read', params.id);
-        return verifyWithPlatformTrust(deps.pki, await deps.blobs.get(doc.currentSha256));
-      },
-    });
+      api.route({
+        ...getDocumentVerification,
+        summary: 'Per-signature verification report (DESIGN §9 JSON plus problems)',
+        tag: 'documents',
+        access: 'document.read',
+        handler: async ({ principal, params }) => {
+          const doc = documentFor(deps, principal, 'document.read', params.id);
+          return verifyWithPlatformTrust(deps.pki, await deps.blobs.get(doc.currentSha256));
+        },
+      });
 
-    api.route({
-      ...signDocument,summary: 'Sign in turn: clerks and officials with their PIN, the applicant (guest) with a handwriting PNG data URL',tag: 'documents',access: 'document.sign',handler: async ({ principal, params, body }) => {
-        documentFor(deps, principal, 'document.sign', params.id);
-        const outcome = await deps.signing.sign(principal, params.id, body);
-        return signingProgress(outcome.document);
-      },
-    });
-  },
-};
+      api.route({
+        ...signDocument,
+        summary:
+          'Sign in turn: clerks and officials with their PIN, the applicant (guest) with a handwriting PNG data URL',
+        tag: 'documents',
+        access: 'document.sign',
+        handler: async ({ principal, params, body }) => {
+          documentFor(deps, principal, 'document.sign', params.id);
+          const outcome = await deps.signing.sign(principal, params.id, body);
+          return signingProgress(outcome.document);
+        },
+      });
+    },
+  };
 }

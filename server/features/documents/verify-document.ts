@@ -5,5 +5,9 @@ import type { VerificationReport } from '../../../signing/verify/report.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
 
 export function verifyWithPlatformTrust(pki: SigningPki, pdf: Uint8Array): VerificationReport {
-  return verifyPdf(pdf, { trustAnchors: pki.trustAnchors(), intermediates: pki.caCertificates(), crls: pki.crls().map((c) => c.der) });
+  return verifyPdf(pdf, {
+    trustAnchors: pki.trustAnchors(),
+    intermediates: pki.caCertificates(),
+    crls: pki.crls().map((c) => c.der),
+  });
 }

@@ -53,13 +53,28 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
    * Gathers the record's files and seals SHA256SUMS (audited as exported); the zip then streams
    * from the package, so a long recording is never held in memory. `onProgress` covers hashing.
    */
-  async prepare(recordId: string, exportedBy: string, onProgress?: (fraction: number) => void): Promise<EvidencePackage> {
+  async prepare(
+    recordId: string,
+    exportedBy: string,
+    onProgress?: (fraction: number) => void,
+  ): Promise<EvidencePackage> {
     const { records, recording, blobs, pki, clock, matterName, audit } = this.#d;
     const parts = records.parts(recordId);
     const now = clock();
     const files = await collectRecordFiles(parts, { recording, blobs, pki, exportedAt: now, exportedBy, matterName });
-    const pkg = await buildEvidencePackage(files, { seal: await pki.sealSigner(), timeStamper: pki.timeStamper(), createDetachedCms, mtime: now, onHashed: onProgress });
-    audit.append({ actor: exportedBy, action: 'evidence.exported', target: `record:${recordId}`, details: { files: pkg.fileCount, sumsSha256: pkg.sumsSha256 } });
+    const pkg = await buildEvidencePackage(files, {
+      seal: await pki.sealSigner(),
+      timeStamper: pki.timeStamper(),
+      createDetachedCms,
+      mtime: now,
+      onHashed: onProgress,
+    });
+    audit.append({
+      actor: exportedBy,
+      action: 'evidence.exported',
+      target: `record:${recordId}`,
+      details: { files: pkg.fileCount, sumsSha256: pkg.sumsSha256 },
+    });
     return pkg;
   }
 
@@ -69,7 +84,9 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     const id = randomUUID();
     const requestedBy = actorOf(principal);
     this.#d.db.sql
-      .prepare(`INSERT INTO evidence_jobs (id, record_id, requested_by, status, progress, created_at) VALUES (?, ?, ?, 'running', 0, ?)`)
+      .prepare(
+        `INSERT INTO evidence_jobs (id, record_id, requested_by, status, progress, created_at) VALUES (?, ?, ?, 'running', 0, ?)`,
+      )
       .run(id, recordId, requestedBy, this.#d.clock().toISOString());
     const update = (fields: { progress?: number; status?: string; sha256?: string; error?: string }) => {
       this.#d.db.sql
@@ -77,7 +94,15 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
           `UPDATE evidence_jobs SET progress = COALESCE(?, progress), status = COALESCE(?, status), sha256 = COALESCE(?, sha256),
              error = COALESCE(?, error), finished_at = CASE WHEN ? IS NULL THEN finished_at ELSE ? END WHERE id = ?`,
         )
-        .run(fields.progress ?? null, fields.status ?? null, fields.sha256 ?? null, fields.error ?? null, fields.status ?? null, this.#d.clock().toISOString(), id);
+        .run(
+          fields.progress ?? null,
+          fields.status ?? null,
+          fields.sha256 ?? null,
+          fields.error ?? null,
+          fields.status ?? null,
+          this.#d.clock().toISOString(),
+          id,
+        );
       this.emit('progress', { ...this.job(id), requestedBy });
     };
     // Progress: hashing the files is the first half, writing the zip into the blob store the second.
@@ -92,7 +117,11 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
         const pkg = await this.prepare(recordId, requestedBy, (f) => progress(f / 2));
         const zip = countBytes(pkg.zip(), (bytes) => progress(0.5 + Math.min(1, bytes / pkg.contentBytes) / 2));
         // The package is the server's own making, as large as the record's recording: no upload limit.
-        update({ sha256: await this.#d.blobs.put(zip, { maxBytes: Number.POSITIVE_INFINITY }), status: 'done', progress: 1 });
+        update({
+          sha256: await this.#d.blobs.put(zip, { maxBytes: Number.POSITIVE_INFINITY }),
+          status: 'done',
+          progress: 1,
+        });
       } catch (err) {
         update({ status: 'failed', error: err instanceof Error ? err.message.slice(0, 200) : 'export failed' });
       }
@@ -101,15 +130,15 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
   }
 
   job(id: string): EvidenceJob {
-    const job = this.#d.db.sql.prepare(`SELECT ${COLUMNS} FROM evidence_jobs WHERE id = ?`).get(id) as EvidenceJob | undefined;
+    const job = this.#d.db.sql.prepare(`SELECT ${COLUMNS} FROM evidence_jobs WHERE id = ?`).get(id) as
+      EvidenceJob | undefined;
     if (!job) throw new NotFoundError(`evidence job ${id}`);
     return job;
   }
 
   jobWithOwner(id: string): { job: EvidenceJob; requestedBy: string } {
     const row = this.#d.db.sql.prepare('SELECT requested_by AS requestedBy FROM evidence_jobs WHERE id = ?').get(id) as
-      | { requestedBy: string }
-      | undefined;
+      { requestedBy: string } | undefined;
     return { job: this.job(id), requestedBy: row?.requestedBy ?? '' };
   }
 
@@ -122,7 +151,10 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
 }
 
 /** The chunks of `stream`, telling `seen` the running total. */
-async function* countBytes(stream: AsyncIterable<Uint8Array>, seen: (bytes: number) => void): AsyncIterable<Uint8Array> {
+async function* countBytes(
+  stream: AsyncIterable<Uint8Array>,
+  seen: (bytes: number) => void,
+): AsyncIterable<Uint8Array> {
   let bytes = 0;
   for await (const chunk of stream) {
     bytes += chunk.byteLength;

@@ -11,7 +11,11 @@ import { formatSha256Sums, sha256Hex, SUMS_FILE, SUMS_SIGNATURE_FILE } from './s
 import { MANIFEST_FILE } from './package-manifest.js';
 import { zipStream, type ZipSource } from './zip.js';
 
-export type DetachedCmsSigner = (content: Uint8Array, signer: Signer, options: { timeStamper: TimeStamper }) => Promise<Uint8Array>;
+export type DetachedCmsSigner = (
+  content: Uint8Array,
+  signer: Signer,
+  options: { timeStamper: TimeStamper },
+) => Promise<Uint8Array>;
 
 export interface BuildPackageOptions {
   readonly seal: Signer;
@@ -33,7 +37,8 @@ export interface EvidencePackage {
   zip(): Readable;
 }
 
-const sizeOf = async (source: ZipSource) => (source instanceof Uint8Array ? source.byteLength : (await stat(source.path)).size);
+const sizeOf = async (source: ZipSource) =>
+  source instanceof Uint8Array ? source.byteLength : (await stat(source.path)).size;
 
 async function hashOf(source: ZipSource, hashed: (bytes: number) => void): Promise<string> {
   if (source instanceof Uint8Array) {
@@ -48,7 +53,10 @@ async function hashOf(source: ZipSource, hashed: (bytes: number) => void): Promi
   return hash.digest('hex');
 }
 
-export async function buildEvidencePackage(files: ReadonlyMap<string, ZipSource>, options: BuildPackageOptions): Promise<EvidencePackage> {
+export async function buildEvidencePackage(
+  files: ReadonlyMap<string, ZipSource>,
+  options: BuildPackageOptions,
+): Promise<EvidencePackage> {
   for (const reserved of [SUMS_FILE, SUMS_SIGNATURE_FILE]) {
     if (files.has(reserved)) throw new Error(`${reserved} is written by the package builder`);
   }

@@ -31,7 +31,12 @@ export async function collectRecordFiles(parts: RecordParts, o: CollectOptions):
       kind: doc.kind,
       title: doc.title,
       sha256: doc.currentSha256,
-      signers: doc.signers.map((s) => ({ position: s.position, role: s.role, name: s.displayName, signedAt: s.signedAt })),
+      signers: doc.signers.map((s) => ({
+        position: s.position,
+        role: s.role,
+        name: s.displayName,
+        signedAt: s.signedAt,
+      })),
       checkpoint: doc.checkpoint,
     });
   }
@@ -47,8 +52,20 @@ export async function collectRecordFiles(parts: RecordParts, o: CollectOptions):
   const recordingDir = 'recording/';
   if (recording) for (const [name, bytes] of recording.files) files.set(`${recordingDir}${name}`, bytes);
 
-  files.set(AUDIT_FILE, Buffer.from(parts.audit.map((e) => JSON.stringify(e)).join('\n') + (parts.audit.length ? '\n' : ''), 'utf8'));
-  files.set(CHAIN_FILE, Buffer.from(o.pki.caCertificates().map((der) => derToPem(der)).join(''), 'utf8'));
+  files.set(
+    AUDIT_FILE,
+    Buffer.from(parts.audit.map((e) => JSON.stringify(e)).join('\n') + (parts.audit.length ? '\n' : ''), 'utf8'),
+  );
+  files.set(
+    CHAIN_FILE,
+    Buffer.from(
+      o.pki
+        .caCertificates()
+        .map((der) => derToPem(der))
+        .join(''),
+      'utf8',
+    ),
+  );
   const crls = o.pki.crls().map(({ caId, der }) => {
     const file = `certs/${caId.replace(/[^a-z0-9._-]/gi, '_')}.crl`;
     files.set(file, der);
@@ -73,7 +90,10 @@ export async function collectRecordFiles(parts: RecordParts, o: CollectOptions):
     },
     documents,
     snapshots,
-    recording: recording && record.sessionId ? { sessionId: record.sessionId, dir: recordingDir, status: recording.status } : null,
+    recording:
+      recording && record.sessionId
+        ? { sessionId: record.sessionId, dir: recordingDir, status: recording.status }
+        : null,
     audit: { file: AUDIT_FILE, entries: parts.audit.length },
     crls,
   };

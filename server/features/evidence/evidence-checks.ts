@@ -11,7 +11,9 @@ export const evidenceChecks: EvidenceChecks = {
   async verifyPdf(pdf, trust) {
     const report = verifyPdf(pdf, trust);
     if (report.valid) return { valid: true };
-    const bad = report.signatures.filter((s) => s.problems.length > 0).map((s) => `${s.field}: ${s.problems.join(', ')}`);
+    const bad = report.signatures
+      .filter((s) => s.problems.length > 0)
+      .map((s) => `${s.field}: ${s.problems.join(', ')}`);
     return { valid: false, problem: bad.join('; ') || 'the PDF has no valid signature' };
   },
 };

@@ -1,7 +1,16 @@
 // An evidence package built with a test PKI: the verifier accepts it, names the file when any byte
 // of any file changes, refuses a package sealed under another root, and the README's openssl +
 // sha256sum commands pass on the unpacked folder.
-import { appendFileSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,7 +41,11 @@ let files: string[];
 const dirs: string[] = [];
 
 async function identityPdf(checkpoint: { head: string; segmentCount: number }): Promise<Uint8Array> {
-  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2e7d6d50000000049454e44ae426082', 'hex');
+  const png = Buffer.from(
+    '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+      '1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2e7d6d50000000049454e44ae426082',
+    'hex',
+  );
   const { pdf, boxes } = await renderIdentityDocument({
     caseNumber: 'TB-2026-000001',
     caseId: 'case-1',
@@ -43,7 +56,16 @@ async function identityPdf(checkpoint: { head: string; segmentCount: number }): 
     originatingClerk: '李四',
     handlingClerk: '张三',
     checklist: { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true },
-    snapshots: [{ kind: 'face', mediaType: 'image/png', bytes: png, sha256: 'ab'.repeat(32), offsetMs: 1200, takenAt: clock().toISOString() }],
+    snapshots: [
+      {
+        kind: 'face',
+        mediaType: 'image/png',
+        bytes: png,
+        sha256: 'ab'.repeat(32),
+        offsetMs: 1200,
+        takenAt: clock().toISOString(),
+      },
+    ],
     sessionStartedAt: '2026-06-01T08:00:00.000Z',
     confirmedAt: clock().toISOString(),
     checkpoint: { sessionId: SESSION, ...checkpoint, offsetMs: 8000, at: clock().toISOString() },
@@ -54,9 +76,17 @@ async function identityPdf(checkpoint: { head: string; segmentCount: number }): 
     timeStamper: pki.timeStamper,
     level: 'B-T',
     signingTime: clock(),
-    appearance: { page: boxes.confirmer.page, rect: boxes.confirmer.rect, font, texts: { name: '张三', role: '受理员' } },
+    appearance: {
+      page: boxes.confirmer.page,
+      rect: boxes.confirmer.rect,
+      font,
+      texts: { name: '张三', role: '受理员' },
+    },
   });
-  const withDss = await addDss(signed, { certificates: [pki.root.certificate, ...pki.intermediates, pki.tsa.certificate], crls: pki.crls() });
+  const withDss = await addDss(signed, {
+    certificates: [pki.root.certificate, ...pki.intermediates, pki.tsa.certificate],
+    crls: pki.crls(),
+  });
   return addDocumentTimestamp(withDss, pki.timeStamper);
 }
 
@@ -81,7 +111,10 @@ beforeAll(async () => {
   expect([...content.values()].filter((v) => !(v instanceof Uint8Array))).toHaveLength(3);
   content.set('snapshots/01-face.png', Buffer.from('not really a png but bytes all the same'));
   content.set('audit.jsonl', Buffer.from('{"id":1,"action":"case.created"}\n'));
-  content.set('certs/chain.pem', Buffer.from([pki.root.certificate, ...pki.intermediates].map((d) => derToPem(d)).join('')));
+  content.set(
+    'certs/chain.pem',
+    Buffer.from([pki.root.certificate, ...pki.intermediates].map((d) => derToPem(d)).join('')),
+  );
   const crls = pki.crls();
   crls.forEach((der, i) => content.set(`certs/ca-${i}.crl`, der));
   const manifest: PackageManifest = {
@@ -107,7 +140,13 @@ beforeAll(async () => {
         title: '身份核验确认书',
         sha256: 'x',
         signers: [],
-        checkpoint: { sessionId: SESSION, head: recording.links[2]!, segmentCount: 2, offsetMs: 8000, at: clock().toISOString() },
+        checkpoint: {
+          sessionId: SESSION,
+          head: recording.links[2]!,
+          segmentCount: 2,
+          offsetMs: 8000,
+          at: clock().toISOString(),
+        },
       },
     ],
     snapshots: [{ file: 'snapshots/01-face.png', kind: 'face', sha256: 'x', offsetMs: 1200 }],
@@ -116,7 +155,12 @@ beforeAll(async () => {
     crls: crls.map((_, i) => `certs/ca-${i}.crl`),
   };
   content.set('manifest.json', Buffer.from(JSON.stringify(manifest)));
-  const pkg = await buildEvidencePackage(content, { seal: pki.signer(pki.seal), timeStamper: pki.timeStamper, createDetachedCms, mtime: clock() });
+  const pkg = await buildEvidencePackage(content, {
+    seal: pki.signer(pki.seal),
+    timeStamper: pki.timeStamper,
+    createDetachedCms,
+    mtime: clock(),
+  });
   zip = await zipBytes(pkg.zip());
   files = [...(await readZip(zip)).files.keys()];
   expect(pkg.fileCount).toBe(files.length);
@@ -134,7 +178,9 @@ describe('evidence package', () => {
     expect(report.problems).toEqual([]);
     expect(report.valid).toBe(true);
     expect(report.checked.join('\n')).toMatch(/checkpoint is link 2 of 3/);
-    expect(files).toEqual(expect.arrayContaining(['manifest.json', 'SHA256SUMS', 'SHA256SUMS.p7s', 'recording/manifest.json.p7s']));
+    expect(files).toEqual(
+      expect.arrayContaining(['manifest.json', 'SHA256SUMS', 'SHA256SUMS.p7s', 'recording/manifest.json.p7s']),
+    );
   });
 
   test('changing one byte of any file is detected and names exactly that file', async () => {
@@ -152,9 +198,20 @@ describe('evidence package', () => {
     content.delete('SHA256SUMS');
     content.delete('SHA256SUMS.p7s');
     content.set('documents/identity-1.pdf', await identityPdf({ head: recording.links[1]!, segmentCount: 1 }));
-    const forged = await zipBytes((await buildEvidencePackage(content, { seal: pki.signer(pki.seal), timeStamper: pki.timeStamper, createDetachedCms, mtime: clock() })).zip());
+    const forged = await zipBytes(
+      (
+        await buildEvidencePackage(content, {
+          seal: pki.signer(pki.seal),
+          timeStamper: pki.timeStamper,
+          createDetachedCms,
+          mtime: clock(),
+        })
+      ).zip(),
+    );
     const report = await verifyEvidencePackage(forged, pki.trustAnchors, evidenceChecks);
-    expect(report.problems).toEqual([{ file: 'documents/identity-1.pdf', message: 'checkpoint head is not link 1 of the recording chain' }]);
+    expect(report.problems).toEqual([
+      { file: 'documents/identity-1.pdf', message: 'checkpoint head is not link 1 of the recording chain' },
+    ]);
   });
 
   test('a large recording is streamed from disk into the zip and back through the verifier, never loaded into memory', async () => {
@@ -171,7 +228,12 @@ describe('evidence package', () => {
     const rssBefore = process.memoryUsage().rss;
     let peak = rssBefore;
     const watch = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    const pkg = await buildEvidencePackage(content, { seal: pki.signer(pki.seal), timeStamper: pki.timeStamper, createDetachedCms, mtime: clock() });
+    const pkg = await buildEvidencePackage(content, {
+      seal: pki.signer(pki.seal),
+      timeStamper: pki.timeStamper,
+      createDetachedCms,
+      mtime: clock(),
+    });
     const zipFile = join(dir, 'evidence.zip');
     await pipeline(pkg.zip(), createWriteStream(zipFile));
     // Verifying reads it back as a stream: the segment is hashed on the way, not held.
@@ -181,7 +243,9 @@ describe('evidence package', () => {
     expect(report.checked).toContain('2 files hashed against SHA256SUMS');
     expect(report.problems).toEqual([{ file: 'manifest.json', message: 'not a tongban-evidence/1 manifest' }]);
     const grewMiB = (peak - rssBefore) / 2 ** 20;
-    console.log(`zipped and verified ${(statSync(zipFile).size / 2 ** 20).toFixed(0)} MiB; resident memory grew ${grewMiB.toFixed(0)} MiB at most`);
+    console.log(
+      `zipped and verified ${(statSync(zipFile).size / 2 ** 20).toFixed(0)} MiB; resident memory grew ${grewMiB.toFixed(0)} MiB at most`,
+    );
     expect(grewMiB).toBeLessThan(64);
   });
 
@@ -211,6 +275,8 @@ describe('evidence package', () => {
   });
 
   test('not a zip, or a zip without SHA256SUMS, is reported', async () => {
-    expect((await verifyEvidencePackage(Buffer.from('hello'), pki.trustAnchors, evidenceChecks)).problems[0]!.file).toBe('(package)');
+    expect(
+      (await verifyEvidencePackage(Buffer.from('hello'), pki.trustAnchors, evidenceChecks)).problems[0]!.file,
+    ).toBe('(package)');
   });
 });

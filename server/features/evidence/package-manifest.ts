@@ -14,7 +14,9 @@ const documentEntry = z.object({
   kind: z.enum(['identity', 'agreement']),
   title: z.string(),
   sha256: z.string(),
-  signers: z.array(z.object({ position: z.number().int(), role: z.string(), name: z.string(), signedAt: z.string().nullable() })),
+  signers: z.array(
+    z.object({ position: z.number().int(), role: z.string(), name: z.string(), signedAt: z.string().nullable() }),
+  ),
   checkpoint: checkpointSchema.nullable(),
 });
 
@@ -35,7 +37,14 @@ export const packageManifestSchema = z.object({
     legalHold: z.boolean(),
   }),
   documents: z.array(documentEntry),
-  snapshots: z.array(z.object({ file: z.string().startsWith('snapshots/'), kind: z.enum(['face', 'id']), sha256: z.string(), offsetMs: z.number() })),
+  snapshots: z.array(
+    z.object({
+      file: z.string().startsWith('snapshots/'),
+      kind: z.enum(['face', 'id']),
+      sha256: z.string(),
+      offsetMs: z.number(),
+    }),
+  ),
   recording: z
     .object({
       sessionId: z.string(),

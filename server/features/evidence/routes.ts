@@ -8,7 +8,12 @@ import { ForbiddenError } from '../../kernel/errors.js';
 import { actorOf, type Principal } from '../../kernel/principal.js';
 import type { RecordService } from '../records/index.js';
 import type { EvidenceExporter } from './EvidenceExporter.js';
-import { downloadEvidence, downloadEvidenceJob, getEvidenceJob, startEvidenceJob } from '../../../protocol/http/records.js';
+import {
+  downloadEvidence,
+  downloadEvidenceJob,
+  getEvidenceJob,
+  startEvidenceJob,
+} from '../../../protocol/http/records.js';
 
 export interface EvidenceRoutesDeps {
   readonly records: RecordService;
@@ -16,7 +21,12 @@ export interface EvidenceRoutesDeps {
 }
 
 /** Streams a package; a failure half-way can only cut the response short (its headers are out). */
-async function sendZip(res: Response, record: { readonly number: string }, zip: Readable, size?: number): Promise<undefined> {
+async function sendZip(
+  res: Response,
+  record: { readonly number: string },
+  zip: Readable,
+  size?: number,
+): Promise<undefined> {
   res.type('application/zip').setHeader('Content-Disposition', `attachment; filename="evidence-${record.number}.zip"`);
   if (size !== undefined) res.setHeader('Content-Length', String(size));
   await pipeline(zip, res).catch(() => res.destroy());
@@ -27,38 +37,55 @@ export function evidenceRoutes(deps: EvidenceRoutesDeps): RouteModule {
   return {
     name: 'evidence',
     register(api) {
-    const jobOwner = (principal: Principal | undefined, requestedBy: string) => {
-      if (principal?.kind !== 'user' || (principal.role !== 'admin' && actorOf(principal) !== requestedBy)) throw new ForbiddenError();
-    };
+      const jobOwner = (principal: Principal | undefined, requestedBy: string) => {
+        if (principal?.kind !== 'user' || (principal.role !== 'admin' && actorOf(principal) !== requestedBy))
+          throw new ForbiddenError();
+      };
 
-    api.route({
-      ...downloadEvidence,summary: 'The evidence package, built and streamed now (DESIGN §6)',tag: 'evidence',access: 'evidence.export',handler: async ({ res, principal, params }) => {
-        const record = deps.records.store.get(params.id);
-        const pkg = await deps.evidence.prepare(params.id, actorOf(principal));
-        return sendZip(res, record, pkg.zip());
-      },
-    });
+      api.route({
+        ...downloadEvidence,
+        summary: 'The evidence package, built and streamed now (DESIGN §6)',
+        tag: 'evidence',
+        access: 'evidence.export',
+        handler: async ({ res, principal, params }) => {
+          const record = deps.records.store.get(params.id);
+          const pkg = await deps.evidence.prepare(params.id, actorOf(principal));
+          return sendZip(res, record, pkg.zip());
+        },
+      });
 
-    api.route({
-      ...startEvidenceJob,summary: 'Start an evidence export job (progress: GET the job, or socket.io `evidence:progress`)',tag: 'evidence',access: 'evidence.export',handler: ({ principal, params }) => deps.evidence.start(principal, params.id),
-    });
+      api.route({
+        ...startEvidenceJob,
+        summary: 'Start an evidence export job (progress: GET the job, or socket.io `evidence:progress`)',
+        tag: 'evidence',
+        access: 'evidence.export',
+        handler: ({ principal, params }) => deps.evidence.start(principal, params.id),
+      });
 
-    api.route({
-      ...getEvidenceJob,summary: 'Progress of an evidence export job',tag: 'evidence',access: 'evidence.export',handler: ({ principal, params }) => {
-        const { job, requestedBy } = deps.evidence.jobWithOwner(params.id);
-        jobOwner(principal, requestedBy);
-        return job;
-      },
-    });
+      api.route({
+        ...getEvidenceJob,
+        summary: 'Progress of an evidence export job',
+        tag: 'evidence',
+        access: 'evidence.export',
+        handler: ({ principal, params }) => {
+          const { job, requestedBy } = deps.evidence.jobWithOwner(params.id);
+          jobOwner(principal, requestedBy);
+          return job;
+        },
+      });
 
-    api.route({
-      ...downloadEvidenceJob,summary: 'Download a finished evidence package',tag: 'evidence',access: 'evidence.export',handler: async ({ res, principal, params }) => {
-        const { requestedBy } = deps.evidence.jobWithOwner(params.id);
-        jobOwner(principal, requestedBy);
-        const { job, size, zip } = await deps.evidence.download(params.id);
-        return sendZip(res, deps.records.store.get(job.recordId), zip, size);
-      },
-    });
+      api.route({
+        ...downloadEvidenceJob,
+        summary: 'Download a finished evidence package',
+        tag: 'evidence',
+        access: 'evidence.export',
+        handler: async ({ res, principal, params }) => {
+          const { requestedBy } = deps.evidence.jobWithOwner(params.id);
+          jobOwner(principal, requestedBy);
+          const { job, size, zip } = await deps.evidence.download(params.id);
+          return sendZip(res, deps.records.store.get(job.recordId), zip, size);
+        },
+      });
     },
   };
 }

@@ -1,7 +1,13 @@
 // Offline verification of an evidence package against trust anchors the verifier brings (never the
 // package's own chain.pem, which only supplies intermediates). Every problem names the file it is
 // about, so a changed byte anywhere points at the changed file.
-import { PACKAGE_FORMAT, packageManifestSchema, CHAIN_FILE, MANIFEST_FILE, type PackageManifest } from './package-manifest.js';
+import {
+  PACKAGE_FORMAT,
+  packageManifestSchema,
+  CHAIN_FILE,
+  MANIFEST_FILE,
+  type PackageManifest,
+} from './package-manifest.js';
 import { parseSha256Sums, sha256Hex, SUMS_FILE, SUMS_SIGNATURE_FILE } from './sha256sums.js';
 import { pemToDerList } from './pem.js';
 import { readZip, ZipFormatError } from './zip.js';
@@ -51,7 +57,12 @@ export async function verifyEvidencePackage(
   const checked: string[] = [];
   const fail = (file: string, message: string) => problems.push({ file, message });
   const named = (file: string) => problems.some((p) => p.file === file);
-  const done = (manifest: PackageManifest | null): PackageReport => ({ valid: problems.length === 0, problems, checked, manifest });
+  const done = (manifest: PackageManifest | null): PackageReport => ({
+    valid: problems.length === 0,
+    problems,
+    checked,
+    manifest,
+  });
 
   let files: Map<string, Buffer>;
   let digests: Map<string, string>;
@@ -74,7 +85,9 @@ export async function verifyEvidencePackage(
   const trust: TrustMaterial = {
     trustAnchors,
     intermediates: chainPem ? pemToDerList(chainPem.toString('utf8')) : [],
-    crls: [...files.entries()].filter(([name]) => name.startsWith('certs/') && name.endsWith('.crl')).map(([, bytes]) => bytes),
+    crls: [...files.entries()]
+      .filter(([name]) => name.startsWith('certs/') && name.endsWith('.crl'))
+      .map(([, bytes]) => bytes),
   };
 
   // 1. The seal over SHA256SUMS. A digest mismatch means SHA256SUMS changed; anything else, the .p7s.
@@ -142,15 +155,27 @@ export async function verifyEvidencePackage(
   // 5. The recording: chain, seal, and each identity PDF's checkpoint a link of that chain.
   if (manifest.recording) {
     const dir = manifest.recording.dir.replace(/\/?$/, '/');
-    const inDir = <T>(all: Map<string, T>) => new Map([...all].filter(([name]) => name.startsWith(dir)).map(([name, v]) => [name.slice(dir.length), v]));
-    const recording = await verifyRecordingFiles({ files: inDir(files), digests: inDir(digests) }, (content, cms) => checks.verifyCms(content, cms, trust));
-    if (recording.sessionId !== manifest.recording.sessionId) fail(`${dir}manifest.json`, 'recording of another session');
+    const inDir = <T>(all: Map<string, T>) =>
+      new Map([...all].filter(([name]) => name.startsWith(dir)).map(([name, v]) => [name.slice(dir.length), v]));
+    const recording = await verifyRecordingFiles({ files: inDir(files), digests: inDir(digests) }, (content, cms) =>
+      checks.verifyCms(content, cms, trust),
+    );
+    if (recording.sessionId !== manifest.recording.sessionId)
+      fail(`${dir}manifest.json`, 'recording of another session');
     for (const p of recording.problems) fail(`${dir}${p.file}`, p.message);
-    if (recording.problems.length === 0) checked.push(`${dir}: ${recording.links.length - 1} segments chained, manifest seal verified`);
+    if (recording.problems.length === 0)
+      checked.push(`${dir}: ${recording.links.length - 1} segments chained, manifest seal verified`);
     // A broken recording is already named; its links prove nothing about the documents' checkpoints.
     if (recording.problems.length === 0) {
       for (const doc of manifest.documents.filter((d) => d.kind === 'identity' && !named(d.file))) {
-        await checkCheckpoint(doc.file, files.get(doc.file), manifest.recording.sessionId, recording.links, fail, checked);
+        await checkCheckpoint(
+          doc.file,
+          files.get(doc.file),
+          manifest.recording.sessionId,
+          recording.links,
+          fail,
+          checked,
+        );
       }
     }
   } else {
@@ -174,7 +199,8 @@ async function checkCheckpoint(
   if (!pdf) return;
   const checkpoint = await readCheckpointInfo(pdf).catch(() => undefined);
   if (!checkpoint) return fail(file, 'carries no readable recording checkpoint');
-  if (checkpoint.sessionId !== sessionId) return fail(file, `checkpoint names session ${checkpoint.sessionId}, not the recorded one`);
+  if (checkpoint.sessionId !== sessionId)
+    return fail(file, `checkpoint names session ${checkpoint.sessionId}, not the recorded one`);
   if (links[checkpoint.segmentCount] !== checkpoint.head) {
     return fail(file, `checkpoint head is not link ${checkpoint.segmentCount} of the recording chain`);
   }

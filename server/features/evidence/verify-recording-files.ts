@@ -47,11 +47,17 @@ export async function verifyRecordingFiles(
 ): Promise<RecordingCheck> {
   const problems: { file: string; message: string }[] = [];
   const manifestBytes = files.get(RECORDING_MANIFEST);
-  if (!manifestBytes) return { problems: [{ file: RECORDING_MANIFEST, message: 'missing' }], links: [], sessionId: null };
+  if (!manifestBytes)
+    return { problems: [{ file: RECORDING_MANIFEST, message: 'missing' }], links: [], sessionId: null };
   let manifest: z.infer<typeof recordingManifestSchema>;
   try {
     const parsed = recordingManifestSchema.safeParse(JSON.parse(Buffer.from(manifestBytes).toString('utf8')));
-    if (!parsed.success) return { problems: [{ file: RECORDING_MANIFEST, message: 'not a recording manifest' }], links: [], sessionId: null };
+    if (!parsed.success)
+      return {
+        problems: [{ file: RECORDING_MANIFEST, message: 'not a recording manifest' }],
+        links: [],
+        sessionId: null,
+      };
     manifest = parsed.data;
   } catch {
     return { problems: [{ file: RECORDING_MANIFEST, message: 'not JSON' }], links: [], sessionId: null };
@@ -64,23 +70,28 @@ export async function verifyRecordingFiles(
     const digest = signedMessageDigest(seal);
     if (!result.valid && digest && digest !== sha256Hex(manifestBytes)) {
       problems.push({ file: RECORDING_MANIFEST, message: 'differs from the manifest the seal covers' });
-    } else if (!result.valid) problems.push({ file: RECORDING_SEAL, message: result.problem ?? 'seal over manifest.json does not verify' });
+    } else if (!result.valid)
+      problems.push({ file: RECORDING_SEAL, message: result.problem ?? 'seal over manifest.json does not verify' });
   }
 
   const links = [genesis(manifest.sessionId)];
-  if (manifest.chain.genesis !== links[0]) problems.push({ file: RECORDING_MANIFEST, message: 'chain genesis is not bound to the session' });
+  if (manifest.chain.genesis !== links[0])
+    problems.push({ file: RECORDING_MANIFEST, message: 'chain genesis is not bound to the session' });
   const listed = new Set<string>([RECORDING_MANIFEST, RECORDING_SEAL]);
   for (const [i, seg] of manifest.segments.entries()) {
     listed.add(seg.file);
     const digest = digests.get(seg.file);
     if (seg.index !== i) problems.push({ file: RECORDING_MANIFEST, message: `segment ${i} is out of order` });
     if (!digest) problems.push({ file: seg.file, message: 'segment missing' });
-    else if (digest !== seg.sha256) problems.push({ file: seg.file, message: 'segment SHA-256 differs from the manifest' });
+    else if (digest !== seg.sha256)
+      problems.push({ file: seg.file, message: 'segment SHA-256 differs from the manifest' });
     const head = nextHead(links.at(-1)!, seg.sha256, seg);
     if (head !== seg.chainHash) problems.push({ file: RECORDING_MANIFEST, message: `chain breaks at segment ${i}` });
     links.push(head);
   }
-  if (links.at(-1) !== manifest.chain.head) problems.push({ file: RECORDING_MANIFEST, message: 'chain head differs from the last link' });
-  for (const name of digests.keys()) if (!listed.has(name)) problems.push({ file: name, message: 'not part of the recording manifest' });
+  if (links.at(-1) !== manifest.chain.head)
+    problems.push({ file: RECORDING_MANIFEST, message: 'chain head differs from the last link' });
+  for (const name of digests.keys())
+    if (!listed.has(name)) problems.push({ file: name, message: 'not part of the recording manifest' });
   return { problems, links, sessionId: manifest.sessionId };
 }

@@ -19,7 +19,11 @@ export interface ZipLimits {
   readonly maxHeldBytes: number;
 }
 
-export const defaultZipLimits: ZipLimits = { maxEntries: 20_000, maxTotalBytes: 64 * 1024 ** 3, maxHeldBytes: 1024 ** 3 };
+export const defaultZipLimits: ZipLimits = {
+  maxEntries: 20_000,
+  maxTotalBytes: 64 * 1024 ** 3,
+  maxHeldBytes: 1024 ** 3,
+};
 
 export class ZipFormatError extends Error {}
 
@@ -28,7 +32,8 @@ export function zipStream(files: ReadonlyMap<string, ZipSource>, mtime: Date): R
   const zip = new yazl.ZipFile();
   for (const [name, source] of files) {
     const options = { mtime, compress: !/\.(webm|mp4|mkv|ogg|png|jpe?g|zip)$/i.test(name) };
-    if (source instanceof Uint8Array) zip.addBuffer(Buffer.from(source.buffer, source.byteOffset, source.byteLength), name, options);
+    if (source instanceof Uint8Array)
+      zip.addBuffer(Buffer.from(source.buffer, source.byteOffset, source.byteLength), name, options);
     else zip.addFile(source.path, name, options);
   }
   zip.end();
@@ -62,13 +67,18 @@ export function isSafeEntryName(name: string): boolean {
 }
 
 /** Reads a zip from memory or from a file; entries not held are streamed through a hash only. */
-export async function readZip(source: Buffer | { readonly path: string }, options: ReadZipOptions = {}): Promise<ReadZipResult> {
+export async function readZip(
+  source: Buffer | { readonly path: string },
+  options: ReadZipOptions = {},
+): Promise<ReadZipResult> {
   const limits = options.limits ?? defaultZipLimits;
   const hold = options.hold ?? (() => true);
   let zip: yauzl.ZipFile;
   const yauzlOptions = { lazyEntries: true, validateEntrySizes: true, strictFileNames: true };
   try {
-    zip = Buffer.isBuffer(source) ? await yauzl.fromBufferPromise(source, yauzlOptions) : await yauzl.openPromise(source.path, yauzlOptions);
+    zip = Buffer.isBuffer(source)
+      ? await yauzl.fromBufferPromise(source, yauzlOptions)
+      : await yauzl.openPromise(source.path, yauzlOptions);
   } catch (err) {
     throw new ZipFormatError(`not a readable zip archive: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -8,11 +8,15 @@ export interface HealthRoutesDeps {
 
 export function healthRoutes(deps: HealthRoutesDeps): RouteModule {
   return {
-  name: 'health',
-  register(api) {
-    api.route({
-      ...getHealth,summary: 'Liveness and database check',tag: 'system',access: 'public',handler: () => ({ status: 'ok' as const, schemaVersion: deps.db.schemaVersion() }),
-    });
-  },
-};
+    name: 'health',
+    register(api) {
+      api.route({
+        ...getHealth,
+        summary: 'Liveness and database check',
+        tag: 'system',
+        access: 'public',
+        handler: () => ({ status: 'ok' as const, schemaVersion: deps.db.schemaVersion() }),
+      });
+    },
+  };
 }

@@ -59,7 +59,8 @@ export class IdentityService {
     // The last signature of an identity document completes the case's signing; a case cancelled
     // or rejected before that takes its unfinished documents with it.
     deps.signing.on('completed', (doc) => {
-      if (doc.kind === 'identity' && doc.caseId) deps.cases.transition(undefined, doc.caseId, 'signed', `document ${doc.id}`);
+      if (doc.kind === 'identity' && doc.caseId)
+        deps.cases.transition(undefined, doc.caseId, 'signed', `document ${doc.id}`);
     });
     deps.cases.onChange((c) => {
       if (c.status !== 'cancelled' && c.status !== 'rejected') return;
@@ -81,7 +82,6 @@ export class IdentityService {
   checkpoint(sessionId: string, session: Session): RecordingCheckpoint {
     return this.#d.recording.checkpoint(sessionId, session.startedAt);
   }
-
 
   async addSnapshot(clerk: UserPrincipal, caseId: string, kind: 'face' | 'id', image: Uint8Array): Promise<Snapshot> {
     const c = this.#d.cases.get(caseId);
@@ -107,7 +107,18 @@ export class IdentityService {
           `INSERT INTO snapshots (id, case_id, session_id, kind, media_type, sha256, bytes, offset_ms, taken_by, taken_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(snapshot.id, caseId, session.id, kind, mediaType, sha256, snapshot.bytes, snapshot.offsetMs, clerk.userId, snapshot.takenAt);
+        .run(
+          snapshot.id,
+          caseId,
+          session.id,
+          kind,
+          mediaType,
+          sha256,
+          snapshot.bytes,
+          snapshot.offsetMs,
+          clerk.userId,
+          snapshot.takenAt,
+        );
       this.#d.audit.append({
         actor: actorOf(clerk),
         action: 'snapshot.captured',
@@ -120,13 +131,15 @@ export class IdentityService {
   }
 
   snapshots(caseId: string): Snapshot[] {
-    return this.#d.db.sql.prepare(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE case_id = ? ORDER BY taken_at, id`).all(caseId) as Snapshot[];
+    return this.#d.db.sql
+      .prepare(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE case_id = ? ORDER BY taken_at, id`)
+      .all(caseId) as Snapshot[];
   }
 
   snapshot(caseId: string, id: string): Snapshot | undefined {
-    return this.#d.db.sql.prepare(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE case_id = ? AND id = ?`).get(caseId, id) as
-      | Snapshot
-      | undefined;
+    return this.#d.db.sql
+      .prepare(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE case_id = ? AND id = ?`)
+      .get(caseId, id) as Snapshot | undefined;
   }
 
   async confirm(clerk: UserPrincipal, caseId: string, checklist: Checklist): Promise<{ documentId: string }> {
@@ -134,7 +147,8 @@ export class IdentityService {
     const c = cases.get(caseId);
     const session = this.#assertHandlingClerk(clerk, c);
     const missing = uncheckedItems(checklist);
-    if (missing.length) throw new BadRequestError(`checklist incomplete: ${missing.join(', ')}`, 'checklist_incomplete');
+    if (missing.length)
+      throw new BadRequestError(`checklist incomplete: ${missing.join(', ')}`, 'checklist_incomplete');
     const snaps = this.snapshots(caseId);
     if (!snaps.some((s) => s.kind === 'face') || !snaps.some((s) => s.kind === 'id')) {
       throw new BadRequestError('at least one face and one ID snapshot', 'snapshots_missing');
@@ -164,7 +178,8 @@ export class IdentityService {
       font: this.#d.font,
     });
     const sha256 = await blobs.put(pdf);
-    const idHash = (db.sql.prepare('SELECT id_hmac FROM cases WHERE id = ?').get(caseId) as { id_hmac: string }).id_hmac;
+    const idHash = (db.sql.prepare('SELECT id_hmac FROM cases WHERE id = ?').get(caseId) as { id_hmac: string })
+      .id_hmac;
     // The subject's UID names the case and the document; its serialNumber is the ID number's HMAC.
     const eventId = `case:${caseId}:document:${documentId}`;
     const certificate = await pki.issueEventCertificate({
@@ -190,9 +205,39 @@ export class IdentityService {
           createdAt: now.toISOString(),
         },
         [
-          { position: 1, role: 'applicant', userId: null, guestSessionId, displayName: c.applicant.name, siteId: c.originatingSite.id, box: applicantBox!, eventCertificateSerial: certificate.serial, eventId },
-          { position: 2, role: 'witness', userId: witness.userId, guestSessionId: null, displayName: witness.displayName, siteId: c.originatingSite.id, box: witnessBox!, eventCertificateSerial: null, eventId: null },
-          { position: 3, role: 'confirmer', userId: clerk.userId, guestSessionId: null, displayName: clerk.displayName, siteId: c.handlingSite.id, box: confirmerBox!, eventCertificateSerial: null, eventId: null },
+          {
+            position: 1,
+            role: 'applicant',
+            userId: null,
+            guestSessionId,
+            displayName: c.applicant.name,
+            siteId: c.originatingSite.id,
+            box: applicantBox!,
+            eventCertificateSerial: certificate.serial,
+            eventId,
+          },
+          {
+            position: 2,
+            role: 'witness',
+            userId: witness.userId,
+            guestSessionId: null,
+            displayName: witness.displayName,
+            siteId: c.originatingSite.id,
+            box: witnessBox!,
+            eventCertificateSerial: null,
+            eventId: null,
+          },
+          {
+            position: 3,
+            role: 'confirmer',
+            userId: clerk.userId,
+            guestSessionId: null,
+            displayName: clerk.displayName,
+            siteId: c.handlingSite.id,
+            box: confirmerBox!,
+            eventCertificateSerial: null,
+            eventId: null,
+          },
         ],
       );
       audit.append({
@@ -200,7 +245,14 @@ export class IdentityService {
         action: 'identity.confirmed',
         target: `case:${caseId}`,
         siteId: clerk.siteId,
-        details: { document: documentId, sha256, chainHead: checkpoint.head, segmentCount: checkpoint.segmentCount, offsetMs: checkpoint.offsetMs, eventCertificate: certificate.serial },
+        details: {
+          document: documentId,
+          sha256,
+          chainHead: checkpoint.head,
+          segmentCount: checkpoint.segmentCount,
+          offsetMs: checkpoint.offsetMs,
+          eventCertificate: certificate.serial,
+        },
       });
       cases.transition(clerk, caseId, 'identity_confirmed', `document ${documentId}`);
     });

@@ -45,12 +45,9 @@ const snapshot = (client: HttpClient, kind: string, bytes: Uint8Array, type = 'i
 
 beforeAll(async () => {
   server = await TestServer.start({ seed: true, record: true, clock: () => new Date(Date.now() + offsetMs) });
-  [xingren, cixi, auditor, admin] = (await Promise.all(['clerk.xingren', 'clerk.cixi', 'auditor', 'admin'].map((u) => server.login(u)))) as [
-    HttpClient,
-    HttpClient,
-    HttpClient,
-    HttpClient,
-  ];
+  [xingren, cixi, auditor, admin] = (await Promise.all(
+    ['clerk.xingren', 'clerk.cixi', 'auditor', 'admin'].map((u) => server.login(u)),
+  )) as [HttpClient, HttpClient, HttpClient, HttpClient];
   const created = await xingren.post('/api/cases', {
     matterId: 'shebao-tingjiao',
     handlingSite: 'cixi',
@@ -80,7 +77,9 @@ describe('flow A: remote identity confirmation', () => {
     expect((await snapshot(xingren, 'face', testImage('png'))).status).toBe(403);
     expect((await snapshot(cixi, 'face', Buffer.from('GIF89a not an allowed image'))).status).toBe(400);
     expect((await snapshot(cixi, 'hand', testImage('png'))).status).toBe(400);
-    expect((await snapshot(cixi, 'face', Buffer.concat([testImage('png'), Buffer.alloc(5 * 1024 * 1024)]))).status).toBe(413);
+    expect(
+      (await snapshot(cixi, 'face', Buffer.concat([testImage('png'), Buffer.alloc(5 * 1024 * 1024)]))).status,
+    ).toBe(413);
     const face = await snapshot(cixi, 'face', testImage('png'));
     expect(face.status).toBe(201);
     expect(face.json()).toMatchObject({ kind: 'face', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -94,7 +93,10 @@ describe('flow A: remote identity confirmation', () => {
   });
 
   test('confirmation needs the whole checklist and the handling clerk; it renders the PDF and issues the event certificate', async () => {
-    expect((await cixi.post(`/api/cases/${caseId}/confirm-identity`, { checklist: { ...checklist, idBackShown: false } })).status).toBe(400);
+    expect(
+      (await cixi.post(`/api/cases/${caseId}/confirm-identity`, { checklist: { ...checklist, idBackShown: false } }))
+        .status,
+    ).toBe(400);
     expect((await xingren.post(`/api/cases/${caseId}/confirm-identity`, { checklist })).status).toBe(403);
     const confirmed = await cixi.post(`/api/cases/${caseId}/confirm-identity`, { checklist });
     expect(confirmed.status).toBe(201);
@@ -131,11 +133,20 @@ describe('flow A: remote identity confirmation', () => {
   });
 
   test('a case cancelled during signing closes its document: further signatures are 409', async () => {
-    const other = (await xingren.post('/api/cases', { matterId: 'shebao-tingjiao', handlingSite: 'cixi', applicant: { name: '赵六', idNumber: '522501199202021234' } })).json().id;
+    const other = (
+      await xingren.post('/api/cases', {
+        matterId: 'shebao-tingjiao',
+        handlingSite: 'cixi',
+        applicant: { name: '赵六', idNumber: '522501199202021234' },
+      })
+    ).json().id;
     await cixi.post(`/api/cases/${other}/accept`);
     const applicant = server.client();
     await applicant.post('/api/join', { code: (await cixi.post(`/api/cases/${other}/invitations`)).json().code });
-    for (const [kind, type, bytes] of [['face', 'image/png', testImage('png')], ['id', 'image/jpeg', testImage('jpeg')]] as const) {
+    for (const [kind, type, bytes] of [
+      ['face', 'image/png', testImage('png')],
+      ['id', 'image/jpeg', testImage('jpeg')],
+    ] as const) {
       const { body, headers } = multipart({ kind }, { field: 'image', filename: 'snap', type, bytes });
       expect((await cixi.post(`/api/cases/${other}/snapshots`, undefined, { body, headers })).status).toBe(201);
     }
@@ -150,7 +161,12 @@ describe('flow A: remote identity confirmation', () => {
   test('the signed PDF: our verifier and pdfsig agree, three signatures plus a document timestamp', async () => {
     const report = (await cixi.get(`/api/documents/${documentId}/verification`)).json();
     expect(report.valid).toBe(true);
-    expect(report.signatures.map((s: { level: string }) => s.level)).toEqual(['B-LTA', 'B-LTA', 'B-LTA', 'document-timestamp']);
+    expect(report.signatures.map((s: { level: string }) => s.level)).toEqual([
+      'B-LTA',
+      'B-LTA',
+      'B-LTA',
+      'document-timestamp',
+    ]);
     const pdf = (await cixi.get(`/api/documents/${documentId}`)).body;
     const out = pdfsig(pdf, server.rootPem);
     expect(out.output.match(/Signature #\d/g)).toHaveLength(4);
@@ -173,9 +189,19 @@ describe('flow A: remote identity confirmation', () => {
 
   test('auditors search and read records; every read is audited; clerks may not', async () => {
     expect((await cixi.get('/api/records')).status).toBe(403);
-    for (const query of [`q=${caseNumber}`, 'site=xingren', 'matter=shebao-tingjiao', 'participant=clerk.cixi', 'q=王五', `from=2000-01-01`]) {
+    for (const query of [
+      `q=${caseNumber}`,
+      'site=xingren',
+      'matter=shebao-tingjiao',
+      'participant=clerk.cixi',
+      'q=王五',
+      `from=2000-01-01`,
+    ]) {
       const found = (await auditor.get(`/api/records?${encodeURI(query)}`)).json();
-      expect(found.records.map((r: { id: string }) => r.id), query).toContain(recordId);
+      expect(
+        found.records.map((r: { id: string }) => r.id),
+        query,
+      ).toContain(recordId);
     }
     expect((await auditor.get('/api/records?matter=huji-qianru')).json().total).toBe(0);
     const detail = (await auditor.get(`/api/records/${recordId}`)).json();
@@ -184,7 +210,9 @@ describe('flow A: remote identity confirmation', () => {
     expect(detail.snapshots).toHaveLength(2);
     expect(detail.recording).toMatchObject({ status: 'sealed', valid: true, segmentCount: 3 });
     expect(detail.documents[0].checkpoint).toMatchObject({ segmentCount: 2 });
-    expect(detail.audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['identity.confirmed', 'document.signed', 'record.archived']));
+    expect(detail.audit.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(['identity.confirmed', 'document.signed', 'record.archived']),
+    );
     const reads = (await auditor.get(`/api/audit?action=auditor.read&limit=200`)).json();
     expect(reads.entries.map((e: { target: string }) => e.target)).toContain(`/api/records/${recordId}`);
   });
@@ -196,7 +224,16 @@ describe('flow A: remote identity confirmation', () => {
     const report = await verifyEvidencePackage(res.body, root, evidenceChecks);
     expect(report.problems).toEqual([]);
     const names = [...(await readZip(res.body)).files.keys()];
-    expect(names).toEqual(expect.arrayContaining(['manifest.json', 'SHA256SUMS', 'SHA256SUMS.p7s', 'audit.jsonl', 'certs/chain.pem', 'certs/root.crl']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'manifest.json',
+        'SHA256SUMS',
+        'SHA256SUMS.p7s',
+        'audit.jsonl',
+        'certs/chain.pem',
+        'certs/root.crl',
+      ]),
+    );
     expect(names.filter((n) => n.startsWith('documents/'))).toHaveLength(1);
     expect(names.filter((n) => n.startsWith('snapshots/'))).toHaveLength(2);
     expect(names.filter((n) => n.startsWith('recording/')).sort()).toEqual([
@@ -236,7 +273,11 @@ describe('flow A: remote identity confirmation', () => {
   test('tongban evidence export / verify: exit 0 on the package, 1 naming a changed file, 2 without a trust anchor', async () => {
     const work = mkdtempSync(join(tmpdir(), 'tongban-cli-'));
     cleanup.push(work);
-    const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/tongban.js', ...args], { encoding: 'utf8', env: { ...process.env, TONGBAN_DATA: '' } });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ['bin/tongban.js', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, TONGBAN_DATA: '' },
+      });
     const zipPath = join(work, 'evidence.zip');
     const exported = cli('evidence', 'export', recordId, '--out', zipPath, '--data', server.dataDir);
     expect(exported.status, exported.stderr).toBe(0);
@@ -263,17 +304,31 @@ describe('flow A: remote identity confirmation', () => {
     const early = await del();
     expect(early.status).toBe(409);
     expect(early.json().error.code).toBe('retention_unexpired');
-    expect((await admin.request('PUT', `/api/records/${recordId}/hold`, { json: { hold: true, reason: '诉讼保全' } })).json().legalHold).toBe(true);
+    expect(
+      (await admin.request('PUT', `/api/records/${recordId}/hold`, { json: { hold: true, reason: '诉讼保全' } })).json()
+        .legalHold,
+    ).toBe(true);
     offsetMs = 3651 * 86_400_000;
     admin = await server.login('admin');
     const held = await del();
     expect(held.status).toBe(409);
     expect(held.json().error.code).toBe('legal_hold');
-    expect((await admin.request('PUT', `/api/records/${recordId}/hold`, { json: { hold: false } })).json().legalHold).toBe(false);
+    expect(
+      (await admin.request('PUT', `/api/records/${recordId}/hold`, { json: { hold: false } })).json().legalHold,
+    ).toBe(false);
     expect((await del()).status).toBe(200);
     expect((await admin.get(`/api/records/${recordId}`)).status).toBe(404);
-    const actions = (await admin.get(`/api/audit?target=record:${recordId}&limit=50`)).json().entries.map((e: { action: string }) => e.action);
-    expect(actions.filter((a: string) => a.startsWith('record.'))).toEqual(['record.archived', 'record.delete_refused', 'record.hold_set', 'record.delete_refused', 'record.hold_cleared', 'record.deleted']);
+    const actions = (await admin.get(`/api/audit?target=record:${recordId}&limit=50`))
+      .json()
+      .entries.map((e: { action: string }) => e.action);
+    expect(actions.filter((a: string) => a.startsWith('record.'))).toEqual([
+      'record.archived',
+      'record.delete_refused',
+      'record.hold_set',
+      'record.delete_refused',
+      'record.hold_cleared',
+      'record.deleted',
+    ]);
     // GET …/evidence.zip, the export job and `tongban evidence export`.
     expect(actions.filter((a: string) => a === 'evidence.exported')).toHaveLength(3);
   });

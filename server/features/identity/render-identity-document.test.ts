@@ -10,10 +10,17 @@ import { readCheckpointInfo } from '../recording/index.js';
 import { testImage } from '../../test-support/flow-fixtures.js';
 import { renderIdentityDocument, type RenderedIdentityDocument } from './render-identity-document.js';
 
-const checkpoint = { sessionId: 'session-1', head: 'c0ffee'.padEnd(64, '0'), segmentCount: 7, offsetMs: 93_000, at: '2026-06-01T08:05:00.000Z' };
+const checkpoint = {
+  sessionId: 'session-1',
+  head: 'c0ffee'.padEnd(64, '0'),
+  segmentCount: 7,
+  offsetMs: 93_000,
+  at: '2026-06-01T08:05:00.000Z',
+};
 const dir = mkdtempSync(join(tmpdir(), 'tongban-idpdf-'));
 let rendered: RenderedIdentityDocument;
-const poppler = (tool: string, ...args: string[]) => spawnSync(tool, [...args, join(dir, 'id.pdf'), ...(tool === 'pdftotext' ? ['-'] : [])], { encoding: 'utf8' });
+const poppler = (tool: string, ...args: string[]) =>
+  spawnSync(tool, [...args, join(dir, 'id.pdf'), ...(tool === 'pdftotext' ? ['-'] : [])], { encoding: 'utf8' });
 
 beforeAll(async () => {
   const png = testImage('png');
@@ -29,8 +36,22 @@ beforeAll(async () => {
     handlingClerk: '张三',
     checklist: { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true },
     snapshots: [
-      { kind: 'face', mediaType: 'image/png', bytes: png, sha256: 'aa'.repeat(32), offsetMs: 12_000, takenAt: checkpoint.at },
-      { kind: 'id', mediaType: 'image/jpeg', bytes: jpeg, sha256: 'bb'.repeat(32), offsetMs: 45_000, takenAt: checkpoint.at },
+      {
+        kind: 'face',
+        mediaType: 'image/png',
+        bytes: png,
+        sha256: 'aa'.repeat(32),
+        offsetMs: 12_000,
+        takenAt: checkpoint.at,
+      },
+      {
+        kind: 'id',
+        mediaType: 'image/jpeg',
+        bytes: jpeg,
+        sha256: 'bb'.repeat(32),
+        offsetMs: 45_000,
+        takenAt: checkpoint.at,
+      },
     ],
     sessionStartedAt: '2026-06-01T08:00:00.000Z',
     confirmedAt: checkpoint.at,
@@ -47,7 +68,19 @@ test('a font subset is embedded and every fact can be read back', () => {
   const fonts = poppler('pdffonts').stdout;
   expect(fonts).toMatch(/[A-Z]{6}\+NotoSansCJKsc-Regular\s+CID Type 0C\s+Identity-H\s+yes yes yes/);
   const text = poppler('pdftotext').stdout;
-  for (const fact of ['身份核验确认书', 'TB-2026-000042', '户口簿补办', '舟山市普陀区户证中心', '宁波市江北区户证中心', '欧阳娜娜', '3302**********123X', '意愿确认', checkpoint.head, '+45000 ms', '93000 ms']) {
+  for (const fact of [
+    '身份核验确认书',
+    'TB-2026-000042',
+    '户口簿补办',
+    '舟山市普陀区户证中心',
+    '宁波市江北区户证中心',
+    '欧阳娜娜',
+    '3302**********123X',
+    '意愿确认',
+    checkpoint.head,
+    '+45000 ms',
+    '93000 ms',
+  ]) {
     expect(text, fact).toContain(fact);
   }
 });

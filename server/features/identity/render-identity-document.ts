@@ -101,9 +101,24 @@ export async function renderIdentityDocument(input: IdentityDocumentInput): Prom
     const top = cursor.y - 4;
     const image = images[i]!;
     const scale = Math.min(THUMB_W / image.width, THUMB_H / image.height);
-    page.drawImage(image, { x, y: top - image.height * scale, width: image.width * scale, height: image.height * scale });
-    page.drawRectangle({ x, y: top - THUMB_H, width: THUMB_W, height: THUMB_H, borderColor: rgb(0.7, 0.7, 0.7), borderWidth: 0.5 });
-    const caption = [`${snap.kind === 'face' ? '面部 face' : '证件 ID'} · +${snap.offsetMs} ms`, `sha256 ${snap.sha256.slice(0, 24)}…`];
+    page.drawImage(image, {
+      x,
+      y: top - image.height * scale,
+      width: image.width * scale,
+      height: image.height * scale,
+    });
+    page.drawRectangle({
+      x,
+      y: top - THUMB_H,
+      width: THUMB_W,
+      height: THUMB_H,
+      borderColor: rgb(0.7, 0.7, 0.7),
+      borderWidth: 0.5,
+    });
+    const caption = [
+      `${snap.kind === 'face' ? '面部 face' : '证件 ID'} · +${snap.offsetMs} ms`,
+      `sha256 ${snap.sha256.slice(0, 24)}…`,
+    ];
     caption.forEach((text, line) => page.drawText(text, { x, y: top - THUMB_H - 10 - line * 9, size: 7, font }));
     column += 1;
     if (column === perRow || i === input.snapshots.length - 1) {

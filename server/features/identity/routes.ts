@@ -15,42 +15,61 @@ export interface IdentityRoutesDeps {
 
 export function identityRoutes(deps: IdentityRoutesDeps): RouteModule {
   return {
-  name: 'identity',
-  register(api) {
-    api.route({
-      ...takeSnapshot,summary: 'Capture a face or ID snapshot (multipart: kind=face|id, image PNG/JPEG ≤ 5 MiB)',tag: 'identity',access: 'snapshot.create',handler: async ({ req, res, principal, params }) => {
-        caseFor(deps, principal, 'snapshot.create', params.id);
-        const { fields, file } = await readMultipart(req, res, { file: takeSnapshot.multipart.file, maxBytes: SNAPSHOT_MAX_BYTES });
-        const { kind } = parseFields(takeSnapshot.multipart.fields, fields);
-        const snap = await deps.identity.addSnapshot(principal, params.id, kind, file);
-        return { id: snap.id, sha256: snap.sha256, offsetMs: snap.offsetMs, kind: snap.kind };
-      },
-    });
+    name: 'identity',
+    register(api) {
+      api.route({
+        ...takeSnapshot,
+        summary: 'Capture a face or ID snapshot (multipart: kind=face|id, image PNG/JPEG ≤ 5 MiB)',
+        tag: 'identity',
+        access: 'snapshot.create',
+        handler: async ({ req, res, principal, params }) => {
+          caseFor(deps, principal, 'snapshot.create', params.id);
+          const { fields, file } = await readMultipart(req, res, {
+            file: takeSnapshot.multipart.file,
+            maxBytes: SNAPSHOT_MAX_BYTES,
+          });
+          const { kind } = parseFields(takeSnapshot.multipart.fields, fields);
+          const snap = await deps.identity.addSnapshot(principal, params.id, kind, file);
+          return { id: snap.id, sha256: snap.sha256, offsetMs: snap.offsetMs, kind: snap.kind };
+        },
+      });
 
-    api.route({
-      ...listSnapshots,summary: "The case's snapshots (metadata)",tag: 'identity',access: 'case.read',handler: ({ principal, params }) => {
-        caseFor(deps, principal, 'case.read', params.id);
-        return { snapshots: deps.identity.snapshots(params.id) };
-      },
-    });
+      api.route({
+        ...listSnapshots,
+        summary: "The case's snapshots (metadata)",
+        tag: 'identity',
+        access: 'case.read',
+        handler: ({ principal, params }) => {
+          caseFor(deps, principal, 'case.read', params.id);
+          return { snapshots: deps.identity.snapshots(params.id) };
+        },
+      });
 
-    api.route({
-      ...getSnapshotImage,summary: 'One snapshot image',tag: 'identity',access: 'case.read',handler: async ({ res, principal, params }) => {
-        caseFor(deps, principal, 'case.read', params.id);
-        const snap = deps.identity.snapshot(params.id, params.snapshotId);
-        if (!snap) throw new NotFoundError('snapshot');
-        res.type(snap.mediaType).send(await deps.blobs.get(snap.sha256));
-        return undefined;
-      },
-    });
+      api.route({
+        ...getSnapshotImage,
+        summary: 'One snapshot image',
+        tag: 'identity',
+        access: 'case.read',
+        handler: async ({ res, principal, params }) => {
+          caseFor(deps, principal, 'case.read', params.id);
+          const snap = deps.identity.snapshot(params.id, params.snapshotId);
+          if (!snap) throw new NotFoundError('snapshot');
+          res.type(snap.mediaType).send(await deps.blobs.get(snap.sha256));
+          return undefined;
+        },
+      });
 
-    api.route({
-      ...confirmIdentity,summary: 'Confirm the identity: renders 身份核验确认书 and opens its signing (applicant → witness → handling clerk)',tag: 'identity',access: 'identity.confirm',handler: ({ principal, params, body }) => {
-        caseFor(deps, principal, 'identity.confirm', params.id);
-        return deps.identity.confirm(principal, params.id, body.checklist);
-      },
-    });
-
-  },
-};
+      api.route({
+        ...confirmIdentity,
+        summary:
+          'Confirm the identity: renders 身份核验确认书 and opens its signing (applicant → witness → handling clerk)',
+        tag: 'identity',
+        access: 'identity.confirm',
+        handler: ({ principal, params, body }) => {
+          caseFor(deps, principal, 'identity.confirm', params.id);
+          return deps.identity.confirm(principal, params.id, body.checklist);
+        },
+      });
+    },
+  };
 }

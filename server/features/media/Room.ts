@@ -76,7 +76,10 @@ export class Room extends EventEmitter<RoomEvents> {
       this.close();
     });
     levels.on('volumes', (volumes: ms.AudioLevelObserverVolume[]) =>
-      this.emit('audioLevels', volumes.map((v) => ({ peerId: String(v.producer.appData.peerId), volume: v.volume }))),
+      this.emit(
+        'audioLevels',
+        volumes.map((v) => ({ peerId: String(v.producer.appData.peerId), volume: v.volume })),
+      ),
     );
     levels.on('silence', () => this.emit('activeSpeaker', null));
     let speaker: string | null = null;
@@ -158,7 +161,8 @@ export class Room extends EventEmitter<RoomEvents> {
 
   async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportParams> {
     const peer = this.#peer(peerId);
-    if (peer.transportCount >= maxTransportsPerPeer) throw new ConflictError('too many transports for this participant', 'too_many_transports');
+    if (peer.transportCount >= maxTransportsPerPeer)
+      throw new ConflictError('too many transports for this participant', 'too_many_transports');
     const t = await this.#router.createWebRtcTransport({
       listenIps: this.#listenIps,
       enableUdp: true,
@@ -174,7 +178,12 @@ export class Room extends EventEmitter<RoomEvents> {
       // then is lost; without another request its picture waits for the sender's next keyframe.
       if (state === 'connected') this.#requestKeyFrames(peer);
     });
-    return { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters };
+    return {
+      id: t.id,
+      iceParameters: t.iceParameters,
+      iceCandidates: t.iceCandidates,
+      dtlsParameters: t.dtlsParameters,
+    };
   }
 
   /** A client that starts connecting but never completes ICE/DTLS must not hold the transport forever. */

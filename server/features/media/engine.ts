@@ -10,7 +10,10 @@ export type { types as ms } from 'mediasoup';
 
 /** The Debian worker unpacked by scripts/setup-mediasoup-worker.sh, unless the environment names one. */
 export function workerBinary(): string {
-  return process.env.MEDIASOUP_WORKER_BIN ?? resolve(installationDir(), '.deps/mediasoup/root/usr/lib/x86_64-linux-gnu/mediasoup/mediasoup-worker');
+  return (
+    process.env.MEDIASOUP_WORKER_BIN ??
+    resolve(installationDir(), '.deps/mediasoup/root/usr/lib/x86_64-linux-gnu/mediasoup/mediasoup-worker')
+  );
 }
 
 let loaded: Promise<typeof Mediasoup> | undefined;
@@ -18,7 +21,8 @@ let loaded: Promise<typeof Mediasoup> | undefined;
 export function loadMediasoup(): Promise<typeof Mediasoup> {
   loaded ??= (async () => {
     const bin = workerBinary();
-    if (!existsSync(bin)) throw new Error(`mediasoup worker not found at ${bin} (run scripts/setup.sh or set MEDIASOUP_WORKER_BIN)`);
+    if (!existsSync(bin))
+      throw new Error(`mediasoup worker not found at ${bin} (run scripts/setup.sh or set MEDIASOUP_WORKER_BIN)`);
     process.env.MEDIASOUP_WORKER_BIN = bin;
     // The Debian worker sits in <lib>/mediasoup/; its libsrtp2/libusrsctp are in <lib>.
     const libDir = dirname(dirname(bin));

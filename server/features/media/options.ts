@@ -12,7 +12,8 @@ export function mediaServiceOptions(config: Config): Omit<MediaServiceOptions, '
 }
 
 function listenIp(host: string, announcedIp: string | undefined): ms.TransportListenIp {
-  if (host !== '0.0.0.0' && host !== '::') return { ip: host === 'localhost' ? '127.0.0.1' : host, ...(announcedIp ? { announcedIp } : {}) };
+  if (host !== '0.0.0.0' && host !== '::')
+    return { ip: host === 'localhost' ? '127.0.0.1' : host, ...(announcedIp ? { announcedIp } : {}) };
   const external = Object.values(networkInterfaces())
     .flat()
     .find((i) => i && i.family === 'IPv4' && !i.internal);

@@ -113,12 +113,26 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
       case 'createTransport':
         return room.createTransport(peerId, req.data.direction);
       case 'connectTransport':
-        await room.connectTransport(peerId, req.data.transportId, engineParameters<ms.DtlsParameters>(req.data.dtlsParameters));
+        await room.connectTransport(
+          peerId,
+          req.data.transportId,
+          engineParameters<ms.DtlsParameters>(req.data.dtlsParameters),
+        );
         return {};
       case 'produce':
-        return room.produce(peerId, req.data.transportId, req.data.kind, engineParameters<ms.RtpParameters>(req.data.rtpParameters));
+        return room.produce(
+          peerId,
+          req.data.transportId,
+          req.data.kind,
+          engineParameters<ms.RtpParameters>(req.data.rtpParameters),
+        );
       case 'consume':
-        return room.consume(peerId, req.data.transportId, req.data.producerId, engineParameters<ms.RtpCapabilities>(req.data.rtpCapabilities));
+        return room.consume(
+          peerId,
+          req.data.transportId,
+          req.data.producerId,
+          engineParameters<ms.RtpCapabilities>(req.data.rtpCapabilities),
+        );
       case 'resumeConsumer':
         await room.resumeConsumer(peerId, req.data.consumerId);
         return {};
@@ -173,11 +187,16 @@ function forwardRoomEvents(io: TongbanServer, room: Room, socketOf: (seat: Seat)
   room.on('peerLeft', (peerId) => to.emit('media:notify', { name: 'peerLeft', data: { peerId } }));
   room.on('newProducer', (data) => to.emit('media:notify', { name: 'newProducer', data }));
   room.on('producerPaused', (data) => to.emit('media:notify', { name: 'producerPaused', data }));
-  room.on('producerClosed', (p) => to.emit('media:notify', { name: 'producerClosed', data: { producerId: p.id, peerId: p.peerId } }));
+  room.on('producerClosed', (p) =>
+    to.emit('media:notify', { name: 'producerClosed', data: { producerId: p.id, peerId: p.peerId } }),
+  );
   room.on('activeSpeaker', (peerId) => to.emit('media:notify', { name: 'activeSpeaker', data: { peerId } }));
   room.on('audioLevels', (data) => to.emit('media:notify', { name: 'audioLevels', data }));
   room.on('consumerClosed', (peerId, consumerId) =>
-    socketOf({ sessionId: room.sessionId, peerId })?.emit('media:notify', { name: 'consumerClosed', data: { consumerId } }),
+    socketOf({ sessionId: room.sessionId, peerId })?.emit('media:notify', {
+      name: 'consumerClosed',
+      data: { consumerId },
+    }),
   );
 }
 
@@ -192,7 +211,9 @@ function parseRequest(raw: unknown): MediaRequest {
   const parsed = mediaRequestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new BadRequestError(`invalid media request: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim());
+    throw new BadRequestError(
+      `invalid media request: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim(),
+    );
   }
   return parsed.data;
 }

@@ -13,36 +13,44 @@ export interface PkiRoutesDeps {
 
 export function pkiRoutes(deps: PkiRoutesDeps): RouteModule {
   return {
-  name: 'pki',
-  register(api) {
-    api.route({
-      ...getRootCertificate,summary: 'The platform root CA certificate (PEM)',tag: 'pki',access: 'public',handler: ({ res }) => {
-        res.type('application/x-pem-file').send(deps.pki.rootCertificatePem());
-      },
-    });
+    name: 'pki',
+    register(api) {
+      api.route({
+        ...getRootCertificate,
+        summary: 'The platform root CA certificate (PEM)',
+        tag: 'pki',
+        access: 'public',
+        handler: ({ res }) => {
+          res.type('application/x-pem-file').send(deps.pki.rootCertificatePem());
+        },
+      });
 
-    api.route({
-      ...getCrl,summary: 'The current CRL of one CA (DER)',tag: 'pki',access: 'public',handler: ({ res, params }) => {
-        const crl = deps.pki.crl(params.ca);
-        if (!crl) throw new NotFoundError(`CRL of ${params.ca}`);
-        res.type('application/pkix-crl').send(Buffer.from(crl));
-      },
-    });
+      api.route({
+        ...getCrl,
+        summary: 'The current CRL of one CA (DER)',
+        tag: 'pki',
+        access: 'public',
+        handler: ({ res, params }) => {
+          const crl = deps.pki.crl(params.ca);
+          if (!crl) throw new NotFoundError(`CRL of ${params.ca}`);
+          res.type('application/pkix-crl').send(Buffer.from(crl));
+        },
+      });
 
-    api.route<'public', Record<string, never>, Record<string, never>, unknown>({
-      ...timestamp,
-      summary: 'RFC 3161 time-stamp responder',
-      tag: 'pki',
-      access: 'public',
-      rawBodyLimitBytes: deps.config.limits.tsaRequestBytes,
-      handler: async ({ res, body }) => {
-        if (!Buffer.isBuffer(body) || body.length === 0) {
-          throw new AppError('bad_timestamp_request', 'expected an application/timestamp-query body', 415);
-        }
-        const reply = await deps.pki.handleTimestampRequest(new Uint8Array(body));
-        res.type('application/timestamp-reply').send(Buffer.from(reply));
-      },
-    });
-  },
-};
+      api.route<'public', Record<string, never>, Record<string, never>, unknown>({
+        ...timestamp,
+        summary: 'RFC 3161 time-stamp responder',
+        tag: 'pki',
+        access: 'public',
+        rawBodyLimitBytes: deps.config.limits.tsaRequestBytes,
+        handler: async ({ res, body }) => {
+          if (!Buffer.isBuffer(body) || body.length === 0) {
+            throw new AppError('bad_timestamp_request', 'expected an application/timestamp-query body', 415);
+          }
+          const reply = await deps.pki.handleTimestampRequest(new Uint8Array(body));
+          res.type('application/timestamp-reply').send(Buffer.from(reply));
+        },
+      });
+    },
+  };
 }

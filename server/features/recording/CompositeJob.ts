@@ -63,19 +63,40 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
         const list = join(out, `${safeName(participant)}.${k}.txt`);
         writeFileSync(list, run.files.map((f) => `file '${join(o.dir, f).replace(/'/g, "'\\''")}'`).join('\n') + '\n');
         const streams = await probeRun(ffprobe, list);
-        if (streams.video || streams.audio) probed.push({ ...streams, list, startSec: run.startMs / 1000, durationSec: run.durationMs / 1000 });
+        if (streams.video || streams.audio)
+          probed.push({ ...streams, list, startSec: run.startMs / 1000, durationSec: run.durationMs / 1000 });
       }
       if (probed.length === 0) continue;
       const sizes = probed.flatMap((r) => (r.video ? [r.video] : []));
       const even = (n: number) => 2 * Math.ceil(n / 2);
       const canvas = sizes.length
-        ? { width: even(Math.max(...sizes.map((v) => v.width))), height: even(Math.max(...sizes.map((v) => v.height))), fps: 30 }
+        ? {
+            width: even(Math.max(...sizes.map((v) => v.width))),
+            height: even(Math.max(...sizes.map((v) => v.height))),
+            fps: 30,
+          }
         : { width: 320, height: 240, fps: 30 };
       const file = join(out, `${safeName(participant)}.webm`);
-      const args = ['-y', ...probed.flatMap((r) => ['-reinit_filter', '0', '-f', 'concat', '-safe', '0', '-i', r.list])];
+      const args = [
+        '-y',
+        ...probed.flatMap((r) => ['-reinit_filter', '0', '-f', 'concat', '-safe', '0', '-i', r.list]),
+      ];
       args.push('-filter_complex', participantFilter(probed, canvas, totalSec), '-map', '[v]', '-map', '[a]');
       // One encoder thread: libvpx's worker threads spin-wait and crawl (3 fps) on a loaded machine.
-      args.push('-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '16', '-threads', '1', '-lag-in-frames', '0', '-b:v', '600k');
+      args.push(
+        '-c:v',
+        'libvpx',
+        '-deadline',
+        'realtime',
+        '-cpu-used',
+        '16',
+        '-threads',
+        '1',
+        '-lag-in-frames',
+        '0',
+        '-b:v',
+        '600k',
+      );
       args.push('-c:a', 'libopus', '-b:a', '48k');
       args.push('-t', totalSec.toFixed(3), '-f', 'webm', `${file}.part`);
       await this.#exec(ffmpeg, args);
@@ -89,7 +110,20 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
     const args = ['-y', '-nostats', '-progress', 'pipe:1', ...inputs.flatMap((i) => ['-i', i.file])];
     args.push('-filter_complex', gridFilter(inputs, o.tile ?? { width: 320, height: 240 }));
     args.push('-map', '[v]', ...(inputs.some((i) => i.audio) ? ['-map', '[a]'] : []));
-    args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '28', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k');
+    args.push(
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '28',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '96k',
+    );
     args.push('-t', totalSec.toFixed(3), '-movflags', '+faststart', '-f', 'mp4', partial);
     await this.#exec(ffmpeg, args, (line) => {
       const m = /^out_time_us=(\d+)/.exec(line);
@@ -117,18 +151,45 @@ export function compositePath(recordingDir: string): string {
 }
 
 /** The streams of a run (its concat list): video with its size when ffmpeg learnt it, audio. */
-function probeRun(ffprobe: string, list: string): Promise<{ video: { width: number; height: number } | null; audio: boolean }> {
+function probeRun(
+  ffprobe: string,
+  list: string,
+): Promise<{ video: { width: number; height: number } | null; audio: boolean }> {
   return new Promise((resolve) => {
-    const args = ['-v', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-show_entries', 'stream=codec_type,width,height', '-of', 'json'];
+    const args = [
+      '-v',
+      'error',
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      list,
+      '-show_entries',
+      'stream=codec_type,width,height',
+      '-of',
+      'json',
+    ];
     execFile(ffprobe, args, (err, stdout) => {
-      const streams = err ? [] : ((JSON.parse(stdout) as { streams?: { codec_type: string; width?: number; height?: number }[] }).streams ?? []);
+      const streams = err
+        ? []
+        : ((JSON.parse(stdout) as { streams?: { codec_type: string; width?: number; height?: number }[] }).streams ??
+          []);
       const v = streams.find((x) => x.codec_type === 'video' && (x.width ?? 0) > 0);
-      resolve({ video: v ? { width: v.width!, height: v.height! } : null, audio: streams.some((x) => x.codec_type === 'audio') });
+      resolve({
+        video: v ? { width: v.width!, height: v.height! } : null,
+        audio: streams.some((x) => x.codec_type === 'audio'),
+      });
     });
   });
 }
 
-function run(bin: string, args: string[], onLine: ((line: string) => void) | undefined, started: (child: ChildProcess) => void): Promise<void> {
+function run(
+  bin: string,
+  args: string[],
+  onLine: ((line: string) => void) | undefined,
+  started: (child: ChildProcess) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const p = spawn(bin, ['-hide_banner', '-loglevel', 'error', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     started(p);
@@ -142,6 +203,8 @@ function run(bin: string, args: string[], onLine: ((line: string) => void) | und
     });
     p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
     p.once('error', reject);
-    p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${err.trim().split('\n').at(-1) ?? ''}`))));
+    p.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${err.trim().split('\n').at(-1) ?? ''}`)),
+    );
   });
 }

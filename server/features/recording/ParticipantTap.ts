@@ -66,7 +66,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     this.#exited = exited;
     this.#stderr = stderr;
     this.#timers.push(setInterval(() => this.#poll(), 500));
-    const keyframes = () => this.#consumers.filter((c) => c.kind === 'video').forEach((c) => void c.requestKeyFrame().catch(() => undefined));
+    const keyframes = () =>
+      this.#consumers.filter((c) => c.kind === 'video').forEach((c) => void c.requestKeyFrame().catch(() => undefined));
     // The run starts now (consumers just resumed): ask at once. A busy sender may miss a request, so
     // ask again a few times; then at every boundary of ffmpeg's clock, which started with this run.
     keyframes();
@@ -85,7 +86,11 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       for (const producer of options.producers) {
         const t = await options.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: false });
         transports.push(t);
-        const c = await t.consume({ producerId: producer.id, rtpCapabilities: options.router.rtpCapabilities, paused: true });
+        const c = await t.consume({
+          producerId: producer.id,
+          rtpCapabilities: options.router.rtpCapabilities,
+          paused: true,
+        });
         consumers.push(c);
         const port = await freePortPair(options.ports);
         targets.push(port);

@@ -75,7 +75,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   readonly #o: RecorderOptions;
   readonly #live = new Map<string, Live>();
   readonly #clock: () => Date;
-  readonly #composites = new Map<string, { job: CompositeJob; state: { status: CompositeState['status']; progress: number } }>();
+  readonly #composites = new Map<
+    string,
+    { job: CompositeJob; state: { status: CompositeState['status']; progress: number } }
+  >();
 
   private constructor(options: RecorderOptions) {
     super();
@@ -135,7 +138,11 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const row = this.#o.store.get(sessionId);
     const now = this.#clock();
     const cp: Checkpoint = row
-      ? { head: row.head, segmentCount: row.segmentCount, offsetMs: Math.max(0, now.getTime() - Date.parse(row.startedAt)) }
+      ? {
+          head: row.head,
+          segmentCount: row.segmentCount,
+          offsetMs: Math.max(0, now.getTime() - Date.parse(row.startedAt)),
+        }
       : { head: genesis(sessionId), segmentCount: 0, offsetMs: 0 };
     if (row) this.#o.store.addCheckpoint(sessionId, cp, now.toISOString());
     return { ...cp, takenAt: now.toISOString() };
@@ -248,7 +255,9 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       firstStart ??= seg.startSec;
       const startMs = Math.round(offsetMs + (seg.startSec - firstStart) * 1000);
       const endMs = Math.round(offsetMs + (seg.endSec - firstStart) * 1000);
-      live.chain = live.chain.then(() => this.#append(sessionId, peerId, tap.kinds.join('+'), dir, seg, startMs, endMs)).catch(() => undefined);
+      live.chain = live.chain
+        .then(() => this.#append(sessionId, peerId, tap.kinds.join('+'), dir, seg, startMs, endMs))
+        .catch(() => undefined);
     });
   }
 
@@ -260,7 +269,15 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   }
 
   /** Chains one closed segment file: fsync, hash, append (idempotent per file). */
-  async #append(sessionId: string, participant: string, track: string, dir: string, seg: ClosedSegment, startMs: number, endMs: number): Promise<void> {
+  async #append(
+    sessionId: string,
+    participant: string,
+    track: string,
+    dir: string,
+    seg: ClosedSegment,
+    startMs: number,
+    endMs: number,
+  ): Promise<void> {
     const row = this.#o.store.get(sessionId);
     if (!row) return;
     const path = join(dir, seg.name);
@@ -281,14 +298,20 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     await stopStaleWriters(this.#dirOf(row));
     for (const participantDir of safeReaddir(this.#dirOf(row))) {
       const dir = join(this.#dirOf(row), participantDir);
-      for (const list of safeReaddir(dir).filter((f) => f.endsWith('.csv')).sort()) {
+      for (const list of safeReaddir(dir)
+        .filter((f) => f.endsWith('.csv'))
+        .sort()) {
         const segments = readClosedSegments(join(dir, list));
         const first = segments[0]?.startSec ?? 0;
-        const participant = this.#o.store.participants(row.sessionId).find((p) => safeName(p.id) === participantDir)?.id ?? participantDir;
+        const participant =
+          this.#o.store.participants(row.sessionId).find((p) => safeName(p.id) === participantDir)?.id ??
+          participantDir;
         const track = trackOfSdp(join(dir, list.replace(/\.csv$/, '.sdp')));
         for (const seg of segments) {
           const ms = (s: number) => Math.round((s - first) * 1000);
-          await this.#append(row.sessionId, participant, track, dir, seg, ms(seg.startSec), ms(seg.endSec)).catch(() => undefined);
+          await this.#append(row.sessionId, participant, track, dir, seg, ms(seg.startSec), ms(seg.endSec)).catch(
+            () => undefined,
+          );
         }
       }
     }
@@ -296,7 +319,13 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   }
 
   async #seal(row: RecordingRow, status: 'complete' | 'interrupted', endedAt: string): Promise<FinishedRecording> {
-    const manifest = buildManifest(row, this.#o.store.participants(row.sessionId), this.#o.store.segments(row.sessionId), status, endedAt);
+    const manifest = buildManifest(
+      row,
+      this.#o.store.participants(row.sessionId),
+      this.#o.store.segments(row.sessionId),
+      status,
+      endedAt,
+    );
     const bytes = manifestBytes(manifest);
     mkdirSync(this.#dirOf(row), { recursive: true });
     await writeDurably(join(this.#dirOf(row), manifestName), bytes);
@@ -311,7 +340,12 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     // Playback covers the session: start to end, or (after a crash, sealed much later) to the last segment.
     const lastMs = manifest.segments.reduce((m, s) => Math.max(m, s.endMs), 0);
     const durationMs = status === 'complete' ? Math.max(0, Date.parse(endedAt) - Date.parse(row.startedAt)) : lastMs;
-    const job = CompositeJob.start({ dir: this.#dirOf(row), segments: manifest.segments, durationMs, ffmpegBin: this.#o.ffmpegBin });
+    const job = CompositeJob.start({
+      dir: this.#dirOf(row),
+      segments: manifest.segments,
+      durationMs,
+      ffmpegBin: this.#o.ffmpegBin,
+    });
     const state = { status: 'rendering' as CompositeState['status'], progress: 0 };
     job.on('progress', (p) => {
       state.progress = p;
@@ -322,7 +356,14 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       () => (state.status = 'failed'),
     );
     this.#composites.set(row.sessionId, { job, state });
-    return { sessionId: row.sessionId, status: finalStatus, dir: this.#dirOf(row), head: manifest.chain.head, segmentCount: manifest.segments.length, sealed };
+    return {
+      sessionId: row.sessionId,
+      status: finalStatus,
+      dir: this.#dirOf(row),
+      head: manifest.chain.head,
+      segmentCount: manifest.segments.length,
+      sealed,
+    };
   }
 }
 

@@ -68,15 +68,32 @@ export class RecordingService {
       clock: options.clock,
     });
     for (const r of recovered) {
-      audit.append({ actor: 'system', action: 'recording.sealed_interrupted', target: `session:${r.sessionId}`, details: { segments: r.segmentCount } });
+      audit.append({
+        actor: 'system',
+        action: 'recording.sealed_interrupted',
+        target: `session:${r.sessionId}`,
+        details: { segments: r.segmentCount },
+      });
     }
     recorder.on('state', (s) => {
-      if (s.state === 'recording' && s.segmentCount === 0) audit.append({ actor: 'system', action: 'recording.started', target: `session:${s.sessionId}` });
-      if (s.state === 'sealed') audit.append({ actor: 'system', action: 'recording.sealed', target: `session:${s.sessionId}`, details: { segments: s.segmentCount } });
+      if (s.state === 'recording' && s.segmentCount === 0)
+        audit.append({ actor: 'system', action: 'recording.started', target: `session:${s.sessionId}` });
+      if (s.state === 'sealed')
+        audit.append({
+          actor: 'system',
+          action: 'recording.sealed',
+          target: `session:${s.sessionId}`,
+          details: { segments: s.segmentCount },
+        });
     });
     recorder.on('tapFailed', (sessionId, peerId, reason) => {
       options.warn(`recording of ${peerId} in session ${sessionId} failed: ${reason}`);
-      audit.append({ actor: 'system', action: 'recording.tap_failed', target: `session:${sessionId}`, details: { participant: peerId, reason } });
+      audit.append({
+        actor: 'system',
+        action: 'recording.tap_failed',
+        target: `session:${sessionId}`,
+        details: { participant: peerId, reason },
+      });
     });
     return new RecordingService(options, store, recorder);
   }
@@ -104,7 +121,9 @@ export class RecordingService {
    * The recording as files for an evidence package: manifest.json and its seal (read) and every
    * chained segment by path (streamed into the zip, never loaded). Undefined when never recorded.
    */
-  async packageFiles(sessionId: string): Promise<{ status: string; files: Map<string, Uint8Array | { path: string }> } | undefined> {
+  async packageFiles(
+    sessionId: string,
+  ): Promise<{ status: string; files: Map<string, Uint8Array | { path: string }> } | undefined> {
     const row = this.store.get(sessionId);
     if (!row) return undefined;
     const files = new Map<string, Uint8Array | { path: string }>();
@@ -112,7 +131,8 @@ export class RecordingService {
       const bytes = await readFile(join(row.dir, name)).catch(() => undefined);
       if (bytes) files.set(name, bytes);
     }
-    for (const segment of this.store.segments(sessionId)) files.set(segment.file, { path: join(row.dir, segment.file) });
+    for (const segment of this.store.segments(sessionId))
+      files.set(segment.file, { path: join(row.dir, segment.file) });
     return { status: row.status, files };
   }
 
@@ -129,7 +149,15 @@ export class RecordingService {
 
   async integrity(sessionId: string): Promise<RecordingIntegrity> {
     const v = await this.verify(sessionId);
-    return { sessionId, status: v.status, valid: v.valid, segmentCount: v.segmentCount, head: v.head, problems: describeProblems(v), seal: v.seal };
+    return {
+      sessionId,
+      status: v.status,
+      valid: v.valid,
+      segmentCount: v.segmentCount,
+      head: v.head,
+      problems: describeProblems(v),
+      seal: v.seal,
+    };
   }
 
   /** The playback grid video: rendering here, or finished by this or an earlier process. */
@@ -153,7 +181,9 @@ export class RecordingService {
 
 export function describeProblems(v: RecordingVerification): string[] {
   const out = [...v.problems];
-  if (v.firstBadSegment) out.push(`segment #${v.firstBadSegment.index} (${v.firstBadSegment.file}): ${v.firstBadSegment.reason}`);
-  if (v.seal.state === 'invalid' || v.seal.state === 'missing') out.push(`seal ${v.seal.state}${v.seal.reason ? `: ${v.seal.reason}` : ''}`);
+  if (v.firstBadSegment)
+    out.push(`segment #${v.firstBadSegment.index} (${v.firstBadSegment.file}): ${v.firstBadSegment.reason}`);
+  if (v.seal.state === 'invalid' || v.seal.state === 'missing')
+    out.push(`seal ${v.seal.state}${v.seal.reason ? `: ${v.seal.reason}` : ''}`);
   return out;
 }

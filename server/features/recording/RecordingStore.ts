@@ -51,18 +51,24 @@ export class RecordingStore {
   }
 
   get(sessionId: string): RecordingRow | undefined {
-    const r = this.#db.sql.prepare('SELECT * FROM recordings WHERE session_id = ?').get(sessionId) as Record<string, unknown> | undefined;
+    const r = this.#db.sql.prepare('SELECT * FROM recordings WHERE session_id = ?').get(sessionId) as
+      Record<string, unknown> | undefined;
     return r && toRecording(r);
   }
 
   open(): RecordingRow[] {
-    const rows = this.#db.sql.prepare(`SELECT * FROM recordings WHERE status = 'recording'`).all() as Record<string, unknown>[];
+    const rows = this.#db.sql.prepare(`SELECT * FROM recordings WHERE status = 'recording'`).all() as Record<
+      string,
+      unknown
+    >[];
     return rows.map(toRecording);
   }
 
   create(sessionId: string, dir: string, startedAt: string, genesis: string): RecordingRow {
     this.#db.sql
-      .prepare(`INSERT INTO recordings (session_id, dir, status, started_at, genesis, head) VALUES (?, ?, 'recording', ?, ?, ?)`)
+      .prepare(
+        `INSERT INTO recordings (session_id, dir, status, started_at, genesis, head) VALUES (?, ?, 'recording', ?, ?, ?)`,
+      )
       .run(sessionId, dir, startedAt, genesis, genesis);
     return this.get(sessionId)!;
   }
@@ -83,7 +89,9 @@ export class RecordingStore {
   }
 
   hasFile(sessionId: string, file: string): boolean {
-    return !!this.#db.sql.prepare('SELECT 1 FROM recording_segments WHERE session_id = ? AND file = ?').get(sessionId, file);
+    return !!this.#db.sql
+      .prepare('SELECT 1 FROM recording_segments WHERE session_id = ? AND file = ?')
+      .get(sessionId, file);
   }
 
   segments(sessionId: string): SegmentRow[] {
@@ -125,13 +133,23 @@ export class RecordingStore {
 
   addCheckpoint(sessionId: string, c: Checkpoint, takenAt: string): void {
     this.#db.sql
-      .prepare('INSERT INTO recording_checkpoints (session_id, head, segment_count, offset_ms, taken_at) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO recording_checkpoints (session_id, head, segment_count, offset_ms, taken_at) VALUES (?, ?, ?, ?, ?)',
+      )
       .run(sessionId, c.head, c.segmentCount, c.offsetMs, takenAt);
   }
 
-  finish(sessionId: string, status: 'sealed' | 'interrupted', endedAt: string, manifestSha256: string, sealPresent: boolean): void {
+  finish(
+    sessionId: string,
+    status: 'sealed' | 'interrupted',
+    endedAt: string,
+    manifestSha256: string,
+    sealPresent: boolean,
+  ): void {
     this.#db.sql
-      .prepare('UPDATE recordings SET status = ?, ended_at = ?, manifest_sha256 = ?, seal_present = ? WHERE session_id = ?')
+      .prepare(
+        'UPDATE recordings SET status = ?, ended_at = ?, manifest_sha256 = ?, seal_present = ? WHERE session_id = ?',
+      )
       .run(status, endedAt, manifestSha256, sealPresent ? 1 : 0, sessionId);
   }
 }

@@ -42,7 +42,9 @@ export async function writeDurably(path: string, data: Uint8Array): Promise<void
 /** A folder-safe name for ids like `user:clerk.cixi` (distinct ids stay distinct via a short hash). */
 export function safeName(id: string): string {
   const plain = id.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64);
-  return plain === id && !/^\.+$/.test(id) ? id : `${plain}-${createHash('sha256').update(id).digest('hex').slice(0, 8)}`;
+  return plain === id && !/^\.+$/.test(id)
+    ? id
+    : `${plain}-${createHash('sha256').update(id).digest('hex').slice(0, 8)}`;
 }
 
 /**

@@ -14,14 +14,21 @@ export interface SegmentMeta {
   readonly endMs: number;
 }
 
-export const chainFormat = 'h_i = SHA-256(h_{i-1} || SHA-256(segment_i) || meta_i); meta_i = UTF-8 JSON {endMs,index,participant,startMs,track}; h_0 = SHA-256("tongban-recording/1\\n" || sessionId)';
+export const chainFormat =
+  'h_i = SHA-256(h_{i-1} || SHA-256(segment_i) || meta_i); meta_i = UTF-8 JSON {endMs,index,participant,startMs,track}; h_0 = SHA-256("tongban-recording/1\\n" || sessionId)';
 
 export function genesis(sessionId: string): string {
   return createHash('sha256').update(`tongban-recording/1\n${sessionId}`, 'utf8').digest('hex');
 }
 
 export function canonicalMeta(m: SegmentMeta): string {
-  return JSON.stringify({ endMs: m.endMs, index: m.index, participant: m.participant, startMs: m.startMs, track: m.track });
+  return JSON.stringify({
+    endMs: m.endMs,
+    index: m.index,
+    participant: m.participant,
+    startMs: m.startMs,
+    track: m.track,
+  });
 }
 
 /** The next head, all values as lower-case hex. */

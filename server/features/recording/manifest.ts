@@ -22,7 +22,12 @@ export interface Manifest {
   readonly endedAt: string;
   readonly participants: readonly { id: string; displayName: string; role: string }[];
   readonly tracks: readonly { participant: string; track: string; container: 'webm'; codecs: readonly string[] }[];
-  readonly chain: { readonly algorithm: 'SHA-256'; readonly format: string; readonly genesis: string; readonly head: string };
+  readonly chain: {
+    readonly algorithm: 'SHA-256';
+    readonly format: string;
+    readonly genesis: string;
+    readonly head: string;
+  };
   readonly segments: readonly SegmentRow[];
 }
 
@@ -49,7 +54,12 @@ export function buildManifest(
     endedAt,
     participants: participants.map((p) => ({ id: p.id, displayName: p.displayName, role: p.role })),
     tracks: [...tracks.values()],
-    chain: { algorithm: 'SHA-256', format: chainFormat, genesis: rec.genesis, head: segments.at(-1)?.chainHash ?? rec.genesis },
+    chain: {
+      algorithm: 'SHA-256',
+      format: chainFormat,
+      genesis: rec.genesis,
+      head: segments.at(-1)?.chainHash ?? rec.genesis,
+    },
     segments,
   };
 }

@@ -18,7 +18,11 @@ export function platformManifestSeal(pki: PlatformSealSource): ManifestSeal {
   return {
     async seal(content) {
       if (!pki.sealSigner) throw new Error('this platform seal source cannot sign');
-      return createDetachedCms(content, await pki.sealSigner(), pki.timeStamper ? { timeStamper: pki.timeStamper() } : {});
+      return createDetachedCms(
+        content,
+        await pki.sealSigner(),
+        pki.timeStamper ? { timeStamper: pki.timeStamper() } : {},
+      );
     },
     async verify(content, cms) {
       const r = verifyDetachedCms(content, cms, {
@@ -30,7 +34,8 @@ export function platformManifestSeal(pki: PlatformSealSource): ManifestSeal {
       if (!r.timestamp?.valid) return { valid: false, reason: 'the seal carries no valid timestamp' };
       if (pki.sealSigner && r.signerCertificate) {
         const expected = (await pki.sealSigner()).certificate;
-        if (!Buffer.from(r.signerCertificate).equals(Buffer.from(expected))) return { valid: false, reason: 'not sealed by the platform seal' };
+        if (!Buffer.from(r.signerCertificate).equals(Buffer.from(expected)))
+          return { valid: false, reason: 'not sealed by the platform seal' };
       }
       return { valid: true };
     },

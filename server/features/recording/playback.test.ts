@@ -19,7 +19,11 @@ let segments: SegmentRow[];
 let rendered: CompositeResult;
 
 /** One recorder-like run: `seconds` of test pattern and/or a tone, cut into 3 s segments. */
-function makeRun(folder: string, prefix: string, o: { seconds: number; video?: { size: string; delaySec: number }; audio: boolean }): void {
+function makeRun(
+  folder: string,
+  prefix: string,
+  o: { seconds: number; video?: { size: string; delaySec: number }; audio: boolean },
+): void {
   mkdirSync(join(dir, folder), { recursive: true });
   const inputs: string[] = [];
   if (o.audio) inputs.push('-f', 'lavfi', '-i', `sine=frequency=440:duration=${o.seconds}`);
@@ -27,10 +31,31 @@ function makeRun(folder: string, prefix: string, o: { seconds: number; video?: {
   execFileSync('ffmpeg', [
     ...['-hide_banner', '-loglevel', 'error', ...inputs],
     // Video frames from delaySec on, with their timestamps: as ffmpeg writes a run whose keyframe came late.
-    ...(o.video ? ['-vf', `trim=start=${o.video.delaySec}`, '-c:v', 'libvpx', '-deadline', 'realtime', '-threads', '1', '-g', '15', '-b:v', '200k'] : []),
+    ...(o.video
+      ? [
+          '-vf',
+          `trim=start=${o.video.delaySec}`,
+          '-c:v',
+          'libvpx',
+          '-deadline',
+          'realtime',
+          '-threads',
+          '1',
+          '-g',
+          '15',
+          '-b:v',
+          '200k',
+        ]
+      : []),
     ...(o.audio ? ['-c:a', 'libopus'] : []),
     ...['-f', 'segment', '-segment_time', '3', '-segment_format', 'webm', '-reset_timestamps', '1'],
-    ...['-segment_list', join(dir, folder, `${prefix}.csv`), '-segment_list_type', 'csv', join(dir, folder, `${prefix}-%05d.webm`)],
+    ...[
+      '-segment_list',
+      join(dir, folder, `${prefix}.csv`),
+      '-segment_list_type',
+      'csv',
+      join(dir, folder, `${prefix}-%05d.webm`),
+    ],
   ]);
 }
 
@@ -54,14 +79,19 @@ function ffprobeJson<T>(args: string[]): T {
 }
 
 function durationSec(file: string): number {
-  return Number(ffprobeJson<{ format: { duration: string } }>(['-show_entries', 'format=duration', file]).format.duration);
+  return Number(
+    ffprobeJson<{ format: { duration: string } }>(['-show_entries', 'format=duration', file]).format.duration,
+  );
 }
 
 /** Intervals [start, end] (s) that ffmpeg's blackdetect or silencedetect logs; an open one ends with the file. */
 function detected(file: string, kind: 'black' | 'silence'): [number, number][] {
   const filter = kind === 'black' ? ['-vf', 'blackdetect=d=0.3', '-an'] : ['-af', 'silencedetect=d=0.3', '-vn'];
-  const log = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, ...filter, '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
-  if (kind === 'black') return [...log.matchAll(/black_start:([\d.]+) black_end:([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+  const log = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, ...filter, '-f', 'null', '-'], {
+    encoding: 'utf8',
+  }).stderr;
+  if (kind === 'black')
+    return [...log.matchAll(/black_start:([\d.]+) black_end:([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
   const starts = [...log.matchAll(/silence_start: ([\d.]+)/g)].map((m) => Number(m[1]));
   const ends = [...log.matchAll(/silence_end: ([\d.]+)/g)].map((m) => Number(m[1]));
   return starts.map((s, i) => [s, ends[i] ?? durationSec(file)]);
@@ -103,7 +133,9 @@ describe('playback of a session', () => {
       [11_000, 3],
       [16_000, 4],
     ]);
-    expect(runs.flatMap((r) => r.files)).toEqual(segments.filter((s) => s.participant === 'guest:a').map((s) => s.file));
+    expect(runs.flatMap((r) => r.files)).toEqual(
+      segments.filter((s) => s.participant === 'guest:a').map((s) => s.file),
+    );
   });
 
   it('renders every participant and the composite as long as the session', () => {
@@ -116,10 +148,18 @@ describe('playback of a session', () => {
 
   it('fills the gaps with frames and silence, and keeps a late keyframe in sync with its audio', () => {
     const file = rendered.participants['guest:a']!;
-    const packets = ffprobeJson<{ packets: { pts_time: string }[] }>(['-select_streams', 'v', '-show_entries', 'packet=pts_time', file]).packets;
+    const packets = ffprobeJson<{ packets: { pts_time: string }[] }>([
+      '-select_streams',
+      'v',
+      '-show_entries',
+      'packet=pts_time',
+      file,
+    ]).packets;
     const times = packets.map((p) => Number(p.pts_time)).sort((a, b) => a - b);
     const largestStep = Math.max(...times.slice(1).map((t, i) => t - times[i]!));
-    console.log(`guest video: ${times.length} frames from ${times[0]} s to ${times.at(-1)} s, largest step ${largestStep.toFixed(3)} s`);
+    console.log(
+      `guest video: ${times.length} frames from ${times[0]} s to ${times.at(-1)} s, largest step ${largestStep.toFixed(3)} s`,
+    );
     expect(times[0]).toBeLessThan(0.1);
     expect(times.at(-1)).toBeGreaterThan(sessionMs / 1000 - 0.2);
     expect(largestStep).toBeLessThan(0.1);
@@ -128,7 +168,16 @@ describe('playback of a session', () => {
     const black = detected(file, 'black');
     const silence = detected(file, 'silence');
     console.log(`guest black ${JSON.stringify(black)} silence ${JSON.stringify(silence)}`);
-    expectIntervals(black, [[0, 1.5], [7, 16], [20, 22]]);
-    expectIntervals(silence, [[0, 1], [7, 11], [14, 16], [20, 22]]);
+    expectIntervals(black, [
+      [0, 1.5],
+      [7, 16],
+      [20, 22],
+    ]);
+    expectIntervals(silence, [
+      [0, 1],
+      [7, 11],
+      [14, 16],
+      [20, 22],
+    ]);
   });
 });

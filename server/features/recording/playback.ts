@@ -31,7 +31,11 @@ export function playbackRuns(segments: readonly SegmentRow[], sessionMs: number)
   for (const { participant, segs } of byRun.values()) {
     segs.sort((a, b) => a.index - b.index);
     const list = out.get(participant) ?? [];
-    list.push({ files: segs.map((s) => s.file), startMs: segs[0]!.startMs, durationMs: segs.at(-1)!.endMs - segs[0]!.startMs });
+    list.push({
+      files: segs.map((s) => s.file),
+      startMs: segs[0]!.startMs,
+      durationMs: segs.at(-1)!.endMs - segs[0]!.startMs,
+    });
     out.set(participant, list);
   }
   for (const [participant, runs] of out) {
@@ -40,7 +44,10 @@ export function playbackRuns(segments: readonly SegmentRow[], sessionMs: number)
       const end = Math.min(r.startMs + r.durationMs, runs[i + 1]?.startMs ?? Infinity, sessionMs);
       return { ...r, durationMs: end - r.startMs };
     });
-    out.set(participant, clipped.filter((r) => r.durationMs > 0));
+    out.set(
+      participant,
+      clipped.filter((r) => r.durationMs > 0),
+    );
   }
   return out;
 }
@@ -69,7 +76,10 @@ export interface Canvas {
 export function participantFilter(runs: readonly ProbedRun[], canvas: Canvas, totalSec: number): string {
   const { width: w, height: h, fps } = canvas;
   const t = totalSec.toFixed(3);
-  const parts = [`color=c=black:s=${w}x${h}:r=${fps}:d=${t},format=yuv420p[bg0]`, `anullsrc=r=48000:cl=stereo:d=${t}[silence]`];
+  const parts = [
+    `color=c=black:s=${w}x${h}:r=${fps}:d=${t},format=yuv420p[bg0]`,
+    `anullsrc=r=48000:cl=stereo:d=${t}[silence]`,
+  ];
   let bg = 'bg0';
   const audio: string[] = [];
   runs.forEach((r, n) => {
@@ -100,7 +110,10 @@ export function participantFilter(runs: readonly ProbedRun[], canvas: Canvas, to
 }
 
 /** Video tiles padded to one size and laid out in a grid; audio mixed. Every input covers the whole session. */
-export function gridFilter(inputs: readonly { video: boolean; audio: boolean }[], tile: { width: number; height: number }): string {
+export function gridFilter(
+  inputs: readonly { video: boolean; audio: boolean }[],
+  tile: { width: number; height: number },
+): string {
   const parts: string[] = [];
   const videos = inputs.map((i, n) => ({ ...i, n })).filter((i) => i.video);
   const audios = inputs.map((i, n) => ({ ...i, n })).filter((i) => i.audio);
@@ -116,6 +129,7 @@ export function gridFilter(inputs: readonly { video: boolean; audio: boolean }[]
     const layout = videos.map((_, k) => `${(k % cols) * tile.width}_${Math.floor(k / cols) * tile.height}`).join('|');
     parts.push(`${labels}xstack=inputs=${videos.length}:layout=${layout}:fill=black[v]`);
   } else parts.push(`color=c=black:s=${tile.width}x${tile.height}:r=15[v]`);
-  if (audios.length) parts.push(`${audios.map((a) => `[${a.n}:a]`).join('')}amix=inputs=${audios.length}:duration=longest[a]`);
+  if (audios.length)
+    parts.push(`${audios.map((a) => `[${a.n}:a]`).join('')}amix=inputs=${audios.length}:duration=longest[a]`);
   return parts.join(';');
 }

@@ -33,9 +33,45 @@ beforeAll(() => {
   store.addParticipant(sessionId, { id: 'user:clerk.cixi', displayName: '陈晓燕', role: 'clerk', firstSeenMs: 0 });
   writeFileSync(join(participantDir, 'r0001.sdp'), 'v=0\r\nm=audio 50000 RTP/AVP 100\r\nm=video 50002 RTP/AVP 101\r\n');
   execFileSync('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440'],
-    ...['-t', '9', '-c:v', 'libvpx', '-g', '15', '-b:v', '200k', '-c:a', 'libopus', '-f', 'segment', '-segment_time', '3'],
-    ...['-segment_format', 'webm', '-reset_timestamps', '1', '-segment_list', join(participantDir, 'r0001.csv'), '-segment_list_type', 'csv'],
+    ...[
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x240:rate=15',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440',
+    ],
+    ...[
+      '-t',
+      '9',
+      '-c:v',
+      'libvpx',
+      '-g',
+      '15',
+      '-b:v',
+      '200k',
+      '-c:a',
+      'libopus',
+      '-f',
+      'segment',
+      '-segment_time',
+      '3',
+    ],
+    ...[
+      '-segment_format',
+      'webm',
+      '-reset_timestamps',
+      '1',
+      '-segment_list',
+      join(participantDir, 'r0001.csv'),
+      '-segment_list_type',
+      'csv',
+    ],
     join(participantDir, 'r0001-%05d.webm'),
   ]);
   writeFileSync(join(participantDir, 'r0001-99999.webm'), Buffer.alloc(1000, 7));
@@ -58,7 +94,12 @@ describe('a recording left open by a crash', () => {
     expect(manifest.segments.map((s) => s.file)).not.toContain(`${safeName('user:clerk.cixi')}/r0001-99999.webm`);
     expect(recorder.state(sessionId).state).toBe('interrupted');
     const v = await verifyRecording({ dataDir, sessionId, store });
-    expect(v).toMatchObject({ valid: true, status: 'interrupted', firstBadSegment: null, seal: { state: 'not_checked' } });
+    expect(v).toMatchObject({
+      valid: true,
+      status: 'interrupted',
+      firstBadSegment: null,
+      seal: { state: 'not_checked' },
+    });
     // A second start finds nothing left open.
     expect((await Recorder.create({ store, dataDir })).recovered).toHaveLength(0);
     await recorder.composite(sessionId)?.result;
@@ -71,18 +112,27 @@ describe('a recording left open by a crash', () => {
     const second = manifest.segments[1]!;
 
     // Relabel a segment's times in manifest.json (without a store the manifest is all there is).
-    const relabelled = { ...manifest, segments: manifest.segments.map((s) => (s.index === 1 ? { ...s, startMs: s.startMs + 500 } : s)) };
+    const relabelled = {
+      ...manifest,
+      segments: manifest.segments.map((s) => (s.index === 1 ? { ...s, startMs: s.startMs + 500 } : s)),
+    };
     writeFileSync(manifestPath, JSON.stringify(relabelled));
     const r1 = await verifyRecording({ dataDir, sessionId });
     expect(r1.firstBadSegment).toEqual({ index: 1, file: second.file, reason: 'chain_mismatch' });
     // With the store, the manifest also no longer matches what was sealed.
-    expect((await verifyRecording({ dataDir, sessionId, store })).problems).toContain('manifest.json differs from the one written at sealing');
+    expect((await verifyRecording({ dataDir, sessionId, store })).problems).toContain(
+      'manifest.json differs from the one written at sealing',
+    );
     writeFileSync(manifestPath, original);
 
     const path = join(recDir, second.file);
     const bytes = readFileSync(path);
     unlinkSync(path);
-    expect((await verifyRecording({ dataDir, sessionId, store })).firstBadSegment).toEqual({ index: 1, file: second.file, reason: 'missing' });
+    expect((await verifyRecording({ dataDir, sessionId, store })).firstBadSegment).toEqual({
+      index: 1,
+      file: second.file,
+      reason: 'missing',
+    });
     writeFileSync(path, bytes);
     expect((await verifyRecording({ dataDir, sessionId, store })).valid).toBe(true);
   });

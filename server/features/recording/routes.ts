@@ -18,59 +18,77 @@ export interface RecordingRoutesDeps {
 
 export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
   return {
-  name: 'recordings',
-  register(api) {
-    const { store } = deps.recording;
-    const readable = (principal: Principal, sessionId: string) => {
-      const session = deps.sessions.get(sessionId);
-      authorize(principal, 'session.read', { participant: deps.sessions.isParticipant(principal, session) });
-    };
+    name: 'recordings',
+    register(api) {
+      const { store } = deps.recording;
+      const readable = (principal: Principal, sessionId: string) => {
+        const session = deps.sessions.get(sessionId);
+        authorize(principal, 'session.read', { participant: deps.sessions.isParticipant(principal, session) });
+      };
 
-    api.route({
-      ...getRecording,summary: "The session's recording: state, participants and chained segments",tag: 'sessions',access: 'session.read',handler: ({ principal, params }) => {
-        readable(principal, params.id);
-        const row = store.get(params.id);
-        if (!row) throw new NotFoundError(`recording of session ${params.id}`);
-        return {
-          sessionId: row.sessionId,
-          status: row.status,
-          startedAt: row.startedAt,
-          endedAt: row.endedAt,
-          head: row.head,
-          segmentCount: row.segmentCount,
-          sealed: row.sealPresent,
-          participants: store.participants(params.id),
-          segments: store.segments(params.id).map(({ chainHash: _chain, ...s }) => s),
-          composite: compositeOf(params.id),
-        };
-      },
-    });
+      api.route({
+        ...getRecording,
+        summary: "The session's recording: state, participants and chained segments",
+        tag: 'sessions',
+        access: 'session.read',
+        handler: ({ principal, params }) => {
+          readable(principal, params.id);
+          const row = store.get(params.id);
+          if (!row) throw new NotFoundError(`recording of session ${params.id}`);
+          return {
+            sessionId: row.sessionId,
+            status: row.status,
+            startedAt: row.startedAt,
+            endedAt: row.endedAt,
+            head: row.head,
+            segmentCount: row.segmentCount,
+            sealed: row.sealPresent,
+            participants: store.participants(params.id),
+            segments: store.segments(params.id).map(({ chainHash: _chain, ...s }) => s),
+            composite: compositeOf(params.id),
+          };
+        },
+      });
 
-    const compositeOf = (sessionId: string) => {
-      const state = deps.recording.compositeState(sessionId);
-      return state && { ...state, ...(state.status === 'ready' ? { url: `/api/sessions/${sessionId}/recording/composite.mp4` } : {}) };
-    };
+      const compositeOf = (sessionId: string) => {
+        const state = deps.recording.compositeState(sessionId);
+        return (
+          state && {
+            ...state,
+            ...(state.status === 'ready' ? { url: `/api/sessions/${sessionId}/recording/composite.mp4` } : {}),
+          }
+        );
+      };
 
-    api.route({
-      ...getRecordingComposite,summary: 'The rendered grid video of the recording (MP4, byte ranges supported)',tag: 'sessions',access: 'session.read',handler: ({ principal, params, res }) => {
-        readable(principal, params.id);
-        const file = deps.recording.compositeFile(params.id);
-        if (!file) throw new NotFoundError(`composite video of session ${params.id}`);
-        res.sendFile(file, { dotfiles: 'allow', headers: { 'content-type': 'video/mp4' } }, (err) => {
-          if (!err || res.headersSent) return;
-          const { status, body } = toErrorReply(new NotFoundError(`composite video of session ${params.id}`));
-          res.status(status).json(body);
-        });
-        return undefined;
-      },
-    });
+      api.route({
+        ...getRecordingComposite,
+        summary: 'The rendered grid video of the recording (MP4, byte ranges supported)',
+        tag: 'sessions',
+        access: 'session.read',
+        handler: ({ principal, params, res }) => {
+          readable(principal, params.id);
+          const file = deps.recording.compositeFile(params.id);
+          if (!file) throw new NotFoundError(`composite video of session ${params.id}`);
+          res.sendFile(file, { dotfiles: 'allow', headers: { 'content-type': 'video/mp4' } }, (err) => {
+            if (!err || res.headersSent) return;
+            const { status, body } = toErrorReply(new NotFoundError(`composite video of session ${params.id}`));
+            res.status(status).json(body);
+          });
+          return undefined;
+        },
+      });
 
-    api.route({
-      ...verifyRecording,summary: 'Recompute every segment hash and the hash chain, check the manifest seal; names the first bad segment',tag: 'sessions',access: 'session.read',handler: async ({ principal, params }) => {
-        readable(principal, params.id);
-        return deps.recording.verify(params.id);
-      },
-    });
-  },
-};
+      api.route({
+        ...verifyRecording,
+        summary:
+          'Recompute every segment hash and the hash chain, check the manifest seal; names the first bad segment',
+        tag: 'sessions',
+        access: 'session.read',
+        handler: async ({ principal, params }) => {
+          readable(principal, params.id);
+          return deps.recording.verify(params.id);
+        },
+      });
+    },
+  };
 }

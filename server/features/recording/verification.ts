@@ -32,7 +32,10 @@ const segmentSchema = z.object({
   index: z.number().int().min(0),
   participant: z.string().max(200),
   track: z.string().max(50),
-  file: z.string().max(500).refine((f) => !f.split(/[\\/]/).includes('..'), 'file outside the recording'),
+  file: z
+    .string()
+    .max(500)
+    .refine((f) => !f.split(/[\\/]/).includes('..'), 'file outside the recording'),
   bytes: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   startMs: z.number().int(),
@@ -73,13 +76,23 @@ export async function verifyRecording(o: VerifyOptions): Promise<RecordingVerifi
     const bytes = readFileSync(manifestPath);
     const parsed = manifestSchema.safeParse(parseJson(bytes));
     if (!parsed.success || parsed.data.sessionId !== o.sessionId) {
-      return result(o.sessionId, 'sealed', [], null, null, ['manifest.json is not a recording manifest of this session'], { state: 'invalid' });
+      return result(
+        o.sessionId,
+        'sealed',
+        [],
+        null,
+        null,
+        ['manifest.json is not a recording manifest of this session'],
+        { state: 'invalid' },
+      );
     }
     segments = parsed.data.segments;
     status = parsed.data.status === 'complete' ? 'sealed' : 'interrupted';
     claimedHead = parsed.data.chain.head;
-    if (parsed.data.chain.genesis !== genesis(o.sessionId)) problems.push('chain genesis does not belong to this session');
-    if (row?.manifestSha256 && row.manifestSha256 !== sha256Hex(bytes)) problems.push('manifest.json differs from the one written at sealing');
+    if (parsed.data.chain.genesis !== genesis(o.sessionId))
+      problems.push('chain genesis does not belong to this session');
+    if (row?.manifestSha256 && row.manifestSha256 !== sha256Hex(bytes))
+      problems.push('manifest.json differs from the one written at sealing');
     seal = await checkSeal(o.seal, bytes, join(dir, sealName));
   } else if (row) {
     segments = o.store!.segments(o.sessionId);
@@ -107,7 +120,11 @@ export async function verifyRecording(o: VerifyOptions): Promise<RecordingVerifi
   return result(o.sessionId, status, segments, firstBad ? null : head, firstBad, problems, seal);
 }
 
-async function checkSeal(seal: ManifestSeal | undefined, manifest: Buffer, sealPath: string): Promise<RecordingVerification['seal']> {
+async function checkSeal(
+  seal: ManifestSeal | undefined,
+  manifest: Buffer,
+  sealPath: string,
+): Promise<RecordingVerification['seal']> {
   if (!seal) return { state: 'not_checked', reason: 'no platform seal configured' };
   if (!existsSync(sealPath)) return { state: 'missing', reason: `${sealName} not found` };
   try {

@@ -52,7 +52,8 @@ export class RecordService {
   async archiveCase(clerk: UserPrincipal, caseId: string): Promise<{ recordId: string }> {
     const { cases, sessions, catalog, db, audit, clock } = this.#d;
     const c = cases.get(caseId);
-    if (clerk.role !== 'clerk' || clerk.siteId !== c.handlingSite.id) throw new ForbiddenError('the handling site archives');
+    if (clerk.role !== 'clerk' || clerk.siteId !== c.handlingSite.id)
+      throw new ForbiddenError('the handling site archives');
     if (c.status !== 'signed') throw new ConflictError(`a ${c.status} case cannot be archived`, 'invalid_state');
     const session = c.sessionId ? sessions.get(c.sessionId) : undefined;
     if (session) await this.#d.recording.finalize(session.id);
@@ -75,7 +76,13 @@ export class RecordService {
         siteIds: [c.originatingSite.id, c.handlingSite.id],
         participants: participantsOf(session),
       });
-      audit.append({ actor: actorOf(clerk), action: 'record.archived', target: `record:${recordId}`, siteId: clerk.siteId, details: { case: caseId, session: session?.id } });
+      audit.append({
+        actor: actorOf(clerk),
+        action: 'record.archived',
+        target: `record:${recordId}`,
+        siteId: clerk.siteId,
+        details: { case: caseId, session: session?.id },
+      });
     });
     return { recordId };
   }
@@ -84,7 +91,8 @@ export class RecordService {
     const { sessions, ceremonies, db, audit, clock } = this.#d;
     const state = ceremonies.state(ceremonyId);
     if (host.userId !== state.host.userId) throw new ForbiddenError('the host archives');
-    if (state.status !== 'signed') throw new ConflictError(`a ${state.status} ceremony cannot be archived`, 'invalid_state');
+    if (state.status !== 'signed')
+      throw new ConflictError(`a ${state.status} ceremony cannot be archived`, 'invalid_state');
     await this.#d.recording.finalize(state.sessionId);
     const now = clock();
     const recordId = randomUUID();
@@ -109,7 +117,13 @@ export class RecordService {
         siteIds,
         participants: participantsOf(session),
       });
-      audit.append({ actor: actorOf(host), action: 'record.archived', target: `record:${recordId}`, siteId: host.siteId, details: { ceremony: ceremonyId, session: state.sessionId } });
+      audit.append({
+        actor: actorOf(host),
+        action: 'record.archived',
+        target: `record:${recordId}`,
+        siteId: host.siteId,
+        details: { ceremony: ceremonyId, session: state.sessionId },
+      });
     });
     ceremonies.publish(ceremonyId);
     return { recordId };
@@ -157,16 +171,31 @@ export class RecordService {
     const now = this.#d.clock();
     const blocker = deletionBlocker(record, now);
     if (blocker) {
-      this.#d.audit.append({ actor: actorOf(admin), action: 'record.delete_refused', target: `record:${id}`, details: { code: blocker.code, retainUntil: record.retainUntil, legalHold: record.legalHold } });
+      this.#d.audit.append({
+        actor: actorOf(admin),
+        action: 'record.delete_refused',
+        target: `record:${id}`,
+        details: { code: blocker.code, retainUntil: record.retainUntil, legalHold: record.legalHold },
+      });
       throw blocker;
     }
     this.#d.db.transaction(() => {
       this.store.markDeleted(id, now.toISOString());
-      this.#d.audit.append({ actor: actorOf(admin), action: 'record.deleted', target: `record:${id}`, details: { retainUntil: record.retainUntil } });
+      this.#d.audit.append({
+        actor: actorOf(admin),
+        action: 'record.deleted',
+        target: `record:${id}`,
+        details: { retainUntil: record.retainUntil },
+      });
     });
   }
 }
 
 function participantsOf(session: Session | undefined) {
-  return (session?.participants ?? []).map((p) => ({ key: p.participantId, name: p.displayName, role: p.role, userId: p.userId }));
+  return (session?.participants ?? []).map((p) => ({
+    key: p.participantId,
+    name: p.displayName,
+    role: p.role,
+    userId: p.userId,
+  }));
 }

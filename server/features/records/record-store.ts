@@ -23,13 +23,27 @@ export interface RecordRow {
   readonly participants: readonly { readonly name: string; readonly role: string; readonly userId: string | null }[];
 }
 
-export interface NewRecord
-  extends Pick<
-    RecordRow,
-    'id' | 'kind' | 'caseId' | 'ceremonyId' | 'sessionId' | 'number' | 'title' | 'matterId' | 'archivedAt' | 'archivedBy' | 'retainUntil'
-  > {
+export interface NewRecord extends Pick<
+  RecordRow,
+  | 'id'
+  | 'kind'
+  | 'caseId'
+  | 'ceremonyId'
+  | 'sessionId'
+  | 'number'
+  | 'title'
+  | 'matterId'
+  | 'archivedAt'
+  | 'archivedBy'
+  | 'retainUntil'
+> {
   readonly siteIds: readonly string[];
-  readonly participants: readonly { readonly key: string; readonly name: string; readonly role: string; readonly userId: string | null }[];
+  readonly participants: readonly {
+    readonly key: string;
+    readonly name: string;
+    readonly role: string;
+    readonly userId: string | null;
+  }[];
 }
 
 export interface RecordQuery {
@@ -75,7 +89,19 @@ export class RecordStore {
           `INSERT INTO records (id, kind, case_id, ceremony_id, session_id, number, title, matter_id, archived_at, archived_by, retain_until)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(r.id, r.kind, r.caseId, r.ceremonyId, r.sessionId, r.number, r.title, r.matterId, r.archivedAt, r.archivedBy, r.retainUntil);
+        .run(
+          r.id,
+          r.kind,
+          r.caseId,
+          r.ceremonyId,
+          r.sessionId,
+          r.number,
+          r.title,
+          r.matterId,
+          r.archivedAt,
+          r.archivedBy,
+          r.retainUntil,
+        );
       const site = this.db.sql.prepare('INSERT OR IGNORE INTO record_sites (record_id, site_id) VALUES (?, ?)');
       for (const s of r.siteIds) site.run(r.id, s);
       const person = this.db.sql.prepare(
@@ -117,9 +143,14 @@ export class RecordStore {
     add(q.matter, 'r.matter_id = ?');
     add(q.from, 'r.archived_at >= ?');
     add(q.to, 'r.archived_at <= ?');
-    add(q.participant, 'EXISTS (SELECT 1 FROM record_participants p WHERE p.record_id = r.id AND (p.user_id = ? OR p.display_name = ?))', 2);
+    add(
+      q.participant,
+      'EXISTS (SELECT 1 FROM record_participants p WHERE p.record_id = r.id AND (p.user_id = ? OR p.display_name = ?))',
+      2,
+    );
     const clause = `WHERE ${where.join(' AND ')}`;
-    const total = (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM records r ${clause}`).get(...args) as { n: number }).n;
+    const total = (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM records r ${clause}`).get(...args) as { n: number })
+      .n;
     const rows = this.db.sql
       .prepare(`${SELECT} ${clause} ORDER BY r.archived_at DESC, r.id LIMIT ? OFFSET ?`)
       .all(...args, q.limit, q.offset) as Row[];
@@ -127,7 +158,9 @@ export class RecordStore {
   }
 
   setHold(id: string, hold: boolean, reason: string | null): void {
-    this.db.sql.prepare('UPDATE records SET legal_hold = ?, hold_reason = ? WHERE id = ?').run(hold ? 1 : 0, reason, id);
+    this.db.sql
+      .prepare('UPDATE records SET legal_hold = ?, hold_reason = ? WHERE id = ?')
+      .run(hold ? 1 : 0, reason, id);
   }
 
   markDeleted(id: string, at: string): void {
@@ -136,10 +169,14 @@ export class RecordStore {
 
   #hydrate(r: Row): RecordRow {
     const sites = this.db.sql
-      .prepare('SELECT s.id, s.name FROM record_sites rs JOIN sites s ON s.id = rs.site_id WHERE rs.record_id = ? ORDER BY s.id')
+      .prepare(
+        'SELECT s.id, s.name FROM record_sites rs JOIN sites s ON s.id = rs.site_id WHERE rs.record_id = ? ORDER BY s.id',
+      )
       .all(r.id) as { id: string; name: string }[];
     const participants = this.db.sql
-      .prepare('SELECT display_name AS name, role, user_id AS userId FROM record_participants WHERE record_id = ? ORDER BY role, display_name')
+      .prepare(
+        'SELECT display_name AS name, role, user_id AS userId FROM record_participants WHERE record_id = ? ORDER BY role, display_name',
+      )
       .all(r.id) as { name: string; role: string; userId: string | null }[];
     return {
       id: r.id,

@@ -16,7 +16,9 @@ describe('retention', () => {
     const record = { legalHold: false, retainUntil: until, deletedAt: null };
     expect(deletionBlocker(record, new Date(Date.parse(until) - 1))?.code).toBe('retention_unexpired');
     expect(deletionBlocker(record, new Date(until))).toBeUndefined();
-    expect(deletionBlocker({ ...record, legalHold: true }, new Date(Date.parse(until) + 86_400_000 * 365))?.code).toBe('legal_hold');
+    expect(deletionBlocker({ ...record, legalHold: true }, new Date(Date.parse(until) + 86_400_000 * 365))?.code).toBe(
+      'legal_hold',
+    );
     expect(deletionBlocker({ ...record, deletedAt: until }, new Date(until))?.status).toBe(409);
     expect(deletionBlocker({ ...record, deletedAt: until }, new Date(until))?.code).toBe('record_deleted');
   });

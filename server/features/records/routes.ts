@@ -26,57 +26,87 @@ import { archiveCeremony } from '../../../protocol/http/ceremonies.js';
 
 export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
   return {
-  name: 'records',
-  register(api) {
+    name: 'records',
+    register(api) {
+      api.route({
+        ...archiveCase,
+        summary: 'Archive a signed case as a record (ends the session, seals the recording)',
+        tag: 'records',
+        access: 'case.archive',
+        handler: ({ principal, params }) => {
+          caseFor(deps, principal, 'case.archive', params.id);
+          return deps.records.archiveCase(principal, params.id);
+        },
+      });
 
-    api.route({
-      ...archiveCase,summary: 'Archive a signed case as a record (ends the session, seals the recording)',tag: 'records',access: 'case.archive',handler: ({ principal, params }) => {
-        caseFor(deps, principal, 'case.archive', params.id);
-        return deps.records.archiveCase(principal, params.id);
-      },
-    });
+      api.route({
+        ...archiveCeremony,
+        summary: 'Archive a signed ceremony as a record (host)',
+        tag: 'records',
+        access: 'ceremony.host',
+        handler: ({ principal, params }) => {
+          ceremonyFor(deps, principal, 'ceremony.host', params.id);
+          return deps.records.archiveCeremony(principal, params.id);
+        },
+      });
 
-    api.route({
-      ...archiveCeremony,summary: 'Archive a signed ceremony as a record (host)',tag: 'records',access: 'ceremony.host',handler: ({ principal, params }) => {
-        ceremonyFor(deps, principal, 'ceremony.host', params.id);
-        return deps.records.archiveCeremony(principal, params.id);
-      },
-    });
+      api.route({
+        ...searchRecords,
+        summary: 'Search records: number/title/name text, site, matter, archive dates, participant',
+        tag: 'records',
+        access: 'record.read',
+        handler: ({ query }) => deps.records.search(query),
+      });
 
-    api.route({
-      ...searchRecords,summary: 'Search records: number/title/name text, site, matter, archive dates, participant',tag: 'records',access: 'record.read',handler: ({ query }) => deps.records.search(query),
-    });
+      api.route({
+        ...getRecord,
+        summary: 'A record: documents with per-signature validation, recording integrity, snapshots, audit trail',
+        tag: 'records',
+        access: 'record.read',
+        handler: async ({ params }) => {
+          const parts = deps.records.parts(params.id);
+          const documents = await Promise.all(
+            parts.documents.map(async (d) => ({
+              id: d.id,
+              kind: d.kind,
+              title: d.title,
+              sha256: d.currentSha256,
+              checkpoint: d.checkpoint,
+              ...signingProgress(d),
+              verification: verifyWithPlatformTrust(deps.pki, await deps.blobs.get(d.currentSha256)),
+            })),
+          );
+          const recording = parts.record.sessionId ? await deps.recording.integrity(parts.record.sessionId) : null;
+          return {
+            record: parts.record,
+            documents,
+            snapshots: parts.snapshots,
+            recording,
+            session: parts.session ?? null,
+            audit: parts.audit,
+          };
+        },
+      });
 
-    api.route({
-      ...getRecord,summary: 'A record: documents with per-signature validation, recording integrity, snapshots, audit trail',tag: 'records',access: 'record.read',handler: async ({ params }) => {
-        const parts = deps.records.parts(params.id);
-        const documents = await Promise.all(
-          parts.documents.map(async (d) => ({
-            id: d.id,
-            kind: d.kind,
-            title: d.title,
-            sha256: d.currentSha256,
-            checkpoint: d.checkpoint,
-            ...signingProgress(d),
-            verification: verifyWithPlatformTrust(deps.pki, await deps.blobs.get(d.currentSha256)),
-          })),
-        );
-        const recording = parts.record.sessionId ? await deps.recording.integrity(parts.record.sessionId) : null;
-        return { record: parts.record, documents, snapshots: parts.snapshots, recording, session: parts.session ?? null, audit: parts.audit };
-      },
-    });
+      api.route({
+        ...setRecordHold,
+        summary: 'Set or clear the legal hold (admin)',
+        tag: 'records',
+        access: 'record.hold',
+        handler: ({ principal, params, body }) =>
+          deps.records.setHold(principal, params.id, body.hold, body.reason ?? null),
+      });
 
-    api.route({
-      ...setRecordHold,summary: 'Set or clear the legal hold (admin)',tag: 'records',access: 'record.hold',handler: ({ principal, params, body }) => deps.records.setHold(principal, params.id, body.hold, body.reason ?? null),
-    });
-
-    api.route({
-      ...deleteRecord,summary: 'Delete a record whose retention has ended and that is not on hold (admin); otherwise 409, audited',tag: 'records',access: 'record.delete',handler: ({ principal, params }) => {
-        deps.records.delete(principal, params.id);
-        return { ok: true as const };
-      },
-    });
-
-  },
-};
+      api.route({
+        ...deleteRecord,
+        summary: 'Delete a record whose retention has ended and that is not on hold (admin); otherwise 409, audited',
+        tag: 'records',
+        access: 'record.delete',
+        handler: ({ principal, params }) => {
+          deps.records.delete(principal, params.id);
+          return { ok: true as const };
+        },
+      });
+    },
+  };
 }

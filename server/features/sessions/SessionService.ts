@@ -66,7 +66,10 @@ export class SessionService {
   }
 
   /** Creates an open session with its first participants (call inside the caller's transaction). */
-  create(owner: { kind: 'case'; caseId: string } | { kind: 'ceremony'; ceremonyId: string }, participants: readonly NewParticipant[]): Session {
+  create(
+    owner: { kind: 'case'; caseId: string } | { kind: 'ceremony'; ceremonyId: string },
+    participants: readonly NewParticipant[],
+  ): Session {
     const id = randomUUID();
     this.#db.transaction(() => {
       this.#db.sql
@@ -87,9 +90,11 @@ export class SessionService {
   find(id: string): Session | undefined {
     const row = this.#db.sql.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
     if (!row) return undefined;
-    const participants = (this.#db.sql
-      .prepare('SELECT * FROM session_participants WHERE session_id = ? ORDER BY added_at, participant_id')
-      .all(id) as ParticipantRow[]).map((p) => ({
+    const participants = (
+      this.#db.sql
+        .prepare('SELECT * FROM session_participants WHERE session_id = ? ORDER BY added_at, participant_id')
+        .all(id) as ParticipantRow[]
+    ).map((p) => ({
       participantId: p.participant_id,
       userId: p.user_id,
       guest: p.guest === 1,
@@ -131,7 +136,15 @@ export class SessionService {
         `INSERT INTO session_participants (session_id, participant_id, user_id, guest, display_name, role, added_at)
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
-      .run(sessionId, participantId, p.userId ?? null, p.userId ? 0 : 1, p.displayName, p.role, this.#clock().toISOString());
+      .run(
+        sessionId,
+        participantId,
+        p.userId ?? null,
+        p.userId ? 0 : 1,
+        p.displayName,
+        p.role,
+        this.#clock().toISOString(),
+      );
   }
 
   end(id: string): Session {
@@ -164,7 +177,8 @@ export class SessionService {
    */
   assertCanJoin(principal: Principal, sessionId: string): Session {
     const session = this.get(sessionId);
-    if (principal.kind === 'user' && principal.role === 'auditor') throw new ForbiddenError('auditors do not join live sessions');
+    if (principal.kind === 'user' && principal.role === 'auditor')
+      throw new ForbiddenError('auditors do not join live sessions');
     if (!this.isParticipant(principal, session)) throw new ForbiddenError('not a participant of this session');
     if (session.status !== 'open') throw new ConflictError('the session has ended', 'session_ended');
     return session;

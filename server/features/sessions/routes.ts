@@ -4,7 +4,6 @@ import type { Session, SessionService } from './SessionService.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import { getSession } from '../../../protocol/http/sessions.js';
 
-
 export interface SessionRoutesDeps {
   readonly sessions: SessionService;
   /** The session's current flow document (identity confirmation or agreement), once there is one. */
@@ -13,20 +12,19 @@ export interface SessionRoutesDeps {
 
 export function sessionRoutes(deps: SessionRoutesDeps): RouteModule {
   return {
-  name: 'sessions',
-  register(api) {
-    api.route({
-      ...getSession,
-      summary: 'A video session and its participants',
-      tag: 'sessions',
-      access: 'session.read',
-      handler: ({ principal, params }) => {
-        const session = deps.sessions.get(params.id);
-        authorize(principal, 'session.read', { participant: deps.sessions.isParticipant(principal, session) });
-        return { ...session, documentId: deps.currentDocumentId(session) };
-      },
-    });
-
-  },
-};
+    name: 'sessions',
+    register(api) {
+      api.route({
+        ...getSession,
+        summary: 'A video session and its participants',
+        tag: 'sessions',
+        access: 'session.read',
+        handler: ({ principal, params }) => {
+          const session = deps.sessions.get(params.id);
+          authorize(principal, 'session.read', { participant: deps.sessions.isParticipant(principal, session) });
+          return { ...session, documentId: deps.currentDocumentId(session) };
+        },
+      });
+    },
+  };
 }

@@ -54,8 +54,7 @@ export class AuditCheckpointer {
     const head = this.#log.head();
     if (!head) return null;
     const last = this.#db.sql.prepare('SELECT entry_id FROM audit_checkpoints ORDER BY id DESC LIMIT 1').get() as
-      | { entry_id: number }
-      | undefined;
+      { entry_id: number } | undefined;
     if (last?.entry_id === head.id) return null;
     const at = this.#clock().toISOString();
     const statement = checkpointStatement({ entryId: head.id, headHash: head.hash, at });

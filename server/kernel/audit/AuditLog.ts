@@ -113,7 +113,17 @@ export class AuditLog {
           `INSERT INTO audit_log (id, at, actor, action, target, site_id, details, prev_hash, hash)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(entry.id, entry.at, entry.actor, entry.action, entry.target, entry.siteId, canonicalJson(details), entry.prevHash, entry.hash);
+        .run(
+          entry.id,
+          entry.at,
+          entry.actor,
+          entry.action,
+          entry.target,
+          entry.siteId,
+          canonicalJson(details),
+          entry.prevHash,
+          entry.hash,
+        );
       for (const listener of this.#listeners) listener(entry);
       return entry;
     });
@@ -127,8 +137,7 @@ export class AuditLog {
 
   head(): { id: number; hash: string } | undefined {
     return this.#db.sql.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as
-      | { id: number; hash: string }
-      | undefined;
+      { id: number; hash: string } | undefined;
   }
 
   list(filter: AuditFilter): { entries: AuditEntry[]; total: number } {
@@ -145,7 +154,8 @@ export class AuditLog {
     add('at >= ?', filter.from);
     add('at <= ?', filter.to);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.#db.sql.prepare(`SELECT COUNT(*) AS n FROM audit_log ${clause}`).get(...args) as { n: number }).n;
+    const total = (this.#db.sql.prepare(`SELECT COUNT(*) AS n FROM audit_log ${clause}`).get(...args) as { n: number })
+      .n;
     const rows = this.#db.sql
       .prepare(`SELECT * FROM audit_log ${clause} ORDER BY id LIMIT ? OFFSET ?`)
       .all(...args, filter.limit, filter.offset) as AuditRow[];

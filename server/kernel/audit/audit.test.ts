@@ -16,7 +16,10 @@ let auditor: HttpClient;
 let caseId: string;
 
 function cli(dataDir: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/tongban.js', 'audit', 'verify', '--data', dataDir], { encoding: 'utf8', cwd: process.cwd() });
+  const r = spawnSync(process.execPath, ['bin/tongban.js', 'audit', 'verify', '--data', dataDir], {
+    encoding: 'utf8',
+    cwd: process.cwd(),
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -25,7 +28,11 @@ beforeAll(async () => {
   xingren = await server.login('clerk.xingren');
   const cixi = await server.login('clerk.cixi');
   auditor = await server.login('auditor');
-  const created = await xingren.post('/api/cases', { matterId: 'shebao-tingjiao', handlingSite: 'cixi', applicant: { name: '张三', idNumber: '522501199001011234' } });
+  const created = await xingren.post('/api/cases', {
+    matterId: 'shebao-tingjiao',
+    handlingSite: 'cixi',
+    applicant: { name: '张三', idNumber: '522501199001011234' },
+  });
   caseId = created.json().id;
   await cixi.post(`/api/cases/${caseId}/accept`);
 });
@@ -34,13 +41,19 @@ afterAll(async () => server?.dispose());
 
 test('state changes are in the log; auditors and admins search it by actor, action, target, time, page', async () => {
   const all = (await auditor.get(`/api/audit?target=case:${caseId}`)).json();
-  expect(all.entries.map((e: { action: string }) => e.action)).toEqual(['case.created', 'case.queued', 'case.in_session']);
+  expect(all.entries.map((e: { action: string }) => e.action)).toEqual([
+    'case.created',
+    'case.queued',
+    'case.in_session',
+  ]);
   expect(all.entries[0]).toMatchObject({ actor: 'user:clerk.xingren', siteId: 'xingren' });
   const logins = (await auditor.get('/api/audit?action=auth.login&actor=user:clerk.cixi')).json();
   expect(logins.total).toBe(1);
   const page = (await auditor.get('/api/audit?limit=2&offset=1')).json();
   expect(page.entries.map((e: { id: number }) => e.id)).toEqual([2, 3]);
-  const future = (await auditor.get(`/api/audit?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`)).json();
+  const future = (
+    await auditor.get(`/api/audit?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`)
+  ).json();
   expect(future.entries).toEqual([]);
   // Each entry links to the previous one.
   expect(page.entries[1].prevHash).toBe(page.entries[0].hash);
@@ -60,7 +73,7 @@ test('a restart loses nothing: cases, sessions, logins, the audit chain; shutdow
     entries: server.app.services.audit.head()!.id,
   };
   server = await server.restart();
-  const after = (await xingren.get(`/api/cases/${caseId}`)); // the old cookie still works
+  const after = await xingren.get(`/api/cases/${caseId}`); // the old cookie still works
   expect(after.status).toBe(200);
   expect(after.json()).toEqual(before.case);
   const session = await xingren.get(`/api/sessions/${before.case.sessionId}`);
@@ -78,8 +91,13 @@ test('a restart loses nothing: cases, sessions, logins, the audit chain; shutdow
 test('editing one row of the SQLite file directly: verification names that entry', async () => {
   await server.stop();
   const raw = new BetterSqlite3(databaseFile(server.dataDir));
-  const victim = raw.prepare(`SELECT id, details FROM audit_log WHERE action = 'case.queued'`).get() as { id: number; details: string };
-  raw.prepare('UPDATE audit_log SET details = ? WHERE id = ?').run('{"from":"created","note":"nothing to see"}', victim.id);
+  const victim = raw.prepare(`SELECT id, details FROM audit_log WHERE action = 'case.queued'`).get() as {
+    id: number;
+    details: string;
+  };
+  raw
+    .prepare('UPDATE audit_log SET details = ? WHERE id = ?')
+    .run('{"from":"created","note":"nothing to see"}', victim.id);
   raw.close();
 
   const r = cli(server.dataDir);
@@ -100,13 +118,24 @@ test('editing one row of the SQLite file directly: verification names that entry
   fix.prepare('DELETE FROM audit_log WHERE id = ?').run(last);
   const cut = cli(server.dataDir);
   expect(cut.status).toBe(1);
-  expect(cut.stdout).toMatch(new RegExp(`first bad checkpoint #\\d+: names entry ${last}, which the log no longer has`));
-  fix.prepare('INSERT INTO audit_log (id, at, actor, action, target, site_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-    ...['id', 'at', 'actor', 'action', 'target', 'site_id', 'details', 'prev_hash', 'hash'].map((k) => tail[k] as string | number | null),
+  expect(cut.stdout).toMatch(
+    new RegExp(`first bad checkpoint #\\d+: names entry ${last}, which the log no longer has`),
   );
+  fix
+    .prepare(
+      'INSERT INTO audit_log (id, at, actor, action, target, site_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      ...['id', 'at', 'actor', 'action', 'target', 'site_id', 'details', 'prev_hash', 'hash'].map(
+        (k) => tail[k] as string | number | null,
+      ),
+    );
 
   // A checkpoint whose seal bytes were altered.
-  const cp = fix.prepare('SELECT id, signature FROM audit_checkpoints ORDER BY id LIMIT 1').get() as { id: number; signature: Buffer };
+  const cp = fix.prepare('SELECT id, signature FROM audit_checkpoints ORDER BY id LIMIT 1').get() as {
+    id: number;
+    signature: Buffer;
+  };
   const forged = Buffer.from(cp.signature);
   forged[forged.length - 40] = forged[forged.length - 40]! ^ 0xff;
   fix.prepare('UPDATE audit_checkpoints SET signature = ? WHERE id = ?').run(forged, cp.id);

@@ -14,12 +14,29 @@ test('sorted keys at every depth, no whitespace, undefined members dropped, stri
 });
 
 test('an entry hash commits to every field, including the previous hash', () => {
-  const entry = { id: 1, at: '2026-11-27T08:00:00.000Z', actor: 'user:clerk.cixi', action: 'case.created', target: 'case:x', siteId: 'cixi', details: { n: 1 }, prevHash: GENESIS_HASH };
+  const entry = {
+    id: 1,
+    at: '2026-11-27T08:00:00.000Z',
+    actor: 'user:clerk.cixi',
+    action: 'case.created',
+    target: 'case:x',
+    siteId: 'cixi',
+    details: { n: 1 },
+    prevHash: GENESIS_HASH,
+  };
   const expected = createHash('sha256')
-    .update(`{"action":"case.created","actor":"user:clerk.cixi","at":"2026-11-27T08:00:00.000Z","details":{"n":1},"id":1,"prev_hash":"${GENESIS_HASH}","site":"cixi","target":"case:x"}`)
+    .update(
+      `{"action":"case.created","actor":"user:clerk.cixi","at":"2026-11-27T08:00:00.000Z","details":{"n":1},"id":1,"prev_hash":"${GENESIS_HASH}","site":"cixi","target":"case:x"}`,
+    )
     .digest('hex');
   expect(entryHash(entry)).toBe(expected);
-  for (const change of [{ id: 2 }, { actor: 'user:other' }, { details: { n: 2 } }, { prevHash: '1'.repeat(64) }, { siteId: null }]) {
+  for (const change of [
+    { id: 2 },
+    { actor: 'user:other' },
+    { details: { n: 2 } },
+    { prevHash: '1'.repeat(64) },
+    { siteId: null },
+  ]) {
     expect(entryHash({ ...entry, ...change })).not.toBe(expected);
   }
 });

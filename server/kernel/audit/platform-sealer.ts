@@ -30,7 +30,8 @@ export function platformSealer(pki: SealingPki): CheckpointSealer {
       if (!v.valid) return { valid: false, problem: v.problems.join('; ') || 'invalid seal' };
       if (!v.timestamp?.valid) return { valid: false, problem: 'the seal carries no valid timestamp' };
       const seal = certificateFacts((await pki.sealSigner()).certificate).subject;
-      if (certificateFacts(v.signerCertificate!).subject !== seal) return { valid: false, problem: `sealed by ${v.signer?.subject}, not the platform seal` };
+      if (certificateFacts(v.signerCertificate!).subject !== seal)
+        return { valid: false, problem: `sealed by ${v.signer?.subject}, not the platform seal` };
       return { valid: true };
     },
   };

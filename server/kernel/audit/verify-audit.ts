@@ -59,12 +59,20 @@ export async function verifyAuditLog(db: Database, sealer?: CheckpointSealer): P
     }
   }
   const head = entries > 0 && !firstProblem ? { id: expectedId - 1, hash: prevHash } : null;
-  return { valid: firstProblem === null, entries, head, checkpoints: { count: checkpoints.length, sealsVerified }, firstProblem };
+  return {
+    valid: firstProblem === null,
+    entries,
+    head,
+    checkpoints: { count: checkpoints.length, sealsVerified },
+    firstProblem,
+  };
 }
 
 function checkEntry(row: AuditRow, expectedId: number, prevHash: string): string | null {
-  if (row.id !== expectedId) return `expected entry ${expectedId} next but found ${row.id} (entries missing or inserted)`;
-  if (row.prev_hash !== prevHash) return `prev_hash ${row.prev_hash.slice(0, 12)}… does not link to the previous entry's hash ${prevHash.slice(0, 12)}…`;
+  if (row.id !== expectedId)
+    return `expected entry ${expectedId} next but found ${row.id} (entries missing or inserted)`;
+  if (row.prev_hash !== prevHash)
+    return `prev_hash ${row.prev_hash.slice(0, 12)}… does not link to the previous entry's hash ${prevHash.slice(0, 12)}…`;
   let entry;
   try {
     entry = rowToEntry(row);
@@ -72,14 +80,20 @@ function checkEntry(row: AuditRow, expectedId: number, prevHash: string): string
     return 'details are not valid JSON';
   }
   const recomputed = entryHash(entry);
-  if (recomputed !== row.hash) return `stored hash ${row.hash.slice(0, 12)}… does not match its contents (recomputed ${recomputed.slice(0, 12)}…): the row was changed`;
+  if (recomputed !== row.hash)
+    return `stored hash ${row.hash.slice(0, 12)}… does not match its contents (recomputed ${recomputed.slice(0, 12)}…): the row was changed`;
   return null;
 }
 
-async function checkCheckpoint(cp: CheckpointRow, hashes: Map<number, string>, sealer?: CheckpointSealer): Promise<string | null> {
+async function checkCheckpoint(
+  cp: CheckpointRow,
+  hashes: Map<number, string>,
+  sealer?: CheckpointSealer,
+): Promise<string | null> {
   const chained = hashes.get(cp.entry_id);
   if (chained === undefined) return `names entry ${cp.entry_id}, which the log no longer has (entries deleted)`;
-  if (chained !== cp.head_hash) return `names head ${cp.head_hash.slice(0, 12)}… but entry ${cp.entry_id} has ${chained.slice(0, 12)}…`;
+  if (chained !== cp.head_hash)
+    return `names head ${cp.head_hash.slice(0, 12)}… but entry ${cp.entry_id} has ${chained.slice(0, 12)}…`;
   const statement = checkpointStatement({ entryId: cp.entry_id, headHash: cp.head_hash, at: cp.at });
   if (statement !== cp.statement) return 'the stored statement does not match the checkpoint fields';
   if (!sealer) return null;

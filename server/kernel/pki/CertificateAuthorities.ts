@@ -66,12 +66,19 @@ export class CertificateAuthorities {
   }
 
   requireRoot(): void {
-    if (!this.isInitialised()) throw new PkiError('not_initialised', 'the platform PKI is not initialised (run tongban pki init)');
+    if (!this.isInitialised())
+      throw new PkiError('not_initialised', 'the platform PKI is not initialised (run tongban pki init)');
   }
 
   async ensureRoot(): Promise<void> {
     if (this.isInitialised()) return;
-    const row = await this.issue({ kind: 'ca', caId: null, profile: { kind: 'root-ca' }, subject: rootSubject(), durationMs: ROOT_VALIDITY_MS });
+    const row = await this.issue({
+      kind: 'ca',
+      caId: null,
+      profile: { kind: 'root-ca' },
+      subject: rootSubject(),
+      durationMs: ROOT_VALIDITY_MS,
+    });
     this.#store.insertCa({ id: 'root', kind: 'root', name: ROOT_CA_NAME, certificate_id: row.id }, this.#now());
   }
 
@@ -90,7 +97,8 @@ export class CertificateAuthorities {
 
   siteName(siteId: string): string {
     const ca = this.#store.ca(siteId);
-    if (!ca || ca.kind !== 'site') throw new PkiError('unknown_site', `no CA for site ${siteId} (run tongban pki init)`);
+    if (!ca || ca.kind !== 'site')
+      throw new PkiError('unknown_site', `no CA for site ${siteId} (run tongban pki init)`);
     return ca.name;
   }
 
@@ -126,7 +134,10 @@ export class CertificateAuthorities {
       der: Buffer.from(cred.certificate),
       created_at: this.#now(),
     };
-    this.#store.insertCertificate(row, { protection: spec.pin ? 'pin' : 'master-key', record: serializeKeyRecord(record) });
+    this.#store.insertCertificate(row, {
+      protection: spec.pin ? 'pin' : 'master-key',
+      record: serializeKeyRecord(record),
+    });
     return row;
   }
 
@@ -151,9 +162,17 @@ export class CertificateAuthorities {
         thisUpdate: now,
         nextUpdate,
         crlNumber: BigInt(number),
-        entries: this.#store.revocations(caId).map((r) => ({ serial: r.serial, date: new Date(r.revoked_at), reason: r.reason as RevocationReason })),
+        entries: this.#store
+          .revocations(caId)
+          .map((r) => ({ serial: r.serial, date: new Date(r.revoked_at), reason: r.reason as RevocationReason })),
       });
-      this.#store.saveCrl({ ca_id: caId, number, this_update: now.toISOString(), next_update: nextUpdate.toISOString(), der });
+      this.#store.saveCrl({
+        ca_id: caId,
+        number,
+        this_update: now.toISOString(),
+        next_update: nextUpdate.toISOString(),
+        der,
+      });
       return der;
     });
   }

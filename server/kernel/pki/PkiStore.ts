@@ -82,11 +82,14 @@ export class PkiStore {
   }
 
   ca(id: string): CaRow | undefined {
-    return this.db.sql.prepare('SELECT id, kind, name, certificate_id FROM pki_cas WHERE id = ?').get(id) as CaRow | undefined;
+    return this.db.sql.prepare('SELECT id, kind, name, certificate_id FROM pki_cas WHERE id = ?').get(id) as
+      CaRow | undefined;
   }
 
   cas(): CaRow[] {
-    return this.db.sql.prepare("SELECT id, kind, name, certificate_id FROM pki_cas ORDER BY kind = 'site', id").all() as CaRow[];
+    return this.db.sql
+      .prepare("SELECT id, kind, name, certificate_id FROM pki_cas ORDER BY kind = 'site', id")
+      .all() as CaRow[];
   }
 
   certificate(id: string): CertificateRow | undefined {
@@ -94,26 +97,33 @@ export class PkiStore {
   }
 
   keyRecord(certificateId: string): string | undefined {
-    const row = this.db.sql.prepare('SELECT record FROM pki_keys WHERE certificate_id = ?').get(certificateId) as { record: string } | undefined;
+    const row = this.db.sql.prepare('SELECT record FROM pki_keys WHERE certificate_id = ?').get(certificateId) as
+      { record: string } | undefined;
     return row?.record;
   }
 
   /** The newest certificate of a user or event that has not been superseded. */
   currentFor(column: 'user_id' | 'event_id', value: string): CertificateRow | undefined {
     return this.db.sql
-      .prepare(`SELECT * FROM pki_certificates WHERE ${column} = ? AND status != 'superseded' ORDER BY created_at DESC, rowid DESC LIMIT 1`)
+      .prepare(
+        `SELECT * FROM pki_certificates WHERE ${column} = ? AND status != 'superseded' ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      )
       .get(value) as CertificateRow | undefined;
   }
 
   /** Every still-valid certificate of a user or event. */
   liveFor(column: 'user_id' | 'event_id', value: string): CertificateRow[] {
-    return this.db.sql.prepare(`SELECT * FROM pki_certificates WHERE ${column} = ? AND status = 'valid'`).all(value) as CertificateRow[];
+    return this.db.sql
+      .prepare(`SELECT * FROM pki_certificates WHERE ${column} = ? AND status = 'valid'`)
+      .all(value) as CertificateRow[];
   }
 
   /** The newest valid platform certificate of a kind (TSA, seal, TLS). */
   currentOfKind(kind: 'tsa' | 'seal' | 'tls'): CertificateRow | undefined {
     return this.db.sql
-      .prepare("SELECT * FROM pki_certificates WHERE kind = ? AND status = 'valid' ORDER BY created_at DESC, rowid DESC LIMIT 1")
+      .prepare(
+        "SELECT * FROM pki_certificates WHERE kind = ? AND status = 'valid' ORDER BY created_at DESC, rowid DESC LIMIT 1",
+      )
       .get(kind) as CertificateRow | undefined;
   }
 
@@ -133,12 +143,16 @@ export class PkiStore {
 
   insertRevocation(certificateId: string, caId: string, serial: string, reason: string, at: string): void {
     this.db.sql
-      .prepare('INSERT OR IGNORE INTO pki_revocations (certificate_id, ca_id, serial, reason, revoked_at) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR IGNORE INTO pki_revocations (certificate_id, ca_id, serial, reason, revoked_at) VALUES (?, ?, ?, ?, ?)',
+      )
       .run(certificateId, caId, serial, reason, at);
   }
 
   revocations(caId: string): RevocationRow[] {
-    return this.db.sql.prepare('SELECT serial, reason, revoked_at FROM pki_revocations WHERE ca_id = ? ORDER BY revoked_at, serial').all(caId) as RevocationRow[];
+    return this.db.sql
+      .prepare('SELECT serial, reason, revoked_at FROM pki_revocations WHERE ca_id = ? ORDER BY revoked_at, serial')
+      .all(caId) as RevocationRow[];
   }
 
   crl(caId: string): CrlRow | undefined {
@@ -156,7 +170,9 @@ export class PkiStore {
   }
 
   pinState(userId: string): PinStateRow {
-    const row = this.db.sql.prepare('SELECT failed_attempts, locked_at FROM pki_pin_state WHERE user_id = ?').get(userId) as PinStateRow | undefined;
+    const row = this.db.sql
+      .prepare('SELECT failed_attempts, locked_at FROM pki_pin_state WHERE user_id = ?')
+      .get(userId) as PinStateRow | undefined;
     return row ?? { failed_attempts: 0, locked_at: null };
   }
 
@@ -169,7 +185,11 @@ export class PkiStore {
            ON CONFLICT(user_id) DO UPDATE SET failed_attempts = failed_attempts + 1, last_failure_at = excluded.last_failure_at`,
         )
         .run(userId, at);
-      this.db.sql.prepare('UPDATE pki_pin_state SET locked_at = ? WHERE user_id = ? AND failed_attempts >= ? AND locked_at IS NULL').run(at, userId, limit);
+      this.db.sql
+        .prepare(
+          'UPDATE pki_pin_state SET locked_at = ? WHERE user_id = ? AND failed_attempts >= ? AND locked_at IS NULL',
+        )
+        .run(at, userId, limit);
       return this.pinState(userId);
     });
   }
@@ -181,7 +201,9 @@ export class PkiStore {
   /** Next value of a persisted counter (1, 2, …). */
   nextCounter(name: string): number {
     const row = this.db.sql
-      .prepare('INSERT INTO pki_counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value')
+      .prepare(
+        'INSERT INTO pki_counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value',
+      )
       .get(name) as { value: number };
     return row.value;
   }

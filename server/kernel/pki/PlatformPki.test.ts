@@ -25,7 +25,14 @@ const advance = (ms: number) => {
 };
 const dataDir = mkdtempSync(join(tmpdir(), 'tongban-pki-'));
 const db = Database.open(join(dataDir, 'tongban.sqlite'));
-const options: PlatformPkiOptions = { db, dataDir, clock, baseUrl: 'https://desk.example', caKeyBits: 2048, pinKdfCost: { N: 2 ** 14, r: 8, p: 1 } };
+const options: PlatformPkiOptions = {
+  db,
+  dataDir,
+  clock,
+  baseUrl: 'https://desk.example',
+  caKeyBits: 2048,
+  pinKdfCost: { N: 2 ** 14, r: 8, p: 1 },
+};
 const sites = [
   { id: 'cixi', name: '慈溪市政务服务办' },
   { id: 'xingren', name: '兴仁市政务服务中心' },
@@ -42,7 +49,13 @@ afterAll(() => {
 });
 
 function validate(der: Uint8Array) {
-  return validateCertificateChain({ leaf: der, intermediates: pki.caCertificates(), trustAnchors: pki.trustAnchors(), crls: pki.crls().map((c) => c.der), at: now });
+  return validateCertificateChain({
+    leaf: der,
+    intermediates: pki.caCertificates(),
+    trustAnchors: pki.trustAnchors(),
+    crls: pki.crls().map((c) => c.der),
+    at: now,
+  });
 }
 
 const data = new TextEncoder().encode('document');
@@ -56,7 +69,12 @@ describe('PlatformPki', () => {
     await pki.init([...sites, { id: 'ninghai', name: '宁海县政务服务办公室' }]);
     expect(pki.rootCertificatePem()).toBe(root);
     expect(pki.caCertificates()).toHaveLength(4);
-    expect(pki.crls().map((c) => c.caId).sort()).toEqual(['cixi', 'ninghai', 'root', 'xingren']);
+    expect(
+      pki
+        .crls()
+        .map((c) => c.caId)
+        .sort(),
+    ).toEqual(['cixi', 'ninghai', 'root', 'xingren']);
     expect(validate(pki.caCertificates().at(-1)!).trusted).toBe(true);
   });
 
@@ -67,8 +85,21 @@ describe('PlatformPki', () => {
   });
 
   it('issues a user certificate whose PIN-unlocked signer chains to the root', async () => {
-    const info = await pki.issueUserCertificate({ userId: 'clerk.cixi', name: '张三', role: 'clerk', siteId: 'cixi', pin: '123456' });
-    expect(info).toMatchObject({ kind: 'user', userId: 'clerk.cixi', role: 'clerk', siteId: 'cixi', caId: 'cixi', status: 'valid' });
+    const info = await pki.issueUserCertificate({
+      userId: 'clerk.cixi',
+      name: '张三',
+      role: 'clerk',
+      siteId: 'cixi',
+      pin: '123456',
+    });
+    expect(info).toMatchObject({
+      kind: 'user',
+      userId: 'clerk.cixi',
+      role: 'clerk',
+      siteId: 'cixi',
+      caId: 'cixi',
+      status: 'valid',
+    });
     expect(info.subject).toContain('CN=张三');
     const x = new X509Certificate(info.certificatePem);
     expect(x.serialNumber.toLowerCase().replace(/^0+/, '')).toBe(info.serial.replace(/^0+/, ''));
@@ -81,23 +112,49 @@ describe('PlatformPki', () => {
   });
 
   it('counts wrong PINs: attempts left, then locked after five; a new certificate unlocks', async () => {
-    await pki.issueUserCertificate({ userId: 'official.x', name: '李四', role: 'official', siteId: 'xingren', pin: '24681357' });
+    await pki.issueUserCertificate({
+      userId: 'official.x',
+      name: '李四',
+      role: 'official',
+      siteId: 'xingren',
+      pin: '24681357',
+    });
     for (let left = 4; left >= 1; left--) {
-      await expect(pki.unlockUserSigner('official.x', '11111111')).rejects.toMatchObject({ code: 'wrong_pin', message: expect.stringContaining(`${left} attempt`) });
+      await expect(pki.unlockUserSigner('official.x', '11111111')).rejects.toMatchObject({
+        code: 'wrong_pin',
+        message: expect.stringContaining(`${left} attempt`),
+      });
     }
     await expect(pki.unlockUserSigner('official.x', '11111111')).rejects.toMatchObject({ code: 'key_locked' });
     await expect(pki.unlockUserSigner('official.x', '24681357')).rejects.toMatchObject({ code: 'key_locked' });
     // The lock is persisted: a second instance on the same database sees it.
-    await expect(PlatformPki.open(options).unlockUserSigner('official.x', '24681357')).rejects.toMatchObject({ code: 'key_locked' });
-    await pki.issueUserCertificate({ userId: 'official.x', name: '李四', role: 'official', siteId: 'xingren', pin: '13572468' });
+    await expect(PlatformPki.open(options).unlockUserSigner('official.x', '24681357')).rejects.toMatchObject({
+      code: 'key_locked',
+    });
+    await pki.issueUserCertificate({
+      userId: 'official.x',
+      name: '李四',
+      role: 'official',
+      siteId: 'xingren',
+      pin: '13572468',
+    });
     await expect(pki.unlockUserSigner('official.x', '13572468')).resolves.toBeDefined();
   });
 
   it('a correct PIN resets the failure count', async () => {
-    await pki.issueUserCertificate({ userId: 'clerk.reset', name: '赵六', role: 'clerk', siteId: 'cixi', pin: '654321' });
-    for (let i = 0; i < 4; i++) await expect(pki.unlockUserSigner('clerk.reset', '000000')).rejects.toMatchObject({ code: 'wrong_pin' });
+    await pki.issueUserCertificate({
+      userId: 'clerk.reset',
+      name: '赵六',
+      role: 'clerk',
+      siteId: 'cixi',
+      pin: '654321',
+    });
+    for (let i = 0; i < 4; i++)
+      await expect(pki.unlockUserSigner('clerk.reset', '000000')).rejects.toMatchObject({ code: 'wrong_pin' });
     await pki.unlockUserSigner('clerk.reset', '654321');
-    await expect(pki.unlockUserSigner('clerk.reset', '000000')).rejects.toMatchObject({ message: expect.stringContaining('4 attempts left') });
+    await expect(pki.unlockUserSigner('clerk.reset', '000000')).rejects.toMatchObject({
+      message: expect.stringContaining('4 attempts left'),
+    });
   });
 
   it('re-issuing supersedes the old certificate and lists it in the CRL', async () => {
@@ -134,7 +191,13 @@ describe('PlatformPki', () => {
 
   it('event certificates: applicant subject with ID hash, master-key signer, short-lived', async () => {
     const idHash = createHash('sha256').update('330282199001011234').digest('hex');
-    const info = await pki.issueEventCertificate({ eventId: 'case-42:sign', name: '王五', idHash, siteId: 'cixi', validMinutes: 30 });
+    const info = await pki.issueEventCertificate({
+      eventId: 'case-42:sign',
+      name: '王五',
+      idHash,
+      siteId: 'cixi',
+      validMinutes: 30,
+    });
     expect(info.subject).toContain(`serialNumber=${idHash}`);
     expect(info.subject).toContain('UID=case-42:sign');
     const signer = await pki.eventSigner('case-42:sign');
@@ -145,7 +208,14 @@ describe('PlatformPki', () => {
   });
 
   it('expired user certificates are refused and listed as expired', async () => {
-    await pki.issueUserCertificate({ userId: 'clerk.short', name: '钱七', role: 'clerk', siteId: 'cixi', pin: '123123', validDays: 1 });
+    await pki.issueUserCertificate({
+      userId: 'clerk.short',
+      name: '钱七',
+      role: 'clerk',
+      siteId: 'cixi',
+      pin: '123123',
+      validDays: 1,
+    });
     advance(2 * DAY_MS);
     await expect(pki.unlockUserSigner('clerk.short', '123123')).rejects.toMatchObject({ code: 'expired' });
     expect(pki.certificates({ userId: 'clerk.short' })[0]!.status).toBe('expired');
@@ -154,16 +224,31 @@ describe('PlatformPki', () => {
   it('TSA: answers openssl ts -query (verified by openssl), serials count up; timeStamper() tokens verify', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tongban-tsa-'));
     try {
-        writeFileSync(join(dir, 'data'), data);
+      writeFileSync(join(dir, 'data'), data);
       writeFileSync(join(dir, 'root.pem'), pki.rootCertificatePem());
       openssl(['ts', '-query', '-data', join(dir, 'data'), '-sha256', '-cert', '-out', join(dir, 'q.tsq')]);
       const serials: string[] = [];
       for (let i = 0; i < 2; i++) {
         const resp = await pki.handleTimestampRequest(readFileSync(join(dir, 'q.tsq')));
         writeFileSync(join(dir, 'r.tsr'), resp);
-        const v = openssl(['ts', '-verify', '-in', join(dir, 'r.tsr'), '-queryfile', join(dir, 'q.tsq'), '-CAfile', join(dir, 'root.pem'), '-attime', String(Math.floor(now.getTime() / 1000) + 60)]);
+        const v = openssl([
+          'ts',
+          '-verify',
+          '-in',
+          join(dir, 'r.tsr'),
+          '-queryfile',
+          join(dir, 'q.tsq'),
+          '-CAfile',
+          join(dir, 'root.pem'),
+          '-attime',
+          String(Math.floor(now.getTime() / 1000) + 60),
+        ]);
         expect(v.stdout + v.stderr).toContain('Verification: OK');
-        serials.push(/Serial number: (0x[0-9A-F]+)/.exec(openssl(['ts', '-reply', '-in', join(dir, 'r.tsr'), '-text']).stdout)![1]!);
+        serials.push(
+          /Serial number: (0x[0-9A-F]+)/.exec(
+            openssl(['ts', '-reply', '-in', join(dir, 'r.tsr'), '-text']).stdout,
+          )![1]!,
+        );
       }
       expect(BigInt(serials[1]!)).toBe(BigInt(serials[0]!) + 1n);
       const garbage = await pki.handleTimestampRequest(new Uint8Array([1, 2, 3]));
@@ -174,7 +259,11 @@ describe('PlatformPki', () => {
     }
     const hash = new Uint8Array(createHash('sha256').update(data).digest());
     const token = await pki.timeStamper().timestamp(hash, 'SHA-256');
-    const r = verifyTimeStampToken(token, { hash, trustAnchors: pki.trustAnchors(), crls: pki.crls().map((c) => c.der) });
+    const r = verifyTimeStampToken(token, {
+      hash,
+      trustAnchors: pki.trustAnchors(),
+      crls: pki.crls().map((c) => c.der),
+    });
     expect(r).toMatchObject({ valid: true, hashMatches: true });
   });
 
@@ -192,7 +281,9 @@ describe('PlatformPki', () => {
     try {
       const tsaUrl = `http://127.0.0.1:${(tsa.address() as AddressInfo).port}/pki/tsa`;
       const hash = new Uint8Array(createHash('sha256').update(data).digest());
-      const token = await PlatformPki.open({ ...options, tsaUrl }).timeStamper().timestamp(hash, 'SHA-256');
+      const token = await PlatformPki.open({ ...options, tsaUrl })
+        .timeStamper()
+        .timestamp(hash, 'SHA-256');
       expect(requests).toBe(1);
       expect(verifyTimeStampToken(token, { hash, trustAnchors: pki.trustAnchors() }).valid).toBe(true);
     } finally {
@@ -216,10 +307,13 @@ describe('PlatformPki', () => {
     try {
       const port = (server.address() as AddressInfo).port;
       const authorized = await new Promise<boolean>((resolve, reject) => {
-        const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.rootCertificatePem() }, () => {
-          resolve(socket.authorized);
-          socket.end();
-        });
+        const socket = connect(
+          { host: '127.0.0.1', port, servername: 'localhost', ca: pki.rootCertificatePem() },
+          () => {
+            resolve(socket.authorized);
+            socket.end();
+          },
+        );
         socket.on('error', reject);
       });
       expect(authorized).toBe(true);
@@ -234,10 +328,18 @@ describe('PlatformPki', () => {
   });
 
   it('bad input gives typed errors', async () => {
-    await expect(pki.issueUserCertificate({ userId: 'u1', name: 'N', role: 'clerk', siteId: 'nowhere', pin: '123456' })).rejects.toMatchObject({ code: 'unknown_site' });
-    await expect(pki.issueUserCertificate({ userId: 'u1', name: 'N', role: 'clerk', siteId: 'cixi', pin: '12345' })).rejects.toMatchObject({ code: 'invalid_pin' });
-    await expect(pki.issueUserCertificate({ userId: 'u1', name: 'N', role: 'boss' as 'clerk', siteId: 'cixi', pin: '123456' })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(pki.issueEventCertificate({ eventId: 'e', name: 'N', idHash: '330282199001011234x', siteId: 'cixi' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(
+      pki.issueUserCertificate({ userId: 'u1', name: 'N', role: 'clerk', siteId: 'nowhere', pin: '123456' }),
+    ).rejects.toMatchObject({ code: 'unknown_site' });
+    await expect(
+      pki.issueUserCertificate({ userId: 'u1', name: 'N', role: 'clerk', siteId: 'cixi', pin: '12345' }),
+    ).rejects.toMatchObject({ code: 'invalid_pin' });
+    await expect(
+      pki.issueUserCertificate({ userId: 'u1', name: 'N', role: 'boss' as 'clerk', siteId: 'cixi', pin: '123456' }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(
+      pki.issueEventCertificate({ eventId: 'e', name: 'N', idHash: '330282199001011234x', siteId: 'cixi' }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(pki.unlockUserSigner('nobody', '123456')).rejects.toMatchObject({ code: 'no_certificate' });
     await expect(pki.init([{ id: 'root', name: 'x' }])).rejects.toMatchObject({ code: 'invalid_input' });
     expect(pki.crl('nowhere')).toBeUndefined();
@@ -246,7 +348,13 @@ describe('PlatformPki', () => {
   it('state survives reopening; a wrong master key cannot use the CA keys', async () => {
     const again = PlatformPki.open(options);
     expect(again.rootCertificatePem()).toBe(pki.rootCertificatePem());
-    await again.issueUserCertificate({ userId: 'clerk.later', name: '孙八', role: 'clerk', siteId: 'xingren', pin: '987654' });
+    await again.issueUserCertificate({
+      userId: 'clerk.later',
+      name: '孙八',
+      role: 'clerk',
+      siteId: 'xingren',
+      pin: '987654',
+    });
     expect(validate((await again.unlockUserSigner('clerk.later', '987654')).certificate).trusted).toBe(true);
     const wrong = PlatformPki.open({ ...options, masterKey: new Uint8Array(32).fill(9) });
     await expect(wrong.sealSigner()).rejects.toMatchObject({ code: 'bad_keystore' });
@@ -259,7 +367,9 @@ describe('PlatformPki', () => {
       const fresh = PlatformPki.open({ db: empty, dataDir: dir, clock });
       expect(fresh.isInitialised()).toBe(false);
       expect(() => fresh.rootCertificatePem()).toThrow(expect.objectContaining({ code: 'not_initialised' }));
-      await expect(fresh.handleTimestampRequest(new Uint8Array([1]))).rejects.toMatchObject({ code: 'not_initialised' });
+      await expect(fresh.handleTimestampRequest(new Uint8Array([1]))).rejects.toMatchObject({
+        code: 'not_initialised',
+      });
     } finally {
       empty.close();
       rmSync(dir, { recursive: true, force: true });

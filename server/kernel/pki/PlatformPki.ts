@@ -108,7 +108,14 @@ export class PlatformPki {
   }
 
   /** Issues a signing certificate with a PIN-protected key; an older one of the user is superseded (and listed in the CRL). */
-  async issueUserCertificate(o: { userId: string; name: string; role: UserRole; siteId: string; pin: string; validDays?: number }): Promise<CertificateInfo> {
+  async issueUserCertificate(o: {
+    userId: string;
+    name: string;
+    role: UserRole;
+    siteId: string;
+    pin: string;
+    validDays?: number;
+  }): Promise<CertificateInfo> {
     const input = parseInput(userCertificateSchema, o, 'user certificate request');
     assertValidPin(input.pin);
     return this.#exclusive(async () => {
@@ -129,7 +136,13 @@ export class PlatformPki {
   }
 
   /** Short-lived applicant certificate for one event/case; its key is sealed under the master key. */
-  async issueEventCertificate(o: { eventId: string; name: string; idHash: string; siteId: string; validMinutes?: number }): Promise<CertificateInfo> {
+  async issueEventCertificate(o: {
+    eventId: string;
+    name: string;
+    idHash: string;
+    siteId: string;
+    validMinutes?: number;
+  }): Promise<CertificateInfo> {
     const input = parseInput(eventCertificateSchema, o, 'event certificate request');
     return this.#exclusive(async () => {
       const siteName = this.#cas.siteName(input.siteId);
@@ -137,7 +150,12 @@ export class PlatformPki {
         kind: 'event',
         caId: input.siteId,
         profile: { kind: 'event' },
-        subject: eventSubject({ name: input.name, siteName, idHash: input.idHash.toLowerCase(), eventId: input.eventId }),
+        subject: eventSubject({
+          name: input.name,
+          siteName,
+          idHash: input.idHash.toLowerCase(),
+          eventId: input.eventId,
+        }),
         durationMs: (input.validMinutes ?? VALIDITY_MS.eventMinutes) * 60_000,
         meta: { eventId: input.eventId, siteId: input.siteId },
       });
@@ -174,8 +192,12 @@ export class PlatformPki {
   }
 
   #userRow(userId: string): CertificateRow {
-    const row = this.#usableRow(this.#store.currentFor('user_id', parseInput(identifier, userId, 'user id')), `user ${userId}`);
-    if (this.#store.pinState(userId).locked_at) throw new PkiError('key_locked', `the signing key of ${userId} is locked after ${MAX_PIN_FAILURES} wrong PINs`);
+    const row = this.#usableRow(
+      this.#store.currentFor('user_id', parseInput(identifier, userId, 'user id')),
+      `user ${userId}`,
+    );
+    if (this.#store.pinState(userId).locked_at)
+      throw new PkiError('key_locked', `the signing key of ${userId} is locked after ${MAX_PIN_FAILURES} wrong PINs`);
     return row;
   }
 
@@ -209,7 +231,9 @@ export class PlatformPki {
     // Readied now (key unsealed, certificate read) so that this overlaps the caller's own work,
     // such as waiting for a PIN check; each stamp still asks for the current TSA certificate.
     this.#tsaAuthority().catch(() => undefined);
-    return { timestamp: async (hash, digest) => new InProcessTimeStamper(await this.#tsaAuthority()).timestamp(hash, digest) };
+    return {
+      timestamp: async (hash, digest) => new InProcessTimeStamper(await this.#tsaAuthority()).timestamp(hash, digest),
+    };
   }
 
   /** DER TimeStampResp for the body of POST /pki/tsa (bad requests get a rejection response). */
@@ -251,7 +275,9 @@ export class PlatformPki {
   }
 
   /** A TLS server certificate for these host names/IPs from the root, reused while it is valid. */
-  async serverTlsCredentials(hostnames: readonly string[]): Promise<{ keyPem: string; certPem: string; chainPem: string }> {
+  async serverTlsCredentials(
+    hostnames: readonly string[],
+  ): Promise<{ keyPem: string; certPem: string; chainPem: string }> {
     const names = [...new Set(parseInput(hostnamesSchema, [...hostnames], 'host names'))].sort();
     const joined = names.join(',');
     const row = await this.#exclusive(() =>
@@ -260,7 +286,11 @@ export class PlatformPki {
         {
           kind: 'tls',
           caId: 'root',
-          profile: { kind: 'tls', dnsNames: names.filter((h) => isIP(h) === 0), ipAddresses: names.filter((h) => isIP(h) !== 0) },
+          profile: {
+            kind: 'tls',
+            dnsNames: names.filter((h) => isIP(h) === 0),
+            ipAddresses: names.filter((h) => isIP(h) !== 0),
+          },
           subject: tlsSubject(names[0]!),
           durationMs: VALIDITY_MS.tls,
           meta: { hostnames: joined },
@@ -295,7 +325,11 @@ export class PlatformPki {
    * The current platform certificate of a kind, (re)issued from the root when missing, due for
    * renewal or not what is needed (`fits`); the one it replaces is marked superseded.
    */
-  async #platformRow(kind: 'tsa' | 'seal' | 'tls', spec: IssueSpec, fits: (row: CertificateRow) => boolean = () => true): Promise<CertificateRow> {
+  async #platformRow(
+    kind: 'tsa' | 'seal' | 'tls',
+    spec: IssueSpec,
+    fits: (row: CertificateRow) => boolean = () => true,
+  ): Promise<CertificateRow> {
     const current = this.#store.currentOfKind(kind);
     if (current && fits(current) && !this.#dueForRenewal(current)) return current;
     this.#cas.requireRoot();
@@ -305,11 +339,23 @@ export class PlatformPki {
   }
 
   #tsaRow(): Promise<CertificateRow> {
-    return this.#platformRow('tsa', { kind: 'tsa', caId: 'root', profile: { kind: 'tsa' }, subject: tsaSubject(), durationMs: VALIDITY_MS.tsa });
+    return this.#platformRow('tsa', {
+      kind: 'tsa',
+      caId: 'root',
+      profile: { kind: 'tsa' },
+      subject: tsaSubject(),
+      durationMs: VALIDITY_MS.tsa,
+    });
   }
 
   #sealRow(): Promise<CertificateRow> {
-    return this.#platformRow('seal', { kind: 'seal', caId: 'root', profile: { kind: 'seal' }, subject: sealSubject(), durationMs: VALIDITY_MS.seal });
+    return this.#platformRow('seal', {
+      kind: 'seal',
+      caId: 'root',
+      profile: { kind: 'seal' },
+      subject: sealSubject(),
+      durationMs: VALIDITY_MS.seal,
+    });
   }
 
   #dueForRenewal(row: CertificateRow): boolean {
@@ -341,7 +387,8 @@ export class PlatformPki {
   #usableRow(row: CertificateRow | undefined, who: string): CertificateRow {
     if (!row) throw new PkiError('no_certificate', `${who} has no certificate`);
     if (row.status === 'revoked') throw new PkiError('revoked', `the certificate of ${who} is revoked`);
-    if (new Date(row.not_after) < this.#clock()) throw new PkiError('expired', `the certificate of ${who} expired on ${row.not_after}`);
+    if (new Date(row.not_after) < this.#clock())
+      throw new PkiError('expired', `the certificate of ${who} expired on ${row.not_after}`);
     return row;
   }
 

@@ -34,6 +34,7 @@ export function loadOrCreateMasterKey(dataDir: string): Uint8Array {
 
 /** Parses a hex master key (e.g. TONGBAN_MASTER_KEY). */
 export function masterKeyFromHex(hex: string): Uint8Array {
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new PkiError('invalid_input', 'the master key must be 64 hex digits (32 bytes)');
+  if (!/^[0-9a-fA-F]{64}$/.test(hex))
+    throw new PkiError('invalid_input', 'the master key must be 64 hex digits (32 bytes)');
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }

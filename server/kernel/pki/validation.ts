@@ -15,7 +15,10 @@ const noControl = (max: number) =>
 
 export const identifier = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be 1-64 letters, digits, . _ @ -');
 
-export const siteSchema = z.object({ id: identifier.refine((id) => id !== 'root', "'root' is reserved"), name: noControl(64) });
+export const siteSchema = z.object({
+  id: identifier.refine((id) => id !== 'root', "'root' is reserved"),
+  name: noControl(64),
+});
 
 export const userCertificateSchema = z.object({
   userId: identifier,
@@ -31,15 +34,29 @@ export const eventCertificateSchema = z.object({
   name: noControl(64),
   idHash: z.string().regex(/^[0-9a-fA-F]{16,64}$/, 'must be 16-64 hex digits'),
   siteId: identifier,
-  validMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+  validMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .optional(),
 });
 
-export const revocationReasonSchema = z.enum(Object.keys(REVOCATION_REASONS) as [RevocationReason, ...RevocationReason[]]);
+export const revocationReasonSchema = z.enum(
+  Object.keys(REVOCATION_REASONS) as [RevocationReason, ...RevocationReason[]],
+);
 
 const hostname = z
   .string()
   .max(253)
-  .refine((h) => isIP(h) !== 0 || /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(h), 'is not a host name or IP address');
+  .refine(
+    (h) =>
+      isIP(h) !== 0 ||
+      /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(
+        h,
+      ),
+    'is not a host name or IP address',
+  );
 
 export const hostnamesSchema = z.array(hostname).min(1).max(32);
 

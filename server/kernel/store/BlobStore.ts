@@ -23,7 +23,10 @@ export class BlobStore {
    * Stores bytes or a stream; returns the lower-case hex SHA-256 that names the blob. `maxBytes`
    * replaces the store's limit for content the server made itself (an evidence package).
    */
-  async put(content: Uint8Array | Readable | AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<string> {
+  async put(
+    content: Uint8Array | Readable | AsyncIterable<Uint8Array>,
+    options: { maxBytes?: number } = {},
+  ): Promise<string> {
     try {
       return await this.#put(content, options.maxBytes ?? this.#maxBytes);
     } catch (err) {

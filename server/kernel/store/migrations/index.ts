@@ -15,4 +15,13 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const migrations: readonly Migration[] = [coreSchema, pkiSchema, deskSchema, authSchema, auditSchema, recordingsSchema, flowsSchema, flowsEventIdSchema];
+export const migrations: readonly Migration[] = [
+  coreSchema,
+  pkiSchema,
+  deskSchema,
+  authSchema,
+  auditSchema,
+  recordingsSchema,
+  flowsSchema,
+  flowsEventIdSchema,
+];
