@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/worker-env.sh
 npm run --silent typecheck
+npm run --silent lint
 npm test

@@ -179,6 +179,7 @@ export class PdfParser {
     if (end < 0) this.fail('unterminated hex string');
     let hex = Buffer.from(b.buffer, b.byteOffset + this.pos + 1, end - this.pos - 1).toString('latin1');
     if (/[^0-9a-fA-F]/.test(hex)) {
+      // eslint-disable-next-line no-control-regex -- PDF white space (ISO 32000-1 §7.2.2) includes NUL and controls
       hex = hex.replace(/[\x00\x09\x0a\x0c\x0d\x20]/g, '');
       if (/[^0-9a-fA-F]/.test(hex)) this.fail('bad hex string');
     }

@@ -99,7 +99,7 @@ describe('tongban sign / verify', () => {
 
     const human = tongban(['verify', out, '--data', dataDir]);
     expect(human.status).toBe(0);
-    expect(human.stdout).toMatch(/^OK  Signature1: 张三 .*intact, trusted, not revoked, B-T, timestamp /m);
+    expect(human.stdout).toMatch(/^OK {2}Signature1: 张三 .*intact, trusted, not revoked, B-T, timestamp /m);
     expect(human.stdout.trim().endsWith('VALID')).toBe(true);
 
     const json = JSON.parse(tongban(['verify', out, '--json', '--data', dataDir]).stdout);

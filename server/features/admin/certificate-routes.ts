@@ -1,6 +1,5 @@
 // Certificate administration for admins: list the signing certificates and each CA's CRL, issue a
 // user's certificate with a first PIN, revoke one (the CRL is reissued at once).
-import { z } from 'zod';
 import { parseCrl } from '../../../certs/crl.js';
 import { actorOf } from '../../kernel/principal.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../../kernel/errors.js';
@@ -9,7 +8,12 @@ import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { PlatformPki } from '../../kernel/pki/PlatformPki.js';
 import type { UserService } from '../auth/index.js';
 import type { CatalogService } from '../catalog/index.js';
-import { issueCertificate, listCertificates, revokeCertificate } from '../../../protocol/http/admin.js';
+import {
+  issueCertificate,
+  listCertificates,
+  revokeCertificate,
+  type Certificate,
+} from '../../../protocol/http/admin.js';
 
 export interface CertificateRoutesDeps {
   readonly audit: AuditLog;
@@ -18,25 +22,11 @@ export interface CertificateRoutesDeps {
   readonly pki: PlatformPki;
 }
 
-const certificateSchema = z.object({
-  serial: z.string(),
-  userId: z.string().nullable(),
-  subject: z.string(),
-  issuer: z.string(),
-  kind: z.string(),
-  role: z.string().nullable(),
-  siteId: z.string().nullable(),
-  notBefore: z.string(),
-  notAfter: z.string(),
-  status: z.string(),
-  revoked: z.boolean(),
-});
-
 export function certificateRoutes(deps: CertificateRoutesDeps): RouteModule {
   return {
     name: 'certificates',
     register(api) {
-      const describe = (c: ReturnType<typeof deps.pki.certificates>[number]): z.infer<typeof certificateSchema> => ({
+      const describe = (c: ReturnType<typeof deps.pki.certificates>[number]): Certificate => ({
         serial: c.serial,
         userId: c.userId,
         subject: c.subject,

@@ -96,7 +96,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
   }
 
   async create(host: UserPrincipal, input: NewCeremony): Promise<CeremonyState> {
-    const { db, users, sessions, documents, blobs, audit, clock } = this.#d;
+    const { db, sessions, documents, blobs, audit, clock } = this.#d;
     if (host.role !== 'official' && host.role !== 'clerk')
       throw new ForbiddenError('only officials and clerks host ceremonies');
     const everyone = [...input.signers, ...input.witnesses];

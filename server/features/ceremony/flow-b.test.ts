@@ -21,7 +21,11 @@ import { multipart, pdfsig } from '../../test-support/flow-fixtures.js';
 import { appendStoredSegment } from '../../test-support/synthetic-recording.js';
 import { readmeCommandsOnPackage } from '../../test-support/package-tools.js';
 
-type Ack = { ok: boolean; data?: any; error?: { code: string } };
+type Ack = {
+  ok: boolean;
+  data?: Record<string, unknown> & { status?: string; currentPage?: number };
+  error?: { code: string };
+};
 let server: TestServer;
 let host: HttpClient;
 let first: HttpClient;
@@ -145,7 +149,7 @@ describe('flow B: signing ceremony', () => {
     for (const name of ['host', 'first', 'second', 'witness']) {
       const ack = await request(sockets[name]!, 'ceremony:join', { ceremonyId });
       expect(ack.ok, name).toBe(true);
-      expect(ack.data.currentPage).toBe(1);
+      expect(ack.data?.currentPage).toBe(1);
     }
     expect((await request(sockets.outsider!, 'ceremony:join', { ceremonyId })).error?.code).toBe('forbidden');
     expect((await request(sockets.first!, 'ceremony:join', { ceremonyId: 'not-a-uuid' })).error?.code).toBe(
@@ -155,7 +159,7 @@ describe('flow B: signing ceremony', () => {
       next<{ currentPage: number }>(sockets[n]!, 'ceremony:state'),
     );
     const turned = await request(sockets.host!, 'ceremony:page', { ceremonyId, page: 3 });
-    expect(turned.data.currentPage).toBe(3);
+    expect(turned.data?.currentPage).toBe(3);
     expect((await Promise.all(seen)).map((s) => s.currentPage)).toEqual([3, 3, 3]);
     expect((await request(sockets.first!, 'ceremony:page', { ceremonyId, page: 1 })).error?.code).toBe('forbidden');
     expect((await request(sockets.host!, 'ceremony:page', { ceremonyId, page: 9 })).ok).toBe(false);

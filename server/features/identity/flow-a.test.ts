@@ -292,7 +292,7 @@ describe('flow A: remote identity confirmation', () => {
     writeFileSync(tampered, await withFlippedByte(readFileSync(zipPath), 'audit.jsonl'));
     const bad = cli('evidence', 'verify', tampered, '--trust', join(work, 'root.pem'));
     expect(bad.status).toBe(1);
-    expect(bad.stdout).toMatch(/BAD  audit\.jsonl: SHA-256 differs from SHA256SUMS/);
+    expect(bad.stdout).toMatch(/BAD {2}audit\.jsonl: SHA-256 differs from SHA256SUMS/);
     const untrusted = cli('evidence', 'verify', zipPath, '--data', join(work, 'nothing-here'));
     expect(untrusted.status).toBe(2);
     expect(untrusted.stderr).toMatch(/no trust anchor/);

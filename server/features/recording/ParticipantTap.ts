@@ -33,7 +33,6 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly kinds: readonly ('audio' | 'video')[];
   /** When the consumers resumed: ffmpeg's clock (a segment's startSec) counts from about here. */
   readonly startedAtMs: number;
-  readonly #options: ParticipantTapOptions;
   readonly #transports: ms.PlainTransport[];
   readonly #consumers: ms.Consumer[];
   readonly #ffmpeg: ChildProcess;
@@ -56,7 +55,6 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     startedAtMs: number,
   ) {
     super();
-    this.#options = options;
     this.#transports = transports;
     this.#consumers = consumers;
     this.#ffmpeg = ffmpeg;
