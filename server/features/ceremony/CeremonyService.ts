@@ -132,7 +132,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
           position: i + 1,
           role: 'official',
           userId: u.id,
-          guestSessionId: null,
+          guestOfSession: null,
           displayName: u.displayName,
           siteId: u.siteId,
           box: boxes[i]!,

@@ -75,7 +75,7 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
   static signerFor(doc: FlowDocument, principal: Principal): DocumentSigner | undefined {
     return doc.signers.find((s) =>
       principal.kind === 'guest'
-        ? s.guestSessionId === principal.sessionId && s.userId === null
+        ? s.guestOfSession === principal.sessionId && s.userId === null
         : s.userId === principal.userId,
     );
   }

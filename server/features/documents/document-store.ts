@@ -13,7 +13,8 @@ export interface DocumentSigner {
   readonly position: number;
   readonly role: SignerRole;
   readonly userId: string | null;
-  readonly guestSessionId: string | null;
+  /** The video session whose invited applicant (a guest) fills this slot; null for staff signers. */
+  readonly guestOfSession: string | null;
   readonly displayName: string;
   readonly siteId: string | null;
   readonly box: SignatureBox;
@@ -107,7 +108,7 @@ export class DocumentStore {
           s.position,
           s.role,
           s.userId,
-          s.guestSessionId,
+          s.guestOfSession,
           s.displayName,
           s.siteId,
           JSON.stringify(s.box),
@@ -178,7 +179,7 @@ export class DocumentStore {
       position: s.position,
       role: s.role,
       userId: s.user_id,
-      guestSessionId: s.guest_session_id,
+      guestOfSession: s.guest_session_id,
       displayName: s.display_name,
       siteId: s.site_id,
       box: JSON.parse(s.box) as SignatureBox,

@@ -189,7 +189,7 @@ export class IdentityService {
       siteId: c.originatingSite.id,
       validMinutes: EVENT_CERTIFICATE_MINUTES,
     });
-    const guestSessionId = session.id;
+    const guestOfSession = session.id;
     const [applicantBox, witnessBox, confirmerBox] = identitySignerRoles.map((r) => boxes[r]);
     db.transaction(() => {
       documents.insert(
@@ -209,7 +209,7 @@ export class IdentityService {
             position: 1,
             role: 'applicant',
             userId: null,
-            guestSessionId,
+            guestOfSession,
             displayName: c.applicant.name,
             siteId: c.originatingSite.id,
             box: applicantBox!,
@@ -220,7 +220,7 @@ export class IdentityService {
             position: 2,
             role: 'witness',
             userId: witness.userId,
-            guestSessionId: null,
+            guestOfSession: null,
             displayName: witness.displayName,
             siteId: c.originatingSite.id,
             box: witnessBox!,
@@ -231,7 +231,7 @@ export class IdentityService {
             position: 3,
             role: 'confirmer',
             userId: clerk.userId,
-            guestSessionId: null,
+            guestOfSession: null,
             displayName: clerk.displayName,
             siteId: c.handlingSite.id,
             box: confirmerBox!,
