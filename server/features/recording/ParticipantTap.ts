@@ -1,8 +1,7 @@
 // One recording run for one participant: a PlainTransport + paused consumer per track towards an
 // ffmpeg that remuxes (no re-encoding) into ~N-second WebM segments. ffmpeg appends each finished
-// segment to a CSV list; the tap reads the list and reports closed segments. Consumers resume only
-// once ffmpeg listens, and a keyframe is asked for at that moment (video before the first keyframe
-// cannot be recorded), then at every segment boundary so that segments can be cut.
+// segment to a CSV list; the tap reads the list and reports closed segments. Keyframes are
+// requested at start and every segment period so that segments can be cut.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,7 +30,6 @@ export interface ParticipantTapOptions {
 
 export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; closed: [] }> {
   readonly kinds: readonly ('audio' | 'video')[];
-  /** When the consumers resumed: ffmpeg's clock (a segment's startSec) counts from about here. */
   readonly startedAtMs: number;
   readonly #transports: ms.PlainTransport[];
   readonly #consumers: ms.Consumer[];
@@ -41,8 +39,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly #timers: NodeJS.Timeout[] = [];
   #reported = 0;
   #stopping: Promise<void> | null = null;
-  /** The end of ffmpeg's stderr (and a spawn error), for diagnostics. */
-  readonly #stderr: { tail: string };
+  #stderrTail = '';
 
   private constructor(
     options: ParticipantTapOptions,
@@ -50,9 +47,6 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     consumers: ms.Consumer[],
     ffmpeg: ChildProcess,
     listFile: string,
-    exited: Promise<void>,
-    stderr: { tail: string },
-    startedAtMs: number,
   ) {
     super();
     this.#transports = transports;
@@ -60,16 +54,21 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     this.#ffmpeg = ffmpeg;
     this.#listFile = listFile;
     this.kinds = consumers.map((c) => c.kind);
-    this.startedAtMs = startedAtMs;
-    this.#exited = exited;
-    this.#stderr = stderr;
+    this.startedAtMs = Date.now();
+    // 'error' (ffmpeg missing, spawn refused) may come instead of 'exit'.
+    this.#exited = new Promise((resolve) => {
+      ffmpeg.once('exit', () => resolve());
+      ffmpeg.once('error', (err) => {
+        this.#stderrTail += `\n${err.message}`;
+        resolve();
+      });
+    });
+    ffmpeg.stderr?.on('data', (d: Buffer) => (this.#stderrTail = (this.#stderrTail + d.toString()).slice(-2000)));
     this.#timers.push(setInterval(() => this.#poll(), 500));
     const keyframes = () =>
       this.#consumers.filter((c) => c.kind === 'video').forEach((c) => void c.requestKeyFrame().catch(() => undefined));
-    // The run starts now (consumers just resumed): ask at once. A busy sender may miss a request, so
-    // ask again a few times; then at every boundary of ffmpeg's clock, which started with this run.
-    keyframes();
-    for (const ms of [150, 400, 800, 1500, 2500]) this.#timers.push(setTimeout(keyframes, ms));
+    // ffmpeg needs a keyframe to learn the video's parameters; a busy sender may miss the first request.
+    for (const ms of [300, 800, 1500, 2500, 4000]) this.#timers.push(setTimeout(keyframes, ms));
     this.#timers.push(setInterval(keyframes, options.segmentSeconds * 1000));
     void this.#exited.then(() => void this.stop());
   }
@@ -113,24 +112,14 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       ],
       { stdio: ['pipe', 'ignore', 'pipe'] },
     );
-    const stderr = { tail: '' };
-    ffmpeg.stderr?.on('data', (d: Buffer) => (stderr.tail = (stderr.tail + d.toString()).slice(-2000)));
-    // 'error' (ffmpeg missing, spawn refused) may come instead of 'exit'.
-    const exited = new Promise<void>((resolve) => {
-      ffmpeg.once('exit', () => resolve());
-      ffmpeg.once('error', (err) => {
-        stderr.tail += `\n${err.message}`;
-        resolve();
-      });
-    });
-    // RTP sent before ffmpeg binds its ports is lost, and with it the keyframe that resuming asks
-    // for: a busy machine can take a second to start ffmpeg, so wait until it listens.
-    await untilListening(targets, exited);
+    const tap = new ParticipantTap(options, transports, consumers, ffmpeg, listFile);
+    // ffmpeg binds its ports while it starts; RTP sent before that is simply lost.
+    await new Promise((r) => setTimeout(r, 250));
     for (let i = 0; i < transports.length; i++) {
       await transports[i]!.connect({ ip: '127.0.0.1', port: targets[i]!, rtcpPort: targets[i]! + 1 });
+      await consumers[i]!.resume();
     }
-    await Promise.all(consumers.map((c) => c.resume()));
-    return new ParticipantTap(options, transports, consumers, ffmpeg, listFile, exited, stderr, Date.now());
+    return tap;
   }
 
   /** Lets ffmpeg finish the open segment ('q'), then closes the engine side. Idempotent. */
@@ -153,7 +142,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   }
 
   get diagnostics(): string {
-    return this.#stderr.tail;
+    return this.#stderrTail;
   }
 
   #poll(): void {
@@ -162,34 +151,6 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       this.emit('segment', s);
     }
   }
-}
-
-/** Resolves once every port is bound by some process (Linux: /proc/net/udp*), or ffmpeg exited, or 5 s passed. */
-async function untilListening(ports: readonly number[], exited: Promise<void>): Promise<void> {
-  let done = false;
-  void exited.then(() => (done = true));
-  const deadline = Date.now() + 5000;
-  while (!done && Date.now() < deadline) {
-    const bound = boundUdpPorts();
-    if (bound === null) return void (await new Promise((r) => setTimeout(r, 250)));
-    if (ports.every((p) => bound.has(p))) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Local UDP ports in use, or null where /proc/net/udp is not available (then the caller waits a fixed time). */
-function boundUdpPorts(): Set<number> | null {
-  const ports = new Set<number>();
-  let found = false;
-  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
-    if (!existsSync(table)) continue;
-    found = true;
-    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const local = line.trim().split(/\s+/)[1];
-      if (local) ports.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
-    }
-  }
-  return found ? ports : null;
 }
 
 /** Parses ffmpeg's CSV segment list (`name,start,end` per finished segment). */

@@ -48,13 +48,6 @@ interface Live {
   readonly taps: Map<string, { tap: ParticipantTap; run: number }>;
   readonly runs: Map<string, number>;
   readonly pending: Map<string, NodeJS.Timeout>;
-  /**
-   * Serialises starting and stopping a participant's tap: a restart still waiting for its ffmpeg
-   * must not be overtaken by the next one (both runs would record on), nor by a stop.
-   */
-  readonly steps: Map<string, Promise<void>>;
-  /** Set when the room's recording stops: no tap starts after that. */
-  ended: boolean;
   /** Serialises chain appends: segment i+1 waits for segment i. */
   chain: Promise<void>;
 }
@@ -102,8 +95,6 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       taps: new Map(),
       runs: previous?.runs ?? new Map(),
       pending: new Map(),
-      steps: new Map(),
-      ended: false,
       chain: previous?.chain ?? Promise.resolve(),
     };
     this.#live.set(sessionId, live);
@@ -111,20 +102,16 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       clearTimeout(live.pending.get(peerId));
       live.pending.set(
         peerId,
-        setTimeout(() => {
-          live.pending.delete(peerId);
-          void this.#step(live, peerId, () => this.#restartTap(live, peerId));
-        }, settleMs),
+        setTimeout(() => void this.#restartTap(live, peerId), settleMs),
       );
     };
-    room.on('newProducer', (p) => {
-      // The session's timeline starts with its first published track, not when a tap is ready.
-      this.#ensureRecording(sessionId);
-      schedule(p.peerId);
-    });
+    room.on('newProducer', (p) => schedule(p.peerId));
     room.on('producerClosed', (p) => schedule(p.peerId));
-    room.on('peerLeft', (peerId) => void this.#step(live, peerId, () => this.#stopTap(live, peerId)));
-    room.once('closed', () => void this.#stopAll(live));
+    room.on('peerLeft', (peerId) => void this.#stopTap(live, peerId));
+    room.once('closed', () => {
+      for (const t of live.pending.values()) clearTimeout(t);
+      for (const peerId of [...live.taps.keys()]) void this.#stopTap(live, peerId);
+    });
   }
 
   state(sessionId: string): RecordingStateView {
@@ -150,16 +137,16 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 
   /** Stops every tap (their open segments are finished and chained), then seals the manifest. */
   async finish(sessionId: string): Promise<FinishedRecording | null> {
-    // The session ends now; stopping the taps (ffmpeg closing its segments) only flushes what came before.
-    const endedAt = this.#clock().toISOString();
     const live = this.#live.get(sessionId);
     if (live) {
-      await this.#stopAll(live);
+      for (const t of live.pending.values()) clearTimeout(t);
+      await Promise.all([...live.taps.keys()].map((peerId) => this.#stopTap(live, peerId)));
+      await live.chain;
       this.#live.delete(sessionId);
     }
     const row = this.#o.store.get(sessionId);
     if (!row || row.status !== 'recording') return null;
-    return this.#seal(row, 'complete', endedAt);
+    return this.#seal(row, 'complete');
   }
 
   /** The background render started when the session's recording was sealed (this process only). */
@@ -178,7 +165,11 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   /** Shutdown: taps finish their open segments; the recordings stay open and are sealed as interrupted at the next start. */
   async close(): Promise<void> {
     for (const { job } of this.#composites.values()) job.cancel();
-    for (const live of this.#live.values()) await this.#stopAll(live);
+    for (const live of this.#live.values()) {
+      for (const t of live.pending.values()) clearTimeout(t);
+      await Promise.all([...live.taps.keys()].map((peerId) => this.#stopTap(live, peerId)));
+      await live.chain;
+    }
     this.#live.clear();
   }
 
@@ -199,25 +190,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     return row;
   }
 
-  /** Runs fn after every earlier start or stop of this participant's tap. */
-  #step(live: Live, peerId: string, fn: () => Promise<void>): Promise<void> {
-    const next = (live.steps.get(peerId) ?? Promise.resolve()).then(fn).catch(() => undefined);
-    live.steps.set(peerId, next);
-    return next;
-  }
-
-  /** Stops every tap of the room, including those still starting; their segments are chained. */
-  async #stopAll(live: Live): Promise<void> {
-    live.ended = true;
-    for (const t of live.pending.values()) clearTimeout(t);
-    const peers = new Set([...live.taps.keys(), ...live.steps.keys()]);
-    await Promise.all([...peers].map((peerId) => this.#step(live, peerId, () => this.#stopTap(live, peerId))));
-    await live.chain;
-  }
-
   async #restartTap(live: Live, peerId: string): Promise<void> {
+    live.pending.delete(peerId);
     await this.#stopTap(live, peerId);
-    if (live.ended || live.room.closed || this.#live.get(live.room.sessionId) !== live) return;
+    if (live.room.closed || this.#live.get(live.room.sessionId) !== live) return;
     const producers = live.room.producers().filter((p) => p.peerId === peerId);
     const engineProducers = producers.map((p) => live.room.findProducer(p.id)).filter((p) => p !== undefined);
     if (engineProducers.length === 0) return;
@@ -315,10 +291,11 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         }
       }
     }
-    return this.#seal(this.#o.store.get(row.sessionId)!, 'interrupted', this.#clock().toISOString());
+    return this.#seal(this.#o.store.get(row.sessionId)!, 'interrupted');
   }
 
-  async #seal(row: RecordingRow, status: 'complete' | 'interrupted', endedAt: string): Promise<FinishedRecording> {
+  async #seal(row: RecordingRow, status: 'complete' | 'interrupted'): Promise<FinishedRecording> {
+    const endedAt = this.#clock().toISOString();
     const manifest = buildManifest(
       row,
       this.#o.store.participants(row.sessionId),
@@ -337,13 +314,9 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const finalStatus = status === 'complete' ? 'sealed' : 'interrupted';
     this.#o.store.finish(row.sessionId, finalStatus, endedAt, sha256Hex(bytes), sealed);
     this.emit('state', this.state(row.sessionId));
-    // Playback covers the session: start to end, or (after a crash, sealed much later) to the last segment.
-    const lastMs = manifest.segments.reduce((m, s) => Math.max(m, s.endMs), 0);
-    const durationMs = status === 'complete' ? Math.max(0, Date.parse(endedAt) - Date.parse(row.startedAt)) : lastMs;
     const job = CompositeJob.start({
       dir: this.#dirOf(row),
       segments: manifest.segments,
-      durationMs,
       ffmpegBin: this.#o.ffmpegBin,
     });
     const state = { status: 'rendering' as CompositeState['status'], progress: 0 };
