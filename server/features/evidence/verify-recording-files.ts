@@ -1,5 +1,5 @@
 // Checks a sealed recording as it sits in an evidence package: every segment's hash, the hash chain
-// recomputed from the segments (DESIGN §6, server/media/recording/hash-chain.ts), the chain's
+// recomputed from the segments (DESIGN §6, server/features/recording/hash-chain.ts), the chain's
 // genesis bound to the session, and the platform seal over manifest.json.
 import { z } from 'zod';
 import { genesis, nextHead } from '../recording/index.js';

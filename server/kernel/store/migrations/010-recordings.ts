@@ -1,6 +1,6 @@
 import type { Migration } from './index.js';
 
-// Server-side recordings (server/media/recording): one row per session's recording, its chained
+// Server-side recordings (server/features/recording): one row per session's recording, its chained
 // segments in order, who appeared in it, and the checkpoints documents embedded. The files live in
 // <dataDir>/recordings/<session>/; these rows index them. No FK to sessions: the recorder also
 // seals recordings of sessions it only knows from disk after a crash.
