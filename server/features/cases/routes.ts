@@ -1,8 +1,6 @@
 // Cases: opened by the originating clerk, accepted or rejected by the handling site, cancelled by
 // the originating site; invitations bring the applicant into the case's session (POST /api/join).
-import { z } from 'zod';
 import { authorize, type Action } from '../../kernel/policy.js';
-import { caseStatuses } from './case-state.js';
 import type { CaseService, CaseSummary } from './CaseService.js';
 import { actorOf, type Principal } from '../../kernel/principal.js';
 import { ConflictError } from '../../kernel/errors.js';
@@ -34,23 +32,6 @@ export interface CaseRoutesDeps {
   /** The public https URL (invitation links). */
   baseUrl(): string;
 }
-
-const ref = z.object({ id: z.string(), name: z.string() });
-export const caseSummarySchema = z.object({
-  id: z.string().uuid(),
-  number: z.string(),
-  status: z.enum(caseStatuses),
-  matter: ref,
-  originatingSite: ref,
-  handlingSite: ref,
-  partnershipId: z.string(),
-  applicant: z.object({ name: z.string(), idMasked: z.string(), phoneMasked: z.string().nullable() }),
-  createdBy: z.string(),
-  acceptedBy: z.string().nullable(),
-  sessionId: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 
 /** Loads the case (404) and checks the policy action against its sites (403). */
 export function caseFor(

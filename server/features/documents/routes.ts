@@ -1,6 +1,5 @@
 // Flow documents (身份核验确认书, agreements): the current PDF, its verification report, and ordered
 // signing. Readers are the session's participants, auditors and admins.
-import { z } from 'zod';
 import { authorize, type Action } from '../../kernel/policy.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { DocumentStore, FlowDocument } from './document-store.js';
@@ -46,13 +45,6 @@ const signerView = (s: FlowDocument['signers'][number]) => ({
   name: s.displayName,
   siteId: s.siteId,
   signedAt: s.signedAt,
-});
-export const signerSchema = z.object({
-  position: z.number().int(),
-  role: z.string(),
-  name: z.string(),
-  siteId: z.string().nullable(),
-  signedAt: z.string().nullable(),
 });
 
 export function signingProgress(doc: FlowDocument) {
