@@ -7,6 +7,7 @@ import { Harness } from './support/harness.js';
 import { row, type BenchRow } from './support/results.js';
 import { tempDir } from './support/temp.js';
 import { DEMO_PASSWORD } from '../server/demo/demo-data.js';
+import { SESSION_COOKIE } from '../server/features/auth/index.js';
 
 interface Target {
   readonly name: string;
@@ -75,7 +76,7 @@ export async function benchApi(o: {
     const { token } = (await h.request('loginToken', { userId: 'clerk.cixi' })) as { token: string };
     const targets: Target[] = [
       { name: 'GET /healthz', method: 'GET', path: '/healthz' },
-      { name: 'GET /api/cases', method: 'GET', path: '/api/cases', headers: { cookie: `tongban_sid=${token}` } },
+      { name: 'GET /api/cases', method: 'GET', path: '/api/cases', headers: { cookie: `${SESSION_COOKIE}=${token}` } },
       {
         name: 'POST /api/auth/login',
         method: 'POST',

@@ -24,6 +24,9 @@ export const errorCodes = [
   'file_missing',
   'bad_blob_id',
   'bad_timestamp_request',
+  'unsupported_media_type',
+  // Web hygiene: a state-changing request sent by a page of another site.
+  'cross_origin',
   // Sockets and the media plane.
   'unknown_event',
   'media_rejected',

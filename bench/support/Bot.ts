@@ -18,6 +18,7 @@ import type {
   TransportResponse,
 } from '../../protocol/media.js';
 import type { SyntheticMedia } from './SyntheticMedia.js';
+import { SESSION_COOKIE } from '../../server/features/auth/index.js';
 
 // mediasoup-client's handler uses the browser's WebRTC globals; libwebrtc from wrtc stands in.
 Object.assign(globalThis, {
@@ -31,7 +32,7 @@ Object.assign(globalThis, {
 export interface BotOptions {
   readonly url: string;
   readonly sessionId: string;
-  /** The tongban_sid session cookie value. */
+  /** The session cookie's value (SESSION_COOKIE). */
   readonly token: string;
   readonly media: SyntheticMedia;
   /** PEM of the platform root, so TLS is checked against it. */
@@ -66,7 +67,7 @@ export class Bot {
     this.#o = o;
     this.#socket = io(o.url, {
       transports: ['websocket'],
-      extraHeaders: { cookie: `tongban_sid=${o.token}` },
+      extraHeaders: { cookie: `${SESSION_COOKIE}=${o.token}` },
       ca: o.ca,
       reconnection: true,
       autoConnect: false,

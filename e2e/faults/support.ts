@@ -8,6 +8,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Harness } from '../../bench/support/harness.js';
 import { HttpClient, type TestResponse } from '../../server/test-support/HttpClient.js';
+import { SESSION_COOKIE } from '../../server/features/auth/index.js';
 import { databaseFile } from '../../server/kernel/store/paths.js';
 
 export { DEMO_PIN } from '../../server/demo/demo-data.js';
@@ -15,7 +16,7 @@ export { DEMO_PIN } from '../../server/demo/demo-data.js';
 export async function clientAs(h: Harness, userId: string): Promise<HttpClient> {
   const { token } = (await h.request('loginToken', { userId })) as { token: string };
   const c = new HttpClient(h.url, h.ready.rootPem);
-  c.cookie = `tongban_sid=${token}`;
+  c.cookie = `${SESSION_COOKIE}=${token}`;
   return c;
 }
 

@@ -278,8 +278,8 @@ test('a burst of malformed requests gets clear 4xx errors and the server keeps s
           body: 'username=a&password=b',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
         }),
-      400,
-      'invalid_request',
+      415,
+      'unsupported_media_type',
     ],
     [
       'empty TSA body',

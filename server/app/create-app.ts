@@ -21,7 +21,14 @@ import { Database } from '../kernel/store/Database.js';
 import { blobRoot, databaseFile } from '../kernel/store/paths.js';
 import { createHttpApp } from '../http/express-app.js';
 import { RealtimeServer } from '../realtime/RealtimeServer.js';
-import { AuthPurger, cookieAuthenticator, LoginSessions, RateLimiter, UserService } from '../features/auth/index.js';
+import {
+  AuthPurger,
+  cookieAuthenticator,
+  LoginSessions,
+  RateLimiter,
+  SESSION_COOKIE,
+  UserService,
+} from '../features/auth/index.js';
 import { CatalogService } from '../features/catalog/index.js';
 import { CaseService, IdNumberProtector, InvitationService } from '../features/cases/index.js';
 import { CeremonyService } from '../features/ceremony/index.js';
@@ -83,6 +90,7 @@ export class App {
   readonly #authPurger: AuthPurger;
   readonly #url: { value: string };
   readonly #detach: (() => void)[];
+  #evidencePurge: NodeJS.Timeout | undefined;
   #server: HttpsServer | undefined;
   #realtime: RealtimeServer | undefined;
   #started = false;
@@ -181,6 +189,7 @@ export class App {
         recording,
         pki,
         matterName: (id) => catalog.matter(id).name,
+        limits,
       });
       const url = { value: '' };
       const services: AppServices = {
@@ -238,10 +247,14 @@ export class App {
       ...new Set(['localhost', '127.0.0.1', config.host].filter((h) => h !== '0.0.0.0' && h !== '::')),
     ];
     this.#started = true;
+    s.evidence.failInterrupted();
     const tls = await s.pki.serverTlsCredentials(hostnames);
     const authenticator = cookieAuthenticator(s.loginSessions);
+    const publicUrl = () => this.#url.value || undefined;
     const app = createHttpApp({
       authenticator,
+      sessionCookie: SESSION_COOKIE,
+      publicBaseUrl: publicUrl,
       audit: s.audit,
       jsonBodyBytes: config.limits.jsonBodyBytes,
       modules: routeModules(s),
@@ -251,13 +264,19 @@ export class App {
     const server = createServer({ key: tls.keyPem, cert: `${tls.certPem.trim()}\n${tls.chainPem.trim()}\n` }, app);
     server.on('tlsClientError', () => undefined);
     this.#server = server;
-    this.#realtime = new RealtimeServer({ server, authenticator, log: s.log });
+    this.#realtime = new RealtimeServer({ server, authenticator, log: s.log, publicBaseUrl: publicUrl });
     this.#realtime.attach(socketModules(s));
     server.listen(config.port, config.host);
     await once(server, 'listening');
     this.#url.value = publicBaseUrl(config, (server.address() as AddressInfo).port);
     this.#checkpointer.start(config.limits.auditCheckpointIntervalMs);
     this.#authPurger.start(config.limits.authPurgeIntervalMs, s.log);
+    // Expired evidence jobs go with their packages; between runs, starting or looking up a job purges too.
+    this.#evidencePurge = setInterval(
+      () => void s.evidence.purgeExpired().catch(s.log),
+      Math.min(config.limits.evidenceJobTtlMs, 10 * 60_000),
+    );
+    this.#evidencePurge.unref();
     s.audit.append({ actor: 'system', action: 'server.started', details: { url: this.#url.value } });
     return this.#url.value;
   }
@@ -284,6 +303,7 @@ export class App {
     this.#server = undefined;
     s.audit.append({ actor: 'system', action: 'server.stopped' });
     this.#authPurger.stop();
+    clearInterval(this.#evidencePurge);
     await this.#checkpointer.stop();
     s.db.close();
   }

@@ -1,7 +1,8 @@
 // Declarative routes: each one names its method, path, policy action, zod schemas for params,
 // query and body, and a handler. The router checks the principal first (401/403), then validates
 // input (400), then runs the handler and sends its result as JSON. The same declarations produce
-// the OpenAPI document, and every successful GET by an auditor is written to the audit log.
+// the OpenAPI document, and every successful GET by an auditor is written to the audit log. A body
+// must have the route's type (JSON unless declared multipart or raw), else 415.
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { authorize, type Action, type PrincipalFor } from '../kernel/policy.js';
@@ -9,6 +10,7 @@ import { RequestValidationError, UnauthenticatedError } from '../kernel/errors.j
 import { actorOf, type Principal } from '../kernel/principal.js';
 import type { AuditLog } from '../kernel/audit/AuditLog.js';
 import { principalOf } from './authenticate.js';
+import { assertBodyType } from './body-type.js';
 import { zodToJsonSchema, type JsonSchema } from './zod-json-schema.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -83,9 +85,11 @@ export class ApiRouter {
       spec: spec as RouteSpec<Access, unknown, unknown, unknown>,
     });
     const handlers: RequestHandler[] = [];
+    const bodyType = spec.consumes ?? (spec.multipart ? 'multipart/form-data' : 'application/json');
     if (spec.consumes) handlers.push(express.raw({ type: spec.consumes, limit: spec.rawBodyLimitBytes }));
     handlers.push(async (req, res) => {
       const principal = checkAccess(principalOf(res), spec.access);
+      assertBodyType(req, bodyType);
       const params = parse(spec.params, req.params, 'path parameter');
       const query = parse(spec.query, req.query, 'query parameter');
       const body = spec.consumes ? (req.body as B) : parse(spec.body, req.body, 'body');
@@ -104,7 +108,7 @@ export class ApiRouter {
   }
 
   /** The OpenAPI 3.1 document for every declared route. */
-  openapi(info: { title: string; version: string }): JsonSchema {
+  openapi(info: { title: string; version: string }, sessionCookie: string): JsonSchema {
     const paths: Record<string, Record<string, unknown>> = {};
     for (const { method, path, spec } of this.#documented) {
       const oaPath = path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -134,7 +138,7 @@ export class ApiRouter {
     return {
       openapi: '3.1.0',
       info,
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tongban_sid' } } },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: sessionCookie } } },
       security: [{ session: [] }],
       paths,
     };

@@ -71,6 +71,10 @@ export const configSchema = z
         auditCheckpointIntervalMs: positiveInt,
         /** How often ended login sessions and run-out rate-limit windows are deleted. */
         authPurgeIntervalMs: positiveInt,
+        /** Evidence export jobs one user may have running at once (each builds a whole package). */
+        evidenceJobsPerUser: positiveInt,
+        /** How long a finished evidence job and its package stay downloadable before both are deleted. */
+        evidenceJobTtlMs: positiveInt,
       })
       .strict(),
   })
@@ -90,6 +94,8 @@ export const defaultLimits: Config['limits'] = {
   invitationTtlMs: 30 * 60_000,
   auditCheckpointIntervalMs: 10 * 60_000,
   authPurgeIntervalMs: 10 * 60_000,
+  evidenceJobsPerUser: 3,
+  evidenceJobTtlMs: 24 * 3600_000,
 };
 
 export const defaultMedia: Config['media'] = {

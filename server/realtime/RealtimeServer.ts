@@ -20,6 +20,7 @@ import {
 } from '../../protocol/socket.js';
 import type { Authenticator, Revocation } from '../kernel/authenticator.js';
 import { RequestValidationError, toErrorReply } from '../kernel/errors.js';
+import { fromOwnSite } from '../http/same-origin.js';
 
 export type TongbanServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type TongbanSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -40,14 +41,20 @@ export class RealtimeServer {
   readonly #connectionHandlers: ((socket: TongbanSocket) => void)[] = [];
   readonly #detach: (() => void)[] = [];
 
-  constructor(opts: { server: HttpsServer | HttpServer; authenticator: Authenticator; log: (err: unknown) => void }) {
+  constructor(opts: {
+    server: HttpsServer | HttpServer;
+    authenticator: Authenticator;
+    log: (err: unknown) => void;
+    /** The public URL, which a browser's Origin may name instead of the Host. */
+    publicBaseUrl?: () => string | undefined;
+  }) {
     this.#log = opts.log;
     this.io = new Server(opts.server, {
       serveClient: false,
       maxHttpBufferSize: 1_000_000,
       cors: { origin: false },
       // Cross-site WebSocket hijacking: a browser always names the page's origin; it must be ours.
-      allowRequest: (req, callback) => callback(null, sameOrigin(req.headers.origin, req.headers.host)),
+      allowRequest: (req, callback) => callback(null, fromOwnSite(req.headers, opts.publicBaseUrl?.())),
     });
     this.io.use((socket, next) => {
       const who = opts.authenticator.fromCookie(socket.handshake.headers.cookie);
@@ -133,12 +140,3 @@ export class RealtimeServer {
 }
 
 const isRequestEvent = (event: string): boolean => Object.hasOwn(clientRequests, event);
-
-function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
-  if (origin === undefined) return true; // not a browser (CLI clients, tests)
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}

@@ -23,6 +23,8 @@ export interface TestServerOptions {
   readonly limits?: Partial<Config['limits']>;
   /** Run the recorder (no live video): tests feed it segments through `app.services.recording.store`. */
   readonly record?: boolean;
+  /** An external RFC 3161 TSA (config tsaUrl) instead of the in-process one. */
+  readonly tsaUrl?: string;
 }
 
 export class TestServer {
@@ -44,6 +46,7 @@ export class TestServer {
         port,
         host: '127.0.0.1',
         limits: options.limits,
+        tsaUrl: options.tsaUrl,
         media: { enabled: false, record: options.record ?? false },
       },
     });

@@ -24,6 +24,8 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   file_missing: 'error.fileMissing',
   bad_blob_id: 'error.invalidRequest',
   bad_timestamp_request: 'error.invalidRequest',
+  unsupported_media_type: 'error.invalidRequest',
+  cross_origin: 'error.crossOrigin',
   unknown_event: 'error.outdatedPage',
   media_rejected: 'error.mediaRejected',
   consent_required: 'error.consentRequired',

@@ -32,6 +32,7 @@ export const en: Record<MessageKey, string> = {
   'login.busy': 'Logging in…',
   'error.unauthenticated': 'Your login has expired. Please log in again.',
   'error.forbidden': 'You are not allowed to do this.',
+  'error.crossOrigin': 'A request from another website was refused. Please work on this platform’s own pages.',
   'error.notFound': 'This item was not found; it may have been handled or removed.',
   'error.invalidRequest': 'Some information is not valid. Please check and submit again.',
   'error.invalidTransition': 'The case is not in a state that allows this. Refresh to see its current state.',

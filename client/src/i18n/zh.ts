@@ -30,6 +30,7 @@ export const zh = {
   'login.busy': '正在登录…',
   'error.unauthenticated': '登录已失效，请重新登录。',
   'error.forbidden': '您没有执行此操作的权限。',
+  'error.crossOrigin': '已拒绝来自其他网站的请求。请直接在本平台页面中操作。',
   'error.notFound': '未找到相应的内容，可能已被处理或删除。',
   'error.invalidRequest': '填写的信息有误，请检查后重新提交。',
   'error.invalidTransition': '该办件当前状态不允许此操作，请刷新后查看最新状态。',

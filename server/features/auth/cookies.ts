@@ -1,6 +1,8 @@
 // The session cookie: HttpOnly (no script access), Secure (HTTPS only), SameSite=Strict (not sent
-// on cross-site requests, which also blocks CSRF), scoped to the whole origin.
-export const SESSION_COOKIE = 'tongban_sid';
+// on cross-site requests; the Origin check in http/same-origin.ts is the other CSRF guard), scoped
+// to the whole origin. The __Host- prefix makes browsers refuse it unless it is Secure, Path=/ and
+// has no Domain, so a sibling subdomain cannot plant or shadow it.
+export const SESSION_COOKIE = '__Host-tongban_sid';
 
 export function parseCookies(header: string | undefined): Map<string, string> {
   const out = new Map<string, string>();

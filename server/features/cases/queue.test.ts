@@ -3,6 +3,7 @@
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { CaseSummary } from './CaseService.js';
+import { SESSION_COOKIE } from '../auth/index.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
 import { TestServer, type TestSocket } from '../../test-support/TestServer.js';
 
@@ -93,7 +94,7 @@ test('new and changed cases reach the handling and originating sites, not an unr
 test('sockets without a valid session cookie, or from another origin, are refused', async () => {
   await expect(server.socket()).rejects.toThrow(/unauthenticated/);
   const forged = server.client();
-  forged.cookie = 'tongban_sid=forged-token';
+  forged.cookie = `${SESSION_COOKIE}=forged-token`;
   await expect(server.socket(forged)).rejects.toThrow(/unauthenticated/);
   // A page on another origin cannot open a socket with a clerk's cookie.
   await expect(connectWith({ cookie: cixi.cookie!, origin: 'https://evil.example' })).rejects.toThrow();

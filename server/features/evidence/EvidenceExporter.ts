@@ -1,13 +1,14 @@
 // Evidence-package export for a record: streamed on request (GET …/evidence.zip, the CLI) or
 // written by a job, whose progress clients poll or receive over socket.io, into the blob store
-// for download. Every export is audited.
+// for download. Every export is audited. Jobs are bounded: a few running per user at once, and a
+// finished job and its package are deleted once their time to live has passed (issue 12 §7).
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import { actorOf, type Principal } from '../../kernel/principal.js';
 import { type Clock } from '../../kernel/clock.js';
-import { ConflictError, NotFoundError } from '../../kernel/errors.js';
+import { ConflictError, NotFoundError, TooManyRequestsError } from '../../kernel/errors.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Database } from '../../kernel/store/Database.js';
 import { createDetachedCms } from '../../../signing/cms/create-cms.js';
@@ -37,6 +38,8 @@ export interface EvidenceExporterDeps {
   readonly recording: RecordingService;
   readonly pki: SigningPki;
   readonly matterName: (id: string) => string;
+  /** config.limits: evidenceJobsPerUser running at once; evidenceJobTtlMs after finishing. */
+  readonly limits: { readonly evidenceJobsPerUser: number; readonly evidenceJobTtlMs: number };
 }
 
 const COLUMNS = `id, record_id AS recordId, status, progress, sha256, error, created_at AS createdAt, finished_at AS finishedAt`;
@@ -47,6 +50,18 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
   constructor(deps: EvidenceExporterDeps) {
     super();
     this.#d = deps;
+  }
+
+  /**
+   * Marks failed the jobs a previous server left "running" (they would count against their owner's
+   * limit for ever). Called by the serving app on start only: a CLI command beside it must not.
+   */
+  failInterrupted(): number {
+    return this.#d.db.sql
+      .prepare(
+        `UPDATE evidence_jobs SET status = 'failed', error = 'interrupted by a server restart', finished_at = ? WHERE status = 'running'`,
+      )
+      .run(this.#d.clock().toISOString()).changes;
   }
 
   /**
@@ -78,11 +93,21 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     return pkg;
   }
 
-  /** Starts a background export; progress is stored and emitted. */
-  start(principal: Principal, recordId: string): EvidenceJob {
+  /** Starts a background export; progress is stored and emitted. 429 when the user has too many running. */
+  async start(principal: Principal, recordId: string): Promise<EvidenceJob> {
+    await this.purgeExpired();
     this.#d.records.store.get(recordId);
     const id = randomUUID();
     const requestedBy = actorOf(principal);
+    const { running } = this.#d.db.sql
+      .prepare(`SELECT COUNT(*) AS running FROM evidence_jobs WHERE requested_by = ? AND status = 'running'`)
+      .get(requestedBy) as { running: number };
+    const limit = this.#d.limits.evidenceJobsPerUser;
+    if (running >= limit) {
+      throw new TooManyRequestsError(
+        `${running} evidence exports are already running (limit ${limit}); wait for one to finish`,
+      );
+    }
     this.#d.db.sql
       .prepare(
         `INSERT INTO evidence_jobs (id, record_id, requested_by, status, progress, created_at) VALUES (?, ?, ?, 'running', 0, ?)`,
@@ -129,14 +154,48 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     return this.job(id);
   }
 
+  /** A job; an expired one is gone (404) even before purgeExpired has deleted it. */
   job(id: string): EvidenceJob {
     const job = this.#d.db.sql.prepare(`SELECT ${COLUMNS} FROM evidence_jobs WHERE id = ?`).get(id) as
       EvidenceJob | undefined;
-    if (!job) throw new NotFoundError(`evidence job ${id}`);
+    if (!job || (job.finishedAt !== null && job.finishedAt < this.#expiredBefore()))
+      throw new NotFoundError(`evidence job ${id}`);
     return job;
   }
 
-  jobWithOwner(id: string): { job: EvidenceJob; requestedBy: string } {
+  /** Deletes finished jobs older than the time to live, and their packages; returns how many. */
+  async purgeExpired(): Promise<number> {
+    const { db, blobs, audit } = this.#d;
+    const expired = db.sql
+      .prepare(
+        `SELECT id, record_id AS recordId, sha256 FROM evidence_jobs WHERE status != 'running' AND finished_at < ?`,
+      )
+      .all(this.#expiredBefore()) as { id: string; recordId: string; sha256: string | null }[];
+    let purged = 0;
+    for (const job of expired) {
+      // The row goes first, synchronously: of two purges running at once only one deletes and audits it.
+      if (db.sql.prepare('DELETE FROM evidence_jobs WHERE id = ?').run(job.id).changes === 0) continue;
+      purged++;
+      audit.append({
+        actor: 'system',
+        action: 'evidence.purged',
+        target: `record:${job.recordId}`,
+        details: { job: job.id, sha256: job.sha256 },
+      });
+      // Blobs are content-addressed: keep a package another job still names.
+      const shared = job.sha256 && db.sql.prepare('SELECT 1 FROM evidence_jobs WHERE sha256 = ?').get(job.sha256);
+      if (job.sha256 && !shared) await blobs.delete(job.sha256);
+    }
+    return purged;
+  }
+
+  #expiredBefore(): string {
+    return new Date(this.#d.clock().getTime() - this.#d.limits.evidenceJobTtlMs).toISOString();
+  }
+
+  /** The job and who asked for it, after purging expired jobs (so an expired package is gone, not just hidden). */
+  async jobWithOwner(id: string): Promise<{ job: EvidenceJob; requestedBy: string }> {
+    await this.purgeExpired();
     const row = this.#d.db.sql.prepare('SELECT requested_by AS requestedBy FROM evidence_jobs WHERE id = ?').get(id) as
       { requestedBy: string } | undefined;
     return { job: this.job(id), requestedBy: row?.requestedBy ?? '' };

@@ -67,8 +67,8 @@ export function evidenceRoutes(deps: EvidenceRoutesDeps): RouteModule {
         summary: 'Progress of an evidence export job',
         tag: 'evidence',
         access: 'evidence.export',
-        handler: ({ principal, params }) => {
-          const { job, requestedBy } = deps.evidence.jobWithOwner(params.id);
+        handler: async ({ principal, params }) => {
+          const { job, requestedBy } = await deps.evidence.jobWithOwner(params.id);
           jobOwner(principal, requestedBy);
           return job;
         },
@@ -80,7 +80,7 @@ export function evidenceRoutes(deps: EvidenceRoutesDeps): RouteModule {
         tag: 'evidence',
         access: 'evidence.export',
         handler: async ({ res, principal, params }) => {
-          const { requestedBy } = deps.evidence.jobWithOwner(params.id);
+          const { requestedBy } = await deps.evidence.jobWithOwner(params.id);
           jobOwner(principal, requestedBy);
           const { job, size, zip } = await deps.evidence.download(params.id);
           return sendZip(res, deps.records.store.get(job.recordId), zip, size);

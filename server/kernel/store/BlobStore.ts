@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors.js';
 
@@ -101,6 +101,13 @@ export class BlobStore {
     } catch {
       throw new NotFoundError(`blob ${sha256}`);
     }
+  }
+
+  /** Removes a blob (a no-op when it is absent). Only for blobs nothing refers to, e.g. expired evidence packages. */
+  async delete(sha256: string): Promise<void> {
+    const file = this.path(sha256);
+    await rm(file, { force: true });
+    await fsyncDir(dirname(file));
   }
 
   /** A read stream, for large blobs (recordings) sent over HTTP. */
