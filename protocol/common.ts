@@ -21,6 +21,12 @@ export type Ref = z.infer<typeof ref>;
 export const okResponse = z.object({ ok: z.literal(true) });
 export type OkResponse = z.infer<typeof okResponse>;
 
+/** An account password someone chooses (an admin's first one, or the owner's own). */
+export const accountPassword = z.string().min(10, 'a password has at least 10 characters').max(256);
+
+/** A signing PIN its owner chooses: 6–12 digits (the server may require more, limits.pinMinLength). */
+export const newSigningPin = z.string().regex(/^\d{6,12}$/, 'a PIN is 6 to 12 digits');
+
 /** A 4–12 digit signing PIN (documents and ceremonies). */
 export const signingPin = z.string().regex(/^\d{4,12}$/, 'expected a 4–12 digit PIN');
 

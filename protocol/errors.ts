@@ -39,6 +39,12 @@ export const errorCodes = [
   'site_not_allowed',
   'not_a_signer',
   'not_current',
+  // One's own account: forced password change, login throttle, PIN enrolment.
+  'password_change_required',
+  'account_locked',
+  'wrong_password',
+  'password_reused',
+  'enrolment_invalid',
   // Cases, sessions, invitations.
   'invalid_transition',
   'invalid_state',

@@ -1,6 +1,6 @@
 // Platform administration: accounts, sites, partnerships and users' signing certificates.
 import { z } from 'zod';
-import { role, route, slug, slugParams } from '../common.js';
+import { accountPassword, role, route, slug, slugParams } from '../common.js';
 import { partnership, site } from './catalog.js';
 
 export const user = z.object({
@@ -11,6 +11,8 @@ export const user = z.object({
   siteId: z.string().nullable(),
   disabled: z.boolean(),
   createdAt: z.string(),
+  /** The password was set by an admin: the owner must change it at the next login. */
+  mustChangePassword: z.boolean(),
 });
 export type User = z.infer<typeof user>;
 
@@ -20,7 +22,8 @@ export const newUserBody = z
     displayName: z.string().trim().min(1).max(64),
     role,
     siteId: slug.nullable(),
-    password: z.string().min(10).max(256),
+    /** A first password; the owner must change it at the first login. */
+    password: accountPassword,
   })
   .strict();
 export type NewUserBody = z.infer<typeof newUserBody>;
@@ -81,9 +84,10 @@ export type CrlSummary = z.infer<typeof crlSummary>;
 export const certificateList = z.object({ certificates: z.array(certificate), crls: z.array(crlSummary) });
 export type CertificateList = z.infer<typeof certificateList>;
 
-export const issueCertificateBody = z
-  .object({ userId: slug, pin: z.string().regex(/^\d{6,12}$/, 'a PIN is 6 to 12 digits') })
-  .strict();
+/** A one-time code for the owner to choose their signing PIN; the admin never sees or sets the PIN. */
+export const enrolmentCode = z.object({ userId: z.string(), code: z.string(), expiresAt: z.string() });
+export type EnrolmentCode = z.infer<typeof enrolmentCode>;
+export const resetPasswordBody = z.object({ password: accountPassword }).strict();
 export const serialParams = z
   .object({ serial: z.string().regex(/^[0-9a-f]{2,64}$/, 'expected a lower-case hex serial') })
   .strict();
@@ -124,12 +128,21 @@ export const savePartnership = route({
   response: partnership,
 });
 export const listCertificates = route({ method: 'get', path: '/api/admin/certificates', response: certificateList });
-export const issueCertificate = route({
+export const issueEnrolmentCode = route({
   method: 'post',
-  path: '/api/admin/certificates',
-  body: issueCertificateBody,
-  response: certificate,
+  path: '/api/admin/users/:id/enrolment-code',
+  params: slugParams,
+  /** Nothing to send: in particular no PIN (an unknown field is refused). */
+  body: z.object({}).strict().optional(),
+  response: enrolmentCode,
   status: 201,
+});
+export const resetPassword = route({
+  method: 'post',
+  path: '/api/admin/users/:id/password',
+  params: slugParams,
+  body: resetPasswordBody,
+  response: user,
 });
 export const revokeCertificate = route({
   method: 'post',

@@ -1,6 +1,6 @@
-// Login, logout and "who am I".
+// Login, logout, "who am I", and one's own account: password change, signing PIN enrolment and change.
 import { z } from 'zod';
-import { okResponse, ref, role, route } from '../common.js';
+import { accountPassword, newSigningPin, okResponse, ref, role, route, signingPin } from '../common.js';
 
 export const me = z.union([
   z.object({
@@ -10,6 +10,8 @@ export const me = z.union([
     displayName: z.string(),
     role,
     site: ref.nullable(),
+    /** Set when the password was chosen by an admin: nothing else works until the owner changes it. */
+    mustChangePassword: z.boolean().optional(),
   }),
   z.object({ kind: z.literal('guest'), sessionId: z.string(), caseId: z.string().nullable(), displayName: z.string() }),
 ]);
@@ -26,3 +28,30 @@ export type LoginResponse = z.infer<typeof loginResponse>;
 export const login = route({ method: 'post', path: '/api/auth/login', body: loginBody, response: loginResponse });
 export const logout = route({ method: 'post', path: '/api/auth/logout', response: okResponse });
 export const getMe = route({ method: 'get', path: '/api/me', response: me });
+
+export const changePasswordBody = z
+  .object({ currentPassword: z.string().min(1).max(256), newPassword: accountPassword })
+  .strict();
+export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
+export const changePassword = route({
+  method: 'post',
+  path: '/api/me/password',
+  body: changePasswordBody,
+  response: loginResponse,
+});
+
+export const enrolPinBody = z.object({ code: z.string().trim().min(1).max(64), pin: newSigningPin }).strict();
+export type EnrolPinBody = z.infer<typeof enrolPinBody>;
+/** The signing certificate the enrolment issued. */
+export const enrolledCertificate = z.object({ serial: z.string(), notAfter: z.string() });
+export const enrolPin = route({
+  method: 'post',
+  path: '/api/me/pin/enrolment',
+  body: enrolPinBody,
+  response: enrolledCertificate,
+  status: 201,
+});
+
+export const changePinBody = z.object({ currentPin: signingPin, newPin: newSigningPin }).strict();
+export type ChangePinBody = z.infer<typeof changePinBody>;
+export const changePin = route({ method: 'post', path: '/api/me/pin', body: changePinBody, response: okResponse });

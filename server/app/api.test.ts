@@ -163,16 +163,17 @@ describe('auth', () => {
     expect((await reused.get('/api/me')).status).toBe(401);
   });
 
-  test('wrong passwords are rate limited per username and address', async () => {
+  test('wrong passwords are rate limited per username and address, and per account with backoff', async () => {
     const c = server.client();
     const statuses: number[] = [];
     for (let i = 0; i < 12; i += 1)
       statuses.push((await c.post('/api/auth/login', { username: 'official.jiaojiang', password: 'wrong' })).status);
-    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
-    expect(statuses.slice(10)).toEqual([429, 429]);
-    // Even the right password is refused until the window passes.
+    // Five wrong passwords, then the account's backoff (1 s, doubling) refuses the quick retries
+    // and the tenth failure locks the account.
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 423, 423, 423]);
+    // Even the right password is refused until the lock is over.
     expect((await c.post('/api/auth/login', { username: 'official.jiaojiang', password: 'tongban-demo' })).status).toBe(
-      429,
+      423,
     );
     offsetMs += 16 * 60_000;
     expect((await c.post('/api/auth/login', { username: 'official.jiaojiang', password: 'tongban-demo' })).status).toBe(
@@ -392,16 +393,19 @@ describe('PKI endpoints', () => {
   });
 });
 
-test('admins issue and revoke signing certificates; the CA reissues its CRL listing the serial', async () => {
+test('admins give an enrolment code, the owner chooses the PIN, admins revoke; the CA reissues its CRL listing the serial', async () => {
   const admin = await server.login('admin');
-  const issued = await admin.post('/api/admin/certificates', { userId: 'official.ninghai', pin: '246810' });
+  const issued = await admin.post('/api/admin/users/official.ninghai/enrolment-code');
   expect(issued.status).toBe(201);
-  const { serial, issuer } = issued.json();
-  expect(issuer).toBe('ninghai');
-  expect((await admin.post('/api/admin/certificates', { userId: 'auditor', pin: '246810' })).json().error.code).toBe(
-    'not_a_signer',
-  );
-  expect((await admin.post('/api/admin/certificates', { userId: 'official.ninghai', pin: '12' })).status).toBe(400);
+  const official = await server.login('official.ninghai');
+  const enrolled = await official.post('/api/me/pin/enrolment', { code: issued.json().code, pin: '246810' });
+  expect(enrolled.status, enrolled.text).toBe(201);
+  const { serial } = enrolled.json();
+  const current = (await admin.get('/api/admin/certificates'))
+    .json()
+    .certificates.find((c: { serial: string }) => c.serial === serial);
+  expect(current).toMatchObject({ userId: 'official.ninghai', issuer: 'ninghai', status: 'valid' });
+  expect((await admin.post('/api/admin/users/auditor/enrolment-code')).json().error.code).toBe('not_a_signer');
   const revoked = await admin.post(`/api/admin/certificates/${serial}/revoke`, { reason: 'keyCompromise' });
   expect(revoked.json()).toMatchObject({ serial, revoked: true });
   const list = (await admin.get('/api/admin/certificates')).json();

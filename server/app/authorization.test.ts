@@ -155,9 +155,14 @@ const rows: Row[] = [
   },
   { route: 'GET /api/admin/certificates', allow: ['admin'], call: (c) => c.get('/api/admin/certificates') },
   {
-    route: 'POST /api/admin/certificates',
+    route: 'POST /api/admin/users/:id/enrolment-code',
     allow: ['admin'],
-    call: (c) => c.post('/api/admin/certificates', { userId: 'spare.clerk', pin: '654321' }),
+    call: (c) => c.post('/api/admin/users/spare.clerk/enrolment-code'),
+  },
+  {
+    route: 'POST /api/admin/users/:id/password',
+    allow: ['admin'],
+    call: (c) => c.post('/api/admin/users/spare.clerk/password', { password: 'reset-by-admin-1' }),
   },
   {
     route: 'POST /api/admin/certificates/:serial/revoke',

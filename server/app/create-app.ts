@@ -24,7 +24,9 @@ import { RealtimeServer } from '../realtime/RealtimeServer.js';
 import {
   AuthPurger,
   cookieAuthenticator,
+  LoginGuard,
   LoginSessions,
+  PinEnrolments,
   RateLimiter,
   SESSION_COOKIE,
   UserService,
@@ -66,7 +68,16 @@ export interface AppServices {
   readonly catalog: CatalogService;
   readonly users: UserService;
   readonly loginSessions: LoginSessions;
-  readonly limiters: { readonly login: RateLimiter; readonly pin: RateLimiter; readonly join: RateLimiter };
+  readonly limiters: {
+    readonly login: RateLimiter;
+    readonly loginGlobal: RateLimiter;
+    readonly pin: RateLimiter;
+    readonly join: RateLimiter;
+  };
+  /** Login attempts per address, per account (backoff, lock) and platform-wide. */
+  readonly loginGuard: LoginGuard;
+  /** One-time codes with which clerks and officials choose their own signing PIN. */
+  readonly enrolments: PinEnrolments;
   readonly sessions: SessionService;
   readonly ids: IdNumberProtector;
   readonly cases: CaseService;
@@ -102,7 +113,10 @@ export class App {
     this.#detach = detach;
     const { db, audit, auditSealer, clock, loginSessions, limiters } = services;
     this.#checkpointer = new AuditCheckpointer({ db, log: audit, sealer: auditSealer, clock });
-    this.#authPurger = new AuthPurger({ sessions: loginSessions, limiters: Object.values(limiters) });
+    this.#authPurger = new AuthPurger({
+      sessions: loginSessions,
+      limiters: [...Object.values(limiters), services.loginGuard, services.enrolments],
+    });
   }
 
   /** Opens the data directory and builds every service; initialises the PKI when it is new. */
@@ -191,6 +205,8 @@ export class App {
         matterName: (id) => catalog.matter(id).name,
         limits,
       });
+      const loginLimiter = limiter('login', limits.loginAttemptsPerWindow, limits.loginWindowMs);
+      const loginGlobal = limiter('login-global', limits.loginGlobalFailuresPerWindow, limits.loginWindowMs);
       const url = { value: '' };
       const services: AppServices = {
         config,
@@ -205,10 +221,21 @@ export class App {
         users,
         loginSessions: new LoginSessions({ db, clock, users, ttlMs: limits.sessionTtlMs }),
         limiters: {
-          login: limiter('login', limits.loginAttemptsPerWindow, limits.loginWindowMs),
+          login: loginLimiter,
+          loginGlobal,
           pin: pinLimiter,
           join: limiter('join', limits.loginAttemptsPerWindow, limits.loginWindowMs),
         },
+        loginGuard: new LoginGuard({ db, clock, perAddress: loginLimiter, global: loginGlobal, limits }),
+        enrolments: new PinEnrolments({
+          db,
+          clock,
+          users,
+          catalog,
+          pki,
+          ttlMs: limits.enrolmentCodeTtlMs,
+          minPinLength: limits.pinMinLength,
+        }),
         sessions,
         ids,
         cases,

@@ -1,21 +1,17 @@
 // Seeds DESIGN §10 idempotently: sites, matters, the five partnerships, the demo accounts and, for
 // clerks and officials, signing certificates with the demo PIN. Running it twice changes nothing.
+// The demo operator plays the users: their passwords count as chosen by them (no forced change),
+// and each signer's PIN goes through the real enrolment path (a one-time code, redeemed with the
+// PIN), as an admin and the user would do it.
 import type { AuditLog } from '../kernel/audit/AuditLog.js';
 import type { CatalogService } from '../features/catalog/index.js';
 import { DEMO_PASSWORD, DEMO_PIN, demoMatters, demoPartnerships, demoSites, demoUsers } from './demo-data.js';
-import type { UserService } from '../features/auth/index.js';
+import type { PinEnrolments, UserService } from '../features/auth/index.js';
 
 /** The PlatformPki operations seeding needs. */
 export interface DemoPki {
   ensureSiteCa(site: { id: string; name: string }): Promise<unknown>;
   certificates(filter: { userId?: string }): readonly unknown[];
-  issueUserCertificate(input: {
-    userId: string;
-    name: string;
-    role: string;
-    siteId: string;
-    pin: string;
-  }): Promise<unknown>;
 }
 
 export interface SeedReport {
@@ -28,8 +24,9 @@ export async function seedDemo(deps: {
   users: UserService;
   audit: AuditLog;
   pki: DemoPki;
+  enrolments: PinEnrolments;
 }): Promise<SeedReport> {
-  const { catalog, users, audit, pki } = deps;
+  const { catalog, users, audit, pki, enrolments } = deps;
   for (const site of demoSites) catalog.upsertSite(site);
   for (const matter of demoMatters) catalog.upsertMatter(matter);
   for (const p of demoPartnerships) catalog.upsertPartnership({ ...p, sites: [...p.sites], matters: [...p.matters] });
@@ -38,7 +35,7 @@ export async function seedDemo(deps: {
   let certificatesIssued = 0;
   for (const u of demoUsers) {
     if (!users.find(u.username)) {
-      await users.create({ id: u.username, ...u, password: DEMO_PASSWORD });
+      await users.create({ id: u.username, ...u, password: DEMO_PASSWORD, mustChangePassword: false });
       usersCreated += 1;
     }
     if (
@@ -46,13 +43,8 @@ export async function seedDemo(deps: {
       u.siteId &&
       pki.certificates({ userId: u.username }).length === 0
     ) {
-      await pki.issueUserCertificate({
-        userId: u.username,
-        name: u.displayName,
-        role: u.role,
-        siteId: u.siteId,
-        pin: DEMO_PIN,
-      });
+      const { code } = enrolments.issue(u.username, 'system:demo');
+      await enrolments.redeem(u.username, code, DEMO_PIN);
       certificatesIssued += 1;
     }
   }

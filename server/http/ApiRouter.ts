@@ -6,10 +6,10 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { authorize, type Action, type PrincipalFor } from '../kernel/policy.js';
-import { RequestValidationError, UnauthenticatedError } from '../kernel/errors.js';
+import { AppError, RequestValidationError, UnauthenticatedError } from '../kernel/errors.js';
 import { actorOf, type Principal } from '../kernel/principal.js';
 import type { AuditLog } from '../kernel/audit/AuditLog.js';
-import { principalOf } from './authenticate.js';
+import { mustChangePassword, principalOf } from './authenticate.js';
 import { assertBodyType } from './body-type.js';
 import { zodToJsonSchema, type JsonSchema } from './zod-json-schema.js';
 
@@ -42,6 +42,8 @@ export interface RouteSpec<A extends Access, P, Q, B> {
   readonly tag: string;
   /** A policy action's role check runs before input validation (the handler checks scope against the resource). */
   readonly access: A;
+  /** Answers a user who must still change their password (the change itself, logout, who am I); others refuse them 403. */
+  readonly duringPasswordChange?: true;
   readonly params?: z.ZodType<P, z.ZodTypeDef, unknown>;
   readonly query?: z.ZodType<Q, z.ZodTypeDef, unknown>;
   readonly body?: z.ZodType<B, z.ZodTypeDef, unknown>;
@@ -89,6 +91,7 @@ export class ApiRouter {
     if (spec.consumes) handlers.push(express.raw({ type: spec.consumes, limit: spec.rawBodyLimitBytes }));
     handlers.push(async (req, res) => {
       const principal = checkAccess(principalOf(res), spec.access);
+      if (principal && mustChangePassword(res) && !spec.duringPasswordChange) throw new PasswordChangeRequiredError();
       assertBodyType(req, bodyType);
       const params = parse(spec.params, req.params, 'path parameter');
       const query = parse(spec.query, req.query, 'query parameter');
@@ -142,6 +145,12 @@ export class ApiRouter {
       security: [{ session: [] }],
       paths,
     };
+  }
+}
+
+export class PasswordChangeRequiredError extends AppError {
+  constructor() {
+    super('password_change_required', 'choose a new password first (POST /api/me/password)', 403);
   }
 }
 

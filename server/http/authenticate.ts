@@ -5,9 +5,16 @@ import type { Principal } from '../kernel/principal.js';
 
 export function authenticate(authenticator: Authenticator): RequestHandler {
   return (req, res, next) => {
-    res.locals.principal = authenticator.fromCookie(req.headers.cookie)?.principal;
+    const who = authenticator.fromCookie(req.headers.cookie);
+    res.locals.principal = who?.principal;
+    res.locals.mustChangePassword = who?.mustChangePassword === true;
     next();
   };
+}
+
+/** The signed-in user must change their password before anything else (issue 12 §5). */
+export function mustChangePassword(res: Response): boolean {
+  return res.locals.mustChangePassword === true;
 }
 
 export function principalOf(res: Response): Principal | undefined {

@@ -6,6 +6,8 @@ export interface Authenticated {
   readonly principal: Principal;
   /** A stable key of the login session (its token hash), to end live connections on logout. */
   readonly sessionKey: string;
+  /** The user's password was set by someone else: until they change it, only the routes that allow it answer. */
+  readonly mustChangePassword?: boolean;
 }
 
 export type Revocation = { readonly sessionKey: string } | { readonly userId: string };

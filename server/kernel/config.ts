@@ -64,8 +64,21 @@ export const configSchema = z
         blobBytes: positiveInt,
         loginAttemptsPerWindow: positiveInt,
         loginWindowMs: positiveInt,
+        /** Failed logins of one account (any address) before each further attempt must wait, doubling each time. */
+        loginAccountBackoffAfter: positiveInt,
+        loginAccountBackoffBaseMs: positiveInt,
+        loginAccountBackoffMaxMs: positiveInt,
+        /** Failed logins of one account within loginWindowMs that lock it for loginAccountLockMs, right password or not. */
+        loginAccountLockAfter: positiveInt,
+        loginAccountLockMs: positiveInt,
+        /** Failed logins of all accounts from all addresses per loginWindowMs; beyond it every login waits for the window. */
+        loginGlobalFailuresPerWindow: positiveInt,
         pinAttemptsPerWindow: positiveInt,
         pinWindowMs: positiveInt,
+        /** Fewest digits of a signing PIN its owner chooses (6 to 12). */
+        pinMinLength: z.coerce.number().int().min(6).max(12),
+        /** How long a one-time PIN enrolment code an admin issued stays redeemable. */
+        enrolmentCodeTtlMs: positiveInt,
         sessionTtlMs: positiveInt,
         invitationTtlMs: positiveInt,
         auditCheckpointIntervalMs: positiveInt,
@@ -88,8 +101,16 @@ export const defaultLimits: Config['limits'] = {
   blobBytes: 512 * 1024 * 1024,
   loginAttemptsPerWindow: 10,
   loginWindowMs: 15 * 60_000,
+  loginAccountBackoffAfter: 5,
+  loginAccountBackoffBaseMs: 1000,
+  loginAccountBackoffMaxMs: 5 * 60_000,
+  loginAccountLockAfter: 10,
+  loginAccountLockMs: 15 * 60_000,
+  loginGlobalFailuresPerWindow: 500,
   pinAttemptsPerWindow: 10,
   pinWindowMs: 15 * 60_000,
+  pinMinLength: 6,
+  enrolmentCodeTtlMs: 72 * 3600_000,
   sessionTtlMs: 12 * 3600_000,
   invitationTtlMs: 30 * 60_000,
   auditCheckpointIntervalMs: 10 * 60_000,

@@ -41,6 +41,10 @@ const unless =
 
 export const policies = {
   'catalog.read': rule(['clerk', 'official', 'auditor', 'admin']),
+  /** One's own account (password change). */
+  'account.self': rule(['clerk', 'official', 'auditor', 'admin']),
+  /** One's own signing PIN (enrolment, change): the staff who sign. */
+  'account.pin': rule(['clerk', 'official']),
   'case.create': rule(['clerk']),
   'case.list': rule(
     ['clerk', 'auditor'],

@@ -59,6 +59,7 @@ export class RealtimeServer {
     this.io.use((socket, next) => {
       const who = opts.authenticator.fromCookie(socket.handshake.headers.cookie);
       if (!who) return next(new Error('unauthenticated'));
+      if (who.mustChangePassword) return next(new Error('password_change_required'));
       socket.data.principal = who.principal;
       socket.data.loginSession = who.sessionKey;
       next();

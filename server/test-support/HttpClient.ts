@@ -21,6 +21,8 @@ export interface RequestOptions {
 
 export class HttpClient {
   cookie: string | undefined;
+  /** The source address of the connection (loopback takes any 127/8 address), to act as several clients. */
+  localAddress: string | undefined;
 
   constructor(
     readonly baseUrl: string,
@@ -44,28 +46,32 @@ export class HttpClient {
     };
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     return new Promise((resolve, reject) => {
-      const req = request(new URL(path, this.baseUrl), { method, headers, ca: this.ca, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const setCookie = res.headers['set-cookie']?.[0];
-          if (setCookie) {
-            const pair = setCookie.split(';')[0]!;
-            this.cookie = /=$/.test(pair) ? undefined : pair;
-          }
-          const buf = Buffer.concat(chunks);
-          const text = buf.toString('utf8');
-          const status = res.statusCode ?? 0;
-          const json = () => {
-            const value: unknown = JSON.parse(text);
-            checkResponse(method, path, status, value);
-            // eslint-disable-next-line @typescript-eslint/no-explicit-any -- checked by checkResponse just above
-            return value as any;
-          };
-          resolve({ status, headers: res.headers, body: buf, text, json });
-        });
-        res.on('error', reject);
-      });
+      const req = request(
+        new URL(path, this.baseUrl),
+        { method, headers, ca: this.ca, agent: false, localAddress: this.localAddress },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const setCookie = res.headers['set-cookie']?.[0];
+            if (setCookie) {
+              const pair = setCookie.split(';')[0]!;
+              this.cookie = /=$/.test(pair) ? undefined : pair;
+            }
+            const buf = Buffer.concat(chunks);
+            const text = buf.toString('utf8');
+            const status = res.statusCode ?? 0;
+            const json = () => {
+              const value: unknown = JSON.parse(text);
+              checkResponse(method, path, status, value);
+              // eslint-disable-next-line @typescript-eslint/no-explicit-any -- checked by checkResponse just above
+              return value as any;
+            };
+            resolve({ status, headers: res.headers, body: buf, text, json });
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

@@ -32,6 +32,13 @@ export const en: Record<MessageKey, string> = {
   'login.busy': 'Logging in…',
   'error.unauthenticated': 'Your login has expired. Please log in again.',
   'error.forbidden': 'You are not allowed to do this.',
+  'error.passwordChangeRequired':
+    'After the first login, or after an administrator reset your password, you must change it first.',
+  'error.accountLocked':
+    'Too many failed logins: the account is locked for a while. Try again later or contact the administrator.',
+  'error.wrongPassword': 'The current password is wrong.',
+  'error.passwordReused': 'The new password must differ from the current one.',
+  'error.enrolmentInvalid': 'The enrolment code is invalid or has expired. Ask the administrator for a new one.',
   'error.crossOrigin': 'A request from another website was refused. Please work on this platform’s own pages.',
   'error.notFound': 'This item was not found; it may have been handled or removed.',
   'error.invalidRequest': 'Some information is not valid. Please check and submit again.',

@@ -1,15 +1,15 @@
-// Certificate administration for admins: list the signing certificates and each CA's CRL, issue a
-// user's certificate with a first PIN, revoke one (the CRL is reissued at once).
+// Certificate administration for admins: list the signing certificates and each CA's CRL, give a
+// user a one-time enrolment code with which they choose their own PIN (the certificate is issued
+// when they redeem it), revoke one (the CRL is reissued at once).
 import { parseCrl } from '../../../certs/crl.js';
 import { actorOf } from '../../kernel/principal.js';
-import { BadRequestError, ConflictError, NotFoundError } from '../../kernel/errors.js';
+import { ConflictError, NotFoundError } from '../../kernel/errors.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { PlatformPki } from '../../kernel/pki/PlatformPki.js';
-import type { UserService } from '../auth/index.js';
-import type { CatalogService } from '../catalog/index.js';
+import type { PinEnrolments, UserService } from '../auth/index.js';
 import {
-  issueCertificate,
+  issueEnrolmentCode,
   listCertificates,
   revokeCertificate,
   type Certificate,
@@ -17,9 +17,9 @@ import {
 
 export interface CertificateRoutesDeps {
   readonly audit: AuditLog;
-  readonly catalog: CatalogService;
   readonly users: UserService;
   readonly pki: PlatformPki;
+  readonly enrolments: PinEnrolments;
 }
 
 export function certificateRoutes(deps: CertificateRoutesDeps): RouteModule {
@@ -63,32 +63,22 @@ export function certificateRoutes(deps: CertificateRoutesDeps): RouteModule {
       });
 
       api.route({
-        ...issueCertificate,
-        summary: "Issue a clerk's or official's signing certificate; the key is encrypted under the given PIN",
+        ...issueEnrolmentCode,
+        summary:
+          'A one-time code with which a clerk or official chooses their own signing PIN (issue 12 §5): shown once; the admin never sets the PIN',
         tag: 'admin',
         access: 'admin.write',
-        handler: async ({ principal, body }) => {
-          const user = deps.users.get(body.userId);
-          if ((user.role !== 'clerk' && user.role !== 'official') || !user.siteId) {
-            throw new BadRequestError('only clerks and officials of a site sign documents', 'not_a_signer');
-          }
-          const site = deps.catalog.site(user.siteId);
-          await deps.pki.ensureSiteCa({ id: site.id, name: site.name });
-          const cert = await deps.pki.issueUserCertificate({
-            userId: user.id,
-            name: user.displayName,
-            role: user.role,
-            siteId: site.id,
-            pin: body.pin,
-          });
+        handler: ({ principal, params }) => {
+          const issued = deps.enrolments.issue(params.id, actorOf(principal));
+          const user = deps.users.get(issued.userId);
           deps.audit.append({
             actor: actorOf(principal),
-            action: 'certificate.issued',
+            action: 'certificate.enrolment_code_issued',
             target: `user:${user.id}`,
-            siteId: site.id,
-            details: { serial: cert.serial },
+            siteId: user.siteId,
+            details: { expiresAt: issued.expiresAt },
           });
-          return describe(cert);
+          return issued;
         },
       });
 

@@ -11,6 +11,7 @@ import {
   disableUser,
   enableUser,
   listUsers,
+  resetPassword,
   savePartnership,
   saveSite,
 } from '../../../protocol/http/admin.js';
@@ -48,6 +49,19 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
           if (body.siteId && !deps.catalog.hasSite(body.siteId)) throw new NotFoundError(`site ${body.siteId}`);
           const user = await deps.users.create({ id: body.username, ...body });
           audit(deps, principal, 'user.created', `user:${user.id}`, { role: user.role, site: user.siteId });
+          return user;
+        },
+      });
+
+      api.route({
+        ...resetPassword,
+        summary: 'Set a new password for an account; its owner must change it at the next login, and its sessions end',
+        tag: 'admin',
+        access: 'admin.write',
+        handler: async ({ principal, params, body }) => {
+          const user = await deps.users.setPassword(params.id, body.password, false);
+          deps.loginSessions.revokeUser(user.id);
+          audit(deps, principal, 'user.password_reset', `user:${user.id}`);
           return user;
         },
       });

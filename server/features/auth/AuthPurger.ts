@@ -2,14 +2,18 @@
 // have run out, so those tables hold live state only instead of growing with every login. Nothing
 // of record is lost: logins, logouts and failed attempts are in the audit log.
 import type { LoginSessions } from './LoginSessions.js';
-import type { RateLimiter } from './RateLimiter.js';
+
+/** Anything holding run-out rows: rate-limit windows, account throttles, expired enrolment codes. */
+export interface Expiring {
+  purgeExpired(): number;
+}
 
 export class AuthPurger {
   readonly #sessions: LoginSessions;
-  readonly #limiters: readonly RateLimiter[];
+  readonly #limiters: readonly Expiring[];
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(opts: { sessions: LoginSessions; limiters: readonly RateLimiter[] }) {
+  constructor(opts: { sessions: LoginSessions; limiters: readonly Expiring[] }) {
     this.#sessions = opts.sessions;
     this.#limiters = opts.limiters;
   }

@@ -62,20 +62,28 @@ export class LoginSessions {
 
   /** The principal behind a token, or undefined if unknown, expired, revoked or the user is disabled. */
   resolve(token: string | undefined): Principal | undefined {
+    return this.lookup(token)?.principal;
+  }
+
+  /** resolve(), and whether the user must change their password before anything else. */
+  lookup(token: string | undefined): { principal: Principal; mustChangePassword: boolean } | undefined {
     if (!token || token.length > 200) return undefined;
     const row = this.#db.sql.prepare('SELECT * FROM login_sessions WHERE token_hash = ?').get(hashToken(token)) as
       LoginRow | undefined;
     if (!row || row.revoked_at || row.expires_at <= this.#clock().toISOString()) return undefined;
     if (row.kind === 'guest') {
-      return {
+      const principal: Principal = {
         kind: 'guest',
         sessionId: row.session_id!,
         caseId: row.case_id,
         displayName: row.display_name ?? '申请人',
       };
+      return { principal, mustChangePassword: false };
     }
     const user = this.#users.find(row.user_id!);
-    return user && !user.disabled ? toPrincipal(user) : undefined;
+    return user && !user.disabled
+      ? { principal: toPrincipal(user), mustChangePassword: user.mustChangePassword }
+      : undefined;
   }
 
   revoke(token: string): void {
@@ -85,7 +93,7 @@ export class LoginSessions {
     this.#announce({ tokenHash: hashToken(token) });
   }
 
-  /** Ends every session of a user (when disabled). */
+  /** Ends every session of a user (when disabled, or their password changed). */
   revokeUser(userId: string): void {
     this.#db.sql
       .prepare('UPDATE login_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL')

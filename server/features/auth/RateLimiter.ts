@@ -21,8 +21,23 @@ export class RateLimiter {
 
   /** Counts one attempt for `key`; throws TooManyRequestsError when over the limit. */
   consume(key: string): void {
+    if (this.record(key) > this.#limit) {
+      throw new TooManyRequestsError(`too many attempts, try again in ${Math.ceil(this.#windowMs / 60_000)} min`);
+    }
+  }
+
+  /** Whether `key` has spent this window's budget (without counting an attempt). */
+  exhausted(key: string): boolean {
+    const row = this.#db.sql
+      .prepare('SELECT window_start, count FROM rate_limits WHERE bucket = ? AND key = ?')
+      .get(this.#bucket, key) as { window_start: number; count: number } | undefined;
+    return !!row && this.#clock().getTime() - row.window_start < this.#windowMs && row.count >= this.#limit;
+  }
+
+  /** Counts one attempt for `key`; returns the window's count so far. */
+  record(key: string): number {
     const now = this.#clock().getTime();
-    const count = this.#db.transaction(() => {
+    return this.#db.transaction(() => {
       const row = this.#db.sql
         .prepare('SELECT window_start, count FROM rate_limits WHERE bucket = ? AND key = ?')
         .get(this.#bucket, key) as { window_start: number; count: number } | undefined;
@@ -36,9 +51,6 @@ export class RateLimiter {
         .run(this.#bucket, key, fresh ? now : row.window_start, next);
       return next;
     });
-    if (count > this.#limit) {
-      throw new TooManyRequestsError(`too many attempts, try again in ${Math.ceil(this.#windowMs / 60_000)} min`);
-    }
   }
 
   /** Deletes this bucket's windows that have run out (the next attempt would start afresh anyway); returns how many. */

@@ -1,4 +1,6 @@
-// Staff accounts: clerks and officials belong to a site; auditors and admins to the platform.
+// Staff accounts: clerks and officials belong to a site; auditors and admins to the platform. A
+// password someone else set (an admin creating or resetting the account) must be changed by its
+// owner before anything else (must_change_password; issue 12 §5).
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../kernel/store/Database.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../../kernel/errors.js';
@@ -14,6 +16,8 @@ export interface User {
   readonly siteId: string | null;
   readonly disabled: boolean;
   readonly createdAt: string;
+  /** The password was set by someone else: the owner must choose a new one before anything else. */
+  readonly mustChangePassword: boolean;
 }
 
 interface UserRow {
@@ -25,6 +29,7 @@ interface UserRow {
   password_hash: string;
   disabled: number;
   created_at: string;
+  must_change_password: number;
 }
 
 export interface NewUser {
@@ -34,6 +39,8 @@ export interface NewUser {
   readonly role: Role;
   readonly siteId: string | null;
   readonly password: string;
+  /** False only when the owner chose the password (the demo's seeded users); true by default. */
+  readonly mustChangePassword?: boolean;
 }
 
 export class UserService {
@@ -73,11 +80,40 @@ export class UserService {
     const hash = await hashPassword(input.password);
     this.#db.sql
       .prepare(
-        `INSERT INTO users (id, username, display_name, role, site_id, password_hash, disabled, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 0, ?)`,
+        `INSERT INTO users (id, username, display_name, role, site_id, password_hash, disabled, created_at, must_change_password)
+         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
       )
-      .run(id, input.username, input.displayName, input.role, input.siteId, hash, this.#clock().toISOString());
+      .run(
+        id,
+        input.username,
+        input.displayName,
+        input.role,
+        input.siteId,
+        hash,
+        this.#clock().toISOString(),
+        input.mustChangePassword === false ? 0 : 1,
+      );
     return this.get(id);
+  }
+
+  /**
+   * Sets a new password. `byOwner`: the user chose it (the forced change is over); otherwise an
+   * admin reset it and the owner must change it at the next login.
+   */
+  async setPassword(id: string, password: string, byOwner: boolean): Promise<User> {
+    const hash = await hashPassword(password);
+    const r = this.#db.sql
+      .prepare('UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ? WHERE id = ?')
+      .run(hash, byOwner ? 0 : 1, this.#clock().toISOString(), id);
+    if (r.changes === 0) throw new NotFoundError(`user ${id}`);
+    return this.get(id);
+  }
+
+  /** Whether `password` is the user's current one (same cost as a login). */
+  async checkPassword(id: string, password: string): Promise<boolean> {
+    const row = this.#db.sql.prepare('SELECT password_hash FROM users WHERE id = ?').get(id) as
+      { password_hash: string } | undefined;
+    return verifyPassword(password, row?.password_hash ?? (await dummyPasswordHash));
   }
 
   setDisabled(id: string, disabled: boolean): User {
@@ -122,5 +158,6 @@ function toUser(r: UserRow): User {
     siteId: r.site_id,
     disabled: r.disabled === 1,
     createdAt: r.created_at,
+    mustChangePassword: r.must_change_password === 1,
   };
 }

@@ -7,8 +7,10 @@ export function cookieAuthenticator(sessions: LoginSessions): Authenticator {
   return {
     fromCookie(cookieHeader) {
       const token = sessionTokenFrom(cookieHeader);
-      const principal = sessions.resolve(token);
-      return principal && token ? { principal, sessionKey: hashToken(token) } : undefined;
+      const found = sessions.lookup(token);
+      return found && token
+        ? { principal: found.principal, sessionKey: hashToken(token), mustChangePassword: found.mustChangePassword }
+        : undefined;
     },
     onRevoke(listener) {
       return sessions.onRevoke((which) => listener('tokenHash' in which ? { sessionKey: which.tokenHash } : which));

@@ -3,6 +3,8 @@ export { AuthPurger } from './AuthPurger.js';
 export { cookieAuthenticator } from './cookie-authenticator.js';
 export { clearedSessionCookie, SESSION_COOKIE, sessionCookie, sessionTokenFrom } from './cookies.js';
 export { hashToken, LoginSessions } from './LoginSessions.js';
+export { LoginGuard } from './LoginGuard.js';
+export { PinEnrolments } from './PinEnrolments.js';
 export { RateLimiter } from './RateLimiter.js';
 export { authRoutes, describePrincipal } from './routes.js';
 export { toPrincipal, UserService } from './UserService.js';

@@ -1,25 +1,38 @@
-// Login, logout and "who am I". Failed logins are rate limited per username and client address
-// and audited (never with the password).
+// Login, logout, "who am I", and one's own account. Every login attempt passes the LoginGuard
+// (per address, per account with backoff and lock, a global budget); every failed, throttled and
+// locked attempt is audited with the source address (never the password). A user whose password
+// an admin set must change it before anything else; clerks and officials choose their signing PIN
+// with an enrolment code from an admin and change it with the old one.
+import type { Request, Response } from 'express';
 import { clearedSessionCookie, sessionCookie, sessionTokenFrom } from './cookies.js';
 import { actorOf, type Principal } from '../../kernel/principal.js';
-import { UnauthenticatedError } from '../../kernel/errors.js';
+import { AppError, UnauthenticatedError } from '../../kernel/errors.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { CatalogService } from '../catalog/index.js';
+import type { LoginGuard } from './LoginGuard.js';
 import type { LoginSessions } from './LoginSessions.js';
+import type { PinEnrolments } from './PinEnrolments.js';
 import type { RateLimiter } from './RateLimiter.js';
-import type { UserService } from './UserService.js';
-import { getMe, login, logout, type Me } from '../../../protocol/http/auth.js';
+import type { User, UserService } from './UserService.js';
+import { changePassword, changePin, enrolPin, getMe, login, logout, type Me } from '../../../protocol/http/auth.js';
 
 export interface AuthRoutesDeps {
   readonly audit: AuditLog;
   readonly catalog: CatalogService;
   readonly users: UserService;
   readonly loginSessions: LoginSessions;
-  readonly limiters: { readonly login: RateLimiter };
+  readonly loginGuard: LoginGuard;
+  readonly enrolments: PinEnrolments;
+  readonly pki: { changeUserPin(userId: string, oldPin: string, newPin: string): Promise<void> };
+  readonly limiters: { readonly pin: RateLimiter };
 }
 
-export function describePrincipal(deps: { readonly catalog: CatalogService }, p: Principal): Me {
+export function describePrincipal(
+  deps: { readonly catalog: CatalogService },
+  p: Principal,
+  mustChangePassword = false,
+): Me {
   if (p.kind === 'guest')
     return { kind: 'guest', sessionId: p.sessionId, caseId: p.caseId, displayName: p.displayName };
   const site = p.siteId ? deps.catalog.site(p.siteId) : null;
@@ -30,10 +43,29 @@ export function describePrincipal(deps: { readonly catalog: CatalogService }, p:
     displayName: p.displayName,
     role: p.role,
     site: site && { id: site.id, name: site.name },
+    ...(mustChangePassword ? { mustChangePassword: true } : {}),
   };
 }
 
+export class WrongPasswordError extends AppError {
+  constructor() {
+    super('wrong_password', 'the current password is wrong', 403);
+  }
+}
+
+/** The client's address as the socket sees it (no proxy is trusted, so X-Forwarded-For is ignored). */
+const sourceAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
 export function authRoutes(deps: AuthRoutesDeps): RouteModule {
+  /** A new login session for the user, its cookie set, and the user as /api/me shows them. */
+  const startSession = (res: Response, user: User) => {
+    const token = deps.loginSessions.start({ kind: 'user', userId: user.id });
+    res.setHeader('Set-Cookie', sessionCookie(token, deps.loginSessions.ttlMs));
+    const found = deps.loginSessions.lookup(token);
+    if (!found) throw new UnauthenticatedError();
+    return { user: describePrincipal(deps, found.principal, found.mustChangePassword) };
+  };
+
   return {
     name: 'auth',
     register(api) {
@@ -43,29 +75,36 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
         tag: 'auth',
         access: 'public',
         handler: async ({ req, res, body }) => {
-          const limiterKey = `${body.username.toLowerCase()}|${req.socket.remoteAddress ?? '?'}`;
-          deps.limiters.login.consume(limiterKey);
+          const address = sourceAddress(req);
+          const username = body.username.slice(0, 64);
+          const attempt = (action: string, details: Record<string, unknown> = {}) =>
+            deps.audit.append({ actor: 'anonymous', action, details: { username, address, ...details } });
+          const locked = (until: number | undefined) => {
+            if (until !== undefined) attempt('auth.account_locked', { until: new Date(until).toISOString() });
+          };
+          const refused = deps.loginGuard.admit(username, address);
+          if (refused) {
+            const action = refused.reason === 'account_locked' ? 'auth.login_locked' : 'auth.login_throttled';
+            attempt(action, { reason: refused.reason });
+            locked(refused.lockedUntil);
+            throw refused.error;
+          }
           const user = await deps.users.authenticate(body.username, body.password);
           if (!user) {
-            deps.audit.append({
-              actor: 'anonymous',
-              action: 'auth.login_failed',
-              details: { username: body.username.slice(0, 64) },
-            });
+            const lockedUntil = deps.loginGuard.failed(username);
+            attempt('auth.login_failed');
+            locked(lockedUntil);
             throw new UnauthenticatedError('wrong username or password');
           }
-          deps.limiters.login.reset(limiterKey);
-          const token = deps.loginSessions.start({ kind: 'user', userId: user.id });
+          deps.loginGuard.succeeded(username, address);
           deps.audit.append({
             actor: `user:${user.id}`,
             action: 'auth.login',
             target: `user:${user.id}`,
             siteId: user.siteId,
+            details: { address },
           });
-          res.setHeader('Set-Cookie', sessionCookie(token, deps.loginSessions.ttlMs));
-          const principal = deps.loginSessions.resolve(token);
-          if (!principal) throw new UnauthenticatedError();
-          return { user: describePrincipal(deps, principal) };
+          return startSession(res, user);
         },
       });
 
@@ -74,6 +113,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
         summary: 'End the current session and clear the cookie',
         tag: 'auth',
         access: 'public',
+        duringPasswordChange: true,
         handler: ({ req, res, principal }) => {
           const token = sessionTokenFrom(req.headers.cookie);
           if (token) deps.loginSessions.revoke(token);
@@ -88,7 +128,90 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
         summary: 'The signed-in user or applicant guest',
         tag: 'auth',
         access: 'signed-in',
-        handler: ({ principal }) => describePrincipal(deps, principal),
+        duringPasswordChange: true,
+        handler: ({ req, principal }) =>
+          describePrincipal(
+            deps,
+            principal,
+            deps.loginSessions.lookup(sessionTokenFrom(req.headers.cookie))?.mustChangePassword,
+          ),
+      });
+
+      api.route({
+        ...changePassword,
+        summary: 'Change one’s own password (the current one required); ends every other session and starts a new one',
+        tag: 'auth',
+        access: 'account.self',
+        duringPasswordChange: true,
+        handler: async ({ req, res, principal, body }) => {
+          deps.limiters.pin.consume(`password|${principal.userId}`);
+          if (!(await deps.users.checkPassword(principal.userId, body.currentPassword))) {
+            deps.audit.append({
+              actor: actorOf(principal),
+              action: 'auth.password_change_failed',
+              details: { address: sourceAddress(req) },
+            });
+            throw new WrongPasswordError();
+          }
+          if (body.newPassword === body.currentPassword)
+            throw new AppError('password_reused', 'the new password must differ from the current one', 400);
+          const user = await deps.users.setPassword(principal.userId, body.newPassword, true);
+          deps.limiters.pin.reset(`password|${principal.userId}`);
+          deps.loginSessions.revokeUser(user.id);
+          deps.audit.append({ actor: actorOf(principal), action: 'auth.password_changed', target: `user:${user.id}` });
+          return startSession(res, user);
+        },
+      });
+
+      api.route({
+        ...enrolPin,
+        summary:
+          'Choose one’s own signing PIN with the one-time enrolment code from an admin; the key is made and wrapped under it',
+        tag: 'auth',
+        access: 'account.pin',
+        handler: async ({ req, principal, body }) => {
+          deps.limiters.pin.consume(`enrol|${principal.userId}`);
+          try {
+            const { certificate, issuedBy } = await deps.enrolments.redeem(principal.userId, body.code, body.pin);
+            deps.limiters.pin.reset(`enrol|${principal.userId}`);
+            deps.audit.append({
+              actor: actorOf(principal),
+              action: 'certificate.issued',
+              target: `user:${principal.userId}`,
+              siteId: principal.siteId,
+              details: { serial: certificate.serial, enrolmentCodeIssuedBy: issuedBy },
+            });
+            return { serial: certificate.serial, notAfter: certificate.notAfter };
+          } catch (err) {
+            if (err instanceof AppError && err.code === 'enrolment_invalid')
+              deps.audit.append({
+                actor: actorOf(principal),
+                action: 'certificate.enrolment_failed',
+                details: { address: sourceAddress(req) },
+              });
+            throw err;
+          }
+        },
+      });
+
+      api.route({
+        ...changePin,
+        summary: 'Change one’s own signing PIN (the current one required); the key is re-wrapped under the new one',
+        tag: 'auth',
+        access: 'account.pin',
+        handler: async ({ principal, body }) => {
+          deps.enrolments.assertPinPolicy(body.newPin);
+          deps.limiters.pin.consume(principal.userId);
+          await deps.pki.changeUserPin(principal.userId, body.currentPin, body.newPin);
+          deps.limiters.pin.reset(principal.userId);
+          deps.audit.append({
+            actor: actorOf(principal),
+            action: 'certificate.pin_changed',
+            target: `user:${principal.userId}`,
+            siteId: principal.siteId,
+          });
+          return { ok: true as const };
+        },
       });
     },
   };

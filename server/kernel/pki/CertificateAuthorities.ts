@@ -141,6 +141,12 @@ export class CertificateAuthorities {
     return row;
   }
 
+  /** Wraps a user's key under a new PIN in place of the old wrapping (the same key and certificate). */
+  async rewrapUnderPin(row: CertificateRow, key: KeyObject, pin: string): Promise<void> {
+    const record = await encryptWithPin(key, pin, row.id, this.#o.pinKdfCost);
+    this.#store.replacePinKeyRecord(row.id, serializeKeyRecord(record));
+  }
+
   /** Records the revocation (or supersession) of a certificate; call issueCrl afterwards. */
   revoke(row: CertificateRow, reason: RevocationReason, status: 'revoked' | 'superseded'): void {
     this.#store.transaction(() => {

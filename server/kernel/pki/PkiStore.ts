@@ -96,6 +96,13 @@ export class PkiStore {
     return this.db.sql.prepare('SELECT * FROM pki_certificates WHERE id = ?').get(id) as CertificateRow | undefined;
   }
 
+  /** Replaces the sealed key of a PIN-protected certificate (its owner changed the PIN). */
+  replacePinKeyRecord(certificateId: string, record: string): void {
+    this.db.sql
+      .prepare("UPDATE pki_keys SET record = ? WHERE certificate_id = ? AND protection = 'pin'")
+      .run(record, certificateId);
+  }
+
   keyRecord(certificateId: string): string | undefined {
     const row = this.db.sql.prepare('SELECT record FROM pki_keys WHERE certificate_id = ?').get(certificateId) as
       { record: string } | undefined;

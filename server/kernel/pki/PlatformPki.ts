@@ -201,7 +201,23 @@ export class PlatformPki {
     return row;
   }
 
+  /**
+   * Re-wraps the user's signing key under a new PIN its owner chose, after checking the old one (a
+   * wrong old PIN counts toward the lock like a wrong PIN when signing). Same key, same certificate.
+   */
+  async changeUserPin(userId: string, oldPin: string, newPin: string): Promise<void> {
+    assertValidPin(newPin);
+    await this.#exclusive(async () => {
+      const row = this.#userRow(userId);
+      await this.#cas.rewrapUnderPin(row, await this.#unlockKey(row, userId, oldPin), newPin);
+    });
+  }
+
   async #unlock(row: CertificateRow, userId: string, pin: string): Promise<Signer> {
+    return this.#cas.signer(row, await this.#unlockKey(row, userId, pin));
+  }
+
+  async #unlockKey(row: CertificateRow, userId: string, pin: string): Promise<KeyObject> {
     let key: KeyObject;
     try {
       key = await decryptWithPin(parseKeyRecord(this.#cas.keyRecord(row.id)), pin, row.id);
@@ -213,7 +229,7 @@ export class PlatformPki {
       throw new PkiError('wrong_pin', `wrong PIN (${left} attempt${left === 1 ? '' : 's'} left)`);
     }
     this.#store.resetPinState(userId);
-    return this.#cas.signer(row, key);
+    return key;
   }
 
   async eventSigner(eventId: string): Promise<Signer> {
