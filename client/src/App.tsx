@@ -18,6 +18,10 @@ const CeremonyPage = lazy(() => import('./pages/CeremonyPage.js').then((m) => ({
 const AuditPage = lazy(() => import('./pages/AuditPage.js').then((m) => ({ default: m.AuditPage })));
 const RecordPage = lazy(() => import('./pages/RecordPage.js').then((m) => ({ default: m.RecordPage })));
 const AdminPage = lazy(() => import('./pages/AdminPage.js').then((m) => ({ default: m.AdminPage })));
+const AccountPage = lazy(() => import('./pages/AccountPage.js').then((m) => ({ default: m.AccountPage })));
+const ForcedPasswordPage = lazy(() =>
+  import('./pages/AccountPage.js').then((m) => ({ default: m.ForcedPasswordPage })),
+);
 
 export function App() {
   const { lang } = useI18n();
@@ -49,6 +53,8 @@ function Routes({ path }: { path: string }) {
       </AppShell>
     );
   if (!me || me.kind !== 'user') return <LoginPage />;
+  // A password an admin set: nothing else until the owner has chosen their own (the server refuses the rest).
+  if (me.mustChangePassword) return <ForcedPasswordPage />;
   if (path === '/' || path === '/login') return <Redirect to={homeOf(me)} />;
   const page = staffPage(path);
   return (
@@ -74,6 +80,7 @@ function staffPage(path: string): ReactNode | null {
   const record = matchRoute('/audit/records/:id', path);
   if (record) return <RecordPage key={record.id} id={record.id!} />;
   if (path === '/admin') return <AdminPage />;
+  if (path === '/account') return <AccountPage />;
   return null;
 }
 

@@ -1,6 +1,7 @@
 // The pages around the flows, in real Chromium against `tongban demo`: Chinese by default with an
 // English switch that sticks, login errors in words, the applicant's join page on a phone, a
-// signed-out visit to a staff page, unknown pages, and the admin page.
+// signed-out visit to a staff page, unknown pages, the admin page, and an account's first login
+// (its own password first, then its own signing PIN with the admin's enrolment code).
 import { describe, expect, it } from 'vitest';
 import { demoSession } from '../support/demo-session.js';
 import { DEMO_PASSWORD, login, poll, phone, screenshot } from '../support/people.js';
@@ -74,5 +75,39 @@ describe('pages', () => {
     await poll(() => certs.locator('tbody tr, [data-testid="certs-unavailable"]').count()).toBeGreaterThan(0);
     expect(await certs.getByRole('alert').count()).toBe(0);
     await screenshot(page, 'admin');
+  });
+
+  it('the new account must choose its own password at first login, then its own PIN with the admin’s one-time code', async () => {
+    const admin = await someone();
+    await login(admin, demo.url, 'admin', /\/admin$/);
+    await admin.getByTestId('enrolment-user').fill('clerk.e2e');
+    await admin.getByTestId('enrolment-issue').click();
+    const code = (await admin.getByTestId('enrolment-code').textContent())!.trim();
+    expect(code).toMatch(/^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$/);
+
+    const page = await someone();
+    await page.goto(`${demo.url}/`);
+    await page.getByTestId('login-username').fill('clerk.e2e');
+    await page.getByTestId('login-password').fill('a-long-password');
+    await page.getByTestId('login-submit').click();
+    await poll(() => page.locator('h1').textContent()).toBe('请先设置您自己的密码');
+    // Any staff page shows the same form until the password is changed.
+    await page.goto(`${demo.url}/desk`);
+    await poll(() => page.locator('h1').textContent()).toBe('请先设置您自己的密码');
+    await screenshot(page, 'first-login-password');
+    await page.getByTestId('password-current').fill('a-long-password');
+    await page.getByTestId('password-new').fill('my-own-password-1');
+    await page.getByTestId('password-again').fill('my-own-password-1');
+    await page.getByRole('button', { name: '保存新密码' }).click();
+    await page.waitForURL(/\/desk$/);
+
+    await page.getByRole('link', { name: '我的账号' }).click();
+    await page.waitForURL(/\/account$/);
+    await page.getByTestId('enrol-code').fill(code);
+    await page.getByTestId('enrol-pin').fill('80461357');
+    await page.getByTestId('enrol-pin-again').fill('80461357');
+    await page.getByRole('button', { name: '启用签名证书' }).click();
+    await poll(() => page.getByTestId('enrol-form').getByRole('status').textContent()).toContain('签名证书已启用');
+    await screenshot(page, 'account-pin-enrolled');
   });
 });

@@ -1,7 +1,8 @@
-// Signing certificates: issue one for an account (with its first PIN), revoke, and each CA's CRL.
+// Signing certificates: a one-time enrolment code for an account (its owner chooses the PIN and the
+// certificate is issued then; the admin never sets a PIN), revoke, and each CA's CRL.
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api/http.js';
-import type { CertificateList } from '../api/types.js';
+import type { CertificateList, EnrolmentCode } from '../api/types.js';
 import { ErrorAlert, Loading } from '../components/Alert.js';
 import { DataTable } from '../components/DataTable.js';
 import { useAction, useAsync } from '../components/useAsync.js';
@@ -12,11 +13,11 @@ export function CertificatesPanel() {
   const { t, lang } = useI18n();
   const list = useAsync((signal) => api<CertificateList>('/api/admin/certificates', { signal }), []);
   const [userId, setUserId] = useState('');
-  const [pin, setPin] = useState('');
+  const [issued, setIssued] = useState<EnrolmentCode | null>(null);
   const issue = useAction(async () => {
-    await api('/api/admin/certificates', { method: 'POST', body: { userId: userId.trim(), pin } });
-    setPin('');
-    list.reload();
+    setIssued(null);
+    const id = encodeURIComponent(userId.trim());
+    setIssued(await api<EnrolmentCode>(`/api/admin/users/${id}/enrolment-code`, { method: 'POST' }));
   });
   const revoke = useAction(async (serial: string) => {
     await api(`/api/admin/certificates/${serial}/revoke`, { method: 'POST', body: { reason: 'superseded' } });
@@ -40,27 +41,24 @@ export function CertificatesPanel() {
   return (
     <section className="card" aria-labelledby="certs-title">
       <h2 id="certs-title">{t('admin.certificates')}</h2>
+      <p className="muted">{t('admin.enrolmentHint')}</p>
       <form className="inline-form" onSubmit={submit}>
         <label>
           {t('admin.account')}
-          <input required value={userId} onChange={(e) => setUserId(e.target.value)} />
+          <input data-testid="enrolment-user" required value={userId} onChange={(e) => setUserId(e.target.value)} />
         </label>
-        <label>
-          {t('sign.pin')}
-          <input
-            required
-            type="password"
-            inputMode="numeric"
-            autoComplete="new-password"
-            minLength={6}
-            value={pin}
-            onChange={(e) => setPin(e.target.value)}
-          />
-        </label>
-        <button type="submit" className="primary" disabled={issue.busy}>
-          {t('admin.issue')}
+        <button data-testid="enrolment-issue" type="submit" className="primary" disabled={issue.busy}>
+          {t('admin.enrolmentCode')}
         </button>
       </form>
+      {issued && (
+        <p className="alert ok" role="status">
+          {t('admin.enrolmentIssued', { user: issued.userId, expires: formatTime(issued.expiresAt, lang) })}{' '}
+          <strong className="mono" data-testid="enrolment-code">
+            {issued.code}
+          </strong>
+        </p>
+      )}
       <ErrorAlert error={issue.error ?? revoke.error} />
       {list.loading && !list.data && <Loading />}
       <ErrorAlert error={list.error} />

@@ -29,7 +29,7 @@ export type {
 } from '../../../protocol/http/documents.js';
 export type { CeremonySigner, CeremonySigned } from '../../../protocol/http/ceremonies.js';
 export type { AuditEntry, AuditList, AuditVerification } from '../../../protocol/http/audit.js';
-export type { User, Certificate, CrlSummary, CertificateList } from '../../../protocol/http/admin.js';
+export type { User, Certificate, CrlSummary, CertificateList, EnrolmentCode } from '../../../protocol/http/admin.js';
 export type {
   RecordRow,
   RecordList,

@@ -4,24 +4,20 @@ import { useI18n, setLang, type MessageKey } from '../i18n/i18n.js';
 import { navigate, usePath } from '../router.js';
 import { useSession } from '../session.js';
 
+const account = { path: '/account', label: 'nav.account' } as const;
 const navByRole: Record<string, { path: string; label: MessageKey }[]> = {
-  clerk: [
-    { path: '/desk', label: 'nav.desk' },
-    { path: '/ceremony', label: 'nav.ceremony' },
-  ],
-  official: [{ path: '/ceremony', label: 'nav.ceremony' }],
-  auditor: [{ path: '/audit', label: 'nav.audit' }],
-  admin: [
-    { path: '/admin', label: 'nav.admin' },
-    { path: '/audit', label: 'nav.audit' },
-  ],
+  clerk: [{ path: '/desk', label: 'nav.desk' }, { path: '/ceremony', label: 'nav.ceremony' }, account],
+  official: [{ path: '/ceremony', label: 'nav.ceremony' }, account],
+  auditor: [{ path: '/audit', label: 'nav.audit' }, account],
+  admin: [{ path: '/admin', label: 'nav.admin' }, { path: '/audit', label: 'nav.audit' }, account],
 };
 
 export function AppShell({ children, wide }: { children: ReactNode; wide?: boolean }) {
   const { t, lang } = useI18n();
   const { me, logout } = useSession();
   const path = usePath();
-  const items = me?.kind === 'user' ? (navByRole[me.role] ?? []) : [];
+  // While a forced password change is pending every page is the change form: no navigation.
+  const items = me?.kind === 'user' && !me.mustChangePassword ? (navByRole[me.role] ?? []) : [];
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
