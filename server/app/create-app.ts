@@ -8,10 +8,12 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { publicBaseUrl, type Config } from '../kernel/config.js';
+import { auditAnchorFile, publicBaseUrl, type Config } from '../kernel/config.js';
+import { FileAuditAnchor, type AuditAnchor } from '../kernel/audit/AuditAnchor.js';
 import { AuditCheckpointer, type CheckpointSealer } from '../kernel/audit/AuditCheckpointer.js';
 import { AuditLog } from '../kernel/audit/AuditLog.js';
 import { platformSealer } from '../kernel/audit/platform-sealer.js';
+import { verifyAuditLog, type AuditVerification } from '../kernel/audit/verify-audit.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
 import { builtClientDir } from '../kernel/installation.js';
 import { openPlatformPki } from '../kernel/pki/open-platform-pki.js';
@@ -55,6 +57,10 @@ export interface AppServices {
   readonly audit: AuditLog;
   /** Seals and verifies audit checkpoints with the platform seal. */
   readonly auditSealer: CheckpointSealer;
+  /** Receives every checkpoint head outside the database (config auditAnchor). */
+  readonly auditAnchor: AuditAnchor;
+  /** The whole audit check: chain, checkpoints, seals, time-stamps, anchor, unanchored age. */
+  verifyAudit(): Promise<AuditVerification>;
   readonly pki: PlatformPki;
   readonly catalog: CatalogService;
   readonly users: UserService;
@@ -92,8 +98,8 @@ export class App {
     this.services = services;
     this.#url = url;
     this.#detach = detach;
-    const { db, audit, auditSealer, clock, loginSessions, limiters } = services;
-    this.#checkpointer = new AuditCheckpointer({ db, log: audit, sealer: auditSealer, clock });
+    const { db, audit, auditSealer, auditAnchor, clock, loginSessions, limiters } = services;
+    this.#checkpointer = new AuditCheckpointer({ db, log: audit, sealer: auditSealer, anchor: auditAnchor, clock });
     this.#authPurger = new AuthPurger({ sessions: loginSessions, limiters: Object.values(limiters) });
   }
 
@@ -183,6 +189,8 @@ export class App {
         matterName: (id) => catalog.matter(id).name,
       });
       const url = { value: '' };
+      const auditSealer = platformSealer(pki);
+      const auditAnchor = new FileAuditAnchor(auditAnchorFile(config));
       const services: AppServices = {
         config,
         clock,
@@ -190,7 +198,15 @@ export class App {
         db,
         blobs,
         audit,
-        auditSealer: platformSealer(pki),
+        auditSealer,
+        auditAnchor,
+        verifyAudit: () =>
+          verifyAuditLog(db, {
+            sealer: auditSealer,
+            anchor: auditAnchor,
+            maxUnanchoredMs: limits.auditMaxUnanchoredMs,
+            now: clock(),
+          }),
         pki,
         catalog,
         users,
@@ -256,7 +272,7 @@ export class App {
     server.listen(config.port, config.host);
     await once(server, 'listening');
     this.#url.value = publicBaseUrl(config, (server.address() as AddressInfo).port);
-    this.#checkpointer.start(config.limits.auditCheckpointIntervalMs);
+    await this.#checkpointer.start(config.limits.auditCheckpointIntervalMs);
     this.#authPurger.start(config.limits.authPurgeIntervalMs, s.log);
     s.audit.append({ actor: 'system', action: 'server.started', details: { url: this.#url.value } });
     return this.#url.value;

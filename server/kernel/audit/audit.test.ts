@@ -81,7 +81,7 @@ test('a restart loses nothing: cases, sessions, logins, the audit chain; shutdow
   expect(server.app.services.users.list()).toHaveLength(before.users);
   // server.stopped + the new server.started follow the old head
   expect(server.app.services.audit.head()!.id).toBe(before.entries + 2);
-  const v = await verifyAuditLog(server.app.services.db, server.app.services.auditSealer);
+  const v = await server.app.services.verifyAudit();
   expect(v).toMatchObject({ valid: true, checkpoints: { count: 2, sealsVerified: 2 } });
   const r = cli(server.dataDir);
   expect(r.stdout).toMatch(/OK/);
