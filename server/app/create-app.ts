@@ -89,6 +89,7 @@ export class App {
   readonly #authPurger: AuthPurger;
   readonly #url: { value: string };
   readonly #detach: (() => void)[];
+  #retentionSweep: NodeJS.Timeout | undefined;
   #server: HttpsServer | undefined;
   #realtime: RealtimeServer | undefined;
   #started = false;
@@ -170,6 +171,7 @@ export class App {
         db,
         clock,
         audit,
+        blobs,
         cases,
         catalog,
         sessions,
@@ -274,6 +276,8 @@ export class App {
     this.#url.value = publicBaseUrl(config, (server.address() as AddressInfo).port);
     await this.#checkpointer.start(config.limits.auditCheckpointIntervalMs);
     this.#authPurger.start(config.limits.authPurgeIntervalMs, s.log);
+    const sweep = () => void s.records.purgeExpired().catch(s.log);
+    this.#retentionSweep = setInterval(sweep, config.limits.retentionSweepIntervalMs).unref();
     s.audit.append({ actor: 'system', action: 'server.started', details: { url: this.#url.value } });
     return this.#url.value;
   }
@@ -300,6 +304,7 @@ export class App {
     this.#server = undefined;
     s.audit.append({ actor: 'system', action: 'server.stopped' });
     this.#authPurger.stop();
+    clearInterval(this.#retentionSweep);
     await this.#checkpointer.stop();
     s.db.close();
   }

@@ -77,6 +77,8 @@ export const configSchema = z
         auditCheckpointIntervalMs: positiveInt,
         /** `audit verify` fails when entries have waited longer than this for a sealed, anchored checkpoint. */
         auditMaxUnanchoredMs: positiveInt,
+        /** How often records past their retention (and not held) are deleted and their data destroyed. */
+        retentionSweepIntervalMs: positiveInt,
         /** How often ended login sessions and run-out rate-limit windows are deleted. */
         authPurgeIntervalMs: positiveInt,
       })
@@ -103,6 +105,7 @@ export const defaultLimits: Config['limits'] = {
   auditCheckpointIntervalMs: 10 * 60_000,
   auditMaxUnanchoredMs: 30 * 60_000,
   authPurgeIntervalMs: 10 * 60_000,
+  retentionSweepIntervalMs: 3600_000,
 };
 
 export const defaultMedia: Config['media'] = {

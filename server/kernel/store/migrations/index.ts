@@ -8,7 +8,7 @@ import { auditSchema } from './005-audit.js';
 import { recordingsSchema } from './010-recordings.js';
 import { flowsSchema } from './020-flows.js';
 import { flowsEventIdSchema } from './021-flows-event-id.js';
-import { auditAnchoringSchema } from './032-audit-anchoring.js';
+import { auditAnchoringSchema } from './032-audit-anchoring-destruction.js';
 
 export interface Migration {
   readonly version: number;
