@@ -35,7 +35,11 @@ export const auditVerification = z.object({
   entries: z.number().int(),
   head: z.object({ id: z.number(), hash: z.string() }).nullable(),
   checkpoints: z.object({ count: z.number().int(), sealsVerified: z.number().int() }),
-  firstProblem: z.object({ kind: z.enum(['entry', 'checkpoint']), id: z.number(), problem: z.string() }).nullable(),
+  /** The append-only anchor outside the database that the checkpoints were compared with. */
+  anchor: z.object({ location: z.string(), heads: z.number().int() }).nullable(),
+  firstProblem: z
+    .object({ kind: z.enum(['entry', 'checkpoint', 'anchor', 'log']), id: z.number(), problem: z.string() })
+    .nullable(),
 });
 export type AuditVerification = z.infer<typeof auditVerification>;
 

@@ -224,13 +224,12 @@ test('authorization matrix: every route × every principal', async () => {
 test('every auditor read is itself in the audit log', async () => {
   const auditor = clients.auditor;
   await auditor.get(`/api/cases/${caseId}`);
-  const entries = server.app.services.audit.list({
-    action: 'auditor.read',
-    actor: 'user:auditor',
-    limit: 200,
-    offset: 0,
-  }).entries;
-  expect(entries.map((e) => e.target)).toContain(`/api/cases/${caseId}`);
+  await auditor.get('/api/audit/verification');
+  const entries = (action: string) =>
+    server.app.services.audit.list({ action, actor: 'user:auditor', limit: 200, offset: 0 }).entries;
+  // Personal data as a `data.read` of the object, anything else as `auditor.read` of the path.
+  expect(entries('data.read').map((e) => e.target)).toContain(`case:${caseId}`);
+  expect(entries('auditor.read').map((e) => e.target)).toContain('/api/audit/verification');
 });
 
 test('a guest reaches only its own session', async () => {

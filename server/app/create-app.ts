@@ -8,10 +8,12 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { publicBaseUrl, type Config } from '../kernel/config.js';
+import { auditAnchorFile, publicBaseUrl, type Config } from '../kernel/config.js';
+import { FileAuditAnchor, type AuditAnchor } from '../kernel/audit/AuditAnchor.js';
 import { AuditCheckpointer, type CheckpointSealer } from '../kernel/audit/AuditCheckpointer.js';
 import { AuditLog } from '../kernel/audit/AuditLog.js';
 import { platformSealer } from '../kernel/audit/platform-sealer.js';
+import { verifyAuditLog, type AuditVerification } from '../kernel/audit/verify-audit.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
 import { builtClientDir } from '../kernel/installation.js';
 import { openPlatformPki } from '../kernel/pki/open-platform-pki.js';
@@ -64,6 +66,10 @@ export interface AppServices {
   readonly audit: AuditLog;
   /** Seals and verifies audit checkpoints with the platform seal. */
   readonly auditSealer: CheckpointSealer;
+  /** Receives every checkpoint head outside the database (config auditAnchor). */
+  readonly auditAnchor: AuditAnchor;
+  /** The whole audit check: chain, checkpoints, seals, time-stamps, anchor, unanchored age. */
+  verifyAudit(): Promise<AuditVerification>;
   readonly pki: PlatformPki;
   readonly catalog: CatalogService;
   readonly users: UserService;
@@ -102,6 +108,7 @@ export class App {
   readonly #url: { value: string };
   readonly #detach: (() => void)[];
   #evidencePurge: NodeJS.Timeout | undefined;
+  #retentionSweep: NodeJS.Timeout | undefined;
   #server: HttpsServer | undefined;
   #realtime: RealtimeServer | undefined;
   #started = false;
@@ -111,8 +118,8 @@ export class App {
     this.services = services;
     this.#url = url;
     this.#detach = detach;
-    const { db, audit, auditSealer, clock, loginSessions, limiters } = services;
-    this.#checkpointer = new AuditCheckpointer({ db, log: audit, sealer: auditSealer, clock });
+    const { db, audit, auditSealer, auditAnchor, clock, loginSessions, limiters } = services;
+    this.#checkpointer = new AuditCheckpointer({ db, log: audit, sealer: auditSealer, anchor: auditAnchor, clock });
     this.#authPurger = new AuthPurger({
       sessions: loginSessions,
       limiters: [...Object.values(limiters), services.loginGuard, services.enrolments],
@@ -186,6 +193,7 @@ export class App {
         db,
         clock,
         audit,
+        blobs,
         cases,
         catalog,
         sessions,
@@ -208,6 +216,8 @@ export class App {
       const loginLimiter = limiter('login', limits.loginAttemptsPerWindow, limits.loginWindowMs);
       const loginGlobal = limiter('login-global', limits.loginGlobalFailuresPerWindow, limits.loginWindowMs);
       const url = { value: '' };
+      const auditSealer = platformSealer(pki);
+      const auditAnchor = new FileAuditAnchor(auditAnchorFile(config));
       const services: AppServices = {
         config,
         clock,
@@ -215,7 +225,15 @@ export class App {
         db,
         blobs,
         audit,
-        auditSealer: platformSealer(pki),
+        auditSealer,
+        auditAnchor,
+        verifyAudit: () =>
+          verifyAuditLog(db, {
+            sealer: auditSealer,
+            anchor: auditAnchor,
+            maxUnanchoredMs: limits.auditMaxUnanchoredMs,
+            now: clock(),
+          }),
         pki,
         catalog,
         users,
@@ -296,7 +314,7 @@ export class App {
     server.listen(config.port, config.host);
     await once(server, 'listening');
     this.#url.value = publicBaseUrl(config, (server.address() as AddressInfo).port);
-    this.#checkpointer.start(config.limits.auditCheckpointIntervalMs);
+    await this.#checkpointer.start(config.limits.auditCheckpointIntervalMs);
     this.#authPurger.start(config.limits.authPurgeIntervalMs, s.log);
     // Expired evidence jobs go with their packages; between runs, starting or looking up a job purges too.
     this.#evidencePurge = setInterval(
@@ -304,6 +322,8 @@ export class App {
       Math.min(config.limits.evidenceJobTtlMs, 10 * 60_000),
     );
     this.#evidencePurge.unref();
+    const sweep = () => void s.records.purgeExpired().catch(s.log);
+    this.#retentionSweep = setInterval(sweep, config.limits.retentionSweepIntervalMs).unref();
     s.audit.append({ actor: 'system', action: 'server.started', details: { url: this.#url.value } });
     return this.#url.value;
   }
@@ -331,6 +351,7 @@ export class App {
     s.audit.append({ actor: 'system', action: 'server.stopped' });
     this.#authPurger.stop();
     clearInterval(this.#evidencePurge);
+    clearInterval(this.#retentionSweep);
     await this.#checkpointer.stop();
     s.db.close();
   }

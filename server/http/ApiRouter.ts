@@ -1,8 +1,10 @@
 // Declarative routes: each one names its method, path, policy action, zod schemas for params,
 // query and body, and a handler. The router checks the principal first (401/403), then validates
 // input (400), then runs the handler and sends its result as JSON. The same declarations produce
-// the OpenAPI document, and every successful GET by an auditor is written to the audit log. A body
-// must have the route's type (JSON unless declared multipart or raw), else 415.
+// the OpenAPI document. A route that hands out personal data declares it (`personalData`): every
+// successful call by staff is audited as `data.read`; any other successful GET by an auditor is
+// written to the audit log as `auditor.read`. A body must have the route's type (JSON unless
+// declared multipart or raw), else 415.
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { authorize, type Action, type PrincipalFor } from '../kernel/policy.js';
@@ -57,6 +59,8 @@ export interface RouteSpec<A extends Access, P, Q, B> {
   /** Content type of a non-JSON response (the handler writes it itself). */
   readonly produces?: string;
   readonly status?: number;
+  /** The route returns personal data (names, ID numbers, images, recordings, signed PDFs): staff reads are audited. */
+  readonly personalData?: { readonly what: string; readonly object: (params: P) => string };
   /** Returns the JSON body, or undefined after writing the response itself. */
   readonly handler: (input: RouteInput<A, P, Q, B>) => unknown;
 }
@@ -97,7 +101,15 @@ export class ApiRouter {
       const query = parse(spec.query, req.query, 'query parameter');
       const body = spec.consumes ? (req.body as B) : parse(spec.body, req.body, 'body');
       const result = await spec.handler({ req, res, principal, params, query, body });
-      if (spec.method === 'get' && principal?.kind === 'user' && principal.role === 'auditor') {
+      if (spec.personalData) {
+        const { what, object } = spec.personalData;
+        this.#audit.read(principal, {
+          object: object(params),
+          what,
+          via: 'http',
+          details: { path: req.path, query: queryString(req) },
+        });
+      } else if (spec.method === 'get' && principal?.kind === 'user' && principal.role === 'auditor') {
         this.#audit.append({
           actor: actorOf(principal),
           action: 'auditor.read',

@@ -31,6 +31,12 @@ export const configSchema = z
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits (32 bytes)')
       .optional(),
+    /**
+     * The append-only file that receives every audit checkpoint head, outside the data directory so
+     * that whoever holds the data directory cannot rewrite both (put it on another volume or host,
+     * ideally append-only: chattr +a); `<dataDir>.audit-anchor` beside the data directory when absent.
+     */
+    auditAnchor: z.string().min(1).optional(),
     /** The built web client to serve; client/dist of the installation when absent. */
     clientDir: z.string().min(1).optional(),
     /** Creates the account `admin` with this password when the data has no accounts yet (first start of `serve`). */
@@ -82,6 +88,10 @@ export const configSchema = z
         sessionTtlMs: positiveInt,
         invitationTtlMs: positiveInt,
         auditCheckpointIntervalMs: positiveInt,
+        /** `audit verify` fails when entries have waited longer than this for a sealed, anchored checkpoint. */
+        auditMaxUnanchoredMs: positiveInt,
+        /** How often records past their retention (and not held) are deleted and their data destroyed. */
+        retentionSweepIntervalMs: positiveInt,
         /** How often ended login sessions and run-out rate-limit windows are deleted. */
         authPurgeIntervalMs: positiveInt,
         /** Evidence export jobs one user may have running at once (each builds a whole package). */
@@ -89,7 +99,11 @@ export const configSchema = z
         /** How long a finished evidence job and its package stay downloadable before both are deleted. */
         evidenceJobTtlMs: positiveInt,
       })
-      .strict(),
+      .strict()
+      .refine((l) => l.auditMaxUnanchoredMs > l.auditCheckpointIntervalMs, {
+        message: 'auditMaxUnanchoredMs must be longer than auditCheckpointIntervalMs',
+        path: ['auditMaxUnanchoredMs'],
+      }),
   })
   .strict();
 
@@ -114,9 +128,11 @@ export const defaultLimits: Config['limits'] = {
   sessionTtlMs: 12 * 3600_000,
   invitationTtlMs: 30 * 60_000,
   auditCheckpointIntervalMs: 10 * 60_000,
+  auditMaxUnanchoredMs: 30 * 60_000,
   authPurgeIntervalMs: 10 * 60_000,
   evidenceJobsPerUser: 3,
   evidenceJobTtlMs: 24 * 3600_000,
+  retentionSweepIntervalMs: 3600_000,
 };
 
 export const defaultMedia: Config['media'] = {
@@ -136,7 +152,7 @@ const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
  * Environment variables that set configuration; limits use TONGBAN_LIMIT_<NAME> (e.g.
  * TONGBAN_LIMIT_JSON_BODY_BYTES); the media plane TONGBAN_MEDIA (on|off), TONGBAN_RECORDING (on|off),
  * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT
- * and TONGBAN_ANNOUNCED_IP.
+ * and TONGBAN_ANNOUNCED_IP; the audit anchor TONGBAN_AUDIT_ANCHOR.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   /** The set variables among `names` (config key → variable name), as config keys. */
@@ -149,6 +165,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     baseUrl: 'TONGBAN_BASE_URL',
     tsaUrl: 'TSA_URL',
     masterKey: 'TONGBAN_MASTER_KEY',
+    auditAnchor: 'TONGBAN_AUDIT_ANCHOR',
     adminPassword: 'TONGBAN_ADMIN_PASSWORD',
     clientDir: 'TONGBAN_CLIENT_DIR',
   });
@@ -198,8 +215,12 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; flags?: Record<st
     );
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
-  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+  const { auditAnchor } = parsed.data;
+  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir), auditAnchor: auditAnchor && resolve(auditAnchor) };
 }
+
+/** The audit anchor file: the configured one, else beside the data directory, not in it (a copy or rewrite of the data directory leaves it alone). */
+export const auditAnchorFile = (config: Config) => config.auditAnchor ?? `${config.dataDir}.audit-anchor`;
 
 export class ConfigError extends Error {}
 

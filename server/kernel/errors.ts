@@ -42,6 +42,13 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** The thing existed but its data was destroyed (a deleted record's PDFs). */
+export class GoneError extends AppError {
+  constructor(message: string, code: ErrorCode = 'record_deleted') {
+    super(code, message, 410);
+  }
+}
+
 /** The request is valid but conflicts with the current state (e.g. an invalid case transition). */
 export class ConflictError extends AppError {
   constructor(message: string, code: ErrorCode = 'conflict') {

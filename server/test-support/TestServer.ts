@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { createApp, type App } from '../app/create-app.js';
-import { loadConfig, type Config } from '../kernel/config.js';
+import { auditAnchorFile, loadConfig, type Config } from '../kernel/config.js';
 import { DEMO_PASSWORD } from '../demo/demo-data.js';
 import { type Clock } from '../kernel/clock.js';
 import { seedDemo } from '../demo/seed-demo.js';
@@ -101,9 +101,10 @@ export class TestServer {
     return TestServer.start({ ...this.options, dataDir: this.dataDir, seed: false }, Number(new URL(this.url).port));
   }
 
-  /** Stops and deletes the data directory. */
+  /** Stops and deletes the data directory and the audit anchor beside it. */
   async dispose(): Promise<void> {
     await this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
+    rmSync(auditAnchorFile(this.app.services.config), { force: true });
   }
 }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 
 export function multipart(
   fields: Record<string, string>,
@@ -38,6 +39,17 @@ export function testImage(kind: 'png' | 'jpeg', size = '320x240'): Buffer {
 }
 
 export const handwritingDataUrl = () => `data:image/png;base64,${testImage('png', '240x80').toString('base64')}`;
+
+/** The multipart body of POST /api/ceremonies: a one-page agreement for ninghai and jiaojiang, witnessed. */
+export async function ceremonyRequest(): Promise<ReturnType<typeof multipart>> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  doc.addPage([595, 842]).drawText('Cooperation agreement', { x: 60, y: 760, size: 16, font });
+  return multipart(
+    { title: '宁海–椒江 通办合作协议', signers: 'official.ninghai,official.jiaojiang', witnesses: 'clerk.jiaojiang' },
+    { field: 'agreement', filename: 'agreement.pdf', type: 'application/pdf', bytes: await doc.save() },
+  );
+}
 
 export interface PdfsigResult {
   readonly status: number | null;

@@ -3,6 +3,7 @@ import type { Lang } from '../i18n/i18n.js';
 
 const names: Record<string, [zh: string, en: string]> = {
   'auditor.read': ['审计调阅', 'Read by an auditor'],
+  'data.read': ['调阅个人信息', 'Personal data read'],
   'case.created': ['创建办件', 'Case opened'],
   'case.queued': ['进入受理队列', 'Case queued'],
   'case.in_session': ['开始视频办理', 'Video session started'],
@@ -20,6 +21,7 @@ const names: Record<string, [zh: string, en: string]> = {
   'identity.confirmed': ['生成身份核验确认书', 'Identity confirmation created'],
   'invitation.created': ['生成申请人邀请', 'Applicant invited'],
   'record.archived': ['归档', 'Archived'],
+  'record.deleted': ['删除并销毁数据', 'Deleted, data destroyed'],
   'recording.started': ['开始录音录像', 'Recording started'],
   'recording.sealed': ['录像封存', 'Recording sealed'],
   'recording.sealed_interrupted': ['录像中断后封存', 'Recording sealed after an interruption'],

@@ -37,6 +37,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
         summary: 'All accounts',
         tag: 'admin',
         access: 'admin.read',
+        personalData: { what: 'user list (names, usernames)', object: () => 'users' },
         handler: () => ({ users: deps.users.list() }),
       });
 

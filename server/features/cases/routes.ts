@@ -65,6 +65,7 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
         summary: "Cases of a site (clerks: their own site's queue and outgoing cases)",
         tag: 'cases',
         access: 'case.list',
+        personalData: { what: 'case list (applicant names)', object: () => 'cases' },
         handler: ({ principal, query }) => {
           const site =
             query.site ??
@@ -79,6 +80,7 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
         summary: 'One case with its history',
         tag: 'cases',
         access: 'case.read',
+        personalData: { what: 'case detail (applicant name, masked ID)', object: (p) => `case:${p.id}` },
         handler: ({ principal, params }) => {
           const c = caseFor(deps, principal, 'case.read', params.id);
           return { ...c, history: deps.cases.history(c.id) };

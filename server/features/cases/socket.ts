@@ -1,11 +1,12 @@
 // Cases over socket.io: every clerk socket joins its site's room and gets `case:updated` for the
 // cases of its site (handling or originating); `queue:list` answers the site's cases.
+import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import { authorize, can } from '../../kernel/policy.js';
 import type { SocketModule } from '../../realtime/RealtimeServer.js';
 import { siteRoom } from '../../../protocol/socket.js';
 import type { CaseService } from './CaseService.js';
 
-export function caseSockets(deps: { readonly cases: CaseService }): SocketModule {
+export function caseSockets(deps: { readonly cases: CaseService; readonly audit: AuditLog }): SocketModule {
   return {
     name: 'cases',
     attach(realtime) {
@@ -21,7 +22,9 @@ export function caseSockets(deps: { readonly cases: CaseService }): SocketModule
         realtime.handle(socket, 'queue:list', (payload) => {
           const site = principal.kind === 'user' ? (principal.siteId ?? undefined) : undefined;
           authorize(principal, 'case.list', { siteId: site });
-          return { cases: deps.cases.list({ status: payload.status, site, limit: 200, offset: 0 }).cases };
+          const { cases } = deps.cases.list({ status: payload.status, site, limit: 200, offset: 0 });
+          deps.audit.read(principal, { object: 'cases', what: 'case list (applicant names)', via: 'socket' });
+          return { cases };
         });
       });
       return deps.cases.onChange((summary) => {

@@ -58,6 +58,7 @@ export function ceremonyRoutes(deps: CeremonyRoutesDeps): RouteModule {
         summary: 'Ceremony state: page, whose turn, signatures',
         tag: 'ceremonies',
         access: 'ceremony.read',
+        personalData: { what: 'ceremony state (signer names)', object: (p) => `ceremony:${p.id}` },
         handler: ({ principal, params }) => ceremonyFor(deps, principal, 'ceremony.read', params.id),
       });
 

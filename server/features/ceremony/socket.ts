@@ -1,5 +1,6 @@
 // Ceremony state over socket.io: participants join the ceremony's room and get its state after
 // every change (page turned by the host, whose turn, each signature as it lands, abort).
+import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import { authorize } from '../../kernel/policy.js';
 import type { SocketModule, TongbanSocket } from '../../realtime/RealtimeServer.js';
 import { ceremonyRoom } from '../../../protocol/socket.js';
@@ -11,6 +12,7 @@ export interface CeremonySocketDeps {
   readonly ceremonies: CeremonyService;
   readonly signing: DocumentSigning;
   readonly sessions: SessionService;
+  readonly audit: AuditLog;
 }
 
 export function ceremonySockets(deps: CeremonySocketDeps): SocketModule {
@@ -45,6 +47,12 @@ export function ceremonySockets(deps: CeremonySocketDeps): SocketModule {
         realtime.handle(socket, 'ceremony:join', async ({ ceremonyId }) => {
           const state = canRead(socket, ceremonyId);
           await socket.join(ceremonyRoom(ceremonyId));
+          const read = {
+            object: `ceremony:${ceremonyId}`,
+            what: 'ceremony state (signer names)',
+            via: 'socket',
+          } as const;
+          deps.audit.read(socket.data.principal, read);
           return state;
         });
         realtime.handle(socket, 'ceremony:leave', async ({ ceremonyId }) => {

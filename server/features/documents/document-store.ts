@@ -149,6 +149,18 @@ export class DocumentStore {
     return row && this.#withSigners(row);
   }
 
+  /** Its record was deleted and every revision destroyed: routes answer 410. */
+  markDestroyed(ids: readonly string[], at: string): void {
+    const mark = this.db.sql.prepare('UPDATE documents SET destroyed_at = ? WHERE id = ?');
+    for (const id of ids) mark.run(at, id);
+  }
+
+  isDestroyed(id: string): boolean {
+    const row = this.db.sql.prepare('SELECT destroyed_at FROM documents WHERE id = ?').get(id) as
+      { destroyed_at: string | null } | undefined;
+    return !!row?.destroyed_at;
+  }
+
   recordSignature(id: string, position: number, sha256: string, at: string): void {
     this.db.transaction(() => {
       this.db.sql

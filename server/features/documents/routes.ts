@@ -1,5 +1,6 @@
 // Flow documents (身份核验确认书, agreements): the current PDF, its verification report, and ordered
 // signing. Readers are the session's participants, auditors and admins.
+import { GoneError } from '../../kernel/errors.js';
 import { authorize, type Action } from '../../kernel/policy.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { DocumentStore, FlowDocument } from './document-store.js';
@@ -32,6 +33,7 @@ export function documentFor(
   id: string,
 ): FlowDocument {
   const doc = deps.documents.get(id);
+  if (deps.documents.isDestroyed(id)) throw new GoneError(`document ${id} was destroyed with its record`);
   const session = doc.sessionId ? deps.sessions.find(doc.sessionId) : undefined;
   authorize(principal, action, {
     participant: !!session && !!principal && deps.sessions.isParticipant(principal, session),
@@ -60,6 +62,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): RouteModule {
         summary: 'The current (latest signed) PDF',
         tag: 'documents',
         access: 'document.read',
+        personalData: { what: 'signed PDF', object: (p) => `document:${p.id}` },
         handler: async ({ res, principal, params }) => {
           const doc = documentFor(deps, principal, 'document.read', params.id);
           res
@@ -86,6 +89,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): RouteModule {
         summary: 'Per-signature verification report (DESIGN §9 JSON plus problems)',
         tag: 'documents',
         access: 'document.read',
+        personalData: { what: 'signature report (signer names)', object: (p) => `document:${p.id}` },
         handler: async ({ principal, params }) => {
           const doc = documentFor(deps, principal, 'document.read', params.id);
           return verifyWithPlatformTrust(deps.pki, await deps.blobs.get(doc.currentSha256));

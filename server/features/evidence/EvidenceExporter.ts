@@ -184,7 +184,7 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
       });
       // Blobs are content-addressed: keep a package another job still names.
       const shared = job.sha256 && db.sql.prepare('SELECT 1 FROM evidence_jobs WHERE sha256 = ?').get(job.sha256);
-      if (job.sha256 && !shared) await blobs.delete(job.sha256);
+      if (job.sha256 && !shared) await blobs.destroy(job.sha256);
     }
     return purged;
   }

@@ -47,6 +47,7 @@ export function evidenceRoutes(deps: EvidenceRoutesDeps): RouteModule {
         summary: 'The evidence package, built and streamed now (DESIGN §6)',
         tag: 'evidence',
         access: 'evidence.export',
+        personalData: { what: 'evidence package', object: (p) => `record:${p.id}` },
         handler: async ({ res, principal, params }) => {
           const record = deps.records.store.get(params.id);
           const pkg = await deps.evidence.prepare(params.id, actorOf(principal));
@@ -79,6 +80,7 @@ export function evidenceRoutes(deps: EvidenceRoutesDeps): RouteModule {
         summary: 'Download a finished evidence package',
         tag: 'evidence',
         access: 'evidence.export',
+        personalData: { what: 'evidence package', object: (p) => `evidence-job:${p.id}` },
         handler: async ({ res, principal, params }) => {
           const { requestedBy } = await deps.evidence.jobWithOwner(params.id);
           jobOwner(principal, requestedBy);

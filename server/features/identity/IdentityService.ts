@@ -136,6 +136,11 @@ export class IdentityService {
       .all(caseId) as Snapshot[];
   }
 
+  /** Forgets the case's snapshots when its record is deleted (the caller destroys the blobs). */
+  deleteSnapshots(caseId: string): void {
+    this.#d.db.sql.prepare('DELETE FROM snapshots WHERE case_id = ?').run(caseId);
+  }
+
   snapshot(caseId: string, id: string): Snapshot | undefined {
     return this.#d.db.sql
       .prepare(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE case_id = ? AND id = ?`)

@@ -5,7 +5,7 @@
 // and the retention rules. No browsers publish media here: the recorder's real store, chain,
 // checkpoints and sealing run on segments written straight into its store.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
@@ -213,8 +213,10 @@ describe('flow A: remote identity confirmation', () => {
     expect(detail.audit.map((e: { action: string }) => e.action)).toEqual(
       expect.arrayContaining(['identity.confirmed', 'document.signed', 'record.archived']),
     );
-    const reads = (await auditor.get(`/api/audit?action=auditor.read&limit=200`)).json();
-    expect(reads.entries.map((e: { target: string }) => e.target)).toContain(`/api/records/${recordId}`);
+    const reads = (await auditor.get(`/api/audit?action=data.read&actor=user:auditor&limit=200`)).json();
+    expect(reads.entries.map((e: { target: string }) => e.target)).toEqual(
+      expect.arrayContaining(['records', `record:${recordId}`]),
+    );
   });
 
   test('evidence package: verifies, names any changed file, passes openssl + sha256sum; the job path gives a valid package too', async () => {
@@ -310,14 +312,57 @@ describe('flow A: remote identity confirmation', () => {
     ).toBe(true);
     offsetMs = 3651 * 86_400_000;
     admin = await server.login('admin');
+    auditor = await server.login('auditor'); // ten years on, the old login has expired
     const held = await del();
     expect(held.status).toBe(409);
     expect(held.json().error.code).toBe('legal_hold');
     expect(
       (await admin.request('PUT', `/api/records/${recordId}/hold`, { json: { hold: false } })).json().legalHold,
     ).toBe(false);
+    // What the deletion must destroy: every PDF revision, the snapshots, the exported packages, the recording.
+    const { blobs, db, recording } = server.app.services;
+    // The cancelled case above holds the very same test images: those blobs are its too and stay.
+    const shared = db.sql
+      .prepare(
+        'SELECT sha256 FROM snapshots WHERE case_id = ? AND sha256 IN (SELECT sha256 FROM snapshots WHERE case_id <> ?)',
+      )
+      .all(caseId, caseId) as { sha256: string }[];
+    const files = [
+      ...(db.sql
+        .prepare(
+          'SELECT sha256 FROM snapshots WHERE case_id = ? AND sha256 NOT IN (SELECT sha256 FROM snapshots WHERE case_id <> ?)',
+        )
+        .all(caseId, caseId) as { sha256: string }[]),
+      ...(db.sql.prepare('SELECT current_sha256 AS sha256 FROM documents WHERE case_id = ?').all(caseId) as {
+        sha256: string;
+      }[]),
+      ...(db.sql.prepare('SELECT sha256 FROM evidence_jobs WHERE record_id = ?').all(recordId) as { sha256: string }[]),
+    ].map((r) => blobs.path(r.sha256));
+    const recordingDir = recording.directory(recordedSession)!;
+    const jobs = db.sql.prepare('SELECT id FROM evidence_jobs WHERE record_id = ?').all(recordId) as { id: string }[];
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    expect([...files, recordingDir].filter((f) => !existsSync(f))).toEqual([]);
+    const snapshots = (await auditor.get(`/api/cases/${caseId}/snapshots`)).json().snapshots as { id: string }[];
+    expect(snapshots).toHaveLength(2);
     expect((await del()).status).toBe(200);
     expect((await admin.get(`/api/records/${recordId}`)).status).toBe(404);
+    expect((await auditor.get(`/api/cases/${caseId}/snapshots`)).json().snapshots).toEqual([]);
+    expect([...files, recordingDir].filter((f) => existsSync(f))).toEqual([]);
+    expect(shared.map((r) => existsSync(blobs.path(r.sha256)))).toEqual(shared.map(() => true));
+    for (const path of [
+      `/api/documents/${documentId}`,
+      `/api/documents/${documentId}/verification`,
+      ...snapshots.map((sn) => `/api/cases/${caseId}/snapshots/${sn.id}`),
+      `/api/records/${recordId}/evidence.zip`,
+      ...jobs.map((j) => `/api/evidence-jobs/${j.id}/download`),
+      `/api/sessions/${recordedSession}/recording/composite.mp4`,
+    ]) {
+      const res = await auditor.get(path);
+      expect({ path, gone: [404, 410].includes(res.status) }).toEqual({ path, gone: true });
+      if (path.startsWith('/api/documents/')) expect(res.json().error.code).toBe('record_deleted');
+    }
+    // The recording's chain stays as hashes in the database, not as content.
+    expect(recording.store.segments(recordedSession).length).toBe(3);
     const actions = (await admin.get(`/api/audit?target=record:${recordId}&limit=50`))
       .json()
       .entries.map((e: { action: string }) => e.action);

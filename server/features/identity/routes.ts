@@ -39,6 +39,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): RouteModule {
         summary: "The case's snapshots (metadata)",
         tag: 'identity',
         access: 'case.read',
+        personalData: { what: 'snapshot list', object: (p) => `case:${p.id}` },
         handler: ({ principal, params }) => {
           caseFor(deps, principal, 'case.read', params.id);
           return { snapshots: deps.identity.snapshots(params.id) };
@@ -50,6 +51,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): RouteModule {
         summary: 'One snapshot image',
         tag: 'identity',
         access: 'case.read',
+        personalData: { what: 'snapshot image', object: (p) => `snapshot:${p.snapshotId}` },
         handler: async ({ res, principal, params }) => {
           caseFor(deps, principal, 'case.read', params.id);
           const snap = deps.identity.snapshot(params.id, params.snapshotId);

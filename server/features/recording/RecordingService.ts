@@ -3,7 +3,7 @@
 // files and integrity of a recording for records and evidence. Verification reads the database and
 // the files only, so it answers whether or not a recorder runs here.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -140,6 +140,19 @@ export class RecordingService {
   directory(sessionId: string): string | undefined {
     const row = this.store.get(sessionId);
     return row && recordingDirectory(this.#o.dataDir, sessionId, row);
+  }
+
+  /**
+   * Destroys the recording's files (segments, manifest and its seal, the composite video) when its
+   * record is deleted. The rows stay: segment hashes, the chain and who appeared, no media; the
+   * audit log and signed-elsewhere checkpoints still name heads of that chain. Returns the files removed.
+   */
+  async destroy(sessionId: string): Promise<number> {
+    const dir = this.directory(sessionId);
+    if (!dir || !existsSync(dir)) return 0;
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    await rm(dir, { recursive: true, force: true });
+    return entries.filter((e) => e.isFile()).length;
   }
 
   /** Every segment hash, the chain and the manifest seal recomputed from the files. */

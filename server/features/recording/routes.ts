@@ -31,6 +31,7 @@ export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
         summary: "The session's recording: state, participants and chained segments",
         tag: 'sessions',
         access: 'session.read',
+        personalData: { what: 'recording (participants, segments)', object: (p) => `session:${p.id}` },
         handler: ({ principal, params }) => {
           readable(principal, params.id);
           const row = store.get(params.id);
@@ -65,6 +66,7 @@ export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
         summary: 'The rendered grid video of the recording (MP4, byte ranges supported)',
         tag: 'sessions',
         access: 'session.read',
+        personalData: { what: 'recording video', object: (p) => `session:${p.id}` },
         handler: ({ principal, params, res }) => {
           readable(principal, params.id);
           const file = deps.recording.compositeFile(params.id);

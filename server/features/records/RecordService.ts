@@ -1,5 +1,7 @@
 // Flow C: archiving a finished case or ceremony as a record (ending its session and sealing its
-// recording first), the auditors' search and detail, legal hold and retention-guarded deletion.
+// recording first), the auditors' search and detail, legal hold and retention-guarded deletion,
+// which destroys the data: the blobs (PDF revisions, snapshots, evidence packages) and the
+// recording's files. What stays are rows with hashes (the recording chain, the audit log).
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { CaseService } from '../cases/index.js';
@@ -13,6 +15,8 @@ import type { RecordingService } from '../recording/index.js';
 import type { DocumentStore, FlowDocument } from '../documents/index.js';
 import type { CeremonyService } from '../ceremony/index.js';
 import type { IdentityService, Snapshot } from '../identity/index.js';
+import type { BlobStore } from '../../kernel/store/BlobStore.js';
+import { blobsOnlyOf } from './record-blobs.js';
 import { RecordStore, type RecordQuery, type RecordRow } from './record-store.js';
 import { deletionBlocker, retainUntil } from './retention.js';
 
@@ -31,6 +35,7 @@ export interface RecordServiceDeps {
   readonly db: Database;
   readonly clock: Clock;
   readonly audit: AuditLog;
+  readonly blobs: BlobStore;
   readonly cases: CaseService;
   readonly catalog: CatalogService;
   readonly sessions: SessionService;
@@ -133,12 +138,16 @@ export class RecordService {
     return this.store.search(q);
   }
 
+  #documentsOf(record: RecordRow): FlowDocument[] {
+    return record.caseId
+      ? this.#d.documents.forCase(record.caseId)
+      : [this.#d.documents.forCeremony(record.ceremonyId!)].filter((d): d is FlowDocument => d !== undefined);
+  }
+
   /** The record with everything it consists of (documents, snapshots, session, audit trail). */
   parts(id: string): RecordParts {
     const record = this.store.get(id);
-    const documents = record.caseId
-      ? this.#d.documents.forCase(record.caseId)
-      : [this.#d.documents.forCeremony(record.ceremonyId!)].filter((d): d is FlowDocument => d !== undefined);
+    const documents = this.#documentsOf(record);
     const snapshots = record.caseId ? this.#d.identity.snapshots(record.caseId) : [];
     const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
     const targets = [
@@ -165,11 +174,13 @@ export class RecordService {
     return this.store.get(id);
   }
 
-  /** Refused (409, audited) while under legal hold or before the retention period ends. */
-  delete(admin: UserPrincipal, id: string): void {
+  /**
+   * Deletes the record and destroys its data (blobs, recording files). Refused (409, audited) while
+   * under legal hold or before the retention period ends.
+   */
+  async delete(admin: UserPrincipal, id: string): Promise<{ blobs: number; recordingFiles: number }> {
     const record = this.store.getAny(id);
-    const now = this.#d.clock();
-    const blocker = deletionBlocker(record, now);
+    const blocker = deletionBlocker(record, this.#d.clock());
     if (blocker) {
       this.#d.audit.append({
         actor: actorOf(admin),
@@ -179,15 +190,43 @@ export class RecordService {
       });
       throw blocker;
     }
-    this.#d.db.transaction(() => {
-      this.store.markDeleted(id, now.toISOString());
-      this.#d.audit.append({
-        actor: actorOf(admin),
+    return this.#destroy(record, actorOf(admin), 'deleted');
+  }
+
+  /** Deletes every record whose retention has ended and that is not under legal hold (the periodic sweep). */
+  async purgeExpired(): Promise<number> {
+    let purged = 0;
+    for (const record of this.store.expired(this.#d.clock().toISOString())) {
+      await this.#destroy(record, 'system', 'retention_ended');
+      purged += 1;
+    }
+    return purged;
+  }
+
+  /**
+   * Marks the record deleted (so nothing serves it any more) and audits it, then removes the files;
+   * the entry names how many blobs and recording files went and keeps their hashes, not content.
+   */
+  async #destroy(record: RecordRow, actor: string, reason: 'deleted' | 'retention_ended') {
+    const { db, blobs, recording, audit, clock } = this.#d;
+    const shas = blobsOnlyOf(db, record);
+    const at = clock().toISOString();
+    const documents = this.#documentsOf(record).map((d) => d.id);
+    db.transaction(() => {
+      this.store.markDeleted(record.id, at);
+      this.#d.documents.markDestroyed(documents, at);
+      if (record.caseId) this.#d.identity.deleteSnapshots(record.caseId);
+      audit.append({
+        actor,
         action: 'record.deleted',
-        target: `record:${id}`,
-        details: { retainUntil: record.retainUntil },
+        target: `record:${record.id}`,
+        details: { reason, retainUntil: record.retainUntil, blobs: shas, session: record.sessionId ?? undefined },
       });
     });
+    let removed = 0;
+    for (const sha of shas) if (await blobs.destroy(sha)) removed += 1;
+    const recordingFiles = record.sessionId ? await recording.destroy(record.sessionId) : 0;
+    return { blobs: removed, recordingFiles };
   }
 }
 

@@ -163,6 +163,16 @@ export class RecordStore {
       .run(hold ? 1 : 0, reason, id);
   }
 
+  /** Records past their retention, not held, not deleted. */
+  expired(now: string): RecordRow[] {
+    const rows = this.db.sql
+      .prepare(
+        `${SELECT} WHERE r.deleted_at IS NULL AND r.legal_hold = 0 AND r.retain_until <= ? ORDER BY r.retain_until`,
+      )
+      .all(now) as Row[];
+    return rows.map((r) => this.#hydrate(r));
+  }
+
   markDeleted(id: string, at: string): void {
     this.db.sql.prepare('UPDATE records SET deleted_at = ? WHERE id = ?').run(at, id);
   }

@@ -55,6 +55,7 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
         summary: 'Search records: number/title/name text, site, matter, archive dates, participant',
         tag: 'records',
         access: 'record.read',
+        personalData: { what: 'record search (participant names)', object: () => 'records' },
         handler: ({ query }) => deps.records.search(query),
       });
 
@@ -63,6 +64,7 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
         summary: 'A record: documents with per-signature validation, recording integrity, snapshots, audit trail',
         tag: 'records',
         access: 'record.read',
+        personalData: { what: 'record detail (documents, snapshots, participants)', object: (p) => `record:${p.id}` },
         handler: async ({ params }) => {
           const parts = deps.records.parts(params.id);
           const documents = await Promise.all(
@@ -99,11 +101,12 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
 
       api.route({
         ...deleteRecord,
-        summary: 'Delete a record whose retention has ended and that is not on hold (admin); otherwise 409, audited',
+        summary:
+          'Delete a record whose retention has ended and that is not on hold (admin), destroying its PDFs, snapshots, evidence packages and recording files; otherwise 409, audited',
         tag: 'records',
         access: 'record.delete',
-        handler: ({ principal, params }) => {
-          deps.records.delete(principal, params.id);
+        handler: async ({ principal, params }) => {
+          await deps.records.delete(principal, params.id);
           return { ok: true as const };
         },
       });

@@ -19,6 +19,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): RouteModule {
         summary: 'A video session and its participants',
         tag: 'sessions',
         access: 'session.read',
+        personalData: { what: 'session participants', object: (p) => `session:${p.id}` },
         handler: ({ principal, params }) => {
           const session = deps.sessions.get(params.id);
           authorize(principal, 'session.read', { participant: deps.sessions.isParticipant(principal, session) });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../store/Database.js';
 import { type Clock } from '../clock.js';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
+import { actorOf, type Principal } from '../principal.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -17,6 +18,16 @@ export interface AuditEvent {
   readonly target?: string | null;
   readonly siteId?: string | null;
   /** Never secrets, PINs or ID numbers in clear. */
+  readonly details?: Record<string, JsonValue | undefined>;
+}
+
+/** A read of personal data: what was read, of which object, through which transport. */
+export interface PersonalDataRead {
+  /** The object read, as audit targets name it: `case:<id>`, `document:<id>`, `record:<id>`, `users`, … */
+  readonly object: string;
+  /** What of it, in a few words: `case detail`, `snapshot image`, `signed PDF`, … */
+  readonly what: string;
+  readonly via: 'http' | 'socket';
   readonly details?: Record<string, JsonValue | undefined>;
 }
 
@@ -126,6 +137,22 @@ export class AuditLog {
         );
       for (const listener of this.#listeners) listener(entry);
       return entry;
+    });
+  }
+
+  /**
+   * Audits a staff member's read of personal data (`data.read`): the one place every HTTP route and
+   * socket event that hands out personal data records it. Guests reading their own session are not
+   * staff and are not recorded here.
+   */
+  read(principal: Principal | undefined, read: PersonalDataRead): void {
+    if (principal?.kind !== 'user') return;
+    this.append({
+      actor: actorOf(principal),
+      action: 'data.read',
+      target: read.object,
+      siteId: principal.siteId,
+      details: { what: read.what, via: read.via, role: principal.role, ...read.details },
     });
   }
 

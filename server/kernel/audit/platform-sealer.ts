@@ -1,7 +1,10 @@
 // Audit checkpoints sealed by the platform seal: a detached CMS (CAdES, with a signature timestamp)
 // over the checkpoint statement. Verification checks the CMS, its chain to the platform root, the
-// timestamp, and that the signer is the platform seal (no other certificate may seal the log).
+// timestamp, and that the signer is the platform seal (no other certificate may seal the log). The
+// separate RFC 3161 token over the statement is checked against the platform's trust anchors.
+import { createHash } from 'node:crypto';
 import { certificateFacts } from '../../../certs/certificate-facts.js';
+import { verifyTimeStampToken } from '../../../certs/tsa/verify-timestamp.js';
 import type { Signer, TimeStamper } from '../../../certs/types.js';
 import { createDetachedCms } from '../../../signing/cms/create-cms.js';
 import { verifyDetachedCms } from '../../../signing/cms/verify-detached-cms.js';
@@ -18,6 +21,24 @@ export interface SealingPki {
 
 export function platformSealer(pki: SealingPki): CheckpointSealer {
   return {
+    async timestamp(statement) {
+      return pki.timeStamper().timestamp(createHash('sha256').update(statement).digest(), 'SHA-256');
+    },
+    verifyTimestamp(statement, token) {
+      try {
+        const v = verifyTimeStampToken(token, {
+          data: statement,
+          trustAnchors: pki.trustAnchors(),
+          intermediates: pki.caCertificates(),
+          crls: pki.crls().map((c) => c.der),
+        });
+        if (v.hashMatches === false) return { valid: false, problem: 'the time-stamp covers another statement' };
+        if (!v.valid) return { valid: false, problem: v.problems.join('; ') || 'invalid time-stamp token' };
+        return { valid: true, time: v.time };
+      } catch (err) {
+        return { valid: false, problem: `unreadable time-stamp token: ${(err as Error).message}` };
+      }
+    },
     async seal(statement) {
       return createDetachedCms(statement, await pki.sealSigner(), { timeStamper: pki.timeStamper() });
     },

@@ -1,9 +1,10 @@
 // Content-addressed, write-once blob store: `<root>/sha256/ab/cdef…`. A blob is written to a temp
 // file, fsynced, renamed into place and the directory fsynced, so a crash leaves either the whole
-// blob or nothing. Existing blobs are never overwritten (same name = same bytes).
+// blob or nothing. Existing blobs are never overwritten (same name = same bytes); they are removed
+// only when the data they hold is destroyed (record deletion at the end of retention).
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors.js';
@@ -103,11 +104,17 @@ export class BlobStore {
     }
   }
 
-  /** Removes a blob (a no-op when it is absent). Only for blobs nothing refers to, e.g. expired evidence packages. */
-  async delete(sha256: string): Promise<void> {
+  /** Removes a blob for good (unlinked, directory fsynced); false when it was not there. */
+  async destroy(sha256: string): Promise<boolean> {
     const file = this.path(sha256);
-    await rm(file, { force: true });
+    try {
+      await unlink(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
     await fsyncDir(dirname(file));
+    return true;
   }
 
   /** A read stream, for large blobs (recordings) sent over HTTP. */

@@ -9,6 +9,7 @@ import { recordingsSchema } from './010-recordings.js';
 import { flowsSchema } from './020-flows.js';
 import { flowsEventIdSchema } from './021-flows-event-id.js';
 import { accountsSchema } from './030-accounts.js';
+import { auditAnchoringSchema } from './032-audit-anchoring-destruction.js';
 
 export interface Migration {
   readonly version: number;
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   flowsSchema,
   flowsEventIdSchema,
   accountsSchema,
+  auditAnchoringSchema,
 ];

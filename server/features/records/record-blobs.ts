@@ -1,0 +1,30 @@
+// Which blobs a record's deletion destroys: every revision of its documents (the original, each
+// signer's revision, the completed PDF), its snapshots and the evidence packages exported from it,
+// less any blob that something else still references (the store is content-addressed, so two
+// records may share one).
+import type { Database } from '../../kernel/store/Database.js';
+import type { RecordRow } from './record-store.js';
+
+/** Every blob reference with the case, ceremony and record it belongs to. */
+const REFERENCES = `
+  SELECT original_sha256 AS sha, case_id, ceremony_id, NULL AS record_id FROM documents
+  UNION ALL SELECT current_sha256, case_id, ceremony_id, NULL FROM documents
+  UNION ALL SELECT s.signed_sha256, d.case_id, d.ceremony_id, NULL
+    FROM document_signers s JOIN documents d ON d.id = s.document_id
+  UNION ALL SELECT sha256, case_id, NULL, NULL FROM snapshots
+  UNION ALL SELECT sha256, NULL, NULL, record_id FROM evidence_jobs`;
+
+/** Null-safe (IS), so that NOT MINE is true for every other row. */
+const MINE = `((case_id IS NOT NULL AND case_id IS @caseId) OR (ceremony_id IS NOT NULL AND ceremony_id IS @ceremonyId)
+  OR record_id IS @recordId)`;
+
+export function blobsOnlyOf(db: Database, record: RecordRow): string[] {
+  const args = { caseId: record.caseId, ceremonyId: record.ceremonyId, recordId: record.id };
+  const rows = db.sql
+    .prepare(
+      `SELECT DISTINCT sha FROM (${REFERENCES}) WHERE sha IS NOT NULL AND ${MINE}
+       AND sha NOT IN (SELECT sha FROM (${REFERENCES}) WHERE sha IS NOT NULL AND NOT ${MINE})`,
+    )
+    .all(args) as { sha: string }[];
+  return rows.map((r) => r.sha);
+}

@@ -1,0 +1,261 @@
+// Audit anchoring against someone holding the data directory (issue 12 §6): the SQLite file is
+// edited by hand — checkpoints deleted, an entry rewritten, the whole hash chain recomputed, the
+// tail dropped, even the checkpoints re-sealed with the platform's own keys — and the real
+// `tongban audit verify` must print FAILED with the reason and exit non-zero. Each variant works on
+// a copy of one stopped server's data directory and its anchor file beside it.
+import BetterSqlite3 from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { auditAnchorFile, loadConfig } from '../config.js';
+import { openPlatformPki } from '../pki/open-platform-pki.js';
+import { Database } from '../store/Database.js';
+import { databaseFile } from '../store/paths.js';
+import { TestServer } from '../../test-support/TestServer.js';
+import { FileAuditAnchor } from './AuditAnchor.js';
+import { AuditCheckpointer } from './AuditCheckpointer.js';
+import { AuditLog, entryHash, GENESIS_HASH, rowToEntry, type AuditRow } from './AuditLog.js';
+import { platformSealer } from './platform-sealer.js';
+
+let original: string;
+let checkpoints: number;
+const scratch = mkdtempSync(join(tmpdir(), 'tongban-anchor-'));
+
+function cli(dataDir: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['bin/tongban.js', 'audit', 'verify', '--data', dataDir], {
+    encoding: 'utf8',
+    env: { ...process.env, TONGBAN_AUDIT_ANCHOR: '', ...env },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let copies = 0;
+/** A copy of the stopped server's data directory with its anchor beside it (the default place). */
+function copy(): string {
+  const dataDir = join(scratch, `copy-${++copies}`, 'data');
+  cpSync(original, dataDir, { recursive: true });
+  cpSync(`${original}.audit-anchor`, `${dataDir}.audit-anchor`);
+  return dataDir;
+}
+
+function sqlite(dataDir: string, change: (db: BetterSqlite3.Database) => void): void {
+  const db = new BetterSqlite3(databaseFile(dataDir));
+  try {
+    change(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** What an attacker with the data directory does: rewrites one entry and recomputes every hash after it. */
+function rewriteAndRecompute(db: BetterSqlite3.Database, action: string): void {
+  const victim = db.prepare('SELECT id FROM audit_log WHERE action = ? ORDER BY id LIMIT 1').get(action) as {
+    id: number;
+  };
+  db.prepare('UPDATE audit_log SET details = ? WHERE id = ?').run('{"note":"rewritten"}', victim.id);
+  let prev = GENESIS_HASH;
+  const rows = db.prepare('SELECT * FROM audit_log ORDER BY id').all() as AuditRow[];
+  const update = db.prepare('UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?');
+  db.transaction(() => {
+    for (const row of rows) {
+      const hash = entryHash({ ...rowToEntry(row), prevHash: prev });
+      update.run(prev, `tmp-${row.id}`, row.id); // hash is UNIQUE: park it first
+      update.run(prev, hash, row.id);
+      prev = hash;
+    }
+  })();
+}
+
+const dropLast = (db: BetterSqlite3.Database, n: number) =>
+  db.prepare('DELETE FROM audit_log WHERE id > (SELECT MAX(id) FROM audit_log) - ?').run(n);
+
+beforeAll(async () => {
+  const server = await TestServer.start({ seed: true });
+  const xingren = await server.login('clerk.xingren');
+  for (const name of ['张三', '李四', '王五']) {
+    await xingren.post('/api/cases', {
+      matterId: 'shebao-tingjiao',
+      handlingSite: 'cixi',
+      applicant: { name, idNumber: '522501199001011234' },
+    });
+    expect(await server.app.checkpointAudit()).toBeGreaterThan(0);
+  }
+  const v = (await (await server.login('auditor')).get('/api/audit/verification')).json();
+  expect(v).toMatchObject({ valid: true, anchor: { heads: 3 }, checkpoints: { count: 3, sealsVerified: 3 } });
+  await server.stop(); // seals the head once more
+  original = server.dataDir;
+  checkpoints = 4;
+});
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  if (original) {
+    rmSync(original, { recursive: true, force: true });
+    rmSync(`${original}.audit-anchor`, { force: true });
+  }
+});
+
+describe('the anchor', () => {
+  test('is a 0600 append-only file beside the data directory, one head per checkpoint; the untouched copy verifies', () => {
+    const anchor = `${original}.audit-anchor`;
+    expect(auditAnchorFile(loadConfig({ flags: { dataDir: original } }))).toBe(anchor);
+    expect(statSync(anchor).mode & 0o777).toBe(0o600);
+    const lines = readFileSync(anchor, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(checkpoints);
+    expect(JSON.parse(lines[1]!)).toMatchObject({ seq: 2, checkpoint_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const r = cli(copy());
+    expect(r.stdout).toContain(`${checkpoints} sealed checkpoints, ${checkpoints} seals and time-stamps verified`);
+    expect(r.stdout).toContain('OK: the chain, every checkpoint and the anchor hold');
+    expect(r.status).toBe(0);
+  });
+
+  test('TONGBAN_AUDIT_ANCHOR names another place: a moved anchor is used, a wrong place is missing', () => {
+    const dataDir = copy();
+    const moved = join(scratch, 'elsewhere', 'anchor.jsonl');
+    cpSync(`${dataDir}.audit-anchor`, moved);
+    rmSync(`${dataDir}.audit-anchor`);
+    expect(cli(dataDir, { TONGBAN_AUDIT_ANCHOR: moved }).status).toBe(0);
+    const r = cli(dataDir);
+    expect(r.stdout).toMatch(/FAILED: first bad anchor #0: the anchor .* is missing, but the database has 4 anchored/);
+    expect(r.status).toBe(1);
+  });
+});
+
+describe('attack: audit rewrite with recomputed hashes and deleted checkpoints', () => {
+  test('attack: checkpoints deleted, one entry rewritten, the chain recomputed, the last 3 entries dropped → FAILED', () => {
+    const dataDir = copy();
+    sqlite(dataDir, (db) => {
+      db.prepare('DELETE FROM audit_checkpoints').run();
+      rewriteAndRecompute(db, 'case.created');
+      dropLast(db, 3);
+    });
+    const r = cli(dataDir);
+    expect(r.stdout).toMatch(
+      /FAILED: first bad anchor #4: entries dropped from the end: the anchored checkpoint #4 names entry \d+, the log ends at \d+/,
+    );
+    expect(r.status).toBe(1);
+  });
+
+  test('attack: the same without dropping the tail → the anchor pins the old head', () => {
+    const dataDir = copy();
+    sqlite(dataDir, (db) => {
+      db.prepare('DELETE FROM audit_checkpoints').run();
+      rewriteAndRecompute(db, 'case.created');
+    });
+    const r = cli(dataDir);
+    expect(r.stdout).toMatch(
+      /FAILED: first bad anchor #\d: the anchor pins entry \d+ to head .*the chain was rewritten/,
+    );
+    expect(r.status).toBe(1);
+  });
+
+  test('attack: the recomputed chain re-sealed and re-time-stamped with the platform keys (master key stolen) → the anchor still refuses', async () => {
+    const dataDir = copy();
+    sqlite(dataDir, (db) => {
+      db.prepare('DELETE FROM audit_checkpoints').run();
+      rewriteAndRecompute(db, 'case.created');
+    });
+    // The attacker's own checkpoints: valid seals and tokens from the real PKI, their own anchor file.
+    const db = Database.open(databaseFile(dataDir));
+    const pki = openPlatformPki(loadConfig({ flags: { dataDir } }), db);
+    const forger = new AuditCheckpointer({
+      db,
+      log: new AuditLog(db, () => new Date()),
+      sealer: platformSealer(pki),
+      anchor: new FileAuditAnchor(join(scratch, 'forged.anchor')),
+      clock: () => new Date(),
+    });
+    expect(await forger.checkpoint()).toBe(1);
+    db.close();
+    const selfConsistent = cli(dataDir, { TONGBAN_AUDIT_ANCHOR: join(scratch, 'forged.anchor') });
+    expect(selfConsistent.status).toBe(0); // the database alone is consistent again…
+    const r = cli(dataDir); // …but not with the real anchor
+    expect(r.stdout).toMatch(
+      /FAILED: first bad anchor #\d: the anchor pins entry \d+ to head .*the chain was rewritten/,
+    );
+    expect(r.status).toBe(1);
+  });
+
+  test('attack: checkpoints deleted (chain untouched) → FAILED: the anchor has them, the database does not', () => {
+    const dataDir = copy();
+    sqlite(dataDir, (db) => db.prepare('DELETE FROM audit_checkpoints').run());
+    const r = cli(dataDir);
+    expect(r.stdout).toContain('FAILED: first bad anchor #1: the anchor has checkpoint #1 (entry ');
+    expect(r.stdout).toContain('the database does not (checkpoints deleted)');
+    expect(r.status).toBe(1);
+  });
+
+  test('attack: a checkpoint in the middle deleted → FAILED: the chain of checkpoints is broken', () => {
+    const dataDir = copy();
+    sqlite(dataDir, (db) => db.prepare('DELETE FROM audit_checkpoints WHERE id = 2').run());
+    const r = cli(dataDir);
+    expect(r.stdout).toContain(
+      'FAILED: first bad checkpoint #3: checkpoint #2 is missing (#3 follows #1): the chain of checkpoints is broken',
+    );
+    expect(r.status).toBe(1);
+  });
+
+  test('attack: the last 3 entries dropped and the checkpoints naming them deleted → FAILED: dropped from the end', () => {
+    const dataDir = copy();
+    sqlite(dataDir, (db) => {
+      dropLast(db, 3);
+      db.prepare('DELETE FROM audit_checkpoints WHERE entry_id > (SELECT MAX(id) FROM audit_log)').run();
+    });
+    const r = cli(dataDir);
+    expect(r.stdout).toMatch(/FAILED: first bad anchor #4: entries dropped from the end/);
+    expect(r.status).toBe(1);
+  });
+
+  test('attack: the anchor file deleted, truncated by a line, or cut mid-line → FAILED', () => {
+    const missing = copy();
+    rmSync(`${missing}.audit-anchor`);
+    const a = cli(missing);
+    expect(a.stdout).toMatch(/FAILED: first bad anchor #0: the anchor .*audit-anchor is missing/);
+    expect(a.status).toBe(1);
+
+    const truncated = copy();
+    const lines = readFileSync(`${truncated}.audit-anchor`, 'utf8').trim().split('\n');
+    writeFileSync(`${truncated}.audit-anchor`, `${lines.slice(0, -1).join('\n')}\n`);
+    const b = cli(truncated);
+    expect(b.stdout).toContain(
+      'FAILED: first bad anchor #4: checkpoint #4 is not in the anchor (the anchor was truncated, or the checkpoint forged)',
+    );
+    expect(b.status).toBe(1);
+
+    const torn = copy();
+    const text = readFileSync(`${torn}.audit-anchor`, 'utf8');
+    writeFileSync(`${torn}.audit-anchor`, text.slice(0, text.length - 20));
+    const c = cli(torn);
+    expect(c.stdout).toMatch(/FAILED: first bad anchor #0: .*the last line is incomplete/);
+    expect(c.status).toBe(1);
+  });
+
+  test('entries older than the configured bound without a checkpoint → FAILED (TONGBAN_LIMIT_AUDIT_MAX_UNANCHORED_MS)', () => {
+    const dataDir = copy();
+    const db = Database.open(databaseFile(dataDir));
+    const hourAgo = new Date(Date.now() - 3600_000);
+    const entry = new AuditLog(db, () => hourAgo).append({ actor: 'system', action: 'test.unsealed' });
+    db.close();
+    const r = cli(dataDir);
+    expect(r.stdout).toContain(
+      `FAILED: first bad log #${entry.id}: entries from #${entry.id} (${hourAgo.toISOString()}) on have no checkpoint for longer than 1800 s`,
+    );
+    expect(r.status).toBe(1);
+    // A bound of two hours admits it.
+    expect(cli(dataDir, { TONGBAN_LIMIT_AUDIT_MAX_UNANCHORED_MS: String(2 * 3600_000) }).status).toBe(0);
+  });
+
+  test('a head the anchor got but the database did not (a crash between the two) is re-sealed at the next start', async () => {
+    const dataDir = copy();
+    sqlite(dataDir, (db) => db.prepare('DELETE FROM audit_checkpoints WHERE id = 4').run());
+    expect(cli(dataDir).status).toBe(1);
+    const server = await TestServer.start({ dataDir });
+    await server.stop();
+    const r = cli(dataDir);
+    expect(r.stdout).toContain('OK');
+    expect(r.status).toBe(0);
+    expect(existsSync(`${dataDir}.audit-anchor`)).toBe(true);
+  });
+});
