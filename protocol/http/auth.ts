@@ -11,7 +11,13 @@ export const me = z.union([
     role,
     site: ref.nullable(),
   }),
-  z.object({ kind: z.literal('guest'), sessionId: z.string(), caseId: z.string().nullable(), displayName: z.string() }),
+  z.object({
+    kind: z.literal('guest'),
+    guestId: z.string(),
+    sessionId: z.string(),
+    caseId: z.string().nullable(),
+    displayName: z.string(),
+  }),
 ]);
 export type Me = z.infer<typeof me>;
 

@@ -23,7 +23,12 @@ import { createHttpApp } from '../http/express-app.js';
 import { RealtimeServer } from '../realtime/RealtimeServer.js';
 import { AuthPurger, cookieAuthenticator, LoginSessions, RateLimiter, UserService } from '../features/auth/index.js';
 import { CatalogService } from '../features/catalog/index.js';
-import { CaseService, IdNumberProtector, InvitationService } from '../features/cases/index.js';
+import {
+  CaseService,
+  endGuestAccessWhenSessionsEnd,
+  IdNumberProtector,
+  InvitationService,
+} from '../features/cases/index.js';
 import { CeremonyService } from '../features/ceremony/index.js';
 import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC } from '../features/documents/index.js';
 import { EvidenceExporter } from '../features/evidence/index.js';
@@ -182,6 +187,9 @@ export class App {
         pki,
         matterName: (id) => catalog.matter(id).name,
       });
+      const loginSessions = new LoginSessions({ db, clock, users, ttlMs: limits.sessionTtlMs });
+      const invitations = new InvitationService(db, clock, limits.invitationTtlMs, sessions);
+      detach.push(endGuestAccessWhenSessionsEnd({ sessions, loginSessions, invitations, audit }));
       const url = { value: '' };
       const services: AppServices = {
         config,
@@ -194,7 +202,7 @@ export class App {
         pki,
         catalog,
         users,
-        loginSessions: new LoginSessions({ db, clock, users, ttlMs: limits.sessionTtlMs }),
+        loginSessions,
         limiters: {
           login: limiter('login', limits.loginAttemptsPerWindow, limits.loginWindowMs),
           pin: pinLimiter,
@@ -203,7 +211,7 @@ export class App {
         sessions,
         ids,
         cases,
-        invitations: new InvitationService(db, clock, limits.invitationTtlMs),
+        invitations,
         recording,
         media,
         documents,

@@ -21,7 +21,7 @@ export interface AuthRoutesDeps {
 
 export function describePrincipal(deps: { readonly catalog: CatalogService }, p: Principal): Me {
   if (p.kind === 'guest')
-    return { kind: 'guest', sessionId: p.sessionId, caseId: p.caseId, displayName: p.displayName };
+    return { kind: 'guest', guestId: p.guestId, sessionId: p.sessionId, caseId: p.caseId, displayName: p.displayName };
   const site = p.siteId ? deps.catalog.site(p.siteId) : null;
   return {
     kind: 'user',
