@@ -53,6 +53,8 @@ export const errorCodes = [
   'no_open_session',
   'session_ended',
   'invitation_invalid',
+  'applicant_already_joined',
+  'applicant_not_bound',
   // Identity confirmation (flow A).
   'checklist_incomplete',
   'snapshots_missing',

@@ -101,13 +101,16 @@ function openRoom(app: App, size: number): RoomTicket {
     token: services.loginSessions.start({ kind: 'user', userId }),
   }));
   if (size >= 3) {
+    // The applicant's seat: one invited guest, admitted as the session's applicant.
     const guest = {
       kind: 'guest' as const,
+      guestId: randomUUID().replaceAll('-', '').slice(0, 24),
       sessionId,
       caseId: opened.id,
       displayName: `申请人 ${randomUUID().slice(0, 4)}`,
     };
-    tokens.push({ peer: `guest:${sessionId}`, token: services.loginSessions.start(guest) });
+    services.sessions.admitApplicant(sessionId, guest);
+    tokens.push({ peer: `guest:${guest.guestId}`, token: services.loginSessions.start(guest) });
   }
   return { sessionId, caseId: opened.id, seats: tokens.slice(0, size) };
 }

@@ -28,7 +28,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       return null;
     });
     // The shared socket was authenticated as whoever was signed in when it connected.
-    if (answered) followIdentity(next && (next.kind === 'user' ? `user:${next.id}` : `guest:${next.sessionId}`));
+    if (answered) followIdentity(next && (next.kind === 'user' ? `user:${next.id}` : `guest:${next.guestId}`));
     setMe(next);
     setReady(true);
     return next;

@@ -64,6 +64,8 @@ describe('flow A: remote identity confirmation', () => {
 
     applicant = await someone(phone);
     await applicant.goto(`${demo.url}${new URL(invitation!).pathname}`);
+    await screenshot(applicant, 'join-phone');
+    await applicant.getByTestId('join-button').click();
     await applicant.waitForURL(/\/room\//);
     await consent(applicant);
     await waitForVideoOf(cixi, 'applicant');

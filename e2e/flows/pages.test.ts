@@ -41,6 +41,10 @@ describe('pages', () => {
   it('a used or wrong invitation code tells the applicant what to do, on a phone', async () => {
     const page = await someone(phone);
     await page.goto(`${demo.url}/join/NOSUCHCODE`);
+    // Opening the link redeems nothing (link previewers open it too): the applicant clicks to join.
+    await page.getByTestId('join-button').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.getByTestId('join-button').click();
     await poll(() => page.getByRole('alert').textContent()).toBe('邀请码无效或已过期。');
     expect(await page.locator('body').textContent()).toContain('请向窗口工作人员索取新的邀请链接');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

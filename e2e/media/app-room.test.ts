@@ -58,12 +58,16 @@ describe('a real session in the real app', () => {
     const xingren = await staffPage('clerk.xingren');
     const applicant = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
     await applicant.goto(inviteUrl);
+    await applicant.getByTestId('join-button').click();
     await applicant.waitForURL(`**/room/${sessionId}`);
     await applicant.getByTestId('consent-accept').click();
+    const guestId = await applicant.evaluate(
+      async () => ((await (await fetch('/api/me')).json()) as { guestId: string }).guestId,
+    );
     const pages: Record<string, Page> = {
       'user:clerk.cixi': cixi,
       'user:clerk.xingren': xingren,
-      [`guest:${sessionId}`]: applicant,
+      [`guest:${guestId}`]: applicant,
     };
     const ids = Object.keys(pages);
     for (const who of ids) {

@@ -44,7 +44,8 @@ export const testPrincipals: Record<string, Principal> = {
 };
 
 export function guestPrincipal(sessionId: string): Principal {
-  return { kind: 'guest', sessionId, caseId: null, displayName: '申请人 陈静' };
+  // The media tests' one applicant per session: its guest id is the session's, so its peer is guest:SESSION.
+  return { kind: 'guest', guestId: sessionId, sessionId, caseId: null, displayName: '申请人 陈静' };
 }
 
 /** Who a socket is: the test-only cookie `tb-test-as=<user id | guest:SESSION>`. */

@@ -13,7 +13,13 @@ export const me = z.union([
     /** Set when the password was chosen by an admin: nothing else works until the owner changes it. */
     mustChangePassword: z.boolean().optional(),
   }),
-  z.object({ kind: z.literal('guest'), sessionId: z.string(), caseId: z.string().nullable(), displayName: z.string() }),
+  z.object({
+    kind: z.literal('guest'),
+    guestId: z.string(),
+    sessionId: z.string(),
+    caseId: z.string().nullable(),
+    displayName: z.string(),
+  }),
 ]);
 export type Me = z.infer<typeof me>;
 

@@ -29,7 +29,12 @@ export const session = z.object({
 export type SessionInfo = z.infer<typeof session>;
 
 export const joinBody = z.object({ code: z.string().trim().min(4).max(32) }).strict();
-export const joined = z.object({ sessionId: z.string(), caseId: z.string().nullable(), displayName: z.string() });
+export const joined = z.object({
+  guestId: z.string(),
+  sessionId: z.string(),
+  caseId: z.string().nullable(),
+  displayName: z.string(),
+});
 export type Joined = z.infer<typeof joined>;
 
 export const getSession = route({ method: 'get', path: '/api/sessions/:id', params: idParams, response: session });

@@ -118,30 +118,34 @@ describe('cases', () => {
 });
 
 describe('invitations', () => {
-  test('one-time, bound to the session, expiring', async () => {
+  test('one-time, bound to the session, expiring; a newer code revokes the unused one', async () => {
     const id = await newCase();
     const { sessionId } = (await cixi.post(`/api/cases/${id}/accept`)).json();
-    const inv = await xingren.post(`/api/cases/${id}/invitations`);
-    expect(inv.status).toBe(201);
-    const { code, url } = inv.json();
-    expect(url).toBe(`${server.url}/join/${code}`);
-    const guest = server.client();
-    const joined = await guest.post('/api/join', { code });
-    expect(joined.json()).toEqual({ sessionId, caseId: id, displayName: '李四' });
-    expect((await server.client().post('/api/join', { code })).status).toBe(403);
-
     const late = (await cixi.post(`/api/cases/${id}/invitations`)).json().code;
     offsetMs += 31 * 60_000;
     const expired = await server.client().post('/api/join', { code: late });
     offsetMs -= 31 * 60_000;
     expect(expired.status).toBe(403);
     expect(expired.json().error.code).toBe('invitation_invalid');
+
+    const inv = await xingren.post(`/api/cases/${id}/invitations`);
+    expect(inv.status).toBe(201);
+    const { code, url } = inv.json();
+    expect(url).toBe(`${server.url}/join/${code}`);
+    const replaced = await server.client().post('/api/join', { code: late });
+    expect([replaced.status, replaced.json().error.code]).toEqual([403, 'invitation_invalid']);
+    const guest = server.client();
+    const joined = await guest.post('/api/join', { code });
+    expect(joined.json()).toEqual({ guestId: expect.any(String), sessionId, caseId: id, displayName: '李四' });
+    expect((await guest.get('/api/me')).json()).toMatchObject({ kind: 'guest', guestId: joined.json().guestId });
+    expect((await server.client().post('/api/join', { code })).status).toBe(403);
   });
 
   test('no invitation before the case has a session', async () => {
     const id = await newCase();
-    const r = await cixi.post(`/api/cases/${id}/invitations`);
+    const r = await xingren.post(`/api/cases/${id}/invitations`);
     expect(r.status).toBe(409);
+    expect(r.json().error.code).toBe('no_open_session');
   });
 });
 

@@ -48,6 +48,13 @@ async function freshCase(): Promise<string> {
   return r.json().id;
 }
 
+/** A fresh case xingren → cixi in session, no applicant joined yet (invitations are per session). */
+async function caseInSession(): Promise<string> {
+  const id = await freshCase();
+  expect((await clients['clerk.cixi'].post(`/api/cases/${id}/accept`)).status).toBe(200);
+  return id;
+}
+
 const rows: Row[] = [
   { route: 'GET /healthz', allow: everyone, call: (c) => c.get('/healthz') },
   { route: 'GET /api/openapi.json', allow: everyone, call: (c) => c.get('/api/openapi.json') },
@@ -90,7 +97,7 @@ const rows: Row[] = [
   {
     route: 'POST /api/cases/:id/invitations',
     allow: ['clerk.cixi', 'clerk.xingren'],
-    call: (c) => c.post(`/api/cases/${caseId}/invitations`),
+    call: async (c) => c.post(`/api/cases/${await caseInSession()}/invitations`),
   },
   {
     route: 'GET /api/sessions/:id',
@@ -101,7 +108,8 @@ const rows: Row[] = [
     route: 'POST /api/join (valid code)',
     allow: everyone,
     call: async (c) => {
-      const code = (await clients['clerk.cixi'].post(`/api/cases/${caseId}/invitations`)).json().code;
+      const invitations = `/api/cases/${await caseInSession()}/invitations`;
+      const code = (await clients['clerk.cixi'].post(invitations)).json().code;
       const copy = server.client();
       copy.cookie = c.cookie; // joining replaces the cookie: keep the matrix client's own
       return copy.post('/api/join', { code });
@@ -240,9 +248,11 @@ test('a guest reaches only its own session', async () => {
   const me = (await clients.guest.get('/api/me')).json();
   expect(me).toMatchObject({ kind: 'guest', sessionId, caseId });
   const s = server.app.services.sessions;
-  const guest = { kind: 'guest' as const, sessionId, caseId, displayName: '张三' };
+  const guest = { kind: 'guest' as const, guestId: me.guestId, sessionId, caseId, displayName: '张三' };
   expect(() => s.assertCanJoin(guest, otherSession)).toThrow(/not a participant/);
   expect(s.assertCanJoin(guest, sessionId).id).toBe(sessionId);
+  // Another invitation's guest is not this session's applicant, even with the session's id.
+  expect(() => s.assertCanJoin({ ...guest, guestId: 'another-invitation' }, sessionId)).toThrow(/not a participant/);
   expect(() =>
     s.assertCanJoin(
       { kind: 'user', userId: 'auditor', username: 'auditor', displayName: 'a', role: 'auditor', siteId: null },

@@ -34,7 +34,12 @@ import {
   UserService,
 } from '../features/auth/index.js';
 import { CatalogService } from '../features/catalog/index.js';
-import { CaseService, IdNumberProtector, InvitationService } from '../features/cases/index.js';
+import {
+  CaseService,
+  endGuestAccessWhenSessionsEnd,
+  IdNumberProtector,
+  InvitationService,
+} from '../features/cases/index.js';
 import { CeremonyService } from '../features/ceremony/index.js';
 import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC } from '../features/documents/index.js';
 import { EvidenceExporter } from '../features/evidence/index.js';
@@ -215,6 +220,9 @@ export class App {
       });
       const loginLimiter = limiter('login', limits.loginAttemptsPerWindow, limits.loginWindowMs);
       const loginGlobal = limiter('login-global', limits.loginGlobalFailuresPerWindow, limits.loginWindowMs);
+      const loginSessions = new LoginSessions({ db, clock, users, ttlMs: limits.sessionTtlMs });
+      const invitations = new InvitationService(db, clock, limits.invitationTtlMs, sessions);
+      detach.push(endGuestAccessWhenSessionsEnd({ sessions, loginSessions, invitations, audit }));
       const url = { value: '' };
       const auditSealer = platformSealer(pki);
       const auditAnchor = new FileAuditAnchor(auditAnchorFile(config));
@@ -237,7 +245,7 @@ export class App {
         pki,
         catalog,
         users,
-        loginSessions: new LoginSessions({ db, clock, users, ttlMs: limits.sessionTtlMs }),
+        loginSessions,
         limiters: {
           login: loginLimiter,
           loginGlobal,
@@ -257,7 +265,7 @@ export class App {
         sessions,
         ids,
         cases,
-        invitations: new InvitationService(db, clock, limits.invitationTtlMs),
+        invitations,
         recording,
         media,
         documents,

@@ -10,8 +10,13 @@ export type Who = Role | 'guest';
 
 /** What a scope check may look at; callers fill in what they have. */
 export interface PolicyResource {
-  /** The case's two sites. */
-  readonly case?: { readonly originatingSite: { readonly id: string }; readonly handlingSite: { readonly id: string } };
+  /** The case's two sites and its two clerks (who opened it, who accepted it). */
+  readonly case?: {
+    readonly originatingSite: { readonly id: string };
+    readonly handlingSite: { readonly id: string };
+    readonly createdBy?: string;
+    readonly acceptedBy?: string | null;
+  };
   /** Whether the principal is a participant of the session in question. */
   readonly participant?: boolean;
   /** A site named by the request (e.g. the `site` filter of a list). */
@@ -33,6 +38,9 @@ const atEitherSite: Scope = (p, r) =>
   r.case !== undefined && (siteOf(p) === r.case.originatingSite.id || siteOf(p) === r.case.handlingSite.id);
 const atHandlingSite: Scope = (p, r) => r.case?.handlingSite.id === siteOf(p);
 const atOriginatingSite: Scope = (p, r) => r.case?.originatingSite.id === siteOf(p);
+// The originating clerk (opened the case) or the handling clerk (accepted it): not any clerk of the sites.
+const caseClerk: Scope = (p, r) =>
+  atEitherSite(p, r) && p.kind === 'user' && (r.case?.createdBy === p.userId || r.case?.acceptedBy === p.userId);
 const participant: Scope = (_p, r) => r.participant === true;
 const unless =
   (reviewers: readonly Who[], check: Scope): Scope =>
@@ -54,7 +62,7 @@ export const policies = {
   'case.accept': rule(['clerk'], atHandlingSite),
   'case.reject': rule(['clerk'], atHandlingSite),
   'case.cancel': rule(['clerk'], atOriginatingSite),
-  'case.invite': rule(['clerk'], atEitherSite),
+  'case.invite': rule(['clerk'], caseClerk),
   'case.archive': rule(['clerk'], atHandlingSite),
   'snapshot.create': rule(['clerk'], atHandlingSite),
   'identity.confirm': rule(['clerk'], atHandlingSite),

@@ -5,8 +5,13 @@ import type { Principal } from '../../protocol/principal.js';
 export type { GuestPrincipal, Principal, UserPrincipal } from '../../protocol/principal.js';
 export { roles, type Role } from '../../protocol/common.js';
 
-/** How the audit log names an actor: `user:<id>`, `guest:<sessionId>` or `system`. */
+/** How the audit log names an actor: `user:<id>`, `guest:<invitationId>` or `system`. */
 export function actorOf(principal: Principal | undefined): string {
   if (!principal) return 'system';
-  return principal.kind === 'user' ? `user:${principal.userId}` : `guest:${principal.sessionId}`;
+  return principal.kind === 'user' ? `user:${principal.userId}` : guestActor(principal.guestId);
+}
+
+/** The one name of an invited applicant: audit actor, session participant id and media peer id. */
+export function guestActor(guestId: string): string {
+  return `guest:${guestId}`;
 }

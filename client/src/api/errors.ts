@@ -48,6 +48,8 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   no_open_session: 'error.noOpenSession',
   session_ended: 'error.sessionEnded',
   invitation_invalid: 'error.invitationInvalid',
+  applicant_already_joined: 'error.applicantAlreadyJoined',
+  applicant_not_bound: 'error.applicantNotBound',
   checklist_incomplete: 'error.checklistIncomplete',
   snapshots_missing: 'error.snapshotsMissing',
   applicant_absent: 'error.applicantAbsent',

@@ -15,6 +15,7 @@ import { useAction, useAsync } from '../components/useAsync.js';
 import { formatTime, statusKey } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
 import { navigate } from '../router.js';
+import { useSession } from '../session.js';
 
 export function CaseDetail({
   caseId,
@@ -26,6 +27,7 @@ export function CaseDetail({
   version: string | undefined;
 }) {
   const { t, lang } = useI18n();
+  const { me } = useSession();
   const detail = useAsync((signal) => api<Detail>(`/api/cases/${caseId}`, { signal }), [caseId, version]);
   const [invitation, setInvitation] = useState<Invitation | null>(null);
   const act = useAction(async (verb: 'accept' | 'reject' | 'invitations' | 'archive') => {
@@ -41,6 +43,8 @@ export function CaseDetail({
   if (!detail.data) return detail.error ? <ErrorAlert error={detail.error} /> : <Loading />;
   const c = detail.data;
   const handling = c.handlingSite.id === siteId;
+  // Only the clerk who opened the case and the one who accepted it may invite the applicant.
+  const isCaseClerk = me?.kind === 'user' && (me.id === c.createdBy || me.id === c.acceptedBy);
   const canEnter = c.sessionId && (c.status === 'in_session' || c.status === 'identity_confirmed');
   return (
     <article className="case-detail" aria-labelledby="case-title">
@@ -92,7 +96,7 @@ export function CaseDetail({
             {t('desk.enterRoom')}
           </button>
         )}
-        {c.status === 'in_session' && (
+        {c.status === 'in_session' && isCaseClerk && (
           <button
             type="button"
             data-testid="case-invite"

@@ -93,6 +93,9 @@ export const en: Record<MessageKey, string> = {
   'error.pdfUnusable': 'The agreement cannot be used: upload a PDF that is not encrypted and opens normally.',
   'login.failed': 'Wrong username or password.',
   'error.invitationInvalid': 'The invitation code is not valid or has expired.',
+  'error.applicantAlreadyJoined':
+    'The applicant has already joined this video session; a second invitation cannot be used for it.',
+  'error.applicantNotBound': 'Only the applicant who joined this video session with the invitation may sign here.',
   'error.unavailable': 'The service is temporarily unavailable. Please try again later.',
   'error.network': 'The network connection was lost. Check the network and try again.',
   'error.internal':
@@ -251,6 +254,8 @@ export const en: Record<MessageKey, string> = {
   'pdf.next': 'Next page',
   'join.title': 'Join the video session',
   'join.joining': 'Checking the invitation…',
+  'join.prompt': 'You have been invited to a video session with the service clerks. Join when you are ready.',
+  'join.button': 'Join now',
   'join.askClerk': 'Ask the service clerk for a new invitation link.',
   'ceremony.new': 'Start a signing ceremony',
   'ceremony.titleField': 'Agreement title',

@@ -1,5 +1,6 @@
 // Login sessions behind the cookie: a random 32-byte token given to the browser, only its SHA-256
-// stored. Staff sessions name a user; guest sessions name the one video session a code opened.
+// stored. Staff sessions name a user; guest sessions name the invitation's guest and the one video
+// session its code opened, and end with that video session.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../../kernel/store/Database.js';
 import { type Principal } from '../../kernel/principal.js';
@@ -10,6 +11,7 @@ interface LoginRow {
   kind: 'user' | 'guest';
   user_id: string | null;
   session_id: string | null;
+  guest_id: string | null;
   case_id: string | null;
   display_name: string | null;
   expires_at: string;
@@ -38,20 +40,21 @@ export class LoginSessions {
   start(
     owner:
       | { kind: 'user'; userId: string }
-      | { kind: 'guest'; sessionId: string; caseId: string | null; displayName: string },
+      | { kind: 'guest'; guestId: string; sessionId: string; caseId: string | null; displayName: string },
   ): string {
     const token = randomBytes(32).toString('base64url');
     const now = this.#clock();
     this.#db.sql
       .prepare(
-        `INSERT INTO login_sessions (token_hash, kind, user_id, session_id, case_id, display_name, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO login_sessions (token_hash, kind, user_id, session_id, guest_id, case_id, display_name, created_at,
+           expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         hashToken(token),
         owner.kind,
         owner.kind === 'user' ? owner.userId : null,
         owner.kind === 'guest' ? owner.sessionId : null,
+        owner.kind === 'guest' ? owner.guestId : null,
         owner.kind === 'guest' ? owner.caseId : null,
         owner.kind === 'guest' ? owner.displayName : null,
         now.toISOString(),
@@ -72,8 +75,10 @@ export class LoginSessions {
       LoginRow | undefined;
     if (!row || row.revoked_at || row.expires_at <= this.#clock().toISOString()) return undefined;
     if (row.kind === 'guest') {
+      if (!row.guest_id) return undefined;
       const principal: Principal = {
         kind: 'guest',
+        guestId: row.guest_id,
         sessionId: row.session_id!,
         caseId: row.case_id,
         displayName: row.display_name ?? '申请人',
@@ -99,6 +104,18 @@ export class LoginSessions {
       .prepare('UPDATE login_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL')
       .run(this.#clock().toISOString(), userId);
     this.#announce({ userId });
+  }
+
+  /** Ends the guest logins of a video session (when it ends): guest access lasts as long as the session. */
+  revokeGuestsOf(sessionId: string): number {
+    const rows = this.#db.sql
+      .prepare(
+        `UPDATE login_sessions SET revoked_at = ? WHERE kind = 'guest' AND session_id = ? AND revoked_at IS NULL
+         RETURNING token_hash AS tokenHash`,
+      )
+      .all(this.#clock().toISOString(), sessionId) as { tokenHash: string }[];
+    for (const row of rows) this.#announce(row);
+    return rows.length;
   }
 
   /** Deletes the sessions no token can open any more (expired or revoked); returns how many. */

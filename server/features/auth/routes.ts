@@ -34,7 +34,7 @@ export function describePrincipal(
   mustChangePassword = false,
 ): Me {
   if (p.kind === 'guest')
-    return { kind: 'guest', sessionId: p.sessionId, caseId: p.caseId, displayName: p.displayName };
+    return { kind: 'guest', guestId: p.guestId, sessionId: p.sessionId, caseId: p.caseId, displayName: p.displayName };
   const site = p.siteId ? deps.catalog.site(p.siteId) : null;
   return {
     kind: 'user',

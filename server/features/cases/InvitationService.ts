@@ -1,13 +1,20 @@
 // One-time, expiring invitation codes that let an applicant (no account) into one session. Only the
-// SHA-256 of a code is stored; redeeming marks it used in the same statement that checks it.
-import { createHash, randomInt } from 'node:crypto';
+// SHA-256 of a code is stored. Each invitation is its own guest principal (`guest:<invitation id>`);
+// a newer invitation revokes the session's unused ones, and the session's end revokes them all.
+// Redeeming checks the code, the session (open, its case still in the video stage) and that no
+// applicant joined yet, and admits the guest, all in one transaction.
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Database } from '../../kernel/store/Database.js';
-import { AppError } from '../../kernel/errors.js';
+import { AppError, ConflictError } from '../../kernel/errors.js';
 import { type Clock } from '../../kernel/clock.js';
+import type { SessionService } from '../sessions/index.js';
+import type { CaseStatus } from './case-state.js';
 
 // No 0/O, 1/I/L: codes are read aloud and typed on phones.
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const CODE_LENGTH = 10;
+// The applicant joins for identity confirmation and stays to sign; no later (archived, cancelled).
+const JOINABLE: readonly CaseStatus[] = ['in_session', 'identity_confirmed'];
 
 export class InvitationInvalidError extends AppError {
   constructor() {
@@ -16,46 +23,89 @@ export class InvitationInvalidError extends AppError {
 }
 
 export interface Invitation {
+  /** Also the guest principal's id once redeemed. */
+  readonly id: string;
   readonly code: string;
   readonly sessionId: string;
   readonly caseId: string | null;
   readonly expiresAt: string;
+  /** Unused invitations of the session this one replaced. */
+  readonly revoked: number;
+}
+
+export interface Redeemed {
+  readonly guestId: string;
+  readonly sessionId: string;
+  readonly caseId: string | null;
 }
 
 export class InvitationService {
   readonly #db: Database;
   readonly #clock: Clock;
   readonly #ttlMs: number;
+  readonly #sessions: SessionService;
 
-  constructor(db: Database, clock: Clock, ttlMs: number) {
+  constructor(db: Database, clock: Clock, ttlMs: number, sessions: SessionService) {
     this.#db = db;
     this.#clock = clock;
     this.#ttlMs = ttlMs;
+    this.#sessions = sessions;
   }
 
+  /** A new code for the session; its unused codes are revoked. Refused once the applicant joined. */
   create(input: { sessionId: string; caseId: string | null; createdBy: string }): Invitation {
+    if (this.#sessions.joinedApplicant(input.sessionId))
+      throw new ConflictError('the applicant has already joined this session', 'applicant_already_joined');
+    const id = randomBytes(12).toString('hex'); // short: it is part of the event certificate's UID
     const code = Array.from({ length: CODE_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
     const now = this.#clock();
     const expiresAt = new Date(now.getTime() + this.#ttlMs).toISOString();
-    this.#db.sql
-      .prepare(
-        'INSERT INTO invitations (code_hash, session_id, case_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(hashCode(code), input.sessionId, input.caseId, input.createdBy, now.toISOString(), expiresAt);
-    return { code, sessionId: input.sessionId, caseId: input.caseId, expiresAt };
+    const revoked = this.#db.transaction(() => {
+      const n = this.revokeUnused(input.sessionId);
+      this.#db.sql
+        .prepare(
+          `INSERT INTO invitations (id, code_hash, session_id, case_id, created_by, created_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, hashCode(code), input.sessionId, input.caseId, input.createdBy, now.toISOString(), expiresAt);
+      return n;
+    });
+    return { id, code, sessionId: input.sessionId, caseId: input.caseId, expiresAt, revoked };
   }
 
-  /** Uses the code up; throws InvitationInvalidError for unknown, used or expired codes alike. */
-  redeem(code: string): { sessionId: string; caseId: string | null } {
-    const now = this.#clock().toISOString();
-    const row = this.#db.sql
-      .prepare(
-        `UPDATE invitations SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?
-         RETURNING session_id AS sessionId, case_id AS caseId`,
-      )
-      .get(now, hashCode(code), now) as { sessionId: string; caseId: string | null } | undefined;
-    if (!row) throw new InvitationInvalidError();
-    return row;
+  /** Revokes the session's unused codes; returns how many. */
+  revokeUnused(sessionId: string): number {
+    return this.#db.sql
+      .prepare('UPDATE invitations SET revoked_at = ? WHERE session_id = ? AND used_at IS NULL AND revoked_at IS NULL')
+      .run(this.#clock().toISOString(), sessionId).changes;
+  }
+
+  /**
+   * Uses the code up and admits its guest to the session (call inside the caller's transaction with
+   * the guest login). Unknown, used, revoked and expired codes alike are 403 invitation_invalid; a
+   * closed session 409 session_ended; a session whose applicant joined 409 applicant_already_joined.
+   */
+  redeem(code: string, displayName: (caseId: string | null) => string): Redeemed & { displayName: string } {
+    return this.#db.transaction(() => {
+      const now = this.#clock().toISOString();
+      const row = this.#db.sql
+        .prepare(
+          `UPDATE invitations SET used_at = ?
+           WHERE code_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?
+           RETURNING id AS guestId, session_id AS sessionId, case_id AS caseId`,
+        )
+        .get(now, hashCode(code), now) as Redeemed | undefined;
+      if (!row) throw new InvitationInvalidError();
+      const caseStatus = row.caseId
+        ? (this.#db.sql.prepare('SELECT status FROM cases WHERE id = ?').get(row.caseId) as { status: CaseStatus })
+            .status
+        : undefined;
+      if (this.#sessions.get(row.sessionId).status !== 'open' || (caseStatus && !JOINABLE.includes(caseStatus)))
+        throw new ConflictError('the video session of this invitation has ended', 'session_ended');
+      const name = displayName(row.caseId);
+      this.#sessions.admitApplicant(row.sessionId, { guestId: row.guestId, displayName: name });
+      return { ...row, displayName: name };
+    });
   }
 }
 

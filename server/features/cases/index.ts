@@ -2,6 +2,7 @@
 export { caseStatuses } from './case-state.js';
 export { CaseService, type CaseSummary } from './CaseService.js';
 export { IdNumberProtector } from './IdNumberProtector.js';
+export { endGuestAccessWhenSessionsEnd } from './guest-access.js';
 export { InvitationService } from './InvitationService.js';
 export { caseFor, caseRoutes } from './routes.js';
 export { caseSockets } from './socket.js';

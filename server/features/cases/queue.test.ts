@@ -134,7 +134,7 @@ test('garbage events get error acks; the server survives and keeps serving', asy
   expect((await server.client().get('/healthz')).status).toBe(200);
 });
 
-test('a guest socket is bound to its session and joins no site room', async () => {
+test('a guest socket is bound to its session, joins no site room and closes when the session ends', async () => {
   const created = await xingren.post('/api/cases', {
     matterId: 'shebao-tingjiao',
     handlingSite: 'cixi',
@@ -148,9 +148,12 @@ test('a guest socket is bound to its session and joins no site room', async () =
   const socket = await server.socket(guest);
   const got = collect(socket);
   expect(await emitRaw(socket, 'queue:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  // The case withdrawn ends its session, and with it the guest's login: its live connection closes.
+  const closed = new Promise((r) => socket.once('disconnect', r));
   await xingren.post(`/api/cases/${id}/cancel`);
-  await new Promise((r) => setTimeout(r, 300));
+  await closed;
   expect(got).toEqual([]);
+  expect((await guest.get('/api/me')).status).toBe(401);
 });
 
 test('logging out or disabling the account closes the live connections', async () => {

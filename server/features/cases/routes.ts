@@ -2,7 +2,7 @@
 // the originating site; invitations bring the applicant into the case's session (POST /api/join).
 import { authorize, type Action } from '../../kernel/policy.js';
 import type { CaseService, CaseSummary } from './CaseService.js';
-import { actorOf, type Principal } from '../../kernel/principal.js';
+import { actorOf, guestActor, type Principal } from '../../kernel/principal.js';
 import { ConflictError } from '../../kernel/errors.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
@@ -136,7 +136,12 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
             action: 'invitation.created',
             target: `case:${c.id}`,
             siteId: principal.siteId,
-            details: { session: session.id, expiresAt: invitation.expiresAt },
+            details: {
+              session: session.id,
+              guest: guestActor(invitation.id),
+              expiresAt: invitation.expiresAt,
+              revokedUnused: invitation.revoked,
+            },
           });
           return {
             code: invitation.code,
@@ -156,22 +161,22 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
           // Counts guesses per address; a redeemed code clears the count (a desk joins many applicants).
           const address = req.socket.remoteAddress ?? '?';
           deps.limiters.join.consume(address);
-          const { sessionId, caseId } = deps.invitations.redeem(body.code);
-          deps.limiters.join.reset(address);
-          const displayName = caseId ? deps.cases.get(caseId).applicant.name : '申请人';
-          const token = deps.db.transaction(() => {
-            const guestToken = deps.loginSessions.start({ kind: 'guest', sessionId, caseId, displayName });
-            deps.sessions.addParticipant(sessionId, { guestId: sessionId, displayName, role: 'applicant' });
-            return guestToken;
+          const { guest, token } = deps.db.transaction(() => {
+            const redeemed = deps.invitations.redeem(body.code, (caseId) =>
+              caseId ? deps.cases.get(caseId).applicant.name : '申请人',
+            );
+            return { guest: redeemed, token: deps.loginSessions.start({ kind: 'guest', ...redeemed }) };
           });
+          deps.limiters.join.reset(address);
+          const { guestId, sessionId, caseId, displayName } = guest;
           deps.audit.append({
-            actor: actorOf({ kind: 'guest', sessionId, caseId, displayName }),
+            actor: guestActor(guestId),
             action: 'session.guest_joined',
             target: `session:${sessionId}`,
             details: { case: caseId ?? undefined },
           });
           res.setHeader('Set-Cookie', sessionCookie(token, deps.loginSessions.ttlMs));
-          return { sessionId, caseId, displayName };
+          return { guestId, sessionId, caseId, displayName };
         },
       });
     },

@@ -133,6 +133,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
           role: 'official',
           userId: u.id,
           guestOfSession: null,
+          guestId: null,
           displayName: u.displayName,
           siteId: u.siteId,
           box: boxes[i]!,

@@ -1,13 +1,14 @@
 // Ordered, incremental signing of a flow document. Each signer in turn adds a visible PAdES B-T
 // signature as an incremental update (earlier signatures stay valid); after the last one the
 // platform adds the DSS (B-LT) and a document timestamp (B-LTA). Out-of-turn or repeated signing
-// is a 409; someone who is not a signer gets 403.
+// is a 409; someone who is not a signer gets 403. The applicant slot is bound to the one invited guest
+// who joined the session: no other principal, staff or guest, can fill it.
 import { EventEmitter } from 'node:events';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { RateLimiter } from '../auth/index.js';
 import { actorOf, type Principal } from '../../kernel/principal.js';
 import { type Clock } from '../../kernel/clock.js';
-import { BadRequestError, ConflictError, ForbiddenError } from '../../kernel/errors.js';
+import { AppError, BadRequestError, ConflictError, ForbiddenError } from '../../kernel/errors.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import { signPdf } from '../../../signing/sign/sign-pdf.js';
 import { addDss } from '../../../signing/sign/dss.js';
@@ -75,15 +76,23 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
   static signerFor(doc: FlowDocument, principal: Principal): DocumentSigner | undefined {
     return doc.signers.find((s) =>
       principal.kind === 'guest'
-        ? s.guestOfSession === principal.sessionId && s.userId === null
+        ? s.userId === null && s.guestOfSession === principal.sessionId && s.guestId === principal.guestId
         : s.userId === principal.userId,
     );
+  }
+
+  /** 403 with a code for a guest who is not the one bound to this document's applicant slot. */
+  static assertBoundGuest(doc: FlowDocument, principal: Principal): void {
+    if (principal.kind !== 'guest' || DocumentSigning.signerFor(doc, principal)) return;
+    if (doc.signers.some((s) => s.userId === null))
+      throw new AppError('applicant_not_bound', 'the applicant slot is bound to the guest who joined the session', 403);
   }
 
   async sign(principal: Principal, documentId: string, input: SignInput): Promise<SignOutcome> {
     return this.#mutex.run(documentId, async () => {
       const { store, blobs, clock, audit } = this.#deps;
       const doc = store.get(documentId);
+      DocumentSigning.assertBoundGuest(doc, principal);
       const signer = DocumentSigning.signerFor(doc, principal);
       if (!signer) throw new ForbiddenError('not a signer of this document');
       if (signer.signedAt) throw new ConflictError('already signed', 'already_signed');

@@ -15,6 +15,8 @@ export interface DocumentSigner {
   readonly userId: string | null;
   /** The video session whose invited applicant (a guest) fills this slot; null for staff signers. */
   readonly guestOfSession: string | null;
+  /** The invited guest (invitation id) who joined that session: the one principal who fills this slot. */
+  readonly guestId: string | null;
   readonly displayName: string;
   readonly siteId: string | null;
   readonly box: SignatureBox;
@@ -63,6 +65,7 @@ interface SignerRow {
   role: SignerRole;
   user_id: string | null;
   guest_session_id: string | null;
+  guest_id: string | null;
   display_name: string;
   site_id: string | null;
   box: string;
@@ -99,8 +102,8 @@ export class DocumentStore {
           doc.createdAt,
         );
       const insert = this.db.sql.prepare(
-        `INSERT INTO document_signers (document_id, position, role, user_id, guest_session_id, display_name, site_id, box,
-           event_certificate_serial, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO document_signers (document_id, position, role, user_id, guest_session_id, guest_id, display_name,
+           site_id, box, event_certificate_serial, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const s of signers) {
         insert.run(
@@ -109,6 +112,7 @@ export class DocumentStore {
           s.role,
           s.userId,
           s.guestOfSession,
+          s.guestId,
           s.displayName,
           s.siteId,
           JSON.stringify(s.box),
@@ -192,6 +196,7 @@ export class DocumentStore {
       role: s.role,
       userId: s.user_id,
       guestOfSession: s.guest_session_id,
+      guestId: s.guest_id,
       displayName: s.display_name,
       siteId: s.site_id,
       box: JSON.parse(s.box) as SignatureBox,

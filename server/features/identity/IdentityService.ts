@@ -148,7 +148,7 @@ export class IdentityService {
   }
 
   async confirm(clerk: UserPrincipal, caseId: string, checklist: Checklist): Promise<{ documentId: string }> {
-    const { db, cases, documents, blobs, pki, audit, clock } = this.#d;
+    const { db, cases, sessions, documents, blobs, pki, audit, clock } = this.#d;
     const c = cases.get(caseId);
     const session = this.#assertHandlingClerk(clerk, c);
     const missing = uncheckedItems(checklist);
@@ -158,7 +158,7 @@ export class IdentityService {
     if (!snaps.some((s) => s.kind === 'face') || !snaps.some((s) => s.kind === 'id')) {
       throw new BadRequestError('at least one face and one ID snapshot', 'snapshots_missing');
     }
-    const applicant = session.participants.find((p) => p.guest);
+    const applicant = sessions.joinedApplicant(session.id);
     if (!applicant) throw new ConflictError('the applicant has not joined the session', 'applicant_absent');
     const witness = session.participants.find((p) => p.role === 'originating_clerk');
     if (!witness?.userId) throw new ConflictError('no originating clerk in the session', 'witness_absent');
@@ -185,8 +185,9 @@ export class IdentityService {
     const sha256 = await blobs.put(pdf);
     const idHash = (db.sql.prepare('SELECT id_hmac FROM cases WHERE id = ?').get(caseId) as { id_hmac: string })
       .id_hmac;
-    // The subject's UID names the case and the document; its serialNumber is the ID number's HMAC.
-    const eventId = `case:${caseId}:document:${documentId}`;
+    // The subject's UID names the case, the document and the invited guest who joined (and alone may
+    // sign with it); its serialNumber is the ID number's HMAC.
+    const eventId = `case:${caseId}:document:${documentId}:guest:${applicant.guestId}`;
     const certificate = await pki.issueEventCertificate({
       eventId,
       name: c.applicant.name,
@@ -215,6 +216,7 @@ export class IdentityService {
             role: 'applicant',
             userId: null,
             guestOfSession,
+            guestId: applicant.guestId,
             displayName: c.applicant.name,
             siteId: c.originatingSite.id,
             box: applicantBox!,
@@ -226,6 +228,7 @@ export class IdentityService {
             role: 'witness',
             userId: witness.userId,
             guestOfSession: null,
+            guestId: null,
             displayName: witness.displayName,
             siteId: c.originatingSite.id,
             box: witnessBox!,
@@ -237,6 +240,7 @@ export class IdentityService {
             role: 'confirmer',
             userId: clerk.userId,
             guestOfSession: null,
+            guestId: null,
             displayName: clerk.displayName,
             siteId: c.handlingSite.id,
             box: confirmerBox!,

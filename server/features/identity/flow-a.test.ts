@@ -109,7 +109,12 @@ describe('flow A: remote identity confirmation', () => {
     expect(pdf.body.subarray(0, 5).toString()).toBe('%PDF-');
     const events = server.app.services.pki.certificates({}).filter((c: { kind: string }) => c.kind === 'event');
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ eventId: `case:${caseId}:document:${documentId}`, siteId: 'xingren' });
+    const { guestId } = (await guest.get('/api/me')).json();
+    expect(events[0]).toMatchObject({
+      eventId: `case:${caseId}:document:${documentId}:guest:${guestId}`,
+      siteId: 'xingren',
+    });
+    expect(events[0]?.subject).toContain(`UID=case:${caseId}:document:${documentId}:guest:${guestId}`);
     expect(events[0]?.subject).toMatch(/serialNumber=[0-9a-f]{64}/);
   });
 
@@ -132,7 +137,7 @@ describe('flow A: remote identity confirmation', () => {
     expect((await cixi.get(`/api/cases/${caseId}`)).json().status).toBe('signed');
   });
 
-  test('a case cancelled during signing closes its document: further signatures are 409', async () => {
+  test('a case cancelled during signing closes its document and ends guest access: further signatures are refused', async () => {
     const other = (
       await xingren.post('/api/cases', {
         matterId: 'shebao-tingjiao',
@@ -152,7 +157,11 @@ describe('flow A: remote identity confirmation', () => {
     }
     const doc = (await cixi.post(`/api/cases/${other}/confirm-identity`, { checklist })).json().documentId;
     expect((await xingren.post(`/api/cases/${other}/cancel`, { reason: '申请人撤回' })).status).toBe(200);
-    const refused = await applicant.post(`/api/documents/${doc}/sign`, { handwriting: handwritingDataUrl() });
+    // The applicant's guest access ended with the session; staff signers meet the closed document.
+    expect((await applicant.post(`/api/documents/${doc}/sign`, { handwriting: handwritingDataUrl() })).status).toBe(
+      401,
+    );
+    const refused = await xingren.post(`/api/documents/${doc}/sign`, { pin: DEMO_PIN });
     expect(refused.status).toBe(409);
     expect(refused.json().error.code).toBe('document_closed');
     expect((await cixi.get(`/api/documents/${doc}/status`)).json().status).toBe('aborted');
@@ -185,6 +194,8 @@ describe('flow A: remote identity confirmation', () => {
     recordId = archived.json().recordId;
     expect((await cixi.get(`/api/cases/${caseId}`)).json().status).toBe('archived');
     expect((await cixi.post(`/api/cases/${caseId}/archive`)).status).toBe(409);
+    // Guest access ended with the session.
+    expect((await guest.get(`/api/documents/${documentId}`)).status).toBe(401);
   });
 
   test('auditors search and read records; every read is audited; clerks may not', async () => {

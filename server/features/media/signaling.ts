@@ -2,7 +2,7 @@
 // zod, answered `{ ok, data | error }`. A bad request only ever fails that request. The principal
 // comes from the authenticated socket (socket.data.principal); joining is allowed by `canJoin`.
 import { AppError, BadRequestError, ForbiddenError, TooManyRequestsError } from '../../kernel/errors.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
 import type { MediaService } from './MediaService.js';
 import type { PeerIdentity } from './Peer.js';
 import type { Room } from './Room.js';
@@ -42,7 +42,7 @@ interface Seat {
 /** Peers are named by who they are, so a reconnect finds its old seat. Auditors never join live. */
 export function peerIdentity(principal: Principal): PeerIdentity {
   if (principal.kind === 'guest') {
-    return { id: `guest:${principal.sessionId}`, displayName: principal.displayName, role: 'applicant' };
+    return { id: actorOf(principal), displayName: principal.displayName, role: 'applicant' };
   }
   if (principal.role === 'auditor') throw new ForbiddenError('auditors do not join live sessions');
   return { id: `user:${principal.userId}`, displayName: principal.displayName, role: principal.role };

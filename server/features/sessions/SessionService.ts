@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../kernel/store/Database.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../kernel/errors.js';
-import { type Principal } from '../../kernel/principal.js';
+import { guestActor, type Principal } from '../../kernel/principal.js';
 import { type Clock } from '../../kernel/clock.js';
 
 export type SessionKind = 'case' | 'ceremony';
@@ -27,6 +27,14 @@ export interface Session {
   readonly startedAt: string;
   readonly endedAt: string | null;
   readonly participants: Participant[];
+}
+
+/** The applicant guest admitted to a session (one per session: the invitation that was redeemed first). */
+export interface JoinedApplicant {
+  /** The invitation's id; the principal, audit actor and participant are `guest:<guestId>`. */
+  readonly guestId: string;
+  readonly displayName: string;
+  readonly joinedAt: string;
 }
 
 export interface NewParticipant {
@@ -130,7 +138,7 @@ export class SessionService {
 
   /** Adds a participant (idempotent for the same user or guest id). */
   addParticipant(sessionId: string, p: NewParticipant): void {
-    const participantId = p.userId ? `user:${p.userId}` : `guest:${p.guestId ?? randomUUID()}`;
+    const participantId = p.userId ? `user:${p.userId}` : guestActor(p.guestId ?? randomUUID());
     this.#db.sql
       .prepare(
         `INSERT INTO session_participants (session_id, participant_id, user_id, guest, display_name, role, added_at)
@@ -145,6 +153,36 @@ export class SessionService {
         p.role,
         this.#clock().toISOString(),
       );
+  }
+
+  /**
+   * Admits an invited applicant as the session's one guest participant (call inside the redeeming
+   * transaction). A session whose applicant already joined refuses every other invitation: a second
+   * code must not replace, or stand beside, the applicant who is (or was) on camera.
+   */
+  admitApplicant(sessionId: string, guest: { guestId: string; displayName: string }): void {
+    const joined = this.joinedApplicant(sessionId);
+    if (joined) {
+      throw new ConflictError(
+        joined.guestId === guest.guestId
+          ? 'this invitation has already been used to join'
+          : 'the applicant has already joined this session with another invitation',
+        'applicant_already_joined',
+      );
+    }
+    this.addParticipant(sessionId, { guestId: guest.guestId, displayName: guest.displayName, role: 'applicant' });
+  }
+
+  /** The applicant guest who joined the session, if one has (the one principal who may sign as applicant). */
+  joinedApplicant(sessionId: string): JoinedApplicant | undefined {
+    const row = this.#db.sql
+      .prepare(
+        `SELECT participant_id AS participantId, display_name AS displayName, added_at AS addedAt
+         FROM session_participants WHERE session_id = ? AND guest = 1`,
+      )
+      .get(sessionId) as { participantId: string; displayName: string; addedAt: string } | undefined;
+    if (!row) return undefined;
+    return { guestId: row.participantId.slice('guest:'.length), displayName: row.displayName, joinedAt: row.addedAt };
   }
 
   end(id: string): Session {
@@ -165,9 +203,13 @@ export class SessionService {
     return () => this.#ended.delete(listener);
   }
 
-  /** Is this principal a participant of the session (guests: the one session they were invited to)? */
+  /** Is this principal a participant of the session (guests: the one guest admitted to the session)? */
   isParticipant(principal: Principal, session: Session): boolean {
-    if (principal.kind === 'guest') return principal.sessionId === session.id;
+    if (principal.kind === 'guest')
+      return (
+        principal.sessionId === session.id &&
+        session.participants.some((p) => p.participantId === guestActor(principal.guestId))
+      );
     return session.participants.some((p) => p.userId === principal.userId);
   }
 

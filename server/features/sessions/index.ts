@@ -1,3 +1,3 @@
 // The sessions feature's public surface: video sessions and who takes part in them.
-export { type Participant, type Session, SessionService } from './SessionService.js';
+export { type JoinedApplicant, type Participant, type Session, SessionService } from './SessionService.js';
 export { sessionRoutes } from './routes.js';

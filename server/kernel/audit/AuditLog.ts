@@ -11,7 +11,7 @@ import { actorOf, type Principal } from '../principal.js';
 export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditEvent {
-  /** `user:<id>`, `guest:<sessionId>` or `system` (see actorOf). */
+  /** `user:<id>`, `guest:<invitationId>` or `system` (see actorOf). */
   readonly actor: string;
   /** Dotted verb, e.g. `case.created`, `auth.login_failed`, `auditor.read`. */
   readonly action: string;

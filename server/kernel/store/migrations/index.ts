@@ -9,6 +9,7 @@ import { recordingsSchema } from './010-recordings.js';
 import { flowsSchema } from './020-flows.js';
 import { flowsEventIdSchema } from './021-flows-event-id.js';
 import { accountsSchema } from './030-accounts.js';
+import { guestBindingSchema } from './031-guest-binding.js';
 import { auditAnchoringSchema } from './032-audit-anchoring-destruction.js';
 
 export interface Migration {
@@ -27,5 +28,6 @@ export const migrations: readonly Migration[] = [
   flowsSchema,
   flowsEventIdSchema,
   accountsSchema,
+  guestBindingSchema,
   auditAnchoringSchema,
 ];

@@ -1,0 +1,27 @@
+// Guest access lasts as long as the video session: when a session ends (identity confirmed and
+// signed, archived, cancelled), its applicant's guest logins end (open sockets are closed through
+// the login revocation) and its unused invitation codes are revoked, so neither an old cookie nor a
+// forgotten code opens the record afterwards.
+import type { AuditLog } from '../../kernel/audit/AuditLog.js';
+import type { LoginSessions } from '../auth/index.js';
+import type { SessionService } from '../sessions/index.js';
+import type { InvitationService } from './InvitationService.js';
+
+export function endGuestAccessWhenSessionsEnd(deps: {
+  readonly sessions: SessionService;
+  readonly loginSessions: LoginSessions;
+  readonly invitations: InvitationService;
+  readonly audit: AuditLog;
+}): () => void {
+  return deps.sessions.onEnded((sessionId) => {
+    const guestLogins = deps.loginSessions.revokeGuestsOf(sessionId);
+    const codes = deps.invitations.revokeUnused(sessionId);
+    if (guestLogins || codes)
+      deps.audit.append({
+        actor: 'system',
+        action: 'session.guest_access_ended',
+        target: `session:${sessionId}`,
+        details: { guestLogins, unusedInvitations: codes },
+      });
+  });
+}
