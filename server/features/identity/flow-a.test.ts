@@ -110,7 +110,12 @@ describe('flow A: remote identity confirmation', () => {
     const events = server.app.services.pki.certificates({}).filter((c: { kind: string }) => c.kind === 'event');
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ eventId: `case:${caseId}:document:${documentId}`, siteId: 'xingren' });
-    expect(events[0]?.subject).toMatch(/serialNumber=[0-9a-f]{64}/);
+    // The applicant is named by a per-case pseudonym, never by the ID number's HMAC.
+    const { id_hmac } = server.app.services.db.sql.prepare('SELECT id_hmac FROM cases WHERE id = ?').get(caseId) as {
+      id_hmac: string;
+    };
+    expect(events[0]?.subject).toContain(`serialNumber=${server.app.services.pki.caseRef(caseId)}`);
+    expect(events[0]?.subject).not.toContain(id_hmac);
   });
 
   test('signing order applicant → witness → confirmation; out of order or repeated is 409', async () => {

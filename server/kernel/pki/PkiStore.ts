@@ -61,7 +61,8 @@ export class PkiStore {
     return this.db.sql.transaction(fn).immediate();
   }
 
-  insertCertificate(row: NewCertificate, key: { protection: 'pin' | 'master-key'; record: string }): void {
+  /** `record`: the sealed key (JSON) or, for protection 'token', the label of the key in the token. */
+  insertCertificate(row: NewCertificate, key: { protection: 'pin' | 'wrapping-key' | 'token'; record: string }): void {
     this.db.sql
       .prepare(
         `INSERT INTO pki_certificates (id, serial, kind, ca_id, subject, user_id, event_id, role, site_id, hostnames,
@@ -96,10 +97,10 @@ export class PkiStore {
     return this.db.sql.prepare('SELECT * FROM pki_certificates WHERE id = ?').get(id) as CertificateRow | undefined;
   }
 
-  keyRecord(certificateId: string): string | undefined {
-    const row = this.db.sql.prepare('SELECT record FROM pki_keys WHERE certificate_id = ?').get(certificateId) as
-      { record: string } | undefined;
-    return row?.record;
+  keyRecord(certificateId: string): { protection: string; record: string } | undefined {
+    return this.db.sql
+      .prepare('SELECT protection, record FROM pki_keys WHERE certificate_id = ?')
+      .get(certificateId) as { protection: string; record: string } | undefined;
   }
 
   /** The newest certificate of a user or event that has not been superseded. */
