@@ -20,6 +20,7 @@ import { verifyEvidencePackage } from '../evidence/index.js';
 import { readZip } from '../evidence/index.js';
 import { handwritingDataUrl, multipart, pdfsig, testImage } from '../../test-support/flow-fixtures.js';
 import { appendStoredSegment } from '../../test-support/synthetic-recording.js';
+import { privateModes } from '../../test-support/private-modes.js';
 import { readmeCommandsOnPackage, withFlippedByte } from '../../test-support/package-tools.js';
 
 const checklist = { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true };
@@ -301,6 +302,14 @@ describe('flow A: remote identity confirmation', () => {
     const untrusted = cli('evidence', 'verify', zipPath, '--data', join(work, 'nothing-here'));
     expect(untrusted.status).toBe(2);
     expect(untrusted.stderr).toMatch(/no trust anchor/);
+  });
+
+  test('after the flow every file of the data directory is 0600 and every directory 0700', () => {
+    const modes = privateModes(server.dataDir);
+    for (const part of ['tongban.sqlite', 'tongban.sqlite-wal', 'blobs', 'recordings', 'hsm/tokens', 'hsm/user.pin'])
+      expect(modes.checked, part).toContain(part);
+    expect(modes.checked.length).toBeGreaterThan(20);
+    expect(modes.open).toEqual([]);
   });
 
   test('retention: deleting a held or unexpired record is 409 and audited; after the period it goes', async () => {

@@ -257,6 +257,12 @@ export class CertificateAuthorities {
     return decryptWithPin(parseKeyRecord(this.#storedKey(row.id).record), pin, row.id, this.pinPepper);
   }
 
+  /** Replaces a user key's record with the same key sealed under a new PIN (and the token). */
+  async resealWithPin(row: CertificateRow, key: KeyObject, pin: string): Promise<void> {
+    const record = await encryptWithPin(key, pin, row.id, this.#o.pinKdfCost, this.pinPepper);
+    this.#store.replaceKeyRecord(row.id, 'pin', serializeKeyRecord(record));
+  }
+
   /** AES key of a PIN-sealed record: HMAC_token("pin:" context ":" scrypt(PIN)), so the database and the PIN alone are useless. */
   readonly pinPepper: KeyPepper = async (scryptOutput, context) =>
     this.#o.token.hmac(WRAP_SECRET, Buffer.concat([Buffer.from(`pin:${context}:`, 'utf8'), scryptOutput]));

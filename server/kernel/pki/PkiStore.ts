@@ -82,6 +82,12 @@ export class PkiStore {
       .run(ca.id, ca.kind, ca.name, ca.certificate_id, createdAt);
   }
 
+  replaceKeyRecord(certificateId: string, protection: 'pin', record: string): void {
+    this.db.sql
+      .prepare('UPDATE pki_keys SET protection = ?, record = ? WHERE certificate_id = ?')
+      .run(protection, record, certificateId);
+  }
+
   ca(id: string): CaRow | undefined {
     return this.db.sql.prepare('SELECT id, kind, name, certificate_id FROM pki_cas WHERE id = ?').get(id) as
       CaRow | undefined;

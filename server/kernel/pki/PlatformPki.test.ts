@@ -151,6 +151,19 @@ describe('PlatformPki', () => {
     await expect(pki.unlockUserSigner('official.x', '13572468')).resolves.toBeDefined();
   });
 
+  it('the owner changes the PIN with the old one: same key, the old PIN no longer opens it', async () => {
+    await pki.issueUserCertificate({ userId: 'clerk.pin', name: '周九', role: 'clerk', siteId: 'cixi', pin: '135790' });
+    const before = await pki.unlockUserSigner('clerk.pin', '135790');
+    await expect(pki.changeUserPin('clerk.pin', '000000', '2468013579')).rejects.toMatchObject({ code: 'wrong_pin' });
+    await expect(pki.changeUserPin('clerk.pin', '135790', '12ab')).rejects.toMatchObject({ code: 'invalid_pin' });
+    await pki.changeUserPin('clerk.pin', '135790', '2468013579');
+    await expect(pki.unlockUserSigner('clerk.pin', '135790')).rejects.toMatchObject({ code: 'wrong_pin' });
+    const after = await pki.unlockUserSigner('clerk.pin', '2468013579');
+    expect(after.certificate).toEqual(before.certificate);
+    const x = new X509Certificate(certificatePem(after.certificate));
+    expect(verify('sha256', data, x.publicKey, await after.sign(data, 'SHA-256'))).toBe(true);
+  });
+
   it('a correct PIN resets the failure count', async () => {
     await pki.issueUserCertificate({
       userId: 'clerk.reset',

@@ -217,7 +217,25 @@ export class PlatformPki {
     return row;
   }
 
+  /**
+   * The owner changes the PIN of their current signing key: the old PIN must open it (a wrong one
+   * counts towards the lock like any other); the same key is sealed again under the new PIN and the
+   * token. Throws PkiError wrong_pin | key_locked | invalid_pin | no_certificate | revoked | expired.
+   */
+  async changeUserPin(userId: string, oldPin: string, newPin: string): Promise<void> {
+    assertValidPin(newPin);
+    await this.#exclusive(async () => {
+      const row = this.#userRow(userId);
+      const key = await this.#unlockKey(row, userId, oldPin);
+      await this.#cas.resealWithPin(row, key, newPin);
+    });
+  }
+
   async #unlock(row: CertificateRow, userId: string, pin: string): Promise<Signer> {
+    return this.#cas.signer(row, await this.#unlockKey(row, userId, pin));
+  }
+
+  async #unlockKey(row: CertificateRow, userId: string, pin: string): Promise<KeyObject> {
     let key: KeyObject;
     try {
       key = await this.#cas.unlockWithPin(row, pin);
@@ -229,7 +247,7 @@ export class PlatformPki {
       throw new PkiError('wrong_pin', `wrong PIN (${left} attempt${left === 1 ? '' : 's'} left)`);
     }
     this.#store.resetPinState(userId);
-    return this.#cas.signer(row, key);
+    return key;
   }
 
   async eventSigner(eventId: string): Promise<Signer> {
