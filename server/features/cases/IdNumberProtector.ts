@@ -15,6 +15,7 @@ export class IdNumberProtector {
 
   /** The protector over the platform token (its secret is created there on first use). */
   static open(token: Pkcs11Token): IdNumberProtector {
+    token.ensureSecret(ID_HMAC_SECRET);
     return new IdNumberProtector(token);
   }
 

@@ -114,11 +114,15 @@ export class Pkcs11Token {
 
   /** HMAC-SHA256 with the generic secret `label` (created on first use: sensitive, non-extractable). */
   hmac(label: string, data: Uint8Array): Uint8Array {
-    this.#ensureSecret(label);
+    this.ensureSecret(label);
     return this.#signSync(label, pkcs11js.CKM_SHA256_HMAC, data, pkcs11js.CKO_SECRET_KEY);
   }
 
-  #ensureSecret(label: string): void {
+  /**
+   * Creates the generic secret `label` unless the token has it. Owners call this when they open,
+   * so that a secret exists before two processes could race to make it on first use.
+   */
+  ensureSecret(label: string): void {
     if (this.#find(label, pkcs11js.CKO_SECRET_KEY)) return;
     const handle = this.#p11.C_GenerateKey(this.#session, { mechanism: pkcs11js.CKM_GENERIC_SECRET_KEY_GEN }, [
       { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },

@@ -65,6 +65,7 @@ export class CertificateAuthorities {
 
   constructor(o: CertificateAuthoritiesOptions) {
     this.#o = o;
+    o.token.ensureSecret(WRAP_SECRET);
   }
 
   get #store(): PkiStore {

@@ -73,6 +73,7 @@ export class PlatformPki {
 
   private constructor(o: PlatformPkiOptions) {
     this.token = o.token ?? openEmbeddedToken(o.dataDir);
+    this.token.ensureSecret(CASE_REF_SECRET);
     this.#store = new PkiStore(o.db);
     this.#clock = o.clock ?? (() => new Date());
     this.#tsaUrl = o.tsaUrl;
