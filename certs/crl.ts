@@ -1,9 +1,11 @@
-// X.509 v2 CRLs (RFC 5280 §5) built with pkijs and signed with node:crypto; and their reader.
-import { sign, verify, type KeyObject } from 'node:crypto';
+// X.509 v2 CRLs (RFC 5280 §5) built with pkijs and signed by a SigningKey (node:crypto or a token); and their reader.
+import { verify, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { integerFromHex, integerHex, nameDer, parseDer, x509Time } from './asn1.js';
 import { memoByContent } from './by-content.js';
+import { asSigningKey } from './KeySigner.js';
+import type { SigningKey } from './types.js';
 import { certificateFacts } from './certificate-facts.js';
 import { nodeDigestName, toArrayBuffer } from './encoding.js';
 import { digestFromRsaSignatureOid, OID } from './oids.js';
@@ -34,7 +36,8 @@ export interface RevokedEntry {
 export interface CrlOptions {
   /** DER of the CA certificate that issues the CRL. */
   readonly issuerCertificate: Uint8Array;
-  readonly issuerKey: KeyObject;
+  /** In memory or a token's key (signed synchronously: CRLs are issued while a request reads them). */
+  readonly issuerKey: KeyObject | SigningKey;
   readonly thisUpdate: Date;
   readonly nextUpdate: Date;
   readonly crlNumber: bigint;
@@ -109,7 +112,9 @@ export function createCrl(o: CrlOptions): Uint8Array {
   // encodeTBS is protected in pkijs' typings only; it is how pkijs itself signs a CRL.
   const tbs = new Uint8Array((crl as unknown as { encodeTBS(): asn1js.Sequence }).encodeTBS().toBER());
   crl.tbsView = tbs;
-  crl.signatureValue = new asn1js.BitString({ valueHex: toArrayBuffer(sign('sha256', tbs, o.issuerKey)) });
+  crl.signatureValue = new asn1js.BitString({
+    valueHex: toArrayBuffer(asSigningKey(o.issuerKey).signSync(tbs, 'SHA-256')),
+  });
   return new Uint8Array(crl.toSchema().toBER());
 }
 

@@ -1,6 +1,6 @@
 // A certificate with a freshly generated key: the unit the CA hierarchy is built from.
 import type { KeyObject } from 'node:crypto';
-import { issueCertificate } from './issue-certificate.js';
+import { issueCertificate, type IssuerCredentials } from './issue-certificate.js';
 import { generateRsaKeyPair } from './keys.js';
 import type { SubjectName } from './names.js';
 import type { CertificateProfile } from './profiles.js';
@@ -14,7 +14,7 @@ export interface NewCredentialOptions {
   readonly profile: CertificateProfile;
   readonly subject: SubjectName;
   /** Absent: self-signed (the root). */
-  readonly issuer?: Credential;
+  readonly issuer?: IssuerCredentials;
   readonly keyBits: 2048 | 3072 | 4096;
   readonly notBefore: Date;
   readonly notAfter: Date;
@@ -32,7 +32,7 @@ export const DAY_MS = 86_400_000;
 
 export async function issueWithNewKey(o: NewCredentialOptions): Promise<Credential> {
   const { privateKey, publicKey } = await generateRsaKeyPair(o.keyBits);
-  const certificate = issueCertificate({
+  const certificate = await issueCertificate({
     profile: o.profile,
     subject: o.subject,
     publicKey,

@@ -1,5 +1,5 @@
 // Public entry point of the certs/ library: everything signing/ and the server use.
-export type { DigestAlgorithm, Signer, TimeStamper } from './types.js';
+export type { DigestAlgorithm, Signer, SigningKey, TimeStamper } from './types.js';
 export { PkiError, type PkiErrorCode } from './errors.js';
 export { certificatePem, fromPem, toPem, toHex, hash } from './encoding.js';
 export { OID } from './oids.js';
@@ -16,7 +16,7 @@ export {
 export { issueWithNewKey, validity, DAY_MS, type Credential, type NewCredentialOptions } from './hierarchy.js';
 export * from './subjects.js';
 export { certificateFacts, type CertificateFacts, type KeyUsageBit } from './certificate-facts.js';
-export { KeySigner } from './KeySigner.js';
+export { KeySigner, MemoryKey, asSigningKey } from './KeySigner.js';
 export {
   createCrl,
   parseCrl,
@@ -51,13 +51,14 @@ export {
 export {
   encryptWithPin,
   decryptWithPin,
-  encryptWithMasterKey,
-  decryptWithMasterKey,
+  encryptWithWrappingKey,
+  decryptWithWrappingKey,
   serializeKeyRecord,
   parseKeyRecord,
   isValidPin,
   assertValidPin,
   DEFAULT_SCRYPT,
   type EncryptedKeyRecord,
+  type KeyPepper,
   type ScryptCost,
 } from './keystore.js';

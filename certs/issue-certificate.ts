@@ -1,14 +1,17 @@
 // Builds and signs one X.509 v3 certificate. node-forge assembles the TBSCertificate; the
-// signature itself is made with node:crypto so that the private key never enters JavaScript RSA.
-import { randomBytes, sign, type KeyObject } from 'node:crypto';
+// signature itself is made by a SigningKey (node:crypto or a PKCS#11 token), so that the private key
+// never enters JavaScript RSA.
+import { randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { forgeAttributes, reusableAttributes, type SubjectName } from './names.js';
+import { asSigningKey } from './KeySigner.js';
+import type { SigningKey } from './types.js';
 import { profileExtensions, type CertificateProfile, type ForgeExtension } from './profiles.js';
 
 export interface IssuerCredentials {
   /** DER of the issuing CA certificate. */
   readonly certificate: Uint8Array;
-  readonly privateKey: KeyObject;
+  readonly privateKey: KeyObject | SigningKey;
 }
 
 export interface CertificateRequest {
@@ -19,7 +22,7 @@ export interface CertificateRequest {
   readonly notAfter: Date;
   /** Absent: a self-signed certificate (the root), signed by `selfSignKey`. */
   readonly issuer?: IssuerCredentials;
-  readonly selfSignKey?: KeyObject;
+  readonly selfSignKey?: KeyObject | SigningKey;
   /** CRL distribution point URL; required for every certificate but the root. */
   readonly crlUrl?: string;
   /** Hex; a random 16-byte positive serial when absent. */
@@ -49,7 +52,7 @@ function subjectKeyIdentifierOf(cert: forge.pki.Certificate): string {
     : cert.generateSubjectKeyIdentifier().getBytes();
 }
 
-export function issueCertificate(req: CertificateRequest): Uint8Array {
+export async function issueCertificate(req: CertificateRequest): Promise<Uint8Array> {
   const signingKey = req.issuer?.privateKey ?? req.selfSignKey;
   if (!signingKey) throw new Error('issueCertificate: an issuer or a self-signing key is required');
   if (req.issuer && !req.crlUrl) throw new Error('issueCertificate: a CRL distribution point is required');
@@ -82,6 +85,6 @@ export function issueCertificate(req: CertificateRequest): Uint8Array {
   ).getTBSCertificate(cert);
   const tbsDer = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
   cert.tbsCertificate = tbs;
-  cert.signature = sign('sha256', tbsDer, signingKey).toString('binary');
+  cert.signature = Buffer.from(await asSigningKey(signingKey).sign(tbsDer, 'SHA-256')).toString('binary');
   return new Uint8Array(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary'));
 }

@@ -1,17 +1,18 @@
-import { randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { createHmac, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PkiError } from './errors.js';
 import { exportPkcs8, generateRsaKeyPair, publicKeyOf } from './keys.js';
 import {
-  decryptWithMasterKey,
+  decryptWithWrappingKey,
   decryptWithPin,
-  encryptWithMasterKey,
+  encryptWithWrappingKey,
   encryptWithPin,
   isValidPin,
   parseKeyRecord,
   serializeKeyRecord,
 } from './keystore.js';
 
+const cheap = { N: 2 ** 10, r: 8, p: 1 };
 let key: KeyObject;
 beforeAll(async () => {
   key = (await generateRsaKeyPair(2048)).privateKey;
@@ -48,12 +49,29 @@ describe('keystore', () => {
     await expect(encryptWithPin(key, '12345', 'c')).rejects.toMatchObject({ code: 'invalid_pin' });
   });
 
-  it('master-key records open only with the same 32-byte key', () => {
-    const master = randomBytes(32);
-    const record = encryptWithMasterKey(key, master, 'tsa');
-    expect(canSign(decryptWithMasterKey(record, master, 'tsa'))).toBe(true);
-    expect(() => decryptWithMasterKey(record, randomBytes(32), 'tsa')).toThrow(PkiError);
-    expect(() => decryptWithMasterKey(record, randomBytes(16), 'tsa')).toThrow(/32 bytes/);
+  it('wrapping-key records open only with the same 32-byte key; old master-key records are refused', () => {
+    const wrapping = randomBytes(32);
+    const record = encryptWithWrappingKey(key, wrapping, 'tsa');
+    expect(canSign(decryptWithWrappingKey(record, wrapping, 'tsa'))).toBe(true);
+    expect(() => decryptWithWrappingKey(record, randomBytes(32), 'tsa')).toThrow(PkiError);
+    expect(() => decryptWithWrappingKey(record, randomBytes(16), 'tsa')).toThrow(/32 bytes/);
+    const legacy = { ...record, kdf: { name: 'master-key' as const } };
+    expect(() => decryptWithWrappingKey(legacy, wrapping, 'tsa')).toThrow(/re-initialise/);
+  });
+
+  it('a peppered PIN record needs the PIN and the pepper: the PIN alone does not open it', async () => {
+    const secret = randomBytes(32);
+    const pepper = async (derived: Uint8Array, context: string) =>
+      new Uint8Array(createHmac('sha256', secret).update(context).update(derived).digest());
+    const record = await encryptWithPin(key, '123456', 'cert-1', cheap, pepper);
+    expect(record.kdf).toMatchObject({ name: 'scrypt', peppered: true });
+    expect(canSign(await decryptWithPin(record, '123456', 'cert-1', pepper))).toBe(true);
+    await expect(decryptWithPin(record, '123456', 'cert-1')).rejects.toMatchObject({ code: 'bad_keystore' });
+    const unpeppered = { ...record, kdf: { ...record.kdf, peppered: undefined } };
+    await expect(decryptWithPin(unpeppered, '123456', 'cert-1')).rejects.toMatchObject({ code: 'wrong_pin' });
+    const otherSecret = async (derived: Uint8Array) =>
+      new Uint8Array(createHmac('sha256', randomBytes(32)).update(derived).digest());
+    await expect(decryptWithPin(record, '123456', 'cert-1', otherSecret)).rejects.toMatchObject({ code: 'wrong_pin' });
   });
 
   it('malformed records are rejected by the schema', () => {

@@ -1,7 +1,9 @@
 // Private keys at rest: PKCS#8 DER sealed with AES-256-GCM, under a key derived from the signer's
-// PIN (scrypt) or directly under the platform master key. A versioned JSON record; the `context`
-// (e.g. the certificate serial) is bound as associated data so a record cannot be swapped between
-// certificates. Lock-out after wrong PINs is the caller's job (it must be persisted).
+// PIN (scrypt) passed through a `KeyPepper` (a keyed step the caller computes elsewhere, e.g. an
+// HMAC inside a PKCS#11 token, so that the record and the PIN alone do not open it), or under a
+// 32-byte wrapping key the caller supplies (also derived in the token). A versioned JSON record;
+// the `context` (e.g. the certificate id) is bound as associated data so a record cannot be swapped
+// between certificates. Lock-out after wrong PINs is the caller's job (it must be persisted).
 import { createCipheriv, createDecipheriv, randomBytes, scrypt, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { z } from 'zod';
@@ -37,7 +39,11 @@ const recordSchema = z.object({
       r: z.number().int().min(1).max(32),
       p: z.number().int().min(1).max(16),
       salt: b64,
+      /** The scrypt output went through the caller's pepper (a token HMAC) before it became the AES key. */
+      peppered: z.literal(true).optional(),
     }),
+    z.object({ name: z.literal('wrapping-key') }),
+    /** Before issue 12: sealed under a master key file; such records are refused (re-initialise). */
     z.object({ name: z.literal('master-key') }),
   ]),
   iv: b64,
@@ -46,6 +52,12 @@ const recordSchema = z.object({
 });
 
 export type EncryptedKeyRecord = z.infer<typeof recordSchema>;
+
+/**
+ * Turns the scrypt output into the AES key with a secret held elsewhere (e.g. HMAC-SHA256 computed
+ * by a PKCS#11 token over the context and the scrypt output); must return 32 bytes.
+ */
+export type KeyPepper = (scryptOutput: Uint8Array, context: string) => Promise<Uint8Array>;
 
 const PIN_RULE = /^\d{6,12}$/;
 
@@ -85,46 +97,83 @@ async function pinKey(pin: string, salt: Buffer, cost: ScryptCost): Promise<Buff
   return scryptAsync(pin, salt, 32, { ...cost, maxmem: 256 * cost.N * cost.r + 1024 * 1024 });
 }
 
-function masterKeyBuffer(masterKey: Uint8Array): Buffer {
-  if (masterKey.byteLength !== 32) throw new PkiError('invalid_input', 'the master key must be 32 bytes');
-  return Buffer.from(masterKey);
+function keyBuffer(key: Uint8Array, what: string): Buffer {
+  if (key.byteLength !== 32) throw new PkiError('invalid_input', `the ${what} must be 32 bytes`);
+  return Buffer.from(key);
 }
 
+async function aesKeyFromPin(pin: string, salt: Buffer, cost: ScryptCost, context: string, pepper?: KeyPepper) {
+  const derived = await pinKey(pin, salt, cost);
+  return pepper ? keyBuffer(await pepper(derived, context), 'peppered key') : derived;
+}
+
+/** Seals `key` under the PIN; with a `pepper`, under the PIN and the pepper's secret together. */
 export async function encryptWithPin(
   key: KeyObject,
   pin: string,
   context: string,
   cost: ScryptCost = DEFAULT_SCRYPT,
+  pepper?: KeyPepper,
 ): Promise<EncryptedKeyRecord> {
   assertValidPin(pin);
   const salt = randomBytes(16);
-  const derived = await pinKey(pin, salt, cost);
+  const aesKey = await aesKeyFromPin(pin, salt, cost, context, pepper);
   return {
     v: 1,
-    kdf: { name: 'scrypt', ...cost, salt: salt.toString('base64') },
-    ...seal(exportPkcs8(key), derived, context),
+    kdf: { name: 'scrypt', ...cost, salt: salt.toString('base64'), ...(pepper ? { peppered: true as const } : {}) },
+    ...seal(exportPkcs8(key), aesKey, context),
   };
 }
 
-/** Throws PkiError 'wrong_pin' when the PIN (or the context) does not open the record. */
-export async function decryptWithPin(record: EncryptedKeyRecord, pin: string, context: string): Promise<KeyObject> {
+/**
+ * Throws PkiError 'wrong_pin' when the PIN (or the context, or the pepper's secret) does not open
+ * the record; 'bad_keystore' when the record needs a pepper and none is given.
+ */
+export async function decryptWithPin(
+  record: EncryptedKeyRecord,
+  pin: string,
+  context: string,
+  pepper?: KeyPepper,
+): Promise<KeyObject> {
   if (record.kdf.name !== 'scrypt') throw new PkiError('bad_keystore', 'this key is not protected by a PIN');
+  if (record.kdf.peppered && !pepper)
+    throw new PkiError('bad_keystore', 'this key is sealed under the PIN and a token secret');
   if (!isValidPin(pin)) throw new PkiError('wrong_pin', 'wrong PIN');
   const { N, r, p, salt } = record.kdf;
-  const plain = open(record, await pinKey(pin, Buffer.from(salt, 'base64'), { N, r, p }), context);
+  const aesKey = await aesKeyFromPin(
+    pin,
+    Buffer.from(salt, 'base64'),
+    { N, r, p },
+    context,
+    record.kdf.peppered ? pepper : undefined,
+  );
+  const plain = open(record, aesKey, context);
   if (!plain) throw new PkiError('wrong_pin', 'wrong PIN');
   return importPkcs8(plain);
 }
 
-export function encryptWithMasterKey(key: KeyObject, masterKey: Uint8Array, context: string): EncryptedKeyRecord {
-  return { v: 1, kdf: { name: 'master-key' }, ...seal(exportPkcs8(key), masterKeyBuffer(masterKey), context) };
+/** Seals `key` under a 32-byte wrapping key the caller derives (e.g. in a token, per context). */
+export function encryptWithWrappingKey(key: KeyObject, wrappingKey: Uint8Array, context: string): EncryptedKeyRecord {
+  return {
+    v: 1,
+    kdf: { name: 'wrapping-key' },
+    ...seal(exportPkcs8(key), keyBuffer(wrappingKey, 'wrapping key'), context),
+  };
 }
 
-export function decryptWithMasterKey(record: EncryptedKeyRecord, masterKey: Uint8Array, context: string): KeyObject {
-  if (record.kdf.name !== 'master-key')
-    throw new PkiError('bad_keystore', 'this key is not protected by the master key');
-  const plain = open(record, masterKeyBuffer(masterKey), context);
-  if (!plain) throw new PkiError('bad_keystore', 'the master key does not open this key (wrong master key?)');
+export function decryptWithWrappingKey(
+  record: EncryptedKeyRecord,
+  wrappingKey: Uint8Array,
+  context: string,
+): KeyObject {
+  if (record.kdf.name === 'master-key')
+    throw new PkiError(
+      'bad_keystore',
+      'this key was sealed under a master key file (before keys moved into the token): re-initialise the data directory',
+    );
+  if (record.kdf.name !== 'wrapping-key') throw new PkiError('bad_keystore', 'this key is not under a wrapping key');
+  const plain = open(record, keyBuffer(wrappingKey, 'wrapping key'), context);
+  if (!plain) throw new PkiError('bad_keystore', 'the wrapping key does not open this key (another token?)');
   return importPkcs8(plain);
 }
 

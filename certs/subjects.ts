@@ -21,13 +21,16 @@ export const signerSubject = (o: { name: string; siteName: string; role: string;
   uid: o.userId,
 });
 
-/** Applicant event certificate: the ID number only as a hash (serialNumber), the event id as UID. */
-export const eventSubject = (o: { name: string; siteName: string; idHash: string; eventId: string }): SubjectName => ({
+/**
+ * Applicant event certificate: a per-case pseudonymous id as serialNumber (never derived from the
+ * ID number, so certificates of one person cannot be linked), the event id as UID.
+ */
+export const eventSubject = (o: { name: string; siteName: string; caseRef: string; eventId: string }): SubjectName => ({
   country: 'CN',
   organization: o.siteName,
   organizationalUnit: 'applicant',
   commonName: o.name,
-  serialNumber: o.idHash,
+  serialNumber: o.caseRef,
   uid: o.eventId,
 });
 

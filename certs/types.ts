@@ -4,6 +4,16 @@
 
 export type DigestAlgorithm = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
+/**
+ * One private key, wherever it lives (in memory or in a PKCS#11 token): RSASSA-PKCS1-v1_5 over
+ * `data`, hashed with `digest` by the key's holder. `signSync` serves the few synchronous callers
+ * (CRLs, which are issued while a request reads them).
+ */
+export interface SigningKey {
+  sign(data: Uint8Array, digest: DigestAlgorithm): Promise<Uint8Array>;
+  signSync(data: Uint8Array, digest: DigestAlgorithm): Uint8Array;
+}
+
 /** Something that can produce a signature with one private key. */
 export interface Signer {
   /** DER of the signer's certificate. */

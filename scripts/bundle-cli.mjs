@@ -10,11 +10,12 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-// Left to node_modules: native addons (better-sqlite3), packages that find files beside
+// Left to node_modules: native addons (better-sqlite3, pkcs11js), packages that find files beside
 // themselves (mediasoup's worker, harfbuzzjs's wasm), and the web-server stack only `serve`
 // and `demo` load.
 const external = [
   'better-sqlite3',
+  'pkcs11js',
   'mediasoup',
   'harfbuzzjs',
   'express',

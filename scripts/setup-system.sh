@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tongban Desk needs from Debian, once, printing what it installs.
-# Debian packages: PDF checks (poppler-utils, qpdf, NSS tools), CJK fonts, ffmpeg, chromium, and
+# Debian packages: PDF checks (poppler-utils, qpdf, NSS tools), CJK fonts, ffmpeg, chromium, softhsm2
+# (the PKCS#11 token holding the platform keys in tests and the demo), and
 # python3-asn1crypto (the strict ASN.1 parser of endesive-style validators, used by the TSA tests;
 # Debian's own /usr/bin/python3, whatever python3 comes first on PATH).
 # The mediasoup worker comes from Debian's experimental suite, unpacked into .deps/ (see
@@ -18,6 +19,7 @@ have chromium || need+=(chromium)
 have openssl || need+=(openssl)
 have sha256sum || need+=(coreutils)
 have unzip || need+=(unzip)
+have softhsm2-util || need+=(softhsm2)
 /usr/bin/python3 -c 'import asn1crypto' >/dev/null 2>&1 || need+=(python3-asn1crypto)
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)

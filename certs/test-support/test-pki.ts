@@ -111,7 +111,7 @@ export async function createTestPki(o: TestPkiOptions = {}): Promise<TestPki> {
     subject: eventSubject({
       name: '王五',
       siteName: '慈溪市政务服务办',
-      idHash: 'a3f1c2d4e5b6a7980123456789abcdef',
+      caseRef: 'a3f1c2d4e5b6a7980123456789abcdef',
       eventId: 'event-1',
     }),
     issuer: cixi,

@@ -2,7 +2,7 @@
 // rules, one-time expiring codes, rate limits, security headers, ID numbers never stored in clear,
 // and a burst of malformed requests after which the server still serves.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -392,8 +392,12 @@ describe('PKI endpoints', () => {
     expect(last.entry_id).toBeLessThanOrEqual(head.id);
   });
 
-  test('the ID-number HMAC key is a 0600 file in the data directory', () => {
-    expect(statSync(join(server.dataDir, 'secrets', 'id-hmac.key')).mode & 0o777).toBe(0o600);
+  test('the ID-number HMAC key is a non-extractable secret of the token, not a file', () => {
+    expect(server.app.services.pki.token.keyAttributes('tongban:id-hmac', 'secret')).toEqual({
+      sensitive: true,
+      extractable: false,
+    });
+    expect(existsSync(join(server.dataDir, 'secrets'))).toBe(false);
   });
 });
 

@@ -21,6 +21,7 @@ import type { PlatformPki, PlatformPkiOptions } from '../kernel/pki/PlatformPki.
 import { BlobStore } from '../kernel/store/BlobStore.js';
 import { Database } from '../kernel/store/Database.js';
 import { blobRoot, databaseFile } from '../kernel/store/paths.js';
+import { protectDataDir } from '../kernel/store/private-files.js';
 import { createHttpApp } from '../http/express-app.js';
 import { RealtimeServer } from '../realtime/RealtimeServer.js';
 import {
@@ -138,6 +139,7 @@ export class App {
     const log = options.log ?? defaultLog;
     const warn = options.warn ?? defaultWarn;
     const { limits } = config;
+    protectDataDir(config.dataDir);
     const db = Database.open(databaseFile(config.dataDir));
     const detach: (() => void)[] = [];
     try {
@@ -153,7 +155,7 @@ export class App {
         new RateLimiter({ db, clock, bucket, limit, windowMs });
       const users = new UserService(db, clock);
       const sessions = new SessionService(db, clock);
-      const ids = IdNumberProtector.open(config.dataDir);
+      const ids = IdNumberProtector.open(pki.token);
       const pinLimiter = limiter('pin', limits.pinAttemptsPerWindow, limits.pinWindowMs);
       const cases = new CaseService({ db, clock, catalog, sessions, ids, audit });
       const recording = await RecordingService.create({

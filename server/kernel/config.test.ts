@@ -16,7 +16,9 @@ describe('config layers: defaults → environment → flags', () => {
       HOST: '0.0.0.0',
       TONGBAN_BASE_URL: 'https://desk.example.gov.cn',
       TSA_URL: 'https://tsa.example.gov.cn/tsr',
-      TONGBAN_MASTER_KEY: 'ab'.repeat(32),
+      TONGBAN_PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so',
+      TONGBAN_PKCS11_TOKEN: 'tongban-prod',
+      TONGBAN_PKCS11_PIN: 'secret-pin',
       TONGBAN_LIMIT_JSON_BODY_BYTES: '1024',
     };
     const fromEnv = loadConfig({ env });
@@ -25,6 +27,7 @@ describe('config layers: defaults → environment → flags', () => {
       port: 9443,
       host: '0.0.0.0',
       tsaUrl: 'https://tsa.example.gov.cn/tsr',
+      pkcs11Token: 'tongban-prod',
     });
     expect(fromEnv.limits.jsonBodyBytes).toBe(1024);
     expect(fromEnv.limits.invitationTtlMs).toBe(defaultLimits.invitationTtlMs);
@@ -92,7 +95,9 @@ describe('config layers: defaults → environment → flags', () => {
     expect(() => loadConfig({ env: { TONGBAN_LIMIT_NO_SUCH: '1' } })).toThrow(/noSuch/);
     expect(() => loadConfig({ env: { PORT: '70000' } })).toThrow(/port/);
     expect(() => loadConfig({ env: { PORT: 'http' } })).toThrow(ConfigError);
-    expect(() => loadConfig({ env: { TONGBAN_MASTER_KEY: 'short' } })).toThrow(/masterKey: expected 64 hex digits/);
+    expect(() => loadConfig({ env: { TONGBAN_PKCS11_MODULE: '/opt/hsm/lib.so' } })).toThrow(
+      /pkcs11Module: a PKCS#11 module needs its token label and user PIN/,
+    );
     expect(() => loadConfig({ env: { TONGBAN_BASE_URL: 'not a url' } })).toThrow(/baseUrl/);
     expect(() => loadConfig({ flags: { limits: { loginWindowMs: -5 } } })).toThrow(/limits.loginWindowMs/);
     expect(() => loadConfig({ env: { TONGBAN_ADMIN_PASSWORD: 'short' } })).toThrow(

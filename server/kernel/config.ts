@@ -26,17 +26,21 @@ export const configSchema = z
     baseUrl: z.string().url().optional(),
     /** An external RFC 3161 TSA; the in-process one is used when absent. */
     tsaUrl: z.string().url().optional(),
-    /** 64 hex digits: wraps PKI private keys at rest; <dataDir>/secrets/master.key when absent. */
-    masterKey: z
-      .string()
-      .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits (32 bytes)')
-      .optional(),
     /**
      * The append-only file that receives every audit checkpoint head, outside the data directory so
      * that whoever holds the data directory cannot rewrite both (put it on another volume or host,
      * ideally append-only: chattr +a); `<dataDir>.audit-anchor` beside the data directory when absent.
      */
     auditAnchor: z.string().min(1).optional(),
+    /**
+     * The PKCS#11 module (.so) of the HSM holding the platform keys; absent: the embedded SoftHSM2
+     * token under <dataDir>/hsm (tests, the demo).
+     */
+    pkcs11Module: z.string().min(1).optional(),
+    /** Label of the token in that module (required with pkcs11Module). */
+    pkcs11Token: z.string().min(1).max(32).optional(),
+    /** The token's user PIN (required with pkcs11Module; for the embedded token, <dataDir>/hsm/user.pin when absent). */
+    pkcs11Pin: z.string().min(4).max(256).optional(),
     /** The built web client to serve; client/dist of the installation when absent. */
     clientDir: z.string().min(1).optional(),
     /** Creates the account `admin` with this password when the data has no accounts yet (first start of `serve`). */
@@ -105,7 +109,11 @@ export const configSchema = z
         path: ['auditMaxUnanchoredMs'],
       }),
   })
-  .strict();
+  .strict()
+  .refine((c) => !c.pkcs11Module || (c.pkcs11Token && c.pkcs11Pin), {
+    message: 'a PKCS#11 module needs its token label and user PIN (TONGBAN_PKCS11_TOKEN, TONGBAN_PKCS11_PIN)',
+    path: ['pkcs11Module'],
+  });
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -164,8 +172,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     host: 'HOST',
     baseUrl: 'TONGBAN_BASE_URL',
     tsaUrl: 'TSA_URL',
-    masterKey: 'TONGBAN_MASTER_KEY',
     auditAnchor: 'TONGBAN_AUDIT_ANCHOR',
+    pkcs11Module: 'TONGBAN_PKCS11_MODULE',
+    pkcs11Token: 'TONGBAN_PKCS11_TOKEN',
+    pkcs11Pin: 'TONGBAN_PKCS11_PIN',
     adminPassword: 'TONGBAN_ADMIN_PASSWORD',
     clientDir: 'TONGBAN_CLIENT_DIR',
   });

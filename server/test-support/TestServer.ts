@@ -11,6 +11,7 @@ import { DEMO_PASSWORD } from '../demo/demo-data.js';
 import { type Clock } from '../kernel/clock.js';
 import { seedDemo } from '../demo/seed-demo.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/socket.js';
+import { closeEmbeddedToken } from '../kernel/hsm/embedded-softhsm.js';
 import { testPkiTuning } from './pki-tuning.js';
 import { HttpClient } from './HttpClient.js';
 
@@ -101,9 +102,10 @@ export class TestServer {
     return TestServer.start({ ...this.options, dataDir: this.dataDir, seed: false }, Number(new URL(this.url).port));
   }
 
-  /** Stops and deletes the data directory and the audit anchor beside it. */
+  /** Stops and deletes the data directory (closing its embedded token) and the audit anchor beside it. */
   async dispose(): Promise<void> {
     await this.stop();
+    closeEmbeddedToken(this.dataDir);
     rmSync(this.dataDir, { recursive: true, force: true });
     rmSync(auditAnchorFile(this.app.services.config), { force: true });
   }

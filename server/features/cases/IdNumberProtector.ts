@@ -1,32 +1,29 @@
 // Resident ID numbers never reach the database or the logs in clear: the server keeps a keyed
-// HMAC-SHA256 (to find the same person again) and a masked form for display.
-import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// HMAC-SHA256 (to find the same person again) and a masked form for display. The HMAC key is a
+// non-extractable secret of the platform's PKCS#11 token, so the database alone cannot be searched
+// by guessing ID numbers (the whole space is small enough to enumerate).
+import type { Pkcs11Token } from '../../kernel/hsm/Pkcs11Token.js';
+
+const ID_HMAC_SECRET = 'tongban:id-hmac';
 
 export class IdNumberProtector {
-  readonly #key: Buffer;
+  readonly #token: Pkcs11Token;
 
-  private constructor(key: Buffer) {
-    this.#key = key;
+  private constructor(token: Pkcs11Token) {
+    this.#token = token;
   }
 
-  /** Loads `<dataDir>/secrets/id-hmac.key`, creating it (32 random bytes, mode 0600) the first time. */
-  static open(dataDir: string): IdNumberProtector {
-    const file = join(dataDir, 'secrets', 'id-hmac.key');
-    if (!existsSync(file)) {
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      writeFileSync(file, randomBytes(32), { mode: 0o600, flag: 'wx' });
-    }
-    chmodSync(file, 0o600);
-    const key = readFileSync(file);
-    if (key.length < 32) throw new Error(`${file} is shorter than 32 bytes`);
-    return new IdNumberProtector(key);
+  /** The protector over the platform token (its secret is created there on first use). */
+  static open(token: Pkcs11Token): IdNumberProtector {
+    token.ensureSecret(ID_HMAC_SECRET);
+    return new IdNumberProtector(token);
   }
 
-  /** Hex HMAC-SHA256 of the normalised ID number (upper-case X, no spaces). */
+  /** Hex HMAC-SHA256 of the normalised ID number (upper-case X, no spaces), computed by the token. */
   hmac(idNumber: string): string {
-    return createHmac('sha256', this.#key).update(normaliseIdNumber(idNumber)).digest('hex');
+    return Buffer.from(this.#token.hmac(ID_HMAC_SECRET, Buffer.from(normaliseIdNumber(idNumber), 'utf8'))).toString(
+      'hex',
+    );
   }
 }
 

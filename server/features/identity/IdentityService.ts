@@ -183,15 +183,13 @@ export class IdentityService {
       font: this.#d.font,
     });
     const sha256 = await blobs.put(pdf);
-    const idHash = (db.sql.prepare('SELECT id_hmac FROM cases WHERE id = ?').get(caseId) as { id_hmac: string })
-      .id_hmac;
     // The subject's UID names the case, the document and the invited guest who joined (and alone may
-    // sign with it); its serialNumber is the ID number's HMAC.
+    // sign with it); its serialNumber a per-case pseudonym (not the ID number's HMAC).
     const eventId = `case:${caseId}:document:${documentId}:guest:${applicant.guestId}`;
     const certificate = await pki.issueEventCertificate({
       eventId,
       name: c.applicant.name,
-      idHash,
+      caseId,
       siteId: c.originatingSite.id,
       validMinutes: EVENT_CERTIFICATE_MINUTES,
     });

@@ -20,6 +20,7 @@ import { verifyEvidencePackage } from '../evidence/index.js';
 import { readZip } from '../evidence/index.js';
 import { handwritingDataUrl, multipart, pdfsig, testImage } from '../../test-support/flow-fixtures.js';
 import { appendStoredSegment } from '../../test-support/synthetic-recording.js';
+import { privateModes } from '../../test-support/private-modes.js';
 import { readmeCommandsOnPackage, withFlippedByte } from '../../test-support/package-tools.js';
 
 const checklist = { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true };
@@ -115,7 +116,12 @@ describe('flow A: remote identity confirmation', () => {
       siteId: 'xingren',
     });
     expect(events[0]?.subject).toContain(`UID=case:${caseId}:document:${documentId}:guest:${guestId}`);
-    expect(events[0]?.subject).toMatch(/serialNumber=[0-9a-f]{64}/);
+    // The applicant is named by a per-case pseudonym, never by the ID number's HMAC.
+    const { id_hmac } = server.app.services.db.sql.prepare('SELECT id_hmac FROM cases WHERE id = ?').get(caseId) as {
+      id_hmac: string;
+    };
+    expect(events[0]?.subject).toContain(`serialNumber=${server.app.services.pki.caseRef(caseId)}`);
+    expect(events[0]?.subject).not.toContain(id_hmac);
   });
 
   test('signing order applicant → witness → confirmation; out of order or repeated is 409', async () => {
@@ -309,6 +315,14 @@ describe('flow A: remote identity confirmation', () => {
     const untrusted = cli('evidence', 'verify', zipPath, '--data', join(work, 'nothing-here'));
     expect(untrusted.status).toBe(2);
     expect(untrusted.stderr).toMatch(/no trust anchor/);
+  });
+
+  test('after the flow every file of the data directory is 0600 and every directory 0700', () => {
+    const modes = privateModes(server.dataDir);
+    for (const part of ['tongban.sqlite', 'tongban.sqlite-wal', 'blobs', 'recordings', 'hsm/tokens', 'hsm/user.pin'])
+      expect(modes.checked, part).toContain(part);
+    expect(modes.checked.length).toBeGreaterThan(20);
+    expect(modes.open).toEqual([]);
   });
 
   test('retention: deleting a held or unexpired record is 409 and audited; after the period it goes', async () => {

@@ -1,29 +1,43 @@
 // The CA side of the platform PKI: the root and site CAs, issuing a certificate with a fresh key
-// (sealed under the master key, or under a PIN for user keys), revocation entries and each CA's CRL.
+// (CA, TSA and seal keys generated inside the PKCS#11 token; user keys sealed under the PIN and a
+// token secret; event and TLS keys sealed under a key the token derives), revocation entries and
+// each CA's CRL.
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { certificateFacts } from '../../../certs/certificate-facts.js';
 import { createCrl, type RevocationReason } from '../../../certs/crl.js';
 import { PkiError } from '../../../certs/errors.js';
-import { DAY_MS, issueWithNewKey, validity, type Credential } from '../../../certs/hierarchy.js';
-import { crlUrlFor } from '../../../certs/issue-certificate.js';
+import { DAY_MS, validity } from '../../../certs/hierarchy.js';
+import { crlUrlFor, issueCertificate, type IssuerCredentials } from '../../../certs/issue-certificate.js';
+import { generateRsaKeyPair } from '../../../certs/keys.js';
 import { KeySigner } from '../../../certs/KeySigner.js';
 import {
-  decryptWithMasterKey,
-  encryptWithMasterKey,
+  decryptWithPin,
+  decryptWithWrappingKey,
   encryptWithPin,
+  encryptWithWrappingKey,
   parseKeyRecord,
   serializeKeyRecord,
+  type KeyPepper,
   type ScryptCost,
 } from '../../../certs/keystore.js';
 import type { SubjectName } from '../../../certs/names.js';
 import type { CertificateProfile } from '../../../certs/profiles.js';
 import { ROOT_CA_NAME, rootSubject, siteCaSubject } from '../../../certs/subjects.js';
+import type { SigningKey } from '../../../certs/types.js';
+import type { Pkcs11Token } from '../hsm/Pkcs11Token.js';
 import type { PkiStore, CertificateRow, StoredKind } from './PkiStore.js';
 import type { SiteRef } from './types.js';
 
 const CRL_VALIDITY_MS = 7 * DAY_MS;
 const ROOT_VALIDITY_MS = 20 * 365 * DAY_MS;
 const SITE_CA_VALIDITY_MS = 10 * 365 * DAY_MS;
+/** Kinds whose private key is generated in, and never leaves, the token. */
+const TOKEN_KINDS: ReadonlySet<StoredKind> = new Set(['ca', 'tsa', 'seal']);
+/** The token's generic secret behind every key sealed outside it (HMAC-SHA256, non-extractable). */
+const WRAP_SECRET = 'tongban:key-wrap';
+
+/** The token object label of a certificate's private key. */
+export const tokenKeyLabel = (certificateId: string): string => `tongban:${certificateId}`;
 
 export interface IssueSpec {
   readonly kind: StoredKind;
@@ -32,7 +46,7 @@ export interface IssueSpec {
   readonly profile: CertificateProfile;
   readonly subject: SubjectName;
   readonly durationMs: number;
-  /** Seals the new key under this PIN instead of the master key. */
+  /** Seals the new (user) key under this PIN and the token's secret. */
   readonly pin?: string;
   readonly meta?: { userId?: string; eventId?: string; role?: string; siteId?: string; hostnames?: string };
 }
@@ -41,7 +55,7 @@ export interface CertificateAuthoritiesOptions {
   readonly store: PkiStore;
   readonly clock: () => Date;
   readonly baseUrl: string;
-  readonly masterKey: Uint8Array;
+  readonly token: Pkcs11Token;
   readonly caKeyBits: 2048 | 3072;
   readonly pinKdfCost: ScryptCost | undefined;
 }
@@ -51,6 +65,7 @@ export class CertificateAuthorities {
 
   constructor(o: CertificateAuthoritiesOptions) {
     this.#o = o;
+    o.token.ensureSecret(WRAP_SECRET);
   }
 
   get #store(): PkiStore {
@@ -102,21 +117,35 @@ export class CertificateAuthorities {
     return ca.name;
   }
 
-  /** A new key and certificate, stored with the key sealed; CA keys are RSA 3072 (or caKeyBits), others 2048. */
+  /** A new key and certificate, stored with the key sealed or in the token; CA keys are RSA 3072 (or caKeyBits), others 2048. */
   async issue(spec: IssueSpec): Promise<CertificateRow> {
     const issuer = spec.caId ? this.credential(spec.caId) : undefined;
-    const cred = await issueWithNewKey({
+    const id = randomUUID();
+    const bits = spec.kind === 'ca' ? this.#o.caKeyBits : 2048;
+    let publicKey: KeyObject;
+    let selfSignKey: SigningKey | undefined;
+    let key: { protection: 'pin' | 'wrapping-key' | 'token'; record: string };
+    if (TOKEN_KINDS.has(spec.kind)) {
+      const label = tokenKeyLabel(id);
+      publicKey = await this.#o.token.generateRsaKeyPair(label, bits);
+      if (!issuer) selfSignKey = this.#o.token.signingKey(label);
+      key = { protection: 'token', record: label };
+    } else {
+      const pair = await generateRsaKeyPair(bits);
+      publicKey = pair.publicKey;
+      const record = spec.pin
+        ? await encryptWithPin(pair.privateKey, spec.pin, id, this.#o.pinKdfCost, this.pinPepper)
+        : encryptWithWrappingKey(pair.privateKey, this.#wrappingKey(id), id);
+      key = { protection: spec.pin ? 'pin' : 'wrapping-key', record: serializeKeyRecord(record) };
+    }
+    const certificate = await issueCertificate({
       profile: spec.profile,
       subject: spec.subject,
-      ...(issuer ? { issuer, crlUrl: crlUrlFor(this.#o.baseUrl, spec.caId!) } : {}),
-      keyBits: spec.kind === 'ca' ? this.#o.caKeyBits : 2048,
+      publicKey,
       ...validity(this.#o.clock(), spec.durationMs),
+      ...(issuer ? { issuer, crlUrl: crlUrlFor(this.#o.baseUrl, spec.caId!) } : { selfSignKey }),
     });
-    const id = randomUUID();
-    const record = spec.pin
-      ? await encryptWithPin(cred.privateKey, spec.pin, id, this.#o.pinKdfCost)
-      : encryptWithMasterKey(cred.privateKey, this.#o.masterKey, id);
-    const facts = certificateFacts(cred.certificate);
+    const facts = certificateFacts(certificate);
     const row: CertificateRow = {
       id,
       serial: facts.serial,
@@ -131,20 +160,11 @@ export class CertificateAuthorities {
       not_before: facts.notBefore.toISOString(),
       not_after: facts.notAfter.toISOString(),
       status: 'valid',
-      der: Buffer.from(cred.certificate),
+      der: Buffer.from(certificate),
       created_at: this.#now(),
     };
-    this.#store.insertCertificate(row, {
-      protection: spec.pin ? 'pin' : 'master-key',
-      record: serializeKeyRecord(record),
-    });
+    this.#store.insertCertificate(row, key);
     return row;
-  }
-
-  /** Wraps a user's key under a new PIN in place of the old wrapping (the same key and certificate). */
-  async rewrapUnderPin(row: CertificateRow, key: KeyObject, pin: string): Promise<void> {
-    const record = await encryptWithPin(key, pin, row.id, this.#o.pinKdfCost);
-    this.#store.replacePinKeyRecord(row.id, serializeKeyRecord(record));
   }
 
   /** Records the revocation (or supersession) of a certificate; call issueCrl afterwards. */
@@ -207,24 +227,59 @@ export class CertificateAuthorities {
     return this.#store.cas().map((ca) => this.certificate(ca.id));
   }
 
-  credential(caId: string): Credential {
+  credential(caId: string): IssuerCredentials {
     const row = this.#caRow(caId);
-    return { certificate: new Uint8Array(row.der), privateKey: this.masterKeyed(row) };
+    return { certificate: new Uint8Array(row.der), privateKey: this.tokenKey(row) };
   }
 
-  /** The private key of a certificate whose key is sealed under the master key. */
-  masterKeyed(row: CertificateRow): KeyObject {
-    return decryptWithMasterKey(parseKeyRecord(this.keyRecord(row.id)), this.#o.masterKey, row.id);
+  /** The token-held key of a CA, TSA or seal certificate. */
+  tokenKey(row: CertificateRow): SigningKey {
+    const stored = this.#storedKey(row.id);
+    if (stored.protection !== 'token')
+      throw new PkiError(
+        'bad_keystore',
+        'this key is not in the token (a data directory from before keys moved into the token: re-initialise it)',
+      );
+    if (!this.#o.token.hasKey(stored.record))
+      throw new PkiError(
+        'bad_keystore',
+        'the token does not hold this key (another token than the one it was made in?)',
+      );
+    return this.#o.token.signingKey(stored.record);
   }
 
-  keyRecord(certificateId: string): string {
-    const record = this.#store.keyRecord(certificateId);
-    if (!record) throw new PkiError('bad_keystore', 'the private key of this certificate is missing');
-    return record;
+  /** The private key of an event or TLS certificate, unsealed with the key the token derives for it. */
+  wrappedKey(row: CertificateRow): KeyObject {
+    return decryptWithWrappingKey(parseKeyRecord(this.#storedKey(row.id).record), this.#wrappingKey(row.id), row.id);
+  }
+
+  /** A user's key: opens only with the PIN and the token together (PkiError wrong_pin otherwise). */
+  unlockWithPin(row: CertificateRow, pin: string): Promise<KeyObject> {
+    return decryptWithPin(parseKeyRecord(this.#storedKey(row.id).record), pin, row.id, this.pinPepper);
+  }
+
+  /** Replaces a user key's record with the same key sealed under a new PIN (and the token). */
+  async resealWithPin(row: CertificateRow, key: KeyObject, pin: string): Promise<void> {
+    const record = await encryptWithPin(key, pin, row.id, this.#o.pinKdfCost, this.pinPepper);
+    this.#store.replaceKeyRecord(row.id, 'pin', serializeKeyRecord(record));
+  }
+
+  /** AES key of a PIN-sealed record: HMAC_token("pin:" context ":" scrypt(PIN)), so the database and the PIN alone are useless. */
+  readonly pinPepper: KeyPepper = async (scryptOutput, context) =>
+    this.#o.token.hmac(WRAP_SECRET, Buffer.concat([Buffer.from(`pin:${context}:`, 'utf8'), scryptOutput]));
+
+  #wrappingKey(certificateId: string): Uint8Array {
+    return this.#o.token.hmac(WRAP_SECRET, Buffer.from(`record:${certificateId}`, 'utf8'));
+  }
+
+  #storedKey(certificateId: string): { protection: string; record: string } {
+    const stored = this.#store.keyRecord(certificateId);
+    if (!stored) throw new PkiError('bad_keystore', 'the private key of this certificate is missing');
+    return stored;
   }
 
   /** A signer for an end-entity row. */
-  signer(row: CertificateRow, key: KeyObject): KeySigner {
+  signer(row: CertificateRow, key: KeyObject | SigningKey): KeySigner {
     return new KeySigner(key, new Uint8Array(row.der), this.chainOf(row));
   }
 

@@ -61,7 +61,8 @@ export class PkiStore {
     return this.db.sql.transaction(fn).immediate();
   }
 
-  insertCertificate(row: NewCertificate, key: { protection: 'pin' | 'master-key'; record: string }): void {
+  /** `record`: the sealed key (JSON) or, for protection 'token', the label of the key in the token. */
+  insertCertificate(row: NewCertificate, key: { protection: 'pin' | 'wrapping-key' | 'token'; record: string }): void {
     this.db.sql
       .prepare(
         `INSERT INTO pki_certificates (id, serial, kind, ca_id, subject, user_id, event_id, role, site_id, hostnames,
@@ -81,6 +82,12 @@ export class PkiStore {
       .run(ca.id, ca.kind, ca.name, ca.certificate_id, createdAt);
   }
 
+  replaceKeyRecord(certificateId: string, protection: 'pin', record: string): void {
+    this.db.sql
+      .prepare('UPDATE pki_keys SET protection = ?, record = ? WHERE certificate_id = ?')
+      .run(protection, record, certificateId);
+  }
+
   ca(id: string): CaRow | undefined {
     return this.db.sql.prepare('SELECT id, kind, name, certificate_id FROM pki_cas WHERE id = ?').get(id) as
       CaRow | undefined;
@@ -96,17 +103,10 @@ export class PkiStore {
     return this.db.sql.prepare('SELECT * FROM pki_certificates WHERE id = ?').get(id) as CertificateRow | undefined;
   }
 
-  /** Replaces the sealed key of a PIN-protected certificate (its owner changed the PIN). */
-  replacePinKeyRecord(certificateId: string, record: string): void {
-    this.db.sql
-      .prepare("UPDATE pki_keys SET record = ? WHERE certificate_id = ? AND protection = 'pin'")
-      .run(record, certificateId);
-  }
-
-  keyRecord(certificateId: string): string | undefined {
-    const row = this.db.sql.prepare('SELECT record FROM pki_keys WHERE certificate_id = ?').get(certificateId) as
-      { record: string } | undefined;
-    return row?.record;
+  keyRecord(certificateId: string): { protection: string; record: string } | undefined {
+    return this.db.sql
+      .prepare('SELECT protection, record FROM pki_keys WHERE certificate_id = ?')
+      .get(certificateId) as { protection: string; record: string } | undefined;
   }
 
   /** The newest certificate of a user or event that has not been superseded. */

@@ -1,5 +1,5 @@
 import { createHash, verify, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:https';
 import { connect } from 'node:tls';
@@ -15,7 +15,7 @@ import { DAY_MS } from '../../../certs/hierarchy.js';
 import { openssl } from '../../../certs/test-support/openssl.js';
 import { verifyTimeStampToken } from '../../../certs/tsa/verify-timestamp.js';
 import { Database } from '../store/Database.js';
-import { masterKeyFile } from './master-key.js';
+import { closeEmbeddedToken, openEmbeddedToken } from '../hsm/embedded-softhsm.js';
 import { PlatformPki, type PlatformPkiOptions } from './PlatformPki.js';
 
 let now = new Date('2026-06-01T08:00:00Z');
@@ -45,6 +45,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   db.close();
+  closeEmbeddedToken(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -78,10 +79,19 @@ describe('PlatformPki', () => {
     expect(validate(pki.caCertificates().at(-1)!).trusted).toBe(true);
   });
 
-  it('keeps the master key in <data>/secrets/master.key with mode 0600', () => {
-    const st = statSync(masterKeyFile(dataDir));
-    expect(st.size).toBe(32);
-    expect(st.mode & 0o777).toBe(0o600);
+  it('CA, TSA and seal keys live in the token, sensitive and non-extractable; no key file in the data directory', () => {
+    const rows = db.sql
+      .prepare(
+        'SELECT c.kind, k.protection, k.record FROM pki_certificates c JOIN pki_keys k ON k.certificate_id = c.id',
+      )
+      .all() as { kind: string; protection: string; record: string }[];
+    const inToken = rows.filter((r) => ['ca', 'tsa', 'seal'].includes(r.kind));
+    expect(new Set(inToken.map((r) => r.kind))).toEqual(new Set(['ca', 'tsa', 'seal']));
+    for (const row of inToken) {
+      expect(row.protection).toBe('token');
+      expect(pki.token.keyAttributes(row.record, 'private')).toEqual({ sensitive: true, extractable: false });
+    }
+    expect(readdirSync(dataDir).sort()).toEqual(['hsm', 'tongban.sqlite', 'tongban.sqlite-shm', 'tongban.sqlite-wal']);
   });
 
   it('issues a user certificate whose PIN-unlocked signer chains to the root', async () => {
@@ -141,6 +151,19 @@ describe('PlatformPki', () => {
     await expect(pki.unlockUserSigner('official.x', '13572468')).resolves.toBeDefined();
   });
 
+  it('the owner changes the PIN with the old one: same key, the old PIN no longer opens it', async () => {
+    await pki.issueUserCertificate({ userId: 'clerk.pin', name: '周九', role: 'clerk', siteId: 'cixi', pin: '135790' });
+    const before = await pki.unlockUserSigner('clerk.pin', '135790');
+    await expect(pki.changeUserPin('clerk.pin', '000000', '2468013579')).rejects.toMatchObject({ code: 'wrong_pin' });
+    await expect(pki.changeUserPin('clerk.pin', '135790', '12ab')).rejects.toMatchObject({ code: 'invalid_pin' });
+    await pki.changeUserPin('clerk.pin', '135790', '2468013579');
+    await expect(pki.unlockUserSigner('clerk.pin', '135790')).rejects.toMatchObject({ code: 'wrong_pin' });
+    const after = await pki.unlockUserSigner('clerk.pin', '2468013579');
+    expect(after.certificate).toEqual(before.certificate);
+    const x = new X509Certificate(certificatePem(after.certificate));
+    expect(verify('sha256', data, x.publicKey, await after.sign(data, 'SHA-256'))).toBe(true);
+  });
+
   it('a correct PIN resets the failure count', async () => {
     await pki.issueUserCertificate({
       userId: 'clerk.reset',
@@ -189,16 +212,19 @@ describe('PlatformPki', () => {
     expect(second.thisUpdate.getTime()).toBe(Math.floor(now.getTime() / 1000) * 1000);
   });
 
-  it('event certificates: applicant subject with ID hash, master-key signer, short-lived', async () => {
-    const idHash = createHash('sha256').update('330282199001011234').digest('hex');
+  it('event certificates: applicant subject with a per-case pseudonym, token-wrapped signer, short-lived', async () => {
     const info = await pki.issueEventCertificate({
       eventId: 'case-42:sign',
       name: '王五',
-      idHash,
+      caseId: 'case-42',
       siteId: 'cixi',
       validMinutes: 30,
     });
-    expect(info.subject).toContain(`serialNumber=${idHash}`);
+    const ref = pki.caseRef('case-42');
+    expect(ref).toMatch(/^[0-9a-f]{32}$/);
+    expect(pki.caseRef('case-42')).toBe(ref);
+    expect(pki.caseRef('case-43')).not.toBe(ref);
+    expect(info.subject).toContain(`serialNumber=${ref}`);
     expect(info.subject).toContain('UID=case-42:sign');
     const signer = await pki.eventSigner('case-42:sign');
     expect(validate(signer.certificate).trusted).toBe(true);
@@ -338,14 +364,14 @@ describe('PlatformPki', () => {
       pki.issueUserCertificate({ userId: 'u1', name: 'N', role: 'boss' as 'clerk', siteId: 'cixi', pin: '123456' }),
     ).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(
-      pki.issueEventCertificate({ eventId: 'e', name: 'N', idHash: '330282199001011234x', siteId: 'cixi' }),
+      pki.issueEventCertificate({ eventId: 'e', name: 'N', caseId: 'case 42', siteId: 'cixi' }),
     ).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(pki.unlockUserSigner('nobody', '123456')).rejects.toMatchObject({ code: 'no_certificate' });
     await expect(pki.init([{ id: 'root', name: 'x' }])).rejects.toMatchObject({ code: 'invalid_input' });
     expect(pki.crl('nowhere')).toBeUndefined();
   });
 
-  it('state survives reopening; a wrong master key cannot use the CA keys', async () => {
+  it('state survives reopening; another token cannot use the CA, seal or event keys', async () => {
     const again = PlatformPki.open(options);
     expect(again.rootCertificatePem()).toBe(pki.rootCertificatePem());
     await again.issueUserCertificate({
@@ -356,8 +382,15 @@ describe('PlatformPki', () => {
       pin: '987654',
     });
     expect(validate((await again.unlockUserSigner('clerk.later', '987654')).certificate).trusted).toBe(true);
-    const wrong = PlatformPki.open({ ...options, masterKey: new Uint8Array(32).fill(9) });
-    await expect(wrong.sealSigner()).rejects.toMatchObject({ code: 'bad_keystore' });
+    const otherDir = mkdtempSync(join(tmpdir(), 'tongban-pki-other-'));
+    try {
+      const wrong = PlatformPki.open({ ...options, token: openEmbeddedToken(otherDir) });
+      await expect(wrong.sealSigner()).rejects.toMatchObject({ code: 'bad_keystore' });
+      await expect(wrong.unlockUserSigner('clerk.later', '987654')).rejects.toMatchObject({ code: 'wrong_pin' });
+    } finally {
+      closeEmbeddedToken(otherDir);
+      rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 
   it('an uninitialised PKI says so', async () => {
@@ -372,6 +405,7 @@ describe('PlatformPki', () => {
       });
     } finally {
       empty.close();
+      closeEmbeddedToken(dir);
       rmSync(dir, { recursive: true, force: true });
     }
   });

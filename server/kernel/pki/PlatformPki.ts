@@ -1,6 +1,7 @@
 // The platform PKI on the server's SQLite database: root CA → a CA per site → signer, applicant
-// event, TSA, seal and TLS certificates; keys encrypted at rest (user keys under their PIN, all
-// others under the platform master key); revocation with a CRL per CA; the RFC 3161 TSA.
+// event, TSA, seal and TLS certificates; CA, TSA and seal keys inside the PKCS#11 token, user keys
+// sealed under their PIN and a token secret, event and TLS keys under a token-derived key;
+// revocation with a CRL per CA; the RFC 3161 TSA.
 // Mutations run one at a time (#exclusive) so that concurrent callers cannot create twin CAs.
 import type { KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -9,7 +10,7 @@ import { certificatePem, toPem } from '../../../certs/encoding.js';
 import { PkiError } from '../../../certs/errors.js';
 import { DAY_MS } from '../../../certs/hierarchy.js';
 import { exportPkcs8 } from '../../../certs/keys.js';
-import { assertValidPin, decryptWithPin, parseKeyRecord, type ScryptCost } from '../../../certs/keystore.js';
+import { assertValidPin, type ScryptCost } from '../../../certs/keystore.js';
 import { eventSubject, sealSubject, signerSubject, tlsSubject, tsaSubject } from '../../../certs/subjects.js';
 import { TimeStampAuthority } from '../../../certs/tsa/TimeStampAuthority.js';
 import { HttpTimeStamper } from '../../../certs/tsa/HttpTimeStamper.js';
@@ -17,7 +18,8 @@ import { InProcessTimeStamper } from '../../../certs/tsa/InProcessTimeStamper.js
 import type { Signer, TimeStamper } from '../../../certs/types.js';
 import type { Database } from '../store/Database.js';
 import { CertificateAuthorities, type IssueSpec } from './CertificateAuthorities.js';
-import { loadOrCreateMasterKey } from './master-key.js';
+import { openEmbeddedToken } from '../hsm/embedded-softhsm.js';
+import type { Pkcs11Token } from '../hsm/Pkcs11Token.js';
 import { PkiStore, type CertificateRow } from './PkiStore.js';
 import type { CertificateInfo, CertificateKind, SiteRef, UserRole } from './types.js';
 import {
@@ -36,8 +38,8 @@ export interface PlatformPkiOptions {
   /** Public base URL named in CRL distribution points; https://127.0.0.1:8443 (the server default) when absent. */
   readonly baseUrl?: string;
   readonly clock?: () => Date;
-  /** 32 bytes (e.g. from TONGBAN_MASTER_KEY); otherwise <dataDir>/secrets/master.key. */
-  readonly masterKey?: Uint8Array;
+  /** The PKCS#11 token holding the platform keys; otherwise the embedded SoftHSM2 token of dataDir. */
+  readonly token?: Pkcs11Token;
   /** An external RFC 3161 TSA for timeStamper(); the in-process TSA otherwise. */
   readonly tsaUrl?: string;
   /** RSA size of CA keys: 3072 (default); tests may use 2048 to save time. */
@@ -47,6 +49,8 @@ export interface PlatformPkiOptions {
 }
 
 const MAX_PIN_FAILURES = 5;
+/** The token secret behind the applicant's per-case pseudonym. */
+const CASE_REF_SECRET = 'tongban:case-ref';
 /** Platform certificates (TSA, seal, TLS) are renewed this long before they expire. */
 const RENEW_BEFORE_MS = 30 * DAY_MS;
 const VALIDITY_MS = {
@@ -65,9 +69,11 @@ export class PlatformPki {
   #queue: Promise<unknown> = Promise.resolve();
   #tsa: { certificateId: string; authority: TimeStampAuthority } | undefined;
 
+  readonly token: Pkcs11Token;
+
   private constructor(o: PlatformPkiOptions) {
-    const masterKey = o.masterKey ?? loadOrCreateMasterKey(o.dataDir);
-    if (masterKey.byteLength !== 32) throw new PkiError('invalid_input', 'the master key must be 32 bytes');
+    this.token = o.token ?? openEmbeddedToken(o.dataDir);
+    this.token.ensureSecret(CASE_REF_SECRET);
     this.#store = new PkiStore(o.db);
     this.#clock = o.clock ?? (() => new Date());
     this.#tsaUrl = o.tsaUrl;
@@ -75,7 +81,7 @@ export class PlatformPki {
       store: this.#store,
       clock: this.#clock,
       baseUrl: o.baseUrl ?? 'https://127.0.0.1:8443',
-      masterKey,
+      token: this.token,
       caKeyBits: o.caKeyBits ?? 3072,
       pinKdfCost: o.pinKdfCost,
     });
@@ -135,11 +141,11 @@ export class PlatformPki {
     });
   }
 
-  /** Short-lived applicant certificate for one event/case; its key is sealed under the master key. */
+  /** Short-lived applicant certificate for one event/case; its key is sealed under a token-derived key. */
   async issueEventCertificate(o: {
     eventId: string;
     name: string;
-    idHash: string;
+    caseId: string;
     siteId: string;
     validMinutes?: number;
   }): Promise<CertificateInfo> {
@@ -153,7 +159,7 @@ export class PlatformPki {
         subject: eventSubject({
           name: input.name,
           siteName,
-          idHash: input.idHash.toLowerCase(),
+          caseRef: this.caseRef(input.caseId),
           eventId: input.eventId,
         }),
         durationMs: (input.validMinutes ?? VALIDITY_MS.eventMinutes) * 60_000,
@@ -162,6 +168,17 @@ export class PlatformPki {
       this.#supersedeOthers('event_id', input.eventId, row.id);
       return this.#info(row);
     });
+  }
+
+  /**
+   * The applicant's pseudonym in a case's event certificates: HMAC_token(case id), 128 bits. Random
+   * to anyone without the token, the same for every certificate of the case, unrelated to the ID
+   * number (the ID number's HMAC would link one person across cases).
+   */
+  caseRef(caseId: string): string {
+    return Buffer.from(this.token.hmac(CASE_REF_SECRET, Buffer.from(`case:${caseId}`, 'utf8')))
+      .subarray(0, 16)
+      .toString('hex');
   }
 
   /**
@@ -202,14 +219,16 @@ export class PlatformPki {
   }
 
   /**
-   * Re-wraps the user's signing key under a new PIN its owner chose, after checking the old one (a
-   * wrong old PIN counts toward the lock like a wrong PIN when signing). Same key, same certificate.
+   * The owner changes the PIN of their current signing key: the old PIN must open it (a wrong one
+   * counts towards the lock like any other); the same key is sealed again under the new PIN and the
+   * token. Throws PkiError wrong_pin | key_locked | invalid_pin | no_certificate | revoked | expired.
    */
   async changeUserPin(userId: string, oldPin: string, newPin: string): Promise<void> {
     assertValidPin(newPin);
     await this.#exclusive(async () => {
       const row = this.#userRow(userId);
-      await this.#cas.rewrapUnderPin(row, await this.#unlockKey(row, userId, oldPin), newPin);
+      const key = await this.#unlockKey(row, userId, oldPin);
+      await this.#cas.resealWithPin(row, key, newPin);
     });
   }
 
@@ -220,7 +239,7 @@ export class PlatformPki {
   async #unlockKey(row: CertificateRow, userId: string, pin: string): Promise<KeyObject> {
     let key: KeyObject;
     try {
-      key = await decryptWithPin(parseKeyRecord(this.#cas.keyRecord(row.id)), pin, row.id);
+      key = await this.#cas.unlockWithPin(row, pin);
     } catch (err) {
       if (!(err instanceof PkiError) || err.code !== 'wrong_pin') throw err;
       const state = this.#store.recordPinFailure(userId, this.#now(), MAX_PIN_FAILURES);
@@ -234,17 +253,17 @@ export class PlatformPki {
 
   async eventSigner(eventId: string): Promise<Signer> {
     const row = this.#usableRow(this.#store.currentFor('event_id', eventId), `event ${eventId}`);
-    return this.#cas.signer(row, this.#cas.masterKeyed(row));
+    return this.#cas.signer(row, this.#cas.wrappedKey(row));
   }
 
   async sealSigner(): Promise<Signer> {
     const row = await this.#exclusive(() => this.#sealRow());
-    return this.#cas.signer(row, this.#cas.masterKeyed(row));
+    return this.#cas.signer(row, this.#cas.tokenKey(row));
   }
 
   timeStamper(): TimeStamper {
     if (this.#tsaUrl) return new HttpTimeStamper(this.#tsaUrl);
-    // Readied now (key unsealed, certificate read) so that this overlaps the caller's own work,
+    // Readied now (key found, certificate read) so that this overlaps the caller's own work,
     // such as waiting for a PIN check; each stamp still asks for the current TSA certificate.
     this.#tsaAuthority().catch(() => undefined);
     return {
@@ -315,7 +334,7 @@ export class PlatformPki {
       ),
     );
     return {
-      keyPem: toPem(exportPkcs8(this.#cas.masterKeyed(row)), 'PRIVATE KEY'),
+      keyPem: toPem(exportPkcs8(this.#cas.wrappedKey(row)), 'PRIVATE KEY'),
       certPem: certificatePem(row.der),
       chainPem: this.rootCertificatePem(),
     };
@@ -381,7 +400,7 @@ export class PlatformPki {
   async #tsaAuthority(): Promise<TimeStampAuthority> {
     const row = await this.#exclusive(() => this.#tsaRow());
     if (this.#tsa?.certificateId !== row.id) {
-      const signer = this.#cas.signer(row, this.#cas.masterKeyed(row));
+      const signer = this.#cas.signer(row, this.#cas.tokenKey(row));
       const authority = new TimeStampAuthority({
         signer,
         clock: this.#clock,

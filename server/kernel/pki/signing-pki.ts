@@ -4,11 +4,11 @@
 import type { Signer, TimeStamper } from '../../../certs/types.js';
 
 export interface SigningPki {
-  /** Issues the applicant's short-lived event certificate (subject bound to the case and the ID hash). */
+  /** Issues the applicant's short-lived event certificate (subject bound to the event and a per-case pseudonym). */
   issueEventCertificate(input: {
     eventId: string;
     name: string;
-    idHash: string;
+    caseId: string;
     siteId: string;
     validMinutes?: number;
   }): Promise<{ serial: string }>;

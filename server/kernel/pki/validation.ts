@@ -33,7 +33,7 @@ export const userCertificateSchema = z.object({
 export const eventCertificateSchema = z.object({
   eventId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 letters, digits, . _ : -'),
   name: noControl(64),
-  idHash: z.string().regex(/^[0-9a-fA-F]{16,64}$/, 'must be 16-64 hex digits'),
+  caseId: identifier,
   siteId: identifier,
   validMinutes: z
     .number()

@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrations, type Migration } from './migrations/index.js';
+import { privateUmask } from './private-files.js';
 
 export type Sqlite = BetterSqlite3.Database;
 
@@ -18,7 +19,9 @@ export class Database {
   }
 
   static open(file: string, list: readonly Migration[] = migrations): Database {
-    mkdirSync(dirname(file), { recursive: true });
+    // The database and its WAL hold personal data: 0600, whoever opens it (server or CLI).
+    privateUmask();
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const db = new BetterSqlite3(file);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');

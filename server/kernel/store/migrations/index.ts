@@ -11,6 +11,7 @@ import { flowsEventIdSchema } from './021-flows-event-id.js';
 import { accountsSchema } from './030-accounts.js';
 import { guestBindingSchema } from './031-guest-binding.js';
 import { auditAnchoringSchema } from './032-audit-anchoring-destruction.js';
+import { pkiTokenKeysSchema } from './033-pki-token-keys.js';
 
 export interface Migration {
   readonly version: number;
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   accountsSchema,
   guestBindingSchema,
   auditAnchoringSchema,
+  pkiTokenKeysSchema,
 ];
