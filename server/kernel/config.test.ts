@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, defaultLimits, defaultMedia, loadConfig, publicBaseUrl } from './config.js';
+import { auditAnchorFile, ConfigError, defaultLimits, defaultMedia, loadConfig, publicBaseUrl } from './config.js';
 
 describe('config layers: defaults → environment → flags', () => {
   test('defaults are complete and valid', () => {
@@ -103,5 +103,21 @@ describe('config layers: defaults → environment → flags', () => {
     expect(() => loadConfig({ env: { TONGBAN_ADMIN_PASSWORD: 'short' } })).toThrow(
       /adminPassword: the first admin password/,
     );
+  });
+});
+
+describe('audit anchoring settings', () => {
+  test('the anchor lies beside the data directory unless TONGBAN_AUDIT_ANCHOR names another place', () => {
+    expect(auditAnchorFile(loadConfig({ env: { TONGBAN_DATA: '/srv/tongban' } }))).toBe('/srv/tongban.audit-anchor');
+    const env = { TONGBAN_DATA: '/srv/tongban', TONGBAN_AUDIT_ANCHOR: '/var/lib/tongban-anchor/audit.jsonl' };
+    expect(auditAnchorFile(loadConfig({ env }))).toBe('/var/lib/tongban-anchor/audit.jsonl');
+  });
+
+  test('the unanchored bound must exceed the checkpoint interval', () => {
+    const env = {
+      TONGBAN_LIMIT_AUDIT_CHECKPOINT_INTERVAL_MS: '600000',
+      TONGBAN_LIMIT_AUDIT_MAX_UNANCHORED_MS: '60000',
+    };
+    expect(() => loadConfig({ env })).toThrow(/auditMaxUnanchoredMs must be longer than auditCheckpointIntervalMs/);
   });
 });
