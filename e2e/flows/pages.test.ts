@@ -99,7 +99,7 @@ describe('pages', () => {
     await page.goto(`${demo.url}/desk`);
     await poll(() => page.locator('h1').textContent()).toBe('请先设置您自己的密码');
     await screenshot(page, 'first-login-password');
-    await page.getByTestId('password-current').fill('a-long-password');
+    await page.getByTestId('password-first').fill('a-long-password');
     await page.getByTestId('password-new').fill('my-own-password-1');
     await page.getByTestId('password-again').fill('my-own-password-1');
     await page.getByRole('button', { name: '保存新密码' }).click();
@@ -107,11 +107,11 @@ describe('pages', () => {
 
     await page.getByRole('link', { name: '我的账号' }).click();
     await page.waitForURL(/\/account$/);
-    await page.getByTestId('enrol-code').fill(code);
-    await page.getByTestId('enrol-pin').fill('80461357');
-    await page.getByTestId('enrol-pin-again').fill('80461357');
+    await page.getByTestId('enrol-first').fill(code);
+    await page.getByTestId('enrol-new').fill('80461357');
+    await page.getByTestId('enrol-again').fill('80461357');
     await page.getByRole('button', { name: '启用签名证书' }).click();
-    await poll(() => page.getByTestId('enrol-form').getByRole('status').textContent()).toContain('签名证书已启用');
+    await poll(() => page.getByTestId('enrol').getByRole('status').textContent()).toContain('签名证书已启用');
     await screenshot(page, 'account-pin-enrolled');
   });
 });

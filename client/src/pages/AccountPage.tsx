@@ -1,7 +1,7 @@
 // One's own account (issue 12 §5): the password (forced at the first login when an admin set it),
 // and for clerks and officials the signing PIN — chosen with the admin's one-time enrolment code,
 // changed with the old one. The admin never sees or sets either.
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api } from '../api/http.js';
 import { ErrorAlert } from '../components/Alert.js';
 import { AppShell } from '../components/AppShell.js';
@@ -41,66 +41,76 @@ export function AccountPage() {
   );
 }
 
-/** Two fields that must agree (new password, new PIN); `mismatch` is set when they differ. */
-function useConfirmed() {
-  const [value, setValue] = useState('');
-  const [again, setAgain] = useState('');
-  return { value, setValue, again, setAgain, mismatch: again !== '' && value !== again };
+/** What one of the three forms asks: a first field (the current secret, or the enrolment code), then a new secret twice. */
+interface SecretChange {
+  readonly testId: string;
+  readonly first: { label: MessageKey; autoComplete: string; secret: boolean };
+  readonly next: { label: MessageKey; again: MessageKey; pin: boolean };
+  readonly submit: MessageKey;
+  /** Sends the change; returns the text shown once it is done. */
+  readonly send: (first: string, next: string) => Promise<string>;
 }
 
-function Field(props: {
-  label: MessageKey;
-  testId: string;
-  value: string;
-  set: (v: string) => void;
-  pin?: boolean;
-  autoComplete: string;
-  minLength?: number;
-}) {
+/** A form for one SecretChange: the new secret must be entered the same twice; fields clear when done. */
+function SecretChangeForm({ form }: { form: SecretChange }) {
   const { t } = useI18n();
-  return (
+  const [first, setFirst] = useState('');
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  const mismatch = again !== '' && next !== again;
+  const action = useAction(async () => {
+    const text = await form.send(form.first.secret ? first : first.trim(), next);
+    setFirst('');
+    setNext('');
+    setAgain('');
+    setDone(text);
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void action.run();
+  };
+  const secret = (label: MessageKey, testId: string, value: string, set: (v: string) => void) => (
     <label>
-      {t(props.label)}
+      {t(label)}
       <input
-        data-testid={props.testId}
+        data-testid={testId}
         type="password"
         required
-        autoComplete={props.autoComplete}
-        minLength={props.minLength}
-        {...(props.pin ? { inputMode: 'numeric' as const, pattern: '\\d{6,12}', maxLength: 12 } : {})}
-        value={props.value}
-        onChange={(e) => props.set(e.target.value)}
+        autoComplete="new-password"
+        {...(form.next.pin
+          ? { inputMode: 'numeric' as const, pattern: '\\d{6,12}', maxLength: 12 }
+          : { minLength: 10, maxLength: 256 })}
+        value={value}
+        onChange={(e) => set(e.target.value)}
       />
     </label>
   );
-}
-
-function ActionForm(props: {
-  testId: string;
-  onSubmit: () => void;
-  busy: boolean;
-  error: unknown;
-  done: string | null;
-  submit: MessageKey;
-  disabled?: boolean;
-  children: ReactNode;
-}) {
-  const { t } = useI18n();
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    props.onSubmit();
-  };
   return (
-    <form className="form" onSubmit={submit} data-testid={props.testId}>
-      {props.children}
-      <ErrorAlert error={props.error} />
-      {props.done && (
+    <form className="form" onSubmit={submit} data-testid={form.testId}>
+      <label>
+        {t(form.first.label)}
+        <input
+          data-testid={`${form.testId}-first`}
+          type={form.first.secret ? 'password' : 'text'}
+          className={form.first.secret ? undefined : 'mono'}
+          required
+          autoComplete={form.first.autoComplete}
+          value={first}
+          onChange={(e) => setFirst(e.target.value)}
+        />
+      </label>
+      {secret(form.next.label, `${form.testId}-new`, next, setNext)}
+      {secret(form.next.again, `${form.testId}-again`, again, setAgain)}
+      {mismatch && <p className="alert error">{t('account.mismatch')}</p>}
+      <ErrorAlert error={action.error} />
+      {done && (
         <p className="alert ok" role="status">
-          {props.done}
+          {done}
         </p>
       )}
-      <button type="submit" className="primary" disabled={props.busy || props.disabled}>
-        {t(props.submit)}
+      <button type="submit" className="primary" disabled={action.busy || mismatch}>
+        {t(form.submit)}
       </button>
     </form>
   );
@@ -109,156 +119,58 @@ function ActionForm(props: {
 function PasswordForm({ forced }: { forced?: boolean }) {
   const { t } = useI18n();
   const { refresh } = useSession();
-  const [current, setCurrent] = useState('');
-  const next = useConfirmed();
-  const [done, setDone] = useState<string | null>(null);
-  const save = useAction(async () => {
-    await api('/api/me/password', {
-      method: 'POST',
-      body: { currentPassword: current, newPassword: next.value },
-    });
-    setCurrent('');
-    next.setValue('');
-    next.setAgain('');
-    setDone(t('account.passwordChanged'));
-    const me = await refresh();
-    if (forced && me) navigate(homeOf(me), { replace: true });
-  });
+  const form: SecretChange = {
+    testId: 'password',
+    first: { label: 'account.currentPassword', autoComplete: 'current-password', secret: true },
+    next: { label: 'account.newPassword', again: 'account.confirmPassword', pin: false },
+    submit: 'account.passwordSave',
+    send: async (currentPassword, newPassword) => {
+      await api('/api/me/password', { method: 'POST', body: { currentPassword, newPassword } });
+      const me = await refresh();
+      if (forced && me) navigate(homeOf(me), { replace: true });
+      return t('account.passwordChanged');
+    },
+  };
+  return <SecretChangeForm form={form} />;
+}
+
+function PinSection({ title, hint, form }: { title: MessageKey; hint?: string; form: SecretChange }) {
+  const { t } = useI18n();
   return (
-    <ActionForm
-      testId="password-form"
-      onSubmit={() => void save.run()}
-      busy={save.busy}
-      error={save.error}
-      done={done}
-      submit="account.passwordSave"
-      disabled={next.mismatch}
-    >
-      <Field
-        label="account.currentPassword"
-        testId="password-current"
-        value={current}
-        set={setCurrent}
-        autoComplete="current-password"
-      />
-      <Field
-        label="account.newPassword"
-        testId="password-new"
-        value={next.value}
-        set={next.setValue}
-        autoComplete="new-password"
-        minLength={10}
-      />
-      <Field
-        label="account.confirmPassword"
-        testId="password-again"
-        value={next.again}
-        set={next.setAgain}
-        autoComplete="new-password"
-        minLength={10}
-      />
-      {next.mismatch && <p className="alert error">{t('account.mismatch')}</p>}
-    </ActionForm>
+    <section className="card" aria-labelledby={`${form.testId}-title`}>
+      <h2 id={`${form.testId}-title`}>{t(title)}</h2>
+      {hint && <p className="muted">{hint}</p>}
+      <SecretChangeForm form={form} />
+    </section>
   );
 }
 
 function EnrolPinForm() {
   const { t } = useI18n();
-  const [code, setCode] = useState('');
-  const pin = useConfirmed();
-  const [done, setDone] = useState<string | null>(null);
-  const enrol = useAction(async () => {
-    const cert = await api<{ serial: string }>('/api/me/pin/enrolment', {
-      method: 'POST',
-      body: { code: code.trim(), pin: pin.value },
-    });
-    setCode('');
-    pin.setValue('');
-    pin.setAgain('');
-    setDone(t('account.enrolled', { serial: cert.serial.slice(0, 16) }));
-  });
-  return (
-    <section className="card" aria-labelledby="enrol-title">
-      <h2 id="enrol-title">{t('account.enrolTitle')}</h2>
-      <p className="muted">{t('account.enrolHint', { min: 6 })}</p>
-      <ActionForm
-        testId="enrol-form"
-        onSubmit={() => void enrol.run()}
-        busy={enrol.busy}
-        error={enrol.error}
-        done={done}
-        submit="account.enrol"
-        disabled={pin.mismatch}
-      >
-        <label>
-          {t('account.code')}
-          <input
-            data-testid="enrol-code"
-            required
-            autoComplete="one-time-code"
-            className="mono"
-            value={code}
-            onChange={(e) => setCode(e.target.value)}
-          />
-        </label>
-        <Field label="account.newPin" testId="enrol-pin" value={pin.value} set={pin.setValue} pin autoComplete="off" />
-        <Field
-          label="account.confirmPin"
-          testId="enrol-pin-again"
-          value={pin.again}
-          set={pin.setAgain}
-          pin
-          autoComplete="off"
-        />
-        {pin.mismatch && <p className="alert error">{t('account.mismatch')}</p>}
-      </ActionForm>
-    </section>
-  );
+  const form: SecretChange = {
+    testId: 'enrol',
+    first: { label: 'account.code', autoComplete: 'one-time-code', secret: false },
+    next: { label: 'account.newPin', again: 'account.confirmPin', pin: true },
+    submit: 'account.enrol',
+    send: async (code, pin) => {
+      const cert = await api<{ serial: string }>('/api/me/pin/enrolment', { method: 'POST', body: { code, pin } });
+      return t('account.enrolled', { serial: cert.serial.slice(0, 16) });
+    },
+  };
+  return <PinSection title="account.enrolTitle" hint={t('account.enrolHint', { min: 6 })} form={form} />;
 }
 
 function ChangePinForm() {
   const { t } = useI18n();
-  const [current, setCurrent] = useState('');
-  const pin = useConfirmed();
-  const [done, setDone] = useState<string | null>(null);
-  const change = useAction(async () => {
-    await api('/api/me/pin', { method: 'POST', body: { currentPin: current, newPin: pin.value } });
-    setCurrent('');
-    pin.setValue('');
-    pin.setAgain('');
-    setDone(t('account.pinChanged'));
-  });
-  return (
-    <section className="card" aria-labelledby="pin-title">
-      <h2 id="pin-title">{t('account.changePinTitle')}</h2>
-      <ActionForm
-        testId="pin-form"
-        onSubmit={() => void change.run()}
-        busy={change.busy}
-        error={change.error}
-        done={done}
-        submit="account.changePin"
-        disabled={pin.mismatch}
-      >
-        <Field
-          label="account.currentPin"
-          testId="pin-current"
-          value={current}
-          set={setCurrent}
-          pin
-          autoComplete="off"
-        />
-        <Field label="account.newPin" testId="pin-new" value={pin.value} set={pin.setValue} pin autoComplete="off" />
-        <Field
-          label="account.confirmPin"
-          testId="pin-again"
-          value={pin.again}
-          set={pin.setAgain}
-          pin
-          autoComplete="off"
-        />
-        {pin.mismatch && <p className="alert error">{t('account.mismatch')}</p>}
-      </ActionForm>
-    </section>
-  );
+  const form: SecretChange = {
+    testId: 'pin',
+    first: { label: 'account.currentPin', autoComplete: 'off', secret: true },
+    next: { label: 'account.newPin', again: 'account.confirmPin', pin: true },
+    submit: 'account.changePin',
+    send: async (currentPin, newPin) => {
+      await api('/api/me/pin', { method: 'POST', body: { currentPin, newPin } });
+      return t('account.pinChanged');
+    },
+  };
+  return <PinSection title="account.changePinTitle" form={form} />;
 }
