@@ -31,8 +31,9 @@ Object.assign(globalThis, {
 export interface BotOptions {
   readonly url: string;
   readonly sessionId: string;
-  /** The tongban_sid session cookie value. */
-  readonly token: string;
+  /** The tongban_sid session cookie value (or `cookie`, a whole Cookie header, e.g. an HttpClient's). */
+  readonly token?: string;
+  readonly cookie?: string;
   readonly media: SyntheticMedia;
   /** PEM of the platform root, so TLS is checked against it. */
   readonly ca: string;
@@ -66,7 +67,7 @@ export class Bot {
     this.#o = o;
     this.#socket = io(o.url, {
       transports: ['websocket'],
-      extraHeaders: { cookie: `tongban_sid=${o.token}` },
+      extraHeaders: { cookie: o.cookie ?? `tongban_sid=${o.token}` },
       ca: o.ca,
       reconnection: true,
       autoConnect: false,

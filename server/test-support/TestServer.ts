@@ -23,6 +23,11 @@ export interface TestServerOptions {
   readonly limits?: Partial<Config['limits']>;
   /** Run the recorder (no live video): tests feed it segments through `app.services.recording.store`. */
   readonly record?: boolean;
+  /**
+   * Live video and the recorder for real (mediasoup worker from `source scripts/worker-env.sh`,
+   * ffmpeg): headless participants join with `joinLiveRoom` (live-room.ts).
+   */
+  readonly media?: { readonly segmentSeconds?: number };
 }
 
 export class TestServer {
@@ -44,10 +49,16 @@ export class TestServer {
         port,
         host: '127.0.0.1',
         limits: options.limits,
-        media: { enabled: false, record: options.record ?? false },
+        media: options.media
+          ? { enabled: true, record: true, workers: 1, segmentSeconds: options.media.segmentSeconds ?? 2 }
+          : { enabled: false, record: options.record ?? false },
       },
     });
     const app = await createApp({ config, pkiTuning: testPkiTuning, clock: options.clock, log: () => undefined });
+    if (options.media && !app.services.media) {
+      await app.stop();
+      throw new Error('TestServer: the media plane did not start (source scripts/worker-env.sh first)');
+    }
     if (options.seed) await seedDemo(app.services);
     await app.start();
     return new TestServer(app, dataDir, app.services.pki.rootCertificatePem(), options);

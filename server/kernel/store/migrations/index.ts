@@ -8,6 +8,7 @@ import { auditSchema } from './005-audit.js';
 import { recordingsSchema } from './010-recordings.js';
 import { flowsSchema } from './020-flows.js';
 import { flowsEventIdSchema } from './021-flows-event-id.js';
+import { sessionPresenceSchema } from './034-session-presence.js';
 
 export interface Migration {
   readonly version: number;
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   recordingsSchema,
   flowsSchema,
   flowsEventIdSchema,
+  sessionPresenceSchema,
 ];
