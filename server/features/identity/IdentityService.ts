@@ -157,6 +157,23 @@ export class IdentityService {
     return snapshot;
   }
 
+  /** A confirmation refused for its session preconditions leaves a line in the audit log. */
+  #refusalAudited<T>(clerk: UserPrincipal, caseId: string, check: () => T): T {
+    try {
+      return check();
+    } catch (err) {
+      if (err instanceof ConflictError)
+        this.#d.audit.append({
+          actor: actorOf(clerk),
+          action: 'identity.confirm_refused',
+          target: `case:${caseId}`,
+          siteId: clerk.siteId,
+          details: { code: err.code },
+        });
+      throw err;
+    }
+  }
+
   /** The session's applicant, in the room now and having acknowledged the recording notice. */
   #presentApplicant(session: Session): Participant {
     const applicant = sessionApplicant(session);
@@ -211,7 +228,7 @@ export class IdentityService {
     const missing = uncheckedItems(checklist);
     if (missing.length)
       throw new BadRequestError(`checklist incomplete: ${missing.join(', ')}`, 'checklist_incomplete');
-    const { witness } = this.#assertSessionPreconditions(session, clerk);
+    const { witness } = this.#refusalAudited(clerk, caseId, () => this.#assertSessionPreconditions(session, clerk));
     const snaps = this.snapshots(caseId).filter((s) => s.sessionId === session.id && s.chainIndex !== null);
     if (!snaps.some((s) => s.kind === 'face') || !snaps.some((s) => s.kind === 'id')) {
       throw new BadRequestError('at least one face and one ID snapshot', 'snapshots_missing');

@@ -99,6 +99,8 @@ describe('flow A: session preconditions (issue 12 §2)', () => {
     const snap = await snapshot(cixi, 'face');
     expect(snap.status).toBe(409);
     expect(snap.json().error.code).toBe('applicant_not_present');
+    const refusals = (await auditor.get('/api/audit?action=identity.confirm_refused&limit=10')).json().entries;
+    expect(refusals.map((e: { target: string }) => e.target)).toContain(`case:${caseId}`);
   });
 
   test('attack: uploaded snapshot file → the upload is not accepted, nothing is stored', async () => {
@@ -276,6 +278,8 @@ describe('flow A: remote identity confirmation', () => {
     expect(refused.status).toBe(409);
     expect(refused.json().error.code).toBe('recording_missing');
     expect((await cixi.get(`/api/cases/${forged.id}`)).json().status).toBe('signed');
+    const refusals = (await auditor.get('/api/audit?action=record.archive_refused&limit=10')).json().entries;
+    expect(refusals.map((e: { target: string }) => e.target)).toContain(`case:${forged.id}`);
   });
 
   test('archive: only when signed, by the handling site, with a valid recording; the session ends', async () => {

@@ -57,8 +57,22 @@ export class RecordService {
     if (c.status !== 'signed') throw new ConflictError(`a ${c.status} case cannot be archived`, 'invalid_state');
     const session = c.sessionId ? sessions.get(c.sessionId) : undefined;
     if (!session) throw new ConflictError('the case has no video session, hence no recording', 'recording_missing');
+    // Seal what was recorded, then check it from the files.
     await this.#d.recording.finalize(session.id);
-    await this.#assertRecordingValid(session.id);
+    try {
+      await this.#assertRecordingValid(session.id);
+    } catch (err) {
+      // An attempt to archive a case without its evidence is worth a line in the audit log.
+      if (err instanceof ConflictError)
+        audit.append({
+          actor: actorOf(clerk),
+          action: 'record.archive_refused',
+          target: `case:${caseId}`,
+          siteId: clerk.siteId,
+          details: { code: err.code, session: session.id },
+        });
+      throw err;
+    }
     const now = clock();
     const recordId = randomUUID();
     db.transaction(() => {
