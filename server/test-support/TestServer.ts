@@ -27,7 +27,7 @@ export interface TestServerOptions {
    * Live video and the recorder for real (mediasoup worker from `source scripts/worker-env.sh`,
    * ffmpeg): headless participants join with `joinLiveRoom` (live-room.ts).
    */
-  readonly media?: { readonly segmentSeconds?: number };
+  readonly media?: { readonly segmentSeconds?: number; readonly record?: boolean };
 }
 
 export class TestServer {
@@ -50,7 +50,12 @@ export class TestServer {
         host: '127.0.0.1',
         limits: options.limits,
         media: options.media
-          ? { enabled: true, record: true, workers: 1, segmentSeconds: options.media.segmentSeconds ?? 2 }
+          ? {
+              enabled: true,
+              record: options.media.record ?? true,
+              workers: 1,
+              segmentSeconds: options.media.segmentSeconds ?? 2,
+            }
           : { enabled: false, record: options.record ?? false },
       },
     });

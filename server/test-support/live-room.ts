@@ -8,6 +8,31 @@ import type { TestServer } from './TestServer.js';
 
 let sharedMedia: SyntheticMedia | undefined;
 
+/**
+ * A flow A case from 兴仁 accepted by 慈溪, with its invitation redeemed by a fresh guest client
+ * (who is not in the room yet).
+ */
+export async function openCaseWithGuest(
+  server: TestServer,
+  clerks: { readonly xingren: HttpClient; readonly cixi: HttpClient },
+  applicant: { readonly name: string; readonly idNumber: string },
+): Promise<{ id: string; number: string; sessionId: string; guest: HttpClient }> {
+  const created = await clerks.xingren.post('/api/cases', {
+    matterId: 'shebao-tingjiao',
+    handlingSite: 'cixi',
+    applicant,
+  });
+  if (created.status !== 201) throw new Error(`create case: ${created.status} ${created.text}`);
+  const { id, number } = created.json();
+  const accepted = await clerks.cixi.post(`/api/cases/${id}/accept`);
+  if (accepted.status !== 200) throw new Error(`accept: ${accepted.status} ${accepted.text}`);
+  const invitation = (await clerks.cixi.post(`/api/cases/${id}/invitations`)).json();
+  const guest = server.client();
+  const joined = await guest.post('/api/join', { code: invitation.code });
+  if (joined.status !== 200) throw new Error(`join: ${joined.status} ${joined.text}`);
+  return { id, number, sessionId: invitation.sessionId, guest };
+}
+
 /** Joins (consents, publishes video and audio) one participant per client, in order. */
 export async function joinLiveRoom(
   server: TestServer,

@@ -27,6 +27,7 @@ import { handwritingDataUrl, multipart, pdfsig, testImage } from '../../test-sup
 import {
   closeLiveRoom,
   joinLiveRoom,
+  openCaseWithGuest,
   stopSyntheticMedia,
   waitForRecordedSegments,
 } from '../../test-support/live-room.js';
@@ -54,21 +55,10 @@ const snapshot = (client: HttpClient, kind: string, id = caseId) => client.post(
 const confirm = (client: HttpClient, id = caseId, list: Record<string, boolean> = checklist) =>
   client.post(`/api/cases/${id}/confirm-identity`, { checklist: list });
 
-/** A case accepted by 慈溪 with its invitation redeemed by a fresh guest (who is not in the room yet). */
-async function openCase(name: string, idNumber: string) {
-  const created = await xingren.post('/api/cases', {
-    matterId: 'shebao-tingjiao',
-    handlingSite: 'cixi',
-    applicant: { name, idNumber },
-  });
-  expect(created.status).toBe(201);
-  const { id, number } = created.json();
-  expect((await cixi.post(`/api/cases/${id}/accept`)).status).toBe(200);
-  const invitation = (await cixi.post(`/api/cases/${id}/invitations`)).json();
-  const applicant = server.client();
-  expect((await applicant.post('/api/join', { code: invitation.code })).status).toBe(200);
-  return { id: id as string, number: number as string, sessionId: invitation.sessionId as string, applicant };
-}
+const openCase = async (name: string, idNumber: string) => {
+  const opened = await openCaseWithGuest(server, { xingren, cixi }, { name, idNumber });
+  return { ...opened, applicant: opened.guest };
+};
 
 beforeAll(async () => {
   server = await TestServer.start({

@@ -2,6 +2,7 @@
 // participant's tracks run through a ParticipantTap; every closed segment is fsynced, hashed and
 // appended to the session's hash chain, one at a time. finish() seals manifest.json; at start-up,
 // recordings a crash left open are sealed as 'interrupted' with the segments that had closed.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -169,7 +170,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const segmentMs = (this.#o.segmentSeconds ?? 4) * 1000;
     const source = await this.#segmentCovering(sessionId, peerId, offsetMs, waitMs ?? 3 * segmentMs + 10_000);
     const dir = this.#dirOf(row);
-    const file = join(safeName(peerId), `snapshot-${String(row.segmentCount).padStart(5, '0')}-${safeName(label)}.jpg`);
+    // A fresh name per request: two snapshots asked for at once must not write the same file.
+    const file = join(safeName(peerId), `snapshot-${randomUUID()}-${safeName(label)}.jpg`);
     mkdirSync(join(dir, safeName(peerId)), { recursive: true });
     try {
       await grabFrame(join(dir, source.file), (offsetMs - source.startMs) / 1000, join(dir, file), this.#o.ffmpegBin);
