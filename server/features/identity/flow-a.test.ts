@@ -335,6 +335,7 @@ describe('flow A: remote identity confirmation', () => {
     const root = fromPem(server.rootPem);
     const report = await verifyEvidencePackage(res.body, root, evidenceChecks);
     expect(report.problems).toEqual([]);
+    expect(report.checked.filter((c) => /^snapshots\/.*: link \d+ of the recording chain$/.test(c))).toHaveLength(2);
     const names = [...(await readZip(res.body)).files.keys()];
     expect(names).toEqual(
       expect.arrayContaining([
