@@ -47,6 +47,9 @@ export const errorCodes = [
   'enrolment_invalid',
   // Cases, sessions, invitations.
   'invalid_transition',
+  // Archiving a case needs its sealed, intact recording.
+  'recording_missing',
+  'recording_invalid',
   'invalid_state',
   'no_partnership',
   'same_site',
@@ -58,8 +61,13 @@ export const errorCodes = [
   // Identity confirmation (flow A).
   'checklist_incomplete',
   'snapshots_missing',
-  'applicant_absent',
-  'witness_absent',
+  // Session preconditions of the confirmation (issue 12): presence, consent and the recording.
+  'applicant_not_present',
+  'consent_missing',
+  'clerk_not_present',
+  'recording_not_running',
+  'applicant_not_recorded',
+  'snapshot_unavailable',
   'bad_image',
   // Signing documents in turn.
   'not_your_turn',

@@ -32,8 +32,9 @@ Object.assign(globalThis, {
 export interface BotOptions {
   readonly url: string;
   readonly sessionId: string;
-  /** The session cookie's value (SESSION_COOKIE). */
-  readonly token: string;
+  /** The session cookie's value (SESSION_COOKIE), or `cookie`, a whole Cookie header (e.g. an HttpClient's). */
+  readonly token?: string;
+  readonly cookie?: string;
   readonly media: SyntheticMedia;
   /** PEM of the platform root, so TLS is checked against it. */
   readonly ca: string;
@@ -67,7 +68,7 @@ export class Bot {
     this.#o = o;
     this.#socket = io(o.url, {
       transports: ['websocket'],
-      extraHeaders: { cookie: `${SESSION_COOKIE}=${o.token}` },
+      extraHeaders: { cookie: o.cookie ?? `${SESSION_COOKIE}=${o.token}` },
       ca: o.ca,
       reconnection: true,
       autoConnect: false,

@@ -3,6 +3,7 @@
 // the applicant joins by invitation on a phone, consent, snapshots, confirmation, three
 // signatures), B (a host and two officials sign an agreement in order while the host turns
 // pages), C (the auditor finds both records, sees valid signatures and exports evidence).
+import { spawnSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { agreementPdf } from '../support/agreement.js';
@@ -83,14 +84,29 @@ describe('flow A: remote identity confirmation', () => {
     for (const item of ['faceVisible', 'idFrontShown', 'idBackShown', 'statedNameAndPurpose']) {
       await cixi.getByTestId(`check-${item}`).check();
     }
+    // The server takes each frame from the applicant's recorded video (it waits for the segment
+    // covering the instant to close), so a snapshot takes a few seconds.
     await cixi.getByTestId('snapshot-face').click();
-    await poll(() => cixi.getByTestId('snapshot-item').count()).toBe(1);
+    await expect.poll(() => cixi.getByTestId('snapshot-item').count(), { timeout: 30_000 }).toBe(1);
     await cixi.getByTestId('snapshot-id').click();
-    await poll(() => cixi.getByTestId('snapshot-item').count()).toBe(2);
+    await expect.poll(() => cixi.getByTestId('snapshot-item').count(), { timeout: 30_000 }).toBe(2);
     await screenshot(cixi, 'room-handling-clerk-checklist');
     await cixi.getByTestId('confirm-identity').click();
     await cixi.locator('[data-testid="pdf-viewer"][data-rendered="yes"][data-pages="1"]').waitFor({ timeout: 30_000 });
     await screenshot(cixi, 'room-confirmation-document');
+    // Each snapshot is a frame of the applicant's recording, linked into its hash chain; the PDF says where.
+    const api = async (path: string) => (await cixi.request.get(`${demo.url}${path}`)).body();
+    const session = JSON.parse(
+      (await api(`/api/sessions/${new URL(cixi.url()).pathname.split('/').pop()}`)).toString(),
+    );
+    const { snapshots } = JSON.parse((await api(`/api/cases/${session.caseId}/snapshots`)).toString());
+    expect(snapshots).toHaveLength(2);
+    const text = spawnSync('pdftotext', ['-', '-'], { input: await api(`/api/documents/${session.documentId}`) });
+    for (const s of snapshots as { mediaType: string; offsetMs: number; chainIndex: number; chainHash: string }[]) {
+      expect(s.mediaType).toBe('image/jpeg');
+      expect(text.stdout.toString()).toContain(`offset +${s.offsetMs} ms`);
+      expect(text.stdout.toString()).toContain(`chain link #${s.chainIndex} h=${s.chainHash.slice(0, 16)}`);
+    }
   });
 
   it('the applicant sees the confirmation and signs by hand', async () => {

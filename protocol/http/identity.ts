@@ -16,16 +16,22 @@ export const snapshot = z.object({
   offsetMs: z.number().int(),
   takenBy: z.string(),
   takenAt: z.string(),
+  /** The recording chain link that holds the image (the server takes it from the recording). */
+  chainIndex: z.number().int().nullable(),
+  chainHash: z.string().nullable(),
+  sourceSegment: z.number().int().nullable(),
 });
 export type Snapshot = z.infer<typeof snapshot>;
 
-/** The text fields of the snapshot upload (multipart; the image is the `image` part). */
-export const snapshotFields = z.object({ kind: snapshotKind }).strict();
+/** Which snapshot to take: the server grabs the frame from the applicant's recorded video (no upload). */
+export const takeSnapshotBody = z.object({ kind: snapshotKind }).strict();
 export const snapshotTaken = z.object({
   id: z.string().uuid(),
   sha256: z.string(),
   offsetMs: z.number().int(),
   kind: snapshotKind,
+  chainIndex: z.number().int(),
+  chainHash: z.string(),
 });
 export type SnapshotTaken = z.infer<typeof snapshotTaken>;
 export const snapshotList = z.object({ snapshots: z.array(snapshot) });
@@ -51,7 +57,7 @@ export const takeSnapshot = route({
   method: 'post',
   path: '/api/cases/:id/snapshots',
   params: idParams,
-  multipart: { file: 'image', fields: snapshotFields },
+  body: takeSnapshotBody,
   response: snapshotTaken,
   status: 201,
 });

@@ -45,7 +45,12 @@ import { CeremonyService } from '../features/ceremony/index.js';
 import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC } from '../features/documents/index.js';
 import { EvidenceExporter } from '../features/evidence/index.js';
 import { IdentityService } from '../features/identity/index.js';
-import { closeRoomsWhenSessionsEnd, MediaService, mediaServiceOptions } from '../features/media/index.js';
+import {
+  closeRoomsWhenSessionsEnd,
+  MediaService,
+  mediaServiceOptions,
+  type PresenceSink,
+} from '../features/media/index.js';
 import { RecordingService } from '../features/recording/index.js';
 import { RecordService } from '../features/records/index.js';
 import { SessionService } from '../features/sessions/index.js';
@@ -168,7 +173,10 @@ export class App {
         segmentSeconds: config.media.segmentSeconds,
         warn,
       });
-      const media = config.media.enabled ? await startMedia(config, recording, warn) : undefined;
+      // Live rooms do not survive a restart: the process that runs them closes what its predecessor
+      // saw as present (CLI commands on the same data directory leave a running server's rooms alone).
+      if (config.media.enabled) sessions.presence.leaveAll();
+      const media = config.media.enabled ? await startMedia(config, recording, sessions.presence, warn) : undefined;
       if (media) detach.push(closeRoomsWhenSessionsEnd(media, { cases, sessions }));
       const font = new Uint8Array(readFileSync(NOTO_SANS_CJK_TTC));
       const documents = new DocumentStore(db);
@@ -378,10 +386,11 @@ export const createApp = (options: AppOptions) => App.create(options);
 async function startMedia(
   config: Config,
   recording: RecordingService,
+  presence: PresenceSink,
   warn: (message: string) => void,
 ): Promise<MediaService | undefined> {
   try {
-    return await MediaService.start({ ...mediaServiceOptions(config), recorder: recording.recorder });
+    return await MediaService.start({ ...mediaServiceOptions(config), recorder: recording.recorder, presence });
   } catch (err) {
     warn(`media plane not started, video rooms are unavailable: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;

@@ -26,6 +26,11 @@ export interface TestServerOptions {
   readonly record?: boolean;
   /** An external RFC 3161 TSA (config tsaUrl) instead of the in-process one. */
   readonly tsaUrl?: string;
+  /**
+   * Live video and the recorder for real (mediasoup worker from `source scripts/worker-env.sh`,
+   * ffmpeg): headless participants join with `joinLiveRoom` (live-room.ts).
+   */
+  readonly media?: { readonly segmentSeconds?: number; readonly record?: boolean };
 }
 
 export class TestServer {
@@ -48,10 +53,21 @@ export class TestServer {
         host: '127.0.0.1',
         limits: options.limits,
         tsaUrl: options.tsaUrl,
-        media: { enabled: false, record: options.record ?? false },
+        media: options.media
+          ? {
+              enabled: true,
+              record: options.media.record ?? true,
+              workers: 1,
+              segmentSeconds: options.media.segmentSeconds ?? 2,
+            }
+          : { enabled: false, record: options.record ?? false },
       },
     });
     const app = await createApp({ config, pkiTuning: testPkiTuning, clock: options.clock, log: () => undefined });
+    if (options.media && !app.services.media) {
+      await app.stop();
+      throw new Error('TestServer: the media plane did not start (source scripts/worker-env.sh first)');
+    }
     if (options.seed) await seedDemo(app.services);
     await app.start();
     return new TestServer(app, dataDir, app.services.pki.rootCertificatePem(), options);

@@ -19,8 +19,13 @@ const names: Record<string, [zh: string, en: string]> = {
   'document.completed': ['文件签署完成（加盖时间戳）', 'Document completed (timestamped)'],
   'evidence.exported': ['导出证据包', 'Evidence exported'],
   'identity.confirmed': ['生成身份核验确认书', 'Identity confirmation created'],
+  'identity.confirm_refused': [
+    '身份确认被拒（会话条件不满足）',
+    'Identity confirmation refused (session preconditions)',
+  ],
   'invitation.created': ['生成申请人邀请', 'Applicant invited'],
   'record.archived': ['归档', 'Archived'],
+  'record.archive_refused': ['归档被拒（录像缺失或无效）', 'Archiving refused (recording missing or invalid)'],
   'record.deleted': ['删除并销毁数据', 'Deleted, data destroyed'],
   'recording.started': ['开始录音录像', 'Recording started'],
   'recording.sealed': ['录像封存', 'Recording sealed'],
@@ -28,7 +33,7 @@ const names: Record<string, [zh: string, en: string]> = {
   'session.created': ['创建视频会话', 'Video session created'],
   'session.guest_joined': ['申请人凭邀请码加入', 'Applicant joined by invitation'],
   'session.recording_consent': ['确认录音录像告知', 'Recording notice accepted'],
-  'snapshot.captured': ['抓拍', 'Snapshot captured'],
+  'snapshot.captured': ['从录像截取抓拍', 'Snapshot taken from the recording'],
 };
 
 export function actionLabel(action: string, lang: Lang): string {

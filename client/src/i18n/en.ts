@@ -83,9 +83,18 @@ export const en: Record<MessageKey, string> = {
   'error.alreadySigned': 'You have already signed this document.',
   'error.checklistIncomplete': 'The checklist is not complete, so the identity cannot be confirmed.',
   'error.snapshotsMissing': 'Capture at least one face and one ID snapshot before confirming.',
-  'error.applicantAbsent': 'The applicant has not joined the video yet, so the identity cannot be confirmed.',
-  'error.witnessAbsent':
-    'The clerk of the opening site has not joined the video yet, so the identity cannot be confirmed.',
+  'error.applicantNotPresent': 'The applicant is not in the video room, so the identity cannot be confirmed.',
+  'error.consentMissing':
+    'The applicant has not acknowledged the recording notice yet, so the identity cannot be confirmed.',
+  'error.clerkNotPresent':
+    'Both clerks (this site and the opening site) must be in the video room to confirm the identity.',
+  'error.recordingNotRunning': 'The session is not being recorded, so the identity cannot be confirmed.',
+  'error.applicantNotRecorded':
+    "The recording does not hold the applicant's video yet. Wait a few seconds and try again.",
+  'error.snapshotUnavailable':
+    "No frame of the applicant's recorded video could be taken. Check the applicant's camera and try again.",
+  'error.recordingMissing': 'This case has no recording of its video session, so it cannot be archived.',
+  'error.recordingInvalid': "This case's recording failed its integrity check, so it cannot be archived.",
   'error.handwritingRequired': 'Please sign by hand on the pad first.',
   'error.closed': 'Signing has finished or was stopped; no more signatures can be added.',
   'error.unknownUser': 'An account you named does not exist or is disabled. Please check.',
@@ -214,7 +223,7 @@ export const en: Record<MessageKey, string> = {
   'identity.checklist': 'Checklist',
   'identity.snapFace': 'Capture face',
   'identity.snapId': 'Capture ID card',
-  'identity.uploading': 'Uploading the snapshot',
+  'identity.uploading': 'Taking the snapshot from the recording',
   'identity.snapshots': 'Snapshots',
   'identity.face': 'Face',
   'identity.id': 'ID card',

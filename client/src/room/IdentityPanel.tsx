@@ -1,13 +1,13 @@
-// The handling clerk's side of flow A: the checklist, face/ID snapshots taken from the applicant's
-// video, and the identity confirmation that produces the document to sign.
+// The handling clerk's side of flow A: the checklist, face/ID snapshots (the server takes each frame
+// from the applicant's recorded video; nothing is captured or uploaded here), and the identity
+// confirmation that produces the document to sign.
 import { useState } from 'react';
-import { api, upload } from '../api/http.js';
+import { api } from '../api/http.js';
 import type { Checklist, ChecklistKey, SnapshotTaken } from '../api/types.js';
 import { ErrorAlert } from '../components/Alert.js';
 import { Progress } from '../components/Progress.js';
 import { useAction } from '../components/useAsync.js';
 import { useI18n, type MessageKey } from '../i18n/i18n.js';
-import { applicantVideo, captureFrame } from './capture.js';
 
 const checklist: { key: ChecklistKey; label: MessageKey }[] = [
   { key: 'faceVisible', label: 'check.faceVisible' },
@@ -15,9 +15,6 @@ const checklist: { key: ChecklistKey; label: MessageKey }[] = [
   { key: 'idBackShown', label: 'check.idBackShown' },
   { key: 'statedNameAndPurpose', label: 'check.statedNameAndPurpose' },
 ];
-
-/** A snapshot as the server took it, with a local preview of the uploaded image. */
-type Snapshot = SnapshotTaken & { preview: string };
 
 export function IdentityPanel({
   caseId,
@@ -30,23 +27,12 @@ export function IdentityPanel({
 }) {
   const { t } = useI18n();
   const [checks, setChecks] = useState<Partial<Checklist>>({});
-  const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
-  const [uploading, setUploading] = useState<number | null>(null);
+  const [snapshots, setSnapshots] = useState<SnapshotTaken[]>([]);
 
+  // The server waits for the recording to cover this instant (a few seconds): show it is working.
   const snap = useAction(async (kind: 'face' | 'id') => {
-    const video = applicantVideo();
-    if (!video) throw new Error('no applicant video');
-    const image = await captureFrame(video);
-    const form = new FormData();
-    form.append('kind', kind);
-    form.append('image', image, `${kind}.jpg`);
-    setUploading(0);
-    try {
-      const r = await upload<SnapshotTaken>(`/api/cases/${caseId}/snapshots`, form, setUploading);
-      setSnapshots((s) => [...s, { ...r, preview: URL.createObjectURL(image) }]);
-    } finally {
-      setUploading(null);
-    }
+    const r = await api<SnapshotTaken>(`/api/cases/${caseId}/snapshots`, { method: 'POST', body: { kind } });
+    setSnapshots((s) => [...s, r]);
   });
   const confirm = useAction(async () => {
     const body: { checklist: Checklist } = {
@@ -97,15 +83,18 @@ export function IdentityPanel({
           {t('identity.snapId')}
         </button>
       </div>
-      {uploading !== null && <Progress label={t('identity.uploading')} fraction={uploading} />}
+      {snap.busy && <Progress label={t('identity.uploading')} fraction={null} />}
       <ErrorAlert error={snap.error} />
       {snapshots.length > 0 && (
         <ul className="snapshots" aria-label={t('identity.snapshots')}>
           {snapshots.map((s) => (
             <li key={s.id} data-testid="snapshot-item">
-              <img src={s.preview} alt={t(s.kind === 'face' ? 'identity.faceAlt' : 'identity.idAlt')} />
+              <img
+                src={`/api/cases/${caseId}/snapshots/${s.id}`}
+                alt={t(s.kind === 'face' ? 'identity.faceAlt' : 'identity.idAlt')}
+              />
               <small>
-                {t(s.kind === 'face' ? 'identity.face' : 'identity.id')} · {formatOffset(s.offsetMs)}
+                {t(s.kind === 'face' ? 'identity.face' : 'identity.id')} · {formatOffset(s.offsetMs)} · #{s.chainIndex}
                 <br />
                 <span className="mono">{s.sha256.slice(0, 12)}…</span>
               </small>

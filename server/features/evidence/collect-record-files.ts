@@ -45,7 +45,13 @@ export async function collectRecordFiles(parts: RecordParts, o: CollectOptions):
   for (const [i, snap] of parts.snapshots.entries()) {
     const file = `snapshots/${String(i + 1).padStart(2, '0')}-${snap.kind}-${snap.id.slice(0, 8)}.${snap.mediaType === 'image/png' ? 'png' : 'jpg'}`;
     files.set(file, await o.blobs.get(snap.sha256));
-    snapshots.push({ file, kind: snap.kind, sha256: snap.sha256, offsetMs: snap.offsetMs });
+    snapshots.push({
+      file,
+      kind: snap.kind,
+      sha256: snap.sha256,
+      offsetMs: snap.offsetMs,
+      ...(snap.chainIndex !== null && snap.chainHash ? { chainIndex: snap.chainIndex, chainHash: snap.chainHash } : {}),
+    });
   }
 
   const recording = record.sessionId ? await o.recording.packageFiles(record.sessionId) : undefined;

@@ -64,6 +64,8 @@ async function identityPdf(checkpoint: { head: string; segmentCount: number }): 
         sha256: 'ab'.repeat(32),
         offsetMs: 1200,
         takenAt: clock().toISOString(),
+        chainIndex: 0,
+        chainHash: 'cd'.repeat(32),
       },
     ],
     sessionStartedAt: '2026-06-01T08:00:00.000Z',

@@ -43,6 +43,9 @@ export const packageManifestSchema = z.object({
       kind: z.enum(['face', 'id']),
       sha256: z.string(),
       offsetMs: z.number(),
+      /** The recording chain link holding the image (snapshots are frames taken from the recording). */
+      chainIndex: z.number().int().min(0).optional(),
+      chainHash: z.string().optional(),
     }),
   ),
   recording: z

@@ -1,23 +1,24 @@
-// Flow A (DESIGN §1): snapshots tied to the recording timeline, the checklist, and the identity
-// confirmation that renders 身份核验确认书, issues the applicant's event certificate and opens the
-// signing order applicant → originating clerk (witness) → handling clerk (confirmation).
+// Flow A (DESIGN §1): snapshots taken by the server from the recording (each a link of its hash
+// chain), the checklist, and the identity confirmation that renders 身份核验确认书, issues the
+// applicant's event certificate and opens the signing order applicant → originating clerk (witness)
+// → handling clerk (confirmation). Confirmation needs the session to have really happened: the
+// applicant present and consenting, both clerks present, and the applicant's media recorded.
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { CaseService, CaseSummary } from '../cases/index.js';
 import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
 import { type Clock } from '../../kernel/clock.js';
-import type { Session, SessionService } from '../sessions/index.js';
+import { sessionApplicant, type Participant, type Session, type SessionService } from '../sessions/index.js';
 import { BadRequestError, ConflictError, ForbiddenError } from '../../kernel/errors.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Database } from '../../kernel/store/Database.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
 import type { RecordingCheckpoint, RecordingService } from '../recording/index.js';
 import type { DocumentSigning, DocumentStore } from '../documents/index.js';
-import { requireImage, type ImageType } from '../documents/index.js';
+import type { ImageType } from '../documents/index.js';
 import { uncheckedItems, type Checklist } from './checklist.js';
 import { identitySignerRoles, renderIdentityDocument } from './render-identity-document.js';
 
-export const SNAPSHOT_MAX_BYTES = 5 * 1024 * 1024;
 /** The applicant's event certificate only needs to outlive the signing round. */
 export const EVENT_CERTIFICATE_MINUTES = 60;
 
@@ -32,6 +33,11 @@ export interface Snapshot {
   readonly offsetMs: number;
   readonly takenBy: string;
   readonly takenAt: string;
+  /** The recording chain link holding the image (null for snapshots from before issue 12). */
+  readonly chainIndex: number | null;
+  readonly chainHash: string | null;
+  /** The media segment the frame was decoded from. */
+  readonly sourceSegment: number | null;
 }
 
 export interface IdentityServiceDeps {
@@ -49,7 +55,8 @@ export interface IdentityServiceDeps {
 }
 
 const SNAPSHOT_COLUMNS = `id, case_id AS caseId, session_id AS sessionId, kind, media_type AS mediaType, sha256, bytes,
-  offset_ms AS offsetMs, taken_by AS takenBy, taken_at AS takenAt`;
+  offset_ms AS offsetMs, taken_by AS takenBy, taken_at AS takenAt, chain_index AS chainIndex, chain_hash AS chainHash,
+  source_segment AS sourceSegment`;
 
 export class IdentityService {
   readonly #d: IdentityServiceDeps;
@@ -83,51 +90,123 @@ export class IdentityService {
     return this.#d.recording.checkpoint(sessionId, session.startedAt);
   }
 
-  async addSnapshot(clerk: UserPrincipal, caseId: string, kind: 'face' | 'id', image: Uint8Array): Promise<Snapshot> {
+  /**
+   * The applicant's face or ID card as the recording shows it now: the server takes the frame from
+   * the applicant's recorded video (no image from the client) and chains it into the recording.
+   */
+  async takeSnapshot(clerk: UserPrincipal, caseId: string, kind: 'face' | 'id'): Promise<Snapshot> {
     const c = this.#d.cases.get(caseId);
     const session = this.#assertHandlingClerk(clerk, c);
-    const mediaType = requireImage(image, SNAPSHOT_MAX_BYTES, ['image/png', 'image/jpeg']);
-    const sha256 = await this.#d.blobs.put(image);
-    const checkpoint = this.checkpoint(session.id, session);
+    const applicant = this.#presentApplicant(session);
+    const frame = await this.#d.recording.captureFrame(session.id, applicant.participantId, kind);
+    const sha256 = await this.#d.blobs.put(frame.image);
     const snapshot: Snapshot = {
       id: randomUUID(),
       caseId,
       sessionId: session.id,
       kind,
-      mediaType,
+      mediaType: 'image/jpeg',
       sha256,
-      bytes: image.byteLength,
-      offsetMs: checkpoint.offsetMs,
+      bytes: frame.image.byteLength,
+      offsetMs: frame.offsetMs,
       takenBy: clerk.userId,
       takenAt: this.#d.clock().toISOString(),
+      chainIndex: frame.index,
+      chainHash: frame.chainHash,
+      sourceSegment: frame.sourceSegment,
     };
     this.#d.db.transaction(() => {
       this.#d.db.sql
         .prepare(
-          `INSERT INTO snapshots (id, case_id, session_id, kind, media_type, sha256, bytes, offset_ms, taken_by, taken_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO snapshots (id, case_id, session_id, kind, media_type, sha256, bytes, offset_ms, taken_by, taken_at,
+             chain_index, chain_hash, source_segment)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           snapshot.id,
           caseId,
           session.id,
           kind,
-          mediaType,
+          snapshot.mediaType,
           sha256,
           snapshot.bytes,
           snapshot.offsetMs,
           clerk.userId,
           snapshot.takenAt,
+          frame.index,
+          frame.chainHash,
+          frame.sourceSegment,
         );
       this.#d.audit.append({
         actor: actorOf(clerk),
         action: 'snapshot.captured',
         target: `case:${caseId}`,
         siteId: clerk.siteId,
-        details: { snapshot: snapshot.id, kind, sha256, offsetMs: snapshot.offsetMs, chainHead: checkpoint.head },
+        details: {
+          snapshot: snapshot.id,
+          kind,
+          sha256,
+          offsetMs: snapshot.offsetMs,
+          participant: applicant.participantId,
+          chainIndex: frame.index,
+          chainHash: frame.chainHash,
+          sourceSegment: frame.sourceSegment,
+        },
       });
     });
     return snapshot;
+  }
+
+  /** A confirmation refused for its session preconditions leaves a line in the audit log. */
+  #refusalAudited<T>(clerk: UserPrincipal, caseId: string, check: () => T): T {
+    try {
+      return check();
+    } catch (err) {
+      if (err instanceof ConflictError)
+        this.#d.audit.append({
+          actor: actorOf(clerk),
+          action: 'identity.confirm_refused',
+          target: `case:${caseId}`,
+          siteId: clerk.siteId,
+          details: { code: err.code },
+        });
+      throw err;
+    }
+  }
+
+  /** The session's applicant, in the room now and having acknowledged the recording notice. */
+  #presentApplicant(session: Session): Participant {
+    const applicant = sessionApplicant(session);
+    const presence = applicant && this.#d.sessions.presence.get(session.id, applicant.participantId);
+    if (!applicant || !presence?.present)
+      throw new ConflictError('the applicant is not in the video room', 'applicant_not_present');
+    if (!presence.consented)
+      throw new ConflictError('the applicant has not acknowledged the recording notice', 'consent_missing');
+    return applicant;
+  }
+
+  /**
+   * What must be true of the live session before an identity can be confirmed (issue 12 §2): the
+   * applicant present and consenting, the handling and the originating clerk present, the session
+   * recorded here and now, with at least one closed, chained segment of the applicant's media.
+   */
+  #assertSessionPreconditions(
+    session: Session,
+    handlingClerk: UserPrincipal,
+  ): { applicant: Participant; witness: Participant } {
+    const applicant = this.#presentApplicant(session);
+    const witness = session.participants.find((p) => p.role === 'originating_clerk' && p.userId);
+    const present = (userId: string | null | undefined) =>
+      !!userId && this.#d.sessions.presence.get(session.id, `user:${userId}`).present;
+    if (!witness || !present(witness.userId))
+      throw new ConflictError('the originating clerk is not in the video room', 'clerk_not_present');
+    if (!present(handlingClerk.userId))
+      throw new ConflictError('the handling clerk is not in the video room', 'clerk_not_present');
+    if (!this.#d.recording.isRunning(session.id))
+      throw new ConflictError('the session is not being recorded', 'recording_not_running');
+    if (this.#d.recording.recordedSegments(session.id, applicant.participantId) === 0)
+      throw new ConflictError("no sealed segment of the applicant's media yet", 'applicant_not_recorded');
+    return { applicant, witness };
   }
 
   snapshots(caseId: string): Snapshot[] {
@@ -154,14 +233,13 @@ export class IdentityService {
     const missing = uncheckedItems(checklist);
     if (missing.length)
       throw new BadRequestError(`checklist incomplete: ${missing.join(', ')}`, 'checklist_incomplete');
-    const snaps = this.snapshots(caseId);
+    const { witness } = this.#refusalAudited(clerk, caseId, () => this.#assertSessionPreconditions(session, clerk));
+    const snaps = this.snapshots(caseId).filter((s) => s.sessionId === session.id && s.chainIndex !== null);
     if (!snaps.some((s) => s.kind === 'face') || !snaps.some((s) => s.kind === 'id')) {
       throw new BadRequestError('at least one face and one ID snapshot', 'snapshots_missing');
     }
     const applicant = sessions.joinedApplicant(session.id);
-    if (!applicant) throw new ConflictError('the applicant has not joined the session', 'applicant_absent');
-    const witness = session.participants.find((p) => p.role === 'originating_clerk');
-    if (!witness?.userId) throw new ConflictError('no originating clerk in the session', 'witness_absent');
+    if (!applicant) throw new ConflictError('the applicant is not in the video room', 'applicant_not_present');
 
     const documentId = randomUUID();
     const checkpoint = this.checkpoint(session.id, session);

@@ -1,26 +1,37 @@
-// Flow A end to end through the real HTTP API: snapshots, checklist, identity confirmation, the
-// three ordered signatures (applicant in the guest session with handwriting, witness and
-// confirmation with PINs) plus DSS and document timestamp, archive, auditor search and detail,
-// evidence package (direct and as a job) checked by our verifier, pdfsig, openssl and sha256sum,
-// and the retention rules. No browsers publish media here: the recorder's real store, chain,
-// checkpoints and sealing run on segments written straight into its store.
+// Flow A end to end through the real HTTP API with a real live session: the handling clerk, the
+// originating clerk and the applicant join the media room as headless WebRTC participants
+// (synthetic camera and microphone) and are recorded by the real recorder (mediasoup → ffmpeg →
+// chained segments). Covered: the session preconditions of confirmation (issue 12 §2) and their
+// attacks, snapshots taken by the server from the recording, checklist, identity confirmation,
+// the three ordered signatures (applicant in the guest session with handwriting, witness and
+// confirmation with PINs) plus DSS and document timestamp, archive (refused without a valid
+// recording), auditor search and detail, evidence package (direct and as a job) checked by our
+// verifier, pdfsig, openssl and sha256sum, and the retention rules.
+// Needs the mediasoup worker: `source scripts/worker-env.sh`.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import type { Bot } from '../../../bench/support/Bot.js';
 import { fromPem } from '../../../certs/encoding.js';
 import { DEMO_PIN } from '../../demo/demo-data.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
 import { TestServer } from '../../test-support/TestServer.js';
-import type { RecordingStore } from '../recording/index.js';
 import { evidenceChecks } from '../evidence/index.js';
 import { verifyEvidencePackage } from '../evidence/index.js';
 import { readZip } from '../evidence/index.js';
 import { handwritingDataUrl, multipart, pdfsig, testImage } from '../../test-support/flow-fixtures.js';
-import { appendStoredSegment } from '../../test-support/synthetic-recording.js';
 import { privateModes } from '../../test-support/private-modes.js';
+import {
+  closeLiveRoom,
+  joinLiveRoom,
+  openCaseWithGuest,
+  stopSyntheticMedia,
+  waitForRecordedSegments,
+} from '../../test-support/live-room.js';
 import { readmeCommandsOnPackage, withFlippedByte } from '../../test-support/package-tools.js';
 
 const checklist = { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true };
@@ -35,79 +46,161 @@ let caseId: string;
 let caseNumber: string;
 let documentId: string;
 let recordId: string;
+let sessionId: string;
+let applicantPeer: string;
 const cleanup: string[] = [];
-let store: RecordingStore;
-let recordedSession: string;
+const bots: Bot[] = [];
+const sockets: { disconnect(): void }[] = [];
 
-const snapshot = (client: HttpClient, kind: string, bytes: Uint8Array, type = 'image/png') => {
-  const { body, headers } = multipart({ kind }, { field: 'image', filename: 'snap', type, bytes });
-  return client.post(`/api/cases/${caseId}/snapshots`, undefined, { body, headers });
+const snapshot = (client: HttpClient, kind: string, id = caseId) => client.post(`/api/cases/${id}/snapshots`, { kind });
+const confirm = (client: HttpClient, id = caseId, list: Record<string, boolean> = checklist) =>
+  client.post(`/api/cases/${id}/confirm-identity`, { checklist: list });
+
+const openCase = async (name: string, idNumber: string) => {
+  const opened = await openCaseWithGuest(server, { xingren, cixi }, { name, idNumber });
+  return { ...opened, applicant: opened.guest };
 };
 
 beforeAll(async () => {
-  server = await TestServer.start({ seed: true, record: true, clock: () => new Date(Date.now() + offsetMs) });
+  server = await TestServer.start({
+    seed: true,
+    media: { segmentSeconds: 2 },
+    clock: () => new Date(Date.now() + offsetMs),
+  });
   [xingren, cixi, auditor, admin] = (await Promise.all(
     ['clerk.xingren', 'clerk.cixi', 'auditor', 'admin'].map((u) => server.login(u)),
   )) as [HttpClient, HttpClient, HttpClient, HttpClient];
-  const created = await xingren.post('/api/cases', {
-    matterId: 'shebao-tingjiao',
-    handlingSite: 'cixi',
-    applicant: { name: '王五', idNumber: '522501199001011234' },
-  });
-  expect(created.status).toBe(201);
-  ({ id: caseId, number: caseNumber } = created.json());
-  expect((await cixi.post(`/api/cases/${caseId}/accept`)).status).toBe(200);
-  const { code, sessionId } = (await cixi.post(`/api/cases/${caseId}/invitations`)).json();
-  // The recorder's store, chain and sealing are real; only the ffmpeg capture is replaced by
-  // segments written straight into the store (no browsers publish media in this test).
-  store = server.app.services.recording.store;
-  recordedSession = sessionId;
-  await appendStoredSegment(store, server.dataDir, sessionId);
-  await appendStoredSegment(store, server.dataDir, sessionId);
-  guest = server.client();
-  expect((await guest.post('/api/join', { code })).status).toBe(200);
+  ({ id: caseId, number: caseNumber, sessionId, applicant: guest, guestPeer: applicantPeer } = await openCase('王五', '522501199001011234'));
 });
 
 afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await closeLiveRoom(bots);
+  stopSyntheticMedia();
   for (const d of cleanup) rmSync(d, { recursive: true, force: true });
   await server?.dispose();
 });
 
-describe('flow A: remote identity confirmation', () => {
-  test('snapshots: only the handling clerk, only PNG/JPEG by content, bounded size; hashed and placed on the timeline', async () => {
-    expect((await snapshot(xingren, 'face', testImage('png'))).status).toBe(403);
-    expect((await snapshot(cixi, 'face', Buffer.from('GIF89a not an allowed image'))).status).toBe(400);
-    expect((await snapshot(cixi, 'hand', testImage('png'))).status).toBe(400);
-    expect(
-      (await snapshot(cixi, 'face', Buffer.concat([testImage('png'), Buffer.alloc(5 * 1024 * 1024)]))).status,
-    ).toBe(413);
-    const face = await snapshot(cixi, 'face', testImage('png'));
-    expect(face.status).toBe(201);
-    expect(face.json()).toMatchObject({ kind: 'face', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(face.json().offsetMs).toBeGreaterThanOrEqual(0);
-    expect((await snapshot(cixi, 'id', testImage('jpeg'), 'image/jpeg')).status).toBe(201);
-    const list = (await cixi.get(`/api/cases/${caseId}/snapshots`)).json().snapshots;
-    expect(list.map((s: { kind: string; mediaType: string }) => [s.kind, s.mediaType])).toEqual([
-      ['face', 'image/png'],
-      ['id', 'image/jpeg'],
-    ]);
+describe('flow A: session preconditions (issue 12 §2)', () => {
+  test('attack: confirmation with an empty room → 409 applicant_not_present; no snapshot either', async () => {
+    const refused = await confirm(cixi);
+    console.log('attack: confirmation with an empty room →', refused.status, refused.text);
+    expect(refused.status).toBe(409);
+    expect(refused.json().error.code).toBe('applicant_not_present');
+    const snap = await snapshot(cixi, 'face');
+    expect(snap.status).toBe(409);
+    expect(snap.json().error.code).toBe('applicant_not_present');
+    const refusals = (await auditor.get('/api/audit?action=identity.confirm_refused&limit=10')).json().entries;
+    expect(refusals.map((e: { target: string }) => e.target)).toContain(`case:${caseId}`);
   });
 
-  test('confirmation needs the whole checklist and the handling clerk; it renders the PDF and issues the event certificate', async () => {
+  test('attack: uploaded snapshot file → the upload is not accepted, nothing is stored', async () => {
+    const { body, headers } = multipart(
+      { kind: 'face' },
+      { field: 'image', filename: 'snap', type: 'image/png', bytes: testImage('png') },
+    );
+    const upload = await cixi.post(`/api/cases/${caseId}/snapshots`, undefined, { body, headers });
+    console.log('attack: uploaded snapshot file →', upload.status, upload.text);
+    expect(upload.status).toBeGreaterThanOrEqual(400);
+    expect(upload.status).toBeLessThan(500);
+    expect(upload.json().error.code).toMatch(/^(invalid_request|malformed_json|unsupported_media_type)$/);
+    expect((await cixi.get(`/api/cases/${caseId}/snapshots`)).json().snapshots).toEqual([]);
+  });
+
+  test('the applicant in the room without acknowledging the recording notice → 409 consent_missing', async () => {
+    const socket = await server.socket(guest);
+    sockets.push(socket);
+    const joined = await socket.emitWithAck('media:request', { method: 'join', data: { sessionId } });
+    expect(joined).toMatchObject({ ok: true, data: { consented: false } });
+    const refused = await confirm(cixi);
+    expect(refused.status).toBe(409);
+    expect(refused.json().error.code).toBe('consent_missing');
+  });
+
+  test('the applicant present and recorded but the clerks not in the room → 409 clerk_not_present', async () => {
+    // The headless applicant takes over the seat of the socket above, consents and publishes.
+    bots.push(...(await joinLiveRoom(server, sessionId, [guest])));
+    await waitForRecordedSegments(server, sessionId, applicantPeer);
+    const refused = await confirm(cixi);
+    expect(refused.status).toBe(409);
+    expect(refused.json().error.code).toBe('clerk_not_present');
+    bots.push(...(await joinLiveRoom(server, sessionId, [cixi])));
+    const witnessMissing = await confirm(cixi);
+    expect(witnessMissing.status).toBe(409);
+    expect(witnessMissing.json().error.code).toBe('clerk_not_present');
+    bots.push(...(await joinLiveRoom(server, sessionId, [xingren])));
+    const presence = server.app.services.sessions.presence.of(sessionId);
     expect(
-      (await cixi.post(`/api/cases/${caseId}/confirm-identity`, { checklist: { ...checklist, idBackShown: false } }))
-        .status,
-    ).toBe(400);
-    expect((await xingren.post(`/api/cases/${caseId}/confirm-identity`, { checklist })).status).toBe(403);
-    const confirmed = await cixi.post(`/api/cases/${caseId}/confirm-identity`, { checklist });
-    expect(confirmed.status).toBe(201);
+      presence
+        .filter((p) => p.present)
+        .map((p) => p.participantId)
+        .sort(),
+    ).toEqual([applicantPeer, 'user:clerk.cixi', 'user:clerk.xingren'].sort());
+    expect(presence.find((p) => p.participantId === applicantPeer)?.consented).toBe(true);
+  });
+});
+
+describe('flow A: remote identity confirmation', () => {
+  test('snapshots: only the handling clerk; the server takes the frame from the recording and chains it', async () => {
+    expect((await snapshot(xingren, 'face')).status).toBe(403);
+    expect((await snapshot(cixi, 'hand')).status).toBe(400);
+    const face = await snapshot(cixi, 'face');
+    expect(face.status, face.text).toBe(201);
+    expect(face.json()).toMatchObject({
+      kind: 'face',
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      chainHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(face.json().offsetMs).toBeGreaterThan(0);
+    const id = await snapshot(cixi, 'id');
+    expect(id.status, id.text).toBe(201);
+    expect(id.json().offsetMs).toBeGreaterThan(face.json().offsetMs);
+    const list = (await cixi.get(`/api/cases/${caseId}/snapshots`)).json().snapshots;
+    expect(list.map((s: { kind: string; mediaType: string }) => [s.kind, s.mediaType])).toEqual([
+      ['face', 'image/jpeg'],
+      ['id', 'image/jpeg'],
+    ]);
+    // The image is a decoded frame of the applicant's recorded video (our synthetic 320x240 camera),
+    // and it is a link of the recording chain: same bytes, same hash, chained after its source segment.
+    const segments = server.app.services.recording.store.segments(sessionId);
+    for (const s of list) {
+      const image = (await cixi.get(`/api/cases/${caseId}/snapshots/${s.id}`)).body;
+      expect(image.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+      expect(createHash('sha256').update(image).digest('hex')).toBe(s.sha256);
+      const link = segments[s.chainIndex]!;
+      expect(link).toMatchObject({ sha256: s.sha256, chainHash: s.chainHash, participant: applicantPeer });
+      expect(link.track).toBe(`snapshot:${s.kind}`);
+      const source = segments[s.sourceSegment]!;
+      expect(source).toMatchObject({ participant: applicantPeer });
+      expect(source.track).toContain('video');
+      expect(source.endMs).toBeGreaterThanOrEqual(s.offsetMs);
+      const probe = spawnSync(
+        'ffprobe',
+        ['-v', 'error', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', '-'],
+        {
+          input: image,
+        },
+      );
+      expect(probe.stdout.toString().trim()).toBe('320,240');
+    }
+  });
+
+  test('confirmation needs the whole checklist and the handling clerk; it renders the PDF (snapshot offsets and chain links) and issues the event certificate', async () => {
+    expect((await confirm(cixi, caseId, { ...checklist, idBackShown: false })).status).toBe(400);
+    expect((await confirm(xingren)).status).toBe(403);
+    const confirmed = await confirm(cixi);
+    expect(confirmed.status, confirmed.text).toBe(201);
     documentId = confirmed.json().documentId;
-    await appendStoredSegment(store, server.dataDir, recordedSession);
     expect((await cixi.get(`/api/cases/${caseId}`)).json().status).toBe('identity_confirmed');
     const pdf = await guest.get(`/api/documents/${documentId}`);
     expect(pdf.status).toBe(200);
     expect(pdf.headers['content-type']).toMatch(/application\/pdf/);
     expect(pdf.body.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = spawnSync('pdftotext', ['-', '-'], { input: pdf.body }).stdout.toString();
+    for (const s of (await cixi.get(`/api/cases/${caseId}/snapshots`)).json().snapshots) {
+      expect(text).toContain(`offset +${s.offsetMs} ms`);
+      expect(text).toContain(`chain link #${s.chainIndex} h=${s.chainHash.slice(0, 16)}`);
+    }
     const events = server.app.services.pki.certificates({}).filter((c: { kind: string }) => c.kind === 'event');
     expect(events).toHaveLength(1);
     const { guestId } = (await guest.get('/api/me')).json();
@@ -144,24 +237,12 @@ describe('flow A: remote identity confirmation', () => {
   });
 
   test('a case cancelled during signing closes its document and ends guest access: further signatures are refused', async () => {
-    const other = (
-      await xingren.post('/api/cases', {
-        matterId: 'shebao-tingjiao',
-        handlingSite: 'cixi',
-        applicant: { name: '赵六', idNumber: '522501199202021234' },
-      })
-    ).json().id;
-    await cixi.post(`/api/cases/${other}/accept`);
-    const applicant = server.client();
-    await applicant.post('/api/join', { code: (await cixi.post(`/api/cases/${other}/invitations`)).json().code });
-    for (const [kind, type, bytes] of [
-      ['face', 'image/png', testImage('png')],
-      ['id', 'image/jpeg', testImage('jpeg')],
-    ] as const) {
-      const { body, headers } = multipart({ kind }, { field: 'image', filename: 'snap', type, bytes });
-      expect((await cixi.post(`/api/cases/${other}/snapshots`, undefined, { body, headers })).status).toBe(201);
-    }
-    const doc = (await cixi.post(`/api/cases/${other}/confirm-identity`, { checklist })).json().documentId;
+    const { id: other, sessionId: otherSession, applicant, guestPeer } = await openCase('赵六', '522501199202021234');
+    const room = await joinLiveRoom(server, otherSession, [applicant, cixi, xingren]);
+    bots.push(...room);
+    await waitForRecordedSegments(server, otherSession, guestPeer);
+    for (const kind of ['face', 'id']) expect((await snapshot(cixi, kind, other)).status).toBe(201);
+    const doc = (await confirm(cixi, other)).json().documentId;
     expect((await xingren.post(`/api/cases/${other}/cancel`, { reason: '申请人撤回' })).status).toBe(200);
     // The applicant's guest access ended with the session; staff signers meet the closed document.
     expect((await applicant.post(`/api/documents/${doc}/sign`, { handwriting: handwritingDataUrl() })).status).toBe(
@@ -193,8 +274,35 @@ describe('flow A: remote identity confirmation', () => {
     expect(timestamp).toMatch(/Total document signed/);
   });
 
-  test('archive: only when signed, by the handling site; the session ends', async () => {
+  test('attack: archive without recording → 409 recording_missing', async () => {
+    // An insider with write access to the database marks a case signed that never had a recorded session.
+    const forged = await openCase('钱七', '522501199303031234');
+    server.app.services.db.sql.prepare(`UPDATE cases SET status = 'signed' WHERE id = ?`).run(forged.id);
+    const refused = await cixi.post(`/api/cases/${forged.id}/archive`);
+    console.log('attack: archive without recording →', refused.status, refused.text);
+    expect(refused.status).toBe(409);
+    expect(refused.json().error.code).toBe('recording_missing');
+    expect((await cixi.get(`/api/cases/${forged.id}`)).json().status).toBe('signed');
+    const refusals = (await auditor.get('/api/audit?action=record.archive_refused&limit=10')).json().entries;
+    expect(refusals.map((e: { target: string }) => e.target)).toContain(`case:${forged.id}`);
+  });
+
+  test('archive: only when signed, by the handling site, with a valid recording; the session ends', async () => {
     expect((await xingren.post(`/api/cases/${caseId}/archive`)).status).toBe(403);
+    // A recorded segment changed on disk (data-directory access): refused until the file is restored.
+    const recording = server.app.services.recording;
+    const segment = recording.store.segments(sessionId)[0]!;
+    const path = join(recording.directory(sessionId)!, segment.file);
+    const original = readFileSync(path);
+    writeFileSync(
+      path,
+      Buffer.concat([original.subarray(0, 100), Buffer.from([original[100]! ^ 1]), original.subarray(101)]),
+    );
+    const tampered = await cixi.post(`/api/cases/${caseId}/archive`);
+    console.log('attack: archive with a changed recording →', tampered.status, tampered.text);
+    expect(tampered.status).toBe(409);
+    expect(tampered.json().error.code).toBe('recording_invalid');
+    writeFileSync(path, original);
     const archived = await cixi.post(`/api/cases/${caseId}/archive`);
     expect(archived.status).toBe(201);
     recordId = archived.json().recordId;
@@ -225,8 +333,12 @@ describe('flow A: remote identity confirmation', () => {
     expect(detail.record).toMatchObject({ number: caseNumber, legalHold: false });
     expect(detail.documents[0].verification.valid).toBe(true);
     expect(detail.snapshots).toHaveLength(2);
-    expect(detail.recording).toMatchObject({ status: 'sealed', valid: true, segmentCount: 3 });
-    expect(detail.documents[0].checkpoint).toMatchObject({ segmentCount: 2 });
+    const chained = server.app.services.recording.store.segments(sessionId).length;
+    expect(detail.recording).toMatchObject({ status: 'sealed', valid: true, segmentCount: chained });
+    // The confirmation's checkpoint lies inside the chain, after both snapshot links.
+    const snapshotLinks = detail.snapshots.map((s: { chainIndex: number }) => s.chainIndex);
+    expect(detail.documents[0].checkpoint.segmentCount).toBeGreaterThan(Math.max(...snapshotLinks));
+    expect(detail.documents[0].checkpoint.segmentCount).toBeLessThanOrEqual(chained);
     expect(detail.audit.map((e: { action: string }) => e.action)).toEqual(
       expect.arrayContaining(['identity.confirmed', 'document.signed', 'record.archived']),
     );
@@ -242,6 +354,7 @@ describe('flow A: remote identity confirmation', () => {
     const root = fromPem(server.rootPem);
     const report = await verifyEvidencePackage(res.body, root, evidenceChecks);
     expect(report.problems).toEqual([]);
+    expect(report.checked.filter((c) => /^snapshots\/.*: link \d+ of the recording chain$/.test(c))).toHaveLength(2);
     const names = [...(await readZip(res.body)).files.keys()];
     expect(names).toEqual(
       expect.arrayContaining([
@@ -255,14 +368,20 @@ describe('flow A: remote identity confirmation', () => {
     );
     expect(names.filter((n) => n.startsWith('documents/'))).toHaveLength(1);
     expect(names.filter((n) => n.startsWith('snapshots/'))).toHaveLength(2);
-    expect(names.filter((n) => n.startsWith('recording/')).sort()).toEqual([
-      'recording/guest_applicant/seg-00000.webm',
-      'recording/guest_applicant/seg-00001.webm',
-      'recording/guest_applicant/seg-00002.webm',
+    // Every chained file of the recording, the two snapshot images among them, plus the sealed manifest.
+    const chain = server.app.services.recording.store.segments(sessionId);
+    expect(names.filter((n) => n.startsWith('recording/')).sort()).toEqual(
+      [...chain.map((s) => `recording/${s.file}`), 'recording/manifest.json', 'recording/manifest.json.p7s'].sort(),
+    );
+    expect(chain.filter((s) => s.track.startsWith('snapshot:'))).toHaveLength(2);
+    // Each changed file is named (the recording's files: one media segment, one snapshot link, the manifest).
+    const samples = [
+      ...names.filter((n) => !n.startsWith('recording/')),
+      `recording/${chain.find((s) => s.track.includes('video'))!.file}`,
+      `recording/${chain.find((s) => s.track.startsWith('snapshot:'))!.file}`,
       'recording/manifest.json',
-      'recording/manifest.json.p7s',
-    ]);
-    for (const file of names) {
+    ];
+    for (const file of samples) {
       const bad = await verifyEvidencePackage(await withFlippedByte(res.body, file), root, evidenceChecks);
       expect([...new Set(bad.problems.map((p) => p.file))], file).toEqual([file]);
     }
@@ -303,8 +422,9 @@ describe('flow A: remote identity confirmation', () => {
     writeFileSync(join(work, 'root.pem'), server.rootPem);
     const ok = cli('evidence', 'verify', zipPath, '--trust', join(work, 'root.pem'));
     expect(ok.status, ok.stdout).toBe(0);
-    expect(ok.stdout).toMatch(/checkpoint is link 2 of 3 of the recording chain/);
-    expect(ok.stdout).toMatch(/recording\/: 3 segments chained, manifest seal verified/);
+    const links = server.app.services.recording.store.segments(sessionId).length;
+    expect(ok.stdout).toMatch(new RegExp(`checkpoint is link \\d+ of ${links} of the recording chain`));
+    expect(ok.stdout).toMatch(new RegExp(`recording/: ${links} segments chained, manifest seal verified`));
     expect(ok.stdout.trim().split('\n').at(-1)).toBe('VALID');
     expect(cli('evidence', 'verify', zipPath, '--data', server.dataDir).status).toBe(0);
     const tampered = join(work, 'tampered.zip');
@@ -346,7 +466,7 @@ describe('flow A: remote identity confirmation', () => {
     ).toBe(false);
     // What the deletion must destroy: every PDF revision, the snapshots, the exported packages, the recording.
     const { blobs, db, recording } = server.app.services;
-    // The cancelled case above holds the very same test images: those blobs are its too and stay.
+    // A blob another case also holds (none expected: every frame is grabbed anew) must stay.
     const shared = db.sql
       .prepare(
         'SELECT sha256 FROM snapshots WHERE case_id = ? AND sha256 IN (SELECT sha256 FROM snapshots WHERE case_id <> ?)',
@@ -363,7 +483,9 @@ describe('flow A: remote identity confirmation', () => {
       }[]),
       ...(db.sql.prepare('SELECT sha256 FROM evidence_jobs WHERE record_id = ?').all(recordId) as { sha256: string }[]),
     ].map((r) => blobs.path(r.sha256));
-    const recordingDir = recording.directory(recordedSession)!;
+    const recordingDir = recording.directory(sessionId)!;
+    const chainLength = recording.store.segments(sessionId).length;
+    expect(chainLength).toBeGreaterThan(0);
     const jobs = db.sql.prepare('SELECT id FROM evidence_jobs WHERE record_id = ?').all(recordId) as { id: string }[];
     expect(files.length).toBeGreaterThanOrEqual(2);
     expect([...files, recordingDir].filter((f) => !existsSync(f))).toEqual([]);
@@ -380,14 +502,14 @@ describe('flow A: remote identity confirmation', () => {
       ...snapshots.map((sn) => `/api/cases/${caseId}/snapshots/${sn.id}`),
       `/api/records/${recordId}/evidence.zip`,
       ...jobs.map((j) => `/api/evidence-jobs/${j.id}/download`),
-      `/api/sessions/${recordedSession}/recording/composite.mp4`,
+      `/api/sessions/${sessionId}/recording/composite.mp4`,
     ]) {
       const res = await auditor.get(path);
       expect({ path, gone: [404, 410].includes(res.status) }).toEqual({ path, gone: true });
       if (path.startsWith('/api/documents/')) expect(res.json().error.code).toBe('record_deleted');
     }
     // The recording's chain stays as hashes in the database, not as content.
-    expect(recording.store.segments(recordedSession).length).toBe(3);
+    expect(recording.store.segments(sessionId).length).toBe(chainLength);
     const actions = (await admin.get(`/api/audit?target=record:${recordId}&limit=50`))
       .json()
       .entries.map((e: { action: string }) => e.action);

@@ -43,6 +43,8 @@ beforeAll(async () => {
         sha256: 'aa'.repeat(32),
         offsetMs: 12_000,
         takenAt: checkpoint.at,
+        chainIndex: 3,
+        chainHash: 'cd'.repeat(32),
       },
       {
         kind: 'id',
@@ -51,6 +53,8 @@ beforeAll(async () => {
         sha256: 'bb'.repeat(32),
         offsetMs: 45_000,
         takenAt: checkpoint.at,
+        chainIndex: 7,
+        chainHash: 'ef'.repeat(32),
       },
     ],
     sessionStartedAt: '2026-06-01T08:00:00.000Z',
@@ -78,7 +82,9 @@ test('a font subset is embedded and every fact can be read back', () => {
     '3302**********123X',
     '意愿确认',
     checkpoint.head,
-    '+45000 ms',
+    'offset +45000 ms',
+    'chain link #7 h=efefefefefefefef',
+    'chain link #3 h=cdcdcdcdcdcdcdcd',
     '93000 ms',
   ]) {
     expect(text, fact).toContain(fact);

@@ -15,6 +15,9 @@ export interface IdentityDocumentSnapshot {
   readonly sha256: string;
   readonly offsetMs: number;
   readonly takenAt: string;
+  /** The recording chain link that holds this image (snapshots are taken from the recording). */
+  readonly chainIndex: number | null;
+  readonly chainHash: string | null;
 }
 
 export interface IdentityDocumentInput {
@@ -116,13 +119,16 @@ export async function renderIdentityDocument(input: IdentityDocumentInput): Prom
       borderWidth: 0.5,
     });
     const caption = [
-      `${snap.kind === 'face' ? '面部 face' : '证件 ID'} · +${snap.offsetMs} ms`,
+      `${snap.kind === 'face' ? '面部 face' : '证件 ID'} · 录像偏移 offset +${snap.offsetMs} ms`,
       `sha256 ${snap.sha256.slice(0, 24)}…`,
+      snap.chainIndex === null
+        ? '录像链 chain: —'
+        : `录像链 chain link #${snap.chainIndex} h=${(snap.chainHash ?? '').slice(0, 16)}…`,
     ];
     caption.forEach((text, line) => page.drawText(text, { x, y: top - THUMB_H - 10 - line * 9, size: 7, font }));
     column += 1;
     if (column === perRow || i === input.snapshots.length - 1) {
-      cursor.skip(THUMB_H + 34);
+      cursor.skip(THUMB_H + 43);
       column = 0;
     }
   }

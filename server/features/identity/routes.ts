@@ -1,7 +1,6 @@
 // Flow A over HTTP: snapshots and the identity confirmation.
-import { SNAPSHOT_MAX_BYTES, type IdentityService } from './IdentityService.js';
+import type { IdentityService } from './IdentityService.js';
 import { caseFor, type CaseService } from '../cases/index.js';
-import { parseFields, readMultipart } from '../../http/multipart.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import { NotFoundError } from '../../kernel/errors.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
@@ -19,18 +18,21 @@ export function identityRoutes(deps: IdentityRoutesDeps): RouteModule {
     register(api) {
       api.route({
         ...takeSnapshot,
-        summary: 'Capture a face or ID snapshot (multipart: kind=face|id, image PNG/JPEG ≤ 5 MiB)',
+        summary:
+          "Take a face or ID snapshot: the server grabs the frame of the applicant's recorded video at this instant and chains it into the recording",
         tag: 'identity',
         access: 'snapshot.create',
-        handler: async ({ req, res, principal, params }) => {
+        handler: async ({ principal, params, body }) => {
           caseFor(deps, principal, 'snapshot.create', params.id);
-          const { fields, file } = await readMultipart(req, res, {
-            file: takeSnapshot.multipart.file,
-            maxBytes: SNAPSHOT_MAX_BYTES,
-          });
-          const { kind } = parseFields(takeSnapshot.multipart.fields, fields);
-          const snap = await deps.identity.addSnapshot(principal, params.id, kind, file);
-          return { id: snap.id, sha256: snap.sha256, offsetMs: snap.offsetMs, kind: snap.kind };
+          const snap = await deps.identity.takeSnapshot(principal, params.id, body.kind);
+          return {
+            id: snap.id,
+            sha256: snap.sha256,
+            offsetMs: snap.offsetMs,
+            kind: snap.kind,
+            chainIndex: snap.chainIndex!,
+            chainHash: snap.chainHash!,
+          };
         },
       });
 

@@ -16,10 +16,16 @@ export interface RoomRecorder {
   on(event: 'state', listener: (s: RecordingStateView) => void): unknown;
 }
 
+/** Where joins, leaves and consents are written (the sessions feature's presence log). */
+export interface PresenceSink {
+  record(sessionId: string, participantId: string, event: 'joined' | 'left' | 'consented'): void;
+}
+
 export interface MediaServiceOptions extends WorkerPoolOptions {
   /** Addresses WebRTC transports listen on; `announcedIp` is what clients are told to send to. */
   readonly listenIps: ms.TransportListenIp[];
   readonly recorder?: RoomRecorder;
+  readonly presence?: PresenceSink;
   readonly connectTimeoutMs?: number;
 }
 
@@ -83,6 +89,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   async consent(sessionId: string, peerId: string): Promise<void> {
     let set = this.#consents.get(sessionId);
     if (!set) this.#consents.set(sessionId, (set = new Set()));
+    if (!set.has(peerId)) this.#presence(sessionId, peerId, 'consented');
     set.add(peerId);
     (await this.room(sessionId)).consent(peerId);
   }
@@ -120,10 +127,21 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       connectTimeoutMs: this.#options.connectTimeoutMs,
     });
     room.once('closed', () => this.#pool.release(worker));
+    room.on('peerJoined', (p) => this.#presence(sessionId, p.id, 'joined'));
+    room.on('peerLeft', (peerId) => this.#presence(sessionId, peerId, 'left'));
     room.once('workerDied', () => void this.#rebuild(sessionId, room));
     this.#options.recorder?.attach(room);
     this.emit('room', room);
     return room;
+  }
+
+  /** A presence that cannot be written only makes later preconditions fail: never break the room for it. */
+  #presence(sessionId: string, peerId: string, event: 'joined' | 'left' | 'consented'): void {
+    try {
+      this.#options.presence?.record(sessionId, peerId, event);
+    } catch {
+      // e.g. the session row is gone (deleted record): nothing to attest any more.
+    }
   }
 
   async #rebuild(sessionId: string, dead: Room): Promise<void> {

@@ -1,6 +1,6 @@
 // The media feature's public surface: the SFU (mediasoup) rooms and their signalling.
 export { type ms } from './engine.js';
 export { mediaServiceOptions } from './options.js';
-export { MediaService, type MediaServiceOptions } from './MediaService.js';
+export { MediaService, type MediaServiceOptions, type PresenceSink } from './MediaService.js';
 export { closeRoomsWhenSessionsEnd } from './room-lifecycle.js';
 export { mediaSockets } from './signaling.js';

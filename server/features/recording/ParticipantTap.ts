@@ -65,8 +65,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     });
     ffmpeg.stderr?.on('data', (d: Buffer) => (this.#stderrTail = (this.#stderrTail + d.toString()).slice(-2000)));
     this.#timers.push(setInterval(() => this.#poll(), 500));
-    const keyframes = () =>
-      this.#consumers.filter((c) => c.kind === 'video').forEach((c) => void c.requestKeyFrame().catch(() => undefined));
+    const keyframes = () => this.requestKeyFrame();
     // ffmpeg needs a keyframe to learn the video's parameters; a busy sender may miss the first request.
     for (const ms of [300, 800, 1500, 2500, 4000]) this.#timers.push(setTimeout(keyframes, ms));
     this.#timers.push(setInterval(keyframes, options.segmentSeconds * 1000));
@@ -139,6 +138,12 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       this.emit('closed');
     })();
     return this.#stopping;
+  }
+
+  /** Asks the sender for a keyframe, so the segment being written can be cut at the next boundary. */
+  requestKeyFrame(): void {
+    for (const c of this.#consumers)
+      if (c.kind === 'video' && !c.closed) void c.requestKeyFrame().catch(() => undefined);
   }
 
   get diagnostics(): string {

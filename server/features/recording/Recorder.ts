@@ -2,6 +2,7 @@
 // participant's tracks run through a ParticipantTap; every closed segment is fsynced, hashed and
 // appended to the session's hash chain, one at a time. finish() seals manifest.json; at start-up,
 // recordings a crash left open are sealed as 'interrupted' with the segments that had closed.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,10 +11,12 @@ import type { RecordableRoom } from './RecordableRoom.js';
 import type { RtpPortRange } from './ffmpeg-input.js';
 import { CompositeJob, compositePath } from './CompositeJob.js';
 import { fsyncFile, hashFile, recordingDirectory, safeName, writeDurably } from './files.js';
-import { genesis, nextHead } from './hash-chain.js';
+import { ConflictError } from '../../kernel/errors.js';
+import { grabFrame } from './frame-grab.js';
+import { genesis, isMediaSegment, nextHead, snapshotTrackPrefix } from './hash-chain.js';
 import { buildManifest, manifestBytes, manifestName, sealName, sha256Hex, type ManifestSeal } from './manifest.js';
-import { ParticipantTap, readClosedSegments, type ClosedSegment } from './ParticipantTap.js';
-import type { Checkpoint, RecordingRow, RecordingStore } from './RecordingStore.js';
+import { ParticipantTap, readClosedSegments } from './ParticipantTap.js';
+import type { Checkpoint, RecordingRow, RecordingStore, SegmentRow } from './RecordingStore.js';
 import { stopStaleWriters } from './stale-writers.js';
 
 export interface RecorderOptions {
@@ -26,6 +29,20 @@ export interface RecorderOptions {
   readonly ffmpegBin?: string;
   readonly ports?: RtpPortRange;
   readonly clock?: () => Date;
+}
+
+/** A frame of a participant's recorded video, chained as its own link of the recording. */
+export interface CapturedFrame {
+  /** JPEG */
+  readonly image: Buffer;
+  readonly sha256: string;
+  /** Milliseconds from the recording's start: the instant the frame was asked for. */
+  readonly offsetMs: number;
+  /** The chain link that holds the image. */
+  readonly index: number;
+  readonly chainHash: string;
+  /** The media segment the frame was decoded from. */
+  readonly sourceSegment: number;
 }
 
 export interface CompositeState {
@@ -135,6 +152,69 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     return { ...cp, takenAt: now.toISOString() };
   }
 
+  /**
+   * The frame of the participant's video at this instant, from the recording itself: the tap is
+   * asked for a keyframe so the segment being written closes soon, the segment that covers this
+   * instant is awaited (chained), decoded up to the instant, and the JPEG is appended to the chain.
+   */
+  async captureFrame(sessionId: string, peerId: string, label: string, waitMs?: number): Promise<CapturedFrame> {
+    const live = this.#live.get(sessionId);
+    const row = this.#o.store.get(sessionId);
+    if (!live || !row || row.status !== 'recording')
+      throw new ConflictError('the session is not being recorded', 'recording_not_running');
+    const tap = live.taps.get(peerId)?.tap;
+    if (!tap?.kinds.includes('video'))
+      throw new ConflictError(`no recorded video of ${peerId}`, 'snapshot_unavailable');
+    const offsetMs = Math.max(0, this.#clock().getTime() - Date.parse(row.startedAt));
+    tap.requestKeyFrame();
+    const segmentMs = (this.#o.segmentSeconds ?? 4) * 1000;
+    const source = await this.#segmentCovering(sessionId, peerId, offsetMs, waitMs ?? 3 * segmentMs + 10_000);
+    const dir = this.#dirOf(row);
+    // A fresh name per request: two snapshots asked for at once must not write the same file.
+    const file = join(safeName(peerId), `snapshot-${randomUUID()}-${safeName(label)}.jpg`);
+    mkdirSync(join(dir, safeName(peerId)), { recursive: true });
+    try {
+      await grabFrame(join(dir, source.file), (offsetMs - source.startMs) / 1000, join(dir, file), this.#o.ffmpegBin);
+    } catch (err) {
+      throw new ConflictError(
+        `no frame of ${peerId}: ${err instanceof Error ? err.message : String(err)}`,
+        'snapshot_unavailable',
+      );
+    }
+    let link: SegmentRow | undefined;
+    const append = live.chain.then(async () => {
+      await this.#append(sessionId, peerId, `${snapshotTrackPrefix}${label}`, dir, file, offsetMs, offsetMs);
+      link = this.#o.store.segments(sessionId).find((s) => s.file === file);
+    });
+    live.chain = append.catch(() => undefined);
+    await append;
+    if (!link) throw new ConflictError('the snapshot could not be chained', 'snapshot_unavailable');
+    return {
+      image: readFileSync(join(dir, file)),
+      sha256: link.sha256,
+      offsetMs,
+      index: link.index,
+      chainHash: link.chainHash,
+      sourceSegment: source.index,
+    };
+  }
+
+  /** Waits for the chained video segment of `peerId` whose time span reaches `offsetMs`. */
+  async #segmentCovering(sessionId: string, peerId: string, offsetMs: number, waitMs: number): Promise<SegmentRow> {
+    const find = () =>
+      this.#o.store
+        .segments(sessionId)
+        .find((s) => s.participant === peerId && s.track.includes('video') && isMediaSegment(s) && s.endMs >= offsetMs);
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const found = find();
+      if (found) return found;
+      if (Date.now() > deadline || !this.#live.has(sessionId))
+        throw new ConflictError(`no recorded segment of ${peerId} reached this instant`, 'snapshot_unavailable');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   /** Stops every tap (their open segments are finished and chained), then seals the manifest. */
   async finish(sessionId: string): Promise<FinishedRecording | null> {
     const live = this.#live.get(sessionId);
@@ -232,7 +312,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       const startMs = Math.round(offsetMs + (seg.startSec - firstStart) * 1000);
       const endMs = Math.round(offsetMs + (seg.endSec - firstStart) * 1000);
       live.chain = live.chain
-        .then(() => this.#append(sessionId, peerId, tap.kinds.join('+'), dir, seg, startMs, endMs))
+        .then(() => this.#append(sessionId, peerId, tap.kinds.join('+'), dir, seg.name, startMs, endMs))
         .catch(() => undefined);
     });
   }
@@ -250,13 +330,13 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     participant: string,
     track: string,
     dir: string,
-    seg: ClosedSegment,
+    name: string,
     startMs: number,
     endMs: number,
   ): Promise<void> {
     const row = this.#o.store.get(sessionId);
     if (!row) return;
-    const path = join(dir, seg.name);
+    const path = join(dir, name);
     const file = relative(this.#dirOf(row), path);
     if (this.#o.store.hasFile(sessionId, file)) return;
     await fsyncFile(path);
@@ -285,7 +365,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         const track = trackOfSdp(join(dir, list.replace(/\.csv$/, '.sdp')));
         for (const seg of segments) {
           const ms = (s: number) => Math.round((s - first) * 1000);
-          await this.#append(row.sessionId, participant, track, dir, seg, ms(seg.startSec), ms(seg.endSec)).catch(
+          await this.#append(row.sessionId, participant, track, dir, seg.name, ms(seg.startSec), ms(seg.endSec)).catch(
             () => undefined,
           );
         }
@@ -316,7 +396,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     this.emit('state', this.state(row.sessionId));
     const job = CompositeJob.start({
       dir: this.#dirOf(row),
-      segments: manifest.segments,
+      segments: manifest.segments.filter(isMediaSegment),
       ffmpegBin: this.#o.ffmpegBin,
     });
     const state = { status: 'rendering' as CompositeState['status'], progress: 0 };

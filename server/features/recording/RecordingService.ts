@@ -11,10 +11,11 @@ import type { Database } from '../../kernel/store/Database.js';
 import type { RecordingCheckpoint } from './checkpoint.js';
 import { compositePath } from './CompositeJob.js';
 import { recordingDirectory } from './files.js';
-import { genesis } from './hash-chain.js';
+import { genesis, isMediaSegment } from './hash-chain.js';
+import { ConflictError } from '../../kernel/errors.js';
 import { manifestName, sealName } from './manifest.js';
 import { platformManifestSeal, type PlatformSealSource } from './platform-seal.js';
-import { Recorder, type CompositeState } from './Recorder.js';
+import { Recorder, type CapturedFrame, type CompositeState } from './Recorder.js';
 import { RecordingStore } from './RecordingStore.js';
 import { verifyRecording, type RecordingVerification } from './verification.js';
 
@@ -110,6 +111,22 @@ export class RecordingService {
     const now = this.#o.clock();
     const offsetMs = Math.max(0, now.getTime() - Date.parse(sessionStartedAt));
     return { sessionId, head: genesis(sessionId), segmentCount: 0, offsetMs, at: now.toISOString() };
+  }
+
+  /** Is this process recording the session right now (a recorder here, the recording open)? */
+  isRunning(sessionId: string): boolean {
+    return !!this.recorder && this.store.get(sessionId)?.status === 'recording';
+  }
+
+  /** Closed, chained media segments (audio or video) of one participant. */
+  recordedSegments(sessionId: string, participantId: string): number {
+    return this.store.segments(sessionId).filter((s) => s.participant === participantId && isMediaSegment(s)).length;
+  }
+
+  /** A frame of the participant's recorded video at this instant, chained into the recording. */
+  captureFrame(sessionId: string, participantId: string, label: string): Promise<CapturedFrame> {
+    if (!this.recorder) throw new ConflictError('no recorder runs here', 'recording_not_running');
+    return this.recorder.captureFrame(sessionId, participantId, label);
   }
 
   /** Finishes the session's taps and seals its recording (idempotent; nothing to do without a recorder). */

@@ -39,3 +39,10 @@ export function nextHead(previousHex: string, segmentSha256Hex: string, meta: Se
     .update(canonicalMeta(meta), 'utf8')
     .digest('hex');
 }
+
+/** Chain entries that are snapshot images (a frame taken from the recording), not media segments. */
+export const snapshotTrackPrefix = 'snapshot:';
+
+export function isMediaSegment(s: { readonly track: string }): boolean {
+  return !s.track.startsWith(snapshotTrackPrefix);
+}

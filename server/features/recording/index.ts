@@ -1,9 +1,9 @@
 // The recording feature: what media rooms write to, and what records, evidence and documents read.
 export { checkpointSchema, readCheckpointInfo, setCheckpointInfo, type RecordingCheckpoint } from './checkpoint.js';
-export { chainFormat, genesis, nextHead } from './hash-chain.js';
+export { chainFormat, genesis, isMediaSegment, nextHead } from './hash-chain.js';
 export { platformManifestSeal } from './platform-seal.js';
 export type { RecordableRoom } from './RecordableRoom.js';
-export { Recorder, type FinishedRecording } from './Recorder.js';
+export { Recorder, type CapturedFrame, type FinishedRecording } from './Recorder.js';
 export { describeProblems, RecordingService, type RecordingIntegrity } from './RecordingService.js';
 export { RecordingStore } from './RecordingStore.js';
 export { recordingRoutes } from './routes.js';

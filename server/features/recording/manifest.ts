@@ -1,7 +1,7 @@
 // manifest.json: what the recording is (participants, tracks, segments with hashes and times, the
 // chain), written once at the end and sealed with a detached CMS signature (manifest.json.p7s).
 import { createHash } from 'node:crypto';
-import { chainFormat } from './hash-chain.js';
+import { chainFormat, isMediaSegment } from './hash-chain.js';
 import type { ParticipantRow, RecordingRow, SegmentRow } from './RecordingStore.js';
 
 export const manifestName = 'manifest.json';
@@ -39,7 +39,7 @@ export function buildManifest(
   endedAt: string,
 ): Manifest {
   const tracks = new Map<string, { participant: string; track: string; container: 'webm'; codecs: string[] }>();
-  for (const s of segments) {
+  for (const s of segments.filter(isMediaSegment)) {
     const key = `${s.participant}\n${s.track}`;
     if (!tracks.has(key)) {
       const codecs = s.track.split('+').map((k) => (k === 'audio' ? 'opus' : 'vp8'));

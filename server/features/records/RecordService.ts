@@ -61,7 +61,23 @@ export class RecordService {
       throw new ForbiddenError('the handling site archives');
     if (c.status !== 'signed') throw new ConflictError(`a ${c.status} case cannot be archived`, 'invalid_state');
     const session = c.sessionId ? sessions.get(c.sessionId) : undefined;
-    if (session) await this.#d.recording.finalize(session.id);
+    if (!session) throw new ConflictError('the case has no video session, hence no recording', 'recording_missing');
+    // Seal what was recorded, then check it from the files.
+    await this.#d.recording.finalize(session.id);
+    try {
+      await this.#assertRecordingValid(session.id);
+    } catch (err) {
+      // An attempt to archive a case without its evidence is worth a line in the audit log.
+      if (err instanceof ConflictError)
+        audit.append({
+          actor: actorOf(clerk),
+          action: 'record.archive_refused',
+          target: `case:${caseId}`,
+          siteId: clerk.siteId,
+          details: { code: err.code, session: session.id },
+        });
+      throw err;
+    }
     const now = clock();
     const recordId = randomUUID();
     db.transaction(() => {
@@ -90,6 +106,18 @@ export class RecordService {
       });
     });
     return { recordId };
+  }
+
+  /** A case record is evidence of its recorded session: no sealed, intact recording, no archive. */
+  async #assertRecordingValid(sessionId: string): Promise<void> {
+    const integrity = await this.#d.recording.integrity(sessionId);
+    if (integrity.status === 'missing' || integrity.segmentCount === 0)
+      throw new ConflictError('the session has no recording', 'recording_missing');
+    if (!integrity.valid || integrity.status === 'recording')
+      throw new ConflictError(
+        `the recording is not valid: ${integrity.status === 'recording' ? 'not sealed' : integrity.problems.join('; ')}`,
+        'recording_invalid',
+      );
   }
 
   async archiveCeremony(host: UserPrincipal, ceremonyId: string): Promise<{ recordId: string }> {

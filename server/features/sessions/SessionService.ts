@@ -5,6 +5,7 @@ import type { Database } from '../../kernel/store/Database.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../kernel/errors.js';
 import { guestActor, type Principal } from '../../kernel/principal.js';
 import { type Clock } from '../../kernel/clock.js';
+import { SessionPresence } from './SessionPresence.js';
 
 export type SessionKind = 'case' | 'ceremony';
 
@@ -67,10 +68,13 @@ export class SessionService {
   readonly #db: Database;
   readonly #clock: Clock;
   readonly #ended = new Set<(sessionId: string) => void>();
+  /** Joins, leaves and consents in the live rooms (written by the media plane). */
+  readonly presence: SessionPresence;
 
   constructor(db: Database, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
+    this.presence = new SessionPresence(db, clock);
   }
 
   /** Creates an open session with its first participants (call inside the caller's transaction). */
@@ -225,4 +229,9 @@ export class SessionService {
     if (session.status !== 'open') throw new ConflictError('the session has ended', 'session_ended');
     return session;
   }
+}
+
+/** The session's applicant: the guest who joined by invitation (one per case session). */
+export function sessionApplicant(session: Session): Participant | undefined {
+  return session.participants.find((p) => p.guest);
 }

@@ -12,6 +12,7 @@ import { accountsSchema } from './030-accounts.js';
 import { guestBindingSchema } from './031-guest-binding.js';
 import { auditAnchoringSchema } from './032-audit-anchoring-destruction.js';
 import { pkiTokenKeysSchema } from './033-pki-token-keys.js';
+import { sessionPresenceSchema } from './034-session-presence.js';
 
 export interface Migration {
   readonly version: number;
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   guestBindingSchema,
   auditAnchoringSchema,
   pkiTokenKeysSchema,
+  sessionPresenceSchema,
 ];
