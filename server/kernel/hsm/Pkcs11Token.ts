@@ -1,10 +1,10 @@
 // The platform's PKCS#11 token: CA, TSA and seal keys are generated inside it (sensitive,
-// non-extractable) and sign through C_Sign; two generic secrets in it key the HMACs that wrap every
+// non-extractable) and sign through C_Sign; generic secrets in it key the HMACs that wrap every
 // other private key (user keys together with the PIN) and pseudonymise ID numbers. Works with any
 // PKCS#11 module (a production HSM) and with SoftHSM2 (embedded-softhsm.ts) in tests and the demo.
-// Every call is made from the main thread, one at a time: with SoftHSM2, C_Sign in the thread pool
-// beside calls from the main thread hung the demo server (a flow B run in the browser stopped
-// answering). A token signature takes milliseconds, as node:crypto's synchronous signing did.
+// Every call is made from the main thread, one at a time: modules differ in how safely they take
+// calls from several threads (SoftHSM2 has open reports of races between sessions), and a token
+// signature takes milliseconds, as node:crypto's synchronous signing did before.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 // The default import: the constants are not visible as ESM named exports of this CommonJS module.
 import pkcs11js from 'pkcs11js';
