@@ -1,7 +1,10 @@
 // The platform's PKCS#11 token: CA, TSA and seal keys are generated inside it (sensitive,
-// non-extractable) and sign through C_Sign; two generic secrets in it key the HMACs that wrap every
+// non-extractable) and sign through C_Sign; generic secrets in it key the HMACs that wrap every
 // other private key (user keys together with the PIN) and pseudonymise ID numbers. Works with any
 // PKCS#11 module (a production HSM) and with SoftHSM2 (embedded-softhsm.ts) in tests and the demo.
+// Every call is made from the main thread, one at a time: modules differ in how safely they take
+// calls from several threads (SoftHSM2 has open reports of races between sessions), and a token
+// signature takes milliseconds, as node:crypto's synchronous signing did before.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 // The default import: the constants are not visible as ESM named exports of this CommonJS module.
 import pkcs11js from 'pkcs11js';
@@ -79,7 +82,7 @@ export class Pkcs11Token {
   /** A new RSA key pair on the token; the private half never leaves it. Returns the public key. */
   async generateRsaKeyPair(label: string, bits: number): Promise<KeyObject> {
     const id = Buffer.from(label, 'utf8');
-    const keys = await this.#p11.C_GenerateKeyPairAsync(
+    const keys = this.#p11.C_GenerateKeyPair(
       this.#session,
       { mechanism: pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN },
       [
@@ -107,7 +110,7 @@ export class Pkcs11Token {
   signingKey(label: string): SigningKey {
     if (!this.hasKey(label)) throw new Error(`PKCS#11: the token holds no private key "${label}"`);
     return {
-      sign: (data, digest) => this.#sign(label, RSA_MECHANISM[digest], data),
+      sign: async (data, digest) => this.#signSync(label, RSA_MECHANISM[digest], data),
       signSync: (data, digest) => this.#signSync(label, RSA_MECHANISM[digest], data),
     };
   }
@@ -168,20 +171,9 @@ export class Pkcs11Token {
     return handle;
   }
 
-  // Each operation has its own session: concurrent signatures must not share C_SignInit state.
+  // Each operation has its own session, so that no C_SignInit state can outlive a failed call.
   #openSession(): Handle {
     return this.#p11.C_OpenSession(this.#slot, pkcs11js.CKF_SERIAL_SESSION);
-  }
-
-  async #sign(label: string, mechanism: number, data: Uint8Array, cls = pkcs11js.CKO_PRIVATE_KEY) {
-    const key = this.#key(label, cls);
-    const session = this.#openSession();
-    try {
-      this.#p11.C_SignInit(session, { mechanism }, key);
-      return new Uint8Array(await this.#p11.C_SignAsync(session, Buffer.from(data), Buffer.alloc(1024)));
-    } finally {
-      this.#p11.C_CloseSession(session);
-    }
   }
 
   #signSync(label: string, mechanism: number, data: Uint8Array, cls = pkcs11js.CKO_PRIVATE_KEY): Uint8Array {
