@@ -70,7 +70,13 @@ beforeAll(async () => {
   [xingren, cixi, auditor, admin] = (await Promise.all(
     ['clerk.xingren', 'clerk.cixi', 'auditor', 'admin'].map((u) => server.login(u)),
   )) as [HttpClient, HttpClient, HttpClient, HttpClient];
-  ({ id: caseId, number: caseNumber, sessionId, applicant: guest, guestPeer: applicantPeer } = await openCase('王五', '522501199001011234'));
+  ({
+    id: caseId,
+    number: caseNumber,
+    sessionId,
+    applicant: guest,
+    guestPeer: applicantPeer,
+  } = await openCase('王五', '522501199001011234'));
 });
 
 afterAll(async () => {
