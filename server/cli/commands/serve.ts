@@ -72,7 +72,9 @@ async function bootstrapAdmin(app: App): Promise<void> {
     target: 'user:admin',
     details: { role: 'admin', bootstrap: true },
   });
-  process.stdout.write('tongban: created the account `admin` (password from TONGBAN_ADMIN_PASSWORD)\n');
+  process.stdout.write(
+    'tongban: created the account `admin` (password from TONGBAN_ADMIN_PASSWORD; its first login asks for a new one)\n',
+  );
 }
 
 /** Resolves when the process is told to stop (the server keeps it alive until then). */

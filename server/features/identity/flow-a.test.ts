@@ -529,5 +529,21 @@ describe('flow A: remote identity confirmation', () => {
     ]);
     // GET …/evidence.zip, the export job and `tongban evidence export`.
     expect(actions.filter((a: string) => a === 'evidence.exported')).toHaveLength(3);
+    // No table but the hash-chained audit log still holds the applicant's name or masked ID number.
+    expect(rowsMentioning(db, ['王五', '5225**********1234'], ['audit_log'])).toEqual([]);
   });
 });
+
+/** "table.column" of every text cell that contains one of `needles`, outside the tables `skip`. */
+function rowsMentioning(db: { sql: import('better-sqlite3').Database }, needles: string[], skip: string[]): string[] {
+  const found: string[] = [];
+  const tables = db.sql.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+  for (const { name } of tables.filter((t) => !skip.includes(t.name))) {
+    const columns = db.sql.prepare(`PRAGMA table_info("${name}")`).all() as { name: string; type: string }[];
+    for (const c of columns.filter((col) => col.type === 'TEXT'))
+      for (const needle of needles)
+        if (db.sql.prepare(`SELECT 1 FROM "${name}" WHERE instr("${c.name}", ?) > 0 LIMIT 1`).get(needle))
+          found.push(`${name}.${c.name}`);
+  }
+  return found;
+}

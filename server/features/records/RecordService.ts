@@ -2,6 +2,7 @@
 // recording first), the auditors' search and detail, legal hold and retention-guarded deletion,
 // which destroys the data: the blobs (PDF revisions, snapshots, evidence packages) and the
 // recording's files. What stays are rows with hashes (the recording chain, the audit log).
+import { erasePersonalData } from './personal-data-erasure.js';
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { CaseService } from '../cases/index.js';
@@ -244,6 +245,7 @@ export class RecordService {
       this.store.markDeleted(record.id, at);
       this.#d.documents.markDestroyed(documents, at);
       if (record.caseId) this.#d.identity.deleteSnapshots(record.caseId);
+      erasePersonalData(db, record);
       audit.append({
         actor,
         action: 'record.deleted',
