@@ -3,19 +3,30 @@
 // the applicant slot is bound to that guest, and guest access (cookies, unused codes) ends with the
 // session. Case xingren → cixi: clerk.xingren opened it (originating clerk, the witness), clerk.cixi
 // accepted it (handling clerk); clerk.xingren2 is another clerk of the originating site.
+// Sessions are live for real: the applicant and both clerks join the media room as headless WebRTC
+// participants and the recorder chains their media, as confirmation and archive require (§2).
+// Needs the mediasoup worker: `source scripts/worker-env.sh`.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Bot } from '../../../bench/support/Bot.js';
 import { DEMO_PIN } from '../../demo/demo-data.js';
 import type { HttpClient, TestResponse } from '../../test-support/HttpClient.js';
 import { TestServer } from '../../test-support/TestServer.js';
-import { handwritingDataUrl, multipart, testImage } from '../../test-support/flow-fixtures.js';
-import { appendStoredSegment } from '../../test-support/synthetic-recording.js';
+import { handwritingDataUrl } from '../../test-support/flow-fixtures.js';
+import {
+  closeLiveRoom,
+  joinLiveRoom,
+  stopSyntheticMedia,
+  waitForRecordedSegments,
+} from '../../test-support/live-room.js';
 import type { AppError } from '../../kernel/errors.js';
+import { guestActor } from '../../kernel/principal.js';
 
 const checklist = { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true };
 let server: TestServer;
 let xingren: HttpClient;
 let xingren2: HttpClient;
 let cixi: HttpClient;
+const bots: Bot[] = [];
 
 const refusal = (r: TestResponse) => [r.status, (r.json() as { error?: { code?: string } }).error?.code];
 
@@ -46,29 +57,31 @@ async function redeem(code: string): Promise<{ client: HttpClient; guestId: stri
   return { client, guestId: joined.json().guestId };
 }
 
+/** The applicant and both clerks in the media room; returns once the applicant's media is recorded. */
+async function goLive(sessionId: string, applicant: { client: HttpClient; guestId: string }): Promise<void> {
+  bots.push(...(await joinLiveRoom(server, sessionId, [applicant.client, cixi, xingren])));
+  await waitForRecordedSegments(server, sessionId, guestActor(applicant.guestId));
+}
+
+/** The handling clerk has the server take both snapshots from the recording, then confirms. */
 async function confirmIdentity(caseId: string): Promise<string> {
-  for (const [kind, type, bytes] of [
-    ['face', 'image/png', testImage('png')],
-    ['id', 'image/jpeg', testImage('jpeg')],
-  ] as const) {
-    const { body, headers } = multipart({ kind }, { field: 'image', filename: 'snap', type, bytes });
-    expect((await cixi.post(`/api/cases/${caseId}/snapshots`, undefined, { body, headers })).status).toBe(201);
+  for (const kind of ['face', 'id']) {
+    const snap = await cixi.post(`/api/cases/${caseId}/snapshots`, { kind });
+    expect(snap.status, snap.text).toBe(201);
   }
   const confirmed = await cixi.post(`/api/cases/${caseId}/confirm-identity`, { checklist });
-  expect(confirmed.status).toBe(201);
+  expect(confirmed.status, confirmed.text).toBe(201);
   return confirmed.json().documentId;
 }
 
 /**
- * The applicant joins with `code`, the handling clerk confirms (recorded segments before and after,
- * as the recorder would write them) and all three sign; returns the signed document.
+ * The applicant joins with `code` and goes live with both clerks, the handling clerk confirms and
+ * all three sign; returns the signed document.
  */
 async function signedByAll(caseId: string, sessionId: string, code: string) {
-  const store = server.app.services.recording.store;
-  await appendStoredSegment(store, server.dataDir, sessionId);
   const applicant = await redeem(code);
+  await goLive(sessionId, applicant);
   const documentId = await confirmIdentity(caseId);
-  await appendStoredSegment(store, server.dataDir, sessionId);
   for (const [signer, body] of [
     [applicant.client, { handwriting: handwritingDataUrl() }],
     [xingren, { pin: DEMO_PIN }],
@@ -79,7 +92,7 @@ async function signedByAll(caseId: string, sessionId: string, code: string) {
 }
 
 beforeAll(async () => {
-  server = await TestServer.start({ seed: true, record: true });
+  server = await TestServer.start({ seed: true, media: { segmentSeconds: 2 } });
   await server.app.services.users.create({
     id: 'clerk.xingren2',
     username: 'clerk.xingren2',
@@ -87,12 +100,18 @@ beforeAll(async () => {
     role: 'clerk',
     siteId: 'xingren',
     password: 'second-clerk-password',
+    // As the demo seed creates its clerks: no first-login password change in the way of the attacks.
+    mustChangePassword: false,
   });
   [xingren, cixi] = await Promise.all([server.login('clerk.xingren'), server.login('clerk.cixi')]);
   xingren2 = await server.login('clerk.xingren2', 'second-clerk-password');
 });
 
-afterAll(async () => server?.dispose());
+afterAll(async () => {
+  await closeLiveRoom(bots.splice(0));
+  stopSyntheticMedia();
+  await server?.dispose();
+});
 
 describe('applicant binding (issue 12 §1)', () => {
   let caseId: string;
@@ -102,8 +121,6 @@ describe('applicant binding (issue 12 §1)', () => {
 
   test('attack: witness clerk creates a code, redeems it and signs the applicant slot', async () => {
     ({ caseId, sessionId } = await caseInSession('王五', '522501199001011234'));
-    const store = server.app.services.recording.store;
-    await appendStoredSegment(store, server.dataDir, sessionId);
 
     // A clerk of the originating site who is neither the handling nor the originating clerk: no code.
     const notCaseClerk = await xingren2.post(`/api/cases/${caseId}/invitations`);
@@ -117,6 +134,7 @@ describe('applicant binding (issue 12 §1)', () => {
     console.log(`[attack] replaced code redeemed: ${revoked.status} ${revoked.text}`);
     expect(refusal(revoked)).toEqual([403, 'invitation_invalid']);
     applicant = await redeem(second.code);
+    await goLive(sessionId, applicant);
 
     // The witness (originating clerk, who may invite) cannot get a second code into the live session...
     const again = await xingren.post(`/api/cases/${caseId}/invitations`);
@@ -130,7 +148,6 @@ describe('applicant binding (issue 12 §1)', () => {
     expect((await witnessAsGuest.client.get(`/api/sessions/${sessionId}`)).status).toBe(403);
 
     documentId = await confirmIdentity(caseId);
-    await appendStoredSegment(store, server.dataDir, sessionId);
     const sign = (c: HttpClient, body: Record<string, string>) => c.post(`/api/documents/${documentId}/sign`, body);
     const asOtherGuest = await sign(witnessAsGuest.client, { handwriting: handwritingDataUrl() });
     console.log(
@@ -180,6 +197,7 @@ describe('applicant binding (issue 12 §1)', () => {
       .find((c: { kind: string; eventId: string | null }) => c.kind === 'event' && c.eventId?.includes(documentId));
     expect(eventCert?.subject).toContain(`guest:${applicant.guestId}`);
     expect(server.app.services.sessions.joinedApplicant(sessionId)?.guestId).toBe(applicant.guestId);
+    await closeLiveRoom(bots.splice(0));
   });
 
   test('attack: second code for a live session', async () => {
@@ -219,6 +237,7 @@ describe('guest access ends with the session (issue 12 §3)', () => {
       expect(refusal(r)).toEqual([403, 'invitation_invalid']);
     }
     expect(refusal(await cixi.post(`/api/cases/${caseId}/invitations`))).toEqual([409, 'no_open_session']);
+    await closeLiveRoom(bots.splice(0));
 
     // A code still open when its session ends (here: the case is withdrawn) is revoked by the end...
     const withdrawn = await caseInSession('周九', '522501199505051234');
@@ -253,5 +272,6 @@ describe('guest access ends with the session (issue 12 §3)', () => {
     console.log(`[attack] old guest cookie downloads the signed PDF after archive: ${after.status} ${after.text}`);
     expect(refusal(after)).toEqual([401, 'unauthenticated']);
     expect((await applicant.client.get('/api/me')).status).toBe(401);
+    await closeLiveRoom(bots.splice(0));
   });
 });
