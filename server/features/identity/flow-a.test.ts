@@ -529,8 +529,13 @@ describe('flow A: remote identity confirmation', () => {
     ]);
     // GET …/evidence.zip, the export job and `tongban evidence export`.
     expect(actions.filter((a: string) => a === 'evidence.exported')).toHaveLength(3);
-    // No table but the hash-chained audit log still holds the applicant's name or masked ID number.
-    expect(rowsMentioning(db, ['王五', '5225**********1234'], ['audit_log'])).toEqual([]);
+    // No table still names the applicant but the hash-chained audit log and the CA's register of the
+    // certificates it issued (kept for revocation status, as CA policy requires); the ID is erased.
+    expect(rowsMentioning(db, ['王五'], ['audit_log', 'pki_certificates'])).toEqual([]);
+    expect(db.sql.prepare('SELECT id_masked, id_hmac FROM cases WHERE id = ?').get(caseId)).toEqual({
+      id_masked: '',
+      id_hmac: '',
+    });
   });
 });
 
