@@ -4,10 +4,11 @@ import { CliError } from './command.js';
 
 export function readHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
+  // Raw (no echo) before the prompt shows: an answer typed as soon as it appears is not echoed.
   stdin.setRawMode(true);
   stdin.setEncoding('utf8');
   stdin.resume();
+  process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
     const finish = (err?: CliError) => {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,25 @@ function tongbanWith(secrets: Record<string, string>, ...args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const tongban = (...args: string[]) => tongbanWith({}, ...args);
+/**
+ * `tongban ARGS` on a terminal (util-linux `script` gives it a pty), typing each answer once its
+ * prompt shows; everything the terminal showed is returned.
+ */
+function onTerminal(args: string[], answers: [prompt: string, answer: string][]) {
+  const quoted = [process.execPath, 'bin/tongban.js', ...args].map((a) => `'${a}'`).join(' ');
+  const env = { ...process.env, TONGBAN_DATA: '', TONGBAN_MASTER_KEY: '', TONGBAN_PASSWORD: '', TONGBAN_PIN: '' };
+  const child = spawn('script', ['-qfec', quoted, '/dev/null'], { env });
+  let shown = '';
+  const pending = [...answers];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    shown += chunk;
+    while (pending[0] && shown.includes(pending[0][0])) child.stdin.write(`${pending.shift()![1]}\r`);
+  });
+  return new Promise<{ status: number | null; shown: string }>((resolve) =>
+    child.on('close', (status) => resolve({ status, shown })),
+  );
+}
+
 const enrol = (userId: string, code: string, secrets: Record<string, string>) =>
   tongbanWith(secrets, 'pki', 'enrol', '--user', userId, '--code', code, '--data', dataDir);
 
@@ -62,6 +81,7 @@ beforeAll(async () => {
     { username: 'clerk.cixi', displayName: '张三', role: 'clerk', siteId: 'cixi' },
     { username: 'official.cixi', displayName: '王五', role: 'official', siteId: 'cixi' },
     { username: 'fresh.cixi', displayName: '李四', role: 'clerk', siteId: 'cixi' },
+    { username: 'typist.cixi', displayName: '赵六', role: 'clerk', siteId: 'cixi' },
     { username: 'auditor', displayName: '审计', role: 'auditor', siteId: null },
   ] as const;
   for (const a of accounts) {
@@ -202,6 +222,36 @@ describe('tongban pki (built CLI)', () => {
     const owned = enrol('official.cixi', code, owner);
     expect(owned.stderr).toBe('');
     expect(certificates()).toHaveLength(1);
+  });
+
+  it('on a terminal, the password and the PIN (typed twice) are asked for without echo', async () => {
+    const code = /: ([A-Z0-9-]{19}) /.exec(
+      tongban('pki', 'enrolment-code', '--user', 'typist.cixi', '--data', dataDir).stdout,
+    )![1]!;
+    const args = ['pki', 'enrol', '--user', 'typist.cixi', '--code', code, '--data', dataDir];
+    const mistyped = await onTerminal(args, [
+      ['account password of typist.cixi: ', OWNER_PASSWORD],
+      ['new signing PIN: ', '24681357'],
+      ['the same PIN again: ', '24681358'],
+    ]);
+    expect(mistyped.shown).toContain('tongban: the two PINs differ');
+    expect(mistyped.status).toBe(2);
+    const r = await onTerminal(args, [
+      ['account password of typist.cixi: ', OWNER_PASSWORD],
+      ['new signing PIN: ', '24681357'],
+      ['the same PIN again: ', '24681357'],
+    ]);
+    expect(r.shown).toMatch(/issued certificate [0-9a-f]+ to typist\.cixi/);
+    expect(r.status).toBe(0);
+    expect(r.shown).not.toContain(OWNER_PASSWORD);
+    expect(r.shown).not.toContain('24681357');
+    // The key is wrapped under the PIN typed.
+    const db = Database.open(join(dataDir, 'tongban.sqlite'));
+    try {
+      await expect(PlatformPki.open({ db, dataDir }).unlockUserSigner('typist.cixi', '24681357')).resolves.toBeTruthy();
+    } finally {
+      db.close();
+    }
   });
 
   it('bad input: one line on stderr, non-zero exit, no stack', () => {
