@@ -1,6 +1,6 @@
 // `tongban` command line: dispatches to one module per command group. Errors are one line on
 // stderr naming the problem and a non-zero exit; never a stack trace.
-import { commands, type CommandEntry } from './commands/index.js';
+import { commands, retiredCommands, type CommandEntry } from './commands/index.js';
 import { CliError, printUsage } from './command.js';
 
 // `tongban --help | head`: a reader that went away is not a failure of the command.
@@ -18,6 +18,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const entry: CommandEntry | undefined =
     commands.find((c) => c.group === first && c.name === second) ??
     commands.find((c) => c.group === undefined && c.name === first);
+  const retired = retiredCommands[`${first} ${second}`];
+  if (!entry && retired) throw new CliError(retired);
   if (!entry) throw new CliError(`unknown command: ${[first, second].filter(Boolean).join(' ')} (see tongban --help)`);
   const args = entry.group ? rest : [second, ...rest].filter((a): a is string => a !== undefined);
   return await (await entry.load()).run(args);

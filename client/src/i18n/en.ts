@@ -356,7 +356,7 @@ export const en: Record<MessageKey, string> = {
   'admin.actions': 'Actions',
   'admin.certificates': 'Signing certificates',
   'admin.certsUnavailable':
-    'This server does not offer certificate administration yet. Use the command line on the server: tongban pki issue / tongban pki revoke.',
+    'This server does not offer certificate administration yet. Use the command line on the server: tongban pki enrolment-code / tongban pki revoke.',
   'admin.subject': 'Holder',
   'admin.serial': 'Serial',
   'admin.notAfter': 'Valid until',

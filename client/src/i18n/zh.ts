@@ -339,7 +339,7 @@ export const zh = {
   'admin.actions': '操作',
   'admin.certificates': '签名证书',
   'admin.certsUnavailable':
-    '本服务器尚未开放证书管理接口。请在服务器上使用命令行：tongban pki issue / tongban pki revoke。',
+    '本服务器尚未开放证书管理接口。请在服务器上使用命令行：tongban pki enrolment-code / tongban pki revoke。',
   'admin.subject': '持有人',
   'admin.serial': '序列号',
   'admin.notAfter': '有效期至',

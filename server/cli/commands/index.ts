@@ -11,7 +11,8 @@ export interface CommandEntry {
 
 export const commands: readonly CommandEntry[] = [
   { group: 'pki', name: 'init', load: async () => (await import('./pki.js')).pkiInit },
-  { group: 'pki', name: 'issue', load: async () => (await import('./pki.js')).pkiIssue },
+  { group: 'pki', name: 'enrolment-code', load: async () => (await import('./pki.js')).pkiEnrolmentCode },
+  { group: 'pki', name: 'enrol', load: async () => (await import('./pki.js')).pkiEnrol },
   { group: 'pki', name: 'revoke', load: async () => (await import('./pki.js')).pkiRevoke },
   { group: 'pki', name: 'export-root', load: async () => (await import('./pki.js')).pkiExportRoot },
   { name: 'demo', load: async () => (await import('./demo.js')).demo },
@@ -23,3 +24,9 @@ export const commands: readonly CommandEntry[] = [
   { name: 'sign', load: async () => (await import('./sign.js')).sign },
   { name: 'verify', load: async () => (await import('./verify.js')).verify },
 ];
+
+/** Commands that are gone, with what to do instead (a bare "unknown command" would leave the operator guessing). */
+export const retiredCommands: Readonly<Record<string, string>> = {
+  'pki issue':
+    'pki issue is gone: the operator no longer chooses a PIN; run `tongban pki enrolment-code --user ID` and give the code to the user, who runs `tongban pki enrol --user ID --code CODE`',
+};

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,29 +7,88 @@ import { openssl } from '../../../certs/test-support/openssl.js';
 import { demoSites } from '../../demo/demo-data.js';
 import { PlatformPki } from '../../kernel/pki/PlatformPki.js';
 import { Database } from '../../kernel/store/Database.js';
+import { AuditLog } from '../../kernel/audit/AuditLog.js';
+import { UserService } from '../../features/auth/index.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tongban-cli-pki-'));
 
-function tongban(...args: string[]) {
-  const env = { ...process.env, TONGBAN_DATA: '', TONGBAN_MASTER_KEY: '' };
+const OWNER_PASSWORD = 'chosen-by-the-owner-7';
+const ADMIN_SET_PASSWORD = 'set-by-an-admin-9';
+const OWNER_PIN = '80461357';
+const owner = { TONGBAN_PASSWORD: OWNER_PASSWORD, TONGBAN_PIN: OWNER_PIN };
+
+/** `tongban ARGS` with no secrets in the environment but `secrets` (TONGBAN_PASSWORD, TONGBAN_PIN). */
+function tongbanWith(secrets: Record<string, string>, ...args: string[]) {
+  const env = {
+    ...process.env,
+    TONGBAN_DATA: '',
+    TONGBAN_MASTER_KEY: '',
+    TONGBAN_PASSWORD: '',
+    TONGBAN_PIN: '',
+    ...secrets,
+  };
   const r = spawnSync(process.execPath, ['bin/tongban.js', ...args], { encoding: 'utf8', env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+const tongban = (...args: string[]) => tongbanWith({}, ...args);
+/**
+ * `tongban ARGS` on a terminal (util-linux `script` gives it a pty), typing each answer once its
+ * prompt shows; everything the terminal showed is returned.
+ */
+function onTerminal(args: string[], answers: [prompt: string, answer: string][]) {
+  const quoted = [process.execPath, 'bin/tongban.js', ...args].map((a) => `'${a}'`).join(' ');
+  const env = { ...process.env, TONGBAN_DATA: '', TONGBAN_MASTER_KEY: '', TONGBAN_PASSWORD: '', TONGBAN_PIN: '' };
+  const child = spawn('script', ['-qfec', quoted, '/dev/null'], { env });
+  let shown = '';
+  const pending = [...answers];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    shown += chunk;
+    while (pending[0] && shown.includes(pending[0][0])) child.stdin.write(`${pending.shift()![1]}\r`);
+  });
+  return new Promise<{ status: number | null; shown: string }>((resolve) =>
+    child.on('close', (status) => resolve({ status, shown })),
+  );
+}
 
-/** Reads the data directory in-process, as the server would. */
-function withPki<T>(fn: (pki: PlatformPki) => T): T {
+const enrol = (userId: string, code: string, secrets: Record<string, string>) =>
+  tongbanWith(secrets, 'pki', 'enrol', '--user', userId, '--code', code, '--data', dataDir);
+
+function inDb<T>(fn: (db: Database) => T): T {
   const db = Database.open(join(dataDir, 'tongban.sqlite'));
   try {
-    return fn(PlatformPki.open({ db, dataDir }));
+    return fn(db);
   } finally {
     db.close();
   }
 }
 
-beforeAll(() => {
+const auditEntries = (action?: string) =>
+  inDb((db) => new AuditLog(db, () => new Date()).list({ action, limit: 1000, offset: 0 }).entries);
+
+/** Reads the data directory in-process, as the server would. */
+function withPki<T>(fn: (pki: PlatformPki) => T): T {
+  return inDb((db) => fn(PlatformPki.open({ db, dataDir })));
+}
+
+beforeAll(async () => {
   const r = tongban('pki', 'init', '--data', dataDir);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
+  // Accounts as an admin makes them; the signers then chose their own password (byOwner), except fresh.cixi.
+  const db = Database.open(join(dataDir, 'tongban.sqlite'));
+  const users = new UserService(db, () => new Date());
+  const accounts = [
+    { username: 'clerk.cixi', displayName: '张三', role: 'clerk', siteId: 'cixi' },
+    { username: 'official.cixi', displayName: '王五', role: 'official', siteId: 'cixi' },
+    { username: 'fresh.cixi', displayName: '李四', role: 'clerk', siteId: 'cixi' },
+    { username: 'typist.cixi', displayName: '赵六', role: 'clerk', siteId: 'cixi' },
+    { username: 'auditor', displayName: '审计', role: 'auditor', siteId: null },
+  ] as const;
+  for (const a of accounts) {
+    await users.create({ id: a.username, ...a, password: ADMIN_SET_PASSWORD });
+    if (a.username !== 'fresh.cixi') await users.setPassword(a.username, OWNER_PASSWORD, true);
+  }
+  db.close();
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -55,28 +114,35 @@ describe('tongban pki (built CLI)', () => {
     expect(parsed.stdout).toContain('CN = Tongban Platform Root CA');
   });
 
-  it('issue, then revoke: the CA CRL lists the serial (openssl crl -text)', () => {
-    const issued = tongban(
-      'pki',
-      'issue',
-      '--user',
-      'clerk.cixi',
-      '--name',
-      '张三',
-      '--role',
-      'clerk',
-      '--site',
-      'cixi',
-      '--pin',
-      '123456',
-      '--data',
-      dataDir,
-    );
+  it('enrolment code, then the owner enrols with TONGBAN_PASSWORD and TONGBAN_PIN, then revoke: the CRL lists the serial', () => {
+    const issued = tongban('pki', 'enrolment-code', '--user', 'clerk.cixi', '--data', dataDir);
     expect(issued.stderr).toBe('');
     expect(issued.status).toBe(0);
-    expect(issued.stdout).not.toContain('123456');
+    const code = /enrolment code for clerk\.cixi: ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}) /.exec(issued.stdout)?.[1];
+    expect(code).toBeDefined();
+    // Nothing issued yet; the code is kept only as a hash and never audited.
+    expect(withPki((pki) => pki.certificates({ userId: 'clerk.cixi' }))).toEqual([]);
+    expect(JSON.stringify(inDb((db) => db.sql.prepare('SELECT * FROM pin_enrolments').all()))).not.toContain(code);
+    expect(auditEntries('certificate.enrolment_code_issued').at(-1)).toMatchObject({
+      actor: 'system:cli',
+      target: 'user:clerk.cixi',
+    });
+    expect(JSON.stringify(auditEntries())).not.toContain(code!);
+
+    const enrolled = enrol('clerk.cixi', code!, owner);
+    expect(enrolled.stderr).toBe('');
+    expect(enrolled.status).toBe(0);
+    expect(enrolled.stdout).not.toContain(OWNER_PIN);
     const serial = withPki((pki) => pki.certificates({ userId: 'clerk.cixi' })[0]!.serial);
-    expect(issued.stdout).toContain(serial);
+    expect(enrolled.stdout).toContain(serial);
+    expect(auditEntries('certificate.issued').at(-1)).toMatchObject({
+      target: 'user:clerk.cixi',
+      details: { serial, enrolmentCodeIssuedBy: 'system:cli', via: 'cli' },
+    });
+    const again = enrol('clerk.cixi', code!, owner);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toBe('tongban: the enrolment code is wrong, used or expired\n');
+
     const revoked = tongban('pki', 'revoke', '--user', 'clerk.cixi', '--reason', 'keyCompromise', '--data', dataDir);
     expect(revoked.status).toBe(0);
     const crlFile = join(dataDir, 'cixi.crl');
@@ -89,27 +155,117 @@ describe('tongban pki (built CLI)', () => {
     expect(text).toContain('Key Compromise');
   });
 
+  it('attack: the operator cannot choose a PIN from the CLI', () => {
+    const certificates = () => withPki((pki) => pki.certificates({ userId: 'official.cixi' }));
+    const codesIssued = () => auditEntries('certificate.enrolment_code_issued').length;
+    const before = { certificates: certificates(), codes: codesIssued() };
+    const refusals: [string[], string][] = [
+      [
+        [
+          'pki',
+          'issue',
+          '--user',
+          'official.cixi',
+          '--name',
+          '王五',
+          '--role',
+          'official',
+          '--site',
+          'cixi',
+          '--pin',
+          '111111',
+        ],
+        'tongban: pki issue is gone: the operator no longer chooses a PIN',
+      ],
+      [['pki', 'enrolment-code', '--user', 'official.cixi', '--pin', '111111'], 'pki enrolment-code takes no --pin'],
+      [
+        ['pki', 'enrol', '--user', 'official.cixi', '--code', 'AAAA-BBBB-CCCC-DDDD', '--pin', '111111'],
+        'pki enrol takes no --pin',
+      ],
+    ];
+    for (const [args, message] of refusals) {
+      const r = tongban(...args, '--data', dataDir);
+      console.log(`${args.join(' ')} -> exit ${r.status}: ${r.stderr.trim()}`);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stdout).toBe('');
+    }
+    expect({ certificates: certificates(), codes: codesIssued() }).toEqual(before);
+
+    // The operator holds the code they printed, but redeeming it needs the owner's password.
+    const code = /: ([A-Z0-9-]{19}) /.exec(
+      tongban('pki', 'enrolment-code', '--user', 'official.cixi', '--data', dataDir).stdout,
+    )![1]!;
+    const operator = enrol('official.cixi', code, {
+      TONGBAN_PASSWORD: 'guessed-password',
+      TONGBAN_PIN: '111111',
+    });
+    console.log(`operator redeeming the code -> exit ${operator.status}: ${operator.stderr.trim()}`);
+    expect(operator.stderr).toBe('tongban: wrong password for official.cixi\n');
+    expect(auditEntries('certificate.enrolment_failed').at(-1)).toMatchObject({
+      target: 'user:official.cixi',
+      details: { via: 'cli', reason: 'wrong_password' },
+    });
+    // Nor the password an admin set and the owner has not replaced.
+    const adminSet = enrol('fresh.cixi', code, {
+      TONGBAN_PASSWORD: ADMIN_SET_PASSWORD,
+      TONGBAN_PIN: '111111',
+    });
+    expect(adminSet.stderr).toContain('still has the password an admin set');
+    expect(certificates()).toEqual(before.certificates);
+    // Without a terminal and without TONGBAN_PIN there is no PIN to take.
+    const noPin = enrol('official.cixi', code, {
+      TONGBAN_PASSWORD: OWNER_PASSWORD,
+    });
+    expect(noPin.stderr).toBe('tongban: no PIN: set TONGBAN_PIN or run on a terminal to be asked\n');
+    // The code was not used up by the refusals: the owner still redeems it.
+    const owned = enrol('official.cixi', code, owner);
+    expect(owned.stderr).toBe('');
+    expect(certificates()).toHaveLength(1);
+  });
+
+  it('on a terminal, the password and the PIN (typed twice) are asked for without echo', async () => {
+    const code = /: ([A-Z0-9-]{19}) /.exec(
+      tongban('pki', 'enrolment-code', '--user', 'typist.cixi', '--data', dataDir).stdout,
+    )![1]!;
+    const args = ['pki', 'enrol', '--user', 'typist.cixi', '--code', code, '--data', dataDir];
+    const mistyped = await onTerminal(args, [
+      ['account password of typist.cixi: ', OWNER_PASSWORD],
+      ['new signing PIN: ', '24681357'],
+      ['the same PIN again: ', '24681358'],
+    ]);
+    expect(mistyped.shown).toContain('tongban: the two PINs differ');
+    expect(mistyped.status).toBe(2);
+    const r = await onTerminal(args, [
+      ['account password of typist.cixi: ', OWNER_PASSWORD],
+      ['new signing PIN: ', '24681357'],
+      ['the same PIN again: ', '24681357'],
+    ]);
+    expect(r.shown).toMatch(/issued certificate [0-9a-f]+ to typist\.cixi/);
+    expect(r.status).toBe(0);
+    expect(r.shown).not.toContain(OWNER_PASSWORD);
+    expect(r.shown).not.toContain('24681357');
+    // The key is wrapped under the PIN typed.
+    const db = Database.open(join(dataDir, 'tongban.sqlite'));
+    try {
+      await expect(PlatformPki.open({ db, dataDir }).unlockUserSigner('typist.cixi', '24681357')).resolves.toBeTruthy();
+    } finally {
+      db.close();
+    }
+  });
+
   it('bad input: one line on stderr, non-zero exit, no stack', () => {
     const cases: [string[], string][] = [
-      [
-        ['pki', 'issue', '--user', 'u', '--name', 'n', '--role', 'boss', '--site', 'cixi', '--pin', '123456'],
-        'unknown role boss',
-      ],
-      [
-        ['pki', 'issue', '--user', 'u', '--name', 'n', '--role', 'clerk', '--site', 'nowhere', '--pin', '123456'],
-        'no CA for site nowhere',
-      ],
-      [
-        ['pki', 'issue', '--user', 'u', '--name', 'n', '--role', 'clerk', '--site', 'cixi', '--pin', '123'],
-        'PIN must be 6 to 12 digits',
-      ],
-      [['pki', 'issue', '--user', 'u', '--role', 'clerk', '--site', 'cixi', '--pin', '123456'], 'missing --name'],
+      [['pki', 'enrolment-code', '--user', 'auditor'], 'only clerks and officials of a site sign documents'],
+      [['pki', 'enrolment-code', '--user', 'nobody'], 'nobody'],
+      [['pki', 'enrolment-code'], 'missing --user'],
+      [['pki', 'enrol', '--user', 'clerk.cixi'], 'missing --code'],
       [['pki', 'revoke', '--user', 'nobody'], 'nobody has no certificate'],
       [['pki', 'revoke', '--user', 'clerk.cixi', '--reason', 'bored'], 'unknown reason bored'],
       [['pki', 'init', '--bogus'], 'bogus'],
     ];
     for (const [args, message] of cases) {
-      const r = tongban(...args, '--data', dataDir);
+      const r = tongbanWith(owner, ...args, '--data', dataDir);
       expect(r.status, args.join(' ')).not.toBe(0);
       expect(r.stderr).toContain(message);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,16 +1,24 @@
-// `tongban pki init | issue | revoke | export-root` (DESIGN §9): the platform PKI of a data
-// directory. PINs are taken from the command line as DESIGN specifies and never printed.
+// `tongban pki init | enrolment-code | enrol | revoke | export-root` (DESIGN §9): the platform PKI of a
+// data directory. The operator never chooses a user's PIN (issue 12 §5): they print a one-time
+// enrolment code, and the user redeems it with a PIN of their own, read from TONGBAN_PIN or a
+// terminal prompt (never argv: shell history, ps). Codes and PINs go through the same audited
+// PinEnrolments steps as the web API.
 import { existsSync } from 'node:fs';
 import { PkiError } from '../../../certs/errors.js';
-import { isValidPin } from '../../../certs/keystore.js';
+import { createApp, type AppServices } from '../../app/create-app.js';
 import { demoSites } from '../../demo/demo-data.js';
 import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import type { PlatformPki } from '../../kernel/pki/PlatformPki.js';
-import { USER_ROLES, type UserRole } from '../../kernel/pki/types.js';
+import { issueEnrolmentCodeAudited, redeemEnrolmentAudited, type UserService } from '../../features/auth/index.js';
+import { AppError } from '../../kernel/errors.js';
 import { Database } from '../../kernel/store/Database.js';
 import { databaseFile } from '../../kernel/store/paths.js';
 import { cliConfig } from '../cli-config.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
+import { readHidden } from '../read-hidden.js';
+
+/** How the audit log names whoever runs a command on the data directory. */
+const CLI_ACTOR = 'system:cli';
 
 const REVOKE_REASONS = [
   'unspecified',
@@ -82,38 +90,120 @@ export const pkiInit: Command = {
   },
 };
 
-const issueUsage =
-  'pki issue --user ID --name NAME --role clerk|official|auditor|admin --site SITE --pin PIN [--data DIR]';
-export const pkiIssue: Command = {
+/** Opens the data directory with the app's services (nothing listens); AppErrors become one-line CLI errors. */
+async function withServices<T>(dataFlag: string | undefined, fn: (services: AppServices) => Promise<T>): Promise<T> {
+  const dataDir = resolveDataDir(dataFlag);
+  const dbFile = databaseFile(dataDir);
+  if (!existsSync(dbFile)) throw new CliError(`no database at ${dbFile} (run tongban pki init, or use --data DIR)`);
+  const app = await createApp({ config: cliConfig(dataDir), log: () => undefined });
+  try {
+    return await fn(app.services);
+  } catch (err) {
+    if (err instanceof AppError) throw new CliError(err.message);
+    throw err;
+  } finally {
+    await app.stop();
+  }
+}
+
+const enrolmentSteps = (s: AppServices) => ({ ...s, pinLimiter: s.limiters.pin });
+
+/** A PIN option is refused outright: it would mean someone other than the owner typed the PIN, and it lands in ps and shell history. */
+function refusePinOption(pin: string | undefined, command: string): void {
+  if (pin !== undefined)
+    throw new CliError(
+      `${command} takes no --pin: the user chooses their own PIN with \`tongban pki enrol\` (from TONGBAN_PIN or a prompt)`,
+    );
+}
+
+const enrolmentCodeUsage = 'pki enrolment-code --user ID [--data DIR]';
+export const pkiEnrolmentCode: Command = {
   group: 'pki',
-  name: 'issue',
-  usage: `${issueUsage}   signing certificate with a PIN-protected key`,
+  name: 'enrolment-code',
+  usage: `${enrolmentCodeUsage}   one-time code (printed once) with which a clerk or official chooses their PIN`,
   async run(args) {
     const { values } = parseOptions(args, {
       user: { type: 'string' },
-      name: { type: 'string' },
-      role: { type: 'string' },
-      site: { type: 'string' },
       pin: { type: 'string' },
       data: { type: 'string' },
     });
-    const userId = required(values.user, 'user', issueUsage);
-    const name = required(values.name, 'name', issueUsage);
-    const role = required(values.role, 'role', issueUsage);
-    const siteId = required(values.site, 'site', issueUsage);
-    const pin = required(values.pin, 'pin', issueUsage);
-    if (!USER_ROLES.includes(role as UserRole))
-      throw new CliError(`unknown role ${role} (use ${USER_ROLES.join(', ')})`);
-    if (!isValidPin(pin)) throw new CliError('the PIN must be 6 to 12 digits');
-    return withPki(values.data, true, async (pki) => {
-      const info = await pki.issueUserCertificate({ userId, name, role: role as UserRole, siteId, pin });
+    refusePinOption(values.pin, 'pki enrolment-code');
+    const userId = required(values.user, 'user', enrolmentCodeUsage);
+    return withServices(values.data, async (services) => {
+      const { code, expiresAt } = issueEnrolmentCodeAudited(enrolmentSteps(services), userId, CLI_ACTOR);
       process.stdout.write(
-        `issued certificate ${info.serial} to ${userId} (${info.subject}), valid until ${info.notAfter}\n`,
+        `enrolment code for ${userId}: ${code} (valid until ${expiresAt}; shown once; the user runs tongban pki enrol)\n`,
       );
       return 0;
     });
   },
 };
+
+const enrolUsage = 'pki enrol --user ID --code CODE [--data DIR]';
+export const pkiEnrol: Command = {
+  group: 'pki',
+  name: 'enrol',
+  usage: `${enrolUsage}   the user chooses their PIN; TONGBAN_PASSWORD and TONGBAN_PIN, else asked on the terminal`,
+  async run(args) {
+    const { values } = parseOptions(args, {
+      user: { type: 'string' },
+      code: { type: 'string' },
+      pin: { type: 'string' },
+      data: { type: 'string' },
+    });
+    refusePinOption(values.pin, 'pki enrol');
+    const userId = required(values.user, 'user', enrolUsage);
+    const code = required(values.code, 'code', enrolUsage);
+    const password = await secret('TONGBAN_PASSWORD', `account password of ${userId}: `);
+    const pin = await chosenPin();
+    return withServices(values.data, async (services) => {
+      const cert = await redeemEnrolmentAudited(enrolmentSteps(services), {
+        userId,
+        actor: CLI_ACTOR,
+        code,
+        pin,
+        context: { via: 'cli' },
+        proveOwner: () => proveOwner(services.users, userId, password),
+      });
+      process.stdout.write(`issued certificate ${cert.serial} to ${userId}, valid until ${cert.notAfter}\n`);
+      return 0;
+    });
+  },
+};
+
+/**
+ * The CLI has no login session: the user proves they own the account with its password, one they
+ * chose (not the one an admin set), as the web asks them to sign in. The code alone is not enough,
+ * or the operator who printed it could redeem it with a PIN of their choice.
+ */
+async function proveOwner(users: UserService, userId: string, password: string): Promise<void> {
+  const user = users.get(userId);
+  if (!(await users.checkPassword(userId, password)) || user.disabled)
+    throw new AppError('wrong_password', `wrong password for ${userId}`, 403);
+  if (user.mustChangePassword)
+    throw new AppError(
+      'password_change_required',
+      `${userId} still has the password an admin set: sign in on the web and choose one first`,
+      403,
+    );
+}
+
+/** A secret from the environment variable `env`, else typed without echo on a terminal; never from argv. */
+async function secret(env: 'TONGBAN_PASSWORD' | 'TONGBAN_PIN', prompt: string): Promise<string> {
+  const fromEnv = process.env[env];
+  if (fromEnv) return fromEnv;
+  if (!process.stdin.isTTY || !process.stderr.isTTY)
+    throw new CliError(`no ${env === 'TONGBAN_PIN' ? 'PIN' : 'password'}: set ${env} or run on a terminal to be asked`);
+  return readHidden(prompt);
+}
+
+/** The new PIN from TONGBAN_PIN, else typed twice on a terminal. */
+async function chosenPin(): Promise<string> {
+  if (process.env.TONGBAN_PIN) return process.env.TONGBAN_PIN;
+  const pin = await secret('TONGBAN_PIN', 'new signing PIN: ');
+  if ((await readHidden('the same PIN again: ')) !== pin) throw new CliError('the two PINs differ');
+  return pin;
+}
 
 const revokeUsage = `pki revoke --user ID [--reason ${REVOKE_REASONS.join('|')}] [--data DIR]`;
 export const pkiRevoke: Command = {

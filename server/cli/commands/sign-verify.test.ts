@@ -16,10 +16,13 @@ import {
 } from '../../../signing/test-support/tools.js';
 import { fromPem } from '../../../certs/encoding.js';
 import { PlatformPki } from '../../kernel/pki/PlatformPki.js';
+import { UserService } from '../../features/auth/index.js';
+import { CatalogService } from '../../features/catalog/index.js';
 import { Database } from '../../kernel/store/Database.js';
 import { databaseFile } from '../../kernel/store/paths.js';
 
 const PIN = '135790';
+const OWNER_PASSWORD = 'chosen-by-the-owner-7';
 const CLI = join(process.cwd(), 'bin', 'tongban.js');
 let tmp: ReturnType<typeof tempDir>;
 let dataDir: string;
@@ -29,7 +32,7 @@ let rootPem: string;
 function tongban(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, TONGBAN_DEBUG: '', ...env },
+    env: { ...process.env, TONGBAN_DEBUG: '', TONGBAN_PASSWORD: '', TONGBAN_PIN: '', ...env },
     timeout: 120_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -43,6 +46,23 @@ beforeAll(async () => {
   const cost = { N: 2 ** 10, r: 8, p: 1 };
   const pki = PlatformPki.open({ db, dataDir, caKeyBits: 2048, pinKdfCost: cost });
   await pki.init([{ id: 'cixi', name: '慈溪市政务服务办' }]);
+  // An official's account with a password they chose: enrolled through the CLI in a test below.
+  new CatalogService(db, () => new Date()).upsertSite({
+    id: 'cixi',
+    name: '慈溪市政务服务办',
+    nameEn: 'Cixi Government Service Centre',
+    region: '宁波市',
+  });
+  const users = new UserService(db, () => new Date());
+  await users.create({
+    id: 'official.cixi',
+    username: 'official.cixi',
+    displayName: '王五',
+    role: 'official',
+    siteId: 'cixi',
+    password: 'set-by-an-admin-9',
+  });
+  await users.setPassword('official.cixi', OWNER_PASSWORD, true);
   for (const userId of ['clerk.cixi', 'locked.cixi', 'revoked.cixi', 'counted.cixi'])
     await pki.issueUserCertificate({ userId, name: '张三', role: 'clerk', siteId: 'cixi', pin: PIN });
   await pki.revoke('revoked.cixi', 'keyCompromise');
@@ -137,6 +157,41 @@ describe('tongban sign / verify', () => {
     const elsewhere = join(tmp.dir, 'no-data');
     expect(tongban(['verify', out, '--data', elsewhere]).status).toBe(1);
     expect(tongban(['verify', out, '--data', elsewhere, '--trust', join(tmp.dir, 'root.pem')]).status).toBe(0);
+  });
+
+  it('an official enrols from the CLI (operator code, own password and PIN from the environment), signs with TONGBAN_PIN, verifies', () => {
+    const issued = tongban(['pki', 'enrolment-code', '--user', 'official.cixi', '--data', dataDir]);
+    expect(issued.stderr).toBe('');
+    const code = /: ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}) /.exec(issued.stdout)?.[1];
+    expect(code).toBeDefined();
+    const ownPin = '97531864';
+    const enrolled = tongban(['pki', 'enrol', '--user', 'official.cixi', '--code', code!, '--data', dataDir], {
+      TONGBAN_PASSWORD: OWNER_PASSWORD,
+      TONGBAN_PIN: ownPin,
+    });
+    expect(enrolled.stderr).toBe('');
+    expect(enrolled.status).toBe(0);
+    expect(enrolled.stdout).toMatch(/^issued certificate [0-9a-f]+ to official\.cixi, valid until /);
+
+    const out = join(tmp.dir, 'enrolled-signed.pdf');
+    const signArgs = [
+      ...'sign --user official.cixi --reason 审核'.split(' '),
+      '--in',
+      source,
+      '--out',
+      out,
+      '--data',
+      dataDir,
+    ];
+    // Another PIN fails; the owner's, from the environment (not argv), signs.
+    expect(tongban(signArgs, { TONGBAN_PIN: '111111' }).stderr).toMatch(/wrong PIN/);
+    const signed = tongban(signArgs, { TONGBAN_PIN: ownPin });
+    expect(signed.stderr).toBe('');
+    expect(signed.status).toBe(0);
+    const verified = tongban(['verify', out, '--data', dataDir]);
+    expect(verified.status).toBe(0);
+    expect(verified.stdout).toMatch(/^OK {2}Signature1: 王五 .*intact, trusted, not revoked, B-T/m);
+    expect(verified.stdout.trim().endsWith('VALID')).toBe(true);
   });
 
   const bad = (name: string, setup: () => { args: string[]; env?: Record<string, string> }, message: RegExp) =>

@@ -71,7 +71,7 @@ function writeAtomically(path: string, bytes: Uint8Array): void {
 export const sign: Command = {
   name: 'sign',
   usage:
-    'sign --in IN.pdf --out OUT.pdf --user ID --pin PIN [--reason R] [--location L] [--visible PAGE:X,Y,W,H] [--image PNG] [--level B-B|B-T|B-LT|B-LTA] [--data DIR]',
+    'sign --in IN.pdf --out OUT.pdf --user ID [--pin PIN, else TONGBAN_PIN] [--reason R] [--location L] [--visible PAGE:X,Y,W,H] [--image PNG] [--level B-B|B-T|B-LT|B-LTA] [--data DIR]',
   async run(args) {
     const { values } = parseOptions(args, {
       in: { type: 'string' },
@@ -85,8 +85,12 @@ export const sign: Command = {
       level: { type: 'string' },
       data: { type: 'string' },
     });
-    if (!values.in || !values.out || !values.user || values.pin === undefined)
-      throw new CliError('usage: tongban sign --in IN.pdf --out OUT.pdf --user ID --pin PIN [options]');
+    // TONGBAN_PIN keeps the PIN out of shell history and ps.
+    const pin = values.pin ?? (process.env.TONGBAN_PIN || undefined);
+    if (!values.in || !values.out || !values.user || pin === undefined)
+      throw new CliError(
+        'usage: tongban sign --in IN.pdf --out OUT.pdf --user ID [--pin PIN, else TONGBAN_PIN] [options]',
+      );
     const level: PadesLevel = parseOrFail(
       z.enum(PADES_LEVELS as [PadesLevel, ...PadesLevel[]]),
       values.level ?? 'B-T',
@@ -111,7 +115,7 @@ export const sign: Command = {
       const pki = openPlatformPki(cliConfig(dataDir), db);
       if (!pki.isInitialised()) throw new CliError('the platform PKI is not initialised (run tongban pki init)');
       // The PIN is checked in the thread pool while the document is prepared; sign() waits for it.
-      const pending = pki.userSignerWhileUnlocking(values.user, values.pin);
+      const pending = pki.userSignerWhileUnlocking(values.user, pin);
       unlocked = pending.unlocked;
       const { signer } = pending;
       const info: CertificateInfo | undefined = pki

@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError } from '../../kernel/errors.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { PlatformPki } from '../../kernel/pki/PlatformPki.js';
-import type { PinEnrolments, UserService } from '../auth/index.js';
+import { issueEnrolmentCodeAudited, type PinEnrolments, type UserService } from '../auth/index.js';
 import {
   issueEnrolmentCode,
   listCertificates,
@@ -68,18 +68,7 @@ export function certificateRoutes(deps: CertificateRoutesDeps): RouteModule {
           'A one-time code with which a clerk or official chooses their own signing PIN (issue 12 §5): shown once; the admin never sets the PIN',
         tag: 'admin',
         access: 'admin.write',
-        handler: ({ principal, params }) => {
-          const issued = deps.enrolments.issue(params.id, actorOf(principal));
-          const user = deps.users.get(issued.userId);
-          deps.audit.append({
-            actor: actorOf(principal),
-            action: 'certificate.enrolment_code_issued',
-            target: `user:${user.id}`,
-            siteId: user.siteId,
-            details: { expiresAt: issued.expiresAt },
-          });
-          return issued;
-        },
+        handler: ({ principal, params }) => issueEnrolmentCodeAudited(deps, params.id, actorOf(principal)),
       });
 
       api.route({

@@ -4,6 +4,7 @@ export { cookieAuthenticator } from './cookie-authenticator.js';
 export { clearedSessionCookie, SESSION_COOKIE, sessionCookie, sessionTokenFrom } from './cookies.js';
 export { hashToken, LoginSessions } from './LoginSessions.js';
 export { LoginGuard } from './LoginGuard.js';
+export { issueEnrolmentCodeAudited, redeemEnrolmentAudited } from './enrolment-steps.js';
 export { PinEnrolments } from './PinEnrolments.js';
 export { RateLimiter } from './RateLimiter.js';
 export { authRoutes, describePrincipal } from './routes.js';

@@ -13,6 +13,7 @@ import type { CatalogService } from '../catalog/index.js';
 import type { LoginGuard } from './LoginGuard.js';
 import type { LoginSessions } from './LoginSessions.js';
 import type { PinEnrolments } from './PinEnrolments.js';
+import { redeemEnrolmentAudited } from './enrolment-steps.js';
 import type { RateLimiter } from './RateLimiter.js';
 import type { User, UserService } from './UserService.js';
 import { changePassword, changePin, enrolPin, getMe, login, logout, type Me } from '../../../protocol/http/auth.js';
@@ -169,29 +170,17 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
           'Choose one’s own signing PIN with the one-time enrolment code from an admin; the key is made and wrapped under it',
         tag: 'auth',
         access: 'account.pin',
-        handler: async ({ req, principal, body }) => {
-          deps.limiters.pin.consume(`enrol|${principal.userId}`);
-          try {
-            const { certificate, issuedBy } = await deps.enrolments.redeem(principal.userId, body.code, body.pin);
-            deps.limiters.pin.reset(`enrol|${principal.userId}`);
-            deps.audit.append({
+        handler: ({ req, principal, body }) =>
+          redeemEnrolmentAudited(
+            { ...deps, pinLimiter: deps.limiters.pin },
+            {
+              userId: principal.userId,
               actor: actorOf(principal),
-              action: 'certificate.issued',
-              target: `user:${principal.userId}`,
-              siteId: principal.siteId,
-              details: { serial: certificate.serial, enrolmentCodeIssuedBy: issuedBy },
-            });
-            return { serial: certificate.serial, notAfter: certificate.notAfter };
-          } catch (err) {
-            if (err instanceof AppError && err.code === 'enrolment_invalid')
-              deps.audit.append({
-                actor: actorOf(principal),
-                action: 'certificate.enrolment_failed',
-                details: { address: sourceAddress(req) },
-              });
-            throw err;
-          }
-        },
+              code: body.code,
+              pin: body.pin,
+              context: { address: sourceAddress(req) },
+            },
+          ),
       });
 
       api.route({
