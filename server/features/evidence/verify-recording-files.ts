@@ -64,11 +64,15 @@ export async function verifyRecordingFiles(
   }
 
   const seal = files.get(RECORDING_SEAL);
+  // A manifest that is not the sealed one proves nothing about the segments: a listed SHA-256 that
+  // misses its file is the manifest's fault, not the segment's.
+  let manifestAltered = false;
   if (!seal) problems.push({ file: RECORDING_SEAL, message: 'missing: the recording manifest is not sealed' });
   else {
     const result = await verifySeal(manifestBytes, seal);
     const digest = signedMessageDigest(seal);
-    if (!result.valid && digest && digest !== sha256Hex(manifestBytes)) {
+    manifestAltered = !result.valid && !!digest && digest !== sha256Hex(manifestBytes);
+    if (manifestAltered) {
       problems.push({ file: RECORDING_MANIFEST, message: 'differs from the manifest the seal covers' });
     } else if (!result.valid)
       problems.push({ file: RECORDING_SEAL, message: result.problem ?? 'seal over manifest.json does not verify' });
@@ -84,7 +88,11 @@ export async function verifyRecordingFiles(
     if (seg.index !== i) problems.push({ file: RECORDING_MANIFEST, message: `segment ${i} is out of order` });
     if (!digest) problems.push({ file: seg.file, message: 'segment missing' });
     else if (digest !== seg.sha256)
-      problems.push({ file: seg.file, message: 'segment SHA-256 differs from the manifest' });
+      problems.push(
+        manifestAltered
+          ? { file: RECORDING_MANIFEST, message: `lists a SHA-256 for ${seg.file} that the file does not have` }
+          : { file: seg.file, message: 'segment SHA-256 differs from the manifest' },
+      );
     const head = nextHead(links.at(-1)!, seg.sha256, seg);
     if (head !== seg.chainHash) problems.push({ file: RECORDING_MANIFEST, message: `chain breaks at segment ${i}` });
     links.push(head);

@@ -391,6 +391,17 @@ describe('flow A: remote identity confirmation', () => {
       const bad = await verifyEvidencePackage(await withFlippedByte(res.body, file), root, evidenceChecks);
       expect([...new Set(bad.problems.map((p) => p.file))], file).toEqual([file]);
     }
+    // A digit flipped inside a segment's listed SHA-256 is the manifest's fault, not the segment's.
+    const manifestText = Buffer.from((await readZip(res.body)).files.get('recording/manifest.json')!).toString();
+    const listed = manifestText.indexOf(chain[0]!.sha256);
+    const digitAt = listed + chain[0]!.sha256.search(/[0-9]/);
+    const forged = await verifyEvidencePackage(
+      await withFlippedByte(res.body, 'recording/manifest.json', digitAt),
+      root,
+      evidenceChecks,
+    );
+    expect(listed).toBeGreaterThan(0);
+    expect([...new Set(forged.problems.map((p) => p.file))]).toEqual(['recording/manifest.json']);
     const cmds = await readmeCommandsOnPackage(res.body, server.rootPem, cleanup);
     expect(cmds.openssl.status, cmds.openssl.output).toBe(0);
     expect(cmds.sha256sum.status, cmds.sha256sum.output).toBe(0);
