@@ -8,7 +8,7 @@ import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { CaseService, CaseSummary } from '../cases/index.js';
 import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
 import { type Clock } from '../../kernel/clock.js';
-import { sessionApplicant, type Participant, type Session, type SessionService } from '../sessions/index.js';
+import { type JoinedApplicant, type Participant, type Session, type SessionService } from '../sessions/index.js';
 import { BadRequestError, ConflictError, ForbiddenError } from '../../kernel/errors.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Database } from '../../kernel/store/Database.js';
@@ -175,8 +175,8 @@ export class IdentityService {
   }
 
   /** The session's applicant, in the room now and having acknowledged the recording notice. */
-  #presentApplicant(session: Session): Participant {
-    const applicant = sessionApplicant(session);
+  #presentApplicant(session: Session): JoinedApplicant {
+    const applicant = this.#d.sessions.joinedApplicant(session.id);
     const presence = applicant && this.#d.sessions.presence.get(session.id, applicant.participantId);
     if (!applicant || !presence?.present)
       throw new ConflictError('the applicant is not in the video room', 'applicant_not_present');
@@ -193,7 +193,7 @@ export class IdentityService {
   #assertSessionPreconditions(
     session: Session,
     handlingClerk: UserPrincipal,
-  ): { applicant: Participant; witness: Participant } {
+  ): { applicant: JoinedApplicant; witness: Participant } {
     const applicant = this.#presentApplicant(session);
     const witness = session.participants.find((p) => p.role === 'originating_clerk' && p.userId);
     const present = (userId: string | null | undefined) =>
@@ -227,19 +227,19 @@ export class IdentityService {
   }
 
   async confirm(clerk: UserPrincipal, caseId: string, checklist: Checklist): Promise<{ documentId: string }> {
-    const { db, cases, sessions, documents, blobs, pki, audit, clock } = this.#d;
+    const { db, cases, documents, blobs, pki, audit, clock } = this.#d;
     const c = cases.get(caseId);
     const session = this.#assertHandlingClerk(clerk, c);
     const missing = uncheckedItems(checklist);
     if (missing.length)
       throw new BadRequestError(`checklist incomplete: ${missing.join(', ')}`, 'checklist_incomplete');
-    const { witness } = this.#refusalAudited(clerk, caseId, () => this.#assertSessionPreconditions(session, clerk));
+    const { applicant, witness } = this.#refusalAudited(clerk, caseId, () =>
+      this.#assertSessionPreconditions(session, clerk),
+    );
     const snaps = this.snapshots(caseId).filter((s) => s.sessionId === session.id && s.chainIndex !== null);
     if (!snaps.some((s) => s.kind === 'face') || !snaps.some((s) => s.kind === 'id')) {
       throw new BadRequestError('at least one face and one ID snapshot', 'snapshots_missing');
     }
-    const applicant = sessions.joinedApplicant(session.id);
-    if (!applicant) throw new ConflictError('the applicant is not in the video room', 'applicant_not_present');
 
     const documentId = randomUUID();
     const checkpoint = this.checkpoint(session.id, session);
