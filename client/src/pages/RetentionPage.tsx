@@ -34,10 +34,10 @@ export function RetentionPage() {
         <div className="split even">
           <div className="stack">
             <RetentionTable settings={settings.data} canChange={canChange} onChanged={changed} />
-            <HoldsPanel holds={settings.data.holds} canChange={canChange} onChanged={changed} />
           </div>
           <div className="stack">
             <DeletionPanel preview={preview} canChange={canChange} onChanged={changed} />
+            <HoldsPanel holds={settings.data.holds} canChange={canChange} onChanged={changed} />
           </div>
         </div>
       )}
