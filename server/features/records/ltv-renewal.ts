@@ -108,9 +108,12 @@ export class LtvRenewer {
       timestampTime: fresh.time,
       digest: fresh.digest ?? 'unknown',
     };
+    let applied = false;
     db.transaction(() => {
-      // Still the revision we renewed (nothing else writes archived documents, but be sure).
-      if (documents.get(documentId).currentSha256 !== sha256) return;
+      // Still live and still the revision we renewed: a record deleted meanwhile must not get a new copy.
+      if (this.#d.records.store.getAny(recordId).deletedAt || documents.get(documentId).currentSha256 !== sha256)
+        return;
+      applied = true;
       documents.setRevision(documentId, newSha, 'signed', at);
       db.sql
         .prepare(
@@ -144,7 +147,9 @@ export class LtvRenewer {
         },
       });
     });
-    return renewal;
+    if (applied) return renewal;
+    await blobs.destroy(newSha);
+    return undefined;
   }
 
   history(recordId: string): LtvRenewal[] {
