@@ -30,6 +30,8 @@ export interface TimeStampVerification {
   readonly time: Date | undefined;
   /** undefined when neither `hash` nor `data` was given. */
   readonly hashMatches: boolean | undefined;
+  /** The messageImprint's hash algorithm (what binds the token to the data); undefined if unknown. */
+  readonly digest: DigestAlgorithm | undefined;
   readonly signer: { readonly subject: string; readonly serial: string; readonly certificate: Uint8Array } | undefined;
   readonly serial: string | undefined;
   readonly policy: string | undefined;
@@ -125,6 +127,7 @@ export function verifyTimeStampToken(tokenDer: Uint8Array, o: VerifyTimeStampOpt
       valid: false,
       time: undefined,
       hashMatches: undefined,
+      digest: undefined,
       signer: undefined,
       serial: undefined,
       policy: undefined,
@@ -149,7 +152,8 @@ export function verifyTimeStampToken(tokenDer: Uint8Array, o: VerifyTimeStampOpt
     },
   );
   const cert = candidates.find((c) => matchesSid(c, token.signerInfo.sid));
-  const base = { time, hashMatches, serial: integerHex(tstInfo.serialNumber), policy: tstInfo.policy };
+  const digest = digestFromOid(tstInfo.messageImprint.hashAlgorithm.algorithmId);
+  const base = { time, hashMatches, digest, serial: integerHex(tstInfo.serialNumber), policy: tstInfo.policy };
   if (!cert)
     return {
       ...base,

@@ -18,6 +18,7 @@ const CeremonyPage = lazy(() => import('./pages/CeremonyPage.js').then((m) => ({
 const AuditPage = lazy(() => import('./pages/AuditPage.js').then((m) => ({ default: m.AuditPage })));
 const RecordPage = lazy(() => import('./pages/RecordPage.js').then((m) => ({ default: m.RecordPage })));
 const AdminPage = lazy(() => import('./pages/AdminPage.js').then((m) => ({ default: m.AdminPage })));
+const RetentionPage = lazy(() => import('./pages/RetentionPage.js').then((m) => ({ default: m.RetentionPage })));
 const AccountPage = lazy(() => import('./pages/AccountPage.js').then((m) => ({ default: m.AccountPage })));
 const ForcedPasswordPage = lazy(() =>
   import('./pages/AccountPage.js').then((m) => ({ default: m.ForcedPasswordPage })),
@@ -77,6 +78,7 @@ function staffPage(path: string): ReactNode | null {
   const ceremony = matchRoute('/ceremony/:id', path);
   if (ceremony) return <CeremonyPage key={ceremony.id} id={ceremony.id!} />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/retention') return <RetentionPage />;
   const record = matchRoute('/audit/records/:id', path);
   if (record) return <RecordPage key={record.id} id={record.id!} />;
   if (path === '/admin') return <AdminPage />;

@@ -23,6 +23,9 @@ export const recordRow = z.object({
   retainUntil: z.string(),
   legalHold: z.boolean(),
   holdReason: z.string().nullable(),
+  /** Who set the current legal hold, and when. */
+  holdBy: z.string().nullable(),
+  holdAt: z.string().nullable(),
   deletedAt: z.string().nullable(),
   sites: z.array(ref),
   participants: z.array(z.object({ name: z.string(), role: z.string(), userId: z.string().nullable() })),
@@ -80,7 +83,8 @@ export const recordDetail = z.object({
 });
 export type RecordDetail = z.infer<typeof recordDetail>;
 
-export const holdBody = z.object({ hold: z.boolean(), reason: z.string().trim().min(1).max(500).optional() }).strict();
+/** Setting and clearing a legal hold both need a reason (it goes into the audit log). */
+export const holdBody = z.object({ hold: z.boolean(), reason: z.string().trim().min(1).max(500) }).strict();
 
 export const evidenceJob = z.object({
   id: z.string(),

@@ -52,7 +52,7 @@ import {
   type PresenceSink,
 } from '../features/media/index.js';
 import { RecordingService } from '../features/recording/index.js';
-import { RecordService } from '../features/records/index.js';
+import { LtvRenewer, RecordService } from '../features/records/index.js';
 import { SessionService } from '../features/sessions/index.js';
 import { routeModules, socketModules } from './features.js';
 
@@ -107,6 +107,8 @@ export interface AppServices {
   readonly identity: IdentityService;
   readonly ceremonies: CeremonyService;
   readonly records: RecordService;
+  /** Long-term validation renewal of archived PDFs (fresh DSS and document timestamp before the last one ends). */
+  readonly ltv: LtvRenewer;
   readonly evidence: EvidenceExporter;
   /** The public https URL once listening (invitation links). */
   baseUrl(): string;
@@ -120,6 +122,7 @@ export class App {
   readonly #detach: (() => void)[];
   #evidencePurge: NodeJS.Timeout | undefined;
   #retentionSweep: NodeJS.Timeout | undefined;
+  #ltvRenewal: NodeJS.Timeout | undefined;
   #server: HttpsServer | undefined;
   #realtime: RealtimeServer | undefined;
   #started = false;
@@ -217,6 +220,17 @@ export class App {
         identity,
         recording,
       });
+      const ltv = new LtvRenewer({
+        db,
+        clock,
+        audit,
+        blobs,
+        pki,
+        documents,
+        records,
+        marginDays: limits.ltvRenewalMarginDays,
+        weakening: limits.ltvWeakeningAlgorithms,
+      });
       const evidence = new EvidenceExporter({
         db,
         clock,
@@ -283,6 +297,7 @@ export class App {
         identity,
         ceremonies,
         records,
+        ltv,
         evidence,
         baseUrl: () => url.value,
       };
@@ -342,6 +357,8 @@ export class App {
     this.#evidencePurge.unref();
     const sweep = () => void s.records.purgeExpired().catch(s.log);
     this.#retentionSweep = setInterval(sweep, config.limits.retentionSweepIntervalMs).unref();
+    const renew = () => void s.ltv.run().catch(s.log);
+    this.#ltvRenewal = setInterval(renew, config.limits.ltvRenewalIntervalMs).unref();
     s.audit.append({ actor: 'system', action: 'server.started', details: { url: this.#url.value } });
     return this.#url.value;
   }
@@ -370,6 +387,7 @@ export class App {
     this.#authPurger.stop();
     clearInterval(this.#evidencePurge);
     clearInterval(this.#retentionSweep);
+    clearInterval(this.#ltvRenewal);
     await this.#checkpointer.stop();
     s.db.close();
   }

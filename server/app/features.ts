@@ -14,7 +14,7 @@ import { identityRoutes } from '../features/identity/index.js';
 import { mediaSockets } from '../features/media/index.js';
 import { pkiRoutes } from '../features/pki/index.js';
 import { recordingRoutes } from '../features/recording/index.js';
-import { recordRoutes } from '../features/records/index.js';
+import { recordRoutes, retentionRoutes } from '../features/records/index.js';
 import { sessionRoutes } from '../features/sessions/index.js';
 import { actorOf } from '../kernel/principal.js';
 import type { AppServices } from './create-app.js';
@@ -36,6 +36,7 @@ export function routeModules(s: AppServices): RouteModule[] {
     certificateRoutes(s),
     auditRoutes(s),
     pkiRoutes(s),
+    retentionRoutes(s),
   ];
 }
 

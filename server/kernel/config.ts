@@ -96,6 +96,35 @@ export const configSchema = z
         auditMaxUnanchoredMs: positiveInt,
         /** How often records past their retention (and not held) are deleted and their data destroyed. */
         retentionSweepIntervalMs: positiveInt,
+        /** How often archived PDFs are checked for a long-term validation renewal (a fresh DSS and document timestamp). */
+        ltvRenewalIntervalMs: positiveInt,
+        /** Renew this many days before the last timestamp's TSA certificate or its hash algorithm ends (the TSA certificate lasts 5 years). */
+        ltvRenewalMarginDays: positiveInt.max(1000),
+        /**
+         * Hash algorithms expected to weaken, with the date they stop being trusted: `SHA-256@2040-01-01`,
+         * comma-separated from the environment (TONGBAN_LIMIT_LTV_WEAKENING_ALGORITHMS); none by default.
+         */
+        ltvWeakeningAlgorithms: z.preprocess(
+          (v) =>
+            typeof v === 'string'
+              ? v
+                  .split(',')
+                  .map((item) => item.trim())
+                  .filter(Boolean)
+                  .map((item) => {
+                    const [algorithm, endsAt] = item.split('@');
+                    return { algorithm, endsAt };
+                  })
+              : v,
+          z.array(
+            z
+              .object({
+                algorithm: z.enum(['SHA-256', 'SHA-384', 'SHA-512']),
+                endsAt: z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO date'),
+              })
+              .strict(),
+          ),
+        ),
         /** How often ended login sessions and run-out rate-limit windows are deleted. */
         authPurgeIntervalMs: positiveInt,
         /** Evidence export jobs one user may have running at once (each builds a whole package). */
@@ -141,6 +170,9 @@ export const defaultLimits: Config['limits'] = {
   evidenceJobsPerUser: 3,
   evidenceJobTtlMs: 24 * 3600_000,
   retentionSweepIntervalMs: 3600_000,
+  ltvRenewalIntervalMs: 24 * 3600_000,
+  ltvRenewalMarginDays: 90,
+  ltvWeakeningAlgorithms: [],
 };
 
 export const defaultMedia: Config['media'] = {

@@ -78,6 +78,9 @@ export const policies = {
   'record.hold': rule(['admin']),
   'record.delete': rule(['admin']),
   'evidence.export': rule(['auditor', 'admin']),
+  /** The retention console: auditors read the settings and the deletion preview; admins change and run. */
+  'retention.read': rule(['auditor', 'admin']),
+  'retention.manage': rule(['admin']),
   'admin.read': rule(['admin']),
   'admin.write': rule(['admin']),
   'audit.read': rule(['auditor', 'admin']),

@@ -38,6 +38,7 @@ export type {
   RecordingIntegrity,
   EvidenceJob,
 } from '../../../protocol/http/records.js';
+export type { RetentionSettings, DeletionPreview, DeletionRun, LtvRenewal } from '../../../protocol/http/retention.js';
 export type { RecordingInfo, RecordingVerification } from '../../../protocol/http/recording.js';
 export type { ArchivedRecord } from '../../../protocol/common.js';
 export type { Pushed };

@@ -3,6 +3,7 @@
 import { api } from '../api/http.js';
 import { actionLabel } from '../audit/actions.js';
 import { EvidenceExport } from '../audit/EvidenceExport.js';
+import { LtvRenewals } from '../audit/LtvRenewals.js';
 import { RecordingPanel } from '../audit/RecordingPanel.js';
 import { SignatureReport } from '../audit/SignatureReport.js';
 import type { RecordDetail } from '../api/types.js';
@@ -67,6 +68,7 @@ export function RecordPage({ id }: { id: string }) {
         </div>
         <div className="stack">
           <EvidenceExport recordId={r.id} fileName={`evidence-${r.number}.zip`} />
+          <LtvRenewals recordId={r.id} />
           {snapshots.length > 0 && (
             <section className="card" aria-labelledby="snapshots-title">
               <h2 id="snapshots-title">{t('identity.snapshots')}</h2>

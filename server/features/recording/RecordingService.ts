@@ -3,7 +3,7 @@
 // files and integrity of a recording for records and evidence. Verification reads the database and
 // the files only, so it answers whether or not a recorder runs here.
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -165,11 +165,23 @@ export class RecordingService {
    * audit log and signed-elsewhere checkpoints still name heads of that chain. Returns the files removed.
    */
   async destroy(sessionId: string): Promise<number> {
+    const { dir, files } = await this.#files(sessionId);
+    if (dir) await rm(dir, { recursive: true, force: true });
+    return files.length;
+  }
+
+  /** What destroy() would remove: the recording's files and their bytes (the retention preview). */
+  async footprint(sessionId: string): Promise<{ files: number; bytes: number }> {
+    const { files } = await this.#files(sessionId);
+    const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size)));
+    return { files: files.length, bytes: sizes.reduce((a, b) => a + b, 0) };
+  }
+
+  async #files(sessionId: string): Promise<{ dir: string | undefined; files: string[] }> {
     const dir = this.directory(sessionId);
-    if (!dir || !existsSync(dir)) return 0;
+    if (!dir || !existsSync(dir)) return { dir: undefined, files: [] };
     const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-    await rm(dir, { recursive: true, force: true });
-    return entries.filter((e) => e.isFile()).length;
+    return { dir, files: entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name)) };
   }
 
   /** Every segment hash, the chain and the manifest seal recomputed from the files. */

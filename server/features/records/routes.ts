@@ -95,8 +95,7 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
         summary: 'Set or clear the legal hold (admin)',
         tag: 'records',
         access: 'record.hold',
-        handler: ({ principal, params, body }) =>
-          deps.records.setHold(principal, params.id, body.hold, body.reason ?? null),
+        handler: ({ principal, params, body }) => deps.records.setHold(principal, params.id, body.hold, body.reason),
       });
 
       api.route({
