@@ -16,6 +16,7 @@ import { pkiRoutes } from '../features/pki/index.js';
 import { recordingRoutes } from '../features/recording/index.js';
 import { recordRoutes } from '../features/records/index.js';
 import { sessionRoutes } from '../features/sessions/index.js';
+import { verifyRoutes } from '../features/verify/index.js';
 import { actorOf } from '../kernel/principal.js';
 import type { AppServices } from './create-app.js';
 
@@ -36,6 +37,7 @@ export function routeModules(s: AppServices): RouteModule[] {
     certificateRoutes(s),
     auditRoutes(s),
     pkiRoutes(s),
+    verifyRoutes(s),
   ];
 }
 
