@@ -181,12 +181,12 @@ export class DocumentStore {
     const high = `${low}g`; // every hex string starting with `low` sorts below it: a range the indexes serve
     const hits = this.db.sql
       .prepare(
-        `SELECT id AS document_id, 'unstamped' AS revision FROM documents WHERE verify_sha256 >= ?1 AND verify_sha256 < ?2
-         UNION ALL SELECT id, 'base' FROM documents WHERE original_sha256 >= ?1 AND original_sha256 < ?2
-         UNION ALL SELECT document_id, 'signed' FROM document_signers WHERE signed_sha256 >= ?1 AND signed_sha256 < ?2
-         UNION ALL SELECT id, 'current' FROM documents WHERE current_sha256 >= ?1 AND current_sha256 < ?2`,
+        `SELECT id AS document_id, 'unstamped' AS revision FROM documents WHERE verify_sha256 >= @low AND verify_sha256 < @high
+         UNION ALL SELECT id, 'base' FROM documents WHERE original_sha256 >= @low AND original_sha256 < @high
+         UNION ALL SELECT document_id, 'signed' FROM document_signers WHERE signed_sha256 >= @low AND signed_sha256 < @high
+         UNION ALL SELECT id, 'current' FROM documents WHERE current_sha256 >= @low AND current_sha256 < @high`,
       )
-      .all(low, high) as { document_id: string; revision: HashRevision }[];
+      .all({ low, high }) as { document_id: string; revision: HashRevision }[];
     if (new Set(hits.map((h) => h.document_id)).size !== 1) return undefined;
     const row = this.db.sql
       .prepare(
