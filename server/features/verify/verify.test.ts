@@ -15,6 +15,11 @@ import { TestServer } from '../../test-support/TestServer.js';
 import { multipart } from '../../test-support/flow-fixtures.js';
 import { withFlippedByte } from '../../test-support/package-tools.js';
 import { appendStoredSegment } from '../../test-support/synthetic-recording.js';
+import { ApiRouter } from '../../http/ApiRouter.js';
+import { lookupHash } from '../../../protocol/http/verify.js';
+import { getCeremony } from '../../../protocol/http/ceremonies.js';
+import { stampVerificationQr, verificationLink } from '../documents/index.js';
+import { setCheckpointInfo } from '../recording/index.js';
 import { revisionHashes } from './index.js';
 
 const UPLOAD_LIMIT = 3 * 1024 * 1024;
@@ -124,6 +129,28 @@ describe('uploads', () => {
     expect(bad.json().report.signatures.some((s: { intact: boolean }) => !s.intact)).toBe(true);
   });
 
+  test('an identity record carries its recording checkpoint in the Info dictionary: the report shows it, after the stamp too', async () => {
+    const checkpoint = {
+      sessionId: 'session-7',
+      head: 'ab'.repeat(32),
+      segmentCount: 12,
+      offsetMs: 48_000,
+      at: '2026-06-01T08:05:00.000Z',
+    };
+    const doc = await PDFDocument.create();
+    doc.addPage([595, 842]);
+    setCheckpointInfo(doc, checkpoint);
+    const stamped = stampVerificationQr(await doc.save(), (h) => verificationLink('https://desk.example', h));
+    const res = await upload(stamped.pdf);
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({
+      type: 'pdf',
+      checkpoint,
+      report: { valid: false, signatures: [] },
+      record: { held: false, document: null },
+    });
+  });
+
   test('the evidence zip: every check passes; a changed file inside it is named', async () => {
     const res = await upload(evidenceZip);
     expect(res.status).toBe(200);
@@ -166,6 +193,20 @@ describe('uploads', () => {
     await expectRefusal(upload(Buffer.from('%PDF-1.7\nthis is not really a PDF')), 400, 'pdf_corrupt');
     await expectRefusal(anyone.post('/api/verify', { file: 'x' }), 415, 'unsupported_media_type');
     await expectRefusal(upload(signedPdf, { origin: 'https://elsewhere.example' }), 403, 'cross_origin');
+  });
+});
+
+describe('public routes are public on both sides', () => {
+  test('the router refuses a descriptor with auth none under a login, and a login descriptor made public', () => {
+    const api = new ApiRouter(server.app.services.audit);
+    const handler = () => ({ held: false, document: null });
+    expect(() => api.route({ ...lookupHash, summary: 's', tag: 't', access: 'signed-in', handler })).toThrow(
+      /auth none vs access signed-in/,
+    );
+    expect(() => api.route({ ...getCeremony, summary: 's', tag: 't', access: 'public', handler })).toThrow(
+      /auth \(login\) vs access public/,
+    );
+    expect(() => api.route({ ...lookupHash, summary: 's', tag: 't', access: 'public', handler })).not.toThrow();
   });
 });
 
