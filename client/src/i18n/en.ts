@@ -379,7 +379,7 @@ export const en: Record<MessageKey, string> = {
   'verify.pdfReport': 'PDF signatures',
   'verify.zipReport': 'Evidence package',
   'verify.time': 'Signed at',
-  'verify.unmodified': 'Unchanged since',
+  'verify.unmodified': 'Unchanged after signing',
   'verify.noSignatures': 'This PDF has no signatures.',
   'verify.checkpoint': 'Recording checkpoint',
   'verify.checkpointLine': 'Link {n} of the recording chain (session {session})',
