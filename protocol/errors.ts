@@ -86,6 +86,8 @@ export const errorCodes = [
   'pdf_corrupt',
   'pdf_too_large',
   'pdf_unsupported',
+  // Public verification (/verify): an upload that is neither a PDF nor a zip.
+  'verify_unsupported_file',
   // Records and evidence (flow C).
   'legal_hold',
   'retention_unexpired',

@@ -20,6 +20,7 @@ const RecordPage = lazy(() => import('./pages/RecordPage.js').then((m) => ({ def
 const AdminPage = lazy(() => import('./pages/AdminPage.js').then((m) => ({ default: m.AdminPage })));
 const RetentionPage = lazy(() => import('./pages/RetentionPage.js').then((m) => ({ default: m.RetentionPage })));
 const AccountPage = lazy(() => import('./pages/AccountPage.js').then((m) => ({ default: m.AccountPage })));
+const VerifyPage = lazy(() => import('./pages/VerifyPage.js').then((m) => ({ default: m.VerifyPage })));
 const ForcedPasswordPage = lazy(() =>
   import('./pages/AccountPage.js').then((m) => ({ default: m.ForcedPasswordPage })),
 );
@@ -46,6 +47,10 @@ function Routes({ path }: { path: string }) {
   if (room) return <RoomPage key={room.sessionId} sessionId={room.sessionId!} />;
   const join = matchRoute('/join/:code', path);
   if (join) return <JoinPage code={join.code!} />;
+  // Public verification: anyone, with or without a login (the QR on documents opens /v/<hash>).
+  if (path === '/verify') return <VerifyPage />;
+  const verify = matchRoute('/v/:ref', path);
+  if (verify) return <VerifyPage key={verify.ref} hashRef={verify.ref!} />;
 
   if (!ready)
     return (

@@ -42,7 +42,7 @@ import {
   InvitationService,
 } from '../features/cases/index.js';
 import { CeremonyService } from '../features/ceremony/index.js';
-import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC } from '../features/documents/index.js';
+import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC, verificationLink } from '../features/documents/index.js';
 import { EvidenceExporter } from '../features/evidence/index.js';
 import { IdentityService } from '../features/identity/index.js';
 import {
@@ -54,6 +54,7 @@ import {
 import { RecordingService } from '../features/recording/index.js';
 import { LtvRenewer, RecordService } from '../features/records/index.js';
 import { SessionService } from '../features/sessions/index.js';
+import { PublicVerification } from '../features/verify/index.js';
 import { routeModules, socketModules } from './features.js';
 
 export interface AppOptions {
@@ -90,6 +91,8 @@ export interface AppServices {
     readonly loginGlobal: RateLimiter;
     readonly pin: RateLimiter;
     readonly join: RateLimiter;
+    /** Public verifications (uploads and hash look-ups) per client address. */
+    readonly verify: RateLimiter;
   };
   /** Login attempts per address, per account (backoff, lock) and platform-wide. */
   readonly loginGuard: LoginGuard;
@@ -110,6 +113,8 @@ export interface AppServices {
   /** Long-term validation renewal of archived PDFs (fresh DSS and document timestamp before the last one ends). */
   readonly ltv: LtvRenewer;
   readonly evidence: EvidenceExporter;
+  /** The public /verify page's checks. */
+  readonly verification: PublicVerification;
   /** The public https URL once listening (invitation links). */
   baseUrl(): string;
 }
@@ -182,6 +187,9 @@ export class App {
       const media = config.media.enabled ? await startMedia(config, recording, sessions.presence, warn) : undefined;
       if (media) detach.push(closeRoomsWhenSessionsEnd(media, { cases, sessions }));
       const font = new Uint8Array(readFileSync(NOTO_SANS_CJK_TTC));
+      const url = { value: '' };
+      // The QR on documents names the configured public URL, else the one the server listens on.
+      const docLink = (sha256: string) => verificationLink(config.publicUrl ?? url.value, sha256);
       const documents = new DocumentStore(db);
       const signing = new DocumentSigning({
         store: documents,
@@ -205,8 +213,19 @@ export class App {
         pki,
         recording,
         font,
+        verificationLink: docLink,
       });
-      const ceremonies = new CeremonyService({ db, clock, audit, blobs, users, sessions, documents, signing });
+      const ceremonies = new CeremonyService({
+        db,
+        clock,
+        audit,
+        blobs,
+        users,
+        sessions,
+        documents,
+        signing,
+        verificationLink: docLink,
+      });
       const records = new RecordService({
         db,
         clock,
@@ -247,7 +266,6 @@ export class App {
       const loginSessions = new LoginSessions({ db, clock, users, ttlMs: limits.sessionTtlMs });
       const invitations = new InvitationService(db, clock, limits.invitationTtlMs, sessions);
       detach.push(endGuestAccessWhenSessionsEnd({ sessions, loginSessions, invitations, audit }));
-      const url = { value: '' };
       const auditSealer = platformSealer(pki);
       const auditAnchor = new FileAuditAnchor(auditAnchorFile(config));
       const services: AppServices = {
@@ -275,6 +293,7 @@ export class App {
           loginGlobal,
           pin: pinLimiter,
           join: limiter('join', limits.loginAttemptsPerWindow, limits.loginWindowMs),
+          verify: limiter('verify', limits.verifyAttemptsPerWindow, limits.verifyWindowMs),
         },
         loginGuard: new LoginGuard({ db, clock, perAddress: loginLimiter, global: loginGlobal, limits }),
         enrolments: new PinEnrolments({
@@ -299,6 +318,7 @@ export class App {
         records,
         ltv,
         evidence,
+        verification: new PublicVerification({ pki, documents, records }),
         baseUrl: () => url.value,
       };
       return new App(services, url, detach);

@@ -16,6 +16,7 @@ import { pkiRoutes } from '../features/pki/index.js';
 import { recordingRoutes } from '../features/recording/index.js';
 import { recordRoutes, retentionRoutes } from '../features/records/index.js';
 import { sessionRoutes } from '../features/sessions/index.js';
+import { verifyRoutes } from '../features/verify/index.js';
 import { actorOf } from '../kernel/principal.js';
 import type { AppServices } from './create-app.js';
 
@@ -37,6 +38,7 @@ export function routeModules(s: AppServices): RouteModule[] {
     auditRoutes(s),
     pkiRoutes(s),
     retentionRoutes(s),
+    verifyRoutes(s),
   ];
 }
 

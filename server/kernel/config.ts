@@ -24,6 +24,11 @@ export const configSchema = z
     port,
     /** Public base URL (links in invitations, CRL distribution points); derived from host/port when absent. */
     baseUrl: z.string().url().optional(),
+    /**
+     * The public base URL printed in the QR code and short URL of every 确认书 and agreement (the
+     * /verify page); the base URL when absent. Documents keep the URL they were stamped with.
+     */
+    publicUrl: z.string().url().optional(),
     /** An external RFC 3161 TSA; the in-process one is used when absent. */
     tsaUrl: z.string().url().optional(),
     /**
@@ -131,6 +136,11 @@ export const configSchema = z
         evidenceJobsPerUser: positiveInt,
         /** How long a finished evidence job and its package stay downloadable before both are deleted. */
         evidenceJobTtlMs: positiveInt,
+        /** Largest PDF or evidence zip the public /verify page accepts (held in memory while checked). */
+        verifyUploadBytes: positiveInt,
+        /** Public verifications (uploads and hash look-ups) per client address per verifyWindowMs. */
+        verifyAttemptsPerWindow: positiveInt,
+        verifyWindowMs: positiveInt,
       })
       .strict()
       .refine((l) => l.auditMaxUnanchoredMs > l.auditCheckpointIntervalMs, {
@@ -173,6 +183,9 @@ export const defaultLimits: Config['limits'] = {
   ltvRenewalIntervalMs: 24 * 3600_000,
   ltvRenewalMarginDays: 90,
   ltvWeakeningAlgorithms: [],
+  verifyUploadBytes: 64 * 1024 * 1024,
+  verifyAttemptsPerWindow: 30,
+  verifyWindowMs: 15 * 60_000,
 };
 
 export const defaultMedia: Config['media'] = {
@@ -203,6 +216,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     port: 'PORT',
     host: 'HOST',
     baseUrl: 'TONGBAN_BASE_URL',
+    publicUrl: 'TONGBAN_PUBLIC_URL',
     tsaUrl: 'TSA_URL',
     auditAnchor: 'TONGBAN_AUDIT_ANCHOR',
     pkcs11Module: 'TONGBAN_PKCS11_MODULE',

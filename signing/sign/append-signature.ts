@@ -176,7 +176,13 @@ function patchByteRange(bytes: Buffer, sigOffset: number): { contentsStart: numb
   return { contentsStart, contentsEnd };
 }
 
-function addToPageAnnots(reader: PdfReader, update: IncrementalUpdate, pageRef: PdfRef, widgetRef: PdfRef): void {
+/** Adds an annotation to a page's /Annots, writing the array or the page, wherever the array lives. */
+export function addToPageAnnots(
+  reader: PdfReader,
+  update: IncrementalUpdate,
+  pageRef: PdfRef,
+  widgetRef: PdfRef,
+): void {
   const page = new Map(reader.dict(pageRef)!);
   const annots = page.get('Annots');
   if (annots instanceof PdfRef) {

@@ -48,3 +48,4 @@ export type CeremonyState = Pushed<WireCeremonyState>;
 
 /** The JSON a route answers with: `api<ResponseOf<typeof getCase>>(…)`. */
 export type ResponseOf<R extends RouteDescriptor & { readonly response: z.ZodTypeAny }> = z.infer<R['response']>;
+export type { HashLookup, UploadVerification } from '../../../protocol/http/verify.js';

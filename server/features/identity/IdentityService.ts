@@ -15,7 +15,7 @@ import type { Database } from '../../kernel/store/Database.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
 import type { RecordingCheckpoint, RecordingService } from '../recording/index.js';
 import type { DocumentSigning, DocumentStore } from '../documents/index.js';
-import type { ImageType } from '../documents/index.js';
+import { stampVerificationQr, type ImageType, type VerificationLink } from '../documents/index.js';
 import { uncheckedItems, type Checklist } from './checklist.js';
 import { identitySignerRoles, renderIdentityDocument } from './render-identity-document.js';
 
@@ -52,6 +52,8 @@ export interface IdentityServiceDeps {
   readonly pki: SigningPki;
   readonly recording: RecordingService;
   readonly font: Uint8Array;
+  /** The /verify links (QR, short URL) of a document hash, under the configured public URL. */
+  readonly verificationLink: (sha256: string) => VerificationLink;
 }
 
 const SNAPSHOT_COLUMNS = `id, case_id AS caseId, session_id AS sessionId, kind, media_type AS mediaType, sha256, bytes,
@@ -244,7 +246,7 @@ export class IdentityService {
     const documentId = randomUUID();
     const checkpoint = this.checkpoint(session.id, session);
     const now = clock();
-    const { pdf, boxes } = await renderIdentityDocument({
+    const rendered = await renderIdentityDocument({
       caseNumber: c.number,
       caseId: c.id,
       matter: c.matter.name,
@@ -260,6 +262,9 @@ export class IdentityService {
       checkpoint,
       font: this.#d.font,
     });
+    const { boxes } = rendered;
+    // The QR goes on before anyone signs: the base revision the signers sign carries it.
+    const { pdf, verifySha256 } = stampVerificationQr(rendered.pdf, this.#d.verificationLink);
     const sha256 = await blobs.put(pdf);
     // The subject's UID names the case, the document and the invited guest who joined (and alone may
     // sign with it); its serialNumber a per-case pseudonym (not the ID number's HMAC).
@@ -283,6 +288,7 @@ export class IdentityService {
           sessionId: session.id,
           title: `身份核验确认书 ${c.number}`,
           originalSha256: sha256,
+          verifySha256,
           checkpoint,
           createdAt: now.toISOString(),
         },

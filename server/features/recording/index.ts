@@ -1,5 +1,11 @@
 // The recording feature: what media rooms write to, and what records, evidence and documents read.
-export { checkpointSchema, readCheckpointInfo, setCheckpointInfo, type RecordingCheckpoint } from './checkpoint.js';
+export {
+  CHECKPOINT_INFO_KEY,
+  checkpointSchema,
+  readCheckpointInfo,
+  setCheckpointInfo,
+  type RecordingCheckpoint,
+} from './checkpoint.js';
 export { chainFormat, genesis, isMediaSegment, nextHead } from './hash-chain.js';
 export { platformManifestSeal } from './platform-seal.js';
 export type { RecordableRoom } from './RecordableRoom.js';

@@ -121,6 +121,14 @@ export class RecordStore {
     return this.#hydrate(row);
   }
 
+  /** The record a case or ceremony was archived as (deleted ones included), if any. */
+  findFor(of: { readonly caseId: string | null; readonly ceremonyId: string | null }): RecordRow | undefined {
+    const row = this.db.sql
+      .prepare(`${SELECT} WHERE r.case_id = ? OR r.ceremony_id = ?`)
+      .get(of.caseId, of.ceremonyId) as Row | undefined;
+    return row && this.#hydrate(row);
+  }
+
   /** Including deleted ones (for deletion attempts and their audit). */
   getAny(id: string): RecordRow {
     const row = this.db.sql.prepare(`${SELECT} WHERE r.id = ?`).get(id) as Row | undefined;

@@ -13,6 +13,7 @@ import { guestBindingSchema } from './031-guest-binding.js';
 import { auditAnchoringSchema } from './032-audit-anchoring-destruction.js';
 import { pkiTokenKeysSchema } from './033-pki-token-keys.js';
 import { sessionPresenceSchema } from './034-session-presence.js';
+import { documentVerificationSchema } from './035-document-verification.js';
 import { retentionLtvSchema } from './037-retention-ltv.js';
 
 export interface Migration {
@@ -35,5 +36,6 @@ export const migrations: readonly Migration[] = [
   auditAnchoringSchema,
   pkiTokenKeysSchema,
   sessionPresenceSchema,
+  documentVerificationSchema,
   retentionLtvSchema,
 ];
