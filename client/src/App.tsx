@@ -18,6 +18,8 @@ const CeremonyPage = lazy(() => import('./pages/CeremonyPage.js').then((m) => ({
 const AuditPage = lazy(() => import('./pages/AuditPage.js').then((m) => ({ default: m.AuditPage })));
 const RecordPage = lazy(() => import('./pages/RecordPage.js').then((m) => ({ default: m.RecordPage })));
 const AdminPage = lazy(() => import('./pages/AdminPage.js').then((m) => ({ default: m.AdminPage })));
+const RatePage = lazy(() => import('./pages/RatePage.js').then((m) => ({ default: m.RatePage })));
+const StatsPage = lazy(() => import('./pages/StatsPage.js').then((m) => ({ default: m.StatsPage })));
 const AccountPage = lazy(() => import('./pages/AccountPage.js').then((m) => ({ default: m.AccountPage })));
 const ForcedPasswordPage = lazy(() =>
   import('./pages/AccountPage.js').then((m) => ({ default: m.ForcedPasswordPage })),
@@ -45,6 +47,8 @@ function Routes({ path }: { path: string }) {
   if (room) return <RoomPage key={room.sessionId} sessionId={room.sessionId!} />;
   const join = matchRoute('/join/:code', path);
   if (join) return <JoinPage code={join.code!} />;
+  const rate = matchRoute('/rate/:caseId', path);
+  if (rate) return <RatePage key={rate.caseId} caseId={rate.caseId!} />;
 
   if (!ready)
     return (
@@ -81,6 +85,7 @@ function staffPage(path: string): ReactNode | null {
   if (record) return <RecordPage key={record.id} id={record.id!} />;
   if (path === '/admin') return <AdminPage />;
   if (path === '/account') return <AccountPage />;
+  if (path === '/stats') return <StatsPage />;
   return null;
 }
 

@@ -53,6 +53,7 @@ import {
 } from '../features/media/index.js';
 import { RecordingService } from '../features/recording/index.js';
 import { RecordService } from '../features/records/index.js';
+import { RatingService, StatsService } from '../features/ratings/index.js';
 import { SessionService } from '../features/sessions/index.js';
 import { routeModules, socketModules } from './features.js';
 
@@ -108,6 +109,10 @@ export interface AppServices {
   readonly ceremonies: CeremonyService;
   readonly records: RecordService;
   readonly evidence: EvidenceExporter;
+  /** 好差评: the applicant's rating of an ended case. */
+  readonly ratings: RatingService;
+  /** The statistics dashboard's figures and the 好差评 export. */
+  readonly stats: StatsService;
   /** The public https URL once listening (invitation links). */
   baseUrl(): string;
 }
@@ -284,6 +289,8 @@ export class App {
         ceremonies,
         records,
         evidence,
+        ratings: new RatingService({ db, clock, audit, cases, sessions }),
+        stats: new StatsService(db),
         baseUrl: () => url.value,
       };
       return new App(services, url, detach);
