@@ -4,19 +4,10 @@
 // matter, clerk or month, and export the ratings as CSV in the provincial 好差评 layout.
 import { z } from 'zod';
 import { idParams, route, slug } from '../common.js';
+import { RATING_COMMENT_MAX, ratingLevels, statsDimensions } from '../ratings.js';
 
-/** The five levels of the 好差评 system, best first; the score is 5 (非常满意) … 1 (非常不满意). */
-export const ratingLevels = ['very_satisfied', 'satisfied', 'basic', 'dissatisfied', 'very_dissatisfied'] as const;
+export { RATING_COMMENT_MAX, ratingLevels, ratingScore, statsDimensions, type RatingLevel } from '../ratings.js';
 export const ratingLevel = z.enum(ratingLevels);
-export type RatingLevel = z.infer<typeof ratingLevel>;
-export const ratingScore: Readonly<Record<RatingLevel, number>> = {
-  very_satisfied: 5,
-  satisfied: 4,
-  basic: 3,
-  dissatisfied: 2,
-  very_dissatisfied: 1,
-};
-export const RATING_COMMENT_MAX = 500;
 
 export const ratingToken = z.object({ token: z.string(), expiresAt: z.string() });
 export type RatingToken = z.infer<typeof ratingToken>;
@@ -37,7 +28,6 @@ export type NewRatingBody = z.input<typeof newRatingBody>;
 export const rating = z.object({ caseId: z.string(), level: ratingLevel, ratedAt: z.string() });
 export type Rating = z.infer<typeof rating>;
 
-export const statsDimensions = ['site', 'matter', 'clerk', 'month'] as const;
 export const statsDimension = z.enum(statsDimensions);
 export type StatsDimension = z.infer<typeof statsDimension>;
 

@@ -11,13 +11,8 @@ import { useAsync } from '../components/useAsync.js';
 import { formatTime } from '../format.js';
 import { useI18n, type Translate } from '../i18n/i18n.js';
 import { EChart, type ChartOption } from '../stats/EChart.js';
-import {
-  ratingLevels,
-  statsDimensions,
-  type StatsDimension,
-  type StatsGroup,
-  type StatsReport,
-} from '../../../protocol/http/stats.js';
+import type { StatsGroup, StatsReport } from '../../../protocol/http/stats.js';
+import { ratingLevels, statsDimensions, type StatsDimension } from '../../../protocol/ratings.js';
 
 const empty = { by: 'month' as StatsDimension, from: '', to: '', site: '', matter: '', clerk: '' };
 type Filters = typeof empty;

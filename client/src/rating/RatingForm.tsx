@@ -4,7 +4,7 @@ import { api } from '../api/http.js';
 import { ErrorAlert } from '../components/Alert.js';
 import { useAction } from '../components/useAsync.js';
 import { useI18n } from '../i18n/i18n.js';
-import { RATING_COMMENT_MAX, ratingLevels, type RatingLevel } from '../../../protocol/http/stats.js';
+import { RATING_COMMENT_MAX, ratingLevels, type RatingLevel } from '../../../protocol/ratings.js';
 import { forgetRatingPass } from './ratingPass.js';
 
 export function RatingForm({ caseId, token }: { caseId: string; token: string | null }) {
