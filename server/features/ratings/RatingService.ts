@@ -85,7 +85,9 @@ export class RatingService {
   rate(principal: Principal | undefined, caseId: string, input: NewRatingBody): Rating {
     const c = this.#cases.get(caseId);
     if (principal?.kind === 'user') throw new RatingNotApplicantError();
-    const guestId = principal ? this.#assertApplicant(principal, caseId) : this.#guestOfToken(caseId, input.token);
+    // The pass decides when there is one: the same phone may have joined a later case as a guest since.
+    const guestId =
+      input.token || !principal ? this.#guestOfToken(caseId, input.token) : this.#assertApplicant(principal, caseId);
     const ratedAt = this.#clock().toISOString();
     const comment = input.comment?.trim() || null;
     this.#db.transaction(() => {
