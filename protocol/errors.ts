@@ -105,6 +105,11 @@ export const errorCodes = [
   'not_initialised',
   'bad_keystore',
   'tsa_error',
+  // 好差评 ratings (issue 16 §6).
+  'rating_exists',
+  'rating_not_open',
+  'rating_not_applicant',
+  'rating_token_invalid',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

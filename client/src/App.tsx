@@ -19,6 +19,8 @@ const AuditPage = lazy(() => import('./pages/AuditPage.js').then((m) => ({ defau
 const RecordPage = lazy(() => import('./pages/RecordPage.js').then((m) => ({ default: m.RecordPage })));
 const AdminPage = lazy(() => import('./pages/AdminPage.js').then((m) => ({ default: m.AdminPage })));
 const RetentionPage = lazy(() => import('./pages/RetentionPage.js').then((m) => ({ default: m.RetentionPage })));
+const RatePage = lazy(() => import('./pages/RatePage.js').then((m) => ({ default: m.RatePage })));
+const StatsPage = lazy(() => import('./pages/StatsPage.js').then((m) => ({ default: m.StatsPage })));
 const AccountPage = lazy(() => import('./pages/AccountPage.js').then((m) => ({ default: m.AccountPage })));
 const VerifyPage = lazy(() => import('./pages/VerifyPage.js').then((m) => ({ default: m.VerifyPage })));
 const ForcedPasswordPage = lazy(() =>
@@ -51,6 +53,8 @@ function Routes({ path }: { path: string }) {
   if (path === '/verify') return <VerifyPage />;
   const verify = matchRoute('/v/:ref', path);
   if (verify) return <VerifyPage key={verify.ref} hashRef={verify.ref!} />;
+  const rate = matchRoute('/rate/:caseId', path);
+  if (rate) return <RatePage key={rate.caseId} caseId={rate.caseId!} />;
 
   if (!ready)
     return (
@@ -88,6 +92,7 @@ function staffPage(path: string): ReactNode | null {
   if (record) return <RecordPage key={record.id} id={record.id!} />;
   if (path === '/admin') return <AdminPage />;
   if (path === '/account') return <AccountPage />;
+  if (path === '/stats') return <StatsPage />;
   return null;
 }
 

@@ -52,6 +52,7 @@ import {
   type PresenceSink,
 } from '../features/media/index.js';
 import { RecordingService } from '../features/recording/index.js';
+import { RatingService, StatsService } from '../features/ratings/index.js';
 import { LtvRenewer, RecordService } from '../features/records/index.js';
 import { SessionService } from '../features/sessions/index.js';
 import { PublicVerification } from '../features/verify/index.js';
@@ -115,6 +116,10 @@ export interface AppServices {
   readonly evidence: EvidenceExporter;
   /** The public /verify page's checks. */
   readonly verification: PublicVerification;
+  /** 好差评: the applicant's rating of an ended case. */
+  readonly ratings: RatingService;
+  /** The statistics dashboard's figures and the 好差评 export. */
+  readonly stats: StatsService;
   /** The public https URL once listening (invitation links). */
   baseUrl(): string;
 }
@@ -319,6 +324,8 @@ export class App {
         ltv,
         evidence,
         verification: new PublicVerification({ pki, documents, records }),
+        ratings: new RatingService({ db, clock, audit, cases, sessions }),
+        stats: new StatsService(db),
         baseUrl: () => url.value,
       };
       return new App(services, url, detach);

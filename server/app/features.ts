@@ -13,6 +13,7 @@ import { healthRoutes } from '../features/health/index.js';
 import { identityRoutes } from '../features/identity/index.js';
 import { mediaSockets } from '../features/media/index.js';
 import { pkiRoutes } from '../features/pki/index.js';
+import { ratingRoutes } from '../features/ratings/index.js';
 import { recordingRoutes } from '../features/recording/index.js';
 import { recordRoutes, retentionRoutes } from '../features/records/index.js';
 import { sessionRoutes } from '../features/sessions/index.js';
@@ -39,6 +40,7 @@ export function routeModules(s: AppServices): RouteModule[] {
     pkiRoutes(s),
     retentionRoutes(s),
     verifyRoutes(s),
+    ratingRoutes(s),
   ];
 }
 

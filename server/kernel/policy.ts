@@ -84,6 +84,10 @@ export const policies = {
   'admin.read': rule(['admin']),
   'admin.write': rule(['admin']),
   'audit.read': rule(['auditor', 'admin']),
+  /** The applicant asks for its rating token (the service checks it is this case's applicant). */
+  'rating.token': rule(['guest']),
+  /** Statistics and the 好差评 export: platform-wide, like records (auditors and admins have no site). */
+  'stats.read': rule(['auditor', 'admin']),
 } as const satisfies Record<string, Rule<Who>>;
 
 export type Action = keyof typeof policies;

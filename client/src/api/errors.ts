@@ -92,6 +92,10 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   not_initialised: 'error.unavailable',
   bad_keystore: 'error.internal',
   tsa_error: 'error.unavailable',
+  rating_exists: 'error.ratingExists',
+  rating_not_open: 'error.ratingNotOpen',
+  rating_not_applicant: 'error.ratingNotApplicant',
+  rating_token_invalid: 'error.ratingTokenInvalid',
 };
 
 /** The table doubles as the list of known codes (a type-only import keeps zod out of the bundle). */

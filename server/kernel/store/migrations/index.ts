@@ -15,6 +15,7 @@ import { pkiTokenKeysSchema } from './033-pki-token-keys.js';
 import { sessionPresenceSchema } from './034-session-presence.js';
 import { documentVerificationSchema } from './035-document-verification.js';
 import { retentionLtvSchema } from './037-retention-ltv.js';
+import { ratingsSchema } from './038-ratings.js';
 
 export interface Migration {
   readonly version: number;
@@ -38,4 +39,5 @@ export const migrations: readonly Migration[] = [
   sessionPresenceSchema,
   documentVerificationSchema,
   retentionLtvSchema,
+  ratingsSchema,
 ];
