@@ -52,7 +52,7 @@ import {
   type PresenceSink,
 } from '../features/media/index.js';
 import { RecordingService } from '../features/recording/index.js';
-import { RecordService } from '../features/records/index.js';
+import { RecordService, RecordVerifications } from '../features/records/index.js';
 import { SessionService } from '../features/sessions/index.js';
 import { routeModules, socketModules } from './features.js';
 
@@ -108,6 +108,8 @@ export interface AppServices {
   readonly ceremonies: CeremonyService;
   readonly records: RecordService;
   readonly evidence: EvidenceExporter;
+  /** Auditors' batch verification of a search result. */
+  readonly recordVerifications: RecordVerifications;
   /** The public https URL once listening (invitation links). */
   baseUrl(): string;
 }
@@ -228,6 +230,7 @@ export class App {
         matterName: (id) => catalog.matter(id).name,
         limits,
       });
+      const recordVerifications = new RecordVerifications({ clock, audit, blobs, pki, recording, records, limits });
       const loginLimiter = limiter('login', limits.loginAttemptsPerWindow, limits.loginWindowMs);
       const loginGlobal = limiter('login-global', limits.loginGlobalFailuresPerWindow, limits.loginWindowMs);
       const loginSessions = new LoginSessions({ db, clock, users, ttlMs: limits.sessionTtlMs });
@@ -284,6 +287,7 @@ export class App {
         ceremonies,
         records,
         evidence,
+        recordVerifications,
         baseUrl: () => url.value,
       };
       return new App(services, url, detach);

@@ -102,6 +102,8 @@ export const configSchema = z
         evidenceJobsPerUser: positiveInt,
         /** How long a finished evidence job and its package stay downloadable before both are deleted. */
         evidenceJobTtlMs: positiveInt,
+        /** Most records one batch verification of a search result checks (a larger result is refused). */
+        batchVerifyMaxRecords: positiveInt,
       })
       .strict()
       .refine((l) => l.auditMaxUnanchoredMs > l.auditCheckpointIntervalMs, {
@@ -140,6 +142,7 @@ export const defaultLimits: Config['limits'] = {
   authPurgeIntervalMs: 10 * 60_000,
   evidenceJobsPerUser: 3,
   evidenceJobTtlMs: 24 * 3600_000,
+  batchVerifyMaxRecords: 1000,
   retentionSweepIntervalMs: 3600_000,
 };
 

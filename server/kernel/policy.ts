@@ -81,6 +81,8 @@ export const policies = {
   'admin.read': rule(['admin']),
   'admin.write': rule(['admin']),
   'audit.read': rule(['auditor', 'admin']),
+  // Verifying a whole search result is an audit office task (issue 16 §3).
+  'record.verify_batch': rule(['auditor']),
 } as const satisfies Record<string, Rule<Who>>;
 
 export type Action = keyof typeof policies;

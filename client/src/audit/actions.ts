@@ -27,6 +27,8 @@ const names: Record<string, [zh: string, en: string]> = {
   'record.archived': ['归档', 'Archived'],
   'record.archive_refused': ['归档被拒（录像缺失或无效）', 'Archiving refused (recording missing or invalid)'],
   'record.deleted': ['删除并销毁数据', 'Deleted, data destroyed'],
+  'record.batch_verify_started': ['开始批量验证', 'Batch verification started'],
+  'record.batch_verified': ['批量验证完成', 'Batch verification finished'],
   'recording.started': ['开始录音录像', 'Recording started'],
   'recording.sealed': ['录像封存', 'Recording sealed'],
   'recording.sealed_interrupted': ['录像中断后封存', 'Recording sealed after an interruption'],

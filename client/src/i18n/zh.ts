@@ -350,6 +350,22 @@ export const zh = {
   'admin.revokeConfirm': '确定吊销 {subject} 的证书吗？吊销后不可恢复。',
   'admin.crl': '证书吊销列表（CRL）',
   'admin.crlLine': '更新于 {updated}，下次更新 {next}，已吊销 {n} 张',
+  'error.tooManyRecords': '查询结果过多，无法一次验证。请缩小查询范围后再试。',
+  'error.verificationNotReady': '批量验证尚未完成，请稍后再导出。',
+  'audit.verifyAll': '验证全部结果',
+  'audit.verifyAllHint': '在服务器上逐一核验当前查询结果中每份档案的签名与录像，可导出为 CSV（Excel 可直接打开）。',
+  'audit.batchVerifying': '正在验证 {checked}/{total}…',
+  'audit.verifyTitle': '批量验证结果',
+  'audit.vSignatures': '签名数',
+  'audit.vRecording': '录像',
+  'audit.vResult': '结果',
+  'audit.vValid': '有效',
+  'audit.vInvalid': '无效',
+  'audit.vRecordingValid': '完整',
+  'audit.vRecordingInvalid': '受损',
+  'audit.vRecordingNone': '无',
+  'audit.verifySummary': '共 {total} 份档案：{valid} 份有效，{invalid} 份无效',
+  'audit.exportCsv': '导出 CSV',
 } as const;
 
 export type MessageKey = keyof typeof zh;
