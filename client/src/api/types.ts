@@ -37,6 +37,9 @@ export type {
   RecordDocument,
   RecordingIntegrity,
   EvidenceJob,
+  RecordFilters,
+  RecordVerificationJob,
+  RecordVerificationRow,
 } from '../../../protocol/http/records.js';
 export type { RecordingInfo, RecordingVerification } from '../../../protocol/http/recording.js';
 export type { ArchivedRecord } from '../../../protocol/common.js';

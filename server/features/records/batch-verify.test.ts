@@ -8,12 +8,10 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordVerificationJob } from '../../../protocol/http/records.js';
-import { DEMO_PIN } from '../../demo/demo-data.js';
 import { AppError } from '../../kernel/errors.js';
 import type { UserPrincipal } from '../../kernel/principal.js';
-import { ceremonyRequest } from '../../test-support/flow-fixtures.js';
+import { archivedCeremony } from '../../test-support/archived-ceremony.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
-import { appendStoredSegment } from '../../test-support/synthetic-recording.js';
 import { TestServer } from '../../test-support/TestServer.js';
 import { CSV_COLUMNS } from './index.js';
 
@@ -21,18 +19,11 @@ let server: TestServer;
 let auditor: HttpClient;
 const records: { id: string; number: string; archivedAt: string; sessionId: string }[] = [];
 
-async function archivedCeremony(host: HttpClient, officials: HttpClient[]): Promise<void> {
-  const { body, headers } = await ceremonyRequest();
-  const created = (await host.post('/api/ceremonies', undefined, { body, headers })).json();
-  const store = server.app.services.recording.store;
-  await appendStoredSegment(store, server.dataDir, created.sessionId);
-  await appendStoredSegment(store, server.dataDir, created.sessionId);
-  for (const official of officials)
-    expect((await official.post(`/api/ceremonies/${created.id}/sign`, { pin: DEMO_PIN })).status).toBe(200);
-  const archived = await host.post(`/api/ceremonies/${created.id}/archive`);
-  expect(archived.status).toBe(201);
-  const record = (await auditor.get(`/api/records/${archived.json().recordId}`)).json().record;
-  records.push({ id: record.id, number: record.number, archivedAt: record.archivedAt, sessionId: created.sessionId });
+async function archivedRecord(host: HttpClient, officials: HttpClient[]): Promise<void> {
+  const { store } = server.app.services.recording;
+  const { recordId, sessionId } = await archivedCeremony({ host, officials, store, dataDir: server.dataDir });
+  const record = (await auditor.get(`/api/records/${recordId}`)).json().record;
+  records.push({ id: record.id, number: record.number, archivedAt: record.archivedAt, sessionId });
 }
 
 async function finished(client: HttpClient, id: string): Promise<RecordVerificationJob> {
@@ -49,7 +40,7 @@ beforeAll(async () => {
   auditor = await server.login('auditor');
   const host = await server.login('clerk.ninghai');
   const officials = await Promise.all(['official.ninghai', 'official.jiaojiang'].map((u) => server.login(u)));
-  for (let i = 0; i < 4; i++) await archivedCeremony(host, officials);
+  for (let i = 0; i < 4; i++) await archivedRecord(host, officials);
   // The second record's recording: one segment changed on disk after sealing.
   const dir = server.app.services.recording.directory(records[1]!.sessionId)!;
   const segmentDir = join(dir, 'guest_applicant');
