@@ -93,6 +93,9 @@ export const errorCodes = [
   'retention_unexpired',
   'record_deleted',
   'export_not_ready',
+  // Batch verification of a search result (issue 16 §3).
+  'too_many_records',
+  'verification_not_ready',
   // The platform PKI (certs/ PkiError codes, passed through).
   'wrong_pin',
   'key_locked',

@@ -138,3 +138,57 @@ export const downloadEvidenceJob = route({
   params: idParams,
   produces: 'application/zip',
 });
+
+/** The search filters of a record search, without paging: a batch covers the whole result. */
+export const recordFilters = recordQuery.omit({ limit: true, offset: true });
+export type RecordFilters = z.infer<typeof recordFilters>;
+
+/** One record of a batch verification: the record page's checks reduced to a row (and a CSV line). */
+export const recordVerificationRow = z.object({
+  recordId: z.string(),
+  number: z.string(),
+  kind: z.enum(['case', 'ceremony']),
+  title: z.string(),
+  archivedAt: z.string(),
+  documents: z.number().int(),
+  signatures: z.number().int(),
+  /** Every document's every signature intact, trusted, unrevoked and unmodified. */
+  signaturesValid: z.boolean(),
+  /** The recording's state ('none' when the record has no session), and whether its chain and seal hold. */
+  recording: z.enum(['valid', 'invalid', 'none']),
+  valid: z.boolean(),
+  problems: z.array(z.string()),
+});
+export type RecordVerificationRow = z.infer<typeof recordVerificationRow>;
+
+export const recordVerificationJob = z.object({
+  id: z.string(),
+  status: z.enum(['running', 'done', 'failed']),
+  total: z.number().int(),
+  checked: z.number().int(),
+  rows: z.array(recordVerificationRow),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type RecordVerificationJob = z.infer<typeof recordVerificationJob>;
+
+export const startRecordVerification = route({
+  method: 'post',
+  path: '/api/record-verifications',
+  body: recordFilters.strict(),
+  response: recordVerificationJob,
+  status: 202,
+});
+export const getRecordVerification = route({
+  method: 'get',
+  path: '/api/record-verifications/:id',
+  params: idParams,
+  response: recordVerificationJob,
+});
+export const downloadRecordVerificationCsv = route({
+  method: 'get',
+  path: '/api/record-verifications/:id/results.csv',
+  params: idParams,
+  produces: 'text/csv',
+});

@@ -53,7 +53,7 @@ import {
 } from '../features/media/index.js';
 import { RecordingService } from '../features/recording/index.js';
 import { RatingService, StatsService } from '../features/ratings/index.js';
-import { LtvRenewer, RecordService } from '../features/records/index.js';
+import { LtvRenewer, RecordService, RecordVerifications } from '../features/records/index.js';
 import { SessionService } from '../features/sessions/index.js';
 import { PublicVerification } from '../features/verify/index.js';
 import { routeModules, socketModules } from './features.js';
@@ -120,6 +120,8 @@ export interface AppServices {
   readonly ratings: RatingService;
   /** The statistics dashboard's figures and the 好差评 export. */
   readonly stats: StatsService;
+  /** Auditors' batch verification of a search result. */
+  readonly recordVerifications: RecordVerifications;
   /** The public https URL once listening (invitation links). */
   baseUrl(): string;
 }
@@ -266,6 +268,7 @@ export class App {
         matterName: (id) => catalog.matter(id).name,
         limits,
       });
+      const recordVerifications = new RecordVerifications({ clock, audit, blobs, pki, recording, records, limits });
       const loginLimiter = limiter('login', limits.loginAttemptsPerWindow, limits.loginWindowMs);
       const loginGlobal = limiter('login-global', limits.loginGlobalFailuresPerWindow, limits.loginWindowMs);
       const loginSessions = new LoginSessions({ db, clock, users, ttlMs: limits.sessionTtlMs });
@@ -326,6 +329,7 @@ export class App {
         verification: new PublicVerification({ pki, documents, records }),
         ratings: new RatingService({ db, clock, audit, cases, sessions }),
         stats: new StatsService(db),
+        recordVerifications,
         baseUrl: () => url.value,
       };
       return new App(services, url, detach);

@@ -141,6 +141,8 @@ export const configSchema = z
         /** Public verifications (uploads and hash look-ups) per client address per verifyWindowMs. */
         verifyAttemptsPerWindow: positiveInt,
         verifyWindowMs: positiveInt,
+        /** Most records one batch verification of a search result checks (a larger result is refused). */
+        batchVerifyMaxRecords: positiveInt,
       })
       .strict()
       .refine((l) => l.auditMaxUnanchoredMs > l.auditCheckpointIntervalMs, {
@@ -179,6 +181,7 @@ export const defaultLimits: Config['limits'] = {
   authPurgeIntervalMs: 10 * 60_000,
   evidenceJobsPerUser: 3,
   evidenceJobTtlMs: 24 * 3600_000,
+  batchVerifyMaxRecords: 1000,
   retentionSweepIntervalMs: 3600_000,
   ltvRenewalIntervalMs: 24 * 3600_000,
   ltvRenewalMarginDays: 90,

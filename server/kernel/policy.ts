@@ -88,6 +88,8 @@ export const policies = {
   'rating.token': rule(['guest']),
   /** Statistics and the 好差评 export: platform-wide, like records (auditors and admins have no site). */
   'stats.read': rule(['auditor', 'admin']),
+  // Verifying a whole search result is an audit office task (issue 16 §3).
+  'record.verify_batch': rule(['auditor']),
 } as const satisfies Record<string, Rule<Who>>;
 
 export type Action = keyof typeof policies;

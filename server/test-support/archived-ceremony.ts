@@ -1,9 +1,13 @@
 // A signed ceremony archived as a record, with two stored recording segments: the fixture of the
-// retention and long-term validation tests (flow B through the real HTTP API, no live video).
+// retention, long-term validation and batch verification tests (flow B through the real HTTP API,
+// no live video).
 import { DEMO_PIN } from '../demo/demo-data.js';
 import { ceremonyRequest } from './flow-fixtures.js';
 import { appendStoredSegment } from './synthetic-recording.js';
 import type { TestServer } from './TestServer.js';
+
+/** What the fixture uses of a running server (a TestServer, or the browser tests' app). */
+export type ArchivingServer = Pick<TestServer, 'app' | 'dataDir' | 'login'>;
 
 export interface ArchivedCeremony {
   readonly recordId: string;
@@ -12,7 +16,7 @@ export interface ArchivedCeremony {
 }
 
 /** Needs a seeded server with the recorder on (`{ seed: true, record: true }`). */
-export async function archivedCeremony(server: TestServer): Promise<ArchivedCeremony> {
+export async function archivedCeremony(server: ArchivingServer): Promise<ArchivedCeremony> {
   const [first, second] = await Promise.all(['official.ninghai', 'official.jiaojiang'].map((u) => server.login(u)));
   const host = await server.login('clerk.ninghai');
   const { body, headers } = await ceremonyRequest();

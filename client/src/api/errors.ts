@@ -81,6 +81,8 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   retention_unexpired: 'error.retentionUnexpired',
   record_deleted: 'error.recordDeleted',
   export_not_ready: 'error.exportNotReady',
+  too_many_records: 'error.tooManyRecords',
+  verification_not_ready: 'error.verificationNotReady',
   wrong_pin: 'error.wrongPin',
   key_locked: 'error.keyLocked',
   invalid_pin: 'error.invalidPin',

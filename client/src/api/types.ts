@@ -37,6 +37,9 @@ export type {
   RecordDocument,
   RecordingIntegrity,
   EvidenceJob,
+  RecordFilters,
+  RecordVerificationJob,
+  RecordVerificationRow,
 } from '../../../protocol/http/records.js';
 export type { RetentionSettings, DeletionPreview, DeletionRun, LtvRenewal } from '../../../protocol/http/retention.js';
 export type { RecordingInfo, RecordingVerification } from '../../../protocol/http/recording.js';

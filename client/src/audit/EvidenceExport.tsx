@@ -1,7 +1,7 @@
 // The evidence package: the server builds it as a job (progress polled), then the zip downloads
 // (progress by bytes) and is handed to the browser to save.
 import { useState } from 'react';
-import { api, download } from '../api/http.js';
+import { api, download, saveBlob } from '../api/http.js';
 import { ErrorAlert } from '../components/Alert.js';
 import { Progress } from '../components/Progress.js';
 import { useAction } from '../components/useAsync.js';
@@ -28,14 +28,7 @@ export function EvidenceExport({ recordId, fileName }: { recordId: string; fileN
       const blob = await download(`/api/evidence-jobs/${job.id}/download`, (_n, fraction) =>
         setProgress({ label: t('audit.exportDownloading'), fraction }),
       );
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = fileName;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveBlob(blob, fileName);
       setDone(true);
     } finally {
       setProgress(null);

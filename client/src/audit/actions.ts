@@ -31,6 +31,8 @@ const names: Record<string, [zh: string, en: string]> = {
   'record.hold_cleared': ['解除诉讼保全', 'Legal hold released'],
   'record.ltv_renewed': ['长期验证续期（新文档时间戳）', 'Long-term validation renewed (new document timestamp)'],
   'retention.changed': ['修改留存期限', 'Retention period changed'],
+  'record.batch_verify_started': ['开始批量验证', 'Batch verification started'],
+  'record.batch_verified': ['批量验证完成', 'Batch verification finished'],
   'recording.started': ['开始录音录像', 'Recording started'],
   'recording.sealed': ['录像封存', 'Recording sealed'],
   'recording.sealed_interrupted': ['录像中断后封存', 'Recording sealed after an interruption'],

@@ -485,6 +485,22 @@ export const zh = {
   'stats.ratedAt': '评价时间',
   'stats.none': '没有符合条件的办件。',
   'stats.minutes': '{n} 分钟',
+  'error.tooManyRecords': '查询结果过多，无法一次验证。请缩小查询范围后再试。',
+  'error.verificationNotReady': '批量验证尚未完成，请稍后再导出。',
+  'audit.verifyAll': '验证全部结果',
+  'audit.verifyAllHint': '在服务器上逐一核验当前查询结果中每份档案的签名与录像，可导出为 CSV（Excel 可直接打开）。',
+  'audit.batchVerifying': '正在验证 {checked}/{total}…',
+  'audit.verifyTitle': '批量验证结果',
+  'audit.vSignatures': '签名数',
+  'audit.vRecording': '录像',
+  'audit.vResult': '结果',
+  'audit.vValid': '有效',
+  'audit.vInvalid': '无效',
+  'audit.vRecordingValid': '完整',
+  'audit.vRecordingInvalid': '受损',
+  'audit.vRecordingNone': '无',
+  'audit.verifySummary': '共 {total} 份档案：{valid} 份有效，{invalid} 份无效',
+  'audit.exportCsv': '导出 CSV',
 } as const;
 
 export type MessageKey = keyof typeof zh;

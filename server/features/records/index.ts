@@ -3,3 +3,4 @@ export { RecordService, type RecordParts } from './RecordService.js';
 export { recordRoutes } from './routes.js';
 export { LtvRenewer } from './ltv-renewal.js';
 export { retentionRoutes } from './retention-routes.js';
+export { RecordVerifications, CSV_COLUMNS } from './RecordVerifications.js';
