@@ -91,6 +91,8 @@ export const errorCodes = [
   'retention_unexpired',
   'record_deleted',
   'export_not_ready',
+  // A redacted copy of the playback video needs the finished composite (and its tile layout).
+  'composite_not_ready',
   // The platform PKI (certs/ PkiError codes, passed through).
   'wrong_pin',
   'key_locked',

@@ -80,6 +80,7 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   retention_unexpired: 'error.retentionUnexpired',
   record_deleted: 'error.recordDeleted',
   export_not_ready: 'error.exportNotReady',
+  composite_not_ready: 'error.compositeNotReady',
   wrong_pin: 'error.wrongPin',
   key_locked: 'error.keyLocked',
   invalid_pin: 'error.invalidPin',

@@ -37,6 +37,8 @@ export type {
   RecordDocument,
   RecordingIntegrity,
   EvidenceJob,
+  RecordTimeline,
+  TimelineMark,
 } from '../../../protocol/http/records.js';
 export type { RecordingInfo, RecordingVerification } from '../../../protocol/http/recording.js';
 export type { ArchivedRecord } from '../../../protocol/common.js';

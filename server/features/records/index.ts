@@ -1,3 +1,4 @@
 // The records feature's public surface: flow C (审计调阅) — archiving, search, hold and deletion.
 export { RecordService, type RecordParts } from './RecordService.js';
 export { recordRoutes } from './routes.js';
+export { ID_WINDOW_MARGIN_MS, redactionWindows, type VideoWindow } from './timeline.js';

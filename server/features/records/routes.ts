@@ -20,7 +20,13 @@ export interface RecordRoutesDeps {
 }
 import type { RouteModule } from '../../http/RouteModule.js';
 import { signingProgress } from '../documents/index.js';
-import { deleteRecord, getRecord, searchRecords, setRecordHold } from '../../../protocol/http/records.js';
+import {
+  deleteRecord,
+  getRecord,
+  getRecordTimeline,
+  searchRecords,
+  setRecordHold,
+} from '../../../protocol/http/records.js';
 import { archiveCase } from '../../../protocol/http/identity.js';
 import { archiveCeremony } from '../../../protocol/http/ceremonies.js';
 
@@ -88,6 +94,16 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
             audit: parts.audit,
           };
         },
+      });
+
+      api.route({
+        ...getRecordTimeline,
+        summary:
+          'Marks on the playback video: consent, joins and leaves, snapshots, signatures (ms from the composite start)',
+        tag: 'records',
+        access: 'record.read',
+        personalData: { what: 'record timeline (participants, times)', object: (p) => `record:${p.id}` },
+        handler: ({ params }) => deps.records.timeline(params.id),
       });
 
       api.route({

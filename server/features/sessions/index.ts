@@ -6,5 +6,5 @@ export {
   SessionService,
   sessionApplicant,
 } from './SessionService.js';
-export { type ParticipantPresence, SessionPresence } from './SessionPresence.js';
+export { type ParticipantPresence, type PresenceEvent, SessionPresence } from './SessionPresence.js';
 export { sessionRoutes } from './routes.js';

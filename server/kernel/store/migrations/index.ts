@@ -13,6 +13,7 @@ import { guestBindingSchema } from './031-guest-binding.js';
 import { auditAnchoringSchema } from './032-audit-anchoring-destruction.js';
 import { pkiTokenKeysSchema } from './033-pki-token-keys.js';
 import { sessionPresenceSchema } from './034-session-presence.js';
+import { redactedVideoJobsSchema } from './036-redacted-video-jobs.js';
 
 export interface Migration {
   readonly version: number;
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   auditAnchoringSchema,
   pkiTokenKeysSchema,
   sessionPresenceSchema,
+  redactedVideoJobsSchema,
 ];
