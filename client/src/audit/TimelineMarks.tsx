@@ -11,7 +11,7 @@ import { roleKey } from '../format.js';
 /** m:ss of an offset; before the recording began it reads as a negative time. */
 export function clockOf(ms: number): string {
   const s = Math.round(Math.abs(ms) / 1000);
-  return `${ms < 0 ? '−' : ''}${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  return `${ms < 0 && s > 0 ? '−' : ''}${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
 export function TimelineMarks({
