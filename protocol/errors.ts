@@ -96,6 +96,8 @@ export const errorCodes = [
   // Batch verification of a search result (issue 16 §3).
   'too_many_records',
   'verification_not_ready',
+  // A redacted copy of the playback video needs the finished composite (and its tile layout).
+  'composite_not_ready',
   // The platform PKI (certs/ PkiError codes, passed through).
   'wrong_pin',
   'key_locked',

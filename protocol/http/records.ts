@@ -89,6 +89,8 @@ export const holdBody = z.object({ hold: z.boolean(), reason: z.string().trim().
 export const evidenceJob = z.object({
   id: z.string(),
   recordId: z.string(),
+  /** An evidence package (zip) or a redacted copy of the playback video (MP4). */
+  kind: z.enum(['package', 'redacted_video']),
   status: z.enum(['running', 'done', 'failed']),
   progress: z.number(),
   sha256: z.string().nullable(),
@@ -191,4 +193,83 @@ export const downloadRecordVerificationCsv = route({
   path: '/api/record-verifications/:id/results.csv',
   params: idParams,
   produces: 'text/csv',
+});
+
+/**
+ * What a record's timeline marks. Every kind is listed even when nothing produces it yet (script
+ * prompts and answers, materials, clerk-marked ID windows come with issue 15), so new sources add
+ * marks without changing the timeline.
+ */
+export const timelineMarkKinds = [
+  'consent',
+  'join',
+  'leave',
+  'snapshot_face',
+  'snapshot_id',
+  'signature',
+  'script_prompt',
+  'script_answer',
+  'material',
+  'id_shown',
+] as const;
+export type TimelineMarkKind = (typeof timelineMarkKinds)[number];
+
+export const timelineMark = z.object({
+  kind: z.enum(timelineMarkKinds),
+  /** Milliseconds from the composite video's start (= the recording's start); negative: before it began. */
+  offsetMs: z.number().int(),
+  /** For marks that span time (e.g. a window showing the ID): where the span ends. */
+  endMs: z.number().int().optional(),
+  at: z.string(),
+  /** Who the mark is about (display name), when it is about someone. */
+  who: z.string().nullable(),
+  role: z.string().nullable(),
+  /** Kind-specific detail: the document title of a signature, the chain link of a snapshot, a prompt's text. */
+  detail: z.string().nullable(),
+});
+export type TimelineMark = z.infer<typeof timelineMark>;
+
+export const recordTimeline = z.object({
+  recordId: z.string(),
+  sessionId: z.string().nullable(),
+  /** The instant offset 0 stands for (the recording's start); null without a recording. */
+  startedAt: z.string().nullable(),
+  /** Milliseconds recorded (the composite's length). */
+  durationMs: z.number().int().min(0),
+  marks: z.array(timelineMark),
+});
+export type RecordTimeline = z.infer<typeof recordTimeline>;
+
+/** A span of the playback video, in ms from its start. */
+export const videoWindow = z
+  .object({ fromMs: z.number().int().min(0), toMs: z.number().int().min(0) })
+  .strict()
+  .refine((w) => w.toMs > w.fromMs, 'toMs must be after fromMs');
+export const redactedVideoBody = z
+  .object({
+    /** Spans the auditor adds to the automatic ones (around each ID snapshot, the marked ID windows). */
+    windows: z.array(videoWindow).max(50).default([]),
+  })
+  .strict();
+export type RedactedVideoBody = z.input<typeof redactedVideoBody>;
+
+export const getRecordTimeline = route({
+  method: 'get',
+  path: '/api/records/:id/timeline',
+  params: idParams,
+  response: recordTimeline,
+});
+export const startRedactedVideo = route({
+  method: 'post',
+  path: '/api/records/:id/redacted-video',
+  params: idParams,
+  body: redactedVideoBody,
+  response: evidenceJob,
+  status: 202,
+});
+export const downloadRedactedVideo = route({
+  method: 'get',
+  path: '/api/evidence-jobs/:id/video.mp4',
+  params: idParams,
+  produces: 'video/mp4',
 });

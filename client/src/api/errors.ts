@@ -83,6 +83,7 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   export_not_ready: 'error.exportNotReady',
   too_many_records: 'error.tooManyRecords',
   verification_not_ready: 'error.verificationNotReady',
+  composite_not_ready: 'error.compositeNotReady',
   wrong_pin: 'error.wrongPin',
   key_locked: 'error.keyLocked',
   invalid_pin: 'error.invalidPin',

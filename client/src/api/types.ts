@@ -40,6 +40,8 @@ export type {
   RecordFilters,
   RecordVerificationJob,
   RecordVerificationRow,
+  RecordTimeline,
+  TimelineMark,
 } from '../../../protocol/http/records.js';
 export type { RetentionSettings, DeletionPreview, DeletionRun, LtvRenewal } from '../../../protocol/http/retention.js';
 export type { RecordingInfo, RecordingVerification } from '../../../protocol/http/recording.js';

@@ -18,6 +18,7 @@ const names: Record<string, [zh: string, en: string]> = {
   'document.signed': ['签名', 'Signed'],
   'document.completed': ['文件签署完成（加盖时间戳）', 'Document completed (timestamped)'],
   'evidence.exported': ['导出证据包', 'Evidence exported'],
+  'record.redacted_export': ['导出遮挡版回放视频', 'Redacted video exported'],
   'identity.confirmed': ['生成身份核验确认书', 'Identity confirmation created'],
   'identity.confirm_refused': [
     '身份确认被拒（会话条件不满足）',

@@ -121,6 +121,7 @@ export const zh = {
   'error.retentionUnexpired': '该记录的保存期尚未届满，不能删除。',
   'error.recordDeleted': '该记录已被删除。',
   'error.exportNotReady': '证据包尚未生成完毕，请稍后再下载。',
+  'error.compositeNotReady': '回放视频尚未合成完毕，暂不能生成遮挡版本。',
   'error.invalidPin': '签名密码（PIN）须为 6 至 12 位数字。',
   'error.noCertificate': '该账号还没有签名证书，请联系平台管理员签发。',
   'error.certificateExpired': '签名证书已过期，请联系平台管理员重新签发。',
@@ -501,6 +502,23 @@ export const zh = {
   'audit.vRecordingNone': '无',
   'audit.verifySummary': '共 {total} 份档案：{valid} 份有效，{invalid} 份无效',
   'audit.exportCsv': '导出 CSV',
+  'timeline.title': '时间轴',
+  'timeline.empty': '此记录没有可标注的事件。',
+  'timeline.kind.consent': '同意录像',
+  'timeline.kind.join': '进入房间',
+  'timeline.kind.leave': '离开房间',
+  'timeline.kind.snapshot_face': '人脸截图',
+  'timeline.kind.snapshot_id': '证件截图',
+  'timeline.kind.signature': '签名',
+  'timeline.kind.script_prompt': '话术提示',
+  'timeline.kind.script_answer': '申请人回答',
+  'timeline.kind.material': '材料',
+  'timeline.kind.id_shown': '出示证件',
+  'redact.start': '导出遮挡版回放视频',
+  'redact.hint':
+    '用于审计室以外的共享：在每次证件截图前后 5 秒及标注的出示证件时段，模糊申请人的画面（尚无证件区域识别）。',
+  'redact.building': '正在生成遮挡版视频',
+  'redact.downloading': '正在下载遮挡版视频',
 } as const;
 
 export type MessageKey = keyof typeof zh;

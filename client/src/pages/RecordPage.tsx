@@ -64,7 +64,9 @@ export function RecordPage({ id }: { id: string }) {
           {documents.map((d) => (
             <SignatureReport key={d.id} documentId={d.id} title={d.title} report={d.verification} />
           ))}
-          {r.sessionId && <RecordingPanel sessionId={r.sessionId} check={recording} />}
+          {r.sessionId && (
+            <RecordingPanel sessionId={r.sessionId} check={recording} record={{ id: r.id, number: r.number }} />
+          )}
         </div>
         <div className="stack">
           <EvidenceExport recordId={r.id} fileName={`evidence-${r.number}.zip`} />

@@ -14,6 +14,12 @@ export interface CompositeResult {
   readonly participants: Readonly<Record<string, string>>;
 }
 
+/** Where each participant's video sits in the composite (for redacting a participant's tile). */
+export interface CompositeLayout {
+  readonly tile: { readonly width: number; readonly height: number };
+  readonly tiles: readonly { readonly participant: string; readonly x: number; readonly y: number }[];
+}
+
 export interface CompositeJobOptions {
   readonly dir: string;
   readonly segments: readonly SegmentRow[];
@@ -73,7 +79,7 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
     mkdirSync(out, { recursive: true });
     const byParticipant = new Map<string, SegmentRow[]>();
     for (const s of o.segments) byParticipant.set(s.participant, [...(byParticipant.get(s.participant) ?? []), s]);
-    const inputs: { file: string; startSec: number; video: boolean; audio: boolean }[] = [];
+    const inputs: { participant: string; file: string; startSec: number; video: boolean; audio: boolean }[] = [];
     const participants: Record<string, string> = {};
     for (const [participant, all] of byParticipant) {
       const segs = await this.#richestRun(o, all);
@@ -85,14 +91,27 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
       // What the joined file really holds (a run can lack a track the label promised, e.g. no keyframe came).
       const kinds = await streamKinds(o.ffprobeBin ?? 'ffprobe', file);
       if (kinds.size)
-        inputs.push({ file, startSec: segs[0]!.startMs / 1000, video: kinds.has('video'), audio: kinds.has('audio') });
+        inputs.push({
+          participant,
+          file,
+          startSec: segs[0]!.startMs / 1000,
+          video: kinds.has('video'),
+          audio: kinds.has('audio'),
+        });
     }
     const totalSec = Math.max(0, ...o.segments.map((s) => s.endMs / 1000));
     if (inputs.length === 0) return { composite: null, participants };
     const composite = compositePath(o.dir);
     const partial = `${composite}.part`;
+    const tile = o.tile ?? { width: 320, height: 240 };
+    const videos = inputs.filter((i) => i.video);
+    const layout: CompositeLayout = {
+      tile,
+      tiles: videos.map((v, k) => ({ participant: v.participant, ...tilePosition(k, videos.length, tile) })),
+    };
+    writeFileSync(compositeLayoutPath(o.dir), JSON.stringify(layout));
     const args = ['-y', '-nostats', '-progress', 'pipe:1', ...inputs.flatMap((i) => ['-i', i.file])];
-    args.push('-filter_complex', gridFilter(inputs, o.tile ?? { width: 320, height: 240 }));
+    args.push('-filter_complex', gridFilter(inputs, tile));
     args.push('-map', '[v]', ...(inputs.some((i) => i.audio) ? ['-map', '[a]'] : []));
     args.push(
       '-c:v',
@@ -134,6 +153,17 @@ export function compositePath(recordingDir: string): string {
   return join(recordingDir, 'derived', 'composite.mp4');
 }
 
+/** The composite's layout file, written beside it when it is rendered. */
+export function compositeLayoutPath(recordingDir: string): string {
+  return join(recordingDir, 'derived', 'composite-layout.json');
+}
+
+/** The k-th of `count` video tiles in the grid (row by row, as many columns as rows or one more). */
+export function tilePosition(k: number, count: number, tile: { width: number; height: number }) {
+  const cols = Math.ceil(Math.sqrt(count));
+  return { x: (k % cols) * tile.width, y: Math.floor(k / cols) * tile.height };
+}
+
 /** Video tiles padded to one size, delayed to each participant's start, laid out in a grid; audio mixed. */
 export function gridFilter(
   inputs: readonly { startSec: number; video: boolean; audio: boolean }[],
@@ -148,11 +178,13 @@ export function gridFilter(
         `tpad=start_duration=${v.startSec.toFixed(3)}:color=black[v${v.n}]`,
     );
   }
-  const cols = Math.ceil(Math.sqrt(videos.length));
   const labels = videos.map((v) => `[v${v.n}]`).join('');
   if (videos.length === 1) parts.push(`${labels}null[v]`);
   else if (videos.length > 1) {
-    const layout = videos.map((_, k) => `${(k % cols) * tile.width}_${Math.floor(k / cols) * tile.height}`).join('|');
+    const layout = videos
+      .map((_, k) => tilePosition(k, videos.length, tile))
+      .map((p) => `${p.x}_${p.y}`)
+      .join('|');
     parts.push(`${labels}xstack=inputs=${videos.length}:layout=${layout}:fill=black[v]`);
   } else parts.push(`color=c=black:s=${tile.width}x${tile.height}:r=15[v]`);
   for (const a of audios) {
@@ -181,7 +213,8 @@ function streamKinds(ffprobe: string, file: string): Promise<Set<string>> {
   });
 }
 
-function run(
+/** Runs ffmpeg quietly; `onLine` gets its stdout lines (e.g. `-progress pipe:1`). */
+export function run(
   bin: string,
   args: string[],
   onLine: ((line: string) => void) | undefined,

@@ -21,6 +21,8 @@ import { RecordStore, type RecordQuery, type RecordRow } from './record-store.js
 import { deletionBlocker, deletionPlan, doomed, retainUntil, type Doomed, type RetentionSources } from './retention.js';
 import { CeremonyRetentionStore } from './retention-settings.js';
 import type { CeremonyKind } from '../../../protocol/http/retention.js';
+import { buildTimeline } from './timeline.js';
+import type { RecordTimeline } from '../../../protocol/http/records.js';
 
 /**
  * Ceremonies have no matter; agreements are kept like the longest matter class (30 years) until an
@@ -198,6 +200,27 @@ export class RecordService {
       ...documents.map((d) => `document:${d.id}`),
     ];
     return { record, documents, snapshots, session, audit: this.#d.audit.forTargets(targets) };
+  }
+
+  /** The record's timeline: presence, snapshots and signatures as offsets into the playback video. */
+  timeline(id: string): RecordTimeline {
+    const record = this.store.get(id);
+    const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
+    const row = session && this.#d.recording.store.get(session.id);
+    return buildTimeline({
+      recordId: id,
+      session,
+      documents: this.documentsOf(record),
+      presence: session ? this.#d.sessions.presence.events(session.id) : [],
+      recording: row && { startedAt: row.startedAt, links: this.#d.recording.store.segments(row.sessionId) },
+    });
+  }
+
+  /** The record's applicant as the recording names them (`guest:<id>`); null for a ceremony. */
+  applicantOf(id: string): string | null {
+    const record = this.store.get(id);
+    const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
+    return session?.participants.find((p) => p.role === 'applicant')?.participantId ?? null;
   }
 
   /** Sets or clears the legal hold; either needs a reason, which the audit entry keeps. */

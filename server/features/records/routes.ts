@@ -19,12 +19,14 @@ export interface RecordRoutesDeps {
   readonly recordVerifications: RecordVerifications;
 }
 import type { RouteModule } from '../../http/RouteModule.js';
+import { signingProgress } from '../documents/index.js';
 import type { RecordVerifications } from './RecordVerifications.js';
 import { verifyRecord } from './record-verification.js';
 import {
   deleteRecord,
   downloadRecordVerificationCsv,
   getRecord,
+  getRecordTimeline,
   getRecordVerification,
   searchRecords,
   setRecordHold,
@@ -86,6 +88,16 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
             audit: parts.audit,
           };
         },
+      });
+
+      api.route({
+        ...getRecordTimeline,
+        summary:
+          'Marks on the playback video: consent, joins and leaves, snapshots, signatures (ms from the composite start)',
+        tag: 'records',
+        access: 'record.read',
+        personalData: { what: 'record timeline (participants, times)', object: (p) => `record:${p.id}` },
+        handler: ({ params }) => deps.records.timeline(params.id),
       });
 
       api.route({
