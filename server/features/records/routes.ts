@@ -19,7 +19,6 @@ export interface RecordRoutesDeps {
   readonly recordVerifications: RecordVerifications;
 }
 import type { RouteModule } from '../../http/RouteModule.js';
-import { signingProgress } from '../documents/index.js';
 import type { RecordVerifications } from './RecordVerifications.js';
 import { verifyRecord } from './record-verification.js';
 import {
