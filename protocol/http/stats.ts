@@ -94,6 +94,8 @@ export const issueRatingToken = route({
 export const rateCase = route({
   method: 'post',
   path: '/api/cases/:id/rating',
+  // No login needed: the guest login has usually ended; the rating token (or a live guest login) decides.
+  auth: 'none',
   params: idParams,
   body: newRatingBody,
   response: rating,
