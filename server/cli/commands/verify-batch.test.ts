@@ -80,6 +80,21 @@ describe('tongban verify, many files', () => {
     expect((zip!.checked as string[]).join('\n')).toMatch(/every signature valid and trusted/);
   });
 
+  it('--jobs N checks on N worker threads and prints the same lines, in the same order, as --jobs 1', () => {
+    const one = tongban(['verify', folder, '--json', '--jobs', '1', '--data', set.dataDir]);
+    const three = tongban(['verify', folder, '--json', '--jobs', '3', '--data', set.dataDir]);
+    expect(one.status).toBe(1);
+    expect(three).toEqual(one);
+    // The order is the folder walk's (sorted, depth first), not the order the workers finish in.
+    const files = one.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { file: string }).file);
+    expect(files).toEqual([set.evidence!, tampered, ...set.files]);
+    const table = (jobs: string) => tongban(['verify', folder, '--jobs', jobs, '--data', set.dataDir]);
+    expect(table('6')).toEqual(table('1'));
+  });
+
   it('exits 0 when every file holds: files named one by one, trust from --trust alone', () => {
     const r = tongban(['verify', ...set.files, set.evidence!, '--trust', set.rootPem, '--data', join(tmp.dir, 'none')]);
     expect(r.stderr).toBe('');
@@ -118,6 +133,8 @@ describe('tongban verify, many files', () => {
       [[join(tmp.dir, 'no-such-file.pdf')], /cannot read/],
       [[emptyDir], /no \*\.pdf or \*\.zip files/],
       [[folder, '--colour'], /Unknown option '--colour'/],
+      [[folder, '--jobs', '0'], /--jobs must be a whole number from 1 to 999, not 0/],
+      [[folder, '--jobs', 'many'], /--jobs must be a whole number/],
       [[folder, '--trust', join(folder, 'notes.txt')], /holds no PEM certificate/],
     ] as const) {
       const r = tongban(['verify', ...args]);
