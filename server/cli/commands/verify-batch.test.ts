@@ -7,6 +7,8 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../signing/test-support/tools.js';
+import { Database } from '../../kernel/store/Database.js';
+import { databaseFile } from '../../kernel/store/paths.js';
 import { withFlippedByte } from '../../test-support/package-tools.js';
 import { signedPdfSet, type SignedPdfSet } from '../../test-support/signed-pdf-set.js';
 
@@ -123,6 +125,40 @@ describe('tongban verify, many files', () => {
       valid: false,
       problems: [{ file: 'audit.jsonl', message: 'SHA-256 differs from SHA256SUMS' }],
     });
+  });
+
+  it('a missing or stale stored CRL is issued anew through the token, a current one is kept', () => {
+    const crlRows = () => {
+      const db = Database.open(databaseFile(set.dataDir));
+      try {
+        return db.sql.prepare('SELECT ca_id, number, next_update FROM pki_crls ORDER BY ca_id').all() as {
+          ca_id: string;
+          number: number;
+          next_update: string;
+        }[];
+      } finally {
+        db.close();
+      }
+    };
+    const first = tongban(['verify', set.files[0]!, '--data', set.dataDir]);
+    expect(first.stdout).toMatch(/^OK .*trusted, not revoked/);
+    const before = crlRows();
+    expect(before.map((r) => r.ca_id)).toEqual(['cixi', 'root']);
+    const current = tongban(['verify', set.files[0]!, '--data', set.dataDir]);
+    expect(current).toEqual(first);
+    expect(crlRows()).toEqual(before);
+
+    const db = Database.open(databaseFile(set.dataDir));
+    db.sql.prepare("UPDATE pki_crls SET next_update = '2000-01-01T00:00:00.000Z'").run();
+    db.close();
+    const stale = tongban(['verify', set.files[0]!, '--data', set.dataDir]);
+    expect(stale).toEqual(current);
+    const after = crlRows();
+    expect(after.map((r) => r.ca_id)).toEqual(before.map((r) => r.ca_id));
+    for (const [i, r] of after.entries()) {
+      expect(r.number).toBeGreaterThan(before[i]!.number);
+      expect(new Date(r.next_update).getTime()).toBeGreaterThan(Date.now());
+    }
   });
 
   it('usage errors exit 2 with one line', () => {
