@@ -1,10 +1,8 @@
 // The trust material of a data directory for `tongban verify`: the root, the CA certificates and
 // their current CRLs. Its own module so that a verify without a database never loads SQLite or the
 // token.
-import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import { PkiStore } from '../../kernel/pki/PkiStore.js';
 import { Database } from '../../kernel/store/Database.js';
-import { cliConfig } from '../cli-config.js';
 
 interface PlatformTrust {
   trustAnchors: Uint8Array[];
@@ -29,13 +27,18 @@ function storedTrust(store: PkiStore, now: Date): PlatformTrust | undefined {
   };
 }
 
-export function readPlatformTrust(dataDir: string, dbFile: string): PlatformTrust {
+export async function readPlatformTrust(dataDir: string, dbFile: string): Promise<PlatformTrust> {
   const db = Database.open(dbFile);
   try {
     const store = new PkiStore(db);
     if (!store.ca('root')) return { trustAnchors: [], intermediates: [], crls: [] };
     const stored = storedTrust(store, new Date());
     if (stored) return stored;
+    // Loaded only here: the token's module loads the PKCS#11 addon as it is imported.
+    const [{ openPlatformPki }, { cliConfig }] = await Promise.all([
+      import('../../kernel/pki/open-platform-pki.js'),
+      import('../cli-config.js'),
+    ]);
     const pki = openPlatformPki(cliConfig(dataDir), db);
     return {
       trustAnchors: pki.trustAnchors(),
