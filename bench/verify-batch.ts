@@ -1,10 +1,12 @@
 // Batch and single-file verification, whole processes, in the same run (issue 16 §3):
-//   200 signed PDFs in one `tongban verify FOLDER` run  vs  200 `pdfsig` runs, one per file (target ≤ 0.5×)
+//   200 signed PDFs in one `tongban verify FOLDER` run  vs  200 `pdfsig` runs, one per file (target ≤ 0.5×),
+//   with its default worker threads (one per core) and, beside it, on one thread (--jobs 1)
 //   one `tongban verify FILE` minus bare `node -e ''`   vs  one `pdfsig` run (target ≤ 2×)
 // The runs alternate (ours, pdfsig, node) so that all see the same machine load; figures are
 // medians. Wall-clock time, as a user waits for it; on a shared machine the spread is reported too.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fromPem } from '../certs/encoding.js';
@@ -33,6 +35,7 @@ export interface VerifyBenchResult {
   readonly files: number;
   readonly pages: number;
   readonly batchMs: number[];
+  readonly batchOneThreadMs: number[];
   readonly pdfsigBatchMs: number[];
   readonly singleMs: number[];
   readonly pdfsigMs: number[];
@@ -50,7 +53,8 @@ export async function benchVerifyBatch(o: {
     const set = await signedPdfSet({ dir: dir.path, count: o.files, pages: o.pages });
     const nss = nssDatabase(join(dir.path, 'nss'), fromPem(readFileSync(set.rootPem, 'latin1'))[0]!);
     const folder = join(dir.path, 'signed');
-    const oursBatch = () => timed(process.execPath, [CLI, 'verify', folder, '--data', set.dataDir]);
+    const oursBatch = (...more: string[]) =>
+      timed(process.execPath, [CLI, 'verify', folder, '--data', set.dataDir, ...more]);
     const pdfsigBatch = () => {
       const t = performance.now();
       for (const f of set.files) timed('pdfsig', ['-nssdir', nss, f]);
@@ -61,9 +65,11 @@ export async function benchVerifyBatch(o: {
     oursBatch();
     timed(process.execPath, [CLI, 'verify', single, '--data', set.dataDir]);
     const batchMs: number[] = [];
+    const batchOneThreadMs: number[] = [];
     const pdfsigBatchMs: number[] = [];
     for (let i = 0; i < o.batchRuns; i++) {
       batchMs.push(oursBatch());
+      batchOneThreadMs.push(oursBatch('--jobs', '1'));
       pdfsigBatchMs.push(pdfsigBatch());
     }
     const singleMs: number[] = [];
@@ -76,17 +82,26 @@ export async function benchVerifyBatch(o: {
     }
     const pdfsigName = 'pdfsig 22.12';
     const above = median(singleMs) - median(nodeMs);
+    const batchPeer = {
+      name: `${o.files} ${pdfsigName} runs, one per file`,
+      value: median(pdfsigBatchMs),
+      measured: true,
+    };
     const rows = [
       row(
         GROUP,
-        `verify ${o.files} signed PDFs (${o.pages} pages), one \`tongban verify FOLDER\` run`,
+        `verify ${o.files} signed PDFs (${o.pages} pages), one \`tongban verify FOLDER\` run (${availableParallelism()} worker threads)`,
         median(batchMs),
         'ms',
         {
-          peer: { name: `${o.files} ${pdfsigName} runs, one per file`, value: median(pdfsigBatchMs), measured: true },
+          peer: batchPeer,
           note: `target ≤ 0.5×; ${o.batchRuns} runs each; ours ${spread(batchMs)}, pdfsig ${spread(pdfsigBatchMs)}`,
         },
       ),
+      row(GROUP, 'the same on one thread (`--jobs 1`)', median(batchOneThreadMs), 'ms', {
+        peer: batchPeer,
+        note: spread(batchOneThreadMs),
+      }),
       row(GROUP, "single-file `tongban verify` time above bare `node -e ''`", above, 'ms', {
         peer: { name: `one ${pdfsigName} run`, value: median(pdfsigMs), measured: true },
         note: `target ≤ 2×; ${o.singleRuns} runs each; medians: tongban verify ${Math.round(median(singleMs))} ms, node -e '' ${Math.round(median(nodeMs))} ms`,
@@ -96,7 +111,17 @@ export async function benchVerifyBatch(o: {
         note: spread(singleMs),
       }),
     ];
-    return { rows, files: o.files, pages: o.pages, batchMs, pdfsigBatchMs, singleMs, pdfsigMs, nodeMs };
+    return {
+      rows,
+      files: o.files,
+      pages: o.pages,
+      batchMs,
+      batchOneThreadMs,
+      pdfsigBatchMs,
+      singleMs,
+      pdfsigMs,
+      nodeMs,
+    };
   } finally {
     dir.remove();
   }

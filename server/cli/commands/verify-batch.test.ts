@@ -7,6 +7,8 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../signing/test-support/tools.js';
+import { Database } from '../../kernel/store/Database.js';
+import { databaseFile } from '../../kernel/store/paths.js';
 import { withFlippedByte } from '../../test-support/package-tools.js';
 import { signedPdfSet, type SignedPdfSet } from '../../test-support/signed-pdf-set.js';
 
@@ -80,6 +82,21 @@ describe('tongban verify, many files', () => {
     expect((zip!.checked as string[]).join('\n')).toMatch(/every signature valid and trusted/);
   });
 
+  it('--jobs N checks on N worker threads and prints the same lines, in the same order, as --jobs 1', () => {
+    const one = tongban(['verify', folder, '--json', '--jobs', '1', '--data', set.dataDir]);
+    const three = tongban(['verify', folder, '--json', '--jobs', '3', '--data', set.dataDir]);
+    expect(one.status).toBe(1);
+    expect(three).toEqual(one);
+    // The order is the folder walk's (sorted, depth first), not the order the workers finish in.
+    const files = one.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { file: string }).file);
+    expect(files).toEqual([set.evidence!, tampered, ...set.files]);
+    const table = (jobs: string) => tongban(['verify', folder, '--jobs', jobs, '--data', set.dataDir]);
+    expect(table('6')).toEqual(table('1'));
+  });
+
   it('exits 0 when every file holds: files named one by one, trust from --trust alone', () => {
     const r = tongban(['verify', ...set.files, set.evidence!, '--trust', set.rootPem, '--data', join(tmp.dir, 'none')]);
     expect(r.stderr).toBe('');
@@ -110,6 +127,40 @@ describe('tongban verify, many files', () => {
     });
   });
 
+  it('a missing or stale stored CRL is issued anew through the token, a current one is kept', () => {
+    const crlRows = () => {
+      const db = Database.open(databaseFile(set.dataDir));
+      try {
+        return db.sql.prepare('SELECT ca_id, number, next_update FROM pki_crls ORDER BY ca_id').all() as {
+          ca_id: string;
+          number: number;
+          next_update: string;
+        }[];
+      } finally {
+        db.close();
+      }
+    };
+    const first = tongban(['verify', set.files[0]!, '--data', set.dataDir]);
+    expect(first.stdout).toMatch(/^OK .*trusted, not revoked/);
+    const before = crlRows();
+    expect(before.map((r) => r.ca_id)).toEqual(['cixi', 'root']);
+    const current = tongban(['verify', set.files[0]!, '--data', set.dataDir]);
+    expect(current).toEqual(first);
+    expect(crlRows()).toEqual(before);
+
+    const db = Database.open(databaseFile(set.dataDir));
+    db.sql.prepare("UPDATE pki_crls SET next_update = '2000-01-01T00:00:00.000Z'").run();
+    db.close();
+    const stale = tongban(['verify', set.files[0]!, '--data', set.dataDir]);
+    expect(stale).toEqual(current);
+    const after = crlRows();
+    expect(after.map((r) => r.ca_id)).toEqual(before.map((r) => r.ca_id));
+    for (const [i, r] of after.entries()) {
+      expect(r.number).toBeGreaterThan(before[i]!.number);
+      expect(new Date(r.next_update).getTime()).toBeGreaterThan(Date.now());
+    }
+  });
+
   it('usage errors exit 2 with one line', () => {
     const emptyDir = join(tmp.dir, 'empty-folder');
     mkdirSync(emptyDir);
@@ -118,6 +169,8 @@ describe('tongban verify, many files', () => {
       [[join(tmp.dir, 'no-such-file.pdf')], /cannot read/],
       [[emptyDir], /no \*\.pdf or \*\.zip files/],
       [[folder, '--colour'], /Unknown option '--colour'/],
+      [[folder, '--jobs', '0'], /--jobs must be a whole number from 1 to 999, not 0/],
+      [[folder, '--jobs', 'many'], /--jobs must be a whole number/],
       [[folder, '--trust', join(folder, 'notes.txt')], /holds no PEM certificate/],
     ] as const) {
       const r = tongban(['verify', ...args]);

@@ -1,25 +1,22 @@
-// `tongban verify PATH... [--trust PEM]... [--json] [--data DIR]`: verifies signed PDFs and evidence
-// packages (*.zip), named one by one or found in folders (recursively), all in this one process.
+// `tongban verify PATH... [--trust PEM]... [--json] [--jobs N] [--data DIR]`: verifies signed PDFs and
+// evidence packages (*.zip), named one by one or found in folders (recursively), all in this one
+// process, a batch on --jobs worker threads (verify-pool.ts).
 // Trust: our root from the data dir (when there is one) plus each --trust.
 // Output: one named PDF keeps the per-signature lines; otherwise a summary table (file, signatures,
 // result), with a progress bar on stderr while a terminal watches. --json: one JSON line per file
 // on stdout and nothing else. Exit 0 only when every file holds; 1 otherwise; 2 for bad usage (and,
 // for one named PDF, for a file that is no readable PDF, as before batches existed).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fromPem } from '../../../certs/encoding.js';
 import { reportJson, verifyPdf, type SignatureReport, type VerificationReport } from '../../../signing/index.js';
 import { databaseFile } from '../../kernel/store/paths.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 import { asCliError, maxPdfBytes, readInputFile } from './pdf-input.js';
+import { signatureOk, type Input, type Kind, type Outcome, type TrustMaterial } from './verify-outcome.js';
 
-const USAGE = 'usage: tongban verify PATH... [--trust PEM]... [--json] [--data DIR]';
-
-interface TrustMaterial {
-  trustAnchors: Uint8Array[];
-  intermediates: Uint8Array[];
-  crls: Uint8Array[];
-}
+const USAGE = 'usage: tongban verify PATH... [--trust PEM]... [--json] [--jobs N] [--data DIR]';
 
 /** The data directory's trust material. SQLite and the PKI load only when there is a database. */
 async function platformMaterial(dataDir: string): Promise<TrustMaterial> {
@@ -40,8 +37,6 @@ function trustFile(path: string): Uint8Array[] {
   if (!certs.length) throw new CliError(`${path} holds no PEM certificate`);
   return certs;
 }
-
-const signatureOk = (s: SignatureReport) => s.intact && s.trusted && !s.revoked && !s.modifiedAfter;
 
 function line(s: SignatureReport): string {
   const who = s.signer ? `${s.signer.name} (serial ${s.signer.serial}, issuer ${s.signer.issuer})` : 'unknown signer';
@@ -64,25 +59,6 @@ function human(r: VerificationReport): string {
   if (!r.signatures.length) lines.push('no signatures');
   lines.push(r.valid ? 'VALID' : 'NOT VALID');
   return `${lines.join('\n')}\n`;
-}
-
-type Kind = 'pdf' | 'evidence';
-
-interface Input {
-  readonly file: string;
-  readonly kind: Kind;
-}
-
-/** One file's outcome: a row of the table and a JSON line. */
-interface Outcome {
-  readonly file: string;
-  readonly kind: Kind;
-  readonly valid: boolean;
-  /** Signatures in the PDF; in a package, the signatures its manifest lists; null when unreadable. */
-  readonly signatures: number | null;
-  /** Why it does not hold (empty when valid). */
-  readonly reason: string;
-  readonly json: Record<string, unknown>;
 }
 
 const kindOf = (name: string): Kind | undefined =>
@@ -115,74 +91,6 @@ function collect(paths: readonly string[]): Input[] {
     else found.push({ file: path, kind: kindOf(path) ?? 'pdf' });
   }
   return found;
-}
-
-function problemOf(s: SignatureReport): string {
-  const facts = [
-    !s.intact && 'not intact',
-    !s.trusted && 'not trusted',
-    s.revoked && 'revoked',
-    s.modifiedAfter && 'modified after signing',
-  ].filter(Boolean);
-  return `${s.field}: ${facts.join(', ')}`;
-}
-
-function pdfOutcome(file: string, trust: TrustMaterial, limit: number): Outcome {
-  let report: VerificationReport;
-  try {
-    report = verifyPdf(readInputFile(file, limit), { ...trust, maxBytes: limit });
-  } catch (err) {
-    const e = asCliError(err, file);
-    if (!(e instanceof CliError)) throw e;
-    const reason = e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
-    return { file, kind: 'pdf', valid: false, signatures: null, reason, json: { valid: false, error: reason } };
-  }
-  const reason = report.valid
-    ? ''
-    : report.signatures.length
-      ? report.signatures
-          .filter((s) => !signatureOk(s))
-          .map(problemOf)
-          .join('; ')
-      : 'no signatures';
-  return {
-    file,
-    kind: 'pdf',
-    valid: report.valid,
-    signatures: report.signatures.length,
-    reason,
-    json: reportJson(report) as Record<string, unknown>,
-  };
-}
-
-async function evidenceOutcome(file: string, anchors: readonly Uint8Array[]): Promise<Outcome> {
-  const { defaultZipLimits, evidenceChecks, verifyEvidencePackage } = await import('../../features/evidence/index.js');
-  const fail = (reason: string): Outcome => ({
-    file,
-    kind: 'evidence',
-    valid: false,
-    signatures: null,
-    reason,
-    json: { valid: false, error: reason },
-  });
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    return fail('cannot read the file');
-  }
-  if (size > defaultZipLimits.maxTotalBytes) return fail(`larger than ${defaultZipLimits.maxTotalBytes} bytes`);
-  if (!anchors.length) return fail('no trust anchor: pass --trust ROOT.pem (or --data DIR of the issuing platform)');
-  const report = await verifyEvidencePackage({ path: file }, anchors, evidenceChecks);
-  const documents = report.manifest?.documents;
-  return {
-    file,
-    kind: 'evidence',
-    valid: report.valid,
-    signatures: documents ? documents.reduce((n, d) => n + d.signers.length, 0) : null,
-    reason: report.problems.map((p) => `${p.file}: ${p.message}`).join('; '),
-    json: { valid: report.valid, problems: report.problems, checked: report.checked },
-  };
 }
 
 /** A one-line bar redrawn in place on a terminal's stderr; silent otherwise (logs, pipes, tests). */
@@ -222,17 +130,30 @@ function table(outcomes: readonly Outcome[], base: string): string {
   return `${[fmt(head), ...rows.map(fmt), summary].join('\n')}\n`;
 }
 
+/** --jobs: worker threads for a batch; by default one per core the process may use. */
+function jobCount(flag: string | undefined): number {
+  if (flag === undefined) return availableParallelism();
+  if (!/^[1-9]\d{0,2}$/.test(flag)) throw new CliError(`--jobs must be a whole number from 1 to 999, not ${flag}`);
+  return Number(flag);
+}
+
 export const verify: Command = {
   name: 'verify',
   usage:
-    'verify PATH... [--trust PEM]... [--json] [--data DIR]   check signed PDFs and evidence *.zip, files or folders (exit 0 only if all hold)',
+    'verify PATH... [--trust PEM]... [--json] [--jobs N] [--data DIR]   check signed PDFs and evidence *.zip, files or folders (exit 0 only if all hold)',
   async run(args) {
     const { values, positionals } = parseOptions(
       args,
-      { trust: { type: 'string', multiple: true }, json: { type: 'boolean' }, data: { type: 'string' } },
+      {
+        trust: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        jobs: { type: 'string' },
+        data: { type: 'string' },
+      },
       true,
     );
     if (!positionals.length) throw new CliError(USAGE);
+    const jobs = jobCount(values.jobs);
     const limit = maxPdfBytes();
     const inputs = collect(positionals);
     if (!inputs.length) throw new CliError(`no *.pdf or *.zip files in ${positionals.join(', ')}`);
@@ -260,17 +181,17 @@ export const verify: Command = {
     }
 
     const bar = progressBar(inputs.length);
-    const outcomes: Outcome[] = [];
-    for (const [i, input] of inputs.entries()) {
-      bar.show(i, input.file);
-      const outcome =
-        input.kind === 'pdf'
-          ? pdfOutcome(input.file, trust, limit)
-          : await evidenceOutcome(input.file, trust.trustAnchors);
-      outcomes.push(outcome);
-      if (values.json)
-        process.stdout.write(`${JSON.stringify({ file: input.file, kind: input.kind, ...outcome.json })}\n`);
-    }
+    // The pool's module (and node:worker_threads) loads only for a batch.
+    const { verifyBatch } = await import('./verify-pool.js');
+    const outcomes = await verifyBatch(inputs, {
+      trust,
+      limit,
+      jobs,
+      progress: (done, file) => bar.show(done, file),
+      emit: (o) => {
+        if (values.json) process.stdout.write(`${JSON.stringify({ file: o.file, kind: o.kind, ...o.json })}\n`);
+      },
+    });
     bar.end();
     if (!values.json) process.stdout.write(table(outcomes, process.cwd()));
     return outcomes.every((o) => o.valid) ? 0 : 1;
