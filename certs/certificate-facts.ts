@@ -1,9 +1,22 @@
 // Reads what validation and the store need from a DER certificate, once, into plain data.
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { integerHex, nameDer, nameToString, parseDer } from './asn1.js';
 import { memoByContent } from './by-content.js';
+import { authorityKeyIdOf, extensionMap } from './x509-extensions.js';
+import { integerContentHex, readDerOrBer, type DerNode } from './der-node.js';
+import {
+  bitsOf,
+  booleanOf,
+  childrenOf,
+  isBoolean,
+  isContextTag,
+  isInteger,
+  malformed,
+  nameText,
+  octetStringOf,
+  oidOf,
+  smallIntegerOf,
+  timeOf,
+} from './der-values.js';
 import { OID } from './oids.js';
 
 export type KeyUsageBit =
@@ -63,71 +76,86 @@ export interface CertificateFacts {
   readonly unknownCriticalExtensions: readonly string[];
   readonly publicKey: KeyObject;
   readonly x509: X509Certificate;
-  readonly pkijs: pkijs.Certificate;
 }
 
-function keyUsageOf(ext: pkijs.Extension): Set<KeyUsageBit> {
-  const parsed = asn1js.fromBER(ext.extnValue.valueBlock.valueHexView).result;
-  const view = parsed instanceof asn1js.BitString ? parsed.valueBlock.valueHexView : new Uint8Array(0);
-  const set = new Set<KeyUsageBit>();
-  KEY_USAGE_BITS.forEach((name, i) => {
-    if (((view[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) set.add(name);
-  });
-  return set;
+function keyUsageOf(value: Uint8Array): Set<KeyUsageBit> {
+  const bits = readDerOrBer(value, 'keyUsage', (n) => bitsOf(n, 'keyUsage'));
+  return new Set(KEY_USAGE_BITS.filter((_, i) => bits[i] === true));
 }
 
-function crlUrlsOf(ext: pkijs.Extension): string[] {
-  const points = (ext.parsedValue as pkijs.CRLDistributionPoints | undefined)?.distributionPoints ?? [];
-  return points.flatMap((p) =>
-    Array.isArray(p.distributionPoint)
-      ? p.distributionPoint.filter((n) => n.type === 6).map((n) => String(n.value))
-      : [],
+/** URIs of the fullName of every distribution point. */
+function crlUrlsOf(value: Uint8Array): string[] {
+  return readDerOrBer(value, 'cRLDistributionPoints', (points) =>
+    childrenOf(points, 'cRLDistributionPoints').flatMap((point) => {
+      const name = childrenOf(point, 'distribution point').find((n) => isContextTag(n, 0));
+      const fullName = name ? childrenOf(name, 'distribution point name').find((n) => isContextTag(n, 0)) : undefined;
+      return fullName
+        ? childrenOf(fullName, 'fullName')
+            .filter((n) => isContextTag(n, 6))
+            .map((n) => Buffer.from(n.octets()).toString('latin1'))
+        : [];
+    }),
   );
+}
+
+function basicConstraintsOf(value: Uint8Array): { isCa: boolean; pathLength: number | undefined } {
+  return readDerOrBer(value, 'basicConstraints', (n) => {
+    const parts = childrenOf(n, 'basicConstraints');
+    const isCa = isBoolean(parts[0]) && booleanOf(parts[0], 'basicConstraints cA');
+    const pathLen = parts.find(isInteger);
+    return { isCa, pathLength: pathLen ? smallIntegerOf(pathLen, 'pathLenConstraint') : undefined };
+  });
 }
 
 /** The facts of a DER certificate (throws when it is unreadable); the result is shared and must not be changed. */
 export const certificateFacts = memoByContent(512, readFacts);
 
 function readFacts(der: Uint8Array): CertificateFacts {
-  const cert = new pkijs.Certificate({ schema: parseDer(der, 'certificate') });
-  const x509 = new X509Certificate(Buffer.from(der));
-  const ext = (oid: string) => cert.extensions?.find((e) => e.extnID === oid);
-  const bc = ext(OID.basicConstraints)?.parsedValue as pkijs.BasicConstraints | undefined;
+  return readDerOrBer(der, 'certificate', (root) => factsOf(der, root));
+}
+
+function factsOf(der: Uint8Array, root: DerNode): CertificateFacts {
+  const tbs = childrenOf(childrenOf(root, 'certificate')[0], 'TBSCertificate');
+  // The version is an explicit [0] before the serial, absent for v1.
+  const [serial, , issuer, validity, subject] = tbs.slice(isContextTag(tbs[0], 0) ? 1 : 0);
+  if (!isInteger(serial) || !issuer || !subject) malformed('TBSCertificate');
+  const [notBefore, notAfter] = childrenOf(validity, 'validity');
+  const x509 = new X509Certificate(der);
+  const wrapped = tbs.find((n) => isContextTag(n, 3));
+  const extensions = extensionMap(wrapped ? childrenOf(wrapped, 'extensions')[0] : undefined);
+  const ext = (oid: string) => extensions.get(oid);
+  const bc = ext(OID.basicConstraints);
   const ku = ext(OID.keyUsage);
   const eku = ext(OID.extKeyUsage);
-  const ski = ext(OID.subjectKeyIdentifier)?.parsedValue as asn1js.OctetString | undefined;
-  const aki = ext(OID.authorityKeyIdentifier)?.parsedValue as pkijs.AuthorityKeyIdentifier | undefined;
+  const ski = ext(OID.subjectKeyIdentifier);
+  const aki = ext(OID.authorityKeyIdentifier);
   const crl = ext(OID.crlDistributionPoints);
-  const pathLen = bc?.pathLenConstraint;
   return {
     der,
-    serial: integerHex(cert.serialNumber),
-    subject: nameToString(cert.subject),
-    issuer: nameToString(cert.issuer),
-    subjectDer: nameDer(cert.subject),
-    issuerDer: nameDer(cert.issuer),
-    notBefore: cert.notBefore.value,
-    notAfter: cert.notAfter.value,
-    isCa: bc?.cA === true,
-    pathLength:
-      typeof pathLen === 'number'
-        ? pathLen
-        : pathLen instanceof asn1js.Integer
-          ? pathLen.valueBlock.valueDec
-          : undefined,
-    keyUsage: ku ? keyUsageOf(ku) : undefined,
-    extendedKeyUsage: (eku?.parsedValue as pkijs.ExtKeyUsage | undefined)?.keyPurposes ?? [],
+    serial: integerContentHex(serial.octets()),
+    subject: nameText(subject, 'subject'),
+    issuer: nameText(issuer, 'issuer'),
+    subjectDer: subject.raw,
+    issuerDer: issuer.raw,
+    notBefore: timeOf(notBefore, 'notBefore'),
+    notAfter: timeOf(notAfter, 'notAfter'),
+    ...(bc ? basicConstraintsOf(bc.value) : { isCa: false, pathLength: undefined }),
+    keyUsage: ku ? keyUsageOf(ku.value) : undefined,
+    extendedKeyUsage: eku
+      ? readDerOrBer(eku.value, 'extKeyUsage', (n) => childrenOf(n, 'extKeyUsage').map((p) => oidOf(p, 'key purpose')))
+      : [],
     extendedKeyUsageCritical: eku?.critical === true,
-    subjectKeyId: ski ? Buffer.from(ski.valueBlock.valueHexView).toString('hex') : undefined,
-    authorityKeyId: aki?.keyIdentifier
-      ? Buffer.from(aki.keyIdentifier.valueBlock.valueHexView).toString('hex')
+    subjectKeyId: ski
+      ? readDerOrBer(ski.value, 'subjectKeyIdentifier', (n) =>
+          Buffer.from(octetStringOf(n, 'subjectKeyIdentifier')).toString('hex'),
+        )
       : undefined,
-    crlUrls: crl ? crlUrlsOf(crl) : [],
-    unknownCriticalExtensions: (cert.extensions ?? [])
-      .filter((e) => e.critical && !UNDERSTOOD_EXTENSIONS.has(e.extnID))
-      .map((e) => e.extnID),
+    authorityKeyId: aki ? authorityKeyIdOf(aki.value) : undefined,
+    crlUrls: crl ? crlUrlsOf(crl.value) : [],
+    unknownCriticalExtensions: [...extensions]
+      .filter(([oid, e]) => e.critical && !UNDERSTOOD_EXTENSIONS.has(oid))
+      .map(([oid]) => oid),
     publicKey: x509.publicKey,
     x509,
-    pkijs: cert,
   };
 }

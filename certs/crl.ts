@@ -1,13 +1,22 @@
-// X.509 v2 CRLs (RFC 5280 §5) built with pkijs and signed by a SigningKey (node:crypto or a token); and their reader.
+// X.509 v2 CRLs (RFC 5280 §5): revocation reasons and the reader (create-crl.ts builds and signs them).
 import { verify, type KeyObject } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { integerFromHex, integerHex, nameDer, parseDer, x509Time } from './asn1.js';
 import { memoByContent } from './by-content.js';
-import { asSigningKey } from './KeySigner.js';
-import type { SigningKey } from './types.js';
-import { certificateFacts } from './certificate-facts.js';
-import { nodeDigestName, toArrayBuffer } from './encoding.js';
+import { integerContentHex, readDerOrBer, type DerNode } from './der-node.js';
+import {
+  bitStringBytes,
+  childrenOf,
+  integerValue,
+  isEnumerated,
+  isContextTag,
+  isInteger,
+  isSequence,
+  malformed,
+  oidOf,
+  smallIntegerOf,
+  timeOf,
+} from './der-values.js';
+import { authorityKeyIdOf, extensionMap } from './x509-extensions.js';
+import { nodeDigestName } from './encoding.js';
 import { digestFromRsaSignatureOid, OID } from './oids.js';
 
 /** RFC 5280 CRLReason names with their codes (7 is unused by the standard). */
@@ -33,17 +42,6 @@ export interface RevokedEntry {
   readonly reason: RevocationReason;
 }
 
-export interface CrlOptions {
-  /** DER of the CA certificate that issues the CRL. */
-  readonly issuerCertificate: Uint8Array;
-  /** In memory or a token's key (signed synchronously: CRLs are issued while a request reads them). */
-  readonly issuerKey: KeyObject | SigningKey;
-  readonly thisUpdate: Date;
-  readonly nextUpdate: Date;
-  readonly crlNumber: bigint;
-  readonly entries: readonly RevokedEntry[];
-}
-
 export interface ParsedCrl {
   readonly der: Uint8Array;
   readonly issuerDer: Uint8Array;
@@ -61,96 +59,52 @@ function reasonName(code: number): RevocationReason {
   return found ?? 'unspecified';
 }
 
-export function createCrl(o: CrlOptions): Uint8Array {
-  const issuer = certificateFacts(o.issuerCertificate);
-  const algorithm = new pkijs.AlgorithmIdentifier({
-    algorithmId: OID.sha256WithRSA,
-    algorithmParams: new asn1js.Null(),
-  });
-  const extensions: pkijs.Extension[] = [
-    new pkijs.Extension({
-      extnID: OID.crlNumber,
-      critical: false,
-      extnValue: integerFromHex(o.crlNumber.toString(16)).toBER(),
-    }),
-  ];
-  if (issuer.subjectKeyId) {
-    const aki = new pkijs.AuthorityKeyIdentifier({
-      keyIdentifier: new asn1js.OctetString({ valueHex: toArrayBuffer(Buffer.from(issuer.subjectKeyId, 'hex')) }),
-    });
-    extensions.push(
-      new pkijs.Extension({ extnID: OID.authorityKeyIdentifier, critical: false, extnValue: aki.toSchema().toBER() }),
-    );
-  }
-  const crl = new pkijs.CertificateRevocationList({
-    version: 1,
-    signature: algorithm,
-    issuer: issuer.pkijs.subject,
-    thisUpdate: x509Time(o.thisUpdate),
-    nextUpdate: x509Time(o.nextUpdate),
-    crlExtensions: new pkijs.Extensions({ extensions }),
-    signatureAlgorithm: algorithm,
-  });
-  if (o.entries.length > 0) {
-    crl.revokedCertificates = o.entries.map(
-      (e) =>
-        new pkijs.RevokedCertificate({
-          userCertificate: integerFromHex(e.serial),
-          revocationDate: x509Time(e.date),
-          crlEntryExtensions: new pkijs.Extensions({
-            extensions: [
-              new pkijs.Extension({
-                extnID: OID.crlReason,
-                critical: false,
-                extnValue: new asn1js.Enumerated({ value: REVOCATION_REASONS[e.reason] }).toBER(),
-              }),
-            ],
-          }),
-        }),
-    );
-  }
-  // encodeTBS is protected in pkijs' typings only; it is how pkijs itself signs a CRL.
-  const tbs = new Uint8Array((crl as unknown as { encodeTBS(): asn1js.Sequence }).encodeTBS().toBER());
-  crl.tbsView = tbs;
-  crl.signatureValue = new asn1js.BitString({
-    valueHex: toArrayBuffer(asSigningKey(o.issuerKey).signSync(tbs, 'SHA-256')),
-  });
-  return new Uint8Array(crl.toSchema().toBER());
-}
-
-function entryReason(entry: pkijs.RevokedCertificate): RevocationReason {
-  const ext = entry.crlEntryExtensions?.extensions.find((e) => e.extnID === OID.crlReason);
+function entryReason(extensions: DerNode | undefined): RevocationReason {
+  const ext = extensionMap(extensions).get(OID.crlReason);
   if (!ext) return 'unspecified';
-  const value = asn1js.fromBER(ext.extnValue.valueBlock.valueHexView).result;
-  return value instanceof asn1js.Enumerated ? reasonName(value.valueBlock.valueDec) : 'unspecified';
+  return readDerOrBer(ext.value, 'CRLReason', (value) =>
+    isEnumerated(value) ? reasonName(smallIntegerOf(value, 'CRLReason')) : 'unspecified',
+  );
 }
 
 /** The contents of a DER CRL (throws when it is unreadable); the result is shared and must not be changed. */
 export const parseCrl = memoByContent(64, readCrl);
 
 function readCrl(der: Uint8Array): ParsedCrl {
-  const crl = new pkijs.CertificateRevocationList({ schema: parseDer(der, 'CRL') });
-  const ext = (oid: string) => crl.crlExtensions?.extensions.find((e) => e.extnID === oid);
-  const numberExt = ext(OID.crlNumber);
-  const numberValue = numberExt ? asn1js.fromBER(numberExt.extnValue.valueBlock.valueHexView).result : undefined;
-  const aki = ext(OID.authorityKeyIdentifier)?.parsedValue as pkijs.AuthorityKeyIdentifier | undefined;
-  const tbs = crl.tbsView;
-  const signature = crl.signatureValue.valueBlock.valueHexView;
-  const signatureOid = crl.signatureAlgorithm.algorithmId;
+  return readDerOrBer(der, 'CRL', (root) => crlOf(der, root));
+}
+
+function crlOf(der: Uint8Array, root: DerNode): ParsedCrl {
+  const [tbsNode, algorithm, signatureBits] = childrenOf(root, 'CRL');
+  const tbsFields = childrenOf(tbsNode, 'TBSCertList');
+  // version (v2) is optional and comes first; the revoked list and [0] extensions are optional after the times.
+  const [, issuer, thisUpdate, ...rest] = tbsFields.slice(isInteger(tbsFields[0]) ? 1 : 0);
+  if (!issuer) malformed('TBSCertList');
+  const nextUpdate = rest[0] && !isSequence(rest[0]) && !isContextTag(rest[0], 0) ? rest.shift() : undefined;
+  const revoked = isSequence(rest[0]) ? rest.shift() : undefined;
+  const wrapped = rest.find((n) => isContextTag(n, 0));
+  const extensions = extensionMap(wrapped ? childrenOf(wrapped, 'crlExtensions')[0] : undefined);
+  const crlNumber = extensions.get(OID.crlNumber);
+  const aki = extensions.get(OID.authorityKeyIdentifier);
+  const tbs = tbsNode!.raw;
+  const signature = bitStringBytes(signatureBits, 'CRL signature');
+  const signatureOid = oidOf(childrenOf(algorithm, 'CRL signature algorithm')[0], 'CRL signature algorithm');
   return {
     der,
-    issuerDer: nameDer(crl.issuer),
-    thisUpdate: crl.thisUpdate.value,
-    nextUpdate: crl.nextUpdate?.value,
-    crlNumber: numberValue instanceof asn1js.Integer ? BigInt(`0x${integerHex(numberValue)}`) : undefined,
-    authorityKeyId: aki?.keyIdentifier
-      ? Buffer.from(aki.keyIdentifier.valueBlock.valueHexView).toString('hex')
-      : undefined,
-    entries: (crl.revokedCertificates ?? []).map((e) => ({
-      serial: integerHex(e.userCertificate as asn1js.Integer),
-      date: e.revocationDate.value,
-      reason: entryReason(e),
-    })),
+    issuerDer: issuer.raw,
+    thisUpdate: timeOf(thisUpdate, 'thisUpdate'),
+    nextUpdate: nextUpdate ? timeOf(nextUpdate, 'nextUpdate') : undefined,
+    crlNumber: crlNumber ? readDerOrBer(crlNumber.value, 'cRLNumber', (n) => integerValue(n, 'cRLNumber')) : undefined,
+    authorityKeyId: aki ? authorityKeyIdOf(aki.value) : undefined,
+    entries: (revoked ? childrenOf(revoked, 'revokedCertificates') : []).map((e) => {
+      const [serial, date, entryExtensions] = childrenOf(e, 'revoked certificate');
+      if (!isInteger(serial)) malformed('revoked certificate serial');
+      return {
+        serial: integerContentHex(serial.octets()),
+        date: timeOf(date, 'revocationDate'),
+        reason: entryReason(entryExtensions),
+      };
+    }),
     verifySignature(issuerKey: KeyObject): boolean {
       const digest = digestFromRsaSignatureOid(signatureOid);
       return digest !== undefined && verify(nodeDigestName(digest), tbs, issuerKey, signature);

@@ -17,15 +17,8 @@ export { issueWithNewKey, validity, DAY_MS, type Credential, type NewCredentialO
 export * from './subjects.js';
 export { certificateFacts, type CertificateFacts, type KeyUsageBit } from './certificate-facts.js';
 export { KeySigner, MemoryKey, asSigningKey } from './KeySigner.js';
-export {
-  createCrl,
-  parseCrl,
-  REVOCATION_REASONS,
-  type RevocationReason,
-  type RevokedEntry,
-  type ParsedCrl,
-  type CrlOptions,
-} from './crl.js';
+export { parseCrl, REVOCATION_REASONS, type RevocationReason, type RevokedEntry, type ParsedCrl } from './crl.js';
+export { createCrl, type CrlOptions } from './create-crl.js';
 export {
   validateCertificateChain,
   type ChainValidationInput,

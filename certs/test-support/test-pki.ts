@@ -30,7 +30,8 @@
  */
 import { crlUrlFor } from '../issue-certificate.js';
 import { certificateFacts } from '../certificate-facts.js';
-import { createCrl, type RevokedEntry } from '../crl.js';
+import { createCrl } from '../create-crl.js';
+import type { RevokedEntry } from '../crl.js';
 import { DAY_MS, issueWithNewKey, validity, type Credential } from '../hierarchy.js';
 import { KeySigner } from '../KeySigner.js';
 import type { SubjectName } from '../names.js';

@@ -3,6 +3,8 @@ import * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
 import { equalBytes, hash, toArrayBuffer } from '../encoding.js';
 import { digestFromOid } from '../oids.js';
+import { oidText, type DerNode } from '../der-node.js';
+import { isOctetString, isOid, isSequence } from '../der-values.js';
 
 /** SigningCertificateV2 { certs: [ ESSCertIDv2 { certHash (SHA-256, the DEFAULT), issuerSerial } ] }. */
 export function signingCertificateV2(cert: pkijs.Certificate, certDer: Uint8Array): asn1js.Sequence {
@@ -21,18 +23,18 @@ export function signingCertificateV2(cert: pkijs.Certificate, certDer: Uint8Arra
 }
 
 /** Whether the first ESSCertIDv2 of a signingCertificateV2 value names `certDer`. */
-export function signingCertificateV2Matches(value: asn1js.AsnType, certDer: Uint8Array): boolean {
-  const certs = value instanceof asn1js.Sequence ? value.valueBlock.value[0] : undefined;
-  const first = certs instanceof asn1js.Sequence ? certs.valueBlock.value[0] : undefined;
-  if (!(first instanceof asn1js.Sequence)) return false;
-  const parts = first.valueBlock.value;
+export function signingCertificateV2Matches(value: DerNode, certDer: Uint8Array): boolean {
+  const certs = isSequence(value) ? value.children()[0] : undefined;
+  const first = isSequence(certs) ? certs.children()[0] : undefined;
+  if (!isSequence(first)) return false;
+  const parts = first.children();
   let digest: 'SHA-256' | 'SHA-384' | 'SHA-512' | undefined = 'SHA-256';
   let certHash = parts[0];
-  if (parts[0] instanceof asn1js.Sequence) {
-    const algorithm = parts[0].valueBlock.value[0];
-    digest = algorithm instanceof asn1js.ObjectIdentifier ? digestFromOid(algorithm.valueBlock.toString()) : undefined;
+  if (isSequence(parts[0])) {
+    const algorithm = parts[0].children()[0];
+    digest = isOid(algorithm) ? digestFromOid(oidText(algorithm.octets())) : undefined;
     certHash = parts[1];
   }
-  if (!digest || !(certHash instanceof asn1js.OctetString)) return false;
-  return equalBytes(new Uint8Array(certHash.valueBlock.valueHexView), hash(digest, certDer));
+  if (!digest || !isOctetString(certHash)) return false;
+  return equalBytes(certHash.octets(), hash(digest, certDer));
 }

@@ -2,11 +2,20 @@
 // attributes, messageDigest over the TSTInfo, ESS certificate binding, the TSA's extKeyUsage and
 // its chain (valid and unrevoked at genTime).
 import { verify } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { integerHex, parseDer } from '../asn1.js';
 import { certificateFacts, type CertificateFacts } from '../certificate-facts.js';
 import { validateCertificateChain, type ChainValidationResult } from '../chain-validation.js';
+import { integerContentHex, readDerOrBer, type DerNode } from '../der-node.js';
+import {
+  childrenOf,
+  isContextTag,
+  isInteger,
+  isOctetString,
+  isOid,
+  isSequence,
+  octetStringOf,
+  oidOf,
+  timeOf,
+} from '../der-values.js';
 import { equalBytes, hash as digestOf, nodeDigestName } from '../encoding.js';
 import { digestFromOid, OID } from '../oids.js';
 import type { DigestAlgorithm } from '../types.js';
@@ -41,108 +50,116 @@ export interface TimeStampVerification {
 
 interface Attribute {
   readonly oid: string;
-  readonly first: asn1js.AsnType | undefined;
+  readonly first: DerNode | undefined;
+}
+
+/** What the checks need of the TSTInfo. */
+interface TstInfo {
+  readonly policy: string;
+  readonly imprintDigestOid: string;
+  readonly imprint: Uint8Array;
+  readonly serial: string;
+  readonly genTime: Date;
 }
 
 /** The parts of the token's SignedData the checks need, with every element as its original bytes. */
 interface ParsedToken {
   readonly certificates: readonly Uint8Array[];
-  readonly sid: asn1js.AsnType | undefined;
+  readonly sid: DerNode | undefined;
   readonly digestOid: string;
   /** The signed attributes' DER as sent (tag [0]) and their first values. */
   readonly signedAttrs: { readonly der: Uint8Array; readonly attributes: readonly Attribute[] } | undefined;
   readonly signature: Uint8Array;
   readonly eContent: Uint8Array;
-  readonly tstInfo: pkijs.TSTInfo;
+  readonly tstInfo: TstInfo;
 }
 
-type Node = asn1js.AsnType & {
-  valueBlock: { value?: Node[] };
-  idBlock: { tagClass: number; tagNumber: number };
-  valueBeforeDecodeView: Uint8Array;
-};
+// The SignedData and TSTInfo are walked with the lazy DER reader (asn1js for BER) instead of
+// pkijs' schema matching, which, cold, cost more than the rest of a verification; no certificate
+// is re-encoded.
+function readTstInfo(eContent: Uint8Array): TstInfo {
+  return readDerOrBer(eContent, 'TSTInfo', tstInfoOf);
+}
 
-// The SignedData is walked with plain asn1js instead of pkijs' schema matching (which, cold, cost
-// more than the rest of a verification), and no certificate is re-encoded.
-const kids = (n: Node | undefined, what: string): Node[] => {
-  if (!Array.isArray(n?.valueBlock.value)) throw new Error(`malformed ${what}`);
-  return n.valueBlock.value;
-};
-const isContext = (n: Node | undefined, tag: number): boolean =>
-  n?.idBlock.tagClass === 3 && n.idBlock.tagNumber === tag;
-const oidOf = (n: Node | undefined, what: string): string => {
-  if (!(n instanceof asn1js.ObjectIdentifier)) throw new Error(`malformed ${what}`);
-  return n.valueBlock.toString();
-};
-const octetsOf = (n: Node | undefined, what: string): Uint8Array => {
-  if (!(n instanceof asn1js.OctetString)) throw new Error(`malformed ${what}`);
-  return new Uint8Array(n.valueBlock.isConstructed ? n.getValue() : n.valueBlock.valueHexView);
-};
+function tstInfoOf(root: DerNode): TstInfo {
+  const [, policy, imprint, serial, genTime] = childrenOf(root, 'TSTInfo');
+  const [algorithm, hashed] = childrenOf(imprint, 'messageImprint');
+  if (!isInteger(serial)) throw new Error('malformed TSTInfo serialNumber');
+  return {
+    policy: oidOf(policy, 'TSTInfo policy'),
+    imprintDigestOid: oidOf(childrenOf(algorithm, 'messageImprint algorithm')[0], 'messageImprint algorithm'),
+    imprint: octetStringOf(hashed, 'messageImprint'),
+    serial: integerContentHex(serial.octets()),
+    genTime: timeOf(genTime, 'genTime'),
+  };
+}
 
 function parseToken(tokenDer: Uint8Array): ParsedToken {
-  const [contentType, wrapped] = kids(parseDer(tokenDer, 'TimeStampToken') as Node, 'ContentInfo');
+  return readDerOrBer(tokenDer, 'TimeStampToken', tokenOf);
+}
+
+function tokenOf(root: DerNode): ParsedToken {
+  const [contentType, wrapped] = childrenOf(root, 'ContentInfo');
   if (oidOf(contentType, 'content type') !== OID.signedData) throw new Error('not a CMS SignedData');
-  const sd = kids(kids(wrapped, 'content')[0], 'SignedData');
-  const [eType, eWrapped] = kids(sd[2], 'encapContentInfo');
+  const sd = childrenOf(childrenOf(wrapped, 'content')[0], 'SignedData');
+  const [eType, eWrapped] = childrenOf(sd[2], 'encapContentInfo');
   if (oidOf(eType, 'eContentType') !== OID.tstInfo) throw new Error('content is not a TSTInfo');
-  const signerInfos = kids(sd[sd.length - 1], 'signerInfos');
+  const signerInfos = childrenOf(sd[sd.length - 1], 'signerInfos');
   if (!eWrapped || signerInfos.length !== 1) throw new Error('expected one signer and a TSTInfo');
-  const eContent = octetsOf(kids(eWrapped, 'eContent')[0], 'eContent');
+  const eContent = new Uint8Array(octetStringOf(childrenOf(eWrapped, 'eContent')[0], 'eContent'));
   const certificates = sd
-    .filter((n) => isContext(n, 0))
-    .flatMap((n) => kids(n, 'certificates'))
-    .filter((n) => n instanceof asn1js.Sequence)
-    .map((n) => new Uint8Array(n.valueBeforeDecodeView));
-  const si = kids(signerInfos[0], 'SignerInfo');
-  const signedNode = si.find((n) => isContext(n, 0));
+    .filter((n) => isContextTag(n, 0))
+    .flatMap((n) => childrenOf(n, 'certificates'))
+    .filter(isSequence)
+    .map((n) => new Uint8Array(n.raw));
+  const si = childrenOf(signerInfos[0], 'SignerInfo');
+  const signedNode = si.find((n) => isContextTag(n, 0));
   const signedAttrs = signedNode && {
-    der: new Uint8Array(signedNode.valueBeforeDecodeView),
-    attributes: kids(signedNode, 'signed attributes').map((a) => {
-      const [type, values] = kids(a, 'attribute');
-      return { oid: oidOf(type, 'attribute type'), first: kids(values, 'attribute values')[0] };
+    der: new Uint8Array(signedNode.raw),
+    attributes: childrenOf(signedNode, 'signed attributes').map((a) => {
+      const [type, values] = childrenOf(a, 'attribute');
+      return { oid: oidOf(type, 'attribute type'), first: childrenOf(values, 'attribute values')[0] };
     }),
   };
   return {
     certificates,
     sid: si[1],
-    digestOid: oidOf(kids(si[2], 'digestAlgorithm')[0], 'digest algorithm'),
+    digestOid: oidOf(childrenOf(si[2], 'digestAlgorithm')[0], 'digest algorithm'),
     signedAttrs,
-    signature: octetsOf(
-      si.find((n, i) => i > 2 && n instanceof asn1js.OctetString),
-      'signature',
+    signature: new Uint8Array(
+      octetStringOf(
+        si.find((n, i) => i > 2 && isOctetString(n)),
+        'signature',
+      ),
     ),
     eContent,
-    tstInfo: new pkijs.TSTInfo({ schema: parseDer(eContent, 'TSTInfo') }),
+    tstInfo: readTstInfo(eContent),
   };
 }
 
-function matchesSid(cert: CertificateFacts, sid: asn1js.AsnType | undefined): boolean {
-  if (sid instanceof asn1js.Sequence) {
-    const [issuer, serial] = sid.valueBlock.value;
+function matchesSid(cert: CertificateFacts, sid: DerNode | undefined): boolean {
+  const issuerAndSerial = isSequence(sid) ? sid : undefined;
+  if (issuerAndSerial) {
+    const [issuer, serial] = issuerAndSerial.children();
     return (
       issuer !== undefined &&
-      serial instanceof asn1js.Integer &&
-      equalBytes(cert.issuerDer, new Uint8Array(issuer.valueBeforeDecodeView)) &&
-      cert.serial === integerHex(serial)
+      isInteger(serial) &&
+      equalBytes(cert.issuerDer, issuer.raw) &&
+      cert.serial === integerContentHex(serial.octets())
     );
   }
   // [0] SubjectKeyIdentifier, implicitly tagged.
-  const ski = sid as Node | undefined;
-  return (
-    isContext(ski, 0) &&
-    cert.subjectKeyId === Buffer.from((ski as unknown as asn1js.Primitive).valueBlock.valueHexView).toString('hex')
-  );
+  return isContextTag(sid, 0) && cert.subjectKeyId === Buffer.from(sid.octets()).toString('hex');
 }
 
-function attribute(token: ParsedToken, oid: string): asn1js.AsnType | undefined {
+function attribute(token: ParsedToken, oid: string): DerNode | undefined {
   return token.signedAttrs?.attributes.find((a) => a.oid === oid)?.first;
 }
 
-function checkImprint(tst: pkijs.TSTInfo, o: VerifyTimeStampOptions): boolean | undefined {
-  const digest = digestFromOid(tst.messageImprint.hashAlgorithm.algorithmId);
-  const imprint = new Uint8Array(tst.messageImprint.hashedMessage.valueBlock.valueHexView);
-  if (o.data) return digest !== undefined && equalBytes(digestOf(digest, o.data), imprint);
-  if (o.hash) return (o.digest === undefined || o.digest === digest) && equalBytes(o.hash, imprint);
+function checkImprint(tst: TstInfo, o: VerifyTimeStampOptions): boolean | undefined {
+  const digest = digestFromOid(tst.imprintDigestOid);
+  if (o.data) return digest !== undefined && equalBytes(digestOf(digest, o.data), tst.imprint);
+  if (o.hash) return (o.digest === undefined || o.digest === digest) && equalBytes(o.hash, tst.imprint);
   return undefined;
 }
 
@@ -151,14 +168,11 @@ function checkSignerInfo(token: ParsedToken, cert: CertificateFacts): string[] {
   const digest = digestFromOid(token.digestOid);
   if (!digest || !token.signedAttrs) return ['unsupported digest algorithm or no signed attributes'];
   const contentType = attribute(token, OID.contentType);
-  if (!(contentType instanceof asn1js.ObjectIdentifier) || contentType.valueBlock.toString() !== OID.tstInfo) {
+  if (!isOid(contentType) || oidOf(contentType, 'contentType attribute') !== OID.tstInfo) {
     problems.push('contentType attribute is not id-ct-TSTInfo');
   }
   const messageDigest = attribute(token, OID.messageDigest);
-  if (
-    !(messageDigest instanceof asn1js.OctetString) ||
-    !equalBytes(new Uint8Array(messageDigest.valueBlock.valueHexView), digestOf(digest, token.eContent))
-  ) {
+  if (!isOctetString(messageDigest) || !equalBytes(messageDigest.octets(), digestOf(digest, token.eContent))) {
     problems.push('messageDigest does not match the TSTInfo');
   }
   const essCert = attribute(token, OID.signingCertificateV2);
@@ -209,8 +223,8 @@ export function verifyTimeStampToken(tokenDer: Uint8Array, o: VerifyTimeStampOpt
     }
   });
   const cert = candidates.find((c) => matchesSid(c, token.sid));
-  const digest = digestFromOid(tstInfo.messageImprint.hashAlgorithm.algorithmId);
-  const base = { time, hashMatches, digest, serial: integerHex(tstInfo.serialNumber), policy: tstInfo.policy };
+  const digest = digestFromOid(tstInfo.imprintDigestOid);
+  const base = { time, hashMatches, digest, serial: tstInfo.serial, policy: tstInfo.policy };
   if (!cert)
     return {
       ...base,

@@ -3,18 +3,15 @@
 // (chains, revocation, time) is decided elsewhere. The structure is walked with der-node.ts' lazy
 // DER reader (asn1js' tree for BER), and every nested element is kept as its original bytes.
 import { verify as verifySignature, X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import { digest, nodeDigestForOid, OID, toArrayBuffer } from './der.js';
 import {
-  asn1jsNode,
-  derNode,
   integerContentHex,
   isUniversal,
-  NotDerError,
   oidText,
+  readDerOrBer,
   UNIVERSAL,
   type DerNode,
-} from './der-node.js';
+} from '../../certs/der-node.js';
+import { digest, nodeDigestForOid, OID } from './der.js';
 
 export interface SignedDataCheck {
   /** DER of the certificate that matches the SignerInfo's sid, if present. */
@@ -85,14 +82,7 @@ function findSignerCertificate(certs: readonly DerNode[], sid: DerNode): Uint8Ar
  * its own encapsulated content when `parts` is undefined.
  */
 export function checkSignedData(cmsDer: Uint8Array, parts?: readonly Uint8Array[]): SignedDataCheck {
-  try {
-    return check(derNode(cmsDer), parts);
-  } catch (err) {
-    if (!(err instanceof NotDerError)) throw err;
-  }
-  const parsed = asn1js.fromBER(toArrayBuffer(cmsDer));
-  if (parsed.offset === -1) throw new Error('CMS signature is not valid DER');
-  return check(asn1jsNode(parsed.result), parts);
+  return readDerOrBer(cmsDer, 'CMS signature', (root) => check(root, parts));
 }
 
 function check(root: DerNode, parts: readonly Uint8Array[] | undefined): SignedDataCheck {

@@ -4,7 +4,7 @@ import * as asn1js from 'asn1js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../../certs/test-support/test-pki.js';
 import { createDetachedCms } from './create-cms.js';
-import { asn1jsNode, derNode, integerContentHex, NotDerError, oidText, type DerNode } from './der-node.js';
+import { asn1jsNode, derNode, integerContentHex, NotDerError, oidText, type DerNode } from '../../certs/der-node.js';
 import { toArrayBuffer } from './der.js';
 
 let pki: TestPki;

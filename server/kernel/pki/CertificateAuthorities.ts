@@ -4,7 +4,8 @@
 // each CA's CRL.
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { certificateFacts } from '../../../certs/certificate-facts.js';
-import { createCrl, type RevocationReason } from '../../../certs/crl.js';
+import { createCrl } from '../../../certs/create-crl.js';
+import type { RevocationReason } from '../../../certs/crl.js';
 import { PkiError } from '../../../certs/errors.js';
 import { DAY_MS, validity } from '../../../certs/hierarchy.js';
 import { crlUrlFor, issueCertificate, type IssuerCredentials } from '../../../certs/issue-certificate.js';

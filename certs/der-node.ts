@@ -123,3 +123,19 @@ export function integerContentHex(content: Uint8Array): string {
   while (i < content.length - 1 && content[i] === 0) i++;
   return Buffer.from(content.subarray(i)).toString('hex');
 }
+
+/**
+ * `read` of `bytes` as one element, through the lazy reader; when that meets BER anywhere on the
+ * way (it reads lazily, so only `read` finds out), again through asn1js' tree. Throws when the bytes
+ * are neither.
+ */
+export function readDerOrBer<T>(bytes: Uint8Array, what: string, read: (root: DerNode) => T): T {
+  try {
+    return read(derNode(bytes));
+  } catch (err) {
+    if (!(err instanceof NotDerError)) throw err;
+  }
+  const parsed = asn1js.fromBER(bytes.slice().buffer);
+  if (parsed.offset === -1) throw new Error(`${what}: not valid DER`);
+  return read(asn1jsNode(parsed.result));
+}
