@@ -62,6 +62,12 @@ export default defineConfig(
     },
   },
   {
+    // CommonJS on purpose (bin/tongban.cjs says why): require() is how it imports.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['client/**/*.{ts,tsx}'],
     languageOptions: { globals: globals.browser },
     plugins: { 'react-hooks': reactHooks },

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     await platformDataDir(dataDir);
     const platformRoot = fromPem(readFileSync(join(dataDir, 'root.pem'), 'latin1'))[0]!;
     const nss = nssDatabase(join(dir, 'nss'), platformRoot);
-    const cli = join(ROOT, 'bin', 'tongban.js');
+    const cli = join(ROOT, 'bin', 'tongban.cjs');
     const peerScript = join(ROOT, 'bench', 'signing-peers', 'signpdf-sign.mjs');
     const signedByUs = join(dir, 'signed-tongban.pdf');
 

@@ -15,7 +15,7 @@ import { nssDatabase } from '../signing/test-support/tools.js';
 import { median, percentile, row, type BenchRow } from './support/results.js';
 import { tempDir } from './support/temp.js';
 
-const CLI = join(import.meta.dirname, '..', 'bin', 'tongban.js');
+const CLI = join(import.meta.dirname, '..', 'bin', 'tongban.cjs');
 const GROUP = 'Verification (bench/verify-batch.ts)';
 
 function timed(cmd: string, args: readonly string[]): number {

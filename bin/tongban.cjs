@@ -4,13 +4,15 @@
 // V8 skips parsing and compiling what that command uses. The cache only speeds things up: when it
 // is missing, rejected (another Node, a rebuilt bundle) or cannot be written, the bundle is compiled
 // as usual. Only a run that exits 0 writes it, so a failed run does not shape it.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+// CommonJS, not an ES module: Node loads an ES entry through its module loader and builds ES facades
+// of the built-in modules it imports (node:fs's loads all of fs' streams), a cost on every command.
+'use strict';
+const { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
 
-const bundle = fileURLToPath(new URL('../dist/cli/tongban.cjs', import.meta.url));
+const bundle = join(__dirname, '..', 'dist', 'cli', 'tongban.cjs');
 if (!existsSync(bundle)) {
   process.stderr.write('tongban: not built yet: run `npm run build` first\n');
   process.exit(2);
@@ -57,5 +59,5 @@ if (!own || script.cachedDataRejected) {
   // After the run, so the cache also holds the functions compiled lazily while the command ran.
   process.once('exit', (code) => code === 0 && writeCache(file, script));
 }
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+const bundleModule = { exports: {} };
+script.runInThisContext()(bundleModule.exports, createRequire(bundle), bundleModule, bundle, dirname(bundle));

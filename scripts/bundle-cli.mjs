@@ -1,7 +1,7 @@
 // Builds the `tongban` command as one CommonJS file, dist/cli/tongban.cjs, from the TypeScript
 // sources (types are checked by `npm run typecheck`, not here).
 // Why one CommonJS file: a command's start-up was mostly Node resolving, reading and compiling a
-// few hundred ES modules. One file is read once, and bin/tongban.js can compile it with a V8 code
+// few hundred ES modules. One file is read once, and bin/tongban.cjs can compile it with a V8 code
 // cache, which Node 20 offers for scripts but not for ES modules.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -10,11 +10,10 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-// Left to node_modules: native addons (better-sqlite3, pkcs11js), packages that find files beside
-// themselves (mediasoup's worker, harfbuzzjs's wasm), and the web-server stack only `serve`
-// and `demo` load.
+// Left to node_modules: native addons (pkcs11js; better-sqlite3's JavaScript is bundled, its addon
+// is loaded by path: server/kernel/store/Database.ts), packages that find files beside themselves
+// (mediasoup's worker, harfbuzzjs's wasm), and the web-server stack only `serve` and `demo` load.
 const external = [
-  'better-sqlite3',
   'pkcs11js',
   'mediasoup',
   'harfbuzzjs',
@@ -49,5 +48,5 @@ await build({
   logLevel: 'warning',
 });
 
-// The first run of every command starts from the cache `help` leaves (see bin/tongban.js).
-spawnSync(process.execPath, [`${root}bin/tongban.js`, 'help'], { stdio: 'ignore' });
+// The first run of every command starts from the cache `help` leaves (see bin/tongban.cjs).
+spawnSync(process.execPath, [`${root}bin/tongban.cjs`, 'help'], { stdio: 'ignore' });

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/worker-env.sh
-exec node bin/tongban.js demo "$@"
+exec node bin/tongban.cjs demo "$@"

@@ -59,7 +59,7 @@ export async function agreementPdf(pages = 2, padBytes = 0): Promise<Uint8Array>
   return doc.save({ useObjectStreams: false });
 }
 
-const cli = join(import.meta.dirname, '../../bin/tongban.js');
+const cli = join(import.meta.dirname, '../../bin/tongban.cjs');
 
 /** The built CLI (the vitest global setup compiles dist/; `npm run faults` builds first). */
 export function tongban(args: readonly string[], timeoutMs = 60_000) {

@@ -113,7 +113,7 @@ describe('a real session in the real app', () => {
 
     const cli = spawnSync(
       'node',
-      [join(import.meta.dirname, '../../bin/tongban.js'), 'record', 'verify', sessionId, '--data', app.dataDir],
+      [join(import.meta.dirname, '../../bin/tongban.cjs'), 'record', 'verify', sessionId, '--data', app.dataDir],
       { encoding: 'utf8' },
     );
     console.log(`[app] $ tongban record verify ${sessionId}\n${cli.stdout}${cli.stderr}`);

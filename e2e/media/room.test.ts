@@ -56,7 +56,7 @@ async function openRoom(as: string): Promise<Page> {
 
 /** The built CLI (the vitest global setup compiles dist/). */
 function tongban(args: string[]) {
-  return spawnSync('node', [join(import.meta.dirname, '../../bin/tongban.js'), ...args], { encoding: 'utf8' });
+  return spawnSync('node', [join(import.meta.dirname, '../../bin/tongban.cjs'), ...args], { encoding: 'utf8' });
 }
 
 describe('three browsers in one room', () => {

@@ -19,7 +19,7 @@ export async function startDemoServer(timeoutMs = 90_000): Promise<DemoServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tongban-e2e-'));
   const child = spawn(
     process.execPath,
-    [join(repo, 'bin/tongban.js'), 'demo', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'],
+    [join(repo, 'bin/tongban.cjs'), 'demo', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'],
     {
       cwd: repo,
       env: { ...process.env, TONGBAN_CLIENT_DIR: clientDir },

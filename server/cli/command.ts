@@ -2,6 +2,9 @@ import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A CLI failure the user can act on: printed as one line, exit code 2 by default. */
+/** The argument verify-pool.ts starts its worker threads with (in the bundle they start at main.ts). */
+export const VERIFY_WORKER_ARG = '--tongban-verify-worker';
+
 export class CliError extends Error {
   constructor(
     message: string,

@@ -1,4 +1,4 @@
-// bin/tongban.js compiles the bundled command with a V8 code cache per command. The cache may only
+// bin/tongban.cjs compiles the bundled command with a V8 code cache per command. The cache may only
 // make a command faster: a missing, damaged or foreign one must give the same output.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 const cacheDir = join(process.cwd(), 'dist', 'cli', 'code-cache');
 
 function tongban(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/tongban.js', ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['bin/tongban.cjs', ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

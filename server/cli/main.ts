@@ -1,8 +1,7 @@
 // `tongban` command line: dispatches to one module per command group. Errors are one line on
 // stderr naming the problem and a non-zero exit; never a stack trace.
 import { commands, retiredCommands, type CommandEntry } from './commands/index.js';
-import { isMainThread } from 'node:worker_threads';
-import { CliError, printUsage } from './command.js';
+import { CliError, printUsage, VERIFY_WORKER_ARG } from './command.js';
 
 // `tongban --help | head`: a reader that went away is not a failure of the command.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -26,8 +25,10 @@ async function main(argv: readonly string[]): Promise<number> {
   return await (await entry.load()).run(args);
 }
 
-// In the bundle, `tongban verify`'s batch workers start at this file too: they only verify.
-if (!isMainThread) void import('./commands/verify-pool.js');
+// In the bundle, `tongban verify`'s batch workers start at this file too: they only verify. Told by
+// their argument rather than node:worker_threads' isMainThread: loading that module (and the
+// streams it needs) was a cost on every command.
+if (process.argv[2] === VERIFY_WORKER_ARG) void import('./commands/verify-pool.js');
 else
   main(process.argv.slice(2)).then(
     (code) => {

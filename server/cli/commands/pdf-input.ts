@@ -1,8 +1,7 @@
 // Shared by `tongban sign` and `tongban verify`: the input size limit and reading a PDF, with
 // every failure as one CLI line.
 import { readFileSync, statSync } from 'node:fs';
-import { z } from 'zod';
-import { PdfError, SigningError } from '../../../signing/index.js';
+import { PdfError, SigningError } from '../../../signing/errors.js';
 import { PkiError } from '../../../certs/errors.js';
 import { CliError } from '../command.js';
 
@@ -12,9 +11,10 @@ const DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024;
 export function maxPdfBytes(): number {
   const raw = process.env.TONGBAN_MAX_PDF_BYTES;
   if (raw === undefined || raw === '') return DEFAULT_MAX_PDF_BYTES;
-  const parsed = z.coerce.number().int().positive().safeParse(raw);
-  if (!parsed.success) throw new CliError('TONGBAN_MAX_PDF_BYTES must be a positive whole number of bytes');
-  return parsed.data;
+  // A plain pattern, not zod: `tongban verify` would load zod for this one variable.
+  if (!/^[1-9]\d{0,15}$/.test(raw))
+    throw new CliError('TONGBAN_MAX_PDF_BYTES must be a positive whole number of bytes');
+  return Number(raw);
 }
 
 /** Reads a file that must exist and stay within `limit` bytes. */

@@ -27,7 +27,7 @@ function tongbanWith(secrets: Record<string, string>, ...args: string[]) {
     TONGBAN_PIN: '',
     ...secrets,
   };
-  const r = spawnSync(process.execPath, ['bin/tongban.js', ...args], { encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, ['bin/tongban.cjs', ...args], { encoding: 'utf8', env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const tongban = (...args: string[]) => tongbanWith({}, ...args);
@@ -36,7 +36,7 @@ const tongban = (...args: string[]) => tongbanWith({}, ...args);
  * prompt shows; everything the terminal showed is returned.
  */
 function onTerminal(args: string[], answers: [prompt: string, answer: string][]) {
-  const quoted = [process.execPath, 'bin/tongban.js', ...args].map((a) => `'${a}'`).join(' ');
+  const quoted = [process.execPath, 'bin/tongban.cjs', ...args].map((a) => `'${a}'`).join(' ');
   const env = { ...process.env, TONGBAN_DATA: '', TONGBAN_MASTER_KEY: '', TONGBAN_PASSWORD: '', TONGBAN_PIN: '' };
   const child = spawn('script', ['-qfec', quoted, '/dev/null'], { env });
   let shown = '';

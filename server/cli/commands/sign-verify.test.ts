@@ -23,7 +23,7 @@ import { databaseFile } from '../../kernel/store/paths.js';
 
 const PIN = '135790';
 const OWNER_PASSWORD = 'chosen-by-the-owner-7';
-const CLI = join(process.cwd(), 'bin', 'tongban.js');
+const CLI = join(process.cwd(), 'bin', 'tongban.cjs');
 let tmp: ReturnType<typeof tempDir>;
 let dataDir: string;
 let source: string;

@@ -12,7 +12,7 @@ import { databaseFile } from '../../kernel/store/paths.js';
 import { withFlippedByte } from '../../test-support/package-tools.js';
 import { signedPdfSet, type SignedPdfSet } from '../../test-support/signed-pdf-set.js';
 
-const CLI = join(process.cwd(), 'bin', 'tongban.js');
+const CLI = join(process.cwd(), 'bin', 'tongban.cjs');
 let tmp: ReturnType<typeof tempDir>;
 let set: SignedPdfSet;
 let folder: string;

@@ -1,7 +1,10 @@
 // One file of a `tongban verify` batch checked into a row of the table and a JSON line. Its own
 // module because the batch's worker threads (verify-pool.ts) run it too.
 import { statSync } from 'node:fs';
-import { reportJson, verifyPdf, type SignatureReport, type VerificationReport } from '../../../signing/index.js';
+// From the verifier's own modules, not signing/index.js: the bundle initialises every module a
+// command imports, and the signing half is not needed to verify.
+import { verifyPdf } from '../../../signing/verify/verify-pdf.js';
+import { reportJson, type SignatureReport, type VerificationReport } from '../../../signing/verify/report.js';
 import { CliError } from '../command.js';
 import { asCliError, readInputFile } from './pdf-input.js';
 

@@ -6,6 +6,7 @@
 // worker thread; from the sources, the worker starts at this file.
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { VERIFY_WORKER_ARG } from '../command.js';
 import { outcomeOf, type Input, type Outcome, type TrustMaterial } from './verify-outcome.js';
 
 interface WorkerSetup {
@@ -71,7 +72,7 @@ function pooled(inputs: readonly Input[], o: BatchOptions, size: number): Promis
       }
     };
     for (let i = 0; i < size; i++) {
-      const w = new Worker(entry, { workerData: setup });
+      const w = new Worker(entry, { workerData: setup, argv: [VERIFY_WORKER_ARG] });
       pool.push(w);
       w.on('message', (reply: Reply) => {
         if ('error' in reply) return fail(new Error(reply.error));

@@ -10,7 +10,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fromPem } from '../../../certs/encoding.js';
-import { reportJson, verifyPdf, type SignatureReport, type VerificationReport } from '../../../signing/index.js';
+// From the verifier's own modules, not signing/index.js: the bundle initialises every module a
+// command imports, and the signing half is not needed to verify.
+import { verifyPdf } from '../../../signing/verify/verify-pdf.js';
+import { reportJson, type SignatureReport, type VerificationReport } from '../../../signing/verify/report.js';
 import { databaseFile } from '../../kernel/store/paths.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 import { asCliError, maxPdfBytes, readInputFile } from './pdf-input.js';

@@ -429,7 +429,7 @@ describe('flow A: remote identity confirmation', () => {
     const work = mkdtempSync(join(tmpdir(), 'tongban-cli-'));
     cleanup.push(work);
     const cli = (...args: string[]) =>
-      spawnSync(process.execPath, ['bin/tongban.js', ...args], {
+      spawnSync(process.execPath, ['bin/tongban.cjs', ...args], {
         encoding: 'utf8',
         env: { ...process.env, TONGBAN_DATA: '' },
       });

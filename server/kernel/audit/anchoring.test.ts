@@ -24,7 +24,7 @@ let checkpoints: number;
 const scratch = mkdtempSync(join(tmpdir(), 'tongban-anchor-'));
 
 function cli(dataDir: string, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['bin/tongban.js', 'audit', 'verify', '--data', dataDir], {
+  const r = spawnSync(process.execPath, ['bin/tongban.cjs', 'audit', 'verify', '--data', dataDir], {
     encoding: 'utf8',
     env: { ...process.env, TONGBAN_AUDIT_ANCHOR: '', ...env },
   });

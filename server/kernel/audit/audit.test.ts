@@ -16,7 +16,7 @@ let auditor: HttpClient;
 let caseId: string;
 
 function cli(dataDir: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/tongban.js', 'audit', 'verify', '--data', dataDir], {
+  const r = spawnSync(process.execPath, ['bin/tongban.cjs', 'audit', 'verify', '--data', dataDir], {
     encoding: 'utf8',
     cwd: process.cwd(),
   });

@@ -1,10 +1,26 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { migrations, type Migration } from './migrations/index.js';
 import { privateUmask } from './private-files.js';
 
 export type Sqlite = BetterSqlite3.Database;
+
+let addon: string | undefined;
+/**
+ * better-sqlite3's addon, by its path: by default the package finds it with `bindings`, which
+ * reads the call stack and tries a dozen places, a cost on every start of the `tongban` command.
+ */
+function addonPath(): string {
+  addon ??= join(
+    dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')),
+    'build',
+    'Release',
+    'better_sqlite3.node',
+  );
+  return addon;
+}
 
 /**
  * The metadata database: one SQLite file in WAL mode with foreign keys on, brought to the newest
@@ -22,7 +38,7 @@ export class Database {
     // The database and its WAL hold personal data: 0600, whoever opens it (server or CLI).
     privateUmask();
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const db = new BetterSqlite3(file);
+    const db = new BetterSqlite3(file, { nativeBinding: addonPath() });
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
