@@ -10,10 +10,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-cmd="${1:-}"
-[ -n "$cmd" ] && shift
-engines_parse_args postgres "$@"
-dir="$ENGINE_DIR"
+engines_parse_args postgres "$@" # sets cmd, dir
 data="$dir/data"
 
 pg_bin() {
