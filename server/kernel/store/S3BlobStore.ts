@@ -5,7 +5,8 @@
 // they are hashed — their name is known only at the end — then copied server-side to their name
 // and the temporary version deleted; bytes already in memory go straight to their name.
 // Object Lock (WORM): when the bucket was created with it, `retain` puts a COMPLIANCE retention on
-// the object's version; a locked version cannot be deleted or overwritten until the date passes.
+// the object's version; a locked version cannot be deleted until the date passes (writing its key
+// again only adds a newer version, which the SHA-256 check on read refuses).
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import {
@@ -80,15 +81,19 @@ export class S3BlobStore implements BlobStore {
   async put(content: BlobContent, options: { maxBytes?: number; retainUntil?: Date } = {}): Promise<string> {
     const maxBytes = options.maxBytes ?? this.#maxBytes;
     try {
-      return content instanceof Uint8Array
-        ? await this.#putBytes(content, maxBytes, options.retainUntil)
-        : await this.#putStream(content, maxBytes, options.retainUntil);
+      const sha256 =
+        content instanceof Uint8Array
+          ? await this.#putBytes(content, maxBytes)
+          : await this.#putStream(content, maxBytes);
+      // A request of its own: radosgw 16.2 ignores the Object Lock headers of a CopyObject.
+      if (options.retainUntil) await this.retain(sha256, options.retainUntil);
+      return sha256;
     } catch (err) {
       throw asStorageError(err);
     }
   }
 
-  async #putBytes(bytes: Uint8Array, maxBytes: number, retainUntil: Date | undefined): Promise<string> {
+  async #putBytes(bytes: Uint8Array, maxBytes: number): Promise<string> {
     if (bytes.byteLength > maxBytes) throw new PayloadTooLargeError(`blob exceeds ${maxBytes} bytes`);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (await this.has(sha256)) return sha256;
@@ -98,15 +103,14 @@ export class S3BlobStore implements BlobStore {
         Key: keyOf(sha256),
         Body: bytes,
         ContentLength: bytes.byteLength,
-        // S3 checks the body against it (and requires it when a lock is set with the object).
+        // S3 checks the body against it.
         ContentMD5: createHash('md5').update(bytes).digest('base64'),
-        ...this.#lockFields(retainUntil),
       }),
     );
     return sha256;
   }
 
-  async #putStream(content: Readable | AsyncIterable<Uint8Array>, maxBytes: number, retainUntil: Date | undefined) {
+  async #putStream(content: Readable | AsyncIterable<Uint8Array>, maxBytes: number) {
     const hash = createHash('sha256');
     let total = 0;
     let tooLarge = false;
@@ -147,7 +151,6 @@ export class S3BlobStore implements BlobStore {
             Bucket: this.#bucket,
             Key: keyOf(sha256),
             CopySource: `${this.#bucket}/${tmpKey}${tmpVersion ? `?versionId=${tmpVersion}` : ''}`,
-            ...this.#lockFields(retainUntil),
           }),
         );
     } finally {
@@ -155,12 +158,6 @@ export class S3BlobStore implements BlobStore {
       await this.#s3.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: tmpKey, VersionId: tmpVersion }));
     }
     return sha256;
-  }
-
-  #lockFields(retainUntil: Date | undefined) {
-    return retainUntil && this.objectLock
-      ? { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: retainUntil }
-      : {};
   }
 
   async has(sha256: string): Promise<boolean> {
