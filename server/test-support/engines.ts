@@ -29,13 +29,20 @@ declare module 'vitest' {
   }
 }
 
-/** Starts (or finds running) the engine in `dir`; heavy start-ups run under `nice` (shared machine). */
+/**
+ * Starts (or finds running) the engine in `dir`; heavy start-ups run under `nice` (shared machine).
+ * `flock --close`: the daemons started must not inherit the lock, or they would hold it for good.
+ */
 export async function startEngine(name: EngineName, dir: string): Promise<EngineInstance> {
   const t0 = Date.now();
   const script = join(process.cwd(), 'scripts/engines', `${name}.sh`);
-  const { stdout } = await run('flock', [`${dir}.lock`, 'nice', '-n', '15', 'bash', script, 'start', '--dir', dir], {
-    timeout: 600_000,
-  });
+  const { stdout } = await run(
+    'flock',
+    ['--close', `${dir}.lock`, 'nice', '-n', '15', 'bash', script, 'start', '--dir', dir],
+    {
+      timeout: 600_000,
+    },
+  );
   return { name, dir, url: stdout.trim().split('\n').at(-1)!, state: readState(dir), waitedMs: Date.now() - t0 };
 }
 
