@@ -115,6 +115,9 @@ export const errorCodes = [
   'rating_not_open',
   'rating_not_applicant',
   'rating_token_invalid',
+  // Object storage (issue 14 §3): a blob that no longer hashes to its name; a blob under Object Lock.
+  'blob_corrupt',
+  'blob_locked',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -32,4 +32,7 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installed ${need[*]}"
 fi
 
+# Cluster mode (issue 14): PostgreSQL and Ceph (the S3 server of the cluster tests).
+bash scripts/setup-cluster-engines.sh
+
 bash scripts/setup-mediasoup-worker.sh

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archivedCeremony, type ArchivedCeremony } from '../../server/test-support/archived-ceremony.js';
+import { blobFile } from '../../server/test-support/blob-files.js';
 import { TestServer } from '../../server/test-support/TestServer.js';
 import { lastTimestamp } from '../../signing/sign/ltv-renewal.js';
 import { launchChromium } from '../media/browser.js';
@@ -49,7 +50,7 @@ const filesOf = (r: ArchivedCeremony) => {
     )
     .all(r.documentId, r.documentId) as { s: string }[];
   expect(records.store.getAny(r.recordId)).toBeDefined();
-  return [...rows.map((x) => blobs.path(x.s)), recording.directory(r.sessionId)!];
+  return [...rows.map((x) => blobFile(blobs, x.s)), recording.directory(r.sessionId)!];
 };
 
 describe('retention console', () => {

@@ -18,7 +18,8 @@ import { systemClock, type Clock } from '../kernel/clock.js';
 import { builtClientDir } from '../kernel/installation.js';
 import { openPlatformPki } from '../kernel/pki/open-platform-pki.js';
 import type { PlatformPki, PlatformPkiOptions } from '../kernel/pki/PlatformPki.js';
-import { BlobStore } from '../kernel/store/BlobStore.js';
+import { DiskBlobStore, type BlobStore } from '../kernel/store/BlobStore.js';
+import { S3BlobStore } from '../kernel/store/S3BlobStore.js';
 import { Database } from '../kernel/store/Database.js';
 import { blobRoot, databaseFile } from '../kernel/store/paths.js';
 import { protectDataDir } from '../kernel/store/private-files.js';
@@ -164,7 +165,11 @@ export class App {
     const detach: (() => void)[] = [];
     try {
       const audit = new AuditLog(db, clock);
-      const blobs = new BlobStore(blobRoot(config.dataDir), { maxBytes: limits.blobBytes });
+      // The data directory by default; an S3 bucket (created with Object Lock when missing) in cluster mode.
+      const blobs: BlobStore = config.s3
+        ? await S3BlobStore.open(config.s3, { maxBytes: limits.blobBytes, createBucket: true })
+        : new DiskBlobStore(blobRoot(config.dataDir), { maxBytes: limits.blobBytes });
+      if (blobs instanceof S3BlobStore) detach.push(() => blobs.close());
       const catalog = new CatalogService(db, clock);
       const pki = await openPlatformPki(config, db, { clock, ...options.pkiTuning });
       if (!pki.isInitialised()) {

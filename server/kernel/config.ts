@@ -50,6 +50,26 @@ export const configSchema = z
     clientDir: z.string().min(1).optional(),
     /** Creates the account `admin` with this password when the data has no accounts yet (first start of `serve`). */
     adminPassword: z.string().min(10, 'the first admin password needs at least 10 characters').max(256).optional(),
+    /**
+     * Blobs, recordings and evidence packages in an S3 bucket (cluster mode) instead of the data
+     * directory; from TONGBAN_S3_ENDPOINT, _BUCKET, _ACCESS_KEY, _SECRET_KEY and _REGION (all but
+     * the region required once one is set). Object Lock is used when the bucket has it.
+     */
+    s3: z
+      .object({
+        endpoint: z.string().url(),
+        bucket: z
+          .string()
+          .regex(
+            /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+            'an S3 bucket name: 3 to 63 lower-case letters, digits, dots, hyphens',
+          ),
+        accessKey: z.string().min(1).max(256),
+        secretKey: z.string().min(1).max(256),
+        region: z.string().min(1).max(64).default('us-east-1'),
+      })
+      .strict()
+      .optional(),
     /** The media plane (mediasoup): how many workers, which ports WebRTC uses, what address it announces. */
     media: z
       .object({
@@ -208,7 +228,7 @@ const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
  * Environment variables that set configuration; limits use TONGBAN_LIMIT_<NAME> (e.g.
  * TONGBAN_LIMIT_JSON_BODY_BYTES); the media plane TONGBAN_MEDIA (on|off), TONGBAN_RECORDING (on|off),
  * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT
- * and TONGBAN_ANNOUNCED_IP; the audit anchor TONGBAN_AUDIT_ANCHOR.
+ * and TONGBAN_ANNOUNCED_IP; the audit anchor TONGBAN_AUDIT_ANCHOR; the S3 blob store TONGBAN_S3_*.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   /** The set variables among `names` (config key → variable name), as config keys. */
@@ -238,6 +258,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     announcedIp: 'TONGBAN_ANNOUNCED_IP',
   });
   if (Object.keys(media).length > 0) out.media = media;
+  const s3 = pick({
+    endpoint: 'TONGBAN_S3_ENDPOINT',
+    bucket: 'TONGBAN_S3_BUCKET',
+    accessKey: 'TONGBAN_S3_ACCESS_KEY',
+    secretKey: 'TONGBAN_S3_SECRET_KEY',
+    region: 'TONGBAN_S3_REGION',
+  });
+  if (Object.keys(s3).length > 0) out.s3 = s3;
   const limits: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('TONGBAN_LIMIT_') || value === undefined) continue;

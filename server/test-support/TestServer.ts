@@ -33,6 +33,8 @@ export interface TestServerOptions {
    * ffmpeg): headless participants join with `joinLiveRoom` (live-room.ts).
    */
   readonly media?: { readonly segmentSeconds?: number; readonly record?: boolean };
+  /** Blobs in this S3 bucket (config s3) instead of the data directory. */
+  readonly s3?: Config['s3'];
 }
 
 export class TestServer {
@@ -56,6 +58,7 @@ export class TestServer {
         limits: options.limits,
         tsaUrl: options.tsaUrl,
         clientDir: options.clientDir,
+        s3: options.s3,
         media: options.media
           ? {
               enabled: true,

@@ -99,6 +99,8 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   rating_not_open: 'error.ratingNotOpen',
   rating_not_applicant: 'error.ratingNotApplicant',
   rating_token_invalid: 'error.ratingTokenInvalid',
+  blob_corrupt: 'error.blobCorrupt',
+  blob_locked: 'error.blobLocked',
 };
 
 /** The table doubles as the list of known codes (a type-only import keeps zod out of the bundle). */

@@ -539,4 +539,7 @@ export const en: Record<MessageKey, string> = {
     "For sharing outside the audit office: the applicant's picture is blurred from 5 s before to 5 s after each ID snapshot and in any span marked as showing the ID (the card itself is not detected yet).",
   'redact.building': 'Rendering the redacted video',
   'redact.downloading': 'Downloading the redacted video',
+  'error.blobCorrupt':
+    'A stored file was changed and no longer matches its hash, so the platform refuses it. Contact the platform administrator.',
+  'error.blobLocked': 'This file is locked for its retention period (WORM) and cannot be deleted before it ends.',
 };

@@ -519,6 +519,8 @@ export const zh = {
     '用于审计室以外的共享：在每次证件截图前后 5 秒及标注的出示证件时段，模糊申请人的画面（尚无证件区域识别）。',
   'redact.building': '正在生成遮挡版视频',
   'redact.downloading': '正在下载遮挡版视频',
+  'error.blobCorrupt': '存储中的文件已被改动，与其哈希值不符，平台拒绝使用。请联系平台管理员。',
+  'error.blobLocked': '该文件处于保留期锁定（WORM）中，保留期结束前不能删除。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -19,6 +19,7 @@ import type { Bot } from '../../../bench/support/Bot.js';
 import { fromPem } from '../../../certs/encoding.js';
 import { DEMO_PIN } from '../../demo/demo-data.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
+import { blobFile } from '../../test-support/blob-files.js';
 import { TestServer } from '../../test-support/TestServer.js';
 import { evidenceChecks } from '../evidence/index.js';
 import { verifyEvidencePackage } from '../evidence/index.js';
@@ -501,7 +502,7 @@ describe('flow A: remote identity confirmation', () => {
         sha256: string;
       }[]),
       ...(db.sql.prepare('SELECT sha256 FROM evidence_jobs WHERE record_id = ?').all(recordId) as { sha256: string }[]),
-    ].map((r) => blobs.path(r.sha256));
+    ].map((r) => blobFile(blobs, r.sha256));
     const recordingDir = recording.directory(sessionId)!;
     const chainLength = recording.store.segments(sessionId).length;
     expect(chainLength).toBeGreaterThan(0);
@@ -514,7 +515,7 @@ describe('flow A: remote identity confirmation', () => {
     expect((await admin.get(`/api/records/${recordId}`)).status).toBe(404);
     expect((await auditor.get(`/api/cases/${caseId}/snapshots`)).json().snapshots).toEqual([]);
     expect([...files, recordingDir].filter((f) => existsSync(f))).toEqual([]);
-    expect(shared.map((r) => existsSync(blobs.path(r.sha256)))).toEqual(shared.map(() => true));
+    expect(shared.map((r) => existsSync(blobFile(blobs, r.sha256)))).toEqual(shared.map(() => true));
     for (const path of [
       `/api/documents/${documentId}`,
       `/api/documents/${documentId}/verification`,

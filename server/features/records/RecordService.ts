@@ -10,7 +10,8 @@ import type { CatalogService } from '../catalog/index.js';
 import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
 import { type Clock } from '../../kernel/clock.js';
 import type { Session, SessionService } from '../sessions/index.js';
-import { ConflictError, ForbiddenError } from '../../kernel/errors.js';
+import { AppError, ConflictError, ForbiddenError } from '../../kernel/errors.js';
+import { evidenceBlobsOf } from './record-blobs.js';
 import type { Database } from '../../kernel/store/Database.js';
 import type { RecordingService } from '../recording/index.js';
 import type { DocumentStore, FlowDocument } from '../documents/index.js';
@@ -118,7 +119,18 @@ export class RecordService {
         details: { case: caseId, session: session?.id },
       });
     });
+    await this.#retainEvidence(recordId);
     return { recordId };
+  }
+
+  /**
+   * Locks the record's documents and snapshots until its end of retention where the blob store can
+   * (S3 Object Lock, compliance mode: WORM even for the bucket's owner); a no-op on local disk.
+   */
+  async #retainEvidence(recordId: string): Promise<void> {
+    const record = this.store.get(recordId);
+    const until = new Date(record.retainUntil);
+    for (const sha of evidenceBlobsOf(this.#d.db, record)) await this.#d.blobs.retain(sha, until);
   }
 
   /** A case record is evidence of its recorded session: no sealed, intact recording, no archive. */
@@ -172,6 +184,7 @@ export class RecordService {
       });
     });
     ceremonies.publish(ceremonyId);
+    await this.#retainEvidence(recordId);
     return { recordId };
   }
 
@@ -346,7 +359,15 @@ export class RecordService {
       });
     });
     let removed = 0;
-    for (const sha of shas) if (await blobs.destroy(sha)) removed += 1;
+    for (const sha of shas) {
+      try {
+        if (await blobs.destroy(sha)) removed += 1;
+      } catch (err) {
+        // Locked by S3 Object Lock until a retention date that was later shortened: the bucket
+        // keeps it until then (compliance mode cannot be lifted); the record is gone all the same.
+        if (!(err instanceof AppError && err.code === 'blob_locked')) throw err;
+      }
+    }
     const recordingFiles = record.sessionId ? await recording.destroy(record.sessionId) : 0;
     return { blobs: removed, recordingFiles };
   }

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { archivedCeremony } from '../../test-support/archived-ceremony.js';
+import { blobFile } from '../../test-support/blob-files.js';
 import { TestServer } from '../../test-support/TestServer.js';
 import { CEREMONY_RETENTION_DAYS } from './RecordService.js';
 
@@ -41,7 +42,7 @@ test('retention end destroys the data; a legal hold blocks the sweep and the del
     ...(db.sql.prepare('SELECT current_sha256 AS s FROM documents WHERE id = ?').all(documentId) as { s: string }[]),
     { s: exported.sha256! },
   ].map((r) => r.s);
-  const files = [...shas.map((s) => blobs.path(s)), recording.directory(sessionId)!];
+  const files = [...shas.map((s) => blobFile(blobs, s)), recording.directory(sessionId)!];
   expect(files).toHaveLength(6);
   expect(files.filter((f) => !existsSync(f))).toEqual([]);
 

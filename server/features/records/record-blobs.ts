@@ -30,3 +30,19 @@ export function blobsOnlyOf(db: Database, record: RecordRow): string[] {
     .all(args) as { sha: string }[];
   return rows.map((r) => r.sha);
 }
+
+/**
+ * The record's stored evidence — its documents in every revision and its snapshots, shared with
+ * another record or not — that Object Lock keeps until the end of retention. Evidence packages are
+ * left out: copies made on demand that expire with their export job.
+ */
+export function evidenceBlobsOf(db: Database, record: RecordRow): string[] {
+  const args = { caseId: record.caseId, ceremonyId: record.ceremonyId, recordId: record.id };
+  const rows = db.sql
+    .prepare(
+      `SELECT DISTINCT sha FROM (${REFERENCES}) WHERE sha IS NOT NULL AND ${MINE}
+       AND sha NOT IN (SELECT sha256 FROM evidence_jobs WHERE sha256 IS NOT NULL)`,
+    )
+    .all(args) as { sha: string }[];
+  return rows.map((r) => r.sha);
+}

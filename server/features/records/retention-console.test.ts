@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { archivedCeremony, type ArchivedCeremony } from '../../test-support/archived-ceremony.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
+import { blobFile } from '../../test-support/blob-files.js';
 import { TestServer } from '../../test-support/TestServer.js';
 import type { DeletionPreview } from '../../../protocol/http/retention.js';
 import { blobsOnlyOf } from './record-blobs.js';
@@ -112,7 +113,7 @@ test('the preview lists what the sweep then destroys; a hold with its reason kee
   // Independently of the preview's code: the blobs the record alone references, its recording's files.
   const record = records.store.get(expiring.recordId);
   const shas = blobsOnlyOf(db, record);
-  const blobFiles = shas.map((s) => blobs.path(s));
+  const blobFiles = shas.map((s) => blobFile(blobs, s));
   const recordingFiles = filesUnder(recording.directory(expiring.sessionId)!);
   const bytes = (files: string[]) => files.reduce((n, f) => n + statSync(f).size, 0);
   expect(preview.records[0]).toMatchObject({
@@ -131,7 +132,7 @@ test('the preview lists what the sweep then destroys; a hold with its reason kee
     recordingBytes: preview.records[0]!.recordingBytes,
   });
   const heldFiles = [
-    ...blobsOnlyOf(db, records.store.get(held.recordId)).map((s) => blobs.path(s)),
+    ...blobsOnlyOf(db, records.store.get(held.recordId)).map((s) => blobFile(blobs, s)),
     recording.directory(held.sessionId)!,
   ];
 

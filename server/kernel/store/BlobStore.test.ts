@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, expect, test } from 'vitest';
-import { BlobStore } from './BlobStore.js';
+import { DiskBlobStore as BlobStore } from './BlobStore.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tongban-blobs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

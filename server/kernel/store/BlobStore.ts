@@ -1,4 +1,5 @@
-// Content-addressed, write-once blob store: `<root>/sha256/ab/cdef…`. A blob is written to a temp
+// Content-addressed, write-once blob stores behind one interface: the local-disk store (the default)
+// and the S3 store (S3BlobStore.ts, cluster mode). The disk store: `<root>/sha256/ab/cdef…`. A blob is written to a temp
 // file, fsynced, renamed into place and the directory fsynced, so a crash leaves either the whole
 // blob or nothing. Existing blobs are never overwritten (same name = same bytes); they are removed
 // only when the data they hold is destroyed (record deletion at the end of retention).
@@ -11,7 +12,49 @@ import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-export class BlobStore {
+/** What a blob is made from: bytes, or a stream read once (large bodies are never held whole). */
+export type BlobContent = Uint8Array | Readable | AsyncIterable<Uint8Array>;
+
+export interface BlobStore {
+  /** `disk` (a local folder) or `s3` (an S3 bucket). */
+  readonly kind: 'disk' | 's3';
+  /**
+   * Stores bytes or a stream; returns the lower-case hex SHA-256 that names the blob. `maxBytes`
+   * replaces the store's limit for content the server made itself (an evidence package);
+   * `retainUntil` locks it at once where the store can (see retain).
+   */
+  put(content: BlobContent, options?: { maxBytes?: number; retainUntil?: Date }): Promise<string>;
+  has(sha256: string): Promise<boolean>;
+  /** The whole blob (the S3 store checks its SHA-256 against its name and refuses a changed one). */
+  get(sha256: string): Promise<Buffer>;
+  size(sha256: string): Promise<number>;
+  /** Removes a blob for good; false when it was not there. */
+  destroy(sha256: string): Promise<boolean>;
+  /** A read stream for large blobs (recordings, evidence packages) sent over HTTP. */
+  stream(sha256: string): Readable;
+  /**
+   * Makes the blob unchangeable and undeletable until `until` (S3 Object Lock in compliance mode:
+   * nobody, not even the bucket's owner, can shorten it). False where the store cannot: local disk,
+   * a bucket without Object Lock.
+   */
+  retain(sha256: string, until: Date): Promise<boolean>;
+}
+
+/** Throws on anything that is not a lower-case SHA-256 hex name (it becomes a path or an object key). */
+export function checkBlobName(sha256: string): string {
+  if (!SHA256_HEX.test(sha256)) throw new BadRequestError('not a SHA-256 blob name', 'bad_blob_id');
+  return sha256;
+}
+
+/** The blob changed after it was stored: its bytes no longer hash to its name. */
+export class BlobCorruptError extends AppError {
+  constructor(sha256: string) {
+    super('blob_corrupt', `blob ${sha256} does not match its SHA-256: it was changed in storage`, 500);
+  }
+}
+
+export class DiskBlobStore implements BlobStore {
+  readonly kind = 'disk';
   readonly #root: string;
   readonly #maxBytes: number;
 
@@ -20,14 +63,7 @@ export class BlobStore {
     this.#maxBytes = options.maxBytes;
   }
 
-  /**
-   * Stores bytes or a stream; returns the lower-case hex SHA-256 that names the blob. `maxBytes`
-   * replaces the store's limit for content the server made itself (an evidence package).
-   */
-  async put(
-    content: Uint8Array | Readable | AsyncIterable<Uint8Array>,
-    options: { maxBytes?: number } = {},
-  ): Promise<string> {
+  async put(content: BlobContent, options: { maxBytes?: number } = {}): Promise<string> {
     try {
       return await this.#put(content, options.maxBytes ?? this.#maxBytes);
     } catch (err) {
@@ -35,7 +71,7 @@ export class BlobStore {
     }
   }
 
-  async #put(content: Uint8Array | Readable | AsyncIterable<Uint8Array>, maxBytes: number): Promise<string> {
+  async #put(content: BlobContent, maxBytes: number): Promise<string> {
     const tmpDir = join(this.#root, 'tmp');
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, `${randomBytes(12).toString('hex')}.part`);
@@ -104,7 +140,7 @@ export class BlobStore {
     }
   }
 
-  /** Removes a blob for good (unlinked, directory fsynced); false when it was not there. */
+  /** Unlinked, directory fsynced. */
   async destroy(sha256: string): Promise<boolean> {
     const file = this.path(sha256);
     try {
@@ -117,14 +153,18 @@ export class BlobStore {
     return true;
   }
 
-  /** A read stream, for large blobs (recordings) sent over HTTP. */
   stream(sha256: string): Readable {
     return createReadStream(this.path(sha256));
   }
 
+  /** A local folder has no lock its owner cannot lift. */
+  async retain(): Promise<boolean> {
+    return false;
+  }
+
   /** Where the blob lives; throws on anything that is not a SHA-256 hex name. */
   path(sha256: string): string {
-    if (!SHA256_HEX.test(sha256)) throw new BadRequestError('not a SHA-256 blob name', 'bad_blob_id');
+    checkBlobName(sha256);
     return join(this.#root, 'sha256', sha256.slice(0, 2), sha256.slice(2));
   }
 }
