@@ -71,7 +71,9 @@ export class RedisConnection {
   }
 
   async close(): Promise<void> {
+    // The socket.io adapter unsubscribes on close without waiting: a round trip first lets those
+    // replies arrive (replies come in order), so no command of theirs is cut off by the QUIT.
+    await Promise.allSettled(this.#owned.map((c) => (c.status === 'ready' ? c.ping() : undefined)));
     await Promise.allSettled(this.#owned.map((c) => c.quit()));
-    for (const c of this.#owned) c.disconnect();
   }
 }

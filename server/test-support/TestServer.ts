@@ -33,6 +33,8 @@ export interface TestServerOptions {
    * ffmpeg): headless participants join with `joinLiveRoom` (live-room.ts).
    */
   readonly media?: { readonly segmentSeconds?: number; readonly record?: boolean };
+  /** A cluster node: shared state in this Redis (see test-support/redis.ts). */
+  readonly redis?: { readonly url: string; readonly prefix: string };
 }
 
 export class TestServer {
@@ -56,6 +58,8 @@ export class TestServer {
         limits: options.limits,
         tsaUrl: options.tsaUrl,
         clientDir: options.clientDir,
+        redisUrl: options.redis?.url,
+        redisPrefix: options.redis?.prefix,
         media: options.media
           ? {
               enabled: true,
