@@ -184,7 +184,7 @@ export class App {
         audit.append({ actor: 'system', action: 'pki.initialised', details: { sites: catalog.sites().length } });
       }
       const limiter = (bucket: string, limit: number, windowMs: number) =>
-        new RateLimiter({ windows: authState.windows(bucket, windowMs), clock, limit, windowMs });
+        new RateLimiter({ counter: authState.counter(bucket, windowMs), limit, windowMs });
       const users = new UserService(db, clock);
       const sessions = new SessionService(db, clock);
       const ids = IdNumberProtector.open(pki.token);

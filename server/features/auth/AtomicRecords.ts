@@ -1,4 +1,4 @@
-// Small records under a key (a rate-limit window, an account's failed logins) that every node
+// Small records under a key (an account's failed logins) that every node
 // changes atomically: read, decide in TypeScript, write, as one step. The decision is the caller's
 // one pure function, whichever store runs it, so the embedded and the Redis store cannot drift:
 // - SqliteRecords: today's tables, the step in one SQLite transaction (several processes on one
@@ -24,28 +24,22 @@ export interface AtomicRecords<T> {
   purgeExpired(): Promise<number>;
 }
 
-/** A table holding one kind of record: its key columns come first in every statement, then the record's. */
+/** A table holding one kind of record: a key column, then the record's columns. */
 export interface SqliteRecordTable<T> {
   readonly table: string;
-  /** Columns naming the record: fixed values (e.g. the limiter's bucket), then the key. */
-  readonly scope: Readonly<Record<string, string>>;
   readonly keyColumn: string;
   readonly columns: readonly (keyof T & string)[];
-  /** The WHERE clause (and its values) of run-out rows, within the scope. */
+  /** The WHERE clause (and its values) of run-out rows. */
   readonly expired: () => { readonly where: string; readonly values: readonly unknown[] };
 }
 
 export class SqliteRecords<T extends Record<string, unknown>> implements AtomicRecords<T> {
   readonly #db: Database;
   readonly #t: SqliteRecordTable<T>;
-  readonly #match: string;
-  readonly #scopeValues: readonly string[];
 
   constructor(db: Database, table: SqliteRecordTable<T>) {
     this.#db = db;
     this.#t = table;
-    this.#match = [...Object.keys(table.scope), table.keyColumn].map((c) => `${c} = ?`).join(' AND ');
-    this.#scopeValues = Object.values(table.scope);
   }
 
   async get(key: string): Promise<T | undefined> {
@@ -53,20 +47,17 @@ export class SqliteRecords<T extends Record<string, unknown>> implements AtomicR
   }
 
   async update<R>(key: string, change: (current: T | undefined) => RecordChange<T, R>): Promise<R> {
+    const { table, keyColumn, columns } = this.#t;
     return this.#db.transaction(() => {
       const { next, result } = change(this.#get(key));
       if (next === undefined) this.#delete(key);
-      else {
-        const names = [...Object.keys(this.#t.scope), this.#t.keyColumn, ...this.#t.columns];
-        const updates = this.#t.columns.map((c) => `${c} = excluded.${c}`).join(', ');
-        const conflict = [...Object.keys(this.#t.scope), this.#t.keyColumn].join(', ');
+      else
         this.#db.sql
           .prepare(
-            `INSERT INTO ${this.#t.table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})
-             ON CONFLICT(${conflict}) DO UPDATE SET ${updates}`,
+            `INSERT INTO ${table} (${[keyColumn, ...columns].join(', ')}) VALUES (${['?', ...columns.map(() => '?')].join(', ')})
+             ON CONFLICT(${keyColumn}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`,
           )
-          .run(...this.#scopeValues, key, ...this.#t.columns.map((c) => next[c]));
-      }
+          .run(key, ...columns.map((c) => next[c]));
       return result;
     });
   }
@@ -77,20 +68,17 @@ export class SqliteRecords<T extends Record<string, unknown>> implements AtomicR
 
   async purgeExpired(): Promise<number> {
     const { where, values } = this.#t.expired();
-    const scope = Object.keys(this.#t.scope).map((c) => `${c} = ? AND `);
-    return this.#db.sql
-      .prepare(`DELETE FROM ${this.#t.table} WHERE ${scope.join('')}(${where})`)
-      .run(...this.#scopeValues, ...values).changes;
+    return this.#db.sql.prepare(`DELETE FROM ${this.#t.table} WHERE ${where}`).run(...values).changes;
   }
 
   #get(key: string): T | undefined {
-    return this.#db.sql
-      .prepare(`SELECT ${this.#t.columns.join(', ')} FROM ${this.#t.table} WHERE ${this.#match}`)
-      .get(...this.#scopeValues, key) as T | undefined;
+    const { table, keyColumn, columns } = this.#t;
+    return this.#db.sql.prepare(`SELECT ${columns.join(', ')} FROM ${table} WHERE ${keyColumn} = ?`).get(key) as
+      T | undefined;
   }
 
   #delete(key: string): void {
-    this.#db.sql.prepare(`DELETE FROM ${this.#t.table} WHERE ${this.#match}`).run(...this.#scopeValues, key);
+    this.#db.sql.prepare(`DELETE FROM ${this.#t.table} WHERE ${this.#t.keyColumn} = ?`).run(key);
   }
 }
 
@@ -127,6 +115,8 @@ export class RedisRecords<T> implements AtomicRecords<T> {
       const value = next === undefined ? '' : JSON.stringify(next);
       const ttl = String(Math.max(1, Math.ceil(ttlMs)));
       if ((await this.#redis.client.eval(COMPARE_AND_SET, 1, full, raw ?? '', value, ttl)) === 1) return result;
+      // Lost a race: let the winners' writes land before reading again.
+      await new Promise((r) => setTimeout(r, Math.random() * 5));
     }
     throw new Error(`shared record ${this.#namespace} stayed contended for ${MAX_ATTEMPTS} attempts`);
   }

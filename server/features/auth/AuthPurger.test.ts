@@ -34,7 +34,7 @@ describe('AuthPurger', () => {
     const state = embeddedAuthState(db, clock);
     const sessions = new LoginSessions({ store: state.logins, clock, users, ttlMs: 60 * 60_000 });
     const limiter = (bucket: string, windowMs: number) =>
-      new RateLimiter({ windows: state.windows(bucket, windowMs), clock, limit: 5, windowMs });
+      new RateLimiter({ counter: state.counter(bucket, windowMs), limit: 5, windowMs });
     const login = limiter('login', 15 * 60_000);
     const pin = limiter('pin', 60 * 60_000);
     const purger = new AuthPurger({ sessions, limiters: [login, pin] });

@@ -1,18 +1,18 @@
-// Where the auth feature keeps what every node must agree on: login sessions, rate-limit windows,
+// Where the auth feature keeps what every node must agree on: login sessions, rate-limit counts,
 // accounts' failed logins. Embedded (no Redis): today's SQLite tables, purged at intervals. Cluster
 // (config redisUrl): Redis, with the same expiry the purge applies (a window's end, a login's end).
 import type { Clock } from '../../kernel/clock.js';
 import type { RedisConnection } from '../../kernel/redis.js';
 import type { Database } from '../../kernel/store/Database.js';
 import { RedisRecords, SqliteRecords, type AtomicRecords } from './AtomicRecords.js';
+import { RedisAttemptCounter, SqliteAttemptCounter, type AttemptCounter } from './AttemptCounter.js';
 import type { ThrottleRow } from './LoginGuard.js';
 import { RedisLoginStore, SqliteLoginStore, type LoginStore } from './LoginStore.js';
-import type { AttemptWindow } from './RateLimiter.js';
 
 export interface AuthState {
   readonly logins: LoginStore;
-  /** A rate limiter's windows of `windowMs`, under its bucket name. */
-  windows(bucket: string, windowMs: number): AtomicRecords<AttemptWindow>;
+  /** A rate limiter's attempt counts in windows of `windowMs`, under its bucket name. */
+  counter(bucket: string, windowMs: number): AttemptCounter;
   /** Accounts' failed logins, forgotten `windowMs` after the last one (unless locked longer). */
   throttles(windowMs: number): AtomicRecords<ThrottleRow>;
 }
@@ -21,18 +21,10 @@ export function embeddedAuthState(db: Database, clock: Clock): AuthState {
   const now = () => clock().getTime();
   return {
     logins: new SqliteLoginStore(db, clock),
-    windows: (bucket, windowMs) =>
-      new SqliteRecords<AttemptWindow>(db, {
-        table: 'rate_limits',
-        scope: { bucket },
-        keyColumn: 'key',
-        columns: ['window_start', 'count'],
-        expired: () => ({ where: 'window_start <= ?', values: [now() - windowMs] }),
-      }),
+    counter: (bucket, windowMs) => new SqliteAttemptCounter({ db, clock, bucket, windowMs }),
     throttles: (windowMs) =>
       new SqliteRecords<ThrottleRow>(db, {
         table: 'login_account_throttle',
-        scope: {},
         keyColumn: 'account',
         columns: ['failures', 'last_failure_ms', 'locked_until_ms'],
         expired: () => ({
@@ -46,7 +38,7 @@ export function embeddedAuthState(db: Database, clock: Clock): AuthState {
 export async function redisAuthState(redis: RedisConnection, clock: Clock): Promise<AuthState> {
   return {
     logins: await RedisLoginStore.open(redis, clock),
-    windows: (bucket) => new RedisRecords<AttemptWindow>(redis, `rate:${bucket}`),
+    counter: (bucket, windowMs) => new RedisAttemptCounter(redis, bucket, windowMs),
     throttles: () => new RedisRecords<ThrottleRow>(redis, 'login-throttle'),
   };
 }
