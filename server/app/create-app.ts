@@ -369,6 +369,11 @@ export class App {
     return this.#realtime;
   }
 
+  /** This process as a media node of the cluster (media and Redis on, once started). */
+  get mediaNode(): MediaNode | undefined {
+    return this.#mediaNode;
+  }
+
   /** Listens on HTTPS (platform certificate), attaches socket.io and every feature; returns the URL. */
   async start(): Promise<string> {
     const s = this.services;
