@@ -37,13 +37,14 @@ engines_state_set() { # dir key value
   mv "$file.tmp" "$file"
 }
 engines_state_get() { # dir key
-  [ -f "$1/state.env" ] && sed -n "s/^$2=//p" "$1/state.env" | tail -n1
+  [ -f "$1/state.env" ] || return 0
+  sed -n "s/^$2=//p" "$1/state.env" | tail -n1
 }
 
 # True when pid runs and its command line mentions the instance directory (so it is ours).
 engines_pid_is_ours() { # pid dir
   local pid="$1" dir="$2"
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$dir"
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$dir"
 }
 
 # Stops one pid we started: TERM, wait up to $3 seconds (default 20), then KILL.
@@ -71,10 +72,12 @@ engines_wait_port() { # port seconds what
 # Milliseconds since the epoch (start-up timing).
 engines_now_ms() { date +%s%3N; }
 
-# Parses `--dir DIR` and `--port N` into $ENGINE_DIR / $ENGINE_PORT (default dir: .cluster/<name>).
+# Parses `COMMAND [--dir DIR] [--port N]` into $cmd, $dir and $ENGINE_PORT (default dir: .cluster/<name>).
 engines_parse_args() { # name args…
   local name="$1"
   shift
+  cmd="${1:-}"
+  [ $# -gt 0 ] && shift
   ENGINE_DIR="" ENGINE_PORT=""
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -85,5 +88,5 @@ engines_parse_args() { # name args…
   done
   [ -n "$ENGINE_DIR" ] || ENGINE_DIR="$engines_root/.cluster/$name"
   mkdir -p "$ENGINE_DIR"
-  ENGINE_DIR="$(cd "$ENGINE_DIR" && pwd)"
+  dir="$(cd "$ENGINE_DIR" && pwd)"
 }

@@ -11,10 +11,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-cmd="${1:-}"
-[ -n "$cmd" ] && shift
 engines_parse_args redis "$@"
-dir="$ENGINE_DIR"
 
 running_pid() {
   local pid
@@ -24,7 +21,7 @@ running_pid() {
 }
 
 url() {
-  echo "redis://:$(cat "$dir/password")@127.0.0.1:$(engines_state_get "$dir" PORT)"
+  echo "redis://default:$(cat "$dir/password")@127.0.0.1:$(engines_state_get "$dir" PORT)"
 }
 
 start() {
