@@ -20,6 +20,9 @@ have openssl || need+=(openssl)
 have sha256sum || need+=(coreutils)
 have unzip || need+=(unzip)
 have softhsm2-util || need+=(softhsm2)
+# Redis for the cluster mode's shared state (scripts/engines/redis.sh starts a private instance; the
+# Debian service is never used).
+have redis-server || need+=(redis-server)
 /usr/bin/python3 -c 'import asn1crypto' >/dev/null 2>&1 || need+=(python3-asn1crypto)
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)

@@ -60,7 +60,7 @@ async function handle(app: App, req: HarnessRequest): Promise<unknown> {
       return { ended: true };
     }
     case 'loginToken':
-      return { token: services.loginSessions.start({ kind: 'user', userId: req.userId }) };
+      return { token: await services.loginSessions.start({ kind: 'user', userId: req.userId }) };
     case 'cases':
       for (let i = 0; i < req.count; i++) openCase(app);
       return { created: req.count };
@@ -88,7 +88,7 @@ function openCase(app: App) {
 }
 
 /** A case opened at xingren, accepted at cixi (that creates the session), the applicant as a guest. */
-function openRoom(app: App, size: number): RoomTicket {
+async function openRoom(app: App, size: number): Promise<RoomTicket> {
   const { services } = app;
   if (size < 2 || size > 2 + 1 + extraSeats.length) throw new Error(`room size ${size} not supported`);
   const opened = openCase(app);
@@ -96,10 +96,12 @@ function openRoom(app: App, size: number): RoomTicket {
   const seats = [handling, originating, ...extraSeats.slice(0, Math.max(0, size - 3))];
   for (const userId of seats.slice(2))
     services.sessions.addParticipant(sessionId, { userId, displayName: userId, role: 'witness' });
-  const tokens = seats.map((userId) => ({
-    peer: `user:${userId}`,
-    token: services.loginSessions.start({ kind: 'user', userId }),
-  }));
+  const tokens = await Promise.all(
+    seats.map(async (userId) => ({
+      peer: `user:${userId}`,
+      token: await services.loginSessions.start({ kind: 'user', userId }),
+    })),
+  );
   if (size >= 3) {
     // The applicant's seat: one invited guest, admitted as the session's applicant.
     const guest = {
@@ -110,7 +112,7 @@ function openRoom(app: App, size: number): RoomTicket {
       displayName: `申请人 ${randomUUID().slice(0, 4)}`,
     };
     services.sessions.admitApplicant(sessionId, guest);
-    tokens.push({ peer: `guest:${guest.guestId}`, token: services.loginSessions.start(guest) });
+    tokens.push({ peer: `guest:${guest.guestId}`, token: await services.loginSessions.start(guest) });
   }
   return { sessionId, caseId: opened.id, seats: tokens.slice(0, size) };
 }

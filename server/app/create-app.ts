@@ -25,6 +25,7 @@ import { blobRoot, databaseFile } from '../kernel/store/paths.js';
 import { protectDataDir } from '../kernel/store/private-files.js';
 import { createHttpApp } from '../http/express-app.js';
 import { RealtimeServer } from '../realtime/RealtimeServer.js';
+import type { RedisConnection } from '../kernel/redis.js';
 import {
   AuthPurger,
   cookieAuthenticator,
@@ -48,6 +49,8 @@ import { EvidenceExporter } from '../features/evidence/index.js';
 import { IdentityService } from '../features/identity/index.js';
 import {
   closeRoomsWhenSessionsEnd,
+  MediaNode,
+  type MediaPlacement,
   MediaService,
   mediaServiceOptions,
   type PresenceSink,
@@ -58,6 +61,7 @@ import { LtvRenewer, RecordService, RecordVerifications } from '../features/reco
 import { SessionService } from '../features/sessions/index.js';
 import { PublicVerification } from '../features/verify/index.js';
 import { routeModules, socketModules } from './features.js';
+import { mediaNodeId, openSharedState, socketAdapter } from './shared-state.js';
 
 export interface AppOptions {
   readonly config: Config;
@@ -125,6 +129,10 @@ export interface AppServices {
   readonly recordVerifications: RecordVerifications;
   /** The public https URL once listening (invitation links). */
   baseUrl(): string;
+  /** The Redis the nodes of a cluster share (config redisUrl); absent on a single node. */
+  readonly redis: RedisConnection | undefined;
+  /** Which media node hosts which session (cluster only). */
+  readonly mediaPlacement: MediaPlacement | undefined;
 }
 
 export class App {
@@ -138,6 +146,7 @@ export class App {
   #ltvRenewal: NodeJS.Timeout | undefined;
   #server: HttpsServer | undefined;
   #realtime: RealtimeServer | undefined;
+  #mediaNode: MediaNode | undefined;
   #started = false;
   #stopped = false;
 
@@ -163,7 +172,10 @@ export class App {
     protectDataDir(config.dataDir);
     const db = Database.open(databaseFile(config.dataDir));
     const detach: (() => void)[] = [];
+    let shared: Awaited<ReturnType<typeof openSharedState>> | undefined;
     try {
+      shared = await openSharedState(config, db, clock);
+      const authState = shared.auth;
       const audit = new AuditLog(db, clock);
       // The data directory by default; an S3 bucket (created with Object Lock when missing) in cluster mode.
       const blobs: BlobStore = config.s3
@@ -177,7 +189,7 @@ export class App {
         audit.append({ actor: 'system', action: 'pki.initialised', details: { sites: catalog.sites().length } });
       }
       const limiter = (bucket: string, limit: number, windowMs: number) =>
-        new RateLimiter({ db, clock, bucket, limit, windowMs });
+        new RateLimiter({ counter: authState.counter(bucket, windowMs), limit, windowMs });
       const users = new UserService(db, clock);
       const sessions = new SessionService(db, clock);
       const ids = IdNumberProtector.open(pki.token);
@@ -276,9 +288,9 @@ export class App {
       const recordVerifications = new RecordVerifications({ clock, audit, blobs, pki, recording, records, limits });
       const loginLimiter = limiter('login', limits.loginAttemptsPerWindow, limits.loginWindowMs);
       const loginGlobal = limiter('login-global', limits.loginGlobalFailuresPerWindow, limits.loginWindowMs);
-      const loginSessions = new LoginSessions({ db, clock, users, ttlMs: limits.sessionTtlMs });
+      const loginSessions = new LoginSessions({ store: authState.logins, clock, users, ttlMs: limits.sessionTtlMs });
       const invitations = new InvitationService(db, clock, limits.invitationTtlMs, sessions);
-      detach.push(endGuestAccessWhenSessionsEnd({ sessions, loginSessions, invitations, audit }));
+      detach.push(endGuestAccessWhenSessionsEnd({ sessions, loginSessions, invitations, audit, log }));
       const auditSealer = platformSealer(pki);
       const auditAnchor = new FileAuditAnchor(auditAnchorFile(config));
       const services: AppServices = {
@@ -308,7 +320,13 @@ export class App {
           join: limiter('join', limits.loginAttemptsPerWindow, limits.loginWindowMs),
           verify: limiter('verify', limits.verifyAttemptsPerWindow, limits.verifyWindowMs),
         },
-        loginGuard: new LoginGuard({ db, clock, perAddress: loginLimiter, global: loginGlobal, limits }),
+        loginGuard: new LoginGuard({
+          throttles: authState.throttles(limits.loginWindowMs),
+          clock,
+          perAddress: loginLimiter,
+          global: loginGlobal,
+          limits,
+        }),
         enrolments: new PinEnrolments({
           db,
           clock,
@@ -336,10 +354,13 @@ export class App {
         stats: new StatsService(db),
         recordVerifications,
         baseUrl: () => url.value,
+        redis: shared.redis,
+        mediaPlacement: shared.placement,
       };
       return new App(services, url, detach);
     } catch (err) {
       for (const undo of detach) undo();
+      await shared?.redis?.close();
       db.close();
       throw err;
     }
@@ -351,6 +372,11 @@ export class App {
 
   get realtime(): RealtimeServer | undefined {
     return this.#realtime;
+  }
+
+  /** This process as a media node of the cluster (media and Redis on, once started). */
+  get mediaNode(): MediaNode | undefined {
+    return this.#mediaNode;
   }
 
   /** Listens on HTTPS (platform certificate), attaches socket.io and every feature; returns the URL. */
@@ -378,11 +404,28 @@ export class App {
     const server = createServer({ key: tls.keyPem, cert: `${tls.certPem.trim()}\n${tls.chainPem.trim()}\n` }, app);
     server.on('tlsClientError', () => undefined);
     this.#server = server;
-    this.#realtime = new RealtimeServer({ server, authenticator, log: s.log, publicBaseUrl: publicUrl });
+    this.#realtime = new RealtimeServer({
+      server,
+      authenticator,
+      log: s.log,
+      publicBaseUrl: publicUrl,
+      adapter: socketAdapter(s.redis),
+    });
     this.#realtime.attach(socketModules(s));
     server.listen(config.port, config.host);
     await once(server, 'listening');
     this.#url.value = publicBaseUrl(config, (server.address() as AddressInfo).port);
+    if (s.media && s.mediaPlacement) {
+      const node = new MediaNode({
+        id: mediaNodeId(),
+        placement: s.mediaPlacement,
+        media: s.media,
+        url: () => this.#url.value,
+        log: s.log,
+      });
+      await node.start();
+      this.#mediaNode = node;
+    }
     await this.#checkpointer.start(config.limits.auditCheckpointIntervalMs);
     this.#authPurger.start(config.limits.authPurgeIntervalMs, s.log);
     // Expired evidence jobs go with their packages; between runs, starting or looking up a job purges too.
@@ -408,9 +451,13 @@ export class App {
     this.#stopped = true;
     const s = this.services;
     for (const undo of this.#detach.splice(0)) undo();
+    await this.#mediaNode?.stop().catch(s.log);
     await s.media?.stop();
     await s.recording.close();
-    if (!this.#started) return s.db.close();
+    if (!this.#started) {
+      await s.redis?.close();
+      return s.db.close();
+    }
     await this.#realtime?.close();
     this.#realtime = undefined;
     const server = this.#server;
@@ -425,6 +472,7 @@ export class App {
     clearInterval(this.#retentionSweep);
     clearInterval(this.#ltvRenewal);
     await this.#checkpointer.stop();
+    await s.redis?.close();
     s.db.close();
   }
 

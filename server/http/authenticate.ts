@@ -5,10 +5,11 @@ import type { Principal } from '../kernel/principal.js';
 
 export function authenticate(authenticator: Authenticator): RequestHandler {
   return (req, res, next) => {
-    const who = authenticator.fromCookie(req.headers.cookie);
-    res.locals.principal = who?.principal;
-    res.locals.mustChangePassword = who?.mustChangePassword === true;
-    next();
+    Promise.resolve(authenticator.fromCookie(req.headers.cookie)).then((who) => {
+      res.locals.principal = who?.principal;
+      res.locals.mustChangePassword = who?.mustChangePassword === true;
+      next();
+    }, next);
   };
 }
 

@@ -13,8 +13,8 @@ export interface Authenticated {
 export type Revocation = { readonly sessionKey: string } | { readonly userId: string };
 
 export interface Authenticator {
-  /** The principal behind a request's Cookie header, while its login session is live. */
-  fromCookie(cookieHeader: string | undefined): Authenticated | undefined;
+  /** The principal behind a request's Cookie header, while its login session is live (a shared store answers later). */
+  fromCookie(cookieHeader: string | undefined): Authenticated | undefined | Promise<Authenticated | undefined>;
   /** Told when a login session ends or a user is disabled; returns an unsubscribe function. */
   onRevoke(listener: (which: Revocation) => void): () => void;
 }

@@ -135,3 +135,17 @@ describe('audit anchoring settings', () => {
     expect(() => loadConfig({ env })).toThrow(/auditMaxUnanchoredMs must be longer than auditCheckpointIntervalMs/);
   });
 });
+
+describe('cluster settings', () => {
+  test('TONGBAN_REDIS_URL and TONGBAN_REDIS_PREFIX choose the shared Redis; a bad URL or prefix is refused by name', () => {
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+    const c = loadConfig({ env: { TONGBAN_REDIS_URL: 'redis://:pw@10.0.0.5:6380', TONGBAN_REDIS_PREFIX: 'city-a:' } });
+    expect([c.redisUrl, c.redisPrefix]).toEqual(['redis://:pw@10.0.0.5:6380', 'city-a:']);
+    expect(() => loadConfig({ env: { TONGBAN_REDIS_URL: 'http://10.0.0.5:6380' } })).toThrow(
+      /redisUrl: expected a redis/,
+    );
+    expect(() => loadConfig({ env: { TONGBAN_REDIS_URL: 'not a url' } })).toThrow(/redisUrl/);
+    expect(() => loadConfig({ env: { TONGBAN_REDIS_PREFIX: 'has space' } })).toThrow(/redisPrefix/);
+    expect(loadConfig({ env: { TONGBAN_LIMIT_MEDIA_NODE_TTL_MS: '9000' } }).limits.mediaNodeTtlMs).toBe(9000);
+  });
+});

@@ -70,6 +70,20 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The Redis that the nodes of a cluster share (issue 14 §2): socket.io messages between nodes,
+     * login sessions, rate limits, media room placement. Absent: one node keeps them itself (SQLite, memory).
+     */
+    redisUrl: z
+      .string()
+      .url()
+      .refine((u) => /^rediss?:\/\//.test(u), 'expected a redis:// or rediss:// URL')
+      .optional(),
+    /** Prefix of every Redis key and channel, so that several platforms or test runs can share one Redis. */
+    redisPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only')
+      .optional(),
     /** The media plane (mediasoup): how many workers, which ports WebRTC uses, what address it announces. */
     media: z
       .object({
@@ -163,6 +177,10 @@ export const configSchema = z
         verifyWindowMs: positiveInt,
         /** Most records one batch verification of a search result checks (a larger result is refused). */
         batchVerifyMaxRecords: positiveInt,
+        /** Cluster (redisUrl): a media node whose heartbeat is older than this is dead; it beats every third of it. */
+        mediaNodeTtlMs: positiveInt,
+        /** Cluster: a session's media placement lapses unless its node renews it within this. */
+        mediaPlacementTtlMs: positiveInt,
       })
       .strict()
       .refine((l) => l.auditMaxUnanchoredMs > l.auditCheckpointIntervalMs, {
@@ -209,6 +227,8 @@ export const defaultLimits: Config['limits'] = {
   verifyUploadBytes: 64 * 1024 * 1024,
   verifyAttemptsPerWindow: 30,
   verifyWindowMs: 15 * 60_000,
+  mediaNodeTtlMs: 6000,
+  mediaPlacementTtlMs: 30_000,
 };
 
 export const defaultMedia: Config['media'] = {
@@ -228,7 +248,8 @@ const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
  * Environment variables that set configuration; limits use TONGBAN_LIMIT_<NAME> (e.g.
  * TONGBAN_LIMIT_JSON_BODY_BYTES); the media plane TONGBAN_MEDIA (on|off), TONGBAN_RECORDING (on|off),
  * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT
- * and TONGBAN_ANNOUNCED_IP; the audit anchor TONGBAN_AUDIT_ANCHOR; the S3 blob store TONGBAN_S3_*.
+ * and TONGBAN_ANNOUNCED_IP; the audit anchor TONGBAN_AUDIT_ANCHOR; the S3 blob store TONGBAN_S3_*; the shared
+ * Redis TONGBAN_REDIS_URL and TONGBAN_REDIS_PREFIX.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   /** The set variables among `names` (config key → variable name), as config keys. */
@@ -247,6 +268,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     pkcs11Pin: 'TONGBAN_PKCS11_PIN',
     adminPassword: 'TONGBAN_ADMIN_PASSWORD',
     clientDir: 'TONGBAN_CLIENT_DIR',
+    redisUrl: 'TONGBAN_REDIS_URL',
+    redisPrefix: 'TONGBAN_REDIS_PREFIX',
   });
   const media = pick({
     enabled: 'TONGBAN_MEDIA',

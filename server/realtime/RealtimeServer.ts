@@ -6,7 +6,7 @@
 // message gets an error ack, never a crash.
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import {
   clientRequests,
   type Ack,
@@ -47,22 +47,26 @@ export class RealtimeServer {
     log: (err: unknown) => void;
     /** The public URL, which a browser's Origin may name instead of the Host. */
     publicBaseUrl?: () => string | undefined;
+    /** Hands broadcasts to the other nodes of a cluster (the Redis adapter); in-memory when absent. */
+    adapter?: ServerOptions['adapter'];
   }) {
     this.#log = opts.log;
     this.io = new Server(opts.server, {
       serveClient: false,
+      ...(opts.adapter ? { adapter: opts.adapter } : {}),
       maxHttpBufferSize: 1_000_000,
       cors: { origin: false },
       // Cross-site WebSocket hijacking: a browser always names the page's origin; it must be ours.
       allowRequest: (req, callback) => callback(null, fromOwnSite(req.headers, opts.publicBaseUrl?.())),
     });
     this.io.use((socket, next) => {
-      const who = opts.authenticator.fromCookie(socket.handshake.headers.cookie);
-      if (!who) return next(new Error('unauthenticated'));
-      if (who.mustChangePassword) return next(new Error('password_change_required'));
-      socket.data.principal = who.principal;
-      socket.data.loginSession = who.sessionKey;
-      next();
+      Promise.resolve(opts.authenticator.fromCookie(socket.handshake.headers.cookie)).then((who) => {
+        if (!who) return next(new Error('unauthenticated'));
+        if (who.mustChangePassword) return next(new Error('password_change_required'));
+        socket.data.principal = who.principal;
+        socket.data.loginSession = who.sessionKey;
+        next();
+      }, next);
     });
     this.io.on('connection', (socket) => this.#connected(socket));
     this.#detach.push(opts.authenticator.onRevoke((which) => this.#disconnectRevoked(which)));

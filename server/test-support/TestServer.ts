@@ -35,6 +35,8 @@ export interface TestServerOptions {
   readonly media?: { readonly segmentSeconds?: number; readonly record?: boolean };
   /** Blobs in this S3 bucket (config s3) instead of the data directory. */
   readonly s3?: Config['s3'];
+  /** A cluster node: shared state in this Redis (see test-support/redis.ts). */
+  readonly redis?: { readonly url: string; readonly prefix: string };
 }
 
 export class TestServer {
@@ -59,6 +61,8 @@ export class TestServer {
         tsaUrl: options.tsaUrl,
         clientDir: options.clientDir,
         s3: options.s3,
+        redisUrl: options.redis?.url,
+        redisPrefix: options.redis?.prefix,
         media: options.media
           ? {
               enabled: true,

@@ -61,7 +61,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
         access: 'admin.write',
         handler: async ({ principal, params, body }) => {
           const user = await deps.users.setPassword(params.id, body.password, false);
-          deps.loginSessions.revokeUser(user.id);
+          await deps.loginSessions.revokeUser(user.id);
           audit(deps, principal, 'user.password_reset', `user:${user.id}`);
           return user;
         },
@@ -76,9 +76,9 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
           summary,
           tag: 'admin',
           access: 'admin.write',
-          handler: ({ principal, params }) => {
+          handler: async ({ principal, params }) => {
             const user = deps.users.setDisabled(params.id, disabled);
-            if (disabled) deps.loginSessions.revokeUser(user.id);
+            if (disabled) await deps.loginSessions.revokeUser(user.id);
             audit(deps, principal, `user.${verb}d`, `user:${user.id}`);
             return user;
           },

@@ -9,6 +9,7 @@ import { Database } from '../../kernel/store/Database.js';
 import { AuthPurger } from './AuthPurger.js';
 import { LoginSessions } from './LoginSessions.js';
 import { RateLimiter } from './RateLimiter.js';
+import { embeddedAuthState } from './auth-state.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tongban-auth-purge-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,33 +31,36 @@ describe('AuthPurger', () => {
       siteId: null,
       password: 'correct horse battery',
     });
-    const sessions = new LoginSessions({ db, clock, users, ttlMs: 60 * 60_000 });
-    const login = new RateLimiter({ db, clock, bucket: 'login', limit: 5, windowMs: 15 * 60_000 });
-    const pin = new RateLimiter({ db, clock, bucket: 'pin', limit: 5, windowMs: 60 * 60_000 });
+    const state = embeddedAuthState(db, clock);
+    const sessions = new LoginSessions({ store: state.logins, clock, users, ttlMs: 60 * 60_000 });
+    const limiter = (bucket: string, windowMs: number) =>
+      new RateLimiter({ counter: state.counter(bucket, windowMs), limit: 5, windowMs });
+    const login = limiter('login', 15 * 60_000);
+    const pin = limiter('pin', 60 * 60_000);
     const purger = new AuthPurger({ sessions, limiters: [login, pin] });
 
-    const early = sessions.start({ kind: 'user', userId: 'auditor' });
-    const signedOut = sessions.start({ kind: 'user', userId: 'auditor' });
-    sessions.revoke(signedOut);
-    login.consume('203.0.113.7');
-    pin.consume('clerk.cixi');
+    const early = await sessions.start({ kind: 'user', userId: 'auditor' });
+    const signedOut = await sessions.start({ kind: 'user', userId: 'auditor' });
+    await sessions.revoke(signedOut);
+    await login.consume('203.0.113.7');
+    await pin.consume('clerk.cixi');
     now = new Date(now.getTime() + 30 * 60_000);
-    const late = sessions.start({ kind: 'user', userId: 'auditor' });
-    login.consume('198.51.100.9');
+    const late = await sessions.start({ kind: 'user', userId: 'auditor' });
+    await login.consume('198.51.100.9');
 
     // 30 min on: nothing has expired yet, but the signed-out session and the first login window are over.
-    expect(purger.purge()).toEqual({ sessions: 1, rateLimitWindows: 1 });
-    expect(sessions.resolve(early)).toMatchObject({ kind: 'user' });
+    expect(await purger.purge()).toEqual({ sessions: 1, rateLimitWindows: 1 });
+    expect(await sessions.resolve(early)).toMatchObject({ kind: 'user' });
     expect(count(db, 'login_sessions')).toBe(2);
 
     now = new Date(now.getTime() + 45 * 60_000);
     // 75 min: the first session has expired, the later one has 15 min left; the pin window is over.
-    expect(purger.purge()).toEqual({ sessions: 1, rateLimitWindows: 2 });
-    expect(sessions.resolve(early)).toBeUndefined();
-    expect(sessions.resolve(late)).toMatchObject({ kind: 'user' });
+    expect(await purger.purge()).toEqual({ sessions: 1, rateLimitWindows: 2 });
+    expect(await sessions.resolve(early)).toBeUndefined();
+    expect(await sessions.resolve(late)).toMatchObject({ kind: 'user' });
     expect(count(db, 'login_sessions')).toBe(1);
     expect(count(db, 'rate_limits')).toBe(0);
-    expect(purger.purge()).toEqual({ sessions: 0, rateLimitWindows: 0 });
+    expect(await purger.purge()).toEqual({ sessions: 0, rateLimitWindows: 0 });
     db.close();
   });
 });

@@ -5,7 +5,7 @@ import type { LoginSessions } from './LoginSessions.js';
 
 /** Anything holding run-out rows: rate-limit windows, account throttles, expired enrolment codes. */
 export interface Expiring {
-  purgeExpired(): number;
+  purgeExpired(): number | Promise<number>;
 }
 
 export class AuthPurger {
@@ -20,13 +20,7 @@ export class AuthPurger {
 
   /** Purges now, then every intervalMs until stop(). */
   start(intervalMs: number, log: (err: unknown) => void): void {
-    const run = () => {
-      try {
-        this.purge();
-      } catch (err) {
-        log(err);
-      }
-    };
+    const run = () => void this.purge().catch(log);
     run();
     this.#timer ??= setInterval(run, intervalMs);
     this.#timer.unref();
@@ -37,10 +31,9 @@ export class AuthPurger {
     this.#timer = undefined;
   }
 
-  purge(): { sessions: number; rateLimitWindows: number } {
-    return {
-      sessions: this.#sessions.purgeEnded(),
-      rateLimitWindows: this.#limiters.reduce((n, l) => n + l.purgeExpired(), 0),
-    };
+  async purge(): Promise<{ sessions: number; rateLimitWindows: number }> {
+    const sessions = await this.#sessions.purgeEnded();
+    const counts = await Promise.all(this.#limiters.map((l) => l.purgeExpired()));
+    return { sessions, rateLimitWindows: counts.reduce((n, c) => n + c, 0) };
   }
 }

@@ -7,9 +7,9 @@
 // - a global budget of failed logins (all accounts, all addresses) per window, against password
 //   spraying: once spent, every login waits for the window.
 // The login route audits every refusal with its reason and the source address.
-import type { Database } from '../../kernel/store/Database.js';
 import { AppError, TooManyRequestsError } from '../../kernel/errors.js';
 import type { Clock } from '../../kernel/clock.js';
+import type { AtomicRecords } from './AtomicRecords.js';
 import type { RateLimiter } from './RateLimiter.js';
 
 export interface LoginGuardLimits {
@@ -41,7 +41,8 @@ export class AccountLockedError extends AppError {
   }
 }
 
-interface ThrottleRow {
+/** One account's failed logins (the columns of login_account_throttle). */
+export interface ThrottleRow extends Record<string, unknown> {
   failures: number;
   last_failure_ms: number;
   locked_until_ms: number | null;
@@ -50,20 +51,20 @@ interface ThrottleRow {
 const GLOBAL_KEY = '*';
 
 export class LoginGuard {
-  readonly #db: Database;
+  readonly #throttles: AtomicRecords<ThrottleRow>;
   readonly #clock: Clock;
   readonly #perAddress: RateLimiter;
   readonly #global: RateLimiter;
   readonly #limits: LoginGuardLimits;
 
   constructor(opts: {
-    db: Database;
+    throttles: AtomicRecords<ThrottleRow>;
     clock: Clock;
     perAddress: RateLimiter;
     global: RateLimiter;
     limits: LoginGuardLimits;
   }) {
-    this.#db = opts.db;
+    this.#throttles = opts.throttles;
     this.#clock = opts.clock;
     this.#perAddress = opts.perAddress;
     this.#global = opts.global;
@@ -71,20 +72,20 @@ export class LoginGuard {
   }
 
   /** Counts an attempt; the refusal when it may not go on to the password check. */
-  admit(username: string, address: string): LoginRefusal | undefined {
-    if (this.#global.exhausted(GLOBAL_KEY)) {
+  async admit(username: string, address: string): Promise<LoginRefusal | undefined> {
+    if (await this.#global.exhausted(GLOBAL_KEY)) {
       return {
         reason: 'global',
         error: new TooManyRequestsError('too many failed logins on this platform; try again later'),
       };
     }
     const now = this.#clock().getTime();
-    const row = this.#row(username, now);
+    const row = this.#live(await this.#throttles.get(accountKey(username)), now);
     if (row?.locked_until_ms && row.locked_until_ms > now) {
       return { reason: 'account_locked', error: new AccountLockedError(row.locked_until_ms, now) };
     }
     try {
-      this.#perAddress.consume(addressKey(username, address));
+      await this.#perAddress.consume(addressKey(username, address));
     } catch (err) {
       return { reason: 'address', error: err as AppError };
     }
@@ -92,7 +93,7 @@ export class LoginGuard {
     if (row && row.failures >= after) {
       const wait = Math.min(this.#limits.loginAccountBackoffMaxMs, base * 2 ** (row.failures - after));
       if (now < row.last_failure_ms + wait) {
-        const locked = this.#fail(username, now);
+        const locked = await this.#fail(username, now);
         return locked
           ? { reason: 'account_locked', error: new AccountLockedError(locked, now), lockedUntil: locked }
           : {
@@ -107,31 +108,23 @@ export class LoginGuard {
   }
 
   /** A wrong password: counted for the account and the global budget; returns the lock's end when it now locks. */
-  failed(username: string): number | undefined {
-    this.#global.record(GLOBAL_KEY);
+  async failed(username: string): Promise<number | undefined> {
+    await this.#global.record(GLOBAL_KEY);
     return this.#fail(username, this.#clock().getTime());
   }
 
-  succeeded(username: string, address: string): void {
-    this.#perAddress.reset(addressKey(username, address));
-    this.#db.sql.prepare('DELETE FROM login_account_throttle WHERE account = ?').run(accountKey(username));
+  async succeeded(username: string, address: string): Promise<void> {
+    await this.#perAddress.reset(addressKey(username, address));
+    await this.#throttles.delete(accountKey(username));
   }
 
   /** Deletes account rows whose failures have run out and whose lock is over; returns how many. */
-  purgeExpired(): number {
-    const now = this.#clock().getTime();
-    return this.#db.sql
-      .prepare(
-        'DELETE FROM login_account_throttle WHERE last_failure_ms <= ? AND (locked_until_ms IS NULL OR locked_until_ms <= ?)',
-      )
-      .run(now - this.#limits.loginWindowMs, now).changes;
+  purgeExpired(): Promise<number> {
+    return this.#throttles.purgeExpired();
   }
 
   /** The account's row, failures forgotten once a window has passed since the last one (a lock still counts). */
-  #row(username: string, now: number): ThrottleRow | undefined {
-    const row = this.#db.sql
-      .prepare('SELECT failures, last_failure_ms, locked_until_ms FROM login_account_throttle WHERE account = ?')
-      .get(accountKey(username)) as ThrottleRow | undefined;
+  #live(row: ThrottleRow | undefined, now: number): ThrottleRow | undefined {
     if (!row) return undefined;
     const stale = now - row.last_failure_ms >= this.#limits.loginWindowMs;
     const locked = row.locked_until_ms !== null && row.locked_until_ms > now;
@@ -139,22 +132,17 @@ export class LoginGuard {
   }
 
   /** One more failure for the account; the lock's end when this one locks it. */
-  #fail(username: string, now: number): number | undefined {
-    return this.#db.transaction(() => {
-      const row = this.#row(username, now);
-      const failures = (row?.failures ?? 0) + 1;
+  #fail(username: string, now: number): Promise<number | undefined> {
+    return this.#throttles.update(accountKey(username), (current) => {
+      const failures = (this.#live(current, now)?.failures ?? 0) + 1;
       // Only an unlocked account gets here (admit refuses a locked one first). A lock starts the
       // count afresh: when it ends, the account has its backoff and lock budget again.
       const locks = failures >= this.#limits.loginAccountLockAfter;
       const lockedUntil = locks ? now + this.#limits.loginAccountLockMs : null;
-      this.#db.sql
-        .prepare(
-          `INSERT INTO login_account_throttle (account, failures, last_failure_ms, locked_until_ms) VALUES (?, ?, ?, ?)
-           ON CONFLICT(account) DO UPDATE SET failures = excluded.failures, last_failure_ms = excluded.last_failure_ms,
-             locked_until_ms = excluded.locked_until_ms`,
-        )
-        .run(accountKey(username), locks ? 0 : failures, now, lockedUntil);
-      return lockedUntil ?? undefined;
+      const next = { failures: locks ? 0 : failures, last_failure_ms: now, locked_until_ms: lockedUntil };
+      // Kept while its failures count (a window) or its lock runs, as the embedded purge keeps it.
+      const ttlMs = Math.max(this.#limits.loginWindowMs, (lockedUntil ?? now) - now);
+      return { next, ttlMs, result: lockedUntil ?? undefined };
     });
   }
 }

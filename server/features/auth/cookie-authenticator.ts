@@ -5,9 +5,9 @@ import { hashToken, type LoginSessions } from './LoginSessions.js';
 
 export function cookieAuthenticator(sessions: LoginSessions): Authenticator {
   return {
-    fromCookie(cookieHeader) {
+    async fromCookie(cookieHeader) {
       const token = sessionTokenFrom(cookieHeader);
-      const found = sessions.lookup(token);
+      const found = await sessions.lookup(token);
       return found && token
         ? { principal: found.principal, sessionKey: hashToken(token), mustChangePassword: found.mustChangePassword }
         : undefined;

@@ -54,11 +54,11 @@ export async function redeemEnrolmentAudited(
   },
 ): Promise<{ serial: string; notAfter: string }> {
   const { userId, actor, context } = input;
-  deps.pinLimiter.consume(`enrol|${userId}`);
+  await deps.pinLimiter.consume(`enrol|${userId}`);
   try {
     await input.proveOwner?.();
     const { certificate, issuedBy } = await deps.enrolments.redeem(userId, input.code, input.pin);
-    deps.pinLimiter.reset(`enrol|${userId}`);
+    await deps.pinLimiter.reset(`enrol|${userId}`);
     deps.audit.append({
       actor,
       action: 'certificate.issued',

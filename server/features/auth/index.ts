@@ -1,5 +1,6 @@
 // The auth feature's public surface: accounts, passwords, login sessions, rate limits, the cookie.
 export { AuthPurger } from './AuthPurger.js';
+export { embeddedAuthState, redisAuthState, type AuthState } from './auth-state.js';
 export { cookieAuthenticator } from './cookie-authenticator.js';
 export { clearedSessionCookie, SESSION_COOKIE, sessionCookie, sessionTokenFrom } from './cookies.js';
 export { hashToken, LoginSessions } from './LoginSessions.js';

@@ -59,10 +59,10 @@ const sourceAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'u
 
 export function authRoutes(deps: AuthRoutesDeps): RouteModule {
   /** A new login session for the user, its cookie set, and the user as /api/me shows them. */
-  const startSession = (res: Response, user: User) => {
-    const token = deps.loginSessions.start({ kind: 'user', userId: user.id });
+  const startSession = async (res: Response, user: User) => {
+    const token = await deps.loginSessions.start({ kind: 'user', userId: user.id });
     res.setHeader('Set-Cookie', sessionCookie(token, deps.loginSessions.ttlMs));
-    const found = deps.loginSessions.lookup(token);
+    const found = await deps.loginSessions.lookup(token);
     if (!found) throw new UnauthenticatedError();
     return { user: describePrincipal(deps, found.principal, found.mustChangePassword) };
   };
@@ -83,7 +83,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
           const locked = (until: number | undefined) => {
             if (until !== undefined) attempt('auth.account_locked', { until: new Date(until).toISOString() });
           };
-          const refused = deps.loginGuard.admit(username, address);
+          const refused = await deps.loginGuard.admit(username, address);
           if (refused) {
             const action = refused.reason === 'account_locked' ? 'auth.login_locked' : 'auth.login_throttled';
             attempt(action, { reason: refused.reason });
@@ -92,12 +92,12 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
           }
           const user = await deps.users.authenticate(body.username, body.password);
           if (!user) {
-            const lockedUntil = deps.loginGuard.failed(username);
+            const lockedUntil = await deps.loginGuard.failed(username);
             attempt('auth.login_failed');
             locked(lockedUntil);
             throw new UnauthenticatedError('wrong username or password');
           }
-          deps.loginGuard.succeeded(username, address);
+          await deps.loginGuard.succeeded(username, address);
           deps.audit.append({
             actor: `user:${user.id}`,
             action: 'auth.login',
@@ -115,9 +115,9 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
         tag: 'auth',
         access: 'public',
         duringPasswordChange: true,
-        handler: ({ req, res, principal }) => {
+        handler: async ({ req, res, principal }) => {
           const token = sessionTokenFrom(req.headers.cookie);
-          if (token) deps.loginSessions.revoke(token);
+          if (token) await deps.loginSessions.revoke(token);
           if (principal) deps.audit.append({ actor: actorOf(principal), action: 'auth.logout' });
           res.setHeader('Set-Cookie', clearedSessionCookie());
           return { ok: true as const };
@@ -130,11 +130,11 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
         tag: 'auth',
         access: 'signed-in',
         duringPasswordChange: true,
-        handler: ({ req, principal }) =>
+        handler: async ({ req, principal }) =>
           describePrincipal(
             deps,
             principal,
-            deps.loginSessions.lookup(sessionTokenFrom(req.headers.cookie))?.mustChangePassword,
+            (await deps.loginSessions.lookup(sessionTokenFrom(req.headers.cookie)))?.mustChangePassword,
           ),
       });
 
@@ -145,7 +145,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
         access: 'account.self',
         duringPasswordChange: true,
         handler: async ({ req, res, principal, body }) => {
-          deps.limiters.pin.consume(`password|${principal.userId}`);
+          await deps.limiters.pin.consume(`password|${principal.userId}`);
           if (!(await deps.users.checkPassword(principal.userId, body.currentPassword))) {
             deps.audit.append({
               actor: actorOf(principal),
@@ -157,8 +157,8 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
           if (body.newPassword === body.currentPassword)
             throw new AppError('password_reused', 'the new password must differ from the current one', 400);
           const user = await deps.users.setPassword(principal.userId, body.newPassword, true);
-          deps.limiters.pin.reset(`password|${principal.userId}`);
-          deps.loginSessions.revokeUser(user.id);
+          await deps.limiters.pin.reset(`password|${principal.userId}`);
+          await deps.loginSessions.revokeUser(user.id);
           deps.audit.append({ actor: actorOf(principal), action: 'auth.password_changed', target: `user:${user.id}` });
           return startSession(res, user);
         },
@@ -190,9 +190,9 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
         access: 'account.pin',
         handler: async ({ principal, body }) => {
           deps.enrolments.assertPinPolicy(body.newPin);
-          deps.limiters.pin.consume(principal.userId);
+          await deps.limiters.pin.consume(principal.userId);
           await deps.pki.changeUserPin(principal.userId, body.currentPin, body.newPin);
-          deps.limiters.pin.reset(principal.userId);
+          await deps.limiters.pin.reset(principal.userId);
           deps.audit.append({
             actor: actorOf(principal),
             action: 'certificate.pin_changed',

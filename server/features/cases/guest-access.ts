@@ -12,16 +12,20 @@ export function endGuestAccessWhenSessionsEnd(deps: {
   readonly loginSessions: LoginSessions;
   readonly invitations: InvitationService;
   readonly audit: AuditLog;
+  /** Where a login store that failed to answer is reported (the shared Redis, when it is down). */
+  readonly log: (err: unknown) => void;
 }): () => void {
   return deps.sessions.onEnded((sessionId) => {
-    const guestLogins = deps.loginSessions.revokeGuestsOf(sessionId);
     const codes = deps.invitations.revokeUnused(sessionId);
-    if (guestLogins || codes)
-      deps.audit.append({
-        actor: 'system',
-        action: 'session.guest_access_ended',
-        target: `session:${sessionId}`,
-        details: { guestLogins, unusedInvitations: codes },
-      });
+    // The embedded store revokes at once (synchronously, in this call); a shared one a moment later.
+    void deps.loginSessions.revokeGuestsOf(sessionId).then((guestLogins) => {
+      if (guestLogins || codes)
+        deps.audit.append({
+          actor: 'system',
+          action: 'session.guest_access_ended',
+          target: `session:${sessionId}`,
+          details: { guestLogins, unusedInvitations: codes },
+        });
+    }, deps.log);
   });
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { CaseSummary } from './CaseService.js';
 import { SESSION_COOKIE } from '../auth/index.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
+import { nextUpdate } from '../../test-support/case-updates.js';
 import { TestServer, type TestSocket } from '../../test-support/TestServer.js';
 
 let server: TestServer;
@@ -23,17 +24,6 @@ function collect(socket: TestSocket): CaseSummary[] {
   const got: CaseSummary[] = [];
   socket.on('case:updated', (c) => got.push(c));
   return got;
-}
-
-function nextUpdate(socket: TestSocket, predicate: (c: CaseSummary) => boolean): Promise<CaseSummary> {
-  return new Promise((resolve) => {
-    const on = (c: CaseSummary) => {
-      if (!predicate(c)) return;
-      socket.off('case:updated', on);
-      resolve(c);
-    };
-    socket.on('case:updated', on);
-  });
 }
 
 /** A socket with hand-set handshake headers (what a browser on some origin would send). */

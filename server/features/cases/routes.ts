@@ -157,17 +157,16 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
         summary: 'Redeem an invitation code: a guest session cookie for that one video session',
         tag: 'sessions',
         access: 'public',
-        handler: ({ req, res, body }) => {
+        handler: async ({ req, res, body }) => {
           // Counts guesses per address; a redeemed code clears the count (a desk joins many applicants).
           const address = req.socket.remoteAddress ?? '?';
-          deps.limiters.join.consume(address);
-          const { guest, token } = deps.db.transaction(() => {
-            const redeemed = deps.invitations.redeem(body.code, (caseId) =>
-              caseId ? deps.cases.get(caseId).applicant.name : '申请人',
-            );
-            return { guest: redeemed, token: deps.loginSessions.start({ kind: 'guest', ...redeemed }) };
-          });
-          deps.limiters.join.reset(address);
+          await deps.limiters.join.consume(address);
+          const guest = deps.db.transaction(() =>
+            deps.invitations.redeem(body.code, (caseId) => (caseId ? deps.cases.get(caseId).applicant.name : '申请人')),
+          );
+          // The login may live in another store (Redis): it is written once the code is spent.
+          const token = await deps.loginSessions.start({ kind: 'guest', ...guest });
+          await deps.limiters.join.reset(address);
           const { guestId, sessionId, caseId, displayName } = guest;
           deps.audit.append({
             actor: guestActor(guestId),

@@ -173,9 +173,9 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
       return { key: await pki.eventSigner(signer.eventId), image };
     }
     if (!input.pin) throw new BadRequestError('PIN required', 'pin_required');
-    pinLimiter.consume(principal.userId);
+    await pinLimiter.consume(principal.userId);
     const key = await pki.unlockUserSigner(principal.userId, input.pin);
-    pinLimiter.reset(principal.userId);
+    await pinLimiter.reset(principal.userId);
     return { key };
   }
 

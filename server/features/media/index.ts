@@ -1,6 +1,8 @@
 // The media feature's public surface: the SFU (mediasoup) rooms and their signalling.
 export { type ms } from './engine.js';
 export { mediaServiceOptions } from './options.js';
+export { MediaNode } from './MediaNode.js';
+export { MediaPlacement, type MediaNodeView, type MediaPlacementTimes } from './MediaPlacement.js';
 export { MediaService, type MediaServiceOptions, type PresenceSink } from './MediaService.js';
 export { closeRoomsWhenSessionsEnd } from './room-lifecycle.js';
 export { mediaSockets } from './signaling.js';

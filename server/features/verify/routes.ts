@@ -22,7 +22,7 @@ export function verifyRoutes(deps: VerifyRoutesDeps): RouteModule {
         tag: 'verify',
         access: 'public',
         handler: async ({ req, res }) => {
-          deps.limiters.verify.consume(req.socket.remoteAddress ?? '?');
+          await deps.limiters.verify.consume(req.socket.remoteAddress ?? '?');
           const { file } = await readMultipart(req, res, {
             file: 'file',
             maxBytes: deps.config.limits.verifyUploadBytes,
@@ -40,8 +40,8 @@ export function verifyRoutes(deps: VerifyRoutesDeps): RouteModule {
         summary: 'Whether the platform holds a document with this hash (the QR on 确认书 and agreements; public)',
         tag: 'verify',
         access: 'public',
-        handler: ({ req, params }) => {
-          deps.limiters.verify.consume(req.socket.remoteAddress ?? '?');
+        handler: async ({ req, params }) => {
+          await deps.limiters.verify.consume(req.socket.remoteAddress ?? '?');
           return deps.verification.lookup(params.ref);
         },
       });

@@ -1,0 +1,135 @@
+// Small records under a key (an account's failed logins) that every node
+// changes atomically: read, decide in TypeScript, write, as one step. The decision is the caller's
+// one pure function, whichever store runs it, so the embedded and the Redis store cannot drift:
+// - SqliteRecords: today's tables, the step in one SQLite transaction (several processes on one
+//   file are serialised by SQLite's write lock); run-out rows are purged at intervals;
+// - RedisRecords: JSON values with an expiry, the write a compare-and-set (Lua) that only lands if
+//   the value is still the one read, else the step is retried with the newer value.
+import type { Database } from '../../kernel/store/Database.js';
+import type { RedisConnection } from '../../kernel/redis.js';
+
+/** What one step decides: the next record (undefined deletes it), how long it must be kept, and the result. */
+export interface RecordChange<T, R> {
+  readonly next: T | undefined;
+  /** After this long the record means nothing any more (Redis drops it; SQLite purges it). */
+  readonly ttlMs: number;
+  readonly result: R;
+}
+
+export interface AtomicRecords<T> {
+  get(key: string): Promise<T | undefined>;
+  update<R>(key: string, change: (current: T | undefined) => RecordChange<T, R>): Promise<R>;
+  delete(key: string): Promise<void>;
+  /** Deletes the records whose time is over; returns how many (Redis expires its own: 0). */
+  purgeExpired(): Promise<number>;
+}
+
+/** A table holding one kind of record: a key column, then the record's columns. */
+export interface SqliteRecordTable<T> {
+  readonly table: string;
+  readonly keyColumn: string;
+  readonly columns: readonly (keyof T & string)[];
+  /** The WHERE clause (and its values) of run-out rows. */
+  readonly expired: () => { readonly where: string; readonly values: readonly unknown[] };
+}
+
+export class SqliteRecords<T extends Record<string, unknown>> implements AtomicRecords<T> {
+  readonly #db: Database;
+  readonly #t: SqliteRecordTable<T>;
+
+  constructor(db: Database, table: SqliteRecordTable<T>) {
+    this.#db = db;
+    this.#t = table;
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    return this.#get(key);
+  }
+
+  async update<R>(key: string, change: (current: T | undefined) => RecordChange<T, R>): Promise<R> {
+    const { table, keyColumn, columns } = this.#t;
+    return this.#db.transaction(() => {
+      const { next, result } = change(this.#get(key));
+      if (next === undefined) this.#delete(key);
+      else
+        this.#db.sql
+          .prepare(
+            `INSERT INTO ${table} (${[keyColumn, ...columns].join(', ')}) VALUES (${['?', ...columns.map(() => '?')].join(', ')})
+             ON CONFLICT(${keyColumn}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+          )
+          .run(key, ...columns.map((c) => next[c]));
+      return result;
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#delete(key);
+  }
+
+  async purgeExpired(): Promise<number> {
+    const { where, values } = this.#t.expired();
+    return this.#db.sql.prepare(`DELETE FROM ${this.#t.table} WHERE ${where}`).run(...values).changes;
+  }
+
+  #get(key: string): T | undefined {
+    const { table, keyColumn, columns } = this.#t;
+    return this.#db.sql.prepare(`SELECT ${columns.join(', ')} FROM ${table} WHERE ${keyColumn} = ?`).get(key) as
+      T | undefined;
+  }
+
+  #delete(key: string): void {
+    this.#db.sql.prepare(`DELETE FROM ${this.#t.table} WHERE ${this.#t.keyColumn} = ?`).run(key);
+  }
+}
+
+/** Sets KEYS[1] to ARGV[2] (deletes it when empty) with expiry ARGV[3] ms, only if it still holds ARGV[1] ('' = absent). */
+const COMPARE_AND_SET = `
+local current = redis.call('GET', KEYS[1])
+if current == false then current = '' end
+if current ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return 1`;
+
+/** Contended steps retry with the newer value; this many lost races in a row is a fault, not load. */
+const MAX_ATTEMPTS = 100;
+
+export class RedisRecords<T> implements AtomicRecords<T> {
+  readonly #redis: RedisConnection;
+  readonly #namespace: string;
+
+  constructor(redis: RedisConnection, namespace: string) {
+    this.#redis = redis;
+    this.#namespace = namespace;
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    const raw = await this.#redis.client.get(this.#key(key));
+    return raw === null ? undefined : (JSON.parse(raw) as T);
+  }
+
+  async update<R>(key: string, change: (current: T | undefined) => RecordChange<T, R>): Promise<R> {
+    const full = this.#key(key);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const raw = await this.#redis.client.get(full);
+      const { next, ttlMs, result } = change(raw === null ? undefined : (JSON.parse(raw) as T));
+      const value = next === undefined ? '' : JSON.stringify(next);
+      const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+      if ((await this.#redis.client.eval(COMPARE_AND_SET, 1, full, raw ?? '', value, ttl)) === 1) return result;
+      // Lost a race: let the winners' writes land before reading again.
+      await new Promise((r) => setTimeout(r, Math.random() * 5));
+    }
+    throw new Error(`shared record ${this.#namespace} stayed contended for ${MAX_ATTEMPTS} attempts`);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#redis.client.del(this.#key(key));
+  }
+
+  async purgeExpired(): Promise<number> {
+    return 0;
+  }
+
+  #key(key: string): string {
+    return this.#redis.key(this.#namespace, key);
+  }
+}
