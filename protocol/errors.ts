@@ -115,6 +115,11 @@ export const errorCodes = [
   'rating_not_open',
   'rating_not_applicant',
   'rating_token_invalid',
+  // Face match and liveness advice (issue 15 §3).
+  'face_snapshots_missing',
+  'face_check_busy',
+  'face_engine_unavailable',
+  'face_check_decided',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -99,6 +99,10 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   rating_not_open: 'error.ratingNotOpen',
   rating_not_applicant: 'error.ratingNotApplicant',
   rating_token_invalid: 'error.ratingTokenInvalid',
+  face_snapshots_missing: 'error.faceSnapshotsMissing',
+  face_check_busy: 'error.faceCheckBusy',
+  face_engine_unavailable: 'error.faceEngineUnavailable',
+  face_check_decided: 'error.faceCheckDecided',
 };
 
 /** The table doubles as the list of known codes (a type-only import keeps zod out of the bundle). */
