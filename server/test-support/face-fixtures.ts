@@ -55,11 +55,27 @@ export function faceScene(crop: FaceCrop, file: string, turn = 0): string {
   const gamma = turn >= 0 ? 1 / (1 + 1.9 * turn) : 1 + 1.2 * -turn;
   const x = `W*pow(X/W\\,${gamma.toFixed(3)})`;
   const bend = turn === 0 ? '' : `,format=rgb24,geq=r='r(${x},Y)':g='g(${x},Y)':b='b(${x},Y)'`;
+  return scene(`[1]crop=${CROPS[crop]},scale=340:380${bend}[f];[0][f]overlay=150:50`, file);
+}
+
+/**
+ * The author's face (authorLarge, facing the camera) with the eyes painted shut: skin-coloured lids
+ * with a dark lash line where his eyes are in faceScene's picture. Alternated with the open face it
+ * makes a blink the face mesh sees (eye opening about 0.36 open, 0.14 shut).
+ */
+export function closedEyesScene(file: string): string {
+  const lid = (x: number, y: number) =>
+    `drawbox=x=${x}:y=${y}:w=54:h=22:color=0xa87a62:t=fill,drawbox=x=${x + 4}:y=${y + 12}:w=46:h=2:color=0x3a2418:t=fill`;
+  return scene(
+    `[1]crop=${CROPS.authorLarge},scale=340:380[f];[0][f]overlay=150:50,${lid(240, 211)},${lid(386, 209)}`,
+    file,
+  );
+}
+
+function scene(filter: string, file: string): string {
   ffmpeg([
     ...['-f', 'lavfi', '-i', `color=c=0x8a8f96:s=${SCENE.width}x${SCENE.height}`, '-i', humanAsset()],
-    '-filter_complex',
-    `[1]crop=${CROPS[crop]},scale=340:380${bend}[f];[0][f]overlay=150:50`,
-    ...['-frames:v', '1', file],
+    ...['-filter_complex', filter, '-frames:v', '1', file],
   ]);
   return file;
 }

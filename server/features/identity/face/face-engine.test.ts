@@ -2,13 +2,15 @@
 // rules on images made from the faces that ship in human's npm package (see test-support/face-fixtures.ts
 // for what they are): the same man on a fictional ID card and live → pass, another man or a woman →
 // doubt, an image without a face → no_face; a head turn in a y4m video built from warped stills →
-// liveness pass, the still photo → doubt. Scores, model version and time per image are printed.
+// liveness pass, the eyes painted shut and open again → blink pass, the still photo → doubt.
+// Scores, model version and time per image are printed.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testImage } from '../../../test-support/flow-fixtures.js';
 import {
+  closedEyesScene,
   faceScene,
   idCardScene,
   jpegOfY4mFrame,
@@ -118,6 +120,16 @@ describe('liveness advice on frames of a y4m video', () => {
     );
     expect(stillTurn.label).toBe('doubt');
     expect(stillBlink.label).toBe('doubt');
+  }, 300_000);
+
+  test('eyes shut and open again: blink pass', async () => {
+    const open = faceScene('authorLarge', join(dir, 'open.png'));
+    const blinking = y4mOf([open, closedEyesScene(join(dir, 'shut.png'))], join(dir, 'blink.y4m'), 4);
+    const blinked = judgeLiveness('blink', await sample(blinking, 'blink'));
+    log(
+      `blink on the blinking video: eye-opening range ${blinked.measured} (threshold ${blinked.threshold}) → ${blinked.label}`,
+    );
+    expect(blinked.label).toBe('pass');
   }, 300_000);
 
   test('frames without a face: no_face', () => {

@@ -11,8 +11,8 @@ import type { FaceReading } from './FaceEngine.js';
 export const MATCH_THRESHOLD = 0.55;
 /** A head turn must sweep at least this many degrees of yaw across the sampled frames (a still face: ~1°). */
 export const TURN_THRESHOLD_DEG = 20;
-/** A blink: the eye opening (lid gap / eye height) must vary by at least this much across the frames. */
-export const BLINK_THRESHOLD = 0.15;
+/** A blink: the eye opening (lid gap / eye height) must vary by at least this much across the frames (a still face: ~0.01). */
+export const BLINK_THRESHOLD = 0.1;
 /** Fewer frames with a face than this and liveness cannot be judged. */
 export const MIN_LIVENESS_FACES = 3;
 
