@@ -118,6 +118,11 @@ export const errorCodes = [
   // Object storage (issue 14 §3): a blob that no longer hashes to its name; a blob under Object Lock.
   'blob_corrupt',
   'blob_locked',
+  // Face match and liveness advice (issue 15 §3).
+  'face_snapshots_missing',
+  'face_check_busy',
+  'face_engine_unavailable',
+  'face_check_decided',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

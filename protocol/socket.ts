@@ -99,7 +99,18 @@ export interface ServerToClientEvents {
   /** Another connection with the same identity took this seat. */
   'media:replaced': (event: { readonly sessionId: string }) => void;
   'recording:state': (state: RecordingStateView) => void;
+  /** The handling clerk started a liveness check: the applicant's screen shows the prompt (media room). */
+  'identity:liveness': (event: LivenessPromptEvent) => void;
 }
+
+/** A liveness prompt for the applicant's screen; `prompt: null` clears it when the check ends. */
+export const livenessPromptEvent = z.object({
+  sessionId: z.string(),
+  prompt: z.enum(['turn_head', 'blink']).nullable(),
+  /** How long the server watches the recorded video, ms. */
+  durationMs: z.number().int(),
+});
+export type LivenessPromptEvent = z.infer<typeof livenessPromptEvent>;
 
 /** No server-to-server events. */
 export type InterServerEvents = Record<string, never>;

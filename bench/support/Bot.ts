@@ -77,6 +77,11 @@ export class Bot {
     this.#socket.on('media:rebuild', () => void this.#rejoin());
   }
 
+  /** Listens to a server push on this bot's socket (e.g. the applicant's liveness prompt). */
+  onPush(event: string, listener: (payload: unknown) => void): void {
+    this.#socket.on(event, listener);
+  }
+
   /** Connects, joins, publishes and consumes; resolves once its own producers exist. */
   async start(): Promise<void> {
     this.joinStartedAt = performance.now();

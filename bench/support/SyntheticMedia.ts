@@ -17,6 +17,9 @@ export class SyntheticMedia {
   readonly #audio = new wrtc.nonstandard.RTCAudioSource();
   readonly #timers: NodeJS.Timeout[] = [];
   framesSent = 0;
+  /** I420 frames sent in a loop instead of the moving bar (a face for the face-check tests). */
+  #clip: readonly Uint8Array[] | null = null;
+  #clipAt = 0;
 
   constructor(o: SyntheticMediaOptions = {}) {
     this.width = o.width ?? 320;
@@ -29,9 +32,11 @@ export class SyntheticMedia {
     let bar = 0;
     this.#timers.push(
       setInterval(() => {
-        const data = Uint8Array.from(frame);
+        const clip = this.#clip;
+        const data = Uint8Array.from(clip ? clip[this.#clipAt++ % clip.length]! : frame);
         bar = (bar + 4) % width;
-        for (let y = 0; y < height; y++) data.fill(235, y * width + bar, y * width + Math.min(width, bar + 16));
+        if (!clip)
+          for (let y = 0; y < height; y++) data.fill(235, y * width + bar, y * width + Math.min(width, bar + 16));
         this.#video.onFrame({ width, height, data });
         this.framesSent += 1;
       }, 1000 / this.fps),
@@ -45,6 +50,15 @@ export class SyntheticMedia {
         this.#audio.onData({ samples, sampleRate: 48_000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
       }, 10),
     );
+  }
+
+  /** Loops these I420 frames (of this source's size, e.g. read from a y4m file); null: the moving bar again. */
+  play(frames: readonly Uint8Array[] | null): void {
+    const size = (this.width * this.height * 3) / 2;
+    if (frames?.some((f) => f.length !== size))
+      throw new Error(`play: frames must be ${this.width}×${this.height} I420`);
+    this.#clip = frames?.length ? frames : null;
+    this.#clipAt = 0;
   }
 
   tracks(): { video: MediaStreamTrack; audio: MediaStreamTrack } {

@@ -46,7 +46,7 @@ import {
 import { CeremonyService } from '../features/ceremony/index.js';
 import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC, verificationLink } from '../features/documents/index.js';
 import { EvidenceExporter } from '../features/evidence/index.js';
-import { IdentityService } from '../features/identity/index.js';
+import { FaceCheckService, FaceCheckStore, FaceEngine, IdentityService } from '../features/identity/index.js';
 import {
   closeRoomsWhenSessionsEnd,
   MediaNode,
@@ -114,6 +114,8 @@ export interface AppServices {
   readonly documents: DocumentStore;
   readonly signing: DocumentSigning;
   readonly identity: IdentityService;
+  /** Face match and liveness advice for the handling clerk (issue 15 §3). */
+  readonly faceChecks: FaceCheckService;
   readonly ceremonies: CeremonyService;
   readonly records: RecordService;
   /** Long-term validation renewal of archived PDFs (fresh DSS and document timestamp before the last one ends). */
@@ -225,6 +227,7 @@ export class App {
         font,
         siteName: (id) => (id && catalog.hasSite(id) ? catalog.site(id).name : undefined),
       });
+      const faceCheckStore = new FaceCheckStore(db);
       const identity = new IdentityService({
         db,
         clock,
@@ -238,6 +241,18 @@ export class App {
         recording,
         font,
         verificationLink: docLink,
+        faceChecks: faceCheckStore,
+      });
+      const faceChecks = new FaceCheckService({
+        db,
+        clock,
+        audit,
+        blobs,
+        sessions,
+        recording,
+        identity,
+        engine: new FaceEngine(),
+        store: faceCheckStore,
       });
       const ceremonies = new CeremonyService({
         db,
@@ -345,6 +360,7 @@ export class App {
         documents,
         signing,
         identity,
+        faceChecks,
         ceremonies,
         records,
         ltv,

@@ -66,6 +66,8 @@ export const policies = {
   'case.archive': rule(['clerk'], atHandlingSite),
   'snapshot.create': rule(['clerk'], atHandlingSite),
   'identity.confirm': rule(['clerk'], atHandlingSite),
+  // Face match and liveness advice (issue 15 §3): the handling clerk runs them and records a decision.
+  'face.check': rule(['clerk'], atHandlingSite),
   'session.read': rule(['clerk', 'official', 'auditor', 'guest'], unless(['auditor'], participant)),
   'session.join': rule(['clerk', 'official', 'guest'], participant),
   'document.read': rule(['clerk', 'official', 'auditor', 'admin', 'guest'], unless(['auditor', 'admin'], participant)),

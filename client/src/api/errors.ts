@@ -101,6 +101,10 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   rating_token_invalid: 'error.ratingTokenInvalid',
   blob_corrupt: 'error.blobCorrupt',
   blob_locked: 'error.blobLocked',
+  face_snapshots_missing: 'error.faceSnapshotsMissing',
+  face_check_busy: 'error.faceCheckBusy',
+  face_engine_unavailable: 'error.faceEngineUnavailable',
+  face_check_decided: 'error.faceCheckDecided',
 };
 
 /** The table doubles as the list of known codes (a type-only import keeps zod out of the bundle). */

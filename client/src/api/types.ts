@@ -20,6 +20,8 @@ export type {
 } from '../../../protocol/http/cases.js';
 export type { SessionInfo, Participant, Joined } from '../../../protocol/http/sessions.js';
 export type { Snapshot, SnapshotTaken, Checklist, ChecklistKey } from '../../../protocol/http/identity.js';
+export type { FaceCheck, LivenessPrompt } from '../../../protocol/http/face-check.js';
+export type { LivenessPromptEvent } from '../../../protocol/socket.js';
 export type {
   DocumentSigner,
   SigningProgress,

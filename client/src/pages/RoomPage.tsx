@@ -9,7 +9,9 @@ import { statusKey } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useRoom } from '../media/useRoom.js';
 import { ConsentDialog } from '../room/ConsentDialog.js';
+import { FaceCheckPanel } from '../room/FaceCheckPanel.js';
 import { IdentityPanel } from '../room/IdentityPanel.js';
+import { LivenessPrompt } from '../room/LivenessPrompt.js';
 import { SigningPanel } from '../room/SigningPanel.js';
 import { caseSiteOf, useRoomContext } from '../room/useRoomContext.js';
 import { RecordingIndicator, VideoStage } from '../room/VideoStage.js';
@@ -75,12 +77,14 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
       ) : (
         <>
           {state.phase === 'joined' && !state.consented && <ConsentDialog onAccept={() => client.consent()} />}
+          {me?.kind === 'guest' && <LivenessPrompt sessionId={sessionId} />}
           <div className="room">
             <VideoStage client={client} state={state} siteOf={(peerId, role) => caseSiteOf(kase, peerId, role)} />
             <div className="room-side">
               {kase && handling && (
                 <IdentityPanel caseId={kase.id} confirmed={ctx.documentId !== null} onConfirmed={ctx.setDocumentId} />
               )}
+              {kase && handling && <FaceCheckPanel caseId={kase.id} confirmed={ctx.documentId !== null} />}
               {ctx.documentId ? (
                 <SigningPanel documentId={ctx.documentId} me={me} siteName={siteName} />
               ) : (

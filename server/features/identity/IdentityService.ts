@@ -18,6 +18,7 @@ import type { DocumentSigning, DocumentStore } from '../documents/index.js';
 import { stampVerificationQr, type ImageType, type VerificationLink } from '../documents/index.js';
 import { uncheckedItems, type Checklist } from './checklist.js';
 import { identitySignerRoles, renderIdentityDocument } from './render-identity-document.js';
+import type { FaceCheckStore } from './face/FaceCheckStore.js';
 
 /** The applicant's event certificate only needs to outlive the signing round. */
 export const EVENT_CERTIFICATE_MINUTES = 60;
@@ -54,6 +55,8 @@ export interface IdentityServiceDeps {
   readonly font: Uint8Array;
   /** The /verify links (QR, short URL) of a document hash, under the configured public URL. */
   readonly verificationLink: (sha256: string) => VerificationLink;
+  /** Face match and liveness advice of the session, printed in the document (issue 15 §3). */
+  readonly faceChecks: FaceCheckStore;
 }
 
 const SNAPSHOT_COLUMNS = `id, case_id AS caseId, session_id AS sessionId, kind, media_type AS mediaType, sha256, bytes,
@@ -86,6 +89,16 @@ export class IdentityService {
     }
     if (c.status !== 'in_session') throw new ConflictError(`case is ${c.status}, not in_session`, 'invalid_state');
     return session;
+  }
+
+  /** The open session in which this clerk handles the case now (the face checks' precondition). */
+  handlingSession(clerk: UserPrincipal, caseId: string): Session {
+    return this.#assertHandlingClerk(clerk, this.#d.cases.get(caseId));
+  }
+
+  /** The applicant in the room and consenting: whose video a liveness check watches. */
+  presentApplicant(session: Session): JoinedApplicant {
+    return this.#presentApplicant(session);
   }
 
   checkpoint(sessionId: string, session: Session): RecordingCheckpoint {
@@ -220,6 +233,7 @@ export class IdentityService {
   /** Forgets the case's snapshots when its record is deleted (the caller destroys the blobs). */
   deleteSnapshots(caseId: string): void {
     this.#d.db.sql.prepare('DELETE FROM snapshots WHERE case_id = ?').run(caseId);
+    this.#d.faceChecks.deleteForCase(caseId);
   }
 
   snapshot(caseId: string, id: string): Snapshot | undefined {
@@ -260,6 +274,7 @@ export class IdentityService {
       sessionStartedAt: session.startedAt,
       confirmedAt: now.toISOString(),
       checkpoint,
+      faceChecks: this.#d.faceChecks.forSession(session.id),
       font: this.#d.font,
     });
     const { boxes } = rendered;

@@ -2,3 +2,8 @@
 export { IdentityService, type Snapshot } from './IdentityService.js';
 export { renderIdentityDocument } from './render-identity-document.js';
 export { identityRoutes } from './routes.js';
+export { FaceEngine } from './face/FaceEngine.js';
+export { FaceCheckService } from './face/FaceCheckService.js';
+export { FaceCheckStore } from './face/FaceCheckStore.js';
+export { faceCheckRoutes } from './face/routes.js';
+export { faceCheckSockets } from './face/socket.js';

@@ -7,6 +7,8 @@ import { embedCjkFont } from '../documents/index.js';
 import { setCheckpointInfo, type RecordingCheckpoint } from '../recording/index.js';
 import { A4, MARGIN, signatureRow, TextCursor, type SignatureBox } from '../documents/index.js';
 import { checklistItems, type Checklist } from './checklist.js';
+import type { FaceCheck } from '../../../protocol/http/face-check.js';
+import { drawFaceCheckSection } from './face/face-check-section.js';
 
 export interface IdentityDocumentSnapshot {
   readonly kind: 'face' | 'id';
@@ -34,6 +36,8 @@ export interface IdentityDocumentInput {
   readonly sessionStartedAt: string;
   readonly confirmedAt: string;
   readonly checkpoint: RecordingCheckpoint;
+  /** Face match and liveness advice with the clerk's decisions (absent: no such section). */
+  readonly faceChecks?: readonly FaceCheck[];
   /** Noto Sans CJK collection bytes. */
   readonly font: Uint8Array;
 }
@@ -132,6 +136,8 @@ export async function renderIdentityDocument(input: IdentityDocumentInput): Prom
       column = 0;
     }
   }
+
+  if (input.faceChecks) ({ page, cursor } = drawFaceCheckSection(doc, font, { page, cursor }, input.faceChecks));
 
   if (cursor.y - SIGNATURE_AREA < MARGIN) {
     page = doc.addPage([...A4]);

@@ -45,6 +45,14 @@ export interface CapturedFrame {
   readonly sourceSegment: number;
 }
 
+/** A record chained by chainNote. */
+export interface ChainedNote {
+  readonly offsetMs: number;
+  readonly index: number;
+  readonly chainHash: string;
+  readonly sha256: string;
+}
+
 export interface CompositeState {
   readonly status: 'rendering' | 'ready' | 'failed';
   /** 0..1 */
@@ -181,13 +189,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         'snapshot_unavailable',
       );
     }
-    let link: SegmentRow | undefined;
-    const append = live.chain.then(async () => {
-      await this.#append(sessionId, peerId, `${snapshotTrackPrefix}${label}`, dir, file, offsetMs, offsetMs);
-      link = this.#o.store.segments(sessionId).find((s) => s.file === file);
-    });
-    live.chain = append.catch(() => undefined);
-    await append;
+    const link = await this.#chainStill(live, sessionId, peerId, label, dir, file, offsetMs);
     if (!link) throw new ConflictError('the snapshot could not be chained', 'snapshot_unavailable');
     return {
       image: readFileSync(join(dir, file)),
@@ -322,6 +324,46 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     if (!entry) return;
     live.taps.delete(peerId);
     await entry.tap.stop();
+  }
+
+  /**
+   * Chains a small record about the participant (e.g. a face-match result) as its own link at this
+   * instant, so the advice the clerk saw is bound to the video like a snapshot is. The link's track
+   * carries the snapshot prefix: it is a still, not media, for playback and the manifest's tracks.
+   */
+  async chainNote(sessionId: string, peerId: string, label: string, bytes: Uint8Array): Promise<ChainedNote> {
+    const live = this.#live.get(sessionId);
+    const row = this.#o.store.get(sessionId);
+    if (!live || !row || row.status !== 'recording')
+      throw new ConflictError('the session is not being recorded', 'recording_not_running');
+    const offsetMs = Math.max(0, this.#clock().getTime() - Date.parse(row.startedAt));
+    const dir = this.#dirOf(row);
+    const file = join(safeName(peerId), `note-${randomUUID()}-${safeName(label)}.json`);
+    mkdirSync(join(dir, safeName(peerId)), { recursive: true });
+    await writeDurably(join(dir, file), bytes);
+    const link = await this.#chainStill(live, sessionId, peerId, label, dir, file, offsetMs);
+    if (!link) throw new ConflictError('the record could not be chained', 'recording_not_running');
+    return { offsetMs, index: link.index, chainHash: link.chainHash, sha256: link.sha256 };
+  }
+
+  /** Appends a still (snapshot image or note) in turn with the media segments; its chain row. */
+  async #chainStill(
+    live: Live,
+    sessionId: string,
+    peerId: string,
+    label: string,
+    dir: string,
+    file: string,
+    offsetMs: number,
+  ): Promise<SegmentRow | undefined> {
+    let link: SegmentRow | undefined;
+    const append = live.chain.then(async () => {
+      await this.#append(sessionId, peerId, `${snapshotTrackPrefix}${label}`, dir, file, offsetMs, offsetMs);
+      link = this.#o.store.segments(sessionId).find((s) => s.file === file);
+    });
+    live.chain = append.catch(() => undefined);
+    await append;
+    return link;
   }
 
   /** Chains one closed segment file: fsync, hash, append (idempotent per file). */
