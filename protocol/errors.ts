@@ -115,6 +115,9 @@ export const errorCodes = [
   'rating_not_open',
   'rating_not_applicant',
   'rating_token_invalid',
+  // ID card reading (issue 15 §2): only ID snapshots are read; tesseract missing or failing.
+  'snapshot_not_id',
+  'ocr_unavailable',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -44,7 +44,7 @@ import {
 import { CeremonyService } from '../features/ceremony/index.js';
 import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC, verificationLink } from '../features/documents/index.js';
 import { EvidenceExporter } from '../features/evidence/index.js';
-import { IdentityService } from '../features/identity/index.js';
+import { IdCheckService, IdentityService } from '../features/identity/index.js';
 import {
   closeRoomsWhenSessionsEnd,
   MediaService,
@@ -109,6 +109,7 @@ export interface AppServices {
   readonly documents: DocumentStore;
   readonly signing: DocumentSigning;
   readonly identity: IdentityService;
+  readonly idChecks: IdCheckService;
   readonly ceremonies: CeremonyService;
   readonly records: RecordService;
   /** Long-term validation renewal of archived PDFs (fresh DSS and document timestamp before the last one ends). */
@@ -208,6 +209,7 @@ export class App {
         font,
         siteName: (id) => (id && catalog.hasSite(id) ? catalog.site(id).name : undefined),
       });
+      const idChecks = new IdCheckService({ db, clock, audit, blobs, cases, sessions, recording });
       const identity = new IdentityService({
         db,
         clock,
@@ -215,6 +217,7 @@ export class App {
         blobs,
         cases,
         sessions,
+        idChecks,
         documents,
         signing,
         pki,
@@ -322,6 +325,7 @@ export class App {
         documents,
         signing,
         identity,
+        idChecks,
         ceremonies,
         records,
         ltv,
