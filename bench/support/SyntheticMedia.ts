@@ -7,6 +7,8 @@ export interface SyntheticMediaOptions {
   readonly width?: number;
   readonly height?: number;
   readonly fps?: number;
+  /** An I420 picture of width×height shown instead of the moving bar (e.g. an ID card held up). */
+  readonly still?: Uint8Array;
 }
 
 export class SyntheticMedia {
@@ -17,11 +19,13 @@ export class SyntheticMedia {
   readonly #audio = new wrtc.nonstandard.RTCAudioSource();
   readonly #timers: NodeJS.Timeout[] = [];
   framesSent = 0;
+  #still: Uint8Array | undefined;
 
   constructor(o: SyntheticMediaOptions = {}) {
     this.width = o.width ?? 320;
     this.height = o.height ?? 240;
     this.fps = o.fps ?? 15;
+    this.#still = o.still;
     const { width, height } = this;
     const frame = new Uint8Array((width * height * 3) / 2);
     for (let y = 0; y < height; y++) frame.fill((y * 255) / height, y * width, (y + 1) * width);
@@ -29,9 +33,10 @@ export class SyntheticMedia {
     let bar = 0;
     this.#timers.push(
       setInterval(() => {
-        const data = Uint8Array.from(frame);
+        const data = Uint8Array.from(this.#still ?? frame);
         bar = (bar + 4) % width;
-        for (let y = 0; y < height; y++) data.fill(235, y * width + bar, y * width + Math.min(width, bar + 16));
+        if (!this.#still)
+          for (let y = 0; y < height; y++) data.fill(235, y * width + bar, y * width + Math.min(width, bar + 16));
         this.#video.onFrame({ width, height, data });
         this.framesSent += 1;
       }, 1000 / this.fps),
@@ -52,6 +57,12 @@ export class SyntheticMedia {
       video: this.#video.createTrack() as unknown as MediaStreamTrack,
       audio: this.#audio.createTrack() as unknown as MediaStreamTrack,
     };
+  }
+
+  /** Shows another still picture (I420, width×height) from the next frame on. */
+  show(still: Uint8Array): void {
+    if (still.byteLength !== (this.width * this.height * 3) / 2) throw new Error('expected an I420 frame of width×height');
+    this.#still = still;
   }
 
   stop(): void {

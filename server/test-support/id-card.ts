@@ -55,7 +55,6 @@ interface Text {
   readonly y: number;
   readonly size: number;
   readonly color?: string;
-  readonly bold?: boolean;
 }
 
 function frontTexts(p: IdCardPerson): Text[] {
@@ -78,8 +77,8 @@ function frontTexts(p: IdCardPerson): Text[] {
 
 function backTexts(p: IdCardPerson): Text[] {
   return [
-    { text: '中华人民共和国', x: 250, y: 70, size: 52, bold: true },
-    { text: '居民身份证', x: 300, y: 160, size: 62, bold: true },
+    { text: '中华人民共和国', x: 250, y: 70, size: 52 },
+    { text: '居民身份证', x: 300, y: 160, size: 62 },
     { text: '签发机关', x: 130, y: 382, size: 24, color: LABEL },
     { text: p.authority, x: 270, y: 376, size: 30 },
     { text: '有效期限', x: 130, y: 452, size: 24, color: LABEL },
@@ -107,8 +106,7 @@ export function renderIdCard(person: IdCardPerson, side: 'front' | 'back'): Buff
       ...texts.map((t, i) => {
         const file = join(dir, `t${i}.txt`);
         writeFileSync(file, t.text);
-        const font = t.bold ? 'Noto Sans CJK SC:style=Bold' : 'Noto Sans CJK SC';
-        return `drawtext=font='${font}':textfile=${file}:x=${t.x}:y=${t.y}:fontsize=${t.size}:fontcolor=${t.color ?? INK}`;
+        return `drawtext=font='Noto Sans CJK SC':textfile=${file}:x=${t.x}:y=${t.y}:fontsize=${t.size}:fontcolor=${t.color ?? INK}`;
       }),
     ];
     const out = join(dir, 'card.png');

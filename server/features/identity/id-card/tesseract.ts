@@ -67,31 +67,49 @@ export function parseTsv(tsv: string): OcrLine[] {
   return [...lines.values()].map((words) => words.sort((a, b) => a.left - b.left));
 }
 
+/** A word that holds most of an 18-character ID number (read by the Chinese model, digits weakest). */
+const LONG_DIGITS = /\d{12,}/;
+
 /**
  * Reads an image (JPEG/PNG bytes): ffmpeg scales it up 4× (at most 2400 px wide) to greyscale PNG,
- * tesseract reads it as one uniform block of text (`--psm 6`).
+ * tesseract reads it as one uniform block of text (`--psm 6`). A long run of digits (the ID number)
+ * is then read again from its box alone by the English model restricted to digits and X
+ * (`--psm 7`, one line), which reads digits far more surely; the second reading replaces the first
+ * when it is 18 characters.
  */
 export async function readText(image: Uint8Array, options: TesseractOptions = {}): Promise<OcrLine[]> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const ffmpeg = options.ffmpegBin ?? 'ffmpeg';
+  const tesseract = options.tesseractBin ?? 'tesseract';
+  const quiet = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'];
   const dir = await mkdtemp(join(tmpdir(), 'tongban-ocr-'));
   try {
     const input = join(dir, 'in');
     const prepared = join(dir, 'prepared.png');
     await writeFile(input, image);
-    await run(
-      options.ffmpegBin ?? 'ffmpeg',
-      [
-        ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', input, '-frames:v', '1'],
-        ...['-vf', "scale='min(2400,iw*4)':-2:flags=lanczos,format=gray", prepared],
-      ],
-      timeoutMs,
-    );
-    const tsv = await run(
-      options.tesseractBin ?? 'tesseract',
-      [prepared, '-', '-l', options.lang ?? 'chi_sim', '--psm', '6', 'tsv'],
-      timeoutMs,
-    );
-    return parseTsv(tsv);
+    const scale = "scale='min(2400,iw*4)':-2:flags=lanczos,format=gray";
+    await run(ffmpeg, [...quiet, '-i', input, '-frames:v', '1', '-vf', scale, prepared], timeoutMs);
+    const tsv = await run(tesseract, [prepared, '-', '-l', options.lang ?? 'chi_sim', '--psm', '6', 'tsv'], timeoutMs);
+    const lines = parseTsv(tsv);
+    const at = lines.findIndex((l) => l.some((w) => LONG_DIGITS.test(w.text)));
+    if (at < 0) return lines;
+    const word = lines[at]!.find((w) => LONG_DIGITS.test(w.text))!;
+    const pad = Math.round(word.height * 0.4);
+    const box = `${word.width + 2 * pad}:${word.height + 2 * pad}:${Math.max(0, word.left - pad)}:${Math.max(0, word.top - pad)}`;
+    const crop = join(dir, 'number.png');
+    await run(ffmpeg, [...quiet, '-i', prepared, '-vf', `crop=${box}`, crop], timeoutMs);
+    const digits = parseTsv(
+      await run(
+        tesseract,
+        [crop, '-', '-l', 'eng', '--psm', '7', '-c', 'tessedit_char_whitelist=0123456789X', 'tsv'],
+        timeoutMs,
+      ),
+    ).flat();
+    const text = digits.map((w) => w.text).join('');
+    if (!/^\d{17}[\dX]$/.test(text)) return lines;
+    const conf = digits.reduce((sum, w) => sum + w.conf, 0) / digits.length;
+    const reread: OcrWord = { ...word, text, conf };
+    return lines.map((l, i) => (i === at ? l.map((w) => (w === word ? reread : w)) : l));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
