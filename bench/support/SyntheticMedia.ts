@@ -61,7 +61,8 @@ export class SyntheticMedia {
 
   /** Shows another still picture (I420, width×height) from the next frame on. */
   show(still: Uint8Array): void {
-    if (still.byteLength !== (this.width * this.height * 3) / 2) throw new Error('expected an I420 frame of width×height');
+    if (still.byteLength !== (this.width * this.height * 3) / 2)
+      throw new Error('expected an I420 frame of width×height');
     this.#still = still;
   }
 

@@ -16,9 +16,10 @@ import { maskIdNumber, type CaseService } from '../cases/index.js';
 import type { RecordingService } from '../recording/index.js';
 import type { SessionService } from '../sessions/index.js';
 import { handlingSession } from './handling-clerk.js';
-import { readCardFields, type CardRead } from './id-card/id-card-fields.js';
+import type { CardRead } from './id-card/id-card-fields.js';
+import { readIdCard } from './id-card/read-id-card.js';
 import { allPassed, backChecks, frontChecks, mergedChecks, uncheckedIds } from './id-card/id-checks.js';
-import { readText, tesseractVersion, type TesseractOptions } from './id-card/tesseract.js';
+import { tesseractVersion, type TesseractOptions } from './id-card/tesseract.js';
 
 export interface IdCheckServiceDeps {
   readonly db: Database;
@@ -44,8 +45,8 @@ interface IdReadRow {
   readAt: string;
 }
 
-/** The language model the card is read with (Debian's tesseract-ocr-chi-sim). */
-const LANG = 'chi_sim';
+/** The models the card is read with (Debian's tesseract-ocr-chi-sim; tesseract-ocr-eng for digits). */
+const LANG = 'chi_sim (eng for the number)';
 /** Validity dates are printed in China's calendar day (UTC+8). */
 const CHINA_OFFSET_MS = 8 * 3600_000;
 
@@ -83,7 +84,7 @@ export class IdCheckService {
     let engine: string;
     try {
       engine = await this.engine();
-      card = readCardFields(await readText(await blobs.get(snap.sha256), { ...this.#d.ocr, lang: LANG }));
+      card = await readIdCard(await blobs.get(snap.sha256), this.#d.ocr);
     } catch (err) {
       throw new AppError('ocr_unavailable', `the ID card could not be read: ${(err as Error).message}`, 503);
     }

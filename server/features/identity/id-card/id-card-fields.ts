@@ -46,7 +46,7 @@ function field(words: readonly OcrWord[], value: string): ReadField | undefined 
 }
 
 /** The line without words that are only noise marks. */
-function meaningful(line: OcrLine): OcrWord[] {
+export function meaningful(line: OcrLine): OcrWord[] {
   return line.filter((w) => clean(w.text).length > 0).map((w) => ({ ...w, text: clean(w.text) }));
 }
 
@@ -57,7 +57,7 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
  * with one of them right (洗名 for 姓名); else leading words while they fit its length and share a
  * character with it, or when the first word stands apart (a misread label).
  */
-function afterLabel(words: readonly OcrWord[], label: string): OcrWord[] {
+export function afterLabel(words: readonly OcrWord[], label: string): OcrWord[] {
   let chars = '';
   for (const [k, w] of words.entries()) {
     chars += w.text;
@@ -114,7 +114,8 @@ function readFront(lines: readonly OcrWord[][], numberAt: number, birthAt: numbe
       const value = afterLabel(sexLine, '性别');
       const sexWord = value.find((w) => /[男女]/.test(w.text));
       if (sexWord) out.sex = field([sexWord], sexWord.text.match(/[男女]/)![0]);
-      const rest = sexWord ? value.slice(value.indexOf(sexWord) + 1) : [];
+      const labelAt = value.findIndex((w) => /民|族/.test(w.text));
+      const rest = labelAt >= 0 ? value.slice(labelAt) : sexWord ? value.slice(value.indexOf(sexWord) + 1) : [];
       const ethnicity = afterLabel(rest, '民族');
       out.ethnicity = field(ethnicity, textOf(ethnicity));
     }

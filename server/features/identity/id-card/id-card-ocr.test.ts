@@ -14,9 +14,10 @@ import {
   renderIdCard,
   type IdCardPerson,
 } from '../../../test-support/id-card.js';
-import { readCardFields, type BackFields, type CardRead, type FrontFields } from './id-card-fields.js';
+import type { BackFields, CardRead, FrontFields } from './id-card-fields.js';
+import { readIdCard } from './read-id-card.js';
 import { backChecks, frontChecks } from './id-checks.js';
-import { readText, tesseractVersion } from './tesseract.js';
+import { tesseractVersion } from './tesseract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tongban-ocr-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,7 +45,7 @@ function throughVp8(png: Buffer): Buffer {
 
 async function read(label: string, image: Buffer): Promise<CardRead> {
   const started = performance.now();
-  const card = readCardFields(await readText(image));
+  const card = await readIdCard(image);
   const ms = Math.round(performance.now() - started);
   console.log(`OCR ${label}: side ${card.side}, ${ms} ms`);
   for (const [k, f] of Object.entries(card.fields)) console.log(`  ${k}: ${f.value} (confidence ${f.confidence})`);

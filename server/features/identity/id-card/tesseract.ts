@@ -24,7 +24,6 @@ export interface TesseractOptions {
   readonly tesseractBin?: string;
   readonly ffmpegBin?: string;
   readonly timeoutMs?: number;
-  readonly lang?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -67,17 +66,26 @@ export function parseTsv(tsv: string): OcrLine[] {
   return [...lines.values()].map((words) => words.sort((a, b) => a.left - b.left));
 }
 
-/** A word that holds most of an 18-character ID number (read by the Chinese model, digits weakest). */
-const LONG_DIGITS = /\d{12,}/;
+/** A prepared image in a temporary folder, read whole and word by word. */
+export interface PreparedImage {
+  /** Tesseract's lines of the whole image (`--psm 6`, one uniform block). */
+  lines(lang: string): Promise<OcrLine[]>;
+  /**
+   * The word's box alone read again, restricted to `whitelist` (`--psm 7` a line, `--psm 10` a
+   * character): the word with the new text and confidence, or undefined when nothing was read.
+   */
+  reread(word: OcrWord, lang: string, whitelist: string, psm: 7 | 10): Promise<OcrWord | undefined>;
+}
 
 /**
- * Reads an image (JPEG/PNG bytes): ffmpeg scales it up 4× (at most 2400 px wide) to greyscale PNG,
- * tesseract reads it as one uniform block of text (`--psm 6`). A long run of digits (the ID number)
- * is then read again from its box alone by the English model restricted to digits and X
- * (`--psm 7`, one line), which reads digits far more surely; the second reading replaces the first
- * when it is 18 characters.
+ * Runs `use` on the image prepared by ffmpeg: scaled up 4× (at most 2400 px wide), greyscale PNG.
+ * Video frames of a card are small; the LSTM models read upscaled text far better.
  */
-export async function readText(image: Uint8Array, options: TesseractOptions = {}): Promise<OcrLine[]> {
+export async function withPreparedImage<T>(
+  image: Uint8Array,
+  options: TesseractOptions,
+  use: (prepared: PreparedImage) => Promise<T>,
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const ffmpeg = options.ffmpegBin ?? 'ffmpeg';
   const tesseract = options.tesseractBin ?? 'tesseract';
@@ -85,31 +93,27 @@ export async function readText(image: Uint8Array, options: TesseractOptions = {}
   const dir = await mkdtemp(join(tmpdir(), 'tongban-ocr-'));
   try {
     const input = join(dir, 'in');
-    const prepared = join(dir, 'prepared.png');
+    const file = join(dir, 'prepared.png');
     await writeFile(input, image);
     const scale = "scale='min(2400,iw*4)':-2:flags=lanczos,format=gray";
-    await run(ffmpeg, [...quiet, '-i', input, '-frames:v', '1', '-vf', scale, prepared], timeoutMs);
-    const tsv = await run(tesseract, [prepared, '-', '-l', options.lang ?? 'chi_sim', '--psm', '6', 'tsv'], timeoutMs);
-    const lines = parseTsv(tsv);
-    const at = lines.findIndex((l) => l.some((w) => LONG_DIGITS.test(w.text)));
-    if (at < 0) return lines;
-    const word = lines[at]!.find((w) => LONG_DIGITS.test(w.text))!;
-    const pad = Math.round(word.height * 0.4);
-    const box = `${word.width + 2 * pad}:${word.height + 2 * pad}:${Math.max(0, word.left - pad)}:${Math.max(0, word.top - pad)}`;
-    const crop = join(dir, 'number.png');
-    await run(ffmpeg, [...quiet, '-i', prepared, '-vf', `crop=${box}`, crop], timeoutMs);
-    const digits = parseTsv(
-      await run(
-        tesseract,
-        [crop, '-', '-l', 'eng', '--psm', '7', '-c', 'tessedit_char_whitelist=0123456789X', 'tsv'],
-        timeoutMs,
-      ),
-    ).flat();
-    const text = digits.map((w) => w.text).join('');
-    if (!/^\d{17}[\dX]$/.test(text)) return lines;
-    const conf = digits.reduce((sum, w) => sum + w.conf, 0) / digits.length;
-    const reread: OcrWord = { ...word, text, conf };
-    return lines.map((l, i) => (i === at ? l.map((w) => (w === word ? reread : w)) : l));
+    await run(ffmpeg, [...quiet, '-i', input, '-frames:v', '1', '-vf', scale, file], timeoutMs);
+    let crops = 0;
+    return await use({
+      lines: async (lang) => parseTsv(await run(tesseract, [file, '-', '-l', lang, '--psm', '6', 'tsv'], timeoutMs)),
+      reread: async (word, lang, whitelist, psm) => {
+        const pad = Math.round(word.height * 0.4);
+        const box = [word.width + 2 * pad, word.height + 2 * pad, word.left - pad, word.top - pad].map((n) =>
+          Math.max(0, n),
+        );
+        const crop = join(dir, `crop-${(crops += 1)}.png`);
+        await run(ffmpeg, [...quiet, '-i', file, '-vf', `crop=${box.join(':')}`, crop], timeoutMs);
+        const args = [crop, '-', '-l', lang, '--psm', String(psm), '-c', `tessedit_char_whitelist=${whitelist}`, 'tsv'];
+        const words = parseTsv(await run(tesseract, args, timeoutMs)).flat();
+        if (words.length === 0) return undefined;
+        const conf = words.reduce((sum, w) => sum + w.conf, 0) / words.length;
+        return { ...word, text: words.map((w) => w.text).join(''), conf };
+      },
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
