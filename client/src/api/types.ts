@@ -20,6 +20,7 @@ export type {
 } from '../../../protocol/http/cases.js';
 export type { SessionInfo, Participant, Joined } from '../../../protocol/http/sessions.js';
 export type { Snapshot, SnapshotTaken, Checklist, ChecklistKey } from '../../../protocol/http/identity.js';
+export type { IdCheck, IdCheckKey, IdCheckStatus, IdCardFields, IdRead } from '../../../protocol/http/id-check.js';
 export type {
   DocumentSigner,
   SigningProgress,
