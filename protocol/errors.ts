@@ -123,6 +123,9 @@ export const errorCodes = [
   'face_check_busy',
   'face_engine_unavailable',
   'face_check_decided',
+  // ID card reading (issue 15 §2): only ID snapshots are read; tesseract missing or failing.
+  'snapshot_not_id',
+  'ocr_unavailable',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

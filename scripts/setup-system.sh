@@ -3,7 +3,8 @@
 # Debian packages: PDF checks (poppler-utils, qpdf, NSS tools), CJK fonts, ffmpeg, chromium, softhsm2
 # (the PKCS#11 token holding the platform keys in tests and the demo), and
 # python3-asn1crypto (the strict ASN.1 parser of endesive-style validators, used by the TSA tests;
-# Debian's own /usr/bin/python3, whatever python3 comes first on PATH).
+# Debian's own /usr/bin/python3, whatever python3 comes first on PATH), and tesseract-ocr with
+# tesseract-ocr-chi-sim (OCR of the ID card snapshot).
 # The mediasoup worker comes from Debian's experimental suite, unpacked into .deps/ (see
 # ../shared/media-notes.md): newer workers cannot be built here.
 set -euo pipefail
@@ -26,6 +27,9 @@ have redis-server || need+=(redis-server)
 /usr/bin/python3 -c 'import asn1crypto' >/dev/null 2>&1 || need+=(python3-asn1crypto)
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
+# ID card reading (issue 15 §2): the tesseract CLI with its Simplified Chinese model.
+have tesseract || need+=(tesseract-ocr)
+[ -f /usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata ] || need+=(tesseract-ocr-chi-sim)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"

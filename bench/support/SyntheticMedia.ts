@@ -7,6 +7,8 @@ export interface SyntheticMediaOptions {
   readonly width?: number;
   readonly height?: number;
   readonly fps?: number;
+  /** An I420 picture of width×height shown instead of the moving bar (e.g. an ID card held up). */
+  readonly still?: Uint8Array;
 }
 
 export class SyntheticMedia {
@@ -17,7 +19,7 @@ export class SyntheticMedia {
   readonly #audio = new wrtc.nonstandard.RTCAudioSource();
   readonly #timers: NodeJS.Timeout[] = [];
   framesSent = 0;
-  /** I420 frames sent in a loop instead of the moving bar (a face for the face-check tests). */
+  /** I420 frames sent in a loop instead of the moving bar (a face, an ID card held up: one frame). */
   #clip: readonly Uint8Array[] | null = null;
   #clipAt = 0;
 
@@ -25,6 +27,7 @@ export class SyntheticMedia {
     this.width = o.width ?? 320;
     this.height = o.height ?? 240;
     this.fps = o.fps ?? 15;
+    if (o.still) this.show(o.still);
     const { width, height } = this;
     const frame = new Uint8Array((width * height * 3) / 2);
     for (let y = 0; y < height; y++) frame.fill((y * 255) / height, y * width, (y + 1) * width);
@@ -66,6 +69,11 @@ export class SyntheticMedia {
       video: this.#video.createTrack() as unknown as MediaStreamTrack,
       audio: this.#audio.createTrack() as unknown as MediaStreamTrack,
     };
+  }
+
+  /** Shows another still picture (I420, width×height) from the next frame on. */
+  show(still: Uint8Array): void {
+    this.play([still]);
   }
 
   stop(): void {

@@ -6,9 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../server/demo/demo-data.js';
 import { launchChromium, waitForDecoding } from './browser.js';
-import { startApp, type RunningApp } from './app-server.js';
+import { staffRoomPage, startApp, type RunningApp } from './app-server.js';
 
 let app: RunningApp;
 let browser: Browser;
@@ -40,17 +39,7 @@ afterAll(async () => {
   await app?.dispose();
 });
 
-async function staffPage(username: string): Promise<Page> {
-  const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
-  await page.goto(`${app.url}/`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((u) => u.pathname !== '/' && u.pathname !== '/login');
-  await page.goto(`${app.url}/room/${sessionId}`);
-  await page.getByTestId('consent-accept').click();
-  return page;
-}
+const staffPage = (username: string) => staffRoomPage(browser, app, username, sessionId);
 
 describe('a real session in the real app', () => {
   it('three browsers (two clerks and the invited applicant) decode audio and video from both others', async () => {

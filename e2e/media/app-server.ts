@@ -1,5 +1,6 @@
 // The real Tongban app (createApp: HTTPS with the platform certificate, every feature with live
 // video and the recorder, the built client) and the demo data on a temp data directory.
+import type { Browser, Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,4 +49,23 @@ export async function startApp(): Promise<RunningApp> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A clerk logged in through the form, in the session's room, the recording notice acknowledged. */
+export async function staffRoomPage(
+  browser: Browser,
+  app: RunningApp,
+  username: string,
+  sessionId: string,
+  viewport?: { width: number; height: number },
+): Promise<Page> {
+  const page = await (await browser.newContext({ locale: 'zh-CN', ...(viewport ? { viewport } : {}) })).newPage();
+  await page.goto(`${app.url}/`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((u) => u.pathname !== '/' && u.pathname !== '/login');
+  await page.goto(`${app.url}/room/${sessionId}`);
+  await page.getByTestId('consent-accept').click();
+  return page;
 }

@@ -47,6 +47,7 @@ import { CeremonyService } from '../features/ceremony/index.js';
 import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC, verificationLink } from '../features/documents/index.js';
 import { EvidenceExporter } from '../features/evidence/index.js';
 import { FaceCheckService, FaceCheckStore, FaceEngine, IdentityService } from '../features/identity/index.js';
+import { IdCheckService, IdentityService } from '../features/identity/index.js';
 import {
   closeRoomsWhenSessionsEnd,
   MediaNode,
@@ -116,6 +117,7 @@ export interface AppServices {
   readonly identity: IdentityService;
   /** Face match and liveness advice for the handling clerk (issue 15 §3). */
   readonly faceChecks: FaceCheckService;
+  readonly idChecks: IdCheckService;
   readonly ceremonies: CeremonyService;
   readonly records: RecordService;
   /** Long-term validation renewal of archived PDFs (fresh DSS and document timestamp before the last one ends). */
@@ -228,6 +230,7 @@ export class App {
         siteName: (id) => (id && catalog.hasSite(id) ? catalog.site(id).name : undefined),
       });
       const faceCheckStore = new FaceCheckStore(db);
+      const idChecks = new IdCheckService({ db, clock, audit, blobs, cases, sessions, recording });
       const identity = new IdentityService({
         db,
         clock,
@@ -235,6 +238,7 @@ export class App {
         blobs,
         cases,
         sessions,
+        idChecks,
         documents,
         signing,
         pki,
@@ -361,6 +365,7 @@ export class App {
         signing,
         identity,
         faceChecks,
+        idChecks,
         ceremonies,
         records,
         ltv,

@@ -11,6 +11,7 @@ import { documentRoutes } from '../features/documents/index.js';
 import { evidenceRoutes, evidenceSockets } from '../features/evidence/index.js';
 import { healthRoutes } from '../features/health/index.js';
 import { faceCheckRoutes, faceCheckSockets, identityRoutes } from '../features/identity/index.js';
+import { idCheckRoutes, identityRoutes } from '../features/identity/index.js';
 import { mediaSockets } from '../features/media/index.js';
 import { pkiRoutes } from '../features/pki/index.js';
 import { ratingRoutes } from '../features/ratings/index.js';
@@ -29,6 +30,7 @@ export function routeModules(s: AppServices): RouteModule[] {
     caseRoutes(s),
     sessionRoutes({ sessions: s.sessions, currentDocumentId: (session) => s.documents.currentIdFor(session) }),
     identityRoutes(s),
+    idCheckRoutes(s),
     documentRoutes(s),
     ceremonyRoutes(s),
     recordRoutes(s),

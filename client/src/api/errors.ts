@@ -58,6 +58,8 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   recording_not_running: 'error.recordingNotRunning',
   applicant_not_recorded: 'error.applicantNotRecorded',
   snapshot_unavailable: 'error.snapshotUnavailable',
+  snapshot_not_id: 'error.snapshotNotId',
+  ocr_unavailable: 'error.ocrUnavailable',
   recording_missing: 'error.recordingMissing',
   recording_invalid: 'error.recordingInvalid',
   bad_image: 'error.badImage',

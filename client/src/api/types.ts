@@ -22,6 +22,7 @@ export type { SessionInfo, Participant, Joined } from '../../../protocol/http/se
 export type { Snapshot, SnapshotTaken, Checklist, ChecklistKey } from '../../../protocol/http/identity.js';
 export type { FaceCheck, LivenessPrompt } from '../../../protocol/http/face-check.js';
 export type { LivenessPromptEvent } from '../../../protocol/socket.js';
+export type { IdCheck, IdCheckKey, IdCheckStatus, IdCardFields, IdRead } from '../../../protocol/http/id-check.js';
 export type {
   DocumentSigner,
   SigningProgress,

@@ -3,11 +3,12 @@
 // confirmation that produces the document to sign.
 import { useState } from 'react';
 import { api } from '../api/http.js';
-import type { Checklist, ChecklistKey, SnapshotTaken } from '../api/types.js';
+import type { Checklist, ChecklistKey, IdCheck, SnapshotTaken } from '../api/types.js';
 import { ErrorAlert } from '../components/Alert.js';
 import { Progress } from '../components/Progress.js';
 import { useAction } from '../components/useAsync.js';
 import { useI18n, type MessageKey } from '../i18n/i18n.js';
+import { IdCheckAdvice } from './IdCheckAdvice.js';
 
 const checklist: { key: ChecklistKey; label: MessageKey }[] = [
   { key: 'faceVisible', label: 'check.faceVisible' },
@@ -28,11 +29,18 @@ export function IdentityPanel({
   const { t } = useI18n();
   const [checks, setChecks] = useState<Partial<Checklist>>({});
   const [snapshots, setSnapshots] = useState<SnapshotTaken[]>([]);
+  const [idCheck, setIdCheck] = useState<IdCheck | null>(null);
 
   // The server waits for the recording to cover this instant (a few seconds): show it is working.
   const snap = useAction(async (kind: 'face' | 'id') => {
     const r = await api<SnapshotTaken>(`/api/cases/${caseId}/snapshots`, { method: 'POST', body: { kind } });
     setSnapshots((s) => [...s, r]);
+    if (kind === 'id') void readId.run(r.id);
+  });
+  // Every ID snapshot is read by the server (OCR); the merged result is advice for the clerk.
+  const readId = useAction(async (snapshotId: string) => {
+    await api(`/api/cases/${caseId}/snapshots/${snapshotId}/id-read`, { method: 'POST' });
+    setIdCheck(await api<IdCheck>(`/api/cases/${caseId}/id-check`));
   });
   const confirm = useAction(async () => {
     const body: { checklist: Checklist } = {
@@ -102,6 +110,9 @@ export function IdentityPanel({
           ))}
         </ul>
       )}
+      {readId.busy && <Progress label={t('idcheck.reading')} fraction={null} />}
+      <ErrorAlert error={readId.error} />
+      {idCheck && <IdCheckAdvice check={idCheck} />}
       <ErrorAlert error={confirm.error} />
       <button
         type="button"

@@ -166,6 +166,13 @@ export class CaseService {
     return row && toSummary(row);
   }
 
+  /** Is this the ID number the case was opened with (its keyed HMAC compared; nothing in clear kept)? */
+  applicantIdMatches(id: string, idNumber: string): boolean {
+    const row = this.#db.sql.prepare('SELECT id_hmac AS h FROM cases WHERE id = ?').get(id) as
+      { h: string } | undefined;
+    return !!row?.h && row.h === this.#ids.hmac(idNumber);
+  }
+
   get(id: string): CaseSummary {
     const c = this.find(id);
     if (!c) throw new NotFoundError(`case ${id}`);

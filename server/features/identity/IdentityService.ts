@@ -9,7 +9,7 @@ import type { CaseService, CaseSummary } from '../cases/index.js';
 import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
 import { type Clock } from '../../kernel/clock.js';
 import { type JoinedApplicant, type Participant, type Session, type SessionService } from '../sessions/index.js';
-import { BadRequestError, ConflictError, ForbiddenError } from '../../kernel/errors.js';
+import { BadRequestError, ConflictError } from '../../kernel/errors.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Database } from '../../kernel/store/Database.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
@@ -17,6 +17,8 @@ import type { RecordingCheckpoint, RecordingService } from '../recording/index.j
 import type { DocumentSigning, DocumentStore } from '../documents/index.js';
 import { stampVerificationQr, type ImageType, type VerificationLink } from '../documents/index.js';
 import { uncheckedItems, type Checklist } from './checklist.js';
+import { handlingSession } from './handling-clerk.js';
+import type { IdCheckService } from './IdCheckService.js';
 import { identitySignerRoles, renderIdentityDocument } from './render-identity-document.js';
 import type { FaceCheckStore } from './face/FaceCheckStore.js';
 
@@ -52,6 +54,8 @@ export interface IdentityServiceDeps {
   readonly signing: DocumentSigning;
   readonly pki: SigningPki;
   readonly recording: RecordingService;
+  /** The ID card reads printed in the document's ID check section. */
+  readonly idChecks: IdCheckService;
   readonly font: Uint8Array;
   /** The /verify links (QR, short URL) of a document hash, under the configured public URL. */
   readonly verificationLink: (sha256: string) => VerificationLink;
@@ -82,13 +86,7 @@ export class IdentityService {
 
   /** The handling clerk, in the case's open session, while the case is in session. */
   #assertHandlingClerk(clerk: UserPrincipal, c: CaseSummary): Session {
-    if (clerk.role !== 'clerk' || clerk.siteId !== c.handlingSite.id) throw new ForbiddenError('handling clerk only');
-    const session = this.#d.sessions.openForCase(c.id);
-    if (!session || !session.participants.some((p) => p.userId === clerk.userId && p.role === 'handling_clerk')) {
-      throw new ForbiddenError('only the clerk handling this case');
-    }
-    if (c.status !== 'in_session') throw new ConflictError(`case is ${c.status}, not in_session`, 'invalid_state');
-    return session;
+    return handlingSession(this.#d.sessions, clerk, c);
   }
 
   /** The open session in which this clerk handles the case now (the face checks' precondition). */
@@ -232,6 +230,8 @@ export class IdentityService {
 
   /** Forgets the case's snapshots when its record is deleted (the caller destroys the blobs). */
   deleteSnapshots(caseId: string): void {
+    // The ID card reads of those snapshots go first (they reference them).
+    this.#d.db.sql.prepare('DELETE FROM id_reads WHERE case_id = ?').run(caseId);
     this.#d.db.sql.prepare('DELETE FROM snapshots WHERE case_id = ?').run(caseId);
     this.#d.faceChecks.deleteForCase(caseId);
   }
@@ -276,6 +276,7 @@ export class IdentityService {
       checkpoint,
       faceChecks: this.#d.faceChecks.forSession(session.id),
       font: this.#d.font,
+      idCheck: this.#d.idChecks.check(caseId),
     });
     const { boxes } = rendered;
     // The QR goes on before anyone signs: the base revision the signers sign carries it.

@@ -7,3 +7,6 @@ export { FaceCheckService } from './face/FaceCheckService.js';
 export { FaceCheckStore } from './face/FaceCheckStore.js';
 export { faceCheckRoutes } from './face/routes.js';
 export { faceCheckSockets } from './face/socket.js';
+export { IdCheckService } from './IdCheckService.js';
+export { idCheckCharacter } from './id-card/id-number.js';
+export { idCheckRoutes } from './id-check-routes.js';

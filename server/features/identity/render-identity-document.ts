@@ -9,6 +9,8 @@ import { A4, MARGIN, signatureRow, TextCursor, type SignatureBox } from '../docu
 import { checklistItems, type Checklist } from './checklist.js';
 import type { FaceCheck } from '../../../protocol/http/face-check.js';
 import { drawFaceCheckSection } from './face/face-check-section.js';
+import type { IdCheck } from '../../../protocol/http/id-check.js';
+import { drawIdCheckSection } from './id-check-section.js';
 
 export interface IdentityDocumentSnapshot {
   readonly kind: 'face' | 'id';
@@ -40,6 +42,8 @@ export interface IdentityDocumentInput {
   readonly faceChecks?: readonly FaceCheck[];
   /** Noto Sans CJK collection bytes. */
   readonly font: Uint8Array;
+  /** What was read off the ID card snapshots (advice), when they were read. */
+  readonly idCheck?: IdCheck | undefined;
 }
 
 /** Signing order of the identity document; the boxes are laid out in this order. */
@@ -94,6 +98,7 @@ export async function renderIdentityDocument(input: IdentityDocumentInput): Prom
   cursor.field('片段数 Segments', String(input.checkpoint.segmentCount), 8);
   cursor.field('偏移 Offset', `${input.checkpoint.offsetMs} ms`, 8);
   cursor.rule();
+  ({ page, cursor } = drawIdCheckSection(doc, { page, cursor }, font, input.idCheck));
   cursor.line('核验截图 Snapshots', 12);
 
   const images = await Promise.all(input.snapshots.map((s) => embedImage(doc, s)));

@@ -13,7 +13,7 @@ import { CompositeJob, compositePath } from './CompositeJob.js';
 import { fsyncFile, hashFile, recordingDirectory, safeName, writeDurably } from './files.js';
 import { ConflictError } from '../../kernel/errors.js';
 import { grabFrame } from './frame-grab.js';
-import { genesis, isMediaSegment, nextHead, snapshotTrackPrefix } from './hash-chain.js';
+import { entryTrackPrefix, genesis, isMediaSegment, nextHead, snapshotTrackPrefix } from './hash-chain.js';
 import { buildManifest, manifestBytes, manifestName, sealName, sha256Hex, type ManifestSeal } from './manifest.js';
 import { ParticipantTap, readClosedSegments } from './ParticipantTap.js';
 import type { Checkpoint, RecordingRow, RecordingStore, SegmentRow } from './RecordingStore.js';
@@ -45,12 +45,12 @@ export interface CapturedFrame {
   readonly sourceSegment: number;
 }
 
-/** A record chained by chainNote. */
-export interface ChainedNote {
+/** A record chained as its own link of the recording. */
+export interface ChainedEntry {
+  readonly sha256: string;
   readonly offsetMs: number;
   readonly index: number;
   readonly chainHash: string;
-  readonly sha256: string;
 }
 
 export interface CompositeState {
@@ -189,7 +189,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         'snapshot_unavailable',
       );
     }
-    const link = await this.#chainStill(live, sessionId, peerId, label, dir, file, offsetMs);
+    const link = await this.#chainLink(live, sessionId, peerId, `${snapshotTrackPrefix}${label}`, file, offsetMs);
     if (!link) throw new ConflictError('the snapshot could not be chained', 'snapshot_unavailable');
     return {
       image: readFileSync(join(dir, file)),
@@ -199,6 +199,44 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       chainHash: link.chainHash,
       sourceSegment: source.index,
     };
+  }
+
+  /**
+   * Appends a record of the session (bytes, e.g. JSON) to its chain as its own link, at this
+   * instant's offset, in the participant's folder: what the server concluded sits in the chain
+   * beside the media it concluded it from.
+   */
+  async appendEntry(sessionId: string, peerId: string, label: string, bytes: Uint8Array): Promise<ChainedEntry> {
+    const live = this.#live.get(sessionId);
+    const row = this.#o.store.get(sessionId);
+    if (!live || !row || row.status !== 'recording')
+      throw new ConflictError('the session is not being recorded', 'recording_not_running');
+    const offsetMs = Math.max(0, this.#clock().getTime() - Date.parse(row.startedAt));
+    const dir = this.#dirOf(row);
+    const file = join(safeName(peerId), `entry-${randomUUID()}-${safeName(label)}.json`);
+    mkdirSync(join(dir, safeName(peerId)), { recursive: true });
+    await writeDurably(join(dir, file), bytes);
+    const link = await this.#chainLink(live, sessionId, peerId, `${entryTrackPrefix}${label}`, file, offsetMs);
+    if (!link) throw new ConflictError('the entry could not be chained', 'recording_not_running');
+    return { sha256: link.sha256, offsetMs, index: link.index, chainHash: link.chainHash };
+  }
+
+  /** Chains one file written at `offsetMs` as its own link, in turn with the segments; its row. */
+  async #chainLink(
+    live: Live,
+    sessionId: string,
+    peerId: string,
+    track: string,
+    file: string,
+    offsetMs: number,
+  ): Promise<SegmentRow | undefined> {
+    const row = this.#o.store.get(sessionId);
+    if (!row) return undefined;
+    const dir = this.#dirOf(row);
+    const append = live.chain.then(() => this.#append(sessionId, peerId, track, dir, file, offsetMs, offsetMs));
+    live.chain = append.catch(() => undefined);
+    await append;
+    return this.#o.store.segments(sessionId).find((s) => s.file === file);
   }
 
   /** Waits for the chained video segment of `peerId` whose time span reaches `offsetMs`. */
@@ -324,46 +362,6 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     if (!entry) return;
     live.taps.delete(peerId);
     await entry.tap.stop();
-  }
-
-  /**
-   * Chains a small record about the participant (e.g. a face-match result) as its own link at this
-   * instant, so the advice the clerk saw is bound to the video like a snapshot is. The link's track
-   * carries the snapshot prefix: it is a still, not media, for playback and the manifest's tracks.
-   */
-  async chainNote(sessionId: string, peerId: string, label: string, bytes: Uint8Array): Promise<ChainedNote> {
-    const live = this.#live.get(sessionId);
-    const row = this.#o.store.get(sessionId);
-    if (!live || !row || row.status !== 'recording')
-      throw new ConflictError('the session is not being recorded', 'recording_not_running');
-    const offsetMs = Math.max(0, this.#clock().getTime() - Date.parse(row.startedAt));
-    const dir = this.#dirOf(row);
-    const file = join(safeName(peerId), `note-${randomUUID()}-${safeName(label)}.json`);
-    mkdirSync(join(dir, safeName(peerId)), { recursive: true });
-    await writeDurably(join(dir, file), bytes);
-    const link = await this.#chainStill(live, sessionId, peerId, label, dir, file, offsetMs);
-    if (!link) throw new ConflictError('the record could not be chained', 'recording_not_running');
-    return { offsetMs, index: link.index, chainHash: link.chainHash, sha256: link.sha256 };
-  }
-
-  /** Appends a still (snapshot image or note) in turn with the media segments; its chain row. */
-  async #chainStill(
-    live: Live,
-    sessionId: string,
-    peerId: string,
-    label: string,
-    dir: string,
-    file: string,
-    offsetMs: number,
-  ): Promise<SegmentRow | undefined> {
-    let link: SegmentRow | undefined;
-    const append = live.chain.then(async () => {
-      await this.#append(sessionId, peerId, `${snapshotTrackPrefix}${label}`, dir, file, offsetMs, offsetMs);
-      link = this.#o.store.segments(sessionId).find((s) => s.file === file);
-    });
-    live.chain = append.catch(() => undefined);
-    await append;
-    return link;
   }
 
   /** Chains one closed segment file: fsync, hash, append (idempotent per file). */

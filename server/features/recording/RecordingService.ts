@@ -17,7 +17,7 @@ import { genesis, isMediaSegment } from './hash-chain.js';
 import { ConflictError } from '../../kernel/errors.js';
 import { manifestName, sealName } from './manifest.js';
 import { platformManifestSeal, type PlatformSealSource } from './platform-seal.js';
-import { Recorder, type CapturedFrame, type ChainedNote, type CompositeState } from './Recorder.js';
+import { Recorder, type CapturedFrame, type ChainedEntry, type CompositeState } from './Recorder.js';
 import { RecordingStore } from './RecordingStore.js';
 import { verifyRecording, type RecordingVerification } from './verification.js';
 
@@ -139,10 +139,10 @@ export class RecordingService {
     return this.recorder.captureFrame(sessionId, participantId, label);
   }
 
-  /** A small record (JSON) about the participant chained into the recording at this instant. */
-  chainNote(sessionId: string, participantId: string, label: string, bytes: Uint8Array): Promise<ChainedNote> {
+  /** A record (e.g. JSON of an OCR result) chained into the session's recording as its own link. */
+  appendEntry(sessionId: string, participantId: string, label: string, bytes: Uint8Array): Promise<ChainedEntry> {
     if (!this.recorder) throw new ConflictError('no recorder runs here', 'recording_not_running');
-    return this.recorder.chainNote(sessionId, participantId, label, bytes);
+    return this.recorder.appendEntry(sessionId, participantId, label, bytes);
   }
 
   /** Finishes the session's taps and seals its recording (idempotent; nothing to do without a recorder). */

@@ -43,6 +43,9 @@ export function nextHead(previousHex: string, segmentSha256Hex: string, meta: Se
 /** Chain entries that are snapshot images (a frame taken from the recording), not media segments. */
 export const snapshotTrackPrefix = 'snapshot:';
 
+/** Chain entries that are records of the session (e.g. an ID card's OCR result as JSON), not media. */
+export const entryTrackPrefix = 'entry:';
+
 export function isMediaSegment(s: { readonly track: string }): boolean {
-  return !s.track.startsWith(snapshotTrackPrefix);
+  return !s.track.startsWith(snapshotTrackPrefix) && !s.track.startsWith(entryTrackPrefix);
 }

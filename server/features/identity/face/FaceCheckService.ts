@@ -153,7 +153,7 @@ export class FaceCheckService extends EventEmitter<Events> {
     const decidedAt = this.#d.clock().toISOString();
     const participant = this.#d.sessions.joinedApplicant(session.id)?.participantId ?? `user:${clerk.userId}`;
     const note = { type: 'face-check-decision', check: checkId, decision, decidedBy: clerk.userId, decidedAt };
-    const link = await this.#d.recording.chainNote(session.id, participant, 'face-decision', json(note));
+    const link = await this.#d.recording.appendEntry(session.id, participant, 'face-decision', json(note));
     this.#d.db.transaction(() => {
       if (this.#d.store.get(caseId, checkId)?.decision)
         throw new ConflictError('this result has already been decided', 'face_check_decided');
@@ -187,7 +187,7 @@ export class FaceCheckService extends EventEmitter<Events> {
     const checkedAt = this.#d.clock().toISOString();
     const base = { id, caseId, sessionId: session.id, ...result };
     const advice = { ...base, model: model.name, modelVersion: model.version, checkedBy: clerk.userId, checkedAt };
-    const link = await this.#d.recording.chainNote(session.id, participant, `face-${result.kind}`, json(advice));
+    const link = await this.#d.recording.appendEntry(session.id, participant, `face-${result.kind}`, json(advice));
     const check = { ...advice, offsetMs: link.offsetMs, chainIndex: link.index, chainHash: link.chainHash };
     this.#d.db.transaction(() => {
       this.#d.store.insert(check);

@@ -164,7 +164,7 @@ describe('face checks in a live session', () => {
     expect(check.model).toMatch(/^@vladmandic\/human 3\.3\.6 .*wasm\)$/);
     const link = server.app.services.recording.store.segments(sessionId)[check.chainIndex]!;
     expect(link).toMatchObject({
-      track: 'snapshot:face-match',
+      track: 'entry:face-match',
       chainHash: check.chainHash,
       participant: applicantPeer,
     });
@@ -226,7 +226,7 @@ describe('face checks in a live session', () => {
       decision: { decision: 'accepted', decidedBy: 'clerk.cixi' },
     });
     const link = server.app.services.recording.store.segments(sessionId)[check.decision!.chainIndex]!;
-    expect(link.track).toBe('snapshot:face-decision');
+    expect(link.track).toBe('entry:face-decision');
     expect(refusal(await decide(cixi, matchId, 'rejected'))).toEqual([409, 'face_check_decided']);
     const list = (await cixi.get(`/api/cases/${caseId}/face-checks`)).json().checks as FaceCheck[];
     expect(list.map((c) => [c.kind, c.label, c.decision?.decision ?? null])).toEqual([
