@@ -46,8 +46,13 @@ import {
 import { CeremonyService } from '../features/ceremony/index.js';
 import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC, verificationLink } from '../features/documents/index.js';
 import { EvidenceExporter } from '../features/evidence/index.js';
-import { FaceCheckService, FaceCheckStore, FaceEngine, IdentityService } from '../features/identity/index.js';
-import { IdCheckService, IdentityService } from '../features/identity/index.js';
+import {
+  FaceCheckService,
+  FaceCheckStore,
+  FaceEngine,
+  IdCheckService,
+  IdentityService,
+} from '../features/identity/index.js';
 import {
   closeRoomsWhenSessionsEnd,
   MediaNode,
