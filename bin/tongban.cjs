@@ -47,14 +47,16 @@ function writeCache(file, script) {
 
 const file = cacheFile(command);
 const own = readCache(file);
-// Until a command has its own cache, the one `help` leaves at build time spares it the compile of
-// the bundle's top level.
-const cachedData = own ?? readCache(cacheFile('help'));
+// Until a command has its own cache it starts from the seed: the bundle's top level compiled, before
+// anything ran. Not from another command's cache: that carries all the other command compiled, and
+// a bigger cache costs every later start to read and deserialise.
+const seed = own ? undefined : readCache(cacheFile('seed'));
 const source = readFileSync(bundle, 'utf8');
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: bundle,
-  cachedData,
+  cachedData: own ?? seed,
 });
+if (!own && !seed) writeCache(cacheFile('seed'), script);
 if (!own || script.cachedDataRejected) {
   // After the run, so the cache also holds the functions compiled lazily while the command ran.
   process.once('exit', (code) => code === 0 && writeCache(file, script));

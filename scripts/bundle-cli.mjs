@@ -12,7 +12,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 // Left to node_modules: native addons (pkcs11js; better-sqlite3's JavaScript is bundled, its addon
 // is loaded by path: server/kernel/store/Database.ts), packages that find files beside themselves
-// (mediasoup's worker, harfbuzzjs's wasm), and the web-server stack only `serve` and `demo` load.
+// (mediasoup's worker, harfbuzzjs's wasm, human's models and tfjs' wasm), and what only the server
+// (`serve`, `demo`) loads: the web stack, the cluster clients (S3, Redis) and the face engine. Every
+// command reads the whole bundle at start, so what it never runs stays out.
 const external = [
   'pkcs11js',
   'mediasoup',
@@ -24,6 +26,11 @@ const external = [
   'yauzl',
   'pdf-lib',
   '@pdf-lib/fontkit',
+  '@aws-sdk/*',
+  'ioredis',
+  '@socket.io/redis-adapter',
+  '@vladmandic/human',
+  '@tensorflow/*',
 ];
 
 rmSync(`${root}dist/cli`, { recursive: true, force: true });
@@ -48,5 +55,5 @@ await build({
   logLevel: 'warning',
 });
 
-// The first run of every command starts from the cache `help` leaves (see bin/tongban.cjs).
+// Leaves the seed cache every command's first run starts from (see bin/tongban.cjs).
 spawnSync(process.execPath, [`${root}bin/tongban.cjs`, 'help'], { stdio: 'ignore' });
