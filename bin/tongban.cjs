@@ -18,8 +18,14 @@ if (!existsSync(bundle)) {
   process.exit(2);
 }
 
-// Keyed by the first word only (sign, verify, pki, …): later words may be file names.
-const command = /^[a-z][a-z-]{0,20}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
+// Keyed by the first word (sign, verify, pki, …), not by later words: they may be file names. A
+// `verify` of one PDF and a batch (several files, folders, packages) have caches of their own: a
+// batch also compiles the worker pool, the table and the progress bar, and a cache twice the size
+// would slow every single-file start that came after one.
+const first = /^[a-z][a-z-]{0,20}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
+const named = process.argv.slice(3).filter((a) => !a.startsWith('-') && /\.(pdf|zip)$/i.test(a));
+const onePdf = named.length === 1 && /\.pdf$/i.test(named[0]);
+const command = first === 'verify' && !onePdf ? 'verify-batch' : first;
 
 const { size, mtimeMs } = statSync(bundle);
 function cacheFile(name) {

@@ -3,7 +3,7 @@
 // the --json lines, the exit codes, and the progress bar a terminal sees (through a pty) but a pipe
 // does not.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../signing/test-support/tools.js';
@@ -102,6 +102,20 @@ describe('tongban verify, many files', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('5 files: 5 valid, 0 not valid');
     expect(r.status).toBe(0);
+  });
+
+  it('a batch keeps a code cache of its own, apart from the one of a single-file verify', () => {
+    // A batch compiles the pool, the table and the bar too: in the single-file cache it would slow every single start.
+    const cacheDir = join(process.cwd(), 'dist', 'cli', 'code-cache');
+    const caches = (kind: string) => readdirSync(cacheDir).filter((f) => f.startsWith(`${kind}.`));
+    for (const f of caches('verify-batch')) rmSync(join(cacheDir, f));
+    expect(tongban(['verify', ...set.files.slice(0, 2), '--data', set.dataDir]).status).toBe(0);
+    const [batch] = caches('verify-batch');
+    expect(batch, 'the batch wrote its cache').toBeDefined();
+    const written = statSync(join(cacheDir, batch!)).mtimeMs;
+    expect(tongban(['verify', set.files[0]!, '--data', set.dataDir]).status).toBe(0);
+    expect(caches('verify'), 'a single-file run leaves its own cache').not.toEqual([]);
+    expect(statSync(join(cacheDir, batch!)).mtimeMs, 'and leaves the batch cache alone').toBe(written);
   });
 
   it('a damaged package or an unreadable PDF among good files fails the run (1) and is named', async () => {
