@@ -115,6 +115,11 @@ export const errorCodes = [
   'rating_not_open',
   'rating_not_applicant',
   'rating_token_invalid',
+  // Scripted 意愿确认 and materials (issue 15 §1, §4).
+  'script_incomplete',
+  'script_answer_unexpected',
+  'script_not_running',
+  'material_unsupported_type',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

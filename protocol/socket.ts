@@ -7,6 +7,7 @@ import type { ErrorReply } from './errors.js';
 import type { CaseSummary } from './http/cases.js';
 import type { CeremonyState } from './http/ceremonies.js';
 import type { EvidenceJob } from './http/records.js';
+import type { ScriptRunState } from './http/script.js';
 import {
   mediaRequestSchema,
   type MediaAck,
@@ -99,6 +100,8 @@ export interface ServerToClientEvents {
   /** Another connection with the same identity took this seat. */
   'media:replaced': (event: { readonly sessionId: string }) => void;
   'recording:state': (state: RecordingStateView) => void;
+  /** The case's 意愿确认 script moved on: the prompt on the applicant's screen (media room of the session). */
+  'script:state': (state: Pushed<ScriptRunState>) => void;
 }
 
 /** No server-to-server events. */

@@ -44,7 +44,7 @@ import {
 import { CeremonyService } from '../features/ceremony/index.js';
 import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC, verificationLink } from '../features/documents/index.js';
 import { EvidenceExporter } from '../features/evidence/index.js';
-import { IdentityService } from '../features/identity/index.js';
+import { IdentityService, MaterialService, ScriptService } from '../features/identity/index.js';
 import {
   closeRoomsWhenSessionsEnd,
   MediaService,
@@ -109,6 +109,9 @@ export interface AppServices {
   readonly documents: DocumentStore;
   readonly signing: DocumentSigning;
   readonly identity: IdentityService;
+  /** Issue 15: each matter's 意愿确认 script and the case's run through it; materials of the session. */
+  readonly scripts: ScriptService;
+  readonly materials: MaterialService;
   readonly ceremonies: CeremonyService;
   readonly records: RecordService;
   /** Long-term validation renewal of archived PDFs (fresh DSS and document timestamp before the last one ends). */
@@ -208,6 +211,8 @@ export class App {
         font,
         siteName: (id) => (id && catalog.hasSite(id) ? catalog.site(id).name : undefined),
       });
+      const scripts = new ScriptService({ db, clock, audit, catalog, cases, sessions, recording });
+      const materials = new MaterialService({ db, clock, audit, blobs, cases, sessions, recording });
       const identity = new IdentityService({
         db,
         clock,
@@ -219,6 +224,8 @@ export class App {
         signing,
         pki,
         recording,
+        scripts,
+        materials,
         font,
         verificationLink: docLink,
       });
@@ -322,6 +329,8 @@ export class App {
         documents,
         signing,
         identity,
+        scripts,
+        materials,
         ceremonies,
         records,
         ltv,

@@ -10,7 +10,7 @@ import { ceremonyRoutes, ceremonySockets } from '../features/ceremony/index.js';
 import { documentRoutes } from '../features/documents/index.js';
 import { evidenceRoutes, evidenceSockets } from '../features/evidence/index.js';
 import { healthRoutes } from '../features/health/index.js';
-import { identityRoutes } from '../features/identity/index.js';
+import { identityRoutes, materialRoutes, scriptRoutes, scriptSockets } from '../features/identity/index.js';
 import { mediaSockets } from '../features/media/index.js';
 import { pkiRoutes } from '../features/pki/index.js';
 import { ratingRoutes } from '../features/ratings/index.js';
@@ -41,6 +41,8 @@ export function routeModules(s: AppServices): RouteModule[] {
     retentionRoutes(s),
     verifyRoutes(s),
     ratingRoutes(s),
+    scriptRoutes(s),
+    materialRoutes(s),
   ];
 }
 
@@ -50,6 +52,7 @@ export function socketModules(s: AppServices): SocketModule[] {
     caseSockets(s),
     ceremonySockets(s),
     evidenceSockets(s),
+    scriptSockets(s),
     ...(media
       ? [
           mediaSockets({

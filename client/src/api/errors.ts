@@ -99,6 +99,10 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   rating_not_open: 'error.ratingNotOpen',
   rating_not_applicant: 'error.ratingNotApplicant',
   rating_token_invalid: 'error.ratingTokenInvalid',
+  script_incomplete: 'error.scriptIncomplete',
+  script_answer_unexpected: 'error.scriptAnswerUnexpected',
+  script_not_running: 'error.scriptNotRunning',
+  material_unsupported_type: 'error.materialUnsupportedType',
 };
 
 /** The table doubles as the list of known codes (a type-only import keeps zod out of the bundle). */

@@ -9,7 +9,8 @@ import type { CaseService, CaseSummary } from '../cases/index.js';
 import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
 import { type Clock } from '../../kernel/clock.js';
 import { type JoinedApplicant, type Participant, type Session, type SessionService } from '../sessions/index.js';
-import { BadRequestError, ConflictError, ForbiddenError } from '../../kernel/errors.js';
+import { BadRequestError, ConflictError } from '../../kernel/errors.js';
+import { caseSessionOf } from './case-session.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Database } from '../../kernel/store/Database.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
@@ -18,6 +19,9 @@ import type { DocumentSigning, DocumentStore } from '../documents/index.js';
 import { stampVerificationQr, type ImageType, type VerificationLink } from '../documents/index.js';
 import { uncheckedItems, type Checklist } from './checklist.js';
 import { identitySignerRoles, renderIdentityDocument } from './render-identity-document.js';
+import type { MaterialService } from './MaterialService.js';
+import type { Material } from '../../../protocol/http/materials.js';
+import type { ScriptService } from './ScriptService.js';
 
 /** The applicant's event certificate only needs to outlive the signing round. */
 export const EVENT_CERTIFICATE_MINUTES = 60;
@@ -51,6 +55,8 @@ export interface IdentityServiceDeps {
   readonly signing: DocumentSigning;
   readonly pki: SigningPki;
   readonly recording: RecordingService;
+  readonly scripts: ScriptService;
+  readonly materials: MaterialService;
   readonly font: Uint8Array;
   /** The /verify links (QR, short URL) of a document hash, under the configured public URL. */
   readonly verificationLink: (sha256: string) => VerificationLink;
@@ -79,13 +85,7 @@ export class IdentityService {
 
   /** The handling clerk, in the case's open session, while the case is in session. */
   #assertHandlingClerk(clerk: UserPrincipal, c: CaseSummary): Session {
-    if (clerk.role !== 'clerk' || clerk.siteId !== c.handlingSite.id) throw new ForbiddenError('handling clerk only');
-    const session = this.#d.sessions.openForCase(c.id);
-    if (!session || !session.participants.some((p) => p.userId === clerk.userId && p.role === 'handling_clerk')) {
-      throw new ForbiddenError('only the clerk handling this case');
-    }
-    if (c.status !== 'in_session') throw new ConflictError(`case is ${c.status}, not in_session`, 'invalid_state');
-    return session;
+    return caseSessionOf(this.#d.sessions, clerk, c, 'handling');
   }
 
   checkpoint(sessionId: string, session: Session): RecordingCheckpoint {
@@ -217,9 +217,15 @@ export class IdentityService {
       .all(caseId) as Snapshot[];
   }
 
-  /** Forgets the case's snapshots when its record is deleted (the caller destroys the blobs). */
+  /** Forgets the case's snapshots and materials when its record is deleted (the caller destroys the blobs). */
   deleteSnapshots(caseId: string): void {
     this.#d.db.sql.prepare('DELETE FROM snapshots WHERE case_id = ?').run(caseId);
+    this.#d.materials.deleteForCase(caseId);
+  }
+
+  /** The materials captured in the case's sessions (issue 15 §4). */
+  materials(caseId: string): Material[] {
+    return this.#d.materials.list(caseId);
   }
 
   snapshot(caseId: string, id: string): Snapshot | undefined {
@@ -238,6 +244,7 @@ export class IdentityService {
     const { applicant, witness } = this.#refusalAudited(clerk, caseId, () =>
       this.#assertSessionPreconditions(session, clerk),
     );
+    const script = this.#refusalAudited(clerk, caseId, () => this.#d.scripts.assertComplete(caseId));
     const snaps = this.snapshots(caseId).filter((s) => s.sessionId === session.id && s.chainIndex !== null);
     if (!snaps.some((s) => s.kind === 'face') || !snaps.some((s) => s.kind === 'id')) {
       throw new BadRequestError('at least one face and one ID snapshot', 'snapshots_missing');
@@ -261,6 +268,15 @@ export class IdentityService {
       confirmedAt: now.toISOString(),
       checkpoint,
       font: this.#d.font,
+      script:
+        script.version === null
+          ? null
+          : {
+              matterId: script.matterId,
+              version: script.version,
+              rows: script.steps,
+            },
+      materials: this.#d.materials.list(caseId).filter((m) => m.sessionId === session.id),
     });
     const { boxes } = rendered;
     // The QR goes on before anyone signs: the base revision the signers sign carries it.

@@ -2,3 +2,8 @@
 export { IdentityService, type Snapshot } from './IdentityService.js';
 export { renderIdentityDocument } from './render-identity-document.js';
 export { identityRoutes } from './routes.js';
+export { MaterialService } from './MaterialService.js';
+export { materialRoutes } from './material-routes.js';
+export { ScriptService } from './ScriptService.js';
+export { scriptRoutes } from './script-routes.js';
+export { scriptSockets } from './socket.js';

@@ -7,6 +7,7 @@ import { embedCjkFont } from '../documents/index.js';
 import { setCheckpointInfo, type RecordingCheckpoint } from '../recording/index.js';
 import { A4, MARGIN, signatureRow, TextCursor, type SignatureBox } from '../documents/index.js';
 import { checklistItems, type Checklist } from './checklist.js';
+import { drawScriptAndMaterials, type MaterialLine, type ScriptSection } from './script-table.js';
 
 export interface IdentityDocumentSnapshot {
   readonly kind: 'face' | 'id';
@@ -36,6 +37,10 @@ export interface IdentityDocumentInput {
   readonly checkpoint: RecordingCheckpoint;
   /** Noto Sans CJK collection bytes. */
   readonly font: Uint8Array;
+  /** The 意愿确认 script as run (issue 15 §1); absent or null when the matter has none. */
+  readonly script?: ScriptSection | null;
+  /** Materials captured in the session (issue 15 §4). */
+  readonly materials?: readonly MaterialLine[];
 }
 
 /** Signing order of the identity document; the boxes are laid out in this order. */
@@ -83,6 +88,8 @@ export async function renderIdentityDocument(input: IdentityDocumentInput): Prom
   for (const item of checklistItems) {
     cursor.line(`${input.checklist[item.key] ? '☑' : '☐'} ${item.zh} / ${item.en}`, 10, MARGIN + 10);
   }
+  cursor = drawScriptAndMaterials(doc, cursor, font, input.script ?? null, input.materials ?? []);
+  page = cursor.page;
   cursor.rule();
   cursor.line('录像检查点 Recording checkpoint', 12);
   cursor.field('会话 Session', input.checkpoint.sessionId, 8);

@@ -45,6 +45,15 @@ export interface CapturedFrame {
   readonly sourceSegment: number;
 }
 
+/** A non-media link of the recording chain (see appendEntry). */
+export interface ChainedEntry {
+  readonly sha256: string;
+  /** Milliseconds from the recording's start. */
+  readonly offsetMs: number;
+  readonly index: number;
+  readonly chainHash: string;
+}
+
 export interface CompositeState {
   readonly status: 'rendering' | 'ready' | 'failed';
   /** 0..1 */
@@ -181,13 +190,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         'snapshot_unavailable',
       );
     }
-    let link: SegmentRow | undefined;
-    const append = live.chain.then(async () => {
-      await this.#append(sessionId, peerId, `${snapshotTrackPrefix}${label}`, dir, file, offsetMs, offsetMs);
-      link = this.#o.store.segments(sessionId).find((s) => s.file === file);
-    });
-    live.chain = append.catch(() => undefined);
-    await append;
+    const link = await this.#chainAt(live, sessionId, peerId, `${snapshotTrackPrefix}${label}`, dir, file, offsetMs);
     if (!link) throw new ConflictError('the snapshot could not be chained', 'snapshot_unavailable');
     return {
       image: readFileSync(join(dir, file)),
@@ -197,6 +200,51 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       chainHash: link.chainHash,
       sourceSegment: source.index,
     };
+  }
+
+  /**
+   * Chains bytes the session produced besides media (a script prompt or answer, a material) as a
+   * link at this instant: written durably under the participant's folder, then appended in turn.
+   */
+  async appendEntry(
+    sessionId: string,
+    participant: string,
+    track: string,
+    bytes: Uint8Array,
+    ext: string,
+  ): Promise<ChainedEntry> {
+    const live = this.#live.get(sessionId);
+    const row = this.#o.store.get(sessionId);
+    if (!live || !row || row.status !== 'recording')
+      throw new ConflictError('the session is not being recorded', 'recording_not_running');
+    const offsetMs = Math.max(0, this.#clock().getTime() - Date.parse(row.startedAt));
+    const dir = this.#dirOf(row);
+    const file = join(safeName(participant), `${safeName(track)}-${randomUUID()}.${safeName(ext)}`);
+    mkdirSync(join(dir, safeName(participant)), { recursive: true });
+    await writeDurably(join(dir, file), bytes);
+    const link = await this.#chainAt(live, sessionId, participant, track, dir, file, offsetMs);
+    if (!link) throw new ConflictError('the entry could not be chained', 'recording_not_running');
+    return { sha256: link.sha256, offsetMs, index: link.index, chainHash: link.chainHash };
+  }
+
+  /** Appends one written file after the links before it (the chain is serialised per session). */
+  async #chainAt(
+    live: Live,
+    sessionId: string,
+    participant: string,
+    track: string,
+    dir: string,
+    file: string,
+    offsetMs: number,
+  ): Promise<SegmentRow | undefined> {
+    let link: SegmentRow | undefined;
+    const append = live.chain.then(async () => {
+      await this.#append(sessionId, participant, track, dir, file, offsetMs, offsetMs);
+      link = this.#o.store.segments(sessionId).find((s) => s.file === file);
+    });
+    live.chain = append.catch(() => undefined);
+    await append;
+    return link;
   }
 
   /** Waits for the chained video segment of `peerId` whose time span reaches `offsetMs`. */

@@ -17,7 +17,7 @@ import { genesis, isMediaSegment } from './hash-chain.js';
 import { ConflictError } from '../../kernel/errors.js';
 import { manifestName, sealName } from './manifest.js';
 import { platformManifestSeal, type PlatformSealSource } from './platform-seal.js';
-import { Recorder, type CapturedFrame, type CompositeState } from './Recorder.js';
+import { Recorder, type CapturedFrame, type ChainedEntry, type CompositeState } from './Recorder.js';
 import { RecordingStore } from './RecordingStore.js';
 import { verifyRecording, type RecordingVerification } from './verification.js';
 
@@ -137,6 +137,18 @@ export class RecordingService {
   captureFrame(sessionId: string, participantId: string, label: string): Promise<CapturedFrame> {
     if (!this.recorder) throw new ConflictError('no recorder runs here', 'recording_not_running');
     return this.recorder.captureFrame(sessionId, participantId, label);
+  }
+
+  /** Chains a non-media entry (script prompt or answer, material) into the live recording now. */
+  appendEntry(
+    sessionId: string,
+    participant: string,
+    track: string,
+    bytes: Uint8Array,
+    ext: string,
+  ): Promise<ChainedEntry> {
+    if (!this.recorder) throw new ConflictError('no recorder runs here', 'recording_not_running');
+    return this.recorder.appendEntry(sessionId, participant, track, bytes, ext);
   }
 
   /** Finishes the session's taps and seals its recording (idempotent; nothing to do without a recorder). */

@@ -42,7 +42,11 @@ export function nextHead(previousHex: string, segmentSha256Hex: string, meta: Se
 
 /** Chain entries that are snapshot images (a frame taken from the recording), not media segments. */
 export const snapshotTrackPrefix = 'snapshot:';
+/** Chain entries of the 意愿确认 script (a prompt shown, an answer marked) and materials (issue 15). */
+export const scriptTrackPrefix = 'script:';
+export const materialTrackPrefix = 'material:';
+const entryPrefixes = [snapshotTrackPrefix, scriptTrackPrefix, materialTrackPrefix];
 
 export function isMediaSegment(s: { readonly track: string }): boolean {
-  return !s.track.startsWith(snapshotTrackPrefix);
+  return !entryPrefixes.some((prefix) => s.track.startsWith(prefix));
 }

@@ -17,6 +17,7 @@ import { documentVerificationSchema } from './035-document-verification.js';
 import { redactedVideoJobsSchema } from './036-redacted-video-jobs.js';
 import { retentionLtvSchema } from './037-retention-ltv.js';
 import { ratingsSchema } from './038-ratings.js';
+import { scriptsMaterialsSchema } from './041-scripts-materials.js';
 
 export interface Migration {
   readonly version: number;
@@ -42,4 +43,5 @@ export const migrations: readonly Migration[] = [
   redactedVideoJobsSchema,
   retentionLtvSchema,
   ratingsSchema,
+  scriptsMaterialsSchema,
 ];
