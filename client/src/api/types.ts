@@ -20,6 +20,8 @@ export type {
 } from '../../../protocol/http/cases.js';
 export type { SessionInfo, Participant, Joined } from '../../../protocol/http/sessions.js';
 export type { Snapshot, SnapshotTaken, Checklist, ChecklistKey } from '../../../protocol/http/identity.js';
+export type { MatterScript, ScriptRunState, ScriptStep } from '../../../protocol/http/script.js';
+export type { Material } from '../../../protocol/http/materials.js';
 export type {
   DocumentSigner,
   SigningProgress,

@@ -279,7 +279,10 @@ describe('confirmation, the 确认书, the timeline and the evidence package', (
   let recordId: string;
 
   test('the 确认书 prints the script as a numbered table and lists the materials', async () => {
-    for (const kind of ['face', 'id']) expect((await post(cixi, '/snapshots', { kind })).status).toBe(201);
+    for (const kind of ['face', 'id']) {
+      const snap = await post(cixi, '/snapshots', { kind });
+      expect(snap.status, snap.text).toBe(201);
+    }
     const confirmed = await post(cixi, '/confirm-identity', { checklist });
     expect(confirmed.status, confirmed.text).toBe(201);
     documentId = confirmed.json().documentId;
@@ -364,8 +367,10 @@ describe('an answer other than expected', () => {
     const other = await openCaseWithGuest(server, { xingren, cixi }, { name: '赵六', idNumber: '522501199202021234' });
     bots.push(...(await joinLiveRoom(server, other.sessionId, [other.guest, cixi, xingren])));
     await waitForRecordedSegments(server, other.sessionId, other.guestPeer);
-    for (const kind of ['face', 'id'])
-      expect((await cixi.post(`/api/cases/${other.id}/snapshots`, { kind })).status).toBe(201);
+    for (const kind of ['face', 'id']) {
+      const snap = await cixi.post(`/api/cases/${other.id}/snapshots`, { kind });
+      expect(snap.status, snap.text).toBe(201);
+    }
     let state = (await cixi.post(`/api/cases/${other.id}/script/start`)).json() as ScriptRunState;
     // This case starts after version 3 was saved: one step.
     expect(state).toMatchObject({ version: 3, prompt: { n: 1, total: 1 } });
