@@ -53,7 +53,13 @@ export function ScriptPanel({
         </button>
       )}
       {state.prompt && (
-        <div className="script-current" data-testid="script-current" data-step={state.prompt.n}>
+        <div
+          className="script-current"
+          data-testid="script-current"
+          data-step={state.prompt.n}
+          data-shown={state.steps[state.prompt.n - 1]?.shown}
+          data-expected={state.steps[state.prompt.n - 1]?.expected}
+        >
           <p className="muted small">
             {t('script.step', { n: state.prompt.n, total: state.prompt.total })} ·{' '}
             {t(state.prompt.kind === 'statement' ? 'script.statement' : 'script.question')} · {t('script.expected')}{' '}
