@@ -80,6 +80,63 @@ describe('flow A: remote identity confirmation', () => {
       await page.getByTestId('recording-indicator').waitFor({ timeout: 15_000 });
   });
 
+  it("the handling clerk runs the 意愿确认 script: each prompt shows large on the applicant's phone, answers are chained with their offsets", async () => {
+    await cixi.getByTestId('script-start').click();
+    for (let n = 1; ; n++) {
+      const current = cixi.locator(`[data-testid="script-current"][data-step="${n}"]`);
+      if (!(await current.count()) && (await cixi.getByTestId('script-done').count())) break;
+      await current.waitFor({ timeout: 15_000 });
+      await applicant.locator(`[data-testid="script-prompt-text"][data-step="${n}"]`).waitFor({ timeout: 15_000 });
+      if (n === 2) {
+        await screenshot(applicant, 'room-applicant-phone-script-prompt');
+        await screenshot(cixi, 'room-handling-clerk-script');
+        // 重复: the same prompt is shown (and chained) again.
+        await cixi.getByTestId('script-repeat').click();
+        await cixi.locator('[data-testid="script-current"][data-step="2"][data-shown="2"]').waitFor();
+      }
+      const expected = await cixi.locator('[data-testid="script-current"]').getAttribute('data-expected');
+      await cixi.getByTestId(`script-${expected}`).click();
+      await poll(
+        async () =>
+          (await cixi.locator(`[data-testid="script-current"][data-step="${n}"]`).count()) === 0 ||
+          (await cixi.getByTestId('script-done').count()) > 0,
+      ).toBe(true);
+      if (await cixi.getByTestId('script-done').count()) break;
+    }
+    await applicant.getByTestId('script-prompt-status').waitFor({ timeout: 15_000 });
+    const run = await applicant.evaluate(async () => {
+      const me = (await (await fetch('/api/me')).json()) as { caseId: string };
+      return (await (await fetch(`/api/cases/${me.caseId}/script`)).json()) as {
+        status: string;
+        steps: { n: number; answer: string; shown: number; answerOffsetMs: number; answerChainIndex: number }[];
+      };
+    });
+    console.log(
+      'script run:',
+      run.steps
+        .map((s) => `${s.n} ${s.answer} shown ${s.shown} +${s.answerOffsetMs} ms link #${s.answerChainIndex}`)
+        .join('; '),
+    );
+    expect(run.status).toBe('complete');
+    expect(run.steps[1]!.shown).toBe(2);
+    const offsets = run.steps.map((s) => s.answerOffsetMs);
+    expect(offsets.every((o) => o > 0)).toBe(true);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    const links = run.steps.map((s) => s.answerChainIndex);
+    expect(links).toEqual([...links].sort((a, b) => a - b));
+  });
+
+  it('the clerk at 兴仁 adds a material (PDF upload); it is chained into the recording', async () => {
+    await xingren.getByTestId('material-name').fill('社保停缴申请表');
+    await xingren
+      .getByTestId('material-file')
+      .setInputFiles({ name: 'form.pdf', mimeType: 'application/pdf', buffer: await agreementPdf(1) });
+    await xingren.getByTestId('material-upload').click();
+    await xingren.getByTestId('material-item').waitFor({ timeout: 30_000 });
+    expect(await xingren.getByTestId('material-item').textContent()).toContain('application/pdf');
+    await screenshot(xingren, 'room-originating-clerk-material');
+  });
+
   it('the handling clerk works the checklist, captures face and ID, and confirms the identity', async () => {
     for (const item of ['faceVisible', 'idFrontShown', 'idBackShown', 'statedNameAndPurpose']) {
       await cixi.getByTestId(`check-${item}`).check();
@@ -92,7 +149,7 @@ describe('flow A: remote identity confirmation', () => {
     await expect.poll(() => cixi.getByTestId('snapshot-item').count(), { timeout: 30_000 }).toBe(2);
     await screenshot(cixi, 'room-handling-clerk-checklist');
     await cixi.getByTestId('confirm-identity').click();
-    await cixi.locator('[data-testid="pdf-viewer"][data-rendered="yes"][data-pages="1"]').waitFor({ timeout: 30_000 });
+    await cixi.locator('[data-testid="pdf-viewer"][data-rendered="yes"]').waitFor({ timeout: 30_000 });
     await screenshot(cixi, 'room-confirmation-document');
     // Each snapshot is a frame of the applicant's recording, linked into its hash chain; the PDF says where.
     const api = async (path: string) => (await cixi.request.get(`${demo.url}${path}`)).body();
@@ -102,6 +159,9 @@ describe('flow A: remote identity confirmation', () => {
     const { snapshots } = JSON.parse((await api(`/api/cases/${session.caseId}/snapshots`)).toString());
     expect(snapshots).toHaveLength(2);
     const text = spawnSync('pdftotext', ['-', '-'], { input: await api(`/api/documents/${session.documentId}`) });
+    console.log(`pdftotext of the 确认书:\n${text.stdout.toString()}`);
+    expect(text.stdout.toString()).toContain('意愿确认 Consent script');
+    expect(text.stdout.toString()).toContain('社保停缴申请表 · application/pdf');
     for (const s of snapshots as { mediaType: string; offsetMs: number; chainIndex: number; chainHash: string }[]) {
       expect(s.mediaType).toBe('image/jpeg');
       expect(text.stdout.toString()).toContain(`offset +${s.offsetMs} ms`);
