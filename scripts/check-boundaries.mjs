@@ -144,7 +144,12 @@ export function extractImports(src) {
   const found = [];
   const is = (k, t, v) => tok[k] !== undefined && tok[k].t === t && (v === undefined || tok[k].v === v);
   const add = (k) => found.push({ spec: tok[k].v, line: tok[k].line });
+  const augmentations = [];
+  let isModule = false;
+  let depth = 0;
   for (let k = 0; k < tok.length; k++) {
+    if (is(k, 'p', '{')) depth++;
+    else if (is(k, 'p', '}')) depth--;
     if (tok[k].t !== 'id' || is(k - 1, 'p', '.')) continue;
     const word = tok[k].v;
     if (word === 'import') {
@@ -162,6 +167,7 @@ export function extractImports(src) {
         }
       }
     } else if (word === 'export') {
+      if (depth === 0) isModule = true;
       let j = k + 1;
       if (is(j, 'id', 'type')) j++;
       if (is(j, 'p', '*')) {
@@ -174,9 +180,14 @@ export function extractImports(src) {
       if (is(j, 'id', 'from') && is(j + 1, 'str')) add(j + 1);
     } else if (word === 'require' && is(k + 1, 'p', '(') && is(k + 2, 'str') && is(k + 3, 'p', ')')) {
       add(k + 2);
+    } else if (word === 'declare' && is(k + 1, 'id', 'module') && is(k + 2, 'str')) {
+      // In a module, `declare module 'vitest' { … }` augments (so names) that module, as TypeScript
+      // counts it; in a script it declares an ambient module and names nothing.
+      augmentations.push(found.length);
+      add(k + 2);
     }
   }
-  return found;
+  return isModule || found.length > augmentations.length ? found : found.filter((_, i) => !augmentations.includes(i));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitForDecoding } from './browser.js';
-import { staffRoomPage, startApp, type RunningApp } from './app-server.js';
+import { applicantRoomPage, staffRoomPage, startApp, type RunningApp } from './app-server.js';
 
 let app: RunningApp;
 let browser: Browser;
@@ -45,14 +45,7 @@ describe('a real session in the real app', () => {
   it('three browsers (two clerks and the invited applicant) decode audio and video from both others', async () => {
     const cixi = await staffPage('clerk.cixi');
     const xingren = await staffPage('clerk.xingren');
-    const applicant = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
-    await applicant.goto(inviteUrl);
-    await applicant.getByTestId('join-button').click();
-    await applicant.waitForURL(`**/room/${sessionId}`);
-    await applicant.getByTestId('consent-accept').click();
-    const guestId = await applicant.evaluate(
-      async () => ((await (await fetch('/api/me')).json()) as { guestId: string }).guestId,
-    );
+    const { page: applicant, guestId } = await applicantRoomPage(browser, inviteUrl, sessionId);
     const pages: Record<string, Page> = {
       'user:clerk.cixi': cixi,
       'user:clerk.xingren': xingren,

@@ -69,3 +69,20 @@ export async function staffRoomPage(
   await page.getByTestId('consent-accept').click();
   return page;
 }
+
+/** The invited applicant joined through the invitation page, consent given; with their guest id. */
+export async function applicantRoomPage(
+  browser: Browser,
+  inviteUrl: string,
+  sessionId: string,
+): Promise<{ page: Page; guestId: string }> {
+  const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  await page.goto(inviteUrl);
+  await page.getByTestId('join-button').click();
+  await page.waitForURL(`**/room/${sessionId}`);
+  await page.getByTestId('consent-accept').click();
+  const guestId = await page.evaluate(
+    async () => ((await (await fetch('/api/me')).json()) as { guestId: string }).guestId,
+  );
+  return { page, guestId };
+}

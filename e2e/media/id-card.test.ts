@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardScene, fictionalPerson, renderIdCard, y4mOf } from '../../server/test-support/id-card.js';
 import { artifacts } from '../support/people.js';
 import { launchChromium } from './browser.js';
-import { staffRoomPage, startApp, type RunningApp } from './app-server.js';
+import { applicantRoomPage, staffRoomPage, startApp, type RunningApp } from './app-server.js';
 
 let app: RunningApp;
 let clerks: Browser;
@@ -51,14 +51,7 @@ describe('ID card reading in the browser', () => {
   it("the fake camera shows the card; the server's ID snapshot is read and the clerk sees the advice", async () => {
     const cixi = await staffPage('clerk.cixi');
     await staffPage('clerk.xingren');
-    const applicant = await (await applicantBrowser.newContext({ locale: 'zh-CN' })).newPage();
-    await applicant.goto(inviteUrl);
-    await applicant.getByTestId('join-button').click();
-    await applicant.waitForURL(`**/room/${sessionId}`);
-    await applicant.getByTestId('consent-accept').click();
-    const guestId = await applicant.evaluate(
-      async () => ((await (await fetch('/api/me')).json()) as { guestId: string }).guestId,
-    );
+    const { guestId } = await applicantRoomPage(applicantBrowser, inviteUrl, sessionId);
     const deadline = Date.now() + 60_000;
     while (app.app.services.recording.recordedSegments(sessionId, `guest:${guestId}`) === 0) {
       if (Date.now() > deadline) throw new Error("no recorded segment of the applicant's camera");

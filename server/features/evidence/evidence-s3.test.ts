@@ -78,7 +78,7 @@ test('evidence package: built by the server into S3, downloaded and verified; ex
   expect(checked.valid, JSON.stringify(checked.problems)).toBe(true);
 
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['bin/tongban.js', ...args], {
+    spawnSync(process.execPath, ['bin/tongban.cjs', ...args], {
       encoding: 'utf8',
       env: { ...process.env, TONGBAN_DATA: '', ...s3Env(settings) },
     });
@@ -92,7 +92,7 @@ test('evidence package: built by the server into S3, downloaded and verified; ex
   // Without the bucket the data directory alone has no documents to put in the package.
   const withoutS3 = spawnSync(
     process.execPath,
-    ['bin/tongban.js', 'evidence', 'export', record.recordId, '--out', join(work, 'no.zip'), '--data', server.dataDir],
+    ['bin/tongban.cjs', 'evidence', 'export', record.recordId, '--out', join(work, 'no.zip'), '--data', server.dataDir],
     { encoding: 'utf8', env: { ...process.env, TONGBAN_DATA: '' } },
   );
   expect(withoutS3.status).not.toBe(0);

@@ -11,10 +11,11 @@ import { existsSync, statSync } from 'node:fs';
 export async function grabFrame(segmentFile: string, atSec: number, outFile: string, ffmpegBin = 'ffmpeg') {
   const at = Math.max(0, atSec).toFixed(3);
   // `-update 1` overwrites the one output image with every frame that passes the select filter,
-  // so what remains is the last frame at or before `at`.
+  // so what remains is the last frame at or before `at`. `-fps_mode vfr` drops a frame that repeats
+  // its predecessor's timestamp (WebM keeps milliseconds), which the JPEG muxer refuses.
   const args = [
     ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', segmentFile, '-map', '0:v:0'],
-    ...['-vf', `select='lte(t\\,${at})'`, '-fps_mode', 'passthrough', '-pix_fmt', 'yuvj420p'],
+    ...['-vf', `select='lte(t\\,${at})'`, '-fps_mode', 'vfr', '-pix_fmt', 'yuvj420p'],
     ...['-q:v', '3', '-f', 'image2', '-update', '1', outFile],
   ];
   await new Promise<void>((resolve, reject) =>
