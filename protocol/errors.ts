@@ -130,6 +130,7 @@ export const errorCodes = [
   'script_incomplete',
   'script_answer_unexpected',
   'script_not_running',
+  'script_step_unanswered',
   'material_unsupported_type',
 ] as const;
 

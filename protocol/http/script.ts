@@ -35,6 +35,14 @@ export type MatterScript = z.infer<typeof matterScript>;
 export const matterScripts = z.object({ current: matterScript.nullable(), versions: z.array(matterScript) });
 export const saveScriptBody = z.object({ steps: z.array(scriptStep).min(1).max(40) }).strict();
 
+/** An answer the clerk later corrected by asking the step again (it stays in the recording chain). */
+export const correctedAnswer = z.object({
+  answer: scriptAnswer,
+  offsetMs: z.number().int(),
+  chainIndex: z.number().int(),
+});
+export type CorrectedAnswer = z.infer<typeof correctedAnswer>;
+
 /** One step of a case's run: the filled-in text, what was answered, when (ms into the recording). */
 export const scriptRunStep = z.object({
   n: z.number().int().min(1),
@@ -47,6 +55,8 @@ export const scriptRunStep = z.object({
   promptOffsetMs: z.number().int().nullable(),
   answerOffsetMs: z.number().int().nullable(),
   answerChainIndex: z.number().int().nullable(),
+  /** Earlier answers to this step, oldest first, each replaced by asking the step again. */
+  corrected: z.array(correctedAnswer),
 });
 export type ScriptRunStep = z.infer<typeof scriptRunStep>;
 
@@ -67,6 +77,9 @@ export type ScriptRunState = z.infer<typeof scriptRunState>;
 
 /** The clerk marks the applicant's answer: 是, 否, or 重复 (show the prompt again). */
 export const markAnswerBody = z.object({ answer: z.enum(['yes', 'no', 'repeat']) }).strict();
+
+/** The clerk asks an answered step again to correct a wrongly marked answer. */
+export const reaskStepBody = z.object({ step: z.number().int().min(1).max(40) }).strict();
 
 export const getMatterScripts = route({
   method: 'get',
@@ -99,5 +112,12 @@ export const markScriptAnswer = route({
   path: '/api/cases/:id/script/answer',
   params: idParams,
   body: markAnswerBody,
+  response: scriptRunState,
+});
+export const reaskScriptStep = route({
+  method: 'post',
+  path: '/api/cases/:id/script/reask',
+  params: idParams,
+  body: reaskStepBody,
   response: scriptRunState,
 });

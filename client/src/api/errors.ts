@@ -110,6 +110,7 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   script_incomplete: 'error.scriptIncomplete',
   script_answer_unexpected: 'error.scriptAnswerUnexpected',
   script_not_running: 'error.scriptNotRunning',
+  script_step_unanswered: 'error.scriptStepUnanswered',
   material_unsupported_type: 'error.materialUnsupportedType',
 };
 

@@ -604,6 +604,7 @@ export const en: Record<MessageKey, string> = {
   'error.scriptIncomplete': 'The consent script is not complete yet: the identity cannot be confirmed.',
   'error.scriptAnswerUnexpected':
     "The applicant's answers differ from the expected ones: the identity cannot be confirmed.",
+  'error.scriptStepUnanswered': 'This step has no answer to correct.',
   'error.scriptNotRunning': 'The consent script is not running.',
   'error.materialUnsupportedType': 'A material must be a JPEG, PNG or PDF file.',
   'script.title': 'Consent script',
@@ -620,6 +621,8 @@ export const en: Record<MessageKey, string> = {
   'script.none': 'This matter has no consent script.',
   'script.version': 'Script version v{v}',
   'script.prompt': 'Please listen and answer',
+  'script.reask': 'Ask again',
+  'script.corrected': '(corrected, was {answer})',
   'script.waiting': 'Please wait: the clerk will start the consent questions.',
   'material.title': 'Materials',
   'material.name': 'Material name',

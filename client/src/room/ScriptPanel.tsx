@@ -1,6 +1,6 @@
 // Scripted 意愿确认 (issue 15 §1). The handling clerk's panel: start, then mark each answer 是 / 否 /
 // 重复 while the prompt shows on the applicant's screen; the table shows every step with its answer
-// and recording offset. The applicant's card: the current prompt, large (phone-sized too).
+// and recording offset, and lets the clerk ask an answered step again to correct its answer. The applicant's card: the current prompt, large (phone-sized too).
 import { api } from '../api/http.js';
 import type { ScriptRunState } from '../api/types.js';
 import { ErrorAlert } from '../components/Alert.js';
@@ -18,8 +18,7 @@ export function ScriptPanel({
   onState: (s: ScriptView) => void;
 }) {
   const { t } = useI18n();
-  const step = useAction(async (path: 'start' | 'answer', answer?: 'yes' | 'no' | 'repeat') => {
-    const body = answer ? { answer } : undefined;
+  const step = useAction(async (path: 'start' | 'answer' | 'reask', body?: object) => {
     onState(await api<ScriptRunState>(`/api/cases/${caseId}/script/${path}`, { method: 'POST', body }));
   });
   if (!state) return null;
@@ -74,7 +73,7 @@ export function ScriptPanel({
                 data-testid={`script-${a}`}
                 className={a === 'yes' ? 'primary' : undefined}
                 disabled={step.busy}
-                onClick={() => void step.run('answer', a)}
+                onClick={() => void step.run('answer', { answer: a })}
               >
                 {t(`script.${a}`)}
               </button>
@@ -96,16 +95,45 @@ export function ScriptPanel({
             <th>{t('script.expected')}</th>
             <th>{t('script.answer')}</th>
             <th>ms</th>
+            <th />
           </tr>
         </thead>
         <tbody>
           {state.steps.map((s) => (
-            <tr key={s.n} data-testid="script-row" data-answer={s.answer ?? ''}>
+            <tr
+              key={s.n}
+              data-testid="script-row"
+              data-answer={s.answer ?? ''}
+              data-corrected={s.corrected.length || undefined}
+            >
               <td>{s.n}</td>
               <td>{s.text}</td>
               <td>{answerText(s.expected)}</td>
-              <td>{answerText(s.answer)}</td>
+              <td>
+                {answerText(s.answer)}
+                {s.corrected.map((e) => (
+                  <small key={e.chainIndex} className="muted" title={`+${e.offsetMs} ms #${e.chainIndex}`}>
+                    {' '}
+                    {t('script.corrected', { answer: answerText(e.answer) })}
+                  </small>
+                ))}
+              </td>
               <td className="mono">{s.answerOffsetMs === null ? '' : `+${s.answerOffsetMs}`}</td>
+              <td>
+                {s.answer !== null && (
+                  // A wrongly marked answer: ask the step again (the old answer stays on record).
+                  <button
+                    type="button"
+                    className="ghost"
+                    data-testid="script-reask"
+                    data-step={s.n}
+                    disabled={step.busy}
+                    onClick={() => void step.run('reask', { step: s.n })}
+                  >
+                    {t('script.reask')}
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

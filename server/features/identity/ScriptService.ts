@@ -52,6 +52,8 @@ interface EventRow {
   answer: ScriptAnswer | 'repeat' | null;
   offsetMs: number;
   chainIndex: number;
+  /** A prompt that re-asks an answered step: the chain link of the answer it corrects. */
+  correctsChainIndex: number | null;
 }
 
 const SCRIPT_COLUMNS =
@@ -143,7 +145,8 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
   #events(caseId: string): EventRow[] {
     return this.#d.db.sql
       .prepare(
-        `SELECT step, kind, answer, offset_ms AS offsetMs, chain_index AS chainIndex
+        `SELECT step, kind, answer, offset_ms AS offsetMs, chain_index AS chainIndex,
+                corrects_chain_index AS correctsChainIndex
          FROM script_events WHERE case_id = ? ORDER BY id`,
       )
       .all(caseId) as EventRow[];
@@ -162,9 +165,18 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
     if (!script)
       return { caseId, sessionId: null, matterId: c.matter.id, version: null, status: 'none', steps: [], prompt: null };
     const events = run ? this.#events(caseId) : [];
+    const asks = new Map<number, number>();
     const steps: ScriptRunStep[] = script.steps.map((s, i) => {
       const mine = events.filter((e) => e.step === i + 1);
-      const final = mine.find((e) => e.kind === 'answer' && e.answer !== 'repeat');
+      const answers = mine.filter((e) => e.kind === 'answer' && e.answer !== 'repeat');
+      const last = answers.at(-1);
+      // A re-ask after the last answer reopens the step: the answer is awaited again.
+      const reopened = !!last && mine.slice(mine.indexOf(last)).some((e) => e.correctsChainIndex !== null);
+      const final = reopened ? undefined : last;
+      // When the step was last put to the applicant without an answer since (-1: not asked).
+      const lastPrompt = mine.findLast((e) => e.kind === 'prompt');
+      const asked = final || !lastPrompt ? -1 : events.indexOf(lastPrompt);
+      asks.set(i + 1, asked);
       return {
         n: i + 1,
         kind: s.kind,
@@ -175,9 +187,18 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
         promptOffsetMs: mine.find((e) => e.kind === 'prompt')?.offsetMs ?? null,
         answerOffsetMs: final?.offsetMs ?? null,
         answerChainIndex: final?.chainIndex ?? null,
+        corrected: answers
+          .filter((e) => e !== final)
+          .map((e) => ({ answer: e.answer as ScriptAnswer, offsetMs: e.offsetMs, chainIndex: e.chainIndex })),
       };
     });
-    const open = steps.find((s) => s.answer === null);
+    // The prompt on the applicant's screen: the open step asked last (a re-asked one before the step
+    // it interrupted), else the first open step.
+    const waiting = steps.filter((s) => s.answer === null);
+    const open = waiting.reduce<ScriptRunStep | undefined>(
+      (best, s) => (!best || asks.get(s.n)! > asks.get(best.n)! ? s : best),
+      undefined,
+    );
     return {
       caseId,
       sessionId: run?.sessionId ?? null,
@@ -209,16 +230,34 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
     return this.#changed(caseId);
   }
 
-  /** The clerk marks the answer to the open prompt; 重复 shows it again, 是/否 moves to the next one. */
+  /** The clerk marks the answer to the open prompt; 重复 shows it again, 是/否 moves to the next open one. */
   async answer(clerk: UserPrincipal, caseId: string, answer: ScriptAnswer | 'repeat'): Promise<ScriptRunState> {
     const c = this.#d.cases.get(caseId);
     caseSessionOf(this.#d.sessions, clerk, c, 'handling');
     const state = this.state(caseId);
     if (!state.prompt) throw new ConflictError(`the script is ${state.status}`, 'script_not_running');
-    const n = state.prompt.n;
-    await this.#chain(clerk, c, state, n, 'answer', answer);
-    const next = answer === 'repeat' ? n : n + 1;
-    if (next <= state.steps.length) await this.#chain(clerk, c, state, next, 'prompt', null);
+    await this.#chain(clerk, c, state, state.prompt.n, 'answer', answer);
+    const after = this.state(caseId);
+    if (after.prompt) await this.#chain(clerk, c, after, after.prompt.n, 'prompt', null);
+    return this.#changed(caseId);
+  }
+
+  /**
+   * The clerk asks an answered step again (a wrongly marked answer): the prompt goes back to the
+   * applicant and into the chain naming the answer it corrects; the old answer stays in the chain,
+   * the next one marked becomes the step's answer.
+   */
+  async reask(clerk: UserPrincipal, caseId: string, n: number): Promise<ScriptRunState> {
+    const c = this.#d.cases.get(caseId);
+    caseSessionOf(this.#d.sessions, clerk, c, 'handling');
+    const state = this.state(caseId);
+    if (state.status === 'none' || state.status === 'not_started')
+      throw new ConflictError(`the script is ${state.status}`, 'script_not_running');
+    const step = state.steps[n - 1];
+    if (!step) throw new NotFoundError(`script step ${n}`);
+    if (step.answerChainIndex === null)
+      throw new ConflictError(`step ${n} has no answer to correct`, 'script_step_unanswered');
+    await this.#chain(clerk, c, state, n, 'prompt', null, step.answerChainIndex);
     return this.#changed(caseId);
   }
 
@@ -236,6 +275,7 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
     n: number,
     kind: 'prompt' | 'answer',
     answer: ScriptAnswer | 'repeat' | null,
+    corrects: number | null = null,
   ): Promise<void> {
     const { db, audit, clock, recording, sessions } = this.#d;
     const session = sessions.openForCase(c.id)!;
@@ -253,6 +293,7 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
       text: step.text,
       expected: step.expected,
       answer,
+      ...(corrects === null ? {} : { reasked: true, correctsLink: corrects }),
       by: actorOf(clerk),
       at,
     };
@@ -265,16 +306,24 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
     db.transaction(() => {
       db.sql
         .prepare(
-          `INSERT INTO script_events (case_id, step, kind, answer, offset_ms, chain_index, chain_hash, by_actor, at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO script_events (case_id, step, kind, answer, corrects_chain_index, offset_ms, chain_index,
+             chain_hash, by_actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(c.id, n, kind, answer, link.offsetMs, link.index, link.chainHash, actorOf(clerk), at);
+        .run(c.id, n, kind, answer, corrects, link.offsetMs, link.index, link.chainHash, actorOf(clerk), at);
       audit.append({
         actor: actorOf(clerk),
-        action: kind === 'prompt' ? 'script.prompt_shown' : 'script.answer_marked',
+        action:
+          corrects !== null ? 'script.reasked' : kind === 'prompt' ? 'script.prompt_shown' : 'script.answer_marked',
         target: `case:${c.id}`,
         siteId: clerk.siteId,
-        details: { step: n, answer, offsetMs: link.offsetMs, chainIndex: link.index, chainHash: link.chainHash },
+        details: {
+          step: n,
+          answer,
+          ...(corrects === null ? {} : { corrects }),
+          offsetMs: link.offsetMs,
+          chainIndex: link.index,
+          chainHash: link.chainHash,
+        },
       });
     });
   }

@@ -343,7 +343,7 @@ describe('confirmation, the 确认书, the timeline and the evidence package', (
     writeFileSync(join(work, 'root.pem'), server.rootPem);
     const cli = spawnSync(
       process.execPath,
-      ['bin/tongban.js', 'evidence', 'verify', zipPath, '--trust', join(work, 'root.pem')],
+      ['bin/tongban.cjs', 'evidence', 'verify', zipPath, '--trust', join(work, 'root.pem')],
       {
         encoding: 'utf8',
         env: { ...process.env, TONGBAN_DATA: '' },
@@ -362,19 +362,27 @@ describe('confirmation, the 确认书, the timeline and the evidence package', (
   }, 400_000);
 });
 
-describe('an answer other than expected', () => {
+describe('an answer other than expected, corrected by asking again', () => {
+  let other: Awaited<ReturnType<typeof openCaseWithGuest>>;
+  const run = (path: string, body?: unknown) => cixi.post(`/api/cases/${other.id}/script/${path}`, body);
+
   test('the script completes but confirmation is refused 409 script_answer_unexpected (audited)', async () => {
-    const other = await openCaseWithGuest(server, { xingren, cixi }, { name: '赵六', idNumber: '522501199202021234' });
+    other = await openCaseWithGuest(server, { xingren, cixi }, { name: '赵六', idNumber: '522501199202021234' });
     bots.push(...(await joinLiveRoom(server, other.sessionId, [other.guest, cixi, xingren])));
     await waitForRecordedSegments(server, other.sessionId, other.guestPeer);
     for (const kind of ['face', 'id']) {
       const snap = await cixi.post(`/api/cases/${other.id}/snapshots`, { kind });
       expect(snap.status, snap.text).toBe(201);
     }
-    let state = (await cixi.post(`/api/cases/${other.id}/script/start`)).json() as ScriptRunState;
+    expectRefusal(await run('reask', { step: 1 }), 409, 'script_not_running');
+    let state = (await run('start')).json() as ScriptRunState;
     // This case starts after version 3 was saved: one step.
     expect(state).toMatchObject({ version: 3, prompt: { n: 1, total: 1 } });
-    state = (await cixi.post(`/api/cases/${other.id}/script/answer`, { answer: 'no' })).json();
+    expectRefusal(await run('reask', { step: 1 }), 409, 'script_step_unanswered');
+    expectRefusal(await run('reask', { step: 2 }), 404, 'not_found');
+    expectRefusal(await run('reask', { step: 0 }), 400, 'invalid_request');
+    expectRefusal(await xingren.post(`/api/cases/${other.id}/script/reask`, { step: 1 }), 403, 'forbidden');
+    state = (await run('answer', { answer: 'no' })).json();
     expect(state.status).toBe('complete');
     const refused = await cixi.post(`/api/cases/${other.id}/confirm-identity`, { checklist });
     expectRefusal(refused, 409, 'script_answer_unexpected');
@@ -383,4 +391,54 @@ describe('an answer other than expected', () => {
     // completeScript (used by the other flow tests) answers as expected; here the run is already complete.
     expect((await completeScript(cixi, other.id)).status).toBe('complete');
   });
+
+  test('the clerk asks the step again: the new answer counts, the old one stays in the chain and the 确认书 shows both', async () => {
+    const wrong = (await cixi.get(`/api/cases/${other.id}/script`)).json().steps[0] as ScriptRunState['steps'][0];
+    let state = (await run('reask', { step: 1 })).json() as ScriptRunState;
+    expect(state).toMatchObject({ status: 'running', prompt: { n: 1 } });
+    expect(state.steps[0]).toMatchObject({ answer: null, shown: 2 });
+    expect(state.steps[0]!.corrected).toEqual([
+      { answer: 'no', offsetMs: wrong.answerOffsetMs, chainIndex: wrong.answerChainIndex },
+    ]);
+    expect((await other.guest.get(`/api/cases/${other.id}/script`)).json().prompt.n).toBe(1);
+    expectRefusal(await cixi.post(`/api/cases/${other.id}/confirm-identity`, { checklist }), 409, 'script_incomplete');
+    await new Promise((r) => setTimeout(r, 150));
+    state = (await run('answer', { answer: 'yes' })).json();
+    expect(state).toMatchObject({ status: 'complete', prompt: null });
+    const fixed = state.steps[0]!;
+    expect(fixed).toMatchObject({ answer: 'yes', shown: 2, corrected: [{ answer: 'no' }] });
+    expect(fixed.answerOffsetMs!).toBeGreaterThan(wrong.answerOffsetMs!);
+    expect(fixed.answerChainIndex!).toBeGreaterThan(wrong.answerChainIndex!);
+
+    // The chain keeps every entry: the wrong answer, the re-ask naming it, the new answer.
+    const links = server.app.services.recording.store.segments(other.sessionId);
+    const dir = server.app.services.recording.directory(other.sessionId)!;
+    const entries = links
+      .filter((l) => l.track.startsWith('entry:script-'))
+      .map((l) => ({ index: l.index, ...JSON.parse(readFileSync(join(dir, l.file), 'utf8')) }));
+    expect(entries.map((e) => `${e.kind}:${e.step}${e.answer ? `=${e.answer}` : ''}`)).toEqual([
+      'prompt:1',
+      'answer:1=no',
+      'prompt:1',
+      'answer:1=yes',
+    ]);
+    expect(entries[2]).toMatchObject({ reasked: true, correctsLink: wrong.answerChainIndex });
+    const audit = (await auditor.get('/api/audit?action=script.reasked&limit=20')).json().entries;
+    expect(audit.find((e: { target: string }) => e.target === `case:${other.id}`)).toMatchObject({
+      details: { step: 1, corrects: wrong.answerChainIndex },
+    });
+
+    const confirmed = await cixi.post(`/api/cases/${other.id}/confirm-identity`, { checklist });
+    expect(confirmed.status, confirmed.text).toBe(201);
+    const pdf = (await cixi.get(`/api/documents/${confirmed.json().documentId}`)).body;
+    const text = spawnSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).stdout.toString();
+    const rows = text.split('\n');
+    const row = rows.find((r) => r.includes(`+${fixed.answerOffsetMs} ms #${fixed.answerChainIndex}`));
+    const note = rows.find((r) => r.includes('更正 corrected'));
+    console.log(`corrected step in the 确认书:\n${row}\n${note}`);
+    expect(row).toMatch(/^\s*1\s/);
+    expect(row).toContain('是 yes (更正)');
+    expect(note).toContain(`原 was 否 no +${wrong.answerOffsetMs} ms #${wrong.answerChainIndex}`);
+    expect(note).toContain(`是 yes +${fixed.answerOffsetMs} ms #${fixed.answerChainIndex}`);
+  }, 200_000);
 });

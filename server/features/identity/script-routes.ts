@@ -7,6 +7,7 @@ import {
   getMatterScripts,
   getScriptRun,
   markScriptAnswer,
+  reaskScriptStep,
   saveMatterScript,
   startScriptRun,
 } from '../../../protocol/http/script.js';
@@ -72,6 +73,17 @@ export function scriptRoutes(deps: ScriptRoutesDeps): RouteModule {
         handler: ({ principal, params, body }) => {
           caseFor(deps, principal, 'script.run', params.id);
           return deps.scripts.answer(principal, params.id, body.answer);
+        },
+      });
+
+      api.route({
+        ...reaskScriptStep,
+        summary: 'Ask an answered step again to correct its answer (the old answer stays in the chain)',
+        tag: 'identity',
+        access: 'script.run',
+        handler: ({ principal, params, body }) => {
+          caseFor(deps, principal, 'script.run', params.id);
+          return deps.scripts.reask(principal, params.id, body.step);
         },
       });
     },

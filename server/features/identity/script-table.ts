@@ -1,8 +1,10 @@
 // The 确认书's sections for issue 15 §1 and §4: the 意愿确认 script as a numbered table (prompt,
 // expected, answer, recording offset and chain link) and the materials captured in the session
-// (name, type, size, SHA-256, time). Drawn by renderIdentityDocument after the checklist.
+// (name, type, size, SHA-256, time). A corrected answer shows the final one, marked 更正, and a line
+// under the row with the replaced answer's offset and link beside the final one's. Drawn by renderIdentityDocument after the checklist.
 import type { PDFDocument, PDFFont } from 'pdf-lib';
 import { A4, MARGIN, TextCursor, wrapText } from '../documents/index.js';
+import type { CorrectedAnswer } from '../../../protocol/http/script.js';
 
 export interface ScriptTableRow {
   readonly n: number;
@@ -11,6 +13,8 @@ export interface ScriptTableRow {
   readonly answer: 'yes' | 'no' | null;
   readonly answerOffsetMs: number | null;
   readonly answerChainIndex: number | null;
+  /** Earlier answers replaced by asking the step again. */
+  readonly corrected: readonly CorrectedAnswer[];
 }
 
 export interface ScriptSection {
@@ -65,14 +69,24 @@ export function drawScriptAndMaterials(
     c.rule();
     c.line(`意愿确认 Consent script (${script.matterId} v${script.version})`, 12);
     cells(['#', '提示 Prompt', '应答 Expected', '回答 Answer', '偏移 Offset · 链 Link']);
-    for (const r of script.rows)
+    for (const r of script.rows) {
       cells([
         String(r.n),
         r.text,
         zhAnswer[r.expected],
-        r.answer ? zhAnswer[r.answer] : '—',
+        (r.answer ? zhAnswer[r.answer] : '—') + (r.corrected.length ? ' (更正)' : ''),
         r.answerOffsetMs === null ? '—' : `+${r.answerOffsetMs} ms #${r.answerChainIndex}`,
       ]);
+      for (const e of r.corrected) {
+        room(1);
+        c.line(
+          `更正 corrected: 原 was ${zhAnswer[e.answer]} +${e.offsetMs} ms #${e.chainIndex} → 重问后 re-asked: ` +
+            (r.answer ? `${zhAnswer[r.answer]} +${r.answerOffsetMs} ms #${r.answerChainIndex}` : '—'),
+          SIZE,
+          MARGIN + COLUMNS[1],
+        );
+      }
+    }
   }
   if (materials.length) {
     c.rule();

@@ -1,7 +1,8 @@
 import type { Migration } from './index.js';
 
 // Issue 15 §1 and §4: each matter's 意愿确认 script in versions (old versions kept, a case's run names
-// the version it used), every prompt shown and answer marked (with its recording chain link), and
+// the version it used), every prompt shown and answer marked (with its recording chain link; a prompt
+// that re-asks an answered step names the answer it corrects), and
 // the materials the originating clerk captured during the session.
 export const scriptsMaterialsSchema: Migration = {
   version: 41,
@@ -30,6 +31,7 @@ CREATE TABLE script_events (
   step INTEGER NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('prompt', 'answer')),
   answer TEXT CHECK (answer IN ('yes', 'no', 'repeat')),
+  corrects_chain_index INTEGER,
   offset_ms INTEGER NOT NULL,
   chain_index INTEGER NOT NULL,
   chain_hash TEXT NOT NULL,
