@@ -88,7 +88,9 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
             <VideoStage client={client} state={state} siteOf={(peerId, role) => caseSiteOf(kase, peerId, role)} />
             <div className="room-side">
               {me?.kind === 'guest' && !ctx.documentId && <ScriptPrompt state={script} />}
-              {kase && handling && <ScriptPanel caseId={kase.id} state={script} onState={setScript} />}
+              {kase && handling && (
+                <ScriptPanel caseId={kase.id} state={script} onState={setScript} confirmed={ctx.documentId !== null} />
+              )}
               {kase && originating && me.kind === 'user' && (
                 <MaterialsPanel caseId={kase.id} participants={ctx.session?.participants ?? []} me={me.id} />
               )}

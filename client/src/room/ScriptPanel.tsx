@@ -12,10 +12,13 @@ export function ScriptPanel({
   caseId,
   state,
   onState,
+  confirmed,
 }: {
   caseId: string;
   state: ScriptView | null;
   onState: (s: ScriptView) => void;
+  /** Once the 确认书 exists, answers can no longer be corrected. */
+  confirmed: boolean;
 }) {
   const { t } = useI18n();
   const step = useAction(async (path: 'start' | 'answer' | 'reask', body?: object) => {
@@ -120,7 +123,7 @@ export function ScriptPanel({
               </td>
               <td className="mono">{s.answerOffsetMs === null ? '' : `+${s.answerOffsetMs}`}</td>
               <td>
-                {s.answer !== null && (
+                {s.answer !== null && !confirmed && (
                   // A wrongly marked answer: ask the step again (the old answer stays on record).
                   <button
                     type="button"

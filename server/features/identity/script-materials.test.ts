@@ -430,6 +430,8 @@ describe('an answer other than expected, corrected by asking again', () => {
 
     const confirmed = await cixi.post(`/api/cases/${other.id}/confirm-identity`, { checklist });
     expect(confirmed.status, confirmed.text).toBe(201);
+    // Once the 确认书 exists the run is closed: no more corrections.
+    expectRefusal(await run('reask', { step: 1 }), 409, 'invalid_state');
     const pdf = (await cixi.get(`/api/documents/${confirmed.json().documentId}`)).body;
     const text = spawnSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).stdout.toString();
     const rows = text.split('\n');
