@@ -1,7 +1,8 @@
 // One recording run for one participant: a PlainTransport + paused consumer per track towards an
 // ffmpeg that remuxes (no re-encoding) into ~N-second WebM segments. ffmpeg appends each finished
-// segment to a CSV list; the tap reads the list and reports closed segments. Keyframes are
-// requested at start and every segment period so that segments can be cut.
+// segment to a CSV list; the tap reads the list and reports closed segments. Consumers resume only
+// once ffmpeg listens, and a keyframe is asked for at that moment (video before the first keyframe
+// cannot be recorded), then at every segment boundary so that segments can be cut.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,10 @@ export interface ParticipantTapOptions {
 
 export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; closed: [] }> {
   readonly kinds: readonly ('audio' | 'video')[];
+  /** When the consumers resumed: ffmpeg's clock (a segment's startSec) counts from about here. */
   readonly startedAtMs: number;
+  /** When the first video keyframe went out to ffmpeg (video before it cannot be decoded); null until then or without video. */
+  firstKeyFrameAtMs: number | null = null;
   readonly #transports: ms.PlainTransport[];
   readonly #consumers: ms.Consumer[];
   readonly #ffmpeg: ChildProcess;
@@ -39,7 +43,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly #timers: NodeJS.Timeout[] = [];
   #reported = 0;
   #stopping: Promise<void> | null = null;
-  #stderrTail = '';
+  /** The end of ffmpeg's stderr (and a spawn error), for diagnostics. */
+  readonly #stderr: { tail: string };
 
   private constructor(
     options: ParticipantTapOptions,
@@ -47,6 +52,9 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     consumers: ms.Consumer[],
     ffmpeg: ChildProcess,
     listFile: string,
+    exited: Promise<void>,
+    stderr: { tail: string },
+    startedAtMs: number,
   ) {
     super();
     this.#transports = transports;
@@ -54,20 +62,24 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     this.#ffmpeg = ffmpeg;
     this.#listFile = listFile;
     this.kinds = consumers.map((c) => c.kind);
-    this.startedAtMs = Date.now();
-    // 'error' (ffmpeg missing, spawn refused) may come instead of 'exit'.
-    this.#exited = new Promise((resolve) => {
-      ffmpeg.once('exit', () => resolve());
-      ffmpeg.once('error', (err) => {
-        this.#stderrTail += `\n${err.message}`;
-        resolve();
-      });
-    });
-    ffmpeg.stderr?.on('data', (d: Buffer) => (this.#stderrTail = (this.#stderrTail + d.toString()).slice(-2000)));
+    this.startedAtMs = startedAtMs;
+    this.#exited = exited;
+    this.#stderr = stderr;
     this.#timers.push(setInterval(() => this.#poll(), 500));
     const keyframes = () => this.requestKeyFrame();
-    // ffmpeg needs a keyframe to learn the video's parameters; a busy sender may miss the first request.
-    for (const ms of [300, 800, 1500, 2500, 4000]) this.#timers.push(setTimeout(keyframes, ms));
+    for (const c of consumers.filter((x) => x.kind === 'video'))
+      c.on('trace', (t) => {
+        if (t.type === 'keyframe' && t.direction === 'out') this.firstKeyFrameAtMs ??= Date.now();
+      });
+    // The run starts now (consumers just resumed): ask at once. A busy sender may miss a request, so
+    // ask again every 100 ms until the first keyframe went out; then at every boundary of ffmpeg's
+    // clock, which started with this run.
+    keyframes();
+    const untilFirst = setInterval(() => {
+      if (this.firstKeyFrameAtMs === null && this.kinds.includes('video')) keyframes();
+      else clearInterval(untilFirst);
+    }, 100);
+    this.#timers.push(untilFirst);
     this.#timers.push(setInterval(keyframes, options.segmentSeconds * 1000));
     void this.#exited.then(() => void this.stop());
   }
@@ -103,7 +115,12 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       options.ffmpegBin ?? 'ffmpeg',
       [
         ...['-hide_banner', '-loglevel', 'warning', '-nostats'],
+        // ffmpeg writes nothing (and ignores 'q') until it has probed every stream: by default that takes
+        // 20 video frames to guess a frame rate (seconds from a loaded browser), and a run stopped
+        // before that (a restart, a leave) was lost whole. The first keyframe tells all that copying needs.
         ...['-protocol_whitelist', 'file,udp,rtp', '-analyzeduration', '10000000', '-probesize', '20000000'],
+        '-fpsprobesize',
+        '0',
         ...['-i', sdpFile, '-map', '0', '-c', 'copy'],
         ...['-f', 'segment', '-segment_time', String(options.segmentSeconds), '-segment_format', 'webm'],
         ...['-reset_timestamps', '1', '-segment_list', listFile, '-segment_list_type', 'csv'],
@@ -111,14 +128,26 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       ],
       { stdio: ['pipe', 'ignore', 'pipe'] },
     );
-    const tap = new ParticipantTap(options, transports, consumers, ffmpeg, listFile);
-    // ffmpeg binds its ports while it starts; RTP sent before that is simply lost.
-    await new Promise((r) => setTimeout(r, 250));
+    const stderr = { tail: '' };
+    ffmpeg.stderr?.on('data', (d: Buffer) => (stderr.tail = (stderr.tail + d.toString()).slice(-2000)));
+    // 'error' (ffmpeg missing, spawn refused) may come instead of 'exit'.
+    const exited = new Promise<void>((resolve) => {
+      ffmpeg.once('exit', () => resolve());
+      ffmpeg.once('error', (err) => {
+        stderr.tail += `\n${err.message}`;
+        resolve();
+      });
+    });
+    // RTP sent before ffmpeg binds its ports is lost, and with it the keyframe that resuming asks
+    // for: a busy machine can take a second to start ffmpeg, so wait until it listens.
+    await untilListening(targets, exited);
+    // Traces tell when the first keyframe reached ffmpeg (the start of the run's video).
+    await Promise.all(consumers.filter((c) => c.kind === 'video').map((c) => c.enableTraceEvent(['keyframe'])));
     for (let i = 0; i < transports.length; i++) {
       await transports[i]!.connect({ ip: '127.0.0.1', port: targets[i]!, rtcpPort: targets[i]! + 1 });
-      await consumers[i]!.resume();
     }
-    return tap;
+    await Promise.all(consumers.map((c) => c.resume()));
+    return new ParticipantTap(options, transports, consumers, ffmpeg, listFile, exited, stderr, Date.now());
   }
 
   /** Lets ffmpeg finish the open segment ('q'), then closes the engine side. Idempotent. */
@@ -147,7 +176,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   }
 
   get diagnostics(): string {
-    return this.#stderrTail;
+    return this.#stderr.tail;
   }
 
   #poll(): void {
@@ -156,6 +185,34 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       this.emit('segment', s);
     }
   }
+}
+
+/** Resolves once every port is bound by some process (Linux: /proc/net/udp*), or ffmpeg exited, or 5 s passed. */
+async function untilListening(ports: readonly number[], exited: Promise<void>): Promise<void> {
+  let done = false;
+  void exited.then(() => (done = true));
+  const deadline = Date.now() + 5000;
+  while (!done && Date.now() < deadline) {
+    const bound = boundUdpPorts();
+    if (bound === null) return void (await new Promise((r) => setTimeout(r, 250)));
+    if (ports.every((p) => bound.has(p))) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Local UDP ports in use, or null where /proc/net/udp is not available (then the caller waits a fixed time). */
+function boundUdpPorts(): Set<number> | null {
+  const ports = new Set<number>();
+  let found = false;
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    if (!existsSync(table)) continue;
+    found = true;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const local = line.trim().split(/\s+/)[1];
+      if (local) ports.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
+    }
+  }
+  return found ? ports : null;
 }
 
 /** Parses ffmpeg's CSV segment list (`name,start,end` per finished segment). */

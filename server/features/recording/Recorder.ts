@@ -45,6 +45,16 @@ export interface CapturedFrame {
   readonly sourceSegment: number;
 }
 
+export interface RecordedRun {
+  /** File prefix of the run's segments, e.g. 'r0002'. */
+  readonly prefix: string;
+  readonly kinds: readonly ('audio' | 'video')[];
+  /** Milliseconds from the recording's start to the run's start (its consumers resumed). */
+  readonly startMs: number;
+  /** From the run's start to its first video keyframe reaching ffmpeg; null: none came (or no video). */
+  readonly keyFrameWaitMs: number | null;
+}
+
 export interface CompositeState {
   readonly status: 'rendering' | 'ready' | 'failed';
   /** 0..1 */
@@ -65,6 +75,13 @@ interface Live {
   readonly taps: Map<string, { tap: ParticipantTap; run: number }>;
   readonly runs: Map<string, number>;
   readonly pending: Map<string, NodeJS.Timeout>;
+  /**
+   * Serialises starting and stopping a participant's tap: a restart still waiting for its ffmpeg
+   * must not be overtaken by the next one (both runs would record on), nor by a stop.
+   */
+  readonly steps: Map<string, Promise<void>>;
+  /** Set when the room's recording stops: no tap starts after that. */
+  ended: boolean;
   /** Serialises chain appends: segment i+1 waits for segment i. */
   chain: Promise<void>;
 }
@@ -77,6 +94,8 @@ type RecorderEvents = {
   segment: [sessionId: string, index: number];
   /** A participant's tracks could not be tapped (ffmpeg or ports unavailable): nothing is recorded for them. */
   tapFailed: [sessionId: string, peerId: string, reason: string];
+  /** A recording run of one participant ended: when it started and how long its video waited for a keyframe. */
+  runEnded: [sessionId: string, peerId: string, run: RecordedRun];
   /** Progress (0..1) of the background composite render of a finished recording. */
   composite: [sessionId: string, progress: number];
 };
@@ -112,6 +131,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       taps: new Map(),
       runs: previous?.runs ?? new Map(),
       pending: new Map(),
+      steps: new Map(),
+      ended: false,
       chain: previous?.chain ?? Promise.resolve(),
     };
     this.#live.set(sessionId, live);
@@ -119,16 +140,20 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       clearTimeout(live.pending.get(peerId));
       live.pending.set(
         peerId,
-        setTimeout(() => void this.#restartTap(live, peerId), settleMs),
+        setTimeout(() => {
+          live.pending.delete(peerId);
+          void this.#step(live, peerId, () => this.#restartTap(live, peerId));
+        }, settleMs),
       );
     };
-    room.on('newProducer', (p) => schedule(p.peerId));
-    room.on('producerClosed', (p) => schedule(p.peerId));
-    room.on('peerLeft', (peerId) => void this.#stopTap(live, peerId));
-    room.once('closed', () => {
-      for (const t of live.pending.values()) clearTimeout(t);
-      for (const peerId of [...live.taps.keys()]) void this.#stopTap(live, peerId);
+    room.on('newProducer', (p) => {
+      // The session's timeline starts with its first published track, not when a tap is ready.
+      this.#ensureRecording(sessionId);
+      schedule(p.peerId);
     });
+    room.on('producerClosed', (p) => schedule(p.peerId));
+    room.on('peerLeft', (peerId) => void this.#step(live, peerId, () => this.#stopTap(live, peerId)));
+    room.once('closed', () => void this.#stopAll(live));
   }
 
   state(sessionId: string): RecordingStateView {
@@ -217,16 +242,16 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 
   /** Stops every tap (their open segments are finished and chained), then seals the manifest. */
   async finish(sessionId: string): Promise<FinishedRecording | null> {
+    // The session ends now; stopping the taps (ffmpeg closing its segments) only flushes what came before.
+    const endedAt = this.#clock().toISOString();
     const live = this.#live.get(sessionId);
     if (live) {
-      for (const t of live.pending.values()) clearTimeout(t);
-      await Promise.all([...live.taps.keys()].map((peerId) => this.#stopTap(live, peerId)));
-      await live.chain;
+      await this.#stopAll(live);
       this.#live.delete(sessionId);
     }
     const row = this.#o.store.get(sessionId);
     if (!row || row.status !== 'recording') return null;
-    return this.#seal(row, 'complete');
+    return this.#seal(row, 'complete', endedAt);
   }
 
   /** The background render started when the session's recording was sealed (this process only). */
@@ -245,11 +270,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   /** Shutdown: taps finish their open segments; the recordings stay open and are sealed as interrupted at the next start. */
   async close(): Promise<void> {
     for (const { job } of this.#composites.values()) job.cancel();
-    for (const live of this.#live.values()) {
-      for (const t of live.pending.values()) clearTimeout(t);
-      await Promise.all([...live.taps.keys()].map((peerId) => this.#stopTap(live, peerId)));
-      await live.chain;
-    }
+    for (const live of this.#live.values()) await this.#stopAll(live);
     this.#live.clear();
   }
 
@@ -270,10 +291,25 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     return row;
   }
 
+  /** Runs fn after every earlier start or stop of this participant's tap. */
+  #step(live: Live, peerId: string, fn: () => Promise<void>): Promise<void> {
+    const next = (live.steps.get(peerId) ?? Promise.resolve()).then(fn).catch(() => undefined);
+    live.steps.set(peerId, next);
+    return next;
+  }
+
+  /** Stops every tap of the room, including those still starting; their segments are chained. */
+  async #stopAll(live: Live): Promise<void> {
+    live.ended = true;
+    for (const t of live.pending.values()) clearTimeout(t);
+    const peers = new Set([...live.taps.keys(), ...live.steps.keys()]);
+    await Promise.all([...peers].map((peerId) => this.#step(live, peerId, () => this.#stopTap(live, peerId))));
+    await live.chain;
+  }
+
   async #restartTap(live: Live, peerId: string): Promise<void> {
-    live.pending.delete(peerId);
     await this.#stopTap(live, peerId);
-    if (live.room.closed || this.#live.get(live.room.sessionId) !== live) return;
+    if (live.ended || live.room.closed || this.#live.get(live.room.sessionId) !== live) return;
     const producers = live.room.producers().filter((p) => p.peerId === peerId);
     const engineProducers = producers.map((p) => live.room.findProducer(p.id)).filter((p) => p !== undefined);
     if (engineProducers.length === 0) return;
@@ -290,12 +326,13 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     });
     const run = (live.runs.get(peerId) ?? 0) + 1;
     live.runs.set(peerId, run);
+    const prefix = `r${String(run).padStart(4, '0')}`;
     const dir = join(this.#dirOf(row), safeName(peerId));
     const tap = await ParticipantTap.create({
       router: live.room.router,
       producers: engineProducers.sort((a, b) => a.kind.localeCompare(b.kind)),
       dir,
-      prefix: `r${String(run).padStart(4, '0')}`,
+      prefix,
       segmentSeconds: this.#o.segmentSeconds ?? 4,
       ffmpegBin: this.#o.ffmpegBin,
       ports: this.#o.ports,
@@ -306,6 +343,14 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     if (!tap) return;
     live.taps.set(peerId, { tap, run });
     const offsetMs = tap.startedAtMs - startedMs;
+    tap.once('closed', () =>
+      this.emit('runEnded', sessionId, peerId, {
+        prefix,
+        kinds: tap.kinds,
+        startMs: offsetMs,
+        keyFrameWaitMs: tap.firstKeyFrameAtMs === null ? null : tap.firstKeyFrameAtMs - tap.startedAtMs,
+      }),
+    );
     let firstStart: number | null = null;
     tap.on('segment', (seg) => {
       firstStart ??= seg.startSec;
@@ -371,11 +416,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         }
       }
     }
-    return this.#seal(this.#o.store.get(row.sessionId)!, 'interrupted');
+    return this.#seal(this.#o.store.get(row.sessionId)!, 'interrupted', this.#clock().toISOString());
   }
 
-  async #seal(row: RecordingRow, status: 'complete' | 'interrupted'): Promise<FinishedRecording> {
-    const endedAt = this.#clock().toISOString();
+  async #seal(row: RecordingRow, status: 'complete' | 'interrupted', endedAt: string): Promise<FinishedRecording> {
     const manifest = buildManifest(
       row,
       this.#o.store.participants(row.sessionId),
@@ -394,9 +438,14 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const finalStatus = status === 'complete' ? 'sealed' : 'interrupted';
     this.#o.store.finish(row.sessionId, finalStatus, endedAt, sha256Hex(bytes), sealed);
     this.emit('state', this.state(row.sessionId));
+    const media = manifest.segments.filter(isMediaSegment);
+    // Playback covers the session: start to end, or (after a crash, sealed much later) to the last segment.
+    const lastMs = media.reduce((m, s) => Math.max(m, s.endMs), 0);
+    const durationMs = status === 'complete' ? Math.max(0, Date.parse(endedAt) - Date.parse(row.startedAt)) : lastMs;
     const job = CompositeJob.start({
       dir: this.#dirOf(row),
-      segments: manifest.segments.filter(isMediaSegment),
+      segments: media,
+      durationMs,
       ffmpegBin: this.#o.ffmpegBin,
     });
     const state = { status: 'rendering' as CompositeState['status'], progress: 0 };

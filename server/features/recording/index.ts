@@ -3,7 +3,7 @@ export { checkpointSchema, readCheckpointInfo, setCheckpointInfo, type Recording
 export { chainFormat, genesis, isMediaSegment, nextHead } from './hash-chain.js';
 export { platformManifestSeal } from './platform-seal.js';
 export type { RecordableRoom } from './RecordableRoom.js';
-export { Recorder, type CapturedFrame, type FinishedRecording } from './Recorder.js';
+export { Recorder, type CapturedFrame, type FinishedRecording, type RecordedRun } from './Recorder.js';
 export { describeProblems, RecordingService, type RecordingIntegrity } from './RecordingService.js';
 export { RecordingStore } from './RecordingStore.js';
 export { recordingRoutes } from './routes.js';
