@@ -99,6 +99,14 @@ function expectCovered(session: string, endedAt: number): void {
     console.log(
       `${session} ${peerId}: recorded from ${segs[0]!.startMs} ms to ${reached} ms of ${endMs} ms; holes ${JSON.stringify(holes)}, away ${JSON.stringify(away)}`,
     );
+    if (holes.length)
+      console.log(
+        `${session} ${peerId} segments: ${server.store
+          .segments(session)
+          .filter((x) => x.participant === peerId)
+          .map((x) => `${x.file.split('/')[1]} ${x.startMs}-${x.endMs}`)
+          .join(', ')}`,
+      );
     for (const [a, b] of holes)
       expect(
         away.some(([x, y]) => x <= a && b <= y),
@@ -163,7 +171,7 @@ async function leaveAndRejoin(
   await who.page.evaluate(() => window.__tongbanRoom!.leave());
   await new Promise((r) => setTimeout(r, awayMs));
   await who.page.goto(`${server.url}/room/${session}`);
-  await waitForDecoding(watcher, [who.id], 30_000);
+  await waitForDecoding(watcher, [who.id], 60_000);
   outage(session, [who.id], leftAt, Date.now());
   await new Promise((r) => setTimeout(r, thenMs));
 }
@@ -180,7 +188,7 @@ async function killWorker(session: string, pages: Record<string, Page>): Promise
     const summary = await waitForDecoding(
       pages[who]!,
       everyone.filter((p) => p !== who),
-      30_000,
+      60_000,
     );
     console.log(`after rebuild ${who}: frames decoded ${JSON.stringify(summary.frames)}`);
   }
@@ -236,10 +244,12 @@ describe('three browsers in one room', () => {
       await page.getByTestId('consent-accept').click();
     }
     const everyone = Object.keys(moved);
+    // 60 s: with a core burnt, three pages reloading at once take a while to decode each other.
     for (const who of everyone)
       await waitForDecoding(
         moved[who]!,
         everyone.filter((p) => p !== who),
+        60_000,
       );
     return moved;
   }
