@@ -156,7 +156,10 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       for (const t of this.#timers) clearInterval(t);
       if (this.#ffmpeg.pid !== undefined && this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
         this.#ffmpeg.stdin?.on('error', () => undefined).end('q');
-        const kill = setTimeout(() => this.#ffmpeg.kill('SIGINT'), 4000);
+        // ffmpeg reads 'q' only between packets: once the sender is gone (a leave, a dead worker) it
+        // waits in its socket read, and SIGINT is what ends it, as cleanly (the open segment is
+        // finished and listed). Waiting 4 s for it held the participant's next run back as long.
+        const kill = setTimeout(() => this.#ffmpeg.kill('SIGINT'), 1000);
         const hardKill = setTimeout(() => this.#ffmpeg.kill('SIGKILL'), 8000);
         await this.#exited;
         clearTimeout(kill);
