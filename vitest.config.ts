@@ -9,6 +9,7 @@ const liveMedia = [
   'server/features/identity/flow-a.test.ts',
   'server/features/identity/session-preconditions.test.ts',
   'server/features/cases/applicant-binding.test.ts',
+  'server/features/records/timeline.test.ts',
 ];
 
 export default defineConfig({

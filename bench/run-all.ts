@@ -7,6 +7,7 @@ import { benchAudit } from './audit.js';
 import { benchRecorder } from './recorder.js';
 import { benchSfu } from './sfu.js';
 import { benchSigning } from './signing-peer.js';
+import { benchVerifyBatch } from './verify-batch.js';
 import { table, writeOutputs } from './support/report.js';
 import type { BenchRow } from './support/results.js';
 
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
     }
   };
   await step('signing', () => benchSigning({ timeoutMs: 15 * 60_000 }));
+  await step('verify-batch', () =>
+    benchVerifyBatch({ files: 200, pages: 40, batchRuns: quick ? 1 : 3, singleRuns: quick ? 7 : 21 }),
+  );
   const seconds = quick ? 5 : 20;
   const sfu = await step('sfu', () =>
     benchSfu({

@@ -65,6 +65,8 @@ export interface RouteDescriptor {
   /** A multipart/form-data body: the file part's name and the schema of its text fields. */
   readonly multipart?: { readonly file: string; readonly fields: z.ZodTypeAny };
   readonly status?: number;
+  /** `none`: reachable without login (public pages); the server's route must then declare access `public`. */
+  readonly auth?: 'none';
 }
 
 /** Checks a descriptor literal against RouteDescriptor while keeping its exact schema types. */

@@ -86,11 +86,18 @@ export const errorCodes = [
   'pdf_corrupt',
   'pdf_too_large',
   'pdf_unsupported',
+  // Public verification (/verify): an upload that is neither a PDF nor a zip.
+  'verify_unsupported_file',
   // Records and evidence (flow C).
   'legal_hold',
   'retention_unexpired',
   'record_deleted',
   'export_not_ready',
+  // Batch verification of a search result (issue 16 §3).
+  'too_many_records',
+  'verification_not_ready',
+  // A redacted copy of the playback video needs the finished composite (and its tile layout).
+  'composite_not_ready',
   // The platform PKI (certs/ PkiError codes, passed through).
   'wrong_pin',
   'key_locked',
@@ -103,6 +110,11 @@ export const errorCodes = [
   'not_initialised',
   'bad_keystore',
   'tsa_error',
+  // 好差评 ratings (issue 16 §6).
+  'rating_exists',
+  'rating_not_open',
+  'rating_not_applicant',
+  'rating_token_invalid',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

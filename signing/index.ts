@@ -19,3 +19,14 @@ export {
   type DetachedCmsVerification,
   type VerifyDetachedCmsOptions,
 } from './cms/verify-detached-cms.js';
+export {
+  lastTimestamp,
+  renewalDigest,
+  renewalReason,
+  renewLtv,
+  type RenewalPolicy,
+  type RenewalReason,
+  type RenewLtvOptions,
+  type TimestampFacts,
+  type WeakeningAlgorithm,
+} from './sign/ltv-renewal.js';

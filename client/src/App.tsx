@@ -18,7 +18,11 @@ const CeremonyPage = lazy(() => import('./pages/CeremonyPage.js').then((m) => ({
 const AuditPage = lazy(() => import('./pages/AuditPage.js').then((m) => ({ default: m.AuditPage })));
 const RecordPage = lazy(() => import('./pages/RecordPage.js').then((m) => ({ default: m.RecordPage })));
 const AdminPage = lazy(() => import('./pages/AdminPage.js').then((m) => ({ default: m.AdminPage })));
+const RetentionPage = lazy(() => import('./pages/RetentionPage.js').then((m) => ({ default: m.RetentionPage })));
+const RatePage = lazy(() => import('./pages/RatePage.js').then((m) => ({ default: m.RatePage })));
+const StatsPage = lazy(() => import('./pages/StatsPage.js').then((m) => ({ default: m.StatsPage })));
 const AccountPage = lazy(() => import('./pages/AccountPage.js').then((m) => ({ default: m.AccountPage })));
+const VerifyPage = lazy(() => import('./pages/VerifyPage.js').then((m) => ({ default: m.VerifyPage })));
 const ForcedPasswordPage = lazy(() =>
   import('./pages/AccountPage.js').then((m) => ({ default: m.ForcedPasswordPage })),
 );
@@ -45,6 +49,12 @@ function Routes({ path }: { path: string }) {
   if (room) return <RoomPage key={room.sessionId} sessionId={room.sessionId!} />;
   const join = matchRoute('/join/:code', path);
   if (join) return <JoinPage code={join.code!} />;
+  // Public verification: anyone, with or without a login (the QR on documents opens /v/<hash>).
+  if (path === '/verify') return <VerifyPage />;
+  const verify = matchRoute('/v/:ref', path);
+  if (verify) return <VerifyPage key={verify.ref} hashRef={verify.ref!} />;
+  const rate = matchRoute('/rate/:caseId', path);
+  if (rate) return <RatePage key={rate.caseId} caseId={rate.caseId!} />;
 
   if (!ready)
     return (
@@ -77,10 +87,12 @@ function staffPage(path: string): ReactNode | null {
   const ceremony = matchRoute('/ceremony/:id', path);
   if (ceremony) return <CeremonyPage key={ceremony.id} id={ceremony.id!} />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/retention') return <RetentionPage />;
   const record = matchRoute('/audit/records/:id', path);
   if (record) return <RecordPage key={record.id} id={record.id!} />;
   if (path === '/admin') return <AdminPage />;
   if (path === '/account') return <AccountPage />;
+  if (path === '/stats') return <StatsPage />;
   return null;
 }
 

@@ -31,8 +31,14 @@ export type LoginBody = z.infer<typeof loginBody>;
 export const loginResponse = z.object({ user: me });
 export type LoginResponse = z.infer<typeof loginResponse>;
 
-export const login = route({ method: 'post', path: '/api/auth/login', body: loginBody, response: loginResponse });
-export const logout = route({ method: 'post', path: '/api/auth/logout', response: okResponse });
+export const login = route({
+  method: 'post',
+  path: '/api/auth/login',
+  auth: 'none',
+  body: loginBody,
+  response: loginResponse,
+});
+export const logout = route({ method: 'post', path: '/api/auth/logout', auth: 'none', response: okResponse });
 export const getMe = route({ method: 'get', path: '/api/me', response: me });
 
 export const changePasswordBody = z

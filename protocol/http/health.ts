@@ -5,4 +5,4 @@ import { route } from '../common.js';
 export const health = z.object({ status: z.literal('ok'), schemaVersion: z.number() });
 export type Health = z.infer<typeof health>;
 
-export const getHealth = route({ method: 'get', path: '/healthz', response: health });
+export const getHealth = route({ method: 'get', path: '/healthz', auth: 'none', response: health });

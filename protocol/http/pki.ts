@@ -5,16 +5,23 @@ import { route } from '../common.js';
 
 export const crlParams = z.object({ ca: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }).strict();
 
-export const getRootCertificate = route({ method: 'get', path: '/pki/root.pem', produces: 'application/x-pem-file' });
+export const getRootCertificate = route({
+  method: 'get',
+  path: '/pki/root.pem',
+  auth: 'none',
+  produces: 'application/x-pem-file',
+});
 export const getCrl = route({
   method: 'get',
   path: '/pki/crl/:ca.crl',
+  auth: 'none',
   params: crlParams,
   produces: 'application/pkix-crl',
 });
 export const timestamp = route({
   method: 'post',
   path: '/pki/tsa',
+  auth: 'none',
   consumes: 'application/timestamp-query',
   produces: 'application/timestamp-reply',
 });

@@ -23,6 +23,9 @@ export const recordRow = z.object({
   retainUntil: z.string(),
   legalHold: z.boolean(),
   holdReason: z.string().nullable(),
+  /** Who set the current legal hold, and when. */
+  holdBy: z.string().nullable(),
+  holdAt: z.string().nullable(),
   deletedAt: z.string().nullable(),
   sites: z.array(ref),
   participants: z.array(z.object({ name: z.string(), role: z.string(), userId: z.string().nullable() })),
@@ -80,11 +83,14 @@ export const recordDetail = z.object({
 });
 export type RecordDetail = z.infer<typeof recordDetail>;
 
-export const holdBody = z.object({ hold: z.boolean(), reason: z.string().trim().min(1).max(500).optional() }).strict();
+/** Setting and clearing a legal hold both need a reason (it goes into the audit log). */
+export const holdBody = z.object({ hold: z.boolean(), reason: z.string().trim().min(1).max(500) }).strict();
 
 export const evidenceJob = z.object({
   id: z.string(),
   recordId: z.string(),
+  /** An evidence package (zip) or a redacted copy of the playback video (MP4). */
+  kind: z.enum(['package', 'redacted_video']),
   status: z.enum(['running', 'done', 'failed']),
   progress: z.number(),
   sha256: z.string().nullable(),
@@ -133,4 +139,137 @@ export const downloadEvidenceJob = route({
   path: '/api/evidence-jobs/:id/download',
   params: idParams,
   produces: 'application/zip',
+});
+
+/** The search filters of a record search, without paging: a batch covers the whole result. */
+export const recordFilters = recordQuery.omit({ limit: true, offset: true });
+export type RecordFilters = z.infer<typeof recordFilters>;
+
+/** One record of a batch verification: the record page's checks reduced to a row (and a CSV line). */
+export const recordVerificationRow = z.object({
+  recordId: z.string(),
+  number: z.string(),
+  kind: z.enum(['case', 'ceremony']),
+  title: z.string(),
+  archivedAt: z.string(),
+  documents: z.number().int(),
+  signatures: z.number().int(),
+  /** Every document's every signature intact, trusted, unrevoked and unmodified. */
+  signaturesValid: z.boolean(),
+  /** The recording's state ('none' when the record has no session), and whether its chain and seal hold. */
+  recording: z.enum(['valid', 'invalid', 'none']),
+  valid: z.boolean(),
+  problems: z.array(z.string()),
+});
+export type RecordVerificationRow = z.infer<typeof recordVerificationRow>;
+
+export const recordVerificationJob = z.object({
+  id: z.string(),
+  status: z.enum(['running', 'done', 'failed']),
+  total: z.number().int(),
+  checked: z.number().int(),
+  rows: z.array(recordVerificationRow),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type RecordVerificationJob = z.infer<typeof recordVerificationJob>;
+
+export const startRecordVerification = route({
+  method: 'post',
+  path: '/api/record-verifications',
+  body: recordFilters.strict(),
+  response: recordVerificationJob,
+  status: 202,
+});
+export const getRecordVerification = route({
+  method: 'get',
+  path: '/api/record-verifications/:id',
+  params: idParams,
+  response: recordVerificationJob,
+});
+export const downloadRecordVerificationCsv = route({
+  method: 'get',
+  path: '/api/record-verifications/:id/results.csv',
+  params: idParams,
+  produces: 'text/csv',
+});
+
+/**
+ * What a record's timeline marks. Every kind is listed even when nothing produces it yet (script
+ * prompts and answers, materials, clerk-marked ID windows come with issue 15), so new sources add
+ * marks without changing the timeline.
+ */
+export const timelineMarkKinds = [
+  'consent',
+  'join',
+  'leave',
+  'snapshot_face',
+  'snapshot_id',
+  'signature',
+  'script_prompt',
+  'script_answer',
+  'material',
+  'id_shown',
+] as const;
+export type TimelineMarkKind = (typeof timelineMarkKinds)[number];
+
+export const timelineMark = z.object({
+  kind: z.enum(timelineMarkKinds),
+  /** Milliseconds from the composite video's start (= the recording's start); negative: before it began. */
+  offsetMs: z.number().int(),
+  /** For marks that span time (e.g. a window showing the ID): where the span ends. */
+  endMs: z.number().int().optional(),
+  at: z.string(),
+  /** Who the mark is about (display name), when it is about someone. */
+  who: z.string().nullable(),
+  role: z.string().nullable(),
+  /** Kind-specific detail: the document title of a signature, the chain link of a snapshot, a prompt's text. */
+  detail: z.string().nullable(),
+});
+export type TimelineMark = z.infer<typeof timelineMark>;
+
+export const recordTimeline = z.object({
+  recordId: z.string(),
+  sessionId: z.string().nullable(),
+  /** The instant offset 0 stands for (the recording's start); null without a recording. */
+  startedAt: z.string().nullable(),
+  /** Milliseconds recorded (the composite's length). */
+  durationMs: z.number().int().min(0),
+  marks: z.array(timelineMark),
+});
+export type RecordTimeline = z.infer<typeof recordTimeline>;
+
+/** A span of the playback video, in ms from its start. */
+export const videoWindow = z
+  .object({ fromMs: z.number().int().min(0), toMs: z.number().int().min(0) })
+  .strict()
+  .refine((w) => w.toMs > w.fromMs, 'toMs must be after fromMs');
+export const redactedVideoBody = z
+  .object({
+    /** Spans the auditor adds to the automatic ones (around each ID snapshot, the marked ID windows). */
+    windows: z.array(videoWindow).max(50).default([]),
+  })
+  .strict();
+export type RedactedVideoBody = z.input<typeof redactedVideoBody>;
+
+export const getRecordTimeline = route({
+  method: 'get',
+  path: '/api/records/:id/timeline',
+  params: idParams,
+  response: recordTimeline,
+});
+export const startRedactedVideo = route({
+  method: 'post',
+  path: '/api/records/:id/redacted-video',
+  params: idParams,
+  body: redactedVideoBody,
+  response: evidenceJob,
+  status: 202,
+});
+export const downloadRedactedVideo = route({
+  method: 'get',
+  path: '/api/evidence-jobs/:id/video.mp4',
+  params: idParams,
+  produces: 'video/mp4',
 });

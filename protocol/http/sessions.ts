@@ -38,4 +38,4 @@ export const joined = z.object({
 export type Joined = z.infer<typeof joined>;
 
 export const getSession = route({ method: 'get', path: '/api/sessions/:id', params: idParams, response: session });
-export const joinSession = route({ method: 'post', path: '/api/join', body: joinBody, response: joined });
+export const joinSession = route({ method: 'post', path: '/api/join', auth: 'none', body: joinBody, response: joined });

@@ -183,6 +183,13 @@ const rows: Row[] = [
   },
   { route: 'GET /api/audit', allow: ['auditor', 'admin'], call: (c) => c.get('/api/audit?limit=5') },
   { route: 'GET /api/audit/verification', allow: ['auditor', 'admin'], call: (c) => c.get('/api/audit/verification') },
+  { route: 'GET /api/stats', allow: ['auditor', 'admin'], call: (c) => c.get('/api/stats?by=site') },
+  { route: 'GET /api/stats/ratings.csv', allow: ['auditor', 'admin'], call: (c) => c.get('/api/stats/ratings.csv') },
+  {
+    route: 'POST /api/cases/:id/rating-token',
+    allow: ['guest'],
+    call: (c) => c.post(`/api/cases/${caseId}/rating-token`),
+  },
 ];
 
 beforeAll(async () => {

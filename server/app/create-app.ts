@@ -42,7 +42,7 @@ import {
   InvitationService,
 } from '../features/cases/index.js';
 import { CeremonyService } from '../features/ceremony/index.js';
-import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC } from '../features/documents/index.js';
+import { DocumentSigning, DocumentStore, NOTO_SANS_CJK_TTC, verificationLink } from '../features/documents/index.js';
 import { EvidenceExporter } from '../features/evidence/index.js';
 import { IdentityService } from '../features/identity/index.js';
 import {
@@ -52,8 +52,10 @@ import {
   type PresenceSink,
 } from '../features/media/index.js';
 import { RecordingService } from '../features/recording/index.js';
-import { RecordService } from '../features/records/index.js';
+import { RatingService, StatsService } from '../features/ratings/index.js';
+import { LtvRenewer, RecordService, RecordVerifications } from '../features/records/index.js';
 import { SessionService } from '../features/sessions/index.js';
+import { PublicVerification } from '../features/verify/index.js';
 import { routeModules, socketModules } from './features.js';
 
 export interface AppOptions {
@@ -90,6 +92,8 @@ export interface AppServices {
     readonly loginGlobal: RateLimiter;
     readonly pin: RateLimiter;
     readonly join: RateLimiter;
+    /** Public verifications (uploads and hash look-ups) per client address. */
+    readonly verify: RateLimiter;
   };
   /** Login attempts per address, per account (backoff, lock) and platform-wide. */
   readonly loginGuard: LoginGuard;
@@ -107,7 +111,17 @@ export interface AppServices {
   readonly identity: IdentityService;
   readonly ceremonies: CeremonyService;
   readonly records: RecordService;
+  /** Long-term validation renewal of archived PDFs (fresh DSS and document timestamp before the last one ends). */
+  readonly ltv: LtvRenewer;
   readonly evidence: EvidenceExporter;
+  /** The public /verify page's checks. */
+  readonly verification: PublicVerification;
+  /** 好差评: the applicant's rating of an ended case. */
+  readonly ratings: RatingService;
+  /** The statistics dashboard's figures and the 好差评 export. */
+  readonly stats: StatsService;
+  /** Auditors' batch verification of a search result. */
+  readonly recordVerifications: RecordVerifications;
   /** The public https URL once listening (invitation links). */
   baseUrl(): string;
 }
@@ -120,6 +134,7 @@ export class App {
   readonly #detach: (() => void)[];
   #evidencePurge: NodeJS.Timeout | undefined;
   #retentionSweep: NodeJS.Timeout | undefined;
+  #ltvRenewal: NodeJS.Timeout | undefined;
   #server: HttpsServer | undefined;
   #realtime: RealtimeServer | undefined;
   #started = false;
@@ -179,6 +194,9 @@ export class App {
       const media = config.media.enabled ? await startMedia(config, recording, sessions.presence, warn) : undefined;
       if (media) detach.push(closeRoomsWhenSessionsEnd(media, { cases, sessions }));
       const font = new Uint8Array(readFileSync(NOTO_SANS_CJK_TTC));
+      const url = { value: '' };
+      // The QR on documents names the configured public URL, else the one the server listens on.
+      const docLink = (sha256: string) => verificationLink(config.publicUrl ?? url.value, sha256);
       const documents = new DocumentStore(db);
       const signing = new DocumentSigning({
         store: documents,
@@ -202,8 +220,19 @@ export class App {
         pki,
         recording,
         font,
+        verificationLink: docLink,
       });
-      const ceremonies = new CeremonyService({ db, clock, audit, blobs, users, sessions, documents, signing });
+      const ceremonies = new CeremonyService({
+        db,
+        clock,
+        audit,
+        blobs,
+        users,
+        sessions,
+        documents,
+        signing,
+        verificationLink: docLink,
+      });
       const records = new RecordService({
         db,
         clock,
@@ -217,6 +246,17 @@ export class App {
         identity,
         recording,
       });
+      const ltv = new LtvRenewer({
+        db,
+        clock,
+        audit,
+        blobs,
+        pki,
+        documents,
+        records,
+        marginDays: limits.ltvRenewalMarginDays,
+        weakening: limits.ltvWeakeningAlgorithms,
+      });
       const evidence = new EvidenceExporter({
         db,
         clock,
@@ -228,12 +268,12 @@ export class App {
         matterName: (id) => catalog.matter(id).name,
         limits,
       });
+      const recordVerifications = new RecordVerifications({ clock, audit, blobs, pki, recording, records, limits });
       const loginLimiter = limiter('login', limits.loginAttemptsPerWindow, limits.loginWindowMs);
       const loginGlobal = limiter('login-global', limits.loginGlobalFailuresPerWindow, limits.loginWindowMs);
       const loginSessions = new LoginSessions({ db, clock, users, ttlMs: limits.sessionTtlMs });
       const invitations = new InvitationService(db, clock, limits.invitationTtlMs, sessions);
       detach.push(endGuestAccessWhenSessionsEnd({ sessions, loginSessions, invitations, audit }));
-      const url = { value: '' };
       const auditSealer = platformSealer(pki);
       const auditAnchor = new FileAuditAnchor(auditAnchorFile(config));
       const services: AppServices = {
@@ -261,6 +301,7 @@ export class App {
           loginGlobal,
           pin: pinLimiter,
           join: limiter('join', limits.loginAttemptsPerWindow, limits.loginWindowMs),
+          verify: limiter('verify', limits.verifyAttemptsPerWindow, limits.verifyWindowMs),
         },
         loginGuard: new LoginGuard({ db, clock, perAddress: loginLimiter, global: loginGlobal, limits }),
         enrolments: new PinEnrolments({
@@ -283,7 +324,12 @@ export class App {
         identity,
         ceremonies,
         records,
+        ltv,
         evidence,
+        verification: new PublicVerification({ pki, documents, records }),
+        ratings: new RatingService({ db, clock, audit, cases, sessions }),
+        stats: new StatsService(db),
+        recordVerifications,
         baseUrl: () => url.value,
       };
       return new App(services, url, detach);
@@ -342,6 +388,8 @@ export class App {
     this.#evidencePurge.unref();
     const sweep = () => void s.records.purgeExpired().catch(s.log);
     this.#retentionSweep = setInterval(sweep, config.limits.retentionSweepIntervalMs).unref();
+    const renew = () => void s.ltv.run().catch(s.log);
+    this.#ltvRenewal = setInterval(renew, config.limits.ltvRenewalIntervalMs).unref();
     s.audit.append({ actor: 'system', action: 'server.started', details: { url: this.#url.value } });
     return this.#url.value;
   }
@@ -370,6 +418,7 @@ export class App {
     this.#authPurger.stop();
     clearInterval(this.#evidencePurge);
     clearInterval(this.#retentionSweep);
+    clearInterval(this.#ltvRenewal);
     await this.#checkpointer.stop();
     s.db.close();
   }

@@ -1,6 +1,7 @@
 // `tongban` command line: dispatches to one module per command group. Errors are one line on
 // stderr naming the problem and a non-zero exit; never a stack trace.
 import { commands, retiredCommands, type CommandEntry } from './commands/index.js';
+import { isMainThread } from 'node:worker_threads';
 import { CliError, printUsage } from './command.js';
 
 // `tongban --help | head`: a reader that went away is not a failure of the command.
@@ -25,14 +26,17 @@ async function main(argv: readonly string[]): Promise<number> {
   return await (await entry.load()).run(args);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`tongban: ${message.split('\n')[0]}\n`);
-    if (process.env.TONGBAN_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = err instanceof CliError ? err.exitCode : 1;
-  },
-);
+// In the bundle, `tongban verify`'s batch workers start at this file too: they only verify.
+if (!isMainThread) void import('./commands/verify-pool.js');
+else
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`tongban: ${message.split('\n')[0]}\n`);
+      if (process.env.TONGBAN_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = err instanceof CliError ? err.exitCode : 1;
+    },
+  );

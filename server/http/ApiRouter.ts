@@ -55,6 +55,8 @@ export interface RouteSpec<A extends Access, P, Q, B> {
   readonly rawBodyLimitBytes?: number;
   /** A multipart/form-data body (read by the handler): the file part's name and its text fields, for the OpenAPI document. */
   readonly multipart?: { readonly file: string; readonly fields: z.ZodTypeAny };
+  /** From the descriptor: `none` marks a route meant for anyone; access must then be `public`. */
+  readonly auth?: 'none';
   readonly response?: z.ZodTypeAny;
   /** Content type of a non-JSON response (the handler writes it itself). */
   readonly produces?: string;
@@ -85,6 +87,11 @@ export class ApiRouter {
   route<A extends Access, P = Record<string, never>, Q = Record<string, never>, B = undefined>(
     spec: RouteSpec<A, P, Q, B>,
   ): void {
+    // A public route is public on both sides: the descriptor says so and the server grants it.
+    if ((spec.auth === 'none') !== (spec.access === 'public'))
+      throw new Error(
+        `${spec.method} ${spec.path}: descriptor auth ${spec.auth ?? '(login)'} vs access ${spec.access}`,
+      );
     this.#documented.push({
       method: spec.method,
       path: spec.path,

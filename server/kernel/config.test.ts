@@ -2,6 +2,20 @@ import { describe, expect, test } from 'vitest';
 import { auditAnchorFile, ConfigError, defaultLimits, defaultMedia, loadConfig, publicBaseUrl } from './config.js';
 
 describe('config layers: defaults → environment → flags', () => {
+  test('LTV renewal: the weakening hashes from the environment, checked', () => {
+    const c = loadConfig({
+      env: { TONGBAN_LIMIT_LTV_WEAKENING_ALGORITHMS: 'SHA-256@2040-01-01, SHA-384@2050-01-01' },
+    });
+    expect(c.limits.ltvWeakeningAlgorithms).toEqual([
+      { algorithm: 'SHA-256', endsAt: '2040-01-01' },
+      { algorithm: 'SHA-384', endsAt: '2050-01-01' },
+    ]);
+    expect(() => loadConfig({ env: { TONGBAN_LIMIT_LTV_WEAKENING_ALGORITHMS: 'MD5@2020-01-01' } })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadConfig({ env: { TONGBAN_LIMIT_LTV_RENEWAL_MARGIN_DAYS: '5000' } })).toThrow(ConfigError);
+  });
+
   test('defaults are complete and valid', () => {
     const c = loadConfig();
     expect(c).toMatchObject({ host: '127.0.0.1', port: 8443, limits: defaultLimits });

@@ -24,6 +24,11 @@ export const configSchema = z
     port,
     /** Public base URL (links in invitations, CRL distribution points); derived from host/port when absent. */
     baseUrl: z.string().url().optional(),
+    /**
+     * The public base URL printed in the QR code and short URL of every 确认书 and agreement (the
+     * /verify page); the base URL when absent. Documents keep the URL they were stamped with.
+     */
+    publicUrl: z.string().url().optional(),
     /** An external RFC 3161 TSA; the in-process one is used when absent. */
     tsaUrl: z.string().url().optional(),
     /**
@@ -96,12 +101,48 @@ export const configSchema = z
         auditMaxUnanchoredMs: positiveInt,
         /** How often records past their retention (and not held) are deleted and their data destroyed. */
         retentionSweepIntervalMs: positiveInt,
+        /** How often archived PDFs are checked for a long-term validation renewal (a fresh DSS and document timestamp). */
+        ltvRenewalIntervalMs: positiveInt,
+        /** Renew this many days before the last timestamp's TSA certificate or its hash algorithm ends (the TSA certificate lasts 5 years). */
+        ltvRenewalMarginDays: positiveInt.max(1000),
+        /**
+         * Hash algorithms expected to weaken, with the date they stop being trusted: `SHA-256@2040-01-01`,
+         * comma-separated from the environment (TONGBAN_LIMIT_LTV_WEAKENING_ALGORITHMS); none by default.
+         */
+        ltvWeakeningAlgorithms: z.preprocess(
+          (v) =>
+            typeof v === 'string'
+              ? v
+                  .split(',')
+                  .map((item) => item.trim())
+                  .filter(Boolean)
+                  .map((item) => {
+                    const [algorithm, endsAt] = item.split('@');
+                    return { algorithm, endsAt };
+                  })
+              : v,
+          z.array(
+            z
+              .object({
+                algorithm: z.enum(['SHA-256', 'SHA-384', 'SHA-512']),
+                endsAt: z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO date'),
+              })
+              .strict(),
+          ),
+        ),
         /** How often ended login sessions and run-out rate-limit windows are deleted. */
         authPurgeIntervalMs: positiveInt,
         /** Evidence export jobs one user may have running at once (each builds a whole package). */
         evidenceJobsPerUser: positiveInt,
         /** How long a finished evidence job and its package stay downloadable before both are deleted. */
         evidenceJobTtlMs: positiveInt,
+        /** Largest PDF or evidence zip the public /verify page accepts (held in memory while checked). */
+        verifyUploadBytes: positiveInt,
+        /** Public verifications (uploads and hash look-ups) per client address per verifyWindowMs. */
+        verifyAttemptsPerWindow: positiveInt,
+        verifyWindowMs: positiveInt,
+        /** Most records one batch verification of a search result checks (a larger result is refused). */
+        batchVerifyMaxRecords: positiveInt,
       })
       .strict()
       .refine((l) => l.auditMaxUnanchoredMs > l.auditCheckpointIntervalMs, {
@@ -140,7 +181,14 @@ export const defaultLimits: Config['limits'] = {
   authPurgeIntervalMs: 10 * 60_000,
   evidenceJobsPerUser: 3,
   evidenceJobTtlMs: 24 * 3600_000,
+  batchVerifyMaxRecords: 1000,
   retentionSweepIntervalMs: 3600_000,
+  ltvRenewalIntervalMs: 24 * 3600_000,
+  ltvRenewalMarginDays: 90,
+  ltvWeakeningAlgorithms: [],
+  verifyUploadBytes: 64 * 1024 * 1024,
+  verifyAttemptsPerWindow: 30,
+  verifyWindowMs: 15 * 60_000,
 };
 
 export const defaultMedia: Config['media'] = {
@@ -171,6 +219,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     port: 'PORT',
     host: 'HOST',
     baseUrl: 'TONGBAN_BASE_URL',
+    publicUrl: 'TONGBAN_PUBLIC_URL',
     tsaUrl: 'TSA_URL',
     auditAnchor: 'TONGBAN_AUDIT_ANCHOR',
     pkcs11Module: 'TONGBAN_PKCS11_MODULE',

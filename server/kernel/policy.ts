@@ -78,9 +78,18 @@ export const policies = {
   'record.hold': rule(['admin']),
   'record.delete': rule(['admin']),
   'evidence.export': rule(['auditor', 'admin']),
+  /** The retention console: auditors read the settings and the deletion preview; admins change and run. */
+  'retention.read': rule(['auditor', 'admin']),
+  'retention.manage': rule(['admin']),
   'admin.read': rule(['admin']),
   'admin.write': rule(['admin']),
   'audit.read': rule(['auditor', 'admin']),
+  /** The applicant asks for its rating token (the service checks it is this case's applicant). */
+  'rating.token': rule(['guest']),
+  /** Statistics and the 好差评 export: platform-wide, like records (auditors and admins have no site). */
+  'stats.read': rule(['auditor', 'admin']),
+  // Verifying a whole search result is an audit office task (issue 16 §3).
+  'record.verify_batch': rule(['auditor']),
 } as const satisfies Record<string, Rule<Who>>;
 
 export type Action = keyof typeof policies;

@@ -26,6 +26,8 @@ export interface TestServerOptions {
   readonly record?: boolean;
   /** An external RFC 3161 TSA (config tsaUrl) instead of the in-process one. */
   readonly tsaUrl?: string;
+  /** The built web client to serve (browser tests); none otherwise. */
+  readonly clientDir?: string;
   /**
    * Live video and the recorder for real (mediasoup worker from `source scripts/worker-env.sh`,
    * ffmpeg): headless participants join with `joinLiveRoom` (live-room.ts).
@@ -53,6 +55,7 @@ export class TestServer {
         host: '127.0.0.1',
         limits: options.limits,
         tsaUrl: options.tsaUrl,
+        clientDir: options.clientDir,
         media: options.media
           ? {
               enabled: true,

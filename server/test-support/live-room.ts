@@ -9,12 +9,15 @@ import type { TestServer } from './TestServer.js';
 
 let sharedMedia: SyntheticMedia | undefined;
 
+/** What these helpers need of a running server: a TestServer, or the e2e app (e2e/media/app-server.ts). */
+export type LiveServer = Pick<TestServer, 'url' | 'rootPem' | 'client' | 'app'>;
+
 /**
  * A flow A case from 兴仁 accepted by 慈溪, with its invitation redeemed by a fresh guest client
  * (who is not in the room yet).
  */
 export async function openCaseWithGuest(
-  server: TestServer,
+  server: LiveServer,
   clerks: { readonly xingren: HttpClient; readonly cixi: HttpClient },
   applicant: { readonly name: string; readonly idNumber: string },
 ): Promise<{ id: string; number: string; sessionId: string; guest: HttpClient; guestPeer: string }> {
@@ -36,7 +39,7 @@ export async function openCaseWithGuest(
 
 /** Joins (consents, publishes video and audio) one participant per client, in order. */
 export async function joinLiveRoom(
-  server: TestServer,
+  server: LiveServer,
   sessionId: string,
   clients: readonly HttpClient[],
 ): Promise<Bot[]> {
@@ -53,7 +56,7 @@ export async function joinLiveRoom(
 
 /** Waits until the recorder has chained at least `count` segments of the participant's media. */
 export async function waitForRecordedSegments(
-  server: TestServer,
+  server: LiveServer,
   sessionId: string,
   participantId: string,
   count = 1,

@@ -18,6 +18,7 @@ import * as pki from '../../protocol/http/pki.js';
 import * as recording from '../../protocol/http/recording.js';
 import * as records from '../../protocol/http/records.js';
 import * as sessions from '../../protocol/http/sessions.js';
+import * as stats from '../../protocol/http/stats.js';
 
 const isRoute = (v: unknown): v is RouteDescriptor =>
   typeof v === 'object' &&
@@ -41,6 +42,7 @@ export const protocolRoutes: readonly RouteDescriptor[] = [
   recording,
   records,
   sessions,
+  stats,
 ]
   .flatMap((area) => Object.values(area))
   .filter(isRoute);

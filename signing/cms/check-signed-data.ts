@@ -1,11 +1,20 @@
 // Cryptographic check of one CMS SignedData: finds the signer certificate, compares the
 // messageDigest with the content's digest and verifies the signature with node:crypto. Trust
-// (chains, revocation, time) is decided elsewhere. The structure is walked with plain asn1js
-// (about 5× faster than pkijs' schema matching, which dominated verification time), and every
-// nested element is kept as its original bytes.
+// (chains, revocation, time) is decided elsewhere. The structure is walked with der-node.ts' lazy
+// DER reader (asn1js' tree for BER), and every nested element is kept as its original bytes.
 import { verify as verifySignature, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { certificateIdsOf, digest, integerHex, nodeDigestForOid, OID, toArrayBuffer } from './der.js';
+import { digest, nodeDigestForOid, OID, toArrayBuffer } from './der.js';
+import {
+  asn1jsNode,
+  derNode,
+  integerContentHex,
+  isUniversal,
+  NotDerError,
+  oidText,
+  UNIVERSAL,
+  type DerNode,
+} from './der-node.js';
 
 export interface SignedDataCheck {
   /** DER of the certificate that matches the SignerInfo's sid, if present. */
@@ -22,46 +31,48 @@ export interface SignedDataCheck {
   readonly encapsulatedContentType: string;
 }
 
-type Node = asn1js.AsnType & {
-  valueBlock: { value?: Node[] };
-  idBlock: { tagClass: number; tagNumber: number };
-  valueBeforeDecodeView: Uint8Array;
-};
-
 function bad(what: string): never {
   throw new Error(`the CMS signature is malformed (${what})`);
 }
 
-const children = (n: Node | undefined, what: string): Node[] =>
-  Array.isArray(n?.valueBlock.value) ? n.valueBlock.value : bad(what);
-const isContext = (n: Node | undefined, tag: number): boolean =>
-  n?.idBlock.tagClass === 3 && n.idBlock.tagNumber === tag;
-const oidOf = (n: Node | undefined, what: string): string =>
-  n instanceof asn1js.ObjectIdentifier ? n.valueBlock.toString() : bad(what);
-const raw = (n: Node): Uint8Array => new Uint8Array(n.valueBeforeDecodeView);
+const children = (n: DerNode | undefined, what: string): DerNode[] => (n?.constructed ? n.children() : bad(what));
+const isContext = (n: DerNode | undefined, tag: number): boolean => n?.tagClass === 2 && n.tagNumber === tag;
+const oidOf = (n: DerNode | undefined, what: string): string =>
+  isUniversal(n, UNIVERSAL.oid) && !n.constructed ? oidText(n.octets()) : bad(what);
+const raw = (n: DerNode): Uint8Array => new Uint8Array(n.raw);
 
-function octets(n: Node | undefined, what: string): Uint8Array {
-  if (!(n instanceof asn1js.OctetString)) bad(what);
-  return new Uint8Array(n.valueBlock.isConstructed ? n.getValue() : n.valueBlock.valueHexView);
+function octets(n: DerNode | undefined, what: string): Uint8Array {
+  if (!isUniversal(n, UNIVERSAL.octetString)) bad(what);
+  return new Uint8Array(n.octets());
 }
 
 interface Attribute {
   readonly oid: string;
-  readonly first: Node | undefined;
+  readonly first: DerNode | undefined;
 }
 
-function attributes(set: Node): Attribute[] {
+function attributes(set: DerNode): Attribute[] {
   return children(set, 'attributes').map((a) => {
     const [type, values] = children(a, 'attribute');
     return { oid: oidOf(type, 'attribute type'), first: children(values, 'attribute values')[0] };
   });
 }
 
-function findSignerCertificate(certs: readonly Node[], sid: Node): Uint8Array | undefined {
-  if (!(sid instanceof asn1js.Sequence)) return undefined; // subjectKeyIdentifier sids are not used by PAdES signers here
+/** Issuer Name and serial of a certificate, as in its TBSCertificate. */
+function certificateIdsOf(cert: DerNode): { issuer: Uint8Array; serialHex: string } {
+  const fields = children(children(cert, 'certificate')[0], 'TBSCertificate');
+  const offset = fields[0]?.tagClass === 2 ? 1 : 0;
+  const serial = fields[offset];
+  const issuer = fields[offset + 2];
+  if (!isUniversal(serial, UNIVERSAL.integer) || !isUniversal(issuer, UNIVERSAL.sequence)) bad('certificate');
+  return { issuer: issuer.raw, serialHex: integerContentHex(serial.octets()) };
+}
+
+function findSignerCertificate(certs: readonly DerNode[], sid: DerNode): Uint8Array | undefined {
+  if (!isUniversal(sid, UNIVERSAL.sequence)) return undefined; // subjectKeyIdentifier sids are not used by PAdES signers here
   const [issuer, serial] = children(sid, 'sid');
-  if (!issuer || !(serial instanceof asn1js.Integer)) return undefined;
-  const wanted = { issuer: Buffer.from(raw(issuer)), serial: integerHex(serial) };
+  if (!issuer || !isUniversal(serial, UNIVERSAL.integer)) return undefined;
+  const wanted = { issuer: Buffer.from(issuer.raw), serial: integerContentHex(serial.octets()) };
   for (const c of certs) {
     const ids = certificateIdsOf(c);
     if (ids.serialHex === wanted.serial && wanted.issuer.equals(ids.issuer)) return raw(c);
@@ -74,9 +85,18 @@ function findSignerCertificate(certs: readonly Node[], sid: Node): Uint8Array | 
  * its own encapsulated content when `parts` is undefined.
  */
 export function checkSignedData(cmsDer: Uint8Array, parts?: readonly Uint8Array[]): SignedDataCheck {
+  try {
+    return check(derNode(cmsDer), parts);
+  } catch (err) {
+    if (!(err instanceof NotDerError)) throw err;
+  }
   const parsed = asn1js.fromBER(toArrayBuffer(cmsDer));
   if (parsed.offset === -1) throw new Error('CMS signature is not valid DER');
-  const [contentType, wrapped] = children(parsed.result as Node, 'ContentInfo');
+  return check(asn1jsNode(parsed.result), parts);
+}
+
+function check(root: DerNode, parts: readonly Uint8Array[] | undefined): SignedDataCheck {
+  const [contentType, wrapped] = children(root, 'ContentInfo');
   if (oidOf(contentType, 'content type') !== OID.signedData) throw new Error('the CMS object is not SignedData');
   const sd = children(children(wrapped, 'content')[0], 'SignedData');
   const [, , encap] = sd;
@@ -85,7 +105,7 @@ export function checkSignedData(cmsDer: Uint8Array, parts?: readonly Uint8Array[
   const certs = sd
     .filter((n) => isContext(n, 0))
     .flatMap((n) => children(n, 'certificates'))
-    .filter((n) => n instanceof asn1js.Sequence);
+    .filter((n) => isUniversal(n, UNIVERSAL.sequence));
   const si = children(sd[sd.length - 1], 'signerInfos')[0];
   if (!si) throw new Error('the CMS signature has no SignerInfo');
   const siParts = children(si, 'SignerInfo');
@@ -93,7 +113,7 @@ export function checkSignedData(cmsDer: Uint8Array, parts?: readonly Uint8Array[
   const signedAttrs = siParts.find((n) => isContext(n, 0));
   const unsignedAttrs = siParts.find((n) => isContext(n, 1));
   const signatureValue = octets(
-    siParts.find((n, i) => i > 2 && n instanceof asn1js.OctetString),
+    siParts.find((n, i) => i > 2 && isUniversal(n, UNIVERSAL.octetString)),
     'signature',
   );
   const digestName = nodeDigestForOid(oidOf(children(digestAlg, 'digestAlgorithm')[0], 'digest algorithm'));
@@ -105,7 +125,7 @@ export function checkSignedData(cmsDer: Uint8Array, parts?: readonly Uint8Array[
   let signedBytes: Uint8Array;
   if (signedAttrs) {
     const md = signed.find((a) => a.oid === OID.messageDigest)?.first;
-    digestMatches = md instanceof asn1js.OctetString && Buffer.from(md.valueBlock.valueHexView).equals(contentDigest);
+    digestMatches = isUniversal(md, UNIVERSAL.octetString) && Buffer.from(md.octets()).equals(contentDigest);
     // Verify over the attributes exactly as they were encoded, re-tagged as a SET OF.
     signedBytes = raw(signedAttrs).slice();
     signedBytes[0] = 0x31;

@@ -3,6 +3,8 @@
 // incremental update; then the /ByteRange is patched in place and the CMS (or time-stamp
 // token) is written into the placeholder.
 import { createHash } from 'node:crypto';
+import { nodeDigestName } from '../../certs/encoding.js';
+import type { DigestAlgorithm } from '../../certs/types.js';
 import { SigningError } from '../errors.js';
 import { formFields, isSignatureField, unusedFieldName } from '../pdf/form.js';
 import { IncrementalUpdate } from '../pdf/IncrementalUpdate.js';
@@ -32,7 +34,9 @@ export interface AppendSignatureRequest {
   readonly certify?: boolean;
   /** Bytes reserved for the DER in /Contents. */
   readonly reserve: number;
-  /** Produces the DER for /Contents from the SHA-256 of the ByteRange bytes. */
+  /** Hash of the ByteRange bytes handed to `produce` (default SHA-256). */
+  readonly digest?: DigestAlgorithm;
+  /** Produces the DER for /Contents from the digest of the ByteRange bytes. */
   readonly produce: (byteRangeDigest: Uint8Array) => Promise<Uint8Array>;
 }
 
@@ -128,7 +132,10 @@ async function attempt(reader: PdfReader, req: AppendSignatureRequest, reserve: 
 
   const { bytes, offsets } = update.toBytes();
   const { contentsStart, contentsEnd } = patchByteRange(bytes, offsets.get(sigRef.num)!);
-  const h = createHash('sha256').update(bytes.subarray(0, contentsStart)).update(bytes.subarray(contentsEnd)).digest();
+  const h = createHash(nodeDigestName(req.digest ?? 'SHA-256'))
+    .update(bytes.subarray(0, contentsStart))
+    .update(bytes.subarray(contentsEnd))
+    .digest();
   const contents = await req.produce(new Uint8Array(h));
   const hex = Buffer.from(contents).toString('hex');
   if (hex.length > contentsEnd - contentsStart - 2) throw new PlaceholderTooSmall(contents.length);
@@ -169,7 +176,13 @@ function patchByteRange(bytes: Buffer, sigOffset: number): { contentsStart: numb
   return { contentsStart, contentsEnd };
 }
 
-function addToPageAnnots(reader: PdfReader, update: IncrementalUpdate, pageRef: PdfRef, widgetRef: PdfRef): void {
+/** Adds an annotation to a page's /Annots, writing the array or the page, wherever the array lives. */
+export function addToPageAnnots(
+  reader: PdfReader,
+  update: IncrementalUpdate,
+  pageRef: PdfRef,
+  widgetRef: PdfRef,
+): void {
   const page = new Map(reader.dict(pageRef)!);
   const annots = page.get('Annots');
   if (annots instanceof PdfRef) {

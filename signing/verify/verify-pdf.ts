@@ -37,7 +37,8 @@ function unique(items: readonly Uint8Array[]): Uint8Array[] {
   });
 }
 
-function dssMaterial(reader: PdfReader): { certificates: Uint8Array[]; crls: Uint8Array[] } {
+/** The certificates and CRLs of the document security store (none without one). */
+export function dssMaterial(reader: PdfReader): { certificates: Uint8Array[]; crls: Uint8Array[] } {
   const dss = reader.dict(reader.catalog().get('DSS'));
   const streams = (key: string): Uint8Array[] => {
     const list = reader.resolve(dss?.get(key));

@@ -37,7 +37,13 @@ export type {
   RecordDocument,
   RecordingIntegrity,
   EvidenceJob,
+  RecordFilters,
+  RecordVerificationJob,
+  RecordVerificationRow,
+  RecordTimeline,
+  TimelineMark,
 } from '../../../protocol/http/records.js';
+export type { RetentionSettings, DeletionPreview, DeletionRun, LtvRenewal } from '../../../protocol/http/retention.js';
 export type { RecordingInfo, RecordingVerification } from '../../../protocol/http/recording.js';
 export type { ArchivedRecord } from '../../../protocol/common.js';
 export type { Pushed };
@@ -47,3 +53,4 @@ export type CeremonyState = Pushed<WireCeremonyState>;
 
 /** The JSON a route answers with: `api<ResponseOf<typeof getCase>>(…)`. */
 export type ResponseOf<R extends RouteDescriptor & { readonly response: z.ZodTypeAny }> = z.infer<R['response']>;
+export type { HashLookup, UploadVerification } from '../../../protocol/http/verify.js';

@@ -42,6 +42,6 @@ export function useCeremony(id: string): {
       // The shared socket stays up for the other hooks: only this ceremony's room is left.
       if (socket.connected) socket.emit('ceremony:leave', { ceremonyId: id }, () => undefined);
     };
-  }, [id]);
+  }, [id, set]);
   return { state: value, error, set, live };
 }

@@ -8,8 +8,19 @@ const account = { path: '/account', label: 'nav.account' } as const;
 const navByRole: Record<string, { path: string; label: MessageKey }[]> = {
   clerk: [{ path: '/desk', label: 'nav.desk' }, { path: '/ceremony', label: 'nav.ceremony' }, account],
   official: [{ path: '/ceremony', label: 'nav.ceremony' }, account],
-  auditor: [{ path: '/audit', label: 'nav.audit' }, account],
-  admin: [{ path: '/admin', label: 'nav.admin' }, { path: '/audit', label: 'nav.audit' }, account],
+  auditor: [
+    { path: '/audit', label: 'nav.audit' },
+    { path: '/retention', label: 'nav.retention' },
+    { path: '/stats', label: 'nav.stats' },
+    account,
+  ],
+  admin: [
+    { path: '/admin', label: 'nav.admin' },
+    { path: '/audit', label: 'nav.audit' },
+    { path: '/retention', label: 'nav.retention' },
+    { path: '/stats', label: 'nav.stats' },
+    account,
+  ],
 };
 
 export function AppShell({ children, wide }: { children: ReactNode; wide?: boolean }) {

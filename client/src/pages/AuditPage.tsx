@@ -2,7 +2,8 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/http.js';
 import type { Site } from '../api/types.js';
-import type { RecordRow } from '../api/types.js';
+import type { RecordFilters, RecordRow } from '../api/types.js';
+import { VerifyAll } from '../audit/VerifyAll.js';
 import { ErrorAlert, Loading } from '../components/Alert.js';
 import { DataTable, SiteOptions } from '../components/DataTable.js';
 import { AppShell } from '../components/AppShell.js';
@@ -16,15 +17,18 @@ export function AuditPage() {
   const [form, setForm] = useState({ q: '', site: '', from: '', to: '' });
   const [query, setQuery] = useState(form);
   const sites = useAsync((signal) => api<{ sites: Site[] }>('/api/sites', { signal }), []);
+  // The search's filters, for the list and for "verify all results" alike.
+  const filters: RecordFilters = {
+    ...(query.q.trim() ? { q: query.q.trim() } : {}),
+    ...(query.site ? { site: query.site } : {}),
+    ...(query.from ? { from: new Date(`${query.from}T00:00:00`).toISOString() } : {}),
+    ...(query.to ? { to: new Date(`${query.to}T23:59:59`).toISOString() } : {}),
+  };
   const records = useAsync(
-    (signal) => {
-      const p = new URLSearchParams();
-      if (query.q.trim()) p.set('q', query.q.trim());
-      if (query.site) p.set('site', query.site);
-      if (query.from) p.set('from', new Date(`${query.from}T00:00:00`).toISOString());
-      if (query.to) p.set('to', new Date(`${query.to}T23:59:59`).toISOString());
-      return api<{ records: RecordRow[] }>(`/api/records?${p.toString()}`, { signal });
-    },
+    (signal) =>
+      api<{ records: RecordRow[] }>(`/api/records?${new URLSearchParams(filters as Record<string, string>)}`, {
+        signal,
+      }),
     [query],
   );
   const submit = (e: FormEvent) => {
@@ -97,6 +101,7 @@ export function AuditPage() {
           </DataTable>
         )}
       </section>
+      {records.data && records.data.records.length > 0 && <VerifyAll key={JSON.stringify(filters)} filters={filters} />}
     </AppShell>
   );
 }

@@ -3,6 +3,7 @@
 import { api } from '../api/http.js';
 import { actionLabel } from '../audit/actions.js';
 import { EvidenceExport } from '../audit/EvidenceExport.js';
+import { LtvRenewals } from '../audit/LtvRenewals.js';
 import { RecordingPanel } from '../audit/RecordingPanel.js';
 import { SignatureReport } from '../audit/SignatureReport.js';
 import type { RecordDetail } from '../api/types.js';
@@ -63,10 +64,13 @@ export function RecordPage({ id }: { id: string }) {
           {documents.map((d) => (
             <SignatureReport key={d.id} documentId={d.id} title={d.title} report={d.verification} />
           ))}
-          {r.sessionId && <RecordingPanel sessionId={r.sessionId} check={recording} />}
+          {r.sessionId && (
+            <RecordingPanel sessionId={r.sessionId} check={recording} record={{ id: r.id, number: r.number }} />
+          )}
         </div>
         <div className="stack">
           <EvidenceExport recordId={r.id} fileName={`evidence-${r.number}.zip`} />
+          <LtvRenewals recordId={r.id} />
           {snapshots.length > 0 && (
             <section className="card" aria-labelledby="snapshots-title">
               <h2 id="snapshots-title">{t('identity.snapshots')}</h2>

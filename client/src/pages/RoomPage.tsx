@@ -13,6 +13,7 @@ import { IdentityPanel } from '../room/IdentityPanel.js';
 import { SigningPanel } from '../room/SigningPanel.js';
 import { caseSiteOf, useRoomContext } from '../room/useRoomContext.js';
 import { RecordingIndicator, VideoStage } from '../room/VideoStage.js';
+import { fetchRatingPass } from '../rating/ratingPass.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
 
@@ -31,6 +32,16 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
     navigate('/desk');
     return r;
   });
+
+  // The applicant keeps a rating pass from the start: the guest login ends with the session, and
+  // the 好差评 rating comes after; when the session ends the phone moves on to the rating page.
+  const applicantCase = me?.kind === 'guest' ? me.caseId : null;
+  useEffect(() => {
+    if (applicantCase) void fetchRatingPass(applicantCase).catch(() => undefined);
+  }, [applicantCase]);
+  useEffect(() => {
+    if (applicantCase && ctx.ended) navigate(`/rate/${encodeURIComponent(applicantCase)}`, { replace: true });
+  }, [applicantCase, ctx.ended]);
 
   useEffect(() => {
     if (ctx.session?.kind === 'ceremony' && ctx.session.ceremonyId)

@@ -1,7 +1,7 @@
 // What the room page knows around the media: the session (case or ceremony), the case for clerks,
 // the sites for labels and the document to sign. All optional: the video works without any of it.
 import { useEffect, useState } from 'react';
-import { api } from '../api/http.js';
+import { api, ApiError } from '../api/http.js';
 import type { CaseSummary, SessionInfo, Site } from '../api/types.js';
 
 export interface RoomContext {
@@ -9,6 +9,8 @@ export interface RoomContext {
   readonly kase: CaseSummary | null;
   readonly sites: Site[];
   readonly documentId: string | null;
+  /** The session ended, or this login's access to it did (a guest's ends with the session). */
+  readonly ended: boolean;
 }
 
 export function useRoomContext(
@@ -20,6 +22,7 @@ export function useRoomContext(
   const [kase, setCase] = useState<CaseSummary | null>(null);
   const [sites, setSites] = useState<Site[]>([]);
   const [confirmedDoc, setConfirmedDoc] = useState<string | null>(null);
+  const [ended, setEnded] = useState(false);
 
   useEffect(() => {
     void api<{ sites: Site[] }>('/api/sites')
@@ -31,9 +34,13 @@ export function useRoomContext(
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = async () => {
-      const s = await api<SessionInfo>(`/api/sessions/${encodeURIComponent(sessionId)}`).catch(() => null);
+      const s = await api<SessionInfo>(`/api/sessions/${encodeURIComponent(sessionId)}`).catch((err: unknown) => {
+        if (err instanceof ApiError && (err.status === 401 || err.status === 403)) setEnded(true);
+        return null;
+      });
       if (stopped) return;
       if (s) setSession(s);
+      if (s?.status === 'ended') setEnded(true);
       if (s?.caseId && canReadCase) {
         const c = await api<CaseSummary>(`/api/cases/${s.caseId}`).catch(() => null);
         if (!stopped && c) setCase(c);
@@ -49,7 +56,7 @@ export function useRoomContext(
   }, [sessionId, canReadCase, pollMs]);
 
   const documentId = confirmedDoc ?? session?.documentId ?? null;
-  return { session, kase, sites, documentId, setDocumentId: setConfirmedDoc };
+  return { session, kase, sites, documentId, ended, setDocumentId: setConfirmedDoc };
 }
 
 /** The site shown under a participant's video in a case session. */

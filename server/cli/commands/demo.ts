@@ -1,6 +1,7 @@
 // `tongban demo`: seeds DESIGN §10 (idempotent) and serves, printing the URL and the demo accounts.
 import { DEMO_PASSWORD, DEMO_PIN, demoUsers } from '../../demo/demo-data.js';
 import { seedDemo } from '../../demo/seed-demo.js';
+import { seedDemoHistory } from '../../demo/seed-demo-history.js';
 import { parseOptions, type Command } from '../command.js';
 import { serverOptions, startServer, untilStopped } from './serve.js';
 
@@ -10,8 +11,11 @@ export const demo: Command = {
   async run(args) {
     const { values } = parseOptions(args, serverOptions);
     let report = { usersCreated: 0, certificatesIssued: 0 };
+    let pastCases = 0;
     const app = await startServer(values, async (a) => {
       report = await seedDemo(a.services);
+      // Past cases and their ratings, so the statistics dashboard has something to show.
+      pastCases = seedDemoHistory(a.services);
     });
     const sites = new Map(app.services.catalog.sites().map((s) => [s.id, s.name]));
     const rows = demoUsers.map((u) => [
@@ -23,7 +27,7 @@ export const demo: Command = {
     const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length), 8);
     const out = [
       `Tongban Desk demo: ${app.url}`,
-      `  data: ${app.services.config.dataDir} (seeded: ${report.usersCreated} new accounts, ${report.certificatesIssued} new certificates)`,
+      `  data: ${app.services.config.dataDir} (seeded: ${report.usersCreated} new accounts, ${report.certificatesIssued} new certificates, ${pastCases} past cases)`,
       `  root certificate: ${app.url}/pki/root.pem`,
       '',
       `Demo accounts (password ${DEMO_PASSWORD}; signing PIN ${DEMO_PIN} for clerks and officials; demo only):`,

@@ -14,7 +14,7 @@ import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Database } from '../../kernel/store/Database.js';
 import type { DocumentStore, FlowDocument } from '../documents/index.js';
 import { DocumentSigning, type SignOutcome } from '../documents/index.js';
-import { MARGIN } from '../documents/index.js';
+import { MARGIN, stampVerificationQr, type VerificationLink } from '../documents/index.js';
 import { inspectAgreement } from './agreement-pdf.js';
 
 export type CeremonyStatus = 'signing' | 'signed' | 'aborted' | 'archived';
@@ -58,6 +58,8 @@ export interface CeremonyServiceDeps {
   readonly sessions: SessionService;
   readonly documents: DocumentStore;
   readonly signing: DocumentSigning;
+  /** The /verify links (QR, short URL) of a document hash, under the configured public URL. */
+  readonly verificationLink: (sha256: string) => VerificationLink;
 }
 
 interface DetailRow {
@@ -105,7 +107,9 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     const signers = input.signers.map((id) => this.#activeUser(id, ['official', 'clerk']));
     const witnesses = input.witnesses.map((id) => this.#activeUser(id, ['official', 'clerk']));
     const facts = await inspectAgreement(input.pdf);
-    const sha256 = await blobs.put(input.pdf);
+    // The QR goes on the last page before anyone signs: the base revision the signers sign carries it.
+    const { pdf, verifySha256 } = stampVerificationQr(input.pdf, this.#d.verificationLink);
+    const sha256 = await blobs.put(pdf);
     const now = clock().toISOString();
     const boxes = signatureGrid(facts.pageCount, facts.lastPageSize, signers.length);
     const documentId = randomUUID();
@@ -125,6 +129,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
           sessionId: session.id,
           title: input.title,
           originalSha256: sha256,
+          verifySha256,
           checkpoint: null,
           createdAt: now,
         },

@@ -45,6 +45,21 @@ export interface FlowDocument {
 
 export type NewSigner = Omit<DocumentSigner, 'signedAt' | 'signedSha256'>;
 
+/** Which revision of a document a hash names (see verification-stamp.ts). */
+export type HashRevision = 'unstamped' | 'base' | 'signed' | 'current';
+
+/** A document found by one of its hashes: the facts the public verification page may show. */
+export interface HashMatch {
+  readonly documentId: string;
+  readonly kind: DocumentKind;
+  readonly caseId: string | null;
+  readonly ceremonyId: string | null;
+  readonly status: DocumentStatus;
+  readonly destroyed: boolean;
+  readonly revision: HashRevision;
+  readonly signatures: number;
+}
+
 interface DocumentRow {
   id: string;
   kind: DocumentKind;
@@ -79,14 +94,17 @@ export class DocumentStore {
   constructor(readonly db: Database) {}
 
   insert(
-    doc: Omit<FlowDocument, 'signers' | 'currentSha256' | 'status' | 'updatedAt'>,
+    doc: Omit<FlowDocument, 'signers' | 'currentSha256' | 'status' | 'updatedAt'> & {
+      /** H, the hash the QR stamp carries: SHA-256 of the document before the stamp. */
+      readonly verifySha256?: string;
+    },
     signers: readonly NewSigner[],
   ): void {
     this.db.transaction(() => {
       this.db.sql
         .prepare(
           `INSERT INTO documents (id, kind, case_id, ceremony_id, session_id, title, original_sha256, current_sha256, status,
-             checkpoint, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'signing', ?, ?, ?)`,
+             checkpoint, created_at, updated_at, verify_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'signing', ?, ?, ?, ?)`,
         )
         .run(
           doc.id,
@@ -100,6 +118,7 @@ export class DocumentStore {
           doc.checkpoint ? JSON.stringify(doc.checkpoint) : null,
           doc.createdAt,
           doc.createdAt,
+          doc.verifySha256 ?? null,
         );
       const insert = this.db.sql.prepare(
         `INSERT INTO document_signers (document_id, position, role, user_id, guest_session_id, guest_id, display_name,
@@ -151,6 +170,51 @@ export class DocumentStore {
     const row = this.db.sql.prepare('SELECT * FROM documents WHERE ceremony_id = ?').get(ceremonyId) as
       DocumentRow | undefined;
     return row && this.#withSigners(row);
+  }
+
+  /**
+   * The document one of whose revisions has this hash, given whole or as its first hex digits (a
+   * printed short URL); undefined when none does, or when a prefix fits more than one document.
+   */
+  findByHash(ref: string): HashMatch | undefined {
+    const low = ref.toLowerCase();
+    const high = `${low}g`; // every hex string starting with `low` sorts below it: a range the indexes serve
+    const hits = this.db.sql
+      .prepare(
+        `SELECT id AS document_id, 'unstamped' AS revision FROM documents WHERE verify_sha256 >= @low AND verify_sha256 < @high
+         UNION ALL SELECT id, 'base' FROM documents WHERE original_sha256 >= @low AND original_sha256 < @high
+         UNION ALL SELECT document_id, 'signed' FROM document_signers WHERE signed_sha256 >= @low AND signed_sha256 < @high
+         UNION ALL SELECT id, 'current' FROM documents WHERE current_sha256 >= @low AND current_sha256 < @high`,
+      )
+      .all({ low, high }) as { document_id: string; revision: HashRevision }[];
+    if (new Set(hits.map((h) => h.document_id)).size !== 1) return undefined;
+    const row = this.db.sql
+      .prepare(
+        `SELECT d.kind, d.case_id, d.ceremony_id, d.status, d.destroyed_at,
+           (SELECT COUNT(*) FROM document_signers s WHERE s.document_id = d.id AND s.signed_at IS NOT NULL) AS signed
+         FROM documents d WHERE d.id = ?`,
+      )
+      .get(hits[0]!.document_id) as {
+      kind: DocumentKind;
+      case_id: string | null;
+      ceremony_id: string | null;
+      status: DocumentStatus;
+      destroyed_at: string | null;
+      signed: number;
+    };
+    // A hash several columns share (an unsigned base is also current; the last signature too) is named by its first role.
+    const order: HashRevision[] = ['unstamped', 'base', 'signed', 'current'];
+    const revision = order.find((r) => hits.some((h) => h.revision === r))!;
+    return {
+      documentId: hits[0]!.document_id,
+      kind: row.kind,
+      caseId: row.case_id,
+      ceremonyId: row.ceremony_id,
+      status: row.status,
+      destroyed: !!row.destroyed_at,
+      revision,
+      signatures: row.signed,
+    };
   }
 
   /** Its record was deleted and every revision destroyed: routes answer 410. */

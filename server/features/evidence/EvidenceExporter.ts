@@ -3,6 +3,8 @@
 // for download. Every export is audited. Jobs are bounded: a few running per user at once, and a
 // finished job and its package are deleted once their time to live has passed (issue 12 §7).
 import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
@@ -13,7 +15,7 @@ import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Database } from '../../kernel/store/Database.js';
 import { createDetachedCms } from '../../../signing/cms/create-cms.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
-import type { RecordService } from '../records/index.js';
+import { redactionWindows, type RecordService, type VideoWindow } from '../records/index.js';
 import type { RecordingService } from '../recording/index.js';
 import { buildEvidencePackage, type EvidencePackage } from './build-package.js';
 import { collectRecordFiles } from './collect-record-files.js';
@@ -21,6 +23,7 @@ import { collectRecordFiles } from './collect-record-files.js';
 export interface EvidenceJob {
   readonly id: string;
   readonly recordId: string;
+  readonly kind: 'package' | 'redacted_video';
   readonly status: 'running' | 'done' | 'failed';
   readonly progress: number;
   readonly sha256: string | null;
@@ -42,7 +45,7 @@ export interface EvidenceExporterDeps {
   readonly limits: { readonly evidenceJobsPerUser: number; readonly evidenceJobTtlMs: number };
 }
 
-const COLUMNS = `id, record_id AS recordId, status, progress, sha256, error, created_at AS createdAt, finished_at AS finishedAt`;
+const COLUMNS = `id, record_id AS recordId, kind, status, progress, sha256, error, created_at AS createdAt, finished_at AS finishedAt`;
 
 export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { requestedBy: string }] }> {
   readonly #d: EvidenceExporterDeps;
@@ -97,6 +100,64 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
   async start(principal: Principal, recordId: string): Promise<EvidenceJob> {
     await this.purgeExpired();
     this.#d.records.store.get(recordId);
+    return this.#startJob(principal, recordId, 'package', async (progress) => {
+      const pkg = await this.prepare(recordId, actorOf(principal), (f) => progress(f / 2));
+      const zip = countBytes(pkg.zip(), (bytes) => progress(0.5 + Math.min(1, bytes / pkg.contentBytes) / 2));
+      // The package is the server's own making, as large as the record's recording: no upload limit.
+      return this.#d.blobs.put(zip, { maxBytes: Number.POSITIVE_INFINITY });
+    });
+  }
+
+  /**
+   * Starts rendering a redacted copy of the record's playback video (issue 16 §2): the applicant's
+   * tile blurred around each ID snapshot, in every span marked as showing the ID, and in the
+   * auditor's own `extra` spans. 409 without a finished composite. The finished file is hashed into
+   * the blob store and audited as `record.redacted_export` with its hash; it expires like a package.
+   */
+  async startRedactedVideo(
+    principal: Principal,
+    recordId: string,
+    extra: readonly VideoWindow[],
+  ): Promise<EvidenceJob> {
+    await this.purgeExpired();
+    const { records, recording, blobs, audit } = this.#d;
+    const record = records.store.get(recordId);
+    if (!record.sessionId) throw new ConflictError('the record has no recording', 'recording_missing');
+    const applicant = records.applicantOf(recordId);
+    const plan = recording.redactionPlan(record.sessionId, applicant);
+    const windows = redactionWindows(records.timeline(recordId), extra);
+    const actor = actorOf(principal);
+    return this.#startJob(principal, recordId, 'redacted_video', async (progress, jobId) => {
+      const file = await recording.renderRedacted(plan, windows, progress);
+      try {
+        const sha256 = await blobs.put(createReadStream(file), { maxBytes: Number.POSITIVE_INFINITY });
+        audit.append({
+          actor,
+          action: 'record.redacted_export',
+          target: `record:${recordId}`,
+          details: {
+            job: jobId,
+            sha256,
+            bytes: await blobs.size(sha256),
+            region: { ...plan.region, of: plan.regionOf, participant: plan.participant ?? undefined },
+            windows: windows.map((w) => [w.fromMs, w.toMs]),
+            auditorWindows: extra.length,
+          },
+        });
+        return sha256;
+      } finally {
+        await rm(file, { force: true });
+      }
+    });
+  }
+
+  /** One row, a background task whose progress is stored and emitted, and the file it makes kept in the blob store. */
+  #startJob(
+    principal: Principal,
+    recordId: string,
+    kind: EvidenceJob['kind'],
+    make: (progress: (fraction: number) => void, jobId: string) => Promise<string>,
+  ): EvidenceJob {
     const id = randomUUID();
     const requestedBy = actorOf(principal);
     const { running } = this.#d.db.sql
@@ -110,9 +171,9 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     }
     this.#d.db.sql
       .prepare(
-        `INSERT INTO evidence_jobs (id, record_id, requested_by, status, progress, created_at) VALUES (?, ?, ?, 'running', 0, ?)`,
+        `INSERT INTO evidence_jobs (id, record_id, kind, requested_by, status, progress, created_at) VALUES (?, ?, ?, ?, 'running', 0, ?)`,
       )
-      .run(id, recordId, requestedBy, this.#d.clock().toISOString());
+      .run(id, recordId, kind, requestedBy, this.#d.clock().toISOString());
     const update = (fields: { progress?: number; status?: string; sha256?: string; error?: string }) => {
       this.#d.db.sql
         .prepare(
@@ -130,7 +191,6 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
         );
       this.emit('progress', { ...this.job(id), requestedBy });
     };
-    // Progress: hashing the files is the first half, writing the zip into the blob store the second.
     let shown = 0;
     const progress = (fraction: number) => {
       if (fraction - shown < 0.02) return;
@@ -139,14 +199,7 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     };
     void (async () => {
       try {
-        const pkg = await this.prepare(recordId, requestedBy, (f) => progress(f / 2));
-        const zip = countBytes(pkg.zip(), (bytes) => progress(0.5 + Math.min(1, bytes / pkg.contentBytes) / 2));
-        // The package is the server's own making, as large as the record's recording: no upload limit.
-        update({
-          sha256: await this.#d.blobs.put(zip, { maxBytes: Number.POSITIVE_INFINITY }),
-          status: 'done',
-          progress: 1,
-        });
+        update({ sha256: await make(progress, id), status: 'done', progress: 1 });
       } catch (err) {
         update({ status: 'failed', error: err instanceof Error ? err.message.slice(0, 200) : 'export failed' });
       }
@@ -201,9 +254,13 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     return { job: this.job(id), requestedBy: row?.requestedBy ?? '' };
   }
 
-  /** A finished package, streamed from the blob store. */
-  async download(id: string): Promise<{ job: EvidenceJob; size: number; zip: Readable }> {
+  /** A finished job's file (package or video, as `kind` says), streamed from the blob store. */
+  async download(
+    id: string,
+    kind: EvidenceJob['kind'] = 'package',
+  ): Promise<{ job: EvidenceJob; size: number; zip: Readable }> {
     const job = this.job(id);
+    if (job.kind !== kind) throw new NotFoundError(`${kind} of job ${id}`);
     if (job.status !== 'done' || !job.sha256) throw new ConflictError(`export is ${job.status}`, 'export_not_ready');
     return { job, size: await this.#d.blobs.size(job.sha256), zip: this.#d.blobs.stream(job.sha256) };
   }

@@ -6,3 +6,5 @@ export { evidenceSockets } from './socket.js';
 export { verifyEvidencePackage } from './verify-package.js';
 export { defaultZipLimits, readZip, zipStream } from './zip.js';
 export { evidenceRoutes } from './routes.js';
+export { buildEvidencePackage } from './build-package.js';
+export { PACKAGE_FORMAT, type PackageManifest } from './package-manifest.js';

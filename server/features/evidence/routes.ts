@@ -11,8 +11,10 @@ import type { EvidenceExporter } from './EvidenceExporter.js';
 import {
   downloadEvidence,
   downloadEvidenceJob,
+  downloadRedactedVideo,
   getEvidenceJob,
   startEvidenceJob,
+  startRedactedVideo,
 } from '../../../protocol/http/records.js';
 
 export interface EvidenceRoutesDeps {
@@ -86,6 +88,33 @@ export function evidenceRoutes(deps: EvidenceRoutesDeps): RouteModule {
           jobOwner(principal, requestedBy);
           const { job, size, zip } = await deps.evidence.download(params.id);
           return sendZip(res, deps.records.store.get(job.recordId), zip, size);
+        },
+      });
+
+      api.route({
+        ...startRedactedVideo,
+        summary:
+          "Start rendering a redacted copy of the playback video: the applicant's tile blurred around each ID snapshot and in the given spans (progress as for evidence jobs)",
+        tag: 'evidence',
+        access: 'evidence.export',
+        handler: ({ principal, params, body }) => deps.evidence.startRedactedVideo(principal, params.id, body.windows),
+      });
+
+      api.route({
+        ...downloadRedactedVideo,
+        summary: 'Download a finished redacted playback video (MP4)',
+        tag: 'evidence',
+        access: 'evidence.export',
+        personalData: { what: 'redacted recording video', object: (p) => `evidence-job:${p.id}` },
+        handler: async ({ res, principal, params }) => {
+          const { requestedBy } = await deps.evidence.jobWithOwner(params.id);
+          jobOwner(principal, requestedBy);
+          const { job, size, zip: video } = await deps.evidence.download(params.id, 'redacted_video');
+          const { number } = deps.records.store.get(job.recordId);
+          res.type('video/mp4').setHeader('Content-Disposition', `attachment; filename="redacted-${number}.mp4"`);
+          res.setHeader('Content-Length', String(size));
+          await pipeline(video, res).catch(() => res.destroy());
+          return undefined;
         },
       });
     },

@@ -8,14 +8,14 @@ import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { CaseService, CaseSummary } from '../cases/index.js';
 import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
 import { type Clock } from '../../kernel/clock.js';
-import { sessionApplicant, type Participant, type Session, type SessionService } from '../sessions/index.js';
+import { type JoinedApplicant, type Participant, type Session, type SessionService } from '../sessions/index.js';
 import { BadRequestError, ConflictError, ForbiddenError } from '../../kernel/errors.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Database } from '../../kernel/store/Database.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
 import type { RecordingCheckpoint, RecordingService } from '../recording/index.js';
 import type { DocumentSigning, DocumentStore } from '../documents/index.js';
-import type { ImageType } from '../documents/index.js';
+import { stampVerificationQr, type ImageType, type VerificationLink } from '../documents/index.js';
 import { uncheckedItems, type Checklist } from './checklist.js';
 import { identitySignerRoles, renderIdentityDocument } from './render-identity-document.js';
 
@@ -52,6 +52,8 @@ export interface IdentityServiceDeps {
   readonly pki: SigningPki;
   readonly recording: RecordingService;
   readonly font: Uint8Array;
+  /** The /verify links (QR, short URL) of a document hash, under the configured public URL. */
+  readonly verificationLink: (sha256: string) => VerificationLink;
 }
 
 const SNAPSHOT_COLUMNS = `id, case_id AS caseId, session_id AS sessionId, kind, media_type AS mediaType, sha256, bytes,
@@ -175,8 +177,8 @@ export class IdentityService {
   }
 
   /** The session's applicant, in the room now and having acknowledged the recording notice. */
-  #presentApplicant(session: Session): Participant {
-    const applicant = sessionApplicant(session);
+  #presentApplicant(session: Session): JoinedApplicant {
+    const applicant = this.#d.sessions.joinedApplicant(session.id);
     const presence = applicant && this.#d.sessions.presence.get(session.id, applicant.participantId);
     if (!applicant || !presence?.present)
       throw new ConflictError('the applicant is not in the video room', 'applicant_not_present');
@@ -193,7 +195,7 @@ export class IdentityService {
   #assertSessionPreconditions(
     session: Session,
     handlingClerk: UserPrincipal,
-  ): { applicant: Participant; witness: Participant } {
+  ): { applicant: JoinedApplicant; witness: Participant } {
     const applicant = this.#presentApplicant(session);
     const witness = session.participants.find((p) => p.role === 'originating_clerk' && p.userId);
     const present = (userId: string | null | undefined) =>
@@ -227,24 +229,24 @@ export class IdentityService {
   }
 
   async confirm(clerk: UserPrincipal, caseId: string, checklist: Checklist): Promise<{ documentId: string }> {
-    const { db, cases, sessions, documents, blobs, pki, audit, clock } = this.#d;
+    const { db, cases, documents, blobs, pki, audit, clock } = this.#d;
     const c = cases.get(caseId);
     const session = this.#assertHandlingClerk(clerk, c);
     const missing = uncheckedItems(checklist);
     if (missing.length)
       throw new BadRequestError(`checklist incomplete: ${missing.join(', ')}`, 'checklist_incomplete');
-    const { witness } = this.#refusalAudited(clerk, caseId, () => this.#assertSessionPreconditions(session, clerk));
+    const { applicant, witness } = this.#refusalAudited(clerk, caseId, () =>
+      this.#assertSessionPreconditions(session, clerk),
+    );
     const snaps = this.snapshots(caseId).filter((s) => s.sessionId === session.id && s.chainIndex !== null);
     if (!snaps.some((s) => s.kind === 'face') || !snaps.some((s) => s.kind === 'id')) {
       throw new BadRequestError('at least one face and one ID snapshot', 'snapshots_missing');
     }
-    const applicant = sessions.joinedApplicant(session.id);
-    if (!applicant) throw new ConflictError('the applicant is not in the video room', 'applicant_not_present');
 
     const documentId = randomUUID();
     const checkpoint = this.checkpoint(session.id, session);
     const now = clock();
-    const { pdf, boxes } = await renderIdentityDocument({
+    const rendered = await renderIdentityDocument({
       caseNumber: c.number,
       caseId: c.id,
       matter: c.matter.name,
@@ -260,6 +262,9 @@ export class IdentityService {
       checkpoint,
       font: this.#d.font,
     });
+    const { boxes } = rendered;
+    // The QR goes on before anyone signs: the base revision the signers sign carries it.
+    const { pdf, verifySha256 } = stampVerificationQr(rendered.pdf, this.#d.verificationLink);
     const sha256 = await blobs.put(pdf);
     // The subject's UID names the case, the document and the invited guest who joined (and alone may
     // sign with it); its serialNumber a per-case pseudonym (not the ID number's HMAC).
@@ -283,6 +288,7 @@ export class IdentityService {
           sessionId: session.id,
           title: `身份核验确认书 ${c.number}`,
           originalSha256: sha256,
+          verifySha256,
           checkpoint,
           createdAt: now.toISOString(),
         },

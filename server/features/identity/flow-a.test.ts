@@ -479,7 +479,9 @@ describe('flow A: remote identity confirmation', () => {
     expect(held.status).toBe(409);
     expect(held.json().error.code).toBe('legal_hold');
     expect(
-      (await admin.request('PUT', `/api/records/${recordId}/hold`, { json: { hold: false } })).json().legalHold,
+      (
+        await admin.request('PUT', `/api/records/${recordId}/hold`, { json: { hold: false, reason: '保全解除' } })
+      ).json().legalHold,
     ).toBe(false);
     // What the deletion must destroy: every PDF revision, the snapshots, the exported packages, the recording.
     const { blobs, db, recording } = server.app.services;

@@ -7,13 +7,19 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { safeName } from './files.js';
-import { gridFilter, participantFilter, playbackRuns, type ProbedRun } from './playback.js';
+import { gridFilter, participantFilter, playbackRuns, tilePosition, type ProbedRun } from './playback.js';
 import type { SegmentRow } from './RecordingStore.js';
 
 export interface CompositeResult {
   readonly composite: string | null;
   /** participant id → the joined WebM of that participant */
   readonly participants: Readonly<Record<string, string>>;
+}
+
+/** Where each participant's video sits in the composite (for redacting a participant's tile). */
+export interface CompositeLayout {
+  readonly tile: { readonly width: number; readonly height: number };
+  readonly tiles: readonly { readonly participant: string; readonly x: number; readonly y: number }[];
 }
 
 export interface CompositeJobOptions {
@@ -54,7 +60,7 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
     mkdirSync(out, { recursive: true });
     const totalMs = o.durationMs ?? o.segments.reduce((m, s) => Math.max(m, s.endMs), 0);
     const totalSec = totalMs / 1000;
-    const inputs: { file: string; video: boolean; audio: boolean }[] = [];
+    const inputs: { participant: string; file: string; video: boolean; audio: boolean }[] = [];
     const participants: Record<string, string> = {};
     for (const [participant, runs] of playbackRuns(o.segments, totalMs)) {
       // Each run is its own input: runs may hold different tracks (concat takes its streams from the first file).
@@ -101,13 +107,19 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
       await this.#exec(ffmpeg, args);
       renameSync(`${file}.part`, file);
       participants[participant] = file;
-      inputs.push({ file, video: true, audio: true });
+      inputs.push({ participant, file, video: true, audio: true });
     }
     if (inputs.length === 0) return { composite: null, participants };
     const composite = compositePath(o.dir);
     const partial = `${composite}.part`;
+    const tile = o.tile ?? { width: 320, height: 240 };
+    const layout: CompositeLayout = {
+      tile,
+      tiles: inputs.map((v, k) => ({ participant: v.participant, ...tilePosition(k, inputs.length, tile) })),
+    };
+    writeFileSync(compositeLayoutPath(o.dir), JSON.stringify(layout));
     const args = ['-y', '-nostats', '-progress', 'pipe:1', ...inputs.flatMap((i) => ['-i', i.file])];
-    args.push('-filter_complex', gridFilter(inputs, o.tile ?? { width: 320, height: 240 }));
+    args.push('-filter_complex', gridFilter(inputs, tile));
     args.push('-map', '[v]', ...(inputs.some((i) => i.audio) ? ['-map', '[a]'] : []));
     args.push(
       '-c:v',
@@ -149,6 +161,11 @@ export function compositePath(recordingDir: string): string {
   return join(recordingDir, 'derived', 'composite.mp4');
 }
 
+/** The composite's layout file, written beside it when it is rendered. */
+export function compositeLayoutPath(recordingDir: string): string {
+  return join(recordingDir, 'derived', 'composite-layout.json');
+}
+
 /** The streams of a run (its concat list): video with its size when ffmpeg learnt it, audio. */
 function probeRun(
   ffprobe: string,
@@ -183,7 +200,8 @@ function probeRun(
   });
 }
 
-function run(
+/** Runs ffmpeg quietly; `onLine` gets its stdout lines (e.g. `-progress pipe:1`). */
+export function run(
   bin: string,
   args: string[],
   onLine: ((line: string) => void) | undefined,

@@ -2,14 +2,16 @@
 // (when this process records), the live checkpoint documents embed, sealing at the end, and the
 // files and integrity of a recording for records and evidence. Verification reads the database and
 // the files only, so it answers whether or not a recorder runs here.
-import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Database } from '../../kernel/store/Database.js';
 import type { RecordingCheckpoint } from './checkpoint.js';
-import { compositePath } from './CompositeJob.js';
+import { compositeLayoutPath, compositePath, type CompositeLayout } from './CompositeJob.js';
+import { renderRedactedComposite, videoDuration, type Region } from './redacted-composite.js';
 import { recordingDirectory } from './files.js';
 import { genesis, isMediaSegment } from './hash-chain.js';
 import { ConflictError } from '../../kernel/errors.js';
@@ -30,6 +32,14 @@ export interface RecordingServiceOptions {
   readonly segmentSeconds?: number;
   /** Where a participant that could not be recorded is reported (besides the audit log). */
   readonly warn: (message: string) => void;
+}
+
+/** Where and from what a redacted copy of the composite is made. */
+export interface RedactionPlan {
+  readonly input: string;
+  readonly region: Region;
+  readonly regionOf: 'participant_tile' | 'whole_frame';
+  readonly participant: string | null;
 }
 
 /** A recording's integrity as a record shows it. */
@@ -165,11 +175,23 @@ export class RecordingService {
    * audit log and signed-elsewhere checkpoints still name heads of that chain. Returns the files removed.
    */
   async destroy(sessionId: string): Promise<number> {
+    const { dir, files } = await this.#files(sessionId);
+    if (dir) await rm(dir, { recursive: true, force: true });
+    return files.length;
+  }
+
+  /** What destroy() would remove: the recording's files and their bytes (the retention preview). */
+  async footprint(sessionId: string): Promise<{ files: number; bytes: number }> {
+    const { files } = await this.#files(sessionId);
+    const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size)));
+    return { files: files.length, bytes: sizes.reduce((a, b) => a + b, 0) };
+  }
+
+  async #files(sessionId: string): Promise<{ dir: string | undefined; files: string[] }> {
     const dir = this.directory(sessionId);
-    if (!dir || !existsSync(dir)) return 0;
+    if (!dir || !existsSync(dir)) return { dir: undefined, files: [] };
     const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-    await rm(dir, { recursive: true, force: true });
-    return entries.filter((e) => e.isFile()).length;
+    return { dir, files: entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name)) };
   }
 
   /** Every segment hash, the chain and the manifest seal recomputed from the files. */
@@ -201,6 +223,50 @@ export class RecordingService {
   compositeFile(sessionId: string): string | undefined {
     const dir = this.directory(sessionId);
     return dir && existsSync(compositePath(dir)) ? compositePath(dir) : undefined;
+  }
+
+  /**
+   * What a redacted copy of the composite blurs: the participant's tile, or the whole frame when the
+   * composite has no tile of theirs (their ID may then show in anyone's picture). 409 while there is
+   * no finished composite with its layout.
+   */
+  redactionPlan(sessionId: string, participantId: string | null): RedactionPlan {
+    const input = this.compositeFile(sessionId);
+    const layoutFile = input && compositeLayoutPath(this.directory(sessionId)!);
+    if (!input || !layoutFile || !existsSync(layoutFile))
+      throw new ConflictError(`no finished playback video of session ${sessionId}`, 'composite_not_ready');
+    const layout = JSON.parse(readFileSync(layoutFile, 'utf8')) as CompositeLayout;
+    const { tile, tiles } = layout;
+    const own = tiles.find((t) => t.participant === participantId);
+    if (own) return { input, region: { ...own, ...tile }, regionOf: 'participant_tile', participant: participantId };
+    const cols = Math.ceil(Math.sqrt(Math.max(1, tiles.length)));
+    const rows = Math.ceil(Math.max(1, tiles.length) / cols);
+    const region = { x: 0, y: 0, width: cols * tile.width, height: rows * tile.height };
+    return { input, region, regionOf: 'whole_frame', participant: participantId };
+  }
+
+  /** Renders the plan's redacted copy into a temporary file (the caller stores and removes it). */
+  async renderRedacted(
+    plan: RedactionPlan,
+    windowsMs: readonly { fromMs: number; toMs: number }[],
+    onProgress?: (fraction: number) => void,
+  ): Promise<string> {
+    const output = join(dirname(plan.input), `redacted-${randomUUID()}.mp4`);
+    const windows = windowsMs.map((w) => ({ fromSec: w.fromMs / 1000, toSec: w.toMs / 1000 }));
+    try {
+      await renderRedactedComposite({
+        input: plan.input,
+        output,
+        region: plan.region,
+        windows,
+        durationSec: await videoDuration(plan.input),
+        onProgress,
+      });
+    } catch (err) {
+      await rm(output, { force: true });
+      throw err;
+    }
+    return output;
   }
 
   /** Shutdown: open segments are finished; open recordings are sealed as interrupted at the next start. */

@@ -1,10 +1,16 @@
 // The recording feature: what media rooms write to, and what records, evidence and documents read.
-export { checkpointSchema, readCheckpointInfo, setCheckpointInfo, type RecordingCheckpoint } from './checkpoint.js';
+export {
+  CHECKPOINT_INFO_KEY,
+  checkpointSchema,
+  readCheckpointInfo,
+  setCheckpointInfo,
+  type RecordingCheckpoint,
+} from './checkpoint.js';
 export { chainFormat, genesis, isMediaSegment, nextHead } from './hash-chain.js';
 export { platformManifestSeal } from './platform-seal.js';
 export type { RecordableRoom } from './RecordableRoom.js';
 export { Recorder, type CapturedFrame, type FinishedRecording, type RecordedRun } from './Recorder.js';
-export { describeProblems, RecordingService, type RecordingIntegrity } from './RecordingService.js';
+export { describeProblems, RecordingService, type RecordingIntegrity, type RedactionPlan } from './RecordingService.js';
 export { RecordingStore } from './RecordingStore.js';
 export { recordingRoutes } from './routes.js';
 export { verifyRecording, type RecordingVerification } from './verification.js';

@@ -109,6 +109,12 @@ export function participantFilter(runs: readonly ProbedRun[], canvas: Canvas, to
   return parts.join(';');
 }
 
+/** The k-th of `count` video tiles in the grid (row by row, as many columns as rows or one more). */
+export function tilePosition(k: number, count: number, tile: { width: number; height: number }) {
+  const cols = Math.ceil(Math.sqrt(count));
+  return { x: (k % cols) * tile.width, y: Math.floor(k / cols) * tile.height };
+}
+
 /** Video tiles padded to one size and laid out in a grid; audio mixed. Every input covers the whole session. */
 export function gridFilter(
   inputs: readonly { video: boolean; audio: boolean }[],
@@ -122,11 +128,13 @@ export function gridFilter(
       `[${v.n}:v]scale=${tile.width}:${tile.height}:force_original_aspect_ratio=decrease,pad=${tile.width}:${tile.height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=15[v${v.n}]`,
     );
   }
-  const cols = Math.ceil(Math.sqrt(videos.length));
   const labels = videos.map((v) => `[v${v.n}]`).join('');
   if (videos.length === 1) parts.push(`${labels}null[v]`);
   else if (videos.length > 1) {
-    const layout = videos.map((_, k) => `${(k % cols) * tile.width}_${Math.floor(k / cols) * tile.height}`).join('|');
+    const layout = videos
+      .map((_, k) => tilePosition(k, videos.length, tile))
+      .map((p) => `${p.x}_${p.y}`)
+      .join('|');
     parts.push(`${labels}xstack=inputs=${videos.length}:layout=${layout}:fill=black[v]`);
   } else parts.push(`color=c=black:s=${tile.width}x${tile.height}:r=15[v]`);
   if (audios.length)

@@ -17,12 +17,20 @@ import type { DocumentStore, FlowDocument } from '../documents/index.js';
 import type { CeremonyService } from '../ceremony/index.js';
 import type { IdentityService, Snapshot } from '../identity/index.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
-import { blobsOnlyOf } from './record-blobs.js';
 import { RecordStore, type RecordQuery, type RecordRow } from './record-store.js';
-import { deletionBlocker, retainUntil } from './retention.js';
+import { deletionBlocker, deletionPlan, doomed, retainUntil, type Doomed, type RetentionSources } from './retention.js';
+import { CeremonyRetentionStore } from './retention-settings.js';
+import type { CeremonyKind } from '../../../protocol/http/retention.js';
+import { buildTimeline } from './timeline.js';
+import type { RecordTimeline } from '../../../protocol/http/records.js';
 
-/** Ceremonies have no matter; agreements are kept like the longest matter class (30 years). */
+/**
+ * Ceremonies have no matter; agreements are kept like the longest matter class (30 years) until an
+ * admin sets otherwise per ceremony kind (the migration seeds this value).
+ */
 export const CEREMONY_RETENTION_DAYS = 10_950;
+/** Every ceremony signs an agreement today: its records take that kind's retention. */
+const CEREMONY_KIND: CeremonyKind = 'agreement';
 
 export interface RecordParts {
   readonly record: RecordRow;
@@ -48,11 +56,15 @@ export interface RecordServiceDeps {
 
 export class RecordService {
   readonly store: RecordStore;
+  readonly ceremonyRetention: CeremonyRetentionStore;
   readonly #d: RecordServiceDeps;
+  readonly #sources: RetentionSources;
 
   constructor(deps: RecordServiceDeps) {
     this.#d = deps;
     this.store = new RecordStore(deps.db);
+    this.ceremonyRetention = new CeremonyRetentionStore(deps.db);
+    this.#sources = { db: deps.db, store: this.store, blobs: deps.blobs, recording: deps.recording };
   }
 
   async archiveCase(clerk: UserPrincipal, caseId: string): Promise<{ recordId: string }> {
@@ -147,7 +159,7 @@ export class RecordService {
         matterId: null,
         archivedAt: now.toISOString(),
         archivedBy: actorOf(host),
-        retainUntil: retainUntil(now, CEREMONY_RETENTION_DAYS),
+        retainUntil: retainUntil(now, this.ceremonyRetention.days(CEREMONY_KIND)),
         siteIds,
         participants: participantsOf(session),
       });
@@ -167,7 +179,8 @@ export class RecordService {
     return this.store.search(q);
   }
 
-  #documentsOf(record: RecordRow): FlowDocument[] {
+  /** The record's flow documents (its case's, or its ceremony's agreement). */
+  documentsOf(record: RecordRow): FlowDocument[] {
     return record.caseId
       ? this.#d.documents.forCase(record.caseId)
       : [this.#d.documents.forCeremony(record.ceremonyId!)].filter((d): d is FlowDocument => d !== undefined);
@@ -176,7 +189,7 @@ export class RecordService {
   /** The record with everything it consists of (documents, snapshots, session, audit trail). */
   parts(id: string): RecordParts {
     const record = this.store.get(id);
-    const documents = this.#documentsOf(record);
+    const documents = this.documentsOf(record);
     const snapshots = record.caseId ? this.#d.identity.snapshots(record.caseId) : [];
     const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
     const targets = [
@@ -189,18 +202,86 @@ export class RecordService {
     return { record, documents, snapshots, session, audit: this.#d.audit.forTargets(targets) };
   }
 
-  setHold(admin: UserPrincipal, id: string, hold: boolean, reason: string | null): RecordRow {
+  /** The record's timeline: presence, snapshots and signatures as offsets into the playback video. */
+  timeline(id: string): RecordTimeline {
     const record = this.store.get(id);
+    const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
+    const row = session && this.#d.recording.store.get(session.id);
+    return buildTimeline({
+      recordId: id,
+      session,
+      documents: this.documentsOf(record),
+      presence: session ? this.#d.sessions.presence.events(session.id) : [],
+      recording: row && { startedAt: row.startedAt, links: this.#d.recording.store.segments(row.sessionId) },
+    });
+  }
+
+  /** The record's applicant as the recording names them (`guest:<id>`); null for a ceremony. */
+  applicantOf(id: string): string | null {
+    const record = this.store.get(id);
+    const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
+    return session?.participants.find((p) => p.role === 'applicant')?.participantId ?? null;
+  }
+
+  /** Sets or clears the legal hold; either needs a reason, which the audit entry keeps. */
+  setHold(admin: UserPrincipal, id: string, hold: boolean, reason: string): RecordRow {
+    const record = this.store.get(id);
+    const by = actorOf(admin);
     this.#d.db.transaction(() => {
-      this.store.setHold(id, hold, hold ? reason : null);
+      this.store.setHold(id, hold ? { reason, by, at: this.#d.clock().toISOString() } : null);
       this.#d.audit.append({
-        actor: actorOf(admin),
+        actor: by,
         action: hold ? 'record.hold_set' : 'record.hold_cleared',
         target: `record:${id}`,
-        details: { reason: reason ?? undefined, was: record.legalHold },
+        details: { reason, was: record.legalHold, previousReason: record.holdReason ?? undefined },
       });
     });
     return this.store.get(id);
+  }
+
+  /** What the retention sweep would delete now and destroy with it (the console's preview). */
+  deletionPreview(): Promise<Doomed[]> {
+    return deletionPlan(this.#sources, this.#d.clock());
+  }
+
+  /**
+   * Sets a matter's retention (in the catalogue) and moves the end of retention of its live records
+   * to match, audited with how many records moved.
+   */
+  setMatterRetention(admin: UserPrincipal, matterId: string, days: number): void {
+    const { catalog, db, audit } = this.#d;
+    const matter = catalog.matter(matterId);
+    db.transaction(() => {
+      catalog.upsertMatter({ ...matter, retentionDays: days });
+      const moved = this.#reschedule({ matterId }, days);
+      audit.append({
+        actor: actorOf(admin),
+        action: 'retention.changed',
+        target: `matter:${matterId}`,
+        details: { from: matter.retentionDays, to: days, records: moved },
+      });
+    });
+  }
+
+  setCeremonyRetention(admin: UserPrincipal, kind: CeremonyKind, days: number): void {
+    const { db, audit, clock } = this.#d;
+    const from = this.ceremonyRetention.days(kind);
+    db.transaction(() => {
+      this.ceremonyRetention.set(kind, days, actorOf(admin), clock().toISOString());
+      const moved = this.#reschedule({ kind: 'ceremony' }, days);
+      audit.append({
+        actor: actorOf(admin),
+        action: 'retention.changed',
+        target: `ceremony-kind:${kind}`,
+        details: { from, to: days, records: moved },
+      });
+    });
+  }
+
+  #reschedule(scope: { matterId: string } | { kind: 'ceremony' }, days: number): number {
+    const live = this.store.archivedTimes(scope);
+    for (const r of live) this.store.setRetainUntil(r.id, retainUntil(new Date(r.archivedAt), days));
+    return live.length;
   }
 
   /**
@@ -219,28 +300,39 @@ export class RecordService {
       });
       throw blocker;
     }
-    return this.#destroy(record, actorOf(admin), 'deleted');
+    return this.#destroy(await doomed(this.#sources, record), actorOf(admin), 'deleted');
   }
 
   /** Deletes every record whose retention has ended and that is not under legal hold (the periodic sweep). */
   async purgeExpired(): Promise<number> {
-    let purged = 0;
-    for (const record of this.store.expired(this.#d.clock().toISOString())) {
-      await this.#destroy(record, 'system', 'retention_ended');
-      purged += 1;
+    return (await this.sweep('system')).deleted.length;
+  }
+
+  /**
+   * The sweep: destroys exactly what deletionPreview() lists, less any record put on hold since
+   * (checked again just before it goes). `actor` is 'system' for the timer, the admin who ran it now.
+   */
+  async sweep(actor: string): Promise<{ deleted: string[]; blobs: number; recordingFiles: number }> {
+    const out = { deleted: [] as string[], blobs: 0, recordingFiles: 0 };
+    for (const plan of await this.deletionPreview()) {
+      if (deletionBlocker(this.store.getAny(plan.record.id), this.#d.clock())) continue;
+      const gone = await this.#destroy(plan, actor, 'retention_ended');
+      out.deleted.push(plan.record.id);
+      out.blobs += gone.blobs;
+      out.recordingFiles += gone.recordingFiles;
     }
-    return purged;
+    return out;
   }
 
   /**
    * Marks the record deleted (so nothing serves it any more) and audits it, then removes the files;
    * the entry names how many blobs and recording files went and keeps their hashes, not content.
    */
-  async #destroy(record: RecordRow, actor: string, reason: 'deleted' | 'retention_ended') {
+  async #destroy({ record, blobs: doomedBlobs }: Doomed, actor: string, reason: 'deleted' | 'retention_ended') {
     const { db, blobs, recording, audit, clock } = this.#d;
-    const shas = blobsOnlyOf(db, record);
+    const shas = doomedBlobs.map((b) => b.sha256);
     const at = clock().toISOString();
-    const documents = this.#documentsOf(record).map((d) => d.id);
+    const documents = this.documentsOf(record).map((d) => d.id);
     db.transaction(() => {
       this.store.markDeleted(record.id, at);
       this.#d.documents.markDestroyed(documents, at);

@@ -5,35 +5,19 @@
 // deletion alike (409 legal_hold).
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEMO_PIN } from '../../demo/demo-data.js';
-import { ceremonyRequest } from '../../test-support/flow-fixtures.js';
-import type { HttpClient } from '../../test-support/HttpClient.js';
-import { appendStoredSegment } from '../../test-support/synthetic-recording.js';
+import { archivedCeremony } from '../../test-support/archived-ceremony.js';
 import { TestServer } from '../../test-support/TestServer.js';
 import { CEREMONY_RETENTION_DAYS } from './RecordService.js';
 
 let offsetMs = 0;
 let server: TestServer;
-let host: HttpClient;
 let recordId: string;
 let documentId: string;
 let sessionId: string;
 
 beforeAll(async () => {
   server = await TestServer.start({ seed: true, record: true, clock: () => new Date(Date.now() + offsetMs) });
-  const [first, second] = await Promise.all(['official.ninghai', 'official.jiaojiang'].map((u) => server.login(u)));
-  host = await server.login('clerk.ninghai');
-  const { body, headers } = await ceremonyRequest();
-  const created = (await host.post('/api/ceremonies', undefined, { body, headers })).json();
-  ({ id: documentId, sessionId } = { id: created.documentId, sessionId: created.sessionId });
-  const store = server.app.services.recording.store;
-  await appendStoredSegment(store, server.dataDir, sessionId);
-  await appendStoredSegment(store, server.dataDir, sessionId);
-  for (const official of [first!, second!])
-    expect((await official.post(`/api/ceremonies/${created.id}/sign`, { pin: DEMO_PIN })).status).toBe(200);
-  const archived = await host.post(`/api/ceremonies/${created.id}/archive`);
-  expect(archived.status).toBe(201);
-  recordId = archived.json().recordId;
+  ({ recordId, documentId, sessionId } = await archivedCeremony(server));
 });
 
 afterAll(async () => server?.dispose());
@@ -71,7 +55,7 @@ test('retention end destroys the data; a legal hold blocks the sweep and the del
   expect([refused.status, refused.json().error.code]).toEqual([409, 'legal_hold']);
   expect(files.filter((f) => !existsSync(f))).toEqual([]);
 
-  await admin2.request('PUT', `/api/records/${recordId}/hold`, { json: { hold: false } });
+  await admin2.request('PUT', `/api/records/${recordId}/hold`, { json: { hold: false, reason: '保全解除' } });
   expect(await records.purgeExpired()).toBe(1);
   expect(files.filter((f) => existsSync(f))).toEqual([]);
   auditor = await server.login('auditor');

@@ -1,7 +1,7 @@
 // Which blobs a record's deletion destroys: every revision of its documents (the original, each
-// signer's revision, the completed PDF), its snapshots and the evidence packages exported from it,
-// less any blob that something else still references (the store is content-addressed, so two
-// records may share one).
+// signer's revision, the completed PDF, each long-term validation renewal), its snapshots and the
+// evidence packages exported from it, less any blob that something else still references (the
+// store is content-addressed, so two records may share one).
 import type { Database } from '../../kernel/store/Database.js';
 import type { RecordRow } from './record-store.js';
 
@@ -12,7 +12,9 @@ const REFERENCES = `
   UNION ALL SELECT s.signed_sha256, d.case_id, d.ceremony_id, NULL
     FROM document_signers s JOIN documents d ON d.id = s.document_id
   UNION ALL SELECT sha256, case_id, NULL, NULL FROM snapshots
-  UNION ALL SELECT sha256, NULL, NULL, record_id FROM evidence_jobs`;
+  UNION ALL SELECT sha256, NULL, NULL, record_id FROM evidence_jobs
+  UNION ALL SELECT previous_sha256, NULL, NULL, record_id FROM ltv_renewals
+  UNION ALL SELECT sha256, NULL, NULL, record_id FROM ltv_renewals`;
 
 /** Null-safe (IS), so that NOT MINE is true for every other row. */
 const MINE = `((case_id IS NOT NULL AND case_id IS @caseId) OR (ceremony_id IS NOT NULL AND ceremony_id IS @ceremonyId)

@@ -18,6 +18,8 @@ export interface RecordRow {
   readonly retainUntil: string;
   readonly legalHold: boolean;
   readonly holdReason: string | null;
+  readonly holdBy: string | null;
+  readonly holdAt: string | null;
   readonly deletedAt: string | null;
   readonly sites: readonly { readonly id: string; readonly name: string }[];
   readonly participants: readonly { readonly name: string; readonly role: string; readonly userId: string | null }[];
@@ -74,6 +76,8 @@ interface Row {
   retain_until: string;
   legal_hold: number;
   hold_reason: string | null;
+  hold_by: string | null;
+  hold_at: string | null;
   deleted_at: string | null;
 }
 
@@ -117,6 +121,14 @@ export class RecordStore {
     return this.#hydrate(row);
   }
 
+  /** The record a case or ceremony was archived as (deleted ones included), if any. */
+  findFor(of: { readonly caseId: string | null; readonly ceremonyId: string | null }): RecordRow | undefined {
+    const row = this.db.sql
+      .prepare(`${SELECT} WHERE r.case_id = ? OR r.ceremony_id = ?`)
+      .get(of.caseId, of.ceremonyId) as Row | undefined;
+    return row && this.#hydrate(row);
+  }
+
   /** Including deleted ones (for deletion attempts and their audit). */
   getAny(id: string): RecordRow {
     const row = this.db.sql.prepare(`${SELECT} WHERE r.id = ?`).get(id) as Row | undefined;
@@ -157,10 +169,38 @@ export class RecordStore {
     return { records: rows.map((r) => this.#hydrate(r)), total };
   }
 
-  setHold(id: string, hold: boolean, reason: string | null): void {
+  /** A hold names its reason, who set it and when; clearing one leaves those to the audit log. */
+  setHold(id: string, hold: { reason: string; by: string; at: string } | null): void {
     this.db.sql
-      .prepare('UPDATE records SET legal_hold = ?, hold_reason = ? WHERE id = ?')
-      .run(hold ? 1 : 0, reason, id);
+      .prepare('UPDATE records SET legal_hold = ?, hold_reason = ?, hold_by = ?, hold_at = ? WHERE id = ?')
+      .run(hold ? 1 : 0, hold?.reason ?? null, hold?.by ?? null, hold?.at ?? null, id);
+  }
+
+  held(): RecordRow[] {
+    const rows = this.db.sql
+      .prepare(`${SELECT} WHERE r.deleted_at IS NULL AND r.legal_hold = 1 ORDER BY r.hold_at DESC, r.id`)
+      .all() as Row[];
+    return rows.map((r) => this.#hydrate(r));
+  }
+
+  /** Live records of a matter, or of ceremonies (matter null): their retention follows its setting. */
+  archivedTimes(scope: { matterId: string } | { kind: 'ceremony' }): { id: string; archivedAt: string }[] {
+    const select = 'SELECT id, archived_at AS archivedAt FROM records WHERE deleted_at IS NULL';
+    const rows =
+      'matterId' in scope
+        ? this.db.sql.prepare(`${select} AND matter_id = ?`).all(scope.matterId)
+        : this.db.sql.prepare(`${select} AND kind = 'ceremony'`).all();
+    return rows as { id: string; archivedAt: string }[];
+  }
+
+  setRetainUntil(id: string, retainUntil: string): void {
+    this.db.sql.prepare('UPDATE records SET retain_until = ? WHERE id = ?').run(retainUntil, id);
+  }
+
+  /** Every record not deleted (long-term validation renewal walks them). */
+  live(): RecordRow[] {
+    const rows = this.db.sql.prepare(`${SELECT} WHERE r.deleted_at IS NULL ORDER BY r.archived_at`).all() as Row[];
+    return rows.map((r) => this.#hydrate(r));
   }
 
   /** Records past their retention, not held, not deleted. */
@@ -203,6 +243,8 @@ export class RecordStore {
       retainUntil: r.retain_until,
       legalHold: r.legal_hold === 1,
       holdReason: r.hold_reason,
+      holdBy: r.hold_by,
+      holdAt: r.hold_at,
       deletedAt: r.deleted_at,
       sites,
       participants,

@@ -5,7 +5,6 @@ import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
 import { caseFor, type CaseService } from '../cases/index.js';
 import { ceremonyFor, type CeremonyService } from '../ceremony/index.js';
-import { verifyWithPlatformTrust } from '../documents/index.js';
 import type { RecordingService } from '../recording/index.js';
 import type { SessionService } from '../sessions/index.js';
 
@@ -17,10 +16,21 @@ export interface RecordRoutesDeps {
   readonly sessions: SessionService;
   readonly records: RecordService;
   readonly recording: RecordingService;
+  readonly recordVerifications: RecordVerifications;
 }
 import type { RouteModule } from '../../http/RouteModule.js';
-import { signingProgress } from '../documents/index.js';
-import { deleteRecord, getRecord, searchRecords, setRecordHold } from '../../../protocol/http/records.js';
+import type { RecordVerifications } from './RecordVerifications.js';
+import { verifyRecord } from './record-verification.js';
+import {
+  deleteRecord,
+  downloadRecordVerificationCsv,
+  getRecord,
+  getRecordTimeline,
+  getRecordVerification,
+  searchRecords,
+  setRecordHold,
+  startRecordVerification,
+} from '../../../protocol/http/records.js';
 import { archiveCase } from '../../../protocol/http/identity.js';
 import { archiveCeremony } from '../../../protocol/http/ceremonies.js';
 
@@ -67,18 +77,7 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
         personalData: { what: 'record detail (documents, snapshots, participants)', object: (p) => `record:${p.id}` },
         handler: async ({ params }) => {
           const parts = deps.records.parts(params.id);
-          const documents = await Promise.all(
-            parts.documents.map(async (d) => ({
-              id: d.id,
-              kind: d.kind,
-              title: d.title,
-              sha256: d.currentSha256,
-              checkpoint: d.checkpoint,
-              ...signingProgress(d),
-              verification: verifyWithPlatformTrust(deps.pki, await deps.blobs.get(d.currentSha256)),
-            })),
-          );
-          const recording = parts.record.sessionId ? await deps.recording.integrity(parts.record.sessionId) : null;
+          const { documents, recording } = await verifyRecord(deps, parts);
           return {
             record: parts.record,
             documents,
@@ -91,12 +90,21 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
       });
 
       api.route({
+        ...getRecordTimeline,
+        summary:
+          'Marks on the playback video: consent, joins and leaves, snapshots, signatures (ms from the composite start)',
+        tag: 'records',
+        access: 'record.read',
+        personalData: { what: 'record timeline (participants, times)', object: (p) => `record:${p.id}` },
+        handler: ({ params }) => deps.records.timeline(params.id),
+      });
+
+      api.route({
         ...setRecordHold,
         summary: 'Set or clear the legal hold (admin)',
         tag: 'records',
         access: 'record.hold',
-        handler: ({ principal, params, body }) =>
-          deps.records.setHold(principal, params.id, body.hold, body.reason ?? null),
+        handler: ({ principal, params, body }) => deps.records.setHold(principal, params.id, body.hold, body.reason),
       });
 
       api.route({
@@ -108,6 +116,38 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
         handler: async ({ principal, params }) => {
           await deps.records.delete(principal, params.id);
           return { ok: true as const };
+        },
+      });
+
+      api.route({
+        ...startRecordVerification,
+        summary:
+          'Verify every record of a search result (auditor): a job checking each record as its page does (progress: GET the job); audited',
+        tag: 'records',
+        access: 'record.verify_batch',
+        handler: ({ principal, body }) => deps.recordVerifications.start(principal, body),
+      });
+
+      api.route({
+        ...getRecordVerification,
+        summary: 'Progress and rows of a batch verification (its auditor only)',
+        tag: 'records',
+        access: 'record.verify_batch',
+        handler: ({ principal, params }) => deps.recordVerifications.job(principal, params.id),
+      });
+
+      api.route({
+        ...downloadRecordVerificationCsv,
+        summary: 'A finished batch verification as CSV (UTF-8 with BOM; columns in the README)',
+        tag: 'records',
+        access: 'record.verify_batch',
+        handler: ({ res, principal, params }) => {
+          const csv = deps.recordVerifications.csv(principal, params.id);
+          res
+            .type('text/csv; charset=utf-8')
+            .setHeader('Content-Disposition', `attachment; filename="record-verification-${params.id}.csv"`);
+          res.send(csv);
+          return undefined;
         },
       });
     },

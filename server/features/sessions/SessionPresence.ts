@@ -45,11 +45,16 @@ export class SessionPresence {
     return stale.length;
   }
 
-  /** Everyone the room has seen in this session. */
-  of(sessionId: string): ParticipantPresence[] {
-    const rows = this.#db.sql
+  /** Every join, leave and consent of the session, in the order the room saw them. */
+  events(sessionId: string): { readonly id: string; readonly event: PresenceEvent; readonly at: string }[] {
+    return this.#db.sql
       .prepare('SELECT participant_id AS id, event, at FROM session_presence WHERE session_id = ? ORDER BY seq')
       .all(sessionId) as { id: string; event: PresenceEvent; at: string }[];
+  }
+
+  /** Everyone the room has seen in this session. */
+  of(sessionId: string): ParticipantPresence[] {
+    const rows = this.events(sessionId);
     const byId = new Map<string, { present: boolean; consented: boolean; firstJoinedAt: string | null }>();
     for (const r of rows) {
       const p = byId.get(r.id) ?? { present: false, consented: false, firstJoinedAt: null };

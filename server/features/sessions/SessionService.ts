@@ -34,6 +34,8 @@ export interface Session {
 export interface JoinedApplicant {
   /** The invitation's id; the principal, audit actor and participant are `guest:<guestId>`. */
   readonly guestId: string;
+  /** `guest:<guestId>`: the applicant's id in presence, recording and media. */
+  readonly participantId: string;
   readonly displayName: string;
   readonly joinedAt: string;
 }
@@ -186,7 +188,12 @@ export class SessionService {
       )
       .get(sessionId) as { participantId: string; displayName: string; addedAt: string } | undefined;
     if (!row) return undefined;
-    return { guestId: row.participantId.slice('guest:'.length), displayName: row.displayName, joinedAt: row.addedAt };
+    return {
+      participantId: row.participantId,
+      guestId: row.participantId.slice('guest:'.length),
+      displayName: row.displayName,
+      joinedAt: row.addedAt,
+    };
   }
 
   end(id: string): Session {
@@ -229,9 +236,4 @@ export class SessionService {
     if (session.status !== 'open') throw new ConflictError('the session has ended', 'session_ended');
     return session;
   }
-}
-
-/** The session's applicant: the guest who joined by invitation (one per case session). */
-export function sessionApplicant(session: Session): Participant | undefined {
-  return session.participants.find((p) => p.guest);
 }

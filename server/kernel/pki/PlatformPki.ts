@@ -261,13 +261,19 @@ export class PlatformPki {
     return this.#cas.signer(row, this.#cas.tokenKey(row));
   }
 
-  timeStamper(): TimeStamper {
+  /**
+   * `validBeyond`: the in-process TSA's certificate must outlive this time (a long-term validation
+   * renewal needs a TSA that is not itself about to end); it is re-issued early when it does not.
+   */
+  timeStamper(options: { validBeyond?: Date } = {}): TimeStamper {
     if (this.#tsaUrl) return new HttpTimeStamper(this.#tsaUrl);
+    const { validBeyond } = options;
     // Readied now (key found, certificate read) so that this overlaps the caller's own work,
     // such as waiting for a PIN check; each stamp still asks for the current TSA certificate.
-    this.#tsaAuthority().catch(() => undefined);
+    this.#tsaAuthority(validBeyond).catch(() => undefined);
     return {
-      timestamp: async (hash, digest) => new InProcessTimeStamper(await this.#tsaAuthority()).timestamp(hash, digest),
+      timestamp: async (hash, digest) =>
+        new InProcessTimeStamper(await this.#tsaAuthority(validBeyond)).timestamp(hash, digest),
     };
   }
 
@@ -373,14 +379,18 @@ export class PlatformPki {
     return row;
   }
 
-  #tsaRow(): Promise<CertificateRow> {
-    return this.#platformRow('tsa', {
-      kind: 'tsa',
-      caId: 'root',
-      profile: { kind: 'tsa' },
-      subject: tsaSubject(),
-      durationMs: VALIDITY_MS.tsa,
-    });
+  #tsaRow(validBeyond?: Date): Promise<CertificateRow> {
+    return this.#platformRow(
+      'tsa',
+      {
+        kind: 'tsa',
+        caId: 'root',
+        profile: { kind: 'tsa' },
+        subject: tsaSubject(),
+        durationMs: VALIDITY_MS.tsa,
+      },
+      (row) => !validBeyond || Date.parse(row.not_after) > validBeyond.getTime(),
+    );
   }
 
   #sealRow(): Promise<CertificateRow> {
@@ -397,8 +407,8 @@ export class PlatformPki {
     return new Date(row.not_after).getTime() - RENEW_BEFORE_MS <= this.#clock().getTime();
   }
 
-  async #tsaAuthority(): Promise<TimeStampAuthority> {
-    const row = await this.#exclusive(() => this.#tsaRow());
+  async #tsaAuthority(validBeyond?: Date): Promise<TimeStampAuthority> {
+    const row = await this.#exclusive(() => this.#tsaRow(validBeyond));
     if (this.#tsa?.certificateId !== row.id) {
       const signer = this.#cas.signer(row, this.#cas.tokenKey(row));
       const authority = new TimeStampAuthority({

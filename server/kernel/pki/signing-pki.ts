@@ -16,7 +16,8 @@ export interface SigningPki {
   /** Throws (wrong PIN, locked key…) when the PIN does not open the key. */
   unlockUserSigner(userId: string, pin: string): Promise<Signer>;
   sealSigner(): Promise<Signer>;
-  timeStamper(): TimeStamper;
+  /** `validBeyond`: a TSA whose certificate outlives that time (long-term validation renewal). */
+  timeStamper(options?: { validBeyond?: Date }): TimeStamper;
   /** DER roots to validate against. */
   trustAnchors(): Uint8Array[];
   /** DER of every CA certificate (root and site CAs, TSA and seal issuers). */

@@ -13,6 +13,10 @@ import { guestBindingSchema } from './031-guest-binding.js';
 import { auditAnchoringSchema } from './032-audit-anchoring-destruction.js';
 import { pkiTokenKeysSchema } from './033-pki-token-keys.js';
 import { sessionPresenceSchema } from './034-session-presence.js';
+import { documentVerificationSchema } from './035-document-verification.js';
+import { redactedVideoJobsSchema } from './036-redacted-video-jobs.js';
+import { retentionLtvSchema } from './037-retention-ltv.js';
+import { ratingsSchema } from './038-ratings.js';
 
 export interface Migration {
   readonly version: number;
@@ -34,4 +38,8 @@ export const migrations: readonly Migration[] = [
   auditAnchoringSchema,
   pkiTokenKeysSchema,
   sessionPresenceSchema,
+  documentVerificationSchema,
+  redactedVideoJobsSchema,
+  retentionLtvSchema,
+  ratingsSchema,
 ];

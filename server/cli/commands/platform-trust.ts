@@ -1,0 +1,51 @@
+// The trust material of a data directory for `tongban verify`: the root, the CA certificates and
+// their current CRLs. Its own module so that a verify without a database never loads SQLite or the
+// token.
+import { PkiStore } from '../../kernel/pki/PkiStore.js';
+import { Database } from '../../kernel/store/Database.js';
+
+interface PlatformTrust {
+  trustAnchors: Uint8Array[];
+  intermediates: Uint8Array[];
+  crls: Uint8Array[];
+}
+
+/**
+ * Straight from the tables while every CA's stored CRL is still current: opening the token (a
+ * PKCS#11 module and its login) was a third of a single-file verify, and only re-issuing a stale
+ * CRL needs it. Undefined when some CRL is missing or stale.
+ */
+function storedTrust(store: PkiStore, now: Date): PlatformTrust | undefined {
+  const cas = store.cas();
+  const rows = cas.map((ca) => ({ ca, cert: store.certificate(ca.certificate_id), crl: store.crl(ca.id) }));
+  if (!rows.every((r) => r.cert && r.crl && new Date(r.crl.next_update) > now)) return undefined;
+  const der = (b: Buffer) => new Uint8Array(b);
+  return {
+    trustAnchors: rows.filter((r) => r.ca.id === 'root').map((r) => der(r.cert!.der)),
+    intermediates: rows.map((r) => der(r.cert!.der)),
+    crls: rows.map((r) => der(r.crl!.der)),
+  };
+}
+
+export async function readPlatformTrust(dataDir: string, dbFile: string): Promise<PlatformTrust> {
+  const db = Database.open(dbFile);
+  try {
+    const store = new PkiStore(db);
+    if (!store.ca('root')) return { trustAnchors: [], intermediates: [], crls: [] };
+    const stored = storedTrust(store, new Date());
+    if (stored) return stored;
+    // Loaded only here: the token's module loads the PKCS#11 addon as it is imported.
+    const [{ openPlatformPki }, { cliConfig }] = await Promise.all([
+      import('../../kernel/pki/open-platform-pki.js'),
+      import('../cli-config.js'),
+    ]);
+    const pki = openPlatformPki(cliConfig(dataDir), db);
+    return {
+      trustAnchors: pki.trustAnchors(),
+      intermediates: pki.caCertificates(),
+      crls: pki.crls().map((c) => c.der),
+    };
+  } finally {
+    db.close();
+  }
+}
