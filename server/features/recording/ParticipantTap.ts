@@ -2,7 +2,8 @@
 // ffmpeg that remuxes (no re-encoding) into ~N-second WebM segments. ffmpeg appends each finished
 // segment to a CSV list; the tap reads the list and reports closed segments. Consumers resume only
 // once ffmpeg listens, and a keyframe is asked for at that moment (video before the first keyframe
-// cannot be recorded), then at every segment boundary so that segments can be cut.
+// cannot be recorded), then at every segment boundary so that segments can be cut, and as soon as the
+// sender's video comes back after silence (a network outage).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
@@ -32,10 +33,12 @@ export interface ParticipantTapOptions {
 
 export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; closed: [] }> {
   readonly kinds: readonly ('audio' | 'video')[];
-  /** When the consumers resumed: ffmpeg's clock (a segment's startSec) counts from about here. */
+  /** When the consumers were resumed: ffmpeg's clock (a segment's startSec) counts from about here. */
   readonly startedAtMs: number;
-  /** When the first video keyframe went out to ffmpeg (video before it cannot be decoded); null until then or without video. */
-  firstKeyFrameAtMs: number | null = null;
+  /** The same instant on the monotonic clock that the mediasoup worker stamps its trace events with. */
+  readonly #startedAtMono: number;
+  /** Video keyframes the worker sent to ffmpeg: the first one's time stamp (monotonic ms) and how many. */
+  readonly #keyFrames: KeyFrames;
   readonly #transports: ms.PlainTransport[];
   readonly #consumers: ms.Consumer[];
   readonly #ffmpeg: ChildProcess;
@@ -44,6 +47,10 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly #targets: readonly number[];
   readonly #exited: Promise<void>;
   readonly #timers: NodeJS.Timeout[] = [];
+  /** Repeats keyframe requests until one arrives (run start, sender back after silence). */
+  #asking: NodeJS.Timeout | undefined;
+  /** The sender's video went silent (the worker scored it 0): keyframe requests would be lost. */
+  #silent = false;
   #reported = 0;
   #stopping: Promise<void> | null = null;
   /** The end of ffmpeg's stderr (and a spawn error), for diagnostics. */
@@ -58,7 +65,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     targets: readonly number[],
     exited: Promise<void>,
     stderr: { tail: string },
-    startedAtMs: number,
+    started: { wallMs: number; monoMs: number },
+    keyFrames: KeyFrames,
   ) {
     super();
     this.#transports = transports;
@@ -67,26 +75,56 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     this.#listFile = listFile;
     this.#targets = targets;
     this.kinds = consumers.map((c) => c.kind);
-    this.startedAtMs = startedAtMs;
+    this.startedAtMs = started.wallMs;
+    this.#startedAtMono = started.monoMs;
+    this.#keyFrames = keyFrames;
     this.#exited = exited;
     this.#stderr = stderr;
     this.#timers.push(setInterval(() => this.#poll(), 500));
-    const keyframes = () => this.requestKeyFrame();
-    for (const c of consumers.filter((x) => x.kind === 'video'))
-      c.on('trace', (t) => {
-        if (t.type === 'keyframe' && t.direction === 'out') this.firstKeyFrameAtMs ??= Date.now();
+    for (const c of consumers.filter((x) => x.kind === 'video')) {
+      // After a network outage the sender's first frames depend on lost ones: nothing can be recorded
+      // until a keyframe, and waiting for the next segment boundary (or for NACK retries to give up)
+      // lost 1–3 s more than the outage. The worker scores the producer 0 after 1.5 s without packets;
+      // the first packet back scores it again: ask then.
+      c.on('score', ({ producerScore }) => {
+        if (producerScore === 0) this.#silent = true;
+        else if (this.#silent) {
+          this.#silent = false;
+          this.#askUntilKeyFrame();
+        }
       });
-    // The run starts now (consumers just resumed): ask at once. A busy sender may miss a request, so
-    // ask again every 100 ms until the first keyframe went out; then at every boundary of ffmpeg's
-    // clock, which started with this run.
-    keyframes();
-    const untilFirst = setInterval(() => {
-      if (this.firstKeyFrameAtMs === null && this.kinds.includes('video')) keyframes();
-      else clearInterval(untilFirst);
-    }, 100);
-    this.#timers.push(untilFirst);
-    this.#timers.push(setInterval(keyframes, options.segmentSeconds * 1000));
+      c.on('producerresume', () => this.#askUntilKeyFrame());
+    }
+    // The run starts now (consumers just resumed): ask at once; then at every boundary of ffmpeg's
+    // clock, which started with this run. A request to a silent sender is lost, and the worker would
+    // hold back the next one (after the link heals) for up to a second while it waits on the first.
+    this.#askUntilKeyFrame();
+    this.#timers.push(setInterval(() => this.#silent || this.requestKeyFrame(), options.segmentSeconds * 1000));
     void this.#exited.then(() => void this.stop());
+  }
+
+  /**
+   * From the run's start to its first video keyframe reaching ffmpeg, in the worker's own time stamps:
+   * on a loaded machine the worker's notification reaches this process's event loop a few hundred ms
+   * late (measured: keyframe sent 46 ms after the request, seen here 267 ms after that), which is no
+   * delay of the recording. Null: no keyframe came (or no video).
+   */
+  get keyFrameWaitMs(): number | null {
+    const first = this.#keyFrames.firstMono;
+    return first === null ? null : Math.max(0, first - this.#startedAtMono);
+  }
+
+  /** Asks for a keyframe now and every 100 ms until one went out to ffmpeg (a busy sender may miss a request), for at most 5 s. */
+  #askUntilKeyFrame(): void {
+    if (!this.kinds.includes('video') || this.#stopping) return;
+    clearInterval(this.#asking);
+    const before = this.#keyFrames.count;
+    this.requestKeyFrame();
+    const until = Date.now() + 5000;
+    this.#asking = setInterval(() => {
+      if (this.#keyFrames.count > before || this.#stopping || Date.now() > until) clearInterval(this.#asking);
+      else this.requestKeyFrame();
+    }, 100);
   }
 
   static async create(options: ParticipantTapOptions): Promise<ParticipantTap> {
@@ -146,19 +184,42 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     // RTP sent before ffmpeg binds its ports is lost, and with it the keyframe that resuming asks
     // for: a busy machine can take a second to start ffmpeg, so wait until it listens.
     await untilListening(targets, exited);
-    // Traces tell when the first keyframe reached ffmpeg (the start of the run's video).
+    // Traces tell when the first keyframe reached ffmpeg (the start of the run's video). Listening
+    // before the resume: a late event loop may read the first trace together with the resume's answer.
+    const keyFrames: KeyFrames = { firstMono: null, count: 0 };
+    for (const c of consumers.filter((x) => x.kind === 'video'))
+      c.on('trace', (t) => {
+        if (t.type !== 'keyframe' || t.direction !== 'out') return;
+        keyFrames.firstMono ??= t.timestamp;
+        keyFrames.count++;
+      });
     await Promise.all(consumers.filter((c) => c.kind === 'video').map((c) => c.enableTraceEvent(['keyframe'])));
     for (let i = 0; i < transports.length; i++) {
       await transports[i]!.connect({ ip: '127.0.0.1', port: targets[i]!, rtcpPort: targets[i]! + 1 });
     }
+    // Stamped before the request: the worker resumes (and asks for a keyframe) as soon as it reads it,
+    // while the answer may reach a busy event loop much later.
+    const started = { wallMs: Date.now(), monoMs: monotonicMs() };
     await Promise.all(consumers.map((c) => c.resume()));
-    return new ParticipantTap(options, transports, consumers, ffmpeg, listFile, targets, exited, stderr, Date.now());
+    return new ParticipantTap(
+      options,
+      transports,
+      consumers,
+      ffmpeg,
+      listFile,
+      targets,
+      exited,
+      stderr,
+      started,
+      keyFrames,
+    );
   }
 
   /** Lets ffmpeg finish the open segment ('q'), then closes the engine side. Idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       for (const t of this.#timers) clearInterval(t);
+      clearInterval(this.#asking);
       if (this.#ffmpeg.pid !== undefined && this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
         this.#ffmpeg.stdin?.on('error', () => undefined).end('q');
         // ffmpeg reads 'q' only between packets: once the sender is gone (a leave, a dead worker) it
@@ -220,6 +281,16 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       this.emit('segment', s);
     }
   }
+}
+
+interface KeyFrames {
+  firstMono: number | null;
+  count: number;
+}
+
+/** Milliseconds on the clock of mediasoup's trace time stamps (libuv's uv_hrtime, as process.hrtime here). */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint() / 1_000_000n);
 }
 
 /** Resolves once every port is bound by some process (Linux: /proc/net/udp*), or ffmpeg exited, or 5 s passed. */

@@ -348,7 +348,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         prefix,
         kinds: tap.kinds,
         startMs: offsetMs,
-        keyFrameWaitMs: tap.firstKeyFrameAtMs === null ? null : tap.firstKeyFrameAtMs - tap.startedAtMs,
+        keyFrameWaitMs: tap.keyFrameWaitMs,
       }),
     );
     let firstStart: number | null = null;
