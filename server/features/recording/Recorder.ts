@@ -307,17 +307,31 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     await live.chain;
   }
 
+  /**
+   * Starts a run with the participant's current tracks, then stops the previous run: the two overlap
+   * for as long as the new ffmpeg takes to start (a second or two on a loaded machine), so the switch
+   * (the camera's track following the microphone's, a camera switched off) leaves no hole. Playback
+   * cuts the previous run where the new one starts.
+   */
   async #restartTap(live: Live, peerId: string): Promise<void> {
-    await this.#stopTap(live, peerId);
-    if (live.ended || live.room.closed || this.#live.get(live.room.sessionId) !== live) return;
+    const started = await this.#startTap(live, peerId);
+    const previous = live.taps.get(peerId);
+    if (started) live.taps.set(peerId, started);
+    else live.taps.delete(peerId);
+    if (previous && previous !== started) await previous.tap.stop();
+  }
+
+  /** A new run of the participant's current tracks; null when there is nothing (more) to record or the tap failed. */
+  async #startTap(live: Live, peerId: string): Promise<{ tap: ParticipantTap; run: number } | null> {
+    if (live.ended || live.room.closed || this.#live.get(live.room.sessionId) !== live) return null;
     const producers = live.room.producers().filter((p) => p.peerId === peerId);
     const engineProducers = producers.map((p) => live.room.findProducer(p.id)).filter((p) => p !== undefined);
-    if (engineProducers.length === 0) return;
+    if (engineProducers.length === 0) return null;
     const sessionId = live.room.sessionId;
     const row = this.#ensureRecording(sessionId);
     const startedMs = Date.parse(row.startedAt);
     const peer = live.room.peers().find((p) => p.id === peerId);
-    if (row.status !== 'recording') return;
+    if (row.status !== 'recording') return null;
     this.#o.store.addParticipant(sessionId, {
       id: peerId,
       displayName: peer?.displayName ?? peerId,
@@ -340,8 +354,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       this.emit('tapFailed', sessionId, peerId, err instanceof Error ? err.message : String(err));
       return null;
     });
-    if (!tap) return;
-    live.taps.set(peerId, { tap, run });
+    if (!tap) return null;
     const offsetMs = tap.startedAtMs - startedMs;
     tap.once('closed', () =>
       this.emit('runEnded', sessionId, peerId, {
@@ -360,6 +373,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         .then(() => this.#append(sessionId, peerId, tap.kinds.join('+'), dir, seg.name, startMs, endMs))
         .catch(() => undefined);
     });
+    return { tap, run };
   }
 
   async #stopTap(live: Live, peerId: string): Promise<void> {

@@ -114,11 +114,17 @@ beforeAll(async () => {
   makeRun('guest', 'r0003', { seconds: 4, audio: true, video: { size: '640x480', delaySec: 0 } });
   // Clerk: the whole session in one run.
   makeRun('clerk', 'r0001', { seconds: 22, audio: true, video: { size: '320x240', delaySec: 0 } });
+  // Second clerk: the microphone's run from 0 s; the camera's track follows, and the run with both
+  // starts at 2 s while the microphone's goes on to 3.5 s (the recorder overlaps them: no hole).
+  makeRun('clerk2', 'r0001', { seconds: 3.5, audio: true });
+  makeRun('clerk2', 'r0002', { seconds: 20, audio: true, video: { size: '320x240', delaySec: 0 } });
   segments = [
     ...rowsOf('guest:a', 'guest', 'r0001', 1_000),
     ...rowsOf('guest:a', 'guest', 'r0002', 11_000),
     ...rowsOf('guest:a', 'guest', 'r0003', 16_000),
     ...rowsOf('user:clerk', 'clerk', 'r0001', 0),
+    ...rowsOf('user:clerk2', 'clerk2', 'r0001', 0),
+    ...rowsOf('user:clerk2', 'clerk2', 'r0002', 2_000),
   ].map((s, index) => ({ ...s, index }));
   rendered = await CompositeJob.start({ dir, segments, durationMs: sessionMs }).result;
 });
@@ -138,8 +144,28 @@ describe('playback of a session', () => {
     );
   });
 
+  it('cuts a run where the next one starts when they overlap: no hole, no doubled stretch', () => {
+    const runs = playbackRuns(segments, sessionMs).get('user:clerk2')!;
+    expect(runs.map((r) => [r.startMs, r.durationMs])).toEqual([
+      [0, 2_000],
+      [2_000, 20_000],
+    ]);
+    const file = rendered.participants['user:clerk2']!;
+    const black = detected(file, 'black');
+    const silence = detected(file, 'silence');
+    console.log(`clerk2 black ${JSON.stringify(black)} silence ${JSON.stringify(silence)}`);
+    // Black only until the camera's run; sound all along.
+    expectIntervals(black, [[0, 2]]);
+    expect(silence).toEqual([]);
+  });
+
   it('renders every participant and the composite as long as the session', () => {
-    for (const file of [rendered.participants['guest:a']!, rendered.participants['user:clerk']!, rendered.composite!]) {
+    for (const file of [
+      rendered.participants['guest:a']!,
+      rendered.participants['user:clerk']!,
+      rendered.participants['user:clerk2']!,
+      rendered.composite!,
+    ]) {
       const d = durationSec(file);
       console.log(`${file.split('/').at(-1)}: ${d.toFixed(3)} s of a ${sessionMs / 1000} s session`);
       expect(Math.abs(d - sessionMs / 1000) / (sessionMs / 1000)).toBeLessThan(0.02);
