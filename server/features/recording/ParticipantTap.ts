@@ -114,7 +114,12 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     return first === null ? null : Math.max(0, first - this.#startedAtMono);
   }
 
-  /** Asks for a keyframe now and every 100 ms until one went out to ffmpeg (a busy sender may miss a request), for at most 5 s. */
+  /**
+   * Asks for a keyframe now and every 250 ms until one went out to ffmpeg, for at most 5 s: a repeat
+   * while the first is pending makes the worker ask the sender again after 1 s (a busy sender may miss
+   * a request). Not more often: the worker's notice of the keyframe reaches a busy event loop late,
+   * and a request after the keyframe came makes the sender encode another one for nothing.
+   */
   #askUntilKeyFrame(): void {
     if (!this.kinds.includes('video') || this.#stopping) return;
     clearInterval(this.#asking);
@@ -124,7 +129,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     this.#asking = setInterval(() => {
       if (this.#keyFrames.count > before || this.#stopping || Date.now() > until) clearInterval(this.#asking);
       else this.requestKeyFrame();
-    }, 100);
+    }, 250);
   }
 
   static async create(options: ParticipantTapOptions): Promise<ParticipantTap> {
