@@ -51,6 +51,9 @@ beforeAll(async () => {
     });
   });
   server.recorder.on('runEnded', (session, peerId, run) => (runs[session] ??= []).push({ ...run, peerId }));
+  server.recorder.on('tapFailed', (session, peerId, reason) =>
+    console.log(`${session} ${peerId}: a recording run failed to start: ${reason}`),
+  );
 });
 
 afterAll(async () => {
@@ -124,17 +127,19 @@ function expectCovered(session: string, endedAt: number): void {
  */
 async function expectWholeSession(session: string, endedAt: number): Promise<Readonly<Record<string, string>>> {
   const sessionSec = (endedAt - sessionStart[session]!) / 1000;
-  expectCovered(session, endedAt);
   const segments = server.store.segments(session);
   const recordedMs = (peerId: string, prefix: string) =>
     segments
       .filter((s) => s.participant === peerId && s.file.split('/')[1]!.startsWith(`${prefix}-`))
       .reduce((t, s) => t + s.endMs - s.startMs, 0);
-  for (const run of runs[session] ?? []) {
-    const ms = recordedMs(run.peerId, run.prefix);
+  // Every run is printed before anything is checked: a hole is explained by the runs around it.
+  const ended = (runs[session] ?? []).map((run) => ({ run, ms: recordedMs(run.peerId, run.prefix) }));
+  for (const { run, ms } of ended)
     console.log(
       `${session} ${run.peerId} ${run.prefix} (${run.kinds.join('+')}) from ${run.startMs} ms, ${ms} ms recorded, first keyframe after ${run.keyFrameWaitMs ?? '(none)'} ms`,
     );
+  expectCovered(session, endedAt);
+  for (const { run, ms } of ended) {
     // A run stopped at once (the camera's track followed the microphone's, a restart) has nothing to wait for.
     if (run.kinds.includes('video') && ms > 1_000) {
       expect(run.keyFrameWaitMs, `${run.peerId} ${run.prefix} keyframe`).not.toBeNull();

@@ -311,18 +311,20 @@ export class Recorder extends EventEmitter<RecorderEvents> {
    * Starts a run with the participant's current tracks, then stops the previous run: the two overlap
    * for as long as the new ffmpeg takes to start (a second or two on a loaded machine), so the switch
    * (the camera's track following the microphone's, a camera switched off) leaves no hole. Playback
-   * cuts the previous run where the new one starts.
+   * cuts the previous run where the new one starts. When the new run cannot start (ffmpeg, ports), the
+   * previous one goes on with whatever of its tracks remain.
    */
   async #restartTap(live: Live, peerId: string): Promise<void> {
     const started = await this.#startTap(live, peerId);
+    if (started === 'failed') return;
     const previous = live.taps.get(peerId);
     if (started) live.taps.set(peerId, started);
     else live.taps.delete(peerId);
-    if (previous && previous !== started) await previous.tap.stop();
+    if (previous) await previous.tap.stop();
   }
 
-  /** A new run of the participant's current tracks; null when there is nothing (more) to record or the tap failed. */
-  async #startTap(live: Live, peerId: string): Promise<{ tap: ParticipantTap; run: number } | null> {
+  /** A new run of the participant's current tracks; null when there is nothing (more) to record. */
+  async #startTap(live: Live, peerId: string): Promise<{ tap: ParticipantTap; run: number } | 'failed' | null> {
     if (live.ended || live.room.closed || this.#live.get(live.room.sessionId) !== live) return null;
     const producers = live.room.producers().filter((p) => p.peerId === peerId);
     const engineProducers = producers.map((p) => live.room.findProducer(p.id)).filter((p) => p !== undefined);
@@ -354,7 +356,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       this.emit('tapFailed', sessionId, peerId, err instanceof Error ? err.message : String(err));
       return null;
     });
-    if (!tap) return null;
+    if (!tap) return 'failed';
     const offsetMs = tap.startedAtMs - startedMs;
     tap.once('closed', () =>
       this.emit('runEnded', sessionId, peerId, {
