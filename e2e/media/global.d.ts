@@ -11,6 +11,7 @@ interface TongbanRoomHandle {
   };
   setMuted(kind: 'audio' | 'video', muted: boolean): Promise<void>;
   rejoin(): Promise<void>;
+  leave(): Promise<void>;
   addEventListener(type: 'rejoined' | 'change', listener: () => void): void;
 }
 interface Window {

@@ -167,8 +167,9 @@ export class RoomClient extends EventTarget {
   async stats(): Promise<TrackStats[]> {
     const out: TrackStats[] = [];
     for (const { peerId, consumer } of this.#state.remote) {
-      const report = await consumer.getStats();
-      report.forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
+      // A consumer closed meanwhile (a worker rebuild, a peer leaving) has nothing left to count.
+      const report = consumer.closed ? null : await consumer.getStats().catch(() => null);
+      report?.forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
         if (s.type !== 'inbound-rtp') return;
         out.push({
           peerId,
