@@ -56,9 +56,10 @@ export class AudioOnlyGate {
   #above = 0;
   #sinceProbe = 0;
   #probeLeft = 0;
+  #last: number | null = null;
 
   constructor(o: AudioOnlyGateOptions) {
-    this.#o = { engageAfter: 3, releaseAfter: 2, probeEvery: 6, probeFor: 5, ...o };
+    this.#o = { engageAfter: 4, releaseAfter: 2, probeEvery: 6, probeFor: 5, ...o };
   }
 
   get active(): boolean {
@@ -87,6 +88,11 @@ export class AudioOnlyGate {
       return 'release';
     }
     if (this.#probing) {
+      // A congestion controller climbs a few per cent a second: a probe that keeps finding more
+      // room goes on until the release level or until the estimate stops rising.
+      const rising = this.#last !== null && availableBps > 1.03 * this.#last;
+      this.#last = availableBps;
+      if (rising && this.#probeLeft < o.probeFor) this.#probeLeft += 1;
       if (--this.#probeLeft > 0) return null;
       this.#probing = false;
       this.#sinceProbe = 0;
@@ -95,6 +101,7 @@ export class AudioOnlyGate {
     if (++this.#sinceProbe < o.probeEvery) return null;
     this.#probing = true;
     this.#probeLeft = o.probeFor;
+    this.#last = availableBps;
     this.#above = 0;
     return 'probe';
   }
