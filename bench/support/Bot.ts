@@ -12,11 +12,14 @@ import type {
   JoinResponse,
   MediaAck,
   MediaMethod,
+  MediaStatsView,
+  PeerQuality,
   MediaNotification,
   MediaResponses,
   ProducerView,
   TransportResponse,
 } from '../../protocol/media.js';
+import { layersUnderCap } from '../../protocol/media.js';
 import type { SyntheticMedia } from './SyntheticMedia.js';
 import { SESSION_COOKIE } from '../../server/features/auth/index.js';
 
@@ -39,9 +42,14 @@ export interface BotOptions {
   /** PEM of the platform root, so TLS is checked against it. */
   readonly ca: string;
   readonly requestTimeoutMs?: number;
+  /** Send the three simulcast layers (protocol/media.ts) instead of one 300 kbit/s stream. */
+  readonly simulcast?: boolean;
+  /** Sends every layer whatever its site's cap (to test that the server enforces the cap itself). */
+  readonly ignoreSendCap?: boolean;
 }
 
 export interface RemoteVideo {
+  readonly consumerId: string;
   readonly producerId: string;
   readonly peerId: string;
   frames: number;
@@ -61,6 +69,11 @@ export class Bot {
   peerId = '';
   joinStartedAt = 0;
   rebuilds = 0;
+  /** Audio-only state and layer changes the server pushed to this bot, in order. */
+  readonly audioOnly: { active: boolean; at: number }[] = [];
+  readonly layerChanges: { consumerId: string; spatialLayer: number | null; at: number }[] = [];
+  /** The room's latest connection-quality push (every participant). */
+  quality: readonly PeerQuality[] = [];
   #consuming = Promise.resolve();
   #closed = false;
 
@@ -87,6 +100,23 @@ export class Bot {
   /** Frames decoded from every remote video so far. */
   framesByProducer(): Map<string, number> {
     return new Map([...this.videos].map(([id, v]) => [id, v.frames]));
+  }
+
+  /** The server's view of this bot's receive side (consumers, layers, audio-only, estimate). */
+  stats(): Promise<MediaStatsView> {
+    return this.#request('stats', {});
+  }
+
+  /** Tells the server the tile showing this remote video is `height` pixels high. */
+  async setTileSize(producerId: string, height: number): Promise<number> {
+    const v = this.videos.get(producerId);
+    if (!v) throw new Error(`no video of producer ${producerId}`);
+    const r = await this.#request('setTileSize', {
+      consumerId: v.consumerId,
+      width: Math.round((height * 4) / 3),
+      height,
+    });
+    return r.preferredSpatialLayer;
   }
 
   async close(): Promise<void> {
@@ -126,7 +156,12 @@ export class Bot {
         }).then((p) => ok({ id: p.id }), fail),
     );
     const { video, audio } = this.#o.media.tracks();
-    await this.#send.produce({ track: video as unknown as MediaStreamTrack, encodings: [{ maxBitrate: 300_000 }] });
+    await this.#send.produce({
+      track: video as unknown as MediaStreamTrack,
+      encodings: this.#o.simulcast
+        ? layersUnderCap(this.#o.ignoreSendCap ? null : joined.sendCapBps)
+        : [{ maxBitrate: 300_000 }],
+    });
     await this.#send.produce({ track: audio as unknown as MediaStreamTrack });
     for (const p of joined.producers) this.#consumeLater(p);
   }
@@ -139,6 +174,9 @@ export class Bot {
   #onNotify(n: MediaNotification): void {
     if (n.name === 'newProducer' && n.data.peerId !== this.peerId) this.#consumeLater(n.data);
     if (n.name === 'producerClosed') this.videos.delete(n.data.producerId);
+    if (n.name === 'audioOnly') this.audioOnly.push({ active: n.data.active, at: performance.now() });
+    if (n.name === 'quality') this.quality = n.data.peers;
+    if (n.name === 'consumerLayers') this.layerChanges.push({ ...n.data, at: performance.now() });
   }
 
   /** Consumes one at a time (the recv transport negotiates serially anyway). */
@@ -162,6 +200,7 @@ export class Bot {
     });
     if (c.kind === 'video') {
       const video: RemoteVideo = {
+        consumerId: c.id,
         producerId: c.producerId,
         peerId: c.peerId,
         frames: 0,

@@ -6,7 +6,9 @@ export type HarnessRequest =
   | { id: number; op: 'loginToken'; userId: string }
   | { id: number; op: 'cases'; count: number }
   | { id: number; op: 'recordingState'; sessionId: string }
-  | { id: number; op: 'stop' };
+  | { id: number; op: 'stop' }
+  /** Caps (kbps) or uncaps (null) what the SFU sends to one peer, as a weak downlink would. */
+  | { id: number; op: 'setReceiveCap'; sessionId: string; peerId: string; kbps: number | null };
 
 export type HarnessReply = { id: number; ok: true; data: unknown } | { id: number; ok: false; error: string };
 

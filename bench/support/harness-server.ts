@@ -66,6 +66,12 @@ async function handle(app: App, req: HarnessRequest): Promise<unknown> {
       return { created: req.count };
     case 'recordingState':
       return media?.recordingState(req.sessionId) ?? null;
+    case 'setReceiveCap': {
+      const room = await media?.existingRoom(req.sessionId);
+      if (!room) throw new Error(`no room for session ${req.sessionId}`);
+      await room.setReceiveCap(req.peerId, req.kbps === null ? null : req.kbps * 1000);
+      return { capped: req.kbps };
+    }
     case 'stop':
       await app.stop();
       setImmediate(() => process.exit(0));

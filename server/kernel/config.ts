@@ -6,6 +6,24 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+/**
+ * Bandwidth caps per site in kbit/s (a 县/镇 centre on a weak uplink), from an object or, in the
+ * environment, `site=kbps` pairs separated by commas: `xingren=300,lishui=500`.
+ */
+const siteCaps = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? Object.fromEntries(
+          v
+            .split(',')
+            .map((pair) => pair.trim())
+            .filter(Boolean)
+            .map((pair) => pair.split('=').map((x) => x.trim())),
+        )
+      : v,
+  z.record(z.string().min(1).max(64), z.coerce.number().int().min(50).max(100_000)),
+);
+
 /** on/off switches: booleans from flags, `on|off|true|false|1|0` from the environment. */
 const onOff = z.preprocess(
   (v) =>
@@ -66,6 +84,10 @@ export const configSchema = z
         rtcMaxPort: port.refine((p) => p >= 1024, 'use a port from 1024 up'),
         /** The address clients send media to when the server listens on every interface (behind NAT, its public IP). */
         announcedIp: z.string().ip().optional(),
+        /** Send and receive cap (kbit/s) of each listed site's participants; others are uncapped. */
+        siteBitrateCaps: siteCaps,
+        /** Below this estimate of a receiver's downlink (kbit/s) its video pauses (audio only) until it recovers. */
+        audioOnlyFloorKbps: positiveInt.min(30).max(10_000),
       })
       .strict()
       .refine((m) => m.rtcMinPort <= m.rtcMaxPort, {
@@ -197,6 +219,8 @@ export const defaultMedia: Config['media'] = {
   segmentSeconds: 4,
   rtcMinPort: 40000,
   rtcMaxPort: 49999,
+  siteBitrateCaps: {},
+  audioOnlyFloorKbps: 150,
 };
 
 const defaults = { dataDir: 'data', host: '127.0.0.1', port: 8443 } as const;
@@ -207,8 +231,8 @@ const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
 /**
  * Environment variables that set configuration; limits use TONGBAN_LIMIT_<NAME> (e.g.
  * TONGBAN_LIMIT_JSON_BODY_BYTES); the media plane TONGBAN_MEDIA (on|off), TONGBAN_RECORDING (on|off),
- * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT
- * and TONGBAN_ANNOUNCED_IP; the audit anchor TONGBAN_AUDIT_ANCHOR.
+ * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT,
+ * TONGBAN_ANNOUNCED_IP, TONGBAN_SITE_BITRATE_CAPS (`site=kbps,…`) and TONGBAN_AUDIO_ONLY_FLOOR_KBPS; the audit anchor TONGBAN_AUDIT_ANCHOR.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   /** The set variables among `names` (config key → variable name), as config keys. */
@@ -236,6 +260,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     rtcMinPort: 'TONGBAN_RTC_MIN_PORT',
     rtcMaxPort: 'TONGBAN_RTC_MAX_PORT',
     announcedIp: 'TONGBAN_ANNOUNCED_IP',
+    siteBitrateCaps: 'TONGBAN_SITE_BITRATE_CAPS',
+    audioOnlyFloorKbps: 'TONGBAN_AUDIO_ONLY_FLOOR_KBPS',
   });
   if (Object.keys(media).length > 0) out.media = media;
   const limits: Record<string, string> = {};

@@ -2,10 +2,20 @@
 // microphone, consume everyone else, follow mute/speaker/recording state, and rejoin on its own
 // after a network blip or a server-side rebuild. Pages only read `state` and listen to 'change'.
 import { Device, detectDevice, type types } from 'mediasoup-client';
-import type { MediaNotification, PeerView, ProducerView, RecordingStateView } from '../../../protocol/media.js';
+import {
+  cameraCapture,
+  layersUnderCap,
+  type MediaNotification,
+  type PeerQuality,
+  type PeerView,
+  type ProducerView,
+  type ProbeResult,
+  type RecordingStateView,
+} from '../../../protocol/media.js';
 import { sharedSocket, type TongbanSocket } from '../api/socket.js';
 import { PeerStreams } from './PeerStreams.js';
 import { request } from './signaling.js';
+import { runProbe } from './probe.js';
 
 export interface RemoteTrack {
   readonly peerId: string;
@@ -24,6 +34,10 @@ export interface RoomState {
   readonly recording: RecordingStateView | null;
   readonly activeSpeaker: string | null;
   readonly error: string | null;
+  /** Every participant's connection quality, as the SFU last reported it. */
+  readonly quality: ReadonlyMap<string, PeerQuality>;
+  /** The SFU paused the video sent to us (weak downlink): tiles show who is there, not their picture. */
+  readonly audioOnly: boolean;
 }
 
 export interface TrackStats {
@@ -58,7 +72,11 @@ const leaving = new WeakMap<TongbanSocket, Promise<unknown>>();
 
 const defaultMedia: MediaStreamConstraints = {
   audio: true,
-  video: { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } },
+  video: {
+    width: { ideal: cameraCapture.width },
+    height: { ideal: cameraCapture.height },
+    frameRate: { ideal: cameraCapture.frameRate },
+  },
 };
 
 export class RoomClient extends EventTarget {
@@ -81,7 +99,15 @@ export class RoomClient extends EventTarget {
     recording: null,
     activeSpeaker: null,
     error: null,
+    quality: new Map(),
+    audioOnly: false,
   };
+  /** The site's send cap from the join answer: the simulcast layers are chosen to fit it. */
+  #sendCapBps: number | null = null;
+  /** One getUserMedia at a time: the pre-join check and publishing may both ask. */
+  #opening: Promise<MediaStream> | null = null;
+  /** Each remote peer's tile height (device pixels), re-sent for a consumer made after it was measured. */
+  readonly #tileHeights = new Map<string, number>();
   #joining: Promise<void> | null = null;
   /** Producers announced while a join is under way: consumed once the receive transport exists. */
   #pending: ProducerView[] = [];
@@ -154,6 +180,48 @@ export class RoomClient extends EventTarget {
     await request(this.#socket, { method: 'setPaused', data: { producerId: producer.id, paused: muted } });
   }
 
+  /**
+   * Camera and microphone, opened once (the pre-join check shows them before consent; publishing
+   * reuses the same stream, so the camera is not opened twice).
+   */
+  openLocalMedia(): Promise<MediaStream> {
+    if (this.#state.localStream) return Promise.resolve(this.#state.localStream);
+    this.#opening ??= navigator.mediaDevices.getUserMedia(this.#media).then(
+      (stream) => {
+        if (this.#closed) {
+          stream.getTracks().forEach((t) => t.stop());
+          throw new Error('room left');
+        }
+        this.#set({ localStream: stream });
+        return stream;
+      },
+      (err: unknown) => {
+        this.#opening = null;
+        throw err;
+      },
+    );
+    return this.#opening;
+  }
+
+  /** The pre-join bandwidth probe: sends `track` to the SFU for `ms` and reads what arrived. */
+  probe(track: MediaStreamTrack, ms = 3000): Promise<ProbeResult> {
+    return runProbe(this.#socket, track, ms);
+  }
+
+  /** The tile showing `peerId` is `height` device pixels high: the SFU forwards the layer that fits. */
+  setTileSize(peerId: string, width: number, height: number): void {
+    const h = Math.round(height);
+    if (this.#tileHeights.get(peerId) === h) return;
+    this.#tileHeights.set(peerId, h);
+    const video = this.#state.remote.find((r) => r.peerId === peerId && r.consumer.kind === 'video');
+    if (video) this.#sendTileSize(video.consumer.id, width, h);
+  }
+
+  #sendTileSize(consumerId: string, width: number, height: number): void {
+    const data = { consumerId, width: Math.min(16_384, Math.round(width)), height: Math.min(16_384, height) };
+    void request(this.#socket, { method: 'setTileSize', data }).catch(() => undefined);
+  }
+
   /** Tears local transports down and takes the seat again (after a blip or a server rebuild); then emits 'rejoined'. */
   async rejoin(): Promise<void> {
     if (this.#closed) return;
@@ -186,10 +254,18 @@ export class RoomClient extends EventTarget {
     const out: SendStats[] = [];
     for (const [kind, producer] of this.#producers) {
       const report = await producer.getStats();
+      // Simulcast: one outbound-rtp per layer, all from the same frames; a receiver gets one layer.
+      let sent: SendStats | null = null;
       report.forEach((s: { type: string; timestamp: number; framesSent?: number; packetsSent?: number }) => {
-        if (s.type === 'outbound-rtp')
-          out.push({ kind, framesSent: s.framesSent ?? 0, packetsSent: s.packetsSent ?? 0, at: s.timestamp });
+        if (s.type !== 'outbound-rtp') return;
+        sent = {
+          kind,
+          framesSent: Math.max(sent?.framesSent ?? 0, s.framesSent ?? 0),
+          packetsSent: (sent?.packetsSent ?? 0) + (s.packetsSent ?? 0),
+          at: s.timestamp,
+        };
       });
+      if (sent) out.push(sent);
     }
     return out;
   }
@@ -217,6 +293,7 @@ export class RoomClient extends EventTarget {
       const device = new Device({ handlerName: detectDevice() ?? 'Chrome111' });
       await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as types.RtpCapabilities });
       this.#device = device;
+      this.#sendCapBps = joined.sendCapBps;
       this.#recv = await this.#createTransport('recv');
       const peers = new Map(joined.peers.map((p) => [p.id, p]));
       // After a rejoin the peers still here keep their streams (and their tiles keep playing).
@@ -262,12 +339,18 @@ export class RoomClient extends EventTarget {
 
   async #publish(): Promise<void> {
     if (!this.#device || this.#producers.size > 0) return;
-    const stream = this.#state.localStream ?? (await navigator.mediaDevices.getUserMedia(this.#media));
-    this.#set({ localStream: stream });
+    const stream = await this.openLocalMedia();
     this.#send ??= await this.#createTransport('send');
     for (const track of stream.getTracks()) {
       const kind = track.kind as 'audio' | 'video';
-      const producer = await this.#send.produce({ track, stopTracks: false });
+      // Video: simulcast layers (those that fit the site's cap); the SFU picks one per receiver.
+      const producer = await this.#send.produce({
+        track,
+        stopTracks: false,
+        ...(kind === 'video'
+          ? { encodings: layersUnderCap(this.#sendCapBps), codecOptions: { videoGoogleStartBitrate: 1000 } }
+          : {}),
+      });
       this.#producers.set(kind, producer);
     }
   }
@@ -288,6 +371,8 @@ export class RoomClient extends EventTarget {
     this.#streams.add(c.peerId, consumer.track);
     this.#set({ remote: [...this.#state.remote, { peerId: c.peerId, consumer }], streams: this.#streams.view });
     await request(this.#socket, { method: 'resumeConsumer', data: { consumerId: c.id } });
+    const height = this.#tileHeights.get(c.peerId);
+    if (c.kind === 'video' && height !== undefined) this.#sendTileSize(c.id, (height * 4) / 3, height);
   }
 
   #onNotify(n: MediaNotification): void {
@@ -317,8 +402,15 @@ export class RoomClient extends EventTarget {
       case 'activeSpeaker':
         this.#set({ activeSpeaker: n.data.peerId });
         return;
+      case 'quality':
+        this.#set({ quality: new Map(n.data.peers.map((q) => [q.peerId, q])) });
+        return;
+      case 'audioOnly':
+        this.#set({ audioOnly: n.data.active });
+        return;
       case 'producerPaused':
       case 'audioLevels':
+      case 'consumerLayers':
         return;
     }
   }
@@ -345,7 +437,7 @@ export class RoomClient extends EventTarget {
     this.#send = this.#recv = null;
     this.#producers.clear();
     this.#pending = [];
-    this.#set({ remote: [] });
+    this.#set({ remote: [], audioOnly: false });
   }
 
   #set(patch: Partial<RoomState>): void {
