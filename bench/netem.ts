@@ -27,7 +27,7 @@ export async function benchWeakNetwork(o: {
       rows: [
         row('Weak network (2 bots)', 'join → first frame, 5 % loss / 200 ms RTT, p50', median(t.weak), 'ms', {
           peer: { name: 'same join on a clean link (this run)', value: clean, measured: true },
-          note: `${o.rounds} rounds; weak max ${Math.round(Math.max(...t.weak))} ms, clean max ${Math.round(Math.max(...t.clean))} ms; impairer dropped ${(100 * t.measuredLoss).toFixed(1)} % of frames`,
+          note: `${o.rounds} rounds; weak max ${Math.round(Math.max(...t.weak))} ms, clean max ${Math.round(Math.max(...t.clean))} ms; impairer dropped ${(100 * t.measuredLoss).toFixed(1)} % of frames${t.failures.length ? `; FAILED joins: ${t.failures.join('; ')}` : ''}`,
         }),
       ],
     };

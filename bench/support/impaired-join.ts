@@ -15,6 +15,8 @@ export interface JoinTimes {
   readonly weak: number[];
   /** Share of frames the impairer dropped on the weak link (both directions). */
   readonly measuredLoss: number;
+  /** Joins that never showed a frame (link and reason): counted, not hidden. */
+  readonly failures: string[];
 }
 
 export async function timedJoins(h: Harness, media: SyntheticMedia, lab: NetLab, rounds: number): Promise<JoinTimes> {
@@ -22,6 +24,7 @@ export async function timedJoins(h: Harness, media: SyntheticMedia, lab: NetLab,
   const weak: number[] = [];
   let lost = 0;
   let seen = 0;
+  const failures: string[] = [];
   for (let i = 0; i < rounds; i++) {
     for (const link of [cleanLink, weakLink]) {
       const before = await lab.impair(link);
@@ -29,6 +32,8 @@ export async function timedJoins(h: Harness, media: SyntheticMedia, lab: NetLab,
       try {
         const ms = await rooms.addRoom(60_000);
         (link === weakLink ? weak : clean).push(ms);
+      } catch (err) {
+        failures.push(`${link === weakLink ? 'weak' : 'clean'}: ${err instanceof Error ? err.message : String(err)}`);
       } finally {
         await rooms.close().catch(() => undefined);
       }
@@ -44,5 +49,5 @@ export async function timedJoins(h: Harness, media: SyntheticMedia, lab: NetLab,
     }
   }
   await lab.impair(cleanLink);
-  return { clean, weak, measuredLoss: seen ? lost / seen : Number.NaN };
+  return { clean, weak, measuredLoss: seen ? lost / seen : Number.NaN, failures };
 }

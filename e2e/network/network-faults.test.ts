@@ -69,6 +69,7 @@ describe('the room through an impaired network (namespaces, impairer, tbf)', () 
         `5 % loss / 200 ms RTT ${t.weak.map(Math.round).join(', ')} ms (p50 ${Math.round(median(t.weak))}); ` +
         `impairer dropped ${(100 * t.measuredLoss).toFixed(1)} % of frames`,
     );
+    expect(t.failures).toEqual([]);
     // Each join is a dozen sequential round trips (TCP, TLS, socket.io, join, transports, ICE, DTLS, consume).
     expect(median(t.weak)).toBeGreaterThan(median(t.clean) + 1000);
     expect(Math.max(...t.weak)).toBeLessThan(30_000);
