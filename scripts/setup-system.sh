@@ -21,6 +21,9 @@ have sha256sum || need+=(coreutils)
 have unzip || need+=(unzip)
 have softhsm2-util || need+=(softhsm2)
 /usr/bin/python3 -c 'import asn1crypto' >/dev/null 2>&1 || need+=(python3-asn1crypto)
+# The network-fault tests: namespaces, veths and tbf (iproute2), and the impairer (Debian's python3).
+have tc || need+=(iproute2)
+[ -x /usr/bin/python3 ] || need+=(python3)
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
 

@@ -2,7 +2,9 @@
 // our signalling (protocol/media.ts) over socket.io with a session cookie, exactly
 // as the browser client does: join → consent → send/recv transports → produce a synthetic camera
 // and microphone → consume every other producer → resume. It counts the frames it decodes per
-// remote producer (RTCVideoSink) and rejoins by itself when the server rebuilds the room.
+// remote producer (RTCVideoSink) and rejoins by itself, as the browser's RoomClient does, when the
+// server rebuilds the room, when socket.io had to reconnect (the seat may have been given up), and
+// when a transport's ICE/DTLS connection fails for good.
 import wrtc from '@roamhq/wrtc';
 import { Device, type types as mc } from 'mediasoup-client';
 import { Chrome111 } from 'mediasoup-client/handlers/Chrome111';
@@ -74,6 +76,12 @@ export class Bot {
   readonly layerChanges: { consumerId: string; spatialLayer: number | null; at: number }[] = [];
   /** The room's latest connection-quality push (every participant). */
   quality: readonly PeerQuality[] = [];
+  /** Rejoins after socket.io reconnected, and after a transport's connection failed. */
+  reconnects = 0;
+  transportFailures = 0;
+  /** Every ICE/DTLS connection state change of its transports (performance.now() times). */
+  readonly transportStates: { at: number; direction: 'send' | 'recv'; state: string }[] = [];
+  #rejoining: Promise<void> | null = null;
   #consuming = Promise.resolve();
   #closed = false;
 
@@ -87,7 +95,14 @@ export class Bot {
       autoConnect: false,
     });
     this.#socket.on('media:notify', (n: MediaNotification) => this.#onNotify(n));
-    this.#socket.on('media:rebuild', () => void this.#rejoin());
+    this.#socket.on('media:rebuild', () => {
+      this.rebuilds += 1;
+      void this.#rejoin();
+    });
+    this.#socket.io.on('reconnect', () => {
+      this.reconnects += 1;
+      void this.#rejoin();
+    });
   }
 
   /** Connects, joins, publishes and consumes; resolves once its own producers exist. */
@@ -119,6 +134,16 @@ export class Bot {
     return r.preferredSpatialLayer;
   }
 
+  /** Audio RTP packets received from every remote so far (inbound-rtp of the receive transport). */
+  async audioPacketsReceived(): Promise<number> {
+    const report = await this.#recv?.getStats().catch(() => undefined);
+    let n = 0;
+    report?.forEach((s: { type: string; kind?: string; packetsReceived?: number }) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') n += s.packetsReceived ?? 0;
+    });
+    return n;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -137,6 +162,13 @@ export class Bot {
     this.#send = device.createSendTransport(await this.#transport('send'));
     this.#recv = device.createRecvTransport(await this.#transport('recv'));
     for (const t of [this.#send, this.#recv]) {
+      // 'disconnected' heals by itself when packets flow again; 'failed' does not.
+      t.on('connectionstatechange', (state) => {
+        this.transportStates.push({ at: performance.now(), direction: t.direction, state });
+        if (state !== 'failed' || this.#closed || (t !== this.#send && t !== this.#recv)) return;
+        this.transportFailures += 1;
+        void this.#rejoin();
+      });
       t.on(
         'connect',
         ({ dtlsParameters }, ok, fail) =>
@@ -218,13 +250,15 @@ export class Bot {
     await this.#request('resumeConsumer', { consumerId: c.id });
   }
 
-  /** The room moved to a fresh worker: drop the old transports and do the whole join again. */
-  async #rejoin(): Promise<void> {
-    if (this.#closed) return;
-    this.rebuilds += 1;
-    this.#teardown();
-    this.videos.clear();
-    await this.#join().catch(() => undefined);
+  /** Drops the old transports and does the whole join again; one rejoin at a time. */
+  #rejoin(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#rejoining ??= (async () => {
+      this.#teardown();
+      this.videos.clear();
+      await this.#join().catch(() => undefined);
+    })().finally(() => (this.#rejoining = null));
+    return this.#rejoining;
   }
 
   #teardown(): void {

@@ -239,6 +239,7 @@ export class Room extends EventEmitter<RoomEvents> {
     const info = () => producerInfo(peerId, producer);
     producer.observer.once('close', () => this.emit('producerClosed', info()));
     if (kind === 'audio') await this.#levels.addProducer({ producerId: producer.id }).catch(() => undefined);
+    else this.#keyFrameWhenFlowResumes(producer);
     this.emit('newProducer', info());
     this.emit('peerUpdated', peer.info());
     return info();
@@ -396,6 +397,24 @@ export class Room extends EventEmitter<RoomEvents> {
         await c.requestKeyFrame();
       } else await c.pause();
     }
+  }
+
+  /**
+   * After a network outage a sender resumes with frames that depend on the ones lost; receivers
+   * (and the recorder) would wait seconds for NACK retries to give up before a keyframe is asked
+   * for. The worker scores a stream 0 after 1.5 s without packets: when it scores again, ask at once.
+   */
+  #keyFrameWhenFlowResumes(producer: ms.Producer): void {
+    let silent = false;
+    producer.on('score', (scores: ms.ProducerScore[]) => {
+      if (Math.max(0, ...scores.map((s) => s.score)) === 0) silent = true;
+      else if (silent) {
+        silent = false;
+        for (const peer of this.#peers.values())
+          for (const c of peer.consumers())
+            if (c.producerId === producer.id && !c.closed) void c.requestKeyFrame().catch(() => undefined);
+      }
+    });
   }
 
   #requestKeyFrames(peer: Peer): void {
