@@ -96,7 +96,20 @@ export const maxRequestBytes = 64 * 1024;
  * The camera the client captures. libwebrtc (Chrome, and the bots' @roamhq/wrtc) sends no more
  * simulcast layers than the picture's size allows: two at 640×480, three from 960×540 on.
  */
-export const cameraCapture = { width: 960, height: 540, frameRate: 15 } as const;
+export const cameraCapture: CameraCapture = { width: 960, height: 540, frameRate: 15 };
+
+/** The capture size the server asks clients for (config media.camera); the layers scale down from it. */
+export interface CameraCapture {
+  readonly width: number;
+  readonly height: number;
+  readonly frameRate: number;
+}
+
+/** `960x540@15` → the capture it names; null when the text is not of that form. */
+export function parseCamera(text: string): CameraCapture | null {
+  const m = /^(\d{2,4})x(\d{2,4})@(\d{1,2})$/.exec(text.trim());
+  return m ? { width: Number(m[1]), height: Number(m[2]), frameRate: Number(m[3]) } : null;
+}
 
 /**
  * Simulcast layers, lowest first (VP8): 240×135, 480×270, 960×540. The SFU forwards one of them
@@ -219,6 +232,8 @@ export interface JoinResponse {
   readonly recording: RecordingStateView;
   /** The send cap of the caller's site (bit/s, its simulcast layers must fit), null when uncapped. */
   readonly sendCapBps: number | null;
+  /** The camera to capture (config media.camera): the simulcast layers are fractions of it. */
+  readonly camera: CameraCapture;
 }
 
 export interface TransportResponse {

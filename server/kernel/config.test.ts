@@ -107,6 +107,18 @@ describe('config layers: defaults → environment → flags', () => {
     expect(() => loadConfig({ env: { TONGBAN_AUDIO_ONLY_FLOOR_KBPS: '5' } })).toThrow(/media.audioOnlyFloorKbps/);
   });
 
+  test('the camera clients capture: 960×540 at 15 fps by default, `WxH@fps` from the environment', () => {
+    expect(loadConfig().media.camera).toEqual({ width: 960, height: 540, frameRate: 15 });
+    expect(loadConfig({ env: { TONGBAN_CAMERA: '640x360@15' } }).media.camera).toEqual({
+      width: 640,
+      height: 360,
+      frameRate: 15,
+    });
+    expect(() => loadConfig({ env: { TONGBAN_CAMERA: '640x360' } })).toThrow(/media.camera/);
+    expect(() => loadConfig({ env: { TONGBAN_CAMERA: '64x36@15' } })).toThrow(/media.camera/);
+    expect(() => loadConfig({ env: { TONGBAN_CAMERA: '640x360@60' } })).toThrow(/media.camera/);
+  });
+
   test('features by configuration: live video and the recorder switch on and off, segments have a length', () => {
     expect(loadConfig().media).toMatchObject({ enabled: true, record: true, segmentSeconds: 4 });
     const off = loadConfig({

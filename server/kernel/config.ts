@@ -3,6 +3,7 @@
 // typed, complete values.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { cameraCapture, parseCamera } from '../../protocol/media.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -22,6 +23,18 @@ const siteCaps = z.preprocess(
         )
       : v,
   z.record(z.string().min(1).max(64), z.coerce.number().int().min(50).max(100_000)),
+);
+
+/** The camera clients capture: `960x540@15` in the environment, or an object. */
+const camera = z.preprocess(
+  (v) => (typeof v === 'string' ? (parseCamera(v) ?? v) : v),
+  z
+    .object({
+      width: z.number().int().min(160).max(1920),
+      height: z.number().int().min(90).max(1080),
+      frameRate: z.number().int().min(5).max(30),
+    })
+    .strict(),
 );
 
 /** on/off switches: booleans from flags, `on|off|true|false|1|0` from the environment. */
@@ -88,6 +101,8 @@ export const configSchema = z
         siteBitrateCaps: siteCaps,
         /** Below this estimate of a receiver's downlink (kbit/s) its video pauses (audio only) until it recovers. */
         audioOnlyFloorKbps: positiveInt.min(30).max(10_000),
+        /** What clients capture (the top simulcast layer); lower it where client machines are weak. */
+        camera,
       })
       .strict()
       .refine((m) => m.rtcMinPort <= m.rtcMaxPort, {
@@ -221,6 +236,7 @@ export const defaultMedia: Config['media'] = {
   rtcMaxPort: 49999,
   siteBitrateCaps: {},
   audioOnlyFloorKbps: 150,
+  camera: cameraCapture,
 };
 
 const defaults = { dataDir: 'data', host: '127.0.0.1', port: 8443 } as const;
@@ -232,7 +248,7 @@ const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
  * Environment variables that set configuration; limits use TONGBAN_LIMIT_<NAME> (e.g.
  * TONGBAN_LIMIT_JSON_BODY_BYTES); the media plane TONGBAN_MEDIA (on|off), TONGBAN_RECORDING (on|off),
  * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT,
- * TONGBAN_ANNOUNCED_IP, TONGBAN_SITE_BITRATE_CAPS (`site=kbps,…`) and TONGBAN_AUDIO_ONLY_FLOOR_KBPS; the audit anchor TONGBAN_AUDIT_ANCHOR.
+ * TONGBAN_ANNOUNCED_IP, TONGBAN_SITE_BITRATE_CAPS (`site=kbps,…`), TONGBAN_AUDIO_ONLY_FLOOR_KBPS and TONGBAN_CAMERA (`960x540@15`); the audit anchor TONGBAN_AUDIT_ANCHOR.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   /** The set variables among `names` (config key → variable name), as config keys. */
@@ -262,6 +278,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     announcedIp: 'TONGBAN_ANNOUNCED_IP',
     siteBitrateCaps: 'TONGBAN_SITE_BITRATE_CAPS',
     audioOnlyFloorKbps: 'TONGBAN_AUDIO_ONLY_FLOOR_KBPS',
+    camera: 'TONGBAN_CAMERA',
   });
   if (Object.keys(media).length > 0) out.media = media;
   const limits: Record<string, string> = {};

@@ -5,6 +5,7 @@ import { Device, detectDevice, type types } from 'mediasoup-client';
 import {
   cameraCapture,
   layersUnderCap,
+  type CameraCapture,
   type MediaNotification,
   type PeerQuality,
   type PeerView,
@@ -54,6 +55,27 @@ export interface SendStats {
   readonly packetsSent: number;
   /** When the counters were read (ms since the epoch, like Date.now()). */
   readonly at: number;
+  /** Per simulcast layer: what the encoder really sends, and what holds it back (cpu, bandwidth). */
+  readonly layers: readonly SendLayer[];
+}
+
+export interface SendLayer {
+  readonly rid: string | null;
+  readonly height: number | null;
+  readonly framesSent: number;
+  readonly fps: number | null;
+  readonly limitation: string | null;
+}
+
+interface OutboundRtp {
+  readonly type: string;
+  readonly timestamp: number;
+  readonly rid?: string;
+  readonly framesSent?: number;
+  readonly packetsSent?: number;
+  readonly frameHeight?: number;
+  readonly framesPerSecond?: number;
+  readonly qualityLimitationReason?: string;
 }
 
 export interface RoomClientOptions {
@@ -70,19 +92,21 @@ export interface RoomClientOptions {
  */
 const leaving = new WeakMap<TongbanSocket, Promise<unknown>>();
 
-const defaultMedia: MediaStreamConstraints = {
+/** Microphone and the camera the server names in its join answer (config media.camera). */
+const mediaFor = (camera: CameraCapture): MediaStreamConstraints => ({
   audio: true,
   video: {
-    width: { ideal: cameraCapture.width },
-    height: { ideal: cameraCapture.height },
-    frameRate: { ideal: cameraCapture.frameRate },
+    width: { ideal: camera.width },
+    height: { ideal: camera.height },
+    frameRate: { ideal: camera.frameRate },
   },
-};
+});
 
 export class RoomClient extends EventTarget {
   readonly sessionId: string;
   readonly #socket: TongbanSocket;
-  readonly #media: MediaStreamConstraints;
+  #media: MediaStreamConstraints;
+  readonly #ownMedia: boolean;
   #device: Device | null = null;
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
@@ -117,7 +141,8 @@ export class RoomClient extends EventTarget {
   constructor(options: RoomClientOptions) {
     super();
     this.sessionId = options.sessionId;
-    this.#media = options.media ?? defaultMedia;
+    this.#media = options.media ?? mediaFor(cameraCapture);
+    this.#ownMedia = options.media !== undefined;
     this.#socket = options.socket ?? sharedSocket();
     const onNotify = (n: MediaNotification) => this.#onNotify(n);
     const onRecording = (s: RecordingStateView) => {
@@ -255,17 +280,23 @@ export class RoomClient extends EventTarget {
     for (const [kind, producer] of this.#producers) {
       const report = await producer.getStats();
       // Simulcast: one outbound-rtp per layer, all from the same frames; a receiver gets one layer.
-      let sent: SendStats | null = null;
-      report.forEach((s: { type: string; timestamp: number; framesSent?: number; packetsSent?: number }) => {
+      const layers: SendLayer[] = [];
+      let at = 0;
+      let packetsSent = 0;
+      report.forEach((s: OutboundRtp) => {
         if (s.type !== 'outbound-rtp') return;
-        sent = {
-          kind,
-          framesSent: Math.max(sent?.framesSent ?? 0, s.framesSent ?? 0),
-          packetsSent: (sent?.packetsSent ?? 0) + (s.packetsSent ?? 0),
-          at: s.timestamp,
-        };
+        at = s.timestamp;
+        packetsSent += s.packetsSent ?? 0;
+        layers.push({
+          rid: s.rid ?? null,
+          height: s.frameHeight ?? null,
+          framesSent: s.framesSent ?? 0,
+          fps: s.framesPerSecond ?? null,
+          limitation: s.qualityLimitationReason ?? null,
+        });
       });
-      if (sent) out.push(sent);
+      if (layers.length === 0) continue;
+      out.push({ kind, framesSent: Math.max(...layers.map((l) => l.framesSent)), packetsSent, at, layers });
     }
     return out;
   }
@@ -294,6 +325,7 @@ export class RoomClient extends EventTarget {
       await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as types.RtpCapabilities });
       this.#device = device;
       this.#sendCapBps = joined.sendCapBps;
+      if (!this.#ownMedia) this.#media = mediaFor(joined.camera);
       this.#recv = await this.#createTransport('recv');
       const peers = new Map(joined.peers.map((p) => [p.id, p]));
       // After a rejoin the peers still here keep their streams (and their tiles keep playing).

@@ -7,7 +7,7 @@ import { Room } from './Room.js';
 import { Probe } from './Probe.js';
 import { mediaCodecs } from './engine.js';
 import { WorkerPool, type WorkerPoolOptions } from './WorkerPool.js';
-import type { RecordingStateView } from '../../../protocol/media.js';
+import { cameraCapture, type CameraCapture, type RecordingStateView } from '../../../protocol/media.js';
 
 /** What the recorder must offer the media service (see Recorder / RecordingService). */
 export interface RoomRecorder {
@@ -33,6 +33,8 @@ export interface MediaServiceOptions extends WorkerPoolOptions {
   readonly siteBitrateCaps?: Readonly<Record<string, number>>;
   /** A receiver's estimate below this (kbit/s) pauses its video (config media.audioOnlyFloorKbps). */
   readonly audioOnlyFloorKbps?: number;
+  /** What clients capture (config media.camera); cameraCapture when absent. */
+  readonly camera?: CameraCapture;
   /** How often each room samples its links (quality, audio-only); 1 s by default. */
   readonly linkIntervalMs?: number;
 }
@@ -103,6 +105,10 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     (await this.room(sessionId)).consent(peerId);
   }
 
+  get camera(): CameraCapture {
+    return this.#options.camera ?? cameraCapture;
+  }
+
   /** The cap (bit/s) of a participant's site, null when the site has none (or it has no site). */
   capOf(identity: PeerIdentity): number | null {
     const kbps = identity.siteId ? this.#options.siteBitrateCaps?.[identity.siteId] : undefined;
@@ -156,6 +162,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       listenIps: this.#options.listenIps,
       connectTimeoutMs: this.#options.connectTimeoutMs,
       capOf: (identity) => this.capOf(identity),
+      camera: this.camera,
       link: {
         intervalMs: this.#options.linkIntervalMs,
         audioOnlyFloorBps: (this.#options.audioOnlyFloorKbps ?? 150) * 1000,

@@ -6,8 +6,14 @@ import { mediaCodecs, type ms } from './engine.js';
 import { ConflictError } from '../../kernel/errors.js';
 import { ConsentRequiredError, notFound } from './errors.js';
 import { Peer, type PeerIdentity, type PeerInfo } from './Peer.js';
-import { AudioOnlyGate, qualityOf, spatialLayerFor, type GateAction } from './link-quality.js';
-import { cameraCapture, simulcastLayers, type MediaStatsView, type PeerQuality } from '../../../protocol/media.js';
+import { AudioOnlyGate, downlinkCongested, qualityOf, spatialLayerFor, type GateAction } from './link-quality.js';
+import {
+  cameraCapture,
+  simulcastLayers,
+  type CameraCapture,
+  type MediaStatsView,
+  type PeerQuality,
+} from '../../../protocol/media.js';
 
 export interface ProducerInfo {
   readonly id: string;
@@ -39,6 +45,8 @@ export interface RoomOptions {
   readonly connectTimeoutMs?: number;
   /** The bandwidth cap (bit/s) of a peer's site, both ways; null: uncapped. */
   readonly capOf?: (identity: PeerIdentity) => number | null;
+  /** What the clients capture: the simulcast layers' heights follow from it. */
+  readonly camera?: CameraCapture;
   /** Link sampling: quality pushes and the audio-only fallback (see AudioOnlyGate). */
   readonly link?: { readonly intervalMs?: number; readonly audioOnlyFloorBps?: number };
 }
@@ -47,7 +55,6 @@ export interface RoomOptions {
 const initialOutgoingBps = 600_000;
 /** A lifted receive cap: mediasoup keeps a maximum once set, so "none" is a very high one. */
 const uncappedBps = 100_000_000;
-const layerHeights = simulcastLayers.map((l) => cameraCapture.height / l.scaleResolutionDownBy);
 
 /** A send and a receive transport, plus room for renegotiation; more is abuse (each holds ports). */
 const maxTransportsPerPeer = 4;
@@ -79,6 +86,7 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #peers = new Map<string, Peer>();
   readonly #capOf: (identity: PeerIdentity) => number | null;
   readonly #floorBps: number;
+  readonly #layerHeights: readonly number[];
   readonly #gates = new WeakMap<Peer, AudioOnlyGate>();
   readonly #linkTimer: NodeJS.Timeout;
   #sampling = false;
@@ -93,6 +101,8 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#connectTimeoutMs = opts.connectTimeoutMs ?? 30_000;
     this.#capOf = opts.capOf ?? (() => null);
     this.#floorBps = opts.link?.audioOnlyFloorBps ?? 150_000;
+    const camera = opts.camera ?? cameraCapture;
+    this.#layerHeights = simulcastLayers.map((l) => camera.height / l.scaleResolutionDownBy);
     this.#linkTimer = setInterval(() => void this.#sampleLinks(), opts.link?.intervalMs ?? 1000);
     this.#linkTimer.unref();
     router.on('workerclose', () => {
@@ -306,7 +316,7 @@ export class Room extends EventEmitter<RoomEvents> {
   /** The receiver's tile for this consumer is `height` device pixels high: forward the layer that fits. */
   async setTileSize(peerId: string, consumerId: string, height: number): Promise<number> {
     const consumer = this.#peer(peerId).consumer(consumerId);
-    const spatialLayer = spatialLayerFor(height, layerHeights);
+    const spatialLayer = spatialLayerFor(height, this.#layerHeights);
     if (consumer.type === 'simulcast' || consumer.type === 'svc')
       await consumer.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
     return consumer.preferredLayers?.spatialLayer ?? spatialLayer;
@@ -364,7 +374,8 @@ export class Room extends EventEmitter<RoomEvents> {
         if (peer.closed || peer.transportCount === 0) continue;
         const sample = await peer.sample().catch(() => null);
         if (!sample || peer.closed) continue;
-        const action = this.#gates.get(peer)?.next(sample.availableBps) ?? null;
+        const congested = downlinkCongested(sample, peer.recvCapBps, this.#floorBps);
+        const action = this.#gates.get(peer)?.next(sample.availableBps, congested) ?? null;
         if (action) await this.#applyGate(peer, action, kbps(sample.availableBps)).catch(() => undefined);
         quality.push({
           peerId: peer.id,

@@ -1,6 +1,6 @@
 // The audio-only gate's hysteresis and probing, the quality levels and the layer for a tile size.
 import { describe, expect, it } from 'vitest';
-import { AudioOnlyGate, qualityOf, spatialLayerFor, type LinkSample } from './link-quality.js';
+import { AudioOnlyGate, downlinkCongested, qualityOf, spatialLayerFor, type LinkSample } from './link-quality.js';
 
 const link = (o: Partial<LinkSample> = {}): LinkSample => ({
   availableBps: 1_000_000,
@@ -36,6 +36,23 @@ describe('the audio-only gate', () => {
     expect(gate.next(100_000)).toBe('engage');
     expect(gate.active).toBe(true);
     expect(gate.next(null)).toBeNull();
+  });
+
+  it('does not engage on a low estimate without loss or queueing (a CPU-starved receiver), hysteresis kept', () => {
+    const gate = new AudioOnlyGate({ floorBps: floor, engageAfter: 3 });
+    for (let i = 0; i < 6; i++) expect(gate.next(50_000, false)).toBeNull();
+    // Evidence must hold for the whole run of samples: one clean sample starts the count again.
+    expect([gate.next(50_000, true), gate.next(50_000, true), gate.next(50_000, false)]).toEqual([null, null, null]);
+    expect([gate.next(50_000, true), gate.next(50_000, true), gate.next(50_000, true)]).toEqual([null, null, 'engage']);
+  });
+
+  it('takes loss, a long RTT or a site cap under the floor as evidence of congestion', () => {
+    expect(downlinkCongested(link({ availableBps: 100_000 }), null, floor)).toBe(false);
+    expect(downlinkCongested(link({ lossDown: 0.05 }), null, floor)).toBe(true);
+    expect(downlinkCongested(link({ lossUp: 0.5 }), null, floor)).toBe(false);
+    expect(downlinkCongested(link({ rttMs: 450 }), null, floor)).toBe(true);
+    expect(downlinkCongested(link(), 80_000, floor)).toBe(true);
+    expect(downlinkCongested(link(), 300_000, floor)).toBe(false);
   });
 
   it('releases only above 1.5 × the floor (no flapping at the floor), probing with video meanwhile', () => {

@@ -29,8 +29,18 @@ export function qualityOf(s: LinkSample, audioOnly: boolean): QualityLevel {
   return 'good';
 }
 
+/**
+ * Does the downlink itself show congestion? A bandwidth estimate also collapses when the receiving
+ * machine is starved of CPU (its packets are read late, which looks like queueing delay), with no
+ * loss and a short RTT; pausing video then would be wrong. Real congestion loses packets or builds
+ * queues (RTT); a site whose configured cap is under the floor is congested by definition.
+ */
+export function downlinkCongested(s: LinkSample, recvCapBps: number | null, floorBps: number): boolean {
+  return s.lossDown >= 0.03 || (s.rttMs ?? 0) >= 300 || (recvCapBps !== null && recvCapBps < floorBps);
+}
+
 export interface AudioOnlyGateOptions {
-  /** Below this estimate (bit/s) for `engageAfter` samples in a row, video pauses. */
+  /** Below this estimate (bit/s), with congestion evidence, for `engageAfter` samples in a row, video pauses. */
   readonly floorBps: number;
   readonly engageAfter?: number;
   /** Samples in a row at or above 1.5 × floor that release it (hysteresis: no flapping at the floor). */
@@ -70,12 +80,15 @@ export class AudioOnlyGate {
     return this.#probing;
   }
 
-  /** Feeds one estimate; returns what the room must do now, if anything. */
-  next(availableBps: number | null): GateAction | null {
+  /**
+   * Feeds one estimate and whether the link shows congestion (see downlinkCongested); returns what
+   * the room must do now, if anything. Engaging needs both, sustained; releasing needs the estimate.
+   */
+  next(availableBps: number | null, congested = true): GateAction | null {
     if (availableBps === null) return null;
     const o = this.#o;
     if (!this.#active) {
-      this.#below = availableBps < o.floorBps ? this.#below + 1 : 0;
+      this.#below = availableBps < o.floorBps && congested ? this.#below + 1 : 0;
       if (this.#below < o.engageAfter) return null;
       this.#active = true;
       this.#below = this.#above = this.#sinceProbe = 0;

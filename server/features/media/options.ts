@@ -7,7 +7,7 @@ import type { ms } from './engine.js';
 import type { MediaServiceOptions } from './MediaService.js';
 
 export function mediaServiceOptions(config: Config): Omit<MediaServiceOptions, 'recorder'> {
-  const { workers, rtcMinPort, rtcMaxPort, announcedIp, siteBitrateCaps, audioOnlyFloorKbps } = config.media;
+  const { workers, rtcMinPort, rtcMaxPort, announcedIp, siteBitrateCaps, audioOnlyFloorKbps, camera } = config.media;
   return {
     listenIps: [listenIp(config.host, announcedIp)],
     size: workers,
@@ -15,6 +15,7 @@ export function mediaServiceOptions(config: Config): Omit<MediaServiceOptions, '
     rtcMaxPort,
     siteBitrateCaps,
     audioOnlyFloorKbps,
+    camera,
   };
 }
 

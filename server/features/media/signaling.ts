@@ -229,6 +229,7 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
       consented: deps.media.hasConsented(sessionId, identity.id),
       recording: deps.media.recordingState(sessionId),
       sendCapBps: deps.media.capOf(identity),
+      camera: deps.media.camera,
     };
   }
 }
