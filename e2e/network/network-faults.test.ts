@@ -21,6 +21,8 @@ import { median } from '../../bench/support/results.js';
 import { SyntheticMedia } from '../../bench/support/SyntheticMedia.js';
 import { tempDir } from '../../bench/support/temp.js';
 import { HttpClient } from '../../server/test-support/HttpClient.js';
+import { cameraCapture } from '../../protocol/media.js';
+import { until } from '../faults/support.js';
 import { coverage, type Hole } from './recorded-holes.js';
 
 const outageMs = 10_000;
@@ -169,6 +171,81 @@ describe('the room through an impaired network (namespaces, impairer, tbf)', () 
     rooms = undefined;
     await lab!.impair(cleanLink);
   }, 170_000);
+
+  it('a downlink capped at 300 kbit/s: the forwarded layer switches down and back up; at 100 kbit/s audio-only engages and releases', async () => {
+    await lab!.impair(cleanLink);
+    // Two simulcast bots with the clients' camera (three layers: 135, 270, 540 lines); the receiver
+    // shows the sender in a 540-line tile, so it wants the top layer. The cap is on the wire towards
+    // the clients (tbf), nothing is configured on the server: it must find the room from its estimate.
+    const hd = new SyntheticMedia(cameraCapture);
+    const simulcastRooms = new BotRooms(h!, hd, 2, { simulcast: true });
+    try {
+      await simulcastRooms.addRoom(60_000);
+      await simulcastRooms.waitAllDecoding(30_000);
+      const receiver = simulcastRooms.bots[1]!;
+      const video = [...receiver.videos.values()][0]!;
+      expect(await receiver.setTileSize(video.producerId, 540)).toBe(2);
+      const consumer = async () => (await receiver.stats()).consumers.find((c) => c.id === video.consumerId)!;
+      const t0 = performance.now();
+      const at = () => Math.round(performance.now() - t0);
+      const steps: string[] = [];
+      const step = (what: string) => steps.push(`+${at()} ms ${what}`);
+      await until(45_000, 'the top layer forwarded on a clean link', consumer, (c) => c.currentSpatialLayer === 2);
+      step('layer 2 on the clean link');
+
+      lab!.cap('down', 300);
+      step('downlink capped at 300 kbit/s');
+      const low = await until(45_000, 'a lower layer under the cap', consumer, (c) => (c.currentSpatialLayer ?? 9) < 2);
+      step(`layer ${low.currentSpatialLayer} forwarded`);
+      // It settles on the layer that fits 300 kbit/s (the 150 kbit/s one), not on audio-only.
+      await until(30_000, 'the lowest layer under the cap', consumer, (c) => c.currentSpatialLayer === 0);
+      step(`layer 0 forwarded (estimate ${(await receiver.stats()).availableKbps} kbit/s)`);
+      expect((await receiver.stats()).audioOnly).toBe(false);
+
+      lab!.cap('down', 100);
+      step('downlink capped at 100 kbit/s (under the 150 kbit/s audio-only floor)');
+      await until(60_000, 'audio-only engaged', async () => receiver.audioOnly.at(-1)?.active ?? false, Boolean);
+      const engaged = await receiver.stats();
+      step(`audio-only engaged (estimate ${engaged.availableKbps} kbit/s)`);
+      expect(engaged.audioOnly).toBe(true);
+      // Sound goes on while the video is held back.
+      const audio0 = await receiver.audioPacketsReceived();
+      await delay(2000);
+      const audioRate = ((await receiver.audioPacketsReceived()) - audio0) / 2;
+      step(`audio while audio-only: ${audioRate.toFixed(0)} packets/s`);
+      expect(audioRate).toBeGreaterThan(10);
+
+      lab!.cap('down', null);
+      step('cap lifted');
+      await until(
+        90_000,
+        'audio-only released',
+        async () => receiver.audioOnly.at(-1)?.active ?? true,
+        (a) => !a,
+      );
+      step(`audio-only released (estimate ${(await receiver.stats()).availableKbps} kbit/s)`);
+      await until(90_000, 'the top layer again', consumer, (c) => c.currentSpatialLayer === 2);
+      step(`layer 2 forwarded again (estimate ${(await receiver.stats()).availableKbps} kbit/s)`);
+      const frames = video.frames;
+      await delay(2000);
+      expect(video.frames).toBeGreaterThan(frames + 5);
+
+      const layers = receiver.layerChanges
+        .filter((l) => l.consumerId === video.consumerId)
+        .map((l) => `${l.spatialLayer ?? '-'}@+${Math.round(l.at - t0)}`);
+      say(`300/100 kbit/s caps: ${steps.join('; ')}`);
+      say(`layer changes pushed to the receiver (layer@ms): ${layers.join(', ')}`);
+      say(
+        `audio-only pushes (ms): ${receiver.audioOnly.map((a) => `${a.active ? 'on' : 'off'}@+${Math.round(a.at - t0)}`).join(', ')}`,
+      );
+      const seen = receiver.layerChanges.filter((l) => l.consumerId === video.consumerId && l.at > t0);
+      expect(seen.map((l) => l.spatialLayer)).toEqual(expect.arrayContaining([0, 2]));
+    } finally {
+      lab!.cap('down', null);
+      await simulcastRooms.close().catch(() => undefined);
+      hd.stop();
+    }
+  }, 420_000);
 });
 
 async function fetchHealth(harness: Harness): Promise<number> {
