@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import type { types as ms } from 'mediasoup';
 import { freePortPair, sdpFor, type RtpPortRange, type SdpStream } from './ffmpeg-input.js';
 
+/** Higher than any simulcast producer here has (three layers): the worker clamps it to the top one. */
+const topSpatialLayer = 15;
+
 export interface ClosedSegment {
   /** File name inside the tap's folder. */
   readonly name: string;
@@ -142,10 +145,13 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       for (const producer of options.producers) {
         const t = await options.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: false });
         transports.push(t);
+        // The evidence keeps the best picture: the top simulcast layer (mediasoup caps the number
+        // to the layers the producer has), whatever the live receivers get.
         const c = await t.consume({
           producerId: producer.id,
           rtpCapabilities: options.router.rtpCapabilities,
           paused: true,
+          preferredLayers: { spatialLayer: topSpatialLayer },
         });
         consumers.push(c);
         const port = await freePortPair(options.ports);
