@@ -136,7 +136,7 @@ async function expectWholeSession(session: string, endedAt: number): Promise<Rea
   const ended = (runs[session] ?? []).map((run) => ({ run, ms: recordedMs(run.peerId, run.prefix) }));
   for (const { run, ms } of ended)
     console.log(
-      `${session} ${run.peerId} ${run.prefix} (${run.kinds.join('+')}) from ${run.startMs} ms, ${ms} ms recorded, first keyframe after ${run.keyFrameWaitMs ?? '(none)'} ms`,
+      `${session} ${run.peerId} ${run.prefix} (${run.kinds.join('+')}) from ${run.startMs} ms, ${ms} ms recorded, first keyframe after ${run.keyFrameWaitMs ?? '(none)'} ms (sender: ${run.senderTrace})`,
     );
   expectCovered(session, endedAt);
   for (const { run, ms } of ended) {

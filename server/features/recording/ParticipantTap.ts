@@ -42,6 +42,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly #startedAtMono: number;
   /** Video keyframes the worker sent to ffmpeg: the first one's time stamp (monotonic ms) and how many. */
   readonly #keyFrames: KeyFrames;
+  /** Requests the worker sent to the sender and keyframes it got back (monotonic ms), around the run's start. */
+  readonly #sender: SenderTrace;
   readonly #transports: ms.PlainTransport[];
   readonly #consumers: ms.Consumer[];
   readonly #ffmpeg: ChildProcess;
@@ -70,8 +72,10 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     stderr: { tail: string },
     started: { wallMs: number; monoMs: number },
     keyFrames: KeyFrames,
+    sender: SenderTrace,
   ) {
     super();
+    this.#sender = sender;
     this.#transports = transports;
     this.#consumers = consumers;
     this.#ffmpeg = ffmpeg;
@@ -118,6 +122,19 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   }
 
   /**
+   * What passed between the worker and the sender's browser from the tap's creation until the run's
+   * first keyframe, in ms from the run's start: 'pli' (a request sent), 'key' (a keyframe received).
+   * Explains a slow first keyframe.
+   */
+  get senderTrace(): string {
+    const first = this.#keyFrames.firstMono ?? Infinity;
+    return this.#sender.events
+      .filter((e) => e.mono <= first + 50)
+      .map((e) => `${e.what} ${Math.round(e.mono - this.#startedAtMono)}`)
+      .join(', ');
+  }
+
+  /**
    * Asks for a keyframe now and every 250 ms until one went out to ffmpeg, for at most 5 s: a repeat
    * while the first is pending makes the worker ask the sender again after 1 s (a busy sender may miss
    * a request). Not more often: the worker's notice of the keyframe reaches a busy event loop late,
@@ -137,6 +154,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
 
   static async create(options: ParticipantTapOptions): Promise<ParticipantTap> {
     mkdirSync(options.dir, { recursive: true });
+    const sender = await watchSender(options.producers.filter((p) => p.kind === 'video'));
     const transports: ms.PlainTransport[] = [];
     const consumers: ms.Consumer[] = [];
     const streams: SdpStream[] = [];
@@ -159,6 +177,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
         streams.push({ kind: c.kind, port, rtpParameters: c.rtpParameters });
       }
     } catch (err) {
+      sender.detach();
       for (const t of transports) t.close();
       throw err;
     }
@@ -223,6 +242,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       stderr,
       started,
       keyFrames,
+      sender,
     );
   }
 
@@ -292,6 +312,35 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       this.emit('segment', s);
     }
   }
+}
+
+interface SenderTrace {
+  readonly events: { what: 'pli' | 'key'; mono: number }[];
+  detach(): void;
+}
+
+/**
+ * Follows the worker's keyframe requests to the senders of `producers` and the keyframes they send
+ * (any simulcast layer): a slow first keyframe of a run shows whether the request went out late,
+ * the sender answered late, or its keyframes were not the layer the run's consumer waits for.
+ */
+async function watchSender(producers: readonly ms.Producer[]): Promise<SenderTrace> {
+  const events: SenderTrace['events'] = [];
+  const onTrace = (t: ms.ProducerTraceEventData) => {
+    // The start of a run is what it explains; a long run stops noting after a few hundred.
+    if (events.length >= 200) return;
+    if ((t.type === 'pli' || t.type === 'fir') && t.direction === 'out')
+      events.push({ what: 'pli', mono: t.timestamp });
+    else if (t.type === 'keyframe' && t.direction === 'in') events.push({ what: 'key', mono: t.timestamp });
+  };
+  for (const p of producers) p.on('trace', onTrace);
+  await Promise.all(producers.map((p) => p.enableTraceEvent(['keyframe', 'pli', 'fir']).catch(() => undefined)));
+  return {
+    events,
+    detach() {
+      for (const p of producers) p.off('trace', onTrace);
+    },
+  };
 }
 
 interface KeyFrames {

@@ -61,6 +61,8 @@ export interface RecordedRun {
   readonly startMs: number;
   /** From the run's start to its first video keyframe reaching ffmpeg; null: none came (or no video). */
   readonly keyFrameWaitMs: number | null;
+  /** Requests to the sender and its keyframes around the run's start (ms from it), explaining the wait. */
+  readonly senderTrace: string;
 }
 
 export interface CompositeState {
@@ -404,6 +406,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         kinds: tap.kinds,
         startMs: offsetMs,
         keyFrameWaitMs: tap.keyFrameWaitMs,
+        senderTrace: tap.senderTrace,
       }),
     );
     let firstStart: number | null = null;
