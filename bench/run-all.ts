@@ -6,8 +6,10 @@ import { benchApi } from './api.js';
 import { benchAudit } from './audit.js';
 import { benchRecorder } from './recorder.js';
 import { benchSfu } from './sfu.js';
+import { benchSimulcast } from './simulcast.js';
 import { benchSigning } from './signing-peer.js';
 import { benchVerifyBatch } from './verify-batch.js';
+import { benchWeakNetwork } from './netem.js';
 import { table, writeOutputs } from './support/report.js';
 import type { BenchRow } from './support/results.js';
 
@@ -58,7 +60,9 @@ async function main(): Promise<void> {
       seconds,
     }),
   );
+  await step('simulcast', () => benchSimulcast({ size: 3, rooms: quick ? 1 : 2, seconds }));
   await step('recorder', () => benchRecorder({ rooms: quick ? 2 : 4, seconds, baseline: sfu?.runs[0] }));
+  await step('weak network', () => benchWeakNetwork({ rounds: quick ? 2 : 5 }));
   await step('audit', () => benchAudit({ rounds: quick ? 3 : 7, perRound: quick ? 1000 : 3000 }));
   await step('api', () => benchApi({ seconds: quick ? 3 : 10, connections: 4, maxRequests: quick ? 3000 : 20_000 }));
   process.stdout.write(`${table(rows)}\n`);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Ack } from './socket.js';
 
 const id = z.string().min(1).max(128);
+const tilePixels = z.number().int().min(0).max(16_384);
 /**
  * mediasoup objects (RTP/DTLS parameters) are checked for shape and size; the engine checks the
  * rest, so their other fields are kept as they are (catchall) rather than listed here.
@@ -64,6 +65,25 @@ export const mediaRequestSchema = z.discriminatedUnion('method', [
     .strict(),
   z.object({ method: z.literal('closeProducer'), data: z.object({ producerId: id }).strict() }).strict(),
   z.object({ method: z.literal('leave'), data: z.object({}).strict() }).strict(),
+  /** The rendered size of the tile showing a consumer's video (device pixels): the SFU picks the layer. */
+  z
+    .object({
+      method: z.literal('setTileSize'),
+      data: z.object({ consumerId: id, width: tilePixels, height: tilePixels }).strict(),
+    })
+    .strict(),
+  /** The caller's own receive state: consumers with their layers, audio-only, the bandwidth estimate. */
+  z.object({ method: z.literal('stats'), data: z.object({}).strict() }).strict(),
+  // Pre-join bandwidth probe: a send transport of its own (no seat needed, nothing is forwarded or recorded).
+  z.object({ method: z.literal('probeStart'), data: z.object({}).strict() }).strict(),
+  z.object({ method: z.literal('probeConnect'), data: z.object({ dtlsParameters }).strict() }).strict(),
+  z
+    .object({
+      method: z.literal('probeProduce'),
+      data: z.object({ kind: z.enum(['audio', 'video']), rtpParameters }).strict(),
+    })
+    .strict(),
+  z.object({ method: z.literal('probeResult'), data: z.object({}).strict() }).strict(),
 ]);
 
 export type MediaRequest = z.infer<typeof mediaRequestSchema>;
@@ -71,6 +91,114 @@ export type MediaMethod = MediaRequest['method'];
 
 /** Bound on one request's JSON size: SDP-derived parameters are a few KB. */
 export const maxRequestBytes = 64 * 1024;
+
+/**
+ * The camera the client captures. libwebrtc (Chrome, and the bots' @roamhq/wrtc) sends no more
+ * simulcast layers than the picture's size allows: two at 640×480, three from 960×540 on.
+ */
+export const cameraCapture: CameraCapture = { width: 960, height: 540, frameRate: 15 };
+
+/** The capture size the server asks clients for (config media.camera); the layers scale down from it. */
+export interface CameraCapture {
+  readonly width: number;
+  readonly height: number;
+  readonly frameRate: number;
+}
+
+/** `960x540@15` → the capture it names; null when the text is not of that form. */
+export function parseCamera(text: string): CameraCapture | null {
+  const m = /^(\d{2,4})x(\d{2,4})@(\d{1,2})$/.exec(text.trim());
+  return m ? { width: Number(m[1]), height: Number(m[2]), frameRate: Number(m[3]) } : null;
+}
+
+/**
+ * Simulcast layers, lowest first (VP8): 240×135, 480×270, 960×540. The SFU forwards one of them
+ * per receiver (tile size, bandwidth); the recorder takes the top one.
+ */
+export const simulcastLayers = [
+  { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { scaleResolutionDownBy: 2, maxBitrate: 400_000 },
+  { scaleResolutionDownBy: 1, maxBitrate: 1_000_000 },
+] as const;
+
+/**
+ * The simulcast layers that fit a send cap (bit/s): the lowest ones whose sum stays under it
+ * (at least the lowest, its maxBitrate lowered to the cap when even that does not fit).
+ */
+export function layersUnderCap(capBps: number | null): { scaleResolutionDownBy: number; maxBitrate: number }[] {
+  const out: { scaleResolutionDownBy: number; maxBitrate: number }[] = [];
+  let sum = 0;
+  for (const layer of simulcastLayers) {
+    if (capBps !== null && sum + layer.maxBitrate > capBps) break;
+    sum += layer.maxBitrate;
+    out.push({ ...layer });
+  }
+  if (out.length === 0) out.push({ ...simulcastLayers[0], maxBitrate: Math.max(30_000, capBps ?? 0) });
+  return out;
+}
+
+export type QualityLevel = 'good' | 'fair' | 'poor';
+
+/** One participant's connection quality, from the SFU's stats (loss both ways, RTT, bitrates). */
+export interface PeerQuality {
+  readonly peerId: string;
+  readonly level: QualityLevel;
+  /** Worst packet loss of its streams, up or down, in percent. */
+  readonly lossPct: number;
+  /** Round-trip time to it, ms (null before the first receiver report). */
+  readonly rttMs: number | null;
+  /** What it sends (audio + video), kbit/s. */
+  readonly sendKbps: number;
+  /** The SFU's estimate of what can be sent to it, kbit/s (null before there is one). */
+  readonly availableKbps: number | null;
+  readonly audioOnly: boolean;
+}
+
+export interface ConsumerStatsView {
+  readonly id: string;
+  readonly producerId: string;
+  readonly peerId: string;
+  readonly kind: 'audio' | 'video';
+  readonly paused: boolean;
+  /** Simulcast: the spatial layer wanted (tile size) and the one being forwarded (null: none yet). */
+  readonly preferredSpatialLayer: number | null;
+  readonly currentSpatialLayer: number | null;
+  readonly score: number | null;
+}
+
+export interface MediaStatsView {
+  readonly audioOnly: boolean;
+  readonly availableKbps: number | null;
+  /** The receive cap of the caller's site (bit/s), null when uncapped. */
+  readonly recvCapBps: number | null;
+  readonly consumers: readonly ConsumerStatsView[];
+  /** The caller's own producers as the SFU receives them. */
+  readonly producers: readonly ProducerStatsView[];
+}
+
+export interface ProducerStatsView {
+  readonly id: string;
+  readonly kind: 'audio' | 'video';
+  readonly paused: boolean;
+  /** Simulcast layers (RTP streams) arriving. */
+  readonly streams: number;
+  /** Bytes received so far and the current rate, all layers together. */
+  readonly byteCount: number;
+  readonly kbps: number;
+}
+
+export interface ProbeStartResponse {
+  readonly routerRtpCapabilities: Record<string, unknown>;
+  readonly transport: TransportResponse;
+}
+
+/** What the probe transport received: the uplink's usable bandwidth, roughly. */
+export interface ProbeResult {
+  readonly kbps: number;
+  readonly packets: number;
+  readonly lossPct: number;
+  readonly durationMs: number;
+}
 
 export interface PeerView {
   readonly id: string;
@@ -102,6 +230,10 @@ export interface JoinResponse {
   readonly producers: readonly ProducerView[];
   readonly consented: boolean;
   readonly recording: RecordingStateView;
+  /** The send cap of the caller's site (bit/s, its simulcast layers must fit), null when uncapped. */
+  readonly sendCapBps: number | null;
+  /** The camera to capture (config media.camera): the simulcast layers are fractions of it. */
+  readonly camera: CameraCapture;
 }
 
 export interface TransportResponse {
@@ -131,6 +263,12 @@ export interface MediaResponses {
   setPaused: ProducerView;
   closeProducer: Record<string, never>;
   leave: Record<string, never>;
+  setTileSize: { readonly preferredSpatialLayer: number };
+  stats: MediaStatsView;
+  probeStart: ProbeStartResponse;
+  probeConnect: Record<string, never>;
+  probeProduce: { readonly id: string };
+  probeResult: ProbeResult;
 }
 
 export type MediaAck<M extends MediaMethod = MediaMethod> = Ack<MediaResponses[M]>;
@@ -144,4 +282,13 @@ export type MediaNotification =
   | { readonly name: 'producerClosed'; readonly data: { readonly producerId: string; readonly peerId: string } }
   | { readonly name: 'consumerClosed'; readonly data: { readonly consumerId: string } }
   | { readonly name: 'activeSpeaker'; readonly data: { readonly peerId: string | null } }
-  | { readonly name: 'audioLevels'; readonly data: readonly { readonly peerId: string; readonly volume: number }[] };
+  | { readonly name: 'audioLevels'; readonly data: readonly { readonly peerId: string; readonly volume: number }[] }
+  /** Every participant's connection quality (to the whole room, every few seconds). */
+  | { readonly name: 'quality'; readonly data: { readonly peers: readonly PeerQuality[] } }
+  /** To one receiver: its video was paused for a weak downlink (active), or resumed. */
+  | { readonly name: 'audioOnly'; readonly data: { readonly active: boolean; readonly availableKbps: number | null } }
+  /** To one receiver: the simulcast layer forwarded to one of its consumers changed. */
+  | {
+      readonly name: 'consumerLayers';
+      readonly data: { readonly consumerId: string; readonly spatialLayer: number | null };
+    };

@@ -25,6 +25,9 @@ have softhsm2-util || need+=(softhsm2)
 # Debian service is never used).
 have redis-server || need+=(redis-server)
 /usr/bin/python3 -c 'import asn1crypto' >/dev/null 2>&1 || need+=(python3-asn1crypto)
+# The network-fault tests: namespaces, veths and tbf (iproute2), and the impairer (Debian's python3).
+have tc || need+=(iproute2)
+[ -x /usr/bin/python3 ] || need+=(python3)
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
 # ID card reading (issue 15 §2): the tesseract CLI with its Simplified Chinese model.

@@ -2,7 +2,9 @@
 // our signalling (protocol/media.ts) over socket.io with a session cookie, exactly
 // as the browser client does: join → consent → send/recv transports → produce a synthetic camera
 // and microphone → consume every other producer → resume. It counts the frames it decodes per
-// remote producer (RTCVideoSink) and rejoins by itself when the server rebuilds the room.
+// remote producer (RTCVideoSink) and rejoins by itself, as the browser's RoomClient does, when the
+// server rebuilds the room, when socket.io had to reconnect (the seat may have been given up), and
+// when a transport's ICE/DTLS connection fails for good.
 import wrtc from '@roamhq/wrtc';
 import { Device, type types as mc } from 'mediasoup-client';
 import { Chrome111 } from 'mediasoup-client/handlers/Chrome111';
@@ -12,11 +14,14 @@ import type {
   JoinResponse,
   MediaAck,
   MediaMethod,
+  MediaStatsView,
+  PeerQuality,
   MediaNotification,
   MediaResponses,
   ProducerView,
   TransportResponse,
 } from '../../protocol/media.js';
+import { layersUnderCap } from '../../protocol/media.js';
 import type { SyntheticMedia } from './SyntheticMedia.js';
 import { SESSION_COOKIE } from '../../server/features/auth/index.js';
 
@@ -39,9 +44,14 @@ export interface BotOptions {
   /** PEM of the platform root, so TLS is checked against it. */
   readonly ca: string;
   readonly requestTimeoutMs?: number;
+  /** Send the three simulcast layers (protocol/media.ts) instead of one 300 kbit/s stream. */
+  readonly simulcast?: boolean;
+  /** Sends every layer whatever its site's cap (to test that the server enforces the cap itself). */
+  readonly ignoreSendCap?: boolean;
 }
 
 export interface RemoteVideo {
+  readonly consumerId: string;
   readonly producerId: string;
   readonly peerId: string;
   frames: number;
@@ -61,6 +71,17 @@ export class Bot {
   peerId = '';
   joinStartedAt = 0;
   rebuilds = 0;
+  /** Audio-only state and layer changes the server pushed to this bot, in order. */
+  readonly audioOnly: { active: boolean; at: number }[] = [];
+  readonly layerChanges: { consumerId: string; spatialLayer: number | null; at: number }[] = [];
+  /** The room's latest connection-quality push (every participant). */
+  quality: readonly PeerQuality[] = [];
+  /** Rejoins after socket.io reconnected, and after a transport's connection failed. */
+  reconnects = 0;
+  transportFailures = 0;
+  /** Every ICE/DTLS connection state change of its transports (performance.now() times). */
+  readonly transportStates: { at: number; direction: 'send' | 'recv'; state: string }[] = [];
+  #rejoining: Promise<void> | null = null;
   #consuming = Promise.resolve();
   #closed = false;
 
@@ -74,7 +95,14 @@ export class Bot {
       autoConnect: false,
     });
     this.#socket.on('media:notify', (n: MediaNotification) => this.#onNotify(n));
-    this.#socket.on('media:rebuild', () => void this.#rejoin());
+    this.#socket.on('media:rebuild', () => {
+      this.rebuilds += 1;
+      void this.#rejoin();
+    });
+    this.#socket.io.on('reconnect', () => {
+      this.reconnects += 1;
+      void this.#rejoin();
+    });
   }
 
   /** Listens to a server push on this bot's socket (e.g. the applicant's liveness prompt). */
@@ -92,6 +120,33 @@ export class Bot {
   /** Frames decoded from every remote video so far. */
   framesByProducer(): Map<string, number> {
     return new Map([...this.videos].map(([id, v]) => [id, v.frames]));
+  }
+
+  /** The server's view of this bot's receive side (consumers, layers, audio-only, estimate). */
+  stats(): Promise<MediaStatsView> {
+    return this.#request('stats', {});
+  }
+
+  /** Tells the server the tile showing this remote video is `height` pixels high. */
+  async setTileSize(producerId: string, height: number): Promise<number> {
+    const v = this.videos.get(producerId);
+    if (!v) throw new Error(`no video of producer ${producerId}`);
+    const r = await this.#request('setTileSize', {
+      consumerId: v.consumerId,
+      width: Math.round((height * 4) / 3),
+      height,
+    });
+    return r.preferredSpatialLayer;
+  }
+
+  /** Audio RTP packets received from every remote so far (inbound-rtp of the receive transport). */
+  async audioPacketsReceived(): Promise<number> {
+    const report = await this.#recv?.getStats().catch(() => undefined);
+    let n = 0;
+    report?.forEach((s: { type: string; kind?: string; packetsReceived?: number }) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') n += s.packetsReceived ?? 0;
+    });
+    return n;
   }
 
   async close(): Promise<void> {
@@ -112,6 +167,13 @@ export class Bot {
     this.#send = device.createSendTransport(await this.#transport('send'));
     this.#recv = device.createRecvTransport(await this.#transport('recv'));
     for (const t of [this.#send, this.#recv]) {
+      // 'disconnected' heals by itself when packets flow again; 'failed' does not.
+      t.on('connectionstatechange', (state) => {
+        this.transportStates.push({ at: performance.now(), direction: t.direction, state });
+        if (state !== 'failed' || this.#closed || (t !== this.#send && t !== this.#recv)) return;
+        this.transportFailures += 1;
+        void this.#rejoin();
+      });
       t.on(
         'connect',
         ({ dtlsParameters }, ok, fail) =>
@@ -131,7 +193,12 @@ export class Bot {
         }).then((p) => ok({ id: p.id }), fail),
     );
     const { video, audio } = this.#o.media.tracks();
-    await this.#send.produce({ track: video as unknown as MediaStreamTrack, encodings: [{ maxBitrate: 300_000 }] });
+    await this.#send.produce({
+      track: video as unknown as MediaStreamTrack,
+      encodings: this.#o.simulcast
+        ? layersUnderCap(this.#o.ignoreSendCap ? null : joined.sendCapBps)
+        : [{ maxBitrate: 300_000 }],
+    });
     await this.#send.produce({ track: audio as unknown as MediaStreamTrack });
     for (const p of joined.producers) this.#consumeLater(p);
   }
@@ -144,6 +211,9 @@ export class Bot {
   #onNotify(n: MediaNotification): void {
     if (n.name === 'newProducer' && n.data.peerId !== this.peerId) this.#consumeLater(n.data);
     if (n.name === 'producerClosed') this.videos.delete(n.data.producerId);
+    if (n.name === 'audioOnly') this.audioOnly.push({ active: n.data.active, at: performance.now() });
+    if (n.name === 'quality') this.quality = n.data.peers;
+    if (n.name === 'consumerLayers') this.layerChanges.push({ ...n.data, at: performance.now() });
   }
 
   /** Consumes one at a time (the recv transport negotiates serially anyway). */
@@ -167,6 +237,7 @@ export class Bot {
     });
     if (c.kind === 'video') {
       const video: RemoteVideo = {
+        consumerId: c.id,
         producerId: c.producerId,
         peerId: c.peerId,
         frames: 0,
@@ -184,13 +255,15 @@ export class Bot {
     await this.#request('resumeConsumer', { consumerId: c.id });
   }
 
-  /** The room moved to a fresh worker: drop the old transports and do the whole join again. */
-  async #rejoin(): Promise<void> {
-    if (this.#closed) return;
-    this.rebuilds += 1;
-    this.#teardown();
-    this.videos.clear();
-    await this.#join().catch(() => undefined);
+  /** Drops the old transports and does the whole join again; one rejoin at a time. */
+  #rejoin(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#rejoining ??= (async () => {
+      this.#teardown();
+      this.videos.clear();
+      await this.#join().catch(() => undefined);
+    })().finally(() => (this.#rejoining = null));
+    return this.#rejoining;
   }
 
   #teardown(): void {

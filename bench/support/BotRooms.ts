@@ -17,11 +17,13 @@ export class BotRooms {
   readonly #h: Harness;
   readonly #media: SyntheticMedia;
   readonly size: number;
+  readonly #simulcast: boolean;
 
-  constructor(h: Harness, media: SyntheticMedia, size: number) {
+  constructor(h: Harness, media: SyntheticMedia, size: number, o: { simulcast?: boolean } = {}) {
     this.#h = h;
     this.#media = media;
     this.size = size;
+    this.#simulcast = o.simulcast ?? false;
   }
 
   get bots(): Bot[] {
@@ -50,6 +52,7 @@ export class BotRooms {
         token: seat.token,
         media: this.#media,
         ca: this.#h.ready.rootPem,
+        simulcast: this.#simulcast,
       });
       bots.push(bot);
       await bot.start();

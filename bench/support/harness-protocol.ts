@@ -6,7 +6,11 @@ export type HarnessRequest =
   | { id: number; op: 'loginToken'; userId: string }
   | { id: number; op: 'cases'; count: number }
   | { id: number; op: 'recordingState'; sessionId: string }
-  | { id: number; op: 'stop' };
+  | { id: number; op: 'recording'; sessionId: string }
+  | { id: number; op: 'roomPeers'; sessionId: string }
+  | { id: number; op: 'stop' }
+  /** Caps (kbps) or uncaps (null) what the SFU sends to one peer, as a weak downlink would. */
+  | { id: number; op: 'setReceiveCap'; sessionId: string; peerId: string; kbps: number | null };
 
 export type HarnessReply = { id: number; ok: true; data: unknown } | { id: number; ok: false; error: string };
 
@@ -21,4 +25,18 @@ export interface HarnessReady {
   readonly url: string;
   readonly rootPem: string;
   readonly pid: number;
+}
+
+/** A session's recording as the store holds it (op 'recording'); `dir` is where its files are. */
+export interface RecordingTimeline {
+  readonly startedAt: string;
+  readonly status: string;
+  readonly dir: string;
+  readonly segments: readonly {
+    readonly participant: string;
+    readonly track: string;
+    readonly file: string;
+    readonly startMs: number;
+    readonly endMs: number;
+  }[];
 }

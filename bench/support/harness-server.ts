@@ -11,12 +11,13 @@ import { seedDemo } from '../../server/demo/seed-demo.js';
 import { toPrincipal } from '../../server/features/auth/index.js';
 import { loadConfig } from '../../server/kernel/config.js';
 import type { UserPrincipal } from '../../server/kernel/principal.js';
-import type { HarnessReply, HarnessRequest, RoomTicket } from './harness-protocol.js';
+import type { HarnessReply, HarnessRequest, RecordingTimeline, RoomTicket } from './harness-protocol.js';
 
 const dataDir = process.argv[2];
 const record = process.argv[3] !== 'no-record';
 const workers = Number(process.argv[4] ?? 1);
-if (!dataDir) throw new Error('usage: harness-server.ts DATA_DIR [record|no-record] [workers]');
+const host = process.argv[5] ?? '127.0.0.1';
+if (!dataDir) throw new Error('usage: harness-server.ts DATA_DIR [record|no-record] [workers] [host]');
 
 /** Cases go from xingren to cixi (the 慈溪–兴仁 partnership); extra seats are other demo users. */
 const originating = 'clerk.xingren';
@@ -29,7 +30,7 @@ const extraSeats = demoUsers
 async function main(): Promise<void> {
   const config = loadConfig({
     env: process.env,
-    flags: { dataDir, port: 0, host: '127.0.0.1', media: { workers, record, segmentSeconds: 2 } },
+    flags: { dataDir, port: 0, host, media: { workers, record, segmentSeconds: 2 } },
   });
   const app = await createApp({ config, pkiTuning: { caKeyBits: 2048 } });
   await seedDemo(app.services);
@@ -66,6 +67,24 @@ async function handle(app: App, req: HarnessRequest): Promise<unknown> {
       return { created: req.count };
     case 'recordingState':
       return media?.recordingState(req.sessionId) ?? null;
+    case 'setReceiveCap': {
+      const room = await media?.existingRoom(req.sessionId);
+      if (!room) throw new Error(`no room for session ${req.sessionId}`);
+      await room.setReceiveCap(req.peerId, req.kbps === null ? null : req.kbps * 1000);
+      return { capped: req.kbps };
+    }
+    case 'recording': {
+      const row = services.recording.store.get(req.sessionId);
+      if (!row) return null;
+      return {
+        startedAt: row.startedAt,
+        status: row.status,
+        dir: services.recording.directory(req.sessionId) ?? row.dir,
+        segments: services.recording.store.segments(req.sessionId),
+      } satisfies RecordingTimeline;
+    }
+    case 'roomPeers':
+      return (await media?.existingRoom(req.sessionId))?.peers().map((p) => p.id) ?? [];
     case 'stop':
       await app.stop();
       setImmediate(() => process.exit(0));

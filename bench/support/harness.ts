@@ -1,7 +1,7 @@
 // The parent side of the server harness: forks harness-server.ts under tsx with its own data
 // directory, waits for it to listen, and offers typed requests plus the raw pid (for SIGKILL and
 // /proc). Every request has a time bound.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { HarnessReady, HarnessReply, HarnessRequest, RoomTicket } from './harness-protocol.js';
@@ -17,6 +17,9 @@ export interface HarnessOptions {
   readonly workers?: number;
   readonly env?: NodeJS.ProcessEnv;
   readonly startTimeoutMs?: number;
+  /** Run the server inside this network namespace (`ip netns exec`, needs root), listening on `host`. */
+  readonly netns?: string;
+  readonly host?: string;
 }
 
 export class Harness {
@@ -38,11 +41,17 @@ export class Harness {
   }
 
   static async start(o: HarnessOptions): Promise<Harness> {
-    const child = fork(entry, [o.dataDir, o.record === false ? 'no-record' : 'record', String(o.workers ?? 1)], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, ...o.env },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
+    const args = [
+      o.dataDir,
+      o.record === false ? 'no-record' : 'record',
+      String(o.workers ?? 1),
+      o.host ?? '127.0.0.1',
+    ];
+    const options = { env: { ...process.env, ...o.env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] as StdioOptions };
+    // `ip netns exec` execs node in place, so the pid, the IPC channel and SIGKILL reach the server itself.
+    const child = o.netns
+      ? spawn('ip', ['netns', 'exec', o.netns, process.execPath, '--import', 'tsx', entry, ...args], options)
+      : fork(entry, args, { ...options, execArgv: ['--import', 'tsx'] });
     let stderr = '';
     const keep = (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000));
     child.stderr?.on('data', keep);

@@ -24,11 +24,14 @@ export async function measureRooms(o: {
   rooms: number;
   record: boolean;
   seconds: number;
+  /** Bots send three simulcast layers (and a camera large enough for them) instead of one 320×240 stream. */
+  simulcast?: boolean;
+  camera?: { readonly width: number; readonly height: number };
 }): Promise<RoomsRun> {
   const dir = tempDir('bench-rooms-');
   const h = await Harness.start({ dataDir: dir.path, record: o.record, workers: 1 });
-  const media = new SyntheticMedia();
-  const rooms = new BotRooms(h, media, o.size);
+  const media = new SyntheticMedia(o.camera);
+  const rooms = new BotRooms(h, media, o.size, { simulcast: o.simulcast });
   try {
     const joinsMs: number[] = [];
     for (let i = 0; i < o.rooms; i++) joinsMs.push(await rooms.addRoom());

@@ -10,6 +10,7 @@ import { DEMO_PASSWORD } from '../../server/demo/demo-data.js';
 import { seedDemo } from '../../server/demo/seed-demo.js';
 import { HttpClient } from '../../server/test-support/HttpClient.js';
 import { testPkiTuning } from '../../server/test-support/pki-tuning.js';
+import { testCamera } from './browser.js';
 import { ensureClientBuilt } from './client-build.js';
 
 export interface RunningApp {
@@ -25,7 +26,13 @@ export interface RunningApp {
 export async function startApp(): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tongban-media-app-'));
   const config = loadConfig({
-    flags: { dataDir, port: 0, host: '127.0.0.1', clientDir: ensureClientBuilt(), media: { workers: 1 } },
+    flags: {
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      clientDir: ensureClientBuilt(),
+      media: { workers: 1, camera: testCamera },
+    },
   });
   const app = await createApp({ config, pkiTuning: testPkiTuning, log: () => undefined });
   await seedDemo(app.services);

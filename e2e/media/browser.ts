@@ -23,6 +23,26 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   });
 }
 
+/**
+ * The camera the browser tests capture (the server's config media.camera): three pages each encode
+ * their simulcast layers and decode two remotes on two shared cores; 960×540 (the default) starved
+ * the encoders there (5.7–9.9 fps of 15 sent).
+ */
+export const testCamera = { width: 640, height: 360, frameRate: 15 } as const;
+
+/** What a page's camera really sends per simulcast layer (rid, height, fps, what limits it). */
+export async function sendLayers(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const video = (await window.__tongbanRoom!.sendStats()).find((s) => s.kind === 'video');
+    return (video?.layers ?? [])
+      .map(
+        (l) =>
+          `${l.rid ?? '-'} ${l.height ?? '?'}p ${l.fps ?? 0} fps (${l.framesSent} frames, limited by ${l.limitation})`,
+      )
+      .join('; ');
+  });
+}
+
 export interface DecodeSummary {
   /** peerId → frames decoded from that peer's video */
   readonly frames: Record<string, number>;

@@ -6,7 +6,7 @@
 // the frames its sender sends.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, waitForDecoding } from './browser.js';
+import { launchChromium, sendLayers, waitForDecoding } from './browser.js';
 import { startTestMediaServer, type TestMediaServer } from './test-server.js';
 
 const sessionId = 'sess-tiles-1';
@@ -156,11 +156,15 @@ function sample(page: Page): Promise<PageSample> {
 function followSpeaker(page: Page): Promise<void> {
   return page.evaluate(() => {
     const room = window.__tongbanRoom!;
-    const w = window as unknown as { __speakers: string[] };
+    const w = window as unknown as { __speakers: string[]; __audioOnly: [number, boolean][] };
     w.__speakers = [];
+    w.__audioOnly = [];
     room.addEventListener('change', () => {
       const s = room.state.activeSpeaker;
       if (s && s !== w.__speakers.at(-1)) w.__speakers.push(s);
+      // A false audio-only (the estimate collapsing under CPU load) would pause video: record it.
+      if (room.state.audioOnly !== (w.__audioOnly.at(-1)?.[1] ?? false))
+        w.__audioOnly.push([Date.now(), room.state.audioOnly]);
     });
   });
 }
@@ -225,6 +229,17 @@ describe('stable remote tiles', () => {
         ]),
       ),
     ) as Record<Who, string[]>;
+    const audioOnly = Object.fromEntries(
+      await Promise.all(
+        everyone.map(async (w) => [
+          w,
+          await pages[w].evaluate(() => (window as unknown as { __audioOnly: [number, boolean][] }).__audioOnly),
+        ]),
+      ),
+    ) as Record<Who, [number, boolean][]>;
+    const layers = Object.fromEntries(
+      await Promise.all(everyone.map(async (w) => [w, await sendLayers(pages[w])])),
+    ) as Record<Who, string>;
 
     // Sender frame rates, over the time its camera was on (for the trace).
     const sentFps = {} as Record<Who, number>;
@@ -257,7 +272,11 @@ describe('stable remote tiles', () => {
     const problems: string[] = [];
     const trace: string[] = [];
     for (const w of everyone) {
-      trace.push(`${w} (speakers seen: ${speakers[w].length} changes; sending ${sentFps[w].toFixed(1)} fps)`);
+      trace.push(
+        `${w} (speakers seen: ${speakers[w].length} changes; sending ${sentFps[w].toFixed(1)} fps; layers now: ${layers[w]}; ` +
+          `audio-only changes: ${JSON.stringify(audioOnly[w].map(([t, on]) => [t - start, on]))})`,
+      );
+      if (audioOnly[w].length > 0) problems.push(`${w}: audio-only engaged on an unimpaired loopback link`);
       const byEl = new Map<number, VideoSample[]>();
       for (const ps of samples[w]) for (const v of ps.videos) byEl.set(v.el, [...(byEl.get(v.el) ?? []), v]);
       const peersSeen = [...byEl.values()].map((vs) => vs[0]!.peerId).sort();

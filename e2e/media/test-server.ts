@@ -15,6 +15,7 @@ import { Recorder, RecordingStore } from '../../server/features/recording/index.
 import { Database } from '../../server/kernel/store/Database.js';
 import { RealtimeServer, type TongbanServer } from '../../server/realtime/RealtimeServer.js';
 import { ensureClientBuilt } from './client-build.js';
+import { testCamera } from './browser.js';
 
 export const testPrincipals: Record<string, Principal> = {
   'clerk.cixi': {
@@ -78,7 +79,13 @@ export async function startTestMediaServer(
   const db = Database.open(join(dataDir, 'tongban.sqlite'));
   const store = new RecordingStore(db);
   const { recorder } = await Recorder.create({ store, dataDir, segmentSeconds: 4 });
-  const media = await MediaService.start({ size: 1, listenIps: [{ ip: '127.0.0.1' }], recorder, ...options });
+  const media = await MediaService.start({
+    size: 1,
+    listenIps: [{ ip: '127.0.0.1' }],
+    recorder,
+    camera: testCamera,
+    ...options,
+  });
   const clientDist = ensureClientBuilt();
   const app = express();
   app.use(express.static(clientDist, { index: false }));

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureClientBuilt } from '../media/client-build.js';
+import { testCamera } from '../media/browser.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 
@@ -22,7 +23,11 @@ export async function startDemoServer(timeoutMs = 90_000): Promise<DemoServer> {
     [join(repo, 'bin/tongban.cjs'), 'demo', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'],
     {
       cwd: repo,
-      env: { ...process.env, TONGBAN_CLIENT_DIR: clientDir },
+      env: {
+        ...process.env,
+        TONGBAN_CLIENT_DIR: clientDir,
+        TONGBAN_CAMERA: `${testCamera.width}x${testCamera.height}@${testCamera.frameRate}`,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

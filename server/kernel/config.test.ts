@@ -92,6 +92,33 @@ describe('config layers: defaults → environment → flags', () => {
     expect(() => loadConfig({ flags: { media: { rtcPorts: '1-2' } } })).toThrow(/unknown key\(s\) rtcPorts/);
   });
 
+  test('per-site bandwidth caps and the audio-only floor from the environment or flags', () => {
+    const env = { TONGBAN_SITE_BITRATE_CAPS: 'xingren=300, lishui = 500', TONGBAN_AUDIO_ONLY_FLOOR_KBPS: '120' };
+    expect(loadConfig({ env }).media).toMatchObject({
+      siteBitrateCaps: { xingren: 300, lishui: 500 },
+      audioOnlyFloorKbps: 120,
+    });
+    expect(loadConfig({ flags: { media: { siteBitrateCaps: { ninghai: 800 } } } }).media.siteBitrateCaps).toEqual({
+      ninghai: 800,
+    });
+    expect(() => loadConfig({ env: { TONGBAN_SITE_BITRATE_CAPS: 'xingren=abc' } })).toThrow(/media.siteBitrateCaps/);
+    expect(() => loadConfig({ env: { TONGBAN_SITE_BITRATE_CAPS: 'xingren=10' } })).toThrow(/media.siteBitrateCaps/);
+    expect(() => loadConfig({ env: { TONGBAN_SITE_BITRATE_CAPS: 'xingren' } })).toThrow(/media.siteBitrateCaps/);
+    expect(() => loadConfig({ env: { TONGBAN_AUDIO_ONLY_FLOOR_KBPS: '5' } })).toThrow(/media.audioOnlyFloorKbps/);
+  });
+
+  test('the camera clients capture: 960×540 at 15 fps by default, `WxH@fps` from the environment', () => {
+    expect(loadConfig().media.camera).toEqual({ width: 960, height: 540, frameRate: 15 });
+    expect(loadConfig({ env: { TONGBAN_CAMERA: '640x360@15' } }).media.camera).toEqual({
+      width: 640,
+      height: 360,
+      frameRate: 15,
+    });
+    expect(() => loadConfig({ env: { TONGBAN_CAMERA: '640x360' } })).toThrow(/media.camera/);
+    expect(() => loadConfig({ env: { TONGBAN_CAMERA: '64x36@15' } })).toThrow(/media.camera/);
+    expect(() => loadConfig({ env: { TONGBAN_CAMERA: '640x360@60' } })).toThrow(/media.camera/);
+  });
+
   test('features by configuration: live video and the recorder switch on and off, segments have a length', () => {
     expect(loadConfig().media).toMatchObject({ enabled: true, record: true, segmentSeconds: 4 });
     const off = loadConfig({

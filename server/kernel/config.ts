@@ -3,9 +3,40 @@
 // typed, complete values.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { cameraCapture, parseCamera } from '../../protocol/media.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+/**
+ * Bandwidth caps per site in kbit/s (a 县/镇 centre on a weak uplink), from an object or, in the
+ * environment, `site=kbps` pairs separated by commas: `xingren=300,lishui=500`.
+ */
+const siteCaps = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? Object.fromEntries(
+          v
+            .split(',')
+            .map((pair) => pair.trim())
+            .filter(Boolean)
+            .map((pair) => pair.split('=').map((x) => x.trim())),
+        )
+      : v,
+  z.record(z.string().min(1).max(64), z.coerce.number().int().min(50).max(100_000)),
+);
+
+/** The camera clients capture: `960x540@15` in the environment, or an object. */
+const camera = z.preprocess(
+  (v) => (typeof v === 'string' ? (parseCamera(v) ?? v) : v),
+  z
+    .object({
+      width: z.number().int().min(160).max(1920),
+      height: z.number().int().min(90).max(1080),
+      frameRate: z.number().int().min(5).max(30),
+    })
+    .strict(),
+);
+
 /** on/off switches: booleans from flags, `on|off|true|false|1|0` from the environment. */
 const onOff = z.preprocess(
   (v) =>
@@ -100,6 +131,12 @@ export const configSchema = z
         rtcMaxPort: port.refine((p) => p >= 1024, 'use a port from 1024 up'),
         /** The address clients send media to when the server listens on every interface (behind NAT, its public IP). */
         announcedIp: z.string().ip().optional(),
+        /** Send and receive cap (kbit/s) of each listed site's participants; others are uncapped. */
+        siteBitrateCaps: siteCaps,
+        /** Below this estimate of a receiver's downlink (kbit/s) its video pauses (audio only) until it recovers. */
+        audioOnlyFloorKbps: positiveInt.min(30).max(10_000),
+        /** What clients capture (the top simulcast layer); lower it where client machines are weak. */
+        camera,
       })
       .strict()
       .refine((m) => m.rtcMinPort <= m.rtcMaxPort, {
@@ -237,6 +274,9 @@ export const defaultMedia: Config['media'] = {
   segmentSeconds: 4,
   rtcMinPort: 40000,
   rtcMaxPort: 49999,
+  siteBitrateCaps: {},
+  audioOnlyFloorKbps: 150,
+  camera: cameraCapture,
 };
 
 const defaults = { dataDir: 'data', host: '127.0.0.1', port: 8443 } as const;
@@ -247,9 +287,10 @@ const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
 /**
  * Environment variables that set configuration; limits use TONGBAN_LIMIT_<NAME> (e.g.
  * TONGBAN_LIMIT_JSON_BODY_BYTES); the media plane TONGBAN_MEDIA (on|off), TONGBAN_RECORDING (on|off),
- * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT
- * and TONGBAN_ANNOUNCED_IP; the audit anchor TONGBAN_AUDIT_ANCHOR; the S3 blob store TONGBAN_S3_*; the shared
- * Redis TONGBAN_REDIS_URL and TONGBAN_REDIS_PREFIX.
+ * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT,
+ * TONGBAN_ANNOUNCED_IP, TONGBAN_SITE_BITRATE_CAPS (`site=kbps,…`), TONGBAN_AUDIO_ONLY_FLOOR_KBPS and TONGBAN_CAMERA
+ * (`960x540@15`); the audit anchor TONGBAN_AUDIT_ANCHOR; the S3 blob store TONGBAN_S3_*; the shared Redis
+ * TONGBAN_REDIS_URL and TONGBAN_REDIS_PREFIX.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   /** The set variables among `names` (config key → variable name), as config keys. */
@@ -279,6 +320,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     rtcMinPort: 'TONGBAN_RTC_MIN_PORT',
     rtcMaxPort: 'TONGBAN_RTC_MAX_PORT',
     announcedIp: 'TONGBAN_ANNOUNCED_IP',
+    siteBitrateCaps: 'TONGBAN_SITE_BITRATE_CAPS',
+    audioOnlyFloorKbps: 'TONGBAN_AUDIO_ONLY_FLOOR_KBPS',
+    camera: 'TONGBAN_CAMERA',
   });
   if (Object.keys(media).length > 0) out.media = media;
   const s3 = pick({

@@ -640,4 +640,24 @@ export const en: Record<MessageKey, string> = {
   'admin.scriptSave': 'Save as a new version',
   'admin.scriptSaved': 'Saved as v{v}.',
   'admin.scriptPlaceholders': 'Placeholders: {applicant} {matter} {handlingSite} {originatingSite}',
+  'room.qualityGood': 'Good connection',
+  'room.qualityFair': 'Fair connection',
+  'room.qualityPoor': 'Poor connection',
+  'room.qualityDetail': 'loss {loss}% · round trip {rtt} ms · sending {kbps} kbit/s',
+  'room.audioOnly':
+    'Your connection is weak: incoming video is paused and only sound is kept. Video comes back by itself when the network recovers.',
+  'room.audioOnlyTile': 'Audio only',
+  'prejoin.title': 'Device and network check',
+  'prejoin.camera': 'Camera preview',
+  'prejoin.microphone': 'Microphone level',
+  'prejoin.bandwidth': 'Network bandwidth',
+  'prejoin.measuring': 'Measuring…',
+  'prejoin.kbps': '{kbps} kbit/s',
+  'prejoin.ok': 'Camera, microphone and network are working.',
+  'prejoin.noCamera':
+    'No camera found or access refused: connect a camera and allow this site to use the camera and microphone.',
+  'prejoin.silentMic': 'No sound from the microphone: check that it is not muted, or say a few words.',
+  'prejoin.lowBandwidth':
+    'Low bandwidth ({kbps} kbit/s): video may be unclear, audio only is advisable; the room switches to audio only by itself if needed.',
+  'prejoin.probeFailed': 'The network could not be measured: check the connection and try again.',
 };

@@ -618,6 +618,23 @@ export const zh = {
   'admin.scriptSave': '保存为新版本',
   'admin.scriptSaved': '已保存为 v{v}。',
   'admin.scriptPlaceholders': '可用占位符：{applicant} {matter} {handlingSite} {originatingSite}',
+  'room.qualityGood': '网络良好',
+  'room.qualityFair': '网络一般',
+  'room.qualityPoor': '网络较差',
+  'room.qualityDetail': '丢包 {loss}% · 往返延迟 {rtt} 毫秒 · 发送 {kbps} kbit/s',
+  'room.audioOnly': '您的网络较弱，已暂停接收视频，仅保留声音；网络恢复后视频会自动恢复。',
+  'room.audioOnlyTile': '仅音频',
+  'prejoin.title': '设备与网络检查',
+  'prejoin.camera': '摄像头预览',
+  'prejoin.microphone': '麦克风音量',
+  'prejoin.bandwidth': '网络带宽',
+  'prejoin.measuring': '正在测量……',
+  'prejoin.kbps': '{kbps} kbit/s',
+  'prejoin.ok': '摄像头、麦克风和网络均正常。',
+  'prejoin.noCamera': '未找到摄像头或未获授权：请连接摄像头，并在浏览器中允许本网站使用摄像头和麦克风。',
+  'prejoin.silentMic': '麦克风没有声音：请检查是否静音，或对着麦克风说几句话。',
+  'prejoin.lowBandwidth': '网络带宽较低（{kbps} kbit/s）：视频可能不清晰，建议仅用音频；必要时系统会自动切换为仅音频。',
+  'prejoin.probeFailed': '无法测量网络：请检查网络连接后重试。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

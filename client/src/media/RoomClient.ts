@@ -2,10 +2,21 @@
 // microphone, consume everyone else, follow mute/speaker/recording state, and rejoin on its own
 // after a network blip or a server-side rebuild. Pages only read `state` and listen to 'change'.
 import { Device, detectDevice, type types } from 'mediasoup-client';
-import type { MediaNotification, PeerView, ProducerView, RecordingStateView } from '../../../protocol/media.js';
+import {
+  cameraCapture,
+  layersUnderCap,
+  type CameraCapture,
+  type MediaNotification,
+  type PeerQuality,
+  type PeerView,
+  type ProducerView,
+  type ProbeResult,
+  type RecordingStateView,
+} from '../../../protocol/media.js';
 import { sharedSocket, type TongbanSocket } from '../api/socket.js';
 import { PeerStreams } from './PeerStreams.js';
 import { request } from './signaling.js';
+import { runProbe } from './probe.js';
 
 export interface RemoteTrack {
   readonly peerId: string;
@@ -24,6 +35,10 @@ export interface RoomState {
   readonly recording: RecordingStateView | null;
   readonly activeSpeaker: string | null;
   readonly error: string | null;
+  /** Every participant's connection quality, as the SFU last reported it. */
+  readonly quality: ReadonlyMap<string, PeerQuality>;
+  /** The SFU paused the video sent to us (weak downlink): tiles show who is there, not their picture. */
+  readonly audioOnly: boolean;
 }
 
 export interface TrackStats {
@@ -40,6 +55,39 @@ export interface SendStats {
   readonly packetsSent: number;
   /** When the counters were read (ms since the epoch, like Date.now()). */
   readonly at: number;
+  /** Per simulcast layer: what the encoder really sends, and what holds it back (cpu, bandwidth). */
+  readonly layers: readonly SendLayer[];
+}
+
+export interface SendLayer {
+  readonly rid: string | null;
+  readonly height: number | null;
+  readonly framesSent: number;
+  readonly fps: number | null;
+  readonly limitation: string | null;
+}
+
+interface OutboundRtp {
+  readonly type: string;
+  readonly timestamp: number;
+  readonly rid?: string;
+  readonly framesSent?: number;
+  readonly packetsSent?: number;
+  readonly frameHeight?: number;
+  readonly framesPerSecond?: number;
+  readonly qualityLimitationReason?: string;
+}
+
+/**
+ * On a CPU-starved machine libwebrtc lowers the camera's resolution by default, and the number of
+ * simulcast layers follows the resolution: layers then stop and start, and every receiver of a
+ * vanished layer stalls until the SFU moves it to another one and gets a keyframe there (measured:
+ * 62 % of sent frames decoded). Dropping frames instead keeps the layers steady.
+ */
+async function keepResolution(sender: RTCRtpSender): Promise<void> {
+  const params = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
+  params.degradationPreference = 'maintain-resolution';
+  await sender.setParameters(params).catch(() => undefined);
 }
 
 export interface RoomClientOptions {
@@ -56,15 +104,21 @@ export interface RoomClientOptions {
  */
 const leaving = new WeakMap<TongbanSocket, Promise<unknown>>();
 
-const defaultMedia: MediaStreamConstraints = {
+/** Microphone and the camera the server names in its join answer (config media.camera). */
+const mediaFor = (camera: CameraCapture): MediaStreamConstraints => ({
   audio: true,
-  video: { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } },
-};
+  video: {
+    width: { ideal: camera.width },
+    height: { ideal: camera.height },
+    frameRate: { ideal: camera.frameRate },
+  },
+});
 
 export class RoomClient extends EventTarget {
   readonly sessionId: string;
   readonly #socket: TongbanSocket;
-  readonly #media: MediaStreamConstraints;
+  #media: MediaStreamConstraints;
+  readonly #ownMedia: boolean;
   #device: Device | null = null;
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
@@ -81,7 +135,15 @@ export class RoomClient extends EventTarget {
     recording: null,
     activeSpeaker: null,
     error: null,
+    quality: new Map(),
+    audioOnly: false,
   };
+  /** The site's send cap from the join answer: the simulcast layers are chosen to fit it. */
+  #sendCapBps: number | null = null;
+  /** One getUserMedia at a time: the pre-join check and publishing may both ask. */
+  #opening: Promise<MediaStream> | null = null;
+  /** Each remote peer's tile height (device pixels), re-sent for a consumer made after it was measured. */
+  readonly #tileHeights = new Map<string, number>();
   #joining: Promise<void> | null = null;
   /** Producers announced while a join is under way: consumed once the receive transport exists. */
   #pending: ProducerView[] = [];
@@ -91,7 +153,8 @@ export class RoomClient extends EventTarget {
   constructor(options: RoomClientOptions) {
     super();
     this.sessionId = options.sessionId;
-    this.#media = options.media ?? defaultMedia;
+    this.#media = options.media ?? mediaFor(cameraCapture);
+    this.#ownMedia = options.media !== undefined;
     this.#socket = options.socket ?? sharedSocket();
     const onNotify = (n: MediaNotification) => this.#onNotify(n);
     const onRecording = (s: RecordingStateView) => {
@@ -154,6 +217,48 @@ export class RoomClient extends EventTarget {
     await request(this.#socket, { method: 'setPaused', data: { producerId: producer.id, paused: muted } });
   }
 
+  /**
+   * Camera and microphone, opened once (the pre-join check shows them before consent; publishing
+   * reuses the same stream, so the camera is not opened twice).
+   */
+  openLocalMedia(): Promise<MediaStream> {
+    if (this.#state.localStream) return Promise.resolve(this.#state.localStream);
+    this.#opening ??= navigator.mediaDevices.getUserMedia(this.#media).then(
+      (stream) => {
+        if (this.#closed) {
+          stream.getTracks().forEach((t) => t.stop());
+          throw new Error('room left');
+        }
+        this.#set({ localStream: stream });
+        return stream;
+      },
+      (err: unknown) => {
+        this.#opening = null;
+        throw err;
+      },
+    );
+    return this.#opening;
+  }
+
+  /** The pre-join bandwidth probe: sends `track` to the SFU for `ms` and reads what arrived. */
+  probe(track: MediaStreamTrack, ms = 3000): Promise<ProbeResult> {
+    return runProbe(this.#socket, track, ms);
+  }
+
+  /** The tile showing `peerId` is `height` device pixels high: the SFU forwards the layer that fits. */
+  setTileSize(peerId: string, width: number, height: number): void {
+    const h = Math.round(height);
+    if (this.#tileHeights.get(peerId) === h) return;
+    this.#tileHeights.set(peerId, h);
+    const video = this.#state.remote.find((r) => r.peerId === peerId && r.consumer.kind === 'video');
+    if (video) this.#sendTileSize(video.consumer.id, width, h);
+  }
+
+  #sendTileSize(consumerId: string, width: number, height: number): void {
+    const data = { consumerId, width: Math.min(16_384, Math.round(width)), height: Math.min(16_384, height) };
+    void request(this.#socket, { method: 'setTileSize', data }).catch(() => undefined);
+  }
+
   /** Tears local transports down and takes the seat again (after a blip or a server rebuild); then emits 'rejoined'. */
   async rejoin(): Promise<void> {
     if (this.#closed) return;
@@ -167,8 +272,9 @@ export class RoomClient extends EventTarget {
   async stats(): Promise<TrackStats[]> {
     const out: TrackStats[] = [];
     for (const { peerId, consumer } of this.#state.remote) {
-      const report = await consumer.getStats();
-      report.forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
+      // A consumer closed meanwhile (a worker rebuild, a peer leaving) has nothing left to count.
+      const report = consumer.closed ? null : await consumer.getStats().catch(() => null);
+      report?.forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
         if (s.type !== 'inbound-rtp') return;
         out.push({
           peerId,
@@ -186,10 +292,24 @@ export class RoomClient extends EventTarget {
     const out: SendStats[] = [];
     for (const [kind, producer] of this.#producers) {
       const report = await producer.getStats();
-      report.forEach((s: { type: string; timestamp: number; framesSent?: number; packetsSent?: number }) => {
-        if (s.type === 'outbound-rtp')
-          out.push({ kind, framesSent: s.framesSent ?? 0, packetsSent: s.packetsSent ?? 0, at: s.timestamp });
+      // Simulcast: one outbound-rtp per layer, all from the same frames; a receiver gets one layer.
+      const layers: SendLayer[] = [];
+      let at = 0;
+      let packetsSent = 0;
+      report.forEach((s: OutboundRtp) => {
+        if (s.type !== 'outbound-rtp') return;
+        at = s.timestamp;
+        packetsSent += s.packetsSent ?? 0;
+        layers.push({
+          rid: s.rid ?? null,
+          height: s.frameHeight ?? null,
+          framesSent: s.framesSent ?? 0,
+          fps: s.framesPerSecond ?? null,
+          limitation: s.qualityLimitationReason ?? null,
+        });
       });
+      if (layers.length === 0) continue;
+      out.push({ kind, framesSent: Math.max(...layers.map((l) => l.framesSent)), packetsSent, at, layers });
     }
     return out;
   }
@@ -217,6 +337,8 @@ export class RoomClient extends EventTarget {
       const device = new Device({ handlerName: detectDevice() ?? 'Chrome111' });
       await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as types.RtpCapabilities });
       this.#device = device;
+      this.#sendCapBps = joined.sendCapBps;
+      if (!this.#ownMedia) this.#media = mediaFor(joined.camera);
       this.#recv = await this.#createTransport('recv');
       const peers = new Map(joined.peers.map((p) => [p.id, p]));
       // After a rejoin the peers still here keep their streams (and their tiles keep playing).
@@ -262,12 +384,19 @@ export class RoomClient extends EventTarget {
 
   async #publish(): Promise<void> {
     if (!this.#device || this.#producers.size > 0) return;
-    const stream = this.#state.localStream ?? (await navigator.mediaDevices.getUserMedia(this.#media));
-    this.#set({ localStream: stream });
+    const stream = await this.openLocalMedia();
     this.#send ??= await this.#createTransport('send');
     for (const track of stream.getTracks()) {
       const kind = track.kind as 'audio' | 'video';
-      const producer = await this.#send.produce({ track, stopTracks: false });
+      // Video: simulcast layers (those that fit the site's cap); the SFU picks one per receiver.
+      const producer = await this.#send.produce({
+        track,
+        stopTracks: false,
+        ...(kind === 'video'
+          ? { encodings: layersUnderCap(this.#sendCapBps), codecOptions: { videoGoogleStartBitrate: 1000 } }
+          : {}),
+      });
+      if (kind === 'video' && producer.rtpSender) await keepResolution(producer.rtpSender);
       this.#producers.set(kind, producer);
     }
   }
@@ -288,6 +417,8 @@ export class RoomClient extends EventTarget {
     this.#streams.add(c.peerId, consumer.track);
     this.#set({ remote: [...this.#state.remote, { peerId: c.peerId, consumer }], streams: this.#streams.view });
     await request(this.#socket, { method: 'resumeConsumer', data: { consumerId: c.id } });
+    const height = this.#tileHeights.get(c.peerId);
+    if (c.kind === 'video' && height !== undefined) this.#sendTileSize(c.id, (height * 4) / 3, height);
   }
 
   #onNotify(n: MediaNotification): void {
@@ -317,8 +448,15 @@ export class RoomClient extends EventTarget {
       case 'activeSpeaker':
         this.#set({ activeSpeaker: n.data.peerId });
         return;
+      case 'quality':
+        this.#set({ quality: new Map(n.data.peers.map((q) => [q.peerId, q])) });
+        return;
+      case 'audioOnly':
+        this.#set({ audioOnly: n.data.active });
+        return;
       case 'producerPaused':
       case 'audioLevels':
+      case 'consumerLayers':
         return;
     }
   }
@@ -345,7 +483,7 @@ export class RoomClient extends EventTarget {
     this.#send = this.#recv = null;
     this.#producers.clear();
     this.#pending = [];
-    this.#set({ remote: [] });
+    this.#set({ remote: [], audioOnly: false });
   }
 
   #set(patch: Partial<RoomState>): void {

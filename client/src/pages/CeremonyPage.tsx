@@ -108,7 +108,9 @@ function CeremonyRoom({
             <div className="stage-head">
               <RecordingIndicator state={room} />
             </div>
-            {room.phase === 'joined' && !room.consented && <ConsentDialog onAccept={() => client.consent()} />}
+            {room.phase === 'joined' && !room.consented && (
+              <ConsentDialog client={client} onAccept={() => client.consent()} />
+            )}
             <VideoStage client={client} state={room} siteOf={siteOfPeer} />
           </>
         ) : (

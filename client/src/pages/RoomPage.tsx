@@ -82,7 +82,9 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
         </p>
       ) : (
         <>
-          {state.phase === 'joined' && !state.consented && <ConsentDialog onAccept={() => client.consent()} />}
+          {state.phase === 'joined' && !state.consented && (
+            <ConsentDialog client={client} onAccept={() => client.consent()} />
+          )}
           {me?.kind === 'guest' && <LivenessPrompt sessionId={sessionId} />}
           <div className="room">
             <VideoStage client={client} state={state} siteOf={(peerId, role) => caseSiteOf(kase, peerId, role)} />

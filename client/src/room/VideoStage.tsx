@@ -1,5 +1,5 @@
 // Everyone's tiles, the recording indicator and the local mute/camera controls.
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { RoomClient, RoomState } from '../media/RoomClient.js';
 import { useI18n } from '../i18n/i18n.js';
 import { VideoTile, type TileInfo } from './VideoTile.js';
@@ -39,6 +39,8 @@ export function tilesOf(state: RoomState, siteOf: VideoStageProps['siteOf']): Ti
       speaking: state.activeSpeaker === p.id,
       audioMuted: p.audioMuted,
       videoMuted: p.videoMuted,
+      quality: state.quality.get(p.id) ?? null,
+      audioOnly: state.audioOnly,
     };
   });
 }
@@ -62,13 +64,19 @@ export function VideoStage({ client, state, siteOf }: VideoStageProps) {
     setMuted((m) => ({ ...m, [kind]: next }));
     void client.setMuted(kind, next).catch(() => setMuted((m) => ({ ...m, [kind]: !next })));
   };
+  const onSize = useCallback((peerId: string, w: number, h: number) => client.setTileSize(peerId, w, h), [client]);
   // Self first, then the others in join order.
   const tiles = tilesOf(state, siteOf).sort((a, b) => Number(b.self) - Number(a.self));
   return (
     <section className="stage" aria-label={t('room.videos')}>
+      {state.audioOnly && (
+        <p className="alert warn" role="status" data-testid="audio-only-notice">
+          {t('room.audioOnly')}
+        </p>
+      )}
       <div className={`tiles n${Math.min(tiles.length, 4)}`}>
         {tiles.map((tile) => (
-          <VideoTile key={tile.peerId} tile={tile} />
+          <VideoTile key={tile.peerId} tile={tile} onSize={onSize} />
         ))}
       </div>
       {state.consented && (

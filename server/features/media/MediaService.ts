@@ -4,8 +4,10 @@ import { EventEmitter } from 'node:events';
 import type { ms } from './engine.js';
 import type { PeerIdentity } from './Peer.js';
 import { Room } from './Room.js';
+import { Probe } from './Probe.js';
+import { mediaCodecs } from './engine.js';
 import { WorkerPool, type WorkerPoolOptions } from './WorkerPool.js';
-import type { RecordingStateView } from '../../../protocol/media.js';
+import { cameraCapture, type CameraCapture, type RecordingStateView } from '../../../protocol/media.js';
 
 /** What the recorder must offer the media service (see Recorder / RecordingService). */
 export interface RoomRecorder {
@@ -27,6 +29,14 @@ export interface MediaServiceOptions extends WorkerPoolOptions {
   readonly recorder?: RoomRecorder;
   readonly presence?: PresenceSink;
   readonly connectTimeoutMs?: number;
+  /** kbit/s per site id: its participants' send and receive cap (config media.siteBitrateCaps). */
+  readonly siteBitrateCaps?: Readonly<Record<string, number>>;
+  /** A receiver's estimate below this (kbit/s) pauses its video (config media.audioOnlyFloorKbps). */
+  readonly audioOnlyFloorKbps?: number;
+  /** What clients capture (config media.camera); cameraCapture when absent. */
+  readonly camera?: CameraCapture;
+  /** How often each room samples its links (quality, audio-only); 1 s by default. */
+  readonly linkIntervalMs?: number;
 }
 
 type MediaServiceEvents = {
@@ -42,6 +52,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   readonly #options: MediaServiceOptions;
   readonly #rooms = new Map<string, Promise<Room>>();
   readonly #consents = new Map<string, Set<string>>();
+  #probeRouter: Promise<ms.Router> | null = null;
   #stopped = false;
 
   private constructor(pool: WorkerPool, options: MediaServiceOptions) {
@@ -94,6 +105,30 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     (await this.room(sessionId)).consent(peerId);
   }
 
+  get camera(): CameraCapture {
+    return this.#options.camera ?? cameraCapture;
+  }
+
+  /** The cap (bit/s) of a participant's site, null when the site has none (or it has no site). */
+  capOf(identity: PeerIdentity): number | null {
+    const kbps = identity.siteId ? this.#options.siteBitrateCaps?.[identity.siteId] : undefined;
+    return kbps === undefined ? null : kbps * 1000;
+  }
+
+  /** A pre-join bandwidth probe on a router of its own (created on first use, kept for the next ones). */
+  async openProbe(): Promise<{ probe: Probe; rtpCapabilities: ms.RtpCapabilities }> {
+    this.#probeRouter ??= this.#pool.pick().then((w) => w.createRouter({ mediaCodecs }));
+    const router = await this.#probeRouter.catch((err: unknown) => {
+      this.#probeRouter = null;
+      throw err;
+    });
+    if (router.closed) {
+      this.#probeRouter = null;
+      return this.openProbe();
+    }
+    return { probe: await Probe.open(router, this.#options.listenIps), rtpCapabilities: router.rtpCapabilities };
+  }
+
   recordingState(sessionId: string): RecordingStateView {
     return this.#options.recorder?.state(sessionId) ?? { sessionId, state: 'idle', startedAt: null, segmentCount: 0 };
   }
@@ -114,6 +149,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     const rooms = await Promise.allSettled([...this.#rooms.values()]);
     this.#rooms.clear();
     await this.#options.recorder?.close();
+    void this.#probeRouter?.then((r) => r.close()).catch(() => undefined);
     for (const r of rooms) if (r.status === 'fulfilled') r.value.close();
     this.#pool.close();
   }
@@ -125,6 +161,12 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       worker,
       listenIps: this.#options.listenIps,
       connectTimeoutMs: this.#options.connectTimeoutMs,
+      capOf: (identity) => this.capOf(identity),
+      camera: this.camera,
+      link: {
+        intervalMs: this.#options.linkIntervalMs,
+        audioOnlyFloorBps: (this.#options.audioOnlyFloorKbps ?? 150) * 1000,
+      },
     });
     room.once('closed', () => this.#pool.release(worker));
     room.on('peerJoined', (p) => this.#presence(sessionId, p.id, 'joined'));

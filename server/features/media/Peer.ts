@@ -3,12 +3,15 @@
 import { EventEmitter } from 'node:events';
 import type { ms } from './engine.js';
 import { notFound } from './errors.js';
+import type { LinkSample } from './link-quality.js';
 
 export interface PeerIdentity {
   /** Stable across reconnects: `user:<userId>` or `guest:<sessionId>`. */
   readonly id: string;
   readonly displayName: string;
   readonly role: string;
+  /** The staff member's site (its bandwidth cap applies); null for guests and site-less roles. */
+  readonly siteId?: string | null;
 }
 
 export interface PeerInfo extends PeerIdentity {
@@ -20,6 +23,13 @@ export interface PeerInfo extends PeerIdentity {
 export class Peer extends EventEmitter<{ closed: [] }> {
   readonly identity: PeerIdentity;
   consented: boolean;
+  /** The site's cap on what this peer sends and what is sent to it (bit/s); null: uncapped. */
+  sendCapBps: number | null = null;
+  recvCapBps: number | null = null;
+  /** Its video consumers are paused for a weak downlink (see AudioOnlyGate). */
+  audioOnly = false;
+  /** Consumers the client has resumed: what audio-only pauses and later resumes. */
+  readonly resumed = new Set<string>();
   readonly #transports = new Map<string, ms.WebRtcTransport>();
   readonly #producers = new Map<string, ms.Producer>();
   readonly #consumers = new Map<string, ms.Consumer>();
@@ -52,6 +62,10 @@ export class Peer extends EventEmitter<{ closed: [] }> {
     return this.#transports.size;
   }
 
+  transports(direction: 'send' | 'recv'): ms.WebRtcTransport[] {
+    return [...this.#transports.values()].filter((t) => t.appData.direction === direction);
+  }
+
   transport(id: string): ms.WebRtcTransport {
     const t = this.#transports.get(id);
     if (!t) throw notFound('transport', id);
@@ -75,7 +89,10 @@ export class Peer extends EventEmitter<{ closed: [] }> {
 
   addConsumer(c: ms.Consumer): void {
     this.#consumers.set(c.id, c);
-    c.observer.once('close', () => this.#consumers.delete(c.id));
+    c.observer.once('close', () => {
+      this.#consumers.delete(c.id);
+      this.resumed.delete(c.id);
+    });
   }
 
   consumer(id: string): ms.Consumer {
@@ -86,6 +103,39 @@ export class Peer extends EventEmitter<{ closed: [] }> {
 
   consumers(): ms.Consumer[] {
     return [...this.#consumers.values()];
+  }
+
+  /** Reads its link from the engine's stats: estimate towards it, loss both ways, RTT, send rate. */
+  async sample(): Promise<LinkSample> {
+    const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+    let availableBps: number | null = null;
+    for (const t of this.transports('recv')) {
+      const [s] = await t.getStats();
+      const bps = num(s?.availableOutgoingBitrate);
+      if (bps !== null && this.#consumers.size > 0) availableBps = Math.max(availableBps ?? 0, bps);
+    }
+    let sendBps = 0;
+    let lossUp = 0;
+    let lossDown = 0;
+    let rttMs: number | null = null;
+    for (const p of this.producers()) {
+      if (p.paused) continue;
+      for (const s of await p.getStats()) {
+        sendBps += num(s.bitrate) ?? 0;
+        lossUp = Math.max(lossUp, (num(s.fractionLost) ?? 0) / 256);
+      }
+    }
+    for (const c of this.consumers()) {
+      if (c.paused || c.producerPaused) continue;
+      for (const s of await c.getStats()) {
+        if (s.type !== 'outbound-rtp') continue;
+        lossDown = Math.max(lossDown, (num(s.fractionLost) ?? 0) / 256);
+        const rtt = num(s.roundTripTime);
+        if (rtt !== null && rtt > 0) rttMs = Math.max(rttMs ?? 0, rtt);
+      }
+    }
+    const sendsVideo = this.producers().some((p) => p.kind === 'video' && !p.paused);
+    return { availableBps, sendBps, sendsVideo, lossUp, lossDown, rttMs };
   }
 
   info(): PeerInfo {

@@ -6,6 +6,14 @@ import { mediaCodecs, type ms } from './engine.js';
 import { ConflictError } from '../../kernel/errors.js';
 import { ConsentRequiredError, notFound } from './errors.js';
 import { Peer, type PeerIdentity, type PeerInfo } from './Peer.js';
+import { AudioOnlyGate, downlinkCongested, qualityOf, spatialLayerFor, type GateAction } from './link-quality.js';
+import {
+  cameraCapture,
+  simulcastLayers,
+  type CameraCapture,
+  type MediaStatsView,
+  type PeerQuality,
+} from '../../../protocol/media.js';
 
 export interface ProducerInfo {
   readonly id: string;
@@ -35,7 +43,18 @@ export interface RoomOptions {
   readonly listenIps: ms.TransportListenIp[];
   /** Gives up on a WebRTC transport whose DTLS has not connected this long after the client's connect. */
   readonly connectTimeoutMs?: number;
+  /** The bandwidth cap (bit/s) of a peer's site, both ways; null: uncapped. */
+  readonly capOf?: (identity: PeerIdentity) => number | null;
+  /** What the clients capture: the simulcast layers' heights follow from it. */
+  readonly camera?: CameraCapture;
+  /** Link sampling: quality pushes and the audio-only fallback (see AudioOnlyGate). */
+  readonly link?: { readonly intervalMs?: number; readonly audioOnlyFloorBps?: number };
 }
+
+/** What the SFU starts sending to a receiver before its estimate exists (mediasoup's default). */
+const initialOutgoingBps = 600_000;
+/** A lifted receive cap: mediasoup keeps a maximum once set, so "none" is a very high one. */
+const uncappedBps = 100_000_000;
 
 /** A send and a receive transport, plus room for renegotiation; more is abuse (each holds ports). */
 const maxTransportsPerPeer = 4;
@@ -53,6 +72,9 @@ type RoomEvents = {
   consumerClosed: [peerId: string, consumerId: string];
   activeSpeaker: [peerId: string | null];
   audioLevels: [{ peerId: string; volume: number }[]];
+  quality: [PeerQuality[]];
+  audioOnly: [peerId: string, active: boolean, availableKbps: number | null];
+  consumerLayers: [peerId: string, consumerId: string, spatialLayer: number | null];
 };
 
 export class Room extends EventEmitter<RoomEvents> {
@@ -62,6 +84,12 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #listenIps: ms.TransportListenIp[];
   readonly #connectTimeoutMs: number;
   readonly #peers = new Map<string, Peer>();
+  readonly #capOf: (identity: PeerIdentity) => number | null;
+  readonly #floorBps: number;
+  readonly #layerHeights: readonly number[];
+  readonly #gates = new WeakMap<Peer, AudioOnlyGate>();
+  readonly #linkTimer: NodeJS.Timeout;
+  #sampling = false;
   #closed = false;
 
   private constructor(opts: RoomOptions, router: ms.Router, levels: ms.AudioLevelObserver) {
@@ -71,6 +99,12 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#levels = levels;
     this.#listenIps = opts.listenIps;
     this.#connectTimeoutMs = opts.connectTimeoutMs ?? 30_000;
+    this.#capOf = opts.capOf ?? (() => null);
+    this.#floorBps = opts.link?.audioOnlyFloorBps ?? 150_000;
+    const camera = opts.camera ?? cameraCapture;
+    this.#layerHeights = simulcastLayers.map((l) => camera.height / l.scaleResolutionDownBy);
+    this.#linkTimer = setInterval(() => void this.#sampleLinks(), opts.link?.intervalMs ?? 1000);
+    this.#linkTimer.unref();
     router.on('workerclose', () => {
       this.emit('workerDied');
       this.close();
@@ -139,6 +173,8 @@ export class Room extends EventEmitter<RoomEvents> {
   async join(identity: PeerIdentity, consented: boolean): Promise<PeerInfo> {
     this.leave(identity.id);
     const peer = await Peer.create(identity, consented);
+    peer.sendCapBps = peer.recvCapBps = this.#capOf(identity);
+    this.#gates.set(peer, new AudioOnlyGate({ floorBps: this.#floorBps }));
     this.#peers.set(peer.id, peer);
     peer.once('closed', () => {
       if (this.#peers.get(peer.id) === peer) this.#peers.delete(peer.id);
@@ -168,10 +204,13 @@ export class Room extends EventEmitter<RoomEvents> {
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
-      initialAvailableOutgoingBitrate: 600_000,
+      // mediasoup refuses a maximum below the initial estimate: a capped receiver starts at its cap.
+      initialAvailableOutgoingBitrate: Math.min(initialOutgoingBps, peer.recvCapBps ?? initialOutgoingBps),
       appData: { peerId, direction },
     });
     peer.addTransport(t);
+    // The sender's browser is told (REMB / transport-cc feedback) to keep under its site's cap.
+    if (direction === 'send' && peer.sendCapBps !== null) await t.setMaxIncomingBitrate(peer.sendCapBps);
     t.on('dtlsstatechange', (state: ms.DtlsState) => {
       if (state === 'failed' || state === 'closed') t.close();
       // A client resumes its consumers while DTLS is still being set up, so the keyframe asked for
@@ -210,6 +249,7 @@ export class Room extends EventEmitter<RoomEvents> {
     const info = () => producerInfo(peerId, producer);
     producer.observer.once('close', () => this.emit('producerClosed', info()));
     if (kind === 'audio') await this.#levels.addProducer({ producerId: producer.id }).catch(() => undefined);
+    else this.#keyFrameWhenFlowResumes(producer);
     this.emit('newProducer', info());
     this.emit('peerUpdated', peer.info());
     return info();
@@ -246,8 +286,13 @@ export class Room extends EventEmitter<RoomEvents> {
     }
     const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true });
     peer.addConsumer(consumer);
+    // Only once a consumer exists does the transport have a congestion controller to hold the cap.
+    if (peer.recvCapBps !== null) await transport.setMaxOutgoingBitrate(peer.recvCapBps).catch(() => undefined);
     const gone = () => this.emit('consumerClosed', peerId, consumer.id);
     consumer.on('producerclose', gone);
+    consumer.on('layerschange', (layers?: ms.ConsumerLayers) =>
+      this.emit('consumerLayers', peerId, consumer.id, layers?.spatialLayer ?? null),
+    );
     return {
       id: consumer.id,
       producerId,
@@ -259,9 +304,128 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** Resuming a video consumer asks its sender for a keyframe, so late joiners see a picture at once. */
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
-    const consumer = this.#peer(peerId).consumer(consumerId);
+    const peer = this.#peer(peerId);
+    const consumer = peer.consumer(consumerId);
+    peer.resumed.add(consumerId);
+    // Audio-only holds video back; it is resumed with the rest when the downlink recovers.
+    if (consumer.kind === 'video' && peer.audioOnly) return;
     await consumer.resume();
     if (consumer.kind === 'video') await consumer.requestKeyFrame();
+  }
+
+  /** The receiver's tile for this consumer is `height` device pixels high: forward the layer that fits. */
+  async setTileSize(peerId: string, consumerId: string, height: number): Promise<number> {
+    const consumer = this.#peer(peerId).consumer(consumerId);
+    const spatialLayer = spatialLayerFor(height, this.#layerHeights);
+    if (consumer.type === 'simulcast' || consumer.type === 'svc')
+      await consumer.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
+    return consumer.preferredLayers?.spatialLayer ?? spatialLayer;
+  }
+
+  /** A runtime receive cap for one peer (bit/s; null lifts it), e.g. an operator or a test shaping a link. */
+  async setReceiveCap(peerId: string, bps: number | null): Promise<void> {
+    const peer = this.#peer(peerId);
+    peer.recvCapBps = bps;
+    for (const t of peer.transports('recv')) await t.setMaxOutgoingBitrate(bps ?? uncappedBps);
+  }
+
+  /** The caller's receive side: its consumers and their layers, audio-only, the estimate towards it. */
+  async stats(peerId: string): Promise<MediaStatsView> {
+    const peer = this.#peer(peerId);
+    const sample = await peer.sample();
+    return {
+      audioOnly: peer.audioOnly,
+      availableKbps: kbps(sample.availableBps),
+      recvCapBps: peer.recvCapBps,
+      consumers: peer.consumers().map((c) => ({
+        id: c.id,
+        producerId: c.producerId,
+        peerId: String(this.findProducer(c.producerId)?.appData.peerId ?? ''),
+        kind: c.kind,
+        paused: c.paused,
+        preferredSpatialLayer: c.preferredLayers?.spatialLayer ?? null,
+        currentSpatialLayer: c.currentLayers?.spatialLayer ?? null,
+        score: c.score?.score ?? null,
+      })),
+      producers: await Promise.all(
+        peer.producers().map(async (p) => {
+          const streams = await p.getStats();
+          const sum = (f: (s: ms.ProducerStat) => number) => streams.reduce((a, s) => a + f(s), 0);
+          return {
+            id: p.id,
+            kind: p.kind,
+            paused: p.paused,
+            streams: streams.length,
+            byteCount: sum((s) => s.byteCount),
+            kbps: Math.round(sum((s) => s.bitrate) / 1000),
+          };
+        }),
+      ),
+    };
+  }
+
+  /** Once per interval: every peer's link → quality for all, audio-only engaged or released per receiver. */
+  async #sampleLinks(): Promise<void> {
+    if (this.#sampling || this.#closed) return;
+    this.#sampling = true;
+    try {
+      const quality: PeerQuality[] = [];
+      for (const peer of [...this.#peers.values()]) {
+        if (peer.closed || peer.transportCount === 0) continue;
+        const sample = await peer.sample().catch(() => null);
+        if (!sample || peer.closed) continue;
+        const congested = downlinkCongested(sample, peer.recvCapBps, this.#floorBps);
+        const action = this.#gates.get(peer)?.next(sample.availableBps, congested) ?? null;
+        if (action) await this.#applyGate(peer, action, kbps(sample.availableBps)).catch(() => undefined);
+        quality.push({
+          peerId: peer.id,
+          level: qualityOf(sample, peer.audioOnly),
+          lossPct: Math.round(1000 * Math.max(sample.lossUp, sample.lossDown)) / 10,
+          rttMs: sample.rttMs === null ? null : Math.round(sample.rttMs),
+          sendKbps: kbps(sample.sendBps) ?? 0,
+          availableKbps: kbps(sample.availableBps),
+          audioOnly: peer.audioOnly,
+        });
+      }
+      if (quality.length > 0 && !this.#closed) this.emit('quality', quality);
+    } finally {
+      this.#sampling = false;
+    }
+  }
+
+  async #applyGate(peer: Peer, action: GateAction, availableKbps: number | null): Promise<void> {
+    const videos = peer.consumers().filter((c) => c.kind === 'video' && peer.resumed.has(c.id));
+    if (action === 'engage' || action === 'release') {
+      peer.audioOnly = action === 'engage';
+      this.emit('audioOnly', peer.id, peer.audioOnly, availableKbps);
+    }
+    // A probe sends video again while the user still sees audio only (see AudioOnlyGate).
+    const resume = action === 'release' || action === 'probe';
+    for (const c of videos) {
+      if (c.closed) continue;
+      if (resume) {
+        await c.resume();
+        await c.requestKeyFrame();
+      } else await c.pause();
+    }
+  }
+
+  /**
+   * After a network outage a sender resumes with frames that depend on the ones lost; receivers
+   * (and the recorder) would wait seconds for NACK retries to give up before a keyframe is asked
+   * for. The worker scores a stream 0 after 1.5 s without packets: when it scores again, ask at once.
+   */
+  #keyFrameWhenFlowResumes(producer: ms.Producer): void {
+    let silent = false;
+    producer.on('score', (scores: ms.ProducerScore[]) => {
+      if (Math.max(0, ...scores.map((s) => s.score)) === 0) silent = true;
+      else if (silent) {
+        silent = false;
+        for (const peer of this.#peers.values())
+          for (const c of peer.consumers())
+            if (c.producerId === producer.id && !c.closed) void c.requestKeyFrame().catch(() => undefined);
+      }
+    });
   }
 
   #requestKeyFrames(peer: Peer): void {
@@ -274,6 +438,7 @@ export class Room extends EventEmitter<RoomEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#linkTimer);
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
     this.#router.close();
@@ -285,6 +450,10 @@ export class Room extends EventEmitter<RoomEvents> {
     if (!peer) throw notFound('peer', peerId);
     return peer;
   }
+}
+
+function kbps(bps: number | null): number | null {
+  return bps === null ? null : Math.round(bps / 1000);
 }
 
 function producerInfo(peerId: string, p: ms.Producer): ProducerInfo {

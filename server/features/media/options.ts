@@ -7,8 +7,16 @@ import type { ms } from './engine.js';
 import type { MediaServiceOptions } from './MediaService.js';
 
 export function mediaServiceOptions(config: Config): Omit<MediaServiceOptions, 'recorder'> {
-  const { workers, rtcMinPort, rtcMaxPort, announcedIp } = config.media;
-  return { listenIps: [listenIp(config.host, announcedIp)], size: workers, rtcMinPort, rtcMaxPort };
+  const { workers, rtcMinPort, rtcMaxPort, announcedIp, siteBitrateCaps, audioOnlyFloorKbps, camera } = config.media;
+  return {
+    listenIps: [listenIp(config.host, announcedIp)],
+    size: workers,
+    rtcMinPort,
+    rtcMaxPort,
+    siteBitrateCaps,
+    audioOnlyFloorKbps,
+    camera,
+  };
 }
 
 function listenIp(host: string, announcedIp: string | undefined): ms.TransportListenIp {

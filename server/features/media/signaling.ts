@@ -1,11 +1,12 @@
 // Media signalling over socket.io: one `media:request` event with an acknowledgement, checked by
 // zod, answered `{ ok, data | error }`. A bad request only ever fails that request. The principal
 // comes from the authenticated socket (socket.data.principal); joining is allowed by `canJoin`.
-import { AppError, BadRequestError, ForbiddenError, TooManyRequestsError } from '../../kernel/errors.js';
+import { AppError, BadRequestError, ConflictError, ForbiddenError, TooManyRequestsError } from '../../kernel/errors.js';
 import { actorOf, type Principal } from '../../kernel/principal.js';
 import type { MediaService } from './MediaService.js';
 import type { PeerIdentity } from './Peer.js';
 import type { Room } from './Room.js';
+import type { Probe } from './Probe.js';
 import { MediaRejectedError, NotJoinedError } from './errors.js';
 import { engineParameters, wireParameters, type ms } from './engine.js';
 import {
@@ -32,6 +33,8 @@ export interface MediaSignalingDeps {
   readonly requestBudget?: { readonly burst: number; readonly perSecond: number };
 }
 
+type ProbeMethod = 'probeStart' | 'probeConnect' | 'probeProduce' | 'probeResult';
+
 const defaultRequestBudget = { burst: 100, perSecond: 50 };
 
 interface Seat {
@@ -45,7 +48,12 @@ export function peerIdentity(principal: Principal): PeerIdentity {
     return { id: actorOf(principal), displayName: principal.displayName, role: 'applicant' };
   }
   if (principal.role === 'auditor') throw new ForbiddenError('auditors do not join live sessions');
-  return { id: `user:${principal.userId}`, displayName: principal.displayName, role: principal.role };
+  return {
+    id: `user:${principal.userId}`,
+    displayName: principal.displayName,
+    role: principal.role,
+    siteId: principal.siteId,
+  };
 }
 
 export function mediaSockets(deps: MediaSignalingDeps): SocketModule {
@@ -62,6 +70,7 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
   const seats = new Map<string, TongbanSocket>(); // `${sessionId}\n${peerId}` → current socket
   const seatKey = (s: Seat) => `${s.sessionId}\n${s.peerId}`;
   const graceMs = deps.disconnectGraceMs ?? 10_000;
+  const probes = new WeakMap<TongbanSocket, Probe>();
 
   const onRoom = (room: Room) => forwardRoomEvents(io, room, (seat) => seats.get(seatKey(seat)));
   const onRebuild = (sessionId: string) => io.to(mediaRoom(sessionId)).emit('media:rebuild', { sessionId });
@@ -83,6 +92,7 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
       }
     });
     socket.on('disconnect', () => {
+      probes.get(socket)?.close();
       const seat = socket.data.mediaSeat;
       if (!seat) return;
       setTimeout(() => {
@@ -101,6 +111,8 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
 
   async function handle(socket: TongbanSocket, req: MediaRequest): Promise<MediaResponses[MediaRequest['method']]> {
     if (req.method === 'join') return join(socket, req.data.sessionId);
+    const probed = await probe(socket, req);
+    if (probed) return probed;
     const seat = socket.data.mediaSeat;
     if (!seat || seats.get(seatKey(seat)) !== socket) throw new NotJoinedError();
     const room = await deps.media.room(seat.sessionId);
@@ -141,6 +153,15 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
       case 'closeProducer':
         await room.closeProducer(peerId, req.data.producerId);
         return {};
+      case 'setTileSize':
+        return { preferredSpatialLayer: await room.setTileSize(peerId, req.data.consumerId, req.data.height) };
+      case 'stats':
+        return room.stats(peerId);
+      case 'probeStart':
+      case 'probeConnect':
+      case 'probeProduce':
+      case 'probeResult':
+        throw new Error('handled by probe()');
       case 'leave':
         seats.delete(seatKey(seat));
         socket.data.mediaSeat = undefined;
@@ -149,6 +170,37 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
         return {};
       default:
         return assertUnreachable(req);
+    }
+  }
+
+  /**
+   * The pre-join probe needs no seat (it comes before consent): one probe per connection, a fresh
+   * one replacing the last. Anyone signed in who may open a room may probe (auditors never join live).
+   */
+  async function probe(socket: TongbanSocket, req: MediaRequest): Promise<MediaResponses[ProbeMethod] | null> {
+    if (!req.method.startsWith('probe')) return null;
+    peerIdentity(socket.data.principal);
+    if (req.method === 'probeStart') {
+      probes.get(socket)?.close();
+      const { probe, rtpCapabilities } = await deps.media.openProbe();
+      probes.set(socket, probe);
+      return { routerRtpCapabilities: wireParameters(rtpCapabilities), transport: probe.params };
+    }
+    const current = probes.get(socket);
+    if (!current || current.closed) throw new ConflictError('start a probe first', 'invalid_state');
+    switch (req.method) {
+      case 'probeConnect':
+        await current.connect(engineParameters<ms.DtlsParameters>(req.data.dtlsParameters));
+        return {};
+      case 'probeProduce':
+        return { id: await current.produce(req.data.kind, engineParameters<ms.RtpParameters>(req.data.rtpParameters)) };
+      case 'probeResult': {
+        const result = await current.result();
+        current.close();
+        return result;
+      }
+      default:
+        return null;
     }
   }
 
@@ -176,6 +228,8 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
       producers: room.producers().filter((p) => p.peerId !== identity.id),
       consented: deps.media.hasConsented(sessionId, identity.id),
       recording: deps.media.recordingState(sessionId),
+      sendCapBps: deps.media.capOf(identity),
+      camera: deps.media.camera,
     };
   }
 }
@@ -192,6 +246,19 @@ function forwardRoomEvents(io: TongbanServer, room: Room, socketOf: (seat: Seat)
   );
   room.on('activeSpeaker', (peerId) => to.emit('media:notify', { name: 'activeSpeaker', data: { peerId } }));
   room.on('audioLevels', (data) => to.emit('media:notify', { name: 'audioLevels', data }));
+  room.on('quality', (peers) => to.emit('media:notify', { name: 'quality', data: { peers } }));
+  room.on('audioOnly', (peerId, active, availableKbps) =>
+    socketOf({ sessionId: room.sessionId, peerId })?.emit('media:notify', {
+      name: 'audioOnly',
+      data: { active, availableKbps },
+    }),
+  );
+  room.on('consumerLayers', (peerId, consumerId, spatialLayer) =>
+    socketOf({ sessionId: room.sessionId, peerId })?.emit('media:notify', {
+      name: 'consumerLayers',
+      data: { consumerId, spatialLayer },
+    }),
+  );
   room.on('consumerClosed', (peerId, consumerId) =>
     socketOf({ sessionId: room.sessionId, peerId })?.emit('media:notify', {
       name: 'consumerClosed',

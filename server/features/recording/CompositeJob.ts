@@ -1,11 +1,13 @@
-// Background rendering for easy playback (not evidence): each participant's segments are joined
-// without re-encoding into derived/<participant>.webm, then one MP4 shows everyone in a grid with
-// the audio mixed, each participant shifted to when they started. Emits 'progress' in 0..1.
+// Background rendering for easy playback (not evidence): each participant's runs are laid on the
+// session timeline (playback.ts) into derived/<participant>.webm, gaps black and silent, then one MP4
+// shows everyone in a grid with the audio mixed. Every file lasts as long as the session. Emits
+// 'progress' (the grid's render) in 0..1.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { safeName } from './files.js';
+import { gridFilter, participantFilter, playbackRuns, tilePosition, type ProbedRun } from './playback.js';
 import type { SegmentRow } from './RecordingStore.js';
 
 export interface CompositeResult {
@@ -23,6 +25,8 @@ export interface CompositeLayout {
 export interface CompositeJobOptions {
   readonly dir: string;
   readonly segments: readonly SegmentRow[];
+  /** The session's length (first published track to end); absent: up to the last segment's end. */
+  readonly durationMs?: number;
   readonly ffmpegBin?: string;
   readonly ffprobeBin?: string;
   readonly tile?: { readonly width: number; readonly height: number };
@@ -49,65 +53,69 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
     for (const c of this.#children) c.kill('SIGKILL');
   }
 
-  /**
-   * ffmpeg's concat demuxer takes its streams from the first file, so segments with different
-   * tracks cannot be joined: e.g. a run that started on the microphone alone, restarted when the
-   * camera arrived, would hide the video of the whole session. Playback joins the consecutive
-   * segments that hold the most tracks (ties: the longest stretch); every segment stays in the
-   * sealed recording and the evidence package whatever this picks.
-   */
-  async #richestRun(o: CompositeJobOptions, segs: readonly SegmentRow[]): Promise<SegmentRow[]> {
-    const ffprobe = o.ffprobeBin ?? 'ffprobe';
-    const kinds = await Promise.all(
-      segs.map(async (s) => [...(await streamKinds(ffprobe, join(o.dir, s.file)))].sort().join('+')),
-    );
-    const stretches: { kinds: string; segs: SegmentRow[] }[] = [];
-    segs.forEach((seg, i) => {
-      const last = stretches.at(-1);
-      if (last && last.kinds === kinds[i]) last.segs.push(seg);
-      else stretches.push({ kinds: kinds[i]!, segs: [seg] });
-    });
-    const weight = (r: { kinds: string; segs: SegmentRow[] }) =>
-      [r.kinds ? r.kinds.split('+').length : 0, r.segs.reduce((t, x) => t + x.endMs - x.startMs, 0)] as const;
-    stretches.sort((x, y) => weight(y)[0] - weight(x)[0] || weight(y)[1] - weight(x)[1]);
-    return stretches[0]?.segs ?? [];
-  }
-
   async #render(o: CompositeJobOptions): Promise<CompositeResult> {
     const ffmpeg = o.ffmpegBin ?? 'ffmpeg';
+    const ffprobe = o.ffprobeBin ?? 'ffprobe';
     const out = join(o.dir, 'derived');
     mkdirSync(out, { recursive: true });
-    const byParticipant = new Map<string, SegmentRow[]>();
-    for (const s of o.segments) byParticipant.set(s.participant, [...(byParticipant.get(s.participant) ?? []), s]);
-    const inputs: { participant: string; file: string; startSec: number; video: boolean; audio: boolean }[] = [];
+    const totalMs = o.durationMs ?? o.segments.reduce((m, s) => Math.max(m, s.endMs), 0);
+    const totalSec = totalMs / 1000;
+    const inputs: { participant: string; file: string; video: boolean; audio: boolean }[] = [];
     const participants: Record<string, string> = {};
-    for (const [participant, all] of byParticipant) {
-      const segs = await this.#richestRun(o, all);
-      const list = join(out, `${safeName(participant)}.txt`);
-      writeFileSync(list, segs.map((s) => `file '${join(o.dir, s.file).replace(/'/g, "'\\''")}'`).join('\n') + '\n');
+    for (const [participant, runs] of playbackRuns(o.segments, totalMs)) {
+      // Each run is its own input: runs may hold different tracks (concat takes its streams from the first file).
+      const probed: (ProbedRun & { list: string })[] = [];
+      for (const [k, run] of runs.entries()) {
+        const list = join(out, `${safeName(participant)}.${k}.txt`);
+        writeFileSync(list, run.files.map((f) => `file '${join(o.dir, f).replace(/'/g, "'\\''")}'`).join('\n') + '\n');
+        const streams = await probeRun(ffprobe, list);
+        if (streams.video || streams.audio)
+          probed.push({ ...streams, list, startSec: run.startMs / 1000, durationSec: run.durationMs / 1000 });
+      }
+      if (probed.length === 0) continue;
+      const sizes = probed.flatMap((r) => (r.video ? [r.video] : []));
+      const even = (n: number) => 2 * Math.ceil(n / 2);
+      // The rooms capture at 15 fps (RoomClient): a faster canvas would only repeat frames, at twice the encoding cost.
+      const canvas = {
+        width: sizes.length ? even(Math.max(...sizes.map((v) => v.width))) : 320,
+        height: sizes.length ? even(Math.max(...sizes.map((v) => v.height))) : 240,
+        fps: 15,
+      };
       const file = join(out, `${safeName(participant)}.webm`);
-      await this.#exec(ffmpeg, ['-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', file]);
+      const args = [
+        '-y',
+        ...probed.flatMap((r) => ['-reinit_filter', '0', '-f', 'concat', '-safe', '0', '-i', r.list]),
+      ];
+      args.push('-filter_complex', participantFilter(probed, canvas, totalSec), '-map', '[v]', '-map', '[a]');
+      // One encoder thread: libvpx's worker threads spin-wait and crawl (3 fps) on a loaded machine.
+      args.push(
+        '-c:v',
+        'libvpx',
+        '-deadline',
+        'realtime',
+        '-cpu-used',
+        '16',
+        '-threads',
+        '1',
+        '-lag-in-frames',
+        '0',
+        '-b:v',
+        '600k',
+      );
+      args.push('-c:a', 'libopus', '-b:a', '48k');
+      args.push('-t', totalSec.toFixed(3), '-f', 'webm', `${file}.part`);
+      await this.#exec(ffmpeg, args);
+      renameSync(`${file}.part`, file);
       participants[participant] = file;
-      // What the joined file really holds (a run can lack a track the label promised, e.g. no keyframe came).
-      const kinds = await streamKinds(o.ffprobeBin ?? 'ffprobe', file);
-      if (kinds.size)
-        inputs.push({
-          participant,
-          file,
-          startSec: segs[0]!.startMs / 1000,
-          video: kinds.has('video'),
-          audio: kinds.has('audio'),
-        });
+      inputs.push({ participant, file, video: true, audio: true });
     }
-    const totalSec = Math.max(0, ...o.segments.map((s) => s.endMs / 1000));
     if (inputs.length === 0) return { composite: null, participants };
     const composite = compositePath(o.dir);
     const partial = `${composite}.part`;
     const tile = o.tile ?? { width: 320, height: 240 };
-    const videos = inputs.filter((i) => i.video);
     const layout: CompositeLayout = {
       tile,
-      tiles: videos.map((v, k) => ({ participant: v.participant, ...tilePosition(k, videos.length, tile) })),
+      tiles: inputs.map((v, k) => ({ participant: v.participant, ...tilePosition(k, inputs.length, tile) })),
     };
     writeFileSync(compositeLayoutPath(o.dir), JSON.stringify(layout));
     const args = ['-y', '-nostats', '-progress', 'pipe:1', ...inputs.flatMap((i) => ['-i', i.file])];
@@ -127,7 +135,7 @@ export class CompositeJob extends EventEmitter<{ progress: [number] }> {
       '-b:a',
       '96k',
     );
-    args.push('-movflags', '+faststart', '-f', 'mp4', partial);
+    args.push('-t', totalSec.toFixed(3), '-movflags', '+faststart', '-f', 'mp4', partial);
     await this.#exec(ffmpeg, args, (line) => {
       const m = /^out_time_us=(\d+)/.exec(line);
       if (m && totalSec > 0) this.emit('progress', Math.min(1, Number(m[1]) / 1e6 / totalSec));
@@ -158,58 +166,37 @@ export function compositeLayoutPath(recordingDir: string): string {
   return join(recordingDir, 'derived', 'composite-layout.json');
 }
 
-/** The k-th of `count` video tiles in the grid (row by row, as many columns as rows or one more). */
-export function tilePosition(k: number, count: number, tile: { width: number; height: number }) {
-  const cols = Math.ceil(Math.sqrt(count));
-  return { x: (k % cols) * tile.width, y: Math.floor(k / cols) * tile.height };
-}
-
-/** Video tiles padded to one size, delayed to each participant's start, laid out in a grid; audio mixed. */
-export function gridFilter(
-  inputs: readonly { startSec: number; video: boolean; audio: boolean }[],
-  tile: { width: number; height: number },
-): string {
-  const parts: string[] = [];
-  const videos = inputs.map((i, n) => ({ ...i, n })).filter((i) => i.video);
-  const audios = inputs.map((i, n) => ({ ...i, n })).filter((i) => i.audio);
-  for (const v of videos) {
-    parts.push(
-      `[${v.n}:v]scale=${tile.width}:${tile.height}:force_original_aspect_ratio=decrease,pad=${tile.width}:${tile.height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=15,` +
-        `tpad=start_duration=${v.startSec.toFixed(3)}:color=black[v${v.n}]`,
-    );
-  }
-  const labels = videos.map((v) => `[v${v.n}]`).join('');
-  if (videos.length === 1) parts.push(`${labels}null[v]`);
-  else if (videos.length > 1) {
-    const layout = videos
-      .map((_, k) => tilePosition(k, videos.length, tile))
-      .map((p) => `${p.x}_${p.y}`)
-      .join('|');
-    parts.push(`${labels}xstack=inputs=${videos.length}:layout=${layout}:fill=black[v]`);
-  } else parts.push(`color=c=black:s=${tile.width}x${tile.height}:r=15[v]`);
-  for (const a of audios) {
-    const ms = Math.round(a.startSec * 1000);
-    parts.push(`[${a.n}:a]adelay=${ms}|${ms}[a${a.n}]`);
-  }
-  if (audios.length)
-    parts.push(`${audios.map((a) => `[a${a.n}]`).join('')}amix=inputs=${audios.length}:duration=longest[a]`);
-  return parts.join(';');
-}
-
-function streamKinds(ffprobe: string, file: string): Promise<Set<string>> {
+/** The streams of a run (its concat list): video with its size when ffmpeg learnt it, audio. */
+function probeRun(
+  ffprobe: string,
+  list: string,
+): Promise<{ video: { width: number; height: number } | null; audio: boolean }> {
   return new Promise((resolve) => {
-    execFile(ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', file], (err, stdout) =>
-      resolve(
-        new Set(
-          err
-            ? []
-            : stdout
-                .split('\n')
-                .map((l) => l.trim())
-                .filter(Boolean),
-        ),
-      ),
-    );
+    const args = [
+      '-v',
+      'error',
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      list,
+      '-show_entries',
+      'stream=codec_type,width,height',
+      '-of',
+      'json',
+    ];
+    execFile(ffprobe, args, (err, stdout) => {
+      const streams = err
+        ? []
+        : ((JSON.parse(stdout) as { streams?: { codec_type: string; width?: number; height?: number }[] }).streams ??
+          []);
+      const v = streams.find((x) => x.codec_type === 'video' && (x.width ?? 0) > 0);
+      resolve({
+        video: v ? { width: v.width!, height: v.height! } : null,
+        audio: streams.some((x) => x.codec_type === 'audio'),
+      });
+    });
   });
 }
 

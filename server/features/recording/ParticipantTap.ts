@@ -1,13 +1,19 @@
 // One recording run for one participant: a PlainTransport + paused consumer per track towards an
 // ffmpeg that remuxes (no re-encoding) into ~N-second WebM segments. ffmpeg appends each finished
-// segment to a CSV list; the tap reads the list and reports closed segments. Keyframes are
-// requested at start and every segment period so that segments can be cut.
+// segment to a CSV list; the tap reads the list and reports closed segments. Consumers resume only
+// once ffmpeg listens, and a keyframe is asked for at that moment (video before the first keyframe
+// cannot be recorded), then at every segment boundary so that segments can be cut, and as soon as the
+// sender's video comes back after silence (a network outage).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { types as ms } from 'mediasoup';
 import { freePortPair, sdpFor, type RtpPortRange, type SdpStream } from './ffmpeg-input.js';
+
+/** Higher than any simulcast producer here has (three layers): the worker clamps it to the top one. */
+const topSpatialLayer = 15;
 
 export interface ClosedSegment {
   /** File name inside the tap's folder. */
@@ -30,16 +36,30 @@ export interface ParticipantTapOptions {
 
 export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; closed: [] }> {
   readonly kinds: readonly ('audio' | 'video')[];
+  /** When the consumers were resumed: ffmpeg's clock (a segment's startSec) counts from about here. */
   readonly startedAtMs: number;
+  /** The same instant on the monotonic clock that the mediasoup worker stamps its trace events with. */
+  readonly #startedAtMono: number;
+  /** Video keyframes the worker sent to ffmpeg: the first one's time stamp (monotonic ms) and how many. */
+  readonly #keyFrames: KeyFrames;
+  /** Requests the worker sent to the sender and keyframes it got back (monotonic ms), around the run's start. */
+  readonly #sender: SenderTrace;
   readonly #transports: ms.PlainTransport[];
   readonly #consumers: ms.Consumer[];
   readonly #ffmpeg: ChildProcess;
   readonly #listFile: string;
+  /** ffmpeg's RTP port per consumer (RTCP on the next one). */
+  readonly #targets: readonly number[];
   readonly #exited: Promise<void>;
   readonly #timers: NodeJS.Timeout[] = [];
+  /** Repeats keyframe requests until one arrives (run start, sender back after silence). */
+  #asking: NodeJS.Timeout | undefined;
+  /** The sender's video went silent (the worker scored it 0): keyframe requests would be lost. */
+  #silent = false;
   #reported = 0;
   #stopping: Promise<void> | null = null;
-  #stderrTail = '';
+  /** The end of ffmpeg's stderr (and a spawn error), for diagnostics. */
+  readonly #stderr: { tail: string };
 
   private constructor(
     options: ParticipantTapOptions,
@@ -47,33 +67,94 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     consumers: ms.Consumer[],
     ffmpeg: ChildProcess,
     listFile: string,
+    targets: readonly number[],
+    exited: Promise<void>,
+    stderr: { tail: string },
+    started: { wallMs: number; monoMs: number },
+    keyFrames: KeyFrames,
+    sender: SenderTrace,
   ) {
     super();
+    this.#sender = sender;
     this.#transports = transports;
     this.#consumers = consumers;
     this.#ffmpeg = ffmpeg;
     this.#listFile = listFile;
+    this.#targets = targets;
     this.kinds = consumers.map((c) => c.kind);
-    this.startedAtMs = Date.now();
-    // 'error' (ffmpeg missing, spawn refused) may come instead of 'exit'.
-    this.#exited = new Promise((resolve) => {
-      ffmpeg.once('exit', () => resolve());
-      ffmpeg.once('error', (err) => {
-        this.#stderrTail += `\n${err.message}`;
-        resolve();
-      });
-    });
-    ffmpeg.stderr?.on('data', (d: Buffer) => (this.#stderrTail = (this.#stderrTail + d.toString()).slice(-2000)));
+    this.startedAtMs = started.wallMs;
+    this.#startedAtMono = started.monoMs;
+    this.#keyFrames = keyFrames;
+    this.#exited = exited;
+    this.#stderr = stderr;
     this.#timers.push(setInterval(() => this.#poll(), 500));
-    const keyframes = () => this.requestKeyFrame();
-    // ffmpeg needs a keyframe to learn the video's parameters; a busy sender may miss the first request.
-    for (const ms of [300, 800, 1500, 2500, 4000]) this.#timers.push(setTimeout(keyframes, ms));
-    this.#timers.push(setInterval(keyframes, options.segmentSeconds * 1000));
+    for (const c of consumers.filter((x) => x.kind === 'video')) {
+      // After a network outage the sender's first frames depend on lost ones: nothing can be recorded
+      // until a keyframe, and waiting for the next segment boundary (or for NACK retries to give up)
+      // lost 1–3 s more than the outage. The worker scores the producer 0 after 1.5 s without packets;
+      // the first packet back scores it again: ask then.
+      c.on('score', ({ producerScore }) => {
+        if (producerScore === 0) this.#silent = true;
+        else if (this.#silent) {
+          this.#silent = false;
+          this.#askUntilKeyFrame();
+        }
+      });
+      c.on('producerresume', () => this.#askUntilKeyFrame());
+    }
+    // The run starts now (consumers just resumed): ask at once; then at every boundary of ffmpeg's
+    // clock, which started with this run. A request to a silent sender is lost, and the worker would
+    // hold back the next one (after the link heals) for up to a second while it waits on the first.
+    this.#askUntilKeyFrame();
+    this.#timers.push(setInterval(() => this.#silent || this.requestKeyFrame(), options.segmentSeconds * 1000));
     void this.#exited.then(() => void this.stop());
+  }
+
+  /**
+   * From the run's start to its first video keyframe reaching ffmpeg, in the worker's own time stamps:
+   * on a loaded machine the worker's notification reaches this process's event loop a few hundred ms
+   * late (measured: keyframe sent 46 ms after the request, seen here 267 ms after that), which is no
+   * delay of the recording. Null: no keyframe came (or no video).
+   */
+  get keyFrameWaitMs(): number | null {
+    const first = this.#keyFrames.firstMono;
+    return first === null ? null : Math.max(0, first - this.#startedAtMono);
+  }
+
+  /**
+   * What passed between the worker and the sender's browser from the tap's creation until the run's
+   * first keyframe, in ms from the run's start: 'pli' (a request sent), 'key' (a keyframe received).
+   * Explains a slow first keyframe.
+   */
+  get senderTrace(): string {
+    const first = this.#keyFrames.firstMono ?? Infinity;
+    return this.#sender.events
+      .filter((e) => e.mono <= first + 50)
+      .map((e) => `${e.what} ${Math.round(e.mono - this.#startedAtMono)}`)
+      .join(', ');
+  }
+
+  /**
+   * Asks for a keyframe now and every 250 ms until one went out to ffmpeg, for at most 5 s: a repeat
+   * while the first is pending makes the worker ask the sender again after 1 s (a busy sender may miss
+   * a request). Not more often: the worker's notice of the keyframe reaches a busy event loop late,
+   * and a request after the keyframe came makes the sender encode another one for nothing.
+   */
+  #askUntilKeyFrame(): void {
+    if (!this.kinds.includes('video') || this.#stopping) return;
+    clearInterval(this.#asking);
+    const before = this.#keyFrames.count;
+    this.requestKeyFrame();
+    const until = Date.now() + 5000;
+    this.#asking = setInterval(() => {
+      if (this.#keyFrames.count > before || this.#stopping || Date.now() > until) clearInterval(this.#asking);
+      else this.requestKeyFrame();
+    }, 250);
   }
 
   static async create(options: ParticipantTapOptions): Promise<ParticipantTap> {
     mkdirSync(options.dir, { recursive: true });
+    const sender = await watchSender(options.producers.filter((p) => p.kind === 'video'));
     const transports: ms.PlainTransport[] = [];
     const consumers: ms.Consumer[] = [];
     const streams: SdpStream[] = [];
@@ -82,10 +163,13 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       for (const producer of options.producers) {
         const t = await options.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: false });
         transports.push(t);
+        // The evidence keeps the best picture: the top simulcast layer (mediasoup caps the number
+        // to the layers the producer has), whatever the live receivers get.
         const c = await t.consume({
           producerId: producer.id,
           rtpCapabilities: options.router.rtpCapabilities,
           paused: true,
+          preferredLayers: { spatialLayer: topSpatialLayer },
         });
         consumers.push(c);
         const port = await freePortPair(options.ports);
@@ -93,6 +177,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
         streams.push({ kind: c.kind, port, rtpParameters: c.rtpParameters });
       }
     } catch (err) {
+      sender.detach();
       for (const t of transports) t.close();
       throw err;
     }
@@ -103,7 +188,12 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       options.ffmpegBin ?? 'ffmpeg',
       [
         ...['-hide_banner', '-loglevel', 'warning', '-nostats'],
+        // ffmpeg writes nothing (and ignores 'q') until it has probed every stream: by default that takes
+        // 20 video frames to guess a frame rate (seconds from a loaded browser), and a run stopped
+        // before that (a restart, a leave) was lost whole. The first keyframe tells all that copying needs.
         ...['-protocol_whitelist', 'file,udp,rtp', '-analyzeduration', '10000000', '-probesize', '20000000'],
+        '-fpsprobesize',
+        '0',
         ...['-i', sdpFile, '-map', '0', '-c', 'copy'],
         ...['-f', 'segment', '-segment_time', String(options.segmentSeconds), '-segment_format', 'webm'],
         ...['-reset_timestamps', '1', '-segment_list', listFile, '-segment_list_type', 'csv'],
@@ -111,22 +201,63 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       ],
       { stdio: ['pipe', 'ignore', 'pipe'] },
     );
-    const tap = new ParticipantTap(options, transports, consumers, ffmpeg, listFile);
-    // ffmpeg binds its ports while it starts; RTP sent before that is simply lost.
-    await new Promise((r) => setTimeout(r, 250));
+    const stderr = { tail: '' };
+    ffmpeg.stderr?.on('data', (d: Buffer) => (stderr.tail = (stderr.tail + d.toString()).slice(-2000)));
+    // 'error' (ffmpeg missing, spawn refused) may come instead of 'exit'.
+    const exited = new Promise<void>((resolve) => {
+      ffmpeg.once('exit', () => resolve());
+      ffmpeg.once('error', (err) => {
+        stderr.tail += `\n${err.message}`;
+        resolve();
+      });
+    });
+    // RTP sent before ffmpeg binds its ports is lost, and with it the keyframe that resuming asks
+    // for: a busy machine can take a second to start ffmpeg, so wait until it listens.
+    await untilListening(targets, exited);
+    // Traces tell when the first keyframe reached ffmpeg (the start of the run's video). Listening
+    // before the resume: a late event loop may read the first trace together with the resume's answer.
+    const keyFrames: KeyFrames = { firstMono: null, count: 0 };
+    for (const c of consumers.filter((x) => x.kind === 'video'))
+      c.on('trace', (t) => {
+        if (t.type !== 'keyframe' || t.direction !== 'out') return;
+        keyFrames.firstMono ??= t.timestamp;
+        keyFrames.count++;
+      });
+    await Promise.all(consumers.filter((c) => c.kind === 'video').map((c) => c.enableTraceEvent(['keyframe'])));
     for (let i = 0; i < transports.length; i++) {
       await transports[i]!.connect({ ip: '127.0.0.1', port: targets[i]!, rtcpPort: targets[i]! + 1 });
-      await consumers[i]!.resume();
     }
-    return tap;
+    // Stamped before the request: the worker resumes (and asks for a keyframe) as soon as it reads it,
+    // while the answer may reach a busy event loop much later.
+    const started = { wallMs: Date.now(), monoMs: monotonicMs() };
+    await Promise.all(consumers.map((c) => c.resume()));
+    return new ParticipantTap(
+      options,
+      transports,
+      consumers,
+      ffmpeg,
+      listFile,
+      targets,
+      exited,
+      stderr,
+      started,
+      keyFrames,
+      sender,
+    );
   }
 
   /** Lets ffmpeg finish the open segment ('q'), then closes the engine side. Idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       for (const t of this.#timers) clearInterval(t);
+      clearInterval(this.#asking);
       if (this.#ffmpeg.pid !== undefined && this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
         this.#ffmpeg.stdin?.on('error', () => undefined).end('q');
+        // ffmpeg reads 'q' only between packets: once the sender is gone (a leave, a dead worker) it
+        // waits in its socket read, and a signal then loses the open segment (seconds of the run's
+        // end). An RTCP BYE for every stream is the end of input to ffmpeg: it finishes and lists
+        // the open segment at once, whether packets still flow or not.
+        await this.#sayBye();
         const kill = setTimeout(() => this.#ffmpeg.kill('SIGINT'), 4000);
         const hardKill = setTimeout(() => this.#ffmpeg.kill('SIGKILL'), 8000);
         await this.#exited;
@@ -140,6 +271,31 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     return this.#stopping;
   }
 
+  /** Sends an RTCP BYE (RFC 3550 §6.6) for each consumer's SSRC to ffmpeg's RTCP port (ffmpeg 5.1 ends its input after a BYE per stream). */
+  async #sayBye(): Promise<void> {
+    const socket = createSocket('udp4');
+    try {
+      for (const [i, c] of this.#consumers.entries()) {
+        const ssrc = c.rtpParameters.encodings?.[0]?.ssrc;
+        if (ssrc === undefined) continue;
+        // A compound packet, an empty receiver report then the BYE: ffmpeg drops RTP/RTCP datagrams
+        // shorter than 12 bytes unread.
+        const bye = Buffer.alloc(16);
+        bye.writeUInt8(0x80, 0); // version 2, no report blocks
+        bye.writeUInt8(201, 1); // RR
+        bye.writeUInt16BE(1, 2); // length in 32-bit words minus one
+        bye.writeUInt32BE(ssrc, 4);
+        bye.writeUInt8(0x81, 8); // version 2, one source
+        bye.writeUInt8(203, 9); // BYE
+        bye.writeUInt16BE(1, 10);
+        bye.writeUInt32BE(ssrc, 12);
+        await new Promise<void>((r) => socket.send(bye, this.#targets[i]! + 1, '127.0.0.1', () => r()));
+      }
+    } finally {
+      socket.close();
+    }
+  }
+
   /** Asks the sender for a keyframe, so the segment being written can be cut at the next boundary. */
   requestKeyFrame(): void {
     for (const c of this.#consumers)
@@ -147,7 +303,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   }
 
   get diagnostics(): string {
-    return this.#stderrTail;
+    return this.#stderr.tail;
   }
 
   #poll(): void {
@@ -156,6 +312,73 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       this.emit('segment', s);
     }
   }
+}
+
+interface SenderTrace {
+  readonly events: { what: 'pli' | 'key'; mono: number }[];
+  detach(): void;
+}
+
+/**
+ * Follows the worker's keyframe requests to the senders of `producers` and the keyframes they send
+ * (any simulcast layer): a slow first keyframe of a run shows whether the request went out late,
+ * the sender answered late, or its keyframes were not the layer the run's consumer waits for.
+ */
+async function watchSender(producers: readonly ms.Producer[]): Promise<SenderTrace> {
+  const events: SenderTrace['events'] = [];
+  const onTrace = (t: ms.ProducerTraceEventData) => {
+    // The start of a run is what it explains; a long run stops noting after a few hundred.
+    if (events.length >= 200) return;
+    if ((t.type === 'pli' || t.type === 'fir') && t.direction === 'out')
+      events.push({ what: 'pli', mono: t.timestamp });
+    else if (t.type === 'keyframe' && t.direction === 'in') events.push({ what: 'key', mono: t.timestamp });
+  };
+  for (const p of producers) p.on('trace', onTrace);
+  await Promise.all(producers.map((p) => p.enableTraceEvent(['keyframe', 'pli', 'fir']).catch(() => undefined)));
+  return {
+    events,
+    detach() {
+      for (const p of producers) p.off('trace', onTrace);
+    },
+  };
+}
+
+interface KeyFrames {
+  firstMono: number | null;
+  count: number;
+}
+
+/** Milliseconds on the clock of mediasoup's trace time stamps (libuv's uv_hrtime, as process.hrtime here). */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint() / 1_000_000n);
+}
+
+/** Resolves once every port is bound by some process (Linux: /proc/net/udp*), or ffmpeg exited, or 5 s passed. */
+async function untilListening(ports: readonly number[], exited: Promise<void>): Promise<void> {
+  let done = false;
+  void exited.then(() => (done = true));
+  const deadline = Date.now() + 5000;
+  while (!done && Date.now() < deadline) {
+    const bound = boundUdpPorts();
+    if (bound === null) return void (await new Promise((r) => setTimeout(r, 250)));
+    if (ports.every((p) => bound.has(p))) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Local UDP ports in use, or null where /proc/net/udp is not available (then the caller waits a fixed time). */
+function boundUdpPorts(): Set<number> | null {
+  const ports = new Set<number>();
+  let found = false;
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    if (!existsSync(table)) continue;
+    found = true;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const local = line.trim().split(/\s+/)[1];
+      if (local) ports.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
+    }
+  }
+  return found ? ports : null;
 }
 
 /** Parses ffmpeg's CSV segment list (`name,start,end` per finished segment). */

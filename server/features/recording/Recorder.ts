@@ -54,6 +54,18 @@ export interface ChainedEntry {
   readonly chainHash: string;
 }
 
+export interface RecordedRun {
+  /** File prefix of the run's segments, e.g. 'r0002'. */
+  readonly prefix: string;
+  readonly kinds: readonly ('audio' | 'video')[];
+  /** Milliseconds from the recording's start to the run's start (its consumers resumed). */
+  readonly startMs: number;
+  /** From the run's start to its first video keyframe reaching ffmpeg; null: none came (or no video). */
+  readonly keyFrameWaitMs: number | null;
+  /** Requests to the sender and its keyframes around the run's start (ms from it), explaining the wait. */
+  readonly senderTrace: string;
+}
+
 export interface CompositeState {
   readonly status: 'rendering' | 'ready' | 'failed';
   /** 0..1 */
@@ -74,6 +86,13 @@ interface Live {
   readonly taps: Map<string, { tap: ParticipantTap; run: number }>;
   readonly runs: Map<string, number>;
   readonly pending: Map<string, NodeJS.Timeout>;
+  /**
+   * Serialises starting and stopping a participant's tap: a restart still waiting for its ffmpeg
+   * must not be overtaken by the next one (both runs would record on), nor by a stop.
+   */
+  readonly steps: Map<string, Promise<void>>;
+  /** Set when the room's recording stops: no tap starts after that. */
+  ended: boolean;
   /** Serialises chain appends: segment i+1 waits for segment i. */
   chain: Promise<void>;
 }
@@ -86,6 +105,8 @@ type RecorderEvents = {
   segment: [sessionId: string, index: number];
   /** A participant's tracks could not be tapped (ffmpeg or ports unavailable): nothing is recorded for them. */
   tapFailed: [sessionId: string, peerId: string, reason: string];
+  /** A recording run of one participant ended: when it started and how long its video waited for a keyframe. */
+  runEnded: [sessionId: string, peerId: string, run: RecordedRun];
   /** Progress (0..1) of the background composite render of a finished recording. */
   composite: [sessionId: string, progress: number];
 };
@@ -121,6 +142,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       taps: new Map(),
       runs: previous?.runs ?? new Map(),
       pending: new Map(),
+      steps: new Map(),
+      ended: false,
       chain: previous?.chain ?? Promise.resolve(),
     };
     this.#live.set(sessionId, live);
@@ -128,16 +151,20 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       clearTimeout(live.pending.get(peerId));
       live.pending.set(
         peerId,
-        setTimeout(() => void this.#restartTap(live, peerId), settleMs),
+        setTimeout(() => {
+          live.pending.delete(peerId);
+          void this.#step(live, peerId, () => this.#restartTap(live, peerId));
+        }, settleMs),
       );
     };
-    room.on('newProducer', (p) => schedule(p.peerId));
-    room.on('producerClosed', (p) => schedule(p.peerId));
-    room.on('peerLeft', (peerId) => void this.#stopTap(live, peerId));
-    room.once('closed', () => {
-      for (const t of live.pending.values()) clearTimeout(t);
-      for (const peerId of [...live.taps.keys()]) void this.#stopTap(live, peerId);
+    room.on('newProducer', (p) => {
+      // The session's timeline starts with its first published track, not when a tap is ready.
+      this.#ensureRecording(sessionId);
+      schedule(p.peerId);
     });
+    room.on('producerClosed', (p) => schedule(p.peerId));
+    room.on('peerLeft', (peerId) => void this.#step(live, peerId, () => this.#stopTap(live, peerId)));
+    room.once('closed', () => void this.#stopAll(live));
   }
 
   state(sessionId: string): RecordingStateView {
@@ -264,16 +291,16 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 
   /** Stops every tap (their open segments are finished and chained), then seals the manifest. */
   async finish(sessionId: string): Promise<FinishedRecording | null> {
+    // The session ends now; stopping the taps (ffmpeg closing its segments) only flushes what came before.
+    const endedAt = this.#clock().toISOString();
     const live = this.#live.get(sessionId);
     if (live) {
-      for (const t of live.pending.values()) clearTimeout(t);
-      await Promise.all([...live.taps.keys()].map((peerId) => this.#stopTap(live, peerId)));
-      await live.chain;
+      await this.#stopAll(live);
       this.#live.delete(sessionId);
     }
     const row = this.#o.store.get(sessionId);
     if (!row || row.status !== 'recording') return null;
-    return this.#seal(row, 'complete');
+    return this.#seal(row, 'complete', endedAt);
   }
 
   /** The background render started when the session's recording was sealed (this process only). */
@@ -292,11 +319,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   /** Shutdown: taps finish their open segments; the recordings stay open and are sealed as interrupted at the next start. */
   async close(): Promise<void> {
     for (const { job } of this.#composites.values()) job.cancel();
-    for (const live of this.#live.values()) {
-      for (const t of live.pending.values()) clearTimeout(t);
-      await Promise.all([...live.taps.keys()].map((peerId) => this.#stopTap(live, peerId)));
-      await live.chain;
-    }
+    for (const live of this.#live.values()) await this.#stopAll(live);
     this.#live.clear();
   }
 
@@ -317,18 +340,49 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     return row;
   }
 
+  /** Runs fn after every earlier start or stop of this participant's tap. */
+  #step(live: Live, peerId: string, fn: () => Promise<void>): Promise<void> {
+    const next = (live.steps.get(peerId) ?? Promise.resolve()).then(fn).catch(() => undefined);
+    live.steps.set(peerId, next);
+    return next;
+  }
+
+  /** Stops every tap of the room, including those still starting; their segments are chained. */
+  async #stopAll(live: Live): Promise<void> {
+    live.ended = true;
+    for (const t of live.pending.values()) clearTimeout(t);
+    const peers = new Set([...live.taps.keys(), ...live.steps.keys()]);
+    await Promise.all([...peers].map((peerId) => this.#step(live, peerId, () => this.#stopTap(live, peerId))));
+    await live.chain;
+  }
+
+  /**
+   * Starts a run with the participant's current tracks, then stops the previous run: the two overlap
+   * for as long as the new ffmpeg takes to start (a second or two on a loaded machine), so the switch
+   * (the camera's track following the microphone's, a camera switched off) leaves no hole. Playback
+   * cuts the previous run where the new one starts. When the new run cannot start (ffmpeg, ports), the
+   * previous one goes on with whatever of its tracks remain.
+   */
   async #restartTap(live: Live, peerId: string): Promise<void> {
-    live.pending.delete(peerId);
-    await this.#stopTap(live, peerId);
-    if (live.room.closed || this.#live.get(live.room.sessionId) !== live) return;
+    const started = await this.#startTap(live, peerId);
+    if (started === 'failed') return;
+    const previous = live.taps.get(peerId);
+    if (started) live.taps.set(peerId, started);
+    else live.taps.delete(peerId);
+    if (previous) await previous.tap.stop();
+  }
+
+  /** A new run of the participant's current tracks; null when there is nothing (more) to record. */
+  async #startTap(live: Live, peerId: string): Promise<{ tap: ParticipantTap; run: number } | 'failed' | null> {
+    if (live.ended || live.room.closed || this.#live.get(live.room.sessionId) !== live) return null;
     const producers = live.room.producers().filter((p) => p.peerId === peerId);
     const engineProducers = producers.map((p) => live.room.findProducer(p.id)).filter((p) => p !== undefined);
-    if (engineProducers.length === 0) return;
+    if (engineProducers.length === 0) return null;
     const sessionId = live.room.sessionId;
     const row = this.#ensureRecording(sessionId);
     const startedMs = Date.parse(row.startedAt);
     const peer = live.room.peers().find((p) => p.id === peerId);
-    if (row.status !== 'recording') return;
+    if (row.status !== 'recording') return null;
     this.#o.store.addParticipant(sessionId, {
       id: peerId,
       displayName: peer?.displayName ?? peerId,
@@ -337,12 +391,13 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     });
     const run = (live.runs.get(peerId) ?? 0) + 1;
     live.runs.set(peerId, run);
+    const prefix = `r${String(run).padStart(4, '0')}`;
     const dir = join(this.#dirOf(row), safeName(peerId));
     const tap = await ParticipantTap.create({
       router: live.room.router,
       producers: engineProducers.sort((a, b) => a.kind.localeCompare(b.kind)),
       dir,
-      prefix: `r${String(run).padStart(4, '0')}`,
+      prefix,
       segmentSeconds: this.#o.segmentSeconds ?? 4,
       ffmpegBin: this.#o.ffmpegBin,
       ports: this.#o.ports,
@@ -350,9 +405,17 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       this.emit('tapFailed', sessionId, peerId, err instanceof Error ? err.message : String(err));
       return null;
     });
-    if (!tap) return;
-    live.taps.set(peerId, { tap, run });
+    if (!tap) return 'failed';
     const offsetMs = tap.startedAtMs - startedMs;
+    tap.once('closed', () =>
+      this.emit('runEnded', sessionId, peerId, {
+        prefix,
+        kinds: tap.kinds,
+        startMs: offsetMs,
+        keyFrameWaitMs: tap.keyFrameWaitMs,
+        senderTrace: tap.senderTrace,
+      }),
+    );
     let firstStart: number | null = null;
     tap.on('segment', (seg) => {
       firstStart ??= seg.startSec;
@@ -362,6 +425,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         .then(() => this.#append(sessionId, peerId, tap.kinds.join('+'), dir, seg.name, startMs, endMs))
         .catch(() => undefined);
     });
+    return { tap, run };
   }
 
   async #stopTap(live: Live, peerId: string): Promise<void> {
@@ -418,11 +482,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         }
       }
     }
-    return this.#seal(this.#o.store.get(row.sessionId)!, 'interrupted');
+    return this.#seal(this.#o.store.get(row.sessionId)!, 'interrupted', this.#clock().toISOString());
   }
 
-  async #seal(row: RecordingRow, status: 'complete' | 'interrupted'): Promise<FinishedRecording> {
-    const endedAt = this.#clock().toISOString();
+  async #seal(row: RecordingRow, status: 'complete' | 'interrupted', endedAt: string): Promise<FinishedRecording> {
     const manifest = buildManifest(
       row,
       this.#o.store.participants(row.sessionId),
@@ -441,9 +504,14 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const finalStatus = status === 'complete' ? 'sealed' : 'interrupted';
     this.#o.store.finish(row.sessionId, finalStatus, endedAt, sha256Hex(bytes), sealed);
     this.emit('state', this.state(row.sessionId));
+    const media = manifest.segments.filter(isMediaSegment);
+    // Playback covers the session: start to end, or (after a crash, sealed much later) to the last segment.
+    const lastMs = media.reduce((m, s) => Math.max(m, s.endMs), 0);
+    const durationMs = status === 'complete' ? Math.max(0, Date.parse(endedAt) - Date.parse(row.startedAt)) : lastMs;
     const job = CompositeJob.start({
       dir: this.#dirOf(row),
-      segments: manifest.segments.filter(isMediaSegment),
+      segments: media,
+      durationMs,
       ffmpegBin: this.#o.ffmpegBin,
     });
     const state = { status: 'rendering' as CompositeState['status'], progress: 0 };
