@@ -20,6 +20,8 @@ export interface TimelineSources {
         readonly startedAt: string;
         readonly links: readonly {
           readonly index: number;
+          /** Whose folder the link is in (a screen share's marks: the sharer's). */
+          readonly participant?: string;
           readonly track: string;
           readonly startMs: number;
           readonly endMs: number;
@@ -32,7 +34,11 @@ const presenceKind: Record<PresenceEvent, TimelineMarkKind> = { joined: 'join', 
 const snapshotKind: Readonly<Record<string, TimelineMarkKind>> = {
   'snapshot:face': 'snapshot_face',
   'snapshot:id': 'snapshot_id',
+  'entry:screen-share-start': 'screen_share_start',
+  'entry:screen-share-stop': 'screen_share_stop',
 };
+/** Marks about the participant whose link it is (a clerk's screen share), not the applicant. */
+const ownKinds: ReadonlySet<TimelineMarkKind> = new Set(['screen_share_start', 'screen_share_stop']);
 
 export function buildTimeline(s: TimelineSources): RecordTimeline {
   const start = s.recording ? Date.parse(s.recording.startedAt) : null;
@@ -58,12 +64,13 @@ export function buildTimeline(s: TimelineSources): RecordTimeline {
       continue;
     }
     const applicant = s.session?.participants.find((p) => p.role === 'applicant');
+    const about = ownKinds.has(kind) ? link.participant && person(link.participant) : applicant;
     marks.push({
       kind,
       offsetMs: link.startMs,
       at: new Date(start! + link.startMs).toISOString(),
-      who: applicant?.displayName ?? null,
-      role: applicant ? 'applicant' : null,
+      who: about ? about.displayName : null,
+      role: about ? about.role : null,
       detail: `chain link #${link.index}`,
     });
   }
