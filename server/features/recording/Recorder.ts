@@ -97,6 +97,8 @@ type RecorderEvents = {
 export class Recorder extends EventEmitter<RecorderEvents> {
   readonly #o: RecorderOptions;
   readonly #live = new Map<string, Live>();
+  /** Screen-share marks being chained, per session: finish() waits for them (a share stopped just before the end). */
+  readonly #marks = new Map<string, Set<Promise<void>>>();
   readonly #clock: () => Date;
   readonly #composites = new Map<
     string,
@@ -246,9 +248,14 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const peer = live.room.peers().find((x) => x.id === p.peerId);
     const record = { event, producerId: p.id, sharer: p.peerId, displayName: peer?.displayName ?? p.peerId };
     if (this.#ensureRecording(sessionId).status !== 'recording') return;
-    await this.appendEntry(sessionId, p.peerId, `screen-share-${event}`, Buffer.from(JSON.stringify(record))).catch(
-      () => undefined,
-    );
+    const marks = this.#marks.get(sessionId) ?? new Set();
+    this.#marks.set(sessionId, marks);
+    const mark = this.appendEntry(sessionId, p.peerId, `screen-share-${event}`, Buffer.from(JSON.stringify(record)))
+      .then(() => undefined)
+      .catch(() => undefined);
+    marks.add(mark);
+    await mark;
+    marks.delete(mark);
   }
 
   /** Chains one file written at `offsetMs` as its own link, in turn with the segments; its row. */
@@ -287,6 +294,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 
   /** Stops every tap (their open segments are finished and chained), then seals the manifest. */
   async finish(sessionId: string): Promise<FinishedRecording | null> {
+    await Promise.all(this.#marks.get(sessionId) ?? []);
+    this.#marks.delete(sessionId);
     const live = this.#live.get(sessionId);
     if (live) {
       for (const t of live.pending.values()) clearTimeout(t);
