@@ -153,7 +153,7 @@ describe('screen sharing in the browser', () => {
         `${segs[0]!.startMs}–${segs.at(-1)!.endMs} = ${recordedMs} ms in ${segs.length} segments ` +
         `(${((100 * Math.abs(recordedMs - sharedMs)) / sharedMs).toFixed(2)} % apart)`,
     );
-    // Issue target: within 2 %; not met on this recorder (6.8-6.9 % over ~27 s, measured): the screen
+    // Issue target: within 2 %; not reliably met on this recorder (1.8 % to 6.9 % over 27-33 s shares, measured across runs): the screen
     // run's first keyframe reaches ffmpeg 1-1.5 s after the run starts and the segment times count
     // from the run's start. The bound that holds is checked and the figure printed.
     expect(recordedMs).toBeGreaterThan(sharedMs - 2500);
@@ -174,60 +174,42 @@ describe('screen sharing in the browser', () => {
     const tile = layout.tiles.find((t) => t.participant === screenId);
     expect(tile).toBeDefined();
     // The share's tile mid-share holds a picture (not the black of an empty tile).
-    const at = (sec: number) => tileLuma(file, sec, tile!, layout.tile);
-    const during = at((start!.startMs + sharedMs / 2) / 1000);
-    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
-    const endSec = Number(probe.stdout.toString().trim());
-    spawnSync('ffmpeg', [
+    // The composite's frame mid-share (kept as the artifact): the share's tile holds a picture, not black.
+    const frame = join(artifacts, 'screen-share-composite.png');
+    const midSec = (start!.startMs + sharedMs / 2) / 1000;
+    const grab = spawnSync('ffmpeg', [
       '-v',
       'error',
       '-y',
       '-ss',
-      ((start!.startMs + sharedMs / 2) / 1000).toFixed(3),
+      midSec.toFixed(3),
       '-i',
       file,
       '-frames:v',
       '1',
-      join(artifacts, 'screen-share-composite.png'),
+      frame,
     ]);
+    expect(grab.status).toBe(0);
+    const during = tileLuma(frame, tile!, layout.tile);
     console.log(
-      `[screen] composite ${endSec} s: share tile mean luma mid-share ${during.mean.toFixed(1)} (spread ${during.spread})`,
+      `[screen] composite at ${midSec.toFixed(1)} s: share tile mean luma ${during.mean.toFixed(1)} (spread ${during.spread})`,
     );
-    expect(during.mean).toBeGreaterThan(20);
+    expect(during.mean).toBeGreaterThan(40);
     expect(during.spread).toBeGreaterThan(20);
   }, 400_000);
 });
 
-/** Mean and spread (max − min) of the luma inside a composite tile at `sec`. */
+/** Mean and spread (max − min) of the luma inside a tile of a frame (an image file). */
 function tileLuma(
   file: string,
-  sec: number,
   pos: { x: number; y: number },
   size: { width: number; height: number },
 ): { mean: number; spread: number } {
   const crop = `crop=${size.width}:${size.height}:${pos.x}:${pos.y}`;
-  const out = spawnSync(
-    'ffmpeg',
-    [
-      '-v',
-      'error',
-      '-ss',
-      sec.toFixed(3),
-      '-i',
-      file,
-      '-frames:v',
-      '1',
-      '-vf',
-      crop,
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'gray',
-      '-',
-    ],
-    { maxBuffer: 16 << 20 },
-  );
-  if (out.status !== 0 || out.stdout.length === 0) throw new Error(`no composite frame at ${sec}s: ${out.stderr}`);
+  const out = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-vf', crop, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], {
+    maxBuffer: 16 << 20,
+  });
+  if (out.status !== 0 || out.stdout.length === 0) throw new Error(`no pixels in ${file}: ${out.stderr}`);
   let sum = 0;
   let min = 255;
   let max = 0;
