@@ -9,9 +9,11 @@ import {
   type MediaNotification,
   type PeerQuality,
   type PeerView,
+  type ProducerSource,
   type ProducerView,
   type ProbeResult,
   type RecordingStateView,
+  type ScreenShareView,
 } from '../../../protocol/media.js';
 import { sharedSocket, type TongbanSocket } from '../api/socket.js';
 import { PeerStreams } from './PeerStreams.js';
@@ -20,7 +22,17 @@ import { runProbe } from './probe.js';
 
 export interface RemoteTrack {
   readonly peerId: string;
+  readonly source: ProducerSource;
   readonly consumer: types.Consumer;
+}
+
+/** The screen being shared in the room (one at a time), the sharer's own or a remote one. */
+export interface ScreenShare {
+  readonly peerId: string;
+  readonly producerId: string;
+  /** Its own stream, never the sharer's camera stream: the camera tile stays as it is. */
+  readonly stream: MediaStream;
+  readonly self: boolean;
 }
 
 export interface RoomState {
@@ -39,6 +51,9 @@ export interface RoomState {
   readonly quality: ReadonlyMap<string, PeerQuality>;
   /** The SFU paused the video sent to us (weak downlink): tiles show who is there, not their picture. */
   readonly audioOnly: boolean;
+  readonly screen: ScreenShare | null;
+  /** The latest share started or stopped, as the server announced it to everyone. */
+  readonly screenNotice: ScreenShareView | null;
 }
 
 export interface TrackStats {
@@ -123,6 +138,8 @@ export class RoomClient extends EventTarget {
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
   #producers = new Map<'audio' | 'video', types.Producer>();
+  /** This page's screen share, apart from the camera and microphone (setMuted never touches it). */
+  #screenProducer: types.Producer | null = null;
   readonly #streams = new PeerStreams();
   #state: RoomState = {
     phase: 'connecting',
@@ -137,6 +154,8 @@ export class RoomClient extends EventTarget {
     error: null,
     quality: new Map(),
     audioOnly: false,
+    screen: null,
+    screenNotice: null,
   };
   /** The site's send cap from the join answer: the simulcast layers are chosen to fit it. */
   #sendCapBps: number | null = null;
@@ -250,13 +269,51 @@ export class RoomClient extends EventTarget {
     const h = Math.round(height);
     if (this.#tileHeights.get(peerId) === h) return;
     this.#tileHeights.set(peerId, h);
-    const video = this.#state.remote.find((r) => r.peerId === peerId && r.consumer.kind === 'video');
+    const video = this.#state.remote.find(
+      (r) => r.peerId === peerId && r.consumer.kind === 'video' && r.source !== 'screen',
+    );
     if (video) this.#sendTileSize(video.consumer.id, width, h);
   }
 
   #sendTileSize(consumerId: string, width: number, height: number): void {
     const data = { consumerId, width: Math.min(16_384, Math.round(width)), height: Math.min(16_384, height) };
     void request(this.#socket, { method: 'setTileSize', data }).catch(() => undefined);
+  }
+
+  /**
+   * Shares a screen or window (the browser's picker; clerks only, one share in the room at a time:
+   * the server refuses with screen_share_forbidden / screen_share_busy, thrown as MediaRequestError).
+   * The browser's own "stop sharing" ends it like stopScreenShare().
+   */
+  async shareScreen(): Promise<void> {
+    if (!this.#device || this.#screenProducer) return;
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
+    const track = stream.getVideoTracks()[0];
+    if (!track) throw new Error('no screen track');
+    // A share of text and forms: keep it sharp rather than fluid.
+    track.contentHint = 'detail';
+    try {
+      this.#send ??= await this.#createTransport('send');
+      const producer = await this.#send.produce({ track, stopTracks: false, appData: { source: 'screen' } });
+      this.#screenProducer = producer;
+      track.addEventListener('ended', () => void this.stopScreenShare());
+      this.#set({ screen: { peerId: this.#state.peerId ?? '', producerId: producer.id, stream, self: true } });
+    } catch (err) {
+      track.stop();
+      throw err;
+    }
+  }
+
+  /** Ends this page's screen share (the button, or the browser's "stop sharing"). */
+  async stopScreenShare(): Promise<void> {
+    const producer = this.#screenProducer;
+    if (!producer) return;
+    this.#screenProducer = null;
+    const track = producer.track;
+    producer.close();
+    track?.stop();
+    if (this.#state.screen?.self) this.#set({ screen: null });
+    await request(this.#socket, { method: 'closeProducer', data: { producerId: producer.id } }).catch(() => undefined);
   }
 
   /** Tears local transports down and takes the seat again (after a blip or a server rebuild); then emits 'rejoined'. */
@@ -373,8 +430,12 @@ export class RoomClient extends EventTarget {
         .catch(fail);
     });
     if (direction === 'send') {
-      transport.on('produce', ({ kind, rtpParameters }, ok, fail) => {
-        request(this.#socket, { method: 'produce', data: { transportId: transport.id, kind, rtpParameters } })
+      transport.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
+        const source = appData.source === 'screen' ? ('screen' as const) : undefined;
+        request(this.#socket, {
+          method: 'produce',
+          data: { transportId: transport.id, kind, rtpParameters, ...(source ? { source } : {}) },
+        })
           .then(({ id }) => ok({ id }))
           .catch(fail);
       });
@@ -414,8 +475,14 @@ export class RoomClient extends EventTarget {
       kind: c.kind,
       rtpParameters: c.rtpParameters as unknown as types.RtpParameters,
     });
-    this.#streams.add(c.peerId, consumer.track);
-    this.#set({ remote: [...this.#state.remote, { peerId: c.peerId, consumer }], streams: this.#streams.view });
+    const remote: RemoteTrack = { peerId: c.peerId, source: p.source, consumer };
+    if (p.source === 'screen') {
+      const screen = { peerId: c.peerId, producerId: p.id, stream: new MediaStream([consumer.track]), self: false };
+      this.#set({ remote: [...this.#state.remote, remote], screen });
+    } else {
+      this.#streams.add(c.peerId, consumer.track);
+      this.#set({ remote: [...this.#state.remote, remote], streams: this.#streams.view });
+    }
     await request(this.#socket, { method: 'resumeConsumer', data: { consumerId: c.id } });
     const height = this.#tileHeights.get(c.peerId);
     if (c.kind === 'video' && height !== undefined) this.#sendTileSize(c.id, (height * 4) / 3, height);
@@ -445,6 +512,9 @@ export class RoomClient extends EventTarget {
       case 'consumerClosed':
         this.#dropRemote((r) => r.consumer.id === n.data.consumerId);
         return;
+      case 'screenShare':
+        this.#set({ screenNotice: n.data });
+        return;
       case 'activeSpeaker':
         this.#set({ activeSpeaker: n.data.peerId });
         return;
@@ -472,7 +542,8 @@ export class RoomClient extends EventTarget {
 
   #closeRemote(r: RemoteTrack): void {
     r.consumer.close();
-    this.#streams.remove(r.peerId, r.consumer.track);
+    if (r.source !== 'screen') this.#streams.remove(r.peerId, r.consumer.track);
+    else if (this.#state.screen?.producerId === r.consumer.producerId) this.#set({ screen: null });
   }
 
   /** Closes transports and consumers; the peers' streams stay (a rejoin refills them). */
@@ -482,6 +553,12 @@ export class RoomClient extends EventTarget {
     this.#recv?.close();
     this.#send = this.#recv = null;
     this.#producers.clear();
+    // The share's producer went with the transport: a rejoin does not share again by itself.
+    const shared = this.#screenProducer?.track;
+    this.#screenProducer?.close();
+    shared?.stop();
+    this.#screenProducer = null;
+    if (this.#state.screen?.self) this.#set({ screen: null });
     this.#pending = [];
     this.#set({ remote: [], audioOnly: false });
   }

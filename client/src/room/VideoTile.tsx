@@ -24,6 +24,18 @@ export interface TileInfo {
 
 const qualityKey = { good: 'room.qualityGood', fair: 'room.qualityFair', poor: 'room.qualityPoor' } as const;
 
+/**
+ * A <video>'s ref showing `stream`, assigned only on a new stream object, never on re-renders
+ * (speaker, mute, levels): reassigning srcObject restarts the element even with the same tracks.
+ */
+export function useStreamVideo(stream: MediaStream | null) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    if (ref.current && ref.current.srcObject !== stream) ref.current.srcObject = stream;
+  }, [stream]);
+  return ref;
+}
+
 export function VideoTile({
   tile,
   onSize,
@@ -33,7 +45,7 @@ export function VideoTile({
   onSize?: (peerId: string, width: number, height: number) => void;
 }) {
   const { t } = useI18n();
-  const ref = useRef<HTMLVideoElement>(null);
+  const ref = useStreamVideo(tile.stream);
   useEffect(() => {
     const video = ref.current;
     if (!video || tile.self || !onSize) return;
@@ -44,12 +56,7 @@ export function VideoTile({
     const observer = new ResizeObserver(report);
     observer.observe(video);
     return () => observer.disconnect();
-  }, [tile.peerId, tile.self, onSize]);
-  // Only on a new stream object, never on re-renders (speaker, mute, levels): reassigning srcObject
-  // restarts the element even with the same tracks.
-  useEffect(() => {
-    if (ref.current && ref.current.srcObject !== tile.stream) ref.current.srcObject = tile.stream;
-  }, [tile.stream]);
+  }, [tile.peerId, tile.self, onSize, ref]);
   return (
     <figure
       className={`tile${tile.speaking ? ' speaking' : ''}`}

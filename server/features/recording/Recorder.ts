@@ -7,7 +7,12 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RecordingStateView } from '../../../protocol/media.js';
-import type { RecordableRoom } from './RecordableRoom.js';
+import {
+  recordingParticipantOf,
+  screenShareParticipant,
+  type RecordableProducer,
+  type RecordableRoom,
+} from './RecordableRoom.js';
 import type { RtpPortRange } from './ffmpeg-input.js';
 import { CompositeJob, compositePath } from './CompositeJob.js';
 import { fsyncFile, hashFile, recordingDirectory, safeName, writeDurably } from './files.js';
@@ -114,6 +119,8 @@ type RecorderEvents = {
 export class Recorder extends EventEmitter<RecorderEvents> {
   readonly #o: RecorderOptions;
   readonly #live = new Map<string, Live>();
+  /** Screen-share marks being chained, per session: finish() waits for them (a share stopped just before the end). */
+  readonly #marks = new Map<string, Set<Promise<void>>>();
   readonly #clock: () => Date;
   readonly #composites = new Map<
     string,
@@ -147,23 +154,35 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       chain: previous?.chain ?? Promise.resolve(),
     };
     this.#live.set(sessionId, live);
-    const schedule = (peerId: string) => {
+    // A screen share is one track with nothing to wait for: its run starts (and ends) with it.
+    const schedule = (p: RecordableProducer) => {
+      const peerId = recordingParticipantOf(p);
       clearTimeout(live.pending.get(peerId));
       live.pending.set(
         peerId,
-        setTimeout(() => {
-          live.pending.delete(peerId);
-          void this.#step(live, peerId, () => this.#restartTap(live, peerId));
-        }, settleMs),
+        setTimeout(
+          () => {
+            live.pending.delete(peerId);
+            void this.#step(live, peerId, () => this.#restartTap(live, peerId));
+          },
+          p.source === 'screen' ? 0 : settleMs,
+        ),
       );
     };
     room.on('newProducer', (p) => {
       // The session's timeline starts with its first published track, not when a tap is ready.
       this.#ensureRecording(sessionId);
-      schedule(p.peerId);
+      schedule(p);
+      if (p.source === 'screen') void this.#markScreenShare(live, p, 'start');
     });
-    room.on('producerClosed', (p) => schedule(p.peerId));
-    room.on('peerLeft', (peerId) => void this.#step(live, peerId, () => this.#stopTap(live, peerId)));
+    room.on('producerClosed', (p) => {
+      schedule(p);
+      if (p.source === 'screen') void this.#markScreenShare(live, p, 'stop');
+    });
+    room.on('peerLeft', (peerId) => {
+      for (const id of [peerId, screenShareParticipant(peerId)])
+        void this.#step(live, id, () => this.#stopTap(live, id));
+    });
     room.once('closed', () => void this.#stopAll(live));
   }
 
@@ -255,6 +274,25 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     return { sha256: link.sha256, offsetMs, index: link.index, chainHash: link.chainHash };
   }
 
+  /**
+   * A share's start or stop as its own chain link (`entry:screen-share-start` / `-stop`, in the
+   * sharer's folder): the auditor timeline's marks. Without a running recording there is nothing to mark.
+   */
+  async #markScreenShare(live: Live, p: RecordableProducer, event: 'start' | 'stop'): Promise<void> {
+    const sessionId = live.room.sessionId;
+    const peer = live.room.peers().find((x) => x.id === p.peerId);
+    const record = { event, producerId: p.id, sharer: p.peerId, displayName: peer?.displayName ?? p.peerId };
+    if (this.#ensureRecording(sessionId).status !== 'recording') return;
+    const marks = this.#marks.get(sessionId) ?? new Set();
+    this.#marks.set(sessionId, marks);
+    const mark = this.appendEntry(sessionId, p.peerId, `screen-share-${event}`, Buffer.from(JSON.stringify(record)))
+      .then(() => undefined)
+      .catch(() => undefined);
+    marks.add(mark);
+    await mark;
+    marks.delete(mark);
+  }
+
   /** Chains one file written at `offsetMs` as its own link, in turn with the segments; its row. */
   async #chainLink(
     live: Live,
@@ -293,6 +331,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   async finish(sessionId: string): Promise<FinishedRecording | null> {
     // The session ends now; stopping the taps (ffmpeg closing its segments) only flushes what came before.
     const endedAt = this.#clock().toISOString();
+    await Promise.all(this.#marks.get(sessionId) ?? []);
+    this.#marks.delete(sessionId);
     const live = this.#live.get(sessionId);
     if (live) {
       await this.#stopAll(live);
@@ -375,18 +415,20 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   /** A new run of the participant's current tracks; null when there is nothing (more) to record. */
   async #startTap(live: Live, peerId: string): Promise<{ tap: ParticipantTap; run: number } | 'failed' | null> {
     if (live.ended || live.room.closed || this.#live.get(live.room.sessionId) !== live) return null;
-    const producers = live.room.producers().filter((p) => p.peerId === peerId);
+    const producers = live.room.producers().filter((p) => recordingParticipantOf(p) === peerId);
     const engineProducers = producers.map((p) => live.room.findProducer(p.id)).filter((p) => p !== undefined);
     if (engineProducers.length === 0) return null;
     const sessionId = live.room.sessionId;
     const row = this.#ensureRecording(sessionId);
     const startedMs = Date.parse(row.startedAt);
-    const peer = live.room.peers().find((p) => p.id === peerId);
+    // peerId names the recording participant: the peer, or its screen share (filed as role 'screen').
+    const owner = producers[0]!.peerId;
+    const peer = live.room.peers().find((p) => p.id === owner);
     if (row.status !== 'recording') return null;
     this.#o.store.addParticipant(sessionId, {
       id: peerId,
-      displayName: peer?.displayName ?? peerId,
-      role: peer?.role ?? 'unknown',
+      displayName: peer?.displayName ?? owner,
+      role: owner !== peerId ? 'screen' : (peer?.role ?? 'unknown'),
       firstSeenMs: Math.max(0, this.#clock().getTime() - startedMs),
     });
     const run = (live.runs.get(peerId) ?? 0) + 1;

@@ -8,7 +8,7 @@ export {
 } from './checkpoint.js';
 export { chainFormat, genesis, isMediaSegment, nextHead } from './hash-chain.js';
 export { platformManifestSeal } from './platform-seal.js';
-export type { RecordableRoom } from './RecordableRoom.js';
+export { screenShareParticipant, type RecordableRoom } from './RecordableRoom.js';
 export {
   Recorder,
   type CapturedFrame,
