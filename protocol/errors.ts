@@ -126,6 +126,12 @@ export const errorCodes = [
   // ID card reading (issue 15 §2): only ID snapshots are read; tesseract missing or failing.
   'snapshot_not_id',
   'ocr_unavailable',
+  // Scripted 意愿确认 and materials (issue 15 §1, §4).
+  'script_incomplete',
+  'script_answer_unexpected',
+  'script_not_running',
+  'script_step_unanswered',
+  'material_unsupported_type',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -7,6 +7,7 @@ import type { ErrorReply } from './errors.js';
 import type { CaseSummary } from './http/cases.js';
 import type { CeremonyState } from './http/ceremonies.js';
 import type { EvidenceJob } from './http/records.js';
+import type { ScriptRunState } from './http/script.js';
 import {
   mediaRequestSchema,
   type MediaAck,
@@ -101,6 +102,8 @@ export interface ServerToClientEvents {
   'recording:state': (state: RecordingStateView) => void;
   /** The handling clerk started a liveness check: the applicant's screen shows the prompt (media room). */
   'identity:liveness': (event: LivenessPromptEvent) => void;
+  /** The case's 意愿确认 script moved on: the prompt on the applicant's screen (media room of the session). */
+  'script:state': (state: Pushed<ScriptRunState>) => void;
 }
 
 /** A liveness prompt for the applicant's screen; `prompt: null` clears it when the check ends. */

@@ -52,6 +52,8 @@ import {
   FaceEngine,
   IdCheckService,
   IdentityService,
+  MaterialService,
+  ScriptService,
 } from '../features/identity/index.js';
 import {
   closeRoomsWhenSessionsEnd,
@@ -123,6 +125,9 @@ export interface AppServices {
   /** Face match and liveness advice for the handling clerk (issue 15 §3). */
   readonly faceChecks: FaceCheckService;
   readonly idChecks: IdCheckService;
+  /** Issue 15: each matter's 意愿确认 script and the case's run through it; materials of the session. */
+  readonly scripts: ScriptService;
+  readonly materials: MaterialService;
   readonly ceremonies: CeremonyService;
   readonly records: RecordService;
   /** Long-term validation renewal of archived PDFs (fresh DSS and document timestamp before the last one ends). */
@@ -236,6 +241,8 @@ export class App {
       });
       const faceCheckStore = new FaceCheckStore(db);
       const idChecks = new IdCheckService({ db, clock, audit, blobs, cases, sessions, recording });
+      const scripts = new ScriptService({ db, clock, audit, catalog, cases, sessions, recording });
+      const materials = new MaterialService({ db, clock, audit, blobs, cases, sessions, recording });
       const identity = new IdentityService({
         db,
         clock,
@@ -248,6 +255,8 @@ export class App {
         signing,
         pki,
         recording,
+        scripts,
+        materials,
         font,
         verificationLink: docLink,
         faceChecks: faceCheckStore,
@@ -371,6 +380,8 @@ export class App {
         identity,
         faceChecks,
         idChecks,
+        scripts,
+        materials,
         ceremonies,
         records,
         ltv,

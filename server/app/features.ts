@@ -10,7 +10,15 @@ import { ceremonyRoutes, ceremonySockets } from '../features/ceremony/index.js';
 import { documentRoutes } from '../features/documents/index.js';
 import { evidenceRoutes, evidenceSockets } from '../features/evidence/index.js';
 import { healthRoutes } from '../features/health/index.js';
-import { faceCheckRoutes, faceCheckSockets, idCheckRoutes, identityRoutes } from '../features/identity/index.js';
+import {
+  faceCheckRoutes,
+  faceCheckSockets,
+  idCheckRoutes,
+  identityRoutes,
+  materialRoutes,
+  scriptRoutes,
+  scriptSockets,
+} from '../features/identity/index.js';
 import { mediaSockets } from '../features/media/index.js';
 import { pkiRoutes } from '../features/pki/index.js';
 import { ratingRoutes } from '../features/ratings/index.js';
@@ -43,6 +51,8 @@ export function routeModules(s: AppServices): RouteModule[] {
     verifyRoutes(s),
     ratingRoutes(s),
     faceCheckRoutes(s),
+    scriptRoutes(s),
+    materialRoutes(s),
   ];
 }
 
@@ -53,6 +63,7 @@ export function socketModules(s: AppServices): SocketModule[] {
     ceremonySockets(s),
     evidenceSockets(s),
     faceCheckSockets(s),
+    scriptSockets(s),
     ...(media
       ? [
           mediaSockets({

@@ -324,3 +324,61 @@ export const demoUsers: readonly DemoUser[] = [
   { username: 'auditor', displayName: '审计员 周敏', role: 'auditor', siteId: null },
   { username: 'admin', displayName: '平台管理员', role: 'admin', siteId: null },
 ];
+
+/** One step of a demo 意愿确认 script (protocol/http/script.ts ScriptStep). */
+export interface DemoScriptStep {
+  readonly kind: 'statement' | 'question';
+  readonly text: string;
+  readonly expected: 'yes' | 'no';
+}
+
+const identityStep: DemoScriptStep = {
+  kind: 'question',
+  text: '请问您是{applicant}本人吗？',
+  expected: 'yes',
+};
+const voluntaryStep: DemoScriptStep = {
+  kind: 'question',
+  text: '您是否自愿委托{originatingSite}帮办、由{handlingSite}远程办理本事项？',
+  expected: 'yes',
+};
+const coercionStep: DemoScriptStep = {
+  kind: 'question',
+  text: '是否有人强迫或诱导您办理本事项？',
+  expected: 'no',
+};
+
+/**
+ * The demo 意愿确认 scripts (issue 15 §1), for the matters of the source article's flow A desks
+ * (慈溪–兴仁 social security and tax, 江北–普陀 户籍); placeholders are filled in per case.
+ */
+export const demoScripts: Readonly<Record<string, readonly DemoScriptStep[]>> = {
+  'shebao-tingjiao': [
+    {
+      kind: 'statement',
+      text: '{applicant}您好，本次视频办理全程录音录像，现由{handlingSite}为您办理“{matter}”。',
+      expected: 'yes',
+    },
+    identityStep,
+    { kind: 'question', text: '您是否已在参保地以外就业并参保，申请停缴老家的社会保险？', expected: 'yes' },
+    coercionStep,
+  ],
+  'shebao-zhuanyi': [
+    { kind: 'statement', text: '{applicant}您好，本次视频办理全程录音录像，办理事项为“{matter}”。', expected: 'yes' },
+    identityStep,
+    { kind: 'question', text: '您是否申请将养老保险关系转移至现参保地？', expected: 'yes' },
+    coercionStep,
+  ],
+  'shuiwu-shiming': [
+    { kind: 'statement', text: '本次视频办理全程录音录像，由{handlingSite}确认企业法定代表人身份。', expected: 'yes' },
+    identityStep,
+    { kind: 'question', text: '您是否为该企业的法定代表人，并同意办理税务登记实名认证？', expected: 'yes' },
+    voluntaryStep,
+  ],
+  'huji-hukoubu-buban': [
+    { kind: 'statement', text: '{applicant}您好，本次视频办理全程录音录像，办理事项为“{matter}”。', expected: 'yes' },
+    identityStep,
+    { kind: 'question', text: '您申请补办的户口簿是否已遗失或损毁？', expected: 'yes' },
+    voluntaryStep,
+  ],
+};

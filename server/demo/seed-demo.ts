@@ -5,7 +5,16 @@
 // PIN), as an admin and the user would do it.
 import type { AuditLog } from '../kernel/audit/AuditLog.js';
 import type { CatalogService } from '../features/catalog/index.js';
-import { DEMO_PASSWORD, DEMO_PIN, demoMatters, demoPartnerships, demoSites, demoUsers } from './demo-data.js';
+import type { ScriptService } from '../features/identity/index.js';
+import {
+  DEMO_PASSWORD,
+  DEMO_PIN,
+  demoMatters,
+  demoPartnerships,
+  demoScripts,
+  demoSites,
+  demoUsers,
+} from './demo-data.js';
 import type { PinEnrolments, UserService } from '../features/auth/index.js';
 
 /** The PlatformPki operations seeding needs. */
@@ -21,15 +30,17 @@ export interface SeedReport {
 
 export async function seedDemo(deps: {
   catalog: CatalogService;
+  scripts: ScriptService;
   users: UserService;
   audit: AuditLog;
   pki: DemoPki;
   enrolments: PinEnrolments;
 }): Promise<SeedReport> {
-  const { catalog, users, audit, pki, enrolments } = deps;
+  const { catalog, scripts, users, audit, pki, enrolments } = deps;
   for (const site of demoSites) catalog.upsertSite(site);
   for (const matter of demoMatters) catalog.upsertMatter(matter);
   for (const p of demoPartnerships) catalog.upsertPartnership({ ...p, sites: [...p.sites], matters: [...p.matters] });
+  for (const [matterId, steps] of Object.entries(demoScripts)) scripts.seed(matterId, steps);
   for (const site of demoSites) await pki.ensureSiteCa({ id: site.id, name: site.name });
   let usersCreated = 0;
   let certificatesIssued = 0;

@@ -92,6 +92,13 @@ export const policies = {
   'stats.read': rule(['auditor', 'admin']),
   // Verifying a whole search result is an audit office task (issue 16 §3).
   'record.verify_batch': rule(['auditor']),
+  // Issue 15: the handling clerk runs the 意愿确认 script; the case's applicant, staff of either site
+  // and auditors read it; the originating clerk captures materials.
+  'script.run': rule(['clerk'], atHandlingSite),
+  'script.read': rule(['clerk', 'auditor', 'guest'], (p, r) =>
+    p.kind === 'guest' ? r.participant === true : whoOf(p) === 'auditor' || atEitherSite(p, r),
+  ),
+  'material.create': rule(['clerk'], atOriginatingSite),
 } as const satisfies Record<string, Rule<Who>>;
 
 export type Action = keyof typeof policies;

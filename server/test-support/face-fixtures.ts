@@ -8,7 +8,7 @@
 // one of the crops), a head turn (the face bent left and right, see faceScene) and y4m
 // videos of such scenes for the synthetic camera of a test participant.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -131,5 +131,21 @@ export function readY4m(file: string): { width: number; height: number; frames: 
 /** One frame of a y4m video as a JPEG (what a snapshot of the recording would be). */
 export function jpegOfY4mFrame(file: string, index: number, out: string): Buffer {
   ffmpeg(['-i', file, '-vf', `select=eq(n\\,${index})`, '-frames:v', '1', out]);
+  return readFileSync(out);
+}
+
+/**
+ * A rendered ID card (test-support/id-card.ts, 856×540) with the crop as its portrait, in place of the
+ * grey silhouette: a card both the OCR and the face match can read. PNG in, PNG out.
+ */
+export function withPortrait(card: Buffer, crop: FaceCrop, dir: string): Buffer {
+  const cardFile = join(dir, 'portrait-card-in.png');
+  const out = join(dir, 'portrait-card.png');
+  writeFileSync(cardFile, card);
+  ffmpeg([
+    ...['-i', cardFile, '-i', humanAsset(), '-filter_complex'],
+    `[1]crop=${CROPS[crop]},scale=230:290[p];[0][p]overlay=580:60`,
+    ...['-frames:v', '1', out],
+  ]);
   return readFileSync(out);
 }

@@ -5,6 +5,7 @@
 // (wall-clock bounds taken by the test itself), for the timeline and redaction tests.
 import type { Bot } from '../../bench/support/Bot.js';
 import { DEMO_PIN } from '../demo/demo-data.js';
+import { completeScript } from './consent-script.js';
 import { handwritingDataUrl } from './flow-fixtures.js';
 import type { HttpClient } from './HttpClient.js';
 import { joinLiveRoom, openCaseWithGuest, waitForRecordedSegments, type LiveServer } from './live-room.js';
@@ -48,6 +49,7 @@ export async function recordedRecord(
   const face = await snap('face');
   await sleep(gapMs);
   const id = await snap('id');
+  await completeScript(cixi, caseId);
   const confirmed = await cixi.post(`/api/cases/${caseId}/confirm-identity`, {
     checklist: { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true },
   });

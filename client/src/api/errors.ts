@@ -107,6 +107,11 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   face_check_busy: 'error.faceCheckBusy',
   face_engine_unavailable: 'error.faceEngineUnavailable',
   face_check_decided: 'error.faceCheckDecided',
+  script_incomplete: 'error.scriptIncomplete',
+  script_answer_unexpected: 'error.scriptAnswerUnexpected',
+  script_not_running: 'error.scriptNotRunning',
+  script_step_unanswered: 'error.scriptStepUnanswered',
+  material_unsupported_type: 'error.materialUnsupportedType',
 };
 
 /** The table doubles as the list of known codes (a type-only import keeps zod out of the bundle). */

@@ -23,6 +23,8 @@ export type { Snapshot, SnapshotTaken, Checklist, ChecklistKey } from '../../../
 export type { FaceCheck, LivenessPrompt } from '../../../protocol/http/face-check.js';
 export type { LivenessPromptEvent } from '../../../protocol/socket.js';
 export type { IdCheck, IdCheckKey, IdCheckStatus, IdCardFields, IdRead } from '../../../protocol/http/id-check.js';
+export type { MatterScript, ScriptRunState, ScriptStep } from '../../../protocol/http/script.js';
+export type { Material } from '../../../protocol/http/materials.js';
 export type {
   DocumentSigner,
   SigningProgress,

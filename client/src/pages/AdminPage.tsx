@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api/http.js';
 import type { Matter, Partnership, Role, Site, User } from '../api/types.js';
 import { CertificatesPanel } from '../admin/CertificatesPanel.js';
+import { ScriptsPanel } from '../admin/ScriptsPanel.js';
 import { ErrorAlert, Loading } from '../components/Alert.js';
 import { DataTable, SiteOptions } from '../components/DataTable.js';
 import { AppShell } from '../components/AppShell.js';
@@ -59,6 +60,7 @@ export function AdminPage() {
                 ))}
               </ul>
             </section>
+            <ScriptsPanel matters={catalog.data.matters} />
           </div>
           <div className="stack">
             <UsersPanel sites={catalog.data.sites} siteName={siteName} />

@@ -12,6 +12,9 @@ import { ConsentDialog } from '../room/ConsentDialog.js';
 import { FaceCheckPanel } from '../room/FaceCheckPanel.js';
 import { IdentityPanel } from '../room/IdentityPanel.js';
 import { LivenessPrompt } from '../room/LivenessPrompt.js';
+import { MaterialsPanel } from '../room/MaterialsPanel.js';
+import { ScriptPanel, ScriptPrompt } from '../room/ScriptPanel.js';
+import { useScript } from '../room/useScript.js';
 import { SigningPanel } from '../room/SigningPanel.js';
 import { caseSiteOf, useRoomContext } from '../room/useRoomContext.js';
 import { RecordingIndicator, VideoStage } from '../room/VideoStage.js';
@@ -27,6 +30,8 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
   const ctx = useRoomContext(sessionId, isClerk);
   const kase = ctx.kase;
   const handling = isClerk && me.kind === 'user' && kase !== null && kase.handlingSite.id === me.site?.id;
+  const originating =
+    isClerk && me.kind === 'user' && kase !== null && kase.originatingSite.id === me.site?.id && !handling;
   const siteName = (id: string | null) => ctx.sites.find((s) => s.id === id)?.name ?? null;
   const archive = useAction(async () => {
     const r = await api<{ recordId: string }>(`/api/cases/${kase!.id}/archive`, { method: 'POST' });
@@ -38,6 +43,7 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
   // The applicant keeps a rating pass from the start: the guest login ends with the session, and
   // the 好差评 rating comes after; when the session ends the phone moves on to the rating page.
   const applicantCase = me?.kind === 'guest' ? me.caseId : null;
+  const [script, setScript] = useScript(kase?.id ?? applicantCase);
   useEffect(() => {
     if (applicantCase) void fetchRatingPass(applicantCase).catch(() => undefined);
   }, [applicantCase]);
@@ -81,6 +87,13 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
           <div className="room">
             <VideoStage client={client} state={state} siteOf={(peerId, role) => caseSiteOf(kase, peerId, role)} />
             <div className="room-side">
+              {me?.kind === 'guest' && !ctx.documentId && <ScriptPrompt state={script} />}
+              {kase && handling && (
+                <ScriptPanel caseId={kase.id} state={script} onState={setScript} confirmed={ctx.documentId !== null} />
+              )}
+              {kase && originating && me.kind === 'user' && (
+                <MaterialsPanel caseId={kase.id} participants={ctx.session?.participants ?? []} me={me.id} />
+              )}
               {kase && handling && (
                 <IdentityPanel caseId={kase.id} confirmed={ctx.documentId !== null} onConfirmed={ctx.setDocumentId} />
               )}

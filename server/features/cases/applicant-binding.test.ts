@@ -12,6 +12,7 @@ import { DEMO_PIN } from '../../demo/demo-data.js';
 import type { HttpClient, TestResponse } from '../../test-support/HttpClient.js';
 import { TestServer } from '../../test-support/TestServer.js';
 import { handwritingDataUrl } from '../../test-support/flow-fixtures.js';
+import { completeScript } from '../../test-support/consent-script.js';
 import {
   closeLiveRoom,
   joinLiveRoom,
@@ -69,6 +70,7 @@ async function confirmIdentity(caseId: string): Promise<string> {
     const snap = await cixi.post(`/api/cases/${caseId}/snapshots`, { kind });
     expect(snap.status, snap.text).toBe(201);
   }
+  await completeScript(cixi, caseId);
   const confirmed = await cixi.post(`/api/cases/${caseId}/confirm-identity`, { checklist });
   expect(confirmed.status, confirmed.text).toBe(201);
   return confirmed.json().documentId;

@@ -1,5 +1,5 @@
 // Gathers what goes into a record's evidence package (DESIGN §6) besides SHA256SUMS and its seal:
-// manifest.json, the signed PDFs, snapshots, the sealed recording, the record's audit entries,
+// manifest.json, the signed PDFs, snapshots, materials, the sealed recording, the record's audit entries,
 // the CA chain and CRLs.
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
@@ -8,6 +8,8 @@ import { AUDIT_FILE, CHAIN_FILE, MANIFEST_FILE, PACKAGE_FORMAT, type PackageMani
 import { derToPem } from './pem.js';
 import type { RecordingService } from '../recording/index.js';
 import type { ZipSource } from './zip.js';
+
+const materialExtension: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'application/pdf': 'pdf' };
 
 export interface CollectOptions {
   readonly recording: RecordingService;
@@ -54,6 +56,14 @@ export async function collectRecordFiles(parts: RecordParts, o: CollectOptions):
     });
   }
 
+  const materials: NonNullable<PackageManifest['materials']> = [];
+  for (const [i, m] of parts.materials.entries()) {
+    const file = `materials/${String(i + 1).padStart(2, '0')}-${m.id.slice(0, 8)}.${materialExtension[m.mediaType]}`;
+    files.set(file, await o.blobs.get(m.sha256));
+    const { name, mediaType, sha256, offsetMs, chainIndex, chainHash } = m;
+    materials.push({ file, name, mediaType, sha256, offsetMs, chainIndex, chainHash });
+  }
+
   const recording = record.sessionId ? await o.recording.packageFiles(record.sessionId) : undefined;
   const recordingDir = 'recording/';
   if (recording) for (const [name, bytes] of recording.files) files.set(`${recordingDir}${name}`, bytes);
@@ -96,6 +106,7 @@ export async function collectRecordFiles(parts: RecordParts, o: CollectOptions):
     },
     documents,
     snapshots,
+    materials,
     recording:
       recording && record.sessionId
         ? { sessionId: record.sessionId, dir: recordingDir, status: recording.status }

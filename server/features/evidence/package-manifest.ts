@@ -48,6 +48,20 @@ export const packageManifestSchema = z.object({
       chainHash: z.string().optional(),
     }),
   ),
+  /** Materials captured in the session (issue 15 §4), each a link of the recording chain; absent in older packages. */
+  materials: z
+    .array(
+      z.object({
+        file: z.string().startsWith('materials/'),
+        name: z.string(),
+        mediaType: z.string(),
+        sha256: z.string(),
+        offsetMs: z.number(),
+        chainIndex: z.number().int().min(0),
+        chainHash: z.string(),
+      }),
+    )
+    .optional(),
   recording: z
     .object({
       sessionId: z.string(),

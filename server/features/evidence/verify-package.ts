@@ -177,11 +177,13 @@ export async function verifyEvidencePackage(
           checked,
         );
       }
-      // Each snapshot taken from the recording must be the link it claims (h_{i+1}: links[0] is h_0).
-      for (const snap of manifest.snapshots.filter((s) => s.chainIndex !== undefined && !named(s.file))) {
-        if (recording.links[snap.chainIndex! + 1] !== snap.chainHash)
-          fail(snap.file, `not link ${snap.chainIndex} of the recording chain`);
-        else checked.push(`${snap.file}: link ${snap.chainIndex} of the recording chain`);
+      // Each snapshot and material must be the link it claims (h_{i+1}: links[0] is h_0).
+      for (const entry of [...manifest.snapshots, ...(manifest.materials ?? [])].filter(
+        (s) => s.chainIndex !== undefined && !named(s.file),
+      )) {
+        if (recording.links[entry.chainIndex! + 1] !== entry.chainHash)
+          fail(entry.file, `not link ${entry.chainIndex} of the recording chain`);
+        else checked.push(`${entry.file}: link ${entry.chainIndex} of the recording chain`);
       }
     }
   } else {

@@ -15,7 +15,7 @@ import type { Database } from '../../kernel/store/Database.js';
 import { maskIdNumber, type CaseService } from '../cases/index.js';
 import type { RecordingService } from '../recording/index.js';
 import type { SessionService } from '../sessions/index.js';
-import { handlingSession } from './handling-clerk.js';
+import { caseSessionOf } from './case-session.js';
 import type { CardRead } from './id-card/id-card-fields.js';
 import { readIdCard } from './id-card/read-id-card.js';
 import { allPassed, backChecks, frontChecks, mergedChecks, uncheckedIds } from './id-card/id-checks.js';
@@ -68,7 +68,7 @@ export class IdCheckService {
   async read(clerk: UserPrincipal, caseId: string, snapshotId: string): Promise<IdRead> {
     const { db, cases, sessions, blobs, recording, audit, clock } = this.#d;
     const c = cases.get(caseId);
-    const session = handlingSession(sessions, clerk, c);
+    const session = caseSessionOf(sessions, clerk, c, 'handling');
     const snap = db.sql
       .prepare(
         'SELECT kind, sha256, session_id AS sessionId, chain_index AS chainIndex FROM snapshots WHERE case_id = ? AND id = ?',

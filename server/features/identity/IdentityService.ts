@@ -10,6 +10,7 @@ import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
 import { type Clock } from '../../kernel/clock.js';
 import { type JoinedApplicant, type Participant, type Session, type SessionService } from '../sessions/index.js';
 import { BadRequestError, ConflictError } from '../../kernel/errors.js';
+import { caseSessionOf } from './case-session.js';
 import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Database } from '../../kernel/store/Database.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
@@ -17,10 +18,12 @@ import type { RecordingCheckpoint, RecordingService } from '../recording/index.j
 import type { DocumentSigning, DocumentStore } from '../documents/index.js';
 import { stampVerificationQr, type ImageType, type VerificationLink } from '../documents/index.js';
 import { uncheckedItems, type Checklist } from './checklist.js';
-import { handlingSession } from './handling-clerk.js';
 import type { IdCheckService } from './IdCheckService.js';
 import { identitySignerRoles, renderIdentityDocument } from './render-identity-document.js';
 import type { FaceCheckStore } from './face/FaceCheckStore.js';
+import type { MaterialService } from './MaterialService.js';
+import type { Material } from '../../../protocol/http/materials.js';
+import type { ScriptService } from './ScriptService.js';
 
 /** The applicant's event certificate only needs to outlive the signing round. */
 export const EVENT_CERTIFICATE_MINUTES = 60;
@@ -56,6 +59,8 @@ export interface IdentityServiceDeps {
   readonly recording: RecordingService;
   /** The ID card reads printed in the document's ID check section. */
   readonly idChecks: IdCheckService;
+  readonly scripts: ScriptService;
+  readonly materials: MaterialService;
   readonly font: Uint8Array;
   /** The /verify links (QR, short URL) of a document hash, under the configured public URL. */
   readonly verificationLink: (sha256: string) => VerificationLink;
@@ -86,7 +91,7 @@ export class IdentityService {
 
   /** The handling clerk, in the case's open session, while the case is in session. */
   #assertHandlingClerk(clerk: UserPrincipal, c: CaseSummary): Session {
-    return handlingSession(this.#d.sessions, clerk, c);
+    return caseSessionOf(this.#d.sessions, clerk, c, 'handling');
   }
 
   /** The open session in which this clerk handles the case now (the face checks' precondition). */
@@ -228,12 +233,18 @@ export class IdentityService {
       .all(caseId) as Snapshot[];
   }
 
-  /** Forgets the case's snapshots when its record is deleted (the caller destroys the blobs). */
+  /** Forgets the case's snapshots and materials when its record is deleted (the caller destroys the blobs). */
   deleteSnapshots(caseId: string): void {
     // The ID card reads of those snapshots go first (they reference them).
     this.#d.db.sql.prepare('DELETE FROM id_reads WHERE case_id = ?').run(caseId);
     this.#d.db.sql.prepare('DELETE FROM snapshots WHERE case_id = ?').run(caseId);
     this.#d.faceChecks.deleteForCase(caseId);
+    this.#d.materials.deleteForCase(caseId);
+  }
+
+  /** The materials captured in the case's sessions (issue 15 §4). */
+  materials(caseId: string): Material[] {
+    return this.#d.materials.list(caseId);
   }
 
   snapshot(caseId: string, id: string): Snapshot | undefined {
@@ -252,6 +263,7 @@ export class IdentityService {
     const { applicant, witness } = this.#refusalAudited(clerk, caseId, () =>
       this.#assertSessionPreconditions(session, clerk),
     );
+    const script = this.#refusalAudited(clerk, caseId, () => this.#d.scripts.assertComplete(caseId));
     const snaps = this.snapshots(caseId).filter((s) => s.sessionId === session.id && s.chainIndex !== null);
     if (!snaps.some((s) => s.kind === 'face') || !snaps.some((s) => s.kind === 'id')) {
       throw new BadRequestError('at least one face and one ID snapshot', 'snapshots_missing');
@@ -277,6 +289,15 @@ export class IdentityService {
       faceChecks: this.#d.faceChecks.forSession(session.id),
       font: this.#d.font,
       idCheck: this.#d.idChecks.check(caseId),
+      script:
+        script.version === null
+          ? null
+          : {
+              matterId: script.matterId,
+              version: script.version,
+              rows: script.steps,
+            },
+      materials: this.#d.materials.list(caseId).filter((m) => m.sessionId === session.id),
     });
     const { boxes } = rendered;
     // The QR goes on before anyone signs: the base revision the signers sign carries it.

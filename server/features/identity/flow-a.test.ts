@@ -26,6 +26,7 @@ import { verifyEvidencePackage } from '../evidence/index.js';
 import { readZip } from '../evidence/index.js';
 import { handwritingDataUrl, multipart, pdfsig, testImage } from '../../test-support/flow-fixtures.js';
 import { privateModes } from '../../test-support/private-modes.js';
+import { completeScript } from '../../test-support/consent-script.js';
 import {
   closeLiveRoom,
   joinLiveRoom,
@@ -195,6 +196,7 @@ describe('flow A: remote identity confirmation', () => {
   test('confirmation needs the whole checklist and the handling clerk; it renders the PDF (snapshot offsets and chain links) and issues the event certificate', async () => {
     expect((await confirm(cixi, caseId, { ...checklist, idBackShown: false })).status).toBe(400);
     expect((await confirm(xingren)).status).toBe(403);
+    await completeScript(cixi, caseId);
     const confirmed = await confirm(cixi);
     expect(confirmed.status, confirmed.text).toBe(201);
     documentId = confirmed.json().documentId;
@@ -249,6 +251,7 @@ describe('flow A: remote identity confirmation', () => {
     bots.push(...room);
     await waitForRecordedSegments(server, otherSession, guestPeer);
     for (const kind of ['face', 'id']) expect((await snapshot(cixi, kind, other)).status).toBe(201);
+    await completeScript(cixi, other);
     const doc = (await confirm(cixi, other)).json().documentId;
     expect((await xingren.post(`/api/cases/${other}/cancel`, { reason: '申请人撤回' })).status).toBe(200);
     // The applicant's guest access ended with the session; staff signers meet the closed document.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Bot } from '../../../bench/support/Bot.js';
 import { SyntheticMedia } from '../../../bench/support/SyntheticMedia.js';
+import { completeScript } from '../../test-support/consent-script.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
 import { TestServer } from '../../test-support/TestServer.js';
 import {
@@ -186,6 +187,7 @@ describe('ID card reading (issue 15 §2)', () => {
   });
 
   test('the 身份核验确认书 prints the ID check; after confirmation reading is refused 409 invalid_state', async () => {
+    await completeScript(cixi, live.id);
     const confirmed = await cixi.post(`/api/cases/${live.id}/confirm-identity`, { checklist });
     expect(confirmed.status, confirmed.text).toBe(201);
     const pdf = await cixi.get(`/api/documents/${confirmed.json().documentId}`);

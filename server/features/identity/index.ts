@@ -10,3 +10,8 @@ export { faceCheckSockets } from './face/socket.js';
 export { IdCheckService } from './IdCheckService.js';
 export { idCheckCharacter } from './id-card/id-number.js';
 export { idCheckRoutes } from './id-check-routes.js';
+export { MaterialService } from './MaterialService.js';
+export { materialRoutes } from './material-routes.js';
+export { ScriptService } from './ScriptService.js';
+export { scriptRoutes } from './script-routes.js';
+export { scriptSockets } from './socket.js';

@@ -11,6 +11,7 @@ import type { FaceCheck } from '../../../protocol/http/face-check.js';
 import { drawFaceCheckSection } from './face/face-check-section.js';
 import type { IdCheck } from '../../../protocol/http/id-check.js';
 import { drawIdCheckSection } from './id-check-section.js';
+import { drawScriptAndMaterials, type MaterialLine, type ScriptSection } from './script-table.js';
 
 export interface IdentityDocumentSnapshot {
   readonly kind: 'face' | 'id';
@@ -44,6 +45,10 @@ export interface IdentityDocumentInput {
   readonly font: Uint8Array;
   /** What was read off the ID card snapshots (advice), when they were read. */
   readonly idCheck?: IdCheck | undefined;
+  /** The 意愿确认 script as run (issue 15 §1); absent or null when the matter has none. */
+  readonly script?: ScriptSection | null;
+  /** Materials captured in the session (issue 15 §4). */
+  readonly materials?: readonly MaterialLine[];
 }
 
 /** Signing order of the identity document; the boxes are laid out in this order. */
@@ -91,6 +96,8 @@ export async function renderIdentityDocument(input: IdentityDocumentInput): Prom
   for (const item of checklistItems) {
     cursor.line(`${input.checklist[item.key] ? '☑' : '☐'} ${item.zh} / ${item.en}`, 10, MARGIN + 10);
   }
+  cursor = drawScriptAndMaterials(doc, cursor, font, input.script ?? null, input.materials ?? []);
+  page = cursor.page;
   cursor.rule();
   cursor.line('录像检查点 Recording checkpoint', 12);
   cursor.field('会话 Session', input.checkpoint.sessionId, 8);

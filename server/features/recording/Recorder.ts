@@ -45,9 +45,10 @@ export interface CapturedFrame {
   readonly sourceSegment: number;
 }
 
-/** A record chained as its own link of the recording. */
+/** A record chained as its own link of the recording (see appendEntry). */
 export interface ChainedEntry {
   readonly sha256: string;
+  /** Milliseconds from the recording's start. */
   readonly offsetMs: number;
   readonly index: number;
   readonly chainHash: string;
@@ -202,18 +203,24 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   }
 
   /**
-   * Appends a record of the session (bytes, e.g. JSON) to its chain as its own link, at this
-   * instant's offset, in the participant's folder: what the server concluded sits in the chain
-   * beside the media it concluded it from.
+   * Appends a record of the session (bytes: JSON, or a material as uploaded) to its chain as its own
+   * link, at this instant's offset, in the participant's folder, on track `entry:<label>`: what the
+   * server concluded, or was given, sits in the chain beside the media it concluded it from.
    */
-  async appendEntry(sessionId: string, peerId: string, label: string, bytes: Uint8Array): Promise<ChainedEntry> {
+  async appendEntry(
+    sessionId: string,
+    peerId: string,
+    label: string,
+    bytes: Uint8Array,
+    ext = 'json',
+  ): Promise<ChainedEntry> {
     const live = this.#live.get(sessionId);
     const row = this.#o.store.get(sessionId);
     if (!live || !row || row.status !== 'recording')
       throw new ConflictError('the session is not being recorded', 'recording_not_running');
     const offsetMs = Math.max(0, this.#clock().getTime() - Date.parse(row.startedAt));
     const dir = this.#dirOf(row);
-    const file = join(safeName(peerId), `entry-${randomUUID()}-${safeName(label)}.json`);
+    const file = join(safeName(peerId), `entry-${randomUUID()}-${safeName(label)}.${safeName(ext)}`);
     mkdirSync(join(dir, safeName(peerId)), { recursive: true });
     await writeDurably(join(dir, file), bytes);
     const link = await this.#chainLink(live, sessionId, peerId, `${entryTrackPrefix}${label}`, file, offsetMs);

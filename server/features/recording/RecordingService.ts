@@ -139,10 +139,19 @@ export class RecordingService {
     return this.recorder.captureFrame(sessionId, participantId, label);
   }
 
-  /** A record (e.g. JSON of an OCR result) chained into the session's recording as its own link. */
-  appendEntry(sessionId: string, participantId: string, label: string, bytes: Uint8Array): Promise<ChainedEntry> {
+  /**
+   * A record chained into the session's recording as its own link, on track `entry:<label>`: JSON
+   * of an OCR result or a face check, a 意愿确认 prompt or answer; a material as uploaded (`ext`).
+   */
+  appendEntry(
+    sessionId: string,
+    participantId: string,
+    label: string,
+    bytes: Uint8Array,
+    ext?: string,
+  ): Promise<ChainedEntry> {
     if (!this.recorder) throw new ConflictError('no recorder runs here', 'recording_not_running');
-    return this.recorder.appendEntry(sessionId, participantId, label, bytes);
+    return this.recorder.appendEntry(sessionId, participantId, label, bytes, ext);
   }
 
   /** Finishes the session's taps and seals its recording (idempotent; nothing to do without a recorder). */

@@ -43,7 +43,11 @@ export function nextHead(previousHex: string, segmentSha256Hex: string, meta: Se
 /** Chain entries that are snapshot images (a frame taken from the recording), not media segments. */
 export const snapshotTrackPrefix = 'snapshot:';
 
-/** Chain entries that are records of the session (e.g. an ID card's OCR result as JSON), not media. */
+/**
+ * Chain entries that are records of the session, not media: an ID card's OCR result, a face check
+ * (JSON), the 意愿确认 script's prompts and answers (`entry:script-prompt`, `entry:script-answer`),
+ * uploaded materials (`entry:material-upload`, the file as uploaded).
+ */
 export const entryTrackPrefix = 'entry:';
 
 export function isMediaSegment(s: { readonly track: string }): boolean {

@@ -24,6 +24,7 @@ import { CeremonyRetentionStore } from './retention-settings.js';
 import type { CeremonyKind } from '../../../protocol/http/retention.js';
 import { buildTimeline } from './timeline.js';
 import type { RecordTimeline } from '../../../protocol/http/records.js';
+import type { Material } from '../../../protocol/http/materials.js';
 
 /**
  * Ceremonies have no matter; agreements are kept like the longest matter class (30 years) until an
@@ -37,6 +38,7 @@ export interface RecordParts {
   readonly record: RecordRow;
   readonly documents: FlowDocument[];
   readonly snapshots: Snapshot[];
+  readonly materials: Material[];
   readonly session: Session | undefined;
   readonly audit: AuditEntry[];
 }
@@ -204,6 +206,7 @@ export class RecordService {
     const record = this.store.get(id);
     const documents = this.documentsOf(record);
     const snapshots = record.caseId ? this.#d.identity.snapshots(record.caseId) : [];
+    const materials = record.caseId ? this.#d.identity.materials(record.caseId) : [];
     const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
     const targets = [
       `record:${id}`,
@@ -212,7 +215,7 @@ export class RecordService {
       ...(record.sessionId ? [`session:${record.sessionId}`] : []),
       ...documents.map((d) => `document:${d.id}`),
     ];
-    return { record, documents, snapshots, session, audit: this.#d.audit.forTargets(targets) };
+    return { record, documents, snapshots, materials, session, audit: this.#d.audit.forTargets(targets) };
   }
 
   /** The record's timeline: presence, snapshots and signatures as offsets into the playback video. */

@@ -1,6 +1,6 @@
 // What a record's deletion erases from the database besides its files: the applicant's personal
-// data (name, masked ID and phone, the ID number's HMAC, the free text of their 好差评 rating) wherever
-// a row copied it. Staff names
+// data (name, masked ID and phone, the ID number's HMAC, the free text of their 好差评 rating, the
+// fields OCR read off their ID card) wherever a row copied it. Staff names
 // stay (who acted is part of the audit trail); hashes stay (they prove, they do not tell).
 import type { Database } from '../../kernel/store/Database.js';
 import type { RecordRow } from './record-store.js';
@@ -23,6 +23,8 @@ export function erasePersonalData(db: Database, record: RecordRow): void {
     db.sql.prepare('UPDATE records SET title = ? WHERE id = ?').run(`${record.number} · ${name}`, record.id);
     // The level stays for the statistics; the comment is the applicant's own words.
     db.sql.prepare('UPDATE ratings SET comment = NULL WHERE case_id = ?').run(record.caseId);
+    // What OCR read off the ID card (name, number, birth, address…); the pass/fail checks stay.
+    db.sql.prepare("UPDATE id_reads SET fields_json = '{}' WHERE case_id = ?").run(record.caseId);
   }
   db.sql
     .prepare("UPDATE record_participants SET display_name = ? WHERE record_id = ? AND participant LIKE 'guest:%'")

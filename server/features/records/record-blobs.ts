@@ -1,5 +1,5 @@
 // Which blobs a record's deletion destroys: every revision of its documents (the original, each
-// signer's revision, the completed PDF, each long-term validation renewal), its snapshots and the
+// signer's revision, the completed PDF, each long-term validation renewal), its snapshots, materials and the
 // evidence packages exported from it, less any blob that something else still references (the
 // store is content-addressed, so two records may share one).
 import type { Database } from '../../kernel/store/Database.js';
@@ -12,6 +12,7 @@ const REFERENCES = `
   UNION ALL SELECT s.signed_sha256, d.case_id, d.ceremony_id, NULL
     FROM document_signers s JOIN documents d ON d.id = s.document_id
   UNION ALL SELECT sha256, case_id, NULL, NULL FROM snapshots
+  UNION ALL SELECT sha256, case_id, NULL, NULL FROM materials
   UNION ALL SELECT sha256, NULL, NULL, record_id FROM evidence_jobs
   UNION ALL SELECT previous_sha256, NULL, NULL, record_id FROM ltv_renewals
   UNION ALL SELECT sha256, NULL, NULL, record_id FROM ltv_renewals`;

@@ -142,9 +142,19 @@ describe('the auditor timeline (issue 16 §2)', () => {
       expect(m.offsetMs).toBeGreaterThan(run.snapshots.id.offsetMs);
       expect(m.detail).toMatch(/^身份核验确认书/);
     }
-    // Kinds issue 15 brings have no source yet, but the list has them.
+    // The 意愿确认 script (issue 15), run after the ID snapshot: the seeded script's four prompts and
+    // four answers, each at its chain link's offset; no material was added.
     expect(timelineMarkKinds).toEqual(expect.arrayContaining(['script_prompt', 'script_answer', 'material']));
-    expect(of('script_prompt')).toEqual([]);
+    const entries = rec.segments.filter((s: { track: string }) => s.track.startsWith('entry:script-'));
+    for (const kind of ['script_prompt', 'script_answer']) {
+      expect(of(kind)).toHaveLength(4);
+      for (const m of of(kind)) {
+        const link = entries.find((l: { index: number }) => `chain link #${l.index}` === m.detail);
+        expect(link).toMatchObject({ startMs: m.offsetMs, track: `entry:${kind.replace('_', '-')}` });
+        expect(m.offsetMs).toBeGreaterThan(run.snapshots.id.offsetMs);
+      }
+    }
+    expect(of('material')).toEqual([]);
     expect(timeline.durationMs).toBeGreaterThan(run.snapshots.id.offsetMs + ID_WINDOW_MARGIN_MS);
     // The read is audited as personal data.
     const reads = (await auditor.get(`/api/audit?action=data.read&actor=user:auditor&limit=200`)).json();

@@ -29,9 +29,14 @@ export interface TimelineSources {
 }
 
 const presenceKind: Record<PresenceEvent, TimelineMarkKind> = { joined: 'join', left: 'leave', consented: 'consent' };
+/** Chain links that are not media: snapshots, the 意愿确认 script's prompts and answers, materials (issue 15). */
 const snapshotKind: Readonly<Record<string, TimelineMarkKind>> = {
   'snapshot:face': 'snapshot_face',
   'snapshot:id': 'snapshot_id',
+  'entry:script-prompt': 'script_prompt',
+  'entry:script-answer': 'script_answer',
+  'entry:material-upload': 'material',
+  'snapshot:material': 'material',
 };
 
 export function buildTimeline(s: TimelineSources): RecordTimeline {
@@ -57,13 +62,16 @@ export function buildTimeline(s: TimelineSources): RecordTimeline {
       durationMs = Math.max(durationMs, link.endMs);
       continue;
     }
-    const applicant = s.session?.participants.find((p) => p.role === 'applicant');
+    // A material is captured by the originating clerk; the rest concern the applicant.
+    const about = s.session?.participants.find(
+      (p) => p.role === (kind === 'material' ? 'originating_clerk' : 'applicant'),
+    );
     marks.push({
       kind,
       offsetMs: link.startMs,
       at: new Date(start! + link.startMs).toISOString(),
-      who: applicant?.displayName ?? null,
-      role: applicant ? 'applicant' : null,
+      who: about?.displayName ?? null,
+      role: about?.role ?? null,
       detail: `chain link #${link.index}`,
     });
   }

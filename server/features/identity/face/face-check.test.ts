@@ -18,6 +18,7 @@ import { Bot } from '../../../../bench/support/Bot.js';
 import { SyntheticMedia } from '../../../../bench/support/SyntheticMedia.js';
 import type { FaceCheck } from '../../../../protocol/http/face-check.js';
 import type { LivenessPromptEvent } from '../../../../protocol/socket.js';
+import { completeScript } from '../../../test-support/consent-script.js';
 import type { HttpClient } from '../../../test-support/HttpClient.js';
 import { TestServer } from '../../../test-support/TestServer.js';
 import { faceScene, idCardScene, readY4m, SCENE, y4mOf } from '../../../test-support/face-fixtures.js';
@@ -239,6 +240,7 @@ describe('face checks in a live session', () => {
 
   test('the 身份核验确认书 prints scores, thresholds, model version and the decision; the recording verifies', async () => {
     const checklist = { faceVisible: true, idFrontShown: true, idBackShown: true, statedNameAndPurpose: true };
+    await completeScript(cixi, caseId);
     const confirmed = await cixi.post(`/api/cases/${caseId}/confirm-identity`, { checklist });
     expect(confirmed.status, confirmed.text).toBe(201);
     const pdf = await cixi.get(`/api/documents/${confirmed.json().documentId}`);

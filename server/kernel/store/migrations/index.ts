@@ -17,6 +17,7 @@ import { documentVerificationSchema } from './035-document-verification.js';
 import { redactedVideoJobsSchema } from './036-redacted-video-jobs.js';
 import { retentionLtvSchema } from './037-retention-ltv.js';
 import { ratingsSchema } from './038-ratings.js';
+import { scriptsMaterialsSchema } from './041-scripts-materials.js';
 import { idReadsSchema } from './042-id-reads.js';
 import { faceChecksSchema } from './043-face-checks.js';
 
@@ -44,6 +45,7 @@ export const migrations: readonly Migration[] = [
   redactedVideoJobsSchema,
   retentionLtvSchema,
   ratingsSchema,
+  scriptsMaterialsSchema,
   idReadsSchema,
   faceChecksSchema,
 ];
