@@ -33,6 +33,9 @@ export const errorCodes = [
   'consent_required',
   'not_joined',
   'too_many_transports',
+  // Screen sharing (issue 15 §5): clerks only; one share at a time in a room.
+  'screen_share_forbidden',
+  'screen_share_busy',
   // Accounts and certificates (admin).
   'user_exists',
   'site_required',

@@ -27,6 +27,14 @@ const rtpCapabilities = z
   .object({ codecs: list(64).optional(), headerExtensions: list(64).optional() })
   .catchall(z.unknown());
 
+/**
+ * What a published track shows: the microphone, the camera, or a shared screen or window (issue 15
+ * §5). A share is its own producer beside the camera, never confused with it; absent: the kind's
+ * usual device (audio: microphone, video: camera), as older clients and the bots send.
+ */
+export const producerSources = ['microphone', 'camera', 'screen'] as const;
+export type ProducerSource = (typeof producerSources)[number];
+
 const dtlsParameters = z
   .object({
     role: z.enum(['auto', 'client', 'server']).optional(),
@@ -49,7 +57,14 @@ export const mediaRequestSchema = z.discriminatedUnion('method', [
   z
     .object({
       method: z.literal('produce'),
-      data: z.object({ transportId: id, kind: z.enum(['audio', 'video']), rtpParameters }).strict(),
+      data: z
+        .object({
+          transportId: id,
+          kind: z.enum(['audio', 'video']),
+          rtpParameters,
+          source: z.enum(producerSources).optional(),
+        })
+        .strict(),
     })
     .strict(),
   z
@@ -85,7 +100,16 @@ export interface ProducerView {
   readonly id: string;
   readonly peerId: string;
   readonly kind: 'audio' | 'video';
+  readonly source: ProducerSource;
   readonly paused: boolean;
+}
+
+/** A screen share started (`sharing`) or ended, announced to everyone in the room. */
+export interface ScreenShareView {
+  readonly peerId: string;
+  readonly displayName: string;
+  readonly producerId: string;
+  readonly sharing: boolean;
 }
 
 export interface RecordingStateView {
@@ -142,6 +166,7 @@ export type MediaNotification =
   | { readonly name: 'newProducer'; readonly data: ProducerView }
   | { readonly name: 'producerPaused'; readonly data: ProducerView }
   | { readonly name: 'producerClosed'; readonly data: { readonly producerId: string; readonly peerId: string } }
+  | { readonly name: 'screenShare'; readonly data: ScreenShareView }
   | { readonly name: 'consumerClosed'; readonly data: { readonly consumerId: string } }
   | { readonly name: 'activeSpeaker'; readonly data: { readonly peerId: string | null } }
   | { readonly name: 'audioLevels'; readonly data: readonly { readonly peerId: string; readonly volume: number }[] };

@@ -62,6 +62,7 @@ export class Bot {
   joinStartedAt = 0;
   rebuilds = 0;
   #consuming = Promise.resolve();
+  #screen: mc.Producer | undefined;
   #closed = false;
 
   constructor(o: BotOptions) {
@@ -94,6 +95,30 @@ export class Bot {
     return new Map([...this.videos].map(([id, v]) => [id, v.frames]));
   }
 
+  /**
+   * Publishes a synthetic video track as a screen share (issue 15 §5) beside the camera; rejects
+   * with the server's `produce: <code> <message>` when the share is refused.
+   */
+  async shareScreen(): Promise<string> {
+    if (!this.#send) throw new Error('shareScreen: not joined');
+    const { video } = this.#o.media.tracks();
+    this.#screen = await this.#send.produce({
+      track: video as unknown as MediaStreamTrack,
+      encodings: [{ maxBitrate: 300_000 }],
+      appData: { source: 'screen' },
+    });
+    return this.#screen.id;
+  }
+
+  /** Ends this bot's screen share, as the browser's "stop sharing" does. */
+  async stopScreen(): Promise<void> {
+    const screen = this.#screen;
+    this.#screen = undefined;
+    if (!screen) return;
+    screen.close();
+    await this.#request('closeProducer', { producerId: screen.id });
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -123,11 +148,12 @@ export class Bot {
     }
     this.#send.on(
       'produce',
-      ({ kind, rtpParameters }, ok, fail) =>
+      ({ kind, rtpParameters, appData }, ok, fail) =>
         void this.#request('produce', {
           transportId: this.#send!.id,
           kind,
           rtpParameters: rtpParameters as never,
+          ...(appData.source === 'screen' ? { source: 'screen' } : {}),
         }).then((p) => ok({ id: p.id }), fail),
     );
     const { video, audio } = this.#o.media.tracks();
@@ -198,6 +224,7 @@ export class Bot {
     this.#send?.close();
     this.#recv?.close();
     this.#send = this.#recv = undefined;
+    this.#screen = undefined;
   }
 
   #request<M extends MediaMethod>(

@@ -31,6 +31,7 @@ export function roleKey(role: string): MessageKey {
     case 'confirmer':
     case 'host':
     case 'signer':
+    case 'screen': // a recording participant that is a clerk's screen share (issue 15 §5)
       return `role.${role}`;
     default:
       return 'role.participant';

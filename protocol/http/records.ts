@@ -211,6 +211,9 @@ export const timelineMarkKinds = [
   'script_answer',
   'material',
   'id_shown',
+  // A clerk's screen share began / ended (issue 15 §5); the share is its own recorded track.
+  'screen_share_start',
+  'screen_share_stop',
 ] as const;
 export type TimelineMarkKind = (typeof timelineMarkKinds)[number];
 

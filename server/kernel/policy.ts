@@ -70,6 +70,8 @@ export const policies = {
   'face.check': rule(['clerk'], atHandlingSite),
   'session.read': rule(['clerk', 'official', 'auditor', 'guest'], unless(['auditor'], participant)),
   'session.join': rule(['clerk', 'official', 'guest'], participant),
+  /** A screen or window shared into the session's room (issue 15 §5): either clerk, not the applicant. */
+  'media.screen_share': rule(['clerk'], participant),
   'document.read': rule(['clerk', 'official', 'auditor', 'admin', 'guest'], unless(['auditor', 'admin'], participant)),
   'document.sign': rule(['clerk', 'official', 'guest'], participant),
   'ceremony.create': rule(['official', 'clerk']),

@@ -31,6 +31,8 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   consent_required: 'error.consentRequired',
   not_joined: 'error.notJoined',
   too_many_transports: 'error.tooManyConnections',
+  screen_share_forbidden: 'error.screenShareForbidden',
+  screen_share_busy: 'error.screenShareBusy',
   user_exists: 'error.userExists',
   site_required: 'error.siteRequired',
   site_not_allowed: 'error.siteNotAllowed',
@@ -129,5 +131,8 @@ export function errorText(err: unknown, t: Translate): string {
     if (err.status >= 500) return t('error.internal');
     return t('error.withDetail', { detail: err.message });
   }
+  // A refusal over the socket (media/signaling.ts's MediaRequestError) carries the same codes.
+  const code = err instanceof Error && 'code' in err ? err.code : undefined;
+  if (typeof code === 'string' && isKnownCode(code)) return t(errorMessages[code]);
   return t('error.unexpected');
 }

@@ -2,14 +2,31 @@
 // microphone, consume everyone else, follow mute/speaker/recording state, and rejoin on its own
 // after a network blip or a server-side rebuild. Pages only read `state` and listen to 'change'.
 import { Device, detectDevice, type types } from 'mediasoup-client';
-import type { MediaNotification, PeerView, ProducerView, RecordingStateView } from '../../../protocol/media.js';
+import type {
+  MediaNotification,
+  PeerView,
+  ProducerSource,
+  ProducerView,
+  RecordingStateView,
+  ScreenShareView,
+} from '../../../protocol/media.js';
 import { sharedSocket, type TongbanSocket } from '../api/socket.js';
 import { PeerStreams } from './PeerStreams.js';
 import { request } from './signaling.js';
 
 export interface RemoteTrack {
   readonly peerId: string;
+  readonly source: ProducerSource;
   readonly consumer: types.Consumer;
+}
+
+/** The screen being shared in the room (one at a time), the sharer's own or a remote one. */
+export interface ScreenShare {
+  readonly peerId: string;
+  readonly producerId: string;
+  /** Its own stream, never the sharer's camera stream: the camera tile stays as it is. */
+  readonly stream: MediaStream;
+  readonly self: boolean;
 }
 
 export interface RoomState {
@@ -24,6 +41,9 @@ export interface RoomState {
   readonly recording: RecordingStateView | null;
   readonly activeSpeaker: string | null;
   readonly error: string | null;
+  readonly screen: ScreenShare | null;
+  /** The latest share started or stopped, as the server announced it to everyone. */
+  readonly screenNotice: ScreenShareView | null;
 }
 
 export interface TrackStats {
@@ -69,6 +89,8 @@ export class RoomClient extends EventTarget {
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
   #producers = new Map<'audio' | 'video', types.Producer>();
+  /** This page's screen share, apart from the camera and microphone (setMuted never touches it). */
+  #screenProducer: types.Producer | null = null;
   readonly #streams = new PeerStreams();
   #state: RoomState = {
     phase: 'connecting',
@@ -81,6 +103,8 @@ export class RoomClient extends EventTarget {
     recording: null,
     activeSpeaker: null,
     error: null,
+    screen: null,
+    screenNotice: null,
   };
   #joining: Promise<void> | null = null;
   /** Producers announced while a join is under way: consumed once the receive transport exists. */
@@ -152,6 +176,42 @@ export class RoomClient extends EventTarget {
     if (muted) producer.pause();
     else producer.resume();
     await request(this.#socket, { method: 'setPaused', data: { producerId: producer.id, paused: muted } });
+  }
+
+  /**
+   * Shares a screen or window (the browser's picker; clerks only, one share in the room at a time:
+   * the server refuses with screen_share_forbidden / screen_share_busy, thrown as MediaRequestError).
+   * The browser's own "stop sharing" ends it like stopScreenShare().
+   */
+  async shareScreen(): Promise<void> {
+    if (!this.#device || this.#screenProducer) return;
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
+    const track = stream.getVideoTracks()[0];
+    if (!track) throw new Error('no screen track');
+    // A share of text and forms: keep it sharp rather than fluid.
+    track.contentHint = 'detail';
+    try {
+      this.#send ??= await this.#createTransport('send');
+      const producer = await this.#send.produce({ track, stopTracks: false, appData: { source: 'screen' } });
+      this.#screenProducer = producer;
+      track.addEventListener('ended', () => void this.stopScreenShare());
+      this.#set({ screen: { peerId: this.#state.peerId ?? '', producerId: producer.id, stream, self: true } });
+    } catch (err) {
+      track.stop();
+      throw err;
+    }
+  }
+
+  /** Ends this page's screen share (the button, or the browser's "stop sharing"). */
+  async stopScreenShare(): Promise<void> {
+    const producer = this.#screenProducer;
+    if (!producer) return;
+    this.#screenProducer = null;
+    const track = producer.track;
+    producer.close();
+    track?.stop();
+    if (this.#state.screen?.self) this.#set({ screen: null });
+    await request(this.#socket, { method: 'closeProducer', data: { producerId: producer.id } }).catch(() => undefined);
   }
 
   /** Tears local transports down and takes the seat again (after a blip or a server rebuild); then emits 'rejoined'. */
@@ -251,8 +311,12 @@ export class RoomClient extends EventTarget {
         .catch(fail);
     });
     if (direction === 'send') {
-      transport.on('produce', ({ kind, rtpParameters }, ok, fail) => {
-        request(this.#socket, { method: 'produce', data: { transportId: transport.id, kind, rtpParameters } })
+      transport.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
+        const source = appData.source === 'screen' ? ('screen' as const) : undefined;
+        request(this.#socket, {
+          method: 'produce',
+          data: { transportId: transport.id, kind, rtpParameters, ...(source ? { source } : {}) },
+        })
           .then(({ id }) => ok({ id }))
           .catch(fail);
       });
@@ -285,8 +349,14 @@ export class RoomClient extends EventTarget {
       kind: c.kind,
       rtpParameters: c.rtpParameters as unknown as types.RtpParameters,
     });
-    this.#streams.add(c.peerId, consumer.track);
-    this.#set({ remote: [...this.#state.remote, { peerId: c.peerId, consumer }], streams: this.#streams.view });
+    const remote: RemoteTrack = { peerId: c.peerId, source: p.source, consumer };
+    if (p.source === 'screen') {
+      const screen = { peerId: c.peerId, producerId: p.id, stream: new MediaStream([consumer.track]), self: false };
+      this.#set({ remote: [...this.#state.remote, remote], screen });
+    } else {
+      this.#streams.add(c.peerId, consumer.track);
+      this.#set({ remote: [...this.#state.remote, remote], streams: this.#streams.view });
+    }
     await request(this.#socket, { method: 'resumeConsumer', data: { consumerId: c.id } });
   }
 
@@ -314,6 +384,9 @@ export class RoomClient extends EventTarget {
       case 'consumerClosed':
         this.#dropRemote((r) => r.consumer.id === n.data.consumerId);
         return;
+      case 'screenShare':
+        this.#set({ screenNotice: n.data });
+        return;
       case 'activeSpeaker':
         this.#set({ activeSpeaker: n.data.peerId });
         return;
@@ -334,7 +407,8 @@ export class RoomClient extends EventTarget {
 
   #closeRemote(r: RemoteTrack): void {
     r.consumer.close();
-    this.#streams.remove(r.peerId, r.consumer.track);
+    if (r.source !== 'screen') this.#streams.remove(r.peerId, r.consumer.track);
+    else if (this.#state.screen?.producerId === r.consumer.producerId) this.#set({ screen: null });
   }
 
   /** Closes transports and consumers; the peers' streams stay (a rejoin refills them). */
@@ -344,6 +418,12 @@ export class RoomClient extends EventTarget {
     this.#recv?.close();
     this.#send = this.#recv = null;
     this.#producers.clear();
+    // The share's producer went with the transport: a rejoin does not share again by itself.
+    const shared = this.#screenProducer?.track;
+    this.#screenProducer?.close();
+    shared?.stop();
+    this.#screenProducer = null;
+    if (this.#state.screen?.self) this.#set({ screen: null });
     this.#pending = [];
     this.#set({ remote: [] });
   }

@@ -17,14 +17,21 @@ export interface TileInfo {
   readonly videoMuted: boolean;
 }
 
+/**
+ * A <video>'s ref showing `stream`, assigned only on a new stream object, never on re-renders
+ * (speaker, mute, levels): reassigning srcObject restarts the element even with the same tracks.
+ */
+export function useStreamVideo(stream: MediaStream | null) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    if (ref.current && ref.current.srcObject !== stream) ref.current.srcObject = stream;
+  }, [stream]);
+  return ref;
+}
+
 export function VideoTile({ tile }: { tile: TileInfo }) {
   const { t } = useI18n();
-  const ref = useRef<HTMLVideoElement>(null);
-  // Only on a new stream object, never on re-renders (speaker, mute, levels): reassigning srcObject
-  // restarts the element even with the same tracks.
-  useEffect(() => {
-    if (ref.current && ref.current.srcObject !== tile.stream) ref.current.srcObject = tile.stream;
-  }, [tile.stream]);
+  const ref = useStreamVideo(tile.stream);
   return (
     <figure
       className={`tile${tile.speaking ? ' speaking' : ''}`}

@@ -90,7 +90,8 @@ export class Peer extends EventEmitter<{ closed: [] }> {
 
   info(): PeerInfo {
     const muted = (kind: 'audio' | 'video') => {
-      const list = this.producers().filter((p) => p.kind === kind);
+      // A screen share is not the camera: the camera's state is what the tile says.
+      const list = this.producers().filter((p) => p.kind === kind && p.appData.source !== 'screen');
       return list.length === 0 || list.every((p) => p.paused);
     };
     return { ...this.identity, consented: this.consented, audioMuted: muted('audio'), videoMuted: muted('video') };

@@ -3,14 +3,16 @@
 // what the router can deliver) and tells listeners what changed.
 import { EventEmitter } from 'node:events';
 import { mediaCodecs, type ms } from './engine.js';
-import { ConflictError } from '../../kernel/errors.js';
-import { ConsentRequiredError, notFound } from './errors.js';
+import { BadRequestError, ConflictError } from '../../kernel/errors.js';
+import { ConsentRequiredError, ScreenShareBusyError, notFound } from './errors.js';
+import type { ProducerSource, ScreenShareView } from '../../../protocol/media.js';
 import { Peer, type PeerIdentity, type PeerInfo } from './Peer.js';
 
 export interface ProducerInfo {
   readonly id: string;
   readonly peerId: string;
   readonly kind: 'audio' | 'video';
+  readonly source: ProducerSource;
   readonly paused: boolean;
 }
 
@@ -50,6 +52,8 @@ type RoomEvents = {
   newProducer: [ProducerInfo];
   producerClosed: [ProducerInfo];
   producerPaused: [ProducerInfo];
+  /** A screen share started or ended (its producer is also in newProducer / producerClosed). */
+  screenShare: [ScreenShareView];
   consumerClosed: [peerId: string, consumerId: string];
   activeSpeaker: [peerId: string | null];
   audioLevels: [{ peerId: string; volume: number }[]];
@@ -62,6 +66,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #listenIps: ms.TransportListenIp[];
   readonly #connectTimeoutMs: number;
   readonly #peers = new Map<string, Peer>();
+  /** The peer whose screen share is being set up or running: one at a time (see produce). */
+  #screenSharer: string | null = null;
   #closed = false;
 
   private constructor(opts: RoomOptions, router: ms.Router, levels: ms.AudioLevelObserver) {
@@ -197,18 +203,45 @@ export class Room extends EventEmitter<RoomEvents> {
     t.observer.once('close', () => clearTimeout(timer));
   }
 
+  /**
+   * Who may share a screen is the caller's check (by role); the room keeps one share at a time: the
+   * sharer's own new share replaces its old one (another window), anyone else's is refused.
+   */
   async produce(
     peerId: string,
     transportId: string,
     kind: 'audio' | 'video',
     rtpParameters: ms.RtpParameters,
+    source: ProducerSource = kind === 'audio' ? 'microphone' : 'camera',
   ): Promise<ProducerInfo> {
     const peer = this.#peer(peerId);
     if (!peer.consented) throw new ConsentRequiredError();
-    const producer = await peer.transport(transportId).produce({ kind, rtpParameters, appData: { peerId } });
+    if (kind === 'audio' ? source !== 'microphone' : source === 'microphone')
+      throw new BadRequestError(`a ${kind} track cannot be the ${source}`);
+    if (source === 'screen') {
+      const sharer = this.#screenSharer;
+      if (sharer !== null && sharer !== peerId)
+        throw new ScreenShareBusyError(this.#peers.get(sharer)?.identity.displayName ?? sharer);
+      for (const old of peer.producers()) if (old.appData.source === 'screen') old.close();
+      // Claimed before the engine call: two clerks starting at once must not both get through.
+      this.#screenSharer = peerId;
+    }
+    const producer = await peer
+      .transport(transportId)
+      .produce({ kind, rtpParameters, appData: { peerId, source } })
+      .catch((err: unknown) => {
+        if (source === 'screen' && this.#screenSharer === peerId && !this.#sharing(peer)) this.#screenSharer = null;
+        throw err;
+      });
     peer.addProducer(producer);
     const info = () => producerInfo(peerId, producer);
-    producer.observer.once('close', () => this.emit('producerClosed', info()));
+    producer.observer.once('close', () => {
+      this.emit('producerClosed', info());
+      if (source !== 'screen') return;
+      if (this.#screenSharer === peerId && !this.#sharing(peer)) this.#screenSharer = null;
+      this.emit('screenShare', this.#shareView(peer, producer.id, false));
+    });
+    if (source === 'screen') this.emit('screenShare', this.#shareView(peer, producer.id, true));
     if (kind === 'audio') await this.#levels.addProducer({ producerId: producer.id }).catch(() => undefined);
     this.emit('newProducer', info());
     this.emit('peerUpdated', peer.info());
@@ -280,6 +313,14 @@ export class Room extends EventEmitter<RoomEvents> {
     this.emit('closed');
   }
 
+  #sharing(peer: Peer): boolean {
+    return !peer.closed && peer.producers().some((p) => p.appData.source === 'screen' && !p.closed);
+  }
+
+  #shareView(peer: Peer, producerId: string, sharing: boolean): ScreenShareView {
+    return { peerId: peer.id, displayName: peer.identity.displayName, producerId, sharing };
+  }
+
   #peer(peerId: string): Peer {
     const peer = this.#peers.get(peerId);
     if (!peer) throw notFound('peer', peerId);
@@ -288,5 +329,11 @@ export class Room extends EventEmitter<RoomEvents> {
 }
 
 function producerInfo(peerId: string, p: ms.Producer): ProducerInfo {
-  return { id: p.id, peerId, kind: p.kind, paused: p.paused };
+  return { id: p.id, peerId, kind: p.kind, source: sourceOf(p), paused: p.paused };
+}
+
+/** What a producer shows, as given when it was created (Room.produce). */
+export function sourceOf(p: ms.Producer): ProducerSource {
+  const s = p.appData.source;
+  return s === 'screen' || s === 'camera' || s === 'microphone' ? s : p.kind === 'audio' ? 'microphone' : 'camera';
 }

@@ -23,3 +23,20 @@ export class MediaRejectedError extends AppError {
     super('media_rejected', engineMessage.slice(0, 200), 400);
   }
 }
+
+/** Screen sharing is for the clerks of the session (issue 15 §5), checked by role on the server. */
+export class ScreenShareForbiddenError extends AppError {
+  constructor() {
+    super('screen_share_forbidden', 'only the clerks may share a screen', 403);
+  }
+}
+
+/**
+ * One share at a time: a second clerk's share is refused, not swapped in, so the share being shown
+ * (and recorded) is never cut off by someone else; the sharer's name says whom to ask.
+ */
+export class ScreenShareBusyError extends AppError {
+  constructor(sharer: string) {
+    super('screen_share_busy', `${sharer.slice(0, 100)} is already sharing a screen`, 409);
+  }
+}

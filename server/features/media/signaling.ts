@@ -6,7 +6,8 @@ import { actorOf, type Principal } from '../../kernel/principal.js';
 import type { MediaService } from './MediaService.js';
 import type { PeerIdentity } from './Peer.js';
 import type { Room } from './Room.js';
-import { MediaRejectedError, NotJoinedError } from './errors.js';
+import { MediaRejectedError, NotJoinedError, ScreenShareForbiddenError } from './errors.js';
+import { can } from '../../kernel/policy.js';
 import { engineParameters, wireParameters, type ms } from './engine.js';
 import {
   maxRequestBytes,
@@ -120,11 +121,15 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
         );
         return {};
       case 'produce':
+        // Joining already proved the seat is a participant's; sharing a screen also needs a clerk's role.
+        if (req.data.source === 'screen' && !can(socket.data.principal, 'media.screen_share', { participant: true }))
+          throw new ScreenShareForbiddenError();
         return room.produce(
           peerId,
           req.data.transportId,
           req.data.kind,
           engineParameters<ms.RtpParameters>(req.data.rtpParameters),
+          req.data.source,
         );
       case 'consume':
         return room.consume(
@@ -187,6 +192,7 @@ function forwardRoomEvents(io: TongbanServer, room: Room, socketOf: (seat: Seat)
   room.on('peerLeft', (peerId) => to.emit('media:notify', { name: 'peerLeft', data: { peerId } }));
   room.on('newProducer', (data) => to.emit('media:notify', { name: 'newProducer', data }));
   room.on('producerPaused', (data) => to.emit('media:notify', { name: 'producerPaused', data }));
+  room.on('screenShare', (data) => to.emit('media:notify', { name: 'screenShare', data }));
   room.on('producerClosed', (p) =>
     to.emit('media:notify', { name: 'producerClosed', data: { producerId: p.id, peerId: p.peerId } }),
   );

@@ -3,6 +3,7 @@
 // segment to a CSV list; the tap reads the list and reports closed segments. Keyframes are
 // requested at start and every segment period so that segments can be cut.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +36,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly #consumers: ms.Consumer[];
   readonly #ffmpeg: ChildProcess;
   readonly #listFile: string;
+  /** ffmpeg's RTP port per consumer (RTCP on the next one). */
+  readonly #targets: readonly number[];
   readonly #exited: Promise<void>;
   readonly #timers: NodeJS.Timeout[] = [];
   #reported = 0;
@@ -47,8 +50,10 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     consumers: ms.Consumer[],
     ffmpeg: ChildProcess,
     listFile: string,
+    targets: readonly number[],
   ) {
     super();
+    this.#targets = targets;
     this.#transports = transports;
     this.#consumers = consumers;
     this.#ffmpeg = ffmpeg;
@@ -111,7 +116,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       ],
       { stdio: ['pipe', 'ignore', 'pipe'] },
     );
-    const tap = new ParticipantTap(options, transports, consumers, ffmpeg, listFile);
+    const tap = new ParticipantTap(options, transports, consumers, ffmpeg, listFile, targets);
     // ffmpeg binds its ports while it starts; RTP sent before that is simply lost.
     await new Promise((r) => setTimeout(r, 250));
     for (let i = 0; i < transports.length; i++) {
@@ -127,6 +132,11 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       for (const t of this.#timers) clearInterval(t);
       if (this.#ffmpeg.pid !== undefined && this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
         this.#ffmpeg.stdin?.on('error', () => undefined).end('q');
+        // ffmpeg reads 'q' only between packets: once the sender is gone (a leave, a dead worker) it
+        // waits in its socket read, and a signal then loses the open segment (seconds of the run's
+        // end). An RTCP BYE for every stream is the end of input to ffmpeg: it finishes and lists
+        // the open segment at once, whether packets still flow or not.
+        await this.#sayBye();
         const kill = setTimeout(() => this.#ffmpeg.kill('SIGINT'), 4000);
         const hardKill = setTimeout(() => this.#ffmpeg.kill('SIGKILL'), 8000);
         await this.#exited;
@@ -138,6 +148,31 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       this.emit('closed');
     })();
     return this.#stopping;
+  }
+
+  /** Sends an RTCP BYE (RFC 3550 §6.6) for each consumer's SSRC to ffmpeg's RTCP port (ffmpeg 5.1 ends its input after a BYE per stream). */
+  async #sayBye(): Promise<void> {
+    const socket = createSocket('udp4');
+    try {
+      for (const [i, c] of this.#consumers.entries()) {
+        const ssrc = c.rtpParameters.encodings?.[0]?.ssrc;
+        if (ssrc === undefined) continue;
+        // A compound packet, an empty receiver report then the BYE: ffmpeg drops RTP/RTCP datagrams
+        // shorter than 12 bytes unread.
+        const bye = Buffer.alloc(16);
+        bye.writeUInt8(0x80, 0); // version 2, no report blocks
+        bye.writeUInt8(201, 1); // RR
+        bye.writeUInt16BE(1, 2); // length in 32-bit words minus one
+        bye.writeUInt32BE(ssrc, 4);
+        bye.writeUInt8(0x81, 8); // version 2, one source
+        bye.writeUInt8(203, 9); // BYE
+        bye.writeUInt16BE(1, 10);
+        bye.writeUInt32BE(ssrc, 12);
+        await new Promise<void>((r) => socket.send(bye, this.#targets[i]! + 1, '127.0.0.1', () => r()));
+      }
+    } finally {
+      socket.close();
+    }
   }
 
   /** Asks the sender for a keyframe, so the segment being written can be cut at the next boundary. */

@@ -7,7 +7,12 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RecordingStateView } from '../../../protocol/media.js';
-import type { RecordableRoom } from './RecordableRoom.js';
+import {
+  recordingParticipantOf,
+  screenShareParticipant,
+  type RecordableProducer,
+  type RecordableRoom,
+} from './RecordableRoom.js';
 import type { RtpPortRange } from './ffmpeg-input.js';
 import { CompositeJob, compositePath } from './CompositeJob.js';
 import { fsyncFile, hashFile, recordingDirectory, safeName, writeDurably } from './files.js';
@@ -93,6 +98,8 @@ type RecorderEvents = {
 export class Recorder extends EventEmitter<RecorderEvents> {
   readonly #o: RecorderOptions;
   readonly #live = new Map<string, Live>();
+  /** Screen-share marks being chained, per session: finish() waits for them (a share stopped just before the end). */
+  readonly #marks = new Map<string, Set<Promise<void>>>();
   readonly #clock: () => Date;
   readonly #composites = new Map<
     string,
@@ -124,16 +131,27 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       chain: previous?.chain ?? Promise.resolve(),
     };
     this.#live.set(sessionId, live);
-    const schedule = (peerId: string) => {
+    // A screen share is one track with nothing to wait for: its run starts (and ends) with it.
+    const schedule = (p: RecordableProducer) => {
+      const peerId = recordingParticipantOf(p);
       clearTimeout(live.pending.get(peerId));
       live.pending.set(
         peerId,
-        setTimeout(() => void this.#restartTap(live, peerId), settleMs),
+        setTimeout(() => void this.#restartTap(live, peerId), p.source === 'screen' ? 0 : settleMs),
       );
     };
-    room.on('newProducer', (p) => schedule(p.peerId));
-    room.on('producerClosed', (p) => schedule(p.peerId));
-    room.on('peerLeft', (peerId) => void this.#stopTap(live, peerId));
+    room.on('newProducer', (p) => {
+      schedule(p);
+      if (p.source === 'screen') void this.#markScreenShare(live, p, 'start');
+    });
+    room.on('producerClosed', (p) => {
+      schedule(p);
+      if (p.source === 'screen') void this.#markScreenShare(live, p, 'stop');
+    });
+    room.on('peerLeft', (peerId) => {
+      void this.#stopTap(live, peerId);
+      void this.#stopTap(live, screenShareParticipant(peerId));
+    });
     room.once('closed', () => {
       for (const t of live.pending.values()) clearTimeout(t);
       for (const peerId of [...live.taps.keys()]) void this.#stopTap(live, peerId);
@@ -228,6 +246,25 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     return { sha256: link.sha256, offsetMs, index: link.index, chainHash: link.chainHash };
   }
 
+  /**
+   * A share's start or stop as its own chain link (`entry:screen-share-start` / `-stop`, in the
+   * sharer's folder): the auditor timeline's marks. Without a running recording there is nothing to mark.
+   */
+  async #markScreenShare(live: Live, p: RecordableProducer, event: 'start' | 'stop'): Promise<void> {
+    const sessionId = live.room.sessionId;
+    const peer = live.room.peers().find((x) => x.id === p.peerId);
+    const record = { event, producerId: p.id, sharer: p.peerId, displayName: peer?.displayName ?? p.peerId };
+    if (this.#ensureRecording(sessionId).status !== 'recording') return;
+    const marks = this.#marks.get(sessionId) ?? new Set();
+    this.#marks.set(sessionId, marks);
+    const mark = this.appendEntry(sessionId, p.peerId, `screen-share-${event}`, Buffer.from(JSON.stringify(record)))
+      .then(() => undefined)
+      .catch(() => undefined);
+    marks.add(mark);
+    await mark;
+    marks.delete(mark);
+  }
+
   /** Chains one file written at `offsetMs` as its own link, in turn with the segments; its row. */
   async #chainLink(
     live: Live,
@@ -264,6 +301,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 
   /** Stops every tap (their open segments are finished and chained), then seals the manifest. */
   async finish(sessionId: string): Promise<FinishedRecording | null> {
+    await Promise.all(this.#marks.get(sessionId) ?? []);
+    this.#marks.delete(sessionId);
     const live = this.#live.get(sessionId);
     if (live) {
       for (const t of live.pending.values()) clearTimeout(t);
@@ -321,18 +360,20 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     live.pending.delete(peerId);
     await this.#stopTap(live, peerId);
     if (live.room.closed || this.#live.get(live.room.sessionId) !== live) return;
-    const producers = live.room.producers().filter((p) => p.peerId === peerId);
+    const producers = live.room.producers().filter((p) => recordingParticipantOf(p) === peerId);
     const engineProducers = producers.map((p) => live.room.findProducer(p.id)).filter((p) => p !== undefined);
     if (engineProducers.length === 0) return;
     const sessionId = live.room.sessionId;
     const row = this.#ensureRecording(sessionId);
     const startedMs = Date.parse(row.startedAt);
-    const peer = live.room.peers().find((p) => p.id === peerId);
+    // peerId names the recording participant: the peer, or its screen share (filed as role 'screen').
+    const owner = producers[0]!.peerId;
+    const peer = live.room.peers().find((p) => p.id === owner);
     if (row.status !== 'recording') return;
     this.#o.store.addParticipant(sessionId, {
       id: peerId,
-      displayName: peer?.displayName ?? peerId,
-      role: peer?.role ?? 'unknown',
+      displayName: peer?.displayName ?? owner,
+      role: owner !== peerId ? 'screen' : (peer?.role ?? 'unknown'),
       firstSeenMs: Math.max(0, this.#clock().getTime() - startedMs),
     });
     const run = (live.runs.get(peerId) ?? 0) + 1;

@@ -8,7 +8,7 @@ export {
 } from './checkpoint.js';
 export { chainFormat, genesis, isMediaSegment, nextHead } from './hash-chain.js';
 export { platformManifestSeal } from './platform-seal.js';
-export type { RecordableRoom } from './RecordableRoom.js';
+export { screenShareParticipant, type RecordableRoom } from './RecordableRoom.js';
 export { Recorder, type CapturedFrame, type ChainedEntry, type FinishedRecording } from './Recorder.js';
 export { describeProblems, RecordingService, type RecordingIntegrity, type RedactionPlan } from './RecordingService.js';
 export { RecordingStore } from './RecordingStore.js';

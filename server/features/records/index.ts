@@ -4,4 +4,4 @@ export { recordRoutes } from './routes.js';
 export { LtvRenewer } from './ltv-renewal.js';
 export { retentionRoutes } from './retention-routes.js';
 export { RecordVerifications, CSV_COLUMNS } from './RecordVerifications.js';
-export { ID_WINDOW_MARGIN_MS, redactionWindows, type VideoWindow } from './timeline.js';
+export { buildTimeline, ID_WINDOW_MARGIN_MS, redactionWindows, type VideoWindow } from './timeline.js';

@@ -20,6 +20,8 @@ export interface TimelineSources {
         readonly startedAt: string;
         readonly links: readonly {
           readonly index: number;
+          /** Whose folder the link is in (a screen share's marks: the sharer's). */
+          readonly participant?: string;
           readonly track: string;
           readonly startMs: number;
           readonly endMs: number;
@@ -37,7 +39,11 @@ const snapshotKind: Readonly<Record<string, TimelineMarkKind>> = {
   'entry:script-answer': 'script_answer',
   'entry:material-upload': 'material',
   'snapshot:material': 'material',
+  'entry:screen-share-start': 'screen_share_start',
+  'entry:screen-share-stop': 'screen_share_stop',
 };
+/** Marks about the participant whose link it is (a clerk's screen share), not the applicant. */
+const ownKinds: ReadonlySet<TimelineMarkKind> = new Set(['screen_share_start', 'screen_share_stop']);
 
 export function buildTimeline(s: TimelineSources): RecordTimeline {
   const start = s.recording ? Date.parse(s.recording.startedAt) : null;
@@ -62,10 +68,13 @@ export function buildTimeline(s: TimelineSources): RecordTimeline {
       durationMs = Math.max(durationMs, link.endMs);
       continue;
     }
-    // A material is captured by the originating clerk; the rest concern the applicant.
-    const about = s.session?.participants.find(
-      (p) => p.role === (kind === 'material' ? 'originating_clerk' : 'applicant'),
-    );
+    // A material is captured by the originating clerk; a screen share's marks are about its sharer;
+    // the rest concern the applicant.
+    const about = ownKinds.has(kind)
+      ? link.participant
+        ? person(link.participant)
+        : undefined
+      : s.session?.participants.find((p) => p.role === (kind === 'material' ? 'originating_clerk' : 'applicant'));
     marks.push({
       kind,
       offsetMs: link.startMs,
