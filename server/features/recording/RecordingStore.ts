@@ -1,4 +1,5 @@
 // SQLite index of recordings (migration 010): what the recorder appended, in chain order.
+import { ConflictError } from '../../kernel/errors.js';
 import type { Database } from '../../kernel/store/Database.js';
 
 export type RecordingStatus = 'recording' | 'sealed' | 'interrupted';
@@ -73,18 +74,23 @@ export class RecordingStore {
     return this.get(sessionId)!;
   }
 
-  /** Appends one chained segment and moves the head, atomically. */
+  /**
+   * Appends one chained segment and moves the head, atomically; only while the recording is open: a
+   * link after the seal would be in the chain but not in the sealed manifest (seen once, when a tap's
+   * last segment closed after finish() had sealed).
+   */
   append(sessionId: string, s: SegmentRow): void {
     this.#db.transaction(() => {
+      const moved = this.#db.sql
+        .prepare(`UPDATE recordings SET head = ?, segment_count = ? WHERE session_id = ? AND status = 'recording'`)
+        .run(s.chainHash, s.index + 1, sessionId);
+      if (moved.changes !== 1) throw new ConflictError('the recording is sealed', 'recording_not_running');
       this.#db.sql
         .prepare(
           `INSERT INTO recording_segments (session_id, idx, participant_id, track, file, bytes, sha256, start_ms, end_ms, chain_hash)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(sessionId, s.index, s.participant, s.track, s.file, s.bytes, s.sha256, s.startMs, s.endMs, s.chainHash);
-      this.#db.sql
-        .prepare('UPDATE recordings SET head = ?, segment_count = ? WHERE session_id = ?')
-        .run(s.chainHash, s.index + 1, sessionId);
     });
   }
 
