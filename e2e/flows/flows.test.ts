@@ -192,8 +192,24 @@ describe('flow A: remote identity confirmation', () => {
     await screenshot(xingren, 'room-originating-clerk-material');
   });
 
-  // §5 screen sharing (branch h15-screen) goes here: one step "the clerk at 兴仁 shares a screen;
-  // everyone sees it, the share is a recorded track". Not built on this branch.
+  it('the clerk at 兴仁 shares a screen: the others see it large and are told; it is recorded as its own track', async () => {
+    await xingren.getByTestId('toggle-screen').click();
+    for (const page of [cixi, applicant]) {
+      await page.getByTestId('screen-share').waitFor({ timeout: 30_000 });
+      await expect.poll(() => page.getByTestId('screen-notice').getAttribute('data-sharing')).toBe('true');
+      await expect
+        .poll(() => page.getByTestId('screen-video').evaluate((v: HTMLVideoElement) => v.readyState), {
+          timeout: 30_000,
+        })
+        .toBeGreaterThanOrEqual(2);
+    }
+    console.log(`[flow A] screen share notice: ${await cixi.getByTestId('screen-notice').textContent()}`);
+    await screenshot(cixi, 'room-handling-clerk-screen-share');
+    await xingren.waitForTimeout(6_000);
+    await xingren.getByTestId('toggle-screen').click();
+    for (const page of [cixi, applicant])
+      await expect.poll(() => page.getByTestId('screen-share').count(), { timeout: 20_000 }).toBe(0);
+  });
 
   it('the handling clerk captures face and ID: the OCR advice and the face-match advice show; the clerk accepts the match', async () => {
     for (const item of ['faceVisible', 'idFrontShown', 'idBackShown', 'statedNameAndPurpose']) {
@@ -440,6 +456,16 @@ describe('flow C: audit', () => {
       expect(openssl.status, openssl.output).toBe(0);
       expect(sha256sum.status, sha256sum.output).toBe(0);
       expect(sha256sum.output).toMatch(/materials\/.*: OK/);
+      // The screen share is a participant of its own in the sealed recording.
+      const manifest = JSON.parse(readFileSync(join(dir, 'recording', 'manifest.json'), 'utf8')) as {
+        participants: { id: string; role: string }[];
+      };
+      console.log(
+        `[flow A] recording participants: ${manifest.participants.map((p) => `${p.id} (${p.role})`).join(', ')}`,
+      );
+      expect(manifest.participants.filter((p) => p.role === 'screen').map((p) => p.id)).toEqual([
+        expect.stringMatching(/^user:clerk\.xingren.*#screen$/),
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
