@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitForDecoding } from './browser.js';
-import { applicantRoomPage, staffRoomPage, startApp, type RunningApp } from './app-server.js';
+import { applicantRoomPage, openInvitedSession, staffRoomPage, startApp, type RunningApp } from './app-server.js';
 
 let app: RunningApp;
 let browser: Browser;
@@ -17,21 +17,7 @@ let inviteUrl: string;
 beforeAll(async () => {
   app = await startApp();
   browser = await launchChromium(['--ignore-certificate-errors']);
-  const xingren = await app.login('clerk.xingren');
-  const cixi = await app.login('clerk.cixi');
-  const created = await xingren.post('/api/cases', {
-    matterId: 'shebao-tingjiao',
-    handlingSite: 'cixi',
-    applicant: { name: '陈静', idNumber: '522501199001011234' },
-  });
-  expect(created.status).toBe(201);
-  const caseId = created.json<{ id: string }>().id;
-  const accepted = await cixi.post(`/api/cases/${caseId}/accept`);
-  expect(accepted.status).toBe(200);
-  sessionId = accepted.json<{ sessionId: string }>().sessionId;
-  const invitation = await xingren.post(`/api/cases/${caseId}/invitations`);
-  expect(invitation.status).toBe(201);
-  inviteUrl = invitation.json<{ url: string }>().url;
+  ({ sessionId, inviteUrl } = await openInvitedSession(app, { name: '陈静', idNumber: '522501199001011234' }));
 });
 
 afterAll(async () => {

@@ -58,6 +58,29 @@ export async function startApp(): Promise<RunningApp> {
   };
 }
 
+/**
+ * Flow A up to the room: the 兴仁 clerk opens a 社保停缴 case for `applicant`, the 慈溪 clerk accepts it
+ * (a session starts) and the 兴仁 clerk invites the applicant.
+ */
+export async function openInvitedSession(
+  app: RunningApp,
+  applicant: { name: string; idNumber: string },
+): Promise<{ sessionId: string; inviteUrl: string }> {
+  const xingren = await app.login('clerk.xingren');
+  const cixi = await app.login('clerk.cixi');
+  const created = await xingren.post('/api/cases', { matterId: 'shebao-tingjiao', handlingSite: 'cixi', applicant });
+  if (created.status !== 201) throw new Error(`case: ${created.status} ${created.text}`);
+  const caseId = created.json<{ id: string }>().id;
+  const accepted = await cixi.post(`/api/cases/${caseId}/accept`);
+  if (accepted.status !== 200) throw new Error(`accept: ${accepted.status} ${accepted.text}`);
+  const invitation = await xingren.post(`/api/cases/${caseId}/invitations`);
+  if (invitation.status !== 201) throw new Error(`invitation: ${invitation.status} ${invitation.text}`);
+  return {
+    sessionId: accepted.json<{ sessionId: string }>().sessionId,
+    inviteUrl: invitation.json<{ url: string }>().url,
+  };
+}
+
 /** A clerk logged in through the form, in the session's room, the recording notice acknowledged. */
 export async function staffRoomPage(
   browser: Browser,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardScene, fictionalPerson, renderIdCard, y4mOf } from '../../server/test-support/id-card.js';
 import { artifacts } from '../support/people.js';
 import { launchChromium } from './browser.js';
-import { applicantRoomPage, staffRoomPage, startApp, type RunningApp } from './app-server.js';
+import { applicantRoomPage, openInvitedSession, staffRoomPage, startApp, type RunningApp } from './app-server.js';
 
 let app: RunningApp;
 let clerks: Browser;
@@ -25,17 +25,10 @@ beforeAll(async () => {
   app = await startApp();
   clerks = await launchChromium(['--ignore-certificate-errors']);
   applicantBrowser = await launchChromium(['--ignore-certificate-errors', `--use-file-for-fake-video-capture=${y4m}`]);
-  const xingren = await app.login('clerk.xingren');
-  const cixi = await app.login('clerk.cixi');
-  const created = await xingren.post('/api/cases', {
-    matterId: 'shebao-tingjiao',
-    handlingSite: 'cixi',
-    applicant: { name: fictionalPerson.name, idNumber: fictionalPerson.idNumber },
-  });
-  expect(created.status).toBe(201);
-  const caseId = created.json<{ id: string }>().id;
-  sessionId = (await cixi.post(`/api/cases/${caseId}/accept`)).json<{ sessionId: string }>().sessionId;
-  inviteUrl = (await xingren.post(`/api/cases/${caseId}/invitations`)).json<{ url: string }>().url;
+  ({ sessionId, inviteUrl } = await openInvitedSession(app, {
+    name: fictionalPerson.name,
+    idNumber: fictionalPerson.idNumber,
+  }));
 }, 600_000);
 
 afterAll(async () => {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMediaSegment, screenShareParticipant } from '../../server/features/recording/index.js';
 import { artifacts } from '../support/people.js';
 import { launchChromium, waitForDecoding } from './browser.js';
-import { applicantRoomPage, staffRoomPage, startApp, type RunningApp } from './app-server.js';
+import { applicantRoomPage, openInvitedSession, staffRoomPage, startApp, type RunningApp } from './app-server.js';
 
 let app: RunningApp;
 let browser: Browser;
@@ -27,21 +27,7 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   app = await startApp();
   browser = await launchChromium(['--ignore-certificate-errors']);
-  const xingren = await app.login('clerk.xingren');
-  const cixi = await app.login('clerk.cixi');
-  const created = await xingren.post('/api/cases', {
-    matterId: 'shebao-tingjiao',
-    handlingSite: 'cixi',
-    applicant: { name: '陈静', idNumber: '522501199001011234' },
-  });
-  expect(created.status).toBe(201);
-  const caseId = created.json<{ id: string }>().id;
-  const accepted = await cixi.post(`/api/cases/${caseId}/accept`);
-  expect(accepted.status).toBe(200);
-  sessionId = accepted.json<{ sessionId: string }>().sessionId;
-  const invitation = await xingren.post(`/api/cases/${caseId}/invitations`);
-  expect(invitation.status).toBe(201);
-  inviteUrl = invitation.json<{ url: string }>().url;
+  ({ sessionId, inviteUrl } = await openInvitedSession(app, { name: '陈静', idNumber: '522501199001011234' }));
 }, 300_000);
 
 afterAll(async () => {

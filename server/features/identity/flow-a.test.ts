@@ -391,8 +391,12 @@ describe('flow A: remote identity confirmation', () => {
       `recording/${chain.find((s) => s.track.startsWith('snapshot:'))!.file}`,
       'recording/manifest.json',
     ];
+    const packed = (await readZip(res.body)).files;
     for (const file of samples) {
-      const bad = await verifyEvidencePackage(await withFlippedByte(res.body, file), root, evidenceChecks);
+      // In a JSON file a byte of its first key: the middle byte may fall in a listed path, and a changed
+      // path also names the files it no longer matches (seen in CI on the recording's manifest).
+      const at = file.endsWith('.json') ? packed.get(file)!.indexOf(0x22) + 1 : undefined;
+      const bad = await verifyEvidencePackage(await withFlippedByte(res.body, file, at), root, evidenceChecks);
       expect([...new Set(bad.problems.map((p) => p.file))], file).toEqual([file]);
     }
     // A digit flipped inside a segment's listed SHA-256 is the manifest's fault, not the segment's.
