@@ -94,6 +94,9 @@ function untilGap(words: readonly OcrWord[]): OcrWord[] {
 
 const NUMBER = /\d{17}[\dXx]|\d{15,18}[Xx]?/;
 const BIRTH = /(\d{4})\D{0,2}年\D{0,2}(\d{1,2})\D{0,2}月\D{0,2}(\d{1,2})/;
+
+/** Whether the line holds the birth date (年 月 with their numbers). */
+export const isBirthLine = (line: readonly OcrWord[]) => BIRTH.test(textOf(line));
 const DATE = String.raw`(\d{4})[.·,]?(\d{2})[.·,]?(\d{2})`;
 const VALIDITY = new RegExp(`${DATE}[-—–~至]+(长期|${DATE})`);
 const pad = (n: string) => n.padStart(2, '0');
@@ -155,7 +158,7 @@ function readBack(lines: readonly OcrWord[][], validityAt: number): BackFields {
 export function readCardFields(ocr: readonly OcrLine[]): CardRead {
   const lines = ocr.map(meaningful).filter((l) => l.length > 0);
   const numberAt = lines.findIndex((l) => NUMBER.test(textOf(l)));
-  const birthAt = lines.findIndex((l) => BIRTH.test(textOf(l)));
+  const birthAt = lines.findIndex(isBirthLine);
   if (numberAt >= 0 || birthAt >= 0) return { side: 'front', fields: readFront(lines, numberAt, birthAt) };
   const validityAt = lines.findIndex((l) => VALIDITY.test(textOf(l)));
   if (validityAt >= 0 || lines.some((l) => /签发机关|有效期限|居民身份证/.test(textOf(l))))

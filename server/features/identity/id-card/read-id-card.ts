@@ -1,8 +1,9 @@
 // Reading one ID card image: the whole card by the Chinese model, then the two fields it reads
-// least surely read again from their boxes alone with a whitelist: the ID number by the English
-// model (digits and X; chi_sim confuses digits) and the sex character (男 or 女; one character at
-// video resolution is easily taken for another).
-import { afterLabel, meaningful, readCardFields, type CardRead } from './id-card-fields.js';
+// least surely read again from their boxes alone with a whitelist: the ID number and the birth
+// date's numbers by the English model (digits; chi_sim confuses them: it read the day 15 as 41 in a
+// loaded run) and the sex character (男 or 女; one character at video resolution is easily taken
+// for another).
+import { afterLabel, isBirthLine, meaningful, readCardFields, type CardRead } from './id-card-fields.js';
 import { withPreparedImage, type OcrLine, type OcrWord, type TesseractOptions } from './tesseract.js';
 
 /** A word that holds most of an 18-character ID number. */
@@ -18,6 +19,12 @@ export function readIdCard(image: Uint8Array, options: TesseractOptions = {}): P
     if (number) {
       const digits = await prepared.reread(number, 'eng', '0123456789X', 7);
       if (digits && /^\d{17}[\dX]$/.test(digits.text)) lines = replaced(lines, number, digits);
+    }
+    const birthLine = lines.find(isBirthLine);
+    for (const word of birthLine?.filter((w) => /^\d+$/.test(w.text)) ?? []) {
+      const digits = await prepared.reread(word, 'eng', '0123456789', 7);
+      if (digits && digits.text.length === word.text.length && /^\d+$/.test(digits.text))
+        lines = replaced(lines, word, digits);
     }
     // The sex line is the one with the 民族 label; its first value is the sex character.
     const sexLine = lines.find((l) => l.some((w) => /民族/.test(w.text)));
