@@ -310,6 +310,11 @@ export type MediaNotification =
   | { readonly name: 'audioLevels'; readonly data: readonly { readonly peerId: string; readonly volume: number }[] }
   /** Every participant's connection quality (to the whole room, every few seconds). */
   | { readonly name: 'quality'; readonly data: { readonly peers: readonly PeerQuality[] } }
+  /**
+   * To one sender: a snapshot of its camera is being taken; send the camera at full resolution alone
+   * (every send budget on it) for holdMs, then as before.
+   */
+  | { readonly name: 'stillCapture'; readonly data: { readonly holdMs: number } }
   /** To one receiver: its video was paused for a weak downlink (active), or resumed. */
   | { readonly name: 'audioOnly'; readonly data: { readonly active: boolean; readonly availableKbps: number | null } }
   /** To one receiver: the simulcast layer forwarded to one of its consumers changed. */

@@ -100,13 +100,19 @@ export async function staffRoomPage(
   return page;
 }
 
-/** The invited applicant joined through the invitation page, consent given; with their guest id. */
+/**
+ * The invited applicant joined through the invitation page, consent given; with their guest id.
+ * `initScript` runs in the page before the app's own scripts (a test's instrumentation).
+ */
 export async function applicantRoomPage(
   browser: Browser,
   inviteUrl: string,
   sessionId: string,
+  initScript?: () => void,
 ): Promise<{ page: Page; guestId: string }> {
-  const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  if (initScript) await context.addInitScript(initScript);
+  const page = await context.newPage();
   await page.goto(inviteUrl);
   await page.getByTestId('join-button').click();
   await page.waitForURL(`**/room/${sessionId}`);

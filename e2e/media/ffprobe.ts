@@ -47,3 +47,15 @@ export function videoFrameTimes(file: string): number[] {
     .map(Number)
     .sort((a, b) => a - b);
 }
+
+/** An image's (or a video's first stream's) width and height. */
+export function frameSize(file: string): { width: number; height: number } {
+  const out = execFileSync(
+    'ffprobe',
+    ['-v', 'error', '-of', 'json', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', file],
+    { encoding: 'utf8' },
+  );
+  const [stream] = (JSON.parse(out) as { streams: { width: number; height: number }[] }).streams;
+  if (!stream) throw new Error(`no picture in ${file}`);
+  return { width: stream.width, height: stream.height };
+}

@@ -31,4 +31,6 @@ interface TongbanRoomHandle {
 }
 interface Window {
   __tongbanRoom?: TongbanRoomHandle;
+  /** The senders the page created (id-card test: recorded by its init script). */
+  __senders?: RTCRtpSender[];
 }

@@ -16,6 +16,7 @@ import {
   type ScreenShareView,
 } from '../../../protocol/media.js';
 import { sharedSocket, type TongbanSocket } from '../api/socket.js';
+import { FullResolutionHold } from './FullResolutionHold.js';
 import { PeerStreams } from './PeerStreams.js';
 import { request } from './signaling.js';
 import { runProbe } from './probe.js';
@@ -138,6 +139,7 @@ export class RoomClient extends EventTarget {
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
   #producers = new Map<'audio' | 'video', types.Producer>();
+  #stillHold: FullResolutionHold | undefined;
   /** This page's screen share, apart from the camera and microphone (setMuted never touches it). */
   #screenProducer: types.Producer | null = null;
   readonly #streams = new PeerStreams();
@@ -457,7 +459,10 @@ export class RoomClient extends EventTarget {
           ? { encodings: layersUnderCap(this.#sendCapBps), codecOptions: { videoGoogleStartBitrate: 1000 } }
           : {}),
       });
-      if (kind === 'video' && producer.rtpSender) await keepResolution(producer.rtpSender);
+      if (kind === 'video' && producer.rtpSender) {
+        await keepResolution(producer.rtpSender);
+        this.#stillHold = new FullResolutionHold(producer.rtpSender);
+      }
       this.#producers.set(kind, producer);
     }
   }
@@ -524,6 +529,9 @@ export class RoomClient extends EventTarget {
       case 'audioOnly':
         this.#set({ audioOnly: n.data.active });
         return;
+      case 'stillCapture':
+        void this.#stillHold?.hold(n.data.holdMs).catch(() => undefined);
+        return;
       case 'producerPaused':
       case 'audioLevels':
       case 'consumerLayers':
@@ -553,6 +561,7 @@ export class RoomClient extends EventTarget {
     this.#recv?.close();
     this.#send = this.#recv = null;
     this.#producers.clear();
+    this.#stillHold = undefined;
     // The share's producer went with the transport: a rejoin does not share again by itself.
     const shared = this.#screenProducer?.track;
     this.#screenProducer?.close();

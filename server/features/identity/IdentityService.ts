@@ -116,7 +116,7 @@ export class IdentityService {
     const c = this.#d.cases.get(caseId);
     const session = this.#assertHandlingClerk(clerk, c);
     const applicant = this.#presentApplicant(session);
-    const frame = await this.#d.recording.captureFrame(session.id, applicant.participantId, kind);
+    const frame = await this.#d.recording.captureFrame(session.id, applicant.participantId, kind, 'still');
     const sha256 = await this.#d.blobs.put(frame.image);
     const snapshot: Snapshot = {
       id: randomUUID(),

@@ -89,7 +89,7 @@ export class MaterialService {
     const session = caseSessionOf(this.#d.sessions, clerk, c, 'originating');
     if (!session.participants.some((p) => p.participantId === participantId))
       throw new ForbiddenError('not a participant of this session');
-    const frame = await this.#d.recording.captureFrame(session.id, participantId, 'material');
+    const frame = await this.#d.recording.captureFrame(session.id, participantId, 'material', 'still');
     await this.#d.blobs.put(frame.image);
     return this.#insert(clerk, {
       caseId,

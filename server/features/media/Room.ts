@@ -80,6 +80,7 @@ type RoomEvents = {
   quality: [PeerQuality[]];
   audioOnly: [peerId: string, active: boolean, availableKbps: number | null];
   consumerLayers: [peerId: string, consumerId: string, spatialLayer: number | null];
+  stillCapture: [peerId: string, holdMs: number];
 };
 
 export class Room extends EventEmitter<RoomEvents> {
@@ -170,6 +171,10 @@ export class Room extends EventEmitter<RoomEvents> {
       if (p) return p;
     }
     return undefined;
+  }
+
+  holdFullResolution(peerId: string, holdMs: number): void {
+    if (this.#peers.has(peerId)) this.emit('stillCapture', peerId, holdMs);
   }
 
   hasPeer(peerId: string): boolean {

@@ -259,6 +259,9 @@ function forwardRoomEvents(io: TongbanServer, room: Room, socketOf: (seat: Seat)
       data: { active, availableKbps },
     }),
   );
+  room.on('stillCapture', (peerId, holdMs) =>
+    socketOf({ sessionId: room.sessionId, peerId })?.emit('media:notify', { name: 'stillCapture', data: { holdMs } }),
+  );
   room.on('consumerLayers', (peerId, consumerId, spatialLayer) =>
     socketOf({ sessionId: room.sessionId, peerId })?.emit('media:notify', {
       name: 'consumerLayers',

@@ -9,6 +9,7 @@ import { createSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { types as ms } from 'mediasoup';
 import { freePortPair, sdpFor, type RtpPortRange, type SdpStream } from './ffmpeg-input.js';
 
@@ -150,6 +151,18 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       if (this.#keyFrames.count > before || this.#stopping || Date.now() > until) clearInterval(this.#asking);
       else this.requestKeyFrame();
     }, 250);
+  }
+
+  /**
+   * Resolves true once a keyframe asked for now reached ffmpeg, false after timeoutMs (or when the
+   * tap stops first).
+   */
+  async freshKeyFrame(timeoutMs: number): Promise<boolean> {
+    const before = this.#keyFrames.count;
+    this.#askUntilKeyFrame();
+    const until = Date.now() + timeoutMs;
+    while (this.#keyFrames.count === before && !this.#stopping && Date.now() < until) await delay(50);
+    return this.#keyFrames.count > before;
   }
 
   static async create(options: ParticipantTapOptions): Promise<ParticipantTap> {

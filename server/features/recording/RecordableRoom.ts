@@ -10,6 +10,8 @@ export interface RecordableRoom {
   peers(): readonly { readonly id: string; readonly displayName: string; readonly role: string }[];
   producers(): readonly RecordableProducer[];
   findProducer(producerId: string): ms.Producer | undefined;
+  /** Asks the peer's camera for its full resolution alone for a moment (a snapshot is being taken). */
+  holdFullResolution(peerId: string, holdMs: number): void;
   on(event: 'newProducer' | 'producerClosed', listener: (p: RecordableProducer) => void): unknown;
   on(event: 'peerLeft', listener: (peerId: string) => void): unknown;
   once(event: 'closed', listener: () => void): unknown;

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { RecordingStateView } from '../../../protocol/media.js';
 import {
   recordingParticipantOf,
@@ -85,6 +86,19 @@ export interface FinishedRecording {
   readonly segmentCount: number;
   readonly sealed: boolean;
 }
+
+/** A frame as it is at this instant, or a sharp still of a card, a face or a document (captureFrame). */
+export type FrameMode = 'instant' | 'still';
+
+/**
+ * A snapshot's timing: the sender gets STILL_APPLY_MS to switch to its full resolution (asked any
+ * sooner, the keyframe may be of the layer it leaves), a keyframe of it is awaited, then a still scene
+ * sharpens over STILL_SHARPEN_MS of frames; the hold outlasts all that.
+ */
+const STILL_APPLY_MS = 400;
+const STILL_KEYFRAME_WAIT_MS = 2500;
+const STILL_SHARPEN_MS = 600;
+const STILL_HOLD_MS = 5000;
 
 interface Live {
   readonly room: RecordableRoom;
@@ -208,11 +222,14 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   }
 
   /**
-   * The frame of the participant's video at this instant, from the recording itself: the tap is
-   * asked for a keyframe so the segment being written closes soon, the segment that covers this
-   * instant is awaited (chained), decoded up to the instant, and the JPEG is appended to the chain.
+   * A frame of the participant's video from the recording itself: the segment covering the instant
+   * is awaited (chained), decoded up to it, and the JPEG is appended to the chain. 'instant' is this
+   * instant's frame (liveness: motion over time). 'still' (a card, a face, a document) is a sharp
+   * one: the sender's camera is asked for its full resolution alone for a moment (its top simulcast
+   * layer may be off on a weak or busy link, and a card's print is unreadable in a lower one), the
+   * tap for a keyframe of it, and the frame is taken once a still scene has sharpened.
    */
-  async captureFrame(sessionId: string, peerId: string, label: string, waitMs?: number): Promise<CapturedFrame> {
+  async captureFrame(sessionId: string, peerId: string, label: string, mode: FrameMode): Promise<CapturedFrame> {
     const live = this.#live.get(sessionId);
     const row = this.#o.store.get(sessionId);
     if (!live || !row || row.status !== 'recording')
@@ -220,10 +237,16 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const tap = live.taps.get(peerId)?.tap;
     if (!tap?.kinds.includes('video'))
       throw new ConflictError(`no recorded video of ${peerId}`, 'snapshot_unavailable');
+    if (mode === 'still') {
+      live.room.holdFullResolution(peerId, STILL_HOLD_MS);
+      await delay(STILL_APPLY_MS);
+      if (await tap.freshKeyFrame(STILL_KEYFRAME_WAIT_MS)) await delay(STILL_SHARPEN_MS);
+    }
     const offsetMs = Math.max(0, this.#clock().getTime() - Date.parse(row.startedAt));
+    // A keyframe now also closes the segment being written sooner.
     tap.requestKeyFrame();
     const segmentMs = (this.#o.segmentSeconds ?? 4) * 1000;
-    const source = await this.#segmentCovering(sessionId, peerId, offsetMs, waitMs ?? 3 * segmentMs + 10_000);
+    const source = await this.#segmentCovering(sessionId, peerId, offsetMs, 3 * segmentMs + 10_000);
     const dir = this.#dirOf(row);
     // A fresh name per request: two snapshots asked for at once must not write the same file.
     const file = join(safeName(peerId), `snapshot-${randomUUID()}-${safeName(label)}.jpg`);

@@ -17,7 +17,7 @@ import { genesis, isMediaSegment } from './hash-chain.js';
 import { ConflictError } from '../../kernel/errors.js';
 import { manifestName, sealName } from './manifest.js';
 import { platformManifestSeal, type PlatformSealSource } from './platform-seal.js';
-import { Recorder, type CapturedFrame, type ChainedEntry, type CompositeState } from './Recorder.js';
+import { Recorder, type CapturedFrame, type FrameMode, type ChainedEntry, type CompositeState } from './Recorder.js';
 import { RecordingStore } from './RecordingStore.js';
 import { verifyRecording, type RecordingVerification } from './verification.js';
 
@@ -133,10 +133,10 @@ export class RecordingService {
     return this.store.segments(sessionId).filter((s) => s.participant === participantId && isMediaSegment(s)).length;
   }
 
-  /** A frame of the participant's recorded video at this instant, chained into the recording. */
-  captureFrame(sessionId: string, participantId: string, label: string): Promise<CapturedFrame> {
+  /** A frame of the participant's recorded video (see Recorder.captureFrame), chained into the recording. */
+  captureFrame(sessionId: string, participantId: string, label: string, mode: FrameMode): Promise<CapturedFrame> {
     if (!this.recorder) throw new ConflictError('no recorder runs here', 'recording_not_running');
-    return this.recorder.captureFrame(sessionId, participantId, label);
+    return this.recorder.captureFrame(sessionId, participantId, label, mode);
   }
 
   /**

@@ -112,7 +112,12 @@ export class FaceCheckService extends EventEmitter<Events> {
         captured = await Promise.all(
           Array.from({ length: frames }, (_, i) =>
             delay(leadMs + i * spacingMs).then(() =>
-              this.#d.recording.captureFrame(session.id, applicant.participantId, `liveness-${prompt}-${i + 1}`),
+              this.#d.recording.captureFrame(
+                session.id,
+                applicant.participantId,
+                `liveness-${prompt}-${i + 1}`,
+                'instant',
+              ),
             ),
           ),
         );
