@@ -46,6 +46,16 @@ const dtlsParameters = z
   })
   .strict();
 
+/** The probe's data channel (an SCTP stream); the engine checks the stream id against its streams. */
+const sctpStreamParameters = z
+  .object({
+    streamId: z.number().int().min(0).max(65_535),
+    ordered: z.boolean().optional(),
+    maxPacketLifeTime: z.number().int().min(0).max(60_000).optional(),
+    maxRetransmits: z.number().int().min(0).max(100).optional(),
+  })
+  .strict();
+
 export const mediaRequestSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('join'), data: z.object({ sessionId: id }).strict() }).strict(),
   z.object({ method: z.literal('consent'), data: z.object({}).strict() }).strict(),
@@ -92,12 +102,7 @@ export const mediaRequestSchema = z.discriminatedUnion('method', [
   // Pre-join bandwidth probe: a send transport of its own (no seat needed, nothing is forwarded or recorded).
   z.object({ method: z.literal('probeStart'), data: z.object({}).strict() }).strict(),
   z.object({ method: z.literal('probeConnect'), data: z.object({ dtlsParameters }).strict() }).strict(),
-  z
-    .object({
-      method: z.literal('probeProduce'),
-      data: z.object({ kind: z.enum(['audio', 'video']), rtpParameters }).strict(),
-    })
-    .strict(),
+  z.object({ method: z.literal('probeProduce'), data: z.object({ sctpStreamParameters }).strict() }).strict(),
   z.object({ method: z.literal('probeResult'), data: z.object({}).strict() }).strict(),
 ]);
 
@@ -135,6 +140,22 @@ export const simulcastLayers = [
   { scaleResolutionDownBy: 2, maxBitrate: 400_000 },
   { scaleResolutionDownBy: 1, maxBitrate: 1_000_000 },
 ] as const;
+
+/** Audio on the wire (opus at ~32 kbit/s plus RTP/UDP/IP headers), for the probe's figures below. */
+const audioWireKbps = 50;
+
+/**
+ * The pre-join probe's advice line: an uplink under this carries no more than the lowest simulcast
+ * layer beside the audio (the others would see a 240×135 picture), so audio only is advised.
+ */
+export const probeLowKbps = (simulcastLayers[0].maxBitrate + simulcastLayers[1].maxBitrate) / 1000 + audioWireKbps;
+
+/**
+ * The probe sends at most this: every layer plus audio, twice over. A link that carries it has room
+ * for the room's needs; a faster one is not measured further (a few seconds of upload, not a flood
+ * of a service centre's shared line).
+ */
+export const probeCeilingKbps = 2 * (simulcastLayers.reduce((a, l) => a + l.maxBitrate, 0) / 1000 + audioWireKbps);
 
 /**
  * The simulcast layers that fit a send cap (bit/s): the lowest ones whose sum stays under it
@@ -204,14 +225,17 @@ export interface ProducerStatsView {
 
 export interface ProbeStartResponse {
   readonly routerRtpCapabilities: Record<string, unknown>;
-  readonly transport: TransportResponse;
+  /** A send transport with SCTP: the probe sends data, not a camera (see client/src/media/probe.ts). */
+  readonly transport: TransportResponse & { readonly sctpParameters: Record<string, unknown> };
 }
 
-/** What the probe transport received: the uplink's usable bandwidth, roughly. */
+/** What the probe transport received: the uplink's usable bandwidth, up to probeCeilingKbps. */
 export interface ProbeResult {
+  /** Bytes on the wire (UDP payloads) per second over the window after the sender's first half second. */
   readonly kbps: number;
-  readonly packets: number;
-  readonly lossPct: number;
+  readonly bytes: number;
+  readonly windowMs: number;
+  /** From the data channel's creation to the reading. */
   readonly durationMs: number;
 }
 

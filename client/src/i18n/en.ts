@@ -663,6 +663,7 @@ export const en: Record<MessageKey, string> = {
   'prejoin.bandwidth': 'Network bandwidth',
   'prejoin.measuring': 'Measuring…',
   'prejoin.kbps': '{kbps} kbit/s',
+  'prejoin.kbpsAtLeast': 'at least {kbps} kbit/s (the check measures no further)',
   'prejoin.ok': 'Camera, microphone and network are working.',
   'prejoin.noCamera':
     'No camera found or access refused: connect a camera and allow this site to use the camera and microphone.',

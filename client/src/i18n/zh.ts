@@ -640,6 +640,7 @@ export const zh = {
   'prejoin.bandwidth': '网络带宽',
   'prejoin.measuring': '正在测量……',
   'prejoin.kbps': '{kbps} kbit/s',
+  'prejoin.kbpsAtLeast': '至少 {kbps} kbit/s（检测不再往上测量）',
   'prejoin.ok': '摄像头、麦克风和网络均正常。',
   'prejoin.noCamera': '未找到摄像头或未获授权：请连接摄像头，并在浏览器中允许本网站使用摄像头和麦克风。',
   'prejoin.silentMic': '麦克风没有声音：请检查是否静音，或对着麦克风说几句话。',

@@ -261,9 +261,9 @@ export class RoomClient extends EventTarget {
     return this.#opening;
   }
 
-  /** The pre-join bandwidth probe: sends `track` to the SFU for `ms` and reads what arrived. */
-  probe(track: MediaStreamTrack, ms = 3000): Promise<ProbeResult> {
-    return runProbe(this.#socket, track, ms);
+  /** The pre-join bandwidth probe: sends data to the SFU for `ms` and reads what arrived. */
+  probe(ms = 3000): Promise<ProbeResult> {
+    return runProbe(this.#socket, ms);
   }
 
   /** The tile showing `peerId` is `height` device pixels high: the SFU forwards the layer that fits. */

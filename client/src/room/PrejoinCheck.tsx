@@ -3,12 +3,10 @@
 // a silent microphone, a weak network → audio only suggested). It opens the room client's own
 // camera and microphone, so publishing after consent reuses them.
 import { useEffect, useRef, useState } from 'react';
-import type { ProbeResult } from '../../../protocol/media.js';
+import { probeCeilingKbps, probeLowKbps, type ProbeResult } from '../../../protocol/media.js';
 import { useI18n, type MessageKey } from '../i18n/i18n.js';
 import type { RoomClient } from '../media/RoomClient.js';
 
-/** Under this the probe suggests audio only (the lowest video layer plus audio need about this much). */
-const lowKbps = 300;
 /** RMS level of a microphone that picks up anything at all. */
 const silentLevel = 0.01;
 const listenMs = 3000;
@@ -29,11 +27,12 @@ export function PrejoinCheck({ client }: { client: RoomClient }) {
     let live = true;
     client.openLocalMedia().then(
       (s) => live && setStream(s),
-      () => {
-        if (!live) return;
-        setNoCamera(true);
-        setProbe({ state: 'failed' });
-      },
+      () => live && setNoCamera(true),
+    );
+    // The network is measured with data, camera or not.
+    client.probe().then(
+      (result) => live && setProbe({ state: 'done', result }),
+      () => live && setProbe({ state: 'failed' }),
     );
     return () => {
       live = false;
@@ -44,13 +43,6 @@ export function PrejoinCheck({ client }: { client: RoomClient }) {
     if (!stream) return;
     if (video.current) video.current.srcObject = stream;
     if (stream.getVideoTracks().length === 0) setNoCamera(true);
-    const track = stream.getVideoTracks()[0] ?? stream.getAudioTracks()[0];
-    let live = true;
-    if (track)
-      client.probe(track).then(
-        (result) => live && setProbe({ state: 'done', result }),
-        () => live && setProbe({ state: 'failed' }),
-      );
     // The microphone's level: RMS of the waveform.
     const audio = stream.getAudioTracks()[0];
     const ctx = audio ? new AudioContext() : null;
@@ -77,7 +69,6 @@ export function PrejoinCheck({ client }: { client: RoomClient }) {
     }
     const listening = setTimeout(() => setListened(true), listenMs);
     return () => {
-      live = false;
       clearInterval(timer);
       clearTimeout(listening);
       void ctx?.close();
@@ -87,8 +78,8 @@ export function PrejoinCheck({ client }: { client: RoomClient }) {
   const advice: MessageKey[] = [];
   if (noCamera) advice.push('prejoin.noCamera');
   if (stream && listened && loudest < silentLevel) advice.push('prejoin.silentMic');
-  if (probe.state === 'done' && probe.result.kbps < lowKbps) advice.push('prejoin.lowBandwidth');
-  if (probe.state === 'failed' && !noCamera) advice.push('prejoin.probeFailed');
+  if (probe.state === 'done' && probe.result.kbps < probeLowKbps) advice.push('prejoin.lowBandwidth');
+  if (probe.state === 'failed') advice.push('prejoin.probeFailed');
   const finished = listened && probe.state !== 'running';
   const kbps = probe.state === 'done' ? probe.result.kbps : 0;
 
@@ -117,7 +108,7 @@ export function PrejoinCheck({ client }: { client: RoomClient }) {
             {probe.state === 'running'
               ? t('prejoin.measuring')
               : probe.state === 'done'
-                ? t('prejoin.kbps', { kbps })
+                ? t(kbps >= 0.9 * probeCeilingKbps ? 'prejoin.kbpsAtLeast' : 'prejoin.kbps', { kbps })
                 : '–'}
           </dd>
         </dl>

@@ -2,7 +2,7 @@
 // Peers own their engine objects; the Room checks the rules (consent before producing, consume only
 // what the router can deliver) and tells listeners what changed.
 import { EventEmitter } from 'node:events';
-import { mediaCodecs, type ms } from './engine.js';
+import { forwardedWhateverItsScore, mediaCodecs, type ms } from './engine.js';
 import { BadRequestError, ConflictError } from '../../kernel/errors.js';
 import { ConsentRequiredError, ScreenShareBusyError, notFound } from './errors.js';
 import { Peer, type PeerIdentity, type PeerInfo } from './Peer.js';
@@ -273,7 +273,11 @@ export class Room extends EventEmitter<RoomEvents> {
     }
     const producer = await peer
       .transport(transportId)
-      .produce({ kind, rtpParameters, appData: { peerId, source } })
+      .produce({
+        kind,
+        rtpParameters: kind === 'audio' ? forwardedWhateverItsScore(rtpParameters) : rtpParameters,
+        appData: { peerId, source },
+      })
       .catch((err: unknown) => {
         if (source === 'screen' && this.#screenSharer === peerId && !this.#sharing(peer)) this.#screenSharer = null;
         throw err;

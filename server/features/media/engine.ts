@@ -33,6 +33,24 @@ export function loadMediasoup(): Promise<typeof Mediasoup> {
   return loaded;
 }
 
+/**
+ * A microphone's RTP parameters as the engine is given them: opus marked `usedtx=1`. Why: mediasoup
+ * 3.8.4 forwards a plain stream only while its score (from the loss between two of the sender's RTCP
+ * reports) is above 0, and libwebrtc reports audio every ~5 s. After an outage the first report's
+ * interval holds the whole gap, the score falls to 0, and every consumer of that microphone (the others
+ * and the recorder) dropped its audio until the next report or two: 5–10 s of silence after the link
+ * was back, while video (reported every second) had resumed. A DTX stream is forwarded whatever its
+ * score (mediasoup PR #534); the flag changes nothing the sender does, nor the loss figures.
+ */
+export function forwardedWhateverItsScore(rtpParameters: Mediasoup.types.RtpParameters): Mediasoup.types.RtpParameters {
+  return {
+    ...rtpParameters,
+    codecs: rtpParameters.codecs.map((c) =>
+      c.mimeType.toLowerCase() === 'audio/opus' ? { ...c, parameters: { ...c.parameters, usedtx: 1 } } : c,
+    ),
+  };
+}
+
 /** Opus + VP8: what every current browser sends and what WebM holds without re-encoding. */
 export const mediaCodecs: Mediasoup.types.RtpCodecCapability[] = [
   { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },

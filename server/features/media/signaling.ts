@@ -198,7 +198,9 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
         await current.connect(engineParameters<ms.DtlsParameters>(req.data.dtlsParameters));
         return {};
       case 'probeProduce':
-        return { id: await current.produce(req.data.kind, engineParameters<ms.RtpParameters>(req.data.rtpParameters)) };
+        return {
+          id: await current.produce(engineParameters<ms.SctpStreamParameters>(req.data.sctpStreamParameters)),
+        };
       case 'probeResult': {
         const result = await current.result();
         current.close();
