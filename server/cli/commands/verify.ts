@@ -15,7 +15,7 @@ import { fromPem } from '../../../certs/encoding.js';
 import { verifyPdf } from '../../../signing/verify/verify-pdf.js';
 import { reportJson, type SignatureReport, type VerificationReport } from '../../../signing/verify/report.js';
 import { databaseFile } from '../../kernel/store/paths.js';
-import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
+import { CliError, parseOptions, resolveDataDir, writeStdout, type Command } from '../command.js';
 import { asCliError, maxPdfBytes, readInputFile } from './pdf-input.js';
 import { loadTrustSnapshot, saveTrustSnapshot } from './trust-snapshot.js';
 import { signatureOk, type Input, type Kind, type Outcome, type TrustMaterial } from './verify-outcome.js';
@@ -194,7 +194,7 @@ export const verify: Command = {
       } catch (err) {
         throw asCliError(err, file);
       }
-      process.stdout.write(
+      writeStdout(
         values.json ? `${JSON.stringify({ file, kind: 'pdf', ...(reportJson(report) as object) })}\n` : human(report),
       );
       return report.valid ? 0 : 1;
