@@ -3,10 +3,20 @@
 import { commands, retiredCommands, type CommandEntry } from './commands/index.js';
 import { CliError, printUsage, VERIFY_WORKER_ARG } from './command.js';
 
-// `tongban --help | head`: a reader that went away is not a failure of the command.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') throw err;
-  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+// `tongban --help | head`: a reader that went away is not a failure of the command. Attached when
+// process.stdout is first used, not here: creating that stream on a pipe loads node:net, and a
+// single-file `tongban verify` writes through writeStdout (command.ts) without it.
+const stdout = Object.getOwnPropertyDescriptor(process, 'stdout')!;
+Object.defineProperty(process, 'stdout', {
+  configurable: true,
+  enumerable: stdout.enumerable,
+  get() {
+    Object.defineProperty(process, 'stdout', stdout);
+    return process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
+  },
 });
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -25,7 +25,8 @@ export interface SignedPdfSet {
   readonly evidence?: string;
 }
 
-const PIN = '246810';
+/** The signing PIN of the set's clerk (clerk.cixi), for tests that sign more with `tongban sign`. */
+export const SET_PIN = '246810';
 
 export async function signedPdfSet(o: {
   readonly dir: string;
@@ -45,8 +46,8 @@ export async function signedPdfSet(o: {
   try {
     const pki = PlatformPki.open({ db, dataDir, ...testPkiTuning });
     await pki.init([{ id: 'cixi', name: '慈溪市政务服务办' }]);
-    await pki.issueUserCertificate({ userId: 'clerk.cixi', name: '张三', role: 'clerk', siteId: 'cixi', pin: PIN });
-    const signer = await pki.unlockUserSigner('clerk.cixi', PIN);
+    await pki.issueUserCertificate({ userId: 'clerk.cixi', name: '张三', role: 'clerk', siteId: 'cixi', pin: SET_PIN });
+    const signer = await pki.unlockUserSigner('clerk.cixi', SET_PIN);
     const timeStamper = pki.timeStamper();
     const start = Date.now() - 60_000;
     const files: string[] = [];

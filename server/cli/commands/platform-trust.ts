@@ -3,11 +3,13 @@
 // token.
 import { PkiStore } from '../../kernel/pki/PkiStore.js';
 import { Database } from '../../kernel/store/Database.js';
+import type { CrlDue } from './trust-snapshot.js';
+import type { TrustMaterial } from './verify-outcome.js';
 
+/** `due`: when read straight from the tables (what a trust snapshot may keep); absent when CRLs were re-issued. */
 interface PlatformTrust {
-  trustAnchors: Uint8Array[];
-  intermediates: Uint8Array[];
-  crls: Uint8Array[];
+  trust: TrustMaterial;
+  due?: CrlDue[];
 }
 
 /**
@@ -21,9 +23,12 @@ function storedTrust(store: PkiStore, now: Date): PlatformTrust | undefined {
   if (!rows.every((r) => r.cert && r.crl && new Date(r.crl.next_update) > now)) return undefined;
   const der = (b: Buffer) => new Uint8Array(b);
   return {
-    trustAnchors: rows.filter((r) => r.ca.id === 'root').map((r) => der(r.cert!.der)),
-    intermediates: rows.map((r) => der(r.cert!.der)),
-    crls: rows.map((r) => der(r.crl!.der)),
+    trust: {
+      trustAnchors: rows.filter((r) => r.ca.id === 'root').map((r) => der(r.cert!.der)),
+      intermediates: rows.map((r) => der(r.cert!.der)),
+      crls: rows.map((r) => der(r.crl!.der)),
+    },
+    due: rows.map((r) => ({ ca: r.ca.id, nextUpdate: r.crl!.next_update })),
   };
 }
 
@@ -31,7 +36,7 @@ export async function readPlatformTrust(dataDir: string, dbFile: string): Promis
   const db = Database.open(dbFile);
   try {
     const store = new PkiStore(db);
-    if (!store.ca('root')) return { trustAnchors: [], intermediates: [], crls: [] };
+    if (!store.ca('root')) return { trust: { trustAnchors: [], intermediates: [], crls: [] }, due: [] };
     const stored = storedTrust(store, new Date());
     if (stored) return stored;
     // Loaded only here: the token's module loads the PKCS#11 addon as it is imported.
@@ -41,9 +46,11 @@ export async function readPlatformTrust(dataDir: string, dbFile: string): Promis
     ]);
     const pki = openPlatformPki(cliConfig(dataDir), db);
     return {
-      trustAnchors: pki.trustAnchors(),
-      intermediates: pki.caCertificates(),
-      crls: pki.crls().map((c) => c.der),
+      trust: {
+        trustAnchors: pki.trustAnchors(),
+        intermediates: pki.caCertificates(),
+        crls: pki.crls().map((c) => c.der),
+      },
     };
   } finally {
     db.close();

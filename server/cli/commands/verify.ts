@@ -15,18 +15,35 @@ import { fromPem } from '../../../certs/encoding.js';
 import { verifyPdf } from '../../../signing/verify/verify-pdf.js';
 import { reportJson, type SignatureReport, type VerificationReport } from '../../../signing/verify/report.js';
 import { databaseFile } from '../../kernel/store/paths.js';
-import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
+import { CliError, parseOptions, resolveDataDir, writeStdout, type Command } from '../command.js';
 import { asCliError, maxPdfBytes, readInputFile } from './pdf-input.js';
+import { loadTrustSnapshot, saveTrustSnapshot } from './trust-snapshot.js';
 import { signatureOk, type Input, type Kind, type Outcome, type TrustMaterial } from './verify-outcome.js';
 
 const USAGE = 'usage: tongban verify PATH... [--trust PEM]... [--json] [--jobs N] [--data DIR]';
 
-/** The data directory's trust material. SQLite and the PKI load only when there is a database. */
+/**
+ * The data directory's trust material: from its snapshot while that still holds
+ * (trust-snapshot.ts), else from the database, which SQLite and the PKI load for. TONGBAN_DEBUG
+ * says on stderr which it was and why.
+ */
 async function platformMaterial(dataDir: string): Promise<TrustMaterial> {
   const dbFile = databaseFile(dataDir);
   if (!existsSync(dbFile)) return { trustAnchors: [], intermediates: [], crls: [] };
+  const debug = (line: string) => process.env.TONGBAN_DEBUG && process.stderr.write(`tongban: ${line}\n`);
+  const snapshot = loadTrustSnapshot(dataDir, dbFile, new Date());
+  if ('trust' in snapshot) {
+    debug('trust from the snapshot');
+    return snapshot.trust;
+  }
+  const started = Date.now();
   const { readPlatformTrust } = await import('./platform-trust.js');
-  return readPlatformTrust(dataDir, dbFile);
+  const read = await readPlatformTrust(dataDir, dbFile);
+  const saved = read.due
+    ? saveTrustSnapshot(dataDir, dbFile, read.trust, read.due, started)
+    : 'not written: CRLs were re-issued';
+  debug(`trust from the database (${snapshot.reason}); snapshot ${saved}`);
+  return read.trust;
 }
 
 function trustFile(path: string): Uint8Array[] {
@@ -177,7 +194,7 @@ export const verify: Command = {
       } catch (err) {
         throw asCliError(err, file);
       }
-      process.stdout.write(
+      writeStdout(
         values.json ? `${JSON.stringify({ file, kind: 'pdf', ...(reportJson(report) as object) })}\n` : human(report),
       );
       return report.valid ? 0 : 1;
