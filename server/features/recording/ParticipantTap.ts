@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { types as ms } from 'mediasoup';
 import { freePortPair, sdpFor, type RtpPortRange, type SdpStream } from './ffmpeg-input.js';
+import { monotonicMs, senderRequestSpacingMs, SenderWatch } from './sender-watch.js';
 
 /** Higher than any simulcast producer here has (three layers): the worker clamps it to the top one. */
 const topSpatialLayer = 15;
@@ -42,8 +43,12 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly #startedAtMono: number;
   /** Video keyframes the worker sent to ffmpeg: the first one's time stamp (monotonic ms) and how many. */
   readonly #keyFrames: KeyFrames;
-  /** Requests the worker sent to the sender and keyframes it got back (monotonic ms), around the run's start. */
-  readonly #sender: SenderTrace;
+  /** Requests the worker sent to the senders and keyframes they sent back, since their producers appeared. */
+  readonly #watches: readonly SenderWatch[];
+  /** This tap's own steps (asks, layer choices, the consumers' layer switches), monotonic ms. */
+  readonly #notes: { what: string; mono: number }[] = [];
+  /** When the tap was created (monotonic ms): its trace shows a second before that. */
+  readonly #createdMono: number;
   readonly #transports: ms.PlainTransport[];
   readonly #consumers: ms.Consumer[];
   readonly #ffmpeg: ChildProcess;
@@ -72,10 +77,15 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     stderr: { tail: string },
     started: { wallMs: number; monoMs: number },
     keyFrames: KeyFrames,
-    sender: SenderTrace,
+    watches: readonly SenderWatch[],
+    createdMono: number,
+    notes: readonly { what: string; mono: number }[],
+    lowered: readonly ms.Consumer[],
   ) {
     super();
-    this.#sender = sender;
+    this.#watches = watches;
+    this.#createdMono = createdMono;
+    this.#notes.push(...notes);
     this.#transports = transports;
     this.#consumers = consumers;
     this.#ffmpeg = ffmpeg;
@@ -101,6 +111,22 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
         }
       });
       c.on('producerresume', () => this.#askUntilKeyFrame());
+      c.on('layerschange', (l) => this.#note(`cur L${l?.spatialLayer ?? '-'}`));
+    }
+    // A run that took its first keyframe from a lower layer (the top one was not being sent, or its
+    // request was held back) asks for the top layer again once the sender will act on a new request.
+    for (const c of lowered) {
+      const raise = () => {
+        if (c.closed || this.#stopping) return;
+        this.#note('prefer top');
+        void c.setPreferredLayers({ spatialLayer: topSpatialLayer }).catch(() => undefined);
+      };
+      if (keyFrames.count > 0) this.#timers.push(setTimeout(raise, senderRequestSpacingMs));
+      else
+        c.on('trace', (t) => {
+          if (t.type === 'keyframe' && t.direction === 'out' && keyFrames.count === 1)
+            this.#timers.push(setTimeout(raise, senderRequestSpacingMs));
+        });
     }
     // The run starts now (consumers just resumed): ask at once; then at every boundary of ffmpeg's
     // clock, which started with this run. A request to a silent sender is lost, and the worker would
@@ -123,15 +149,28 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
 
   /**
    * What passed between the worker and the sender's browser from the tap's creation until the run's
-   * first keyframe, in ms from the run's start: 'pli' (a request sent), 'key' (a keyframe received).
-   * Explains a slow first keyframe.
+   * first keyframe, in ms from the run's start: 'ask' (this tap asked), 'pli Ln' (the worker asked the
+   * sender for layer n), 'key Ln' (a keyframe of layer n came in), 'up Ln' (layer n's first packets),
+   * 'cur Ln' (the run's consumer switched to layer n). Explains a slow first keyframe.
    */
   get senderTrace(): string {
     const first = this.#keyFrames.firstMono ?? Infinity;
-    return this.#sender.events
-      .filter((e) => e.mono <= first + 50)
+    const from = this.#createdMono - 1000;
+    const events = [
+      ...this.#watches.flatMap((w) => w.events(from).map((e) => ({ what: `${e.what} L${e.layer}`, mono: e.mono }))),
+      ...this.#notes,
+    ];
+    // The sender's side up to the first keyframe; this run's own layer steps a while longer (the raise
+    // to the top layer after a first keyframe from a lower one).
+    return events
+      .filter((e) => e.mono <= first + (e.what.startsWith('cur') || e.what.startsWith('prefer') ? 2000 : 50))
+      .sort((a, b) => a.mono - b.mono)
       .map((e) => `${e.what} ${Math.round(e.mono - this.#startedAtMono)}`)
       .join(', ');
+  }
+
+  #note(what: string): void {
+    if (this.#notes.length < 100) this.#notes.push({ what, mono: monotonicMs() });
   }
 
   /**
@@ -144,6 +183,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     if (!this.kinds.includes('video') || this.#stopping) return;
     clearInterval(this.#asking);
     const before = this.#keyFrames.count;
+    this.#note('ask');
     this.requestKeyFrame();
     const until = Date.now() + 5000;
     this.#asking = setInterval(() => {
@@ -154,7 +194,11 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
 
   static async create(options: ParticipantTapOptions): Promise<ParticipantTap> {
     mkdirSync(options.dir, { recursive: true });
-    const sender = await watchSender(options.producers.filter((p) => p.kind === 'video'));
+    const createdMono = monotonicMs();
+    const videoProducers = options.producers.filter((p) => p.kind === 'video');
+    const watches = videoProducers.map((p) => SenderWatch.of(p));
+    // Which layers the sender is sending now shows in its packet counts, sampled again before the resume.
+    const countsBefore = await Promise.all(watches.map((w) => w.packetCounts()));
     const transports: ms.PlainTransport[] = [];
     const consumers: ms.Consumer[] = [];
     const streams: SdpStream[] = [];
@@ -177,7 +221,6 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
         streams.push({ kind: c.kind, port, rtpParameters: c.rtpParameters });
       }
     } catch (err) {
-      sender.detach();
       for (const t of transports) t.close();
       throw err;
     }
@@ -227,10 +270,26 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     for (let i = 0; i < transports.length; i++) {
       await transports[i]!.connect({ ip: '127.0.0.1', port: targets[i]!, rtcpPort: targets[i]! + 1 });
     }
+    const notes: { what: string; mono: number }[] = [];
+    const lowered = await preferSendingLayers(consumers, watches, countsBefore, createdMono, notes);
+    // Chrome acts on one keyframe request per 300 ms: a run resumed (the worker asks at once) just
+    // after the sender acted on a live receiver's request would have its request dropped, and the
+    // worker would hold that layer's next one back for a second. Its video then waits until the
+    // sender will act again. (A request still unanswered is no reason to wait: its answer, keyframes
+    // of every layer, reaches this run's consumer too.)
+    const lastAnswered = Math.max(-Infinity, ...watches.map((w) => w.lastAnsweredRequestMono ?? -Infinity));
+    const holdUntil = lastAnswered + senderRequestSpacingMs;
     // Stamped before the request: the worker resumes (and asks for a keyframe) as soon as it reads it,
     // while the answer may reach a busy event loop much later.
     const started = { wallMs: Date.now(), monoMs: monotonicMs() };
-    await Promise.all(consumers.map((c) => c.resume()));
+    if (holdUntil <= started.monoMs) await Promise.all(consumers.map((c) => c.resume()));
+    else {
+      await Promise.all(consumers.filter((c) => c.kind !== 'video').map((c) => c.resume()));
+      const holdMs = holdUntil - monotonicMs();
+      notes.push({ what: `hold ${Math.round(Math.max(0, holdMs))}`, mono: monotonicMs() });
+      if (holdMs > 0) await new Promise((r) => setTimeout(r, holdMs));
+      await Promise.all(consumers.filter((c) => c.kind === 'video').map((c) => c.resume()));
+    }
     return new ParticipantTap(
       options,
       transports,
@@ -242,7 +301,10 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       stderr,
       started,
       keyFrames,
-      sender,
+      watches,
+      createdMono,
+      notes,
+      lowered,
     );
   }
 
@@ -314,43 +376,39 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   }
 }
 
-interface SenderTrace {
-  readonly events: { what: 'pli' | 'key'; mono: number }[];
-  detach(): void;
-}
-
-/**
- * Follows the worker's keyframe requests to the senders of `producers` and the keyframes they send
- * (any simulcast layer): a slow first keyframe of a run shows whether the request went out late,
- * the sender answered late, or its keyframes were not the layer the run's consumer waits for.
- */
-async function watchSender(producers: readonly ms.Producer[]): Promise<SenderTrace> {
-  const events: SenderTrace['events'] = [];
-  const onTrace = (t: ms.ProducerTraceEventData) => {
-    // The start of a run is what it explains; a long run stops noting after a few hundred.
-    if (events.length >= 200) return;
-    if ((t.type === 'pli' || t.type === 'fir') && t.direction === 'out')
-      events.push({ what: 'pli', mono: t.timestamp });
-    else if (t.type === 'keyframe' && t.direction === 'in') events.push({ what: 'key', mono: t.timestamp });
-  };
-  for (const p of producers) p.on('trace', onTrace);
-  await Promise.all(producers.map((p) => p.enableTraceEvent(['keyframe', 'pli', 'fir']).catch(() => undefined)));
-  return {
-    events,
-    detach() {
-      for (const p of producers) p.off('trace', onTrace);
-    },
-  };
-}
-
 interface KeyFrames {
   firstMono: number | null;
   count: number;
 }
 
-/** Milliseconds on the clock of mediasoup's trace time stamps (libuv's uv_hrtime, as process.hrtime here). */
-function monotonicMs(): number {
-  return Number(process.hrtime.bigint() / 1_000_000n);
+/**
+ * Before a run resumes: each simulcast consumer prefers, for its first keyframe, a layer the sender
+ * is sending now and will answer a request for at once (see SenderWatch.firstKeyFrameLayer);
+ * the consumers so lowered are returned (the tap raises them to the top layer after that keyframe).
+ * Waits until the packet counts span 120 ms at least: a frame or two of every layer being sent.
+ */
+async function preferSendingLayers(
+  consumers: readonly ms.Consumer[],
+  watches: readonly SenderWatch[],
+  countsBefore: readonly Map<number, number>[],
+  sampledMono: number,
+  notes: { what: string; mono: number }[],
+): Promise<ms.Consumer[]> {
+  const wait = sampledMono + 120 - monotonicMs();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const lowered: ms.Consumer[] = [];
+  for (const [i, c] of consumers.filter((x) => x.kind === 'video').entries()) {
+    const watch = watches[i]!;
+    if (c.type !== 'simulcast') continue;
+    const counts = await watch.packetCounts();
+    const layer = watch.firstKeyFrameLayer(countsBefore[i]!, counts, monotonicMs());
+    // The top layer the sender has opened (Chrome sends fewer layers than asked for at small sizes).
+    if (layer === null || layer >= Math.max(...counts.keys())) continue;
+    notes.push({ what: `prefer L${layer}`, mono: monotonicMs() });
+    await c.setPreferredLayers({ spatialLayer: layer });
+    lowered.push(c);
+  }
+  return lowered;
 }
 
 /** Resolves once every port is bound by some process (Linux: /proc/net/udp*), or ffmpeg exited, or 5 s passed. */

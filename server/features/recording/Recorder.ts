@@ -21,6 +21,7 @@ import { grabFrame } from './frame-grab.js';
 import { entryTrackPrefix, genesis, isMediaSegment, nextHead, snapshotTrackPrefix } from './hash-chain.js';
 import { buildManifest, manifestBytes, manifestName, sealName, sha256Hex, type ManifestSeal } from './manifest.js';
 import { ParticipantTap, readClosedSegments } from './ParticipantTap.js';
+import { SenderWatch } from './sender-watch.js';
 import type { Checkpoint, RecordingRow, RecordingStore, SegmentRow } from './RecordingStore.js';
 import { stopStaleWriters } from './stale-writers.js';
 
@@ -172,6 +173,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     room.on('newProducer', (p) => {
       // The session's timeline starts with its first published track, not when a tap is ready.
       this.#ensureRecording(sessionId);
+      // The run that will record this track asks for its first keyframe knowing every request the
+      // sender had since it appeared (see SenderWatch): watched from now on.
+      const engine = room.findProducer(p.id);
+      if (engine?.kind === 'video') SenderWatch.of(engine);
       schedule(p);
       if (p.source === 'screen') void this.#markScreenShare(live, p, 'start');
     });
