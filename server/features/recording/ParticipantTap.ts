@@ -59,6 +59,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly #timers: NodeJS.Timeout[] = [];
   /** Repeats keyframe requests until one arrives (run start, sender back after silence). */
   #asking: NodeJS.Timeout | undefined;
+  /** Each time the sender's video came back after silence: when, and when its first keyframe went to ffmpeg. */
+  readonly #recoveries: { backMono: number; keyMono: number | null }[] = [];
   /** The sender's video went silent (the worker scored it 0): keyframe requests would be lost. */
   #silent = false;
   #reported = 0;
@@ -99,14 +101,22 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     this.#stderr = stderr;
     this.#timers.push(setInterval(() => this.#poll(), 500));
     for (const c of consumers.filter((x) => x.kind === 'video')) {
+      c.on('trace', (t) => {
+        const last = this.#recoveries.at(-1);
+        if (t.type === 'keyframe' && t.direction === 'out' && last && last.keyMono === null) last.keyMono = t.timestamp;
+      });
       // After a network outage the sender's first frames depend on lost ones: nothing can be recorded
       // until a keyframe, and waiting for the next segment boundary (or for NACK retries to give up)
       // lost 1–3 s more than the outage. The worker scores the producer 0 after 1.5 s without packets;
       // the first packet back scores it again: ask then.
       c.on('score', ({ producerScore }) => {
-        if (producerScore === 0) this.#silent = true;
-        else if (this.#silent) {
+        if (producerScore === 0 && !this.#silent) {
+          this.#silent = true;
+          this.#note('silent');
+        } else if (producerScore > 0 && this.#silent) {
           this.#silent = false;
+          this.#note('back');
+          this.#recoveries.push({ backMono: monotonicMs(), keyMono: null });
           this.#askUntilKeyFrame();
         }
       });
@@ -169,8 +179,31 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       .join(', ');
   }
 
+  /**
+   * Each time the sender's video came back after silence (a network outage): from the worker's first
+   * score of it to the first keyframe sent to ffmpeg, and what passed with the sender meanwhile (ms
+   * from its return; 'silent' when the worker scored it 0).
+   */
+  get recoveries(): string[] {
+    return this.#recoveries.map(({ backMono, keyMono }) => {
+      const until = keyMono ?? backMono + 5000;
+      const events = [
+        ...this.#watches.flatMap((w) =>
+          w.events(backMono - 3000).map((e) => ({ what: `${e.what} L${e.layer}`, mono: e.mono })),
+        ),
+        ...this.#notes.filter((n) => n.mono >= backMono - 3000),
+      ]
+        .filter((e) => e.mono <= until + 50)
+        .sort((a, b) => a.mono - b.mono)
+        .map((e) => `${e.what} ${Math.round(e.mono - backMono)}`);
+      return `back at ${Math.round(backMono - this.#startedAtMono)} ms of the run, first keyframe after ${keyMono === null ? '(none)' : `${Math.round(keyMono - backMono)} ms`} (${events.join(', ')})`;
+    });
+  }
+
   #note(what: string): void {
-    if (this.#notes.length < 100) this.#notes.push({ what, mono: monotonicMs() });
+    this.#notes.push({ what, mono: monotonicMs() });
+    // The run's start and its latest recoveries are what the notes explain; a long run drops the middle.
+    if (this.#notes.length > 300) this.#notes.splice(100, 100);
   }
 
   /**

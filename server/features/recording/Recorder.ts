@@ -70,6 +70,8 @@ export interface RecordedRun {
   readonly keyFrameWaitMs: number | null;
   /** Requests to the sender and its keyframes around the run's start (ms from it), explaining the wait. */
   readonly senderTrace: string;
+  /** Each return of the sender's video after silence (an outage): how long its first keyframe took, and why. */
+  readonly recoveries: readonly string[];
 }
 
 export interface CompositeState {
@@ -461,6 +463,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         startMs: offsetMs,
         keyFrameWaitMs: tap.keyFrameWaitMs,
         senderTrace: tap.senderTrace,
+        recoveries: tap.recoveries,
       }),
     );
     let firstStart: number | null = null;
