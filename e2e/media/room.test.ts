@@ -137,7 +137,7 @@ async function expectWholeSession(session: string, endedAt: number): Promise<Rea
   const ended = (runs[session] ?? []).map((run) => ({ run, ms: recordedMs(run.peerId, run.prefix) }));
   for (const { run, ms } of ended)
     console.log(
-      `${session} ${run.peerId} ${run.prefix} (${run.kinds.join('+')}) from ${run.startMs} ms, ${ms} ms recorded, first keyframe after ${run.keyFrameWaitMs ?? '(none)'} ms (sender: ${run.senderTrace})`,
+      `${session} ${run.peerId} ${run.prefix} (${run.kinds.join('+')}) from ${run.startMs} ms, ${ms} ms recorded, first keyframe after ${run.keyFrameWaitMs ?? '(none)'} ms${run.videoFromMs > 0 ? ` of the sender's video, which came ${run.videoFromMs} ms into the run` : ''} (sender: ${run.senderTrace})`,
     );
   expectCovered(session, endedAt);
   const rendered = await server.recorder.composite(session)!.result;
@@ -154,11 +154,12 @@ async function expectWholeSession(session: string, endedAt: number): Promise<Rea
   }
   // Checked after playback, so that a slow keyframe does not hide the durations' figures. Every run,
   // a joiner's first one as well as one after a rejoin or a worker restart: its first keyframe within
-  // 0.3 s of its start (the issue: no lost first second). A run stopped at once (the camera's track
-  // followed the microphone's, a restart) has nothing to wait for.
+  // 0.3 s of its start (the issue: no lost first second), or of the sender's video when that came
+  // later (its first packets, its first frame a keyframe; or its return from a silence). A run
+  // stopped at once (the camera's track followed the microphone's, a restart) has nothing to wait for.
   const withVideo = ended.filter(({ run, ms }) => run.kinds.includes('video') && ms > 1_000);
   console.log(
-    `${session} first-keyframe waits of the runs with video: ${withVideo.map(({ run }) => `${run.peerId} ${run.prefix} ${run.keyFrameWaitMs ?? '(none)'} ms`).join(', ')}`,
+    `${session} first-keyframe waits of the runs with video: ${withVideo.map(({ run }) => `${run.peerId} ${run.prefix} ${run.keyFrameWaitMs ?? '(none)'} ms${run.videoFromMs > 0 ? ` (video from +${run.videoFromMs})` : ''}`).join(', ')}`,
   );
   for (const { run } of withVideo) {
     expect(run.keyFrameWaitMs, `${run.peerId} ${run.prefix} keyframe`).not.toBeNull();

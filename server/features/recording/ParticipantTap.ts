@@ -47,6 +47,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly #watches: readonly SenderWatch[];
   /** This tap's own steps (asks, layer choices, the consumers' layer switches), monotonic ms. */
   readonly #notes: { what: string; mono: number }[] = [];
+  /** The sender had sent no video yet when the run resumed (its transport still connecting). */
+  readonly #unsentAtStart: boolean;
   /** When the tap was created (monotonic ms): its trace shows a second before that. */
   readonly #createdMono: number;
   readonly #transports: ms.PlainTransport[];
@@ -83,8 +85,10 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     createdMono: number,
     notes: readonly { what: string; mono: number }[],
     lowered: readonly ms.Consumer[],
+    unsentAtStart: boolean,
   ) {
     super();
+    this.#unsentAtStart = unsentAtStart;
     this.#watches = watches;
     this.#createdMono = createdMono;
     this.#notes.push(...notes);
@@ -154,7 +158,35 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
    */
   get keyFrameWaitMs(): number | null {
     const first = this.#keyFrames.firstMono;
-    return first === null ? null : Math.max(0, first - this.#startedAtMono);
+    return first === null ? null : Math.max(0, first - this.#videoFromMono());
+  }
+
+  /**
+   * From the run's start to when the sender's video was there for it: 0 when the sender was sending;
+   * later when its first packets came after the run started (a producer whose transport was still
+   * connecting: its first frame is a keyframe) or when it came back from silence (the worker scored
+   * it 0) before the run's first keyframe. The keyframe wait counts from here: what the sender did
+   * not send, no recorder could keep.
+   */
+  get videoFromMs(): number {
+    return Math.round(this.#videoFromMono() - this.#startedAtMono);
+  }
+
+  #videoFromMono(): number {
+    let from = this.#startedAtMono;
+    if (this.#unsentAtStart)
+      from = Math.max(from, Math.min(...this.#watches.map((w) => w.firstMediaSince(this.#startedAtMono) ?? from)));
+    const first = this.#keyFrames.firstMono ?? Infinity;
+    // The worker scores a sender 0 after 1.5 s without packets: only a sender that stopped within the
+    // run's first 0.3 s (the bound on the wait) counts as not sending from the start.
+    const silent = this.#notes.find(
+      (n) => n.what === 'silent' && n.mono < first && n.mono - 1500 <= this.#startedAtMono + 300,
+    );
+    if (!silent) return from;
+    // Its return: the first packets the worker stamped after the silence (the score event that tells
+    // this process comes later on a busy event loop).
+    const back = Math.min(...this.#watches.map((w) => w.firstMediaSince(silent.mono) ?? Infinity));
+    return Number.isFinite(back) ? Math.max(from, back) : from;
   }
 
   /**
@@ -315,6 +347,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     // Stamped before the request: the worker resumes (and asks for a keyframe) as soon as it reads it,
     // while the answer may reach a busy event loop much later.
     const started = { wallMs: Date.now(), monoMs: monotonicMs() };
+    const unsentAtStart = videoProducers.length > 0 && videoProducers.every((p) => p.score.length === 0);
     if (holdUntil <= started.monoMs) await Promise.all(consumers.map((c) => c.resume()));
     else {
       await Promise.all(consumers.filter((c) => c.kind !== 'video').map((c) => c.resume()));
@@ -338,6 +371,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       createdMono,
       notes,
       lowered,
+      unsentAtStart,
     );
   }
 

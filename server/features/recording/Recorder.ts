@@ -66,8 +66,13 @@ export interface RecordedRun {
   readonly kinds: readonly ('audio' | 'video')[];
   /** Milliseconds from the recording's start to the run's start (its consumers resumed). */
   readonly startMs: number;
-  /** From the run's start to its first video keyframe reaching ffmpeg; null: none came (or no video). */
+  /**
+   * From when the sender's video was there for the run (videoFromMs) to its first keyframe reaching
+   * ffmpeg; null: none came (or no video).
+   */
   readonly keyFrameWaitMs: number | null;
+  /** From the run's start to when the sender's video was there (0: it was sending; later: its first packets, or its return from silence). */
+  readonly videoFromMs: number;
   /** Requests to the sender and its keyframes around the run's start (ms from it), explaining the wait. */
   readonly senderTrace: string;
   /** Each return of the sender's video after silence (an outage): how long its first keyframe took, and why. */
@@ -462,6 +467,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         kinds: tap.kinds,
         startMs: offsetMs,
         keyFrameWaitMs: tap.keyFrameWaitMs,
+        videoFromMs: tap.videoFromMs,
         senderTrace: tap.senderTrace,
         recoveries: tap.recoveries,
       }),

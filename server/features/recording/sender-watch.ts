@@ -62,6 +62,11 @@ export class SenderWatch {
     return this.#events.filter((e) => e.mono >= sinceMono);
   }
 
+  /** When the sender's first packets (a new layer, a keyframe) came at or after `mono`, or null. */
+  firstMediaSince(mono: number): number | null {
+    return this.#events.find((e) => e.what !== 'pli' && e.mono >= mono)?.mono ?? null;
+  }
+
   /**
    * The last request the sender acted on (a keyframe came after it; taken as the last request before
    * that keyframe), monotonic ms, or null. The sender ignores any other request for 300 ms after it.
