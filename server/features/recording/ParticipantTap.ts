@@ -85,6 +85,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     createdMono: number,
     notes: readonly { what: string; mono: number }[],
     lowered: readonly ms.Consumer[],
+    asked: ReadonlyMap<ms.Consumer, { watch: SenderWatch; layer: number }>,
     unsentAtStart: boolean,
   ) {
     super();
@@ -129,19 +130,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     }
     // A run that took its first keyframe from a lower layer (the top one was not being sent, or its
     // request was held back) asks for the top layer again once the sender will act on a new request.
-    for (const c of lowered) {
-      const raise = () => {
-        if (c.closed || this.#stopping) return;
-        this.#note('prefer top');
-        void c.setPreferredLayers({ spatialLayer: topSpatialLayer }).catch(() => undefined);
-      };
-      if (keyFrames.count > 0) this.#timers.push(setTimeout(raise, senderRequestSpacingMs));
-      else
-        c.on('trace', (t) => {
-          if (t.type === 'keyframe' && t.direction === 'out' && keyFrames.count === 1)
-            this.#timers.push(setTimeout(raise, senderRequestSpacingMs));
-        });
-    }
+    for (const c of lowered) this.#raiseAfterFirstKeyFrame(c);
+    for (const [c, { watch, layer }] of asked) this.#rescueDroppedRequest(c, watch, layer);
     // The run starts now (consumers just resumed): ask at once; then at every boundary of ffmpeg's
     // clock, which started with this run. A request to a silent sender is lost, and the worker would
     // hold back the next one (after the link heals) for up to a second while it waits on the first.
@@ -230,6 +220,47 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
         .map((e) => `${e.what} ${Math.round(e.mono - backMono)}`);
       return `back at ${Math.round(backMono - this.#startedAtMono)} ms of the run, first keyframe after ${keyMono === null ? '(none)' : `${Math.round(keyMono - backMono)} ms`} (${events.join(', ')})`;
     });
+  }
+
+  /** Prefers the top layer again once the first keyframe came and the sender will act on a new request. */
+  #raiseAfterFirstKeyFrame(c: ms.Consumer): void {
+    const raise = () => {
+      if (c.closed || this.#stopping) return;
+      this.#note('prefer top');
+      void c.setPreferredLayers({ spatialLayer: topSpatialLayer }).catch(() => undefined);
+    };
+    if (this.#keyFrames.count > 0) this.#timers.push(setTimeout(raise, senderRequestSpacingMs));
+    else
+      c.on('trace', (t) => {
+        if (t.type === 'keyframe' && t.direction === 'out' && this.#keyFrames.count === 1)
+          this.#timers.push(setTimeout(raise, senderRequestSpacingMs));
+      });
+  }
+
+  /**
+   * The run's first request can still be dropped: the sender acted on another one just before it
+   * (its answer reached the worker as this run resumed, too late for this process to hold back).
+   * The worker then holds the layer's next request for a second. Seen that way (the layer's request
+   * unanswered, the sender having acted on one within 0.3 s of the run's start, or after it), the run
+   * asks once more through the lowest layer (always encoded, its request not held) as soon as the
+   * sender will act again, and is raised to the top layer after that keyframe.
+   */
+  #rescueDroppedRequest(c: ms.Consumer, watch: SenderWatch, layer: number): void {
+    if (layer <= 0) return;
+    const check = setInterval(() => {
+      const now = monotonicMs();
+      if (this.#keyFrames.count > 0 || this.#stopping || c.closed || now - this.#startedAtMono > 1500)
+        return clearInterval(check);
+      const answered = watch.lastAnsweredRequestMono;
+      const pending = watch.pendingLayers(now);
+      if (answered === null || !pending.has(layer) || pending.has(0)) return;
+      if (answered < this.#startedAtMono - senderRequestSpacingMs || now < answered + senderRequestSpacingMs) return;
+      clearInterval(check);
+      this.#note('prefer L0 (rescue)');
+      void c.setPreferredLayers({ spatialLayer: 0 }).catch(() => undefined);
+      this.#raiseAfterFirstKeyFrame(c);
+    }, 50);
+    this.#timers.push(check);
   }
 
   #note(what: string): void {
@@ -336,7 +367,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       await transports[i]!.connect({ ip: '127.0.0.1', port: targets[i]!, rtcpPort: targets[i]! + 1 });
     }
     const notes: { what: string; mono: number }[] = [];
-    const lowered = await preferSendingLayers(consumers, watches, countsBefore, createdMono, notes);
+    const { lowered, asked } = await preferSendingLayers(consumers, watches, countsBefore, createdMono, notes);
     // Chrome acts on one keyframe request per 300 ms: a run resumed (the worker asks at once) just
     // after the sender acted on a live receiver's request would have its request dropped, and the
     // worker would hold that layer's next one back for a second. Its video then waits until the
@@ -350,11 +381,12 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     const unsentAtStart = videoProducers.length > 0 && videoProducers.every((p) => p.score.length === 0);
     if (holdUntil <= started.monoMs) await Promise.all(consumers.map((c) => c.resume()));
     else {
-      await Promise.all(consumers.filter((c) => c.kind !== 'video').map((c) => c.resume()));
+      // The hold runs beside the audio's resume (a channel round trip of up to 0.2 s on a loaded machine).
+      const audio = Promise.all(consumers.filter((c) => c.kind !== 'video').map((c) => c.resume()));
       const holdMs = holdUntil - monotonicMs();
       notes.push({ what: `hold ${Math.round(Math.max(0, holdMs))}`, mono: monotonicMs() });
       if (holdMs > 0) await new Promise((r) => setTimeout(r, holdMs));
-      await Promise.all(consumers.filter((c) => c.kind === 'video').map((c) => c.resume()));
+      await Promise.all([audio, ...consumers.filter((c) => c.kind === 'video').map((c) => c.resume())]);
     }
     return new ParticipantTap(
       options,
@@ -371,6 +403,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       createdMono,
       notes,
       lowered,
+      asked,
       unsentAtStart,
     );
   }
@@ -460,22 +493,25 @@ async function preferSendingLayers(
   countsBefore: readonly Map<number, number>[],
   sampledMono: number,
   notes: { what: string; mono: number }[],
-): Promise<ms.Consumer[]> {
+): Promise<{ lowered: ms.Consumer[]; asked: Map<ms.Consumer, { watch: SenderWatch; layer: number }> }> {
   const wait = sampledMono + 120 - monotonicMs();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   const lowered: ms.Consumer[] = [];
+  const asked = new Map<ms.Consumer, { watch: SenderWatch; layer: number }>();
   for (const [i, c] of consumers.filter((x) => x.kind === 'video').entries()) {
     const watch = watches[i]!;
     if (c.type !== 'simulcast') continue;
     const counts = await watch.packetCounts();
     const layer = watch.firstKeyFrameLayer(countsBefore[i]!, counts, monotonicMs());
     // The top layer the sender has opened (Chrome sends fewer layers than asked for at small sizes).
-    if (layer === null || layer >= Math.max(...counts.keys())) continue;
+    const top = Math.max(-1, ...counts.keys());
+    if (top >= 0) asked.set(c, { watch, layer: layer ?? top });
+    if (layer === null || layer >= top) continue;
     notes.push({ what: `prefer L${layer}`, mono: monotonicMs() });
     await c.setPreferredLayers({ spatialLayer: layer });
     lowered.push(c);
   }
-  return lowered;
+  return { lowered, asked };
 }
 
 /** Resolves once every port is bound by some process (Linux: /proc/net/udp*), or ffmpeg exited, or 5 s passed. */
