@@ -239,11 +239,11 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
 
   /**
    * The run's first request can still be dropped: the sender acted on another one just before it
-   * (its answer reached the worker as this run resumed, too late for this process to hold back).
-   * The worker then holds the layer's next request for a second. Seen that way (the layer's request
-   * unanswered, the sender having acted on one within 0.3 s of the run's start, or after it), the run
-   * asks once more through the lowest layer (always encoded, its request not held) as soon as the
-   * sender will act again, and is raised to the top layer after that keyframe.
+   * (its answer reached the worker as this run resumed, too late for this process to hold back), or
+   * a live receiver's request the sender ignored was pending for the layer (its trace came too late
+   * here to choose another layer). The worker then holds the layer's next request for up to a second.
+   * Seen that way, the run asks once more through the lowest layer (always encoded, its request not
+   * held) as soon as the sender will act again, and is raised to the top layer after that keyframe.
    */
   #rescueDroppedRequest(c: ms.Consumer, watch: SenderWatch, layer: number): void {
     if (layer <= 0) return;
@@ -251,10 +251,15 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       const now = monotonicMs();
       if (this.#keyFrames.count > 0 || this.#stopping || c.closed || now - this.#startedAtMono > 1500)
         return clearInterval(check);
-      const answered = watch.lastAnsweredRequestMono;
-      const pending = watch.pendingLayers(now);
-      if (answered === null || !pending.has(layer) || pending.has(0)) return;
-      if (answered < this.#startedAtMono - senderRequestSpacingMs || now < answered + senderRequestSpacingMs) return;
+      // Dropped: the layer's request is unanswered, and the sender acted on another within 0.3 s of
+      // the run's start (or after it), or the request has gone unanswered for 0.3 s (Chrome answers
+      // within ~0.1 s; it ignores requests for a while after its first keyframe, too).
+      const since = watch.unansweredSince(layer);
+      if (since === null || watch.pendingLayers(now).has(0)) return;
+      const answered = watch.lastAnsweredRequestMono ?? -Infinity;
+      const actedJustBefore = answered >= this.#startedAtMono - senderRequestSpacingMs;
+      if (!actedJustBefore && now < since + senderRequestSpacingMs) return;
+      if (now < answered + senderRequestSpacingMs) return;
       clearInterval(check);
       this.#note('prefer L0 (rescue)');
       void c.setPreferredLayers({ spatialLayer: 0 }).catch(() => undefined);

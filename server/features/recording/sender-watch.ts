@@ -116,6 +116,16 @@ export class SenderWatch {
     return sending.reverse().find((l) => !pending.has(l)) ?? sending[0]!;
   }
 
+  /** Since when a request for `layer` has gone unanswered (the first one after its last keyframe), or null. */
+  unansweredSince(layer: number): number | null {
+    let since: number | null = null;
+    for (const e of this.#events)
+      if (e.layer !== layer) continue;
+      else if (e.what === 'key') since = null;
+      else if (e.what === 'pli') since ??= e.mono;
+    return since;
+  }
+
   /** Packets received per layer so far (for telling which layers the sender is sending now). */
   async packetCounts(): Promise<Map<number, number>> {
     const counts = new Map<number, number>();
