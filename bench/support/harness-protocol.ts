@@ -8,6 +8,8 @@ export type HarnessRequest =
   | { id: number; op: 'recordingState'; sessionId: string }
   | { id: number; op: 'recording'; sessionId: string }
   | { id: number; op: 'roomPeers'; sessionId: string }
+  /** The session's recording runs that ended (the recorder's runEnded events), with their keyframe traces. */
+  | { id: number; op: 'recordingRuns'; sessionId: string }
   | { id: number; op: 'stop' }
   /** Caps (kbps) or uncaps (null) what the SFU sends to one peer, as a weak downlink would. */
   | { id: number; op: 'setReceiveCap'; sessionId: string; peerId: string; kbps: number | null };

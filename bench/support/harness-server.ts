@@ -27,6 +27,9 @@ const extraSeats = demoUsers
   .map((u) => u.username)
   .filter((u) => u !== originating && u !== handling);
 
+/** Recording runs that ended, per session (op 'recordingRuns'). */
+const runs = new Map<string, unknown[]>();
+
 async function main(): Promise<void> {
   const config = loadConfig({
     env: process.env,
@@ -36,6 +39,9 @@ async function main(): Promise<void> {
   await seedDemo(app.services);
   const url = await app.start();
   const rootPem = app.services.pki.rootCertificatePem();
+  app.services.recording.recorder?.on('runEnded', (sessionId, peerId, run) =>
+    runs.set(sessionId, [...(runs.get(sessionId) ?? []), { ...run, peerId }]),
+  );
   process.on('message', (msg: HarnessRequest) => void answer(app, msg));
   send({ id: 0, ok: true, data: { url, rootPem, pid: process.pid } });
 }
@@ -83,6 +89,8 @@ async function handle(app: App, req: HarnessRequest): Promise<unknown> {
         segments: services.recording.store.segments(req.sessionId),
       } satisfies RecordingTimeline;
     }
+    case 'recordingRuns':
+      return runs.get(req.sessionId) ?? [];
     case 'roomPeers':
       return (await media?.existingRoom(req.sessionId))?.peers().map((p) => p.id) ?? [];
     case 'stop':

@@ -1,9 +1,10 @@
 // Three real browsers in one session on the real MediaService and signalling: everyone decodes
 // everyone, a late joiner sees video at once, and a killed worker is replaced without user action.
 // Playback of every session (a late join, a leave and rejoin, a worker restart, and all of it again
-// with a CPU burner beside the room) lasts as long as the session, gaps black and silent, and a
-// joiner's first recording run has video within 0.3 s (the recorder asks for a keyframe when the
-// run starts); a run after a rejoin or a worker restart within 1.5 s.
+// with a CPU burner beside the room) lasts as long as the session, gaps black and silent, and every
+// recording run with video (a joiner's, after a rejoin, after a worker restart) has its first keyframe
+// soon after its start: the target 0.3 s, the bound 0.5 s (the recorder asks for one when the run
+// starts, in a way the sender acts on; see expectWholeSession).
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
@@ -137,7 +138,7 @@ async function expectWholeSession(session: string, endedAt: number): Promise<Rea
   const ended = (runs[session] ?? []).map((run) => ({ run, ms: recordedMs(run.peerId, run.prefix) }));
   for (const { run, ms } of ended)
     console.log(
-      `${session} ${run.peerId} ${run.prefix} (${run.kinds.join('+')}) from ${run.startMs} ms, ${ms} ms recorded, first keyframe after ${run.keyFrameWaitMs ?? '(none)'} ms (sender: ${run.senderTrace})`,
+      `${session} ${run.peerId} ${run.prefix} (${run.kinds.join('+')}) from ${run.startMs} ms, ${ms} ms recorded, first keyframe after ${run.keyFrameWaitMs ?? '(none)'} ms${run.videoFromMs > 0 ? ` of the sender's video, which came ${run.videoFromMs} ms into the run` : ''} (sender: ${run.senderTrace})`,
     );
   expectCovered(session, endedAt);
   const rendered = await server.recorder.composite(session)!.result;
@@ -152,19 +153,21 @@ async function expectWholeSession(session: string, endedAt: number): Promise<Rea
     expect(Math.abs(p.durationSec - sessionSec) / sessionSec, `${who} lasts as long as the session`).toBeLessThan(0.02);
     expect(largestStep).toBeLessThan(0.25);
   }
-  // Checked after playback, so that a slow keyframe does not hide the durations' figures. A joiner's
-  // first run: within 0.3 s. A run after a rejoin or a worker restart waits for the worker to score
-  // the new sender's layers before it asks (measured 0.46–1.1 s): bounded at 1.5 s here, the 0.3 s
-  // target is not met there yet (a per-sender cache of video since its last keyframe would be).
-  const seen = new Set<string>();
-  for (const { run, ms } of ended) {
-    // A run stopped at once (the camera's track followed the microphone's, a restart) has nothing to wait for.
-    if (run.kinds.includes('video') && ms > 1_000) {
-      const first = !seen.has(run.peerId);
-      seen.add(run.peerId);
-      expect(run.keyFrameWaitMs, `${run.peerId} ${run.prefix} keyframe`).not.toBeNull();
-      expect(run.keyFrameWaitMs!, `${run.peerId} ${run.prefix} keyframe wait`).toBeLessThanOrEqual(first ? 300 : 1500);
-    }
+  // Checked after playback, so that a slow keyframe does not hide the durations' figures. Every run,
+  // a joiner's first one as well as one after a rejoin or a worker restart, gets its first keyframe
+  // soon after its start (the issue: no lost first second), or after the sender's video when that came
+  // later (its first packets, its first frame a keyframe; or its return from a silence). A run
+  // stopped at once (the camera's track followed the microphone's, a restart) has nothing to wait for.
+  // The target is 0.3 s; the bound is 0.5 s: when the sender acted on a live receiver's request just
+  // before the run resumed, Chrome ignores any other for 300 ms, and the run's own request can only
+  // land after that, plus the sender's answer (measured 355 ms once; 0-253 ms in most runs).
+  const withVideo = ended.filter(({ run, ms }) => run.kinds.includes('video') && ms > 1_000);
+  console.log(
+    `${session} first-keyframe waits of the runs with video: ${withVideo.map(({ run }) => `${run.peerId} ${run.prefix} ${run.keyFrameWaitMs ?? '(none)'} ms${run.videoFromMs > 0 ? ` (video from +${run.videoFromMs})` : ''}`).join(', ')}`,
+  );
+  for (const { run } of withVideo) {
+    expect(run.keyFrameWaitMs, `${run.peerId} ${run.prefix} keyframe`).not.toBeNull();
+    expect(run.keyFrameWaitMs!, `${run.peerId} ${run.prefix} keyframe wait`).toBeLessThanOrEqual(500);
   }
   return rendered.participants;
 }

@@ -24,6 +24,7 @@ import { HttpClient } from '../../server/test-support/HttpClient.js';
 import { cameraCapture } from '../../protocol/media.js';
 import { until } from '../faults/support.js';
 import { coverage, type Hole } from './recorded-holes.js';
+import type { RecordedRun } from '../../server/features/recording/index.js';
 
 const outageMs = 10_000;
 const dir = tempDir('netfault-');
@@ -131,6 +132,9 @@ describe('the room through an impaired network (namespaces, impairer, tbf)', () 
     for (const rate of audioRates) expect(rate).toBeGreaterThan(25);
 
     await h!.request('endSession', { sessionId }, 90_000);
+    const recorded = (await h!.request('recordingRuns', { sessionId })) as (RecordedRun & { peerId: string })[];
+    for (const run of recorded)
+      for (const r of run.recoveries) say(`${run.peerId} ${run.prefix} (${run.kinds.join('+')}) video ${r}`);
     const timeline = (await h!.request('recording', { sessionId })) as RecordingTimeline;
     expect(timeline.status).toBe('sealed');
     const startMs = Date.parse(timeline.startedAt);
@@ -155,15 +159,21 @@ describe('the room through an impaired network (namespaces, impairer, tbf)', () 
     }
     // Where the recording ends (any track): a track that stops early has a hole up to there.
     const endMs = Math.max(...covered.map(({ c }) => c.lastMs));
-    for (const { c } of covered) {
+    for (const { kind, c } of covered) {
       const tail: Hole = { fromMs: c.lastMs, toMs: endMs, lengthMs: endMs - c.lastMs };
       const worst = [...c.holes, tail].sort((x, y) => y.lengthMs - x.lengthMs)[0]!;
       expect(c.firstMs).toBeLessThan(window.fromMs);
       expect(c.lastMs).toBeGreaterThan(window.toMs);
-      // The issue asks for no hole longer than the outage. Measured on two loaded cores: audio
-      // 9.3–10.5 s, video 10.5–13 s (the first keyframe after the link heals comes 1–3 s late);
-      // the line held here is the outage + 5 s, and the report carries the measured figures.
-      expect(worst.lengthMs).toBeLessThanOrEqual(outageMs + 5000);
+      // The issue asks for no hole longer than the outage. Audio: the outage + 1 s, for the impairer's
+      // delay line (0.1 s) and the placement of segments on the timeline (ffmpeg's start times; off by
+      // up to ~0.7 s under load); measured 9.3–10.4 s for a 10 s outage. Video: NOT met, held at the
+      // outage + 5 s; measured 10.6–13.2 s. The cause, from the recoveries printed above: mediasoup
+      // 3.8.4 scores the returning stream from its first sender report after the link heals, whose
+      // interval holds the outage's losses, so the stream scores 0 again for one report interval
+      // (~1 s), and every consumer (the recorder's too) drops its packets meanwhile; the keyframe the
+      // recorder asked for as the first packet came back arrives in that window and is lost, and the
+      // next one is asked when the score recovers (plus a 200 ms RTT and the sender's answer).
+      expect(worst.lengthMs).toBeLessThanOrEqual(outageMs + (kind === 'audio' ? 1000 : 5000));
       // ... and it is the outage (segment placement shifts it by up to ~2 s, seen under load).
       expect(worst.toMs).toBeGreaterThan(window.fromMs - 3000);
       expect(worst.fromMs).toBeLessThan(window.toMs + 3000);

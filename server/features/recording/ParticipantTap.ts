@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { types as ms } from 'mediasoup';
 import { freePortPair, sdpFor, type RtpPortRange, type SdpStream } from './ffmpeg-input.js';
+import { monotonicMs, senderRequestSpacingMs, SenderWatch } from './sender-watch.js';
 
 /** Higher than any simulcast producer here has (three layers): the worker clamps it to the top one. */
 const topSpatialLayer = 15;
@@ -43,8 +44,14 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly #startedAtMono: number;
   /** Video keyframes the worker sent to ffmpeg: the first one's time stamp (monotonic ms) and how many. */
   readonly #keyFrames: KeyFrames;
-  /** Requests the worker sent to the sender and keyframes it got back (monotonic ms), around the run's start. */
-  readonly #sender: SenderTrace;
+  /** Requests the worker sent to the senders and keyframes they sent back, since their producers appeared. */
+  readonly #watches: readonly SenderWatch[];
+  /** This tap's own steps (asks, layer choices, the consumers' layer switches), monotonic ms. */
+  readonly #notes: { what: string; mono: number }[] = [];
+  /** The sender had sent no video yet when the run resumed (its transport still connecting). */
+  readonly #unsentAtStart: boolean;
+  /** When the tap was created (monotonic ms): its trace shows a second before that. */
+  readonly #createdMono: number;
   readonly #transports: ms.PlainTransport[];
   readonly #consumers: ms.Consumer[];
   readonly #ffmpeg: ChildProcess;
@@ -55,6 +62,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly #timers: NodeJS.Timeout[] = [];
   /** Repeats keyframe requests until one arrives (run start, sender back after silence). */
   #asking: NodeJS.Timeout | undefined;
+  /** Each time the sender's video came back after silence: when, and when its first keyframe went to ffmpeg. */
+  readonly #recoveries: { backMono: number; keyMono: number | null }[] = [];
   /** The sender's video went silent (the worker scored it 0): keyframe requests would be lost. */
   #silent = false;
   #reported = 0;
@@ -73,10 +82,18 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     stderr: { tail: string },
     started: { wallMs: number; monoMs: number },
     keyFrames: KeyFrames,
-    sender: SenderTrace,
+    watches: readonly SenderWatch[],
+    createdMono: number,
+    notes: readonly { what: string; mono: number }[],
+    lowered: readonly ms.Consumer[],
+    asked: ReadonlyMap<ms.Consumer, { watch: SenderWatch; layer: number }>,
+    unsentAtStart: boolean,
   ) {
     super();
-    this.#sender = sender;
+    this.#unsentAtStart = unsentAtStart;
+    this.#watches = watches;
+    this.#createdMono = createdMono;
+    this.#notes.push(...notes);
     this.#transports = transports;
     this.#consumers = consumers;
     this.#ffmpeg = ffmpeg;
@@ -90,19 +107,32 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     this.#stderr = stderr;
     this.#timers.push(setInterval(() => this.#poll(), 500));
     for (const c of consumers.filter((x) => x.kind === 'video')) {
+      c.on('trace', (t) => {
+        const last = this.#recoveries.at(-1);
+        if (t.type === 'keyframe' && t.direction === 'out' && last && last.keyMono === null) last.keyMono = t.timestamp;
+      });
       // After a network outage the sender's first frames depend on lost ones: nothing can be recorded
       // until a keyframe, and waiting for the next segment boundary (or for NACK retries to give up)
       // lost 1–3 s more than the outage. The worker scores the producer 0 after 1.5 s without packets;
       // the first packet back scores it again: ask then.
       c.on('score', ({ producerScore }) => {
-        if (producerScore === 0) this.#silent = true;
-        else if (this.#silent) {
+        if (producerScore === 0 && !this.#silent) {
+          this.#silent = true;
+          this.#note('silent');
+        } else if (producerScore > 0 && this.#silent) {
           this.#silent = false;
+          this.#note('back');
+          this.#recoveries.push({ backMono: monotonicMs(), keyMono: null });
           this.#askUntilKeyFrame();
         }
       });
       c.on('producerresume', () => this.#askUntilKeyFrame());
+      c.on('layerschange', (l) => this.#note(`cur L${l?.spatialLayer ?? '-'}`));
     }
+    // A run that took its first keyframe from a lower layer (the top one was not being sent, or its
+    // request was held back) asks for the top layer again once the sender will act on a new request.
+    for (const c of lowered) this.#raiseAfterFirstKeyFrame(c);
+    for (const [c, { watch, layer }] of asked) this.#rescueDroppedRequest(c, watch, layer);
     // The run starts now (consumers just resumed): ask at once; then at every boundary of ffmpeg's
     // clock, which started with this run. A request to a silent sender is lost, and the worker would
     // hold back the next one (after the link heals) for up to a second while it waits on the first.
@@ -119,20 +149,130 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
    */
   get keyFrameWaitMs(): number | null {
     const first = this.#keyFrames.firstMono;
-    return first === null ? null : Math.max(0, first - this.#startedAtMono);
+    return first === null ? null : Math.max(0, first - this.#videoFromMono());
+  }
+
+  /**
+   * From the run's start to when the sender's video was there for it: 0 when the sender was sending;
+   * later when its first packets came after the run started (a producer whose transport was still
+   * connecting: its first frame is a keyframe) or when it came back from silence (the worker scored
+   * it 0) before the run's first keyframe. The keyframe wait counts from here: what the sender did
+   * not send, no recorder could keep.
+   */
+  get videoFromMs(): number {
+    return Math.round(this.#videoFromMono() - this.#startedAtMono);
+  }
+
+  #videoFromMono(): number {
+    let from = this.#startedAtMono;
+    if (this.#unsentAtStart)
+      from = Math.max(from, Math.min(...this.#watches.map((w) => w.firstMediaSince(this.#startedAtMono) ?? from)));
+    const first = this.#keyFrames.firstMono ?? Infinity;
+    // The worker scores a sender 0 after 1.5 s without packets: only a sender that stopped within the
+    // run's first 0.3 s (the bound on the wait) counts as not sending from the start.
+    const silent = this.#notes.find(
+      (n) => n.what === 'silent' && n.mono < first && n.mono - 1500 <= this.#startedAtMono + 300,
+    );
+    if (!silent) return from;
+    // Its return: the first packets the worker stamped after the silence (the score event that tells
+    // this process comes later on a busy event loop).
+    const back = Math.min(...this.#watches.map((w) => w.firstMediaSince(silent.mono) ?? Infinity));
+    return Number.isFinite(back) ? Math.max(from, back) : from;
   }
 
   /**
    * What passed between the worker and the sender's browser from the tap's creation until the run's
-   * first keyframe, in ms from the run's start: 'pli' (a request sent), 'key' (a keyframe received).
-   * Explains a slow first keyframe.
+   * first keyframe, in ms from the run's start: 'ask' (this tap asked), 'pli Ln' (the worker asked the
+   * sender for layer n), 'key Ln' (a keyframe of layer n came in), 'up Ln' (layer n's first packets),
+   * 'cur Ln' (the run's consumer switched to layer n). Explains a slow first keyframe.
    */
   get senderTrace(): string {
     const first = this.#keyFrames.firstMono ?? Infinity;
-    return this.#sender.events
-      .filter((e) => e.mono <= first + 50)
+    const from = this.#createdMono - 1000;
+    const events = [
+      ...this.#watches.flatMap((w) => w.events(from).map((e) => ({ what: `${e.what} L${e.layer}`, mono: e.mono }))),
+      ...this.#notes,
+    ];
+    // The sender's side up to the first keyframe; this run's own layer steps a while longer (the raise
+    // to the top layer after a first keyframe from a lower one).
+    return events
+      .filter((e) => e.mono <= first + (e.what.startsWith('cur') || e.what.startsWith('prefer') ? 2000 : 50))
+      .sort((a, b) => a.mono - b.mono)
       .map((e) => `${e.what} ${Math.round(e.mono - this.#startedAtMono)}`)
       .join(', ');
+  }
+
+  /**
+   * Each time the sender's video came back after silence (a network outage): from the worker's first
+   * score of it to the first keyframe sent to ffmpeg, and what passed with the sender meanwhile (ms
+   * from its return; 'silent' when the worker scored it 0).
+   */
+  get recoveries(): string[] {
+    return this.#recoveries.map(({ backMono, keyMono }) => {
+      const until = keyMono ?? backMono + 5000;
+      const events = [
+        ...this.#watches.flatMap((w) =>
+          w.events(backMono - 3000).map((e) => ({ what: `${e.what} L${e.layer}`, mono: e.mono })),
+        ),
+        ...this.#notes.filter((n) => n.mono >= backMono - 3000),
+      ]
+        .filter((e) => e.mono <= until + 50)
+        .sort((a, b) => a.mono - b.mono)
+        .map((e) => `${e.what} ${Math.round(e.mono - backMono)}`);
+      return `back at ${Math.round(backMono - this.#startedAtMono)} ms of the run, first keyframe after ${keyMono === null ? '(none)' : `${Math.round(keyMono - backMono)} ms`} (${events.join(', ')})`;
+    });
+  }
+
+  /** Prefers the top layer again once the first keyframe came and the sender will act on a new request. */
+  #raiseAfterFirstKeyFrame(c: ms.Consumer): void {
+    const raise = () => {
+      if (c.closed || this.#stopping) return;
+      this.#note('prefer top');
+      void c.setPreferredLayers({ spatialLayer: topSpatialLayer }).catch(() => undefined);
+    };
+    if (this.#keyFrames.count > 0) this.#timers.push(setTimeout(raise, senderRequestSpacingMs));
+    else
+      c.on('trace', (t) => {
+        if (t.type === 'keyframe' && t.direction === 'out' && this.#keyFrames.count === 1)
+          this.#timers.push(setTimeout(raise, senderRequestSpacingMs));
+      });
+  }
+
+  /**
+   * The run's first request can still be dropped: the sender acted on another one just before it
+   * (its answer reached the worker as this run resumed, too late for this process to hold back), or
+   * a live receiver's request the sender ignored was pending for the layer (its trace came too late
+   * here to choose another layer). The worker then holds the layer's next request for up to a second.
+   * Seen that way, the run asks once more through the lowest layer (always encoded, its request not
+   * held) as soon as the sender will act again, and is raised to the top layer after that keyframe.
+   */
+  #rescueDroppedRequest(c: ms.Consumer, watch: SenderWatch, layer: number): void {
+    if (layer <= 0) return;
+    const check = setInterval(() => {
+      const now = monotonicMs();
+      if (this.#keyFrames.count > 0 || this.#stopping || c.closed || now - this.#startedAtMono > 1500)
+        return clearInterval(check);
+      // Dropped: the layer's request is unanswered, and the sender acted on another within 0.3 s of
+      // the run's start (or after it), or the request has gone unanswered for 0.3 s (Chrome answers
+      // within ~0.1 s; it ignores requests for a while after its first keyframe, too).
+      const since = watch.unansweredSince(layer);
+      if (since === null || watch.pendingLayers(now).has(0)) return;
+      const answered = watch.lastAnsweredRequestMono ?? -Infinity;
+      const actedJustBefore = answered >= this.#startedAtMono - senderRequestSpacingMs;
+      if (!actedJustBefore && now < since + senderRequestSpacingMs) return;
+      if (now < answered + senderRequestSpacingMs) return;
+      clearInterval(check);
+      this.#note('prefer L0 (rescue)');
+      void c.setPreferredLayers({ spatialLayer: 0 }).catch(() => undefined);
+      this.#raiseAfterFirstKeyFrame(c);
+    }, 50);
+    this.#timers.push(check);
+  }
+
+  #note(what: string): void {
+    this.#notes.push({ what, mono: monotonicMs() });
+    // The run's start and its latest recoveries are what the notes explain; a long run drops the middle.
+    if (this.#notes.length > 300) this.#notes.splice(100, 100);
   }
 
   /**
@@ -145,6 +285,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     if (!this.kinds.includes('video') || this.#stopping) return;
     clearInterval(this.#asking);
     const before = this.#keyFrames.count;
+    this.#note('ask');
     this.requestKeyFrame();
     const until = Date.now() + 5000;
     this.#asking = setInterval(() => {
@@ -167,7 +308,11 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
 
   static async create(options: ParticipantTapOptions): Promise<ParticipantTap> {
     mkdirSync(options.dir, { recursive: true });
-    const sender = await watchSender(options.producers.filter((p) => p.kind === 'video'));
+    const createdMono = monotonicMs();
+    const videoProducers = options.producers.filter((p) => p.kind === 'video');
+    const watches = videoProducers.map((p) => SenderWatch.of(p));
+    // Which layers the sender is sending now shows in its packet counts, sampled again before the resume.
+    const countsBefore = await Promise.all(watches.map((w) => w.packetCounts()));
     const transports: ms.PlainTransport[] = [];
     const consumers: ms.Consumer[] = [];
     const streams: SdpStream[] = [];
@@ -190,7 +335,6 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
         streams.push({ kind: c.kind, port, rtpParameters: c.rtpParameters });
       }
     } catch (err) {
-      sender.detach();
       for (const t of transports) t.close();
       throw err;
     }
@@ -240,10 +384,28 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     for (let i = 0; i < transports.length; i++) {
       await transports[i]!.connect({ ip: '127.0.0.1', port: targets[i]!, rtcpPort: targets[i]! + 1 });
     }
+    const notes: { what: string; mono: number }[] = [];
+    const { lowered, asked } = await preferSendingLayers(consumers, watches, countsBefore, createdMono, notes);
+    // Chrome acts on one keyframe request per 300 ms: a run resumed (the worker asks at once) just
+    // after the sender acted on a live receiver's request would have its request dropped, and the
+    // worker would hold that layer's next one back for a second. Its video then waits until the
+    // sender will act again. (A request still unanswered is no reason to wait: its answer, keyframes
+    // of every layer, reaches this run's consumer too.)
+    const lastAnswered = Math.max(-Infinity, ...watches.map((w) => w.lastAnsweredRequestMono ?? -Infinity));
+    const holdUntil = lastAnswered + senderRequestSpacingMs;
     // Stamped before the request: the worker resumes (and asks for a keyframe) as soon as it reads it,
     // while the answer may reach a busy event loop much later.
     const started = { wallMs: Date.now(), monoMs: monotonicMs() };
-    await Promise.all(consumers.map((c) => c.resume()));
+    const unsentAtStart = videoProducers.length > 0 && videoProducers.every((p) => p.score.length === 0);
+    if (holdUntil <= started.monoMs) await Promise.all(consumers.map((c) => c.resume()));
+    else {
+      // The hold runs beside the audio's resume (a channel round trip of up to 0.2 s on a loaded machine).
+      const audio = Promise.all(consumers.filter((c) => c.kind !== 'video').map((c) => c.resume()));
+      const holdMs = holdUntil - monotonicMs();
+      notes.push({ what: `hold ${Math.round(Math.max(0, holdMs))}`, mono: monotonicMs() });
+      if (holdMs > 0) await new Promise((r) => setTimeout(r, holdMs));
+      await Promise.all([audio, ...consumers.filter((c) => c.kind === 'video').map((c) => c.resume())]);
+    }
     return new ParticipantTap(
       options,
       transports,
@@ -255,7 +417,12 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       stderr,
       started,
       keyFrames,
-      sender,
+      watches,
+      createdMono,
+      notes,
+      lowered,
+      asked,
+      unsentAtStart,
     );
   }
 
@@ -327,43 +494,42 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   }
 }
 
-interface SenderTrace {
-  readonly events: { what: 'pli' | 'key'; mono: number }[];
-  detach(): void;
-}
-
-/**
- * Follows the worker's keyframe requests to the senders of `producers` and the keyframes they send
- * (any simulcast layer): a slow first keyframe of a run shows whether the request went out late,
- * the sender answered late, or its keyframes were not the layer the run's consumer waits for.
- */
-async function watchSender(producers: readonly ms.Producer[]): Promise<SenderTrace> {
-  const events: SenderTrace['events'] = [];
-  const onTrace = (t: ms.ProducerTraceEventData) => {
-    // The start of a run is what it explains; a long run stops noting after a few hundred.
-    if (events.length >= 200) return;
-    if ((t.type === 'pli' || t.type === 'fir') && t.direction === 'out')
-      events.push({ what: 'pli', mono: t.timestamp });
-    else if (t.type === 'keyframe' && t.direction === 'in') events.push({ what: 'key', mono: t.timestamp });
-  };
-  for (const p of producers) p.on('trace', onTrace);
-  await Promise.all(producers.map((p) => p.enableTraceEvent(['keyframe', 'pli', 'fir']).catch(() => undefined)));
-  return {
-    events,
-    detach() {
-      for (const p of producers) p.off('trace', onTrace);
-    },
-  };
-}
-
 interface KeyFrames {
   firstMono: number | null;
   count: number;
 }
 
-/** Milliseconds on the clock of mediasoup's trace time stamps (libuv's uv_hrtime, as process.hrtime here). */
-function monotonicMs(): number {
-  return Number(process.hrtime.bigint() / 1_000_000n);
+/**
+ * Before a run resumes: each simulcast consumer prefers, for its first keyframe, a layer the sender
+ * is sending now and will answer a request for at once (see SenderWatch.firstKeyFrameLayer);
+ * the consumers so lowered are returned (the tap raises them to the top layer after that keyframe).
+ * Waits until the packet counts span 120 ms at least: a frame or two of every layer being sent.
+ */
+async function preferSendingLayers(
+  consumers: readonly ms.Consumer[],
+  watches: readonly SenderWatch[],
+  countsBefore: readonly Map<number, number>[],
+  sampledMono: number,
+  notes: { what: string; mono: number }[],
+): Promise<{ lowered: ms.Consumer[]; asked: Map<ms.Consumer, { watch: SenderWatch; layer: number }> }> {
+  const wait = sampledMono + 120 - monotonicMs();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const lowered: ms.Consumer[] = [];
+  const asked = new Map<ms.Consumer, { watch: SenderWatch; layer: number }>();
+  for (const [i, c] of consumers.filter((x) => x.kind === 'video').entries()) {
+    const watch = watches[i]!;
+    if (c.type !== 'simulcast') continue;
+    const counts = await watch.packetCounts();
+    const layer = watch.firstKeyFrameLayer(countsBefore[i]!, counts, monotonicMs());
+    // The top layer the sender has opened (Chrome sends fewer layers than asked for at small sizes).
+    const top = Math.max(-1, ...counts.keys());
+    if (top >= 0) asked.set(c, { watch, layer: layer ?? top });
+    if (layer === null || layer >= top) continue;
+    notes.push({ what: `prefer L${layer}`, mono: monotonicMs() });
+    await c.setPreferredLayers({ spatialLayer: layer });
+    lowered.push(c);
+  }
+  return { lowered, asked };
 }
 
 /** Resolves once every port is bound by some process (Linux: /proc/net/udp*), or ffmpeg exited, or 5 s passed. */

@@ -22,6 +22,7 @@ import { grabFrame } from './frame-grab.js';
 import { entryTrackPrefix, genesis, isMediaSegment, nextHead, snapshotTrackPrefix } from './hash-chain.js';
 import { buildManifest, manifestBytes, manifestName, sealName, sha256Hex, type ManifestSeal } from './manifest.js';
 import { ParticipantTap, readClosedSegments } from './ParticipantTap.js';
+import { SenderWatch } from './sender-watch.js';
 import type { Checkpoint, RecordingRow, RecordingStore, SegmentRow } from './RecordingStore.js';
 import { stopStaleWriters } from './stale-writers.js';
 
@@ -66,10 +67,17 @@ export interface RecordedRun {
   readonly kinds: readonly ('audio' | 'video')[];
   /** Milliseconds from the recording's start to the run's start (its consumers resumed). */
   readonly startMs: number;
-  /** From the run's start to its first video keyframe reaching ffmpeg; null: none came (or no video). */
+  /**
+   * From when the sender's video was there for the run (videoFromMs) to its first keyframe reaching
+   * ffmpeg; null: none came (or no video).
+   */
   readonly keyFrameWaitMs: number | null;
+  /** From the run's start to when the sender's video was there (0: it was sending; later: its first packets, or its return from silence). */
+  readonly videoFromMs: number;
   /** Requests to the sender and its keyframes around the run's start (ms from it), explaining the wait. */
   readonly senderTrace: string;
+  /** Each return of the sender's video after silence (an outage): how long its first keyframe took, and why. */
+  readonly recoveries: readonly string[];
 }
 
 export interface CompositeState {
@@ -186,6 +194,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     room.on('newProducer', (p) => {
       // The session's timeline starts with its first published track, not when a tap is ready.
       this.#ensureRecording(sessionId);
+      // The run that will record this track asks for its first keyframe knowing every request the
+      // sender had since it appeared (see SenderWatch): watched from now on.
+      const engine = room.findProducer(p.id);
+      if (engine?.kind === 'video') SenderWatch.of(engine);
       schedule(p);
       if (p.source === 'screen') void this.#markScreenShare(live, p, 'start');
     });
@@ -478,7 +490,9 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         kinds: tap.kinds,
         startMs: offsetMs,
         keyFrameWaitMs: tap.keyFrameWaitMs,
+        videoFromMs: tap.videoFromMs,
         senderTrace: tap.senderTrace,
+        recoveries: tap.recoveries,
       }),
     );
     let firstStart: number | null = null;
