@@ -89,7 +89,7 @@ export function seedDemoHistory(deps: {
     `INSERT INTO ratings (case_id, guest_id, score, comment, channel, rated_at) VALUES (?, ?, ?, ?, '移动端', ?)`,
   );
   let rated = 0;
-  db.transaction(() => {
+  db.transactionSync(() => {
     for (let i = 0; i < CASES; i++) {
       const route = pick(routes);
       const id = randomUUID();

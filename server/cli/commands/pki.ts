@@ -58,7 +58,7 @@ function sitesOf(db: Database): { id: string; name: string }[] {
   if (rows.length > 0) return rows;
   const insert = db.sql.prepare('INSERT INTO sites (id, name, name_en, region, created_at) VALUES (?, ?, ?, ?, ?)');
   const now = new Date().toISOString();
-  db.transaction(() => {
+  db.transactionSync(() => {
     for (const s of demoSites) insert.run(s.id, s.name, s.nameEn, s.region, now);
   });
   return demoSites.map((s) => ({ id: s.id, name: s.name }));

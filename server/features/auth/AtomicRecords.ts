@@ -48,7 +48,7 @@ export class SqliteRecords<T extends Record<string, unknown>> implements AtomicR
 
   async update<R>(key: string, change: (current: T | undefined) => RecordChange<T, R>): Promise<R> {
     const { table, keyColumn, columns } = this.#t;
-    return this.#db.transaction(() => {
+    return this.#db.transactionSync(() => {
       const { next, result } = change(this.#get(key));
       if (next === undefined) this.#delete(key);
       else

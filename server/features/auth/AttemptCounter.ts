@@ -32,7 +32,7 @@ export class SqliteAttemptCounter implements AttemptCounter {
 
   async hit(key: string): Promise<number> {
     const now = this.#clock().getTime();
-    return this.#db.transaction(() => {
+    return this.#db.transactionSync(() => {
       const row = this.#row(key);
       const fresh = !row || now - row.window_start >= this.#windowMs;
       const next = fresh ? 1 : row.count + 1;

@@ -126,7 +126,7 @@ export class CaseService {
       );
     }
     const id = randomUUID();
-    const summary = this.#db.transaction(() => {
+    const summary = this.#db.transactionSync(() => {
       const now = this.#clock().toISOString();
       const number = this.#nextNumber();
       this.#db.sql
@@ -208,7 +208,7 @@ export class CaseService {
 
   /** The handling clerk takes a queued case: it goes in_session with a new video session. */
   accept(clerk: UserPrincipal, id: string): { case: CaseSummary; sessionId: string } {
-    const result = this.#db.transaction(() => {
+    const result = this.#db.transactionSync(() => {
       const current = this.get(id);
       assertTransition(current.status, 'in_session');
       this.#db.sql.prepare('UPDATE cases SET accepted_by = ? WHERE id = ?').run(clerk.userId, id);
@@ -240,7 +240,7 @@ export class CaseService {
    * flows (identity confirmation, signing, archiving) call this too. Policy checks are the caller's.
    */
   transition(actor: UserPrincipal | undefined, id: string, to: CaseStatus, note: string | null = null): CaseSummary {
-    const summary = this.#db.transaction(() => this.#move(id, actor, to, note));
+    const summary = this.#db.transactionSync(() => this.#move(id, actor, to, note));
     this.#emit(summary);
     return summary;
   }

@@ -60,7 +60,7 @@ export class InvitationService {
     const code = Array.from({ length: CODE_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
     const now = this.#clock();
     const expiresAt = new Date(now.getTime() + this.#ttlMs).toISOString();
-    const revoked = this.#db.transaction(() => {
+    const revoked = this.#db.transactionSync(() => {
       const n = this.revokeUnused(input.sessionId);
       this.#db.sql
         .prepare(
@@ -86,7 +86,7 @@ export class InvitationService {
    * closed session 409 session_ended; a session whose applicant joined 409 applicant_already_joined.
    */
   redeem(code: string, displayName: (caseId: string | null) => string): Redeemed & { displayName: string } {
-    return this.#db.transaction(() => {
+    return this.#db.transactionSync(() => {
       const now = this.#clock().toISOString();
       const row = this.#db.sql
         .prepare(

@@ -161,7 +161,7 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
           // Counts guesses per address; a redeemed code clears the count (a desk joins many applicants).
           const address = req.socket.remoteAddress ?? '?';
           await deps.limiters.join.consume(address);
-          const guest = deps.db.transaction(() =>
+          const guest = deps.db.transactionSync(() =>
             deps.invitations.redeem(body.code, (caseId) => (caseId ? deps.cases.get(caseId).applicant.name : '申请人')),
           );
           // The login may live in another store (Redis): it is written once the code is spent.

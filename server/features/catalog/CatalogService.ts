@@ -118,7 +118,7 @@ export class CatalogService {
     if (new Set(p.sites).size < 2) throw new ConflictError('a partnership needs at least two different sites');
     for (const s of p.sites) this.site(s);
     for (const m of p.matters) this.matter(m);
-    this.#db.transaction(() => {
+    this.#db.transactionSync(() => {
       this.#db.sql
         .prepare(
           `INSERT INTO partnerships (id, name, kind, signed_on, description) VALUES (?, ?, ?, ?, ?)

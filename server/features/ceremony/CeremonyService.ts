@@ -113,7 +113,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     const now = clock().toISOString();
     const boxes = signatureGrid(facts.pageCount, facts.lastPageSize, signers.length);
     const documentId = randomUUID();
-    const ceremonyId = db.transaction(() => {
+    const ceremonyId = db.transactionSync(() => {
       const ceremony = this.#ceremonies.create({ title: input.title, hostUserId: host.userId, status: 'signing' });
       const session = sessions.create({ kind: 'ceremony', ceremonyId: ceremony.id }, [
         { userId: host.userId, displayName: host.displayName, role: 'host' },
@@ -229,7 +229,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
   abort(principal: Principal, id: string, reason: string): CeremonyState {
     const state = this.#assertHost(principal, id);
     if (state.status !== 'signing') throw new ConflictError(`ceremony is ${state.status}`, 'ceremony_closed');
-    this.#d.db.transaction(() => {
+    this.#d.db.transactionSync(() => {
       this.#d.signing.abort(state.documentId);
       this.#d.db.sql.prepare('UPDATE ceremony_details SET abort_reason = ? WHERE ceremony_id = ?').run(reason, id);
       this.#ceremonies.setStatus(id, 'aborted');

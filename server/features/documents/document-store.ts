@@ -100,7 +100,7 @@ export class DocumentStore {
     },
     signers: readonly NewSigner[],
   ): void {
-    this.db.transaction(() => {
+    this.db.transactionSync(() => {
       this.db.sql
         .prepare(
           `INSERT INTO documents (id, kind, case_id, ceremony_id, session_id, title, original_sha256, current_sha256, status,
@@ -230,7 +230,7 @@ export class DocumentStore {
   }
 
   recordSignature(id: string, position: number, sha256: string, at: string): void {
-    this.db.transaction(() => {
+    this.db.transactionSync(() => {
       this.db.sql
         .prepare(
           'UPDATE document_signers SET signed_at = ?, signed_sha256 = ? WHERE document_id = ? AND position = ? AND signed_at IS NULL',

@@ -15,7 +15,7 @@ export function healthRoutes(deps: HealthRoutesDeps): RouteModule {
         summary: 'Liveness and database check',
         tag: 'system',
         access: 'public',
-        handler: () => ({ status: 'ok' as const, schemaVersion: deps.db.schemaVersion() }),
+        handler: async () => ({ status: 'ok' as const, schemaVersion: await deps.db.schemaVersion() }),
       });
     },
   };

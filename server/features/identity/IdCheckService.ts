@@ -136,7 +136,7 @@ export class IdCheckService {
       chainHash: link.chainHash,
       readAt: now.toISOString(),
     };
-    db.transaction(() => {
+    db.transactionSync(() => {
       db.sql
         .prepare(
           `INSERT INTO id_reads (id, case_id, session_id, snapshot_id, side, fields_json, checks_json, engine, elapsed_ms,

@@ -133,7 +133,7 @@ export class IdentityService {
       chainHash: frame.chainHash,
       sourceSegment: frame.sourceSegment,
     };
-    this.#d.db.transaction(() => {
+    this.#d.db.transactionSync(() => {
       this.#d.db.sql
         .prepare(
           `INSERT INTO snapshots (id, case_id, session_id, kind, media_type, sha256, bytes, offset_ms, taken_by, taken_at,
@@ -315,7 +315,7 @@ export class IdentityService {
     });
     const guestOfSession = session.id;
     const [applicantBox, witnessBox, confirmerBox] = identitySignerRoles.map((r) => boxes[r]);
-    db.transaction(() => {
+    db.transactionSync(() => {
       documents.insert(
         {
           id: documentId,

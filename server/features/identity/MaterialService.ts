@@ -130,7 +130,7 @@ export class MaterialService {
       takenBy: clerk.userId,
       takenAt: this.#d.clock().toISOString(),
     };
-    this.#d.db.transaction(() => {
+    this.#d.db.transactionSync(() => {
       this.#d.db.sql
         .prepare(
           `INSERT INTO materials (id, case_id, session_id, name, media_type, source, sha256, bytes, offset_ms, chain_index,

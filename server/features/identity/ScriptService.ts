@@ -111,7 +111,7 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
   save(by: UserPrincipal | 'system:demo', matterId: string, steps: readonly ScriptStep[]): MatterScript {
     const { db, audit, clock } = this.#d;
     const actor = by === 'system:demo' ? 'system' : actorOf(by);
-    return db.transaction(() => {
+    return db.transactionSync(() => {
       const version = (this.current(matterId)?.version ?? 0) + 1;
       const createdAt = clock().toISOString();
       db.sql
@@ -303,7 +303,7 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
       `script-${kind}`,
       Buffer.from(JSON.stringify(entry), 'utf8'),
     );
-    db.transaction(() => {
+    db.transactionSync(() => {
       db.sql
         .prepare(
           `INSERT INTO script_events (case_id, step, kind, answer, corrects_chain_index, offset_ms, chain_index,

@@ -90,7 +90,7 @@ export class RatingService {
       input.token || !principal ? this.#guestOfToken(caseId, input.token) : this.#assertApplicant(principal, caseId);
     const ratedAt = this.#clock().toISOString();
     const comment = input.comment?.trim() || null;
-    this.#db.transaction(() => {
+    this.#db.transactionSync(() => {
       if (this.#rated(caseId)) throw ratingExists();
       if (!RATEABLE.includes(c.status))
         throw new ConflictError(`a case that is ${c.status} has not ended yet`, 'rating_not_open');

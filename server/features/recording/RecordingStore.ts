@@ -80,7 +80,7 @@ export class RecordingStore {
    * last segment closed after finish() had sealed).
    */
   append(sessionId: string, s: SegmentRow): void {
-    this.#db.transaction(() => {
+    this.#db.transactionSync(() => {
       const moved = this.#db.sql
         .prepare(`UPDATE recordings SET head = ?, segment_count = ? WHERE session_id = ? AND status = 'recording'`)
         .run(s.chainHash, s.index + 1, sessionId);

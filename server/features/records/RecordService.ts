@@ -96,7 +96,7 @@ export class RecordService {
     }
     const now = clock();
     const recordId = randomUUID();
-    db.transaction(() => {
+    db.transactionSync(() => {
       cases.transition(clerk, caseId, 'archived', `record ${recordId}`);
       this.store.insert({
         id: recordId,
@@ -156,7 +156,7 @@ export class RecordService {
     await this.#d.recording.finalize(state.sessionId);
     const now = clock();
     const recordId = randomUUID();
-    db.transaction(() => {
+    db.transactionSync(() => {
       const session = sessions.get(state.sessionId);
       if (session.status === 'open') sessions.end(session.id);
       ceremonies.markArchived(ceremonyId);
@@ -243,7 +243,7 @@ export class RecordService {
   setHold(admin: UserPrincipal, id: string, hold: boolean, reason: string): RecordRow {
     const record = this.store.get(id);
     const by = actorOf(admin);
-    this.#d.db.transaction(() => {
+    this.#d.db.transactionSync(() => {
       this.store.setHold(id, hold ? { reason, by, at: this.#d.clock().toISOString() } : null);
       this.#d.audit.append({
         actor: by,
@@ -267,7 +267,7 @@ export class RecordService {
   setMatterRetention(admin: UserPrincipal, matterId: string, days: number): void {
     const { catalog, db, audit } = this.#d;
     const matter = catalog.matter(matterId);
-    db.transaction(() => {
+    db.transactionSync(() => {
       catalog.upsertMatter({ ...matter, retentionDays: days });
       const moved = this.#reschedule({ matterId }, days);
       audit.append({
@@ -282,7 +282,7 @@ export class RecordService {
   setCeremonyRetention(admin: UserPrincipal, kind: CeremonyKind, days: number): void {
     const { db, audit, clock } = this.#d;
     const from = this.ceremonyRetention.days(kind);
-    db.transaction(() => {
+    db.transactionSync(() => {
       this.ceremonyRetention.set(kind, days, actorOf(admin), clock().toISOString());
       const moved = this.#reschedule({ kind: 'ceremony' }, days);
       audit.append({
@@ -349,7 +349,7 @@ export class RecordService {
     const shas = doomedBlobs.map((b) => b.sha256);
     const at = clock().toISOString();
     const documents = this.documentsOf(record).map((d) => d.id);
-    db.transaction(() => {
+    db.transactionSync(() => {
       this.store.markDeleted(record.id, at);
       this.#d.documents.markDestroyed(documents, at);
       if (record.caseId) this.#d.identity.deleteSnapshots(record.caseId);

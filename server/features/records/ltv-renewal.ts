@@ -109,7 +109,7 @@ export class LtvRenewer {
       digest: fresh.digest ?? 'unknown',
     };
     let applied = false;
-    db.transaction(() => {
+    db.transactionSync(() => {
       // Still live and still the revision we renewed: a record deleted meanwhile must not get a new copy.
       if (this.#d.records.store.getAny(recordId).deletedAt || documents.get(documentId).currentSha256 !== sha256)
         return;

@@ -87,7 +87,7 @@ export class RecordStore {
   constructor(readonly db: Database) {}
 
   insert(r: NewRecord): void {
-    this.db.transaction(() => {
+    this.db.transactionSync(() => {
       this.db.sql
         .prepare(
           `INSERT INTO records (id, kind, case_id, ceremony_id, session_id, number, title, matter_id, archived_at, archived_by, retain_until)

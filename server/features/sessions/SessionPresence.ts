@@ -39,7 +39,7 @@ export class SessionPresence {
          AND event = 'joined'`,
       )
       .all() as { sessionId: string; participantId: string }[];
-    this.#db.transaction(() => {
+    this.#db.transactionSync(() => {
       for (const s of stale) this.record(s.sessionId, s.participantId, 'left');
     });
     return stale.length;

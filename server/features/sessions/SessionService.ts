@@ -85,7 +85,7 @@ export class SessionService {
     participants: readonly NewParticipant[],
   ): Session {
     const id = randomUUID();
-    this.#db.transaction(() => {
+    this.#db.transactionSync(() => {
       this.#db.sql
         .prepare('INSERT INTO sessions (id, kind, case_id, ceremony_id, status, started_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(

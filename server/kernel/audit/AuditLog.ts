@@ -105,7 +105,7 @@ export class AuditLog {
   }
 
   append(event: AuditEvent): AuditEntry {
-    return this.#db.transaction(() => {
+    return this.#db.transactionSync(() => {
       const head = this.head();
       const details = JSON.parse(canonicalJson(event.details ?? {})) as Record<string, JsonValue>;
       const unsigned = {

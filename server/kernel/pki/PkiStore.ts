@@ -53,7 +53,7 @@ export class PkiStore {
   constructor(private readonly db: Database) {}
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn);
+    return this.db.transactionSync(fn);
   }
 
   /** A transaction that takes the write lock first: read-then-write sequences stay consistent across processes (the CLI next to the server). */

@@ -1,11 +1,36 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery, Kysely, SqliteDialect, type QueryResult } from 'kysely';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { migrations, type Migration } from './migrations/index.js';
 import { privateUmask } from './private-files.js';
+import { bindParams, type Placeholders, type SqlParams } from './sql-params.js';
 
 export type Sqlite = BetterSqlite3.Database;
+export type Dialect = 'sqlite' | 'postgres';
+export type { SqlParams } from './sql-params.js';
+
+export interface RunResult {
+  /** Rows inserted, updated or deleted. */
+  readonly changes: number;
+}
+
+/** What a store needs: statements with `?` or `@name` parameters, answered asynchronously. */
+export interface SqlExecutor {
+  get<T>(text: string, params?: SqlParams): Promise<T | undefined>;
+  all<T>(text: string, params?: SqlParams): Promise<T[]>;
+  run(text: string, params?: SqlParams): Promise<RunResult>;
+}
+
+/**
+ * `immediate` (SQLite) takes the write lock at BEGIN, so a read-then-write sequence cannot fail half
+ * way on a lock another process (the CLI beside the server) took in between; PostgreSQL ignores it.
+ */
+export type TransactionMode = 'deferred' | 'immediate';
+
+type Connection = Pick<Kysely<unknown>, 'executeQuery'>;
 
 let addon: string | undefined;
 /**
@@ -23,17 +48,32 @@ function addonPath(): string {
 }
 
 /**
- * The metadata database: one SQLite file in WAL mode with foreign keys on, brought to the newest
- * schema by versioned migrations when opened. Each migration runs in its own transaction and is
- * recorded in `schema_migrations`, so a crash mid-migration leaves the previous version intact.
+ * The metadata database. Embedded default: one SQLite file in WAL mode with foreign keys on, brought
+ * to the newest schema by versioned migrations when opened (each in its own transaction, recorded in
+ * `schema_migrations`, so a crash mid-migration leaves the previous version intact).
+ *
+ * Every statement goes through Kysely's driver for the dialect (one mutex-guarded connection for
+ * SQLite, a pool for PostgreSQL). A transaction pins one connection and keeps it in async-local
+ * storage: every statement issued while the transaction's function runs — however deep in the call
+ * chain — joins it, and a transaction opened inside another becomes a savepoint, so services compose
+ * without passing a transaction handle around.
  */
-export class Database {
-  readonly #db: Sqlite;
+export class Database implements SqlExecutor {
+  readonly dialect: Dialect;
+  readonly #kysely: Kysely<unknown>;
+  readonly #sqlite: Sqlite | undefined;
+  readonly #placeholders: Placeholders;
+  readonly #current = new AsyncLocalStorage<{ connection: Connection; savepoints: number }>();
+  #closed = false;
 
-  private constructor(db: Sqlite) {
-    this.#db = db;
+  protected constructor(dialect: Dialect, kysely: Kysely<unknown>, sqlite?: Sqlite) {
+    this.dialect = dialect;
+    this.#kysely = kysely;
+    this.#sqlite = sqlite;
+    this.#placeholders = dialect === 'postgres' ? 'numbered' : 'question';
   }
 
+  /** The embedded SQLite database in `file`, migrated to the newest schema. */
   static open(file: string, list: readonly Migration[] = migrations): Database {
     // The database and its WAL hold personal data: 0600, whoever opens it (server or CLI).
     privateUmask();
@@ -43,44 +83,115 @@ export class Database {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
-    const database = new Database(db);
-    database.#migrate(list);
-    return database;
+    migrateSqlite(db, list);
+    return new Database('sqlite', new Kysely({ dialect: new SqliteDialect({ database: db }) }), db);
   }
 
+  /**
+   * The raw better-sqlite3 handle, for statements not yet moved to the asynchronous API (SQLite only).
+   * @deprecated every store moves to get/all/run/transaction, which run on both back-ends.
+   */
   get sql(): Sqlite {
-    return this.#db;
+    if (!this.#sqlite) throw new Error('the synchronous SQLite handle is not available on PostgreSQL');
+    return this.#sqlite;
   }
 
-  /** Runs `fn` in one transaction (rolled back if it throws). */
-  transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+  /**
+   * Runs `fn` in one synchronous SQLite transaction (rolled back if it throws).
+   * @deprecated use transaction(), which runs on both back-ends.
+   */
+  transactionSync<T>(fn: () => T): T {
+    return this.sql.transaction(fn)();
   }
 
-  schemaVersion(): number {
-    const row = this.#db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
-    return row.v ?? 0;
+  async get<T>(text: string, params?: SqlParams): Promise<T | undefined> {
+    return (await this.#execute<T>(text, params)).rows[0];
   }
 
-  close(): void {
-    if (this.#db.open) this.#db.close();
+  async all<T>(text: string, params?: SqlParams): Promise<T[]> {
+    return [...(await this.#execute<T>(text, params)).rows];
   }
 
-  #migrate(list: readonly Migration[]): void {
-    this.#db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-    const applied = new Set(
-      (this.#db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
-    );
-    const sorted = [...list].sort((a, b) => a.version - b.version);
-    for (const m of sorted) {
-      if (applied.has(m.version)) continue;
-      this.#db.transaction(() => {
-        this.#db.exec(m.sql);
-        this.#db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(m.version, m.name, new Date().toISOString());
-      })();
+  async run(text: string, params?: SqlParams): Promise<RunResult> {
+    const result = await this.#execute(text, params);
+    return { changes: Number(result.numAffectedRows ?? 0n) };
+  }
+
+  /** True while the caller runs inside a transaction of this database. */
+  get inTransaction(): boolean {
+    return this.#current.getStore() !== undefined;
+  }
+
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. Inside
+   * another transaction it runs in a savepoint of that one.
+   */
+  async transaction<T>(fn: () => Promise<T>, mode: TransactionMode = 'deferred'): Promise<T> {
+    const outer = this.#current.getStore();
+    if (outer) {
+      const name = `sp${++outer.savepoints}`;
+      await raw(outer.connection, `SAVEPOINT ${name}`);
+      try {
+        const result = await fn();
+        await raw(outer.connection, `RELEASE SAVEPOINT ${name}`);
+        return result;
+      } catch (err) {
+        await raw(outer.connection, `ROLLBACK TO SAVEPOINT ${name}`);
+        await raw(outer.connection, `RELEASE SAVEPOINT ${name}`);
+        throw err;
+      }
     }
+    return this.#kysely.connection().execute(async (connection) => {
+      await raw(connection, this.dialect === 'sqlite' && mode === 'immediate' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+      let result: T;
+      try {
+        result = await this.#current.run({ connection, savepoints: 0 }, fn);
+      } catch (err) {
+        await raw(connection, 'ROLLBACK');
+        throw err;
+      }
+      await raw(connection, 'COMMIT');
+      return result;
+    });
+  }
+
+  async schemaVersion(): Promise<number> {
+    const row = await this.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+    return Number(row?.v ?? 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#kysely.destroy();
+  }
+
+  async #execute<T>(text: string, params: SqlParams | undefined): Promise<QueryResult<T>> {
+    const bound = bindParams(text, params, this.#placeholders);
+    const connection: Connection = this.#current.getStore()?.connection ?? this.#kysely;
+    return connection.executeQuery<T>(CompiledQuery.raw(bound.text, bound.values));
+  }
+}
+
+function raw(connection: Connection, text: string): Promise<QueryResult<unknown>> {
+  return connection.executeQuery(CompiledQuery.raw(text, []));
+}
+
+function migrateSqlite(db: Sqlite, list: readonly Migration[]): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  for (const m of [...list].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+    })();
   }
 }

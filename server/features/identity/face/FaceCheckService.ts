@@ -159,7 +159,7 @@ export class FaceCheckService extends EventEmitter<Events> {
     const participant = this.#d.sessions.joinedApplicant(session.id)?.participantId ?? `user:${clerk.userId}`;
     const note = { type: 'face-check-decision', check: checkId, decision, decidedBy: clerk.userId, decidedAt };
     const link = await this.#d.recording.appendEntry(session.id, participant, 'face-decision', json(note));
-    this.#d.db.transaction(() => {
+    this.#d.db.transactionSync(() => {
       if (this.#d.store.get(caseId, checkId)?.decision)
         throw new ConflictError('this result has already been decided', 'face_check_decided');
       this.#d.store.decide(checkId, {
@@ -194,7 +194,7 @@ export class FaceCheckService extends EventEmitter<Events> {
     const advice = { ...base, model: model.name, modelVersion: model.version, checkedBy: clerk.userId, checkedAt };
     const link = await this.#d.recording.appendEntry(session.id, participant, `face-${result.kind}`, json(advice));
     const check = { ...advice, offsetMs: link.offsetMs, chainIndex: link.index, chainHash: link.chainHash };
-    this.#d.db.transaction(() => {
+    this.#d.db.transactionSync(() => {
       this.#d.store.insert(check);
       this.#d.audit.append({
         actor: actorOf(clerk),
