@@ -42,7 +42,7 @@ export async function benchAudit(o: { rounds: number; perRound: number }): Promi
         'p',
         `h${n++}`,
       );
-    const chained = () => log.append(event);
+    const chained = () => log.appendSync(event);
     const rate = (fn: () => unknown) => {
       const t = performance.now();
       for (let i = 0; i < o.perRound; i++) fn();

@@ -200,7 +200,7 @@ export class App {
       const pki = await openPlatformPki(config, db, { clock, ...options.pkiTuning });
       if (!pki.isInitialised()) {
         await pki.init(catalog.sites().map((s) => ({ id: s.id, name: s.name })));
-        audit.append({ actor: 'system', action: 'pki.initialised', details: { sites: catalog.sites().length } });
+        audit.appendSync({ actor: 'system', action: 'pki.initialised', details: { sites: catalog.sites().length } });
       }
       const limiter = (bucket: string, limit: number, windowMs: number) =>
         new RateLimiter({ counter: authState.counter(bucket, windowMs), limit, windowMs });
@@ -475,7 +475,7 @@ export class App {
     this.#retentionSweep = setInterval(sweep, config.limits.retentionSweepIntervalMs).unref();
     const renew = () => void s.ltv.run().catch(s.log);
     this.#ltvRenewal = setInterval(renew, config.limits.ltvRenewalIntervalMs).unref();
-    s.audit.append({ actor: 'system', action: 'server.started', details: { url: this.#url.value } });
+    s.audit.appendSync({ actor: 'system', action: 'server.started', details: { url: this.#url.value } });
     return this.#url.value;
   }
 
@@ -503,7 +503,7 @@ export class App {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     this.#server = undefined;
-    s.audit.append({ actor: 'system', action: 'server.stopped' });
+    s.audit.appendSync({ actor: 'system', action: 'server.stopped' });
     this.#authPurger.stop();
     clearInterval(this.#evidencePurge);
     clearInterval(this.#retentionSweep);

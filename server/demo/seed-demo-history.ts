@@ -142,7 +142,7 @@ export function seedDemoHistory(deps: {
         rated += 1;
       }
     }
-    audit.append({ actor: 'system', action: 'demo.history_seeded', details: { cases: CASES, ratings: rated } });
+    audit.appendSync({ actor: 'system', action: 'demo.history_seeded', details: { cases: CASES, ratings: rated } });
   });
   return CASES;
 }

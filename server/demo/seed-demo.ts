@@ -60,7 +60,7 @@ export async function seedDemo(deps: {
     }
   }
   if (usersCreated + certificatesIssued > 0) {
-    audit.append({ actor: 'system', action: 'demo.seeded', details: { usersCreated, certificatesIssued } });
+    audit.appendSync({ actor: 'system', action: 'demo.seeded', details: { usersCreated, certificatesIssued } });
   }
   return { usersCreated, certificatesIssued };
 }

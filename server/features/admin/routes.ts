@@ -25,7 +25,7 @@ export interface AdminRoutesDeps {
 }
 
 function audit(deps: AdminRoutesDeps, principal: Principal | undefined, action: string, target: string, details = {}) {
-  deps.audit.append({ actor: actorOf(principal), action, target, details });
+  deps.audit.appendSync({ actor: actorOf(principal), action, target, details });
 }
 
 export function adminRoutes(deps: AdminRoutesDeps): RouteModule {

@@ -22,7 +22,7 @@ export function issueEnrolmentCodeAudited(
   actor: string,
 ): { userId: string; code: string; expiresAt: string } {
   const issued = deps.enrolments.issue(userId, actor);
-  deps.audit.append({
+  deps.audit.appendSync({
     actor,
     action: 'certificate.enrolment_code_issued',
     target: `user:${issued.userId}`,
@@ -59,7 +59,7 @@ export async function redeemEnrolmentAudited(
     await input.proveOwner?.();
     const { certificate, issuedBy } = await deps.enrolments.redeem(userId, input.code, input.pin);
     await deps.pinLimiter.reset(`enrol|${userId}`);
-    deps.audit.append({
+    deps.audit.appendSync({
       actor,
       action: 'certificate.issued',
       target: `user:${userId}`,
@@ -69,7 +69,7 @@ export async function redeemEnrolmentAudited(
     return { serial: certificate.serial, notAfter: certificate.notAfter };
   } catch (err) {
     if (err instanceof AppError && AUDITED_FAILURES.has(err.code))
-      deps.audit.append({
+      deps.audit.appendSync({
         actor,
         action: 'certificate.enrolment_failed',
         target: `user:${userId}`,

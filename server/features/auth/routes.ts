@@ -79,7 +79,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
           const address = sourceAddress(req);
           const username = body.username.slice(0, 64);
           const attempt = (action: string, details: Record<string, unknown> = {}) =>
-            deps.audit.append({ actor: 'anonymous', action, details: { username, address, ...details } });
+            deps.audit.appendSync({ actor: 'anonymous', action, details: { username, address, ...details } });
           const locked = (until: number | undefined) => {
             if (until !== undefined) attempt('auth.account_locked', { until: new Date(until).toISOString() });
           };
@@ -98,7 +98,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
             throw new UnauthenticatedError('wrong username or password');
           }
           await deps.loginGuard.succeeded(username, address);
-          deps.audit.append({
+          deps.audit.appendSync({
             actor: `user:${user.id}`,
             action: 'auth.login',
             target: `user:${user.id}`,
@@ -118,7 +118,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
         handler: async ({ req, res, principal }) => {
           const token = sessionTokenFrom(req.headers.cookie);
           if (token) await deps.loginSessions.revoke(token);
-          if (principal) deps.audit.append({ actor: actorOf(principal), action: 'auth.logout' });
+          if (principal) deps.audit.appendSync({ actor: actorOf(principal), action: 'auth.logout' });
           res.setHeader('Set-Cookie', clearedSessionCookie());
           return { ok: true as const };
         },
@@ -147,7 +147,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
         handler: async ({ req, res, principal, body }) => {
           await deps.limiters.pin.consume(`password|${principal.userId}`);
           if (!(await deps.users.checkPassword(principal.userId, body.currentPassword))) {
-            deps.audit.append({
+            deps.audit.appendSync({
               actor: actorOf(principal),
               action: 'auth.password_change_failed',
               details: { address: sourceAddress(req) },
@@ -159,7 +159,11 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
           const user = await deps.users.setPassword(principal.userId, body.newPassword, true);
           await deps.limiters.pin.reset(`password|${principal.userId}`);
           await deps.loginSessions.revokeUser(user.id);
-          deps.audit.append({ actor: actorOf(principal), action: 'auth.password_changed', target: `user:${user.id}` });
+          deps.audit.appendSync({
+            actor: actorOf(principal),
+            action: 'auth.password_changed',
+            target: `user:${user.id}`,
+          });
           return startSession(res, user);
         },
       });
@@ -193,7 +197,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
           await deps.limiters.pin.consume(principal.userId);
           await deps.pki.changeUserPin(principal.userId, body.currentPin, body.newPin);
           await deps.limiters.pin.reset(principal.userId);
-          deps.audit.append({
+          deps.audit.appendSync({
             actor: actorOf(principal),
             action: 'certificate.pin_changed',
             target: `user:${principal.userId}`,

@@ -222,7 +222,7 @@ export class CaseService {
         { userId: clerk.userId, displayName: clerk.displayName, role: 'handling_clerk' },
         { userId: creator.id, displayName: creator.display_name, role: 'originating_clerk' },
       ]);
-      this.#audit.append({
+      this.#audit.appendSync({
         actor: actorOf(clerk),
         action: 'session.created',
         target: `session:${session.id}`,
@@ -272,7 +272,7 @@ export class CaseService {
       .run(id, at, actorOf(actor), from, to, note);
     const site = (this.#db.sql.prepare('SELECT handling_site_id AS s FROM cases WHERE id = ?').get(id) as { s: string })
       .s;
-    this.#audit.append({
+    this.#audit.appendSync({
       actor: actorOf(actor),
       action: `case.${to}`,
       target: `case:${id}`,

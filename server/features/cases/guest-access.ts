@@ -20,7 +20,7 @@ export function endGuestAccessWhenSessionsEnd(deps: {
     // The embedded store revokes at once (synchronously, in this call); a shared one a moment later.
     void deps.loginSessions.revokeGuestsOf(sessionId).then((guestLogins) => {
       if (guestLogins || codes)
-        deps.audit.append({
+        deps.audit.appendSync({
           actor: 'system',
           action: 'session.guest_access_ended',
           target: `session:${sessionId}`,

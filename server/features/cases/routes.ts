@@ -131,7 +131,7 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
             caseId: c.id,
             createdBy: principal.userId,
           });
-          deps.audit.append({
+          deps.audit.appendSync({
             actor: actorOf(principal),
             action: 'invitation.created',
             target: `case:${c.id}`,
@@ -168,7 +168,7 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
           const token = await deps.loginSessions.start({ kind: 'guest', ...guest });
           await deps.limiters.join.reset(address);
           const { guestId, sessionId, caseId, displayName } = guest;
-          deps.audit.append({
+          deps.audit.appendSync({
             actor: guestActor(guestId),
             action: 'session.guest_joined',
             target: `session:${sessionId}`,

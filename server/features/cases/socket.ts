@@ -23,7 +23,7 @@ export function caseSockets(deps: { readonly cases: CaseService; readonly audit:
           const site = principal.kind === 'user' ? (principal.siteId ?? undefined) : undefined;
           authorize(principal, 'case.list', { siteId: site });
           const { cases } = deps.cases.list({ status: payload.status, site, limit: 200, offset: 0 });
-          deps.audit.read(principal, { object: 'cases', what: 'case list (applicant names)', via: 'socket' });
+          deps.audit.readSync(principal, { object: 'cases', what: 'case list (applicant names)', via: 'socket' });
           return { cases };
         });
       });

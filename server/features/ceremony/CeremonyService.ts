@@ -87,7 +87,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     deps.signing.on('completed', (doc: FlowDocument) => {
       if (!doc.ceremonyId) return;
       this.#ceremonies.setStatus(doc.ceremonyId, 'signed');
-      deps.audit.append({
+      deps.audit.appendSync({
         actor: 'system',
         action: 'ceremony.signed',
         target: `ceremony:${doc.ceremonyId}`,
@@ -153,7 +153,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
         .run(ceremony.id, documentId, session.id, host.siteId, facts.pageCount);
       const addWitness = db.sql.prepare('INSERT INTO ceremony_witnesses (ceremony_id, user_id) VALUES (?, ?)');
       for (const w of witnesses) addWitness.run(ceremony.id, w.id);
-      audit.append({
+      audit.appendSync({
         actor: actorOf(host),
         action: 'ceremony.created',
         target: `ceremony:${ceremony.id}`,
@@ -235,7 +235,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
       this.#ceremonies.setStatus(id, 'aborted');
       const session = this.#d.sessions.get(state.sessionId);
       if (session.status === 'open') this.#d.sessions.end(session.id);
-      this.#d.audit.append({
+      this.#d.audit.appendSync({
         actor: actorOf(principal),
         action: 'ceremony.aborted',
         target: `ceremony:${id}`,

@@ -52,7 +52,7 @@ export function ceremonySockets(deps: CeremonySocketDeps): SocketModule {
             what: 'ceremony state (signer names)',
             via: 'socket',
           } as const;
-          deps.audit.read(socket.data.principal, read);
+          deps.audit.readSync(socket.data.principal, read);
           return state;
         });
         realtime.handle(socket, 'ceremony:leave', async ({ ceremonyId }) => {

@@ -129,7 +129,7 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
       }).catch(imageErrorsAsBadRequest);
       const sha256 = await blobs.put(signed);
       store.recordSignature(doc.id, signer.position, sha256, now.toISOString());
-      audit.append({
+      audit.appendSync({
         actor: actorOf(principal),
         action: 'document.signed',
         target: `document:${doc.id}`,
@@ -187,7 +187,7 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
     const stamped = await addDocumentTimestamp(withDss, pki.timeStamper());
     const sha256 = await blobs.put(stamped);
     store.setRevision(doc.id, sha256, 'signed', clock().toISOString());
-    audit.append({
+    audit.appendSync({
       actor: 'system',
       action: 'document.completed',
       target: `document:${doc.id}`,

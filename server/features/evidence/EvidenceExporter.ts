@@ -87,7 +87,7 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
       mtime: now,
       onHashed: onProgress,
     });
-    audit.append({
+    audit.appendSync({
       actor: exportedBy,
       action: 'evidence.exported',
       target: `record:${recordId}`,
@@ -131,7 +131,7 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
       const file = await recording.renderRedacted(plan, windows, progress);
       try {
         const sha256 = await blobs.put(createReadStream(file), { maxBytes: Number.POSITIVE_INFINITY });
-        audit.append({
+        audit.appendSync({
           actor,
           action: 'record.redacted_export',
           target: `record:${recordId}`,
@@ -229,7 +229,7 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
       // The row goes first, synchronously: of two purges running at once only one deletes and audits it.
       if (db.sql.prepare('DELETE FROM evidence_jobs WHERE id = ?').run(job.id).changes === 0) continue;
       purged++;
-      audit.append({
+      audit.appendSync({
         actor: 'system',
         action: 'evidence.purged',
         target: `record:${job.recordId}`,

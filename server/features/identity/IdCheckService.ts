@@ -157,7 +157,7 @@ export class IdCheckService {
           clerk.userId,
           result.readAt,
         );
-      audit.append({
+      audit.appendSync({
         actor: actorOf(clerk),
         action: 'identity.id_read',
         target: `case:${caseId}`,

@@ -155,7 +155,7 @@ export class IdentityService {
           frame.chainHash,
           frame.sourceSegment,
         );
-      this.#d.audit.append({
+      this.#d.audit.appendSync({
         actor: actorOf(clerk),
         action: 'snapshot.captured',
         target: `case:${caseId}`,
@@ -181,7 +181,7 @@ export class IdentityService {
       return check();
     } catch (err) {
       if (err instanceof ConflictError)
-        this.#d.audit.append({
+        this.#d.audit.appendSync({
           actor: actorOf(clerk),
           action: 'identity.confirm_refused',
           target: `case:${caseId}`,
@@ -368,7 +368,7 @@ export class IdentityService {
           },
         ],
       );
-      audit.append({
+      audit.appendSync({
         actor: actorOf(clerk),
         action: 'identity.confirmed',
         target: `case:${caseId}`,

@@ -137,7 +137,7 @@ export class MaterialService {
              chain_hash, taken_by, taken_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(...Object.values(material));
-      this.#d.audit.append({
+      this.#d.audit.appendSync({
         actor: actorOf(clerk),
         action: 'material.captured',
         target: `case:${m.caseId}`,

@@ -119,7 +119,7 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
           'INSERT INTO matter_scripts (matter_id, version, steps_json, created_by, created_at) VALUES (?, ?, ?, ?, ?)',
         )
         .run(matterId, version, JSON.stringify(steps), actor, createdAt);
-      audit.append({
+      audit.appendSync({
         actor,
         action: 'script.saved',
         target: `matter:${matterId}`,
@@ -310,7 +310,7 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
              chain_hash, by_actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(c.id, n, kind, answer, corrects, link.offsetMs, link.index, link.chainHash, actorOf(clerk), at);
-      audit.append({
+      audit.appendSync({
         actor: actorOf(clerk),
         action:
           corrects !== null ? 'script.reasked' : kind === 'prompt' ? 'script.prompt_shown' : 'script.answer_marked',

@@ -72,7 +72,7 @@ export class RatingService {
            issued_at = excluded.issued_at, expires_at = excluded.expires_at`,
       )
       .run(caseId, guest.guestId, hashToken(token), now.toISOString(), expiresAt);
-    this.#audit.append({
+    this.#audit.appendSync({
       actor: guestActor(guest.guestId),
       action: 'rating.token_issued',
       target: `case:${caseId}`,
@@ -98,7 +98,7 @@ export class RatingService {
         .prepare('INSERT INTO ratings (case_id, guest_id, score, comment, channel, rated_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(caseId, guestId, ratingScore[input.level], comment, PHONE_CHANNEL, ratedAt);
       // The comment is the applicant's free text: the log keeps its length, not its words.
-      this.#audit.append({
+      this.#audit.appendSync({
         actor: guestActor(guestId),
         action: 'case.rated',
         target: `case:${caseId}`,

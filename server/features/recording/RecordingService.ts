@@ -79,7 +79,7 @@ export class RecordingService {
       clock: options.clock,
     });
     for (const r of recovered) {
-      audit.append({
+      audit.appendSync({
         actor: 'system',
         action: 'recording.sealed_interrupted',
         target: `session:${r.sessionId}`,
@@ -88,9 +88,9 @@ export class RecordingService {
     }
     recorder.on('state', (s) => {
       if (s.state === 'recording' && s.segmentCount === 0)
-        audit.append({ actor: 'system', action: 'recording.started', target: `session:${s.sessionId}` });
+        audit.appendSync({ actor: 'system', action: 'recording.started', target: `session:${s.sessionId}` });
       if (s.state === 'sealed')
-        audit.append({
+        audit.appendSync({
           actor: 'system',
           action: 'recording.sealed',
           target: `session:${s.sessionId}`,
@@ -99,7 +99,7 @@ export class RecordingService {
     });
     recorder.on('tapFailed', (sessionId, peerId, reason) => {
       options.warn(`recording of ${peerId} in session ${sessionId} failed: ${reason}`);
-      audit.append({
+      audit.appendSync({
         actor: 'system',
         action: 'recording.tap_failed',
         target: `session:${sessionId}`,

@@ -85,7 +85,7 @@ export class RecordService {
     } catch (err) {
       // An attempt to archive a case without its evidence is worth a line in the audit log.
       if (err instanceof ConflictError)
-        audit.append({
+        audit.appendSync({
           actor: actorOf(clerk),
           action: 'record.archive_refused',
           target: `case:${caseId}`,
@@ -113,7 +113,7 @@ export class RecordService {
         siteIds: [c.originatingSite.id, c.handlingSite.id],
         participants: participantsOf(session),
       });
-      audit.append({
+      audit.appendSync({
         actor: actorOf(clerk),
         action: 'record.archived',
         target: `record:${recordId}`,
@@ -177,7 +177,7 @@ export class RecordService {
         siteIds,
         participants: participantsOf(session),
       });
-      audit.append({
+      audit.appendSync({
         actor: actorOf(host),
         action: 'record.archived',
         target: `record:${recordId}`,
@@ -245,7 +245,7 @@ export class RecordService {
     const by = actorOf(admin);
     this.#d.db.transactionSync(() => {
       this.store.setHold(id, hold ? { reason, by, at: this.#d.clock().toISOString() } : null);
-      this.#d.audit.append({
+      this.#d.audit.appendSync({
         actor: by,
         action: hold ? 'record.hold_set' : 'record.hold_cleared',
         target: `record:${id}`,
@@ -270,7 +270,7 @@ export class RecordService {
     db.transactionSync(() => {
       catalog.upsertMatter({ ...matter, retentionDays: days });
       const moved = this.#reschedule({ matterId }, days);
-      audit.append({
+      audit.appendSync({
         actor: actorOf(admin),
         action: 'retention.changed',
         target: `matter:${matterId}`,
@@ -285,7 +285,7 @@ export class RecordService {
     db.transactionSync(() => {
       this.ceremonyRetention.set(kind, days, actorOf(admin), clock().toISOString());
       const moved = this.#reschedule({ kind: 'ceremony' }, days);
-      audit.append({
+      audit.appendSync({
         actor: actorOf(admin),
         action: 'retention.changed',
         target: `ceremony-kind:${kind}`,
@@ -308,7 +308,7 @@ export class RecordService {
     const record = this.store.getAny(id);
     const blocker = deletionBlocker(record, this.#d.clock());
     if (blocker) {
-      this.#d.audit.append({
+      this.#d.audit.appendSync({
         actor: actorOf(admin),
         action: 'record.delete_refused',
         target: `record:${id}`,
@@ -354,7 +354,7 @@ export class RecordService {
       this.#d.documents.markDestroyed(documents, at);
       if (record.caseId) this.#d.identity.deleteSnapshots(record.caseId);
       erasePersonalData(db, record);
-      audit.append({
+      audit.appendSync({
         actor,
         action: 'record.deleted',
         target: `record:${record.id}`,

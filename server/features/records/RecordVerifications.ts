@@ -72,7 +72,7 @@ export class RecordVerifications {
       finishedAt: null as string | null,
     };
     this.#jobs.set(id, { state, owner });
-    this.#d.audit.append({
+    this.#d.audit.appendSync({
       actor: owner,
       action: 'record.batch_verify_started',
       target: `record-verification:${id}`,
@@ -96,7 +96,7 @@ export class RecordVerifications {
       state.finishedAt = this.#d.clock().toISOString();
       const valid = state.rows.filter((r) => r.valid).length;
       try {
-        this.#d.audit.append({
+        this.#d.audit.appendSync({
           actor: owner,
           action: 'record.batch_verified',
           target: `record-verification:${id}`,

@@ -132,7 +132,7 @@ export class LtvRenewer {
           renewal.timestampTime,
           renewal.digest,
         );
-      audit.append({
+      audit.appendSync({
         actor: 'system',
         action: 'record.ltv_renewed',
         target: `record:${recordId}`,

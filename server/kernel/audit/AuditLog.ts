@@ -94,6 +94,37 @@ export function rowToEntry(row: AuditRow): AuditEntry {
   };
 }
 
+const HEAD = 'SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1';
+const INSERT = `INSERT INTO audit_log (id, at, actor, action, target, site_id, details, prev_hash, hash)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+function insertValues(entry: AuditEntry): unknown[] {
+  const details = canonicalJson(entry.details);
+  return [
+    entry.id,
+    entry.at,
+    entry.actor,
+    entry.action,
+    entry.target,
+    entry.siteId,
+    details,
+    entry.prevHash,
+    entry.hash,
+  ];
+}
+
+/** The `data.read` entry for a staff member's read; none for guests reading their own session. */
+function readEvent(principal: Principal | undefined, read: PersonalDataRead): AuditEvent | undefined {
+  if (principal?.kind !== 'user') return undefined;
+  return {
+    actor: actorOf(principal),
+    action: 'data.read',
+    target: read.object,
+    siteId: principal.siteId,
+    details: { what: read.what, via: read.via, role: principal.role, ...read.details },
+  };
+}
+
 export class AuditLog {
   readonly #db: Database;
   readonly #clock: Clock;
@@ -104,40 +135,42 @@ export class AuditLog {
     this.#clock = clock;
   }
 
-  append(event: AuditEvent): AuditEntry {
+  /** Appends the next entry of the chain: its head read and the entry written in one write transaction. */
+  async append(event: AuditEvent): Promise<AuditEntry> {
+    return this.#db.transaction(async () => {
+      const entry = this.#next(await this.#db.get<{ id: number; hash: string }>(HEAD), event);
+      await this.#db.run(INSERT, insertValues(entry));
+      return this.#announced(entry);
+    }, 'immediate');
+  }
+
+  /** @deprecated synchronous SQLite form of append(), for callers not yet moved to the asynchronous store. */
+  appendSync(event: AuditEvent): AuditEntry {
     return this.#db.transactionSync(() => {
-      const head = this.head();
-      const details = JSON.parse(canonicalJson(event.details ?? {})) as Record<string, JsonValue>;
-      const unsigned = {
-        id: (head?.id ?? 0) + 1,
-        at: this.#clock().toISOString(),
-        actor: event.actor,
-        action: event.action,
-        target: event.target ?? null,
-        siteId: event.siteId ?? null,
-        details,
-        prevHash: head?.hash ?? GENESIS_HASH,
-      };
-      const entry: AuditEntry = { ...unsigned, hash: entryHash(unsigned) };
-      this.#db.sql
-        .prepare(
-          `INSERT INTO audit_log (id, at, actor, action, target, site_id, details, prev_hash, hash)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          entry.id,
-          entry.at,
-          entry.actor,
-          entry.action,
-          entry.target,
-          entry.siteId,
-          canonicalJson(details),
-          entry.prevHash,
-          entry.hash,
-        );
-      for (const listener of this.#listeners) listener(entry);
-      return entry;
+      const entry = this.#next(this.head(), event);
+      this.#db.sql.prepare(INSERT).run(...insertValues(entry));
+      return this.#announced(entry);
     });
+  }
+
+  #next(head: { id: number; hash: string } | undefined, event: AuditEvent): AuditEntry {
+    const details = JSON.parse(canonicalJson(event.details ?? {})) as Record<string, JsonValue>;
+    const unsigned = {
+      id: (head?.id ?? 0) + 1,
+      at: this.#clock().toISOString(),
+      actor: event.actor,
+      action: event.action,
+      target: event.target ?? null,
+      siteId: event.siteId ?? null,
+      details,
+      prevHash: head?.hash ?? GENESIS_HASH,
+    };
+    return { ...unsigned, hash: entryHash(unsigned) };
+  }
+
+  #announced(entry: AuditEntry): AuditEntry {
+    for (const listener of this.#listeners) listener(entry);
+    return entry;
   }
 
   /**
@@ -145,15 +178,15 @@ export class AuditLog {
    * socket event that hands out personal data records it. Guests reading their own session are not
    * staff and are not recorded here.
    */
-  read(principal: Principal | undefined, read: PersonalDataRead): void {
-    if (principal?.kind !== 'user') return;
-    this.append({
-      actor: actorOf(principal),
-      action: 'data.read',
-      target: read.object,
-      siteId: principal.siteId,
-      details: { what: read.what, via: read.via, role: principal.role, ...read.details },
-    });
+  async read(principal: Principal | undefined, read: PersonalDataRead): Promise<void> {
+    const event = readEvent(principal, read);
+    if (event) await this.append(event);
+  }
+
+  /** @deprecated synchronous SQLite form of read(). */
+  readSync(principal: Principal | undefined, read: PersonalDataRead): void {
+    const event = readEvent(principal, read);
+    if (event) this.appendSync(event);
   }
 
   /** Called after each append (e.g. to checkpoint after N entries). */
@@ -163,8 +196,7 @@ export class AuditLog {
   }
 
   head(): { id: number; hash: string } | undefined {
-    return this.#db.sql.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as
-      { id: number; hash: string } | undefined;
+    return this.#db.sql.prepare(HEAD).get() as { id: number; hash: string } | undefined;
   }
 
   list(filter: AuditFilter): { entries: AuditEntry[]; total: number } {

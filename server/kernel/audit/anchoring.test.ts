@@ -236,7 +236,7 @@ describe('attack: audit rewrite with recomputed hashes and deleted checkpoints',
     const dataDir = copy();
     const db = Database.open(databaseFile(dataDir));
     const hourAgo = new Date(Date.now() - 3600_000);
-    const entry = new AuditLog(db, () => hourAgo).append({ actor: 'system', action: 'test.unsealed' });
+    const entry = new AuditLog(db, () => hourAgo).appendSync({ actor: 'system', action: 'test.unsealed' });
     db.close();
     const r = cli(dataDir);
     expect(r.stdout).toContain(

@@ -169,7 +169,7 @@ export class FaceCheckService extends EventEmitter<Events> {
         chainIndex: link.index,
         chainHash: link.chainHash,
       });
-      this.#d.audit.append({
+      this.#d.audit.appendSync({
         actor: actorOf(clerk),
         action: 'face_check.decided',
         target: `case:${caseId}`,
@@ -196,7 +196,7 @@ export class FaceCheckService extends EventEmitter<Events> {
     const check = { ...advice, offsetMs: link.offsetMs, chainIndex: link.index, chainHash: link.chainHash };
     this.#d.db.transactionSync(() => {
       this.#d.store.insert(check);
-      this.#d.audit.append({
+      this.#d.audit.appendSync({
         actor: actorOf(clerk),
         action: 'face_check.advised',
         target: `case:${check.caseId}`,
