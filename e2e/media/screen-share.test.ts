@@ -153,11 +153,11 @@ describe('screen sharing in the browser', () => {
 
     let composite: { status: string } | undefined;
     for (let i = 0; i < 600 && composite?.status !== 'ready' && composite?.status !== 'failed'; i++) {
-      composite = recording.compositeState(sessionId);
+      composite = await recording.compositeState(sessionId);
       await new Promise((r) => setTimeout(r, 500));
     }
     expect(composite?.status).toBe('ready');
-    const file = recording.compositeFile(sessionId)!;
+    const file = (await recording.compositeFile(sessionId))!;
     const layout = JSON.parse(readFileSync(join(file, '..', 'composite-layout.json'), 'utf8')) as {
       tile: { width: number; height: number };
       tiles: { participant: string; x: number; y: number }[];

@@ -32,6 +32,8 @@ export const recordingInfo = z.object({
   composite: z
     .object({ status: z.enum(['rendering', 'ready', 'failed']), progress: z.number(), url: z.string().optional() })
     .optional(),
+  /** Cluster mode: the recording's files copied to object storage so far, and those still on their way. */
+  storage: z.object({ files: z.number(), bytes: z.number(), pending: z.number() }).optional(),
 });
 export type RecordingInfo = z.infer<typeof recordingInfo>;
 

@@ -217,6 +217,7 @@ export class App {
         pki,
         record: config.media.record,
         segmentSeconds: config.media.segmentSeconds,
+        blobs,
         warn,
       });
       // Live rooms do not survive a restart: the process that runs them closes what its predecessor

@@ -102,6 +102,17 @@ export function RecordingPanel({
         <Progress label={t('audit.compositeRendering')} fraction={rec.composite.progress ?? null} />
       )}
       {rec && !rec.composite && <p className="muted small">{t('audit.noPlayback')}</p>}
+      {rec?.storage &&
+        (rec.storage.pending > 0 ? (
+          <Progress
+            label={t('audit.storageCopying', { pending: rec.storage.pending })}
+            fraction={rec.storage.files / (rec.storage.files + rec.storage.pending)}
+          />
+        ) : (
+          <p className="small" data-testid="recording-storage">
+            {t('audit.storageStored', { files: rec.storage.files, mb: (rec.storage.bytes / 1e6).toFixed(1) })}
+          </p>
+        ))}
       <p className="muted small">{t('audit.recordingHint')}</p>
     </section>
   );

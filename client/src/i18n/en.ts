@@ -339,6 +339,8 @@ export const en: Record<MessageKey, string> = {
   'audit.seconds': '{n} s in all',
   'audit.recordedPeople': 'Recorded people',
   'audit.compositeRendering': 'Rendering the playback video',
+  'audit.storageCopying': 'Copying to object storage, {pending} file(s) to go',
+  'audit.storageStored': 'Recording kept in object storage: {files} files, {mb} MB',
   'audit.noPlayback': 'No playback video is offered yet; the segments and their hashes are in the evidence package.',
   'audit.trail': 'Audit trail',
   'audit.evidence': 'Evidence package',

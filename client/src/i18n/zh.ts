@@ -323,6 +323,8 @@ export const zh = {
   'audit.seconds': '共 {n} 秒',
   'audit.recordedPeople': '录制对象',
   'audit.compositeRendering': '正在合成回放视频',
+  'audit.storageCopying': '正在存入对象存储，尚余 {pending} 个文件',
+  'audit.storageStored': '录像已存入对象存储：{files} 个文件，共 {mb} MB',
   'audit.noPlayback': '回放视频尚未提供；录像分段及其哈希可在证据包中查看。',
   'audit.trail': '审计轨迹',
   'audit.evidence': '导出证据包',

@@ -124,7 +124,7 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     const record = records.store.get(recordId);
     if (!record.sessionId) throw new ConflictError('the record has no recording', 'recording_missing');
     const applicant = records.applicantOf(recordId);
-    const plan = recording.redactionPlan(record.sessionId, applicant);
+    const plan = await recording.redactionPlan(record.sessionId, applicant);
     const windows = redactionWindows(records.timeline(recordId), extra);
     const actor = actorOf(principal);
     return this.#startJob(principal, recordId, 'redacted_video', async (progress, jobId) => {

@@ -14,6 +14,7 @@ import { fromPem } from '../../../certs/encoding.js';
 import { S3BlobStore, s3Client, type S3Settings } from '../../kernel/store/S3BlobStore.js';
 import { archivedCeremony, type ArchivedCeremony } from '../../test-support/archived-ceremony.js';
 import { s3Env, s3Settings, sharedEngine } from '../../test-support/engines.js';
+import { exportedEvidence } from '../../test-support/evidence-job.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
 import { TestServer } from '../../test-support/TestServer.js';
 import { evidenceChecks, verifyEvidencePackage } from './index.js';
@@ -62,19 +63,11 @@ test('the signed agreement is in the bucket, not the data directory, locked unti
 });
 
 test('evidence package: built by the server into S3, downloaded and verified; exported by the CLI and verified offline', async () => {
-  const started = await auditor.post(`/api/records/${record.recordId}/evidence`);
-  expect(started.status).toBe(202);
-  let job = started.json<{ id: string; status: string }>();
-  for (let i = 0; i < 600 && job.status === 'running'; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    job = (await auditor.get(`/api/evidence-jobs/${job.id}`)).json();
-  }
-  expect(job.status).toBe('done');
-  const downloaded = await auditor.get(`/api/evidence-jobs/${job.id}/download`);
-  expect(downloaded.status).toBe(200);
-  const head = await raw.send(new HeadObjectCommand({ Bucket: settings.bucket, Key: keyOf(sha(downloaded.body)) }));
-  expect(head.ContentLength).toBe(downloaded.body.length);
-  const checked = await verifyEvidencePackage(downloaded.body, fromPem(server.rootPem), evidenceChecks);
+  const built = await exportedEvidence(auditor, record.recordId);
+  expect([built.started, built.status]).toEqual([202, 'done']);
+  const head = await raw.send(new HeadObjectCommand({ Bucket: settings.bucket, Key: keyOf(sha(built.zip)) }));
+  expect(head.ContentLength).toBe(built.zip.length);
+  const checked = await verifyEvidencePackage(built.zip, fromPem(server.rootPem), evidenceChecks);
   expect(checked.valid, JSON.stringify(checked.problems)).toBe(true);
 
   const cli = (...args: string[]) =>

@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
+import type { BlobStore } from '../../kernel/store/BlobStore.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Database } from '../../kernel/store/Database.js';
 import type { RecordingCheckpoint } from './checkpoint.js';
@@ -17,8 +18,16 @@ import { genesis, isMediaSegment } from './hash-chain.js';
 import { ConflictError } from '../../kernel/errors.js';
 import { manifestName, sealName } from './manifest.js';
 import { platformManifestSeal, type PlatformSealSource } from './platform-seal.js';
-import { Recorder, type CapturedFrame, type FrameMode, type ChainedEntry, type CompositeState } from './Recorder.js';
-import { RecordingStore } from './RecordingStore.js';
+import {
+  Recorder,
+  type FinishedRecording,
+  type CapturedFrame,
+  type FrameMode,
+  type ChainedEntry,
+  type CompositeState,
+} from './Recorder.js';
+import { RecordingArchive } from './RecordingArchive.js';
+import { RecordingStore, type SegmentRow } from './RecordingStore.js';
 import { verifyRecording, type RecordingVerification } from './verification.js';
 
 export interface RecordingServiceOptions {
@@ -27,6 +36,12 @@ export interface RecordingServiceOptions {
   readonly clock: Clock;
   readonly audit: AuditLog;
   readonly pki: PlatformSealSource;
+  /**
+   * Where finished recording files are also kept: with an S3 store (cluster mode) every file is
+   * copied to the bucket as it is finished and brought back from there when a node lacks it; with
+   * the local-disk store the recording folder is the only copy, as before.
+   */
+  readonly blobs?: BlobStore;
   /** Run a recorder in this process (media rooms attach to it); seals what a crash left open. */
   readonly record: boolean;
   readonly segmentSeconds?: number;
@@ -57,19 +72,31 @@ export class RecordingService {
   readonly store: RecordingStore;
   /** Present when this process records. */
   readonly recorder: Recorder | undefined;
+  /** Present when recordings are kept in object storage. */
+  readonly archive: RecordingArchive | undefined;
   readonly #o: RecordingServiceOptions;
   readonly #seal;
 
-  private constructor(options: RecordingServiceOptions, store: RecordingStore, recorder: Recorder | undefined) {
+  private constructor(
+    options: RecordingServiceOptions,
+    store: RecordingStore,
+    recorder: Recorder | undefined,
+    archive: RecordingArchive | undefined,
+  ) {
     this.#o = options;
     this.store = store;
     this.recorder = recorder;
+    this.archive = archive;
     this.#seal = platformManifestSeal(options.pki);
   }
 
   static async create(options: RecordingServiceOptions): Promise<RecordingService> {
     const store = new RecordingStore(options.db);
-    if (!options.record) return new RecordingService(options, store, undefined);
+    const archive =
+      options.blobs?.kind === 's3'
+        ? new RecordingArchive({ db: options.db, blobs: options.blobs, clock: options.clock, warn: options.warn })
+        : undefined;
+    if (!options.record) return new RecordingService(options, store, undefined, archive);
     const { audit } = options;
     const { recorder, recovered } = await Recorder.create({
       store,
@@ -106,7 +133,8 @@ export class RecordingService {
         details: { participant: peerId, reason },
       });
     });
-    return new RecordingService(options, store, recorder);
+    if (archive) copyFinishedFiles(recorder, store, archive, options.dataDir, recovered);
+    return new RecordingService(options, store, recorder, archive);
   }
 
   /**
@@ -167,15 +195,36 @@ export class RecordingService {
     sessionId: string,
   ): Promise<{ status: string; files: Map<string, Uint8Array | { path: string }> } | undefined> {
     const row = this.store.get(sessionId);
-    if (!row) return undefined;
+    const dir = await this.localDirectory(sessionId);
+    if (!row || !dir) return undefined;
     const files = new Map<string, Uint8Array | { path: string }>();
     for (const name of [manifestName, sealName]) {
-      const bytes = await readFile(join(row.dir, name)).catch(() => undefined);
+      const bytes = await readFile(join(dir, name)).catch(() => undefined);
       if (bytes) files.set(name, bytes);
     }
-    for (const segment of this.store.segments(sessionId))
-      files.set(segment.file, { path: join(row.dir, segment.file) });
+    for (const segment of this.store.segments(sessionId)) files.set(segment.file, { path: join(dir, segment.file) });
     return { status: row.status, files };
+  }
+
+  /**
+   * The recording's folder on this node with the files it needs: with recordings in object storage,
+   * whatever is missing here (recorded on another node, or this copy lost) is brought back from the
+   * bucket first — all of it, or the names `only` accepts.
+   */
+  async localDirectory(sessionId: string, only?: (name: string) => boolean): Promise<string | undefined> {
+    return (await this.#restored(sessionId, only)).dir;
+  }
+
+  async #restored(
+    sessionId: string,
+    only?: (name: string) => boolean,
+  ): Promise<{ dir: string | undefined; failures: string[] }> {
+    const dir = this.directory(sessionId);
+    if (!dir || !this.archive) return { dir, failures: [] };
+    const { fetched, failures } = await this.archive.restore(sessionId, dir, only);
+    if (fetched > 0) this.#o.warn(`recording ${sessionId}: ${fetched} file(s) brought back from object storage`);
+    for (const failure of failures) this.#o.warn(`recording ${sessionId}: not restored: ${failure}`);
+    return { dir, failures };
   }
 
   /** The recording's folder, when there is a recording. */
@@ -192,7 +241,8 @@ export class RecordingService {
   async destroy(sessionId: string): Promise<number> {
     const { dir, files } = await this.#files(sessionId);
     if (dir) await rm(dir, { recursive: true, force: true });
-    return files.length;
+    const objects = (await this.archive?.destroy(sessionId)) ?? 0;
+    return Math.max(files.length, objects);
   }
 
   /** What destroy() would remove: the recording's files and their bytes (the retention preview). */
@@ -210,8 +260,12 @@ export class RecordingService {
   }
 
   /** Every segment hash, the chain and the manifest seal recomputed from the files. */
-  verify(sessionId: string): Promise<RecordingVerification> {
-    return verifyRecording({ dataDir: this.#o.dataDir, sessionId, store: this.store, seal: this.#seal });
+  async verify(sessionId: string): Promise<RecordingVerification> {
+    // A file the bucket cannot give back intact is then missing here: the check names it, and why.
+    const { failures } = await this.#restored(sessionId);
+    const v = await verifyRecording({ dataDir: this.#o.dataDir, sessionId, store: this.store, seal: this.#seal });
+    if (failures.length === 0) return v;
+    return { ...v, valid: false, problems: [...failures.map((f) => `object storage: ${f}`), ...v.problems] };
   }
 
   async integrity(sessionId: string): Promise<RecordingIntegrity> {
@@ -228,15 +282,14 @@ export class RecordingService {
   }
 
   /** The playback grid video: rendering here, or finished by this or an earlier process. */
-  compositeState(sessionId: string): CompositeState | undefined {
+  async compositeState(sessionId: string): Promise<CompositeState | undefined> {
     const live = this.recorder?.compositeState(sessionId);
     if (live) return live;
-    const dir = this.directory(sessionId);
-    return dir && existsSync(compositePath(dir)) ? { status: 'ready', progress: 1 } : undefined;
+    return (await this.compositeFile(sessionId)) ? { status: 'ready', progress: 1 } : undefined;
   }
 
-  compositeFile(sessionId: string): string | undefined {
-    const dir = this.directory(sessionId);
+  async compositeFile(sessionId: string): Promise<string | undefined> {
+    const dir = await this.localDirectory(sessionId, (name) => name.startsWith('derived/'));
     return dir && existsSync(compositePath(dir)) ? compositePath(dir) : undefined;
   }
 
@@ -245,8 +298,8 @@ export class RecordingService {
    * composite has no tile of theirs (their ID may then show in anyone's picture). 409 while there is
    * no finished composite with its layout.
    */
-  redactionPlan(sessionId: string, participantId: string | null): RedactionPlan {
-    const input = this.compositeFile(sessionId);
+  async redactionPlan(sessionId: string, participantId: string | null): Promise<RedactionPlan> {
+    const input = await this.compositeFile(sessionId);
     const layoutFile = input && compositeLayoutPath(this.directory(sessionId)!);
     if (!input || !layoutFile || !existsSync(layoutFile))
       throw new ConflictError(`no finished playback video of session ${sessionId}`, 'composite_not_ready');
@@ -297,4 +350,48 @@ export function describeProblems(v: RecordingVerification): string[] {
   if (v.seal.state === 'invalid' || v.seal.state === 'missing')
     out.push(`seal ${v.seal.state}${v.seal.reason ? `: ${v.seal.reason}` : ''}`);
   return out;
+}
+
+/**
+ * Copies every file the recorder finishes into the archive as it is finished: each chained segment
+ * (checked against the hash the chain holds), the manifest and its seal when the recording is
+ * sealed, the playback composite and its layout when rendered; and, at start-up, whatever a crashed
+ * predecessor had not copied of the recordings it left open.
+ */
+function copyFinishedFiles(
+  recorder: Recorder,
+  store: RecordingStore,
+  archive: RecordingArchive,
+  dataDir: string,
+  recovered: readonly FinishedRecording[],
+): void {
+  const dirOf = (sessionId: string) => recordingDirectory(dataDir, sessionId, store.get(sessionId));
+  const copySegment = (sessionId: string, segment: SegmentRow | undefined) => {
+    if (segment) void archive.enqueue(sessionId, dirOf(sessionId), segment.file, segment.sha256).catch(() => undefined);
+  };
+  const copySealed = (sessionId: string) => {
+    const dir = dirOf(sessionId);
+    for (const name of [manifestName, sealName])
+      if (existsSync(join(dir, name))) void archive.enqueue(sessionId, dir, name).catch(() => undefined);
+  };
+  recorder.on('segment', (sessionId, index) =>
+    copySegment(
+      sessionId,
+      store.segments(sessionId).find((s) => s.index === index),
+    ),
+  );
+  recorder.on('state', (s) => {
+    if (s.state === 'sealed' || s.state === 'interrupted') copySealed(s.sessionId);
+  });
+  recorder.on('composite', (sessionId, progress) => {
+    const dir = dirOf(sessionId);
+    // ffmpeg may report the whole duration before the file is renamed into place: only the final report finds it.
+    if (progress < 1 || !existsSync(compositePath(dir))) return;
+    for (const path of [compositePath(dir), compositeLayoutPath(dir)])
+      void archive.enqueue(sessionId, dir, relative(dir, path)).catch(() => undefined);
+  });
+  for (const r of recovered) {
+    for (const segment of store.segments(r.sessionId)) copySegment(r.sessionId, segment);
+    copySealed(r.sessionId);
+  }
 }

@@ -126,13 +126,19 @@ export class RecordService {
   }
 
   /**
-   * Locks the record's documents and snapshots until its end of retention where the blob store can
+   * Locks the record's documents, snapshots and recording until its end of retention where the blob store can
    * (S3 Object Lock, compliance mode: WORM even for the bucket's owner); a no-op on local disk.
    */
   async #retainEvidence(recordId: string): Promise<void> {
     const record = this.store.get(recordId);
     const until = new Date(record.retainUntil);
     for (const sha of evidenceBlobsOf(this.#d.db, record)) await this.#d.blobs.retain(sha, until);
+    const { archive } = this.#d.recording;
+    if (record.sessionId && archive) {
+      // The seal and the last segments may still be on their way to the bucket.
+      await archive.settled(record.sessionId);
+      await archive.retain(record.sessionId, until);
+    }
   }
 
   /** A case record is evidence of its recorded session: no sealed, intact recording, no archive. */
