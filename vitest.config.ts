@@ -10,6 +10,7 @@ const liveMedia = [
   'server/features/identity/session-preconditions.test.ts',
   'server/features/cases/applicant-binding.test.ts',
   'server/features/records/timeline.test.ts',
+  'server/features/recording/recording-archive.test.ts',
 ];
 
 export default defineConfig({
