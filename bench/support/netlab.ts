@@ -9,8 +9,8 @@
 // nf_tables), see impairer.py. Rate caps are the kernel's own `tc tbf` on the middle ends.
 // Everything needs root; without it (or without `ip netns`) create() throws saying why.
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { deviceStem, freeSubnet, ip, labTag, removeNamespaces, requireRoot, sweepStale } from './netns.js';
 
 const impairerScript = fileURLToPath(new URL('./impairer.py', import.meta.url));
 const prefix = 'tbnet-';
@@ -61,12 +61,10 @@ export class NetLab {
 
   /** Builds the namespaces and wires, starts the impairer (no impairment yet). */
   static async create(): Promise<NetLab> {
-    if (process.getuid?.() !== 0)
-      throw new Error(`network-fault lab needs root (ip netns, veth, tc); running as uid ${process.getuid?.()}`);
-    sweepStale();
-    // The pid in the name lets a later run remove what a killed run left behind (sweepStale).
-    const tag = `${prefix}${process.pid}-${randomBytes(2).toString('hex')}`;
-    const dev = `tb${randomBytes(3).toString('hex')}`; // interface names: at most 15 characters
+    requireRoot('network-fault lab');
+    sweepStale(prefix);
+    const tag = labTag(prefix);
+    const dev = deviceStem();
     const subnet = freeSubnet();
     const sfu = `${tag}-sfu`;
     const mid = `${tag}-mid`;
@@ -190,60 +188,11 @@ export class NetLab {
   }
 }
 
-function ip(...args: string[]): string {
-  try {
-    return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr ?? '';
-    throw new Error(`ip ${args.join(' ')} failed: ${stderr.trim() || (err as Error).message}`);
-  }
-}
-
 function ipNetnsTc(ns: string, args: string[], tolerateFailure = false): void {
   try {
     execFileSync('ip', ['netns', 'exec', ns, 'tc', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     if (!tolerateFailure)
       throw new Error(`tc ${args.join(' ')} failed: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`);
-  }
-}
-
-function removeNamespaces(tag: string): void {
-  for (const ns of [`${tag}-sfu`, `${tag}-mid`]) {
-    try {
-      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    } catch {
-      // not created, or already gone
-    }
-  }
-}
-
-/** Namespaces of a lab whose process no longer exists (killed before its clean-up ran). */
-function sweepStale(): void {
-  const names = ip('netns', 'list')
-    .split('\n')
-    .map((l) => l.split(' ')[0] ?? '');
-  for (const name of names) {
-    const m = /^(tbnet-(\d+)-[0-9a-f]+)-(sfu|mid)$/.exec(name);
-    if (m && !alive(Number(m[2]))) removeNamespaces(m[1]!);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A 10.x.y.0/24 that no interface of this namespace uses yet. */
-function freeSubnet(): string {
-  const used = ip('-o', '-4', 'addr', 'show');
-  for (;;) {
-    const [a, b] = randomBytes(2);
-    const subnet = `10.${200 + (a! % 50)}.${b}`;
-    if (!used.includes(` ${subnet}.`)) return subnet;
   }
 }

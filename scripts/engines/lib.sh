@@ -72,17 +72,24 @@ engines_wait_port() { # port seconds what
 # Milliseconds since the epoch (start-up timing).
 engines_now_ms() { date +%s%3N; }
 
-# Parses `COMMAND [--dir DIR] [--port N]` into $cmd, $dir and $ENGINE_PORT (default dir: .cluster/<name>).
+# Parses `COMMAND [--dir DIR] [--port N] [--listen IP]` into $cmd, $dir, $ENGINE_PORT and $ENGINE_LISTEN (default
+# dir: .cluster/<name>). --listen adds one IPv4 address to 127.0.0.1 (a lab's private wire, for nodes in other
+# network namespaces); the instance never listens on every interface.
 engines_parse_args() { # name args…
   local name="$1"
   shift
   cmd="${1:-}"
   [ $# -gt 0 ] && shift
-  ENGINE_DIR="" ENGINE_PORT=""
+  ENGINE_DIR="" ENGINE_PORT="" ENGINE_LISTEN=""
   while [ $# -gt 0 ]; do
     case "$1" in
       --dir) ENGINE_DIR="$2"; shift 2 ;;
       --port) ENGINE_PORT="$2"; shift 2 ;;
+      --listen)
+        [[ "$2" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ && "$2" != 0.0.0.0 ]] || engines_die "--listen takes one IPv4 address, not $2"
+        ENGINE_LISTEN="$2"
+        shift 2
+        ;;
       *) engines_die "unknown argument $1" ;;
     esac
   done

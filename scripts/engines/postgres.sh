@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A private PostgreSQL on a free loopback port, its cluster under a directory of its own:
-#   postgres.sh start [--dir DIR] [--port N]   initdb (first time) + pg_ctl start; prints the URL
+#   postgres.sh start [--dir DIR] [--port N] [--listen IP]   initdb (first time) + pg_ctl start; prints the URL
 #   postgres.sh stop  [--dir DIR]              stops the instance of DIR (and nothing else)
 #   postgres.sh url   [--dir DIR]              prints the URL of the running instance of DIR
 # DIR defaults to .cluster/postgres. The machine's own clusters (pg_ctlcluster, port 5432) are never
@@ -66,9 +66,14 @@ start() {
   fi
   port="${ENGINE_PORT:-$(engines_free_port)}"
   engines_state_set "$dir" PORT "$port"
+  # Listening on a lab address too: clients on that wire's subnet may log in (with the password, scram).
+  if [ -n "$ENGINE_LISTEN" ] && ! grep -q '^host all all samenet' "$data/pg_hba.conf"; then
+    echo 'host all all samenet scram-sha-256' >>"$data/pg_hba.conf"
+  fi
   [ "$(id -u)" = 0 ] && chown -R postgres: "$dir"
   as_owner "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' -c fsync=on" start >/dev/null || {
+    -o "-p $port -c listen_addresses=127.0.0.1${ENGINE_LISTEN:+,$ENGINE_LISTEN} -c unix_socket_directories='$dir' -c fsync=on" \
+    start >/dev/null || {
     tail -n 20 "$dir/postgres.log" >&2
     engines_die "PostgreSQL did not start (log: $dir/postgres.log)"
   }
@@ -79,7 +84,7 @@ start() {
   pid="$(running_pid)"
   engines_state_set "$dir" PID "$pid"
   engines_state_set "$dir" URL "$(url)"
-  engines_log "postgres: pid $pid on 127.0.0.1:$port, data $data, started in $(($(engines_now_ms) - t0)) ms"
+  engines_log "postgres: pid $pid on 127.0.0.1${ENGINE_LISTEN:+ and $ENGINE_LISTEN}:$port, data $data, started in $(($(engines_now_ms) - t0)) ms"
   url
 }
 
@@ -98,5 +103,5 @@ case "$cmd" in
   start) start ;;
   stop) stop ;;
   url) running_pid >/dev/null || engines_die "postgres: not running in $dir"; url ;;
-  *) engines_die "usage: postgres.sh start|stop|url [--dir DIR] [--port N]" ;;
+  *) engines_die "usage: postgres.sh start|stop|url [--dir DIR] [--port N] [--listen IP]" ;;
 esac

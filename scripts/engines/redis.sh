@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A private Redis on a free loopback port, its files under a directory of its own:
-#   redis.sh start [--dir DIR] [--port N]   starts the instance of DIR (unless it runs); prints the URL
+#   redis.sh start [--dir DIR] [--port N] [--listen IP]   starts the instance of DIR (unless it runs); prints the URL
 #   redis.sh stop  [--dir DIR]              stops the instance of DIR (and nothing else)
 #   redis.sh url   [--dir DIR]              prints the URL of the running instance of DIR
 # DIR defaults to .cluster/redis. Debian's redis-server package is installed when missing, but its
@@ -37,7 +37,7 @@ start() {
   port="${ENGINE_PORT:-$(engines_free_port)}"
   engines_state_set "$dir" PORT "$port"
   cat >"$dir/redis.conf" <<EOF
-bind 127.0.0.1
+bind 127.0.0.1${ENGINE_LISTEN:+ $ENGINE_LISTEN}
 protected-mode yes
 port $port
 requirepass $(cat "$dir/password")
@@ -58,7 +58,7 @@ EOF
   done
   [ -n "${pid:-}" ] || engines_die "redis: no pid file of ours in $dir (log: $dir/redis.log)"
   engines_state_set "$dir" PID "$pid"
-  engines_log "redis: pid $pid on 127.0.0.1:$port, files in $dir, started in $(($(engines_now_ms) - t0)) ms"
+  engines_log "redis: pid $pid on 127.0.0.1${ENGINE_LISTEN:+ and $ENGINE_LISTEN}:$port, files in $dir, started in $(($(engines_now_ms) - t0)) ms"
   url
 }
 
@@ -76,5 +76,5 @@ case "$cmd" in
   start) start ;;
   stop) stop ;;
   url) running_pid >/dev/null || engines_die "redis: not running in $dir"; url ;;
-  *) engines_die "usage: redis.sh start|stop|url [--dir DIR] [--port N]" ;;
+  *) engines_die "usage: redis.sh start|stop|url [--dir DIR] [--port N] [--listen IP]" ;;
 esac

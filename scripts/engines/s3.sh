@@ -3,11 +3,12 @@
 # one-node Ceph cluster of its own — one monitor, one OSD on memstore (objects in the OSD's memory:
 # a test and demo store, gone when the OSD stops) and radosgw with the beast frontend — all on
 # free loopback ports, every file under one directory:
-#   s3.sh start [--dir DIR] [--port N]   prints the endpoint URL; the keys and bucket are in DIR/state.env
+#   s3.sh start [--dir DIR] [--port N] [--listen IP]   prints the endpoint URL; keys and bucket in DIR/state.env
 #   s3.sh stop  [--dir DIR]              stops the daemons whose pids DIR holds (nothing else)
 #   s3.sh env   [--dir DIR]              prints TONGBAN_S3_* lines for the running instance
 # DIR defaults to .cluster/s3. No systemd: the daemons are started directly with a generated
-# ceph.conf; cephx is off (auth none) because every daemon listens on 127.0.0.1 only. No ceph-mgr:
+# ceph.conf; cephx is off (auth none) because the monitor and the OSD listen on 127.0.0.1 only (with
+# --listen, radosgw alone also listens on that lab address; S3 requests still need the keys). No ceph-mgr:
 # radosgw needs only the monitor and the OSD (the mgr would add statistics and dashboards).
 # The bucket `tongban` is created with Object Lock enabled (S3 needs it at creation).
 set -euo pipefail
@@ -98,7 +99,7 @@ osd crush chooseleaf type = 0
 osd max object name len = 460
 osd max object namespace len = 64
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
+rgw frontends = beast endpoint=127.0.0.1:$rgw_port${ENGINE_LISTEN:+ endpoint=$ENGINE_LISTEN:$rgw_port}
 rgw data = $dir/rgw
 rgw dns name = 127.0.0.1
 rgw enable usage log = false
@@ -155,5 +156,5 @@ case "$cmd" in
   start) start ;;
   stop) stop ;;
   env) running || engines_die "s3: not running in $dir"; print_env ;;
-  *) engines_die "usage: s3.sh start|stop|env [--dir DIR] [--port N]" ;;
+  *) engines_die "usage: s3.sh start|stop|env [--dir DIR] [--port N] [--listen IP]" ;;
 esac

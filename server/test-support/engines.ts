@@ -11,7 +11,7 @@ import type { S3Settings } from '../kernel/store/S3BlobStore.js';
 
 const run = promisify(execFile);
 
-export type EngineName = 'postgres' | 's3';
+export type EngineName = 'postgres' | 'redis' | 's3';
 
 export interface EngineInstance {
   readonly name: EngineName;
@@ -31,17 +31,21 @@ declare module 'vitest' {
 
 /**
  * Starts (or finds running) the engine in `dir`; heavy start-ups run under `nice` (shared machine).
+ * `listen`: an address of a network lab it also listens on (see scripts/engines/lib.sh).
  * `flock --close`: the daemons started must not inherit the lock, or they would hold it for good.
  */
-export async function startEngine(name: EngineName, dir: string): Promise<EngineInstance> {
+export async function startEngine(
+  name: EngineName,
+  dir: string,
+  options: { readonly listen?: string } = {},
+): Promise<EngineInstance> {
   const t0 = Date.now();
   const script = join(process.cwd(), 'scripts/engines', `${name}.sh`);
+  const listen = options.listen ? ['--listen', options.listen] : [];
   const { stdout } = await run(
     'flock',
-    ['--close', `${dir}.lock`, 'nice', '-n', '15', 'bash', script, 'start', '--dir', dir],
-    {
-      timeout: 600_000,
-    },
+    ['--close', `${dir}.lock`, 'nice', '-n', '15', 'bash', script, 'start', '--dir', dir, ...listen],
+    { timeout: 600_000 },
   );
   return { name, dir, url: stdout.trim().split('\n').at(-1)!, state: readState(dir), waitedMs: Date.now() - t0 };
 }
