@@ -24,7 +24,10 @@ import { faceChecksSchema } from './043-face-checks.js';
 export interface Migration {
   readonly version: number;
   readonly name: string;
+  /** The SQLite text. */
   readonly sql: string;
+  /** The same schema for PostgreSQL (schema-parity.test.ts compares what the two make). */
+  readonly postgres?: string;
 }
 
 export const migrations: readonly Migration[] = [
