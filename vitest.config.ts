@@ -20,7 +20,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
-    globalSetup: ['./vitest.global-setup.ts', './vitest.redis-setup.ts'],
+    globalSetup: ['./vitest.global-setup.ts', './vitest.redis-setup.ts', './vitest.postgres-setup.ts'],
     projects: [
       {
         extends: true,

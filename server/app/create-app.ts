@@ -20,8 +20,9 @@ import { openPlatformPki } from '../kernel/pki/open-platform-pki.js';
 import type { PlatformPki, PlatformPkiOptions } from '../kernel/pki/PlatformPki.js';
 import { DiskBlobStore, type BlobStore } from '../kernel/store/BlobStore.js';
 import { S3BlobStore } from '../kernel/store/S3BlobStore.js';
-import { Database } from '../kernel/store/Database.js';
-import { blobRoot, databaseFile } from '../kernel/store/paths.js';
+import type { Database } from '../kernel/store/Database.js';
+import { openDatabase } from '../kernel/store/open-database.js';
+import { blobRoot } from '../kernel/store/paths.js';
 import { protectDataDir } from '../kernel/store/private-files.js';
 import { createHttpApp } from '../http/express-app.js';
 import { RealtimeServer } from '../realtime/RealtimeServer.js';
@@ -184,7 +185,7 @@ export class App {
     const warn = options.warn ?? defaultWarn;
     const { limits } = config;
     protectDataDir(config.dataDir);
-    const db = Database.open(databaseFile(config.dataDir));
+    const db = await openDatabase(config);
     const detach: (() => void)[] = [];
     let shared: Awaited<ReturnType<typeof openSharedState>> | undefined;
     try {
@@ -399,7 +400,7 @@ export class App {
     } catch (err) {
       for (const undo of detach) undo();
       await shared?.redis?.close();
-      db.close();
+      await db.close();
       throw err;
     }
   }
@@ -511,7 +512,7 @@ export class App {
     clearInterval(this.#ltvRenewal);
     await this.#checkpointer.stop();
     await s.redis?.close();
-    s.db.close();
+    await s.db.close();
   }
 
   /** Seals the audit head now (tests, and `tongban audit` after bulk changes). */

@@ -175,4 +175,16 @@ describe('cluster settings', () => {
     expect(() => loadConfig({ env: { TONGBAN_REDIS_PREFIX: 'has space' } })).toThrow(/redisPrefix/);
     expect(loadConfig({ env: { TONGBAN_LIMIT_MEDIA_NODE_TTL_MS: '9000' } }).limits.mediaNodeTtlMs).toBe(9000);
   });
+
+  test('TONGBAN_DATABASE_URL chooses PostgreSQL (pool size 10 unless set); a bad URL is refused without its password', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    const url = 'postgresql://tongban:s3cret-pw@10.0.0.7:5432/tongban';
+    const c = loadConfig({ env: { TONGBAN_DATABASE_URL: url, TONGBAN_DATABASE_POOL_SIZE: '25' } });
+    expect([c.databaseUrl, c.databasePoolSize]).toEqual([url, 25]);
+    expect(loadConfig({ env: { TONGBAN_DATABASE_URL: 'postgres://h/db' } }).databasePoolSize).toBeUndefined();
+    const refused = () => loadConfig({ env: { TONGBAN_DATABASE_URL: 'mysql://tongban:s3cret-pw@10.0.0.7/tongban' } });
+    expect(refused).toThrow(/databaseUrl: expected a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(refused).not.toThrow(/s3cret-pw/);
+    expect(() => loadConfig({ env: { TONGBAN_DATABASE_POOL_SIZE: '0' } })).toThrow(/databasePoolSize/);
+  });
 });

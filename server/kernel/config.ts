@@ -110,6 +110,17 @@ export const configSchema = z
       .url()
       .refine((u) => /^rediss?:\/\//.test(u), 'expected a redis:// or rediss:// URL')
       .optional(),
+    /**
+     * The PostgreSQL database the nodes of a cluster share (issue 14 §1), postgres://user:password@host/db.
+     * Absent: the embedded SQLite database in the data directory.
+     */
+    databaseUrl: z
+      .string()
+      .url()
+      .refine((u) => /^postgres(ql)?:\/\//.test(u), 'expected a postgres:// or postgresql:// URL')
+      .optional(),
+    /** Connections of this node's PostgreSQL pool (10 when absent). */
+    databasePoolSize: positiveInt.max(1000).optional(),
     /** Prefix of every Redis key and channel, so that several platforms or test runs can share one Redis. */
     redisPrefix: z
       .string()
@@ -290,7 +301,7 @@ const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
  * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT,
  * TONGBAN_ANNOUNCED_IP, TONGBAN_SITE_BITRATE_CAPS (`site=kbps,…`), TONGBAN_AUDIO_ONLY_FLOOR_KBPS and TONGBAN_CAMERA
  * (`960x540@15`); the audit anchor TONGBAN_AUDIT_ANCHOR; the S3 blob store TONGBAN_S3_*; the shared Redis
- * TONGBAN_REDIS_URL and TONGBAN_REDIS_PREFIX.
+ * TONGBAN_REDIS_URL and TONGBAN_REDIS_PREFIX; the shared PostgreSQL TONGBAN_DATABASE_URL and TONGBAN_DATABASE_POOL_SIZE.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   /** The set variables among `names` (config key → variable name), as config keys. */
@@ -311,6 +322,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     clientDir: 'TONGBAN_CLIENT_DIR',
     redisUrl: 'TONGBAN_REDIS_URL',
     redisPrefix: 'TONGBAN_REDIS_PREFIX',
+    databaseUrl: 'TONGBAN_DATABASE_URL',
+    databasePoolSize: 'TONGBAN_DATABASE_POOL_SIZE',
   });
   const media = pick({
     enabled: 'TONGBAN_MEDIA',

@@ -1,15 +1,13 @@
 // `tongban audit verify`: walks the hash-chained audit log and the sealed checkpoints of a data
 // directory (the server may be running: SQLite WAL allows a concurrent reader). Exit 0 only if
 // everything holds; otherwise names the first bad entry or checkpoint.
-import { existsSync } from 'node:fs';
 import { FileAuditAnchor } from '../../kernel/audit/AuditAnchor.js';
 import { auditAnchorFile } from '../../kernel/config.js';
 import { platformSealer } from '../../kernel/audit/platform-sealer.js';
 import { verifyAuditLog } from '../../kernel/audit/verify-audit.js';
 import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import { cliConfig } from '../cli-config.js';
-import { Database } from '../../kernel/store/Database.js';
-import { databaseFile } from '../../kernel/store/paths.js';
+import { databaseExists, databaseLocation, openDatabase } from '../../kernel/store/open-database.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 
 export const auditVerify: Command = {
@@ -19,11 +17,11 @@ export const auditVerify: Command = {
   async run(args) {
     const { values } = parseOptions(args, { data: { type: 'string' }, json: { type: 'boolean' } });
     const dataDir = resolveDataDir(values.data);
-    const file = databaseFile(dataDir);
-    if (!existsSync(file)) throw new CliError(`no Tongban data in ${dataDir} (missing ${file})`);
-    const db = Database.open(file);
+    const config = cliConfig(dataDir);
+    if (!databaseExists(config))
+      throw new CliError(`no Tongban data in ${dataDir} (missing ${databaseLocation(config)})`);
+    const db = await openDatabase(config);
     try {
-      const config = cliConfig(dataDir);
       const pki = openPlatformPki(config, db);
       const result = await verifyAuditLog(db, {
         sealer: pki.isInitialised() ? platformSealer(pki) : undefined,
@@ -46,7 +44,7 @@ export const auditVerify: Command = {
       }
       return result.valid ? 0 : 1;
     } finally {
-      db.close();
+      await db.close();
     }
   },
 };

@@ -3,7 +3,7 @@
 // FILE.zip [--trust PEM]...` checks one offline against the trust anchors the verifier brings (the
 // --trust files, else the data directory's root), never the package's own chain. Exit 0 only
 // when everything holds; each bad file is named.
-import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { fromPem } from '../../../certs/encoding.js';
 import { createApp } from '../../app/create-app.js';
@@ -13,8 +13,7 @@ import { verifyEvidencePackage } from '../../features/evidence/index.js';
 import { defaultZipLimits } from '../../features/evidence/index.js';
 import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import { cliConfig } from '../cli-config.js';
-import { Database } from '../../kernel/store/Database.js';
-import { databaseFile } from '../../kernel/store/paths.js';
+import { databaseExists, openDatabase } from '../../kernel/store/open-database.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 
 export const evidenceExport: Command = {
@@ -27,9 +26,10 @@ export const evidenceExport: Command = {
     if (!recordId || extra !== undefined || !values.out)
       throw new CliError('usage: tongban evidence export RECORD_ID --out FILE.zip [--data DIR]');
     const dataDir = resolveDataDir(values.data);
-    if (!existsSync(databaseFile(dataDir))) throw new CliError(`no Tongban data in ${dataDir} (use --data DIR)`);
+    const config = cliConfig(dataDir);
+    if (!databaseExists(config)) throw new CliError(`no Tongban data in ${dataDir} (use --data DIR)`);
     // The app's services without its server: nothing listens, nothing is started.
-    const app = await createApp({ config: cliConfig(dataDir), log: () => undefined });
+    const app = await createApp({ config, log: () => undefined });
     const tmp = `${values.out}.part`;
     try {
       const pkg = await app.services.evidence.prepare(recordId, 'system:cli');
@@ -49,7 +49,7 @@ export const evidenceExport: Command = {
   },
 };
 
-function trustAnchors(trustFiles: readonly string[], dataDir: string): Uint8Array[] {
+async function trustAnchors(trustFiles: readonly string[], dataDir: string): Promise<Uint8Array[]> {
   if (trustFiles.length) {
     return trustFiles.flatMap((path) => {
       let certs: Uint8Array[];
@@ -62,14 +62,14 @@ function trustAnchors(trustFiles: readonly string[], dataDir: string): Uint8Arra
       return certs;
     });
   }
-  const dbFile = databaseFile(dataDir);
-  if (existsSync(dbFile)) {
-    const db = Database.open(dbFile);
+  const config = cliConfig(dataDir);
+  if (databaseExists(config)) {
+    const db = await openDatabase(config);
     try {
-      const pki = openPlatformPki(cliConfig(dataDir), db);
+      const pki = openPlatformPki(config, db);
       if (pki.isInitialised()) return pki.trustAnchors();
     } finally {
-      db.close();
+      await db.close();
     }
   }
   throw new CliError('no trust anchor: pass --trust ROOT.pem (or --data DIR of the issuing platform)');
@@ -96,7 +96,7 @@ export const evidenceVerify: Command = {
     }
     if (size > defaultZipLimits.maxTotalBytes)
       throw new CliError(`${file} is larger than ${defaultZipLimits.maxTotalBytes} bytes`);
-    const anchors = trustAnchors(values.trust ?? [], resolveDataDir(values.data));
+    const anchors = await trustAnchors(values.trust ?? [], resolveDataDir(values.data));
     const report = await verifyEvidencePackage({ path: file }, anchors, evidenceChecks);
     if (values.json) {
       process.stdout.write(

@@ -3,7 +3,6 @@
 // enrolment code, and the user redeems it with a PIN of their own, read from TONGBAN_PIN or a
 // terminal prompt (never argv: shell history, ps). Codes and PINs go through the same audited
 // PinEnrolments steps as the web API.
-import { existsSync } from 'node:fs';
 import { PkiError } from '../../../certs/errors.js';
 import { createApp, type AppServices } from '../../app/create-app.js';
 import { demoSites } from '../../demo/demo-data.js';
@@ -11,8 +10,8 @@ import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import type { PlatformPki } from '../../kernel/pki/PlatformPki.js';
 import { issueEnrolmentCodeAudited, redeemEnrolmentAudited, type UserService } from '../../features/auth/index.js';
 import { AppError } from '../../kernel/errors.js';
-import { Database } from '../../kernel/store/Database.js';
-import { databaseFile } from '../../kernel/store/paths.js';
+import type { Database } from '../../kernel/store/Database.js';
+import { databaseExists, databaseLocation, openDatabase } from '../../kernel/store/open-database.js';
 import { cliConfig } from '../cli-config.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 import { readHidden } from '../read-hidden.js';
@@ -36,11 +35,10 @@ async function withPki<T>(
   fn: (pki: PlatformPki, db: Database) => Promise<T>,
 ): Promise<T> {
   const dataDir = resolveDataDir(dataFlag);
-  const dbFile = databaseFile(dataDir);
-  if (mustExist && !existsSync(dbFile))
-    throw new CliError(`no database at ${dbFile} (run tongban pki init, or use --data DIR)`);
   const config = cliConfig(dataDir);
-  const db = Database.open(dbFile);
+  if (mustExist && !databaseExists(config))
+    throw new CliError(`no database at ${databaseLocation(config)} (run tongban pki init, or use --data DIR)`);
+  const db = await openDatabase(config);
   try {
     const pki = openPlatformPki(config, db);
     return await fn(pki, db);
@@ -48,7 +46,7 @@ async function withPki<T>(
     if (err instanceof PkiError) throw new CliError(err.message);
     throw err;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -93,9 +91,10 @@ export const pkiInit: Command = {
 /** Opens the data directory with the app's services (nothing listens); AppErrors become one-line CLI errors. */
 async function withServices<T>(dataFlag: string | undefined, fn: (services: AppServices) => Promise<T>): Promise<T> {
   const dataDir = resolveDataDir(dataFlag);
-  const dbFile = databaseFile(dataDir);
-  if (!existsSync(dbFile)) throw new CliError(`no database at ${dbFile} (run tongban pki init, or use --data DIR)`);
-  const app = await createApp({ config: cliConfig(dataDir), log: () => undefined });
+  const config = cliConfig(dataDir);
+  if (!databaseExists(config))
+    throw new CliError(`no database at ${databaseLocation(config)} (run tongban pki init, or use --data DIR)`);
+  const app = await createApp({ config, log: () => undefined });
   try {
     return await fn(app.services);
   } catch (err) {

@@ -1,14 +1,12 @@
 // `tongban record verify SESSION_ID [--data DIR] [--json]`: recomputes every segment hash and the
 // chain of a session's recording and checks the manifest seal. Exit 0 valid, 1 not valid.
-import { existsSync } from 'node:fs';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import { cliConfig } from '../cli-config.js';
 import { platformManifestSeal } from '../../features/recording/index.js';
 import { RecordingStore } from '../../features/recording/index.js';
 import { verifyRecording, type RecordingVerification } from '../../features/recording/index.js';
-import { Database } from '../../kernel/store/Database.js';
-import { databaseFile } from '../../kernel/store/paths.js';
+import { databaseExists, databaseLocation, openDatabase } from '../../kernel/store/open-database.js';
 
 export const recordVerify: Command = {
   group: 'record',
@@ -21,11 +19,11 @@ export const recordVerify: Command = {
     if (!sessionId || extra !== undefined)
       throw new CliError('usage: tongban record verify SESSION_ID [--data DIR] [--json]');
     const dataDir = resolveDataDir(values.data);
-    const dbFile = databaseFile(dataDir);
-    if (!existsSync(dbFile)) throw new CliError(`no database at ${dbFile} (use --data DIR)`);
-    const db = Database.open(dbFile);
+    const config = cliConfig(dataDir);
+    if (!databaseExists(config)) throw new CliError(`no database at ${databaseLocation(config)} (use --data DIR)`);
+    const db = await openDatabase(config);
     try {
-      const pki = openPlatformPki(cliConfig(dataDir), db);
+      const pki = openPlatformPki(config, db);
       const seal = pki.isInitialised()
         ? platformManifestSeal({
             trustAnchors: () => pki.trustAnchors(),
@@ -38,7 +36,7 @@ export const recordVerify: Command = {
       process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : report(result));
       return result.valid ? 0 : 1;
     } finally {
-      db.close();
+      await db.close();
     }
   },
 };

@@ -8,8 +8,7 @@ import { PADES_LEVELS, signPdf, type PadesLevel, type SignatureAppearance } from
 import type { CertificateInfo } from '../../kernel/pki/types.js';
 import { openPlatformPki } from '../../kernel/pki/open-platform-pki.js';
 import { cliConfig } from '../cli-config.js';
-import { Database } from '../../kernel/store/Database.js';
-import { databaseFile } from '../../kernel/store/paths.js';
+import { databaseExists, databaseLocation, openDatabase } from '../../kernel/store/open-database.js';
 import { CliError, parseOptions, resolveDataDir, type Command } from '../command.js';
 import { asCliError, maxPdfBytes, readInputFile } from './pdf-input.js';
 
@@ -107,12 +106,13 @@ export const sign: Command = {
       throw new CliError(`the CJK font ${CJK_FONT} is missing (install fonts-noto-cjk)`);
 
     const dataDir = resolveDataDir(values.data);
-    const dbFile = databaseFile(dataDir);
-    if (!existsSync(dbFile)) throw new CliError(`no database at ${dbFile} (run tongban pki init, or use --data DIR)`);
-    const db = Database.open(dbFile);
+    const config = cliConfig(dataDir);
+    if (!databaseExists(config))
+      throw new CliError(`no database at ${databaseLocation(config)} (run tongban pki init, or use --data DIR)`);
+    const db = await openDatabase(config);
     let unlocked: Promise<unknown> | undefined;
     try {
-      const pki = openPlatformPki(cliConfig(dataDir), db);
+      const pki = openPlatformPki(config, db);
       if (!pki.isInitialised()) throw new CliError('the platform PKI is not initialised (run tongban pki init)');
       // The PIN is checked in the thread pool while the document is prepared; sign() waits for it.
       const pending = pki.userSignerWhileUnlocking(values.user, pin);
@@ -162,7 +162,7 @@ export const sign: Command = {
     } finally {
       // A wrong PIN is recorded even when the document failed first.
       await unlocked?.catch(() => undefined);
-      db.close();
+      await db.close();
     }
   },
 };

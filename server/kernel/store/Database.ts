@@ -1,9 +1,10 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, type QueryResult } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type QueryResult } from 'kysely';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import pg from 'pg';
 import { migrations, type Migration } from './migrations/index.js';
 import { privateUmask } from './private-files.js';
 import { bindParams, type Placeholders, type SqlParams } from './sql-params.js';
@@ -25,8 +26,11 @@ export interface SqlExecutor {
 }
 
 /**
- * `immediate` (SQLite) takes the write lock at BEGIN, so a read-then-write sequence cannot fail half
- * way on a lock another process (the CLI beside the server) took in between; PostgreSQL ignores it.
+ * `immediate` takes the write lock at BEGIN: on SQLite the database's one write lock, so a
+ * read-then-write sequence cannot fail half way on a lock another process (the CLI beside the server)
+ * took in between; on PostgreSQL a transaction-scoped advisory lock that every `immediate`
+ * transaction of every node takes, so they run one after another as on SQLite (READ COMMITTED alone
+ * would let two nodes read the same value and both write on it). `deferred` takes no lock up front.
  */
 export type TransactionMode = 'deferred' | 'immediate';
 
@@ -62,14 +66,16 @@ export class Database implements SqlExecutor {
   readonly dialect: Dialect;
   readonly #kysely: Kysely<unknown>;
   readonly #sqlite: Sqlite | undefined;
+  readonly #pool: pg.Pool | undefined;
   readonly #placeholders: Placeholders;
   readonly #current = new AsyncLocalStorage<{ connection: Connection; savepoints: number }>();
   #closed = false;
 
-  protected constructor(dialect: Dialect, kysely: Kysely<unknown>, sqlite?: Sqlite) {
+  protected constructor(dialect: Dialect, kysely: Kysely<unknown>, handle?: Sqlite | pg.Pool) {
     this.dialect = dialect;
     this.#kysely = kysely;
-    this.#sqlite = sqlite;
+    this.#sqlite = handle instanceof pg.Pool ? undefined : handle;
+    this.#pool = handle instanceof pg.Pool ? handle : undefined;
     this.#placeholders = dialect === 'postgres' ? 'numbered' : 'question';
   }
 
@@ -85,6 +91,27 @@ export class Database implements SqlExecutor {
     db.pragma('synchronous = NORMAL');
     migrateSqlite(db, list);
     return new Database('sqlite', new Kysely({ dialect: new SqliteDialect({ database: db }) }), db);
+  }
+
+  /**
+   * The PostgreSQL database at `url` (postgres://user:password@host:port/name), migrated to the
+   * newest schema. Several nodes may start at once: the migrations run under an advisory lock.
+   */
+  static async connect(
+    url: string,
+    options: { poolSize?: number; migrations?: readonly Migration[] } = {},
+  ): Promise<Database> {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: { getTypeParser } });
+    // An idle pooled connection that breaks (the server restarted) is dropped by the pool; without a
+    // listener its error event would end the process. The next query opens a fresh connection.
+    pool.on('error', () => undefined);
+    try {
+      await migratePostgres(pool, options.migrations ?? migrations);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return new Database('postgres', new Kysely({ dialect: new PostgresDialect({ pool }) }), pool);
   }
 
   /**
@@ -143,6 +170,8 @@ export class Database implements SqlExecutor {
     }
     return this.#kysely.connection().execute(async (connection) => {
       await raw(connection, this.dialect === 'sqlite' && mode === 'immediate' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+      if (this.dialect === 'postgres' && mode === 'immediate')
+        await raw(connection, `SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
       let result: T;
       try {
         result = await this.#current.run({ connection, savepoints: 0 }, fn);
@@ -164,9 +193,12 @@ export class Database implements SqlExecutor {
     if (this.#closed) return;
     this.#closed = true;
     await this.#kysely.destroy();
+    // Kysely ends the pool only if it ever used it.
+    if (this.#pool && !this.#pool.ended) await this.#pool.end();
   }
 
   async #execute<T>(text: string, params: SqlParams | undefined): Promise<QueryResult<T>> {
+    if (this.#closed) throw new Error('the database is closed');
     const bound = bindParams(text, params, this.#placeholders);
     const connection: Connection = this.#current.getStore()?.connection ?? this.#kysely;
     return connection.executeQuery<T>(CompiledQuery.raw(bound.text, bound.values));
@@ -175,6 +207,59 @@ export class Database implements SqlExecutor {
 
 function raw(connection: Connection, text: string): Promise<QueryResult<unknown>> {
   return connection.executeQuery(CompiledQuery.raw(text, []));
+}
+
+/** OIDs whose text form pg would hand over as strings: int8 (COUNT, BIGINT columns) and numeric (SUM, AVG). */
+const NUMERIC_OIDS = new Set([20, 1700]);
+
+/**
+ * The pool's own type parsers (not pg's global ones, which every pool in the process shares): int8 and
+ * numeric as Number, as SQLite returns them — ms timestamps and sizes stay far below 2^53.
+ */
+function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (NUMERIC_OIDS.has(oid) && format !== 'binary') return Number;
+  return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+}
+
+/** The advisory lock every `immediate` transaction on PostgreSQL takes ("tongbanW"). */
+const WRITE_LOCK = '8390046021125762647';
+
+/** The advisory lock key the migrations run under (any fixed 64-bit number; this one spells "tongban1"). */
+const MIGRATION_LOCK = '8390046021125762609';
+
+async function migratePostgres(pool: pg.Pool, list: readonly Migration[]): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const applied = new Set(rows.map((r) => r.version));
+      for (const m of [...list].sort((a, b) => a.version - b.version)) {
+        if (applied.has(m.version)) continue;
+        if (m.postgres === undefined) throw new Error(`migration ${m.version} (${m.name}) has no PostgreSQL text`);
+        await client.query('BEGIN');
+        try {
+          // No parameters: the simple query protocol, which runs the several statements of a migration.
+          await client.query(m.postgres);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+            m.version,
+            m.name,
+            new Date().toISOString(),
+          ]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw err;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
 }
 
 function migrateSqlite(db: Sqlite, list: readonly Migration[]): void {

@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // Sites, partnerships (通办协议) with their matter catalogues, and users. Cases, sessions and the
@@ -5,7 +6,8 @@ import type { Migration } from './index.js';
 export const coreSchema: Migration = {
   version: 1,
   name: 'core: sites, matters, partnerships, users',
-  sql: `
+  ...bothDialects(
+    () => `
 CREATE TABLE sites (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
@@ -50,4 +52,5 @@ CREATE TABLE users (
   created_at TEXT NOT NULL
 );
 `,
+  ),
 };

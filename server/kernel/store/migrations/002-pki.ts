@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // The platform PKI (server/pki): CAs, every issued certificate with its encrypted private key,
@@ -6,7 +7,8 @@ import type { Migration } from './index.js';
 export const pkiSchema: Migration = {
   version: 2,
   name: 'pki: CAs, certificates, encrypted keys, revocations, CRLs, PIN lock-out, TSA serials',
-  sql: `
+  ...bothDialects(
+    (t) => `
 CREATE TABLE pki_certificates (
   id TEXT PRIMARY KEY,
   serial TEXT NOT NULL UNIQUE,
@@ -21,7 +23,7 @@ CREATE TABLE pki_certificates (
   not_before TEXT NOT NULL,
   not_after TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('valid', 'revoked', 'superseded')),
-  der BLOB NOT NULL,
+  der ${t.blob} NOT NULL,
   created_at TEXT NOT NULL
 );
 CREATE INDEX pki_certificates_user ON pki_certificates(user_id, created_at);
@@ -56,7 +58,7 @@ CREATE TABLE pki_crls (
   number INTEGER NOT NULL,
   this_update TEXT NOT NULL,
   next_update TEXT NOT NULL,
-  der BLOB NOT NULL
+  der ${t.blob} NOT NULL
 );
 
 CREATE TABLE pki_pin_state (
@@ -68,7 +70,8 @@ CREATE TABLE pki_pin_state (
 
 CREATE TABLE pki_counters (
   name TEXT PRIMARY KEY,
-  value INTEGER NOT NULL
+  value ${t.bigint} NOT NULL
 );
 `,
+  ),
 };

@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // Cases and their history, video sessions with participants, applicant invitations and the basic
@@ -5,7 +6,8 @@ import type { Migration } from './index.js';
 export const deskSchema: Migration = {
   version: 3,
   name: 'desk: cases, case events, sessions, participants, invitations, ceremonies',
-  sql: `
+  ...bothDialects(
+    (t) => `
 CREATE TABLE case_numbers (
   year INTEGER PRIMARY KEY,
   last INTEGER NOT NULL
@@ -31,7 +33,7 @@ CREATE TABLE cases (
 CREATE INDEX cases_handling ON cases(handling_site_id, status);
 CREATE INDEX cases_originating ON cases(originating_site_id, status);
 CREATE TABLE case_events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id ${t.serial},
   case_id TEXT NOT NULL REFERENCES cases(id),
   at TEXT NOT NULL,
   actor TEXT NOT NULL,
@@ -79,4 +81,5 @@ CREATE TABLE invitations (
   used_at TEXT
 );
 `,
+  ),
 };

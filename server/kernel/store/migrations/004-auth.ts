@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // Login sessions (the cookie token is stored only as its SHA-256) and rate-limit windows, so a
@@ -5,7 +6,8 @@ import type { Migration } from './index.js';
 export const authSchema: Migration = {
   version: 4,
   name: 'auth: login sessions, rate limits',
-  sql: `
+  ...bothDialects(
+    (t) => `
 CREATE TABLE login_sessions (
   token_hash TEXT PRIMARY KEY,
   kind TEXT NOT NULL CHECK (kind IN ('user', 'guest')),
@@ -22,9 +24,10 @@ CREATE INDEX login_sessions_user ON login_sessions(user_id);
 CREATE TABLE rate_limits (
   bucket TEXT NOT NULL,
   key TEXT NOT NULL,
-  window_start INTEGER NOT NULL,
+  window_start ${t.bigint} NOT NULL,
   count INTEGER NOT NULL,
   PRIMARY KEY (bucket, key)
 );
 `,
+  ),
 };

@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // Server-side recordings (server/features/recording): one row per session's recording, its chained
@@ -7,7 +8,8 @@ import type { Migration } from './index.js';
 export const recordingsSchema: Migration = {
   version: 10,
   name: 'recordings: recordings, segments, participants, checkpoints',
-  sql: `
+  ...bothDialects(
+    (t) => `
 CREATE TABLE recordings (
   session_id TEXT PRIMARY KEY,
   dir TEXT NOT NULL,
@@ -26,10 +28,10 @@ CREATE TABLE recording_segments (
   participant_id TEXT NOT NULL,
   track TEXT NOT NULL,
   file TEXT NOT NULL,
-  bytes INTEGER NOT NULL,
+  bytes ${t.bigint} NOT NULL,
   sha256 TEXT NOT NULL,
-  start_ms INTEGER NOT NULL,
-  end_ms INTEGER NOT NULL,
+  start_ms ${t.bigint} NOT NULL,
+  end_ms ${t.bigint} NOT NULL,
   chain_hash TEXT NOT NULL,
   PRIMARY KEY (session_id, idx),
   UNIQUE (session_id, file)
@@ -39,17 +41,18 @@ CREATE TABLE recording_participants (
   participant_id TEXT NOT NULL,
   display_name TEXT NOT NULL,
   role TEXT NOT NULL,
-  first_seen_ms INTEGER NOT NULL,
+  first_seen_ms ${t.bigint} NOT NULL,
   PRIMARY KEY (session_id, participant_id)
 );
 CREATE TABLE recording_checkpoints (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id ${t.serial},
   session_id TEXT NOT NULL REFERENCES recordings(session_id),
   head TEXT NOT NULL,
   segment_count INTEGER NOT NULL,
-  offset_ms INTEGER NOT NULL,
+  offset_ms ${t.bigint} NOT NULL,
   taken_at TEXT NOT NULL
 );
 CREATE INDEX recording_checkpoints_session ON recording_checkpoints(session_id);
 `,
+  ),
 };

@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // The flows: identity snapshots, documents with their ordered signers, ceremony details, archived
@@ -5,7 +6,8 @@ import type { Migration } from './index.js';
 export const flowsSchema: Migration = {
   version: 20,
   name: 'flows: snapshots, documents, signers, ceremony details, records, evidence jobs',
-  sql: `
+  ...bothDialects(
+    (t) => `
 CREATE TABLE snapshots (
   id TEXT PRIMARY KEY,
   case_id TEXT NOT NULL REFERENCES cases(id),
@@ -13,8 +15,8 @@ CREATE TABLE snapshots (
   kind TEXT NOT NULL CHECK (kind IN ('face', 'id')),
   media_type TEXT NOT NULL CHECK (media_type IN ('image/png', 'image/jpeg')),
   sha256 TEXT NOT NULL,
-  bytes INTEGER NOT NULL,
-  offset_ms INTEGER NOT NULL,
+  bytes ${t.bigint} NOT NULL,
+  offset_ms ${t.bigint} NOT NULL,
   taken_by TEXT NOT NULL REFERENCES users(id),
   taken_at TEXT NOT NULL
 );
@@ -100,11 +102,12 @@ CREATE TABLE evidence_jobs (
   record_id TEXT NOT NULL REFERENCES records(id),
   requested_by TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
-  progress REAL NOT NULL DEFAULT 0,
+  progress ${t.real} NOT NULL DEFAULT 0,
   sha256 TEXT,
   error TEXT,
   created_at TEXT NOT NULL,
   finished_at TEXT
 );
 `,
+  ),
 };

@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // The applicant's event certificate is named by an event id that binds it to the case and the
@@ -5,5 +6,5 @@ import type { Migration } from './index.js';
 export const flowsEventIdSchema: Migration = {
   version: 21,
   name: 'flows: event id of the applicant signer',
-  sql: `ALTER TABLE document_signers ADD COLUMN event_id TEXT;`,
+  ...bothDialects(() => `ALTER TABLE document_signers ADD COLUMN event_id TEXT;`),
 };

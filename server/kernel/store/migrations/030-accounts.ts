@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // Accounts (issue 12 §5): a password set by an admin must be changed at first login; signing PINs
@@ -6,7 +7,8 @@ import type { Migration } from './index.js';
 export const accountsSchema: Migration = {
   version: 30,
   name: 'accounts: forced password change, PIN enrolment codes, per-account login throttle',
-  sql: `
+  ...bothDialects(
+    (t) => `
 ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN password_changed_at TEXT;
 CREATE TABLE pin_enrolments (
@@ -19,8 +21,9 @@ CREATE TABLE pin_enrolments (
 CREATE TABLE login_account_throttle (
   account TEXT PRIMARY KEY,
   failures INTEGER NOT NULL,
-  last_failure_ms INTEGER NOT NULL,
-  locked_until_ms INTEGER
+  last_failure_ms ${t.bigint} NOT NULL,
+  locked_until_ms ${t.bigint}
 );
 `,
+  ),
 };

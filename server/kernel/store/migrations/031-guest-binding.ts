@@ -20,4 +20,18 @@ CREATE INDEX login_sessions_session ON login_sessions(session_id);
 ALTER TABLE document_signers ADD COLUMN guest_id TEXT;
 CREATE UNIQUE INDEX session_one_applicant_guest ON session_participants(session_id) WHERE guest = 1;
 `,
+  // The same without SQLite's randomblob and strftime (24 random hex digits; the time in ISO form).
+  postgres: `
+ALTER TABLE invitations ADD COLUMN id TEXT;
+UPDATE invitations SET id = substr(md5(random()::text || clock_timestamp()::text), 1, 24) WHERE id IS NULL;
+CREATE UNIQUE INDEX invitations_id ON invitations(id);
+CREATE INDEX invitations_session ON invitations(session_id);
+ALTER TABLE invitations ADD COLUMN revoked_at TEXT;
+ALTER TABLE login_sessions ADD COLUMN guest_id TEXT;
+UPDATE login_sessions SET revoked_at = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+  WHERE kind = 'guest' AND revoked_at IS NULL;
+CREATE INDEX login_sessions_session ON login_sessions(session_id);
+ALTER TABLE document_signers ADD COLUMN guest_id TEXT;
+CREATE UNIQUE INDEX session_one_applicant_guest ON session_participants(session_id) WHERE guest = 1;
+`,
 };

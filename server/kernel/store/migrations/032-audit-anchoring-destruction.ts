@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // Audit anchoring: each checkpoint (whose statement now names its sequence number and the previous
@@ -7,8 +8,10 @@ import type { Migration } from './index.js';
 export const auditAnchoringSchema: Migration = {
   version: 32,
   name: 'audit: chained, time-stamped checkpoints; destroyed documents',
-  sql: `
-ALTER TABLE audit_checkpoints ADD COLUMN timestamp_token BLOB;
+  ...bothDialects(
+    (t) => `
+ALTER TABLE audit_checkpoints ADD COLUMN timestamp_token ${t.blob};
 ALTER TABLE documents ADD COLUMN destroyed_at TEXT;
 `,
+  ),
 };

@@ -17,4 +17,10 @@ INSERT INTO pki_keys_033 (certificate_id, protection, record) SELECT certificate
 DROP TABLE pki_keys;
 ALTER TABLE pki_keys_033 RENAME TO pki_keys;
 `,
+  // PostgreSQL changes a CHECK in place (the column constraint's generated name).
+  postgres: `
+ALTER TABLE pki_keys DROP CONSTRAINT pki_keys_protection_check;
+ALTER TABLE pki_keys ADD CONSTRAINT pki_keys_protection_check
+  CHECK (protection IN ('pin', 'token', 'wrapping-key', 'master-key'));
+`,
 };

@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // Who was in a session's live room, and when: joins, leaves and recording consent as the media plane
@@ -6,9 +7,10 @@ import type { Migration } from './index.js';
 export const sessionPresenceSchema: Migration = {
   version: 34,
   name: 'session presence; snapshots as links of the recording chain',
-  sql: `
+  ...bothDialects(
+    (t) => `
 CREATE TABLE session_presence (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq ${t.serial},
   session_id TEXT NOT NULL REFERENCES sessions(id),
   participant_id TEXT NOT NULL,
   event TEXT NOT NULL CHECK (event IN ('joined', 'left', 'consented')),
@@ -19,4 +21,5 @@ ALTER TABLE snapshots ADD COLUMN chain_index INTEGER;
 ALTER TABLE snapshots ADD COLUMN chain_hash TEXT;
 ALTER TABLE snapshots ADD COLUMN source_segment INTEGER;
 `,
+  ),
 };

@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // Evidence jobs also render redacted copies of a record's playback video (issue 16 §2): same
@@ -5,7 +6,9 @@ import type { Migration } from './index.js';
 export const redactedVideoJobsSchema: Migration = {
   version: 36,
   name: 'evidence jobs: redacted playback video',
-  sql: `
+  ...bothDialects(
+    () => `
 ALTER TABLE evidence_jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'package' CHECK (kind IN ('package', 'redacted_video'));
 `,
+  ),
 };

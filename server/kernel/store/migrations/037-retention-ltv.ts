@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // The retention console and long-term validation renewal (issue 16 §4, §5): who set or cleared a
@@ -7,7 +8,8 @@ import type { Migration } from './index.js';
 export const retentionLtvSchema: Migration = {
   version: 37,
   name: 'retention per ceremony kind, legal hold by whom and when, LTV renewals',
-  sql: `
+  ...bothDialects(
+    () => `
 ALTER TABLE records ADD COLUMN hold_by TEXT;
 ALTER TABLE records ADD COLUMN hold_at TEXT;
 CREATE TABLE ceremony_retention (
@@ -31,4 +33,5 @@ CREATE TABLE ltv_renewals (
 );
 CREATE INDEX ltv_renewals_record ON ltv_renewals(record_id, at);
 `,
+  ),
 };

@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // 好差评 (issue 16 §6): one rating per case by its applicant, and the one-time rating token that lets
@@ -5,7 +6,8 @@ import type { Migration } from './index.js';
 export const ratingsSchema: Migration = {
   version: 38,
   name: 'service ratings (好差评) and rating tokens',
-  sql: `
+  ...bothDialects(
+    () => `
 CREATE TABLE rating_tokens (
   case_id TEXT PRIMARY KEY REFERENCES cases(id),
   guest_id TEXT NOT NULL,
@@ -23,4 +25,5 @@ CREATE TABLE ratings (
 );
 CREATE INDEX ratings_rated_at ON ratings(rated_at);
 `,
+  ),
 };

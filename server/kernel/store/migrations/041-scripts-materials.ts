@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // Issue 15 §1 and §4: each matter's 意愿确认 script in versions (old versions kept, a case's run names
@@ -7,7 +8,8 @@ import type { Migration } from './index.js';
 export const scriptsMaterialsSchema: Migration = {
   version: 41,
   name: 'consent scripts, script runs and case materials',
-  sql: `
+  ...bothDialects(
+    (t) => `
 CREATE TABLE matter_scripts (
   matter_id TEXT NOT NULL REFERENCES matters(id),
   version INTEGER NOT NULL,
@@ -26,13 +28,13 @@ CREATE TABLE script_runs (
   FOREIGN KEY (matter_id, version) REFERENCES matter_scripts(matter_id, version)
 );
 CREATE TABLE script_events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id ${t.serial},
   case_id TEXT NOT NULL REFERENCES script_runs(case_id),
   step INTEGER NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('prompt', 'answer')),
   answer TEXT CHECK (answer IN ('yes', 'no', 'repeat')),
   corrects_chain_index INTEGER,
-  offset_ms INTEGER NOT NULL,
+  offset_ms ${t.bigint} NOT NULL,
   chain_index INTEGER NOT NULL,
   chain_hash TEXT NOT NULL,
   by_actor TEXT NOT NULL,
@@ -47,8 +49,8 @@ CREATE TABLE materials (
   media_type TEXT NOT NULL,
   source TEXT NOT NULL CHECK (source IN ('upload', 'camera')),
   sha256 TEXT NOT NULL,
-  bytes INTEGER NOT NULL,
-  offset_ms INTEGER NOT NULL,
+  bytes ${t.bigint} NOT NULL,
+  offset_ms ${t.bigint} NOT NULL,
   chain_index INTEGER NOT NULL,
   chain_hash TEXT NOT NULL,
   taken_by TEXT NOT NULL,
@@ -56,4 +58,5 @@ CREATE TABLE materials (
 );
 CREATE INDEX materials_case ON materials(case_id, taken_at);
 `,
+  ),
 };

@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // ID card reading (issue 15 §2): what tesseract read from each server-captured ID snapshot, the
@@ -6,7 +7,8 @@ import type { Migration } from './index.js';
 export const idReadsSchema: Migration = {
   version: 42,
   name: 'ID card reads (OCR advice)',
-  sql: `
+  ...bothDialects(
+    (t) => `
 CREATE TABLE id_reads (
   id TEXT PRIMARY KEY,
   case_id TEXT NOT NULL REFERENCES cases(id),
@@ -16,7 +18,7 @@ CREATE TABLE id_reads (
   fields_json TEXT NOT NULL,
   checks_json TEXT NOT NULL,
   engine TEXT NOT NULL,
-  elapsed_ms INTEGER NOT NULL,
+  elapsed_ms ${t.bigint} NOT NULL,
   chain_index INTEGER,
   chain_hash TEXT,
   read_by TEXT NOT NULL,
@@ -24,4 +26,5 @@ CREATE TABLE id_reads (
 );
 CREATE INDEX id_reads_case ON id_reads(case_id, read_at);
 `,
+  ),
 };

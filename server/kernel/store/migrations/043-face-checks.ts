@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // Face match and liveness advice (issue 15 §3). A check keeps the score, threshold, label and model
@@ -7,7 +8,8 @@ import type { Migration } from './index.js';
 export const faceChecksSchema: Migration = {
   version: 43,
   name: 'face match and liveness checks, and the clerk decisions on them',
-  sql: `
+  ...bothDialects(
+    (t) => `
 CREATE TABLE face_checks (
   id TEXT PRIMARY KEY,
   case_id TEXT NOT NULL REFERENCES cases(id),
@@ -15,13 +17,13 @@ CREATE TABLE face_checks (
   kind TEXT NOT NULL CHECK (kind IN ('match', 'liveness')),
   prompt TEXT CHECK (prompt IN ('turn_head', 'blink')),
   label TEXT NOT NULL CHECK (label IN ('pass', 'doubt', 'no_face')),
-  score REAL,
-  threshold REAL NOT NULL,
+  score ${t.real},
+  threshold ${t.real} NOT NULL,
   model TEXT NOT NULL,
   model_version TEXT NOT NULL,
-  analysis_ms INTEGER NOT NULL,
+  analysis_ms ${t.bigint} NOT NULL,
   details TEXT NOT NULL,
-  offset_ms INTEGER NOT NULL,
+  offset_ms ${t.bigint} NOT NULL,
   chain_index INTEGER NOT NULL,
   chain_hash TEXT NOT NULL,
   checked_by TEXT NOT NULL REFERENCES users(id),
@@ -37,4 +39,5 @@ CREATE TABLE face_check_decisions (
   chain_hash TEXT NOT NULL
 );
 `,
+  ),
 };

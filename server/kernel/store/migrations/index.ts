@@ -25,7 +25,10 @@ import { recordingFilesSchema } from './044-recording-files.js';
 export interface Migration {
   readonly version: number;
   readonly name: string;
+  /** The SQLite text. */
   readonly sql: string;
+  /** The same schema for PostgreSQL (schema-parity.test.ts compares what the two make). */
+  readonly postgres?: string;
 }
 
 export const migrations: readonly Migration[] = [
