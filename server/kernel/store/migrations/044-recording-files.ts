@@ -1,3 +1,4 @@
+import { bothDialects } from './column-types.js';
 import type { Migration } from './index.js';
 
 // Recordings in object storage (issue 14 §3): which file of a recording's folder is stored as which
@@ -6,15 +7,17 @@ import type { Migration } from './index.js';
 export const recordingFilesSchema: Migration = {
   version: 44,
   name: 'recording files stored as blobs',
-  sql: `
+  ...bothDialects(
+    (t) => `
 CREATE TABLE recording_files (
   session_id TEXT NOT NULL REFERENCES recordings(session_id),
   name TEXT NOT NULL,
   sha256 TEXT NOT NULL,
-  bytes INTEGER NOT NULL,
+  bytes ${t.bigint} NOT NULL,
   stored_at TEXT NOT NULL,
   PRIMARY KEY (session_id, name)
 );
 CREATE INDEX recording_files_sha256 ON recording_files(sha256);
 `,
+  ),
 };
