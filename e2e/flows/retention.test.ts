@@ -112,7 +112,7 @@ describe('retention console', () => {
     await poll(() => page.getByTestId('doomed-row').count()).toBe(0);
     expect(doomedFiles.filter((f) => existsSync(f))).toEqual([]);
     expect(heldFiles.filter((f) => !existsSync(f))).toEqual([]);
-    const audit = server.app.services.audit.list({ action: 'record.deleted', limit: 5, offset: 0 }).entries;
+    const audit = (await server.app.services.audit.list({ action: 'record.deleted', limit: 5, offset: 0 })).entries;
     expect(audit.map((e) => [e.target, e.actor.startsWith('user:')])).toEqual([[`record:${expiring.recordId}`, true]]);
     await screenshot(page, 'admin-retention-deleted');
   });

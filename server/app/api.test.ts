@@ -385,7 +385,7 @@ describe('PKI endpoints', () => {
     const deadline = Date.now() + 10_000;
     while (count() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(count()).toBeGreaterThan(before);
-    const head = server.app.services.audit.head()!;
+    const head = (await server.app.services.audit.head())!;
     const last = server.app.services.db.sql
       .prepare('SELECT entry_id FROM audit_checkpoints ORDER BY id DESC LIMIT 1')
       .get() as { entry_id: number };
@@ -424,9 +424,9 @@ test('admins give an enrolment code, the owner chooses the PIN, admins revoke; t
   const text = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', file, '-noout', '-text'], { encoding: 'utf8' });
   expect(text.toLowerCase().replace(/[^0-9a-f\n]/g, '')).toContain(serial.replace(/^0+/, ''));
   expect((await admin.post('/api/admin/certificates/abcdef/revoke', {})).status).toBe(404);
-  const audit = server.app.services.audit.list({ action: 'certificate.revoked', limit: 10, offset: 0 }).entries;
+  const audit = (await server.app.services.audit.list({ action: 'certificate.revoked', limit: 10, offset: 0 })).entries;
   expect(audit.at(-1)?.details).toMatchObject({ serial, reason: 'keyCompromise' });
   expect(
-    JSON.stringify(server.app.services.audit.list({ action: 'certificate.issued', limit: 10, offset: 0 })),
+    JSON.stringify(await server.app.services.audit.list({ action: 'certificate.issued', limit: 10, offset: 0 })),
   ).not.toContain('246810');
 });

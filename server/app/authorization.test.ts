@@ -240,11 +240,11 @@ test('every auditor read is itself in the audit log', async () => {
   const auditor = clients.auditor;
   await auditor.get(`/api/cases/${caseId}`);
   await auditor.get('/api/audit/verification');
-  const entries = (action: string) =>
-    server.app.services.audit.list({ action, actor: 'user:auditor', limit: 200, offset: 0 }).entries;
+  const entries = async (action: string) =>
+    (await server.app.services.audit.list({ action, actor: 'user:auditor', limit: 200, offset: 0 })).entries;
   // Personal data as a `data.read` of the object, anything else as `auditor.read` of the path.
-  expect(entries('data.read').map((e) => e.target)).toContain(`case:${caseId}`);
-  expect(entries('auditor.read').map((e) => e.target)).toContain('/api/audit/verification');
+  expect((await entries('data.read')).map((e) => e.target)).toContain(`case:${caseId}`);
+  expect((await entries('auditor.read')).map((e) => e.target)).toContain('/api/audit/verification');
 });
 
 test('a guest reaches only its own session', async () => {

@@ -141,9 +141,9 @@ describe('two nodes sharing Redis', () => {
       status: 423,
       code: 'account_locked',
     });
-    const locks = a.app.services.audit
-      .list({ action: 'auth.account_locked', limit: 50, offset: 0 })
-      .entries.filter((e) => e.details.username === 'official.ninghai');
+    const locks = (
+      await a.app.services.audit.list({ action: 'auth.account_locked', limit: 50, offset: 0 })
+    ).entries.filter((e) => e.details.username === 'official.ninghai');
     expect(locks).toHaveLength(1);
     figures.push(
       `account lock: failures on A,A,A,B → ${statuses.join(',')}; right password on A and B → 423 account_locked`,

@@ -15,8 +15,8 @@ let ceremonyId: string;
 let documentId: string;
 let clients: Record<'xingren' | 'cixi' | 'ninghai' | 'auditor' | 'admin', HttpClient>;
 
-const reads = (actor: string): AuditEntry[] =>
-  server.app.services.audit.list({ action: 'data.read', actor, limit: 500, offset: 0 }).entries;
+const reads = async (actor: string): Promise<AuditEntry[]> =>
+  (await server.app.services.audit.list({ action: 'data.read', actor, limit: 500, offset: 0 })).entries;
 const emit = (socket: TestSocket, event: string, payload: unknown) =>
   new Promise<{ ok: boolean }>((resolve) =>
     (socket as unknown as { emit(e: string, p: unknown, ack: (r: { ok: boolean }) => void): void }).emit(
@@ -54,7 +54,7 @@ test('a clerk reading a case, the case list (HTTP and socket) and the session: o
   expect((await clients.cixi.get(`/api/sessions/${sessionId}`)).status).toBe(200);
   const socket = await server.socket(clients.cixi);
   expect((await emit(socket, 'queue:list', {})).ok).toBe(true);
-  const entries = reads('user:clerk.cixi');
+  const entries = await reads('user:clerk.cixi');
   expect(entries.map((e) => [e.target, e.details.what, e.details.via])).toEqual([
     [`case:${caseId}`, 'case detail (applicant name, masked ID)', 'http'],
     ['cases', 'case list (applicant names)', 'http'],
@@ -70,14 +70,14 @@ test('an auditor reading the case, the ceremony document (HTTP) and the ceremony
   expect((await clients.auditor.get(`/api/ceremonies/${ceremonyId}`)).status).toBe(200);
   const socket = await server.socket(clients.auditor);
   expect((await emit(socket, 'ceremony:join', { ceremonyId })).ok).toBe(true);
-  expect(reads('user:auditor').map((e) => [e.target, e.details.what, e.details.via])).toEqual([
+  expect((await reads('user:auditor')).map((e) => [e.target, e.details.what, e.details.via])).toEqual([
     [`case:${caseId}`, 'case detail (applicant name, masked ID)', 'http'],
     [`document:${documentId}`, 'signed PDF', 'http'],
     [`ceremony:${ceremonyId}`, 'ceremony state (signer names)', 'http'],
     [`ceremony:${ceremonyId}`, 'ceremony state (signer names)', 'socket'],
   ]);
   // One entry per read: the personal-data read is not also written as a generic auditor.read.
-  const generic = server.app.services.audit.list({
+  const generic = await server.app.services.audit.list({
     action: 'auditor.read',
     actor: 'user:auditor',
     limit: 50,
@@ -90,9 +90,9 @@ test('an admin listing users and reading the agreement: data.read; a refused rea
   expect((await clients.admin.get('/api/admin/users')).status).toBe(200);
   expect((await clients.admin.get(`/api/documents/${documentId}/verification`)).status).toBe(200);
   expect((await clients.ninghai.get(`/api/cases/${caseId}`)).status).toBe(403); // another site's case
-  expect(reads('user:admin').map((e) => [e.target, e.details.what])).toEqual([
+  expect((await reads('user:admin')).map((e) => [e.target, e.details.what])).toEqual([
     ['users', 'user list (names, usernames)'],
     [`document:${documentId}`, 'signature report (signer names)'],
   ]);
-  expect(reads('user:clerk.ninghai').map((e) => e.target)).not.toContain(`case:${caseId}`);
+  expect((await reads('user:clerk.ninghai')).map((e) => e.target)).not.toContain(`case:${caseId}`);
 });

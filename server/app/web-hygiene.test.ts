@@ -275,7 +275,7 @@ describe('evidence jobs', () => {
     expect(refusal(expired)).toEqual({ status: 404, code: 'not_found' });
     expect((await auditor.get(`/api/evidence-jobs/${job.id}`)).status).toBe(404);
     expect(await blobs.has(job.sha256)).toBe(false);
-    const purged = audit.forTargets([`record:${recordId}`]).filter((e) => e.action === 'evidence.purged');
+    const purged = (await audit.forTargets([`record:${recordId}`])).filter((e) => e.action === 'evidence.purged');
     expect(purged.map((e) => (e.details as { job: string }).job)).toContain(job.id);
   });
 });

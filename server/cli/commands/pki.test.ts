@@ -53,20 +53,20 @@ function onTerminal(args: string[], answers: [prompt: string, answer: string][])
 const enrol = (userId: string, code: string, secrets: Record<string, string>) =>
   tongbanWith(secrets, 'pki', 'enrol', '--user', userId, '--code', code, '--data', dataDir);
 
-function inDb<T>(fn: (db: Database) => T): T {
+async function inDb<T>(fn: (db: Database) => T | Promise<T>): Promise<T> {
   const db = Database.open(join(dataDir, 'tongban.sqlite'));
   try {
-    return fn(db);
+    return await fn(db);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
-const auditEntries = (action?: string) =>
-  inDb((db) => new AuditLog(db, () => new Date()).list({ action, limit: 1000, offset: 0 }).entries);
+const auditEntries = async (action?: string) =>
+  inDb(async (db) => (await new AuditLog(db, () => new Date()).list({ action, limit: 1000, offset: 0 })).entries);
 
 /** Reads the data directory in-process, as the server would. */
-function withPki<T>(fn: (pki: PlatformPki) => T): T {
+function withPki<T>(fn: (pki: PlatformPki) => T | Promise<T>): Promise<T> {
   return inDb((db) => fn(PlatformPki.open({ db, dataDir })));
 }
 
@@ -88,17 +88,15 @@ beforeAll(async () => {
     await users.create({ id: a.username, ...a, password: ADMIN_SET_PASSWORD });
     if (a.username !== 'fresh.cixi') await users.setPassword(a.username, OWNER_PASSWORD, true);
   }
-  db.close();
+  await db.close();
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('tongban pki (built CLI)', () => {
-  it('init with no sites in the data makes CAs for the demo sites and inserts them; re-running adds nothing', () => {
-    const sites = withPki((pki) => pki.crls().map((c) => c.caId));
+  it('init with no sites in the data makes CAs for the demo sites and inserts them; re-running adds nothing', async () => {
+    const sites = await withPki((pki) => pki.crls().map((c) => c.caId));
     expect(sites.sort()).toEqual(['root', ...demoSites.map((s) => s.id)].sort());
-    const db = Database.open(join(dataDir, 'tongban.sqlite'));
-    const count = (db.sql.prepare('SELECT COUNT(*) AS n FROM sites').get() as { n: number }).n;
-    db.close();
+    const count = await inDb(async (db) => (await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM sites'))!.n);
     expect(count).toBe(demoSites.length);
     const again = tongban('pki', 'init', '--data', dataDir);
     expect(again.status).toBe(0);
@@ -114,28 +112,28 @@ describe('tongban pki (built CLI)', () => {
     expect(parsed.stdout).toContain('CN = Tongban Platform Root CA');
   });
 
-  it('enrolment code, then the owner enrols with TONGBAN_PASSWORD and TONGBAN_PIN, then revoke: the CRL lists the serial', () => {
+  it('enrolment code, then the owner enrols with TONGBAN_PASSWORD and TONGBAN_PIN, then revoke: the CRL lists the serial', async () => {
     const issued = tongban('pki', 'enrolment-code', '--user', 'clerk.cixi', '--data', dataDir);
     expect(issued.stderr).toBe('');
     expect(issued.status).toBe(0);
     const code = /enrolment code for clerk\.cixi: ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}) /.exec(issued.stdout)?.[1];
     expect(code).toBeDefined();
     // Nothing issued yet; the code is kept only as a hash and never audited.
-    expect(withPki((pki) => pki.certificates({ userId: 'clerk.cixi' }))).toEqual([]);
-    expect(JSON.stringify(inDb((db) => db.sql.prepare('SELECT * FROM pin_enrolments').all()))).not.toContain(code);
-    expect(auditEntries('certificate.enrolment_code_issued').at(-1)).toMatchObject({
+    expect(await withPki((pki) => pki.certificates({ userId: 'clerk.cixi' }))).toEqual([]);
+    expect(JSON.stringify(await inDb((db) => db.all('SELECT * FROM pin_enrolments')))).not.toContain(code);
+    expect((await auditEntries('certificate.enrolment_code_issued')).at(-1)).toMatchObject({
       actor: 'system:cli',
       target: 'user:clerk.cixi',
     });
-    expect(JSON.stringify(auditEntries())).not.toContain(code!);
+    expect(JSON.stringify(await auditEntries())).not.toContain(code!);
 
     const enrolled = enrol('clerk.cixi', code!, owner);
     expect(enrolled.stderr).toBe('');
     expect(enrolled.status).toBe(0);
     expect(enrolled.stdout).not.toContain(OWNER_PIN);
-    const serial = withPki((pki) => pki.certificates({ userId: 'clerk.cixi' })[0]!.serial);
+    const serial = await withPki((pki) => pki.certificates({ userId: 'clerk.cixi' })[0]!.serial);
     expect(enrolled.stdout).toContain(serial);
-    expect(auditEntries('certificate.issued').at(-1)).toMatchObject({
+    expect((await auditEntries('certificate.issued')).at(-1)).toMatchObject({
       target: 'user:clerk.cixi',
       details: { serial, enrolmentCodeIssuedBy: 'system:cli', via: 'cli' },
     });
@@ -146,19 +144,16 @@ describe('tongban pki (built CLI)', () => {
     const revoked = tongban('pki', 'revoke', '--user', 'clerk.cixi', '--reason', 'keyCompromise', '--data', dataDir);
     expect(revoked.status).toBe(0);
     const crlFile = join(dataDir, 'cixi.crl');
-    writeFileSync(
-      crlFile,
-      withPki((pki) => pki.crl('cixi')!),
-    );
+    writeFileSync(crlFile, await withPki((pki) => pki.crl('cixi')!));
     const text = openssl(['crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text']).stdout;
     expect(text).toContain(`Serial Number: ${serial.toUpperCase()}`);
     expect(text).toContain('Key Compromise');
   });
 
-  it('attack: the operator cannot choose a PIN from the CLI', () => {
+  it('attack: the operator cannot choose a PIN from the CLI', async () => {
     const certificates = () => withPki((pki) => pki.certificates({ userId: 'official.cixi' }));
-    const codesIssued = () => auditEntries('certificate.enrolment_code_issued').length;
-    const before = { certificates: certificates(), codes: codesIssued() };
+    const codesIssued = async () => (await auditEntries('certificate.enrolment_code_issued')).length;
+    const before = { certificates: await certificates(), codes: await codesIssued() };
     const refusals: [string[], string][] = [
       [
         [
@@ -190,7 +185,7 @@ describe('tongban pki (built CLI)', () => {
       expect(r.stderr).toContain(message);
       expect(r.stdout).toBe('');
     }
-    expect({ certificates: certificates(), codes: codesIssued() }).toEqual(before);
+    expect({ certificates: await certificates(), codes: await codesIssued() }).toEqual(before);
 
     // The operator holds the code they printed, but redeeming it needs the owner's password.
     const code = /: ([A-Z0-9-]{19}) /.exec(
@@ -202,7 +197,7 @@ describe('tongban pki (built CLI)', () => {
     });
     console.log(`operator redeeming the code -> exit ${operator.status}: ${operator.stderr.trim()}`);
     expect(operator.stderr).toBe('tongban: wrong password for official.cixi\n');
-    expect(auditEntries('certificate.enrolment_failed').at(-1)).toMatchObject({
+    expect((await auditEntries('certificate.enrolment_failed')).at(-1)).toMatchObject({
       target: 'user:official.cixi',
       details: { via: 'cli', reason: 'wrong_password' },
     });
@@ -212,7 +207,7 @@ describe('tongban pki (built CLI)', () => {
       TONGBAN_PIN: '111111',
     });
     expect(adminSet.stderr).toContain('still has the password an admin set');
-    expect(certificates()).toEqual(before.certificates);
+    expect(await certificates()).toEqual(before.certificates);
     // Without a terminal and without TONGBAN_PIN there is no PIN to take.
     const noPin = enrol('official.cixi', code, {
       TONGBAN_PASSWORD: OWNER_PASSWORD,
@@ -221,7 +216,7 @@ describe('tongban pki (built CLI)', () => {
     // The code was not used up by the refusals: the owner still redeems it.
     const owned = enrol('official.cixi', code, owner);
     expect(owned.stderr).toBe('');
-    expect(certificates()).toHaveLength(1);
+    expect(await certificates()).toHaveLength(1);
   });
 
   it('on a terminal, the password and the PIN (typed twice) are asked for without echo', async () => {
@@ -250,7 +245,7 @@ describe('tongban pki (built CLI)', () => {
     try {
       await expect(PlatformPki.open({ db, dataDir }).unlockUserSigner('typist.cixi', '24681357')).resolves.toBeTruthy();
     } finally {
-      db.close();
+      await db.close();
     }
   });
 

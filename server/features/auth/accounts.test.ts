@@ -28,8 +28,8 @@ const from = (address: string) => {
   return c;
 };
 const login = (c: HttpClient, username: string, password: string) => c.post('/api/auth/login', { username, password });
-const auditOf = (action: string) =>
-  server.app.services.audit.list({ action, limit: 500, offset: 0 }).entries.map((e) => e.details);
+const auditOf = async (action: string) =>
+  (await server.app.services.audit.list({ action, limit: 500, offset: 0 })).entries.map((e) => e.details);
 
 beforeAll(async () => {
   server = await TestServer.start({
@@ -72,15 +72,15 @@ describe('login throttling', () => {
     expect(right.headers['set-cookie']).toBeUndefined();
 
     // Every failed, throttled and locked attempt is audited with its source address, never the password.
-    const failed = auditOf('auth.login_failed').filter((d) => d.username === 'clerk.cixi');
-    const throttled = auditOf('auth.login_throttled').filter((d) => d.username === 'clerk.cixi');
-    const locked = auditOf('auth.login_locked').filter((d) => d.username === 'clerk.cixi');
+    const failed = (await auditOf('auth.login_failed')).filter((d) => d.username === 'clerk.cixi');
+    const throttled = (await auditOf('auth.login_throttled')).filter((d) => d.username === 'clerk.cixi');
+    const locked = (await auditOf('auth.login_locked')).filter((d) => d.username === 'clerk.cixi');
     expect(failed.length + throttled.length + locked.length).toBe(56);
     expect(new Set(locked.map((d) => d.address))).toEqual(
       new Set(['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6']),
     );
-    expect(auditOf('auth.account_locked').filter((d) => d.username === 'clerk.cixi')).toHaveLength(1);
-    const log = JSON.stringify(server.app.services.audit.list({ limit: 2000, offset: 0 }));
+    expect((await auditOf('auth.account_locked')).filter((d) => d.username === 'clerk.cixi')).toHaveLength(1);
+    const log = JSON.stringify(await server.app.services.audit.list({ limit: 2000, offset: 0 }));
     expect(log).not.toContain('guess-');
     expect(log).not.toContain(DEMO_PASSWORD);
 
@@ -103,9 +103,7 @@ describe('login throttling', () => {
       code: 'rate_limited',
     });
     expect(
-      auditOf('auth.login_throttled')
-        .filter((d) => d.reason === 'global')
-        .map((d) => d.address),
+      (await auditOf('auth.login_throttled')).filter((d) => d.reason === 'global').map((d) => d.address),
     ).toContain('127.0.0.10');
     offsetMs += WINDOW_MS + 60_000;
     expect((await login(from('127.0.0.10'), 'clerk.xingren', DEMO_PASSWORD)).status).toBe(200);
@@ -200,7 +198,7 @@ describe('signing PINs', () => {
     expect(server.app.services.pki.certificates({ userId: 'official.jiaojiang' })).toEqual(before);
     const stored = server.app.services.db.sql.prepare('SELECT * FROM pin_enrolments').all();
     expect(JSON.stringify(stored)).not.toContain(code);
-    expect(JSON.stringify(server.app.services.audit.list({ limit: 2000, offset: 0 }))).not.toContain(code);
+    expect(JSON.stringify(await server.app.services.audit.list({ limit: 2000, offset: 0 }))).not.toContain(code);
 
     // The admin cannot redeem it (not a signer), nor can another official.
     const adminRedeems = await admin.post('/api/me/pin/enrolment', { code, pin: '111111' });
@@ -226,9 +224,9 @@ describe('signing PINs', () => {
     const pki = server.app.services.pki;
     await expect(pki.unlockUserSigner('official.jiaojiang', '80461357')).resolves.toBeTruthy();
     await expect(pki.unlockUserSigner('official.jiaojiang', DEMO_PIN)).rejects.toMatchObject({ code: 'wrong_pin' });
-    const issuedEntry = server.app.services.audit
-      .list({ action: 'certificate.issued', limit: 50, offset: 0 })
-      .entries.at(-1);
+    const issuedEntry = (
+      await server.app.services.audit.list({ action: 'certificate.issued', limit: 50, offset: 0 })
+    ).entries.at(-1);
     expect(issuedEntry).toMatchObject({
       actor: 'user:official.jiaojiang',
       details: { enrolmentCodeIssuedBy: 'user:admin' },

@@ -186,11 +186,16 @@ describe('applicant binding (issue 12 §1)', () => {
 
     // Audit log and certificate name the invitation's guest, distinct per invitation.
     const audit = server.app.services.audit;
-    const joins = audit.list({ action: 'session.guest_joined', limit: 50, offset: 0 }).entries;
+    const joins = (await audit.list({ action: 'session.guest_joined', limit: 50, offset: 0 })).entries;
     expect(joins.find((e) => e.target === `session:${sessionId}`)?.actor).toBe(`guest:${applicant.guestId}`);
     expect(joins.find((e) => e.target === `session:${other.sessionId}`)?.actor).toBe(`guest:${witnessAsGuest.guestId}`);
     expect(new Set(joins.map((e) => e.actor)).size).toBe(joins.length);
-    const signed = audit.list({ action: 'document.signed', target: `document:${documentId}`, limit: 10, offset: 0 });
+    const signed = await audit.list({
+      action: 'document.signed',
+      target: `document:${documentId}`,
+      limit: 10,
+      offset: 0,
+    });
     expect(signed.entries.map((e) => e.actor).sort()).toEqual(
       [`guest:${applicant.guestId}`, 'user:clerk.cixi', 'user:clerk.xingren'].sort(),
     );
@@ -248,12 +253,14 @@ describe('guest access ends with the session (issue 12 §3)', () => {
     const afterCancel = await server.client().post('/api/join', { code: pending.code });
     console.log(`[attack] unused code after the session ended: ${afterCancel.status} ${afterCancel.text}`);
     expect(refusal(afterCancel)).toEqual([403, 'invitation_invalid']);
-    const ended = server.app.services.audit.list({
-      action: 'session.guest_access_ended',
-      target: `session:${withdrawn.sessionId}`,
-      limit: 5,
-      offset: 0,
-    }).entries;
+    const ended = (
+      await server.app.services.audit.list({
+        action: 'session.guest_access_ended',
+        target: `session:${withdrawn.sessionId}`,
+        limit: 5,
+        offset: 0,
+      })
+    ).entries;
     expect(ended[0]?.details).toMatchObject({ unusedInvitations: 1 });
     // ...and one that escaped revocation (as rows written before this check) meets the session check.
     server.app.services.db.sql

@@ -77,7 +77,7 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     onProgress?: (fraction: number) => void,
   ): Promise<EvidencePackage> {
     const { records, recording, blobs, pki, clock, matterName, audit } = this.#d;
-    const parts = records.parts(recordId);
+    const parts = await records.parts(recordId);
     const now = clock();
     const files = await collectRecordFiles(parts, { recording, blobs, pki, exportedAt: now, exportedBy, matterName });
     const pkg = await buildEvidencePackage(files, {

@@ -208,7 +208,7 @@ export class RecordService {
   }
 
   /** The record with everything it consists of (documents, snapshots, session, audit trail). */
-  parts(id: string): RecordParts {
+  async parts(id: string): Promise<RecordParts> {
     const record = this.store.get(id);
     const documents = this.documentsOf(record);
     const snapshots = record.caseId ? this.#d.identity.snapshots(record.caseId) : [];
@@ -221,7 +221,7 @@ export class RecordService {
       ...(record.sessionId ? [`session:${record.sessionId}`] : []),
       ...documents.map((d) => `document:${d.id}`),
     ];
-    return { record, documents, snapshots, materials, session, audit: this.#d.audit.forTargets(targets) };
+    return { record, documents, snapshots, materials, session, audit: await this.#d.audit.forTargets(targets) };
   }
 
   /** The record's timeline: presence, snapshots and signatures as offsets into the playback video. */

@@ -81,14 +81,15 @@ describe('batch verification of a search result', () => {
     expect(page.recording.valid).toBe(false);
     expect(page.documents[0].verification.valid).toBe(true);
 
-    const audit = (action: string) =>
-      server.app.services.audit.list({ action, target: `record-verification:${job.id}`, limit: 5, offset: 0 }).entries;
-    expect(audit('record.batch_verify_started')).toHaveLength(1);
-    expect(audit('record.batch_verify_started')[0]).toMatchObject({
+    const audit = async (action: string) =>
+      (await server.app.services.audit.list({ action, target: `record-verification:${job.id}`, limit: 5, offset: 0 }))
+        .entries;
+    expect(await audit('record.batch_verify_started')).toHaveLength(1);
+    expect((await audit('record.batch_verify_started'))[0]).toMatchObject({
       actor: expect.stringMatching(/^user:/),
       details: { records: 3, filters: { from: records[1]!.archivedAt } },
     });
-    expect(audit('record.batch_verified')[0]).toMatchObject({
+    expect((await audit('record.batch_verified'))[0]).toMatchObject({
       details: { status: 'done', records: 3, valid: 2, invalid: 1 },
     });
 

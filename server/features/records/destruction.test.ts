@@ -73,12 +73,14 @@ test('retention end destroys the data; a legal hold blocks the sweep and the del
   }
   const pdf = await auditor.get(`/api/documents/${documentId}`);
   expect([pdf.status, pdf.json().error.code]).toEqual([410, 'record_deleted']);
-  const deleted = server.app.services.audit.list({
-    action: 'record.deleted',
-    target: `record:${recordId}`,
-    limit: 5,
-    offset: 0,
-  }).entries;
+  const deleted = (
+    await server.app.services.audit.list({
+      action: 'record.deleted',
+      target: `record:${recordId}`,
+      limit: 5,
+      offset: 0,
+    })
+  ).entries;
   expect(deleted).toHaveLength(1);
   expect(deleted[0]).toMatchObject({ actor: 'system', details: { reason: 'retention_ended', session: sessionId } });
   expect([...(deleted[0]!.details.blobs as string[])].sort()).toEqual([...new Set(shas)].sort());

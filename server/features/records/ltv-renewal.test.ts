@@ -167,12 +167,9 @@ describe('LTV renewal', () => {
     const auditor = await server.login('auditor');
     const history = (await auditor.get(`/api/records/${rec.recordId}/ltv-renewals`)).json().renewals;
     expect(history).toEqual(made);
-    const entries = audit.list({
-      action: 'record.ltv_renewed',
-      target: `record:${rec.recordId}`,
-      limit: 5,
-      offset: 0,
-    }).entries;
+    const entries = (
+      await audit.list({ action: 'record.ltv_renewed', target: `record:${rec.recordId}`, limit: 5, offset: 0 })
+    ).entries;
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
       actor: 'system',

@@ -36,8 +36,8 @@ function filesUnder(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
-function auditOf(action: string, target?: string) {
-  return server.app.services.audit.list({ action, target, limit: 20, offset: 0 }).entries;
+async function auditOf(action: string, target?: string) {
+  return (await server.app.services.audit.list({ action, target, limit: 20, offset: 0 })).entries;
 }
 
 test('auditors read the console but change nothing; bad input is refused with its code', async () => {
@@ -101,7 +101,7 @@ test('the preview lists what the sweep then destroys; a hold with its reason kee
   expect(changed.json().ceremonyKinds[0]).toMatchObject({ kind: 'agreement', retentionDays: 30 });
   const moved = (await admin.get(`/api/records/${expiring.recordId}`)).json().record;
   expect(Date.parse(moved.retainUntil) - Date.parse(moved.archivedAt)).toBe(30 * DAY_MS);
-  expect(auditOf('retention.changed', 'ceremony-kind:agreement')[0]).toMatchObject({
+  expect((await auditOf('retention.changed', 'ceremony-kind:agreement'))[0]).toMatchObject({
     actor: expect.stringMatching(/^user:/),
     details: { from: 10_950, to: 30, records: 2 },
   });
@@ -146,7 +146,7 @@ test('the preview lists what the sweep then destroys; a hold with its reason kee
   });
   expect([...blobFiles, ...recordingFiles].filter((f) => existsSync(f))).toEqual([]);
   expect(heldFiles.filter((f) => !existsSync(f))).toEqual([]);
-  const deleted = auditOf('record.deleted', `record:${expiring.recordId}`);
+  const deleted = await auditOf('record.deleted', `record:${expiring.recordId}`);
   expect(deleted).toHaveLength(1);
   expect(deleted[0]!.actor).toMatch(/^user:/);
   expect([...(deleted[0]!.details.blobs as string[])].sort()).toEqual([...shas].sort());
@@ -165,11 +165,13 @@ test('the preview lists what the sweep then destroys; a hold with its reason kee
   ).toEqual([held.recordId]);
   expect(await records.purgeExpired()).toBe(1);
   expect(heldFiles.filter((f) => existsSync(f))).toEqual([]);
-  expect(auditOf('record.deleted', `record:${held.recordId}`)[0]!.actor).toBe('system');
-  expect(auditOf('record.hold_set', `record:${held.recordId}`).map((e) => e.details.reason)).toEqual([
+  expect((await auditOf('record.deleted', `record:${held.recordId}`))[0]!.actor).toBe('system');
+  expect((await auditOf('record.hold_set', `record:${held.recordId}`)).map((e) => e.details.reason)).toEqual([
     '诉讼保全（2026）民初 123 号',
   ]);
-  expect(auditOf('record.hold_cleared', `record:${held.recordId}`).map((e) => e.details.reason)).toEqual(['案件审结']);
+  expect((await auditOf('record.hold_cleared', `record:${held.recordId}`)).map((e) => e.details.reason)).toEqual([
+    '案件审结',
+  ]);
 });
 
 test('a matter retention change moves its live records and is audited', async () => {
@@ -184,7 +186,7 @@ test('a matter retention change moves its live records and is audited', async ()
   ).toMatchObject({
     retentionDays: 5475,
   });
-  expect(auditOf('retention.changed', `matter:${matter.id}`)[0]).toMatchObject({
+  expect((await auditOf('retention.changed', `matter:${matter.id}`))[0]).toMatchObject({
     details: { from: matter.retentionDays, to: 5475, records: 0 },
   });
 });

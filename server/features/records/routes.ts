@@ -76,7 +76,7 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
         access: 'record.read',
         personalData: { what: 'record detail (documents, snapshots, participants)', object: (p) => `record:${p.id}` },
         handler: async ({ params }) => {
-          const parts = deps.records.parts(params.id);
+          const parts = await deps.records.parts(params.id);
           const { documents, recording } = await verifyRecord(deps, parts);
           return {
             record: parts.record,

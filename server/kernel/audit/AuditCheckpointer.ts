@@ -97,16 +97,16 @@ export class AuditCheckpointer {
     return next;
   }
 
-  #last(): LastCheckpoint | undefined {
-    return this.#db.sql
-      .prepare('SELECT id, entry_id, statement FROM audit_checkpoints ORDER BY id DESC LIMIT 1')
-      .get() as LastCheckpoint | undefined;
+  #last(): Promise<LastCheckpoint | undefined> {
+    return this.#db.get<LastCheckpoint>(
+      'SELECT id, entry_id, statement FROM audit_checkpoints ORDER BY id DESC LIMIT 1',
+    );
   }
 
   async #seal(): Promise<number | null> {
-    const head = this.#log.head();
+    const head = await this.#log.head();
     if (!head) return null;
-    const last = this.#last();
+    const last = await this.#last();
     if (last?.entry_id === head.id) return null;
     const fields: CheckpointFields = {
       seq: (last?.id ?? 0) + 1,
@@ -128,13 +128,12 @@ export class AuditCheckpointer {
     return { signature, token };
   }
 
-  #store(f: CheckpointFields, statement: string, signature: Uint8Array, token: Uint8Array): number {
-    this.#db.sql
-      .prepare(
-        `INSERT INTO audit_checkpoints (id, entry_id, head_hash, at, statement, signature, timestamp_token)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(f.seq, f.entryId, f.headHash, f.at, statement, Buffer.from(signature), Buffer.from(token));
+  async #store(f: CheckpointFields, statement: string, signature: Uint8Array, token: Uint8Array): Promise<number> {
+    await this.#db.run(
+      `INSERT INTO audit_checkpoints (id, entry_id, head_hash, at, statement, signature, timestamp_token)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [f.seq, f.entryId, f.headHash, f.at, statement, Buffer.from(signature), Buffer.from(token)],
+    );
     return f.seq;
   }
 
@@ -147,17 +146,16 @@ export class AuditCheckpointer {
     const reading = await this.#anchor.read();
     if (reading.status !== 'ok') return;
     const record: AnchorRecord | undefined = reading.records.at(-1);
-    const last = this.#last();
+    const last = await this.#last();
     if (!record || record.seq !== (last?.id ?? 0) + 1) return;
     const fields: CheckpointFields = {
       ...record,
       prevCheckpoint: last ? checkpointHash(last.statement) : GENESIS_HASH,
     };
     const statement = checkpointStatement(fields);
-    const entry = this.#db.sql.prepare('SELECT hash FROM audit_log WHERE id = ?').get(record.entryId) as
-      { hash: string } | undefined;
+    const entry = await this.#db.get<{ hash: string }>('SELECT hash FROM audit_log WHERE id = ?', [record.entryId]);
     if (checkpointHash(statement) !== record.checkpointHash || entry?.hash !== record.headHash) return;
     const { signature, token } = await this.#sign(statement);
-    this.#store(fields, statement, signature, token);
+    await this.#store(fields, statement, signature, token);
   }
 }

@@ -1,7 +1,7 @@
 // The append-only, hash-chained audit log. Each entry's hash covers its own fields and the previous
 // entry's hash (`hash = SHA-256(canonical JSON of the entry incl. prev_hash)`), so editing, inserting
-// or deleting a row breaks the chain from that row on. `append` is synchronous so it can run inside
-// the same SQLite transaction as the state change it records.
+// or deleting a row breaks the chain from that row on. `append` joins the transaction of the state
+// change it records (if any); the chain is serialised per chain across every node (see #chainLock).
 import { createHash } from 'node:crypto';
 import type { Database } from '../store/Database.js';
 import { type Clock } from '../clock.js';
@@ -95,6 +95,8 @@ export function rowToEntry(row: AuditRow): AuditEntry {
 }
 
 const HEAD = 'SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1';
+/** The one chain there is (the lock key of PostgreSQL's per-chain advisory lock). */
+const CHAIN = 'tongban:audit_log';
 const INSERT = `INSERT INTO audit_log (id, at, actor, action, target, site_id, details, prev_hash, hash)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
@@ -125,31 +127,48 @@ function readEvent(principal: Principal | undefined, read: PersonalDataRead): Au
   };
 }
 
+/** Called inside the append's transaction: what it writes commits or rolls back with the entry. */
+export type AppendListener = (entry: AuditEntry) => void | Promise<void>;
+
 export class AuditLog {
   readonly #db: Database;
   readonly #clock: Clock;
-  readonly #listeners = new Set<(entry: AuditEntry) => void>();
+  readonly #listeners = new Set<AppendListener>();
 
   constructor(db: Database, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
   }
 
-  /** Appends the next entry of the chain: its head read and the entry written in one write transaction. */
+  /**
+   * Appends the next entry of the chain: the chain's lock taken, its head read and the entry written
+   * in one transaction (the caller's, when there is one), so concurrent writers on any node form one
+   * line: no two entries with the same predecessor, no gap.
+   */
   async append(event: AuditEvent): Promise<AuditEntry> {
-    return this.#db.transaction(async () => {
-      const entry = this.#next(await this.#db.get<{ id: number; hash: string }>(HEAD), event);
-      await this.#db.run(INSERT, insertValues(entry));
-      return this.#announced(entry);
-    }, 'immediate');
+    const db = this.#db;
+    // SQLite: the immediate transaction is the lock (one writer at a time). PostgreSQL: a lock on the
+    // chain alone, held to the end of the (outer) transaction; other writes are not held up by it.
+    return db.transaction(
+      async () => {
+        if (db.dialect === 'postgres') await db.get('SELECT pg_advisory_xact_lock(hashtext(?)::bigint)', [CHAIN]);
+        const entry = this.#next(await db.get<{ id: number; hash: string }>(HEAD), event);
+        await db.run(INSERT, insertValues(entry));
+        for (const listener of this.#listeners) await listener(entry);
+        return entry;
+      },
+      db.dialect === 'sqlite' ? 'immediate' : 'deferred',
+    );
   }
 
   /** @deprecated synchronous SQLite form of append(), for callers not yet moved to the asynchronous store. */
   appendSync(event: AuditEvent): AuditEntry {
     return this.#db.transactionSync(() => {
-      const entry = this.#next(this.head(), event);
+      const entry = this.#next(this.#db.sql.prepare(HEAD).get() as { id: number; hash: string } | undefined, event);
       this.#db.sql.prepare(INSERT).run(...insertValues(entry));
-      return this.#announced(entry);
+      for (const listener of this.#listeners)
+        if (listener(entry) instanceof Promise) throw new Error('an asynchronous onAppend listener needs append()');
+      return entry;
     });
   }
 
@@ -168,11 +187,6 @@ export class AuditLog {
     return { ...unsigned, hash: entryHash(unsigned) };
   }
 
-  #announced(entry: AuditEntry): AuditEntry {
-    for (const listener of this.#listeners) listener(entry);
-    return entry;
-  }
-
   /**
    * Audits a staff member's read of personal data (`data.read`): the one place every HTTP route and
    * socket event that hands out personal data records it. Guests reading their own session are not
@@ -189,17 +203,17 @@ export class AuditLog {
     if (event) this.appendSync(event);
   }
 
-  /** Called after each append (e.g. to checkpoint after N entries). */
-  onAppend(listener: (entry: AuditEntry) => void): () => void {
+  /** Called at each append, inside its transaction (e.g. to checkpoint after N entries). */
+  onAppend(listener: AppendListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  head(): { id: number; hash: string } | undefined {
-    return this.#db.sql.prepare(HEAD).get() as { id: number; hash: string } | undefined;
+  head(): Promise<{ id: number; hash: string } | undefined> {
+    return this.#db.get<{ id: number; hash: string }>(HEAD);
   }
 
-  list(filter: AuditFilter): { entries: AuditEntry[]; total: number } {
+  async list(filter: AuditFilter): Promise<{ entries: AuditEntry[]; total: number }> {
     const where: string[] = [];
     const args: (string | number)[] = [];
     const add = (clause: string, value: string | undefined) => {
@@ -213,20 +227,22 @@ export class AuditLog {
     add('at >= ?', filter.from);
     add('at <= ?', filter.to);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.#db.sql.prepare(`SELECT COUNT(*) AS n FROM audit_log ${clause}`).get(...args) as { n: number })
-      .n;
-    const rows = this.#db.sql
-      .prepare(`SELECT * FROM audit_log ${clause} ORDER BY id LIMIT ? OFFSET ?`)
-      .all(...args, filter.limit, filter.offset) as AuditRow[];
+    const total = (await this.#db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_log ${clause}`, args))!.n;
+    const rows = await this.#db.all<AuditRow>(`SELECT * FROM audit_log ${clause} ORDER BY id LIMIT ? OFFSET ?`, [
+      ...args,
+      filter.limit,
+      filter.offset,
+    ]);
     return { entries: rows.map(rowToEntry), total };
   }
 
   /** Entries whose target is one of `targets`, oldest first (evidence packages). */
-  forTargets(targets: readonly string[]): AuditEntry[] {
+  async forTargets(targets: readonly string[]): Promise<AuditEntry[]> {
     if (targets.length === 0) return [];
-    const rows = this.#db.sql
-      .prepare(`SELECT * FROM audit_log WHERE target IN (${targets.map(() => '?').join(',')}) ORDER BY id`)
-      .all(...targets) as AuditRow[];
+    const rows = await this.#db.all<AuditRow>(
+      `SELECT * FROM audit_log WHERE target IN (${targets.map(() => '?').join(',')}) ORDER BY id`,
+      targets,
+    );
     return rows.map(rowToEntry);
   }
 }

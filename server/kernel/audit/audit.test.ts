@@ -70,7 +70,7 @@ test('a restart loses nothing: cases, sessions, logins, the audit chain; shutdow
   const before = {
     case: (await xingren.get(`/api/cases/${caseId}`)).json(),
     users: server.app.services.users.list().length,
-    entries: server.app.services.audit.head()!.id,
+    entries: (await server.app.services.audit.head())!.id,
   };
   server = await server.restart();
   const after = await xingren.get(`/api/cases/${caseId}`); // the old cookie still works
@@ -80,7 +80,7 @@ test('a restart loses nothing: cases, sessions, logins, the audit chain; shutdow
   expect(session.json().participants).toHaveLength(2);
   expect(server.app.services.users.list()).toHaveLength(before.users);
   // server.stopped + the new server.started follow the old head, then the two reads above (data.read)
-  expect(server.app.services.audit.head()!.id).toBe(before.entries + 4);
+  expect((await server.app.services.audit.head())!.id).toBe(before.entries + 4);
   const v = await server.app.services.verifyAudit();
   expect(v).toMatchObject({ valid: true, checkpoints: { count: 2, sealsVerified: 2 } });
   const r = cli(server.dataDir);
@@ -105,7 +105,7 @@ test('editing one row of the SQLite file directly: verification names that entry
   expect(r.stdout).toContain(`FAILED: first bad entry #${victim.id}: stored hash`);
   const db = Database.open(databaseFile(server.dataDir));
   const v = await verifyAuditLog(db);
-  db.close();
+  await db.close();
   expect(v.valid).toBe(false);
   expect(v.firstProblem).toMatchObject({ kind: 'entry', id: victim.id });
 

@@ -60,7 +60,7 @@ export async function verifyAuditLog(db: Database, options: AuditVerifyOptions =
   let entries = 0;
   let firstProblem: AuditProblem | null = null;
   const hashes = new Map<number, string>();
-  for (const row of db.sql.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as Iterable<AuditRow>) {
+  for await (const row of entriesInOrder(db)) {
     entries += 1;
     const problem = checkEntry(row, expectedId, prevHash);
     if (problem) {
@@ -72,7 +72,7 @@ export async function verifyAuditLog(db: Database, options: AuditVerifyOptions =
     expectedId = row.id + 1;
   }
   const lastEntry = expectedId - 1;
-  const checkpoints = db.sql.prepare('SELECT * FROM audit_checkpoints ORDER BY id').all() as CheckpointRow[];
+  const checkpoints = await db.all<CheckpointRow>('SELECT * FROM audit_checkpoints ORDER BY id');
   let sealsVerified = 0;
   if (!firstProblem) {
     let previous: CheckpointRow | undefined;
@@ -93,7 +93,7 @@ export async function verifyAuditLog(db: Database, options: AuditVerifyOptions =
     firstProblem ??= compared.problem;
   }
   if (!firstProblem && options.maxUnanchoredMs !== undefined)
-    firstProblem = checkUnanchored(db, checkpoints.at(-1)?.entry_id ?? 0, options.maxUnanchoredMs, options.now);
+    firstProblem = await checkUnanchored(db, checkpoints.at(-1)?.entry_id ?? 0, options.maxUnanchoredMs, options.now);
   const head = entries > 0 && !firstProblem ? { id: lastEntry, hash: prevHash } : null;
   return {
     valid: firstProblem === null,
@@ -103,6 +103,20 @@ export async function verifyAuditLog(db: Database, options: AuditVerifyOptions =
     anchor,
     firstProblem,
   };
+}
+
+/** Rows this many at a time: a long log is walked without holding it all in memory. */
+const PAGE = 2000;
+
+/** The log in id order, a page at a time (by id, so rows appended meanwhile are read too). */
+async function* entriesInOrder(db: Database): AsyncGenerator<AuditRow> {
+  let after = Number.MIN_SAFE_INTEGER;
+  for (;;) {
+    const rows = await db.all<AuditRow>('SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?', [after, PAGE]);
+    yield* rows;
+    if (rows.length < PAGE) return;
+    after = rows.at(-1)!.id;
+  }
 }
 
 function checkEntry(row: AuditRow, expectedId: number, prevHash: string): string | null {
@@ -233,9 +247,16 @@ async function compareWithAnchor(
   return { heads, problem: null };
 }
 
-function checkUnanchored(db: Database, anchoredUpTo: number, maxMs: number, now = new Date()): AuditProblem | null {
-  const oldest = db.sql.prepare('SELECT id, at FROM audit_log WHERE id > ? ORDER BY id LIMIT 1').get(anchoredUpTo) as
-    { id: number; at: string } | undefined;
+async function checkUnanchored(
+  db: Database,
+  anchoredUpTo: number,
+  maxMs: number,
+  now = new Date(),
+): Promise<AuditProblem | null> {
+  const oldest = await db.get<{ id: number; at: string }>(
+    'SELECT id, at FROM audit_log WHERE id > ? ORDER BY id LIMIT 1',
+    [anchoredUpTo],
+  );
   if (!oldest || now.getTime() - Date.parse(oldest.at) <= maxMs) return null;
   return {
     kind: 'log',
