@@ -41,15 +41,14 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-const numberOf = (r: ArchivedCeremony) => server.app.services.records.store.get(r.recordId).number;
-const filesOf = (r: ArchivedCeremony) => {
+const numberOf = async (r: ArchivedCeremony) => (await server.app.services.records.store.get(r.recordId)).number;
+const filesOf = async (r: ArchivedCeremony) => {
   const { records, db, blobs, recording } = server.app.services;
-  const rows = db.sql
-    .prepare(
-      'SELECT current_sha256 AS s FROM documents WHERE id = ? UNION SELECT original_sha256 FROM documents WHERE id = ?',
-    )
-    .all(r.documentId, r.documentId) as { s: string }[];
-  expect(records.store.getAny(r.recordId)).toBeDefined();
+  const rows = await db.all<{ s: string }>(
+    'SELECT current_sha256 AS s FROM documents WHERE id = ? UNION SELECT original_sha256 FROM documents WHERE id = ?',
+    [r.documentId, r.documentId],
+  );
+  expect(await records.store.getAny(r.recordId)).toBeDefined();
   return [...rows.map((x) => blobFile(blobs, x.s)), recording.directory(r.sessionId)!];
 };
 
@@ -74,7 +73,7 @@ describe('retention console', () => {
 
   it('a legal hold needs a reason; held, the record leaves the preview and is listed with who and when', async () => {
     const holds = page.locator('section[aria-labelledby="holds-title"]');
-    await holds.getByLabel('按记录编号、标题或姓名查找').fill(numberOf(held));
+    await holds.getByLabel('按记录编号、标题或姓名查找').fill(await numberOf(held));
     await holds.getByRole('button', { name: '查找' }).click();
     const hold = page.getByTestId('hold-candidates').getByRole('button', { name: '设置保全' });
     await hold.waitFor();
@@ -84,10 +83,10 @@ describe('retention console', () => {
     const heldRow = page.getByTestId('hold-row');
     await poll(() => heldRow.count()).toBe(1);
     expect(await heldRow.textContent()).toContain('诉讼保全（2026）民初 123 号');
-    expect(await heldRow.textContent()).toContain(numberOf(held));
+    expect(await heldRow.textContent()).toContain(await numberOf(held));
     expect(await heldRow.textContent()).toMatch(/user:/);
     await poll(() => page.getByTestId('doomed-row').count()).toBe(1);
-    expect(await page.getByTestId('doomed-row').textContent()).toContain(numberOf(expiring));
+    expect(await page.getByTestId('doomed-row').textContent()).toContain(await numberOf(expiring));
     await screenshot(page, 'admin-retention');
   });
 
@@ -103,8 +102,8 @@ describe('retention console', () => {
   });
 
   it('deleting now destroys what the preview listed and leaves the held record', async () => {
-    const doomedFiles = filesOf(expiring);
-    const heldFiles = filesOf(held);
+    const doomedFiles = await filesOf(expiring);
+    const heldFiles = await filesOf(held);
     expect([...doomedFiles, ...heldFiles].filter((f) => !existsSync(f))).toEqual([]);
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: '立即执行删除' }).click();
@@ -121,7 +120,7 @@ describe('retention console', () => {
 describe('long-term validation renewal on the record page', () => {
   it('the held record, its timestamp renewed, lists the renewal (date, TSA, reason)', async () => {
     const { ltv, documents, blobs } = server.app.services;
-    const pdf = await blobs.get(documents.get(held.documentId).currentSha256);
+    const pdf = await blobs.get((await documents.get(held.documentId)).currentSha256);
     const notAfter = lastTimestamp(pdf)!.tsa!.notAfter;
     offsetMs = Date.parse(notAfter) - 60 * DAY_MS - Date.now();
     expect((await ltv.run()).map((r) => r.reason)).toEqual(['tsa_certificate_expiring']);

@@ -426,7 +426,7 @@ export class App {
       ...new Set(['localhost', '127.0.0.1', config.host].filter((h) => h !== '0.0.0.0' && h !== '::')),
     ];
     this.#started = true;
-    s.evidence.failInterrupted();
+    await s.evidence.failInterrupted();
     const tls = await s.pki.serverTlsCredentials(hostnames);
     const authenticator = cookieAuthenticator(s.loginSessions);
     const publicUrl = () => this.#url.value || undefined;

@@ -82,7 +82,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     this.#d = deps;
     this.#ceremonies = new CeremonyStore(deps.db, deps.clock);
     deps.signing.on('signed', (outcome: SignOutcome) => {
-      if (outcome.document.ceremonyId) this.publish(outcome.document.ceremonyId);
+      if (outcome.document.ceremonyId) this.#publishLater(outcome.document.ceremonyId);
     });
     deps.signing.on('completed', (doc: FlowDocument) => {
       if (!doc.ceremonyId) return;
@@ -93,7 +93,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
         target: `ceremony:${doc.ceremonyId}`,
         details: { document: doc.id },
       });
-      this.publish(doc.ceremonyId);
+      this.#publishLater(doc.ceremonyId);
     });
   }
 
@@ -113,14 +113,14 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     const now = clock().toISOString();
     const boxes = signatureGrid(facts.pageCount, facts.lastPageSize, signers.length);
     const documentId = randomUUID();
-    const ceremonyId = db.transactionSync(() => {
+    const ceremonyId = await db.transaction(async () => {
       const ceremony = this.#ceremonies.create({ title: input.title, hostUserId: host.userId, status: 'signing' });
       const session = sessions.create({ kind: 'ceremony', ceremonyId: ceremony.id }, [
         { userId: host.userId, displayName: host.displayName, role: 'host' },
         ...signers.map((u) => ({ userId: u.id, displayName: u.displayName, role: 'signer' })),
         ...witnesses.map((u) => ({ userId: u.id, displayName: u.displayName, role: 'witness' })),
       ]);
-      documents.insert(
+      await documents.insert(
         {
           id: documentId,
           kind: 'agreement',
@@ -168,17 +168,17 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
         },
       });
       return ceremony.id;
-    });
+    }, 'immediate');
     return this.state(ceremonyId);
   }
 
-  state(id: string): CeremonyState {
+  async state(id: string): Promise<CeremonyState> {
     const { db, documents, users } = this.#d;
     const ceremony = this.#ceremonies.get(id);
     const detail = db.sql.prepare('SELECT * FROM ceremony_details WHERE ceremony_id = ?').get(id) as
       DetailRow | undefined;
     if (!detail) throw new NotFoundError(`ceremony ${id}`);
-    const doc = documents.get(detail.document_id);
+    const doc = await documents.get(detail.document_id);
     const next = DocumentSigning.nextSigner(doc);
     const witnessIds = (
       db.sql.prepare('SELECT user_id FROM ceremony_witnesses WHERE ceremony_id = ?').all(id) as { user_id: string }[]
@@ -211,8 +211,8 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     };
   }
 
-  setPage(principal: Principal, id: string, page: number): CeremonyState {
-    const state = this.#assertHost(principal, id);
+  async setPage(principal: Principal, id: string, page: number): Promise<CeremonyState> {
+    const state = await this.#assertHost(principal, id);
     if (!Number.isInteger(page) || page < 1 || page > state.pageCount)
       throw new BadRequestError(`page must be 1…${state.pageCount}`);
     this.#d.db.sql.prepare('UPDATE ceremony_details SET current_page = ? WHERE ceremony_id = ?').run(page, id);
@@ -220,17 +220,17 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
   }
 
   async sign(principal: Principal, id: string, pin: string): Promise<{ state: CeremonyState; outcome: SignOutcome }> {
-    const state = this.state(id);
+    const state = await this.state(id);
     if (state.status !== 'signing') throw new ConflictError(`ceremony is ${state.status}`, 'ceremony_closed');
     const outcome = await this.#d.signing.sign(principal, state.documentId, { pin });
-    return { state: this.state(id), outcome };
+    return { state: await this.state(id), outcome };
   }
 
-  abort(principal: Principal, id: string, reason: string): CeremonyState {
-    const state = this.#assertHost(principal, id);
+  async abort(principal: Principal, id: string, reason: string): Promise<CeremonyState> {
+    const state = await this.#assertHost(principal, id);
     if (state.status !== 'signing') throw new ConflictError(`ceremony is ${state.status}`, 'ceremony_closed');
-    this.#d.db.transactionSync(() => {
-      this.#d.signing.abort(state.documentId);
+    await this.#d.db.transaction(async () => {
+      await this.#d.signing.abort(state.documentId);
       this.#d.db.sql.prepare('UPDATE ceremony_details SET abort_reason = ? WHERE ceremony_id = ?').run(reason, id);
       this.#ceremonies.setStatus(id, 'aborted');
       const session = this.#d.sessions.get(state.sessionId);
@@ -241,7 +241,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
         target: `ceremony:${id}`,
         details: { reason },
       });
-    });
+    }, 'immediate');
     return this.publish(id);
   }
 
@@ -250,17 +250,22 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     this.#ceremonies.setStatus(id, 'archived');
   }
 
-  #assertHost(principal: Principal, id: string): CeremonyState {
-    const state = this.state(id);
+  async #assertHost(principal: Principal, id: string): Promise<CeremonyState> {
+    const state = await this.state(id);
     if (principal.kind !== 'user' || principal.userId !== state.host.userId) throw new ForbiddenError('host only');
     return state;
   }
 
   /** Tells listeners (the ceremony's sockets) its current state; also after changes made elsewhere, e.g. archiving. */
-  publish(id: string): CeremonyState {
-    const state = this.state(id);
+  async publish(id: string): Promise<CeremonyState> {
+    const state = await this.state(id);
     this.emit('state', state);
     return state;
+  }
+
+  /** publish() from an event listener, which cannot wait: a failure is logged, not left unhandled. */
+  #publishLater(id: string): void {
+    this.publish(id).catch((err: unknown) => console.error(`ceremony ${id}: state not published`, err));
   }
 
   #activeUser(id: string, roles: readonly string[]) {

@@ -34,8 +34,8 @@ export function ceremonySockets(deps: CeremonySocketDeps): SocketModule {
       deps.ceremonies.on('state', onState);
       deps.signing.on('signed', onSigned);
 
-      const canRead = (socket: TongbanSocket, ceremonyId: string) => {
-        const state = deps.ceremonies.state(ceremonyId);
+      const canRead = async (socket: TongbanSocket, ceremonyId: string) => {
+        const state = await deps.ceremonies.state(ceremonyId);
         const principal = socket.data.principal;
         authorize(principal, 'ceremony.read', {
           participant: deps.sessions.isParticipant(principal, deps.sessions.get(state.sessionId)),
@@ -45,7 +45,7 @@ export function ceremonySockets(deps: CeremonySocketDeps): SocketModule {
 
       realtime.onConnection((socket) => {
         realtime.handle(socket, 'ceremony:join', async ({ ceremonyId }) => {
-          const state = canRead(socket, ceremonyId);
+          const state = await canRead(socket, ceremonyId);
           await socket.join(ceremonyRoom(ceremonyId));
           const read = {
             object: `ceremony:${ceremonyId}`,
@@ -59,8 +59,8 @@ export function ceremonySockets(deps: CeremonySocketDeps): SocketModule {
           await socket.leave(ceremonyRoom(ceremonyId));
           return { left: true as const };
         });
-        realtime.handle(socket, 'ceremony:page', ({ ceremonyId, page }) => {
-          canRead(socket, ceremonyId);
+        realtime.handle(socket, 'ceremony:page', async ({ ceremonyId, page }) => {
+          await canRead(socket, ceremonyId);
           return deps.ceremonies.setPage(socket.data.principal, ceremonyId, page);
         });
       });

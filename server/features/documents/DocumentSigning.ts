@@ -91,7 +91,7 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
   async sign(principal: Principal, documentId: string, input: SignInput): Promise<SignOutcome> {
     return this.#mutex.run(documentId, async () => {
       const { store, blobs, clock, audit } = this.#deps;
-      const doc = store.get(documentId);
+      const doc = await store.get(documentId);
       DocumentSigning.assertBoundGuest(doc, principal);
       const signer = DocumentSigning.signerFor(doc, principal);
       if (!signer) throw new ForbiddenError('not a signer of this document');
@@ -128,15 +128,20 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
         },
       }).catch(imageErrorsAsBadRequest);
       const sha256 = await blobs.put(signed);
-      store.recordSignature(doc.id, signer.position, sha256, now.toISOString());
-      audit.appendSync({
-        actor: actorOf(principal),
-        action: 'document.signed',
-        target: `document:${doc.id}`,
-        siteId: signer.siteId,
-        details: { position: signer.position, role: signer.role, sha256 },
-      });
-      let updated = store.get(doc.id);
+      // The mutex orders signers on this node only: the write is a compare-and-set on the revision signed
+      // over, so another node's signature in between (or an abort) refuses this one instead of losing it.
+      await store.db.transaction(async () => {
+        if (!(await store.recordSignature(doc.id, signer.position, doc.currentSha256, sha256, now.toISOString())))
+          throw new ConflictError('the document changed while signing; reload and try again');
+        await audit.append({
+          actor: actorOf(principal),
+          action: 'document.signed',
+          target: `document:${doc.id}`,
+          siteId: signer.siteId,
+          details: { position: signer.position, role: signer.role, sha256 },
+        });
+      }, 'immediate');
+      let updated = await store.get(doc.id);
       const following = DocumentSigning.nextSigner(updated);
       if (!following) updated = await this.#complete(updated);
       const outcome: SignOutcome = {
@@ -151,11 +156,13 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
   }
 
   /** Marks an unfinished document aborted (ceremony aborted); no more signatures are accepted. */
-  abort(documentId: string): FlowDocument {
-    const doc = this.#deps.store.get(documentId);
-    if (doc.status !== 'signing') throw new ConflictError(`document is ${doc.status}`, 'document_closed');
-    this.#deps.store.setStatus(documentId, 'aborted', this.#deps.clock().toISOString());
-    return this.#deps.store.get(documentId);
+  async abort(documentId: string): Promise<FlowDocument> {
+    const { store, clock } = this.#deps;
+    const doc = await store.get(documentId);
+    // Only from `signing`, checked by the update itself: a completion on another node in between wins.
+    if (doc.status !== 'signing' || !(await store.moveStatus(documentId, 'signing', 'aborted', clock().toISOString())))
+      throw new ConflictError(`document is ${(await store.get(documentId)).status}`, 'document_closed');
+    return store.get(documentId);
   }
 
   async #unlock(
@@ -186,13 +193,17 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
     const withDss = await addDss(pdf, { certificates: pki.caCertificates(), crls: pki.crls().map((c) => c.der) });
     const stamped = await addDocumentTimestamp(withDss, pki.timeStamper());
     const sha256 = await blobs.put(stamped);
-    store.setRevision(doc.id, sha256, 'signed', clock().toISOString());
-    audit.appendSync({
-      actor: 'system',
-      action: 'document.completed',
-      target: `document:${doc.id}`,
-      details: { sha256, level: 'B-LTA' },
-    });
+    await store.db.transaction(async () => {
+      // Completed over the last signer's revision, or not at all (an abort on another node in between).
+      if (!(await store.setRevision(doc.id, doc.currentSha256, sha256, 'signed', clock().toISOString())))
+        throw new ConflictError('the document changed before it was completed', 'document_closed');
+      await audit.append({
+        actor: 'system',
+        action: 'document.completed',
+        target: `document:${doc.id}`,
+        details: { sha256, level: 'B-LTA' },
+      });
+    }, 'immediate');
     return store.get(doc.id);
   }
 }

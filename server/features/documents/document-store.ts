@@ -90,42 +90,42 @@ interface SignerRow {
   signed_sha256: string | null;
 }
 
+const INSERT_DOCUMENT = `INSERT INTO documents (id, kind, case_id, ceremony_id, session_id, title, original_sha256,
+  current_sha256, status, checkpoint, created_at, updated_at, verify_sha256)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'signing', ?, ?, ?, ?)`;
+const INSERT_SIGNER = `INSERT INTO document_signers (document_id, position, role, user_id, guest_session_id, guest_id,
+  display_name, site_id, box, event_certificate_serial, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Thrown inside recordSignature's transaction to roll back the document's move when the slot was filled. */
+class SlotTaken extends Error {}
+
 export class DocumentStore {
   constructor(readonly db: Database) {}
 
-  insert(
+  async insert(
     doc: Omit<FlowDocument, 'signers' | 'currentSha256' | 'status' | 'updatedAt'> & {
       /** H, the hash the QR stamp carries: SHA-256 of the document before the stamp. */
       readonly verifySha256?: string;
     },
     signers: readonly NewSigner[],
-  ): void {
-    this.db.transactionSync(() => {
-      this.db.sql
-        .prepare(
-          `INSERT INTO documents (id, kind, case_id, ceremony_id, session_id, title, original_sha256, current_sha256, status,
-             checkpoint, created_at, updated_at, verify_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'signing', ?, ?, ?, ?)`,
-        )
-        .run(
-          doc.id,
-          doc.kind,
-          doc.caseId,
-          doc.ceremonyId,
-          doc.sessionId,
-          doc.title,
-          doc.originalSha256,
-          doc.originalSha256,
-          doc.checkpoint ? JSON.stringify(doc.checkpoint) : null,
-          doc.createdAt,
-          doc.createdAt,
-          doc.verifySha256 ?? null,
-        );
-      const insert = this.db.sql.prepare(
-        `INSERT INTO document_signers (document_id, position, role, user_id, guest_session_id, guest_id, display_name,
-           site_id, box, event_certificate_serial, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
+  ): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.db.run(INSERT_DOCUMENT, [
+        doc.id,
+        doc.kind,
+        doc.caseId,
+        doc.ceremonyId,
+        doc.sessionId,
+        doc.title,
+        doc.originalSha256,
+        doc.originalSha256,
+        doc.checkpoint ? JSON.stringify(doc.checkpoint) : null,
+        doc.createdAt,
+        doc.createdAt,
+        doc.verifySha256 ?? null,
+      ]);
       for (const s of signers) {
-        insert.run(
+        await this.db.run(INSERT_SIGNER, [
           doc.id,
           s.position,
           s.role,
@@ -137,38 +137,41 @@ export class DocumentStore {
           JSON.stringify(s.box),
           s.eventCertificateSerial,
           s.eventId,
-        );
+        ]);
       }
     });
   }
 
-  find(id: string): FlowDocument | undefined {
-    const row = this.db.sql.prepare('SELECT * FROM documents WHERE id = ?').get(id) as DocumentRow | undefined;
+  async find(id: string): Promise<FlowDocument | undefined> {
+    const row = await this.db.get<DocumentRow>('SELECT * FROM documents WHERE id = ?', [id]);
     return row && this.#withSigners(row);
   }
 
-  get(id: string): FlowDocument {
-    const doc = this.find(id);
+  async get(id: string): Promise<FlowDocument> {
+    const doc = await this.find(id);
     if (!doc) throw new NotFoundError(`document ${id}`);
     return doc;
   }
 
   /** The document a session is about now: its case's latest identity document, or its ceremony's agreement. */
-  currentIdFor(session: { readonly caseId: string | null; readonly ceremonyId: string | null }): string | null {
-    if (session.caseId) return this.forCase(session.caseId).at(-1)?.id ?? null;
-    if (session.ceremonyId) return this.forCeremony(session.ceremonyId)?.id ?? null;
+  async currentIdFor(session: {
+    readonly caseId: string | null;
+    readonly ceremonyId: string | null;
+  }): Promise<string | null> {
+    if (session.caseId) return (await this.forCase(session.caseId)).at(-1)?.id ?? null;
+    if (session.ceremonyId) return (await this.forCeremony(session.ceremonyId))?.id ?? null;
     return null;
   }
 
-  forCase(caseId: string): FlowDocument[] {
-    return (
-      this.db.sql.prepare('SELECT * FROM documents WHERE case_id = ? ORDER BY created_at').all(caseId) as DocumentRow[]
-    ).map((r) => this.#withSigners(r));
+  async forCase(caseId: string): Promise<FlowDocument[]> {
+    const rows = await this.db.all<DocumentRow>('SELECT * FROM documents WHERE case_id = ? ORDER BY created_at', [
+      caseId,
+    ]);
+    return Promise.all(rows.map((r) => this.#withSigners(r)));
   }
 
-  forCeremony(ceremonyId: string): FlowDocument | undefined {
-    const row = this.db.sql.prepare('SELECT * FROM documents WHERE ceremony_id = ?').get(ceremonyId) as
-      DocumentRow | undefined;
+  async forCeremony(ceremonyId: string): Promise<FlowDocument | undefined> {
+    const row = await this.db.get<DocumentRow>('SELECT * FROM documents WHERE ceremony_id = ?', [ceremonyId]);
     return row && this.#withSigners(row);
   }
 
@@ -176,32 +179,30 @@ export class DocumentStore {
    * The document one of whose revisions has this hash, given whole or as its first hex digits (a
    * printed short URL); undefined when none does, or when a prefix fits more than one document.
    */
-  findByHash(ref: string): HashMatch | undefined {
+  async findByHash(ref: string): Promise<HashMatch | undefined> {
     const low = ref.toLowerCase();
     const high = `${low}g`; // every hex string starting with `low` sorts below it: a range the indexes serve
-    const hits = this.db.sql
-      .prepare(
-        `SELECT id AS document_id, 'unstamped' AS revision FROM documents WHERE verify_sha256 >= @low AND verify_sha256 < @high
-         UNION ALL SELECT id, 'base' FROM documents WHERE original_sha256 >= @low AND original_sha256 < @high
-         UNION ALL SELECT document_id, 'signed' FROM document_signers WHERE signed_sha256 >= @low AND signed_sha256 < @high
-         UNION ALL SELECT id, 'current' FROM documents WHERE current_sha256 >= @low AND current_sha256 < @high`,
-      )
-      .all({ low, high }) as { document_id: string; revision: HashRevision }[];
+    const hits = await this.db.all<{ document_id: string; revision: HashRevision }>(
+      `SELECT id AS document_id, 'unstamped' AS revision FROM documents WHERE verify_sha256 >= @low AND verify_sha256 < @high
+       UNION ALL SELECT id, 'base' FROM documents WHERE original_sha256 >= @low AND original_sha256 < @high
+       UNION ALL SELECT document_id, 'signed' FROM document_signers WHERE signed_sha256 >= @low AND signed_sha256 < @high
+       UNION ALL SELECT id, 'current' FROM documents WHERE current_sha256 >= @low AND current_sha256 < @high`,
+      { low, high },
+    );
     if (new Set(hits.map((h) => h.document_id)).size !== 1) return undefined;
-    const row = this.db.sql
-      .prepare(
-        `SELECT d.kind, d.case_id, d.ceremony_id, d.status, d.destroyed_at,
-           (SELECT COUNT(*) FROM document_signers s WHERE s.document_id = d.id AND s.signed_at IS NOT NULL) AS signed
-         FROM documents d WHERE d.id = ?`,
-      )
-      .get(hits[0]!.document_id) as {
+    const row = (await this.db.get<{
       kind: DocumentKind;
       case_id: string | null;
       ceremony_id: string | null;
       status: DocumentStatus;
       destroyed_at: string | null;
       signed: number;
-    };
+    }>(
+      `SELECT d.kind, d.case_id, d.ceremony_id, d.status, d.destroyed_at,
+         (SELECT COUNT(*) FROM document_signers s WHERE s.document_id = d.id AND s.signed_at IS NOT NULL) AS signed
+       FROM documents d WHERE d.id = ?`,
+      [hits[0]!.document_id],
+    ))!;
     // A hash several columns share (an unsigned base is also current; the last signature too) is named by its first role.
     const order: HashRevision[] = ['unstamped', 'base', 'signed', 'current'];
     const revision = order.find((r) => hits.some((h) => h.revision === r))!;
@@ -213,48 +214,71 @@ export class DocumentStore {
       status: row.status,
       destroyed: !!row.destroyed_at,
       revision,
-      signatures: row.signed,
+      signatures: Number(row.signed),
     };
   }
 
   /** Its record was deleted and every revision destroyed: routes answer 410. */
-  markDestroyed(ids: readonly string[], at: string): void {
-    const mark = this.db.sql.prepare('UPDATE documents SET destroyed_at = ? WHERE id = ?');
-    for (const id of ids) mark.run(at, id);
+  async markDestroyed(ids: readonly string[], at: string): Promise<void> {
+    for (const id of ids) await this.db.run('UPDATE documents SET destroyed_at = ? WHERE id = ?', [at, id]);
   }
 
-  isDestroyed(id: string): boolean {
-    const row = this.db.sql.prepare('SELECT destroyed_at FROM documents WHERE id = ?').get(id) as
-      { destroyed_at: string | null } | undefined;
+  async isDestroyed(id: string): Promise<boolean> {
+    const row = await this.db.get<{ destroyed_at: string | null }>('SELECT destroyed_at FROM documents WHERE id = ?', [
+      id,
+    ]);
     return !!row?.destroyed_at;
   }
 
-  recordSignature(id: string, position: number, sha256: string, at: string): void {
-    this.db.transactionSync(() => {
-      this.db.sql
-        .prepare(
+  /**
+   * The signer at `position` signed revision `sha256` of the revision `base`. A compare-and-set: false
+   * (nothing written) when the document moved on meanwhile — another node signed, completed or aborted
+   * it — or the slot was filled, so the caller can refuse instead of overwriting a newer revision.
+   */
+  async recordSignature(id: string, position: number, base: string, sha256: string, at: string): Promise<boolean> {
+    return this.db
+      .transaction(async () => {
+        const moved = await this.db.run(
+          `UPDATE documents SET current_sha256 = ?, updated_at = ? WHERE id = ? AND current_sha256 = ? AND status = 'signing'`,
+          [sha256, at, id, base],
+        );
+        if (moved.changes !== 1) return false;
+        const slot = await this.db.run(
           'UPDATE document_signers SET signed_at = ?, signed_sha256 = ? WHERE document_id = ? AND position = ? AND signed_at IS NULL',
-        )
-        .run(at, sha256, id, position);
-      this.db.sql.prepare('UPDATE documents SET current_sha256 = ?, updated_at = ? WHERE id = ?').run(sha256, at, id);
-    });
+          [at, sha256, id, position],
+        );
+        if (slot.changes !== 1) throw new SlotTaken();
+        return true;
+      }, 'immediate')
+      .catch((err: unknown) => {
+        if (err instanceof SlotTaken) return false; // the transaction rolled the document's move back
+        throw err;
+      });
   }
 
-  setRevision(id: string, sha256: string, status: DocumentStatus, at: string): void {
-    this.db.sql
-      .prepare('UPDATE documents SET current_sha256 = ?, status = ?, updated_at = ? WHERE id = ?')
-      .run(sha256, status, at, id);
+  /** Moves the current revision from `base` to `sha256` with this status; false when it is no longer `base`. */
+  async setRevision(id: string, base: string, sha256: string, status: DocumentStatus, at: string): Promise<boolean> {
+    const r = await this.db.run(
+      'UPDATE documents SET current_sha256 = ?, status = ?, updated_at = ? WHERE id = ? AND current_sha256 = ?',
+      [sha256, status, at, id, base],
+    );
+    return r.changes === 1;
   }
 
-  setStatus(id: string, status: DocumentStatus, at: string): void {
-    this.db.sql.prepare('UPDATE documents SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
+  /** Moves the status from `from` to `to`; false when it was no longer `from`. */
+  async moveStatus(id: string, from: DocumentStatus, to: DocumentStatus, at: string): Promise<boolean> {
+    const r = await this.db.run('UPDATE documents SET status = ?, updated_at = ? WHERE id = ? AND status = ?', [
+      to,
+      at,
+      id,
+      from,
+    ]);
+    return r.changes === 1;
   }
 
-  #withSigners(row: DocumentRow): FlowDocument {
+  async #withSigners(row: DocumentRow): Promise<FlowDocument> {
     const signers = (
-      this.db.sql
-        .prepare('SELECT * FROM document_signers WHERE document_id = ? ORDER BY position')
-        .all(row.id) as SignerRow[]
+      await this.db.all<SignerRow>('SELECT * FROM document_signers WHERE document_id = ? ORDER BY position', [row.id])
     ).map((s): DocumentSigner => ({
       position: s.position,
       role: s.role,

@@ -45,7 +45,11 @@ export interface EvidenceExporterDeps {
   readonly limits: { readonly evidenceJobsPerUser: number; readonly evidenceJobTtlMs: number };
 }
 
-const COLUMNS = `id, record_id AS recordId, kind, status, progress, sha256, error, created_at AS createdAt, finished_at AS finishedAt`;
+const COLUMNS = `id, record_id AS "recordId", kind, status, progress, sha256, error, created_at AS "createdAt",
+  finished_at AS "finishedAt"`;
+const UPDATE_JOB = `UPDATE evidence_jobs SET progress = COALESCE(?, progress), status = COALESCE(?, status),
+  sha256 = COALESCE(?, sha256), error = COALESCE(?, error), finished_at = CASE WHEN ? IS NULL THEN finished_at ELSE ? END
+  WHERE id = ?`;
 
 export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { requestedBy: string }] }> {
   readonly #d: EvidenceExporterDeps;
@@ -59,12 +63,12 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
    * Marks failed the jobs a previous server left "running" (they would count against their owner's
    * limit for ever). Called by the serving app on start only: a CLI command beside it must not.
    */
-  failInterrupted(): number {
-    return this.#d.db.sql
-      .prepare(
-        `UPDATE evidence_jobs SET status = 'failed', error = 'interrupted by a server restart', finished_at = ? WHERE status = 'running'`,
-      )
-      .run(this.#d.clock().toISOString()).changes;
+  async failInterrupted(): Promise<number> {
+    const r = await this.#d.db.run(
+      `UPDATE evidence_jobs SET status = 'failed', error = 'interrupted by a server restart', finished_at = ? WHERE status = 'running'`,
+      [this.#d.clock().toISOString()],
+    );
+    return r.changes;
   }
 
   /**
@@ -87,7 +91,7 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
       mtime: now,
       onHashed: onProgress,
     });
-    audit.appendSync({
+    await audit.append({
       actor: exportedBy,
       action: 'evidence.exported',
       target: `record:${recordId}`,
@@ -99,7 +103,7 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
   /** Starts a background export; progress is stored and emitted. 429 when the user has too many running. */
   async start(principal: Principal, recordId: string): Promise<EvidenceJob> {
     await this.purgeExpired();
-    this.#d.records.store.get(recordId);
+    await this.#d.records.store.get(recordId);
     return this.#startJob(principal, recordId, 'package', async (progress) => {
       const pkg = await this.prepare(recordId, actorOf(principal), (f) => progress(f / 2));
       const zip = countBytes(pkg.zip(), (bytes) => progress(0.5 + Math.min(1, bytes / pkg.contentBytes) / 2));
@@ -121,17 +125,17 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
   ): Promise<EvidenceJob> {
     await this.purgeExpired();
     const { records, recording, blobs, audit } = this.#d;
-    const record = records.store.get(recordId);
+    const record = await records.store.get(recordId);
     if (!record.sessionId) throw new ConflictError('the record has no recording', 'recording_missing');
-    const applicant = records.applicantOf(recordId);
+    const applicant = await records.applicantOf(recordId);
     const plan = await recording.redactionPlan(record.sessionId, applicant);
-    const windows = redactionWindows(records.timeline(recordId), extra);
+    const windows = redactionWindows(await records.timeline(recordId), extra);
     const actor = actorOf(principal);
     return this.#startJob(principal, recordId, 'redacted_video', async (progress, jobId) => {
       const file = await recording.renderRedacted(plan, windows, progress);
       try {
         const sha256 = await blobs.put(createReadStream(file), { maxBytes: Number.POSITIVE_INFINITY });
-        audit.appendSync({
+        await audit.append({
           actor,
           action: 'record.redacted_export',
           target: `record:${recordId}`,
@@ -152,65 +156,69 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
   }
 
   /** One row, a background task whose progress is stored and emitted, and the file it makes kept in the blob store. */
-  #startJob(
+  async #startJob(
     principal: Principal,
     recordId: string,
     kind: EvidenceJob['kind'],
     make: (progress: (fraction: number) => void, jobId: string) => Promise<string>,
-  ): EvidenceJob {
+  ): Promise<EvidenceJob> {
+    const { db, clock } = this.#d;
     const id = randomUUID();
     const requestedBy = actorOf(principal);
-    const { running } = this.#d.db.sql
-      .prepare(`SELECT COUNT(*) AS running FROM evidence_jobs WHERE requested_by = ? AND status = 'running'`)
-      .get(requestedBy) as { running: number };
-    const limit = this.#d.limits.evidenceJobsPerUser;
-    if (running >= limit) {
-      throw new TooManyRequestsError(
-        `${running} evidence exports are already running (limit ${limit}); wait for one to finish`,
+    // Count and insert in one immediate transaction: two starts at once cannot both pass the limit.
+    await db.transaction(async () => {
+      const row = await db.get<{ running: number }>(
+        `SELECT COUNT(*) AS running FROM evidence_jobs WHERE requested_by = ? AND status = 'running'`,
+        [requestedBy],
       );
-    }
-    this.#d.db.sql
-      .prepare(
-        `INSERT INTO evidence_jobs (id, record_id, kind, requested_by, status, progress, created_at) VALUES (?, ?, ?, ?, 'running', 0, ?)`,
-      )
-      .run(id, recordId, kind, requestedBy, this.#d.clock().toISOString());
-    const update = (fields: { progress?: number; status?: string; sha256?: string; error?: string }) => {
-      this.#d.db.sql
-        .prepare(
-          `UPDATE evidence_jobs SET progress = COALESCE(?, progress), status = COALESCE(?, status), sha256 = COALESCE(?, sha256),
-             error = COALESCE(?, error), finished_at = CASE WHEN ? IS NULL THEN finished_at ELSE ? END WHERE id = ?`,
-        )
-        .run(
-          fields.progress ?? null,
-          fields.status ?? null,
-          fields.sha256 ?? null,
-          fields.error ?? null,
-          fields.status ?? null,
-          this.#d.clock().toISOString(),
-          id,
+      const running = Number(row?.running ?? 0);
+      const limit = this.#d.limits.evidenceJobsPerUser;
+      if (running >= limit) {
+        throw new TooManyRequestsError(
+          `${running} evidence exports are already running (limit ${limit}); wait for one to finish`,
         );
-      this.emit('progress', { ...this.job(id), requestedBy });
+      }
+      await db.run(
+        `INSERT INTO evidence_jobs (id, record_id, kind, requested_by, status, progress, created_at) VALUES (?, ?, ?, ?, 'running', 0, ?)`,
+        [id, recordId, kind, requestedBy, clock().toISOString()],
+      );
+    }, 'immediate');
+    const write = async (fields: { progress?: number; status?: string; sha256?: string; error?: string }) => {
+      await db.run(UPDATE_JOB, [
+        fields.progress ?? null,
+        fields.status ?? null,
+        fields.sha256 ?? null,
+        fields.error ?? null,
+        fields.status ?? null,
+        clock().toISOString(),
+        id,
+      ]);
+      this.emit('progress', { ...(await this.job(id)), requestedBy });
     };
+    // Progress comes from synchronous callbacks: the writes queue up in order, so a late progress
+    // never lands after the final state; a failed progress write only loses that step.
+    let writes = Promise.resolve();
+    const update = (fields: Parameters<typeof write>[0]) =>
+      (writes = writes.then(() => write(fields)).catch(() => undefined));
     let shown = 0;
     const progress = (fraction: number) => {
       if (fraction - shown < 0.02) return;
       shown = fraction;
-      update({ progress: Math.min(0.99, fraction) });
+      void update({ progress: Math.min(0.99, fraction) });
     };
     void (async () => {
       try {
-        update({ sha256: await make(progress, id), status: 'done', progress: 1 });
+        await update({ sha256: await make(progress, id), status: 'done', progress: 1 });
       } catch (err) {
-        update({ status: 'failed', error: err instanceof Error ? err.message.slice(0, 200) : 'export failed' });
+        await update({ status: 'failed', error: err instanceof Error ? err.message.slice(0, 200) : 'export failed' });
       }
     })();
     return this.job(id);
   }
 
   /** A job; an expired one is gone (404) even before purgeExpired has deleted it. */
-  job(id: string): EvidenceJob {
-    const job = this.#d.db.sql.prepare(`SELECT ${COLUMNS} FROM evidence_jobs WHERE id = ?`).get(id) as
-      EvidenceJob | undefined;
+  async job(id: string): Promise<EvidenceJob> {
+    const job = await this.#d.db.get<EvidenceJob>(`SELECT ${COLUMNS} FROM evidence_jobs WHERE id = ?`, [id]);
     if (!job || (job.finishedAt !== null && job.finishedAt < this.#expiredBefore()))
       throw new NotFoundError(`evidence job ${id}`);
     return job;
@@ -219,24 +227,28 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
   /** Deletes finished jobs older than the time to live, and their packages; returns how many. */
   async purgeExpired(): Promise<number> {
     const { db, blobs, audit } = this.#d;
-    const expired = db.sql
-      .prepare(
-        `SELECT id, record_id AS recordId, sha256 FROM evidence_jobs WHERE status != 'running' AND finished_at < ?`,
-      )
-      .all(this.#expiredBefore()) as { id: string; recordId: string; sha256: string | null }[];
+    const expired = await db.all<{ id: string; recordId: string; sha256: string | null }>(
+      `SELECT id, record_id AS "recordId", sha256 FROM evidence_jobs WHERE status != 'running' AND finished_at < ?`,
+      [this.#expiredBefore()],
+    );
     let purged = 0;
     for (const job of expired) {
-      // The row goes first, synchronously: of two purges running at once only one deletes and audits it.
-      if (db.sql.prepare('DELETE FROM evidence_jobs WHERE id = ?').run(job.id).changes === 0) continue;
+      // The row goes first, with its audit entry: of two purges running at once (two nodes) only the
+      // one whose DELETE took the row audits it.
+      const deleted = await db.transaction(async () => {
+        if ((await db.run('DELETE FROM evidence_jobs WHERE id = ?', [job.id])).changes === 0) return false;
+        await audit.append({
+          actor: 'system',
+          action: 'evidence.purged',
+          target: `record:${job.recordId}`,
+          details: { job: job.id, sha256: job.sha256 },
+        });
+        return true;
+      }, 'immediate');
+      if (!deleted) continue;
       purged++;
-      audit.appendSync({
-        actor: 'system',
-        action: 'evidence.purged',
-        target: `record:${job.recordId}`,
-        details: { job: job.id, sha256: job.sha256 },
-      });
       // Blobs are content-addressed: keep a package another job still names.
-      const shared = job.sha256 && db.sql.prepare('SELECT 1 FROM evidence_jobs WHERE sha256 = ?').get(job.sha256);
+      const shared = job.sha256 && (await db.get('SELECT 1 AS x FROM evidence_jobs WHERE sha256 = ?', [job.sha256]));
       if (job.sha256 && !shared) await blobs.destroy(job.sha256);
     }
     return purged;
@@ -249,9 +261,11 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
   /** The job and who asked for it, after purging expired jobs (so an expired package is gone, not just hidden). */
   async jobWithOwner(id: string): Promise<{ job: EvidenceJob; requestedBy: string }> {
     await this.purgeExpired();
-    const row = this.#d.db.sql.prepare('SELECT requested_by AS requestedBy FROM evidence_jobs WHERE id = ?').get(id) as
-      { requestedBy: string } | undefined;
-    return { job: this.job(id), requestedBy: row?.requestedBy ?? '' };
+    const row = await this.#d.db.get<{ requestedBy: string }>(
+      'SELECT requested_by AS "requestedBy" FROM evidence_jobs WHERE id = ?',
+      [id],
+    );
+    return { job: await this.job(id), requestedBy: row?.requestedBy ?? '' };
   }
 
   /** A finished job's file (package or video, as `kind` says), streamed from the blob store. */
@@ -259,7 +273,7 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     id: string,
     kind: EvidenceJob['kind'] = 'package',
   ): Promise<{ job: EvidenceJob; size: number; zip: Readable }> {
-    const job = this.job(id);
+    const job = await this.job(id);
     if (job.kind !== kind) throw new NotFoundError(`${kind} of job ${id}`);
     if (job.status !== 'done' || !job.sha256) throw new ConflictError(`export is ${job.status}`, 'export_not_ready');
     return { job, size: await this.#d.blobs.size(job.sha256), zip: this.#d.blobs.stream(job.sha256) };

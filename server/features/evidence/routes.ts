@@ -51,7 +51,7 @@ export function evidenceRoutes(deps: EvidenceRoutesDeps): RouteModule {
         access: 'evidence.export',
         personalData: { what: 'evidence package', object: (p) => `record:${p.id}` },
         handler: async ({ res, principal, params }) => {
-          const record = deps.records.store.get(params.id);
+          const record = await deps.records.store.get(params.id);
           const pkg = await deps.evidence.prepare(params.id, actorOf(principal));
           return sendZip(res, record, pkg.zip());
         },
@@ -87,7 +87,7 @@ export function evidenceRoutes(deps: EvidenceRoutesDeps): RouteModule {
           const { requestedBy } = await deps.evidence.jobWithOwner(params.id);
           jobOwner(principal, requestedBy);
           const { job, size, zip } = await deps.evidence.download(params.id);
-          return sendZip(res, deps.records.store.get(job.recordId), zip, size);
+          return sendZip(res, await deps.records.store.get(job.recordId), zip, size);
         },
       });
 
@@ -110,7 +110,7 @@ export function evidenceRoutes(deps: EvidenceRoutesDeps): RouteModule {
           const { requestedBy } = await deps.evidence.jobWithOwner(params.id);
           jobOwner(principal, requestedBy);
           const { job, size, zip: video } = await deps.evidence.download(params.id, 'redacted_video');
-          const { number } = deps.records.store.get(job.recordId);
+          const { number } = await deps.records.store.get(job.recordId);
           res.type('video/mp4').setHeader('Content-Disposition', `attachment; filename="redacted-${number}.mp4"`);
           res.setHeader('Content-Length', String(size));
           await pipeline(video, res).catch(() => res.destroy());

@@ -85,8 +85,15 @@ export class IdentityService {
     });
     deps.cases.onChange((c) => {
       if (c.status !== 'cancelled' && c.status !== 'rejected') return;
-      for (const doc of deps.documents.forCase(c.id)) if (doc.status === 'signing') deps.signing.abort(doc.id);
+      void this.#abortSigning(c.id).catch((err: unknown) =>
+        console.error(`case ${c.id}: unfinished documents not aborted`, err),
+      );
     });
+  }
+
+  async #abortSigning(caseId: string): Promise<void> {
+    for (const doc of await this.#d.documents.forCase(caseId))
+      if (doc.status === 'signing') await this.#d.signing.abort(doc.id);
   }
 
   /** The handling clerk, in the case's open session, while the case is in session. */
@@ -315,8 +322,8 @@ export class IdentityService {
     });
     const guestOfSession = session.id;
     const [applicantBox, witnessBox, confirmerBox] = identitySignerRoles.map((r) => boxes[r]);
-    db.transactionSync(() => {
-      documents.insert(
+    await db.transaction(async () => {
+      await documents.insert(
         {
           id: documentId,
           kind: 'identity',
@@ -368,7 +375,7 @@ export class IdentityService {
           },
         ],
       );
-      audit.appendSync({
+      await audit.append({
         actor: actorOf(clerk),
         action: 'identity.confirmed',
         target: `case:${caseId}`,
@@ -383,7 +390,7 @@ export class IdentityService {
         },
       });
       cases.transition(clerk, caseId, 'identity_confirmed', `document ${documentId}`);
-    });
+    }, 'immediate');
     return { documentId };
   }
 }

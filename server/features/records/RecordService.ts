@@ -10,7 +10,7 @@ import type { CatalogService } from '../catalog/index.js';
 import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
 import { type Clock } from '../../kernel/clock.js';
 import type { Session, SessionService } from '../sessions/index.js';
-import { AppError, ConflictError, ForbiddenError } from '../../kernel/errors.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../../kernel/errors.js';
 import { evidenceBlobsOf } from './record-blobs.js';
 import type { Database } from '../../kernel/store/Database.js';
 import type { RecordingService } from '../recording/index.js';
@@ -85,7 +85,7 @@ export class RecordService {
     } catch (err) {
       // An attempt to archive a case without its evidence is worth a line in the audit log.
       if (err instanceof ConflictError)
-        audit.appendSync({
+        await audit.append({
           actor: actorOf(clerk),
           action: 'record.archive_refused',
           target: `case:${caseId}`,
@@ -96,9 +96,10 @@ export class RecordService {
     }
     const now = clock();
     const recordId = randomUUID();
-    db.transactionSync(() => {
+    // The case's move to archived checks its state in the same immediate transaction as the record goes in.
+    await db.transaction(async () => {
       cases.transition(clerk, caseId, 'archived', `record ${recordId}`);
-      this.store.insert({
+      await this.store.insert({
         id: recordId,
         kind: 'case',
         caseId,
@@ -113,14 +114,14 @@ export class RecordService {
         siteIds: [c.originatingSite.id, c.handlingSite.id],
         participants: participantsOf(session),
       });
-      audit.appendSync({
+      await audit.append({
         actor: actorOf(clerk),
         action: 'record.archived',
         target: `record:${recordId}`,
         siteId: clerk.siteId,
         details: { case: caseId, session: session?.id },
       });
-    });
+    }, 'immediate');
     await this.#retainEvidence(recordId);
     return { recordId };
   }
@@ -130,9 +131,9 @@ export class RecordService {
    * (S3 Object Lock, compliance mode: WORM even for the bucket's owner); a no-op on local disk.
    */
   async #retainEvidence(recordId: string): Promise<void> {
-    const record = this.store.get(recordId);
+    const record = await this.store.get(recordId);
     const until = new Date(record.retainUntil);
-    for (const sha of evidenceBlobsOf(this.#d.db, record)) await this.#d.blobs.retain(sha, until);
+    for (const sha of await evidenceBlobsOf(this.#d.db, record)) await this.#d.blobs.retain(sha, until);
     const { archive } = this.#d.recording;
     if (record.sessionId && archive) {
       // The seal and the last segments may still be on their way to the bucket.
@@ -155,20 +156,25 @@ export class RecordService {
 
   async archiveCeremony(host: UserPrincipal, ceremonyId: string): Promise<{ recordId: string }> {
     const { sessions, ceremonies, db, audit, clock } = this.#d;
-    const state = ceremonies.state(ceremonyId);
+    const state = await ceremonies.state(ceremonyId);
     if (host.userId !== state.host.userId) throw new ForbiddenError('the host archives');
     if (state.status !== 'signed')
       throw new ConflictError(`a ${state.status} ceremony cannot be archived`, 'invalid_state');
     await this.#d.recording.finalize(state.sessionId);
-    const now = clock();
+    const archivedAt = clock();
     const recordId = randomUUID();
-    db.transactionSync(() => {
+    const days = await this.ceremonyRetention.days(CEREMONY_KIND);
+    await db.transaction(async () => {
+      // Checked again inside: a second archiving (another node, a double click) finds it archived.
+      const now = await ceremonies.state(ceremonyId);
+      if (now.status !== 'signed')
+        throw new ConflictError(`a ${now.status} ceremony cannot be archived`, 'invalid_state');
       const session = sessions.get(state.sessionId);
       if (session.status === 'open') sessions.end(session.id);
       ceremonies.markArchived(ceremonyId);
       const siteIds = [...new Set(state.signers.map((s) => s.siteId).filter((s): s is string => s !== null))];
       if (host.siteId && !siteIds.includes(host.siteId)) siteIds.push(host.siteId);
-      this.store.insert({
+      await this.store.insert({
         id: recordId,
         kind: 'ceremony',
         caseId: null,
@@ -177,40 +183,40 @@ export class RecordService {
         number: `CR-${ceremonyId.slice(0, 8).toUpperCase()}`,
         title: state.title,
         matterId: null,
-        archivedAt: now.toISOString(),
+        archivedAt: archivedAt.toISOString(),
         archivedBy: actorOf(host),
-        retainUntil: retainUntil(now, this.ceremonyRetention.days(CEREMONY_KIND)),
+        retainUntil: retainUntil(archivedAt, days),
         siteIds,
         participants: participantsOf(session),
       });
-      audit.appendSync({
+      await audit.append({
         actor: actorOf(host),
         action: 'record.archived',
         target: `record:${recordId}`,
         siteId: host.siteId,
         details: { ceremony: ceremonyId, session: state.sessionId },
       });
-    });
-    ceremonies.publish(ceremonyId);
+    }, 'immediate');
+    await ceremonies.publish(ceremonyId);
     await this.#retainEvidence(recordId);
     return { recordId };
   }
 
-  search(q: RecordQuery): { records: RecordRow[]; total: number } {
+  search(q: RecordQuery): Promise<{ records: RecordRow[]; total: number }> {
     return this.store.search(q);
   }
 
   /** The record's flow documents (its case's, or its ceremony's agreement). */
-  documentsOf(record: RecordRow): FlowDocument[] {
-    return record.caseId
-      ? this.#d.documents.forCase(record.caseId)
-      : [this.#d.documents.forCeremony(record.ceremonyId!)].filter((d): d is FlowDocument => d !== undefined);
+  async documentsOf(record: RecordRow): Promise<FlowDocument[]> {
+    if (record.caseId) return this.#d.documents.forCase(record.caseId);
+    const agreement = await this.#d.documents.forCeremony(record.ceremonyId!);
+    return agreement ? [agreement] : [];
   }
 
   /** The record with everything it consists of (documents, snapshots, session, audit trail). */
   async parts(id: string): Promise<RecordParts> {
-    const record = this.store.get(id);
-    const documents = this.documentsOf(record);
+    const record = await this.store.get(id);
+    const documents = await this.documentsOf(record);
     const snapshots = record.caseId ? this.#d.identity.snapshots(record.caseId) : [];
     const materials = record.caseId ? this.#d.identity.materials(record.caseId) : [];
     const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
@@ -225,39 +231,42 @@ export class RecordService {
   }
 
   /** The record's timeline: presence, snapshots and signatures as offsets into the playback video. */
-  timeline(id: string): RecordTimeline {
-    const record = this.store.get(id);
+  async timeline(id: string): Promise<RecordTimeline> {
+    const record = await this.store.get(id);
     const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
     const row = session && this.#d.recording.store.get(session.id);
     return buildTimeline({
       recordId: id,
       session,
-      documents: this.documentsOf(record),
+      documents: await this.documentsOf(record),
       presence: session ? this.#d.sessions.presence.events(session.id) : [],
       recording: row && { startedAt: row.startedAt, links: this.#d.recording.store.segments(row.sessionId) },
     });
   }
 
   /** The record's applicant as the recording names them (`guest:<id>`); null for a ceremony. */
-  applicantOf(id: string): string | null {
-    const record = this.store.get(id);
+  async applicantOf(id: string): Promise<string | null> {
+    const record = await this.store.get(id);
     const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
     return session?.participants.find((p) => p.role === 'applicant')?.participantId ?? null;
   }
 
   /** Sets or clears the legal hold; either needs a reason, which the audit entry keeps. */
-  setHold(admin: UserPrincipal, id: string, hold: boolean, reason: string): RecordRow {
-    const record = this.store.get(id);
+  async setHold(admin: UserPrincipal, id: string, hold: boolean, reason: string): Promise<RecordRow> {
     const by = actorOf(admin);
-    this.#d.db.transactionSync(() => {
-      this.store.setHold(id, hold ? { reason, by, at: this.#d.clock().toISOString() } : null);
-      this.#d.audit.appendSync({
+    await this.#d.db.transaction(async () => {
+      // Read under the lock: the audit's `was` is the state this change replaced, and a deletion
+      // running on another node either finishes first (then this is a 404) or waits for the hold.
+      const record = await this.store.getAnyForUpdate(id);
+      if (record.deletedAt) throw new NotFoundError(`record ${id}`);
+      await this.store.setHold(id, hold ? { reason, by, at: this.#d.clock().toISOString() } : null);
+      await this.#d.audit.append({
         actor: by,
         action: hold ? 'record.hold_set' : 'record.hold_cleared',
         target: `record:${id}`,
         details: { reason, was: record.legalHold, previousReason: record.holdReason ?? undefined },
       });
-    });
+    }, 'immediate');
     return this.store.get(id);
   }
 
@@ -270,39 +279,39 @@ export class RecordService {
    * Sets a matter's retention (in the catalogue) and moves the end of retention of its live records
    * to match, audited with how many records moved.
    */
-  setMatterRetention(admin: UserPrincipal, matterId: string, days: number): void {
+  async setMatterRetention(admin: UserPrincipal, matterId: string, days: number): Promise<void> {
     const { catalog, db, audit } = this.#d;
-    const matter = catalog.matter(matterId);
-    db.transactionSync(() => {
+    await db.transaction(async () => {
+      const matter = catalog.matter(matterId);
       catalog.upsertMatter({ ...matter, retentionDays: days });
-      const moved = this.#reschedule({ matterId }, days);
-      audit.appendSync({
+      const moved = await this.#reschedule({ matterId }, days);
+      await audit.append({
         actor: actorOf(admin),
         action: 'retention.changed',
         target: `matter:${matterId}`,
         details: { from: matter.retentionDays, to: days, records: moved },
       });
-    });
+    }, 'immediate');
   }
 
-  setCeremonyRetention(admin: UserPrincipal, kind: CeremonyKind, days: number): void {
+  async setCeremonyRetention(admin: UserPrincipal, kind: CeremonyKind, days: number): Promise<void> {
     const { db, audit, clock } = this.#d;
-    const from = this.ceremonyRetention.days(kind);
-    db.transactionSync(() => {
-      this.ceremonyRetention.set(kind, days, actorOf(admin), clock().toISOString());
-      const moved = this.#reschedule({ kind: 'ceremony' }, days);
-      audit.appendSync({
+    await db.transaction(async () => {
+      const from = await this.ceremonyRetention.days(kind);
+      await this.ceremonyRetention.set(kind, days, actorOf(admin), clock().toISOString());
+      const moved = await this.#reschedule({ kind: 'ceremony' }, days);
+      await audit.append({
         actor: actorOf(admin),
         action: 'retention.changed',
         target: `ceremony-kind:${kind}`,
         details: { from, to: days, records: moved },
       });
-    });
+    }, 'immediate');
   }
 
-  #reschedule(scope: { matterId: string } | { kind: 'ceremony' }, days: number): number {
-    const live = this.store.archivedTimes(scope);
-    for (const r of live) this.store.setRetainUntil(r.id, retainUntil(new Date(r.archivedAt), days));
+  async #reschedule(scope: { matterId: string } | { kind: 'ceremony' }, days: number): Promise<number> {
+    const live = await this.store.archivedTimes(scope);
+    for (const r of live) await this.store.setRetainUntil(r.id, retainUntil(new Date(r.archivedAt), days));
     return live.length;
   }
 
@@ -311,10 +320,10 @@ export class RecordService {
    * under legal hold or before the retention period ends.
    */
   async delete(admin: UserPrincipal, id: string): Promise<{ blobs: number; recordingFiles: number }> {
-    const record = this.store.getAny(id);
+    const record = await this.store.getAny(id);
     const blocker = deletionBlocker(record, this.#d.clock());
     if (blocker) {
-      this.#d.audit.appendSync({
+      await this.#d.audit.append({
         actor: actorOf(admin),
         action: 'record.delete_refused',
         target: `record:${id}`,
@@ -337,8 +346,11 @@ export class RecordService {
   async sweep(actor: string): Promise<{ deleted: string[]; blobs: number; recordingFiles: number }> {
     const out = { deleted: [] as string[], blobs: 0, recordingFiles: 0 };
     for (const plan of await this.deletionPreview()) {
-      if (deletionBlocker(this.store.getAny(plan.record.id), this.#d.clock())) continue;
-      const gone = await this.#destroy(plan, actor, 'retention_ended');
+      const gone = await this.#destroy(plan, actor, 'retention_ended').catch((err: unknown) => {
+        if (err instanceof ConflictError) return undefined; // held or deleted since the plan was made
+        throw err;
+      });
+      if (!gone) continue;
       out.deleted.push(plan.record.id);
       out.blobs += gone.blobs;
       out.recordingFiles += gone.recordingFiles;
@@ -354,19 +366,22 @@ export class RecordService {
     const { db, blobs, recording, audit, clock } = this.#d;
     const shas = doomedBlobs.map((b) => b.sha256);
     const at = clock().toISOString();
-    const documents = this.documentsOf(record).map((d) => d.id);
-    db.transactionSync(() => {
-      this.store.markDeleted(record.id, at);
-      this.#d.documents.markDestroyed(documents, at);
-      if (record.caseId) this.#d.identity.deleteSnapshots(record.caseId);
-      erasePersonalData(db, record);
-      audit.appendSync({
+    const documents = (await this.documentsOf(record)).map((d) => d.id);
+    await db.transaction(async () => {
+      // Checked again under the lock: a hold set (or a deletion made) on another node since the plan wins.
+      const blocker = deletionBlocker(await this.store.getAnyForUpdate(record.id), clock());
+      if (blocker) throw blocker;
+      await this.store.markDeleted(record.id, at);
+      await this.#d.documents.markDestroyed(documents, at);
+      if (record.caseId) await this.#d.identity.deleteSnapshots(record.caseId);
+      await erasePersonalData(db, record);
+      await audit.append({
         actor,
         action: 'record.deleted',
         target: `record:${record.id}`,
         details: { reason, retainUntil: record.retainUntil, blobs: shas, session: record.sessionId ?? undefined },
       });
-    });
+    }, 'immediate');
     let removed = 0;
     for (const sha of shas) {
       try {

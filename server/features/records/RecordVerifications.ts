@@ -48,13 +48,17 @@ export class RecordVerifications {
   }
 
   /** Starts verifying every record the filters find (409 too_many_records above the limit; 429 while one runs). */
-  start(auditor: UserPrincipal, filters: RecordFilters): RecordVerificationJob {
+  async start(auditor: UserPrincipal, filters: RecordFilters): Promise<RecordVerificationJob> {
     this.#purge();
     const owner = actorOf(auditor);
-    if ([...this.#jobs.values()].some((j) => j.owner === owner && j.state.status === 'running'))
+    const running = () => [...this.#jobs.values()].some((j) => j.owner === owner && j.state.status === 'running');
+    if (running())
       throw new TooManyRequestsError('a batch verification of yours is still running; wait for it to finish');
     const max = this.#d.limits.batchVerifyMaxRecords;
-    const found = this.#d.records.search({ ...filters, limit: max, offset: 0 });
+    const found = await this.#d.records.search({ ...filters, limit: max, offset: 0 });
+    // Again after the search: a second start by the same auditor may have begun while it ran.
+    if (running())
+      throw new TooManyRequestsError('a batch verification of yours is still running; wait for it to finish');
     if (found.total > max)
       throw new ConflictError(
         `the search finds ${found.total} records; at most ${max} are verified at once (narrow the search)`,
@@ -72,7 +76,7 @@ export class RecordVerifications {
       finishedAt: null as string | null,
     };
     this.#jobs.set(id, { state, owner });
-    this.#d.audit.appendSync({
+    await this.#d.audit.append({
       actor: owner,
       action: 'record.batch_verify_started',
       target: `record-verification:${id}`,
@@ -96,7 +100,7 @@ export class RecordVerifications {
       state.finishedAt = this.#d.clock().toISOString();
       const valid = state.rows.filter((r) => r.valid).length;
       try {
-        this.#d.audit.appendSync({
+        await this.#d.audit.append({
           actor: owner,
           action: 'record.batch_verified',
           target: `record-verification:${id}`,

@@ -138,19 +138,19 @@ describe('batch verification of a search result', () => {
     const me: UserPrincipal = { ...who, kind: 'user', userId: who.id, siteId: null };
     const service = server.app.services.recordVerifications;
     // Started in process so that nothing can run between the start and the checks: the job has not begun yet.
-    const job = service.start(me, { q: records[0]!.number });
-    const refusal = (fn: () => unknown) => {
+    const job = await service.start(me, { q: records[0]!.number });
+    const refusal = async (fn: () => unknown) => {
       try {
-        fn();
+        await fn();
       } catch (err) {
         return err instanceof AppError ? [err.status, err.code] : err;
       }
       return 'no refusal';
     };
-    expect(refusal(() => service.csv(me, job.id))).toEqual([409, 'verification_not_ready']);
-    expect(refusal(() => service.start(me, {}))).toEqual([429, 'rate_limited']);
+    expect(await refusal(() => service.csv(me, job.id))).toEqual([409, 'verification_not_ready']);
+    expect(await refusal(() => service.start(me, {}))).toEqual([429, 'rate_limited']);
     expect((await finished(auditor, job.id)).rows.map((r) => r.number)).toEqual([records[0]!.number]);
     const other = { ...me, userId: 'someone.else' };
-    expect(refusal(() => service.job(other, job.id))).toEqual([404, 'not_found']);
+    expect(await refusal(() => service.job(other, job.id))).toEqual([404, 'not_found']);
   });
 });

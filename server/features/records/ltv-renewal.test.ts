@@ -42,7 +42,7 @@ afterAll(async () => {
 
 const currentPdf = async () => {
   const { documents, blobs } = server.app.services;
-  return blobs.get(documents.get(rec.documentId).currentSha256);
+  return blobs.get((await documents.get(rec.documentId)).currentSha256);
 };
 
 /** openssl's view of one time-stamp token over the bytes its ByteRange covers. */
@@ -134,7 +134,7 @@ describe('LTV renewal', () => {
       tsa: 'Tongban Platform TSA',
       digest: 'SHA-256',
     });
-    expect(documents.get(rec.documentId).currentSha256).toBe(made[0]!.sha256);
+    expect((await documents.get(rec.documentId)).currentSha256).toBe(made[0]!.sha256);
     const after = await currentPdf();
     firstRenewed = after;
     // Incremental: the archived revision is untouched at the start of the new one, and kept as a blob.

@@ -71,8 +71,8 @@ export class LtvRenewer {
   async #run(): Promise<LtvRenewal[]> {
     const { records } = this.#d;
     const made: LtvRenewal[] = [];
-    for (const record of records.store.live()) {
-      for (const doc of records.documentsOf(record)) {
+    for (const record of await records.store.live()) {
+      for (const doc of await records.documentsOf(record)) {
         if (doc.status !== 'signed') continue;
         const renewal = await this.#renewIfDue(record.id, doc.id, doc.currentSha256);
         if (renewal) made.push(renewal);
@@ -108,19 +108,15 @@ export class LtvRenewer {
       timestampTime: fresh.time,
       digest: fresh.digest ?? 'unknown',
     };
-    let applied = false;
-    db.transactionSync(() => {
-      // Still live and still the revision we renewed: a record deleted meanwhile must not get a new copy.
-      if (this.#d.records.store.getAny(recordId).deletedAt || documents.get(documentId).currentSha256 !== sha256)
-        return;
-      applied = true;
-      documents.setRevision(documentId, newSha, 'signed', at);
-      db.sql
-        .prepare(
-          `INSERT INTO ltv_renewals (id, record_id, document_id, previous_sha256, sha256, at, reason, tsa, timestamp_time, digest)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
+    const applied = await db.transaction(async () => {
+      // Still live (the record's row locked against a deletion on another node) and still the revision
+      // we renewed (a compare-and-set): a record deleted meanwhile must not get a new copy.
+      if ((await this.#d.records.store.getAnyForUpdate(recordId)).deletedAt) return false;
+      if (!(await documents.setRevision(documentId, sha256, newSha, 'signed', at))) return false;
+      await db.run(
+        `INSERT INTO ltv_renewals (id, record_id, document_id, previous_sha256, sha256, at, reason, tsa, timestamp_time, digest)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
           renewal.id,
           recordId,
           documentId,
@@ -131,8 +127,9 @@ export class LtvRenewer {
           renewal.tsa,
           renewal.timestampTime,
           renewal.digest,
-        );
-      audit.appendSync({
+        ],
+      );
+      await audit.append({
         actor: 'system',
         action: 'record.ltv_renewed',
         target: `record:${recordId}`,
@@ -146,16 +143,17 @@ export class LtvRenewer {
           replacedTimestamp: { time: last!.time, tsa: last!.tsa?.name, tsaNotAfter: last!.tsa?.notAfter },
         },
       });
-    });
+      return true;
+    }, 'immediate');
     if (applied) return renewal;
     await blobs.destroy(newSha);
     return undefined;
   }
 
-  history(recordId: string): LtvRenewal[] {
-    const rows = this.#d.db.sql
-      .prepare('SELECT * FROM ltv_renewals WHERE record_id = ? ORDER BY at, id')
-      .all(recordId) as Row[];
+  async history(recordId: string): Promise<LtvRenewal[]> {
+    const rows = await this.#d.db.all<Row>('SELECT * FROM ltv_renewals WHERE record_id = ? ORDER BY at, id', [
+      recordId,
+    ]);
     return rows.map((r) => ({
       id: r.id,
       documentId: r.document_id,

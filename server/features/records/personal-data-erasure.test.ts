@@ -15,7 +15,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => server?.stop());
 
-test('erasing a case record clears its rating comment and keeps the level', () => {
+test('erasing a case record clears its rating comment and keeps the level', async () => {
   seedDemoHistory(server.app.services);
   const { db } = server.app.services;
   const rated = db.sql
@@ -29,7 +29,7 @@ test('erasing a case record clears its rating comment and keeps the level', () =
     caseId: erased.caseId,
     sessionId: null,
   } as unknown as RecordRow;
-  db.transactionSync(() => erasePersonalData(db, record));
+  await db.transaction(() => erasePersonalData(db, record), 'immediate');
   const row = (caseId: string) =>
     db.sql.prepare('SELECT score, comment FROM ratings WHERE case_id = ?').get(caseId) as {
       score: number;
@@ -85,7 +85,7 @@ test("erasing a case record blanks the fields OCR read off the applicant's ID ca
   expect(idChecks.check(live.id)!.fields).toEqual(fields);
 
   const record = { id: 'record-of-id-test', number: 'T-2', caseId: live.id, sessionId: live.sessionId };
-  db.transactionSync(() => erasePersonalData(db, record as unknown as RecordRow));
+  await db.transaction(() => erasePersonalData(db, record as unknown as RecordRow), 'immediate');
   const raw = db.sql.prepare('SELECT fields_json AS f, checks_json AS c FROM id_reads WHERE case_id = ?').all(live.id);
   expect(raw).toEqual([{ f: '{}', c: JSON.stringify(checks) }]);
   const after = idChecks.check(live.id)!;

@@ -17,18 +17,19 @@ const REFERENCES = `
   UNION ALL SELECT previous_sha256, NULL, NULL, record_id FROM ltv_renewals
   UNION ALL SELECT sha256, NULL, NULL, record_id FROM ltv_renewals`;
 
-/** Null-safe (IS), so that NOT MINE is true for every other row. */
-const MINE = `((case_id IS NOT NULL AND case_id IS @caseId) OR (ceremony_id IS NOT NULL AND ceremony_id IS @ceremonyId)
-  OR record_id IS @recordId)`;
+/** Null-safe (IS NOT DISTINCT FROM, SQL's spelling of SQLite's IS), so that NOT MINE is true for every other row. */
+const MINE = `((case_id IS NOT NULL AND case_id IS NOT DISTINCT FROM @caseId)
+  OR (ceremony_id IS NOT NULL AND ceremony_id IS NOT DISTINCT FROM @ceremonyId)
+  OR record_id IS NOT DISTINCT FROM @recordId)`;
 
-export function blobsOnlyOf(db: Database, record: RecordRow): string[] {
+export async function blobsOnlyOf(db: Database, record: RecordRow): Promise<string[]> {
   const args = { caseId: record.caseId, ceremonyId: record.ceremonyId, recordId: record.id };
-  const rows = db.sql
-    .prepare(
-      `SELECT DISTINCT sha FROM (${REFERENCES}) WHERE sha IS NOT NULL AND ${MINE}
-       AND sha NOT IN (SELECT sha FROM (${REFERENCES}) WHERE sha IS NOT NULL AND NOT ${MINE})`,
-    )
-    .all(args) as { sha: string }[];
+  // PostgreSQL before 16 wants every subquery in FROM named.
+  const rows = await db.all<{ sha: string }>(
+    `SELECT DISTINCT sha FROM (${REFERENCES}) mine WHERE sha IS NOT NULL AND ${MINE}
+     AND sha NOT IN (SELECT sha FROM (${REFERENCES}) other WHERE sha IS NOT NULL AND NOT ${MINE})`,
+    args,
+  );
   return rows.map((r) => r.sha);
 }
 
@@ -37,13 +38,12 @@ export function blobsOnlyOf(db: Database, record: RecordRow): string[] {
  * another record or not — that Object Lock keeps until the end of retention. Evidence packages are
  * left out: copies made on demand that expire with their export job.
  */
-export function evidenceBlobsOf(db: Database, record: RecordRow): string[] {
+export async function evidenceBlobsOf(db: Database, record: RecordRow): Promise<string[]> {
   const args = { caseId: record.caseId, ceremonyId: record.ceremonyId, recordId: record.id };
-  const rows = db.sql
-    .prepare(
-      `SELECT DISTINCT sha FROM (${REFERENCES}) WHERE sha IS NOT NULL AND ${MINE}
-       AND sha NOT IN (SELECT sha256 FROM evidence_jobs WHERE sha256 IS NOT NULL)`,
-    )
-    .all(args) as { sha: string }[];
+  const rows = await db.all<{ sha: string }>(
+    `SELECT DISTINCT sha FROM (${REFERENCES}) mine WHERE sha IS NOT NULL AND ${MINE}
+     AND sha NOT IN (SELECT sha256 FROM evidence_jobs WHERE sha256 IS NOT NULL)`,
+    args,
+  );
   return rows.map((r) => r.sha);
 }

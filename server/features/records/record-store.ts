@@ -83,60 +83,79 @@ interface Row {
 
 const SELECT = 'SELECT r.*, m.name AS matter_name FROM records r LEFT JOIN matters m ON m.id = r.matter_id';
 
+const INSERT_RECORD = `INSERT INTO records (id, kind, case_id, ceremony_id, session_id, number, title, matter_id,
+  archived_at, archived_by, retain_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
 export class RecordStore {
   constructor(readonly db: Database) {}
 
-  insert(r: NewRecord): void {
-    this.db.transactionSync(() => {
-      this.db.sql
-        .prepare(
-          `INSERT INTO records (id, kind, case_id, ceremony_id, session_id, number, title, matter_id, archived_at, archived_by, retain_until)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
+  async insert(r: NewRecord): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.db.run(INSERT_RECORD, [
+        r.id,
+        r.kind,
+        r.caseId,
+        r.ceremonyId,
+        r.sessionId,
+        r.number,
+        r.title,
+        r.matterId,
+        r.archivedAt,
+        r.archivedBy,
+        r.retainUntil,
+      ]);
+      for (const s of r.siteIds)
+        await this.db.run('INSERT INTO record_sites (record_id, site_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [
           r.id,
-          r.kind,
-          r.caseId,
-          r.ceremonyId,
-          r.sessionId,
-          r.number,
-          r.title,
-          r.matterId,
-          r.archivedAt,
-          r.archivedBy,
-          r.retainUntil,
+          s,
+        ]);
+      for (const p of r.participants)
+        await this.db.run(
+          `INSERT INTO record_participants (record_id, participant, user_id, display_name, role) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING`,
+          [r.id, p.key, p.userId, p.name, p.role],
         );
-      const site = this.db.sql.prepare('INSERT OR IGNORE INTO record_sites (record_id, site_id) VALUES (?, ?)');
-      for (const s of r.siteIds) site.run(r.id, s);
-      const person = this.db.sql.prepare(
-        'INSERT OR IGNORE INTO record_participants (record_id, participant, user_id, display_name, role) VALUES (?, ?, ?, ?, ?)',
-      );
-      for (const p of r.participants) person.run(r.id, p.key, p.userId, p.name, p.role);
     });
   }
 
-  get(id: string): RecordRow {
-    const row = this.db.sql.prepare(`${SELECT} WHERE r.id = ? AND r.deleted_at IS NULL`).get(id) as Row | undefined;
+  async get(id: string): Promise<RecordRow> {
+    const row = await this.db.get<Row>(`${SELECT} WHERE r.id = ? AND r.deleted_at IS NULL`, [id]);
     if (!row) throw new NotFoundError(`record ${id}`);
     return this.#hydrate(row);
   }
 
   /** The record a case or ceremony was archived as (deleted ones included), if any. */
-  findFor(of: { readonly caseId: string | null; readonly ceremonyId: string | null }): RecordRow | undefined {
-    const row = this.db.sql
-      .prepare(`${SELECT} WHERE r.case_id = ? OR r.ceremony_id = ?`)
-      .get(of.caseId, of.ceremonyId) as Row | undefined;
+  async findFor(of: {
+    readonly caseId: string | null;
+    readonly ceremonyId: string | null;
+  }): Promise<RecordRow | undefined> {
+    const row = await this.db.get<Row>(`${SELECT} WHERE r.case_id = ? OR r.ceremony_id = ?`, [
+      of.caseId,
+      of.ceremonyId,
+    ]);
     return row && this.#hydrate(row);
   }
 
   /** Including deleted ones (for deletion attempts and their audit). */
-  getAny(id: string): RecordRow {
-    const row = this.db.sql.prepare(`${SELECT} WHERE r.id = ?`).get(id) as Row | undefined;
+  async getAny(id: string): Promise<RecordRow> {
+    const row = await this.db.get<Row>(`${SELECT} WHERE r.id = ?`, [id]);
     if (!row) throw new NotFoundError(`record ${id}`);
     return this.#hydrate(row);
   }
 
-  search(q: RecordQuery): { records: RecordRow[]; total: number } {
+  /**
+   * getAny() for a read-check-write inside a transaction: on PostgreSQL the row stays locked until it
+   * ends, so a deletion, a hold and a renewal on two nodes take turns (SQLite's immediate transaction
+   * already holds the whole database).
+   */
+  async getAnyForUpdate(id: string): Promise<RecordRow> {
+    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE OF r' : '';
+    const row = await this.db.get<Row>(`${SELECT} WHERE r.id = ?${lock}`, [id]);
+    if (!row) throw new NotFoundError(`record ${id}`);
+    return this.#hydrate(row);
+  }
+
+  async search(q: RecordQuery): Promise<{ records: RecordRow[]; total: number }> {
     const where = ['r.deleted_at IS NULL'];
     const args: (string | number)[] = [];
     const add = (value: string | undefined, clause: string, times = 1) => {
@@ -145,10 +164,12 @@ export class RecordStore {
       for (let i = 0; i < times; i++) args.push(value);
     };
     const like = q.q && `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    // Case-insensitive on both back-ends (PostgreSQL's LIKE is case-sensitive).
     add(
       like,
-      `(r.number LIKE ? ESCAPE '\\' OR r.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM record_participants p
-        WHERE p.record_id = r.id AND p.display_name LIKE ? ESCAPE '\\'))`,
+      `(lower(r.number) LIKE lower(?) ESCAPE '\\' OR lower(r.title) LIKE lower(?) ESCAPE '\\'
+        OR EXISTS (SELECT 1 FROM record_participants p
+          WHERE p.record_id = r.id AND lower(p.display_name) LIKE lower(?) ESCAPE '\\'))`,
       3,
     );
     add(q.site, 'EXISTS (SELECT 1 FROM record_sites s WHERE s.record_id = r.id AND s.site_id = ?)');
@@ -161,73 +182,81 @@ export class RecordStore {
       2,
     );
     const clause = `WHERE ${where.join(' AND ')}`;
-    const total = (this.db.sql.prepare(`SELECT COUNT(*) AS n FROM records r ${clause}`).get(...args) as { n: number })
-      .n;
-    const rows = this.db.sql
-      .prepare(`${SELECT} ${clause} ORDER BY r.archived_at DESC, r.id LIMIT ? OFFSET ?`)
-      .all(...args, q.limit, q.offset) as Row[];
-    return { records: rows.map((r) => this.#hydrate(r)), total };
+    const total = (await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM records r ${clause}`, args))!.n;
+    const rows = await this.db.all<Row>(`${SELECT} ${clause} ORDER BY r.archived_at DESC, r.id LIMIT ? OFFSET ?`, [
+      ...args,
+      q.limit,
+      q.offset,
+    ]);
+    return { records: await this.#hydrateAll(rows), total: Number(total) };
   }
 
   /** A hold names its reason, who set it and when; clearing one leaves those to the audit log. */
-  setHold(id: string, hold: { reason: string; by: string; at: string } | null): void {
-    this.db.sql
-      .prepare('UPDATE records SET legal_hold = ?, hold_reason = ?, hold_by = ?, hold_at = ? WHERE id = ?')
-      .run(hold ? 1 : 0, hold?.reason ?? null, hold?.by ?? null, hold?.at ?? null, id);
+  async setHold(id: string, hold: { reason: string; by: string; at: string } | null): Promise<void> {
+    await this.db.run('UPDATE records SET legal_hold = ?, hold_reason = ?, hold_by = ?, hold_at = ? WHERE id = ?', [
+      hold ? 1 : 0,
+      hold?.reason ?? null,
+      hold?.by ?? null,
+      hold?.at ?? null,
+      id,
+    ]);
   }
 
-  held(): RecordRow[] {
-    const rows = this.db.sql
-      .prepare(`${SELECT} WHERE r.deleted_at IS NULL AND r.legal_hold = 1 ORDER BY r.hold_at DESC, r.id`)
-      .all() as Row[];
-    return rows.map((r) => this.#hydrate(r));
+  async held(): Promise<RecordRow[]> {
+    const rows = await this.db.all<Row>(
+      `${SELECT} WHERE r.deleted_at IS NULL AND r.legal_hold = 1 ORDER BY r.hold_at DESC NULLS LAST, r.id`,
+    );
+    return this.#hydrateAll(rows);
   }
 
   /** Live records of a matter, or of ceremonies (matter null): their retention follows its setting. */
-  archivedTimes(scope: { matterId: string } | { kind: 'ceremony' }): { id: string; archivedAt: string }[] {
-    const select = 'SELECT id, archived_at AS archivedAt FROM records WHERE deleted_at IS NULL';
-    const rows =
-      'matterId' in scope
-        ? this.db.sql.prepare(`${select} AND matter_id = ?`).all(scope.matterId)
-        : this.db.sql.prepare(`${select} AND kind = 'ceremony'`).all();
-    return rows as { id: string; archivedAt: string }[];
+  async archivedTimes(
+    scope: { matterId: string } | { kind: 'ceremony' },
+  ): Promise<{ id: string; archivedAt: string }[]> {
+    const select = 'SELECT id, archived_at AS "archivedAt" FROM records WHERE deleted_at IS NULL';
+    return 'matterId' in scope
+      ? this.db.all(`${select} AND matter_id = ?`, [scope.matterId])
+      : this.db.all(`${select} AND kind = 'ceremony'`);
   }
 
-  setRetainUntil(id: string, retainUntil: string): void {
-    this.db.sql.prepare('UPDATE records SET retain_until = ? WHERE id = ?').run(retainUntil, id);
+  async setRetainUntil(id: string, retainUntil: string): Promise<void> {
+    await this.db.run('UPDATE records SET retain_until = ? WHERE id = ?', [retainUntil, id]);
   }
 
   /** Every record not deleted (long-term validation renewal walks them). */
-  live(): RecordRow[] {
-    const rows = this.db.sql.prepare(`${SELECT} WHERE r.deleted_at IS NULL ORDER BY r.archived_at`).all() as Row[];
-    return rows.map((r) => this.#hydrate(r));
+  async live(): Promise<RecordRow[]> {
+    return this.#hydrateAll(await this.db.all<Row>(`${SELECT} WHERE r.deleted_at IS NULL ORDER BY r.archived_at`));
   }
 
   /** Records past their retention, not held, not deleted. */
-  expired(now: string): RecordRow[] {
-    const rows = this.db.sql
-      .prepare(
-        `${SELECT} WHERE r.deleted_at IS NULL AND r.legal_hold = 0 AND r.retain_until <= ? ORDER BY r.retain_until`,
-      )
-      .all(now) as Row[];
-    return rows.map((r) => this.#hydrate(r));
+  async expired(now: string): Promise<RecordRow[]> {
+    const rows = await this.db.all<Row>(
+      `${SELECT} WHERE r.deleted_at IS NULL AND r.legal_hold = 0 AND r.retain_until <= ? ORDER BY r.retain_until`,
+      [now],
+    );
+    return this.#hydrateAll(rows);
   }
 
-  markDeleted(id: string, at: string): void {
-    this.db.sql.prepare('UPDATE records SET deleted_at = ? WHERE id = ?').run(at, id);
+  async markDeleted(id: string, at: string): Promise<void> {
+    await this.db.run('UPDATE records SET deleted_at = ? WHERE id = ?', [at, id]);
   }
 
-  #hydrate(r: Row): RecordRow {
-    const sites = this.db.sql
-      .prepare(
-        'SELECT s.id, s.name FROM record_sites rs JOIN sites s ON s.id = rs.site_id WHERE rs.record_id = ? ORDER BY s.id',
-      )
-      .all(r.id) as { id: string; name: string }[];
-    const participants = this.db.sql
-      .prepare(
-        'SELECT display_name AS name, role, user_id AS userId FROM record_participants WHERE record_id = ? ORDER BY role, display_name',
-      )
-      .all(r.id) as { name: string; role: string; userId: string | null }[];
+  async #hydrateAll(rows: readonly Row[]): Promise<RecordRow[]> {
+    const out: RecordRow[] = [];
+    for (const r of rows) out.push(await this.#hydrate(r));
+    return out;
+  }
+
+  async #hydrate(r: Row): Promise<RecordRow> {
+    const sites = await this.db.all<{ id: string; name: string }>(
+      'SELECT s.id, s.name FROM record_sites rs JOIN sites s ON s.id = rs.site_id WHERE rs.record_id = ? ORDER BY s.id',
+      [r.id],
+    );
+    const participants = await this.db.all<{ name: string; role: string; userId: string | null }>(
+      `SELECT display_name AS name, role, user_id AS "userId" FROM record_participants WHERE record_id = ?
+       ORDER BY role, display_name`,
+      [r.id],
+    );
     return {
       id: r.id,
       kind: r.kind,
@@ -241,7 +270,7 @@ export class RecordStore {
       archivedAt: r.archived_at,
       archivedBy: r.archived_by,
       retainUntil: r.retain_until,
-      legalHold: r.legal_hold === 1,
+      legalHold: Number(r.legal_hold) === 1,
       holdReason: r.hold_reason,
       holdBy: r.hold_by,
       holdAt: r.hold_at,

@@ -111,8 +111,8 @@ test('the preview lists what the sweep then destroys; a hold with its reason kee
   const preview: DeletionPreview = (await auditor.get('/api/retention/preview')).json();
   expect(preview.records.map((r) => r.record.id)).toEqual([expiring.recordId]);
   // Independently of the preview's code: the blobs the record alone references, its recording's files.
-  const record = records.store.get(expiring.recordId);
-  const shas = blobsOnlyOf(db, record);
+  const record = await records.store.get(expiring.recordId);
+  const shas = await blobsOnlyOf(db, record);
   const blobFiles = shas.map((s) => blobFile(blobs, s));
   const recordingFiles = filesUnder(recording.directory(expiring.sessionId)!);
   const bytes = (files: string[]) => files.reduce((n, f) => n + statSync(f).size, 0);
@@ -132,7 +132,7 @@ test('the preview lists what the sweep then destroys; a hold with its reason kee
     recordingBytes: preview.records[0]!.recordingBytes,
   });
   const heldFiles = [
-    ...blobsOnlyOf(db, records.store.get(held.recordId)).map((s) => blobFile(blobs, s)),
+    ...(await blobsOnlyOf(db, await records.store.get(held.recordId))).map((s) => blobFile(blobs, s)),
     recording.directory(held.sessionId)!,
   ];
 

@@ -26,12 +26,12 @@ export interface RetentionRoutesDeps {
 }
 
 export function retentionRoutes(deps: RetentionRoutesDeps): RouteModule {
-  const settings = () => ({
+  const settings = async () => ({
     matters: deps.catalog
       .matters()
       .map((m) => ({ id: m.id, name: m.name, nameEn: m.nameEn, retentionDays: m.retentionDays })),
-    ceremonyKinds: deps.records.ceremonyRetention.all(),
-    holds: deps.records.store.held(),
+    ceremonyKinds: await deps.records.ceremonyRetention.all(),
+    holds: await deps.records.store.held(),
     sweepIntervalMs: deps.config.limits.retentionSweepIntervalMs,
   });
   return {
@@ -51,8 +51,8 @@ export function retentionRoutes(deps: RetentionRoutesDeps): RouteModule {
         summary: "Set a matter's retention (admin); its live records' end of retention moves with it",
         tag: 'retention',
         access: 'retention.manage',
-        handler: ({ principal, params, body }) => {
-          deps.records.setMatterRetention(principal, params.id, body.retentionDays);
+        handler: async ({ principal, params, body }) => {
+          await deps.records.setMatterRetention(principal, params.id, body.retentionDays);
           return settings();
         },
       });
@@ -62,8 +62,8 @@ export function retentionRoutes(deps: RetentionRoutesDeps): RouteModule {
         summary: "Set a ceremony kind's retention (admin); its live records' end of retention moves with it",
         tag: 'retention',
         access: 'retention.manage',
-        handler: ({ principal, params, body }) => {
-          deps.records.setCeremonyRetention(principal, params.kind, body.retentionDays);
+        handler: async ({ principal, params, body }) => {
+          await deps.records.setCeremonyRetention(principal, params.kind, body.retentionDays);
           return settings();
         },
       });
@@ -91,9 +91,9 @@ export function retentionRoutes(deps: RetentionRoutesDeps): RouteModule {
         summary: "A record's long-term validation renewals (date, TSA, reason)",
         tag: 'records',
         access: 'record.read',
-        handler: ({ params }) => {
-          deps.records.store.get(params.id);
-          return { renewals: deps.ltv.history(params.id) };
+        handler: async ({ params }) => {
+          await deps.records.store.get(params.id);
+          return { renewals: await deps.ltv.history(params.id) };
         },
       });
     },

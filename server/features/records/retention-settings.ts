@@ -14,27 +14,25 @@ export interface CeremonyRetention {
 export class CeremonyRetentionStore {
   constructor(readonly db: Database) {}
 
-  all(): CeremonyRetention[] {
-    return this.db.sql
-      .prepare(
-        'SELECT kind, retention_days AS retentionDays, updated_at AS updatedAt, updated_by AS updatedBy FROM ceremony_retention ORDER BY kind',
-      )
-      .all() as CeremonyRetention[];
+  all(): Promise<CeremonyRetention[]> {
+    return this.db.all<CeremonyRetention>(
+      `SELECT kind, retention_days AS "retentionDays", updated_at AS "updatedAt", updated_by AS "updatedBy"
+       FROM ceremony_retention ORDER BY kind`,
+    );
   }
 
-  days(kind: CeremonyKind): number {
-    const row = this.all().find((r) => r.kind === kind);
+  async days(kind: CeremonyKind): Promise<number> {
+    const row = (await this.all()).find((r) => r.kind === kind);
     if (!row) throw new NotFoundError(`ceremony kind ${kind}`);
     return row.retentionDays;
   }
 
-  set(kind: CeremonyKind, days: number, by: string, at: string): void {
-    this.db.sql
-      .prepare(
-        `INSERT INTO ceremony_retention (kind, retention_days, updated_at, updated_by) VALUES (?, ?, ?, ?)
-         ON CONFLICT(kind) DO UPDATE SET retention_days = excluded.retention_days, updated_at = excluded.updated_at,
-           updated_by = excluded.updated_by`,
-      )
-      .run(kind, days, at, by);
+  async set(kind: CeremonyKind, days: number, by: string, at: string): Promise<void> {
+    await this.db.run(
+      `INSERT INTO ceremony_retention (kind, retention_days, updated_at, updated_by) VALUES (?, ?, ?, ?)
+       ON CONFLICT (kind) DO UPDATE SET retention_days = excluded.retention_days, updated_at = excluded.updated_at,
+         updated_by = excluded.updated_by`,
+      [kind, days, at, by],
+    );
   }
 }

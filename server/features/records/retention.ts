@@ -47,7 +47,7 @@ export interface Doomed {
 
 export async function doomed(src: RetentionSources, record: RecordRow): Promise<Doomed> {
   const blobs = await Promise.all(
-    blobsOnlyOf(src.db, record).map(async (sha256) => ({
+    (await blobsOnlyOf(src.db, record)).map(async (sha256) => ({
       sha256,
       // A blob already gone counts as nothing to destroy.
       bytes: await src.blobs.size(sha256).catch(() => 0),
@@ -60,6 +60,6 @@ export async function doomed(src: RetentionSources, record: RecordRow): Promise<
 /** Every record the sweep deletes at `now` (past retention, not held, not deleted) with what goes. */
 export async function deletionPlan(src: RetentionSources, now: Date): Promise<Doomed[]> {
   const out: Doomed[] = [];
-  for (const record of src.store.expired(now.toISOString())) out.push(await doomed(src, record));
+  for (const record of await src.store.expired(now.toISOString())) out.push(await doomed(src, record));
   return out;
 }

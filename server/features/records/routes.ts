@@ -54,8 +54,8 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
         summary: 'Archive a signed ceremony as a record (host)',
         tag: 'records',
         access: 'ceremony.host',
-        handler: ({ principal, params }) => {
-          ceremonyFor(deps, principal, 'ceremony.host', params.id);
+        handler: async ({ principal, params }) => {
+          await ceremonyFor(deps, principal, 'ceremony.host', params.id);
           return deps.records.archiveCeremony(principal, params.id);
         },
       });

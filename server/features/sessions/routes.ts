@@ -7,7 +7,7 @@ import { getSession } from '../../../protocol/http/sessions.js';
 export interface SessionRoutesDeps {
   readonly sessions: SessionService;
   /** The session's current flow document (identity confirmation or agreement), once there is one. */
-  currentDocumentId(session: Session): string | null;
+  currentDocumentId(session: Session): Promise<string | null>;
 }
 
 export function sessionRoutes(deps: SessionRoutesDeps): RouteModule {
@@ -20,10 +20,10 @@ export function sessionRoutes(deps: SessionRoutesDeps): RouteModule {
         tag: 'sessions',
         access: 'session.read',
         personalData: { what: 'session participants', object: (p) => `session:${p.id}` },
-        handler: ({ principal, params }) => {
+        handler: async ({ principal, params }) => {
           const session = deps.sessions.get(params.id);
           authorize(principal, 'session.read', { participant: deps.sessions.isParticipant(principal, session) });
-          return { ...session, documentId: deps.currentDocumentId(session) };
+          return { ...session, documentId: await deps.currentDocumentId(session) };
         },
       });
     },

@@ -37,10 +37,10 @@ export class PublicVerification {
   }
 
   /** Held or not, and only the impersonal facts: kind, state, signatures, archived date. */
-  lookup(ref: string): HashLookup {
-    const match = this.#d.documents.findByHash(ref);
+  async lookup(ref: string): Promise<HashLookup> {
+    const match = await this.#d.documents.findByHash(ref);
     if (!match) return { held: false, document: null };
-    const record = this.#d.records.store.findFor(match);
+    const record = await this.#d.records.store.findFor(match);
     const state =
       match.destroyed || record?.deletedAt
         ? 'deleted'
@@ -69,7 +69,7 @@ export class PublicVerification {
     throw new UnsupportedUploadError();
   }
 
-  #verifyPdf(pdf: Buffer, sha256: string): UploadVerification {
+  async #verifyPdf(pdf: Buffer, sha256: string): Promise<UploadVerification> {
     let checkpoint: RecordingCheckpoint | null;
     let report: ReturnType<typeof verifyWithPlatformTrust>;
     try {
@@ -83,10 +83,14 @@ export class PublicVerification {
     }
     // The newest revision the platform knows: the file itself, else an earlier revision (e.g. the
     // copy was timestamped again elsewhere), down to the unstamped document the QR names.
-    const held = revisionHashes(pdf)
-      .reverse()
-      .map((h) => this.lookup(h))
-      .find((l) => l.held);
+    let held: HashLookup | undefined;
+    for (const h of revisionHashes(pdf).reverse()) {
+      const l = await this.lookup(h);
+      if (l.held) {
+        held = l;
+        break;
+      }
+    }
     return {
       type: 'pdf',
       sha256,
