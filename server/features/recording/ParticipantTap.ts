@@ -401,10 +401,12 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     // Chrome acts on one keyframe request per 300 ms: a run resumed (the worker asks at once) just
     // after the sender acted on a live receiver's request would have its request dropped, and the
     // worker would hold that layer's next one back for a second. Its video then waits until the
-    // sender will act again. (A request still unanswered is no reason to wait: its answer, keyframes
-    // of every layer, reaches this run's consumer too.)
-    const lastAnswered = Math.max(-Infinity, ...watches.map((w) => w.lastAnsweredRequestMono ?? -Infinity));
-    const holdUntil = lastAnswered + senderRequestSpacingMs;
+    // sender will act again. A request still unanswered counts too when the sender will have acted
+    // on it: its answer may come just before the resume, seen here only later on a busy event loop
+    // (room.test, request at -185 ms, keyframes at -26 ms, the run's request at +1 ms dropped: its
+    // first keyframe after the worker's repeat, 1295 ms).
+    const lastRequest = Math.max(-Infinity, ...watches.map((w) => w.lastActedRequestMono ?? -Infinity));
+    const holdUntil = lastRequest + senderRequestSpacingMs;
     // Stamped before the request: the worker resumes (and asks for a keyframe) as soon as it reads it,
     // while the answer may reach a busy event loop much later.
     const started = { wallMs: Date.now(), monoMs: monotonicMs() };

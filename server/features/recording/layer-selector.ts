@@ -93,9 +93,9 @@ export class LayerSelector extends EventEmitter {
 
   static async create(router: ms.Router, producer: ms.Producer): Promise<LayerSelector> {
     const transport = await router.createPipeTransport({ listenIp: '127.0.0.1' });
+    const socket = createSocket('udp4');
     try {
       const consumer = await transport.consume({ producerId: producer.id });
-      const socket = createSocket('udp4');
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
         socket.bind(0, '127.0.0.1', () => resolve());
@@ -103,6 +103,7 @@ export class LayerSelector extends EventEmitter {
       return new LayerSelector(transport, consumer, socket);
     } catch (err) {
       transport.close();
+      socket.close();
       throw err;
     }
   }
@@ -113,7 +114,12 @@ export class LayerSelector extends EventEmitter {
     await Promise.resolve();
   }
 
-  /** Starts the flow: the engine sends every layer here from now on (and asks the sender for a keyframe). */
+  /**
+   * Starts the run: the engine sends every layer here from now on and asks the sender for a keyframe
+   * (a pipe consumer does on connecting). Not connected earlier: that request would come while
+   * ffmpeg starts, and a sender that dropped it (it acts on one per 300 ms) leaves it pending in the
+   * engine for a second, holding back the run's own (room.test: 0.4–0.9 s waits that way).
+   */
   async resume(): Promise<void> {
     this.#forwarding = true;
     await this.#transport.connect({ ip: '127.0.0.1', port: this.#socket.address().port });
