@@ -159,21 +159,25 @@ describe('the room through an impaired network (namespaces, impairer, tbf)', () 
     }
     // Where the recording ends (any track): a track that stops early has a hole up to there.
     const endMs = Math.max(...covered.map(({ c }) => c.lastMs));
-    for (const { kind, c } of covered) {
+    for (const { peer, kind, c } of covered) {
       const tail: Hole = { fromMs: c.lastMs, toMs: endMs, lengthMs: endMs - c.lastMs };
       const worst = [...c.holes, tail].sort((x, y) => y.lengthMs - x.lengthMs)[0]!;
       expect(c.firstMs).toBeLessThan(window.fromMs);
       expect(c.lastMs).toBeGreaterThan(window.toMs);
-      // The issue asks for no hole longer than the outage. Audio: the outage + 1 s, for the impairer's
-      // delay line (0.1 s) and the placement of segments on the timeline (ffmpeg's start times; off by
-      // up to ~0.7 s under load); measured 9.3–10.4 s for a 10 s outage. Video: NOT met, held at the
-      // outage + 5 s; measured 10.6–13.2 s. The cause, from the recoveries printed above: mediasoup
-      // 3.8.4 scores the returning stream from its first sender report after the link heals, whose
-      // interval holds the outage's losses, so the stream scores 0 again for one report interval
-      // (~1 s), and every consumer (the recorder's too) drops its packets meanwhile; the keyframe the
-      // recorder asked for as the first packet came back arrives in that window and is lost, and the
-      // next one is asked when the score recovers (plus a 200 ms RTT and the sender's answer).
-      expect(worst.lengthMs).toBeLessThanOrEqual(outageMs + (kind === 'audio' ? 1000 : 5000));
+      // The issue asks for no hole longer than the outage; the target is the outage + 0.5 s (the
+      // keyframe round trip after the return). Audio: held to the outage + 1 s, for the impairer's delay
+      // line (0.1 s) and the placement of segments on the timeline (ffmpeg's start times; off by up to
+      // ~0.7 s under load): 9.0–10.1 s for 10 s outages. Video: NOT met in every run, held at the
+      // outage + 5 s. The engine no longer drops the bots' camera after the outage (one encoding,
+      // marked dtx: engine.ts forwardedWhateverItsScore; before, the first sender report after the
+      // return scored it 0 for a report interval and the keyframe asked at the return was lost in it:
+      // 10.6–13.2 s). What remains is the sender: the recording resumes at the first keyframe after the
+      // return (ffmpeg drops the frames that depend on lost ones), and the bots answer the requests
+      // sent as their first packets come back only 0.5–2.5 s later (the recoveries above), while their
+      // ICE reconnects. Measured 10.57–11.04 s, and 12.83 s once with the machine at load 12.
+      expect(worst.lengthMs, `${peer} ${kind}: longest hole`).toBeLessThanOrEqual(
+        outageMs + (kind === 'audio' ? 1000 : 5000),
+      );
       // ... and it is the outage (segment placement shifts it by up to ~2 s, seen under load).
       expect(worst.toMs).toBeGreaterThan(window.fromMs - 3000);
       expect(worst.fromMs).toBeLessThan(window.toMs + 3000);

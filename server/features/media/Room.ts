@@ -275,7 +275,7 @@ export class Room extends EventEmitter<RoomEvents> {
       .transport(transportId)
       .produce({
         kind,
-        rtpParameters: kind === 'audio' ? forwardedWhateverItsScore(rtpParameters) : rtpParameters,
+        rtpParameters: forwardedWhateverItsScore(rtpParameters),
         appData: { peerId, source },
       })
       .catch((err: unknown) => {

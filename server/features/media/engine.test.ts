@@ -1,5 +1,6 @@
-// The microphone's parameters as the engine gets them: opus marked DTX (forwarded whatever its loss
-// score, see forwardedWhateverItsScore), everything else as the client sent it.
+// A track's parameters as the engine gets them: opus marked DTX, a one-encoding video stream marked
+// dtx (forwarded whatever its loss score, see forwardedWhateverItsScore), simulcast and everything
+// else as the client sent it.
 import { describe, expect, it } from 'vitest';
 import { forwardedWhateverItsScore, type ms } from './engine.js';
 
@@ -21,5 +22,14 @@ describe('forwardedWhateverItsScore', () => {
     expect({ ...given, codecs: sent.codecs }).toEqual(sent);
     // The client's object is left as it was.
     expect(sent.codecs[0]!.parameters).toEqual({ useinbandfec: 1 });
+  });
+
+  it('marks a one-encoding video stream dtx, and leaves simulcast encodings alone', () => {
+    const vp8: ms.RtpCodecParameters = { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 };
+    const single: ms.RtpParameters = { codecs: [vp8], encodings: [{ ssrc: 1, maxBitrate: 300_000 }], rtcp: {} };
+    expect(forwardedWhateverItsScore(single).encodings).toEqual([{ ssrc: 1, maxBitrate: 300_000, dtx: true }]);
+    expect(single.encodings).toEqual([{ ssrc: 1, maxBitrate: 300_000 }]);
+    const simulcast: ms.RtpParameters = { codecs: [vp8], encodings: [{ rid: 'r0' }, { rid: 'r1' }], rtcp: {} };
+    expect(forwardedWhateverItsScore(simulcast)).toEqual(simulcast);
   });
 });

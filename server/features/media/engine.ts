@@ -34,20 +34,29 @@ export function loadMediasoup(): Promise<typeof Mediasoup> {
 }
 
 /**
- * A microphone's RTP parameters as the engine is given them: opus marked `usedtx=1`. Why: mediasoup
- * 3.8.4 forwards a plain stream only while its score (from the loss between two of the sender's RTCP
- * reports) is above 0, and libwebrtc reports audio every ~5 s. After an outage the first report's
- * interval holds the whole gap, the score falls to 0, and every consumer of that microphone (the others
- * and the recorder) dropped its audio until the next report or two: 5–10 s of silence after the link
- * was back, while video (reported every second) had resumed. A DTX stream is forwarded whatever its
- * score (mediasoup PR #534); the flag changes nothing the sender does, nor the loss figures.
+ * A track's RTP parameters as the engine is given them, marked so that mediasoup 3.8.4 forwards it
+ * whatever its score. Why: a plain (non-simulcast) stream is forwarded only while its score (from the
+ * loss between two of the sender's RTCP reports) is above 0 or it is marked DTX (worker SimpleConsumer.hpp
+ * `IsActive`: `GetScore() > 0u || HasDtx()`). After an outage the first report's interval holds the
+ * whole gap, the score falls to 0, and every consumer (the others and the recorder) dropped the track
+ * until the next report: for audio (reported every ~5 s) 5–10 s of silence after the link was back;
+ * for video (reported every ~1 s) a second more of hole, with the keyframe asked at the return lost in
+ * it. So: opus is marked `usedtx=1`, and a camera or screen sent as one encoding is marked `dtx` (the
+ * worker reads either, Producer.cpp `CreateRtpStream`; mediasoup PR #534). Neither changes what the
+ * sender does, nor the loss figures; the worker then calls a silent stream inactive after 5 s instead
+ * of 1.5 s. Simulcast encodings are left alone: a simulcast consumer picks its layer among those
+ * scoring above 0 whatever the mark (SimulcastConsumer.cpp `RecalculateTargetLayers`), and the mark
+ * would only keep it 5 s on a layer the sender stopped.
  */
 export function forwardedWhateverItsScore(rtpParameters: Mediasoup.types.RtpParameters): Mediasoup.types.RtpParameters {
+  const encodings = rtpParameters.encodings ?? [];
+  const video = rtpParameters.codecs.some((c) => c.mimeType.toLowerCase().startsWith('video/'));
   return {
     ...rtpParameters,
     codecs: rtpParameters.codecs.map((c) =>
       c.mimeType.toLowerCase() === 'audio/opus' ? { ...c, parameters: { ...c.parameters, usedtx: 1 } } : c,
     ),
+    ...(video && encodings.length === 1 ? { encodings: [{ ...encodings[0], dtx: true }] } : {}),
   };
 }
 

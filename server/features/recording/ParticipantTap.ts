@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { types as ms } from 'mediasoup';
 import { freePortPair, sdpFor, type RtpPortRange, type SdpStream } from './ffmpeg-input.js';
+import { LayerSelector } from './layer-selector.js';
 import { monotonicMs, senderRequestSpacingMs, SenderWatch } from './sender-watch.js';
 
 /** Higher than any simulcast producer here has (three layers): the worker clamps it to the top one. */
@@ -52,8 +53,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   readonly #unsentAtStart: boolean;
   /** When the tap was created (monotonic ms): its trace shows a second before that. */
   readonly #createdMono: number;
-  readonly #transports: ms.PlainTransport[];
-  readonly #consumers: ms.Consumer[];
+  readonly #transports: TapTransport[];
+  readonly #consumers: TapConsumer[];
   readonly #ffmpeg: ChildProcess;
   readonly #listFile: string;
   /** ffmpeg's RTP port per consumer (RTCP on the next one). */
@@ -73,8 +74,8 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
 
   private constructor(
     options: ParticipantTapOptions,
-    transports: ms.PlainTransport[],
-    consumers: ms.Consumer[],
+    transports: TapTransport[],
+    consumers: TapConsumer[],
     ffmpeg: ChildProcess,
     listFile: string,
     targets: readonly number[],
@@ -313,12 +314,23 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     const watches = videoProducers.map((p) => SenderWatch.of(p));
     // Which layers the sender is sending now shows in its packet counts, sampled again before the resume.
     const countsBefore = await Promise.all(watches.map((w) => w.packetCounts()));
-    const transports: ms.PlainTransport[] = [];
-    const consumers: ms.Consumer[] = [];
+    const transports: TapTransport[] = [];
+    const consumers: TapConsumer[] = [];
     const streams: SdpStream[] = [];
     const targets: number[] = [];
     try {
       for (const producer of options.producers) {
+        if (producer.kind === 'video' && producer.type === 'simulcast') {
+          // Every layer into this process, one to ffmpeg: see layer-selector.ts for why not the
+          // engine's simulcast consumer. It records the best layer the sender is sending.
+          const selector = await LayerSelector.create(options.router, producer);
+          transports.push(selector);
+          consumers.push(selector);
+          const port = await freePortPair(options.ports);
+          targets.push(port);
+          streams.push({ kind: 'video', port, rtpParameters: selector.rtpParameters });
+          continue;
+        }
         const t = await options.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: false });
         transports.push(t);
         // The evidence keeps the best picture: the top simulcast layer (mediasoup caps the number
@@ -389,10 +401,12 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     // Chrome acts on one keyframe request per 300 ms: a run resumed (the worker asks at once) just
     // after the sender acted on a live receiver's request would have its request dropped, and the
     // worker would hold that layer's next one back for a second. Its video then waits until the
-    // sender will act again. (A request still unanswered is no reason to wait: its answer, keyframes
-    // of every layer, reaches this run's consumer too.)
-    const lastAnswered = Math.max(-Infinity, ...watches.map((w) => w.lastAnsweredRequestMono ?? -Infinity));
-    const holdUntil = lastAnswered + senderRequestSpacingMs;
+    // sender will act again. A request still unanswered counts too when the sender will have acted
+    // on it: its answer may come just before the resume, seen here only later on a busy event loop
+    // (room.test, request at -185 ms, keyframes at -26 ms, the run's request at +1 ms dropped: its
+    // first keyframe after the worker's repeat, 1295 ms).
+    const lastRequest = Math.max(-Infinity, ...watches.map((w) => w.lastActedRequestMono ?? -Infinity));
+    const holdUntil = lastRequest + senderRequestSpacingMs;
     // Stamped before the request: the worker resumes (and asks for a keyframe) as soon as it reads it,
     // while the answer may reach a busy event loop much later.
     const started = { wallMs: Date.now(), monoMs: monotonicMs() };
@@ -494,6 +508,10 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   }
 }
 
+/** What ffmpeg's input is sent through: an engine transport, or a layer selector (simulcast video). */
+type TapTransport = Pick<ms.PlainTransport, 'connect' | 'close'> | LayerSelector;
+type TapConsumer = ms.Consumer | LayerSelector;
+
 interface KeyFrames {
   firstMono: number | null;
   count: number;
@@ -506,7 +524,7 @@ interface KeyFrames {
  * Waits until the packet counts span 120 ms at least: a frame or two of every layer being sent.
  */
 async function preferSendingLayers(
-  consumers: readonly ms.Consumer[],
+  consumers: readonly TapConsumer[],
   watches: readonly SenderWatch[],
   countsBefore: readonly Map<number, number>[],
   sampledMono: number,

@@ -83,6 +83,19 @@ export class SenderWatch {
   }
 
   /**
+   * The last request the sender will have acted on, answered yet or not, monotonic ms, or null: as
+   * libwebrtc does, each request that comes 300 ms or more after the last one it acted on. An answer
+   * that came just now may not have reached this process yet (a busy event loop), and a request
+   * inside the 300 ms was dropped by the sender: neither says when it will act again.
+   */
+  get lastActedRequestMono(): number | null {
+    let acted: number | null = null;
+    for (const e of this.#events)
+      if (e.what === 'pli' && (acted === null || e.mono - acted >= senderRequestSpacingMs - 20)) acted = e.mono;
+    return acted;
+  }
+
+  /**
    * Layers whose last request is unanswered and younger than the worker's retry: a request for them
    * now would be swallowed by the worker until that retry.
    */
