@@ -15,7 +15,7 @@ import { freePortPair, sdpFor, type RtpPortRange, type SdpStream } from './ffmpe
 import { LayerSelector } from './layer-selector.js';
 import { monotonicMs, senderRequestSpacingMs, SenderWatch } from './sender-watch.js';
 
-/** Higher than any simulcast producer here has (three layers): the worker clamps it to the top one. */
+/** Higher than any layered (SVC) producer here has: the worker clamps it to the top one. */
 const topSpatialLayer = 15;
 
 export interface ClosedSegment {
@@ -86,8 +86,6 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     watches: readonly SenderWatch[],
     createdMono: number,
     notes: readonly { what: string; mono: number }[],
-    lowered: readonly ms.Consumer[],
-    asked: ReadonlyMap<ms.Consumer, { watch: SenderWatch; layer: number }>,
     unsentAtStart: boolean,
   ) {
     super();
@@ -130,10 +128,6 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       c.on('producerresume', () => this.#askUntilKeyFrame());
       c.on('layerschange', (l) => this.#note(`cur L${l?.spatialLayer ?? '-'}`));
     }
-    // A run that took its first keyframe from a lower layer (the top one was not being sent, or its
-    // request was held back) asks for the top layer again once the sender will act on a new request.
-    for (const c of lowered) this.#raiseAfterFirstKeyFrame(c);
-    for (const [c, { watch, layer }] of asked) this.#rescueDroppedRequest(c, watch, layer);
     // The run starts now (consumers just resumed): ask at once; then at every boundary of ffmpeg's
     // clock, which started with this run. A request to a silent sender is lost, and the worker would
     // hold back the next one (after the link heals) for up to a second while it waits on the first.
@@ -224,52 +218,6 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     });
   }
 
-  /** Prefers the top layer again once the first keyframe came and the sender will act on a new request. */
-  #raiseAfterFirstKeyFrame(c: ms.Consumer): void {
-    const raise = () => {
-      if (c.closed || this.#stopping) return;
-      this.#note('prefer top');
-      void c.setPreferredLayers({ spatialLayer: topSpatialLayer }).catch(() => undefined);
-    };
-    if (this.#keyFrames.count > 0) this.#timers.push(setTimeout(raise, senderRequestSpacingMs));
-    else
-      c.on('trace', (t) => {
-        if (t.type === 'keyframe' && t.direction === 'out' && this.#keyFrames.count === 1)
-          this.#timers.push(setTimeout(raise, senderRequestSpacingMs));
-      });
-  }
-
-  /**
-   * The run's first request can still be dropped: the sender acted on another one just before it
-   * (its answer reached the worker as this run resumed, too late for this process to hold back), or
-   * a live receiver's request the sender ignored was pending for the layer (its trace came too late
-   * here to choose another layer). The worker then holds the layer's next request for up to a second.
-   * Seen that way, the run asks once more through the lowest layer (always encoded, its request not
-   * held) as soon as the sender will act again, and is raised to the top layer after that keyframe.
-   */
-  #rescueDroppedRequest(c: ms.Consumer, watch: SenderWatch, layer: number): void {
-    if (layer <= 0) return;
-    const check = setInterval(() => {
-      const now = monotonicMs();
-      if (this.#keyFrames.count > 0 || this.#stopping || c.closed || now - this.#startedAtMono > 1500)
-        return clearInterval(check);
-      // Dropped: the layer's request is unanswered, and the sender acted on another within 0.3 s of
-      // the run's start (or after it), or the request has gone unanswered for 0.3 s (Chrome answers
-      // within ~0.1 s; it ignores requests for a while after its first keyframe, too).
-      const since = watch.unansweredSince(layer);
-      if (since === null || watch.pendingLayers(now).has(0)) return;
-      const answered = watch.lastAnsweredRequestMono ?? -Infinity;
-      const actedJustBefore = answered >= this.#startedAtMono - senderRequestSpacingMs;
-      if (!actedJustBefore && now < since + senderRequestSpacingMs) return;
-      if (now < answered + senderRequestSpacingMs) return;
-      clearInterval(check);
-      this.#note('prefer L0 (rescue)');
-      void c.setPreferredLayers({ spatialLayer: 0 }).catch(() => undefined);
-      this.#raiseAfterFirstKeyFrame(c);
-    }, 50);
-    this.#timers.push(check);
-  }
-
   #note(what: string): void {
     this.#notes.push({ what, mono: monotonicMs() });
     // The run's start and its latest recoveries are what the notes explain; a long run drops the middle.
@@ -312,8 +260,6 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     const createdMono = monotonicMs();
     const videoProducers = options.producers.filter((p) => p.kind === 'video');
     const watches = videoProducers.map((p) => SenderWatch.of(p));
-    // Which layers the sender is sending now shows in its packet counts, sampled again before the resume.
-    const countsBefore = await Promise.all(watches.map((w) => w.packetCounts()));
     const transports: TapTransport[] = [];
     const consumers: TapConsumer[] = [];
     const streams: SdpStream[] = [];
@@ -333,7 +279,7 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
         }
         const t = await options.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: false });
         transports.push(t);
-        // The evidence keeps the best picture: the top simulcast layer (mediasoup caps the number
+        // The evidence keeps the best picture: an SVC camera's top layer (mediasoup caps the number
         // to the layers the producer has), whatever the live receivers get.
         const c = await t.consume({
           producerId: producer.id,
@@ -397,7 +343,6 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       await transports[i]!.connect({ ip: '127.0.0.1', port: targets[i]!, rtcpPort: targets[i]! + 1 });
     }
     const notes: { what: string; mono: number }[] = [];
-    const { lowered, asked } = await preferSendingLayers(consumers, watches, countsBefore, createdMono, notes);
     // Chrome acts on one keyframe request per 300 ms: a run resumed (the worker asks at once) just
     // after the sender acted on a live receiver's request would have its request dropped, and the
     // worker would hold that layer's next one back for a second. Its video then waits until the
@@ -434,8 +379,6 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
       watches,
       createdMono,
       notes,
-      lowered,
-      asked,
       unsentAtStart,
     );
   }
@@ -515,39 +458,6 @@ type TapConsumer = ms.Consumer | LayerSelector;
 interface KeyFrames {
   firstMono: number | null;
   count: number;
-}
-
-/**
- * Before a run resumes: each simulcast consumer prefers, for its first keyframe, a layer the sender
- * is sending now and will answer a request for at once (see SenderWatch.firstKeyFrameLayer);
- * the consumers so lowered are returned (the tap raises them to the top layer after that keyframe).
- * Waits until the packet counts span 120 ms at least: a frame or two of every layer being sent.
- */
-async function preferSendingLayers(
-  consumers: readonly TapConsumer[],
-  watches: readonly SenderWatch[],
-  countsBefore: readonly Map<number, number>[],
-  sampledMono: number,
-  notes: { what: string; mono: number }[],
-): Promise<{ lowered: ms.Consumer[]; asked: Map<ms.Consumer, { watch: SenderWatch; layer: number }> }> {
-  const wait = sampledMono + 120 - monotonicMs();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  const lowered: ms.Consumer[] = [];
-  const asked = new Map<ms.Consumer, { watch: SenderWatch; layer: number }>();
-  for (const [i, c] of consumers.filter((x) => x.kind === 'video').entries()) {
-    const watch = watches[i]!;
-    if (c.type !== 'simulcast') continue;
-    const counts = await watch.packetCounts();
-    const layer = watch.firstKeyFrameLayer(countsBefore[i]!, counts, monotonicMs());
-    // The top layer the sender has opened (Chrome sends fewer layers than asked for at small sizes).
-    const top = Math.max(-1, ...counts.keys());
-    if (top >= 0) asked.set(c, { watch, layer: layer ?? top });
-    if (layer === null || layer >= top) continue;
-    notes.push({ what: `prefer L${layer}`, mono: monotonicMs() });
-    await c.setPreferredLayers({ spatialLayer: layer });
-    lowered.push(c);
-  }
-  return { lowered, asked };
 }
 
 /** Resolves once every port is bound by some process (Linux: /proc/net/udp*), or ffmpeg exited, or 5 s passed. */

@@ -10,8 +10,6 @@ import type { types as ms } from 'mediasoup';
 
 /** libwebrtc's minimum spacing of keyframe requests it acts on, plus the time a request takes to reach it. */
 export const senderRequestSpacingMs = 320;
-/** mediasoup 3.8.4's KeyFrameRequestManager: an unanswered request is repeated after this long. */
-const workerRetryMs = 1000;
 
 export interface SenderEvent {
   /** 'pli' (the worker asked the sender), 'key' (a keyframe came in), 'up' (a layer's first packets). */
@@ -68,21 +66,6 @@ export class SenderWatch {
   }
 
   /**
-   * The last request the sender acted on (a keyframe came after it; taken as the last request before
-   * that keyframe), monotonic ms, or null. The sender ignores any other request for 300 ms after it.
-   * A request still unanswered does not count: its answer (keyframes of every layer) is on its way.
-   */
-  get lastAnsweredRequestMono(): number | null {
-    let request: number | null = null;
-    let answered: number | null = null;
-    for (const e of this.#events) {
-      if (e.what === 'pli') request = e.mono;
-      else if (e.what === 'key' && request !== null) answered = request;
-    }
-    return answered;
-  }
-
-  /**
    * The last request the sender will have acted on, answered yet or not, monotonic ms, or null: as
    * libwebrtc does, each request that comes 300 ms or more after the last one it acted on. An answer
    * that came just now may not have reached this process yet (a busy event loop), and a request
@@ -93,60 +76,6 @@ export class SenderWatch {
     for (const e of this.#events)
       if (e.what === 'pli' && (acted === null || e.mono - acted >= senderRequestSpacingMs - 20)) acted = e.mono;
     return acted;
-  }
-
-  /**
-   * Layers whose last request is unanswered and younger than the worker's retry: a request for them
-   * now would be swallowed by the worker until that retry.
-   */
-  pendingLayers(nowMono: number): Set<number> {
-    const pending = new Set<number>();
-    for (const e of this.#events) {
-      if (e.what === 'pli' && nowMono - e.mono < workerRetryMs) pending.add(e.layer);
-      else if (e.what === 'key') pending.delete(e.layer);
-    }
-    return pending;
-  }
-
-  /**
-   * The layer a new recording run should take its first keyframe from, given packet counts per layer
-   * sampled a moment apart (a layer whose count grew is being sent): the top layer being sent when
-   * its requests are not held back and a keyframe of it came in the last 1.5 s (Chrome stops sending
-   * its upper layers when its estimate drops, and answers a request for a stopped layer with keyframes
-   * of the others only); else the lowest layer being sent (Chrome always encodes it) whose requests
-   * are not held back. Null: no layer is being sent (the consumer's own choice stands).
-   */
-  firstKeyFrameLayer(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>, nowMono: number) {
-    const sending = [...after.entries()]
-      .filter(([layer, n]) => layer >= 0 && n > (before.get(layer) ?? 0))
-      .map(([layer]) => layer)
-      .sort((a, b) => b - a);
-    if (sending.length === 0) return null;
-    const pending = this.pendingLayers(nowMono);
-    const top = sending[0]!;
-    const topRecent = this.#events.some((e) => e.what === 'key' && e.layer === top && nowMono - e.mono < 1500);
-    if (topRecent && !pending.has(top)) return top;
-    return sending.reverse().find((l) => !pending.has(l)) ?? sending[0]!;
-  }
-
-  /** Since when a request for `layer` has gone unanswered (the first one after its last keyframe), or null. */
-  unansweredSince(layer: number): number | null {
-    let since: number | null = null;
-    for (const e of this.#events)
-      if (e.layer !== layer) continue;
-      else if (e.what === 'key') since = null;
-      else if (e.what === 'pli') since ??= e.mono;
-    return since;
-  }
-
-  /** Packets received per layer so far (for telling which layers the sender is sending now). */
-  async packetCounts(): Promise<Map<number, number>> {
-    const counts = new Map<number, number>();
-    for (const s of await this.#producer.getStats().catch(() => [])) {
-      const layer = this.#layer(s.ssrc, s.rid);
-      counts.set(layer, (counts.get(layer) ?? 0) + s.packetCount);
-    }
-    return counts;
   }
 
   #push(what: SenderEvent['what'], ssrc: number | undefined, mono: number, rid?: string): void {
