@@ -193,8 +193,11 @@ export class Database implements SqlExecutor {
     if (this.#closed) return;
     this.#closed = true;
     await this.#kysely.destroy();
-    // Kysely ends the pool only if it ever used it.
+    // Kysely ends the pool, and closes the SQLite handle, only if it ever used them. An SQLite handle
+    // left open keeps its -wal file (checkpointed and removed at close): the trust snapshot of
+    // `tongban verify` would see the database as just changed.
     if (this.#pool && !this.#pool.ended) await this.#pool.end();
+    if (this.#sqlite?.open) this.#sqlite.close();
   }
 
   async #execute<T>(text: string, params: SqlParams | undefined): Promise<QueryResult<T>> {
