@@ -71,7 +71,7 @@ export async function recordedRecord(
   if (archived.status !== 201) throw new Error(`archive: ${archived.status} ${archived.text}`);
   const deadline = Date.now() + 240_000;
   for (;;) {
-    const state = server.app.services.recording.compositeState(sessionId);
+    const state = await server.app.services.recording.compositeState(sessionId);
     if (state?.status === 'ready') break;
     if (state?.status === 'failed' || Date.now() > deadline)
       throw new Error(`composite of ${sessionId}: ${JSON.stringify(state)}`);

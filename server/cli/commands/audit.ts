@@ -46,7 +46,7 @@ export const auditVerify: Command = {
       }
       return result.valid ? 0 : 1;
     } finally {
-      db.close();
+      await db.close();
     }
   },
 };

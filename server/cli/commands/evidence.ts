@@ -49,7 +49,7 @@ export const evidenceExport: Command = {
   },
 };
 
-function trustAnchors(trustFiles: readonly string[], dataDir: string): Uint8Array[] {
+async function trustAnchors(trustFiles: readonly string[], dataDir: string): Promise<Uint8Array[]> {
   if (trustFiles.length) {
     return trustFiles.flatMap((path) => {
       let certs: Uint8Array[];
@@ -69,7 +69,7 @@ function trustAnchors(trustFiles: readonly string[], dataDir: string): Uint8Arra
       const pki = openPlatformPki(cliConfig(dataDir), db);
       if (pki.isInitialised()) return pki.trustAnchors();
     } finally {
-      db.close();
+      await db.close();
     }
   }
   throw new CliError('no trust anchor: pass --trust ROOT.pem (or --data DIR of the issuing platform)');
@@ -96,7 +96,7 @@ export const evidenceVerify: Command = {
     }
     if (size > defaultZipLimits.maxTotalBytes)
       throw new CliError(`${file} is larger than ${defaultZipLimits.maxTotalBytes} bytes`);
-    const anchors = trustAnchors(values.trust ?? [], resolveDataDir(values.data));
+    const anchors = await trustAnchors(values.trust ?? [], resolveDataDir(values.data));
     const report = await verifyEvidencePackage({ path: file }, anchors, evidenceChecks);
     if (values.json) {
       process.stdout.write(

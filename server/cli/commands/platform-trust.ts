@@ -53,6 +53,6 @@ export async function readPlatformTrust(dataDir: string, dbFile: string): Promis
       },
     };
   } finally {
-    db.close();
+    await db.close();
   }
 }

@@ -38,7 +38,7 @@ export const recordVerify: Command = {
       process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : report(result));
       return result.valid ? 0 : 1;
     } finally {
-      db.close();
+      await db.close();
     }
   },
 };

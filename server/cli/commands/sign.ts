@@ -162,7 +162,7 @@ export const sign: Command = {
     } finally {
       // A wrong PIN is recorded even when the document failed first.
       await unlocked?.catch(() => undefined);
-      db.close();
+      await db.close();
     }
   },
 };

@@ -59,6 +59,8 @@ export class RecordingService {
   readonly recorder: Recorder | undefined;
   readonly #o: RecordingServiceOptions;
   readonly #seal;
+  /** Audit entries the recorder's events started: finalize() returns once they are written. */
+  readonly #auditing = new Set<Promise<void>>();
 
   private constructor(options: RecordingServiceOptions, store: RecordingStore, recorder: Recorder | undefined) {
     this.#o = options;
@@ -79,18 +81,19 @@ export class RecordingService {
       clock: options.clock,
     });
     for (const r of recovered) {
-      audit.appendSync({
+      await audit.append({
         actor: 'system',
         action: 'recording.sealed_interrupted',
         target: `session:${r.sessionId}`,
         details: { segments: r.segmentCount },
       });
     }
+    const service = new RecordingService(options, store, recorder);
     recorder.on('state', (s) => {
       if (s.state === 'recording' && s.segmentCount === 0)
-        audit.appendSync({ actor: 'system', action: 'recording.started', target: `session:${s.sessionId}` });
+        service.#audit({ actor: 'system', action: 'recording.started', target: `session:${s.sessionId}` });
       if (s.state === 'sealed')
-        audit.appendSync({
+        service.#audit({
           actor: 'system',
           action: 'recording.sealed',
           target: `session:${s.sessionId}`,
@@ -99,23 +102,33 @@ export class RecordingService {
     });
     recorder.on('tapFailed', (sessionId, peerId, reason) => {
       options.warn(`recording of ${peerId} in session ${sessionId} failed: ${reason}`);
-      audit.appendSync({
+      service.#audit({
         actor: 'system',
         action: 'recording.tap_failed',
         target: `session:${sessionId}`,
         details: { participant: peerId, reason },
       });
     });
-    return new RecordingService(options, store, recorder);
+    return service;
+  }
+
+  /** An audit entry from an event listener, which cannot wait: tracked, and a failure reported. */
+  #audit(event: Parameters<AuditLog['append']>[0]): void {
+    const written: Promise<void> = this.#o.audit
+      .append(event)
+      .then(() => undefined)
+      .catch((err: unknown) => this.#o.warn(`audit entry ${event.action} not written: ${String(err)}`))
+      .finally(() => this.#auditing.delete(written));
+    this.#auditing.add(written);
   }
 
   /**
    * The live head of the session's recording chain. Without a recorder the timeline is the
    * session's own clock (`startedAt`) and the chain is still at h_0.
    */
-  checkpoint(sessionId: string, sessionStartedAt: string): RecordingCheckpoint {
+  async checkpoint(sessionId: string, sessionStartedAt: string): Promise<RecordingCheckpoint> {
     if (this.recorder) {
-      const cp = this.recorder.checkpoint(sessionId);
+      const cp = await this.recorder.checkpoint(sessionId);
       return { sessionId, head: cp.head, segmentCount: cp.segmentCount, offsetMs: cp.offsetMs, at: cp.takenAt };
     }
     const now = this.#o.clock();
@@ -124,13 +137,14 @@ export class RecordingService {
   }
 
   /** Is this process recording the session right now (a recorder here, the recording open)? */
-  isRunning(sessionId: string): boolean {
-    return !!this.recorder && this.store.get(sessionId)?.status === 'recording';
+  async isRunning(sessionId: string): Promise<boolean> {
+    return !!this.recorder && (await this.store.get(sessionId))?.status === 'recording';
   }
 
   /** Closed, chained media segments (audio or video) of one participant. */
-  recordedSegments(sessionId: string, participantId: string): number {
-    return this.store.segments(sessionId).filter((s) => s.participant === participantId && isMediaSegment(s)).length;
+  async recordedSegments(sessionId: string, participantId: string): Promise<number> {
+    const segments = await this.store.segments(sessionId);
+    return segments.filter((s) => s.participant === participantId && isMediaSegment(s)).length;
   }
 
   /** A frame of the participant's recorded video (see Recorder.captureFrame), chained into the recording. */
@@ -157,6 +171,7 @@ export class RecordingService {
   /** Finishes the session's taps and seals its recording (idempotent; nothing to do without a recorder). */
   async finalize(sessionId: string): Promise<void> {
     await this.recorder?.finish(sessionId);
+    await Promise.all(this.#auditing);
   }
 
   /**
@@ -166,21 +181,21 @@ export class RecordingService {
   async packageFiles(
     sessionId: string,
   ): Promise<{ status: string; files: Map<string, Uint8Array | { path: string }> } | undefined> {
-    const row = this.store.get(sessionId);
+    const row = await this.store.get(sessionId);
     if (!row) return undefined;
     const files = new Map<string, Uint8Array | { path: string }>();
     for (const name of [manifestName, sealName]) {
       const bytes = await readFile(join(row.dir, name)).catch(() => undefined);
       if (bytes) files.set(name, bytes);
     }
-    for (const segment of this.store.segments(sessionId))
+    for (const segment of await this.store.segments(sessionId))
       files.set(segment.file, { path: join(row.dir, segment.file) });
     return { status: row.status, files };
   }
 
   /** The recording's folder, when there is a recording. */
-  directory(sessionId: string): string | undefined {
-    const row = this.store.get(sessionId);
+  async directory(sessionId: string): Promise<string | undefined> {
+    const row = await this.store.get(sessionId);
     return row && recordingDirectory(this.#o.dataDir, sessionId, row);
   }
 
@@ -203,7 +218,7 @@ export class RecordingService {
   }
 
   async #files(sessionId: string): Promise<{ dir: string | undefined; files: string[] }> {
-    const dir = this.directory(sessionId);
+    const dir = await this.directory(sessionId);
     if (!dir || !existsSync(dir)) return { dir: undefined, files: [] };
     const entries = await readdir(dir, { recursive: true, withFileTypes: true });
     return { dir, files: entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name)) };
@@ -228,15 +243,15 @@ export class RecordingService {
   }
 
   /** The playback grid video: rendering here, or finished by this or an earlier process. */
-  compositeState(sessionId: string): CompositeState | undefined {
-    const live = this.recorder?.compositeState(sessionId);
+  async compositeState(sessionId: string): Promise<CompositeState | undefined> {
+    const live = await this.recorder?.compositeState(sessionId);
     if (live) return live;
-    const dir = this.directory(sessionId);
+    const dir = await this.directory(sessionId);
     return dir && existsSync(compositePath(dir)) ? { status: 'ready', progress: 1 } : undefined;
   }
 
-  compositeFile(sessionId: string): string | undefined {
-    const dir = this.directory(sessionId);
+  async compositeFile(sessionId: string): Promise<string | undefined> {
+    const dir = await this.directory(sessionId);
     return dir && existsSync(compositePath(dir)) ? compositePath(dir) : undefined;
   }
 
@@ -245,9 +260,9 @@ export class RecordingService {
    * composite has no tile of theirs (their ID may then show in anyone's picture). 409 while there is
    * no finished composite with its layout.
    */
-  redactionPlan(sessionId: string, participantId: string | null): RedactionPlan {
-    const input = this.compositeFile(sessionId);
-    const layoutFile = input && compositeLayoutPath(this.directory(sessionId)!);
+  async redactionPlan(sessionId: string, participantId: string | null): Promise<RedactionPlan> {
+    const input = await this.compositeFile(sessionId);
+    const layoutFile = input && compositeLayoutPath((await this.directory(sessionId))!);
     if (!input || !layoutFile || !existsSync(layoutFile))
       throw new ConflictError(`no finished playback video of session ${sessionId}`, 'composite_not_ready');
     const layout = JSON.parse(readFileSync(layoutFile, 'utf8')) as CompositeLayout;

@@ -32,9 +32,9 @@ export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
         tag: 'sessions',
         access: 'session.read',
         personalData: { what: 'recording (participants, segments)', object: (p) => `session:${p.id}` },
-        handler: ({ principal, params }) => {
+        handler: async ({ principal, params }) => {
           readable(principal, params.id);
-          const row = store.get(params.id);
+          const row = await store.get(params.id);
           if (!row) throw new NotFoundError(`recording of session ${params.id}`);
           return {
             sessionId: row.sessionId,
@@ -44,15 +44,15 @@ export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
             head: row.head,
             segmentCount: row.segmentCount,
             sealed: row.sealPresent,
-            participants: store.participants(params.id),
-            segments: store.segments(params.id).map(({ chainHash: _chain, ...s }) => s),
-            composite: compositeOf(params.id),
+            participants: await store.participants(params.id),
+            segments: (await store.segments(params.id)).map(({ chainHash: _chain, ...s }) => s),
+            composite: await compositeOf(params.id),
           };
         },
       });
 
-      const compositeOf = (sessionId: string) => {
-        const state = deps.recording.compositeState(sessionId);
+      const compositeOf = async (sessionId: string) => {
+        const state = await deps.recording.compositeState(sessionId);
         return (
           state && {
             ...state,
@@ -67,9 +67,9 @@ export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
         tag: 'sessions',
         access: 'session.read',
         personalData: { what: 'recording video', object: (p) => `session:${p.id}` },
-        handler: ({ principal, params, res }) => {
+        handler: async ({ principal, params, res }) => {
           readable(principal, params.id);
-          const file = deps.recording.compositeFile(params.id);
+          const file = await deps.recording.compositeFile(params.id);
           if (!file) throw new NotFoundError(`composite video of session ${params.id}`);
           res.sendFile(file, { dotfiles: 'allow', headers: { 'content-type': 'video/mp4' } }, (err) => {
             if (!err || res.headersSent) return;

@@ -33,7 +33,7 @@ beforeAll(async () => {
   });
   [auditor, cixi] = await Promise.all([server.login('auditor'), server.login('clerk.cixi')]);
   run = await recordedRecord(server, (u) => server.login(u), { name: '孙八', idNumber: '522501199404041234' });
-  composite = server.app.services.recording.compositeFile(run.sessionId)!;
+  composite = (await server.app.services.recording.compositeFile(run.sessionId))!;
   layout = JSON.parse(readFileSync(join(composite, '..', 'composite-layout.json'), 'utf8'));
 }, 420_000);
 
