@@ -64,7 +64,7 @@ export async function benchAudit(o: { rounds: number; perRound: number }): Promi
       raw: { ours, peer },
     };
   } finally {
-    db.close();
+    await db.close();
     dir.remove();
   }
 }

@@ -76,7 +76,7 @@ async function platformDataDir(dir: string): Promise<void> {
     await pki.issueUserCertificate({ userId: 'clerk.cixi', name: '张三', role: 'clerk', siteId: 'cixi', pin: PIN });
     writeFileSync(join(dir, 'root.pem'), pki.rootCertificatePem());
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

@@ -80,13 +80,13 @@ async function handle(app: App, req: HarnessRequest): Promise<unknown> {
       return { capped: req.kbps };
     }
     case 'recording': {
-      const row = services.recording.store.get(req.sessionId);
+      const row = await services.recording.store.get(req.sessionId);
       if (!row) return null;
       return {
         startedAt: row.startedAt,
         status: row.status,
-        dir: services.recording.directory(req.sessionId) ?? row.dir,
-        segments: services.recording.store.segments(req.sessionId),
+        dir: (await services.recording.directory(req.sessionId)) ?? row.dir,
+        segments: await services.recording.store.segments(req.sessionId),
       } satisfies RecordingTimeline;
     }
     case 'recordingRuns':

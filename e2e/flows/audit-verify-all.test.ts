@@ -19,7 +19,7 @@ const sessions: string[] = [];
 beforeAll(async () => {
   [running, browser] = await Promise.all([startApp(), launchChromium()]);
   for (let i = 0; i < 3; i++) sessions.push((await archivedCeremony(running)).sessionId);
-  const segments = join(running.app.services.recording.directory(sessions[0]!)!, 'guest_applicant');
+  const segments = join((await running.app.services.recording.directory(sessions[0]!))!, 'guest_applicant');
   writeFileSync(join(segments, readdirSync(segments).sort()[0]!), 'changed after sealing');
 }, 240_000);
 

@@ -49,7 +49,7 @@ const filesOf = async (r: ArchivedCeremony) => {
     [r.documentId, r.documentId],
   );
   expect(await records.store.getAny(r.recordId)).toBeDefined();
-  return [...rows.map((x) => blobFile(blobs, x.s)), recording.directory(r.sessionId)!];
+  return [...rows.map((x) => blobFile(blobs, x.s)), (await recording.directory(r.sessionId))!];
 };
 
 describe('retention console', () => {

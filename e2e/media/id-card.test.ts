@@ -57,7 +57,7 @@ describe('ID card reading in the browser', () => {
       };
     });
     const deadline = Date.now() + 60_000;
-    while (app.app.services.recording.recordedSegments(sessionId, `guest:${guestId}`) === 0) {
+    while ((await app.app.services.recording.recordedSegments(sessionId, `guest:${guestId}`)) === 0) {
       if (Date.now() > deadline) throw new Error("no recorded segment of the applicant's camera");
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -86,11 +86,11 @@ function outage(session: string, peerIds: readonly string[], from: number, to: n
  * the end, every hole longer than 1 s lies within a time they were away (left, worker restart, blip),
  * give or take the 1.5 s a run needs to start. A run that recorded nothing would show here.
  */
-function expectCovered(session: string, endedAt: number): void {
+async function expectCovered(session: string, endedAt: number): Promise<void> {
   const t0 = sessionStart[session]!;
   const endMs = endedAt - t0;
   const byPeer = new Map<string, { startMs: number; endMs: number }[]>();
-  for (const s of server.store.segments(session).filter((x) => x.endMs > x.startMs))
+  for (const s of (await server.store.segments(session)).filter((x) => x.endMs > x.startMs))
     byPeer.set(s.participant, [...(byPeer.get(s.participant) ?? []), s]);
   for (const [peerId, segs] of byPeer) {
     segs.sort((a, b) => a.startMs - b.startMs);
@@ -106,8 +106,7 @@ function expectCovered(session: string, endedAt: number): void {
     );
     if (holes.length)
       console.log(
-        `${session} ${peerId} segments: ${server.store
-          .segments(session)
+        `${session} ${peerId} segments: ${(await server.store.segments(session))
           .filter((x) => x.participant === peerId)
           .map((x) => `${x.file.split('/')[1]} ${x.startMs}-${x.endMs}`)
           .join(', ')}`,
@@ -129,7 +128,7 @@ function expectCovered(session: string, endedAt: number): void {
  */
 async function expectWholeSession(session: string, endedAt: number): Promise<Readonly<Record<string, string>>> {
   const sessionSec = (endedAt - sessionStart[session]!) / 1000;
-  const segments = server.store.segments(session);
+  const segments = await server.store.segments(session);
   const recordedMs = (peerId: string, prefix: string) =>
     segments
       .filter((s) => s.participant === peerId && s.file.split('/')[1]!.startsWith(`${prefix}-`))
@@ -140,7 +139,7 @@ async function expectWholeSession(session: string, endedAt: number): Promise<Rea
     console.log(
       `${session} ${run.peerId} ${run.prefix} (${run.kinds.join('+')}) from ${run.startMs} ms, ${ms} ms recorded, first keyframe after ${run.keyFrameWaitMs ?? '(none)'} ms${run.videoFromMs > 0 ? ` of the sender's video, which came ${run.videoFromMs} ms into the run` : ''} (sender: ${run.senderTrace})`,
     );
-  expectCovered(session, endedAt);
+  await expectCovered(session, endedAt);
   const rendered = await server.recorder.composite(session)!.result;
   const files = [...Object.entries(rendered.participants), ['composite', rendered.composite!] as const];
   for (const [who, file] of files) {
@@ -228,7 +227,7 @@ async function endRestartedSession(session: string, everyone: readonly string[])
   await server.media.endSession(session);
   const v = await verifyRecording({ dataDir: server.dataDir, sessionId: session, store: server.store });
   const after = new Map<string, number>();
-  for (const seg of server.store.segments(session)) {
+  for (const seg of await server.store.segments(session)) {
     if (seg.file.split('/')[1]!.startsWith('r0001')) continue;
     after.set(seg.participant, (after.get(seg.participant) ?? 0) + seg.endMs - seg.startMs);
   }
@@ -363,7 +362,7 @@ describe('three browsers in one room', () => {
     const progress: number[] = [];
     job.on('progress', (p) => progress.push(p));
     const participants = await expectWholeSession(sessionId, endedAt);
-    const segments = server.store.segments(sessionId);
+    const segments = await server.store.segments(sessionId);
     for (const who of [cixi, xingren, applicant]) {
       expect(participants[who], `${who} has a recorded file`).toBeDefined();
       const p = probe(participants[who]!);
@@ -391,7 +390,7 @@ describe('three browsers in one room', () => {
     expect(progress.at(-1)).toBe(1);
 
     // One flipped byte in a segment: verification fails and names that segment.
-    const target = server.store.segments(sessionId)[2]!;
+    const target = (await server.store.segments(sessionId))[2]!;
     const file = join(finished.dir, target.file);
     const bytes = readFileSync(file);
     bytes[Math.floor(bytes.length / 2)]! ^= 0x01;

@@ -43,8 +43,8 @@ const shareVideo = (p: Page) =>
     width: v.videoWidth,
   }));
 
-const screenLinks = () =>
-  app.app.services.recording.store.segments(sessionId).filter((l) => l.track.startsWith('entry:screen-share-'));
+const screenLinks = async () =>
+  (await app.app.services.recording.store.segments(sessionId)).filter((l) => l.track.startsWith('entry:screen-share-'));
 
 describe('screen sharing in the browser', () => {
   it('the 兴仁 clerk shares; the two others see it large, decode it and are told; the camera tile stays', async () => {
@@ -118,7 +118,7 @@ describe('screen sharing in the browser', () => {
     expect(await pages.xingren.getByTestId('toggle-screen').getAttribute('aria-pressed')).toBe('false');
     // The stop mark is chained behind the share's last segments: on a loaded machine a moment after the notice.
     await expect
-      .poll(() => screenLinks().map((l) => l.track), { timeout: 20_000 })
+      .poll(async () => (await screenLinks()).map((l) => l.track), { timeout: 20_000 })
       .toEqual(['entry:screen-share-start', 'entry:screen-share-stop']);
   });
 
@@ -126,15 +126,19 @@ describe('screen sharing in the browser', () => {
     await app.app.services.media!.endSession(sessionId);
     const recording = app.app.services.recording;
     const screenId = screenShareParticipant(sharer);
-    const manifest = JSON.parse(readFileSync(join(recording.directory(sessionId)!, 'manifest.json'), 'utf8')) as {
+    const manifest = JSON.parse(
+      readFileSync(join((await recording.directory(sessionId))!, 'manifest.json'), 'utf8'),
+    ) as {
       participants: { id: string; displayName: string; role: string }[];
       tracks: { participant: string; track: string }[];
     };
     console.log(`[screen] manifest participants: ${JSON.stringify(manifest.participants)}`);
     expect(manifest.participants.find((p) => p.id === screenId)).toMatchObject({ role: 'screen' });
     expect(manifest.tracks).toContainEqual(expect.objectContaining({ participant: screenId, track: 'video' }));
-    const segs = recording.store.segments(sessionId).filter((s) => s.participant === screenId && isMediaSegment(s));
-    const [start, stop] = screenLinks();
+    const segs = (await recording.store.segments(sessionId)).filter(
+      (s) => s.participant === screenId && isMediaSegment(s),
+    );
+    const [start, stop] = await screenLinks();
     const sharedMs = stop!.startMs - start!.startMs;
     const recordedMs = segs.at(-1)!.endMs - segs[0]!.startMs;
     console.log(

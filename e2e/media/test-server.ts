@@ -118,7 +118,7 @@ export async function startTestMediaServer(
     async close() {
       await media.stop();
       await realtime.close();
-      db.close();
+      await db.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -40,7 +40,7 @@ export async function seedDemo(deps: {
   for (const site of demoSites) catalog.upsertSite(site);
   for (const matter of demoMatters) catalog.upsertMatter(matter);
   for (const p of demoPartnerships) catalog.upsertPartnership({ ...p, sites: [...p.sites], matters: [...p.matters] });
-  for (const [matterId, steps] of Object.entries(demoScripts)) scripts.seed(matterId, steps);
+  for (const [matterId, steps] of Object.entries(demoScripts)) await scripts.seed(matterId, steps);
   for (const site of demoSites) await pki.ensureSiteCa({ id: site.id, name: site.name });
   let usersCreated = 0;
   let certificatesIssued = 0;

@@ -63,7 +63,7 @@ export async function waitForRecordedSegments(
   timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (server.app.services.recording.recordedSegments(sessionId, participantId) < count) {
+  while ((await server.app.services.recording.recordedSegments(sessionId, participantId)) < count) {
     if (Date.now() > deadline)
       throw new Error(`no ${count} recorded segment(s) of ${participantId} in ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));

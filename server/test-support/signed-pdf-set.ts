@@ -69,7 +69,7 @@ export async function signedPdfSet(o: {
     writeFileSync(evidence, await evidenceZip(pki, readFileSync(files[0]!)));
     return { dataDir, rootPem, source, files, evidence };
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

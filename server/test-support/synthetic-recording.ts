@@ -64,8 +64,15 @@ export async function syntheticRecording(
  */
 export async function appendStoredSegment(store: RecordingStore, dataDir: string, sessionId: string): Promise<void> {
   const row =
-    store.get(sessionId) ??
-    store.create(sessionId, join(dataDir, 'recordings', sessionId), new Date().toISOString(), genesis(sessionId));
+    (await store.get(sessionId)) ??
+    (
+      await store.create(
+        sessionId,
+        join(dataDir, 'recordings', sessionId),
+        new Date().toISOString(),
+        genesis(sessionId),
+      )
+    ).row;
   const index = row.segmentCount;
   const file = `guest_applicant/seg-${String(index).padStart(5, '0')}.webm`;
   const bytes = randomBytes(4096 + index);
@@ -78,7 +85,7 @@ export async function appendStoredSegment(store: RecordingStore, dataDir: string
     startMs: index * 4000,
     endMs: (index + 1) * 4000,
   };
-  store.append(sessionId, {
+  await store.append(sessionId, row.head, {
     ...meta,
     file,
     bytes: bytes.byteLength,

@@ -69,12 +69,10 @@ export class IdCheckService {
     const { db, cases, sessions, blobs, recording, audit, clock } = this.#d;
     const c = cases.get(caseId);
     const session = caseSessionOf(sessions, clerk, c, 'handling');
-    const snap = db.sql
-      .prepare(
-        'SELECT kind, sha256, session_id AS sessionId, chain_index AS chainIndex FROM snapshots WHERE case_id = ? AND id = ?',
-      )
-      .get(caseId, snapshotId) as
-      { kind: string; sha256: string; sessionId: string; chainIndex: number | null } | undefined;
+    const snap = await db.get<{ kind: string; sha256: string; sessionId: string; chainIndex: number | null }>(
+      'SELECT kind, sha256, session_id AS "sessionId", chain_index AS "chainIndex" FROM snapshots WHERE case_id = ? AND id = ?',
+      [caseId, snapshotId],
+    );
     if (!snap) throw new NotFoundError('snapshot');
     if (snap.kind !== 'id' || snap.sessionId !== session.id)
       throw new ConflictError("only an ID snapshot of this session's recording is read", 'snapshot_not_id');
@@ -136,13 +134,11 @@ export class IdCheckService {
       chainHash: link.chainHash,
       readAt: now.toISOString(),
     };
-    db.transactionSync(() => {
-      db.sql
-        .prepare(
-          `INSERT INTO id_reads (id, case_id, session_id, snapshot_id, side, fields_json, checks_json, engine, elapsed_ms,
-             chain_index, chain_hash, read_by, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
+    await db.transaction(async () => {
+      await db.run(
+        `INSERT INTO id_reads (id, case_id, session_id, snapshot_id, side, fields_json, checks_json, engine, elapsed_ms,
+           chain_index, chain_hash, read_by, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
           id,
           caseId,
           session.id,
@@ -156,8 +152,9 @@ export class IdCheckService {
           link.chainHash,
           clerk.userId,
           result.readAt,
-        );
-      audit.appendSync({
+        ],
+      );
+      await audit.append({
         actor: actorOf(clerk),
         action: 'identity.id_read',
         target: `case:${caseId}`,
@@ -169,14 +166,14 @@ export class IdCheckService {
   }
 
   /** The latest front and back reads of the case merged (undefined before any ID snapshot was read). */
-  check(caseId: string): IdCheck | undefined {
-    const rows = this.#d.db.sql
-      .prepare(
-        `SELECT id, snapshot_id AS snapshotId, side, fields_json AS fields, checks_json AS checks, engine,
-           elapsed_ms AS elapsedMs, chain_index AS chainIndex, chain_hash AS chainHash, read_at AS readAt
-         FROM id_reads WHERE case_id = ? ORDER BY read_at, rowid`,
-      )
-      .all(caseId) as IdReadRow[];
+  async check(caseId: string): Promise<IdCheck | undefined> {
+    // Reads of one instant are ordered by their place in the recording chain (was SQLite's rowid).
+    const rows = await this.#d.db.all<IdReadRow>(
+      `SELECT id, snapshot_id AS "snapshotId", side, fields_json AS fields, checks_json AS checks, engine,
+         elapsed_ms AS "elapsedMs", chain_index AS "chainIndex", chain_hash AS "chainHash", read_at AS "readAt"
+       FROM id_reads WHERE case_id = ? ORDER BY read_at, chain_index`,
+      [caseId],
+    );
     if (rows.length === 0) return undefined;
     const latest = (side: IdRead['side']) => {
       const row = rows.filter((r) => r.side === side).pop();

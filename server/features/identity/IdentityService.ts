@@ -68,9 +68,9 @@ export interface IdentityServiceDeps {
   readonly faceChecks: FaceCheckStore;
 }
 
-const SNAPSHOT_COLUMNS = `id, case_id AS caseId, session_id AS sessionId, kind, media_type AS mediaType, sha256, bytes,
-  offset_ms AS offsetMs, taken_by AS takenBy, taken_at AS takenAt, chain_index AS chainIndex, chain_hash AS chainHash,
-  source_segment AS sourceSegment`;
+const SNAPSHOT_COLUMNS = `id, case_id AS "caseId", session_id AS "sessionId", kind, media_type AS "mediaType", sha256, bytes,
+  offset_ms AS "offsetMs", taken_by AS "takenBy", taken_at AS "takenAt", chain_index AS "chainIndex", chain_hash AS "chainHash",
+  source_segment AS "sourceSegment"`;
 
 export class IdentityService {
   readonly #d: IdentityServiceDeps;
@@ -111,7 +111,7 @@ export class IdentityService {
     return this.#presentApplicant(session);
   }
 
-  checkpoint(sessionId: string, session: Session): RecordingCheckpoint {
+  checkpoint(sessionId: string, session: Session): Promise<RecordingCheckpoint> {
     return this.#d.recording.checkpoint(sessionId, session.startedAt);
   }
 
@@ -140,14 +140,12 @@ export class IdentityService {
       chainHash: frame.chainHash,
       sourceSegment: frame.sourceSegment,
     };
-    this.#d.db.transactionSync(() => {
-      this.#d.db.sql
-        .prepare(
-          `INSERT INTO snapshots (id, case_id, session_id, kind, media_type, sha256, bytes, offset_ms, taken_by, taken_at,
-             chain_index, chain_hash, source_segment)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
+    await this.#d.db.transaction(async () => {
+      await this.#d.db.run(
+        `INSERT INTO snapshots (id, case_id, session_id, kind, media_type, sha256, bytes, offset_ms, taken_by, taken_at,
+           chain_index, chain_hash, source_segment)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
           snapshot.id,
           caseId,
           session.id,
@@ -161,8 +159,9 @@ export class IdentityService {
           frame.index,
           frame.chainHash,
           frame.sourceSegment,
-        );
-      this.#d.audit.appendSync({
+        ],
+      );
+      await this.#d.audit.append({
         actor: actorOf(clerk),
         action: 'snapshot.captured',
         target: `case:${caseId}`,
@@ -183,12 +182,12 @@ export class IdentityService {
   }
 
   /** A confirmation refused for its session preconditions leaves a line in the audit log. */
-  #refusalAudited<T>(clerk: UserPrincipal, caseId: string, check: () => T): T {
+  async #refusalAudited<T>(clerk: UserPrincipal, caseId: string, check: () => Promise<T>): Promise<T> {
     try {
-      return check();
+      return await check();
     } catch (err) {
       if (err instanceof ConflictError)
-        this.#d.audit.appendSync({
+        await this.#d.audit.append({
           actor: actorOf(clerk),
           action: 'identity.confirm_refused',
           target: `case:${caseId}`,
@@ -215,10 +214,10 @@ export class IdentityService {
    * applicant present and consenting, the handling and the originating clerk present, the session
    * recorded here and now, with at least one closed, chained segment of the applicant's media.
    */
-  #assertSessionPreconditions(
+  async #assertSessionPreconditions(
     session: Session,
     handlingClerk: UserPrincipal,
-  ): { applicant: JoinedApplicant; witness: Participant } {
+  ): Promise<{ applicant: JoinedApplicant; witness: Participant }> {
     const applicant = this.#presentApplicant(session);
     const witness = session.participants.find((p) => p.role === 'originating_clerk' && p.userId);
     const present = (userId: string | null | undefined) =>
@@ -227,37 +226,39 @@ export class IdentityService {
       throw new ConflictError('the originating clerk is not in the video room', 'clerk_not_present');
     if (!present(handlingClerk.userId))
       throw new ConflictError('the handling clerk is not in the video room', 'clerk_not_present');
-    if (!this.#d.recording.isRunning(session.id))
+    if (!(await this.#d.recording.isRunning(session.id)))
       throw new ConflictError('the session is not being recorded', 'recording_not_running');
-    if (this.#d.recording.recordedSegments(session.id, applicant.participantId) === 0)
+    if ((await this.#d.recording.recordedSegments(session.id, applicant.participantId)) === 0)
       throw new ConflictError("no sealed segment of the applicant's media yet", 'applicant_not_recorded');
     return { applicant, witness };
   }
 
-  snapshots(caseId: string): Snapshot[] {
-    return this.#d.db.sql
-      .prepare(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE case_id = ? ORDER BY taken_at, id`)
-      .all(caseId) as Snapshot[];
+  snapshots(caseId: string): Promise<Snapshot[]> {
+    return this.#d.db.all<Snapshot>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE case_id = ? ORDER BY taken_at, id`,
+      [caseId],
+    );
   }
 
   /** Forgets the case's snapshots and materials when its record is deleted (the caller destroys the blobs). */
-  deleteSnapshots(caseId: string): void {
+  async deleteSnapshots(caseId: string): Promise<void> {
     // The ID card reads of those snapshots go first (they reference them).
-    this.#d.db.sql.prepare('DELETE FROM id_reads WHERE case_id = ?').run(caseId);
-    this.#d.db.sql.prepare('DELETE FROM snapshots WHERE case_id = ?').run(caseId);
-    this.#d.faceChecks.deleteForCase(caseId);
-    this.#d.materials.deleteForCase(caseId);
+    await this.#d.db.run('DELETE FROM id_reads WHERE case_id = ?', [caseId]);
+    await this.#d.db.run('DELETE FROM snapshots WHERE case_id = ?', [caseId]);
+    await this.#d.faceChecks.deleteForCase(caseId);
+    await this.#d.materials.deleteForCase(caseId);
   }
 
   /** The materials captured in the case's sessions (issue 15 §4). */
-  materials(caseId: string): Material[] {
+  materials(caseId: string): Promise<Material[]> {
     return this.#d.materials.list(caseId);
   }
 
-  snapshot(caseId: string, id: string): Snapshot | undefined {
-    return this.#d.db.sql
-      .prepare(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE case_id = ? AND id = ?`)
-      .get(caseId, id) as Snapshot | undefined;
+  snapshot(caseId: string, id: string): Promise<Snapshot | undefined> {
+    return this.#d.db.get<Snapshot>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE case_id = ? AND id = ?`, [
+      caseId,
+      id,
+    ]);
   }
 
   async confirm(clerk: UserPrincipal, caseId: string, checklist: Checklist): Promise<{ documentId: string }> {
@@ -267,17 +268,17 @@ export class IdentityService {
     const missing = uncheckedItems(checklist);
     if (missing.length)
       throw new BadRequestError(`checklist incomplete: ${missing.join(', ')}`, 'checklist_incomplete');
-    const { applicant, witness } = this.#refusalAudited(clerk, caseId, () =>
+    const { applicant, witness } = await this.#refusalAudited(clerk, caseId, () =>
       this.#assertSessionPreconditions(session, clerk),
     );
-    const script = this.#refusalAudited(clerk, caseId, () => this.#d.scripts.assertComplete(caseId));
-    const snaps = this.snapshots(caseId).filter((s) => s.sessionId === session.id && s.chainIndex !== null);
+    const script = await this.#refusalAudited(clerk, caseId, () => this.#d.scripts.assertComplete(caseId));
+    const snaps = (await this.snapshots(caseId)).filter((s) => s.sessionId === session.id && s.chainIndex !== null);
     if (!snaps.some((s) => s.kind === 'face') || !snaps.some((s) => s.kind === 'id')) {
       throw new BadRequestError('at least one face and one ID snapshot', 'snapshots_missing');
     }
 
     const documentId = randomUUID();
-    const checkpoint = this.checkpoint(session.id, session);
+    const checkpoint = await this.checkpoint(session.id, session);
     const now = clock();
     const rendered = await renderIdentityDocument({
       caseNumber: c.number,
@@ -293,9 +294,9 @@ export class IdentityService {
       sessionStartedAt: session.startedAt,
       confirmedAt: now.toISOString(),
       checkpoint,
-      faceChecks: this.#d.faceChecks.forSession(session.id),
+      faceChecks: await this.#d.faceChecks.forSession(session.id),
       font: this.#d.font,
-      idCheck: this.#d.idChecks.check(caseId),
+      idCheck: await this.#d.idChecks.check(caseId),
       script:
         script.version === null
           ? null
@@ -304,7 +305,7 @@ export class IdentityService {
               version: script.version,
               rows: script.steps,
             },
-      materials: this.#d.materials.list(caseId).filter((m) => m.sessionId === session.id),
+      materials: (await this.#d.materials.list(caseId)).filter((m) => m.sessionId === session.id),
     });
     const { boxes } = rendered;
     // The QR goes on before anyone signs: the base revision the signers sign carries it.

@@ -29,8 +29,8 @@ export interface MaterialServiceDeps {
   readonly recording: RecordingService;
 }
 
-const COLUMNS = `id, case_id AS caseId, session_id AS sessionId, name, media_type AS mediaType, source, sha256, bytes,
-  offset_ms AS offsetMs, chain_index AS chainIndex, chain_hash AS chainHash, taken_by AS takenBy, taken_at AS takenAt`;
+const COLUMNS = `id, case_id AS "caseId", session_id AS "sessionId", name, media_type AS "mediaType", source, sha256, bytes,
+  offset_ms AS "offsetMs", chain_index AS "chainIndex", chain_hash AS "chainHash", taken_by AS "takenBy", taken_at AS "takenAt"`;
 
 const extension: Record<Material['mediaType'], string> = {
   'image/jpeg': 'jpg',
@@ -105,7 +105,7 @@ export class MaterialService {
     });
   }
 
-  #insert(
+  async #insert(
     clerk: UserPrincipal,
     m: Pick<
       Material,
@@ -114,7 +114,7 @@ export class MaterialService {
       readonly index: number;
       readonly bytes: Uint8Array;
     },
-  ): Material {
+  ): Promise<Material> {
     const material: Material = {
       id: randomUUID(),
       caseId: m.caseId,
@@ -130,14 +130,13 @@ export class MaterialService {
       takenBy: clerk.userId,
       takenAt: this.#d.clock().toISOString(),
     };
-    this.#d.db.transactionSync(() => {
-      this.#d.db.sql
-        .prepare(
-          `INSERT INTO materials (id, case_id, session_id, name, media_type, source, sha256, bytes, offset_ms, chain_index,
-             chain_hash, taken_by, taken_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(...Object.values(material));
-      this.#d.audit.appendSync({
+    await this.#d.db.transaction(async () => {
+      await this.#d.db.run(
+        `INSERT INTO materials (id, case_id, session_id, name, media_type, source, sha256, bytes, offset_ms, chain_index,
+           chain_hash, taken_by, taken_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        Object.values(material),
+      );
+      await this.#d.audit.append({
         actor: actorOf(clerk),
         action: 'material.captured',
         target: `case:${m.caseId}`,
@@ -157,19 +156,18 @@ export class MaterialService {
     return material;
   }
 
-  list(caseId: string): Material[] {
-    return this.#d.db.sql
-      .prepare(`SELECT ${COLUMNS} FROM materials WHERE case_id = ? ORDER BY taken_at, id`)
-      .all(caseId) as Material[];
+  list(caseId: string): Promise<Material[]> {
+    return this.#d.db.all<Material>(`SELECT ${COLUMNS} FROM materials WHERE case_id = ? ORDER BY taken_at, id`, [
+      caseId,
+    ]);
   }
 
-  get(caseId: string, id: string): Material | undefined {
-    return this.#d.db.sql.prepare(`SELECT ${COLUMNS} FROM materials WHERE case_id = ? AND id = ?`).get(caseId, id) as
-      Material | undefined;
+  get(caseId: string, id: string): Promise<Material | undefined> {
+    return this.#d.db.get<Material>(`SELECT ${COLUMNS} FROM materials WHERE case_id = ? AND id = ?`, [caseId, id]);
   }
 
   /** Forgets the case's materials when its record is deleted (the caller destroys the blobs). */
-  deleteForCase(caseId: string): void {
-    this.#d.db.sql.prepare('DELETE FROM materials WHERE case_id = ?').run(caseId);
+  async deleteForCase(caseId: string): Promise<void> {
+    await this.#d.db.run('DELETE FROM materials WHERE case_id = ?', [caseId]);
   }
 }

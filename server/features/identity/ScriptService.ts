@@ -57,7 +57,7 @@ interface EventRow {
 }
 
 const SCRIPT_COLUMNS =
-  'matter_id AS matterId, version, steps_json AS stepsJson, created_by AS createdBy, created_at AS createdAt';
+  'matter_id AS "matterId", version, steps_json AS "stepsJson", created_by AS "createdBy", created_at AS "createdAt"';
 
 const toScript = (r: ScriptRow): MatterScript => ({
   matterId: r.matterId,
@@ -86,70 +86,72 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
     this.#d = deps;
   }
 
-  versions(matterId: string): MatterScript[] {
+  async versions(matterId: string): Promise<MatterScript[]> {
     this.#d.catalog.matter(matterId);
-    return (
-      this.#d.db.sql
-        .prepare(`SELECT ${SCRIPT_COLUMNS} FROM matter_scripts WHERE matter_id = ? ORDER BY version DESC`)
-        .all(matterId) as ScriptRow[]
-    ).map(toScript);
+    const rows = await this.#d.db.all<ScriptRow>(
+      `SELECT ${SCRIPT_COLUMNS} FROM matter_scripts WHERE matter_id = ? ORDER BY version DESC`,
+      [matterId],
+    );
+    return rows.map(toScript);
   }
 
-  current(matterId: string): MatterScript | null {
-    return this.versions(matterId)[0] ?? null;
+  async current(matterId: string): Promise<MatterScript | null> {
+    return (await this.versions(matterId))[0] ?? null;
   }
 
-  #version(matterId: string, version: number): MatterScript {
-    const row = this.#d.db.sql
-      .prepare(`SELECT ${SCRIPT_COLUMNS} FROM matter_scripts WHERE matter_id = ? AND version = ?`)
-      .get(matterId, version) as ScriptRow | undefined;
+  async #version(matterId: string, version: number): Promise<MatterScript> {
+    const row = await this.#d.db.get<ScriptRow>(
+      `SELECT ${SCRIPT_COLUMNS} FROM matter_scripts WHERE matter_id = ? AND version = ?`,
+      [matterId, version],
+    );
     if (!row) throw new NotFoundError(`script ${matterId} v${version}`);
     return toScript(row);
   }
 
   /** A new version of the matter's script (admin); runs already started keep theirs. */
-  save(by: UserPrincipal | 'system:demo', matterId: string, steps: readonly ScriptStep[]): MatterScript {
+  async save(by: UserPrincipal | 'system:demo', matterId: string, steps: readonly ScriptStep[]): Promise<MatterScript> {
     const { db, audit, clock } = this.#d;
     const actor = by === 'system:demo' ? 'system' : actorOf(by);
-    return db.transactionSync(() => {
-      const version = (this.current(matterId)?.version ?? 0) + 1;
+    // The next version number is read and taken in one immediate transaction (two saves at once on
+    // two nodes: the second's insert meets the primary key instead of overwriting).
+    return db.transaction(async () => {
+      const version = ((await this.current(matterId))?.version ?? 0) + 1;
       const createdAt = clock().toISOString();
-      db.sql
-        .prepare(
-          'INSERT INTO matter_scripts (matter_id, version, steps_json, created_by, created_at) VALUES (?, ?, ?, ?, ?)',
-        )
-        .run(matterId, version, JSON.stringify(steps), actor, createdAt);
-      audit.appendSync({
+      await db.run(
+        'INSERT INTO matter_scripts (matter_id, version, steps_json, created_by, created_at) VALUES (?, ?, ?, ?, ?)',
+        [matterId, version, JSON.stringify(steps), actor, createdAt],
+      );
+      await audit.append({
         actor,
         action: 'script.saved',
         target: `matter:${matterId}`,
         details: { version, steps: steps.length },
       });
       return this.#version(matterId, version);
-    });
+    }, 'immediate');
   }
 
   /** Seeds a first version when the matter has none (idempotent). */
-  seed(matterId: string, steps: readonly ScriptStep[]): boolean {
-    if (this.current(matterId)) return false;
-    this.save('system:demo', matterId, steps);
+  async seed(matterId: string, steps: readonly ScriptStep[]): Promise<boolean> {
+    if (await this.current(matterId)) return false;
+    await this.save('system:demo', matterId, steps);
     return true;
   }
 
-  #run(caseId: string): RunRow | undefined {
-    return this.#d.db.sql
-      .prepare('SELECT session_id AS sessionId, matter_id AS matterId, version FROM script_runs WHERE case_id = ?')
-      .get(caseId) as RunRow | undefined;
+  #run(caseId: string): Promise<RunRow | undefined> {
+    return this.#d.db.get<RunRow>(
+      'SELECT session_id AS "sessionId", matter_id AS "matterId", version FROM script_runs WHERE case_id = ?',
+      [caseId],
+    );
   }
 
-  #events(caseId: string): EventRow[] {
-    return this.#d.db.sql
-      .prepare(
-        `SELECT step, kind, answer, offset_ms AS offsetMs, chain_index AS chainIndex,
-                corrects_chain_index AS correctsChainIndex
-         FROM script_events WHERE case_id = ? ORDER BY id`,
-      )
-      .all(caseId) as EventRow[];
+  #events(caseId: string): Promise<EventRow[]> {
+    return this.#d.db.all<EventRow>(
+      `SELECT step, kind, answer, offset_ms AS "offsetMs", chain_index AS "chainIndex",
+              corrects_chain_index AS "correctsChainIndex"
+       FROM script_events WHERE case_id = ? ORDER BY id`,
+      [caseId],
+    );
   }
 
   /** May the principal see the case's script (staff of either site, auditors, the case's applicant)? */
@@ -158,13 +160,29 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
     return principal.kind === 'guest' && !!session && this.#d.sessions.isParticipant(principal, session);
   }
 
-  state(caseId: string): ScriptRunState {
+  async state(caseId: string): Promise<ScriptRunState> {
+    return (await this.#stateAndSeen(caseId)).state;
+  }
+
+  /** The run's state and how many events it was built from (the compare-and-set of #chain). */
+  async #stateAndSeen(caseId: string): Promise<{ state: ScriptRunState; seen: number }> {
     const c = this.#d.cases.get(caseId);
-    const run = this.#run(caseId);
-    const script = run ? this.#version(run.matterId, run.version) : this.current(c.matter.id);
+    const run = await this.#run(caseId);
+    const script = run ? await this.#version(run.matterId, run.version) : await this.current(c.matter.id);
     if (!script)
-      return { caseId, sessionId: null, matterId: c.matter.id, version: null, status: 'none', steps: [], prompt: null };
-    const events = run ? this.#events(caseId) : [];
+      return {
+        state: {
+          caseId,
+          sessionId: null,
+          matterId: c.matter.id,
+          version: null,
+          status: 'none',
+          steps: [],
+          prompt: null,
+        },
+        seen: 0,
+      };
+    const events = run ? await this.#events(caseId) : [];
     const asks = new Map<number, number>();
     const steps: ScriptRunStep[] = script.steps.map((s, i) => {
       const mine = events.filter((e) => e.step === i + 1);
@@ -199,7 +217,7 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
       (best, s) => (!best || asks.get(s.n)! > asks.get(best.n)! ? s : best),
       undefined,
     );
-    return {
+    const state: ScriptRunState = {
       caseId,
       sessionId: run?.sessionId ?? null,
       matterId: script.matterId,
@@ -208,25 +226,25 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
       steps,
       prompt: run && open ? { n: open.n, total: steps.length, kind: open.kind, text: open.text } : null,
     };
+    return { state, seen: events.length };
   }
 
   /** The handling clerk starts the script with the current version (again: shows the open prompt again). */
   async start(clerk: UserPrincipal, caseId: string): Promise<ScriptRunState> {
     const c = this.#d.cases.get(caseId);
     const session = caseSessionOf(this.#d.sessions, clerk, c, 'handling');
-    let run = this.#run(caseId);
-    if (!run) {
-      const script = this.current(c.matter.id);
+    if (!(await this.#run(caseId))) {
+      const script = await this.current(c.matter.id);
       if (!script) throw new ConflictError(`matter ${c.matter.id} has no script`, 'script_not_running');
-      run = { sessionId: session.id, matterId: script.matterId, version: script.version };
-      this.#d.db.sql
-        .prepare(
-          'INSERT INTO script_runs (case_id, session_id, matter_id, version, started_by, started_at) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(caseId, session.id, run.matterId, run.version, clerk.userId, this.#d.clock().toISOString());
+      // A run started twice at once (a double click, two nodes): the first insert wins, the version it froze stays.
+      await this.#d.db.run(
+        `INSERT INTO script_runs (case_id, session_id, matter_id, version, started_by, started_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (case_id) DO NOTHING`,
+        [caseId, session.id, script.matterId, script.version, clerk.userId, this.#d.clock().toISOString()],
+      );
     }
-    const state = this.state(caseId);
-    if (state.prompt) await this.#chain(clerk, c, state, state.prompt.n, 'prompt', null);
+    const { state, seen } = await this.#stateAndSeen(caseId);
+    if (state.prompt) await this.#chain(clerk, c, state, seen, state.prompt.n, 'prompt', null);
     return this.#changed(caseId);
   }
 
@@ -234,11 +252,11 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
   async answer(clerk: UserPrincipal, caseId: string, answer: ScriptAnswer | 'repeat'): Promise<ScriptRunState> {
     const c = this.#d.cases.get(caseId);
     caseSessionOf(this.#d.sessions, clerk, c, 'handling');
-    const state = this.state(caseId);
+    const { state, seen } = await this.#stateAndSeen(caseId);
     if (!state.prompt) throw new ConflictError(`the script is ${state.status}`, 'script_not_running');
-    await this.#chain(clerk, c, state, state.prompt.n, 'answer', answer);
-    const after = this.state(caseId);
-    if (after.prompt) await this.#chain(clerk, c, after, after.prompt.n, 'prompt', null);
+    await this.#chain(clerk, c, state, seen, state.prompt.n, 'answer', answer);
+    const after = await this.#stateAndSeen(caseId);
+    if (after.state.prompt) await this.#chain(clerk, c, after.state, after.seen, after.state.prompt.n, 'prompt', null);
     return this.#changed(caseId);
   }
 
@@ -250,28 +268,33 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
   async reask(clerk: UserPrincipal, caseId: string, n: number): Promise<ScriptRunState> {
     const c = this.#d.cases.get(caseId);
     caseSessionOf(this.#d.sessions, clerk, c, 'handling');
-    const state = this.state(caseId);
+    const { state, seen } = await this.#stateAndSeen(caseId);
     if (state.status === 'none' || state.status === 'not_started')
       throw new ConflictError(`the script is ${state.status}`, 'script_not_running');
     const step = state.steps[n - 1];
     if (!step) throw new NotFoundError(`script step ${n}`);
     if (step.answerChainIndex === null)
       throw new ConflictError(`step ${n} has no answer to correct`, 'script_step_unanswered');
-    await this.#chain(clerk, c, state, n, 'prompt', null, step.answerChainIndex);
+    await this.#chain(clerk, c, state, seen, n, 'prompt', null, step.answerChainIndex);
     return this.#changed(caseId);
   }
 
-  #changed(caseId: string): ScriptRunState {
-    const state = this.state(caseId);
+  async #changed(caseId: string): Promise<ScriptRunState> {
+    const state = await this.state(caseId);
     this.emit('changed', state);
     return state;
   }
 
-  /** Writes one prompt or answer into the recording chain (the applicant's folder) and the run. */
+  /**
+   * Writes one prompt or answer into the recording chain (the applicant's folder) and the run. `seen`
+   * is how many events `state` was built from: the event is written only if none came in since (a
+   * second click, another node), else 409 — its chain link stays, as every link does, unreferenced.
+   */
   async #chain(
     clerk: UserPrincipal,
     c: CaseSummary,
     state: ScriptRunState,
+    seen: number,
     n: number,
     kind: 'prompt' | 'answer',
     answer: ScriptAnswer | 'repeat' | null,
@@ -285,7 +308,7 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
     const at = clock().toISOString();
     const entry = {
       case: c.id,
-      script: { matter: state.matterId, version: state.version ?? this.#run(c.id)!.version },
+      script: { matter: state.matterId, version: state.version ?? (await this.#run(c.id))!.version },
       step: n,
       of: state.steps.length,
       kind,
@@ -303,14 +326,16 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
       `script-${kind}`,
       Buffer.from(JSON.stringify(entry), 'utf8'),
     );
-    db.transactionSync(() => {
-      db.sql
-        .prepare(
-          `INSERT INTO script_events (case_id, step, kind, answer, corrects_chain_index, offset_ms, chain_index,
-             chain_hash, by_actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(c.id, n, kind, answer, corrects, link.offsetMs, link.index, link.chainHash, actorOf(clerk), at);
-      audit.appendSync({
+    // The recording chain is written first and outside: its own transaction must not wait on this one.
+    await db.transaction(async () => {
+      const now = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM script_events WHERE case_id = ?', [c.id]);
+      if (Number(now?.n ?? 0) !== seen) throw new ConflictError('the script moved on meanwhile; reload it');
+      await db.run(
+        `INSERT INTO script_events (case_id, step, kind, answer, corrects_chain_index, offset_ms, chain_index,
+           chain_hash, by_actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [c.id, n, kind, answer, corrects, link.offsetMs, link.index, link.chainHash, actorOf(clerk), at],
+      );
+      await audit.append({
         actor: actorOf(clerk),
         action:
           corrects !== null ? 'script.reasked' : kind === 'prompt' ? 'script.prompt_shown' : 'script.answer_marked',
@@ -325,15 +350,15 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
           chainHash: link.chainHash,
         },
       });
-    });
+    }, 'immediate');
   }
 
   /**
    * Confirmation's precondition: a matter with a script needs the case's run complete, every
    * answer as expected (an applicant who answers otherwise has not confirmed their will).
    */
-  assertComplete(caseId: string): ScriptRunState {
-    const state = this.state(caseId);
+  async assertComplete(caseId: string): Promise<ScriptRunState> {
+    const state = await this.state(caseId);
     if (state.status === 'none') return state;
     if (state.status !== 'complete') {
       const open = state.steps.filter((s) => s.answer === null).length;

@@ -170,7 +170,7 @@ describe('flow A: remote identity confirmation', () => {
     ]);
     // The image is a decoded frame of the applicant's recorded video (our synthetic 320x240 camera),
     // and it is a link of the recording chain: same bytes, same hash, chained after its source segment.
-    const segments = server.app.services.recording.store.segments(sessionId);
+    const segments = await server.app.services.recording.store.segments(sessionId);
     for (const s of list) {
       const image = (await cixi.get(`/api/cases/${caseId}/snapshots/${s.id}`)).body;
       expect(image.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
@@ -301,8 +301,8 @@ describe('flow A: remote identity confirmation', () => {
     expect((await xingren.post(`/api/cases/${caseId}/archive`)).status).toBe(403);
     // A recorded segment changed on disk (data-directory access): refused until the file is restored.
     const recording = server.app.services.recording;
-    const segment = recording.store.segments(sessionId)[0]!;
-    const path = join(recording.directory(sessionId)!, segment.file);
+    const segment = (await recording.store.segments(sessionId))[0]!;
+    const path = join((await recording.directory(sessionId))!, segment.file);
     const original = readFileSync(path);
     writeFileSync(
       path,
@@ -343,7 +343,7 @@ describe('flow A: remote identity confirmation', () => {
     expect(detail.record).toMatchObject({ number: caseNumber, legalHold: false });
     expect(detail.documents[0].verification.valid).toBe(true);
     expect(detail.snapshots).toHaveLength(2);
-    const chained = server.app.services.recording.store.segments(sessionId).length;
+    const chained = (await server.app.services.recording.store.segments(sessionId)).length;
     expect(detail.recording).toMatchObject({ status: 'sealed', valid: true, segmentCount: chained });
     // The confirmation's checkpoint lies inside the chain, after both snapshot links.
     const snapshotLinks = detail.snapshots.map((s: { chainIndex: number }) => s.chainIndex);
@@ -379,7 +379,7 @@ describe('flow A: remote identity confirmation', () => {
     expect(names.filter((n) => n.startsWith('documents/'))).toHaveLength(1);
     expect(names.filter((n) => n.startsWith('snapshots/'))).toHaveLength(2);
     // Every chained file of the recording, the two snapshot images among them, plus the sealed manifest.
-    const chain = server.app.services.recording.store.segments(sessionId);
+    const chain = await server.app.services.recording.store.segments(sessionId);
     expect(names.filter((n) => n.startsWith('recording/')).sort()).toEqual(
       [...chain.map((s) => `recording/${s.file}`), 'recording/manifest.json', 'recording/manifest.json.p7s'].sort(),
     );
@@ -447,7 +447,7 @@ describe('flow A: remote identity confirmation', () => {
     writeFileSync(join(work, 'root.pem'), server.rootPem);
     const ok = cli('evidence', 'verify', zipPath, '--trust', join(work, 'root.pem'));
     expect(ok.status, ok.stdout).toBe(0);
-    const links = server.app.services.recording.store.segments(sessionId).length;
+    const links = (await server.app.services.recording.store.segments(sessionId)).length;
     expect(ok.stdout).toMatch(new RegExp(`checkpoint is link \\d+ of ${links} of the recording chain`));
     expect(ok.stdout).toMatch(new RegExp(`recording/: ${links} segments chained, manifest seal verified`));
     expect(ok.stdout.trim().split('\n').at(-1)).toBe('VALID');
@@ -510,8 +510,8 @@ describe('flow A: remote identity confirmation', () => {
       }[]),
       ...(db.sql.prepare('SELECT sha256 FROM evidence_jobs WHERE record_id = ?').all(recordId) as { sha256: string }[]),
     ].map((r) => blobFile(blobs, r.sha256));
-    const recordingDir = recording.directory(sessionId)!;
-    const chainLength = recording.store.segments(sessionId).length;
+    const recordingDir = (await recording.directory(sessionId))!;
+    const chainLength = (await recording.store.segments(sessionId)).length;
     expect(chainLength).toBeGreaterThan(0);
     const jobs = db.sql.prepare('SELECT id FROM evidence_jobs WHERE record_id = ?').all(recordId) as { id: string }[];
     expect(files.length).toBeGreaterThanOrEqual(2);
@@ -536,7 +536,7 @@ describe('flow A: remote identity confirmation', () => {
       if (path.startsWith('/api/documents/')) expect(res.json().error.code).toBe('record_deleted');
     }
     // The recording's chain stays as hashes in the database, not as content.
-    expect(recording.store.segments(sessionId).length).toBe(chainLength);
+    expect((await recording.store.segments(sessionId)).length).toBe(chainLength);
     const actions = (await admin.get(`/api/audit?target=record:${recordId}&limit=50`))
       .json()
       .entries.map((e: { action: string }) => e.action);

@@ -33,9 +33,9 @@ export function idCheckRoutes(deps: IdCheckRoutesDeps): RouteModule {
         tag: 'identity',
         access: 'case.read',
         personalData: { what: 'ID check', object: (p) => `case:${p.id}` },
-        handler: ({ principal, params }) => {
+        handler: async ({ principal, params }) => {
           caseFor(deps, principal, 'case.read', params.id);
-          const check = deps.idChecks.check(params.id);
+          const check = await deps.idChecks.check(params.id);
           if (!check) throw new NotFoundError('ID check');
           return check;
         },

@@ -147,9 +147,12 @@ describe('ID card reading (issue 15 §2)', () => {
     expect(r.checks.sexMatches).toBe(r.fields.sex ? 'pass' : 'unread');
     expect(r.engine).toMatch(/^tesseract \d/);
     // Chained into the recording beside the snapshot, as JSON without the number in clear.
-    const link = server.app.services.recording.store.segments(live.sessionId)[r.chainIndex]!;
+    const link = (await server.app.services.recording.store.segments(live.sessionId))[r.chainIndex]!;
     expect(link).toMatchObject({ track: 'entry:id-read', chainHash: r.chainHash, participant: live.guestPeer });
-    const entry = readFileSync(join(server.app.services.recording.directory(live.sessionId)!, link.file), 'utf8');
+    const entry = readFileSync(
+      join((await server.app.services.recording.directory(live.sessionId))!, link.file),
+      'utf8',
+    );
     expect(JSON.parse(entry)).toMatchObject({
       format: 'tongban-id-read/1',
       side: 'front',

@@ -58,9 +58,9 @@ export function materialRoutes(deps: MaterialRoutesDeps): RouteModule {
         tag: 'identity',
         access: 'case.read',
         personalData: { what: 'material list', object: (p) => `case:${p.id}` },
-        handler: ({ principal, params }) => {
+        handler: async ({ principal, params }) => {
           caseFor(deps, principal, 'case.read', params.id);
-          return { materials: deps.materials.list(params.id) };
+          return { materials: await deps.materials.list(params.id) };
         },
       });
 
@@ -72,7 +72,7 @@ export function materialRoutes(deps: MaterialRoutesDeps): RouteModule {
         personalData: { what: 'material file', object: (p) => `material:${p.materialId}` },
         handler: async ({ res, principal, params }) => {
           caseFor(deps, principal, 'case.read', params.id);
-          const m = deps.materials.get(params.id, params.materialId);
+          const m = await deps.materials.get(params.id, params.materialId);
           if (!m) throw new NotFoundError('material');
           res.type(m.mediaType).send(await deps.blobs.get(m.sha256));
           return undefined;

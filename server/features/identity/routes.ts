@@ -42,9 +42,9 @@ export function identityRoutes(deps: IdentityRoutesDeps): RouteModule {
         tag: 'identity',
         access: 'case.read',
         personalData: { what: 'snapshot list', object: (p) => `case:${p.id}` },
-        handler: ({ principal, params }) => {
+        handler: async ({ principal, params }) => {
           caseFor(deps, principal, 'case.read', params.id);
-          return { snapshots: deps.identity.snapshots(params.id) };
+          return { snapshots: await deps.identity.snapshots(params.id) };
         },
       });
 
@@ -56,7 +56,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): RouteModule {
         personalData: { what: 'snapshot image', object: (p) => `snapshot:${p.snapshotId}` },
         handler: async ({ res, principal, params }) => {
           caseFor(deps, principal, 'case.read', params.id);
-          const snap = deps.identity.snapshot(params.id, params.snapshotId);
+          const snap = await deps.identity.snapshot(params.id, params.snapshotId);
           if (!snap) throw new NotFoundError('snapshot');
           res.type(snap.mediaType).send(await deps.blobs.get(snap.sha256));
           return undefined;

@@ -164,14 +164,14 @@ describe('the script in a live, recorded session', () => {
     expect((await live.guest.get(`/api/cases/${live.id}/script`)).json().status).toBe('complete');
 
     // Every prompt shown and answer marked is a link of the recording chain, in order, with its offset.
-    const links = server.app.services.recording.store.segments(live.sessionId);
+    const links = await server.app.services.recording.store.segments(live.sessionId);
     const scriptLinks = links.filter((l) => l.track.startsWith('entry:script-'));
     expect(scriptLinks.map((l) => l.track)).toEqual([
       'entry:script-prompt',
       ...Array.from({ length: 4 }, () => ['entry:script-answer', 'entry:script-prompt']).flat(),
       'entry:script-answer',
     ]);
-    const dir = server.app.services.recording.directory(live.sessionId)!;
+    const dir = (await server.app.services.recording.directory(live.sessionId))!;
     const entries = scriptLinks.map((l) => {
       const bytes = readFileSync(join(dir, l.file));
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(l.sha256);
@@ -263,7 +263,7 @@ describe('materials', () => {
     expect(c.json()).toMatchObject({ mediaType: 'image/jpeg', source: 'camera' });
     const list = (await cixi.get(`/api/cases/${live.id}/materials`)).json().materials;
     expect(list.map((m: { name: string }) => m.name)).toEqual(['户口簿首页', '社保停缴申请表', '高拍仪·身份证复印件']);
-    const links = server.app.services.recording.store.segments(live.sessionId);
+    const links = await server.app.services.recording.store.segments(live.sessionId);
     for (const m of list) {
       const file = (await cixi.get(`/api/cases/${live.id}/materials/${m.id}`)).body;
       expect(createHash('sha256').update(file).digest('hex')).toBe(m.sha256);
@@ -411,8 +411,8 @@ describe('an answer other than expected, corrected by asking again', () => {
     expect(fixed.answerChainIndex!).toBeGreaterThan(wrong.answerChainIndex!);
 
     // The chain keeps every entry: the wrong answer, the re-ask naming it, the new answer.
-    const links = server.app.services.recording.store.segments(other.sessionId);
-    const dir = server.app.services.recording.directory(other.sessionId)!;
+    const links = await server.app.services.recording.store.segments(other.sessionId);
+    const dir = (await server.app.services.recording.directory(other.sessionId))!;
     const entries = links
       .filter((l) => l.track.startsWith('entry:script-'))
       .map((l) => ({ index: l.index, ...JSON.parse(readFileSync(join(dir, l.file), 'utf8')) }));

@@ -27,8 +27,8 @@ export function scriptRoutes(deps: ScriptRoutesDeps): RouteModule {
         summary: "A matter's 意愿确认 script: the current version and every earlier one",
         tag: 'catalog',
         access: 'catalog.read',
-        handler: ({ params }) => {
-          const versions = deps.scripts.versions(params.id);
+        handler: async ({ params }) => {
+          const versions = await deps.scripts.versions(params.id);
           return { current: versions[0] ?? null, versions };
         },
       });

@@ -12,7 +12,7 @@ import { cameraCapture, type CameraCapture, type RecordingStateView } from '../.
 /** What the recorder must offer the media service (see Recorder / RecordingService). */
 export interface RoomRecorder {
   attach(room: Room): void;
-  state(sessionId: string): RecordingStateView;
+  state(sessionId: string): Promise<RecordingStateView>;
   finish(sessionId: string): Promise<unknown>;
   close(): Promise<void>;
   on(event: 'state', listener: (s: RecordingStateView) => void): unknown;
@@ -129,8 +129,10 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     return { probe: await Probe.open(router, this.#options.listenIps), rtpCapabilities: router.rtpCapabilities };
   }
 
-  recordingState(sessionId: string): RecordingStateView {
-    return this.#options.recorder?.state(sessionId) ?? { sessionId, state: 'idle', startedAt: null, segmentCount: 0 };
+  async recordingState(sessionId: string): Promise<RecordingStateView> {
+    return (
+      (await this.#options.recorder?.state(sessionId)) ?? { sessionId, state: 'idle', startedAt: null, segmentCount: 0 }
+    );
   }
 
   /** Ends the live room and seals the recording (if any). */

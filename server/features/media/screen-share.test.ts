@@ -162,7 +162,7 @@ describe('screen sharing: one share at a time, announced, recorded apart', () =>
     // Ending the session stops every recording run and chains what it wrote.
     await server.app.services.media!.endSession(sessionId);
     const store = server.app.services.recording.store;
-    const links = store.segments(sessionId);
+    const links = await store.segments(sessionId);
     const marks = links.filter((l) => l.track.startsWith('entry:screen-share-'));
     expect(marks.map((l) => [l.participant, l.track])).toEqual([
       ['user:clerk.xingren', 'entry:screen-share-start'],
@@ -172,7 +172,7 @@ describe('screen sharing: one share at a time, announced, recorded apart', () =>
     ]);
     for (const [k, sharer] of ['user:clerk.xingren', 'user:clerk.cixi'].entries()) {
       const screenId = screenShareParticipant(sharer);
-      expect(store.participants(sessionId).find((p) => p.id === screenId)).toMatchObject({ role: 'screen' });
+      expect((await store.participants(sessionId)).find((p) => p.id === screenId)).toMatchObject({ role: 'screen' });
       const segs = links.filter((s) => s.participant === screenId && isMediaSegment(s));
       expect(segs.every((s) => s.track === 'video')).toBe(true);
       const recordedMs = segs.at(-1)!.endMs - segs[0]!.startMs;
@@ -194,8 +194,8 @@ describe('screen sharing: one share at a time, announced, recorded apart', () =>
   });
 
   test('the start and stop are marks on the auditor timeline, about the sharer', async () => {
-    const links = server.app.services.recording.store.segments(sessionId);
-    const row = server.app.services.recording.store.get(sessionId)!;
+    const links = await server.app.services.recording.store.segments(sessionId);
+    const row = (await server.app.services.recording.store.get(sessionId))!;
     const session = server.app.services.sessions.find(sessionId)!;
     const timeline = buildTimeline({
       recordId: 'r',

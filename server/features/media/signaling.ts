@@ -234,7 +234,7 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
       peers: room.peers(),
       producers: room.producers().filter((p) => p.peerId !== identity.id),
       consented: deps.media.hasConsented(sessionId, identity.id),
-      recording: deps.media.recordingState(sessionId),
+      recording: await deps.media.recordingState(sessionId),
       sendCapBps: deps.media.capOf(identity),
       camera: deps.media.camera,
     };

@@ -159,7 +159,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   static async create(options: RecorderOptions): Promise<{ recorder: Recorder; recovered: FinishedRecording[] }> {
     const recorder = new Recorder(options);
     const recovered: FinishedRecording[] = [];
-    for (const row of options.store.open()) recovered.push(await recorder.#recover(row));
+    for (const row of await options.store.open()) recovered.push(await recorder.#recover(row));
     return { recorder, recovered };
   }
 
@@ -192,8 +192,9 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       );
     };
     room.on('newProducer', (p) => {
-      // The session's timeline starts with its first published track, not when a tap is ready.
-      this.#ensureRecording(sessionId);
+      // The session's timeline starts with its first published track, not when a tap is ready: the
+      // instant is taken now, the row written in turn (a failure shows when the tap starts).
+      void this.#ensureRecording(sessionId, this.#clock()).catch(() => undefined);
       // The run that will record this track asks for its first keyframe knowing every request the
       // sender had since it appeared (see SenderWatch): watched from now on.
       const engine = room.findProducer(p.id);
@@ -212,15 +213,13 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     room.once('closed', () => void this.#stopAll(live));
   }
 
-  state(sessionId: string): RecordingStateView {
-    const row = this.#o.store.get(sessionId);
-    if (!row) return { sessionId, state: 'idle', startedAt: null, segmentCount: 0 };
-    return { sessionId, state: row.status, startedAt: row.startedAt, segmentCount: row.segmentCount };
+  async state(sessionId: string): Promise<RecordingStateView> {
+    return stateOf(sessionId, await this.#o.store.get(sessionId));
   }
 
   /** The live chain head for documents to embed, recorded in the checkpoint table. */
-  checkpoint(sessionId: string): Checkpoint & { readonly takenAt: string } {
-    const row = this.#o.store.get(sessionId);
+  async checkpoint(sessionId: string): Promise<Checkpoint & { readonly takenAt: string }> {
+    const row = await this.#o.store.get(sessionId);
     const now = this.#clock();
     const cp: Checkpoint = row
       ? {
@@ -229,7 +228,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
           offsetMs: Math.max(0, now.getTime() - Date.parse(row.startedAt)),
         }
       : { head: genesis(sessionId), segmentCount: 0, offsetMs: 0 };
-    if (row) this.#o.store.addCheckpoint(sessionId, cp, now.toISOString());
+    if (row) await this.#o.store.addCheckpoint(sessionId, cp, now.toISOString());
     return { ...cp, takenAt: now.toISOString() };
   }
 
@@ -243,7 +242,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
    */
   async captureFrame(sessionId: string, peerId: string, label: string, mode: FrameMode): Promise<CapturedFrame> {
     const live = this.#live.get(sessionId);
-    const row = this.#o.store.get(sessionId);
+    const row = await this.#o.store.get(sessionId);
     if (!live || !row || row.status !== 'recording')
       throw new ConflictError('the session is not being recorded', 'recording_not_running');
     const tap = live.taps.get(peerId)?.tap;
@@ -296,7 +295,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     ext = 'json',
   ): Promise<ChainedEntry> {
     const live = this.#live.get(sessionId);
-    const row = this.#o.store.get(sessionId);
+    const row = await this.#o.store.get(sessionId);
     if (!live || !row || row.status !== 'recording')
       throw new ConflictError('the session is not being recorded', 'recording_not_running');
     const offsetMs = Math.max(0, this.#clock().getTime() - Date.parse(row.startedAt));
@@ -317,12 +316,14 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const sessionId = live.room.sessionId;
     const peer = live.room.peers().find((x) => x.id === p.peerId);
     const record = { event, producerId: p.id, sharer: p.peerId, displayName: peer?.displayName ?? p.peerId };
-    if (this.#ensureRecording(sessionId).status !== 'recording') return;
+    const at = this.#clock();
+    // Registered before anything is awaited: finish() waits for a mark begun before it.
     const marks = this.#marks.get(sessionId) ?? new Set();
     this.#marks.set(sessionId, marks);
-    const mark = this.appendEntry(sessionId, p.peerId, `screen-share-${event}`, Buffer.from(JSON.stringify(record)))
-      .then(() => undefined)
-      .catch(() => undefined);
+    const mark = (async () => {
+      if ((await this.#ensureRecording(sessionId, at)).status !== 'recording') return;
+      await this.appendEntry(sessionId, p.peerId, `screen-share-${event}`, Buffer.from(JSON.stringify(record)));
+    })().catch(() => undefined);
     marks.add(mark);
     await mark;
     marks.delete(mark);
@@ -337,24 +338,24 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     file: string,
     offsetMs: number,
   ): Promise<SegmentRow | undefined> {
-    const row = this.#o.store.get(sessionId);
+    const row = await this.#o.store.get(sessionId);
     if (!row) return undefined;
     const dir = this.#dirOf(row);
     const append = live.chain.then(() => this.#append(sessionId, peerId, track, dir, file, offsetMs, offsetMs));
     live.chain = append.catch(() => undefined);
     await append;
-    return this.#o.store.segments(sessionId).find((s) => s.file === file);
+    return (await this.#o.store.segments(sessionId)).find((s) => s.file === file);
   }
 
   /** Waits for the chained video segment of `peerId` whose time span reaches `offsetMs`. */
   async #segmentCovering(sessionId: string, peerId: string, offsetMs: number, waitMs: number): Promise<SegmentRow> {
-    const find = () =>
-      this.#o.store
-        .segments(sessionId)
-        .find((s) => s.participant === peerId && s.track.includes('video') && isMediaSegment(s) && s.endMs >= offsetMs);
+    const find = async () =>
+      (await this.#o.store.segments(sessionId)).find(
+        (s) => s.participant === peerId && s.track.includes('video') && isMediaSegment(s) && s.endMs >= offsetMs,
+      );
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const found = find();
+      const found = await find();
       if (found) return found;
       if (Date.now() > deadline || !this.#live.has(sessionId))
         throw new ConflictError(`no recorded segment of ${peerId} reached this instant`, 'snapshot_unavailable');
@@ -373,7 +374,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       await this.#stopAll(live);
       this.#live.delete(sessionId);
     }
-    const row = this.#o.store.get(sessionId);
+    const row = await this.#o.store.get(sessionId);
     if (!row || row.status !== 'recording') return null;
     return this.#seal(row, 'complete', endedAt);
   }
@@ -384,10 +385,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   }
 
   /** The composite's state: rendering here, or finished (now or by an earlier process), or failed. */
-  compositeState(sessionId: string): CompositeState | undefined {
+  async compositeState(sessionId: string): Promise<CompositeState | undefined> {
     const live = this.#composites.get(sessionId)?.state;
     if (live) return { ...live };
-    const row = this.#o.store.get(sessionId);
+    const row = await this.#o.store.get(sessionId);
     return row && existsSync(compositePath(this.#dirOf(row))) ? { status: 'ready', progress: 1 } : undefined;
   }
 
@@ -407,11 +408,17 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     return recordingDirectory(this.#o.dataDir, row.sessionId, row);
   }
 
-  #ensureRecording(sessionId: string): RecordingRow {
-    const existing = this.#o.store.get(sessionId);
+  /** The session's recording, started at `at` unless it exists (insert-or-keep: the first start wins). */
+  async #ensureRecording(sessionId: string, at: Date): Promise<RecordingRow> {
+    const existing = await this.#o.store.get(sessionId);
     if (existing) return existing;
-    const row = this.#o.store.create(sessionId, this.#dir(sessionId), this.#clock().toISOString(), genesis(sessionId));
-    this.emit('state', this.state(sessionId));
+    const { row, created } = await this.#o.store.create(
+      sessionId,
+      this.#dir(sessionId),
+      at.toISOString(),
+      genesis(sessionId),
+    );
+    if (created) this.emit('state', stateOf(sessionId, row));
     return row;
   }
 
@@ -454,13 +461,13 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const engineProducers = producers.map((p) => live.room.findProducer(p.id)).filter((p) => p !== undefined);
     if (engineProducers.length === 0) return null;
     const sessionId = live.room.sessionId;
-    const row = this.#ensureRecording(sessionId);
+    const row = await this.#ensureRecording(sessionId, this.#clock());
     const startedMs = Date.parse(row.startedAt);
     // peerId names the recording participant: the peer, or its screen share (filed as role 'screen').
     const owner = producers[0]!.peerId;
     const peer = live.room.peers().find((p) => p.id === owner);
     if (row.status !== 'recording') return null;
-    this.#o.store.addParticipant(sessionId, {
+    await this.#o.store.addParticipant(sessionId, {
       id: peerId,
       displayName: peer?.displayName ?? owner,
       role: owner !== peerId ? 'screen' : (peer?.role ?? 'unknown'),
@@ -524,18 +531,32 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     startMs: number,
     endMs: number,
   ): Promise<void> {
-    const row = this.#o.store.get(sessionId);
-    if (!row) return;
+    const { store } = this.#o;
+    const before = await store.get(sessionId);
+    if (!before) return;
     const path = join(dir, name);
-    const file = relative(this.#dirOf(row), path);
-    if (this.#o.store.hasFile(sessionId, file)) return;
+    const file = relative(this.#dirOf(before), path);
+    if (await store.hasFile(sessionId, file)) return;
     await fsyncFile(path);
     const { sha256, bytes } = await hashFile(path);
-    const meta = { index: row.segmentCount, participant, track, startMs, endMs };
-    const chainHash = nextHead(row.head, sha256, meta);
-    this.#o.store.append(sessionId, { ...meta, file, bytes, sha256, chainHash });
-    this.emit('segment', sessionId, meta.index);
-    this.emit('state', this.state(sessionId));
+    // The head and the sequence number are read where the link is written, in one immediate
+    // transaction (and the store's update is a compare-and-set on them): nothing chains in between.
+    const appended = await store.atomically(async () => {
+      const row = await store.get(sessionId);
+      if (!row || (await store.hasFile(sessionId, file))) return undefined;
+      const meta = { index: row.segmentCount, participant, track, startMs, endMs };
+      await store.append(sessionId, row.head, {
+        ...meta,
+        file,
+        bytes,
+        sha256,
+        chainHash: nextHead(row.head, sha256, meta),
+      });
+      return { row, index: meta.index };
+    });
+    if (!appended) return;
+    this.emit('segment', sessionId, appended.index);
+    this.emit('state', stateOf(sessionId, { ...appended.row, segmentCount: appended.index + 1 }));
   }
 
   /** Chains segments that ffmpeg had closed before the crash but that were not appended yet. */
@@ -550,7 +571,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         const segments = readClosedSegments(join(dir, list));
         const first = segments[0]?.startSec ?? 0;
         const participant =
-          this.#o.store.participants(row.sessionId).find((p) => safeName(p.id) === participantDir)?.id ??
+          (await this.#o.store.participants(row.sessionId)).find((p) => safeName(p.id) === participantDir)?.id ??
           participantDir;
         const track = trackOfSdp(join(dir, list.replace(/\.csv$/, '.sdp')));
         for (const seg of segments) {
@@ -561,14 +582,14 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         }
       }
     }
-    return this.#seal(this.#o.store.get(row.sessionId)!, 'interrupted', this.#clock().toISOString());
+    return this.#seal((await this.#o.store.get(row.sessionId))!, 'interrupted', this.#clock().toISOString());
   }
 
   async #seal(row: RecordingRow, status: 'complete' | 'interrupted', endedAt: string): Promise<FinishedRecording> {
     const manifest = buildManifest(
       row,
-      this.#o.store.participants(row.sessionId),
-      this.#o.store.segments(row.sessionId),
+      await this.#o.store.participants(row.sessionId),
+      await this.#o.store.segments(row.sessionId),
       status,
       endedAt,
     );
@@ -581,8 +602,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       sealed = true;
     }
     const finalStatus = status === 'complete' ? 'sealed' : 'interrupted';
-    this.#o.store.finish(row.sessionId, finalStatus, endedAt, sha256Hex(bytes), sealed);
-    this.emit('state', this.state(row.sessionId));
+    await this.#o.store.finish(row.sessionId, finalStatus, endedAt, sha256Hex(bytes), sealed);
+    this.emit('state', stateOf(row.sessionId, { ...row, status: finalStatus }));
     const media = manifest.segments.filter(isMediaSegment);
     // Playback covers the session: start to end, or (after a crash, sealed much later) to the last segment.
     const lastMs = media.reduce((m, s) => Math.max(m, s.endMs), 0);
@@ -612,6 +633,12 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       sealed,
     };
   }
+}
+
+/** What the 'state' event and state() tell of a recording row (none yet: idle). */
+function stateOf(sessionId: string, row: RecordingRow | undefined): RecordingStateView {
+  if (!row) return { sessionId, state: 'idle', startedAt: null, segmentCount: 0 };
+  return { sessionId, state: row.status, startedAt: row.startedAt, segmentCount: row.segmentCount };
 }
 
 function safeReaddir(dir: string): string[] {

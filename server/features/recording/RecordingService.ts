@@ -76,6 +76,8 @@ export class RecordingService {
   readonly archive: RecordingArchive | undefined;
   readonly #o: RecordingServiceOptions;
   readonly #seal;
+  /** Audit entries the recorder's events started: finalize() returns once they are written. */
+  readonly #auditing = new Set<Promise<void>>();
 
   private constructor(
     options: RecordingServiceOptions,
@@ -106,18 +108,19 @@ export class RecordingService {
       clock: options.clock,
     });
     for (const r of recovered) {
-      audit.appendSync({
+      await audit.append({
         actor: 'system',
         action: 'recording.sealed_interrupted',
         target: `session:${r.sessionId}`,
         details: { segments: r.segmentCount },
       });
     }
+    const service = new RecordingService(options, store, recorder, archive);
     recorder.on('state', (s) => {
       if (s.state === 'recording' && s.segmentCount === 0)
-        audit.appendSync({ actor: 'system', action: 'recording.started', target: `session:${s.sessionId}` });
+        service.#audit({ actor: 'system', action: 'recording.started', target: `session:${s.sessionId}` });
       if (s.state === 'sealed')
-        audit.appendSync({
+        service.#audit({
           actor: 'system',
           action: 'recording.sealed',
           target: `session:${s.sessionId}`,
@@ -126,24 +129,34 @@ export class RecordingService {
     });
     recorder.on('tapFailed', (sessionId, peerId, reason) => {
       options.warn(`recording of ${peerId} in session ${sessionId} failed: ${reason}`);
-      audit.appendSync({
+      service.#audit({
         actor: 'system',
         action: 'recording.tap_failed',
         target: `session:${sessionId}`,
         details: { participant: peerId, reason },
       });
     });
-    if (archive) copyFinishedFiles(recorder, store, archive, options.dataDir, recovered);
-    return new RecordingService(options, store, recorder, archive);
+    if (archive) await copyFinishedFiles(recorder, store, archive, options.dataDir, recovered);
+    return service;
+  }
+
+  /** An audit entry from an event listener, which cannot wait: tracked, and a failure reported. */
+  #audit(event: Parameters<AuditLog['append']>[0]): void {
+    const written: Promise<void> = this.#o.audit
+      .append(event)
+      .then(() => undefined)
+      .catch((err: unknown) => this.#o.warn(`audit entry ${event.action} not written: ${String(err)}`))
+      .finally(() => this.#auditing.delete(written));
+    this.#auditing.add(written);
   }
 
   /**
    * The live head of the session's recording chain. Without a recorder the timeline is the
    * session's own clock (`startedAt`) and the chain is still at h_0.
    */
-  checkpoint(sessionId: string, sessionStartedAt: string): RecordingCheckpoint {
+  async checkpoint(sessionId: string, sessionStartedAt: string): Promise<RecordingCheckpoint> {
     if (this.recorder) {
-      const cp = this.recorder.checkpoint(sessionId);
+      const cp = await this.recorder.checkpoint(sessionId);
       return { sessionId, head: cp.head, segmentCount: cp.segmentCount, offsetMs: cp.offsetMs, at: cp.takenAt };
     }
     const now = this.#o.clock();
@@ -152,13 +165,14 @@ export class RecordingService {
   }
 
   /** Is this process recording the session right now (a recorder here, the recording open)? */
-  isRunning(sessionId: string): boolean {
-    return !!this.recorder && this.store.get(sessionId)?.status === 'recording';
+  async isRunning(sessionId: string): Promise<boolean> {
+    return !!this.recorder && (await this.store.get(sessionId))?.status === 'recording';
   }
 
   /** Closed, chained media segments (audio or video) of one participant. */
-  recordedSegments(sessionId: string, participantId: string): number {
-    return this.store.segments(sessionId).filter((s) => s.participant === participantId && isMediaSegment(s)).length;
+  async recordedSegments(sessionId: string, participantId: string): Promise<number> {
+    const segments = await this.store.segments(sessionId);
+    return segments.filter((s) => s.participant === participantId && isMediaSegment(s)).length;
   }
 
   /** A frame of the participant's recorded video (see Recorder.captureFrame), chained into the recording. */
@@ -185,6 +199,7 @@ export class RecordingService {
   /** Finishes the session's taps and seals its recording (idempotent; nothing to do without a recorder). */
   async finalize(sessionId: string): Promise<void> {
     await this.recorder?.finish(sessionId);
+    await Promise.all(this.#auditing);
   }
 
   /**
@@ -194,7 +209,7 @@ export class RecordingService {
   async packageFiles(
     sessionId: string,
   ): Promise<{ status: string; files: Map<string, Uint8Array | { path: string }> } | undefined> {
-    const row = this.store.get(sessionId);
+    const row = await this.store.get(sessionId);
     const dir = await this.localDirectory(sessionId);
     if (!row || !dir) return undefined;
     const files = new Map<string, Uint8Array | { path: string }>();
@@ -202,7 +217,8 @@ export class RecordingService {
       const bytes = await readFile(join(dir, name)).catch(() => undefined);
       if (bytes) files.set(name, bytes);
     }
-    for (const segment of this.store.segments(sessionId)) files.set(segment.file, { path: join(dir, segment.file) });
+    for (const segment of await this.store.segments(sessionId))
+      files.set(segment.file, { path: join(dir, segment.file) });
     return { status: row.status, files };
   }
 
@@ -219,7 +235,7 @@ export class RecordingService {
     sessionId: string,
     only?: (name: string) => boolean,
   ): Promise<{ dir: string | undefined; failures: string[] }> {
-    const dir = this.directory(sessionId);
+    const dir = await this.directory(sessionId);
     if (!dir || !this.archive) return { dir, failures: [] };
     const { fetched, failures } = await this.archive.restore(sessionId, dir, only);
     if (fetched > 0) this.#o.warn(`recording ${sessionId}: ${fetched} file(s) brought back from object storage`);
@@ -228,8 +244,8 @@ export class RecordingService {
   }
 
   /** The recording's folder, when there is a recording. */
-  directory(sessionId: string): string | undefined {
-    const row = this.store.get(sessionId);
+  async directory(sessionId: string): Promise<string | undefined> {
+    const row = await this.store.get(sessionId);
     return row && recordingDirectory(this.#o.dataDir, sessionId, row);
   }
 
@@ -253,7 +269,7 @@ export class RecordingService {
   }
 
   async #files(sessionId: string): Promise<{ dir: string | undefined; files: string[] }> {
-    const dir = this.directory(sessionId);
+    const dir = await this.directory(sessionId);
     if (!dir || !existsSync(dir)) return { dir: undefined, files: [] };
     const entries = await readdir(dir, { recursive: true, withFileTypes: true });
     return { dir, files: entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name)) };
@@ -283,7 +299,7 @@ export class RecordingService {
 
   /** The playback grid video: rendering here, or finished by this or an earlier process. */
   async compositeState(sessionId: string): Promise<CompositeState | undefined> {
-    const live = this.recorder?.compositeState(sessionId);
+    const live = await this.recorder?.compositeState(sessionId);
     if (live) return live;
     return (await this.compositeFile(sessionId)) ? { status: 'ready', progress: 1 } : undefined;
   }
@@ -300,7 +316,7 @@ export class RecordingService {
    */
   async redactionPlan(sessionId: string, participantId: string | null): Promise<RedactionPlan> {
     const input = await this.compositeFile(sessionId);
-    const layoutFile = input && compositeLayoutPath(this.directory(sessionId)!);
+    const layoutFile = input && compositeLayoutPath((await this.directory(sessionId))!);
     if (!input || !layoutFile || !existsSync(layoutFile))
       throw new ConflictError(`no finished playback video of session ${sessionId}`, 'composite_not_ready');
     const layout = JSON.parse(readFileSync(layoutFile, 'utf8')) as CompositeLayout;
@@ -358,40 +374,50 @@ export function describeProblems(v: RecordingVerification): string[] {
  * sealed, the playback composite and its layout when rendered; and, at start-up, whatever a crashed
  * predecessor had not copied of the recordings it left open.
  */
-function copyFinishedFiles(
+async function copyFinishedFiles(
   recorder: Recorder,
   store: RecordingStore,
   archive: RecordingArchive,
   dataDir: string,
   recovered: readonly FinishedRecording[],
-): void {
-  const dirOf = (sessionId: string) => recordingDirectory(dataDir, sessionId, store.get(sessionId));
-  const copySegment = (sessionId: string, segment: SegmentRow | undefined) => {
-    if (segment) void archive.enqueue(sessionId, dirOf(sessionId), segment.file, segment.sha256).catch(() => undefined);
+): Promise<void> {
+  const dirOf = async (sessionId: string) => recordingDirectory(dataDir, sessionId, await store.get(sessionId));
+  const copySegment = async (sessionId: string, segment: SegmentRow | undefined) => {
+    if (segment) await archive.enqueue(sessionId, await dirOf(sessionId), segment.file, segment.sha256);
   };
-  const copySealed = (sessionId: string) => {
-    const dir = dirOf(sessionId);
+  const copySealed = async (sessionId: string) => {
+    const dir = await dirOf(sessionId);
     for (const name of [manifestName, sealName])
-      if (existsSync(join(dir, name))) void archive.enqueue(sessionId, dir, name).catch(() => undefined);
+      if (existsSync(join(dir, name))) await archive.enqueue(sessionId, dir, name);
   };
+  // A copy that fails is reported by the archive (and retried by nobody: the node still has the file).
+  const quietly = (p: Promise<unknown>) => void p.catch(() => undefined);
   recorder.on('segment', (sessionId, index) =>
-    copySegment(
-      sessionId,
-      store.segments(sessionId).find((s) => s.index === index),
+    quietly(
+      store.segments(sessionId).then((all) =>
+        copySegment(
+          sessionId,
+          all.find((s) => s.index === index),
+        ),
+      ),
     ),
   );
   recorder.on('state', (s) => {
-    if (s.state === 'sealed' || s.state === 'interrupted') copySealed(s.sessionId);
+    if (s.state === 'sealed' || s.state === 'interrupted') quietly(copySealed(s.sessionId));
   });
   recorder.on('composite', (sessionId, progress) => {
-    const dir = dirOf(sessionId);
-    // ffmpeg may report the whole duration before the file is renamed into place: only the final report finds it.
-    if (progress < 1 || !existsSync(compositePath(dir))) return;
-    for (const path of [compositePath(dir), compositeLayoutPath(dir)])
-      void archive.enqueue(sessionId, dir, relative(dir, path)).catch(() => undefined);
+    if (progress < 1) return;
+    quietly(
+      dirOf(sessionId).then(async (dir) => {
+        // ffmpeg may report the whole duration before the file is renamed into place: only the final report finds it.
+        if (!existsSync(compositePath(dir))) return;
+        for (const path of [compositePath(dir), compositeLayoutPath(dir)])
+          await archive.enqueue(sessionId, dir, relative(dir, path));
+      }),
+    );
   });
   for (const r of recovered) {
-    for (const segment of store.segments(r.sessionId)) copySegment(r.sessionId, segment);
-    copySealed(r.sessionId);
+    for (const segment of await store.segments(r.sessionId)) quietly(copySegment(r.sessionId, segment));
+    quietly(copySealed(r.sessionId));
   }
 }

@@ -28,31 +28,52 @@ function segment(index: number): SegmentRow {
 }
 
 describe('RecordingStore.append', () => {
-  it('chains while the recording is open and refuses a link after the seal, leaving the chain as sealed', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tongban-recstore-'));
-    dirs.push(dir);
-    const db = Database.open(join(dir, 'tongban.db'));
-    try {
-      const store = new RecordingStore(db);
-      store.create('sess-1', join(dir, 'rec'), '2026-11-30T08:00:00.000Z', '0'.repeat(64));
-      store.append('sess-1', segment(0));
-      store.append('sess-1', segment(1));
-      store.finish('sess-1', 'sealed', '2026-11-30T08:00:09.000Z', 'a'.repeat(64), true);
+  it('chains while the recording is open and refuses a link after the seal, leaving the chain as sealed', () =>
+    withStore(async (store, dir) => {
+      await store.create('sess-1', join(dir, 'rec'), '2026-11-30T08:00:00.000Z', '0'.repeat(64));
+      await store.append('sess-1', '0'.repeat(64), segment(0));
+      await store.append('sess-1', segment(0).chainHash, segment(1));
+      await store.finish('sess-1', 'sealed', '2026-11-30T08:00:09.000Z', 'a'.repeat(64), true);
 
       let refused: unknown;
       try {
-        store.append('sess-1', segment(2));
+        await store.append('sess-1', segment(1).chainHash, segment(2));
       } catch (err) {
         refused = err;
       }
       expect(refused).toBeInstanceOf(AppError);
       expect((refused as AppError).code).toBe('recording_not_running');
-      const row = store.get('sess-1')!;
+      const row = (await store.get('sess-1'))!;
       expect(row.segmentCount).toBe(2);
       expect(row.head).toBe(segment(1).chainHash);
-      expect(store.segments('sess-1').map((s) => s.index)).toEqual([0, 1]);
-    } finally {
-      db.close();
-    }
-  });
+      expect((await store.segments('sess-1')).map((s) => s.index)).toEqual([0, 1]);
+    }));
+
+  it('a link chained onto a head that moved on is refused: two writers cannot fork the chain', () =>
+    withStore(async (store, dir) => {
+      await store.create('sess-2', join(dir, 'rec'), '2026-11-30T08:00:00.000Z', '0'.repeat(64));
+      const first = await store.create('sess-2', join(dir, 'other'), '2026-11-30T09:00:00.000Z', '0'.repeat(64));
+      expect(first).toMatchObject({ created: false, row: { startedAt: '2026-11-30T08:00:00.000Z' } });
+      // Both writers read the genesis head; the second one's link (same index) must not land.
+      const results = await Promise.allSettled([
+        store.append('sess-2', '0'.repeat(64), segment(0)),
+        store.append('sess-2', '0'.repeat(64), { ...segment(0), file: 'other.webm', chainHash: 'f'.repeat(64) }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+      expect(((results[1] as PromiseRejectedResult).reason as AppError).status).toBe(409);
+      expect((await store.get('sess-2'))!).toMatchObject({ segmentCount: 1, head: segment(0).chainHash });
+      expect((await store.segments('sess-2')).map((s) => s.file)).toEqual([segment(0).file]);
+    }));
 });
+
+/** A store on a fresh SQLite file in its own folder, closed afterwards. */
+async function withStore(fn: (store: RecordingStore, dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tongban-recstore-'));
+  dirs.push(dir);
+  const db = Database.open(join(dir, 'tongban.db'));
+  try {
+    await fn(new RecordingStore(db), dir);
+  } finally {
+    await db.close();
+  }
+}

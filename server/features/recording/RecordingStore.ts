@@ -44,6 +44,9 @@ export interface Checkpoint {
   readonly offsetMs: number;
 }
 
+const INSERT_SEGMENT = `INSERT INTO recording_segments (session_id, idx, participant_id, track, file, bytes, sha256,
+  start_ms, end_ms, chain_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
 export class RecordingStore {
   readonly #db: Database;
 
@@ -51,59 +54,84 @@ export class RecordingStore {
     this.#db = db;
   }
 
-  get(sessionId: string): RecordingRow | undefined {
-    const r = this.#db.sql.prepare('SELECT * FROM recordings WHERE session_id = ?').get(sessionId) as
-      Record<string, unknown> | undefined;
+  /** Runs fn in one immediate transaction: a read of the chain's head and the link written after it. */
+  atomically<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#db.transaction(fn, 'immediate');
+  }
+
+  async get(sessionId: string): Promise<RecordingRow | undefined> {
+    const r = await this.#db.get<Record<string, unknown>>('SELECT * FROM recordings WHERE session_id = ?', [sessionId]);
     return r && toRecording(r);
   }
 
-  open(): RecordingRow[] {
-    const rows = this.#db.sql.prepare(`SELECT * FROM recordings WHERE status = 'recording'`).all() as Record<
-      string,
-      unknown
-    >[];
+  async open(): Promise<RecordingRow[]> {
+    const rows = await this.#db.all<Record<string, unknown>>(`SELECT * FROM recordings WHERE status = 'recording'`);
     return rows.map(toRecording);
   }
 
-  create(sessionId: string, dir: string, startedAt: string, genesis: string): RecordingRow {
-    this.#db.sql
-      .prepare(
-        `INSERT INTO recordings (session_id, dir, status, started_at, genesis, head) VALUES (?, ?, 'recording', ?, ?, ?)`,
-      )
-      .run(sessionId, dir, startedAt, genesis, genesis);
-    return this.get(sessionId)!;
+  /**
+   * The session's recording, created now unless it exists: of two creators at once (a second
+   * producer, another node) the first insert wins and both get its row.
+   */
+  async create(
+    sessionId: string,
+    dir: string,
+    startedAt: string,
+    genesis: string,
+  ): Promise<{ row: RecordingRow; created: boolean }> {
+    const r = await this.#db.run(
+      `INSERT INTO recordings (session_id, dir, status, started_at, genesis, head) VALUES (?, ?, 'recording', ?, ?, ?)
+       ON CONFLICT (session_id) DO NOTHING`,
+      [sessionId, dir, startedAt, genesis, genesis],
+    );
+    return { row: (await this.get(sessionId))!, created: r.changes === 1 };
   }
 
   /**
    * Appends one chained segment and moves the head, atomically; only while the recording is open: a
    * link after the seal would be in the chain but not in the sealed manifest (seen once, when a tap's
-   * last segment closed after finish() had sealed).
+   * last segment closed after finish() had sealed). A compare-and-set on the head the link was chained
+   * onto (`previousHead`, at `s.index`): a writer that read an older head cannot fork the chain.
    */
-  append(sessionId: string, s: SegmentRow): void {
-    this.#db.transactionSync(() => {
-      const moved = this.#db.sql
-        .prepare(`UPDATE recordings SET head = ?, segment_count = ? WHERE session_id = ? AND status = 'recording'`)
-        .run(s.chainHash, s.index + 1, sessionId);
-      if (moved.changes !== 1) throw new ConflictError('the recording is sealed', 'recording_not_running');
-      this.#db.sql
-        .prepare(
-          `INSERT INTO recording_segments (session_id, idx, participant_id, track, file, bytes, sha256, start_ms, end_ms, chain_hash)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(sessionId, s.index, s.participant, s.track, s.file, s.bytes, s.sha256, s.startMs, s.endMs, s.chainHash);
-    });
+  async append(sessionId: string, previousHead: string, s: SegmentRow): Promise<void> {
+    await this.#db.transaction(async () => {
+      const moved = await this.#db.run(
+        `UPDATE recordings SET head = ?, segment_count = ?
+         WHERE session_id = ? AND status = 'recording' AND head = ? AND segment_count = ?`,
+        [s.chainHash, s.index + 1, sessionId, previousHead, s.index],
+      );
+      if (moved.changes !== 1) {
+        const row = await this.get(sessionId);
+        if (row?.status !== 'recording') throw new ConflictError('the recording is sealed', 'recording_not_running');
+        throw new ConflictError(`the chain moved on past link ${s.index}`);
+      }
+      await this.#db.run(INSERT_SEGMENT, [
+        sessionId,
+        s.index,
+        s.participant,
+        s.track,
+        s.file,
+        s.bytes,
+        s.sha256,
+        s.startMs,
+        s.endMs,
+        s.chainHash,
+      ]);
+    }, 'immediate');
   }
 
-  hasFile(sessionId: string, file: string): boolean {
-    return !!this.#db.sql
-      .prepare('SELECT 1 FROM recording_segments WHERE session_id = ? AND file = ?')
-      .get(sessionId, file);
+  async hasFile(sessionId: string, file: string): Promise<boolean> {
+    return !!(await this.#db.get('SELECT 1 AS x FROM recording_segments WHERE session_id = ? AND file = ?', [
+      sessionId,
+      file,
+    ]));
   }
 
-  segments(sessionId: string): SegmentRow[] {
-    const rows = this.#db.sql
-      .prepare('SELECT * FROM recording_segments WHERE session_id = ? ORDER BY idx')
-      .all(sessionId) as Record<string, unknown>[];
+  async segments(sessionId: string): Promise<SegmentRow[]> {
+    const rows = await this.#db.all<Record<string, unknown>>(
+      'SELECT * FROM recording_segments WHERE session_id = ? ORDER BY idx',
+      [sessionId],
+    );
     return rows.map((r) => ({
       index: Number(r.idx),
       participant: String(r.participant_id),
@@ -117,18 +145,19 @@ export class RecordingStore {
     }));
   }
 
-  addParticipant(sessionId: string, p: ParticipantRow): void {
-    this.#db.sql
-      .prepare(
-        `INSERT OR IGNORE INTO recording_participants (session_id, participant_id, display_name, role, first_seen_ms) VALUES (?, ?, ?, ?, ?)`,
-      )
-      .run(sessionId, p.id, p.displayName, p.role, p.firstSeenMs);
+  async addParticipant(sessionId: string, p: ParticipantRow): Promise<void> {
+    await this.#db.run(
+      `INSERT INTO recording_participants (session_id, participant_id, display_name, role, first_seen_ms)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      [sessionId, p.id, p.displayName, p.role, p.firstSeenMs],
+    );
   }
 
-  participants(sessionId: string): ParticipantRow[] {
-    const rows = this.#db.sql
-      .prepare('SELECT * FROM recording_participants WHERE session_id = ? ORDER BY first_seen_ms, participant_id')
-      .all(sessionId) as Record<string, unknown>[];
+  async participants(sessionId: string): Promise<ParticipantRow[]> {
+    const rows = await this.#db.all<Record<string, unknown>>(
+      'SELECT * FROM recording_participants WHERE session_id = ? ORDER BY first_seen_ms, participant_id',
+      [sessionId],
+    );
     return rows.map((r) => ({
       id: String(r.participant_id),
       displayName: String(r.display_name),
@@ -137,26 +166,24 @@ export class RecordingStore {
     }));
   }
 
-  addCheckpoint(sessionId: string, c: Checkpoint, takenAt: string): void {
-    this.#db.sql
-      .prepare(
-        'INSERT INTO recording_checkpoints (session_id, head, segment_count, offset_ms, taken_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(sessionId, c.head, c.segmentCount, c.offsetMs, takenAt);
+  async addCheckpoint(sessionId: string, c: Checkpoint, takenAt: string): Promise<void> {
+    await this.#db.run(
+      'INSERT INTO recording_checkpoints (session_id, head, segment_count, offset_ms, taken_at) VALUES (?, ?, ?, ?, ?)',
+      [sessionId, c.head, c.segmentCount, c.offsetMs, takenAt],
+    );
   }
 
-  finish(
+  async finish(
     sessionId: string,
     status: 'sealed' | 'interrupted',
     endedAt: string,
     manifestSha256: string,
     sealPresent: boolean,
-  ): void {
-    this.#db.sql
-      .prepare(
-        'UPDATE recordings SET status = ?, ended_at = ?, manifest_sha256 = ?, seal_present = ? WHERE session_id = ?',
-      )
-      .run(status, endedAt, manifestSha256, sealPresent ? 1 : 0, sessionId);
+  ): Promise<void> {
+    await this.#db.run(
+      'UPDATE recordings SET status = ?, ended_at = ?, manifest_sha256 = ?, seal_present = ? WHERE session_id = ?',
+      [status, endedAt, manifestSha256, sealPresent ? 1 : 0, sessionId],
+    );
   }
 }
 

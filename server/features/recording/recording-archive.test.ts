@@ -52,7 +52,7 @@ test('every chained segment, the manifest, its seal and the composite are in the
   expect(archive).toBeDefined();
   await archive.settled(run.sessionId);
   const stored = new Map((await archive.files(run.sessionId)).map((f) => [f.name, f]));
-  const segments = recording().store.segments(run.sessionId);
+  const segments = await recording().store.segments(run.sessionId);
   expect(segments.length).toBeGreaterThan(4);
   for (const s of segments) expect(stored.get(s.file)?.sha256, s.file).toBe(s.sha256);
   for (const name of [manifestName, sealName, 'derived/composite.mp4', 'derived/composite-layout.json'])
@@ -81,7 +81,7 @@ test('every chained segment, the manifest, its seal and the composite are in the
 });
 
 test('without the recording folder (another node), the recording verifies, plays and exports from the bucket', async () => {
-  const dir = recording().directory(run.sessionId)!;
+  const dir = (await recording().directory(run.sessionId))!;
   rmSync(dir, { recursive: true, force: true });
   expect(existsSync(dir)).toBe(false);
 
@@ -106,8 +106,8 @@ test('without the recording folder (another node), the recording verifies, plays
 });
 
 test('a segment rewritten through the S3 API is named by the verification and never brought back', async () => {
-  const segment = recording().store.segments(run.sessionId)[1]!;
-  const dir = recording().directory(run.sessionId)!;
+  const segment = (await recording().store.segments(run.sessionId))[1]!;
+  const dir = (await recording().directory(run.sessionId))!;
   const forged = randomBytes(segment.bytes);
   // Object Lock keeps the recorded version; writing the key adds a newer version on top of it.
   await raw.send(new PutObjectCommand({ Bucket: settings.bucket, Key: keyOf(segment.sha256), Body: forged }));

@@ -20,7 +20,7 @@ let db: Database;
 let store: RecordingStore;
 let recDir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tongban-recovery-'));
   db = Database.open(join(dataDir, 'tongban.sqlite'));
   store = new RecordingStore(db);
@@ -29,8 +29,13 @@ beforeAll(() => {
   mkdirSync(participantDir, { recursive: true });
   // What a crashed process leaves: its row, the run's SDP, closed segments listed in the CSV, and an
   // unfinished segment ffmpeg never listed.
-  store.create(sessionId, recDir, '2026-11-27T09:00:00.000Z', genesis(sessionId));
-  store.addParticipant(sessionId, { id: 'user:clerk.cixi', displayName: '陈晓燕', role: 'clerk', firstSeenMs: 0 });
+  await store.create(sessionId, recDir, '2026-11-27T09:00:00.000Z', genesis(sessionId));
+  await store.addParticipant(sessionId, {
+    id: 'user:clerk.cixi',
+    displayName: '陈晓燕',
+    role: 'clerk',
+    firstSeenMs: 0,
+  });
   writeFileSync(join(participantDir, 'r0001.sdp'), 'v=0\r\nm=audio 50000 RTP/AVP 100\r\nm=video 50002 RTP/AVP 101\r\n');
   execFileSync('ffmpeg', [
     ...[
@@ -77,8 +82,8 @@ beforeAll(() => {
   writeFileSync(join(participantDir, 'r0001-99999.webm'), Buffer.alloc(1000, 7));
 });
 
-afterAll(() => {
-  db.close();
+afterAll(async () => {
+  await db.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -92,7 +97,7 @@ describe('a recording left open by a crash', () => {
     expect(manifest.status).toBe('interrupted');
     expect(manifest.segments.every((s) => s.participant === 'user:clerk.cixi' && s.track === 'audio+video')).toBe(true);
     expect(manifest.segments.map((s) => s.file)).not.toContain(`${safeName('user:clerk.cixi')}/r0001-99999.webm`);
-    expect(recorder.state(sessionId).state).toBe('interrupted');
+    expect((await recorder.state(sessionId)).state).toBe('interrupted');
     const v = await verifyRecording({ dataDir, sessionId, store });
     expect(v).toMatchObject({
       valid: true,
@@ -140,7 +145,7 @@ describe('a recording left open by a crash', () => {
 
 describe('a data directory moved or restored elsewhere', () => {
   it('still verifies: the recording is found under the new data directory', async () => {
-    db.close();
+    await db.close();
     const moved = `${dataDir}-moved`;
     renameSync(dataDir, moved);
     dataDir = moved;

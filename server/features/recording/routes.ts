@@ -34,7 +34,7 @@ export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
         personalData: { what: 'recording (participants, segments)', object: (p) => `session:${p.id}` },
         handler: async ({ principal, params }) => {
           readable(principal, params.id);
-          const row = store.get(params.id);
+          const row = await store.get(params.id);
           if (!row) throw new NotFoundError(`recording of session ${params.id}`);
           return {
             sessionId: row.sessionId,
@@ -44,8 +44,8 @@ export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
             head: row.head,
             segmentCount: row.segmentCount,
             sealed: row.sealPresent,
-            participants: store.participants(params.id),
-            segments: store.segments(params.id).map(({ chainHash: _chain, ...s }) => s),
+            participants: await store.participants(params.id),
+            segments: (await store.segments(params.id)).map(({ chainHash: _chain, ...s }) => s),
             composite: await compositeOf(params.id),
             storage: await deps.recording.archive?.progress(params.id),
           };

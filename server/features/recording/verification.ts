@@ -63,7 +63,7 @@ export interface VerifyOptions {
 }
 
 export async function verifyRecording(o: VerifyOptions): Promise<RecordingVerification> {
-  const row = o.store?.get(o.sessionId);
+  const row = await o.store?.get(o.sessionId);
   const dir = recordingDirectory(o.dataDir, o.sessionId, row);
   const manifestPath = join(dir, manifestName);
   const problems: string[] = [];
@@ -95,7 +95,7 @@ export async function verifyRecording(o: VerifyOptions): Promise<RecordingVerifi
       problems.push('manifest.json differs from the one written at sealing');
     seal = await checkSeal(o.seal, bytes, join(dir, sealName));
   } else if (row) {
-    segments = o.store!.segments(o.sessionId);
+    segments = await o.store!.segments(o.sessionId);
     status = row.status;
     claimedHead = row.head;
     if (row.status !== 'recording') problems.push('manifest.json is missing');

@@ -217,8 +217,8 @@ export class RecordService {
   async parts(id: string): Promise<RecordParts> {
     const record = await this.store.get(id);
     const documents = await this.documentsOf(record);
-    const snapshots = record.caseId ? this.#d.identity.snapshots(record.caseId) : [];
-    const materials = record.caseId ? this.#d.identity.materials(record.caseId) : [];
+    const snapshots = record.caseId ? await this.#d.identity.snapshots(record.caseId) : [];
+    const materials = record.caseId ? await this.#d.identity.materials(record.caseId) : [];
     const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
     const targets = [
       `record:${id}`,
@@ -234,13 +234,13 @@ export class RecordService {
   async timeline(id: string): Promise<RecordTimeline> {
     const record = await this.store.get(id);
     const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
-    const row = session && this.#d.recording.store.get(session.id);
+    const row = session && (await this.#d.recording.store.get(session.id));
     return buildTimeline({
       recordId: id,
       session,
       documents: await this.documentsOf(record),
       presence: session ? this.#d.sessions.presence.events(session.id) : [],
-      recording: row && { startedAt: row.startedAt, links: this.#d.recording.store.segments(row.sessionId) },
+      recording: row && { startedAt: row.startedAt, links: await this.#d.recording.store.segments(row.sessionId) },
     });
   }
 

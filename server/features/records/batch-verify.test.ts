@@ -39,7 +39,7 @@ beforeAll(async () => {
   auditor = await server.login('auditor');
   for (let i = 0; i < 4; i++) await archivedRecord();
   // The second record's recording: one segment changed on disk after sealing.
-  const dir = server.app.services.recording.directory(records[1]!.sessionId)!;
+  const dir = (await server.app.services.recording.directory(records[1]!.sessionId))!;
   const segmentDir = join(dir, 'guest_applicant');
   writeFileSync(join(segmentDir, readdirSync(segmentDir).sort()[0]!), 'changed after sealing');
 }, 180_000);

@@ -42,7 +42,7 @@ test('retention end destroys the data; a legal hold blocks the sweep and the del
     ...(db.sql.prepare('SELECT current_sha256 AS s FROM documents WHERE id = ?').all(documentId) as { s: string }[]),
     { s: exported.sha256! },
   ].map((r) => r.s);
-  const files = [...shas.map((s) => blobFile(blobs, s)), recording.directory(sessionId)!];
+  const files = [...shas.map((s) => blobFile(blobs, s)), (await recording.directory(sessionId))!];
   expect(files).toHaveLength(6);
   expect(files.filter((f) => !existsSync(f))).toEqual([]);
 
@@ -85,5 +85,5 @@ test('retention end destroys the data; a legal hold blocks the sweep and the del
   expect(deleted[0]).toMatchObject({ actor: 'system', details: { reason: 'retention_ended', session: sessionId } });
   expect([...(deleted[0]!.details.blobs as string[])].sort()).toEqual([...new Set(shas)].sort());
   // What remains of the recording: its chain as hashes in the database, no media.
-  expect(recording.store.segments(sessionId).map((s) => s.sha256)).toHaveLength(2);
+  expect((await recording.store.segments(sessionId)).map((s) => s.sha256)).toHaveLength(2);
 });

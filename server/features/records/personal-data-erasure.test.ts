@@ -82,13 +82,13 @@ test("erasing a case record blanks the fields OCR read off the applicant's ID ca
       JSON.stringify(checks),
       '2026-11-30T15:00:00Z',
     );
-  expect(idChecks.check(live.id)!.fields).toEqual(fields);
+  expect((await idChecks.check(live.id))!.fields).toEqual(fields);
 
   const record = { id: 'record-of-id-test', number: 'T-2', caseId: live.id, sessionId: live.sessionId };
   await db.transaction(() => erasePersonalData(db, record as unknown as RecordRow), 'immediate');
   const raw = db.sql.prepare('SELECT fields_json AS f, checks_json AS c FROM id_reads WHERE case_id = ?').all(live.id);
   expect(raw).toEqual([{ f: '{}', c: JSON.stringify(checks) }]);
-  const after = idChecks.check(live.id)!;
+  const after = (await idChecks.check(live.id))!;
   expect(after.fields).toEqual({});
   expect(after.front).toMatchObject({ fields: {}, checks });
   for (const text of [fictionalPerson.name, '新城大道', '1231']) expect(JSON.stringify(after)).not.toContain(text);

@@ -114,7 +114,7 @@ test('the preview lists what the sweep then destroys; a hold with its reason kee
   const record = await records.store.get(expiring.recordId);
   const shas = await blobsOnlyOf(db, record);
   const blobFiles = shas.map((s) => blobFile(blobs, s));
-  const recordingFiles = filesUnder(recording.directory(expiring.sessionId)!);
+  const recordingFiles = filesUnder((await recording.directory(expiring.sessionId))!);
   const bytes = (files: string[]) => files.reduce((n, f) => n + statSync(f).size, 0);
   expect(preview.records[0]).toMatchObject({
     blobs: blobFiles.length,
@@ -133,7 +133,7 @@ test('the preview lists what the sweep then destroys; a hold with its reason kee
   });
   const heldFiles = [
     ...(await blobsOnlyOf(db, await records.store.get(held.recordId))).map((s) => blobFile(blobs, s)),
-    recording.directory(held.sessionId)!,
+    (await recording.directory(held.sessionId))!,
   ];
 
   const admin2 = await as('admin');

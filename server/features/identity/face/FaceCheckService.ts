@@ -54,18 +54,16 @@ export class FaceCheckService extends EventEmitter<Events> {
     this.#d = deps;
   }
 
-  list(caseId: string): FaceCheck[] {
+  list(caseId: string): Promise<FaceCheck[]> {
     return this.#d.store.forCase(caseId);
   }
 
   /** Compares the session's latest face snapshot with the portrait on its latest ID snapshot. */
-  match(clerk: UserPrincipal, caseId: string): Promise<FaceCheck> {
+  async match(clerk: UserPrincipal, caseId: string): Promise<FaceCheck> {
     const session = this.#d.identity.handlingSession(clerk, caseId);
+    const snapshots = await this.#d.identity.snapshots(caseId);
     const latest = (kind: 'face' | 'id') =>
-      this.#d.identity
-        .snapshots(caseId)
-        .filter((s) => s.sessionId === session.id && s.kind === kind && s.chainIndex !== null)
-        .at(-1);
+      snapshots.filter((s) => s.sessionId === session.id && s.kind === kind && s.chainIndex !== null).at(-1);
     const face = latest('face');
     const id = latest('id');
     if (!face || !id)
@@ -152,32 +150,32 @@ export class FaceCheckService extends EventEmitter<Events> {
   /** The handling clerk's own judgement of one result: recorded beside it, never instead of it. */
   async decide(clerk: UserPrincipal, caseId: string, checkId: string, decision: FaceCheckDecision): Promise<FaceCheck> {
     const session = this.#d.identity.handlingSession(clerk, caseId);
-    const check = this.#d.store.get(caseId, checkId);
+    const check = await this.#d.store.get(caseId, checkId);
     if (!check || check.sessionId !== session.id) throw new NotFoundError('face check');
     if (check.decision) throw new ConflictError('this result has already been decided', 'face_check_decided');
     const decidedAt = this.#d.clock().toISOString();
     const participant = this.#d.sessions.joinedApplicant(session.id)?.participantId ?? `user:${clerk.userId}`;
     const note = { type: 'face-check-decision', check: checkId, decision, decidedBy: clerk.userId, decidedAt };
     const link = await this.#d.recording.appendEntry(session.id, participant, 'face-decision', json(note));
-    this.#d.db.transactionSync(() => {
-      if (this.#d.store.get(caseId, checkId)?.decision)
-        throw new ConflictError('this result has already been decided', 'face_check_decided');
-      this.#d.store.decide(checkId, {
+    // One decision per check, whoever decides first on whichever node: the insert itself refuses a second.
+    await this.#d.db.transaction(async () => {
+      const first = await this.#d.store.decide(checkId, {
         decision,
         decidedBy: clerk.userId,
         decidedAt,
         chainIndex: link.index,
         chainHash: link.chainHash,
       });
-      this.#d.audit.appendSync({
+      if (!first) throw new ConflictError('this result has already been decided', 'face_check_decided');
+      await this.#d.audit.append({
         actor: actorOf(clerk),
         action: 'face_check.decided',
         target: `case:${caseId}`,
         siteId: clerk.siteId,
         details: { check: checkId, kind: check.kind, label: check.label, decision, chainIndex: link.index },
       });
-    });
-    return this.#d.store.get(caseId, checkId)!;
+    }, 'immediate');
+    return (await this.#d.store.get(caseId, checkId))!;
   }
 
   async #record(
@@ -194,9 +192,9 @@ export class FaceCheckService extends EventEmitter<Events> {
     const advice = { ...base, model: model.name, modelVersion: model.version, checkedBy: clerk.userId, checkedAt };
     const link = await this.#d.recording.appendEntry(session.id, participant, `face-${result.kind}`, json(advice));
     const check = { ...advice, offsetMs: link.offsetMs, chainIndex: link.index, chainHash: link.chainHash };
-    this.#d.db.transactionSync(() => {
-      this.#d.store.insert(check);
-      this.#d.audit.appendSync({
+    await this.#d.db.transaction(async () => {
+      await this.#d.store.insert(check);
+      await this.#d.audit.append({
         actor: actorOf(clerk),
         action: 'face_check.advised',
         target: `case:${check.caseId}`,

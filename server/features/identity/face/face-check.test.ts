@@ -163,14 +163,14 @@ describe('face checks in a live session', () => {
     expect(check.score).toBeGreaterThanOrEqual(MATCH_THRESHOLD);
     expect(check.modelVersion).toBe('3.3.6');
     expect(check.model).toMatch(/^@vladmandic\/human 3\.3\.6 .*wasm\)$/);
-    const link = server.app.services.recording.store.segments(sessionId)[check.chainIndex]!;
+    const link = (await server.app.services.recording.store.segments(sessionId))[check.chainIndex]!;
     expect(link).toMatchObject({
       track: 'entry:face-match',
       chainHash: check.chainHash,
       participant: applicantPeer,
     });
     const chained = JSON.parse(
-      readFileSync(join(server.app.services.recording.directory(sessionId)!, link.file), 'utf8'),
+      readFileSync(join((await server.app.services.recording.directory(sessionId))!, link.file), 'utf8'),
     );
     expect(chained).toMatchObject({ id: check.id, score: check.score, label: 'pass', modelVersion: '3.3.6' });
     const audit = (await auditor.get('/api/audit?action=face_check.advised&limit=5')).json().entries;
@@ -198,7 +198,7 @@ describe('face checks in a live session', () => {
     });
     expect(frames).toHaveLength(6);
     expect(frames.every((f) => f.found)).toBe(true);
-    const segments = server.app.services.recording.store.segments(sessionId);
+    const segments = await server.app.services.recording.store.segments(sessionId);
     for (const f of frames) expect(segments[f.chainIndex]!.track).toMatch(/^snapshot:liveness-turn_head-\d$/);
     expect(prompts.map((p) => p.prompt)).toEqual(['turn_head', null]);
     expect(prompts[0]).toMatchObject({ sessionId, durationMs: 4000 });
@@ -226,7 +226,7 @@ describe('face checks in a live session', () => {
       label: 'pass',
       decision: { decision: 'accepted', decidedBy: 'clerk.cixi' },
     });
-    const link = server.app.services.recording.store.segments(sessionId)[check.decision!.chainIndex]!;
+    const link = (await server.app.services.recording.store.segments(sessionId))[check.decision!.chainIndex]!;
     expect(link.track).toBe('entry:face-decision');
     expect(refusal(await decide(cixi, matchId, 'rejected'))).toEqual([409, 'face_check_decided']);
     const list = (await cixi.get(`/api/cases/${caseId}/face-checks`)).json().checks as FaceCheck[];

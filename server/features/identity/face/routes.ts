@@ -43,9 +43,9 @@ export function faceCheckRoutes(deps: FaceCheckRoutesDeps): RouteModule {
         tag: 'identity',
         access: 'case.read',
         personalData: { what: 'face checks', object: (p) => `case:${p.id}` },
-        handler: ({ principal, params }) => {
+        handler: async ({ principal, params }) => {
           caseFor(deps, principal, 'case.read', params.id);
-          return { checks: deps.faceChecks.list(params.id) };
+          return { checks: await deps.faceChecks.list(params.id) };
         },
       });
 
