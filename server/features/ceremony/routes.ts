@@ -22,14 +22,14 @@ export interface CeremonyRoutesDeps {
   readonly sessions: SessionService;
 }
 
-export function ceremonyFor(
+export async function ceremonyFor(
   deps: CeremonyRoutesDeps,
   principal: Principal | undefined,
   action: Action,
   id: string,
-): CeremonyState {
-  const state = deps.ceremonies.state(id);
-  const session = deps.sessions.get(state.sessionId);
+): Promise<CeremonyState> {
+  const state = await deps.ceremonies.state(id);
+  const session = await deps.sessions.get(state.sessionId);
   authorize(principal, action, { participant: !!principal && deps.sessions.isParticipant(principal, session) });
   return state;
 }
@@ -68,7 +68,7 @@ export function ceremonyRoutes(deps: CeremonyRoutesDeps): RouteModule {
         tag: 'ceremonies',
         access: 'ceremony.sign',
         handler: async ({ principal, params, body }) => {
-          ceremonyFor(deps, principal, 'ceremony.sign', params.id);
+          await ceremonyFor(deps, principal, 'ceremony.sign', params.id);
           const { state, outcome } = await deps.ceremonies.sign(principal, params.id, body.pin);
           return { ...signingProgress(outcome.document), ceremony: state };
         },
@@ -79,8 +79,8 @@ export function ceremonyRoutes(deps: CeremonyRoutesDeps): RouteModule {
         summary: 'Turn everyone to a page (host)',
         tag: 'ceremonies',
         access: 'ceremony.host',
-        handler: ({ principal, params, body }) => {
-          ceremonyFor(deps, principal, 'ceremony.host', params.id);
+        handler: async ({ principal, params, body }) => {
+          await ceremonyFor(deps, principal, 'ceremony.host', params.id);
           return deps.ceremonies.setPage(principal, params.id, body.page);
         },
       });
@@ -90,8 +90,8 @@ export function ceremonyRoutes(deps: CeremonyRoutesDeps): RouteModule {
         summary: 'Abort the ceremony with a reason (host)',
         tag: 'ceremonies',
         access: 'ceremony.host',
-        handler: ({ principal, params, body }) => {
-          ceremonyFor(deps, principal, 'ceremony.host', params.id);
+        handler: async ({ principal, params, body }) => {
+          await ceremonyFor(deps, principal, 'ceremony.host', params.id);
           return deps.ceremonies.abort(principal, params.id, body.reason);
         },
       });

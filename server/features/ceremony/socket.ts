@@ -34,33 +34,33 @@ export function ceremonySockets(deps: CeremonySocketDeps): SocketModule {
       deps.ceremonies.on('state', onState);
       deps.signing.on('signed', onSigned);
 
-      const canRead = (socket: TongbanSocket, ceremonyId: string) => {
-        const state = deps.ceremonies.state(ceremonyId);
+      const canRead = async (socket: TongbanSocket, ceremonyId: string) => {
+        const state = await deps.ceremonies.state(ceremonyId);
         const principal = socket.data.principal;
         authorize(principal, 'ceremony.read', {
-          participant: deps.sessions.isParticipant(principal, deps.sessions.get(state.sessionId)),
+          participant: deps.sessions.isParticipant(principal, await deps.sessions.get(state.sessionId)),
         });
         return state;
       };
 
       realtime.onConnection((socket) => {
         realtime.handle(socket, 'ceremony:join', async ({ ceremonyId }) => {
-          const state = canRead(socket, ceremonyId);
+          const state = await canRead(socket, ceremonyId);
           await socket.join(ceremonyRoom(ceremonyId));
           const read = {
             object: `ceremony:${ceremonyId}`,
             what: 'ceremony state (signer names)',
             via: 'socket',
           } as const;
-          deps.audit.readSync(socket.data.principal, read);
+          await deps.audit.read(socket.data.principal, read);
           return state;
         });
         realtime.handle(socket, 'ceremony:leave', async ({ ceremonyId }) => {
           await socket.leave(ceremonyRoom(ceremonyId));
           return { left: true as const };
         });
-        realtime.handle(socket, 'ceremony:page', ({ ceremonyId, page }) => {
-          canRead(socket, ceremonyId);
+        realtime.handle(socket, 'ceremony:page', async ({ ceremonyId, page }) => {
+          await canRead(socket, ceremonyId);
           return deps.ceremonies.setPage(socket.data.principal, ceremonyId, page);
         });
       });

@@ -26,15 +26,15 @@ export interface DocumentRoutesDeps {
 }
 
 /** Loads the document (404) and checks `action` with the principal's participation (401/403). */
-export function documentFor(
+export async function documentFor(
   deps: { readonly documents: DocumentStore; readonly sessions: SessionService },
   principal: Principal | undefined,
   action: Action,
   id: string,
-): FlowDocument {
+): Promise<FlowDocument> {
   const doc = deps.documents.get(id);
   if (deps.documents.isDestroyed(id)) throw new GoneError(`document ${id} was destroyed with its record`);
-  const session = doc.sessionId ? deps.sessions.find(doc.sessionId) : undefined;
+  const session = doc.sessionId ? await deps.sessions.find(doc.sessionId) : undefined;
   authorize(principal, action, {
     participant: !!session && !!principal && deps.sessions.isParticipant(principal, session),
   });
@@ -64,7 +64,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): RouteModule {
         access: 'document.read',
         personalData: { what: 'signed PDF', object: (p) => `document:${p.id}` },
         handler: async ({ res, principal, params }) => {
-          const doc = documentFor(deps, principal, 'document.read', params.id);
+          const doc = await documentFor(deps, principal, 'document.read', params.id);
           res
             .type('application/pdf')
             .setHeader('Content-Disposition', `inline; filename="${doc.kind}-${doc.id.slice(0, 8)}.pdf"`);
@@ -78,8 +78,8 @@ export function documentRoutes(deps: DocumentRoutesDeps): RouteModule {
         summary: 'Signing order and progress',
         tag: 'documents',
         access: 'document.read',
-        handler: ({ principal, params }) => {
-          const doc = documentFor(deps, principal, 'document.read', params.id);
+        handler: async ({ principal, params }) => {
+          const doc = await documentFor(deps, principal, 'document.read', params.id);
           return { id: doc.id, kind: doc.kind, title: doc.title, sha256: doc.currentSha256, ...signingProgress(doc) };
         },
       });
@@ -91,7 +91,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): RouteModule {
         access: 'document.read',
         personalData: { what: 'signature report (signer names)', object: (p) => `document:${p.id}` },
         handler: async ({ principal, params }) => {
-          const doc = documentFor(deps, principal, 'document.read', params.id);
+          const doc = await documentFor(deps, principal, 'document.read', params.id);
           return verifyWithPlatformTrust(deps.pki, await deps.blobs.get(doc.currentSha256));
         },
       });
@@ -103,7 +103,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): RouteModule {
         tag: 'documents',
         access: 'document.sign',
         handler: async ({ principal, params, body }) => {
-          documentFor(deps, principal, 'document.sign', params.id);
+          await documentFor(deps, principal, 'document.sign', params.id);
           const outcome = await deps.signing.sign(principal, params.id, body);
           return signingProgress(outcome.document);
         },

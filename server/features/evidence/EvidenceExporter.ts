@@ -40,7 +40,7 @@ export interface EvidenceExporterDeps {
   readonly records: RecordService;
   readonly recording: RecordingService;
   readonly pki: SigningPki;
-  readonly matterName: (id: string) => string;
+  readonly matterName: (id: string) => Promise<string>;
   /** config.limits: evidenceJobsPerUser running at once; evidenceJobTtlMs after finishing. */
   readonly limits: { readonly evidenceJobsPerUser: number; readonly evidenceJobTtlMs: number };
 }
@@ -77,7 +77,7 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     onProgress?: (fraction: number) => void,
   ): Promise<EvidencePackage> {
     const { records, recording, blobs, pki, clock, matterName, audit } = this.#d;
-    const parts = records.parts(recordId);
+    const parts = await records.parts(recordId);
     const now = clock();
     const files = await collectRecordFiles(parts, { recording, blobs, pki, exportedAt: now, exportedBy, matterName });
     const pkg = await buildEvidencePackage(files, {
@@ -123,9 +123,9 @@ export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { 
     const { records, recording, blobs, audit } = this.#d;
     const record = records.store.get(recordId);
     if (!record.sessionId) throw new ConflictError('the record has no recording', 'recording_missing');
-    const applicant = records.applicantOf(recordId);
+    const applicant = await records.applicantOf(recordId);
     const plan = recording.redactionPlan(record.sessionId, applicant);
-    const windows = redactionWindows(records.timeline(recordId), extra);
+    const windows = redactionWindows(await records.timeline(recordId), extra);
     const actor = actorOf(principal);
     return this.#startJob(principal, recordId, 'redacted_video', async (progress, jobId) => {
       const file = await recording.renderRedacted(plan, windows, progress);

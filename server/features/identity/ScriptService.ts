@@ -87,7 +87,9 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
   }
 
   versions(matterId: string): MatterScript[] {
-    this.#d.catalog.matter(matterId);
+    // Until this store moves to the asynchronous API (issue 14 §1): the catalogue's check, synchronously.
+    if (!this.#d.db.sql.prepare('SELECT 1 FROM matters WHERE id = ?').get(matterId))
+      throw new NotFoundError(`matter ${matterId}`);
     return (
       this.#d.db.sql
         .prepare(`SELECT ${SCRIPT_COLUMNS} FROM matter_scripts WHERE matter_id = ? ORDER BY version DESC`)
@@ -153,13 +155,13 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
   }
 
   /** May the principal see the case's script (staff of either site, auditors, the case's applicant)? */
-  isGuestOfCase(principal: Principal, c: CaseSummary): boolean {
-    const session = c.sessionId ? this.#d.sessions.find(c.sessionId) : undefined;
+  async isGuestOfCase(principal: Principal, c: CaseSummary): Promise<boolean> {
+    const session = c.sessionId ? await this.#d.sessions.find(c.sessionId) : undefined;
     return principal.kind === 'guest' && !!session && this.#d.sessions.isParticipant(principal, session);
   }
 
-  state(caseId: string): ScriptRunState {
-    const c = this.#d.cases.get(caseId);
+  async state(caseId: string): Promise<ScriptRunState> {
+    const c = await this.#d.cases.get(caseId);
     const run = this.#run(caseId);
     const script = run ? this.#version(run.matterId, run.version) : this.current(c.matter.id);
     if (!script)
@@ -212,8 +214,8 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
 
   /** The handling clerk starts the script with the current version (again: shows the open prompt again). */
   async start(clerk: UserPrincipal, caseId: string): Promise<ScriptRunState> {
-    const c = this.#d.cases.get(caseId);
-    const session = caseSessionOf(this.#d.sessions, clerk, c, 'handling');
+    const c = await this.#d.cases.get(caseId);
+    const session = await caseSessionOf(this.#d.sessions, clerk, c, 'handling');
     let run = this.#run(caseId);
     if (!run) {
       const script = this.current(c.matter.id);
@@ -225,19 +227,19 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
         )
         .run(caseId, session.id, run.matterId, run.version, clerk.userId, this.#d.clock().toISOString());
     }
-    const state = this.state(caseId);
+    const state = await this.state(caseId);
     if (state.prompt) await this.#chain(clerk, c, state, state.prompt.n, 'prompt', null);
     return this.#changed(caseId);
   }
 
   /** The clerk marks the answer to the open prompt; 重复 shows it again, 是/否 moves to the next open one. */
   async answer(clerk: UserPrincipal, caseId: string, answer: ScriptAnswer | 'repeat'): Promise<ScriptRunState> {
-    const c = this.#d.cases.get(caseId);
-    caseSessionOf(this.#d.sessions, clerk, c, 'handling');
-    const state = this.state(caseId);
+    const c = await this.#d.cases.get(caseId);
+    await caseSessionOf(this.#d.sessions, clerk, c, 'handling');
+    const state = await this.state(caseId);
     if (!state.prompt) throw new ConflictError(`the script is ${state.status}`, 'script_not_running');
     await this.#chain(clerk, c, state, state.prompt.n, 'answer', answer);
-    const after = this.state(caseId);
+    const after = await this.state(caseId);
     if (after.prompt) await this.#chain(clerk, c, after, after.prompt.n, 'prompt', null);
     return this.#changed(caseId);
   }
@@ -248,9 +250,9 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
    * the next one marked becomes the step's answer.
    */
   async reask(clerk: UserPrincipal, caseId: string, n: number): Promise<ScriptRunState> {
-    const c = this.#d.cases.get(caseId);
-    caseSessionOf(this.#d.sessions, clerk, c, 'handling');
-    const state = this.state(caseId);
+    const c = await this.#d.cases.get(caseId);
+    await caseSessionOf(this.#d.sessions, clerk, c, 'handling');
+    const state = await this.state(caseId);
     if (state.status === 'none' || state.status === 'not_started')
       throw new ConflictError(`the script is ${state.status}`, 'script_not_running');
     const step = state.steps[n - 1];
@@ -261,8 +263,8 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
     return this.#changed(caseId);
   }
 
-  #changed(caseId: string): ScriptRunState {
-    const state = this.state(caseId);
+  async #changed(caseId: string): Promise<ScriptRunState> {
+    const state = await this.state(caseId);
     this.emit('changed', state);
     return state;
   }
@@ -278,8 +280,8 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
     corrects: number | null = null,
   ): Promise<void> {
     const { db, audit, clock, recording, sessions } = this.#d;
-    const session = sessions.openForCase(c.id)!;
-    const applicant = sessions.joinedApplicant(session.id);
+    const session = (await sessions.openForCase(c.id))!;
+    const applicant = await sessions.joinedApplicant(session.id);
     if (!applicant) throw new ConflictError('the applicant is not in the video room', 'applicant_not_present');
     const step = state.steps[n - 1]!;
     const at = clock().toISOString();
@@ -332,8 +334,8 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
    * Confirmation's precondition: a matter with a script needs the case's run complete, every
    * answer as expected (an applicant who answers otherwise has not confirmed their will).
    */
-  assertComplete(caseId: string): ScriptRunState {
-    const state = this.state(caseId);
+  async assertComplete(caseId: string): Promise<ScriptRunState> {
+    const state = await this.state(caseId);
     if (state.status === 'none') return state;
     if (state.status !== 'complete') {
       const open = state.steps.filter((s) => s.answer === null).length;

@@ -72,11 +72,11 @@ export class RecordService {
 
   async archiveCase(clerk: UserPrincipal, caseId: string): Promise<{ recordId: string }> {
     const { cases, sessions, catalog, db, audit, clock } = this.#d;
-    const c = cases.get(caseId);
+    const c = await cases.get(caseId);
     if (clerk.role !== 'clerk' || clerk.siteId !== c.handlingSite.id)
       throw new ForbiddenError('the handling site archives');
     if (c.status !== 'signed') throw new ConflictError(`a ${c.status} case cannot be archived`, 'invalid_state');
-    const session = c.sessionId ? sessions.get(c.sessionId) : undefined;
+    const session = c.sessionId ? await sessions.get(c.sessionId) : undefined;
     if (!session) throw new ConflictError('the case has no video session, hence no recording', 'recording_missing');
     // Seal what was recorded, then check it from the files.
     await this.#d.recording.finalize(session.id);
@@ -96,8 +96,9 @@ export class RecordService {
     }
     const now = clock();
     const recordId = randomUUID();
-    db.transactionSync(() => {
-      cases.transition(clerk, caseId, 'archived', `record ${recordId}`);
+    const { retentionDays } = await catalog.matter(c.matter.id);
+    await db.transaction(async () => {
+      await cases.transition(clerk, caseId, 'archived', `record ${recordId}`);
       this.store.insert({
         id: recordId,
         kind: 'case',
@@ -109,18 +110,18 @@ export class RecordService {
         matterId: c.matter.id,
         archivedAt: now.toISOString(),
         archivedBy: actorOf(clerk),
-        retainUntil: retainUntil(now, catalog.matter(c.matter.id).retentionDays),
+        retainUntil: retainUntil(now, retentionDays),
         siteIds: [c.originatingSite.id, c.handlingSite.id],
         participants: participantsOf(session),
       });
-      audit.appendSync({
+      await audit.append({
         actor: actorOf(clerk),
         action: 'record.archived',
         target: `record:${recordId}`,
         siteId: clerk.siteId,
         details: { case: caseId, session: session?.id },
       });
-    });
+    }, 'immediate');
     await this.#retainEvidence(recordId);
     return { recordId };
   }
@@ -149,17 +150,17 @@ export class RecordService {
 
   async archiveCeremony(host: UserPrincipal, ceremonyId: string): Promise<{ recordId: string }> {
     const { sessions, ceremonies, db, audit, clock } = this.#d;
-    const state = ceremonies.state(ceremonyId);
+    const state = await ceremonies.state(ceremonyId);
     if (host.userId !== state.host.userId) throw new ForbiddenError('the host archives');
     if (state.status !== 'signed')
       throw new ConflictError(`a ${state.status} ceremony cannot be archived`, 'invalid_state');
     await this.#d.recording.finalize(state.sessionId);
     const now = clock();
     const recordId = randomUUID();
-    db.transactionSync(() => {
-      const session = sessions.get(state.sessionId);
-      if (session.status === 'open') sessions.end(session.id);
-      ceremonies.markArchived(ceremonyId);
+    await db.transaction(async () => {
+      const session = await sessions.get(state.sessionId);
+      if (session.status === 'open') await sessions.end(session.id);
+      await ceremonies.markArchived(ceremonyId);
       const siteIds = [...new Set(state.signers.map((s) => s.siteId).filter((s): s is string => s !== null))];
       if (host.siteId && !siteIds.includes(host.siteId)) siteIds.push(host.siteId);
       this.store.insert({
@@ -177,15 +178,15 @@ export class RecordService {
         siteIds,
         participants: participantsOf(session),
       });
-      audit.appendSync({
+      await audit.append({
         actor: actorOf(host),
         action: 'record.archived',
         target: `record:${recordId}`,
         siteId: host.siteId,
         details: { ceremony: ceremonyId, session: state.sessionId },
       });
-    });
-    ceremonies.publish(ceremonyId);
+    }, 'immediate');
+    await ceremonies.publish(ceremonyId);
     await this.#retainEvidence(recordId);
     return { recordId };
   }
@@ -202,12 +203,12 @@ export class RecordService {
   }
 
   /** The record with everything it consists of (documents, snapshots, session, audit trail). */
-  parts(id: string): RecordParts {
+  async parts(id: string): Promise<RecordParts> {
     const record = this.store.get(id);
     const documents = this.documentsOf(record);
     const snapshots = record.caseId ? this.#d.identity.snapshots(record.caseId) : [];
     const materials = record.caseId ? this.#d.identity.materials(record.caseId) : [];
-    const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
+    const session = record.sessionId ? await this.#d.sessions.find(record.sessionId) : undefined;
     const targets = [
       `record:${id}`,
       ...(record.caseId ? [`case:${record.caseId}`] : []),
@@ -219,23 +220,23 @@ export class RecordService {
   }
 
   /** The record's timeline: presence, snapshots and signatures as offsets into the playback video. */
-  timeline(id: string): RecordTimeline {
+  async timeline(id: string): Promise<RecordTimeline> {
     const record = this.store.get(id);
-    const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
+    const session = record.sessionId ? await this.#d.sessions.find(record.sessionId) : undefined;
     const row = session && this.#d.recording.store.get(session.id);
     return buildTimeline({
       recordId: id,
       session,
       documents: this.documentsOf(record),
-      presence: session ? this.#d.sessions.presence.events(session.id) : [],
+      presence: session ? await this.#d.sessions.presence.events(session.id) : [],
       recording: row && { startedAt: row.startedAt, links: this.#d.recording.store.segments(row.sessionId) },
     });
   }
 
   /** The record's applicant as the recording names them (`guest:<id>`); null for a ceremony. */
-  applicantOf(id: string): string | null {
+  async applicantOf(id: string): Promise<string | null> {
     const record = this.store.get(id);
-    const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
+    const session = record.sessionId ? await this.#d.sessions.find(record.sessionId) : undefined;
     return session?.participants.find((p) => p.role === 'applicant')?.participantId ?? null;
   }
 
@@ -264,13 +265,13 @@ export class RecordService {
    * Sets a matter's retention (in the catalogue) and moves the end of retention of its live records
    * to match, audited with how many records moved.
    */
-  setMatterRetention(admin: UserPrincipal, matterId: string, days: number): void {
+  async setMatterRetention(admin: UserPrincipal, matterId: string, days: number): Promise<void> {
     const { catalog, db, audit } = this.#d;
-    const matter = catalog.matter(matterId);
-    db.transactionSync(() => {
-      catalog.upsertMatter({ ...matter, retentionDays: days });
+    const matter = await catalog.matter(matterId);
+    await db.transaction(async () => {
+      await catalog.upsertMatter({ ...matter, retentionDays: days });
       const moved = this.#reschedule({ matterId }, days);
-      audit.appendSync({
+      await audit.append({
         actor: actorOf(admin),
         action: 'retention.changed',
         target: `matter:${matterId}`,

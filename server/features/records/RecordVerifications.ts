@@ -84,7 +84,7 @@ export class RecordVerifications {
         for (const record of found.records) {
           // One record at a time, yielding between them: the server keeps answering meanwhile.
           await new Promise((resolve) => setImmediate(resolve));
-          const parts = this.#d.records.parts(record.id);
+          const parts = await this.#d.records.parts(record.id);
           state.rows.push(verificationRow(parts, await verifyRecord(this.#d, parts)));
           state.checked++;
         }

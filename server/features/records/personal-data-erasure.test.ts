@@ -15,8 +15,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => server?.stop());
 
-test('erasing a case record clears its rating comment and keeps the level', () => {
-  seedDemoHistory(server.app.services);
+test('erasing a case record clears its rating comment and keeps the level', async () => {
+  await seedDemoHistory(server.app.services);
   const { db } = server.app.services;
   const rated = db.sql
     .prepare('SELECT case_id AS caseId, score FROM ratings WHERE comment IS NOT NULL LIMIT 2')

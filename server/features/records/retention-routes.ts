@@ -26,10 +26,13 @@ export interface RetentionRoutesDeps {
 }
 
 export function retentionRoutes(deps: RetentionRoutesDeps): RouteModule {
-  const settings = () => ({
-    matters: deps.catalog
-      .matters()
-      .map((m) => ({ id: m.id, name: m.name, nameEn: m.nameEn, retentionDays: m.retentionDays })),
+  const settings = async () => ({
+    matters: (await deps.catalog.matters()).map((m) => ({
+      id: m.id,
+      name: m.name,
+      nameEn: m.nameEn,
+      retentionDays: m.retentionDays,
+    })),
     ceremonyKinds: deps.records.ceremonyRetention.all(),
     holds: deps.records.store.held(),
     sweepIntervalMs: deps.config.limits.retentionSweepIntervalMs,
@@ -51,8 +54,8 @@ export function retentionRoutes(deps: RetentionRoutesDeps): RouteModule {
         summary: "Set a matter's retention (admin); its live records' end of retention moves with it",
         tag: 'retention',
         access: 'retention.manage',
-        handler: ({ principal, params, body }) => {
-          deps.records.setMatterRetention(principal, params.id, body.retentionDays);
+        handler: async ({ principal, params, body }) => {
+          await deps.records.setMatterRetention(principal, params.id, body.retentionDays);
           return settings();
         },
       });

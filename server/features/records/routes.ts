@@ -43,8 +43,8 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
         summary: 'Archive a signed case as a record (ends the session, seals the recording)',
         tag: 'records',
         access: 'case.archive',
-        handler: ({ principal, params }) => {
-          caseFor(deps, principal, 'case.archive', params.id);
+        handler: async ({ principal, params }) => {
+          await caseFor(deps, principal, 'case.archive', params.id);
           return deps.records.archiveCase(principal, params.id);
         },
       });
@@ -54,8 +54,8 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
         summary: 'Archive a signed ceremony as a record (host)',
         tag: 'records',
         access: 'ceremony.host',
-        handler: ({ principal, params }) => {
-          ceremonyFor(deps, principal, 'ceremony.host', params.id);
+        handler: async ({ principal, params }) => {
+          await ceremonyFor(deps, principal, 'ceremony.host', params.id);
           return deps.records.archiveCeremony(principal, params.id);
         },
       });
@@ -76,7 +76,7 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
         access: 'record.read',
         personalData: { what: 'record detail (documents, snapshots, participants)', object: (p) => `record:${p.id}` },
         handler: async ({ params }) => {
-          const parts = deps.records.parts(params.id);
+          const parts = await deps.records.parts(params.id);
           const { documents, recording } = await verifyRecord(deps, parts);
           return {
             record: parts.record,

@@ -20,8 +20,8 @@ export function sessionRoutes(deps: SessionRoutesDeps): RouteModule {
         tag: 'sessions',
         access: 'session.read',
         personalData: { what: 'session participants', object: (p) => `session:${p.id}` },
-        handler: ({ principal, params }) => {
-          const session = deps.sessions.get(params.id);
+        handler: async ({ principal, params }) => {
+          const session = await deps.sessions.get(params.id);
           authorize(principal, 'session.read', { participant: deps.sessions.isParticipant(principal, session) });
           return { ...session, documentId: deps.currentDocumentId(session) };
         },
