@@ -61,6 +61,6 @@ describe('AuthPurger', () => {
     expect(await count(db, 'login_sessions')).toBe(1);
     expect(await count(db, 'rate_limits')).toBe(0);
     expect(await purger.purge()).toEqual({ sessions: 0, rateLimitWindows: 0 });
-    db.close();
+    await db.close();
   });
 });
