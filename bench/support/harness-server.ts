@@ -69,7 +69,7 @@ async function handle(app: App, req: HarnessRequest): Promise<unknown> {
     case 'loginToken':
       return { token: await services.loginSessions.start({ kind: 'user', userId: req.userId }) };
     case 'cases':
-      for (let i = 0; i < req.count; i++) openCase(app);
+      for (let i = 0; i < req.count; i++) await openCase(app);
       return { created: req.count };
     case 'recordingState':
       return media?.recordingState(req.sessionId) ?? null;
@@ -102,12 +102,12 @@ async function handle(app: App, req: HarnessRequest): Promise<unknown> {
   }
 }
 
-function principal(app: App, userId: string): UserPrincipal {
-  return toPrincipal(app.services.users.get(userId));
+async function principal(app: App, userId: string): Promise<UserPrincipal> {
+  return toPrincipal(await app.services.users.get(userId));
 }
 
-function openCase(app: App) {
-  return app.services.cases.create(principal(app, originating), {
+async function openCase(app: App) {
+  return app.services.cases.create(await principal(app, originating), {
     matterId: 'shebao-tingjiao',
     handlingSite: 'cixi',
     applicant: { name: '压测 申请人', idNumber: '110101199003071234' },
@@ -118,11 +118,11 @@ function openCase(app: App) {
 async function openRoom(app: App, size: number): Promise<RoomTicket> {
   const { services } = app;
   if (size < 2 || size > 2 + 1 + extraSeats.length) throw new Error(`room size ${size} not supported`);
-  const opened = openCase(app);
-  const { sessionId } = services.cases.accept(principal(app, handling), opened.id);
+  const opened = await openCase(app);
+  const { sessionId } = await services.cases.accept(await principal(app, handling), opened.id);
   const seats = [handling, originating, ...extraSeats.slice(0, Math.max(0, size - 3))];
   for (const userId of seats.slice(2))
-    services.sessions.addParticipant(sessionId, { userId, displayName: userId, role: 'witness' });
+    await services.sessions.addParticipant(sessionId, { userId, displayName: userId, role: 'witness' });
   const tokens = await Promise.all(
     seats.map(async (userId) => ({
       peer: `user:${userId}`,
@@ -138,7 +138,7 @@ async function openRoom(app: App, size: number): Promise<RoomTicket> {
       caseId: opened.id,
       displayName: `申请人 ${randomUUID().slice(0, 4)}`,
     };
-    services.sessions.admitApplicant(sessionId, guest);
+    await services.sessions.admitApplicant(sessionId, guest);
     tokens.push({ peer: `guest:${guest.guestId}`, token: await services.loginSessions.start(guest) });
   }
   return { sessionId, caseId: opened.id, seats: tokens.slice(0, size) };

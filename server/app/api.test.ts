@@ -81,9 +81,9 @@ describe('cases', () => {
     expect((await cixi.post(`/api/cases/${rejected}/accept`)).status).toBe(409);
     // The flows move cases on through the same state machine.
     const cases = server.app.services.cases;
-    expect(() => cases.transition(undefined, id, 'signed')).toThrow(/cannot become signed/);
-    expect(cases.transition(undefined, id, 'identity_confirmed').status).toBe('identity_confirmed');
-    expect(() => cases.transition(undefined, id, 'archived')).toThrow(/cannot become archived/);
+    await expect(cases.transition(undefined, id, 'signed')).rejects.toThrow(/cannot become signed/);
+    expect((await cases.transition(undefined, id, 'identity_confirmed')).status).toBe('identity_confirmed');
+    await expect(cases.transition(undefined, id, 'archived')).rejects.toThrow(/cannot become archived/);
   });
 
   test('a case goes only to a partner site whose partnership enables the matter', async () => {

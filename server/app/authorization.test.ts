@@ -256,14 +256,16 @@ test('a guest reaches only its own session', async () => {
   expect(me).toMatchObject({ kind: 'guest', sessionId, caseId });
   const s = server.app.services.sessions;
   const guest = { kind: 'guest' as const, guestId: me.guestId, sessionId, caseId, displayName: '张三' };
-  expect(() => s.assertCanJoin(guest, otherSession)).toThrow(/not a participant/);
-  expect(s.assertCanJoin(guest, sessionId).id).toBe(sessionId);
+  await expect(s.assertCanJoin(guest, otherSession)).rejects.toThrow(/not a participant/);
+  expect((await s.assertCanJoin(guest, sessionId)).id).toBe(sessionId);
   // Another invitation's guest is not this session's applicant, even with the session's id.
-  expect(() => s.assertCanJoin({ ...guest, guestId: 'another-invitation' }, sessionId)).toThrow(/not a participant/);
-  expect(() =>
+  await expect(s.assertCanJoin({ ...guest, guestId: 'another-invitation' }, sessionId)).rejects.toThrow(
+    /not a participant/,
+  );
+  await expect(
     s.assertCanJoin(
       { kind: 'user', userId: 'auditor', username: 'auditor', displayName: 'a', role: 'auditor', siteId: null },
       sessionId,
     ),
-  ).toThrow(/auditors/);
+  ).rejects.toThrow(/auditors/);
 });

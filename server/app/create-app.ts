@@ -200,8 +200,9 @@ export class App {
       const catalog = new CatalogService(db, clock);
       const pki = await openPlatformPki(config, db, { clock, ...options.pkiTuning });
       if (!pki.isInitialised()) {
-        await pki.init(catalog.sites().map((s) => ({ id: s.id, name: s.name })));
-        audit.appendSync({ actor: 'system', action: 'pki.initialised', details: { sites: catalog.sites().length } });
+        const sites = await catalog.sites();
+        await pki.init(sites.map((s) => ({ id: s.id, name: s.name })));
+        audit.appendSync({ actor: 'system', action: 'pki.initialised', details: { sites: sites.length } });
       }
       const limiter = (bucket: string, limit: number, windowMs: number) =>
         new RateLimiter({ counter: authState.counter(bucket, windowMs), limit, windowMs });
@@ -223,7 +224,7 @@ export class App {
       });
       // Live rooms do not survive a restart: the process that runs them closes what its predecessor
       // saw as present (CLI commands on the same data directory leave a running server's rooms alone).
-      if (config.media.enabled) sessions.presence.leaveAll();
+      if (config.media.enabled) await sessions.presence.leaveAll();
       const media = config.media.enabled ? await startMedia(config, recording, sessions.presence, warn) : undefined;
       if (media) detach.push(closeRoomsWhenSessionsEnd(media, { cases, sessions }));
       const font = new Uint8Array(readFileSync(NOTO_SANS_CJK_TTC));
@@ -239,7 +240,7 @@ export class App {
         audit,
         pinLimiter,
         font,
-        siteName: (id) => (id && catalog.hasSite(id) ? catalog.site(id).name : undefined),
+        siteName: async (id) => (id && (await catalog.hasSite(id)) ? (await catalog.site(id)).name : undefined),
       });
       const faceCheckStore = new FaceCheckStore(db);
       const idChecks = new IdCheckService({ db, clock, audit, blobs, cases, sessions, recording });
@@ -262,6 +263,7 @@ export class App {
         font,
         verificationLink: docLink,
         faceChecks: faceCheckStore,
+        warn,
       });
       const faceChecks = new FaceCheckService({
         db,
@@ -284,6 +286,7 @@ export class App {
         documents,
         signing,
         verificationLink: docLink,
+        warn,
       });
       const records = new RecordService({
         db,
@@ -317,7 +320,7 @@ export class App {
         records,
         recording,
         pki,
-        matterName: (id) => catalog.matter(id).name,
+        matterName: async (id) => (await catalog.matter(id)).name,
         limits,
       });
       const recordVerifications = new RecordVerifications({ clock, audit, blobs, pki, recording, records, limits });

@@ -12,8 +12,8 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 test('past cases and ratings show in the statistics, once', async () => {
-  const seeded = seedDemoHistory(server.app.services);
-  expect(seedDemoHistory(server.app.services)).toBe(0);
+  const seeded = await seedDemoHistory(server.app.services);
+  expect(await seedDemoHistory(server.app.services)).toBe(0);
   const admin = await server.login('admin');
   const byMonth = (await admin.get('/api/stats?by=month')).json() as StatsReport;
   expect(byMonth.total.cases).toBe(seeded);

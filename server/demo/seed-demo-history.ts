@@ -55,14 +55,14 @@ const MINUTE = 60_000;
 const DAY = 24 * 3600_000;
 const CASES = 48;
 
-export function seedDemoHistory(deps: {
+export async function seedDemoHistory(deps: {
   readonly db: Database;
   readonly clock: Clock;
   readonly audit: AuditLog;
   readonly ids: IdNumberProtector;
-}): number {
+}): Promise<number> {
   const { db, audit, ids } = deps;
-  const seeded = db.sql.prepare('SELECT 1 FROM ratings WHERE guest_id = ? LIMIT 1').get(DEMO_HISTORY_GUEST);
+  const seeded = await db.get('SELECT 1 FROM ratings WHERE guest_id = ? LIMIT 1', [DEMO_HISTORY_GUEST]);
   if (seeded) return 0;
   let state = 20201027; // the day 宁海 and 椒江 signed; any fixed seed will do
   const random = () => {
@@ -73,23 +73,31 @@ export function seedDemoHistory(deps: {
   const now = deps.clock().getTime();
   const start = now - 120 * DAY;
   const year = new Date(now).getUTCFullYear();
-  const insertCase = db.sql.prepare(
-    `INSERT INTO cases (id, number, matter_id, originating_site_id, handling_site_id, partnership_id, applicant_name,
+  const insertCase = (...values: unknown[]) =>
+    db.run(
+      `INSERT INTO cases (id, number, matter_id, originating_site_id, handling_site_id, partnership_id, applicant_name,
        id_hmac, id_masked, phone_masked, status, created_by, accepted_by, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)`,
-  );
-  const insertEvent = db.sql.prepare(
-    'INSERT INTO case_events (case_id, at, actor, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const insertSession = db.sql.prepare(
-    `INSERT INTO sessions (id, kind, case_id, ceremony_id, status, started_at, ended_at)
-     VALUES (?, 'case', ?, NULL, 'ended', ?, ?)`,
-  );
-  const insertRating = db.sql.prepare(
-    `INSERT INTO ratings (case_id, guest_id, score, comment, channel, rated_at) VALUES (?, ?, ?, ?, '移动端', ?)`,
-  );
+      values,
+    );
+  const insertEvent = (...values: unknown[]) =>
+    db.run(
+      'INSERT INTO case_events (case_id, at, actor, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)',
+      values,
+    );
+  const insertSession = (...values: unknown[]) =>
+    db.run(
+      `INSERT INTO sessions (id, kind, case_id, ceremony_id, status, started_at, ended_at)
+       VALUES (?, 'case', ?, NULL, 'ended', ?, ?)`,
+      values,
+    );
+  const insertRating = (...values: unknown[]) =>
+    db.run(
+      `INSERT INTO ratings (case_id, guest_id, score, comment, channel, rated_at) VALUES (?, ?, ?, ?, '移动端', ?)`,
+      values,
+    );
   let rated = 0;
-  db.transactionSync(() => {
+  await db.transaction(async () => {
     for (let i = 0; i < CASES; i++) {
       const route = pick(routes);
       const id = randomUUID();
@@ -105,7 +113,7 @@ export function seedDemoHistory(deps: {
       const accepted = created + (2 + Math.floor(random() * (outcome === 'rejected' ? 15 : 40))) * MINUTE;
       const ended = accepted + (8 + Math.floor(random() * 28)) * MINUTE;
       const last = outcome === 'rejected' ? accepted : ended;
-      insertCase.run(
+      await insertCase(
         id,
         `TB-${year}-9${String(i + 1).padStart(5, '0')}`,
         pick(route.matters),
@@ -121,28 +129,34 @@ export function seedDemoHistory(deps: {
         at(created),
         at(last),
       );
-      insertEvent.run(id, at(created), `user:${origin}`, null, 'created', null);
-      insertEvent.run(id, at(created), `user:${origin}`, 'created', 'queued', null);
+      await insertEvent(id, at(created), `user:${origin}`, null, 'created', null);
+      await insertEvent(id, at(created), `user:${origin}`, 'created', 'queued', null);
       if (outcome === 'rejected') {
-        insertEvent.run(id, at(accepted), `user:${handler}`, 'queued', 'rejected', '材料不全，请补齐后重新提交');
+        await insertEvent(id, at(accepted), `user:${handler}`, 'queued', 'rejected', '材料不全，请补齐后重新提交');
         continue;
       }
-      insertEvent.run(id, at(accepted), `user:${handler}`, 'queued', 'in_session', null);
-      insertSession.run(randomUUID(), id, at(accepted), at(ended));
+      await insertEvent(id, at(accepted), `user:${handler}`, 'queued', 'in_session', null);
+      await insertSession(randomUUID(), id, at(accepted), at(ended));
       if (outcome === 'cancelled') {
-        insertEvent.run(id, at(ended), `user:${origin}`, 'in_session', 'cancelled', '申请人改为线下办理');
+        await insertEvent(id, at(ended), `user:${origin}`, 'in_session', 'cancelled', '申请人改为线下办理');
       } else {
-        insertEvent.run(id, at(ended - 6 * MINUTE), `user:${handler}`, 'in_session', 'identity_confirmed', null);
-        insertEvent.run(id, at(ended - 2 * MINUTE), 'system', 'identity_confirmed', 'signed', null);
-        insertEvent.run(id, at(ended), `user:${handler}`, 'signed', 'archived', null);
+        await insertEvent(id, at(ended - 6 * MINUTE), `user:${handler}`, 'in_session', 'identity_confirmed', null);
+        await insertEvent(id, at(ended - 2 * MINUTE), 'system', 'identity_confirmed', 'signed', null);
+        await insertEvent(id, at(ended), `user:${handler}`, 'signed', 'archived', null);
       }
       if (random() < 0.85) {
         const [score, comment] = pick(opinions);
-        insertRating.run(id, DEMO_HISTORY_GUEST, score, comment, at(ended + (3 + Math.floor(random() * 90)) * MINUTE));
+        await insertRating(
+          id,
+          DEMO_HISTORY_GUEST,
+          score,
+          comment,
+          at(ended + (3 + Math.floor(random() * 90)) * MINUTE),
+        );
         rated += 1;
       }
     }
-    audit.appendSync({ actor: 'system', action: 'demo.history_seeded', details: { cases: CASES, ratings: rated } });
-  });
+    await audit.append({ actor: 'system', action: 'demo.history_seeded', details: { cases: CASES, ratings: rated } });
+  }, 'immediate');
   return CASES;
 }

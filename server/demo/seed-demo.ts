@@ -37,15 +37,16 @@ export async function seedDemo(deps: {
   enrolments: PinEnrolments;
 }): Promise<SeedReport> {
   const { catalog, scripts, users, audit, pki, enrolments } = deps;
-  for (const site of demoSites) catalog.upsertSite(site);
-  for (const matter of demoMatters) catalog.upsertMatter(matter);
-  for (const p of demoPartnerships) catalog.upsertPartnership({ ...p, sites: [...p.sites], matters: [...p.matters] });
+  for (const site of demoSites) await catalog.upsertSite(site);
+  for (const matter of demoMatters) await catalog.upsertMatter(matter);
+  for (const p of demoPartnerships)
+    await catalog.upsertPartnership({ ...p, sites: [...p.sites], matters: [...p.matters] });
   for (const [matterId, steps] of Object.entries(demoScripts)) await scripts.seed(matterId, steps);
   for (const site of demoSites) await pki.ensureSiteCa({ id: site.id, name: site.name });
   let usersCreated = 0;
   let certificatesIssued = 0;
   for (const u of demoUsers) {
-    if (!users.find(u.username)) {
+    if (!(await users.find(u.username))) {
       await users.create({ id: u.username, ...u, password: DEMO_PASSWORD, mustChangePassword: false });
       usersCreated += 1;
     }
@@ -54,7 +55,7 @@ export async function seedDemo(deps: {
       u.siteId &&
       pki.certificates({ userId: u.username }).length === 0
     ) {
-      const { code } = enrolments.issue(u.username, 'system:demo');
+      const { code } = await enrolments.issue(u.username, 'system:demo');
       await enrolments.redeem(u.username, code, DEMO_PIN);
       certificatesIssued += 1;
     }

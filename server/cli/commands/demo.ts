@@ -15,9 +15,9 @@ export const demo: Command = {
     const app = await startServer(values, async (a) => {
       report = await seedDemo(a.services);
       // Past cases and their ratings, so the statistics dashboard has something to show.
-      pastCases = seedDemoHistory(a.services);
+      pastCases = await seedDemoHistory(a.services);
     });
-    const sites = new Map(app.services.catalog.sites().map((s) => [s.id, s.name]));
+    const sites = new Map((await app.services.catalog.sites()).map((s) => [s.id, s.name]));
     const rows = demoUsers.map((u) => [
       u.username,
       u.role,

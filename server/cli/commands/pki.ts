@@ -129,7 +129,7 @@ export const pkiEnrolmentCode: Command = {
     refusePinOption(values.pin, 'pki enrolment-code');
     const userId = required(values.user, 'user', enrolmentCodeUsage);
     return withServices(values.data, async (services) => {
-      const { code, expiresAt } = issueEnrolmentCodeAudited(enrolmentSteps(services), userId, CLI_ACTOR);
+      const { code, expiresAt } = await issueEnrolmentCodeAudited(enrolmentSteps(services), userId, CLI_ACTOR);
       process.stdout.write(
         `enrolment code for ${userId}: ${code} (valid until ${expiresAt}; shown once; the user runs tongban pki enrol)\n`,
       );
@@ -176,7 +176,7 @@ export const pkiEnrol: Command = {
  * or the operator who printed it could redeem it with a PIN of their choice.
  */
 async function proveOwner(users: UserService, userId: string, password: string): Promise<void> {
-  const user = users.get(userId);
+  const user = await users.get(userId);
   if (!(await users.checkPassword(userId, password)) || user.disabled)
     throw new AppError('wrong_password', `wrong password for ${userId}`, 403);
   if (user.mustChangePassword)

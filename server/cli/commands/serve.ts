@@ -51,7 +51,7 @@ export async function startServer(
 /** A fresh data directory has no accounts: TONGBAN_ADMIN_PASSWORD creates `admin`, else say how to get in. */
 async function bootstrapAdmin(app: App): Promise<void> {
   const { users, audit, config } = app.services;
-  if (users.list().length > 0) return;
+  if ((await users.list()).length > 0) return;
   if (!config.adminPassword) {
     process.stderr.write(
       'tongban: WARNING: no accounts yet: set TONGBAN_ADMIN_PASSWORD to create `admin`, or run `tongban demo`\n',

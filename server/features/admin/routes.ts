@@ -38,7 +38,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
         tag: 'admin',
         access: 'admin.read',
         personalData: { what: 'user list (names, usernames)', object: () => 'users' },
-        handler: () => ({ users: deps.users.list() }),
+        handler: async () => ({ users: await deps.users.list() }),
       });
 
       api.route({
@@ -47,7 +47,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
         tag: 'admin',
         access: 'admin.write',
         handler: async ({ principal, body }) => {
-          if (body.siteId && !deps.catalog.hasSite(body.siteId)) throw new NotFoundError(`site ${body.siteId}`);
+          if (body.siteId && !(await deps.catalog.hasSite(body.siteId))) throw new NotFoundError(`site ${body.siteId}`);
           const user = await deps.users.create({ id: body.username, ...body });
           audit(deps, principal, 'user.created', `user:${user.id}`, { role: user.role, site: user.siteId });
           return user;
@@ -77,7 +77,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
           tag: 'admin',
           access: 'admin.write',
           handler: async ({ principal, params }) => {
-            const user = deps.users.setDisabled(params.id, disabled);
+            const user = await deps.users.setDisabled(params.id, disabled);
             if (disabled) await deps.loginSessions.revokeUser(user.id);
             audit(deps, principal, `user.${verb}d`, `user:${user.id}`);
             return user;
@@ -91,7 +91,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
         tag: 'admin',
         access: 'admin.write',
         handler: async ({ principal, params, body }) => {
-          const site = deps.catalog.upsertSite({ id: params.id, ...body });
+          const site = await deps.catalog.upsertSite({ id: params.id, ...body });
           await deps.pki.ensureSiteCa({ id: site.id, name: site.name }); // its clerks need a CA to sign
           audit(deps, principal, 'site.saved', `site:${site.id}`, { name: site.name });
           return site;
@@ -103,8 +103,8 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
         summary: 'Create or replace a partnership with its sites and matters',
         tag: 'admin',
         access: 'admin.write',
-        handler: ({ principal, params, body }) => {
-          const p = deps.catalog.upsertPartnership({ id: params.id, ...body });
+        handler: async ({ principal, params, body }) => {
+          const p = await deps.catalog.upsertPartnership({ id: params.id, ...body });
           audit(deps, principal, 'partnership.saved', `partnership:${p.id}`, {
             sites: p.sites,
             matters: p.matters.length,

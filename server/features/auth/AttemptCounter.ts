@@ -1,5 +1,5 @@
 // Fixed-window attempt counts under a key: a window opens at the first attempt after the previous
-// one ran out and lasts windowMs. Embedded: the rate_limits table (one transaction per attempt, the
+// one ran out and lasts windowMs. Embedded: the rate_limits table (one UPSERT per attempt, the
 // app's clock; run-out windows purged at intervals). Cluster: Redis's own counter, INCR with the
 // window as the key's expiry, set when the window opens (SET NX PX and INCR in one MULTI), so every
 // node's attempts land on one count however many arrive at once.
@@ -32,40 +32,41 @@ export class SqliteAttemptCounter implements AttemptCounter {
 
   async hit(key: string): Promise<number> {
     const now = this.#clock().getTime();
-    return this.#db.transactionSync(() => {
-      const row = this.#row(key);
-      const fresh = !row || now - row.window_start >= this.#windowMs;
-      const next = fresh ? 1 : row.count + 1;
-      this.#db.sql
-        .prepare(
-          `INSERT INTO rate_limits (bucket, key, window_start, count) VALUES (?, ?, ?, ?)
-           ON CONFLICT(bucket, key) DO UPDATE SET window_start = excluded.window_start, count = excluded.count`,
-        )
-        .run(this.#bucket, key, fresh ? now : row.window_start, next);
-      return next;
-    });
+    // One statement decides and writes (a window that ran out starts afresh at 1), so concurrent
+    // attempts from any number of connections each land on the count without a transaction held open.
+    const runOut = now - this.#windowMs;
+    const row = await this.#db.get<{ count: number }>(
+      `INSERT INTO rate_limits (bucket, key, window_start, count) VALUES (?, ?, ?, 1)
+       ON CONFLICT(bucket, key) DO UPDATE SET
+         count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END,
+         window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start ELSE rate_limits.window_start END
+       RETURNING count`,
+      [this.#bucket, key, now, runOut, runOut],
+    );
+    return row!.count;
   }
 
   async count(key: string): Promise<number> {
-    const row = this.#row(key);
+    const row = await this.#row(key);
     return row && this.#clock().getTime() - row.window_start < this.#windowMs ? row.count : 0;
   }
 
   async clear(key: string): Promise<void> {
-    this.#db.sql.prepare('DELETE FROM rate_limits WHERE bucket = ? AND key = ?').run(this.#bucket, key);
+    await this.#db.run('DELETE FROM rate_limits WHERE bucket = ? AND key = ?', [this.#bucket, key]);
   }
 
   async purgeExpired(): Promise<number> {
     const cutoff = this.#clock().getTime() - this.#windowMs;
-    return this.#db.sql
-      .prepare('DELETE FROM rate_limits WHERE bucket = ? AND window_start <= ?')
-      .run(this.#bucket, cutoff).changes;
+    return (
+      await this.#db.run('DELETE FROM rate_limits WHERE bucket = ? AND window_start <= ?', [this.#bucket, cutoff])
+    ).changes;
   }
 
-  #row(key: string): { window_start: number; count: number } | undefined {
-    return this.#db.sql
-      .prepare('SELECT window_start, count FROM rate_limits WHERE bucket = ? AND key = ?')
-      .get(this.#bucket, key) as { window_start: number; count: number } | undefined;
+  #row(key: string): Promise<{ window_start: number; count: number } | undefined> {
+    return this.#db.get<{ window_start: number; count: number }>(
+      'SELECT window_start, count FROM rate_limits WHERE bucket = ? AND key = ?',
+      [this.#bucket, key],
+    );
   }
 }
 

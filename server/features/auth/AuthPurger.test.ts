@@ -14,8 +14,8 @@ import { embeddedAuthState } from './auth-state.js';
 const dir = mkdtempSync(join(tmpdir(), 'tongban-auth-purge-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const count = (db: Database, table: string) =>
-  (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const count = async (db: Database, table: string) =>
+  (await db.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n;
 
 describe('AuthPurger', () => {
   it('deletes expired and revoked sessions and run-out windows, and keeps what is live', async () => {
@@ -51,16 +51,16 @@ describe('AuthPurger', () => {
     // 30 min on: nothing has expired yet, but the signed-out session and the first login window are over.
     expect(await purger.purge()).toEqual({ sessions: 1, rateLimitWindows: 1 });
     expect(await sessions.resolve(early)).toMatchObject({ kind: 'user' });
-    expect(count(db, 'login_sessions')).toBe(2);
+    expect(await count(db, 'login_sessions')).toBe(2);
 
     now = new Date(now.getTime() + 45 * 60_000);
     // 75 min: the first session has expired, the later one has 15 min left; the pin window is over.
     expect(await purger.purge()).toEqual({ sessions: 1, rateLimitWindows: 2 });
     expect(await sessions.resolve(early)).toBeUndefined();
     expect(await sessions.resolve(late)).toMatchObject({ kind: 'user' });
-    expect(count(db, 'login_sessions')).toBe(1);
-    expect(count(db, 'rate_limits')).toBe(0);
+    expect(await count(db, 'login_sessions')).toBe(1);
+    expect(await count(db, 'rate_limits')).toBe(0);
     expect(await purger.purge()).toEqual({ sessions: 0, rateLimitWindows: 0 });
-    db.close();
+    await db.close();
   });
 });

@@ -68,7 +68,7 @@ export class LoginSessions {
       };
       return { principal, mustChangePassword: false };
     }
-    const user = this.#users.find(row.userId!);
+    const user = await this.#users.find(row.userId!);
     return user && !user.disabled
       ? { principal: toPrincipal(user), mustChangePassword: user.mustChangePassword }
       : undefined;

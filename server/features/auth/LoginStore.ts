@@ -72,17 +72,15 @@ export class SqliteLoginStore implements LoginStore {
   }
 
   async insert(tokenHash: string, r: LoginRecord): Promise<void> {
-    this.#db.sql
-      .prepare(
-        `INSERT INTO login_sessions (token_hash, kind, user_id, session_id, guest_id, case_id, display_name, created_at,
-           expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(tokenHash, r.kind, r.userId, r.sessionId, r.guestId, r.caseId, r.displayName, r.createdAt, r.expiresAt);
+    await this.#db.run(
+      `INSERT INTO login_sessions (token_hash, kind, user_id, session_id, guest_id, case_id, display_name, created_at,
+         expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [tokenHash, r.kind, r.userId, r.sessionId, r.guestId, r.caseId, r.displayName, r.createdAt, r.expiresAt],
+    );
   }
 
   async get(tokenHash: string): Promise<LoginRecord | undefined> {
-    const row = this.#db.sql.prepare('SELECT * FROM login_sessions WHERE token_hash = ?').get(tokenHash) as
-      LoginRow | undefined;
+    const row = await this.#db.get<LoginRow>('SELECT * FROM login_sessions WHERE token_hash = ?', [tokenHash]);
     if (!row || row.revoked_at) return undefined;
     return {
       kind: row.kind,
@@ -97,31 +95,32 @@ export class SqliteLoginStore implements LoginStore {
   }
 
   async revoke(tokenHash: string): Promise<void> {
-    this.#db.sql
-      .prepare('UPDATE login_sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL')
-      .run(this.#now(), tokenHash);
+    await this.#db.run('UPDATE login_sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL', [
+      this.#now(),
+      tokenHash,
+    ]);
   }
 
   async revokeUser(userId: string): Promise<void> {
-    this.#db.sql
-      .prepare('UPDATE login_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL')
-      .run(this.#now(), userId);
+    await this.#db.run('UPDATE login_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL', [
+      this.#now(),
+      userId,
+    ]);
   }
 
   async revokeGuestsOf(sessionId: string): Promise<string[]> {
-    const rows = this.#db.sql
-      .prepare(
-        `UPDATE login_sessions SET revoked_at = ? WHERE kind = 'guest' AND session_id = ? AND revoked_at IS NULL
-         RETURNING token_hash AS tokenHash`,
-      )
-      .all(this.#now(), sessionId) as { tokenHash: string }[];
+    const rows = await this.#db.all<{ tokenHash: string }>(
+      `UPDATE login_sessions SET revoked_at = ? WHERE kind = 'guest' AND session_id = ? AND revoked_at IS NULL
+       RETURNING token_hash AS "tokenHash"`,
+      [this.#now(), sessionId],
+    );
     return rows.map((r) => r.tokenHash);
   }
 
   async purgeEnded(): Promise<number> {
-    return this.#db.sql
-      .prepare('DELETE FROM login_sessions WHERE expires_at <= ? OR revoked_at IS NOT NULL')
-      .run(this.#now()).changes;
+    return (
+      await this.#db.run('DELETE FROM login_sessions WHERE expires_at <= ? OR revoked_at IS NOT NULL', [this.#now()])
+    ).changes;
   }
 
   async announce(which: LoginRevocation): Promise<void> {

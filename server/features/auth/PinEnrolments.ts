@@ -59,20 +59,19 @@ export class PinEnrolments {
   }
 
   /** A new one-time code for a clerk or official (replacing any open one); the code is returned once, never stored. */
-  issue(userId: string, issuedBy: string): { userId: string; code: string; expiresAt: string } {
-    const user = this.#signer(userId);
+  async issue(userId: string, issuedBy: string): Promise<{ userId: string; code: string; expiresAt: string }> {
+    const user = await this.#signer(userId);
     // 16 symbols of 30: ~78 bits, grouped by four for reading.
     const raw = [...randomBytes(16)].map((b) => ALPHABET[b % ALPHABET.length]).join('');
     const code = raw.match(/.{4}/g)!.join('-');
     const now = this.#clock();
     const expiresAt = new Date(now.getTime() + this.#ttlMs).toISOString();
-    this.#db.sql
-      .prepare(
-        `INSERT INTO pin_enrolments (user_id, code_hash, issued_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(user_id) DO UPDATE SET code_hash = excluded.code_hash, issued_by = excluded.issued_by,
-           created_at = excluded.created_at, expires_at = excluded.expires_at`,
-      )
-      .run(user.id, hashCode(code), issuedBy, now.toISOString(), expiresAt);
+    await this.#db.run(
+      `INSERT INTO pin_enrolments (user_id, code_hash, issued_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(user_id) DO UPDATE SET code_hash = excluded.code_hash, issued_by = excluded.issued_by,
+         created_at = excluded.created_at, expires_at = excluded.expires_at`,
+      [user.id, hashCode(code), issuedBy, now.toISOString(), expiresAt],
+    );
     return { userId: user.id, code, expiresAt };
   }
 
@@ -87,10 +86,11 @@ export class PinEnrolments {
     pin: string,
   ): Promise<{ certificate: { serial: string; notAfter: string }; issuedBy: string }> {
     this.assertPinPolicy(pin);
-    const user = this.#signer(userId);
-    const row = this.#db.sql
-      .prepare('SELECT code_hash, issued_by, expires_at FROM pin_enrolments WHERE user_id = ?')
-      .get(user.id) as EnrolmentRow | undefined;
+    const user = await this.#signer(userId);
+    const row = await this.#db.get<EnrolmentRow>(
+      'SELECT code_hash, issued_by, expires_at FROM pin_enrolments WHERE user_id = ?',
+      [user.id],
+    );
     const given = Buffer.from(hashCode(code), 'hex');
     const valid =
       row !== undefined &&
@@ -98,11 +98,12 @@ export class PinEnrolments {
       row.expires_at > this.#clock().toISOString();
     if (!valid) throw new ConflictError('the enrolment code is wrong, used or expired', 'enrolment_invalid');
     // Used up before the (slow) key generation, so the same code cannot be redeemed twice at once.
-    const taken = this.#db.sql
-      .prepare('DELETE FROM pin_enrolments WHERE user_id = ? AND code_hash = ?')
-      .run(user.id, row.code_hash).changes;
+    // The DELETE names the hash it checked: of two redeemers at once, only one deletes the row.
+    const taken = (
+      await this.#db.run('DELETE FROM pin_enrolments WHERE user_id = ? AND code_hash = ?', [user.id, row.code_hash])
+    ).changes;
     if (taken === 0) throw new ConflictError('the enrolment code is wrong, used or expired', 'enrolment_invalid');
-    const site = this.#catalog.site(user.siteId);
+    const site = await this.#catalog.site(user.siteId);
     await this.#pki.ensureSiteCa({ id: site.id, name: site.name });
     const certificate = await this.#pki.issueUserCertificate({
       userId: user.id,
@@ -121,13 +122,15 @@ export class PinEnrolments {
   }
 
   /** Deletes codes past their expiry; returns how many. */
-  purgeExpired(): number {
-    return this.#db.sql.prepare('DELETE FROM pin_enrolments WHERE expires_at <= ?').run(this.#clock().toISOString())
+  async purgeExpired(): Promise<number> {
+    return (await this.#db.run('DELETE FROM pin_enrolments WHERE expires_at <= ?', [this.#clock().toISOString()]))
       .changes;
   }
 
-  #signer(userId: string): { id: string; displayName: string; role: 'clerk' | 'official'; siteId: string } {
-    const user = this.#users.get(userId);
+  async #signer(
+    userId: string,
+  ): Promise<{ id: string; displayName: string; role: 'clerk' | 'official'; siteId: string }> {
+    const user = await this.#users.get(userId);
     if ((user.role !== 'clerk' && user.role !== 'official') || !user.siteId)
       throw new BadRequestError('only clerks and officials of a site sign documents', 'not_a_signer');
     return { id: user.id, displayName: user.displayName, role: user.role, siteId: user.siteId };

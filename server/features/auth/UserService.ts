@@ -52,47 +52,44 @@ export class UserService {
     this.#clock = clock;
   }
 
-  list(): User[] {
-    return (this.#db.sql.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
+  async list(): Promise<User[]> {
+    return (await this.#db.all<UserRow>('SELECT * FROM users ORDER BY username')).map(toUser);
   }
 
-  get(id: string): User {
-    const row = this.#db.sql.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
-    if (!row) throw new NotFoundError(`user ${id}`);
-    return toUser(row);
+  async get(id: string): Promise<User> {
+    const user = await this.find(id);
+    if (!user) throw new NotFoundError(`user ${id}`);
+    return user;
   }
 
-  find(id: string): User | undefined {
-    const row = this.#db.sql.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  async find(id: string): Promise<User | undefined> {
+    const row = await this.#db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
     return row && toUser(row);
   }
 
   async create(input: NewUser): Promise<User> {
     assertSiteFitsRole(input.role, input.siteId);
-    if (
-      this.#db.sql
-        .prepare('SELECT 1 FROM users WHERE username = ? OR id = ?')
-        .get(input.username, input.id ?? input.username)
-    ) {
-      throw new ConflictError(`user ${input.username} exists`, 'user_exists');
-    }
     const id = input.id ?? randomUUID();
+    // Hashed first: the check and the insert are one immediate transaction, not held open for the hash.
     const hash = await hashPassword(input.password);
-    this.#db.sql
-      .prepare(
+    await this.#db.transaction(async () => {
+      if (await this.#db.get('SELECT 1 FROM users WHERE username = ? OR id = ?', [input.username, id]))
+        throw new ConflictError(`user ${input.username} exists`, 'user_exists');
+      await this.#db.run(
         `INSERT INTO users (id, username, display_name, role, site_id, password_hash, disabled, created_at, must_change_password)
          VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
-      )
-      .run(
-        id,
-        input.username,
-        input.displayName,
-        input.role,
-        input.siteId,
-        hash,
-        this.#clock().toISOString(),
-        input.mustChangePassword === false ? 0 : 1,
+        [
+          id,
+          input.username,
+          input.displayName,
+          input.role,
+          input.siteId,
+          hash,
+          this.#clock().toISOString(),
+          input.mustChangePassword === false ? 0 : 1,
+        ],
       );
+    }, 'immediate');
     return this.get(id);
   }
 
@@ -102,29 +99,29 @@ export class UserService {
    */
   async setPassword(id: string, password: string, byOwner: boolean): Promise<User> {
     const hash = await hashPassword(password);
-    const r = this.#db.sql
-      .prepare('UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ? WHERE id = ?')
-      .run(hash, byOwner ? 0 : 1, this.#clock().toISOString(), id);
+    const r = await this.#db.run(
+      'UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ? WHERE id = ?',
+      [hash, byOwner ? 0 : 1, this.#clock().toISOString(), id],
+    );
     if (r.changes === 0) throw new NotFoundError(`user ${id}`);
     return this.get(id);
   }
 
   /** Whether `password` is the user's current one (same cost as a login). */
   async checkPassword(id: string, password: string): Promise<boolean> {
-    const row = this.#db.sql.prepare('SELECT password_hash FROM users WHERE id = ?').get(id) as
-      { password_hash: string } | undefined;
+    const row = await this.#db.get<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = ?', [id]);
     return verifyPassword(password, row?.password_hash ?? (await dummyPasswordHash));
   }
 
-  setDisabled(id: string, disabled: boolean): User {
-    const r = this.#db.sql.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, id);
+  async setDisabled(id: string, disabled: boolean): Promise<User> {
+    const r = await this.#db.run('UPDATE users SET disabled = ? WHERE id = ?', [disabled ? 1 : 0, id]);
     if (r.changes === 0) throw new NotFoundError(`user ${id}`);
     return this.get(id);
   }
 
   /** The user for these credentials, or undefined; costs the same time whether or not the user exists. */
   async authenticate(username: string, password: string): Promise<User | undefined> {
-    const row = this.#db.sql.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
+    const row = await this.#db.get<UserRow>('SELECT * FROM users WHERE username = ?', [username]);
     const ok = await verifyPassword(password, row?.password_hash ?? (await dummyPasswordHash));
     if (!row || !ok || row.disabled) return undefined;
     return toUser(row);

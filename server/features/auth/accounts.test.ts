@@ -196,7 +196,7 @@ describe('signing PINs', () => {
     expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now());
     // Nothing is issued yet, and the code is stored only as its hash.
     expect(server.app.services.pki.certificates({ userId: 'official.jiaojiang' })).toEqual(before);
-    const stored = server.app.services.db.sql.prepare('SELECT * FROM pin_enrolments').all();
+    const stored = await server.app.services.db.all('SELECT * FROM pin_enrolments');
     expect(JSON.stringify(stored)).not.toContain(code);
     expect(JSON.stringify(await server.app.services.audit.list({ limit: 2000, offset: 0 }))).not.toContain(code);
 

@@ -39,7 +39,7 @@ async function twoNodes(kind: 'embedded' | 'redis'): Promise<[AuthState, AuthSta
     // Logins name users (a foreign key in SQLite): the store test's users exist.
     const users = new UserService(a, clock);
     for (const id of ['u1', 'u2'])
-      if (!users.find(id))
+      if (!(await users.find(id)))
         await users.create({
           id,
           username: id,

@@ -16,17 +16,17 @@ export interface EnrolmentStepsDeps {
 }
 
 /** A new one-time code for `userId`, issued by `actor` (an admin, or the CLI operator); returned once. */
-export function issueEnrolmentCodeAudited(
+export async function issueEnrolmentCodeAudited(
   deps: Omit<EnrolmentStepsDeps, 'pinLimiter'>,
   userId: string,
   actor: string,
-): { userId: string; code: string; expiresAt: string } {
-  const issued = deps.enrolments.issue(userId, actor);
-  deps.audit.appendSync({
+): Promise<{ userId: string; code: string; expiresAt: string }> {
+  const issued = await deps.enrolments.issue(userId, actor);
+  await deps.audit.append({
     actor,
     action: 'certificate.enrolment_code_issued',
     target: `user:${issued.userId}`,
-    siteId: deps.users.get(issued.userId).siteId,
+    siteId: (await deps.users.get(issued.userId)).siteId,
     details: { expiresAt: issued.expiresAt },
   });
   return issued;
@@ -59,17 +59,17 @@ export async function redeemEnrolmentAudited(
     await input.proveOwner?.();
     const { certificate, issuedBy } = await deps.enrolments.redeem(userId, input.code, input.pin);
     await deps.pinLimiter.reset(`enrol|${userId}`);
-    deps.audit.appendSync({
+    await deps.audit.append({
       actor,
       action: 'certificate.issued',
       target: `user:${userId}`,
-      siteId: deps.users.get(userId).siteId,
+      siteId: (await deps.users.get(userId)).siteId,
       details: { serial: certificate.serial, enrolmentCodeIssuedBy: issuedBy, ...context },
     });
     return { serial: certificate.serial, notAfter: certificate.notAfter };
   } catch (err) {
     if (err instanceof AppError && AUDITED_FAILURES.has(err.code))
-      deps.audit.appendSync({
+      await deps.audit.append({
         actor,
         action: 'certificate.enrolment_failed',
         target: `user:${userId}`,

@@ -29,14 +29,14 @@ export interface AuthRoutesDeps {
   readonly limiters: { readonly pin: RateLimiter };
 }
 
-export function describePrincipal(
+export async function describePrincipal(
   deps: { readonly catalog: CatalogService },
   p: Principal,
   mustChangePassword = false,
-): Me {
+): Promise<Me> {
   if (p.kind === 'guest')
     return { kind: 'guest', guestId: p.guestId, sessionId: p.sessionId, caseId: p.caseId, displayName: p.displayName };
-  const site = p.siteId ? deps.catalog.site(p.siteId) : null;
+  const site = p.siteId ? await deps.catalog.site(p.siteId) : null;
   return {
     kind: 'user',
     id: p.userId,
@@ -64,7 +64,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
     res.setHeader('Set-Cookie', sessionCookie(token, deps.loginSessions.ttlMs));
     const found = await deps.loginSessions.lookup(token);
     if (!found) throw new UnauthenticatedError();
-    return { user: describePrincipal(deps, found.principal, found.mustChangePassword) };
+    return { user: await describePrincipal(deps, found.principal, found.mustChangePassword) };
   };
 
   return {
@@ -79,26 +79,26 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
           const address = sourceAddress(req);
           const username = body.username.slice(0, 64);
           const attempt = (action: string, details: Record<string, unknown> = {}) =>
-            deps.audit.appendSync({ actor: 'anonymous', action, details: { username, address, ...details } });
-          const locked = (until: number | undefined) => {
-            if (until !== undefined) attempt('auth.account_locked', { until: new Date(until).toISOString() });
+            deps.audit.append({ actor: 'anonymous', action, details: { username, address, ...details } });
+          const locked = async (until: number | undefined) => {
+            if (until !== undefined) await attempt('auth.account_locked', { until: new Date(until).toISOString() });
           };
           const refused = await deps.loginGuard.admit(username, address);
           if (refused) {
             const action = refused.reason === 'account_locked' ? 'auth.login_locked' : 'auth.login_throttled';
-            attempt(action, { reason: refused.reason });
-            locked(refused.lockedUntil);
+            await attempt(action, { reason: refused.reason });
+            await locked(refused.lockedUntil);
             throw refused.error;
           }
           const user = await deps.users.authenticate(body.username, body.password);
           if (!user) {
             const lockedUntil = await deps.loginGuard.failed(username);
-            attempt('auth.login_failed');
-            locked(lockedUntil);
+            await attempt('auth.login_failed');
+            await locked(lockedUntil);
             throw new UnauthenticatedError('wrong username or password');
           }
           await deps.loginGuard.succeeded(username, address);
-          deps.audit.appendSync({
+          await deps.audit.append({
             actor: `user:${user.id}`,
             action: 'auth.login',
             target: `user:${user.id}`,
@@ -118,7 +118,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
         handler: async ({ req, res, principal }) => {
           const token = sessionTokenFrom(req.headers.cookie);
           if (token) await deps.loginSessions.revoke(token);
-          if (principal) deps.audit.appendSync({ actor: actorOf(principal), action: 'auth.logout' });
+          if (principal) await deps.audit.append({ actor: actorOf(principal), action: 'auth.logout' });
           res.setHeader('Set-Cookie', clearedSessionCookie());
           return { ok: true as const };
         },
@@ -147,7 +147,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
         handler: async ({ req, res, principal, body }) => {
           await deps.limiters.pin.consume(`password|${principal.userId}`);
           if (!(await deps.users.checkPassword(principal.userId, body.currentPassword))) {
-            deps.audit.appendSync({
+            await deps.audit.append({
               actor: actorOf(principal),
               action: 'auth.password_change_failed',
               details: { address: sourceAddress(req) },
@@ -159,7 +159,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
           const user = await deps.users.setPassword(principal.userId, body.newPassword, true);
           await deps.limiters.pin.reset(`password|${principal.userId}`);
           await deps.loginSessions.revokeUser(user.id);
-          deps.audit.appendSync({
+          await deps.audit.append({
             actor: actorOf(principal),
             action: 'auth.password_changed',
             target: `user:${user.id}`,
@@ -197,7 +197,7 @@ export function authRoutes(deps: AuthRoutesDeps): RouteModule {
           await deps.limiters.pin.consume(principal.userId);
           await deps.pki.changeUserPin(principal.userId, body.currentPin, body.newPin);
           await deps.limiters.pin.reset(principal.userId);
-          deps.audit.appendSync({
+          await deps.audit.append({
             actor: actorOf(principal),
             action: 'certificate.pin_changed',
             target: `user:${principal.userId}`,

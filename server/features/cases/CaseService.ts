@@ -111,14 +111,14 @@ export class CaseService {
   }
 
   /** Opens a case at the clerk's site and queues it at the handling site. */
-  create(clerk: UserPrincipal, input: NewCase): CaseSummary {
+  async create(clerk: UserPrincipal, input: NewCase): Promise<CaseSummary> {
     const originating = clerk.siteId;
     if (clerk.role !== 'clerk' || !originating) throw new ForbiddenError('only a site clerk opens cases');
-    this.#catalog.matter(input.matterId);
-    this.#catalog.site(input.handlingSite);
+    await this.#catalog.matter(input.matterId);
+    await this.#catalog.site(input.handlingSite);
     if (input.handlingSite === originating)
       throw new ConflictError('the handling site must be a partner site, not your own', 'same_site');
-    const partnershipId = this.#catalog.partnershipFor(originating, input.handlingSite, input.matterId);
+    const partnershipId = await this.#catalog.partnershipFor(originating, input.handlingSite, input.matterId);
     if (!partnershipId) {
       throw new ConflictError(
         `no partnership lets ${originating} send ${input.matterId} to ${input.handlingSite}`,
@@ -126,16 +126,14 @@ export class CaseService {
       );
     }
     const id = randomUUID();
-    const summary = this.#db.transactionSync(() => {
+    const summary = await this.#db.transaction(async () => {
       const now = this.#clock().toISOString();
-      const number = this.#nextNumber();
-      this.#db.sql
-        .prepare(
-          `INSERT INTO cases (id, number, matter_id, originating_site_id, handling_site_id, partnership_id, applicant_name,
-             id_hmac, id_masked, phone_masked, status, created_by, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)`,
-        )
-        .run(
+      const number = await this.#nextNumber();
+      await this.#db.run(
+        `INSERT INTO cases (id, number, matter_id, originating_site_id, handling_site_id, partnership_id, applicant_name,
+           id_hmac, id_masked, phone_masked, status, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)`,
+        [
           id,
           number,
           input.matterId,
@@ -149,37 +147,37 @@ export class CaseService {
           clerk.userId,
           now,
           now,
-        );
-      this.#recordEvent(id, clerk, null, 'created', null, {
+        ],
+      );
+      await this.#recordEvent(id, clerk, null, 'created', null, {
         number,
         matter: input.matterId,
         handlingSite: input.handlingSite,
       });
       return this.#move(id, clerk, 'queued', null);
-    });
+    }, 'immediate');
     this.#emit(summary);
     return summary;
   }
 
-  find(id: string): CaseSummary | undefined {
-    const row = this.#db.sql.prepare(`${SELECT_CASE} WHERE c.id = ?`).get(id) as CaseRow | undefined;
+  async find(id: string): Promise<CaseSummary | undefined> {
+    const row = await this.#db.get<CaseRow>(`${SELECT_CASE} WHERE c.id = ?`, [id]);
     return row && toSummary(row);
   }
 
   /** Is this the ID number the case was opened with (its keyed HMAC compared; nothing in clear kept)? */
-  applicantIdMatches(id: string, idNumber: string): boolean {
-    const row = this.#db.sql.prepare('SELECT id_hmac AS h FROM cases WHERE id = ?').get(id) as
-      { h: string } | undefined;
+  async applicantIdMatches(id: string, idNumber: string): Promise<boolean> {
+    const row = await this.#db.get<{ h: string }>('SELECT id_hmac AS h FROM cases WHERE id = ?', [id]);
     return !!row?.h && row.h === this.#ids.hmac(idNumber);
   }
 
-  get(id: string): CaseSummary {
-    const c = this.find(id);
+  async get(id: string): Promise<CaseSummary> {
+    const c = await this.find(id);
     if (!c) throw new NotFoundError(`case ${id}`);
     return c;
   }
 
-  list(filter: CaseFilter): { cases: CaseSummary[]; total: number } {
+  async list(filter: CaseFilter): Promise<{ cases: CaseSummary[]; total: number }> {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (filter.status) {
@@ -191,46 +189,44 @@ export class CaseService {
       args.push(filter.site, filter.site);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.#db.sql.prepare(`SELECT COUNT(*) AS n FROM cases c ${clause}`).get(...args) as { n: number }).n;
-    const rows = this.#db.sql
-      .prepare(`${SELECT_CASE} ${clause} ORDER BY c.created_at DESC, c.number DESC LIMIT ? OFFSET ?`)
-      .all(...args, filter.limit, filter.offset) as CaseRow[];
+    const total = (await this.#db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cases c ${clause}`, args))!.n;
+    const rows = await this.#db.all<CaseRow>(
+      `${SELECT_CASE} ${clause} ORDER BY c.created_at DESC, c.number DESC LIMIT ? OFFSET ?`,
+      [...args, filter.limit, filter.offset],
+    );
     return { cases: rows.map(toSummary), total };
   }
 
-  history(id: string): CaseEvent[] {
-    return this.#db.sql
-      .prepare(
-        'SELECT at, actor, from_status AS "from", to_status AS "to", note FROM case_events WHERE case_id = ? ORDER BY id',
-      )
-      .all(id) as CaseEvent[];
+  async history(id: string): Promise<CaseEvent[]> {
+    return this.#db.all<CaseEvent>(
+      'SELECT at, actor, from_status AS "from", to_status AS "to", note FROM case_events WHERE case_id = ? ORDER BY id',
+      [id],
+    );
   }
 
   /** The handling clerk takes a queued case: it goes in_session with a new video session. */
-  accept(clerk: UserPrincipal, id: string): { case: CaseSummary; sessionId: string } {
-    const result = this.#db.transactionSync(() => {
-      const current = this.get(id);
+  async accept(clerk: UserPrincipal, id: string): Promise<{ case: CaseSummary; sessionId: string }> {
+    const result = await this.#db.transaction(async () => {
+      const current = await this.#lockedCase(id);
       assertTransition(current.status, 'in_session');
-      this.#db.sql.prepare('UPDATE cases SET accepted_by = ? WHERE id = ?').run(clerk.userId, id);
-      const creator = this.#db.sql
-        .prepare('SELECT id, display_name FROM users WHERE id = ?')
-        .get(current.createdBy) as {
-        id: string;
-        display_name: string;
-      };
-      const session = this.#sessions.create({ kind: 'case', caseId: id }, [
+      await this.#db.run('UPDATE cases SET accepted_by = ? WHERE id = ?', [clerk.userId, id]);
+      const creator = (await this.#db.get<{ id: string; display_name: string }>(
+        'SELECT id, display_name FROM users WHERE id = ?',
+        [current.createdBy],
+      ))!;
+      const session = await this.#sessions.create({ kind: 'case', caseId: id }, [
         { userId: clerk.userId, displayName: clerk.displayName, role: 'handling_clerk' },
         { userId: creator.id, displayName: creator.display_name, role: 'originating_clerk' },
       ]);
-      this.#audit.appendSync({
+      await this.#audit.append({
         actor: actorOf(clerk),
         action: 'session.created',
         target: `session:${session.id}`,
         siteId: clerk.siteId,
         details: { case: id },
       });
-      return { case: this.#move(id, clerk, 'in_session', null), sessionId: session.id };
-    });
+      return { case: await this.#move(id, clerk, 'in_session', null), sessionId: session.id };
+    }, 'immediate');
     this.#emit(result.case);
     return result;
   }
@@ -238,41 +234,59 @@ export class CaseService {
   /**
    * Moves a case to `to` if the state machine allows it; throws ConflictError (409) otherwise. The
    * flows (identity confirmation, signing, archiving) call this too. Policy checks are the caller's.
+   * Inside the caller's transaction it joins it (the change is announced when this call returns).
    */
-  transition(actor: UserPrincipal | undefined, id: string, to: CaseStatus, note: string | null = null): CaseSummary {
-    const summary = this.#db.transactionSync(() => this.#move(id, actor, to, note));
+  async transition(
+    actor: UserPrincipal | undefined,
+    id: string,
+    to: CaseStatus,
+    note: string | null = null,
+  ): Promise<CaseSummary> {
+    const summary = await this.#db.transaction(() => this.#move(id, actor, to, note), 'immediate');
     this.#emit(summary);
     return summary;
   }
 
-  #move(id: string, actor: UserPrincipal | undefined, to: CaseStatus, note: string | null): CaseSummary {
-    const current = this.get(id);
-    assertTransition(current.status, to);
-    this.#db.sql
-      .prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?')
-      .run(to, this.#clock().toISOString(), id);
-    this.#recordEvent(id, actor, current.status, to, note, {});
-    const open =
-      to === 'archived' || to === 'rejected' || to === 'cancelled' ? this.#sessions.openForCase(id) : undefined;
-    if (open) this.#sessions.end(open.id);
+  /**
+   * The case, its row locked for the rest of the transaction: a no-op UPDATE takes PostgreSQL's row
+   * lock (another node's move waits, then reads the new status); SQLite's immediate transaction already
+   * holds the write lock.
+   */
+  async #lockedCase(id: string): Promise<CaseSummary> {
+    await this.#db.run('UPDATE cases SET status = status WHERE id = ?', [id]);
     return this.get(id);
   }
 
-  #recordEvent(
+  async #move(id: string, actor: UserPrincipal | undefined, to: CaseStatus, note: string | null): Promise<CaseSummary> {
+    const current = await this.#lockedCase(id);
+    assertTransition(current.status, to);
+    await this.#db.run('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?', [
+      to,
+      this.#clock().toISOString(),
+      id,
+    ]);
+    await this.#recordEvent(id, actor, current.status, to, note, {});
+    const open =
+      to === 'archived' || to === 'rejected' || to === 'cancelled' ? await this.#sessions.openForCase(id) : undefined;
+    if (open) await this.#sessions.end(open.id);
+    return this.get(id);
+  }
+
+  async #recordEvent(
     id: string,
     actor: UserPrincipal | undefined,
     from: CaseStatus | null,
     to: CaseStatus,
     note: string | null,
     details: Record<string, string>,
-  ): void {
+  ): Promise<void> {
     const at = this.#clock().toISOString();
-    this.#db.sql
-      .prepare('INSERT INTO case_events (case_id, at, actor, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, at, actorOf(actor), from, to, note);
-    const site = (this.#db.sql.prepare('SELECT handling_site_id AS s FROM cases WHERE id = ?').get(id) as { s: string })
-      .s;
-    this.#audit.appendSync({
+    await this.#db.run(
+      'INSERT INTO case_events (case_id, at, actor, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)',
+      [id, at, actorOf(actor), from, to, note],
+    );
+    const site = (await this.#db.get<{ s: string }>('SELECT handling_site_id AS s FROM cases WHERE id = ?', [id]))!.s;
+    await this.#audit.append({
       actor: actorOf(actor),
       action: `case.${to}`,
       target: `case:${id}`,
@@ -281,14 +295,13 @@ export class CaseService {
     });
   }
 
-  /** `TB-<year>-<6 digits>`, counting per year. */
-  #nextNumber(): string {
+  /** `TB-<year>-<6 digits>`, counting per year (one UPSERT: two nodes never draw the same number). */
+  async #nextNumber(): Promise<string> {
     const year = this.#clock().getUTCFullYear();
-    const row = this.#db.sql
-      .prepare(
-        'INSERT INTO case_numbers (year, last) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last',
-      )
-      .get(year) as { last: number };
+    const row = (await this.#db.get<{ last: number }>(
+      'INSERT INTO case_numbers (year, last) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET last = case_numbers.last + 1 RETURNING last',
+      [year],
+    ))!;
     return `TB-${year}-${String(row.last).padStart(6, '0')}`;
   }
 

@@ -53,59 +53,64 @@ export class InvitationService {
   }
 
   /** A new code for the session; its unused codes are revoked. Refused once the applicant joined. */
-  create(input: { sessionId: string; caseId: string | null; createdBy: string }): Invitation {
-    if (this.#sessions.joinedApplicant(input.sessionId))
-      throw new ConflictError('the applicant has already joined this session', 'applicant_already_joined');
+  async create(input: { sessionId: string; caseId: string | null; createdBy: string }): Promise<Invitation> {
     const id = randomBytes(12).toString('hex'); // short: it is part of the event certificate's UID
     const code = Array.from({ length: CODE_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
     const now = this.#clock();
     const expiresAt = new Date(now.getTime() + this.#ttlMs).toISOString();
-    const revoked = this.#db.transactionSync(() => {
-      const n = this.revokeUnused(input.sessionId);
-      this.#db.sql
-        .prepare(
-          `INSERT INTO invitations (id, code_hash, session_id, case_id, created_by, created_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, hashCode(code), input.sessionId, input.caseId, input.createdBy, now.toISOString(), expiresAt);
+    // The joined check, the revocation and the insert in one immediate transaction: an applicant
+    // joining meanwhile cannot be followed by a fresh code.
+    const revoked = await this.#db.transaction(async () => {
+      if (await this.#sessions.joinedApplicant(input.sessionId))
+        throw new ConflictError('the applicant has already joined this session', 'applicant_already_joined');
+      const n = await this.revokeUnused(input.sessionId);
+      await this.#db.run(
+        `INSERT INTO invitations (id, code_hash, session_id, case_id, created_by, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [id, hashCode(code), input.sessionId, input.caseId, input.createdBy, now.toISOString(), expiresAt],
+      );
       return n;
-    });
+    }, 'immediate');
     return { id, code, sessionId: input.sessionId, caseId: input.caseId, expiresAt, revoked };
   }
 
   /** Revokes the session's unused codes; returns how many. */
-  revokeUnused(sessionId: string): number {
-    return this.#db.sql
-      .prepare('UPDATE invitations SET revoked_at = ? WHERE session_id = ? AND used_at IS NULL AND revoked_at IS NULL')
-      .run(this.#clock().toISOString(), sessionId).changes;
+  async revokeUnused(sessionId: string): Promise<number> {
+    const r = await this.#db.run(
+      'UPDATE invitations SET revoked_at = ? WHERE session_id = ? AND used_at IS NULL AND revoked_at IS NULL',
+      [this.#clock().toISOString(), sessionId],
+    );
+    return r.changes;
   }
 
   /**
-   * Uses the code up and admits its guest to the session (call inside the caller's transaction with
-   * the guest login). Unknown, used, revoked and expired codes alike are 403 invitation_invalid; a
-   * closed session 409 session_ended; a session whose applicant joined 409 applicant_already_joined.
+   * Uses the code up and admits its guest to the session, in one immediate transaction (joining the
+   * caller's, if any). The conditional UPDATE spends the code once, however many redeem it at once.
+   * Unknown, used, revoked and expired codes alike are 403 invitation_invalid; a closed session 409
+   * session_ended; a session whose applicant joined 409 applicant_already_joined.
    */
-  redeem(code: string, displayName: (caseId: string | null) => string): Redeemed & { displayName: string } {
-    return this.#db.transactionSync(() => {
+  async redeem(
+    code: string,
+    displayName: (caseId: string | null) => Promise<string>,
+  ): Promise<Redeemed & { displayName: string }> {
+    return this.#db.transaction(async () => {
       const now = this.#clock().toISOString();
-      const row = this.#db.sql
-        .prepare(
-          `UPDATE invitations SET used_at = ?
-           WHERE code_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?
-           RETURNING id AS guestId, session_id AS sessionId, case_id AS caseId`,
-        )
-        .get(now, hashCode(code), now) as Redeemed | undefined;
+      const row = await this.#db.get<Redeemed>(
+        `UPDATE invitations SET used_at = ?
+         WHERE code_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?
+         RETURNING id AS "guestId", session_id AS "sessionId", case_id AS "caseId"`,
+        [now, hashCode(code), now],
+      );
       if (!row) throw new InvitationInvalidError();
       const caseStatus = row.caseId
-        ? (this.#db.sql.prepare('SELECT status FROM cases WHERE id = ?').get(row.caseId) as { status: CaseStatus })
-            .status
+        ? (await this.#db.get<{ status: CaseStatus }>('SELECT status FROM cases WHERE id = ?', [row.caseId]))!.status
         : undefined;
-      if (this.#sessions.get(row.sessionId).status !== 'open' || (caseStatus && !JOINABLE.includes(caseStatus)))
+      if ((await this.#sessions.get(row.sessionId)).status !== 'open' || (caseStatus && !JOINABLE.includes(caseStatus)))
         throw new ConflictError('the video session of this invitation has ended', 'session_ended');
-      const name = displayName(row.caseId);
-      this.#sessions.admitApplicant(row.sessionId, { guestId: row.guestId, displayName: name });
+      const name = await displayName(row.caseId);
+      await this.#sessions.admitApplicant(row.sessionId, { guestId: row.guestId, displayName: name });
       return { ...row, displayName: name };
-    });
+    }, 'immediate');
   }
 }
 

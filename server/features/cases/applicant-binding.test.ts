@@ -203,7 +203,7 @@ describe('applicant binding (issue 12 §1)', () => {
       .certificates({})
       .find((c: { kind: string; eventId: string | null }) => c.kind === 'event' && c.eventId?.includes(documentId));
     expect(eventCert?.subject).toContain(`guest:${applicant.guestId}`);
-    expect(server.app.services.sessions.joinedApplicant(sessionId)?.guestId).toBe(applicant.guestId);
+    expect((await server.app.services.sessions.joinedApplicant(sessionId))?.guestId).toBe(applicant.guestId);
     await closeLiveRoom(bots.splice(0));
   });
 
@@ -224,9 +224,9 @@ describe('applicant binding (issue 12 §1)', () => {
       expect.objectContaining({ participantId: `guest:${first.guestId}`, role: 'applicant' }),
     ]);
     // Two admissions racing for one session: the second is refused, never a replacement.
-    expect(() =>
+    await expect(
       server.app.services.sessions.admitApplicant(live.sessionId, { guestId: 'racing', displayName: 'x' }),
-    ).toThrow(expect.objectContaining({ code: 'applicant_already_joined', status: 409 }));
+    ).rejects.toMatchObject({ code: 'applicant_already_joined', status: 409 });
   });
 });
 
@@ -263,9 +263,9 @@ describe('guest access ends with the session (issue 12 §3)', () => {
     ).entries;
     expect(ended[0]?.details).toMatchObject({ unusedInvitations: 1 });
     // ...and one that escaped revocation (as rows written before this check) meets the session check.
-    server.app.services.db.sql
-      .prepare('UPDATE invitations SET revoked_at = NULL WHERE session_id = ?')
-      .run(withdrawn.sessionId);
+    await server.app.services.db.run('UPDATE invitations SET revoked_at = NULL WHERE session_id = ?', [
+      withdrawn.sessionId,
+    ]);
     const escaped = await server.client().post('/api/join', { code: pending.code });
     expect(refusal(escaped)).toEqual([409, 'session_ended']);
   });

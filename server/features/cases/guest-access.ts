@@ -16,16 +16,18 @@ export function endGuestAccessWhenSessionsEnd(deps: {
   readonly log: (err: unknown) => void;
 }): () => void {
   return deps.sessions.onEnded((sessionId) => {
-    const codes = deps.invitations.revokeUnused(sessionId);
-    // The embedded store revokes at once (synchronously, in this call); a shared one a moment later.
-    void deps.loginSessions.revokeGuestsOf(sessionId).then((guestLogins) => {
+    // Told as the session ends; runs once the ending transaction has let go of the database.
+    const end = async () => {
+      const codes = await deps.invitations.revokeUnused(sessionId);
+      const guestLogins = await deps.loginSessions.revokeGuestsOf(sessionId);
       if (guestLogins || codes)
-        deps.audit.appendSync({
+        await deps.audit.append({
           actor: 'system',
           action: 'session.guest_access_ended',
           target: `session:${sessionId}`,
           details: { guestLogins, unusedInvitations: codes },
         });
-    }, deps.log);
+    };
+    void end().catch(deps.log);
   });
 }

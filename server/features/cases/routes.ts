@@ -34,13 +34,13 @@ export interface CaseRoutesDeps {
 }
 
 /** Loads the case (404) and checks the policy action against its sites (403). */
-export function caseFor(
+export async function caseFor(
   deps: { readonly cases: CaseService },
   principal: Principal | undefined,
   action: Action,
   id: string,
-): CaseSummary {
-  const c = deps.cases.get(id);
+): Promise<CaseSummary> {
+  const c = await deps.cases.get(id);
   authorize(principal, action, { case: c });
   return c;
 }
@@ -54,8 +54,8 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
         summary: 'Open a case for an applicant and send it to a partner site',
         tag: 'cases',
         access: 'case.create',
-        handler: ({ principal, body }) => {
-          const c = deps.cases.create(principal, body);
+        handler: async ({ principal, body }) => {
+          const c = await deps.cases.create(principal, body);
           return { id: c.id, number: c.number, status: c.status };
         },
       });
@@ -81,9 +81,9 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
         tag: 'cases',
         access: 'case.read',
         personalData: { what: 'case detail (applicant name, masked ID)', object: (p) => `case:${p.id}` },
-        handler: ({ principal, params }) => {
-          const c = caseFor(deps, principal, 'case.read', params.id);
-          return { ...c, history: deps.cases.history(c.id) };
+        handler: async ({ principal, params }) => {
+          const c = await caseFor(deps, principal, 'case.read', params.id);
+          return { ...c, history: await deps.cases.history(c.id) };
         },
       });
 
@@ -92,9 +92,9 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
         summary: 'Take a queued case: starts its video session',
         tag: 'cases',
         access: 'case.accept',
-        handler: ({ principal, params }) => {
-          caseFor(deps, principal, 'case.accept', params.id);
-          const { case: c, sessionId } = deps.cases.accept(principal, params.id);
+        handler: async ({ principal, params }) => {
+          await caseFor(deps, principal, 'case.accept', params.id);
+          const { case: c, sessionId } = await deps.cases.accept(principal, params.id);
           return { sessionId, status: c.status };
         },
       });
@@ -108,9 +108,9 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
           summary,
           tag: 'cases',
           access: action,
-          handler: ({ principal, params, body }) => {
-            caseFor(deps, principal, action, params.id);
-            const c = deps.cases.transition(principal, params.id, to, body?.reason ?? null);
+          handler: async ({ principal, params, body }) => {
+            await caseFor(deps, principal, action, params.id);
+            const c = await deps.cases.transition(principal, params.id, to, body?.reason ?? null);
             return { id: c.id, status: c.status };
           },
         });
@@ -121,17 +121,17 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
         summary: "A one-time, expiring code that lets the applicant into the case's session",
         tag: 'cases',
         access: 'case.invite',
-        handler: ({ principal, params }) => {
-          const c = caseFor(deps, principal, 'case.invite', params.id);
-          const session = deps.sessions.openForCase(c.id);
+        handler: async ({ principal, params }) => {
+          const c = await caseFor(deps, principal, 'case.invite', params.id);
+          const session = await deps.sessions.openForCase(c.id);
           if (c.status !== 'in_session' || !session)
             throw new ConflictError('the case has no open session to invite to', 'no_open_session');
-          const invitation = deps.invitations.create({
+          const invitation = await deps.invitations.create({
             sessionId: session.id,
             caseId: c.id,
             createdBy: principal.userId,
           });
-          deps.audit.appendSync({
+          await deps.audit.append({
             actor: actorOf(principal),
             action: 'invitation.created',
             target: `case:${c.id}`,
@@ -161,14 +161,14 @@ export function caseRoutes(deps: CaseRoutesDeps): RouteModule {
           // Counts guesses per address; a redeemed code clears the count (a desk joins many applicants).
           const address = req.socket.remoteAddress ?? '?';
           await deps.limiters.join.consume(address);
-          const guest = deps.db.transactionSync(() =>
-            deps.invitations.redeem(body.code, (caseId) => (caseId ? deps.cases.get(caseId).applicant.name : '申请人')),
+          const guest = await deps.invitations.redeem(body.code, async (caseId) =>
+            caseId ? (await deps.cases.get(caseId)).applicant.name : '申请人',
           );
           // The login may live in another store (Redis): it is written once the code is spent.
           const token = await deps.loginSessions.start({ kind: 'guest', ...guest });
           await deps.limiters.join.reset(address);
           const { guestId, sessionId, caseId, displayName } = guest;
-          deps.audit.appendSync({
+          await deps.audit.append({
             actor: guestActor(guestId),
             action: 'session.guest_joined',
             target: `session:${sessionId}`,

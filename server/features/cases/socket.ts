@@ -19,11 +19,11 @@ export function caseSockets(deps: { readonly cases: CaseService; readonly audit:
         ) {
           void socket.join(siteRoom(principal.siteId));
         }
-        realtime.handle(socket, 'queue:list', (payload) => {
+        realtime.handle(socket, 'queue:list', async (payload) => {
           const site = principal.kind === 'user' ? (principal.siteId ?? undefined) : undefined;
           authorize(principal, 'case.list', { siteId: site });
-          const { cases } = deps.cases.list({ status: payload.status, site, limit: 200, offset: 0 });
-          deps.audit.readSync(principal, { object: 'cases', what: 'case list (applicant names)', via: 'socket' });
+          const { cases } = await deps.cases.list({ status: payload.status, site, limit: 200, offset: 0 });
+          await deps.audit.read(principal, { object: 'cases', what: 'case list (applicant names)', via: 'socket' });
           return { cases };
         });
       });

@@ -41,6 +41,11 @@ interface MatterRow {
   retention_days: number;
 }
 
+type PartnershipRow = Omit<Partnership, 'sites' | 'matters'>;
+
+const SELECT_SITE = 'SELECT id, name, name_en AS "nameEn", region FROM sites';
+const SELECT_PARTNERSHIP = 'SELECT id, name, kind, signed_on AS "signedOn", description FROM partnerships';
+
 export class CatalogService {
   readonly #db: Database;
   readonly #clock: Clock;
@@ -50,134 +55,117 @@ export class CatalogService {
     this.#clock = clock;
   }
 
-  sites(): Site[] {
-    return this.#db.sql.prepare('SELECT id, name, name_en AS nameEn, region FROM sites ORDER BY id').all() as Site[];
+  async sites(): Promise<Site[]> {
+    return this.#db.all<Site>(`${SELECT_SITE} ORDER BY id`);
   }
 
-  site(id: string): Site {
-    const site = this.#db.sql.prepare('SELECT id, name, name_en AS nameEn, region FROM sites WHERE id = ?').get(id) as
-      Site | undefined;
+  async site(id: string): Promise<Site> {
+    const site = await this.#db.get<Site>(`${SELECT_SITE} WHERE id = ?`, [id]);
     if (!site) throw new NotFoundError(`site ${id}`);
     return site;
   }
 
-  hasSite(id: string): boolean {
-    return this.#db.sql.prepare('SELECT 1 FROM sites WHERE id = ?').get(id) !== undefined;
+  async hasSite(id: string): Promise<boolean> {
+    return (await this.#db.get('SELECT 1 FROM sites WHERE id = ?', [id])) !== undefined;
   }
 
   /** Inserts the site, or updates its names when it exists (idempotent seeding). */
-  upsertSite(site: Site): Site {
-    this.#db.sql
-      .prepare(
-        `INSERT INTO sites (id, name, name_en, region, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, region = excluded.region`,
-      )
-      .run(site.id, site.name, site.nameEn, site.region, this.#clock().toISOString());
+  async upsertSite(site: Site): Promise<Site> {
+    await this.#db.run(
+      `INSERT INTO sites (id, name, name_en, region, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, region = excluded.region`,
+      [site.id, site.name, site.nameEn, site.region, this.#clock().toISOString()],
+    );
     return this.site(site.id);
   }
 
-  matters(): Matter[] {
-    return (this.#db.sql.prepare('SELECT * FROM matters ORDER BY id').all() as MatterRow[]).map(toMatter);
+  async matters(): Promise<Matter[]> {
+    return (await this.#db.all<MatterRow>('SELECT * FROM matters ORDER BY id')).map(toMatter);
   }
 
-  matter(id: string): Matter {
-    const row = this.#db.sql.prepare('SELECT * FROM matters WHERE id = ?').get(id) as MatterRow | undefined;
+  async matter(id: string): Promise<Matter> {
+    const row = await this.#db.get<MatterRow>('SELECT * FROM matters WHERE id = ?', [id]);
     if (!row) throw new NotFoundError(`matter ${id}`);
     return toMatter(row);
   }
 
-  upsertMatter(m: Matter): void {
-    this.#db.sql
-      .prepare(
-        `INSERT INTO matters (id, name, name_en, category, department, requires_identity_confirmation, retention_days)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, category = excluded.category,
-           department = excluded.department, requires_identity_confirmation = excluded.requires_identity_confirmation,
-           retention_days = excluded.retention_days`,
-      )
-      .run(m.id, m.name, m.nameEn, m.category, m.department, m.requiresIdentityConfirmation ? 1 : 0, m.retentionDays);
+  async upsertMatter(m: Matter): Promise<void> {
+    await this.#db.run(
+      `INSERT INTO matters (id, name, name_en, category, department, requires_identity_confirmation, retention_days)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, category = excluded.category,
+         department = excluded.department, requires_identity_confirmation = excluded.requires_identity_confirmation,
+         retention_days = excluded.retention_days`,
+      [m.id, m.name, m.nameEn, m.category, m.department, m.requiresIdentityConfirmation ? 1 : 0, m.retentionDays],
+    );
   }
 
-  partnerships(): Partnership[] {
-    const rows = this.#db.sql
-      .prepare('SELECT id, name, kind, signed_on AS signedOn, description FROM partnerships ORDER BY id')
-      .all() as Omit<Partnership, 'sites' | 'matters'>[];
-    return rows.map((p) => this.#withMembers(p));
+  async partnerships(): Promise<Partnership[]> {
+    const rows = await this.#db.all<PartnershipRow>(`${SELECT_PARTNERSHIP} ORDER BY id`);
+    return Promise.all(rows.map((p) => this.#withMembers(p)));
   }
 
-  partnership(id: string): Partnership {
-    const row = this.#db.sql
-      .prepare('SELECT id, name, kind, signed_on AS signedOn, description FROM partnerships WHERE id = ?')
-      .get(id) as Omit<Partnership, 'sites' | 'matters'> | undefined;
+  async partnership(id: string): Promise<Partnership> {
+    const row = await this.#db.get<PartnershipRow>(`${SELECT_PARTNERSHIP} WHERE id = ?`, [id]);
     if (!row) throw new NotFoundError(`partnership ${id}`);
     return this.#withMembers(row);
   }
 
   /** Creates or replaces a partnership with its member sites and matters (all must exist). */
-  upsertPartnership(p: Partnership): Partnership {
+  async upsertPartnership(p: Partnership): Promise<Partnership> {
     if (new Set(p.sites).size < 2) throw new ConflictError('a partnership needs at least two different sites');
-    for (const s of p.sites) this.site(s);
-    for (const m of p.matters) this.matter(m);
-    this.#db.transactionSync(() => {
-      this.#db.sql
-        .prepare(
-          `INSERT INTO partnerships (id, name, kind, signed_on, description) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, signed_on = excluded.signed_on,
-             description = excluded.description`,
-        )
-        .run(p.id, p.name, p.kind, p.signedOn, p.description);
-      this.#db.sql.prepare('DELETE FROM partnership_sites WHERE partnership_id = ?').run(p.id);
-      this.#db.sql.prepare('DELETE FROM partnership_matters WHERE partnership_id = ?').run(p.id);
-      const addSite = this.#db.sql.prepare('INSERT INTO partnership_sites (partnership_id, site_id) VALUES (?, ?)');
-      for (const s of new Set(p.sites)) addSite.run(p.id, s);
-      const addMatter = this.#db.sql.prepare(
-        'INSERT INTO partnership_matters (partnership_id, matter_id) VALUES (?, ?)',
+    for (const s of p.sites) await this.site(s);
+    for (const m of p.matters) await this.matter(m);
+    await this.#db.transaction(async () => {
+      await this.#db.run(
+        `INSERT INTO partnerships (id, name, kind, signed_on, description) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, signed_on = excluded.signed_on,
+           description = excluded.description`,
+        [p.id, p.name, p.kind, p.signedOn, p.description],
       );
-      for (const m of new Set(p.matters)) addMatter.run(p.id, m);
-    });
+      await this.#db.run('DELETE FROM partnership_sites WHERE partnership_id = ?', [p.id]);
+      await this.#db.run('DELETE FROM partnership_matters WHERE partnership_id = ?', [p.id]);
+      for (const s of new Set(p.sites))
+        await this.#db.run('INSERT INTO partnership_sites (partnership_id, site_id) VALUES (?, ?)', [p.id, s]);
+      for (const m of new Set(p.matters))
+        await this.#db.run('INSERT INTO partnership_matters (partnership_id, matter_id) VALUES (?, ?)', [p.id, m]);
+    }, 'immediate');
     return this.partnership(p.id);
   }
 
   /** The partnership that lets `originating` send `matter` to `handling`, if any. */
-  partnershipFor(originating: string, handling: string, matterId: string): string | undefined {
-    const row = this.#db.sql
-      .prepare(
-        `SELECT a.partnership_id AS id FROM partnership_sites a
-           JOIN partnership_sites b ON b.partnership_id = a.partnership_id
-           JOIN partnership_matters m ON m.partnership_id = a.partnership_id
-         WHERE a.site_id = ? AND b.site_id = ? AND m.matter_id = ? ORDER BY a.partnership_id LIMIT 1`,
-      )
-      .get(originating, handling, matterId) as { id: string } | undefined;
+  async partnershipFor(originating: string, handling: string, matterId: string): Promise<string | undefined> {
+    const row = await this.#db.get<{ id: string }>(
+      `SELECT a.partnership_id AS id FROM partnership_sites a
+         JOIN partnership_sites b ON b.partnership_id = a.partnership_id
+         JOIN partnership_matters m ON m.partnership_id = a.partnership_id
+       WHERE a.site_id = ? AND b.site_id = ? AND m.matter_id = ? ORDER BY a.partnership_id LIMIT 1`,
+      [originating, handling, matterId],
+    );
     return row?.id;
   }
 
   /** Sites that share at least one partnership with `siteId`. */
-  partnerSites(siteId: string): string[] {
-    return (
-      this.#db.sql
-        .prepare(
-          `SELECT DISTINCT b.site_id AS id FROM partnership_sites a
-             JOIN partnership_sites b ON b.partnership_id = a.partnership_id
-           WHERE a.site_id = ? AND b.site_id <> ? ORDER BY b.site_id`,
-        )
-        .all(siteId, siteId) as { id: string }[]
-    ).map((r) => r.id);
+  async partnerSites(siteId: string): Promise<string[]> {
+    const rows = await this.#db.all<{ id: string }>(
+      `SELECT DISTINCT b.site_id AS id FROM partnership_sites a
+         JOIN partnership_sites b ON b.partnership_id = a.partnership_id
+       WHERE a.site_id = ? AND b.site_id <> ? ORDER BY b.site_id`,
+      [siteId, siteId],
+    );
+    return rows.map((r) => r.id);
   }
 
-  #withMembers(p: Omit<Partnership, 'sites' | 'matters'>): Partnership {
-    const sites = (
-      this.#db.sql
-        .prepare('SELECT site_id FROM partnership_sites WHERE partnership_id = ? ORDER BY site_id')
-        .all(p.id) as {
-        site_id: string;
-      }[]
-    ).map((r) => r.site_id);
-    const matters = (
-      this.#db.sql
-        .prepare('SELECT matter_id FROM partnership_matters WHERE partnership_id = ? ORDER BY matter_id')
-        .all(p.id) as { matter_id: string }[]
-    ).map((r) => r.matter_id);
-    return { ...p, sites, matters };
+  async #withMembers(p: PartnershipRow): Promise<Partnership> {
+    const sites = await this.#db.all<{ site_id: string }>(
+      'SELECT site_id FROM partnership_sites WHERE partnership_id = ? ORDER BY site_id',
+      [p.id],
+    );
+    const matters = await this.#db.all<{ matter_id: string }>(
+      'SELECT matter_id FROM partnership_matters WHERE partnership_id = ? ORDER BY matter_id',
+      [p.id],
+    );
+    return { ...p, sites: sites.map((r) => r.site_id), matters: matters.map((r) => r.matter_id) };
   }
 }
 

@@ -15,21 +15,21 @@ export function catalogRoutes(deps: CatalogRoutesDeps): RouteModule {
         summary: 'All sites',
         tag: 'catalog',
         access: 'catalog.read',
-        handler: () => ({ sites: deps.catalog.sites() }),
+        handler: async () => ({ sites: await deps.catalog.sites() }),
       });
       api.route({
         ...listPartnerships,
         summary: 'Partnerships (通办协议) with their sites and matters',
         tag: 'catalog',
         access: 'catalog.read',
-        handler: () => ({ partnerships: deps.catalog.partnerships() }),
+        handler: async () => ({ partnerships: await deps.catalog.partnerships() }),
       });
       api.route({
         ...listMatters,
         summary: 'The matter catalogue',
         tag: 'catalog',
         access: 'catalog.read',
-        handler: () => ({ matters: deps.catalog.matters() }),
+        handler: async () => ({ matters: await deps.catalog.matters() }),
       });
     },
   };

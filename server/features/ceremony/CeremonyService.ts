@@ -60,6 +60,8 @@ export interface CeremonyServiceDeps {
   readonly signing: DocumentSigning;
   /** The /verify links (QR, short URL) of a document hash, under the configured public URL. */
   readonly verificationLink: (sha256: string) => VerificationLink;
+  /** Where a failure after a committed signature goes (its status update, its announcement). */
+  readonly warn: (message: string) => void;
 }
 
 interface DetailRow {
@@ -82,19 +84,32 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     this.#d = deps;
     this.#ceremonies = new CeremonyStore(deps.db, deps.clock);
     deps.signing.on('signed', (outcome: SignOutcome) => {
-      if (outcome.document.ceremonyId) this.#publishLater(outcome.document.ceremonyId);
+      const ceremonyId = outcome.document.ceremonyId;
+      if (ceremonyId) void this.publish(ceremonyId).catch((err: unknown) => this.#warnFailure(ceremonyId, err));
     });
     deps.signing.on('completed', (doc: FlowDocument) => {
-      if (!doc.ceremonyId) return;
-      this.#ceremonies.setStatus(doc.ceremonyId, 'signed');
-      deps.audit.appendSync({
+      const ceremonyId = doc.ceremonyId;
+      if (!ceremonyId) return;
+      // The signature is committed already; a failure here must not surface as an unhandled rejection.
+      void this.#completed(ceremonyId, doc.id).catch((err: unknown) => this.#warnFailure(ceremonyId, err));
+    });
+  }
+
+  #warnFailure(ceremonyId: string, err: unknown): void {
+    this.#d.warn(`ceremony ${ceremonyId}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  async #completed(ceremonyId: string, documentId: string): Promise<void> {
+    await this.#d.db.transaction(async () => {
+      await this.#ceremonies.setStatus(ceremonyId, 'signed');
+      await this.#d.audit.append({
         actor: 'system',
         action: 'ceremony.signed',
-        target: `ceremony:${doc.ceremonyId}`,
-        details: { document: doc.id },
+        target: `ceremony:${ceremonyId}`,
+        details: { document: documentId },
       });
-      this.#publishLater(doc.ceremonyId);
-    });
+    }, 'immediate');
+    await this.publish(ceremonyId);
   }
 
   async create(host: UserPrincipal, input: NewCeremony): Promise<CeremonyState> {
@@ -104,8 +119,8 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     const everyone = [...input.signers, ...input.witnesses];
     if (new Set(everyone).size !== everyone.length)
       throw new BadRequestError('a person may appear only once among signers and witnesses');
-    const signers = input.signers.map((id) => this.#activeUser(id, ['official', 'clerk']));
-    const witnesses = input.witnesses.map((id) => this.#activeUser(id, ['official', 'clerk']));
+    const signers = await Promise.all(input.signers.map((id) => this.#activeUser(id, ['official', 'clerk'])));
+    const witnesses = await Promise.all(input.witnesses.map((id) => this.#activeUser(id, ['official', 'clerk'])));
     const facts = await inspectAgreement(input.pdf);
     // The QR goes on the last page before anyone signs: the base revision the signers sign carries it.
     const { pdf, verifySha256 } = stampVerificationQr(input.pdf, this.#d.verificationLink);
@@ -114,8 +129,12 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     const boxes = signatureGrid(facts.pageCount, facts.lastPageSize, signers.length);
     const documentId = randomUUID();
     const ceremonyId = await db.transaction(async () => {
-      const ceremony = this.#ceremonies.create({ title: input.title, hostUserId: host.userId, status: 'signing' });
-      const session = sessions.create({ kind: 'ceremony', ceremonyId: ceremony.id }, [
+      const ceremony = await this.#ceremonies.create({
+        title: input.title,
+        hostUserId: host.userId,
+        status: 'signing',
+      });
+      const session = await sessions.create({ kind: 'ceremony', ceremonyId: ceremony.id }, [
         { userId: host.userId, displayName: host.displayName, role: 'host' },
         ...signers.map((u) => ({ userId: u.id, displayName: u.displayName, role: 'signer' })),
         ...witnesses.map((u) => ({ userId: u.id, displayName: u.displayName, role: 'witness' })),
@@ -146,14 +165,13 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
           eventId: null,
         })),
       );
-      db.sql
-        .prepare(
-          'INSERT INTO ceremony_details (ceremony_id, document_id, session_id, host_site_id, page_count, current_page) VALUES (?, ?, ?, ?, ?, 1)',
-        )
-        .run(ceremony.id, documentId, session.id, host.siteId, facts.pageCount);
-      const addWitness = db.sql.prepare('INSERT INTO ceremony_witnesses (ceremony_id, user_id) VALUES (?, ?)');
-      for (const w of witnesses) addWitness.run(ceremony.id, w.id);
-      audit.appendSync({
+      await db.run(
+        'INSERT INTO ceremony_details (ceremony_id, document_id, session_id, host_site_id, page_count, current_page) VALUES (?, ?, ?, ?, ?, 1)',
+        [ceremony.id, documentId, session.id, host.siteId, facts.pageCount],
+      );
+      for (const w of witnesses)
+        await db.run('INSERT INTO ceremony_witnesses (ceremony_id, user_id) VALUES (?, ?)', [ceremony.id, w.id]);
+      await audit.append({
         actor: actorOf(host),
         action: 'ceremony.created',
         target: `ceremony:${ceremony.id}`,
@@ -174,16 +192,18 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
 
   async state(id: string): Promise<CeremonyState> {
     const { db, documents, users } = this.#d;
-    const ceremony = this.#ceremonies.get(id);
-    const detail = db.sql.prepare('SELECT * FROM ceremony_details WHERE ceremony_id = ?').get(id) as
-      DetailRow | undefined;
+    const ceremony = await this.#ceremonies.get(id);
+    const detail = await db.get<DetailRow>('SELECT * FROM ceremony_details WHERE ceremony_id = ?', [id]);
     if (!detail) throw new NotFoundError(`ceremony ${id}`);
     const doc = await documents.get(detail.document_id);
     const next = DocumentSigning.nextSigner(doc);
     const witnessIds = (
-      db.sql.prepare('SELECT user_id FROM ceremony_witnesses WHERE ceremony_id = ?').all(id) as { user_id: string }[]
+      await db.all<{ user_id: string }>('SELECT user_id FROM ceremony_witnesses WHERE ceremony_id = ?', [id])
     ).map((r) => r.user_id);
-    const host = users.get(ceremony.hostUserId);
+    const host = await users.get(ceremony.hostUserId);
+    const witnesses = await Promise.all(
+      witnessIds.map(async (w) => ({ userId: w, name: (await users.get(w)).displayName })),
+    );
     return {
       id,
       title: ceremony.title,
@@ -204,7 +224,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
         siteId: s.siteId,
         signedAt: s.signedAt,
       })),
-      witnesses: witnessIds.map((w) => ({ userId: w, name: users.get(w).displayName })),
+      witnesses,
       abortReason: detail.abort_reason,
       createdAt: ceremony.createdAt,
       updatedAt: ceremony.updatedAt,
@@ -215,7 +235,7 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     const state = await this.#assertHost(principal, id);
     if (!Number.isInteger(page) || page < 1 || page > state.pageCount)
       throw new BadRequestError(`page must be 1…${state.pageCount}`);
-    this.#d.db.sql.prepare('UPDATE ceremony_details SET current_page = ? WHERE ceremony_id = ?').run(page, id);
+    await this.#d.db.run('UPDATE ceremony_details SET current_page = ? WHERE ceremony_id = ?', [page, id]);
     return this.publish(id);
   }
 
@@ -227,15 +247,17 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
   }
 
   async abort(principal: Principal, id: string, reason: string): Promise<CeremonyState> {
-    const state = await this.#assertHost(principal, id);
-    if (state.status !== 'signing') throw new ConflictError(`ceremony is ${state.status}`, 'ceremony_closed');
+    // The status check and the abort in one immediate transaction: a signature or a second abort
+    // cannot land between them.
     await this.#d.db.transaction(async () => {
+      const state = await this.#assertHost(principal, id);
+      if (state.status !== 'signing') throw new ConflictError(`ceremony is ${state.status}`, 'ceremony_closed');
       await this.#d.signing.abort(state.documentId);
-      this.#d.db.sql.prepare('UPDATE ceremony_details SET abort_reason = ? WHERE ceremony_id = ?').run(reason, id);
-      this.#ceremonies.setStatus(id, 'aborted');
-      const session = this.#d.sessions.get(state.sessionId);
-      if (session.status === 'open') this.#d.sessions.end(session.id);
-      this.#d.audit.appendSync({
+      await this.#d.db.run('UPDATE ceremony_details SET abort_reason = ? WHERE ceremony_id = ?', [reason, id]);
+      await this.#ceremonies.setStatus(id, 'aborted');
+      const session = await this.#d.sessions.get(state.sessionId);
+      if (session.status === 'open') await this.#d.sessions.end(session.id);
+      await this.#d.audit.append({
         actor: actorOf(principal),
         action: 'ceremony.aborted',
         target: `ceremony:${id}`,
@@ -246,8 +268,8 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
   }
 
   /** The ceremony became a record (records archive it); its participants are told. */
-  markArchived(id: string): void {
-    this.#ceremonies.setStatus(id, 'archived');
+  async markArchived(id: string): Promise<void> {
+    await this.#ceremonies.setStatus(id, 'archived');
   }
 
   async #assertHost(principal: Principal, id: string): Promise<CeremonyState> {
@@ -263,13 +285,8 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     return state;
   }
 
-  /** publish() from an event listener, which cannot wait: a failure is logged, not left unhandled. */
-  #publishLater(id: string): void {
-    this.publish(id).catch((err: unknown) => console.error(`ceremony ${id}: state not published`, err));
-  }
-
-  #activeUser(id: string, roles: readonly string[]) {
-    const user = this.#d.users.find(id);
+  async #activeUser(id: string, roles: readonly string[]) {
+    const user = await this.#d.users.find(id);
     if (!user || user.disabled) throw new BadRequestError(`unknown user ${id}`, 'unknown_user');
     if (!roles.includes(user.role)) throw new BadRequestError(`${id} is a ${user.role}, not a signer`, 'bad_signer');
     return user;

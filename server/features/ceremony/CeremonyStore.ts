@@ -15,7 +15,7 @@ export interface Ceremony {
 }
 
 const SELECT =
-  'SELECT id, title, host_user_id AS hostUserId, status, created_at AS createdAt, updated_at AS updatedAt FROM ceremonies';
+  'SELECT id, title, host_user_id AS "hostUserId", status, created_at AS "createdAt", updated_at AS "updatedAt" FROM ceremonies';
 
 export class CeremonyStore {
   readonly #db: Database;
@@ -26,27 +26,28 @@ export class CeremonyStore {
     this.#clock = clock;
   }
 
-  create(input: { title: string; hostUserId: string; status?: string }): Ceremony {
+  async create(input: { title: string; hostUserId: string; status?: string }): Promise<Ceremony> {
     const id = randomUUID();
     const now = this.#clock().toISOString();
-    this.#db.sql
-      .prepare(
-        'INSERT INTO ceremonies (id, title, host_user_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(id, input.title, input.hostUserId, input.status ?? 'created', now, now);
+    await this.#db.run(
+      'INSERT INTO ceremonies (id, title, host_user_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [id, input.title, input.hostUserId, input.status ?? 'created', now, now],
+    );
     return this.get(id);
   }
 
-  get(id: string): Ceremony {
-    const row = this.#db.sql.prepare(`${SELECT} WHERE id = ?`).get(id) as Ceremony | undefined;
+  async get(id: string): Promise<Ceremony> {
+    const row = await this.#db.get<Ceremony>(`${SELECT} WHERE id = ?`, [id]);
     if (!row) throw new NotFoundError(`ceremony ${id}`);
     return row;
   }
 
-  setStatus(id: string, status: string): Ceremony {
-    const r = this.#db.sql
-      .prepare('UPDATE ceremonies SET status = ?, updated_at = ? WHERE id = ?')
-      .run(status, this.#clock().toISOString(), id);
+  async setStatus(id: string, status: string): Promise<Ceremony> {
+    const r = await this.#db.run('UPDATE ceremonies SET status = ?, updated_at = ? WHERE id = ?', [
+      status,
+      this.#clock().toISOString(),
+      id,
+    ]);
     if (r.changes === 0) throw new NotFoundError(`ceremony ${id}`);
     return this.get(id);
   }

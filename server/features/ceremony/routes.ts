@@ -29,7 +29,7 @@ export async function ceremonyFor(
   id: string,
 ): Promise<CeremonyState> {
   const state = await deps.ceremonies.state(id);
-  const session = deps.sessions.get(state.sessionId);
+  const session = await deps.sessions.get(state.sessionId);
   authorize(principal, action, { participant: !!principal && deps.sessions.isParticipant(principal, session) });
   return state;
 }

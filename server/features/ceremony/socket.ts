@@ -38,7 +38,7 @@ export function ceremonySockets(deps: CeremonySocketDeps): SocketModule {
         const state = await deps.ceremonies.state(ceremonyId);
         const principal = socket.data.principal;
         authorize(principal, 'ceremony.read', {
-          participant: deps.sessions.isParticipant(principal, deps.sessions.get(state.sessionId)),
+          participant: deps.sessions.isParticipant(principal, await deps.sessions.get(state.sessionId)),
         });
         return state;
       };
@@ -52,7 +52,7 @@ export function ceremonySockets(deps: CeremonySocketDeps): SocketModule {
             what: 'ceremony state (signer names)',
             via: 'socket',
           } as const;
-          deps.audit.readSync(socket.data.principal, read);
+          await deps.audit.read(socket.data.principal, read);
           return state;
         });
         realtime.handle(socket, 'ceremony:leave', async ({ ceremonyId }) => {

@@ -57,7 +57,7 @@ export interface DocumentSigningDeps {
   readonly audit: AuditLog;
   readonly pinLimiter: RateLimiter;
   readonly font: Uint8Array;
-  readonly siteName: (siteId: string | null) => string | undefined;
+  readonly siteName: (siteId: string | null) => Promise<string | undefined>;
 }
 
 export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; completed: [FlowDocument] }> {
@@ -104,6 +104,7 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
       const { key, image } = await this.#unlock(principal, signer, doc, input);
       const now = clock();
       const pdf = await blobs.get(doc.currentSha256);
+      const site = await this.#deps.siteName(signer.siteId);
       const signed = await signPdf(pdf, {
         signer: key,
         timeStamper: this.#deps.pki.timeStamper(),
@@ -111,7 +112,7 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
         signingTime: now,
         name: signer.displayName,
         reason: reasonFor[signer.role],
-        location: this.#deps.siteName(signer.siteId),
+        location: site,
         field: `Signature${signer.position}`,
         appearance: {
           page: signer.box.page,
@@ -121,7 +122,7 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
           texts: {
             name: signer.displayName,
             role: roleLabel[signer.role],
-            site: this.#deps.siteName(signer.siteId),
+            site,
             time: `${now.toISOString().replace('T', ' ').slice(0, 19)} UTC`,
             reason: reasonFor[signer.role],
           },

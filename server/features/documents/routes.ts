@@ -34,7 +34,7 @@ export async function documentFor(
 ): Promise<FlowDocument> {
   const doc = await deps.documents.get(id);
   if (await deps.documents.isDestroyed(id)) throw new GoneError(`document ${id} was destroyed with its record`);
-  const session = doc.sessionId ? deps.sessions.find(doc.sessionId) : undefined;
+  const session = doc.sessionId ? await deps.sessions.find(doc.sessionId) : undefined;
   authorize(principal, action, {
     participant: !!session && !!principal && deps.sessions.isParticipant(principal, session),
   });

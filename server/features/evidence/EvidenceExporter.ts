@@ -40,7 +40,7 @@ export interface EvidenceExporterDeps {
   readonly records: RecordService;
   readonly recording: RecordingService;
   readonly pki: SigningPki;
-  readonly matterName: (id: string) => string;
+  readonly matterName: (id: string) => Promise<string>;
   /** config.limits: evidenceJobsPerUser running at once; evidenceJobTtlMs after finishing. */
   readonly limits: { readonly evidenceJobsPerUser: number; readonly evidenceJobTtlMs: number };
 }

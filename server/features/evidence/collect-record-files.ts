@@ -17,7 +17,7 @@ export interface CollectOptions {
   readonly pki: SigningPki;
   readonly exportedAt: Date;
   readonly exportedBy: string;
-  readonly matterName: (id: string) => string;
+  readonly matterName: (id: string) => Promise<string>;
 }
 
 export async function collectRecordFiles(parts: RecordParts, o: CollectOptions): Promise<Map<string, ZipSource>> {
@@ -97,7 +97,7 @@ export async function collectRecordFiles(parts: RecordParts, o: CollectOptions):
       kind: record.kind,
       number: record.number,
       title: record.title,
-      matter: record.matterId ? { id: record.matterId, name: o.matterName(record.matterId) } : null,
+      matter: record.matterId ? { id: record.matterId, name: await o.matterName(record.matterId) } : null,
       sites: [...record.sites],
       participants: record.participants.map((p) => ({ name: p.name, role: p.role, userId: p.userId })),
       archivedAt: record.archivedAt,

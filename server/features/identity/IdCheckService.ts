@@ -67,8 +67,8 @@ export class IdCheckService {
 
   async read(clerk: UserPrincipal, caseId: string, snapshotId: string): Promise<IdRead> {
     const { db, cases, sessions, blobs, recording, audit, clock } = this.#d;
-    const c = cases.get(caseId);
-    const session = caseSessionOf(sessions, clerk, c, 'handling');
+    const c = await cases.get(caseId);
+    const session = await caseSessionOf(sessions, clerk, c, 'handling');
     const snap = await db.get<{ kind: string; sha256: string; sessionId: string; chainIndex: number | null }>(
       'SELECT kind, sha256, session_id AS "sessionId", chain_index AS "chainIndex" FROM snapshots WHERE case_id = ? AND id = ?',
       [caseId, snapshotId],
@@ -89,11 +89,14 @@ export class IdCheckService {
     const elapsedMs = Math.round(performance.now() - started);
     const now = clock();
     const today = new Date(now.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+    // The case's keyed HMAC is compared asynchronously: asked once, for the number the card shows.
+    const readId = card.side === 'front' ? card.fields.idNumber?.value : undefined;
+    const readIdMatches = readId !== undefined && (await cases.applicantIdMatches(caseId, readId));
     const checks: IdChecks =
       card.side === 'front'
         ? frontChecks(card.fields, {
             name: c.applicant.name,
-            idMatches: (id) => cases.applicantIdMatches(caseId, id),
+            idMatches: (id) => id === readId && readIdMatches,
           })
         : card.side === 'back'
           ? backChecks(card.fields, today)
@@ -103,7 +106,7 @@ export class IdCheckService {
       fields.idNumber = { ...card.fields.idNumber, value: maskIdNumber(card.fields.idNumber.value) };
 
     const id = randomUUID();
-    const participant = sessions.joinedApplicant(session.id)?.participantId ?? 'server';
+    const participant = (await sessions.joinedApplicant(session.id))?.participantId ?? 'server';
     const entry = {
       format: 'tongban-id-read/1',
       id,

@@ -66,6 +66,8 @@ export interface IdentityServiceDeps {
   readonly verificationLink: (sha256: string) => VerificationLink;
   /** Face match and liveness advice of the session, printed in the document (issue 15 §3). */
   readonly faceChecks: FaceCheckStore;
+  /** Where a failure after a committed signature goes (the case's move to signed). */
+  readonly warn: (message: string) => void;
 }
 
 const SNAPSHOT_COLUMNS = `id, case_id AS "caseId", session_id AS "sessionId", kind, media_type AS "mediaType", sha256, bytes,
@@ -80,8 +82,11 @@ export class IdentityService {
     // The last signature of an identity document completes the case's signing; a case cancelled
     // or rejected before that takes its unfinished documents with it.
     deps.signing.on('completed', (doc) => {
-      if (doc.kind === 'identity' && doc.caseId)
-        deps.cases.transition(undefined, doc.caseId, 'signed', `document ${doc.id}`);
+      const caseId = doc.kind === 'identity' ? doc.caseId : null;
+      if (caseId)
+        deps.cases
+          .transition(undefined, caseId, 'signed', `document ${doc.id}`)
+          .catch((err: unknown) => deps.warn(`case ${caseId} not moved to signed: ${(err as Error).message}`));
     });
     deps.cases.onChange((c) => {
       if (c.status !== 'cancelled' && c.status !== 'rejected') return;
@@ -97,17 +102,17 @@ export class IdentityService {
   }
 
   /** The handling clerk, in the case's open session, while the case is in session. */
-  #assertHandlingClerk(clerk: UserPrincipal, c: CaseSummary): Session {
+  #assertHandlingClerk(clerk: UserPrincipal, c: CaseSummary): Promise<Session> {
     return caseSessionOf(this.#d.sessions, clerk, c, 'handling');
   }
 
   /** The open session in which this clerk handles the case now (the face checks' precondition). */
-  handlingSession(clerk: UserPrincipal, caseId: string): Session {
-    return this.#assertHandlingClerk(clerk, this.#d.cases.get(caseId));
+  async handlingSession(clerk: UserPrincipal, caseId: string): Promise<Session> {
+    return this.#assertHandlingClerk(clerk, await this.#d.cases.get(caseId));
   }
 
   /** The applicant in the room and consenting: whose video a liveness check watches. */
-  presentApplicant(session: Session): JoinedApplicant {
+  presentApplicant(session: Session): Promise<JoinedApplicant> {
     return this.#presentApplicant(session);
   }
 
@@ -120,9 +125,9 @@ export class IdentityService {
    * the applicant's recorded video (no image from the client) and chains it into the recording.
    */
   async takeSnapshot(clerk: UserPrincipal, caseId: string, kind: 'face' | 'id'): Promise<Snapshot> {
-    const c = this.#d.cases.get(caseId);
-    const session = this.#assertHandlingClerk(clerk, c);
-    const applicant = this.#presentApplicant(session);
+    const c = await this.#d.cases.get(caseId);
+    const session = await this.#assertHandlingClerk(clerk, c);
+    const applicant = await this.#presentApplicant(session);
     const frame = await this.#d.recording.captureFrame(session.id, applicant.participantId, kind, 'still');
     const sha256 = await this.#d.blobs.put(frame.image);
     const snapshot: Snapshot = {
@@ -199,9 +204,9 @@ export class IdentityService {
   }
 
   /** The session's applicant, in the room now and having acknowledged the recording notice. */
-  #presentApplicant(session: Session): JoinedApplicant {
-    const applicant = this.#d.sessions.joinedApplicant(session.id);
-    const presence = applicant && this.#d.sessions.presence.get(session.id, applicant.participantId);
+  async #presentApplicant(session: Session): Promise<JoinedApplicant> {
+    const applicant = await this.#d.sessions.joinedApplicant(session.id);
+    const presence = applicant && (await this.#d.sessions.presence.get(session.id, applicant.participantId));
     if (!applicant || !presence?.present)
       throw new ConflictError('the applicant is not in the video room', 'applicant_not_present');
     if (!presence.consented)
@@ -218,13 +223,13 @@ export class IdentityService {
     session: Session,
     handlingClerk: UserPrincipal,
   ): Promise<{ applicant: JoinedApplicant; witness: Participant }> {
-    const applicant = this.#presentApplicant(session);
+    const applicant = await this.#presentApplicant(session);
     const witness = session.participants.find((p) => p.role === 'originating_clerk' && p.userId);
-    const present = (userId: string | null | undefined) =>
-      !!userId && this.#d.sessions.presence.get(session.id, `user:${userId}`).present;
-    if (!witness || !present(witness.userId))
+    const present = async (userId: string | null | undefined) =>
+      !!userId && (await this.#d.sessions.presence.get(session.id, `user:${userId}`)).present;
+    if (!witness || !(await present(witness.userId)))
       throw new ConflictError('the originating clerk is not in the video room', 'clerk_not_present');
-    if (!present(handlingClerk.userId))
+    if (!(await present(handlingClerk.userId)))
       throw new ConflictError('the handling clerk is not in the video room', 'clerk_not_present');
     if (!(await this.#d.recording.isRunning(session.id)))
       throw new ConflictError('the session is not being recorded', 'recording_not_running');
@@ -263,8 +268,8 @@ export class IdentityService {
 
   async confirm(clerk: UserPrincipal, caseId: string, checklist: Checklist): Promise<{ documentId: string }> {
     const { db, cases, documents, blobs, pki, audit, clock } = this.#d;
-    const c = cases.get(caseId);
-    const session = this.#assertHandlingClerk(clerk, c);
+    const c = await cases.get(caseId);
+    const session = await this.#assertHandlingClerk(clerk, c);
     const missing = uncheckedItems(checklist);
     if (missing.length)
       throw new BadRequestError(`checklist incomplete: ${missing.join(', ')}`, 'checklist_incomplete');
@@ -390,7 +395,7 @@ export class IdentityService {
           eventCertificate: certificate.serial,
         },
       });
-      cases.transition(clerk, caseId, 'identity_confirmed', `document ${documentId}`);
+      await cases.transition(clerk, caseId, 'identity_confirmed', `document ${documentId}`);
     }, 'immediate');
     return { documentId };
   }

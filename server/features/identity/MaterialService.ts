@@ -69,8 +69,8 @@ export class MaterialService {
 
   /** An uploaded file, chained into the recording under the originating clerk's folder. */
   async upload(clerk: UserPrincipal, caseId: string, name: string, bytes: Uint8Array): Promise<Material> {
-    const c = this.#d.cases.get(caseId);
-    const session = caseSessionOf(this.#d.sessions, clerk, c, 'originating');
+    const c = await this.#d.cases.get(caseId);
+    const session = await caseSessionOf(this.#d.sessions, clerk, c, 'originating');
     const mediaType = materialType(bytes);
     const link = await this.#d.recording.appendEntry(
       session.id,
@@ -85,8 +85,8 @@ export class MaterialService {
 
   /** A frame of a participant's camera (e.g. the document camera at the 帮办 desk), from the recording. */
   async fromCamera(clerk: UserPrincipal, caseId: string, name: string, participantId: string): Promise<Material> {
-    const c = this.#d.cases.get(caseId);
-    const session = caseSessionOf(this.#d.sessions, clerk, c, 'originating');
+    const c = await this.#d.cases.get(caseId);
+    const session = await caseSessionOf(this.#d.sessions, clerk, c, 'originating');
     if (!session.participants.some((p) => p.participantId === participantId))
       throw new ForbiddenError('not a participant of this session');
     const frame = await this.#d.recording.captureFrame(session.id, participantId, 'material', 'still');

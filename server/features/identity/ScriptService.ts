@@ -87,7 +87,7 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
   }
 
   async versions(matterId: string): Promise<MatterScript[]> {
-    this.#d.catalog.matter(matterId);
+    await this.#d.catalog.matter(matterId);
     const rows = await this.#d.db.all<ScriptRow>(
       `SELECT ${SCRIPT_COLUMNS} FROM matter_scripts WHERE matter_id = ? ORDER BY version DESC`,
       [matterId],
@@ -155,8 +155,8 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
   }
 
   /** May the principal see the case's script (staff of either site, auditors, the case's applicant)? */
-  isGuestOfCase(principal: Principal, c: CaseSummary): boolean {
-    const session = c.sessionId ? this.#d.sessions.find(c.sessionId) : undefined;
+  async isGuestOfCase(principal: Principal, c: CaseSummary): Promise<boolean> {
+    const session = c.sessionId ? await this.#d.sessions.find(c.sessionId) : undefined;
     return principal.kind === 'guest' && !!session && this.#d.sessions.isParticipant(principal, session);
   }
 
@@ -166,7 +166,7 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
 
   /** The run's state and how many events it was built from (the compare-and-set of #chain). */
   async #stateAndSeen(caseId: string): Promise<{ state: ScriptRunState; seen: number }> {
-    const c = this.#d.cases.get(caseId);
+    const c = await this.#d.cases.get(caseId);
     const run = await this.#run(caseId);
     const script = run ? await this.#version(run.matterId, run.version) : await this.current(c.matter.id);
     if (!script)
@@ -231,8 +231,8 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
 
   /** The handling clerk starts the script with the current version (again: shows the open prompt again). */
   async start(clerk: UserPrincipal, caseId: string): Promise<ScriptRunState> {
-    const c = this.#d.cases.get(caseId);
-    const session = caseSessionOf(this.#d.sessions, clerk, c, 'handling');
+    const c = await this.#d.cases.get(caseId);
+    const session = await caseSessionOf(this.#d.sessions, clerk, c, 'handling');
     if (!(await this.#run(caseId))) {
       const script = await this.current(c.matter.id);
       if (!script) throw new ConflictError(`matter ${c.matter.id} has no script`, 'script_not_running');
@@ -250,8 +250,8 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
 
   /** The clerk marks the answer to the open prompt; 重复 shows it again, 是/否 moves to the next open one. */
   async answer(clerk: UserPrincipal, caseId: string, answer: ScriptAnswer | 'repeat'): Promise<ScriptRunState> {
-    const c = this.#d.cases.get(caseId);
-    caseSessionOf(this.#d.sessions, clerk, c, 'handling');
+    const c = await this.#d.cases.get(caseId);
+    await caseSessionOf(this.#d.sessions, clerk, c, 'handling');
     const { state, seen } = await this.#stateAndSeen(caseId);
     if (!state.prompt) throw new ConflictError(`the script is ${state.status}`, 'script_not_running');
     await this.#chain(clerk, c, state, seen, state.prompt.n, 'answer', answer);
@@ -266,8 +266,8 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
    * the next one marked becomes the step's answer.
    */
   async reask(clerk: UserPrincipal, caseId: string, n: number): Promise<ScriptRunState> {
-    const c = this.#d.cases.get(caseId);
-    caseSessionOf(this.#d.sessions, clerk, c, 'handling');
+    const c = await this.#d.cases.get(caseId);
+    await caseSessionOf(this.#d.sessions, clerk, c, 'handling');
     const { state, seen } = await this.#stateAndSeen(caseId);
     if (state.status === 'none' || state.status === 'not_started')
       throw new ConflictError(`the script is ${state.status}`, 'script_not_running');
@@ -301,8 +301,8 @@ export class ScriptService extends EventEmitter<{ changed: [ScriptRunState] }> {
     corrects: number | null = null,
   ): Promise<void> {
     const { db, audit, clock, recording, sessions } = this.#d;
-    const session = sessions.openForCase(c.id)!;
-    const applicant = sessions.joinedApplicant(session.id);
+    const session = (await sessions.openForCase(c.id))!;
+    const applicant = await sessions.joinedApplicant(session.id);
     if (!applicant) throw new ConflictError('the applicant is not in the video room', 'applicant_not_present');
     const step = state.steps[n - 1]!;
     const at = clock().toISOString();

@@ -5,15 +5,15 @@ import type { UserPrincipal } from '../../kernel/principal.js';
 import { ConflictError, ForbiddenError } from '../../kernel/errors.js';
 import type { Session, SessionService } from '../sessions/index.js';
 
-export function caseSessionOf(
+export async function caseSessionOf(
   sessions: SessionService,
   clerk: UserPrincipal,
   c: CaseSummary,
   side: 'handling' | 'originating',
-): Session {
+): Promise<Session> {
   const site = side === 'handling' ? c.handlingSite : c.originatingSite;
   if (clerk.role !== 'clerk' || clerk.siteId !== site.id) throw new ForbiddenError(`${side} clerk only`);
-  const session = sessions.openForCase(c.id);
+  const session = await sessions.openForCase(c.id);
   const role = side === 'handling' ? 'handling_clerk' : 'originating_clerk';
   if (!session || !session.participants.some((p) => p.userId === clerk.userId && p.role === role)) {
     throw new ForbiddenError(`only the clerk ${side === 'handling' ? 'handling' : 'who opened'} this case`);

@@ -137,7 +137,7 @@ describe('flow A: session preconditions (issue 12 §2)', () => {
     expect(witnessMissing.status).toBe(409);
     expect(witnessMissing.json().error.code).toBe('clerk_not_present');
     bots.push(...(await joinLiveRoom(server, sessionId, [xingren])));
-    const presence = server.app.services.sessions.presence.of(sessionId);
+    const presence = await server.app.services.sessions.presence.of(sessionId);
     expect(
       presence
         .filter((p) => p.present)

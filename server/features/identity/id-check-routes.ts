@@ -21,8 +21,8 @@ export function idCheckRoutes(deps: IdCheckRoutesDeps): RouteModule {
         tag: 'identity',
         access: 'snapshot.create',
         personalData: { what: 'ID card reading', object: (p) => `snapshot:${p.snapshotId}` },
-        handler: ({ principal, params }) => {
-          caseFor(deps, principal, 'snapshot.create', params.id);
+        handler: async ({ principal, params }) => {
+          await caseFor(deps, principal, 'snapshot.create', params.id);
           return deps.idChecks.read(principal, params.id, params.snapshotId);
         },
       });
@@ -34,7 +34,7 @@ export function idCheckRoutes(deps: IdCheckRoutesDeps): RouteModule {
         access: 'case.read',
         personalData: { what: 'ID check', object: (p) => `case:${p.id}` },
         handler: async ({ principal, params }) => {
-          caseFor(deps, principal, 'case.read', params.id);
+          await caseFor(deps, principal, 'case.read', params.id);
           const check = await deps.idChecks.check(params.id);
           if (!check) throw new NotFoundError('ID check');
           return check;

@@ -31,7 +31,7 @@ export function materialRoutes(deps: MaterialRoutesDeps): RouteModule {
         tag: 'identity',
         access: 'material.create',
         handler: async ({ req, res, principal, params }) => {
-          caseFor(deps, principal, 'material.create', params.id);
+          await caseFor(deps, principal, 'material.create', params.id);
           const { fields, file } = await readMultipart(req, res, {
             file: uploadMaterial.multipart.file,
             maxBytes: MATERIAL_MAX_BYTES,
@@ -46,8 +46,8 @@ export function materialRoutes(deps: MaterialRoutesDeps): RouteModule {
         summary: "A material from a participant's camera: the server takes the frame from the recording and chains it",
         tag: 'identity',
         access: 'material.create',
-        handler: ({ principal, params, body }) => {
-          caseFor(deps, principal, 'material.create', params.id);
+        handler: async ({ principal, params, body }) => {
+          await caseFor(deps, principal, 'material.create', params.id);
           return deps.materials.fromCamera(principal, params.id, body.name, body.participantId);
         },
       });
@@ -59,7 +59,7 @@ export function materialRoutes(deps: MaterialRoutesDeps): RouteModule {
         access: 'case.read',
         personalData: { what: 'material list', object: (p) => `case:${p.id}` },
         handler: async ({ principal, params }) => {
-          caseFor(deps, principal, 'case.read', params.id);
+          await caseFor(deps, principal, 'case.read', params.id);
           return { materials: await deps.materials.list(params.id) };
         },
       });
@@ -71,7 +71,7 @@ export function materialRoutes(deps: MaterialRoutesDeps): RouteModule {
         access: 'case.read',
         personalData: { what: 'material file', object: (p) => `material:${p.materialId}` },
         handler: async ({ res, principal, params }) => {
-          caseFor(deps, principal, 'case.read', params.id);
+          await caseFor(deps, principal, 'case.read', params.id);
           const m = await deps.materials.get(params.id, params.materialId);
           if (!m) throw new NotFoundError('material');
           res.type(m.mediaType).send(await deps.blobs.get(m.sha256));

@@ -23,7 +23,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): RouteModule {
         tag: 'identity',
         access: 'snapshot.create',
         handler: async ({ principal, params, body }) => {
-          caseFor(deps, principal, 'snapshot.create', params.id);
+          await caseFor(deps, principal, 'snapshot.create', params.id);
           const snap = await deps.identity.takeSnapshot(principal, params.id, body.kind);
           return {
             id: snap.id,
@@ -43,7 +43,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): RouteModule {
         access: 'case.read',
         personalData: { what: 'snapshot list', object: (p) => `case:${p.id}` },
         handler: async ({ principal, params }) => {
-          caseFor(deps, principal, 'case.read', params.id);
+          await caseFor(deps, principal, 'case.read', params.id);
           return { snapshots: await deps.identity.snapshots(params.id) };
         },
       });
@@ -55,7 +55,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): RouteModule {
         access: 'case.read',
         personalData: { what: 'snapshot image', object: (p) => `snapshot:${p.snapshotId}` },
         handler: async ({ res, principal, params }) => {
-          caseFor(deps, principal, 'case.read', params.id);
+          await caseFor(deps, principal, 'case.read', params.id);
           const snap = await deps.identity.snapshot(params.id, params.snapshotId);
           if (!snap) throw new NotFoundError('snapshot');
           res.type(snap.mediaType).send(await deps.blobs.get(snap.sha256));
@@ -69,8 +69,8 @@ export function identityRoutes(deps: IdentityRoutesDeps): RouteModule {
           'Confirm the identity: renders 身份核验确认书 and opens its signing (applicant → witness → handling clerk)',
         tag: 'identity',
         access: 'identity.confirm',
-        handler: ({ principal, params, body }) => {
-          caseFor(deps, principal, 'identity.confirm', params.id);
+        handler: async ({ principal, params, body }) => {
+          await caseFor(deps, principal, 'identity.confirm', params.id);
           return deps.identity.confirm(principal, params.id, body.checklist);
         },
       });

@@ -47,9 +47,9 @@ export function scriptRoutes(deps: ScriptRoutesDeps): RouteModule {
         tag: 'identity',
         access: 'script.read',
         personalData: { what: 'consent script run (applicant name in prompts)', object: (p) => `case:${p.id}` },
-        handler: ({ principal, params }) => {
-          const c = deps.cases.get(params.id);
-          authorize(principal, 'script.read', { case: c, participant: deps.scripts.isGuestOfCase(principal, c) });
+        handler: async ({ principal, params }) => {
+          const c = await deps.cases.get(params.id);
+          authorize(principal, 'script.read', { case: c, participant: await deps.scripts.isGuestOfCase(principal, c) });
           return deps.scripts.state(params.id);
         },
       });
@@ -59,8 +59,8 @@ export function scriptRoutes(deps: ScriptRoutesDeps): RouteModule {
         summary: 'Start (or show again) the script: the open prompt goes to the applicant and into the recording chain',
         tag: 'identity',
         access: 'script.run',
-        handler: ({ principal, params }) => {
-          caseFor(deps, principal, 'script.run', params.id);
+        handler: async ({ principal, params }) => {
+          await caseFor(deps, principal, 'script.run', params.id);
           return deps.scripts.start(principal, params.id);
         },
       });
@@ -70,8 +70,8 @@ export function scriptRoutes(deps: ScriptRoutesDeps): RouteModule {
         summary: "Mark the applicant's answer to the open prompt: 是 / 否, or 重复 to show it again (chained)",
         tag: 'identity',
         access: 'script.run',
-        handler: ({ principal, params, body }) => {
-          caseFor(deps, principal, 'script.run', params.id);
+        handler: async ({ principal, params, body }) => {
+          await caseFor(deps, principal, 'script.run', params.id);
           return deps.scripts.answer(principal, params.id, body.answer);
         },
       });
@@ -81,8 +81,8 @@ export function scriptRoutes(deps: ScriptRoutesDeps): RouteModule {
         summary: 'Ask an answered step again to correct its answer (the old answer stays in the chain)',
         tag: 'identity',
         access: 'script.run',
-        handler: ({ principal, params, body }) => {
-          caseFor(deps, principal, 'script.run', params.id);
+        handler: async ({ principal, params, body }) => {
+          await caseFor(deps, principal, 'script.run', params.id);
           return deps.scripts.reask(principal, params.id, body.step);
         },
       });

@@ -30,7 +30,7 @@ afterAll(async () => {
 test('everyone present and consenting, but the session is not recorded → 409 recording_not_running', async () => {
   const c = await openCaseWithGuest(server, { xingren, cixi }, { name: '孙八', idNumber: '522501199404041234' });
   bots.push(...(await joinLiveRoom(server, c.sessionId, [c.guest, cixi, xingren])));
-  const present = server.app.services.sessions.presence.of(c.sessionId).filter((p) => p.present && p.consented);
+  const present = (await server.app.services.sessions.presence.of(c.sessionId)).filter((p) => p.present && p.consented);
   expect(present).toHaveLength(3);
   const refused = await cixi.post(`/api/cases/${c.id}/confirm-identity`, { checklist });
   expect(refused.status).toBe(409);
@@ -43,11 +43,11 @@ test('everyone present and consenting, but the session is not recorded → 409 r
 test('a participant the previous process saw in a room (it crashed) is not present after a restart', async () => {
   const c = await openCaseWithGuest(server, { xingren, cixi }, { name: '周九', idNumber: '522501199505051234' });
   // As a killed process leaves it: a join written, no leave.
-  server.app.services.sessions.presence.record(c.sessionId, 'user:clerk.cixi', 'joined');
-  expect(server.app.services.sessions.presence.get(c.sessionId, 'user:clerk.cixi').present).toBe(true);
+  await server.app.services.sessions.presence.record(c.sessionId, 'user:clerk.cixi', 'joined');
+  expect((await server.app.services.sessions.presence.get(c.sessionId, 'user:clerk.cixi')).present).toBe(true);
   await closeLiveRoom(bots.splice(0));
   server = await server.restart();
-  const after = server.app.services.sessions.presence.get(c.sessionId, 'user:clerk.cixi');
+  const after = await server.app.services.sessions.presence.get(c.sessionId, 'user:clerk.cixi');
   expect(after).toMatchObject({ present: false, firstJoinedAt: expect.any(String) });
-  expect(server.app.services.sessions.presence.of(c.sessionId).filter((p) => p.present)).toEqual([]);
+  expect((await server.app.services.sessions.presence.of(c.sessionId)).filter((p) => p.present)).toEqual([]);
 });

@@ -11,13 +11,17 @@ export function scriptSockets(deps: { readonly scripts: ScriptService; readonly 
     name: 'scripts',
     attach(realtime) {
       const push = (state: ScriptRunState) => {
-        if (!state.sessionId) return;
-        const c = deps.cases.get(state.caseId);
-        realtime.io
-          .to(mediaRoom(state.sessionId))
-          .to(siteRoom(c.originatingSite.id))
-          .to(siteRoom(c.handlingSite.id))
-          .emit('script:state', state);
+        const sessionId = state.sessionId;
+        if (!sessionId) return;
+        void deps.cases.get(state.caseId).then(
+          (c) =>
+            realtime.io
+              .to(mediaRoom(sessionId))
+              .to(siteRoom(c.originatingSite.id))
+              .to(siteRoom(c.handlingSite.id))
+              .emit('script:state', state),
+          () => undefined, // the case is gone: nobody to tell
+        );
       };
       deps.scripts.on('changed', push);
       return () => deps.scripts.off('changed', push);

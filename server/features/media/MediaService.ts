@@ -20,7 +20,7 @@ export interface RoomRecorder {
 
 /** Where joins, leaves and consents are written (the sessions feature's presence log). */
 export interface PresenceSink {
-  record(sessionId: string, participantId: string, event: 'joined' | 'left' | 'consented'): void;
+  record(sessionId: string, participantId: string, event: 'joined' | 'left' | 'consented'): Promise<void>;
 }
 
 export interface MediaServiceOptions extends WorkerPoolOptions {
@@ -181,11 +181,8 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
 
   /** A presence that cannot be written only makes later preconditions fail: never break the room for it. */
   #presence(sessionId: string, peerId: string, event: 'joined' | 'left' | 'consented'): void {
-    try {
-      this.#options.presence?.record(sessionId, peerId, event);
-    } catch {
-      // e.g. the session row is gone (deleted record): nothing to attest any more.
-    }
+    // A write refused, e.g. the session row is gone (deleted record): nothing to attest any more.
+    this.#options.presence?.record(sessionId, peerId, event).catch(() => undefined);
   }
 
   async #rebuild(sessionId: string, dead: Room): Promise<void> {

@@ -196,7 +196,7 @@ describe('screen sharing: one share at a time, announced, recorded apart', () =>
   test('the start and stop are marks on the auditor timeline, about the sharer', async () => {
     const links = await server.app.services.recording.store.segments(sessionId);
     const row = (await server.app.services.recording.store.get(sessionId))!;
-    const session = server.app.services.sessions.find(sessionId)!;
+    const session = (await server.app.services.sessions.find(sessionId))!;
     const timeline = buildTimeline({
       recordId: 'r',
       session,

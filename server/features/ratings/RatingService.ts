@@ -58,76 +58,83 @@ export class RatingService {
   }
 
   /** A fresh token for the case's applicant (replacing an earlier one: a reload of the phone page). */
-  issueToken(guest: GuestPrincipal, caseId: string): RatingToken {
-    this.#cases.get(caseId);
-    this.#assertApplicant(guest, caseId);
-    if (this.#rated(caseId)) throw ratingExists();
+  async issueToken(guest: GuestPrincipal, caseId: string): Promise<RatingToken> {
+    await this.#cases.get(caseId);
+    await this.#assertApplicant(guest, caseId);
+    if (await this.#rated(caseId)) throw ratingExists();
     const token = randomBytes(32).toString('base64url');
     const now = this.#clock();
     const expiresAt = new Date(now.getTime() + this.#tokenTtlMs).toISOString();
-    this.#db.sql
-      .prepare(
+    await this.#db.transaction(async () => {
+      await this.#db.run(
         `INSERT INTO rating_tokens (case_id, guest_id, token_hash, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(case_id) DO UPDATE SET guest_id = excluded.guest_id, token_hash = excluded.token_hash,
            issued_at = excluded.issued_at, expires_at = excluded.expires_at`,
-      )
-      .run(caseId, guest.guestId, hashToken(token), now.toISOString(), expiresAt);
-    this.#audit.appendSync({
-      actor: guestActor(guest.guestId),
-      action: 'rating.token_issued',
-      target: `case:${caseId}`,
-      details: { expiresAt },
+        [caseId, guest.guestId, hashToken(token), now.toISOString(), expiresAt],
+      );
+      await this.#audit.append({
+        actor: guestActor(guest.guestId),
+        action: 'rating.token_issued',
+        target: `case:${caseId}`,
+        details: { expiresAt },
+      });
     });
     return { token, expiresAt };
   }
 
   /** Records the applicant's rating: 403 for anyone else, 409 before the case ends and on a second try. */
-  rate(principal: Principal | undefined, caseId: string, input: NewRatingBody): Rating {
-    const c = this.#cases.get(caseId);
+  async rate(principal: Principal | undefined, caseId: string, input: NewRatingBody): Promise<Rating> {
+    const c = await this.#cases.get(caseId);
     if (principal?.kind === 'user') throw new RatingNotApplicantError();
     // The pass decides when there is one: the same phone may have joined a later case as a guest since.
     const guestId =
-      input.token || !principal ? this.#guestOfToken(caseId, input.token) : this.#assertApplicant(principal, caseId);
+      input.token || !principal
+        ? await this.#guestOfToken(caseId, input.token)
+        : await this.#assertApplicant(principal, caseId);
     const ratedAt = this.#clock().toISOString();
     const comment = input.comment?.trim() || null;
-    this.#db.transactionSync(() => {
-      if (this.#rated(caseId)) throw ratingExists();
-      if (!RATEABLE.includes(c.status))
-        throw new ConflictError(`a case that is ${c.status} has not ended yet`, 'rating_not_open');
-      this.#db.sql
-        .prepare('INSERT INTO ratings (case_id, guest_id, score, comment, channel, rated_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(caseId, guestId, ratingScore[input.level], comment, PHONE_CHANNEL, ratedAt);
+    if (!RATEABLE.includes(c.status))
+      throw new ConflictError(`a case that is ${c.status} has not ended yet`, 'rating_not_open');
+    await this.#db.transaction(async () => {
+      // One rating per case: the primary key decides between two tries at once (on any node).
+      const inserted = await this.#db.run(
+        `INSERT INTO ratings (case_id, guest_id, score, comment, channel, rated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (case_id) DO NOTHING`,
+        [caseId, guestId, ratingScore[input.level], comment, PHONE_CHANNEL, ratedAt],
+      );
+      if (inserted.changes === 0) throw ratingExists();
       // The comment is the applicant's free text: the log keeps its length, not its words.
-      this.#audit.appendSync({
+      await this.#audit.append({
         actor: guestActor(guestId),
         action: 'case.rated',
         target: `case:${caseId}`,
         siteId: c.handlingSite.id,
         details: { level: input.level, commentLength: comment?.length ?? 0 },
       });
-    });
+    }, 'immediate');
     return { caseId, level: input.level, ratedAt };
   }
 
   /** The guest must be the applicant who joined this case's session; returns its id. */
-  #assertApplicant(guest: GuestPrincipal, caseId: string): string {
-    const joined = guest.caseId === caseId ? this.#sessions.joinedApplicant(guest.sessionId) : undefined;
+  async #assertApplicant(guest: GuestPrincipal, caseId: string): Promise<string> {
+    const joined = guest.caseId === caseId ? await this.#sessions.joinedApplicant(guest.sessionId) : undefined;
     if (joined?.guestId !== guest.guestId) throw new RatingNotApplicantError();
     return guest.guestId;
   }
 
   /** A token stays valid after use so that a second rating is told 409, not 403. */
-  #guestOfToken(caseId: string, token: string | undefined): string {
+  async #guestOfToken(caseId: string, token: string | undefined): Promise<string> {
     if (!token) throw new RatingTokenInvalidError();
-    const row = this.#db.sql
-      .prepare('SELECT guest_id AS guestId FROM rating_tokens WHERE case_id = ? AND token_hash = ? AND expires_at > ?')
-      .get(caseId, hashToken(token), this.#clock().toISOString()) as { guestId: string } | undefined;
+    const row = await this.#db.get<{ guestId: string }>(
+      'SELECT guest_id AS "guestId" FROM rating_tokens WHERE case_id = ? AND token_hash = ? AND expires_at > ?',
+      [caseId, hashToken(token), this.#clock().toISOString()],
+    );
     if (!row) throw new RatingTokenInvalidError();
     return row.guestId;
   }
 
-  #rated(caseId: string): boolean {
-    return this.#db.sql.prepare('SELECT 1 FROM ratings WHERE case_id = ?').get(caseId) !== undefined;
+  async #rated(caseId: string): Promise<boolean> {
+    return (await this.#db.get('SELECT 1 FROM ratings WHERE case_id = ?', [caseId])) !== undefined;
   }
 }
 

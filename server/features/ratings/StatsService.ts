@@ -55,12 +55,12 @@ const FACTS = `
       (SELECT s.id FROM sessions s WHERE s.case_id = c.id ORDER BY s.started_at LIMIT 1) AS first_session
     FROM cases c
   )
-  SELECT d.id AS caseId, d.number, d.status, d.matter_id AS matterId, m.name AS matterName, m.department,
-    d.handling_site_id AS handlingSiteId, h.name AS handlingSiteName, d.applicant_name AS applicantName,
-    d.clerk_id AS clerkId, u.display_name AS clerkName, d.created_at AS createdAt,
-    d.accepted_at AS acceptedAt, d.rejected_at AS rejectedAt,
-    s.started_at AS sessionStartedAt, s.ended_at AS sessionEndedAt,
-    r.score, r.comment, r.channel, r.rated_at AS ratedAt
+  SELECT d.id AS "caseId", d.number, d.status, d.matter_id AS "matterId", m.name AS "matterName", m.department,
+    d.handling_site_id AS "handlingSiteId", h.name AS "handlingSiteName", d.applicant_name AS "applicantName",
+    d.clerk_id AS "clerkId", u.display_name AS "clerkName", d.created_at AS "createdAt",
+    d.accepted_at AS "acceptedAt", d.rejected_at AS "rejectedAt",
+    s.started_at AS "sessionStartedAt", s.ended_at AS "sessionEndedAt",
+    r.score, r.comment, r.channel, r.rated_at AS "ratedAt"
   FROM decided d JOIN matters m ON m.id = d.matter_id JOIN sites h ON h.id = d.handling_site_id
     LEFT JOIN users u ON u.id = d.clerk_id
     LEFT JOIN sessions s ON s.id = d.first_session
@@ -77,7 +77,7 @@ export class StatsService {
   }
 
   /** The cases the filter selects, oldest first. */
-  facts(filter: StatsFilter): CaseFact[] {
+  async facts(filter: StatsFilter): Promise<CaseFact[]> {
     const where: string[] = [];
     const args: string[] = [];
     if (filter.from) {
@@ -101,11 +101,11 @@ export class StatsService {
       args.push(filter.clerk);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    return this.#db.sql.prepare(`${FACTS} ${clause} ORDER BY d.created_at, d.number`).all(...args) as CaseFact[];
+    return this.#db.all<CaseFact>(`${FACTS} ${clause} ORDER BY d.created_at, d.number`, args);
   }
 
-  report(by: StatsDimension, filter: StatsFilter): StatsReport {
-    const facts = this.facts(filter);
+  async report(by: StatsDimension, filter: StatsFilter): Promise<StatsReport> {
+    const facts = await this.facts(filter);
     const groups = new Map<string, { label: string; facts: CaseFact[] }>();
     for (const f of facts) {
       const [key, label] = keyOf(by, f);

@@ -47,10 +47,10 @@ export function ratingRoutes(deps: RatingRoutesDeps): RouteModule {
         tag: 'ratings',
         access: 'stats.read',
         personalData: { what: '好差评 export (masked applicant names, comments)', object: () => 'ratings' },
-        handler: ({ res, query }) => {
+        handler: async ({ res, query }) => {
           res.setHeader('content-type', 'text/csv; charset=utf-8');
           res.setHeader('content-disposition', 'attachment; filename="haochaping.csv"');
-          res.send(ratingsCsv(deps.stats.facts(query)));
+          res.send(ratingsCsv(await deps.stats.facts(query)));
           return undefined;
         },
       });

@@ -21,8 +21,8 @@ export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
     name: 'recordings',
     register(api) {
       const { store } = deps.recording;
-      const readable = (principal: Principal, sessionId: string) => {
-        const session = deps.sessions.get(sessionId);
+      const readable = async (principal: Principal, sessionId: string) => {
+        const session = await deps.sessions.get(sessionId);
         authorize(principal, 'session.read', { participant: deps.sessions.isParticipant(principal, session) });
       };
 
@@ -33,7 +33,7 @@ export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
         access: 'session.read',
         personalData: { what: 'recording (participants, segments)', object: (p) => `session:${p.id}` },
         handler: async ({ principal, params }) => {
-          readable(principal, params.id);
+          await readable(principal, params.id);
           const row = await store.get(params.id);
           if (!row) throw new NotFoundError(`recording of session ${params.id}`);
           return {
@@ -69,7 +69,7 @@ export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
         access: 'session.read',
         personalData: { what: 'recording video', object: (p) => `session:${p.id}` },
         handler: async ({ principal, params, res }) => {
-          readable(principal, params.id);
+          await readable(principal, params.id);
           const file = await deps.recording.compositeFile(params.id);
           if (!file) throw new NotFoundError(`composite video of session ${params.id}`);
           res.sendFile(file, { dotfiles: 'allow', headers: { 'content-type': 'video/mp4' } }, (err) => {
@@ -88,7 +88,7 @@ export function recordingRoutes(deps: RecordingRoutesDeps): RouteModule {
         tag: 'sessions',
         access: 'session.read',
         handler: async ({ principal, params }) => {
-          readable(principal, params.id);
+          await readable(principal, params.id);
           return deps.recording.verify(params.id);
         },
       });

@@ -72,11 +72,11 @@ export class RecordService {
 
   async archiveCase(clerk: UserPrincipal, caseId: string): Promise<{ recordId: string }> {
     const { cases, sessions, catalog, db, audit, clock } = this.#d;
-    const c = cases.get(caseId);
+    const c = await cases.get(caseId);
     if (clerk.role !== 'clerk' || clerk.siteId !== c.handlingSite.id)
       throw new ForbiddenError('the handling site archives');
     if (c.status !== 'signed') throw new ConflictError(`a ${c.status} case cannot be archived`, 'invalid_state');
-    const session = c.sessionId ? sessions.get(c.sessionId) : undefined;
+    const session = c.sessionId ? await sessions.get(c.sessionId) : undefined;
     if (!session) throw new ConflictError('the case has no video session, hence no recording', 'recording_missing');
     // Seal what was recorded, then check it from the files.
     await this.#d.recording.finalize(session.id);
@@ -96,9 +96,10 @@ export class RecordService {
     }
     const now = clock();
     const recordId = randomUUID();
+    const { retentionDays } = await catalog.matter(c.matter.id);
     // The case's move to archived checks its state in the same immediate transaction as the record goes in.
     await db.transaction(async () => {
-      cases.transition(clerk, caseId, 'archived', `record ${recordId}`);
+      await cases.transition(clerk, caseId, 'archived', `record ${recordId}`);
       await this.store.insert({
         id: recordId,
         kind: 'case',
@@ -110,7 +111,7 @@ export class RecordService {
         matterId: c.matter.id,
         archivedAt: now.toISOString(),
         archivedBy: actorOf(clerk),
-        retainUntil: retainUntil(now, catalog.matter(c.matter.id).retentionDays),
+        retainUntil: retainUntil(now, retentionDays),
         siteIds: [c.originatingSite.id, c.handlingSite.id],
         participants: participantsOf(session),
       });
@@ -169,9 +170,9 @@ export class RecordService {
       const now = await ceremonies.state(ceremonyId);
       if (now.status !== 'signed')
         throw new ConflictError(`a ${now.status} ceremony cannot be archived`, 'invalid_state');
-      const session = sessions.get(state.sessionId);
-      if (session.status === 'open') sessions.end(session.id);
-      ceremonies.markArchived(ceremonyId);
+      const session = await sessions.get(state.sessionId);
+      if (session.status === 'open') await sessions.end(session.id);
+      await ceremonies.markArchived(ceremonyId);
       const siteIds = [...new Set(state.signers.map((s) => s.siteId).filter((s): s is string => s !== null))];
       if (host.siteId && !siteIds.includes(host.siteId)) siteIds.push(host.siteId);
       await this.store.insert({
@@ -219,7 +220,7 @@ export class RecordService {
     const documents = await this.documentsOf(record);
     const snapshots = record.caseId ? await this.#d.identity.snapshots(record.caseId) : [];
     const materials = record.caseId ? await this.#d.identity.materials(record.caseId) : [];
-    const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
+    const session = record.sessionId ? await this.#d.sessions.find(record.sessionId) : undefined;
     const targets = [
       `record:${id}`,
       ...(record.caseId ? [`case:${record.caseId}`] : []),
@@ -233,13 +234,13 @@ export class RecordService {
   /** The record's timeline: presence, snapshots and signatures as offsets into the playback video. */
   async timeline(id: string): Promise<RecordTimeline> {
     const record = await this.store.get(id);
-    const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
+    const session = record.sessionId ? await this.#d.sessions.find(record.sessionId) : undefined;
     const row = session && (await this.#d.recording.store.get(session.id));
     return buildTimeline({
       recordId: id,
       session,
       documents: await this.documentsOf(record),
-      presence: session ? this.#d.sessions.presence.events(session.id) : [],
+      presence: session ? await this.#d.sessions.presence.events(session.id) : [],
       recording: row && { startedAt: row.startedAt, links: await this.#d.recording.store.segments(row.sessionId) },
     });
   }
@@ -247,7 +248,7 @@ export class RecordService {
   /** The record's applicant as the recording names them (`guest:<id>`); null for a ceremony. */
   async applicantOf(id: string): Promise<string | null> {
     const record = await this.store.get(id);
-    const session = record.sessionId ? this.#d.sessions.find(record.sessionId) : undefined;
+    const session = record.sessionId ? await this.#d.sessions.find(record.sessionId) : undefined;
     return session?.participants.find((p) => p.role === 'applicant')?.participantId ?? null;
   }
 
@@ -282,8 +283,8 @@ export class RecordService {
   async setMatterRetention(admin: UserPrincipal, matterId: string, days: number): Promise<void> {
     const { catalog, db, audit } = this.#d;
     await db.transaction(async () => {
-      const matter = catalog.matter(matterId);
-      catalog.upsertMatter({ ...matter, retentionDays: days });
+      const matter = await catalog.matter(matterId);
+      await catalog.upsertMatter({ ...matter, retentionDays: days });
       const moved = await this.#reschedule({ matterId }, days);
       await audit.append({
         actor: actorOf(admin),

@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 test('erasing a case record clears its rating comment and keeps the level', async () => {
-  seedDemoHistory(server.app.services);
+  await seedDemoHistory(server.app.services);
   const { db } = server.app.services;
   const rated = db.sql
     .prepare('SELECT case_id AS caseId, score FROM ratings WHERE comment IS NOT NULL LIMIT 2')

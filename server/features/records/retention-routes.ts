@@ -27,9 +27,12 @@ export interface RetentionRoutesDeps {
 
 export function retentionRoutes(deps: RetentionRoutesDeps): RouteModule {
   const settings = async () => ({
-    matters: deps.catalog
-      .matters()
-      .map((m) => ({ id: m.id, name: m.name, nameEn: m.nameEn, retentionDays: m.retentionDays })),
+    matters: (await deps.catalog.matters()).map((m) => ({
+      id: m.id,
+      name: m.name,
+      nameEn: m.nameEn,
+      retentionDays: m.retentionDays,
+    })),
     ceremonyKinds: await deps.records.ceremonyRetention.all(),
     holds: await deps.records.store.held(),
     sweepIntervalMs: deps.config.limits.retentionSweepIntervalMs,

@@ -43,8 +43,8 @@ export function recordRoutes(deps: RecordRoutesDeps): RouteModule {
         summary: 'Archive a signed case as a record (ends the session, seals the recording)',
         tag: 'records',
         access: 'case.archive',
-        handler: ({ principal, params }) => {
-          caseFor(deps, principal, 'case.archive', params.id);
+        handler: async ({ principal, params }) => {
+          await caseFor(deps, principal, 'case.archive', params.id);
           return deps.records.archiveCase(principal, params.id);
         },
       });

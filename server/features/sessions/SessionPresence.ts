@@ -23,38 +23,43 @@ export class SessionPresence {
     this.#clock = clock;
   }
 
-  record(sessionId: string, participantId: string, event: PresenceEvent): void {
-    this.#db.sql
-      .prepare('INSERT INTO session_presence (session_id, participant_id, event, at) VALUES (?, ?, ?, ?)')
-      .run(sessionId, participantId, event, this.#clock().toISOString());
+  async record(sessionId: string, participantId: string, event: PresenceEvent): Promise<void> {
+    await this.#db.run('INSERT INTO session_presence (session_id, participant_id, event, at) VALUES (?, ?, ?, ?)', [
+      sessionId,
+      participantId,
+      event,
+      this.#clock().toISOString(),
+    ]);
   }
 
   /** Live rooms do not survive a restart: whoever the last process saw in a room has left. */
-  leaveAll(): number {
-    const stale = this.#db.sql
-      .prepare(
-        `SELECT session_id AS sessionId, participant_id AS participantId FROM session_presence p
+  async leaveAll(): Promise<number> {
+    // The read and the leaves in one immediate transaction: a join recorded meanwhile is not undone.
+    return this.#db.transaction(async () => {
+      const stale = await this.#db.all<{ sessionId: string; participantId: string }>(
+        `SELECT session_id AS "sessionId", participant_id AS "participantId" FROM session_presence p
          WHERE event IN ('joined', 'left') AND seq = (SELECT MAX(seq) FROM session_presence q
            WHERE q.session_id = p.session_id AND q.participant_id = p.participant_id AND q.event IN ('joined', 'left'))
          AND event = 'joined'`,
-      )
-      .all() as { sessionId: string; participantId: string }[];
-    this.#db.transactionSync(() => {
-      for (const s of stale) this.record(s.sessionId, s.participantId, 'left');
-    });
-    return stale.length;
+      );
+      for (const s of stale) await this.record(s.sessionId, s.participantId, 'left');
+      return stale.length;
+    }, 'immediate');
   }
 
   /** Every join, leave and consent of the session, in the order the room saw them. */
-  events(sessionId: string): { readonly id: string; readonly event: PresenceEvent; readonly at: string }[] {
-    return this.#db.sql
-      .prepare('SELECT participant_id AS id, event, at FROM session_presence WHERE session_id = ? ORDER BY seq')
-      .all(sessionId) as { id: string; event: PresenceEvent; at: string }[];
+  async events(
+    sessionId: string,
+  ): Promise<{ readonly id: string; readonly event: PresenceEvent; readonly at: string }[]> {
+    return this.#db.all<{ id: string; event: PresenceEvent; at: string }>(
+      'SELECT participant_id AS id, event, at FROM session_presence WHERE session_id = ? ORDER BY seq',
+      [sessionId],
+    );
   }
 
   /** Everyone the room has seen in this session. */
-  of(sessionId: string): ParticipantPresence[] {
-    const rows = this.events(sessionId);
+  async of(sessionId: string): Promise<ParticipantPresence[]> {
+    const rows = await this.events(sessionId);
     const byId = new Map<string, { present: boolean; consented: boolean; firstJoinedAt: string | null }>();
     for (const r of rows) {
       const p = byId.get(r.id) ?? { present: false, consented: false, firstJoinedAt: null };
@@ -68,9 +73,9 @@ export class SessionPresence {
     return [...byId].map(([participantId, p]) => ({ participantId, ...p }));
   }
 
-  get(sessionId: string, participantId: string): ParticipantPresence {
+  async get(sessionId: string, participantId: string): Promise<ParticipantPresence> {
     return (
-      this.of(sessionId).find((p) => p.participantId === participantId) ?? {
+      (await this.of(sessionId)).find((p) => p.participantId === participantId) ?? {
         participantId,
         present: false,
         consented: false,

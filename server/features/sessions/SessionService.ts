@@ -1,5 +1,6 @@
 // Video sessions (a case's identity confirmation or a ceremony) and who takes part in them. The
 // media signalling asks `assertCanJoin` before letting a socket into a room.
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../kernel/store/Database.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../kernel/errors.js';
@@ -70,6 +71,8 @@ export class SessionService {
   readonly #db: Database;
   readonly #clock: Clock;
   readonly #ended = new Set<(sessionId: string) => void>();
+  /** The context the service was made in (no transaction), where session-end listeners run. */
+  readonly #outside = new AsyncResource('tongban:session-ended');
   /** Joins, leaves and consents in the live rooms (written by the media plane). */
   readonly presence: SessionPresence;
 
@@ -79,35 +82,37 @@ export class SessionService {
     this.presence = new SessionPresence(db, clock);
   }
 
-  /** Creates an open session with its first participants (call inside the caller's transaction). */
-  create(
+  /** Creates an open session with its first participants (joins the caller's transaction, if any). */
+  async create(
     owner: { kind: 'case'; caseId: string } | { kind: 'ceremony'; ceremonyId: string },
     participants: readonly NewParticipant[],
-  ): Session {
+  ): Promise<Session> {
     const id = randomUUID();
-    this.#db.transactionSync(() => {
-      this.#db.sql
-        .prepare('INSERT INTO sessions (id, kind, case_id, ceremony_id, status, started_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(
+    await this.#db.transaction(async () => {
+      await this.#db.run(
+        'INSERT INTO sessions (id, kind, case_id, ceremony_id, status, started_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [
           id,
           owner.kind,
           owner.kind === 'case' ? owner.caseId : null,
           owner.kind === 'ceremony' ? owner.ceremonyId : null,
           'open',
           this.#clock().toISOString(),
-        );
-      for (const p of participants) this.addParticipant(id, p);
+        ],
+      );
+      for (const p of participants) await this.addParticipant(id, p);
     });
     return this.get(id);
   }
 
-  find(id: string): Session | undefined {
-    const row = this.#db.sql.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+  async find(id: string): Promise<Session | undefined> {
+    const row = await this.#db.get<SessionRow>('SELECT * FROM sessions WHERE id = ?', [id]);
     if (!row) return undefined;
     const participants = (
-      this.#db.sql
-        .prepare('SELECT * FROM session_participants WHERE session_id = ? ORDER BY added_at, participant_id')
-        .all(id) as ParticipantRow[]
+      await this.#db.all<ParticipantRow>(
+        'SELECT * FROM session_participants WHERE session_id = ? ORDER BY added_at, participant_id',
+        [id],
+      )
     ).map((p) => ({
       participantId: p.participant_id,
       userId: p.user_id,
@@ -128,29 +133,28 @@ export class SessionService {
     };
   }
 
-  get(id: string): Session {
-    const s = this.find(id);
+  async get(id: string): Promise<Session> {
+    const s = await this.find(id);
     if (!s) throw new NotFoundError(`session ${id}`);
     return s;
   }
 
   /** The open session of a case, if there is one. */
-  openForCase(caseId: string): Session | undefined {
-    const row = this.#db.sql
-      .prepare(`SELECT id FROM sessions WHERE case_id = ? AND status = 'open' ORDER BY started_at DESC LIMIT 1`)
-      .get(caseId) as { id: string } | undefined;
+  async openForCase(caseId: string): Promise<Session | undefined> {
+    const row = await this.#db.get<{ id: string }>(
+      `SELECT id FROM sessions WHERE case_id = ? AND status = 'open' ORDER BY started_at DESC LIMIT 1`,
+      [caseId],
+    );
     return row && this.get(row.id);
   }
 
   /** Adds a participant (idempotent for the same user or guest id). */
-  addParticipant(sessionId: string, p: NewParticipant): void {
+  async addParticipant(sessionId: string, p: NewParticipant): Promise<void> {
     const participantId = p.userId ? `user:${p.userId}` : guestActor(p.guestId ?? randomUUID());
-    this.#db.sql
-      .prepare(
-        `INSERT INTO session_participants (session_id, participant_id, user_id, guest, display_name, role, added_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      )
-      .run(
+    await this.#db.run(
+      `INSERT INTO session_participants (session_id, participant_id, user_id, guest, display_name, role, added_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      [
         sessionId,
         participantId,
         p.userId ?? null,
@@ -158,35 +162,44 @@ export class SessionService {
         p.displayName,
         p.role,
         this.#clock().toISOString(),
-      );
+      ],
+    );
   }
 
   /**
-   * Admits an invited applicant as the session's one guest participant (call inside the redeeming
+   * Admits an invited applicant as the session's one guest participant (joins the redeeming
    * transaction). A session whose applicant already joined refuses every other invitation: a second
-   * code must not replace, or stand beside, the applicant who is (or was) on camera.
+   * code must not replace, or stand beside, the applicant who is (or was) on camera. The check and
+   * the insert run with the session's row locked (a no-op UPDATE: PostgreSQL's row lock; SQLite's
+   * immediate transaction holds the write lock), so two codes redeemed at once admit one applicant.
    */
-  admitApplicant(sessionId: string, guest: { guestId: string; displayName: string }): void {
-    const joined = this.joinedApplicant(sessionId);
-    if (joined) {
-      throw new ConflictError(
-        joined.guestId === guest.guestId
-          ? 'this invitation has already been used to join'
-          : 'the applicant has already joined this session with another invitation',
-        'applicant_already_joined',
-      );
-    }
-    this.addParticipant(sessionId, { guestId: guest.guestId, displayName: guest.displayName, role: 'applicant' });
+  async admitApplicant(sessionId: string, guest: { guestId: string; displayName: string }): Promise<void> {
+    await this.#db.transaction(async () => {
+      await this.#db.run('UPDATE sessions SET status = status WHERE id = ?', [sessionId]);
+      const joined = await this.joinedApplicant(sessionId);
+      if (joined) {
+        throw new ConflictError(
+          joined.guestId === guest.guestId
+            ? 'this invitation has already been used to join'
+            : 'the applicant has already joined this session with another invitation',
+          'applicant_already_joined',
+        );
+      }
+      await this.addParticipant(sessionId, {
+        guestId: guest.guestId,
+        displayName: guest.displayName,
+        role: 'applicant',
+      });
+    }, 'immediate');
   }
 
   /** The applicant guest who joined the session, if one has (the one principal who may sign as applicant). */
-  joinedApplicant(sessionId: string): JoinedApplicant | undefined {
-    const row = this.#db.sql
-      .prepare(
-        `SELECT participant_id AS participantId, display_name AS displayName, added_at AS addedAt
-         FROM session_participants WHERE session_id = ? AND guest = 1`,
-      )
-      .get(sessionId) as { participantId: string; displayName: string; addedAt: string } | undefined;
+  async joinedApplicant(sessionId: string): Promise<JoinedApplicant | undefined> {
+    const row = await this.#db.get<{ participantId: string; displayName: string; addedAt: string }>(
+      `SELECT participant_id AS "participantId", display_name AS "displayName", added_at AS "addedAt"
+       FROM session_participants WHERE session_id = ? AND guest = 1`,
+      [sessionId],
+    );
     if (!row) return undefined;
     return {
       participantId: row.participantId,
@@ -196,15 +209,18 @@ export class SessionService {
     };
   }
 
-  end(id: string): Session {
-    const r = this.#db.sql
-      .prepare(`UPDATE sessions SET status = 'ended', ended_at = ? WHERE id = ? AND status = 'open'`)
-      .run(this.#clock().toISOString(), id);
+  async end(id: string): Promise<Session> {
+    const r = await this.#db.run(
+      `UPDATE sessions SET status = 'ended', ended_at = ? WHERE id = ? AND status = 'open'`,
+      [this.#clock().toISOString(), id],
+    );
     if (r.changes === 0) {
-      this.get(id);
+      await this.get(id);
       throw new ConflictError(`session ${id} has already ended`, 'session_ended');
     }
-    for (const listener of this.#ended) listener(id);
+    // Outside any transaction of the caller (whose connection they must not borrow): their queries
+    // wait for it to commit.
+    for (const listener of this.#ended) this.#outside.runInAsyncScope(listener, null, id);
     return this.get(id);
   }
 
@@ -228,8 +244,8 @@ export class SessionService {
    * Throws unless the principal may enter the live room: participants of that session only, the
    * applicant guest only for its bound session, auditors never (they review recordings afterwards).
    */
-  assertCanJoin(principal: Principal, sessionId: string): Session {
-    const session = this.get(sessionId);
+  async assertCanJoin(principal: Principal, sessionId: string): Promise<Session> {
+    const session = await this.get(sessionId);
     if (principal.kind === 'user' && principal.role === 'auditor')
       throw new ForbiddenError('auditors do not join live sessions');
     if (!this.isParticipant(principal, session)) throw new ForbiddenError('not a participant of this session');

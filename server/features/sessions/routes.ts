@@ -21,7 +21,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): RouteModule {
         access: 'session.read',
         personalData: { what: 'session participants', object: (p) => `session:${p.id}` },
         handler: async ({ principal, params }) => {
-          const session = deps.sessions.get(params.id);
+          const session = await deps.sessions.get(params.id);
           authorize(principal, 'session.read', { participant: deps.sessions.isParticipant(principal, session) });
           return { ...session, documentId: await deps.currentDocumentId(session) };
         },

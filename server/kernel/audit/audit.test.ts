@@ -69,7 +69,7 @@ test('checkpoints are sealed by the platform seal with a timestamp and verify', 
 test('a restart loses nothing: cases, sessions, logins, the audit chain; shutdown seals the head', async () => {
   const before = {
     case: (await xingren.get(`/api/cases/${caseId}`)).json(),
-    users: server.app.services.users.list().length,
+    users: (await server.app.services.users.list()).length,
     entries: (await server.app.services.audit.head())!.id,
   };
   server = await server.restart();
@@ -78,7 +78,7 @@ test('a restart loses nothing: cases, sessions, logins, the audit chain; shutdow
   expect(after.json()).toEqual(before.case);
   const session = await xingren.get(`/api/sessions/${before.case.sessionId}`);
   expect(session.json().participants).toHaveLength(2);
-  expect(server.app.services.users.list()).toHaveLength(before.users);
+  expect(await server.app.services.users.list()).toHaveLength(before.users);
   // server.stopped + the new server.started follow the old head, then the two reads above (data.read)
   expect((await server.app.services.audit.head())!.id).toBe(before.entries + 4);
   const v = await server.app.services.verifyAudit();

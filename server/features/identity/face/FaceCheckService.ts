@@ -60,7 +60,7 @@ export class FaceCheckService extends EventEmitter<Events> {
 
   /** Compares the session's latest face snapshot with the portrait on its latest ID snapshot. */
   async match(clerk: UserPrincipal, caseId: string): Promise<FaceCheck> {
-    const session = this.#d.identity.handlingSession(clerk, caseId);
+    const session = await this.#d.identity.handlingSession(clerk, caseId);
     const snapshots = await this.#d.identity.snapshots(caseId);
     const latest = (kind: 'face' | 'id') =>
       snapshots.filter((s) => s.sessionId === session.id && s.kind === kind && s.chainIndex !== null).at(-1);
@@ -78,7 +78,7 @@ export class FaceCheckService extends EventEmitter<Events> {
         faceRead.embedding && idRead.embedding
           ? round(await this.#d.engine.similarity(faceRead.embedding, idRead.embedding))
           : null;
-      const participant = this.#d.sessions.joinedApplicant(session.id)?.participantId ?? `user:${clerk.userId}`;
+      const participant = (await this.#d.sessions.joinedApplicant(session.id))?.participantId ?? `user:${clerk.userId}`;
       return this.#record(clerk, caseId, session, participant, model, {
         kind: 'match',
         prompt: null,
@@ -95,9 +95,9 @@ export class FaceCheckService extends EventEmitter<Events> {
    * Shows the prompt on the applicant's screen, takes frames from the applicant's recorded video
    * over the next seconds (each frame chained, like a snapshot) and measures the head turn or blink.
    */
-  liveness(clerk: UserPrincipal, caseId: string, prompt: LivenessPrompt): Promise<FaceCheck> {
-    const session = this.#d.identity.handlingSession(clerk, caseId);
-    const applicant = this.#d.identity.presentApplicant(session);
+  async liveness(clerk: UserPrincipal, caseId: string, prompt: LivenessPrompt): Promise<FaceCheck> {
+    const session = await this.#d.identity.handlingSession(clerk, caseId);
+    const applicant = await this.#d.identity.presentApplicant(session);
     const { leadMs = 1000, frames = 6, spacingMs = 500 } = this.#d.liveness ?? {};
     return this.#exclusive(caseId, async () => {
       const model = await this.#engine((e) => e.model());
@@ -149,12 +149,12 @@ export class FaceCheckService extends EventEmitter<Events> {
 
   /** The handling clerk's own judgement of one result: recorded beside it, never instead of it. */
   async decide(clerk: UserPrincipal, caseId: string, checkId: string, decision: FaceCheckDecision): Promise<FaceCheck> {
-    const session = this.#d.identity.handlingSession(clerk, caseId);
+    const session = await this.#d.identity.handlingSession(clerk, caseId);
     const check = await this.#d.store.get(caseId, checkId);
     if (!check || check.sessionId !== session.id) throw new NotFoundError('face check');
     if (check.decision) throw new ConflictError('this result has already been decided', 'face_check_decided');
     const decidedAt = this.#d.clock().toISOString();
-    const participant = this.#d.sessions.joinedApplicant(session.id)?.participantId ?? `user:${clerk.userId}`;
+    const participant = (await this.#d.sessions.joinedApplicant(session.id))?.participantId ?? `user:${clerk.userId}`;
     const note = { type: 'face-check-decision', check: checkId, decision, decidedBy: clerk.userId, decidedAt };
     const link = await this.#d.recording.appendEntry(session.id, participant, 'face-decision', json(note));
     // One decision per check, whoever decides first on whichever node: the insert itself refuses a second.

@@ -19,8 +19,8 @@ export function faceCheckRoutes(deps: FaceCheckRoutesDeps): RouteModule {
           "Compare the session's latest face snapshot with the portrait on its latest ID snapshot (advice: score, threshold, pass/doubt)",
         tag: 'identity',
         access: 'face.check',
-        handler: ({ principal, params }) => {
-          caseFor(deps, principal, 'face.check', params.id);
+        handler: async ({ principal, params }) => {
+          await caseFor(deps, principal, 'face.check', params.id);
           return deps.faceChecks.match(principal, params.id);
         },
       });
@@ -31,8 +31,8 @@ export function faceCheckRoutes(deps: FaceCheckRoutesDeps): RouteModule {
           "Liveness advice: prompt the applicant (turn head / blink) and measure it on frames of the applicant's recorded video",
         tag: 'identity',
         access: 'face.check',
-        handler: ({ principal, params, body }) => {
-          caseFor(deps, principal, 'face.check', params.id);
+        handler: async ({ principal, params, body }) => {
+          await caseFor(deps, principal, 'face.check', params.id);
           return deps.faceChecks.liveness(principal, params.id, body.prompt);
         },
       });
@@ -44,7 +44,7 @@ export function faceCheckRoutes(deps: FaceCheckRoutesDeps): RouteModule {
         access: 'case.read',
         personalData: { what: 'face checks', object: (p) => `case:${p.id}` },
         handler: async ({ principal, params }) => {
-          caseFor(deps, principal, 'case.read', params.id);
+          await caseFor(deps, principal, 'case.read', params.id);
           return { checks: await deps.faceChecks.list(params.id) };
         },
       });
@@ -54,8 +54,8 @@ export function faceCheckRoutes(deps: FaceCheckRoutesDeps): RouteModule {
         summary: "The handling clerk's decision on one face check (recorded apart from the advice)",
         tag: 'identity',
         access: 'face.check',
-        handler: ({ principal, params, body }) => {
-          caseFor(deps, principal, 'face.check', params.id);
+        handler: async ({ principal, params, body }) => {
+          await caseFor(deps, principal, 'face.check', params.id);
           return deps.faceChecks.decide(principal, params.id, params.checkId, body.decision);
         },
       });
