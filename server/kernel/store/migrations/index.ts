@@ -20,7 +20,7 @@ import { ratingsSchema } from './038-ratings.js';
 import { scriptsMaterialsSchema } from './041-scripts-materials.js';
 import { idReadsSchema } from './042-id-reads.js';
 import { faceChecksSchema } from './043-face-checks.js';
-import { recordingFilesSchema } from './044-recording-files.js';
+import { recordingFilesSchema } from './045-recording-files.js';
 
 export interface Migration {
   readonly version: number;

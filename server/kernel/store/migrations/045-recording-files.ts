@@ -5,7 +5,7 @@ import type { Migration } from './index.js';
 // blob (S3 in cluster mode), so that any node can bring the folder back from the bucket and a
 // record's retention can lock every object of its recording.
 export const recordingFilesSchema: Migration = {
-  version: 44,
+  version: 45,
   name: 'recording files stored as blobs',
   ...bothDialects(
     (t) => `
