@@ -199,7 +199,7 @@ export class App {
       if (blobs instanceof S3BlobStore) detach.push(() => blobs.close());
       const catalog = new CatalogService(db, clock);
       const pki = await openPlatformPki(config, db, { clock, ...options.pkiTuning });
-      if (!pki.isInitialised()) {
+      if (!(await pki.isInitialised())) {
         await pki.init(catalog.sites().map((s) => ({ id: s.id, name: s.name })));
         audit.appendSync({ actor: 'system', action: 'pki.initialised', details: { sites: catalog.sites().length } });
       }
