@@ -74,7 +74,7 @@ async function platformDataDir(dir: string): Promise<void> {
     const pki = PlatformPki.open({ db, dataDir: dir });
     await pki.init([{ id: 'cixi', name: '慈溪市政务服务办' }]);
     await pki.issueUserCertificate({ userId: 'clerk.cixi', name: '张三', role: 'clerk', siteId: 'cixi', pin: PIN });
-    writeFileSync(join(dir, 'root.pem'), pki.rootCertificatePem());
+    writeFileSync(join(dir, 'root.pem'), await pki.rootCertificatePem());
   } finally {
     await db.close();
   }

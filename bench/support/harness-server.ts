@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const app = await createApp({ config, pkiTuning: { caKeyBits: 2048 } });
   await seedDemo(app.services);
   const url = await app.start();
-  const rootPem = app.services.pki.rootCertificatePem();
+  const rootPem = await app.services.pki.rootCertificatePem();
   app.services.recording.recorder?.on('runEnded', (sessionId, peerId, run) =>
     runs.set(sessionId, [...(runs.get(sessionId) ?? []), { ...run, peerId }]),
   );

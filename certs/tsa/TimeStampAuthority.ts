@@ -16,7 +16,7 @@ export interface TimeStampAuthorityOptions {
   readonly signer: Signer;
   readonly clock?: () => Date;
   /** Unique TSTInfo serial numbers as hex; 16 random bytes each when absent. */
-  readonly nextSerial?: () => string;
+  readonly nextSerial?: () => string | Promise<string>;
   /** TSA policy OID; defaults to OID.tsaPolicy. */
   readonly policy?: string;
   /** Claimed accuracy of genTime, in seconds. */
@@ -45,7 +45,7 @@ function rejection(reason: string, failInfo: FailInfo): Uint8Array {
 export class TimeStampAuthority {
   readonly #signer: Signer;
   readonly #clock: () => Date;
-  readonly #nextSerial: () => string;
+  readonly #nextSerial: () => string | Promise<string>;
   readonly #policy: string;
   readonly #accuracySeconds: number;
   readonly #certificate: pkijs.Certificate;
@@ -88,7 +88,7 @@ export class TimeStampAuthority {
       version: 1,
       policy: this.#policy,
       messageImprint: request.messageImprint,
-      serialNumber: integerFromHex(this.#nextSerial()),
+      serialNumber: integerFromHex(await this.#nextSerial()),
       genTime,
       accuracy: new pkijs.Accuracy({ seconds: this.#accuracySeconds }),
       ...(request.nonce ? { nonce: request.nonce } : {}),

@@ -37,7 +37,7 @@ export async function startApp(): Promise<RunningApp> {
   const app = await createApp({ config, pkiTuning: testPkiTuning, log: () => undefined });
   await seedDemo(app.services);
   const url = await app.start();
-  const rootPem = app.services.pki.rootCertificatePem();
+  const rootPem = await app.services.pki.rootCertificatePem();
   const client = () => new HttpClient(url, rootPem);
   return {
     app,

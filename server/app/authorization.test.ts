@@ -175,8 +175,8 @@ const rows: Row[] = [
   {
     route: 'POST /api/admin/certificates/:serial/revoke',
     allow: ['admin'],
-    call: (c) => {
-      const certs = server.app.services.pki.certificates({ userId: 'clerk.ninghai' });
+    call: async (c) => {
+      const certs = await server.app.services.pki.certificates({ userId: 'clerk.ninghai' });
       const serial = (certs.find((x) => x.status === 'valid') ?? certs[0])!.serial;
       return c.post(`/api/admin/certificates/${serial}/revoke`, { reason: 'superseded' });
     },

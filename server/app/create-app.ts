@@ -199,10 +199,10 @@ export class App {
       if (blobs instanceof S3BlobStore) detach.push(() => blobs.close());
       const catalog = new CatalogService(db, clock);
       const pki = await openPlatformPki(config, db, { clock, ...options.pkiTuning });
-      if (!pki.isInitialised()) {
+      if (!(await pki.isInitialised())) {
         const sites = await catalog.sites();
         await pki.init(sites.map((s) => ({ id: s.id, name: s.name })));
-        audit.appendSync({ actor: 'system', action: 'pki.initialised', details: { sites: sites.length } });
+        await audit.append({ actor: 'system', action: 'pki.initialised', details: { sites: sites.length } });
       }
       const limiter = (bucket: string, limit: number, windowMs: number) =>
         new RateLimiter({ counter: authState.counter(bucket, windowMs), limit, windowMs });

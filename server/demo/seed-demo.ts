@@ -20,7 +20,7 @@ import type { PinEnrolments, UserService } from '../features/auth/index.js';
 /** The PlatformPki operations seeding needs. */
 export interface DemoPki {
   ensureSiteCa(site: { id: string; name: string }): Promise<unknown>;
-  certificates(filter: { userId?: string }): readonly unknown[];
+  certificates(filter: { userId?: string }): Promise<readonly unknown[]>;
 }
 
 export interface SeedReport {
@@ -53,7 +53,7 @@ export async function seedDemo(deps: {
     if (
       (u.role === 'clerk' || u.role === 'official') &&
       u.siteId &&
-      pki.certificates({ userId: u.username }).length === 0
+      (await pki.certificates({ userId: u.username })).length === 0
     ) {
       const { code } = await enrolments.issue(u.username, 'system:demo');
       await enrolments.redeem(u.username, code, DEMO_PIN);

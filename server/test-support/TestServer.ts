@@ -80,7 +80,7 @@ export class TestServer {
     }
     if (options.seed) await seedDemo(app.services);
     await app.start();
-    return new TestServer(app, dataDir, app.services.pki.rootCertificatePem(), options);
+    return new TestServer(app, dataDir, await app.services.pki.rootCertificatePem(), options);
   }
 
   get url(): string {

@@ -63,7 +63,7 @@ export async function signedPdfSet(o: {
       files.push(file);
     }
     const rootPem = join(o.dir, 'root.pem');
-    writeFileSync(rootPem, pki.rootCertificatePem());
+    writeFileSync(rootPem, await pki.rootCertificatePem());
     if (!o.evidence) return { dataDir, rootPem, source, files };
     const evidence = join(outDir, 'evidence-1.zip');
     writeFileSync(evidence, await evidenceZip(pki, readFileSync(files[0]!)));

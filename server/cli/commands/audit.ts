@@ -24,7 +24,7 @@ export const auditVerify: Command = {
     try {
       const pki = openPlatformPki(config, db);
       const result = await verifyAuditLog(db, {
-        sealer: pki.isInitialised() ? platformSealer(pki) : undefined,
+        sealer: (await pki.isInitialised()) ? platformSealer(pki) : undefined,
         anchor: new FileAuditAnchor(auditAnchorFile(config)),
         maxUnanchoredMs: config.limits.auditMaxUnanchoredMs,
       });

@@ -67,7 +67,7 @@ async function trustAnchors(trustFiles: readonly string[], dataDir: string): Pro
     const db = await openDatabase(config);
     try {
       const pki = openPlatformPki(config, db);
-      if (pki.isInitialised()) return pki.trustAnchors();
+      if (await pki.isInitialised()) return await pki.trustAnchors();
     } finally {
       await db.close();
     }

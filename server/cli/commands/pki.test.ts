@@ -94,7 +94,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('tongban pki (built CLI)', () => {
   it('init with no sites in the data makes CAs for the demo sites and inserts them; re-running adds nothing', async () => {
-    const sites = await withPki((pki) => pki.crls().map((c) => c.caId));
+    const sites = await withPki(async (pki) => (await pki.crls()).map((c) => c.caId));
     expect(sites.sort()).toEqual(['root', ...demoSites.map((s) => s.id)].sort());
     const count = await inDb(async (db) => (await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM sites'))!.n);
     expect(count).toBe(demoSites.length);
@@ -119,7 +119,7 @@ describe('tongban pki (built CLI)', () => {
     const code = /enrolment code for clerk\.cixi: ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}) /.exec(issued.stdout)?.[1];
     expect(code).toBeDefined();
     // Nothing issued yet; the code is kept only as a hash and never audited.
-    expect(await withPki((pki) => pki.certificates({ userId: 'clerk.cixi' }))).toEqual([]);
+    expect(await withPki(async (pki) => await pki.certificates({ userId: 'clerk.cixi' }))).toEqual([]);
     expect(JSON.stringify(await inDb((db) => db.all('SELECT * FROM pin_enrolments')))).not.toContain(code);
     expect((await auditEntries('certificate.enrolment_code_issued')).at(-1)).toMatchObject({
       actor: 'system:cli',
@@ -131,7 +131,7 @@ describe('tongban pki (built CLI)', () => {
     expect(enrolled.stderr).toBe('');
     expect(enrolled.status).toBe(0);
     expect(enrolled.stdout).not.toContain(OWNER_PIN);
-    const serial = await withPki((pki) => pki.certificates({ userId: 'clerk.cixi' })[0]!.serial);
+    const serial = await withPki(async (pki) => (await pki.certificates({ userId: 'clerk.cixi' }))[0]!.serial);
     expect(enrolled.stdout).toContain(serial);
     expect((await auditEntries('certificate.issued')).at(-1)).toMatchObject({
       target: 'user:clerk.cixi',
@@ -144,14 +144,14 @@ describe('tongban pki (built CLI)', () => {
     const revoked = tongban('pki', 'revoke', '--user', 'clerk.cixi', '--reason', 'keyCompromise', '--data', dataDir);
     expect(revoked.status).toBe(0);
     const crlFile = join(dataDir, 'cixi.crl');
-    writeFileSync(crlFile, await withPki((pki) => pki.crl('cixi')!));
+    writeFileSync(crlFile, await withPki(async (pki) => (await pki.crl('cixi'))!));
     const text = openssl(['crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text']).stdout;
     expect(text).toContain(`Serial Number: ${serial.toUpperCase()}`);
     expect(text).toContain('Key Compromise');
   });
 
   it('attack: the operator cannot choose a PIN from the CLI', async () => {
-    const certificates = () => withPki((pki) => pki.certificates({ userId: 'official.cixi' }));
+    const certificates = () => withPki(async (pki) => await pki.certificates({ userId: 'official.cixi' }));
     const codesIssued = async () => (await auditEntries('certificate.enrolment_code_issued')).length;
     const before = { certificates: await certificates(), codes: await codesIssued() };
     const refusals: [string[], string][] = [

@@ -76,10 +76,10 @@ export const pkiInit: Command = {
     const { values } = parseOptions(args, { data: { type: 'string' } });
     return withPki(values.data, false, async (pki, db) => {
       const sites = sitesOf(db);
-      const siteCas = () => (pki.isInitialised() ? pki.caCertificates().length - 1 : 0);
-      const before = siteCas();
+      const siteCas = async () => ((await pki.isInitialised()) ? (await pki.caCertificates()).length - 1 : 0);
+      const before = await siteCas();
       await pki.init(sites);
-      const added = siteCas() - before;
+      const added = (await siteCas()) - before;
       process.stdout.write(
         `platform PKI ready: root CA, TSA, seal and ${sites.length} site CAs (${added} new): ${sites.map((s) => s.id).join(', ')}\n`,
       );
@@ -220,7 +220,7 @@ export const pkiRevoke: Command = {
     if (!REVOKE_REASONS.includes(reason as CliRevokeReason))
       throw new CliError(`unknown reason ${reason} (use ${REVOKE_REASONS.join(', ')})`);
     return withPki(values.data, true, async (pki) => {
-      const current = pki.certificates({ userId }).at(-1);
+      const current = (await pki.certificates({ userId })).at(-1);
       await pki.revoke(userId, reason as CliRevokeReason);
       process.stdout.write(
         `revoked certificate ${current?.serial ?? '?'} of ${userId} (${reason}); CRL of ${current?.caId ?? '?'} updated\n`,
@@ -237,7 +237,7 @@ export const pkiExportRoot: Command = {
   async run(args) {
     const { values } = parseOptions(args, { data: { type: 'string' } });
     return withPki(values.data, true, async (pki) => {
-      process.stdout.write(pki.rootCertificatePem());
+      process.stdout.write(await pki.rootCertificatePem());
       return 0;
     });
   },

@@ -17,9 +17,11 @@ interface PlatformTrust {
  * PKCS#11 module and its login) was a third of a single-file verify, and only re-issuing a stale
  * CRL needs it. Undefined when some CRL is missing or stale.
  */
-function storedTrust(store: PkiStore, now: Date): PlatformTrust | undefined {
-  const cas = store.cas();
-  const rows = cas.map((ca) => ({ ca, cert: store.certificate(ca.certificate_id), crl: store.crl(ca.id) }));
+async function storedTrust(store: PkiStore, now: Date): Promise<PlatformTrust | undefined> {
+  const cas = await store.cas();
+  const rows = await Promise.all(
+    cas.map(async (ca) => ({ ca, cert: await store.certificate(ca.certificate_id), crl: await store.crl(ca.id) })),
+  );
   if (!rows.every((r) => r.cert && r.crl && new Date(r.crl.next_update) > now)) return undefined;
   const der = (b: Buffer) => new Uint8Array(b);
   return {
@@ -36,8 +38,8 @@ export async function readPlatformTrust(dataDir: string, dbFile: string): Promis
   const db = Database.open(dbFile);
   try {
     const store = new PkiStore(db);
-    if (!store.ca('root')) return { trust: { trustAnchors: [], intermediates: [], crls: [] }, due: [] };
-    const stored = storedTrust(store, new Date());
+    if (!(await store.ca('root'))) return { trust: { trustAnchors: [], intermediates: [], crls: [] }, due: [] };
+    const stored = await storedTrust(store, new Date());
     if (stored) return stored;
     // Loaded only here: the token's module loads the PKCS#11 addon as it is imported.
     const [{ openPlatformPki }, { cliConfig }] = await Promise.all([
@@ -47,9 +49,9 @@ export async function readPlatformTrust(dataDir: string, dbFile: string): Promis
     const pki = openPlatformPki(cliConfig(dataDir), db);
     return {
       trust: {
-        trustAnchors: pki.trustAnchors(),
-        intermediates: pki.caCertificates(),
-        crls: pki.crls().map((c) => c.der),
+        trustAnchors: await pki.trustAnchors(),
+        intermediates: await pki.caCertificates(),
+        crls: (await pki.crls()).map((c) => c.der),
       },
     };
   } finally {

@@ -24,7 +24,7 @@ export const recordVerify: Command = {
     const db = await openDatabase(config);
     try {
       const pki = openPlatformPki(config, db);
-      const seal = pki.isInitialised()
+      const seal = (await pki.isInitialised())
         ? platformManifestSeal({
             trustAnchors: () => pki.trustAnchors(),
             caCertificates: () => pki.caCertificates(),

@@ -81,8 +81,8 @@ beforeAll(async () => {
     pin: PIN,
     validDays: 1,
   });
-  rootPem = pki.rootCertificatePem();
-  db.close();
+  rootPem = await pki.rootCertificatePem();
+  await db.close();
   writeFileSync(join(tmp.dir, 'root.pem'), rootPem);
   source = chromiumPdf(tmp.dir, 'contract', contractHtml(2));
 });

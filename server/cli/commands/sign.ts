@@ -113,14 +113,15 @@ export const sign: Command = {
     let unlocked: Promise<unknown> | undefined;
     try {
       const pki = openPlatformPki(config, db);
-      if (!pki.isInitialised()) throw new CliError('the platform PKI is not initialised (run tongban pki init)');
+      if (!(await pki.isInitialised()))
+        throw new CliError('the platform PKI is not initialised (run tongban pki init)');
       // The PIN is checked in the thread pool while the document is prepared; sign() waits for it.
-      const pending = pki.userSignerWhileUnlocking(values.user, pin);
+      const pending = await pki.userSignerWhileUnlocking(values.user, pin);
       unlocked = pending.unlocked;
       const { signer } = pending;
-      const info: CertificateInfo | undefined = pki
-        .certificates({ userId: values.user })
-        .find((c) => c.status === 'valid');
+      const info: CertificateInfo | undefined = (await pki.certificates({ userId: values.user })).find(
+        (c) => c.status === 'valid',
+      );
       const signerName = info ? (dnValue(info.subject, 'CN') ?? values.user) : values.user;
       const now = new Date();
       const appearance: SignatureAppearance | undefined = visible
@@ -151,7 +152,10 @@ export const sign: Command = {
         // Only the long-term levels embed validation material (and only they need fresh CRLs).
         validation:
           level === 'B-LT' || level === 'B-LTA'
-            ? { certificates: [...pki.trustAnchors(), ...pki.caCertificates()], crls: pki.crls().map((c) => c.der) }
+            ? {
+                certificates: [...(await pki.trustAnchors()), ...(await pki.caCertificates())],
+                crls: (await pki.crls()).map((c) => c.der),
+              }
             : undefined,
       });
       writeAtomically(values.out, signed);

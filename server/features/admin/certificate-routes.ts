@@ -26,7 +26,7 @@ export function certificateRoutes(deps: CertificateRoutesDeps): RouteModule {
   return {
     name: 'certificates',
     register(api) {
-      const describe = (c: ReturnType<typeof deps.pki.certificates>[number]): Certificate => ({
+      const describe = (c: Awaited<ReturnType<typeof deps.pki.certificates>>[number]): Certificate => ({
         serial: c.serial,
         userId: c.userId,
         subject: c.subject,
@@ -45,12 +45,9 @@ export function certificateRoutes(deps: CertificateRoutesDeps): RouteModule {
         summary: "Users' signing certificates and the current CRL of every CA",
         tag: 'admin',
         access: 'admin.read',
-        handler: () => ({
-          certificates: deps.pki
-            .certificates()
-            .filter((c) => c.kind === 'user')
-            .map(describe),
-          crls: deps.pki.crls().map(({ caId, der }) => {
+        handler: async () => ({
+          certificates: (await deps.pki.certificates()).filter((c) => c.kind === 'user').map(describe),
+          crls: (await deps.pki.crls()).map(({ caId, der }) => {
             const crl = parseCrl(der);
             return {
               ca: caId,
@@ -77,7 +74,7 @@ export function certificateRoutes(deps: CertificateRoutesDeps): RouteModule {
         tag: 'admin',
         access: 'admin.write',
         handler: async ({ principal, params, body }) => {
-          const cert = deps.pki.certificates().find((c) => c.serial === params.serial && c.kind === 'user');
+          const cert = (await deps.pki.certificates()).find((c) => c.serial === params.serial && c.kind === 'user');
           if (!cert?.userId) throw new NotFoundError(`certificate ${params.serial}`);
           if (cert.status !== 'valid' && cert.status !== 'revoked')
             throw new ConflictError(`the certificate is ${cert.status}`, 'not_current');
@@ -89,7 +86,7 @@ export function certificateRoutes(deps: CertificateRoutesDeps): RouteModule {
             siteId: cert.siteId,
             details: { serial: cert.serial, reason: body.reason },
           });
-          return describe(deps.pki.certificates().find((c) => c.serial === params.serial)!);
+          return describe((await deps.pki.certificates()).find((c) => c.serial === params.serial)!);
         },
       });
     },

@@ -188,14 +188,14 @@ describe('signing PINs', () => {
       status: 400,
       code: 'invalid_request',
     });
-    const before = server.app.services.pki.certificates({ userId: 'official.jiaojiang' });
+    const before = await server.app.services.pki.certificates({ userId: 'official.jiaojiang' });
     const issued = await admin.post('/api/admin/users/official.jiaojiang/enrolment-code');
     expect(issued.status).toBe(201);
     const { code, expiresAt } = issued.json();
     expect(code).toMatch(/^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$/);
     expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now());
     // Nothing is issued yet, and the code is stored only as its hash.
-    expect(server.app.services.pki.certificates({ userId: 'official.jiaojiang' })).toEqual(before);
+    expect(await server.app.services.pki.certificates({ userId: 'official.jiaojiang' })).toEqual(before);
     const stored = await server.app.services.db.all('SELECT * FROM pin_enrolments');
     expect(JSON.stringify(stored)).not.toContain(code);
     expect(JSON.stringify(await server.app.services.audit.list({ limit: 2000, offset: 0 }))).not.toContain(code);
@@ -245,7 +245,7 @@ describe('signing PINs', () => {
   test('the owner changes the PIN with the old one; the same key is re-wrapped under the new one', async () => {
     const c = await server.login('clerk.xingren');
     const pki = server.app.services.pki;
-    const before = pki.certificates({ userId: 'clerk.xingren' }).filter((x) => x.status === 'valid');
+    const before = (await pki.certificates({ userId: 'clerk.xingren' })).filter((x) => x.status === 'valid');
     const wrong = await c.post('/api/me/pin', { currentPin: '000000', newPin: '97531864' });
     expect(refusal('PIN change with a wrong current PIN', wrong)).toEqual({ status: 403, code: 'wrong_pin' });
     const ok = await c.post('/api/me/pin', { currentPin: DEMO_PIN, newPin: '97531864' });
@@ -254,7 +254,7 @@ describe('signing PINs', () => {
     const signer = await pki.unlockUserSigner('clerk.xingren', '97531864');
     expect(signer.certificate.byteLength).toBeGreaterThan(0);
     // Same certificate as before: nothing re-issued, nothing superseded.
-    expect(pki.certificates({ userId: 'clerk.xingren' }).filter((x) => x.status === 'valid')).toEqual(before);
+    expect((await pki.certificates({ userId: 'clerk.xingren' })).filter((x) => x.status === 'valid')).toEqual(before);
     await c.post('/api/me/pin', { currentPin: '97531864', newPin: DEMO_PIN });
     // Auditors and admins have no signing PIN.
     admin = await server.login('admin');

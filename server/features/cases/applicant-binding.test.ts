@@ -199,9 +199,9 @@ describe('applicant binding (issue 12 §1)', () => {
     expect(signed.entries.map((e) => e.actor).sort()).toEqual(
       [`guest:${applicant.guestId}`, 'user:clerk.cixi', 'user:clerk.xingren'].sort(),
     );
-    const eventCert = server.app.services.pki
-      .certificates({})
-      .find((c: { kind: string; eventId: string | null }) => c.kind === 'event' && c.eventId?.includes(documentId));
+    const eventCert = (await server.app.services.pki.certificates({})).find(
+      (c: { kind: string; eventId: string | null }) => c.kind === 'event' && c.eventId?.includes(documentId),
+    );
     expect(eventCert?.subject).toContain(`guest:${applicant.guestId}`);
     expect((await server.app.services.sessions.joinedApplicant(sessionId))?.guestId).toBe(applicant.guestId);
     await closeLiveRoom(bots.splice(0));

@@ -191,7 +191,10 @@ export class DocumentSigning extends EventEmitter<{ signed: [SignOutcome]; compl
   async #complete(doc: FlowDocument): Promise<FlowDocument> {
     const { blobs, pki, store, clock, audit } = this.#deps;
     const pdf = await blobs.get(doc.currentSha256);
-    const withDss = await addDss(pdf, { certificates: pki.caCertificates(), crls: pki.crls().map((c) => c.der) });
+    const withDss = await addDss(pdf, {
+      certificates: await pki.caCertificates(),
+      crls: (await pki.crls()).map((c) => c.der),
+    });
     const stamped = await addDocumentTimestamp(withDss, pki.timeStamper());
     const sha256 = await blobs.put(stamped);
     await store.db.transaction(async () => {

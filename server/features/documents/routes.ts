@@ -92,7 +92,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): RouteModule {
         personalData: { what: 'signature report (signer names)', object: (p) => `document:${p.id}` },
         handler: async ({ principal, params }) => {
           const doc = await documentFor(deps, principal, 'document.read', params.id);
-          return verifyWithPlatformTrust(deps.pki, await deps.blobs.get(doc.currentSha256));
+          return await verifyWithPlatformTrust(deps.pki, await deps.blobs.get(doc.currentSha256));
         },
       });
 

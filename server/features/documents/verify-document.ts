@@ -4,10 +4,7 @@ import { verifyPdf } from '../../../signing/verify/verify-pdf.js';
 import type { VerificationReport } from '../../../signing/verify/report.js';
 import type { SigningPki } from '../../kernel/pki/signing-pki.js';
 
-export function verifyWithPlatformTrust(pki: SigningPki, pdf: Uint8Array): VerificationReport {
-  return verifyPdf(pdf, {
-    trustAnchors: pki.trustAnchors(),
-    intermediates: pki.caCertificates(),
-    crls: pki.crls().map((c) => c.der),
-  });
+export async function verifyWithPlatformTrust(pki: SigningPki, pdf: Uint8Array): Promise<VerificationReport> {
+  const [trustAnchors, intermediates, crls] = await Promise.all([pki.trustAnchors(), pki.caCertificates(), pki.crls()]);
+  return verifyPdf(pdf, { trustAnchors, intermediates, crls: crls.map((c) => c.der) });
 }

@@ -72,17 +72,8 @@ export async function collectRecordFiles(parts: RecordParts, o: CollectOptions):
     AUDIT_FILE,
     Buffer.from(parts.audit.map((e) => JSON.stringify(e)).join('\n') + (parts.audit.length ? '\n' : ''), 'utf8'),
   );
-  files.set(
-    CHAIN_FILE,
-    Buffer.from(
-      o.pki
-        .caCertificates()
-        .map((der) => derToPem(der))
-        .join(''),
-      'utf8',
-    ),
-  );
-  const crls = o.pki.crls().map(({ caId, der }) => {
+  files.set(CHAIN_FILE, Buffer.from((await o.pki.caCertificates()).map((der) => derToPem(der)).join(''), 'utf8'));
+  const crls = (await o.pki.crls()).map(({ caId, der }) => {
     const file = `certs/${caId.replace(/[^a-z0-9._-]/gi, '_')}.crl`;
     files.set(file, der);
     return file;

@@ -210,7 +210,7 @@ describe('flow A: remote identity confirmation', () => {
       expect(text).toContain(`offset +${s.offsetMs} ms`);
       expect(text).toContain(`chain link #${s.chainIndex} h=${s.chainHash.slice(0, 16)}`);
     }
-    const events = server.app.services.pki.certificates({}).filter((c: { kind: string }) => c.kind === 'event');
+    const events = (await server.app.services.pki.certificates({})).filter((c: { kind: string }) => c.kind === 'event');
     expect(events).toHaveLength(1);
     const { guestId } = (await guest.get('/api/me')).json();
     expect(events[0]).toMatchObject({

@@ -20,8 +20,8 @@ export function pkiRoutes(deps: PkiRoutesDeps): RouteModule {
         summary: 'The platform root CA certificate (PEM)',
         tag: 'pki',
         access: 'public',
-        handler: ({ res }) => {
-          res.type('application/x-pem-file').send(deps.pki.rootCertificatePem());
+        handler: async ({ res }) => {
+          res.type('application/x-pem-file').send(await deps.pki.rootCertificatePem());
         },
       });
 
@@ -30,8 +30,8 @@ export function pkiRoutes(deps: PkiRoutesDeps): RouteModule {
         summary: 'The current CRL of one CA (DER)',
         tag: 'pki',
         access: 'public',
-        handler: ({ res, params }) => {
-          const crl = deps.pki.crl(params.ca);
+        handler: async ({ res, params }) => {
+          const crl = await deps.pki.crl(params.ca);
           if (!crl) throw new NotFoundError(`CRL of ${params.ca}`);
           res.type('application/pkix-crl').send(Buffer.from(crl));
         },

@@ -9,9 +9,9 @@ import type { ManifestSeal } from './manifest.js';
 export interface PlatformSealSource {
   readonly sealSigner?: () => Promise<Signer>;
   readonly timeStamper?: () => TimeStamper;
-  readonly trustAnchors: () => Uint8Array[];
-  readonly caCertificates?: () => Uint8Array[];
-  readonly crls?: () => { der: Uint8Array }[];
+  readonly trustAnchors: () => Promise<Uint8Array[]>;
+  readonly caCertificates?: () => Promise<Uint8Array[]>;
+  readonly crls?: () => Promise<{ der: Uint8Array }[]>;
 }
 
 export function platformManifestSeal(pki: PlatformSealSource): ManifestSeal {
@@ -25,11 +25,12 @@ export function platformManifestSeal(pki: PlatformSealSource): ManifestSeal {
       );
     },
     async verify(content, cms) {
-      const r = verifyDetachedCms(content, cms, {
-        trustAnchors: pki.trustAnchors(),
-        intermediates: pki.caCertificates?.() ?? [],
-        crls: pki.crls?.().map((c) => c.der) ?? [],
-      });
+      const [trustAnchors, intermediates, crls] = await Promise.all([
+        pki.trustAnchors(),
+        pki.caCertificates?.() ?? [],
+        pki.crls?.() ?? [],
+      ]);
+      const r = verifyDetachedCms(content, cms, { trustAnchors, intermediates, crls: crls.map((c) => c.der) });
       if (!r.valid) return { valid: false, reason: r.problems.join('; ') || 'the seal does not verify' };
       if (!r.timestamp?.valid) return { valid: false, reason: 'the seal carries no valid timestamp' };
       if (pki.sealSigner && r.signerCertificate) {

@@ -92,9 +92,9 @@ function openssl(name: string, token: Buffer, signed: Buffer, at: Date) {
 }
 
 /** Our verifier, pdfsig and openssl on a renewed PDF: returns what they agree on. */
-function checkEverywhere(pdf: Buffer, label: string) {
+async function checkEverywhere(pdf: Buffer, label: string) {
   const pki = server.app.services.pki;
-  const ours = verifyPdf(pdf, { trustAnchors: pki.trustAnchors(), now: server.app.services.clock() });
+  const ours = verifyPdf(pdf, { trustAnchors: await pki.trustAnchors(), now: server.app.services.clock() });
   expect(ours.valid, JSON.stringify(ours.signatures.map((s) => s.problems))).toBe(true);
   const poppler = pdfsig(pdf, server.rootPem).output;
   const extracted = extractSignatures(pdf);
@@ -147,7 +147,7 @@ describe('LTV renewal', () => {
     expect(Date.parse(fresh.tsa!.notAfter)).toBeGreaterThan(server.app.services.clock().getTime() + 90 * DAY_MS);
     expect(fresh.tsa!.notAfter).not.toBe(last.tsa!.notAfter);
 
-    const { ours, poppler, tools } = checkEverywhere(after, 'first');
+    const { ours, poppler, tools } = await checkEverywhere(after, 'first');
     expect(ours.signatures.map((s) => s.level)).toEqual(['B-LTA', 'B-LTA', 'document-timestamp', 'document-timestamp']);
     expect(ours.signatures.every((s) => s.intact && s.trusted && !s.revoked && !s.modifiedAfter)).toBe(true);
     // pdfsig: the two signatures stay valid and trusted; both document timestamps are listed,
@@ -199,7 +199,7 @@ describe('LTV renewal', () => {
     expect(made.map((r) => [r.reason, r.digest])).toEqual([['algorithm_weakening', 'SHA-384']]);
     const after = await currentPdf();
     expect(after.subarray(0, firstRenewed.length).equals(firstRenewed)).toBe(true);
-    const { ours, poppler, tools } = checkEverywhere(after, 'second');
+    const { ours, poppler, tools } = await checkEverywhere(after, 'second');
     expect(ours.signatures.map((s) => s.level)).toEqual([
       'B-LTA',
       'B-LTA',

@@ -89,7 +89,7 @@ export class LtvRenewer {
     const reason = last && renewalReason(last, policy);
     if (!reason) return undefined;
     const renewed = await renewLtv(pdf, {
-      validation: { certificates: pki.caCertificates(), crls: pki.crls().map((c) => c.der) },
+      validation: { certificates: await pki.caCertificates(), crls: (await pki.crls()).map((c) => c.der) },
       // The new timestamp's TSA must itself outlive the margin, or the next run would renew again.
       timeStamper: pki.timeStamper({ validBeyond: new Date(policy.now.getTime() + (policy.marginDays + 1) * DAY_MS) }),
       digest: renewalDigest(policy),

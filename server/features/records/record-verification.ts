@@ -23,7 +23,7 @@ export async function verifyRecord(deps: RecordVerificationDeps, parts: RecordPa
       sha256: d.currentSha256,
       checkpoint: d.checkpoint,
       ...signingProgress(d),
-      verification: verifyWithPlatformTrust(deps.pki, await deps.blobs.get(d.currentSha256)),
+      verification: await verifyWithPlatformTrust(deps.pki, await deps.blobs.get(d.currentSha256)),
     })),
   );
   const recording = parts.record.sessionId ? await deps.recording.integrity(parts.record.sessionId) : null;

@@ -71,10 +71,10 @@ export class PublicVerification {
 
   async #verifyPdf(pdf: Buffer, sha256: string): Promise<UploadVerification> {
     let checkpoint: RecordingCheckpoint | null;
-    let report: ReturnType<typeof verifyWithPlatformTrust>;
+    let report: Awaited<ReturnType<typeof verifyWithPlatformTrust>>;
     try {
       checkpoint = checkpointOf(PdfReader.open(pdf));
-      report = verifyWithPlatformTrust(this.#d.pki, pdf);
+      report = await verifyWithPlatformTrust(this.#d.pki, pdf);
     } catch (err) {
       if (!(err instanceof PdfError)) throw new BadRequestError('not a readable PDF', 'pdf_corrupt');
       if (err.code === 'encrypted')
@@ -101,7 +101,7 @@ export class PublicVerification {
   }
 
   async #verifyZip(zip: Buffer, sha256: string): Promise<UploadVerification> {
-    const report = await verifyEvidencePackage(zip, this.#d.pki.trustAnchors(), evidenceChecks);
+    const report = await verifyEvidencePackage(zip, await this.#d.pki.trustAnchors(), evidenceChecks);
     const m = report.manifest;
     return {
       type: 'zip',

@@ -17,7 +17,7 @@ export interface CheckpointSealer {
   verify(statement: Uint8Array, signature: Uint8Array): Promise<{ valid: boolean; problem?: string }>;
   /** An RFC 3161 token whose imprint is SHA-256 of the statement. */
   timestamp(statement: Uint8Array): Promise<Uint8Array>;
-  verifyTimestamp(statement: Uint8Array, token: Uint8Array): { valid: boolean; time?: Date; problem?: string };
+  verifyTimestamp(statement: Uint8Array, token: Uint8Array): Promise<{ valid: boolean; time?: Date; problem?: string }>;
 }
 
 export interface CheckpointFields {

@@ -1,11 +1,20 @@
 // The audit hash chain on both back-ends, and strictly ordered under concurrent writers: many
 // appends at once in one node, and (PostgreSQL) two nodes — two Database instances, two pools — on
 // one database appending 2 × 200 entries interleaved. The chain must then verify end to end: ids
-// 1…n without a gap, each prev_hash the hash of the entry before, no fork.
+// 1…n without a gap, each prev_hash the hash of the entry before, no fork. The checkpointer seals
+// and anchors the head on both back-ends.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeBackends, testDatabase, type Backend, type TestDatabase } from '../../test-support/databases.js';
+import { closeEmbeddedToken } from '../hsm/embedded-softhsm.js';
+import { PlatformPki } from '../pki/PlatformPki.js';
 import type { Database } from '../store/Database.js';
+import { FileAuditAnchor } from './AuditAnchor.js';
+import { AuditCheckpointer } from './AuditCheckpointer.js';
 import { AuditLog, GENESIS_HASH, type AuditEntry } from './AuditLog.js';
+import { platformSealer } from './platform-sealer.js';
 import { verifyAuditLog } from './verify-audit.js';
 
 const clock = () => new Date();
@@ -125,5 +134,41 @@ describe('AuditLog on PostgreSQL: two nodes appending at once', () => {
     const switches = actors.filter((a, i) => i > 0 && a !== actors[i - 1]).length;
     console.log(`audit chain (postgres): the two nodes alternate ${switches} times along the chain of 400`);
     expect(switches).toBeGreaterThan(1);
+  });
+});
+
+describeBackends('AuditCheckpointer', (backend) => {
+  let t: TestDatabase;
+  let dir: string;
+  beforeEach(async () => {
+    t = await testDatabase(backend);
+    dir = mkdtempSync(join(tmpdir(), 'tongban-checkpoints-'));
+  });
+  afterEach(async () => {
+    await t.drop();
+    closeEmbeddedToken(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('seals the head with the platform seal and TSA, anchors it, and the whole chain verifies', async () => {
+    const pki = PlatformPki.open({ db: t.db, dataDir: dir, caKeyBits: 2048 });
+    await pki.init([{ id: 'cixi', name: '慈溪市政务服务办' }]);
+    const log = new AuditLog(t.db, clock);
+    const sealer = platformSealer(pki);
+    const anchor = new FileAuditAnchor(join(dir, 'audit-anchor'));
+    const checkpointer = new AuditCheckpointer({ db: t.db, log, sealer, anchor, clock });
+    await appendAtOnce(log, 'system', 20);
+    expect(await checkpointer.checkpoint()).toBe(1);
+    expect(await checkpointer.checkpoint()).toBeNull(); // the head is sealed already
+    await appendAtOnce(log, 'system', 5);
+    expect(await checkpointer.checkpoint()).toBe(2);
+    const v = await verifyAuditLog(t.db, { sealer, anchor });
+    expect(v).toMatchObject({
+      valid: true,
+      entries: 25,
+      checkpoints: { count: 2, sealsVerified: 2 },
+      anchor: { heads: 2 },
+      firstProblem: null,
+    });
   });
 });

@@ -14,9 +14,15 @@ import type { CheckpointSealer } from './AuditCheckpointer.js';
 export interface SealingPki {
   sealSigner(): Promise<Signer>;
   timeStamper(): TimeStamper;
-  trustAnchors(): Uint8Array[];
-  caCertificates(): Uint8Array[];
-  crls(): { caId: string; der: Uint8Array }[];
+  trustAnchors(): Promise<Uint8Array[]>;
+  caCertificates(): Promise<Uint8Array[]>;
+  crls(): Promise<{ caId: string; der: Uint8Array }[]>;
+}
+
+/** The platform's trust material as the verifiers take it. */
+async function trustOf(pki: SealingPki) {
+  const [trustAnchors, intermediates, crls] = await Promise.all([pki.trustAnchors(), pki.caCertificates(), pki.crls()]);
+  return { trustAnchors, intermediates, crls: crls.map((c) => c.der) };
 }
 
 export function platformSealer(pki: SealingPki): CheckpointSealer {
@@ -24,14 +30,10 @@ export function platformSealer(pki: SealingPki): CheckpointSealer {
     async timestamp(statement) {
       return pki.timeStamper().timestamp(createHash('sha256').update(statement).digest(), 'SHA-256');
     },
-    verifyTimestamp(statement, token) {
+    async verifyTimestamp(statement, token) {
+      const trust = await trustOf(pki);
       try {
-        const v = verifyTimeStampToken(token, {
-          data: statement,
-          trustAnchors: pki.trustAnchors(),
-          intermediates: pki.caCertificates(),
-          crls: pki.crls().map((c) => c.der),
-        });
+        const v = verifyTimeStampToken(token, { data: statement, ...trust });
         if (v.hashMatches === false) return { valid: false, problem: 'the time-stamp covers another statement' };
         if (!v.valid) return { valid: false, problem: v.problems.join('; ') || 'invalid time-stamp token' };
         return { valid: true, time: v.time };
@@ -43,11 +45,7 @@ export function platformSealer(pki: SealingPki): CheckpointSealer {
       return createDetachedCms(statement, await pki.sealSigner(), { timeStamper: pki.timeStamper() });
     },
     async verify(statement, signature) {
-      const v = verifyDetachedCms(statement, signature, {
-        trustAnchors: pki.trustAnchors(),
-        intermediates: pki.caCertificates(),
-        crls: pki.crls().map((c) => c.der),
-      });
+      const v = verifyDetachedCms(statement, signature, await trustOf(pki));
       if (!v.valid) return { valid: false, problem: v.problems.join('; ') || 'invalid seal' };
       if (!v.timestamp?.valid) return { valid: false, problem: 'the seal carries no valid timestamp' };
       const seal = certificateFacts((await pki.sealSigner()).certificate).subject;

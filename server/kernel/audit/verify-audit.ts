@@ -170,7 +170,7 @@ async function checkCheckpoint(
   const sealed = await sealer.verify(bytes, new Uint8Array(cp.signature));
   if (!sealed.valid) return `the platform seal does not verify: ${sealed.problem ?? 'invalid signature'}`;
   if (cp.timestamp_token === null) return null;
-  const stamped = sealer.verifyTimestamp(bytes, new Uint8Array(cp.timestamp_token));
+  const stamped = await sealer.verifyTimestamp(bytes, new Uint8Array(cp.timestamp_token));
   if (!stamped.valid) return `the time-stamp does not verify: ${stamped.problem ?? 'invalid token'}`;
   if (!stamped.time || Math.abs(stamped.time.getTime() - Date.parse(cp.at)) > TIMESTAMP_SKEW_MS)
     return `claims ${cp.at} but was time-stamped at ${stamped.time?.toISOString() ?? '?'}`;

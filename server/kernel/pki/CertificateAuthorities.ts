@@ -77,17 +77,17 @@ export class CertificateAuthorities {
     return this.#o.clock().toISOString();
   }
 
-  isInitialised(): boolean {
-    return this.#store.ca('root') !== undefined;
+  async isInitialised(): Promise<boolean> {
+    return (await this.#store.ca('root')) !== undefined;
   }
 
-  requireRoot(): void {
-    if (!this.isInitialised())
+  async requireRoot(): Promise<void> {
+    if (!(await this.isInitialised()))
       throw new PkiError('not_initialised', 'the platform PKI is not initialised (run tongban pki init)');
   }
 
   async ensureRoot(): Promise<void> {
-    if (this.isInitialised()) return;
+    if (await this.isInitialised()) return;
     const row = await this.issue({
       kind: 'ca',
       caId: null,
@@ -95,11 +95,11 @@ export class CertificateAuthorities {
       subject: rootSubject(),
       durationMs: ROOT_VALIDITY_MS,
     });
-    this.#store.insertCa({ id: 'root', kind: 'root', name: ROOT_CA_NAME, certificate_id: row.id }, this.#now());
+    await this.#store.insertCa({ id: 'root', kind: 'root', name: ROOT_CA_NAME, certificate_id: row.id }, this.#now());
   }
 
   async ensureSiteCa(site: SiteRef): Promise<void> {
-    if (this.#store.ca(site.id)) return;
+    if (await this.#store.ca(site.id)) return;
     const row = await this.issue({
       kind: 'ca',
       caId: 'root',
@@ -108,11 +108,11 @@ export class CertificateAuthorities {
       durationMs: SITE_CA_VALIDITY_MS,
       meta: { siteId: site.id },
     });
-    this.#store.insertCa({ id: site.id, kind: 'site', name: site.name, certificate_id: row.id }, this.#now());
+    await this.#store.insertCa({ id: site.id, kind: 'site', name: site.name, certificate_id: row.id }, this.#now());
   }
 
-  siteName(siteId: string): string {
-    const ca = this.#store.ca(siteId);
+  async siteName(siteId: string): Promise<string> {
+    const ca = await this.#store.ca(siteId);
     if (!ca || ca.kind !== 'site')
       throw new PkiError('unknown_site', `no CA for site ${siteId} (run tongban pki init)`);
     return ca.name;
@@ -120,7 +120,7 @@ export class CertificateAuthorities {
 
   /** A new key and certificate, stored with the key sealed or in the token; CA keys are RSA 3072 (or caKeyBits), others 2048. */
   async issue(spec: IssueSpec): Promise<CertificateRow> {
-    const issuer = spec.caId ? this.credential(spec.caId) : undefined;
+    const issuer = spec.caId ? await this.credential(spec.caId) : undefined;
     const id = randomUUID();
     const bits = spec.kind === 'ca' ? this.#o.caKeyBits : 2048;
     let publicKey: KeyObject;
@@ -164,36 +164,39 @@ export class CertificateAuthorities {
       der: Buffer.from(certificate),
       created_at: this.#now(),
     };
-    this.#store.insertCertificate(row, key);
+    await this.#store.insertCertificate(row, key);
     return row;
   }
 
   /** Records the revocation (or supersession) of a certificate; call issueCrl afterwards. */
-  revoke(row: CertificateRow, reason: RevocationReason, status: 'revoked' | 'superseded'): void {
-    this.#store.transaction(() => {
-      this.#store.setStatus(row.id, status);
-      this.#store.insertRevocation(row.id, row.ca_id, row.serial, reason, this.#now());
+  async revoke(row: CertificateRow, reason: RevocationReason, status: 'revoked' | 'superseded'): Promise<void> {
+    await this.#store.transaction(async () => {
+      await this.#store.setStatus(row.id, status);
+      await this.#store.insertRevocation(row.id, row.ca_id, row.serial, reason, this.#now());
     });
   }
 
   /** Signs and stores a new CRL of `caId` with the next CRL number. */
-  issueCrl(caId: string): Uint8Array {
-    const ca = this.credential(caId);
+  async issueCrl(caId: string): Promise<Uint8Array> {
+    const ca = await this.credential(caId);
     const now = this.#o.clock();
     const nextUpdate = new Date(now.getTime() + CRL_VALIDITY_MS);
-    return this.#store.immediate(() => {
-      const number = (this.#store.crl(caId)?.number ?? 0) + 1;
+    return this.#store.immediate(async () => {
+      const number = ((await this.#store.crl(caId))?.number ?? 0) + 1;
+      const revocations = await this.#store.revocations(caId);
       const der = createCrl({
         issuerCertificate: ca.certificate,
         issuerKey: ca.privateKey,
         thisUpdate: now,
         nextUpdate,
         crlNumber: BigInt(number),
-        entries: this.#store
-          .revocations(caId)
-          .map((r) => ({ serial: r.serial, date: new Date(r.revoked_at), reason: r.reason as RevocationReason })),
+        entries: revocations.map((r) => ({
+          serial: r.serial,
+          date: new Date(r.revoked_at),
+          reason: r.reason as RevocationReason,
+        })),
       });
-      this.#store.saveCrl({
+      await this.#store.saveCrl({
         ca_id: caId,
         number,
         this_update: now.toISOString(),
@@ -205,37 +208,37 @@ export class CertificateAuthorities {
   }
 
   /** The stored CRL while before its nextUpdate, a new one after; undefined for an unknown CA. */
-  currentCrl(caId: string): Uint8Array | undefined {
-    if (!this.#store.ca(caId)) return undefined;
-    const row = this.#store.crl(caId);
+  async currentCrl(caId: string): Promise<Uint8Array | undefined> {
+    if (!(await this.#store.ca(caId))) return undefined;
+    const row = await this.#store.crl(caId);
     if (row && new Date(row.next_update) > this.#o.clock()) return new Uint8Array(row.der);
     return this.issueCrl(caId);
   }
 
-  #caRow(caId: string): CertificateRow {
-    const ca = this.#store.ca(caId);
-    const row = ca ? this.#store.certificate(ca.certificate_id) : undefined;
+  async #caRow(caId: string): Promise<CertificateRow> {
+    const ca = await this.#store.ca(caId);
+    const row = ca ? await this.#store.certificate(ca.certificate_id) : undefined;
     if (row) return row;
-    this.requireRoot();
+    await this.requireRoot();
     throw new PkiError('unknown_site', `no CA ${caId}`);
   }
 
-  certificate(caId: string): Uint8Array {
-    return new Uint8Array(this.#caRow(caId).der);
+  async certificate(caId: string): Promise<Uint8Array> {
+    return new Uint8Array((await this.#caRow(caId)).der);
   }
 
-  allCertificates(): Uint8Array[] {
-    return this.#store.cas().map((ca) => this.certificate(ca.id));
+  async allCertificates(): Promise<Uint8Array[]> {
+    return Promise.all((await this.#store.cas()).map((ca) => this.certificate(ca.id)));
   }
 
-  credential(caId: string): IssuerCredentials {
-    const row = this.#caRow(caId);
-    return { certificate: new Uint8Array(row.der), privateKey: this.tokenKey(row) };
+  async credential(caId: string): Promise<IssuerCredentials> {
+    const row = await this.#caRow(caId);
+    return { certificate: new Uint8Array(row.der), privateKey: await this.tokenKey(row) };
   }
 
   /** The token-held key of a CA, TSA or seal certificate. */
-  tokenKey(row: CertificateRow): SigningKey {
-    const stored = this.#storedKey(row.id);
+  async tokenKey(row: CertificateRow): Promise<SigningKey> {
+    const stored = await this.#storedKey(row.id);
     if (stored.protection !== 'token')
       throw new PkiError(
         'bad_keystore',
@@ -250,19 +253,21 @@ export class CertificateAuthorities {
   }
 
   /** The private key of an event or TLS certificate, unsealed with the key the token derives for it. */
-  wrappedKey(row: CertificateRow): KeyObject {
-    return decryptWithWrappingKey(parseKeyRecord(this.#storedKey(row.id).record), this.#wrappingKey(row.id), row.id);
+  async wrappedKey(row: CertificateRow): Promise<KeyObject> {
+    const stored = await this.#storedKey(row.id);
+    return decryptWithWrappingKey(parseKeyRecord(stored.record), this.#wrappingKey(row.id), row.id);
   }
 
   /** A user's key: opens only with the PIN and the token together (PkiError wrong_pin otherwise). */
-  unlockWithPin(row: CertificateRow, pin: string): Promise<KeyObject> {
-    return decryptWithPin(parseKeyRecord(this.#storedKey(row.id).record), pin, row.id, this.pinPepper);
+  async unlockWithPin(row: CertificateRow, pin: string): Promise<KeyObject> {
+    const stored = await this.#storedKey(row.id);
+    return decryptWithPin(parseKeyRecord(stored.record), pin, row.id, this.pinPepper);
   }
 
   /** Replaces a user key's record with the same key sealed under a new PIN (and the token). */
   async resealWithPin(row: CertificateRow, key: KeyObject, pin: string): Promise<void> {
     const record = await encryptWithPin(key, pin, row.id, this.#o.pinKdfCost, this.pinPepper);
-    this.#store.replaceKeyRecord(row.id, 'pin', serializeKeyRecord(record));
+    await this.#store.replaceKeyRecord(row.id, 'pin', serializeKeyRecord(record));
   }
 
   /** AES key of a PIN-sealed record: HMAC_token("pin:" context ":" scrypt(PIN)), so the database and the PIN alone are useless. */
@@ -273,20 +278,20 @@ export class CertificateAuthorities {
     return this.#o.token.hmac(WRAP_SECRET, Buffer.from(`record:${certificateId}`, 'utf8'));
   }
 
-  #storedKey(certificateId: string): { protection: string; record: string } {
-    const stored = this.#store.keyRecord(certificateId);
+  async #storedKey(certificateId: string): Promise<{ protection: string; record: string }> {
+    const stored = await this.#store.keyRecord(certificateId);
     if (!stored) throw new PkiError('bad_keystore', 'the private key of this certificate is missing');
     return stored;
   }
 
   /** A signer for an end-entity row. */
-  signer(row: CertificateRow, key: KeyObject | SigningKey): KeySigner {
-    return new KeySigner(key, new Uint8Array(row.der), this.chainOf(row));
+  async signer(row: CertificateRow, key: KeyObject | SigningKey): Promise<KeySigner> {
+    return new KeySigner(key, new Uint8Array(row.der), await this.chainOf(row));
   }
 
   /** The issuing chain of an end-entity row: its CA and, above a site CA, the root. */
-  chainOf(row: CertificateRow): Uint8Array[] {
-    const issuer = this.certificate(row.ca_id);
-    return row.ca_id === 'root' ? [issuer] : [issuer, this.certificate('root')];
+  async chainOf(row: CertificateRow): Promise<Uint8Array[]> {
+    const issuer = await this.certificate(row.ca_id);
+    return row.ca_id === 'root' ? [issuer] : [issuer, await this.certificate('root')];
   }
 }

@@ -52,166 +52,180 @@ export type NewCertificate = Omit<CertificateRow, 'der'> & { readonly der: Uint8
 export class PkiStore {
   constructor(private readonly db: Database) {}
 
-  transaction<T>(fn: () => T): T {
-    return this.db.transactionSync(fn);
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
   }
 
-  /** A transaction that takes the write lock first: read-then-write sequences stay consistent across processes (the CLI next to the server). */
-  immediate<T>(fn: () => T): T {
-    return this.db.sql.transaction(fn).immediate();
+  /** A transaction that takes the write lock first: read-then-write sequences stay consistent across processes and nodes. */
+  immediate<T>(fn: () => Promise<T>): Promise<T> {
+    return this.db.transaction(fn, 'immediate');
   }
 
   /** `record`: the sealed key (JSON) or, for protection 'token', the label of the key in the token. */
-  insertCertificate(row: NewCertificate, key: { protection: 'pin' | 'wrapping-key' | 'token'; record: string }): void {
-    this.db.sql
-      .prepare(
+  async insertCertificate(
+    row: NewCertificate,
+    key: { protection: 'pin' | 'wrapping-key' | 'token'; record: string },
+  ): Promise<void> {
+    await this.transaction(async () => {
+      // The issue order: the newest certificate is found even when several share a millisecond.
+      const issuedSeq = await this.nextCounter('certificate_seq');
+      await this.db.run(
         `INSERT INTO pki_certificates (id, serial, kind, ca_id, subject, user_id, event_id, role, site_id, hostnames,
-           not_before, not_after, status, der, created_at)
+           not_before, not_after, status, der, created_at, issued_seq)
          VALUES (@id, @serial, @kind, @ca_id, @subject, @user_id, @event_id, @role, @site_id, @hostnames,
-           @not_before, @not_after, @status, @der, @created_at)`,
-      )
-      .run({ ...row, der: Buffer.from(row.der) });
-    this.db.sql
-      .prepare('INSERT INTO pki_keys (certificate_id, protection, record) VALUES (?, ?, ?)')
-      .run(row.id, key.protection, key.record);
+           @not_before, @not_after, @status, @der, @created_at, @issued_seq)`,
+        { ...row, der: Buffer.from(row.der), issued_seq: issuedSeq },
+      );
+      await this.db.run('INSERT INTO pki_keys (certificate_id, protection, record) VALUES (?, ?, ?)', [
+        row.id,
+        key.protection,
+        key.record,
+      ]);
+    });
   }
 
-  insertCa(ca: CaRow, createdAt: string): void {
-    this.db.sql
-      .prepare('INSERT INTO pki_cas (id, kind, name, certificate_id, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(ca.id, ca.kind, ca.name, ca.certificate_id, createdAt);
+  async insertCa(ca: CaRow, createdAt: string): Promise<void> {
+    await this.db.run('INSERT INTO pki_cas (id, kind, name, certificate_id, created_at) VALUES (?, ?, ?, ?, ?)', [
+      ca.id,
+      ca.kind,
+      ca.name,
+      ca.certificate_id,
+      createdAt,
+    ]);
   }
 
-  replaceKeyRecord(certificateId: string, protection: 'pin', record: string): void {
-    this.db.sql
-      .prepare('UPDATE pki_keys SET protection = ?, record = ? WHERE certificate_id = ?')
-      .run(protection, record, certificateId);
+  async replaceKeyRecord(certificateId: string, protection: 'pin', record: string): Promise<void> {
+    await this.db.run('UPDATE pki_keys SET protection = ?, record = ? WHERE certificate_id = ?', [
+      protection,
+      record,
+      certificateId,
+    ]);
   }
 
-  ca(id: string): CaRow | undefined {
-    return this.db.sql.prepare('SELECT id, kind, name, certificate_id FROM pki_cas WHERE id = ?').get(id) as
-      CaRow | undefined;
+  ca(id: string): Promise<CaRow | undefined> {
+    return this.db.get<CaRow>('SELECT id, kind, name, certificate_id FROM pki_cas WHERE id = ?', [id]);
   }
 
-  cas(): CaRow[] {
-    return this.db.sql
-      .prepare("SELECT id, kind, name, certificate_id FROM pki_cas ORDER BY kind = 'site', id")
-      .all() as CaRow[];
+  cas(): Promise<CaRow[]> {
+    return this.db.all<CaRow>("SELECT id, kind, name, certificate_id FROM pki_cas ORDER BY kind = 'site', id");
   }
 
-  certificate(id: string): CertificateRow | undefined {
-    return this.db.sql.prepare('SELECT * FROM pki_certificates WHERE id = ?').get(id) as CertificateRow | undefined;
+  certificate(id: string): Promise<CertificateRow | undefined> {
+    return this.db.get<CertificateRow>('SELECT * FROM pki_certificates WHERE id = ?', [id]);
   }
 
-  keyRecord(certificateId: string): { protection: string; record: string } | undefined {
-    return this.db.sql
-      .prepare('SELECT protection, record FROM pki_keys WHERE certificate_id = ?')
-      .get(certificateId) as { protection: string; record: string } | undefined;
+  keyRecord(certificateId: string): Promise<{ protection: string; record: string } | undefined> {
+    return this.db.get('SELECT protection, record FROM pki_keys WHERE certificate_id = ?', [certificateId]);
   }
 
   /** The newest certificate of a user or event that has not been superseded. */
-  currentFor(column: 'user_id' | 'event_id', value: string): CertificateRow | undefined {
-    return this.db.sql
-      .prepare(
-        `SELECT * FROM pki_certificates WHERE ${column} = ? AND status != 'superseded' ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-      )
-      .get(value) as CertificateRow | undefined;
+  currentFor(column: 'user_id' | 'event_id', value: string): Promise<CertificateRow | undefined> {
+    return this.db.get<CertificateRow>(
+      `SELECT * FROM pki_certificates WHERE ${column} = ? AND status != 'superseded'
+       ORDER BY created_at DESC, issued_seq DESC LIMIT 1`,
+      [value],
+    );
   }
 
   /** Every still-valid certificate of a user or event. */
-  liveFor(column: 'user_id' | 'event_id', value: string): CertificateRow[] {
-    return this.db.sql
-      .prepare(`SELECT * FROM pki_certificates WHERE ${column} = ? AND status = 'valid'`)
-      .all(value) as CertificateRow[];
+  liveFor(column: 'user_id' | 'event_id', value: string): Promise<CertificateRow[]> {
+    return this.db.all<CertificateRow>(`SELECT * FROM pki_certificates WHERE ${column} = ? AND status = 'valid'`, [
+      value,
+    ]);
   }
 
   /** The newest valid platform certificate of a kind (TSA, seal, TLS). */
-  currentOfKind(kind: 'tsa' | 'seal' | 'tls'): CertificateRow | undefined {
-    return this.db.sql
-      .prepare(
-        "SELECT * FROM pki_certificates WHERE kind = ? AND status = 'valid' ORDER BY created_at DESC, rowid DESC LIMIT 1",
-      )
-      .get(kind) as CertificateRow | undefined;
+  currentOfKind(kind: 'tsa' | 'seal' | 'tls'): Promise<CertificateRow | undefined> {
+    return this.db.get<CertificateRow>(
+      `SELECT * FROM pki_certificates WHERE kind = ? AND status = 'valid'
+       ORDER BY created_at DESC, issued_seq DESC LIMIT 1`,
+      [kind],
+    );
   }
 
-  endEntities(filter: { userId?: string; siteId?: string }): CertificateRow[] {
-    return this.db.sql
-      .prepare(
-        `SELECT * FROM pki_certificates WHERE kind != 'ca'
-           AND (@userId IS NULL OR user_id = @userId) AND (@siteId IS NULL OR site_id = @siteId)
-         ORDER BY created_at, rowid`,
-      )
-      .all({ userId: filter.userId ?? null, siteId: filter.siteId ?? null }) as CertificateRow[];
+  endEntities(filter: { userId?: string; siteId?: string }): Promise<CertificateRow[]> {
+    return this.db.all<CertificateRow>(
+      `SELECT * FROM pki_certificates WHERE kind != 'ca'
+         AND (CAST(@userId AS TEXT) IS NULL OR user_id = @userId) AND (CAST(@siteId AS TEXT) IS NULL OR site_id = @siteId)
+       ORDER BY created_at, issued_seq`,
+      { userId: filter.userId ?? null, siteId: filter.siteId ?? null },
+    );
   }
 
-  setStatus(certificateId: string, status: 'revoked' | 'superseded'): void {
-    this.db.sql.prepare('UPDATE pki_certificates SET status = ? WHERE id = ?').run(status, certificateId);
+  async setStatus(certificateId: string, status: 'revoked' | 'superseded'): Promise<void> {
+    await this.db.run('UPDATE pki_certificates SET status = ? WHERE id = ?', [status, certificateId]);
   }
 
-  insertRevocation(certificateId: string, caId: string, serial: string, reason: string, at: string): void {
-    this.db.sql
-      .prepare(
-        'INSERT OR IGNORE INTO pki_revocations (certificate_id, ca_id, serial, reason, revoked_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(certificateId, caId, serial, reason, at);
+  async insertRevocation(
+    certificateId: string,
+    caId: string,
+    serial: string,
+    reason: string,
+    at: string,
+  ): Promise<void> {
+    await this.db.run(
+      `INSERT INTO pki_revocations (certificate_id, ca_id, serial, reason, revoked_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+      [certificateId, caId, serial, reason, at],
+    );
   }
 
-  revocations(caId: string): RevocationRow[] {
-    return this.db.sql
-      .prepare('SELECT serial, reason, revoked_at FROM pki_revocations WHERE ca_id = ? ORDER BY revoked_at, serial')
-      .all(caId) as RevocationRow[];
+  revocations(caId: string): Promise<RevocationRow[]> {
+    return this.db.all<RevocationRow>(
+      'SELECT serial, reason, revoked_at FROM pki_revocations WHERE ca_id = ? ORDER BY revoked_at, serial',
+      [caId],
+    );
   }
 
-  crl(caId: string): CrlRow | undefined {
-    return this.db.sql.prepare('SELECT * FROM pki_crls WHERE ca_id = ?').get(caId) as CrlRow | undefined;
+  crl(caId: string): Promise<CrlRow | undefined> {
+    return this.db.get<CrlRow>('SELECT * FROM pki_crls WHERE ca_id = ?', [caId]);
   }
 
-  saveCrl(row: Omit<CrlRow, 'der'> & { der: Uint8Array }): void {
-    this.db.sql
-      .prepare(
-        `INSERT INTO pki_crls (ca_id, number, this_update, next_update, der) VALUES (@ca_id, @number, @this_update, @next_update, @der)
-         ON CONFLICT(ca_id) DO UPDATE SET number = excluded.number, this_update = excluded.this_update,
-           next_update = excluded.next_update, der = excluded.der`,
-      )
-      .run({ ...row, der: Buffer.from(row.der) });
+  async saveCrl(row: Omit<CrlRow, 'der'> & { der: Uint8Array }): Promise<void> {
+    await this.db.run(
+      `INSERT INTO pki_crls (ca_id, number, this_update, next_update, der) VALUES (@ca_id, @number, @this_update, @next_update, @der)
+       ON CONFLICT (ca_id) DO UPDATE SET number = excluded.number, this_update = excluded.this_update,
+         next_update = excluded.next_update, der = excluded.der`,
+      { ...row, der: Buffer.from(row.der) },
+    );
   }
 
-  pinState(userId: string): PinStateRow {
-    const row = this.db.sql
-      .prepare('SELECT failed_attempts, locked_at FROM pki_pin_state WHERE user_id = ?')
-      .get(userId) as PinStateRow | undefined;
+  async pinState(userId: string): Promise<PinStateRow> {
+    const row = await this.db.get<PinStateRow>(
+      'SELECT failed_attempts, locked_at FROM pki_pin_state WHERE user_id = ?',
+      [userId],
+    );
     return row ?? { failed_attempts: 0, locked_at: null };
   }
 
   /** Counts one more failure; locks when `limit` is reached. Returns the new state. */
-  recordPinFailure(userId: string, at: string, limit: number): PinStateRow {
-    return this.transaction(() => {
-      this.db.sql
-        .prepare(
-          `INSERT INTO pki_pin_state (user_id, failed_attempts, last_failure_at) VALUES (?, 1, ?)
-           ON CONFLICT(user_id) DO UPDATE SET failed_attempts = failed_attempts + 1, last_failure_at = excluded.last_failure_at`,
-        )
-        .run(userId, at);
-      this.db.sql
-        .prepare(
-          'UPDATE pki_pin_state SET locked_at = ? WHERE user_id = ? AND failed_attempts >= ? AND locked_at IS NULL',
-        )
-        .run(at, userId, limit);
+  recordPinFailure(userId: string, at: string, limit: number): Promise<PinStateRow> {
+    return this.immediate(async () => {
+      await this.db.run(
+        `INSERT INTO pki_pin_state (user_id, failed_attempts, last_failure_at) VALUES (?, 1, ?)
+         ON CONFLICT (user_id) DO UPDATE SET failed_attempts = pki_pin_state.failed_attempts + 1,
+           last_failure_at = excluded.last_failure_at`,
+        [userId, at],
+      );
+      await this.db.run(
+        'UPDATE pki_pin_state SET locked_at = ? WHERE user_id = ? AND failed_attempts >= ? AND locked_at IS NULL',
+        [at, userId, limit],
+      );
       return this.pinState(userId);
     });
   }
 
-  resetPinState(userId: string): void {
-    this.db.sql.prepare('DELETE FROM pki_pin_state WHERE user_id = ?').run(userId);
+  async resetPinState(userId: string): Promise<void> {
+    await this.db.run('DELETE FROM pki_pin_state WHERE user_id = ?', [userId]);
   }
 
-  /** Next value of a persisted counter (1, 2, …). */
-  nextCounter(name: string): number {
-    const row = this.db.sql
-      .prepare(
-        'INSERT INTO pki_counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value',
-      )
-      .get(name) as { value: number };
-    return row.value;
+  /** Next value of a persisted counter (1, 2, …): one statement, atomic on both back-ends. */
+  async nextCounter(name: string): Promise<number> {
+    const row = await this.db.get<{ value: number }>(
+      `INSERT INTO pki_counters (name, value) VALUES (?, 1)
+       ON CONFLICT (name) DO UPDATE SET value = pki_counters.value + 1 RETURNING value`,
+      [name],
+    );
+    return row!.value;
   }
 }

@@ -6,7 +6,7 @@ import { connect } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { certificateFacts } from '../../../certs/certificate-facts.js';
 import { validateCertificateChain } from '../../../certs/chain-validation.js';
 import { parseCrl } from '../../../certs/crl.js';
@@ -14,24 +14,16 @@ import { certificatePem, fromPem } from '../../../certs/encoding.js';
 import { DAY_MS } from '../../../certs/hierarchy.js';
 import { openssl } from '../../../certs/test-support/openssl.js';
 import { verifyTimeStampToken } from '../../../certs/tsa/verify-timestamp.js';
-import { Database } from '../store/Database.js';
+import type { Database } from '../store/Database.js';
+import { describeBackends, testDatabase, type TestDatabase } from '../../test-support/databases.js';
 import { closeEmbeddedToken, openEmbeddedToken } from '../hsm/embedded-softhsm.js';
 import { PlatformPki, type PlatformPkiOptions } from './PlatformPki.js';
 
-let now = new Date('2026-06-01T08:00:00Z');
+const START = new Date('2026-06-01T08:00:00Z');
+let now = START;
 const clock = () => now;
 const advance = (ms: number) => {
   now = new Date(now.getTime() + ms);
-};
-const dataDir = mkdtempSync(join(tmpdir(), 'tongban-pki-'));
-const db = Database.open(join(dataDir, 'tongban.sqlite'));
-const options: PlatformPkiOptions = {
-  db,
-  dataDir,
-  clock,
-  baseUrl: 'https://desk.example',
-  caKeyBits: 2048,
-  pinKdfCost: { N: 2 ** 14, r: 8, p: 1 },
 };
 const sites = [
   { id: 'cixi', name: '慈溪市政务服务办' },
@@ -39,59 +31,70 @@ const sites = [
 ];
 let pki: PlatformPki;
 
-beforeAll(async () => {
-  pki = PlatformPki.open(options);
-  await pki.init(sites);
-});
-afterAll(() => {
-  db.close();
-  closeEmbeddedToken(dataDir);
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-function validate(der: Uint8Array) {
+async function validate(der: Uint8Array) {
   return validateCertificateChain({
     leaf: der,
-    intermediates: pki.caCertificates(),
-    trustAnchors: pki.trustAnchors(),
-    crls: pki.crls().map((c) => c.der),
+    intermediates: await pki.caCertificates(),
+    trustAnchors: await pki.trustAnchors(),
+    crls: (await pki.crls()).map((c) => c.der),
     at: now,
   });
 }
 
 const data = new TextEncoder().encode('document');
 
-describe('PlatformPki', () => {
-  it('init makes the root, a CA per site, TSA and seal; is idempotent and adds new sites', async () => {
-    expect(pki.isInitialised()).toBe(true);
-    const root = pki.rootCertificatePem();
-    expect(new X509Certificate(root).subject).toContain('CN=Tongban Platform Root CA');
-    expect(pki.caCertificates()).toHaveLength(3);
-    await pki.init([...sites, { id: 'ninghai', name: '宁海县政务服务办公室' }]);
-    expect(pki.rootCertificatePem()).toBe(root);
-    expect(pki.caCertificates()).toHaveLength(4);
-    expect(
-      pki
-        .crls()
-        .map((c) => c.caId)
-        .sort(),
-    ).toEqual(['cixi', 'ninghai', 'root', 'xingren']);
-    expect(validate(pki.caCertificates().at(-1)!).trusted).toBe(true);
+// The whole life of one platform PKI, test after test, on each back-end.
+describeBackends('PlatformPki', (backend) => {
+  let t: TestDatabase;
+  let dataDir: string;
+  let db: Database;
+  let options: PlatformPkiOptions;
+  beforeAll(async () => {
+    now = START;
+    dataDir = mkdtempSync(join(tmpdir(), 'tongban-pki-'));
+    t = await testDatabase(backend);
+    db = t.db;
+    options = {
+      db,
+      dataDir,
+      clock,
+      baseUrl: 'https://desk.example',
+      caKeyBits: 2048,
+      pinKdfCost: { N: 2 ** 14, r: 8, p: 1 },
+    };
+    pki = PlatformPki.open(options);
+    await pki.init(sites);
+  });
+  afterAll(async () => {
+    await t.drop();
+    closeEmbeddedToken(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('CA, TSA and seal keys live in the token, sensitive and non-extractable; no key file in the data directory', () => {
-    const rows = db.sql
-      .prepare(
-        'SELECT c.kind, k.protection, k.record FROM pki_certificates c JOIN pki_keys k ON k.certificate_id = c.id',
-      )
-      .all() as { kind: string; protection: string; record: string }[];
+  it('init makes the root, a CA per site, TSA and seal; is idempotent and adds new sites', async () => {
+    expect(await pki.isInitialised()).toBe(true);
+    const root = await pki.rootCertificatePem();
+    expect(new X509Certificate(root).subject).toContain('CN=Tongban Platform Root CA');
+    expect(await pki.caCertificates()).toHaveLength(3);
+    await pki.init([...sites, { id: 'ninghai', name: '宁海县政务服务办公室' }]);
+    expect(await pki.rootCertificatePem()).toBe(root);
+    expect(await pki.caCertificates()).toHaveLength(4);
+    expect((await pki.crls()).map((c) => c.caId).sort()).toEqual(['cixi', 'ninghai', 'root', 'xingren']);
+    expect((await validate((await pki.caCertificates()).at(-1)!)).trusted).toBe(true);
+  });
+
+  it('CA, TSA and seal keys live in the token, sensitive and non-extractable; no key file in the data directory', async () => {
+    const rows = await db.all<{ kind: string; protection: string; record: string }>(
+      'SELECT c.kind, k.protection, k.record FROM pki_certificates c JOIN pki_keys k ON k.certificate_id = c.id',
+    );
     const inToken = rows.filter((r) => ['ca', 'tsa', 'seal'].includes(r.kind));
     expect(new Set(inToken.map((r) => r.kind))).toEqual(new Set(['ca', 'tsa', 'seal']));
     for (const row of inToken) {
       expect(row.protection).toBe('token');
       expect(pki.token.keyAttributes(row.record, 'private')).toEqual({ sensitive: true, extractable: false });
     }
-    expect(readdirSync(dataDir).sort()).toEqual(['hsm', 'tongban.sqlite', 'tongban.sqlite-shm', 'tongban.sqlite-wal']);
+    // The data directory holds the token alone (this test's database lives elsewhere).
+    expect(readdirSync(dataDir)).toEqual(['hsm']);
   });
 
   it('issues a user certificate whose PIN-unlocked signer chains to the root', async () => {
@@ -117,7 +120,11 @@ describe('PlatformPki', () => {
     const sig = await signer.sign(data, 'SHA-256');
     expect(verify('sha256', data, x.publicKey, sig)).toBe(true);
     expect(signer.chain).toHaveLength(2);
-    expect(validate(signer.certificate)).toMatchObject({ trusted: true, revoked: false, revocationChecked: true });
+    expect(await validate(signer.certificate)).toMatchObject({
+      trusted: true,
+      revoked: false,
+      revocationChecked: true,
+    });
     expect(certificateFacts(signer.certificate).crlUrls).toEqual(['https://desk.example/pki/crl/cixi.crl']);
   });
 
@@ -181,33 +188,36 @@ describe('PlatformPki', () => {
   });
 
   it('re-issuing supersedes the old certificate and lists it in the CRL', async () => {
-    const before = pki.certificates({ userId: 'official.x' });
+    const before = await pki.certificates({ userId: 'official.x' });
     expect(before.map((c) => c.status)).toEqual(['superseded', 'valid']);
-    const crl = parseCrl(pki.crl('xingren')!);
+    const crl = parseCrl((await pki.crl('xingren'))!);
     expect(crl.entries).toContainEqual(expect.objectContaining({ serial: before[0]!.serial, reason: 'superseded' }));
   });
 
   it('revoke: the CRL (checked with openssl) lists the serial, the signer is refused, the chain reports it', async () => {
-    const info = pki.certificates({ userId: 'clerk.cixi' })[0]!;
+    const info = (await pki.certificates({ userId: 'clerk.cixi' }))[0]!;
     const signer = await pki.unlockUserSigner('clerk.cixi', '123456');
     advance(60_000);
     await pki.revoke('clerk.cixi', 'keyCompromise');
     await expect(pki.unlockUserSigner('clerk.cixi', '123456')).rejects.toMatchObject({ code: 'revoked' });
-    expect(pki.certificates({ userId: 'clerk.cixi' })[0]!.status).toBe('revoked');
+    expect((await pki.certificates({ userId: 'clerk.cixi' }))[0]!.status).toBe('revoked');
     const crlFile = join(dataDir, 'cixi.crl');
-    writeFileSync(crlFile, pki.crl('cixi')!);
+    writeFileSync(crlFile, (await pki.crl('cixi'))!);
     const text = openssl(['crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text']).stdout;
     expect(text).toContain(`Serial Number: ${info.serial.toUpperCase()}`);
     expect(text).toContain('Key Compromise');
-    expect(validate(signer.certificate)).toMatchObject({ revoked: true, revocation: { reason: 'keyCompromise' } });
+    expect(await validate(signer.certificate)).toMatchObject({
+      revoked: true,
+      revocation: { reason: 'keyCompromise' },
+    });
     await expect(pki.revoke('nobody', 'keyCompromise')).rejects.toMatchObject({ code: 'no_certificate' });
   });
 
-  it('CRLs are re-issued with a higher number once past nextUpdate', () => {
-    const first = parseCrl(pki.crl('xingren')!);
-    expect(parseCrl(pki.crl('xingren')!).crlNumber).toBe(first.crlNumber);
+  it('CRLs are re-issued with a higher number once past nextUpdate', async () => {
+    const first = parseCrl((await pki.crl('xingren'))!);
+    expect(parseCrl((await pki.crl('xingren'))!).crlNumber).toBe(first.crlNumber);
     advance(8 * DAY_MS);
-    const second = parseCrl(pki.crl('xingren')!);
+    const second = parseCrl((await pki.crl('xingren'))!);
     expect(second.crlNumber).toBe(first.crlNumber! + 1n);
     expect(second.thisUpdate.getTime()).toBe(Math.floor(now.getTime() / 1000) * 1000);
   });
@@ -227,7 +237,7 @@ describe('PlatformPki', () => {
     expect(info.subject).toContain(`serialNumber=${ref}`);
     expect(info.subject).toContain('UID=case-42:sign');
     const signer = await pki.eventSigner('case-42:sign');
-    expect(validate(signer.certificate).trusted).toBe(true);
+    expect((await validate(signer.certificate)).trusted).toBe(true);
     advance(31 * 60_000);
     await expect(pki.eventSigner('case-42:sign')).rejects.toMatchObject({ code: 'expired' });
     await expect(pki.eventSigner('no-such-event')).rejects.toMatchObject({ code: 'no_certificate' });
@@ -244,14 +254,14 @@ describe('PlatformPki', () => {
     });
     advance(2 * DAY_MS);
     await expect(pki.unlockUserSigner('clerk.short', '123123')).rejects.toMatchObject({ code: 'expired' });
-    expect(pki.certificates({ userId: 'clerk.short' })[0]!.status).toBe('expired');
+    expect((await pki.certificates({ userId: 'clerk.short' }))[0]!.status).toBe('expired');
   });
 
   it('TSA: answers openssl ts -query (verified by openssl), serials count up; timeStamper() tokens verify', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tongban-tsa-'));
     try {
       writeFileSync(join(dir, 'data'), data);
-      writeFileSync(join(dir, 'root.pem'), pki.rootCertificatePem());
+      writeFileSync(join(dir, 'root.pem'), await pki.rootCertificatePem());
       openssl(['ts', '-query', '-data', join(dir, 'data'), '-sha256', '-cert', '-out', join(dir, 'q.tsq')]);
       const serials: string[] = [];
       for (let i = 0; i < 2; i++) {
@@ -287,8 +297,8 @@ describe('PlatformPki', () => {
     const token = await pki.timeStamper().timestamp(hash, 'SHA-256');
     const r = verifyTimeStampToken(token, {
       hash,
-      trustAnchors: pki.trustAnchors(),
-      crls: pki.crls().map((c) => c.der),
+      trustAnchors: await pki.trustAnchors(),
+      crls: (await pki.crls()).map((c) => c.der),
     });
     expect(r).toMatchObject({ valid: true, hashMatches: true });
   });
@@ -311,7 +321,7 @@ describe('PlatformPki', () => {
         .timeStamper()
         .timestamp(hash, 'SHA-256');
       expect(requests).toBe(1);
-      expect(verifyTimeStampToken(token, { hash, trustAnchors: pki.trustAnchors() }).valid).toBe(true);
+      expect(verifyTimeStampToken(token, { hash, trustAnchors: await pki.trustAnchors() }).valid).toBe(true);
     } finally {
       tsa.close();
     }
@@ -320,8 +330,8 @@ describe('PlatformPki', () => {
   it('seal signer is the platform seal under the root', async () => {
     const seal = await pki.sealSigner();
     expect(new X509Certificate(Buffer.from(seal.certificate)).subject).toContain('CN=Tongban Platform Seal');
-    expect(seal.chain).toEqual(pki.trustAnchors());
-    expect(validate(seal.certificate).trusted).toBe(true);
+    expect(seal.chain).toEqual(await pki.trustAnchors());
+    expect((await validate(seal.certificate)).trusted).toBe(true);
   });
 
   it('TLS credentials: reused for the same names, serve HTTPS that trusts the root', async () => {
@@ -332,14 +342,12 @@ describe('PlatformPki', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const port = (server.address() as AddressInfo).port;
+      const ca = await pki.rootCertificatePem();
       const authorized = await new Promise<boolean>((resolve, reject) => {
-        const socket = connect(
-          { host: '127.0.0.1', port, servername: 'localhost', ca: pki.rootCertificatePem() },
-          () => {
-            resolve(socket.authorized);
-            socket.end();
-          },
-        );
+        const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca }, () => {
+          resolve(socket.authorized);
+          socket.end();
+        });
         socket.on('error', reject);
       });
       expect(authorized).toBe(true);
@@ -349,8 +357,8 @@ describe('PlatformPki', () => {
     const c = await pki.serverTlsCredentials(['desk.example']);
     expect(c.certPem).not.toBe(a.certPem);
     expect(new X509Certificate(c.certPem).checkHost('desk.example')).toBe('desk.example');
-    expect(fromPem(c.chainPem)).toEqual(pki.trustAnchors());
-    expect(certificatePem(pki.trustAnchors()[0]!)).toBe(c.chainPem);
+    expect(fromPem(c.chainPem)).toEqual(await pki.trustAnchors());
+    expect(certificatePem((await pki.trustAnchors())[0]!)).toBe(c.chainPem);
   });
 
   it('bad input gives typed errors', async () => {
@@ -368,12 +376,12 @@ describe('PlatformPki', () => {
     ).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(pki.unlockUserSigner('nobody', '123456')).rejects.toMatchObject({ code: 'no_certificate' });
     await expect(pki.init([{ id: 'root', name: 'x' }])).rejects.toMatchObject({ code: 'invalid_input' });
-    expect(pki.crl('nowhere')).toBeUndefined();
+    expect(await pki.crl('nowhere')).toBeUndefined();
   });
 
   it('state survives reopening; another token cannot use the CA, seal or event keys', async () => {
     const again = PlatformPki.open(options);
-    expect(again.rootCertificatePem()).toBe(pki.rootCertificatePem());
+    expect(await again.rootCertificatePem()).toBe(await pki.rootCertificatePem());
     await again.issueUserCertificate({
       userId: 'clerk.later',
       name: '孙八',
@@ -381,7 +389,7 @@ describe('PlatformPki', () => {
       siteId: 'xingren',
       pin: '987654',
     });
-    expect(validate((await again.unlockUserSigner('clerk.later', '987654')).certificate).trusted).toBe(true);
+    expect((await validate((await again.unlockUserSigner('clerk.later', '987654')).certificate)).trusted).toBe(true);
     const otherDir = mkdtempSync(join(tmpdir(), 'tongban-pki-other-'));
     try {
       const wrong = PlatformPki.open({ ...options, token: openEmbeddedToken(otherDir) });
@@ -395,16 +403,16 @@ describe('PlatformPki', () => {
 
   it('an uninitialised PKI says so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tongban-pki-empty-'));
-    const empty = Database.open(join(dir, 'tongban.sqlite'));
+    const empty = await testDatabase(backend);
     try {
-      const fresh = PlatformPki.open({ db: empty, dataDir: dir, clock });
-      expect(fresh.isInitialised()).toBe(false);
-      expect(() => fresh.rootCertificatePem()).toThrow(expect.objectContaining({ code: 'not_initialised' }));
+      const fresh = PlatformPki.open({ db: empty.db, dataDir: dir, clock });
+      expect(await fresh.isInitialised()).toBe(false);
+      await expect(fresh.rootCertificatePem()).rejects.toMatchObject({ code: 'not_initialised' });
       await expect(fresh.handleTimestampRequest(new Uint8Array([1]))).rejects.toMatchObject({
         code: 'not_initialised',
       });
     } finally {
-      empty.close();
+      await empty.drop();
       closeEmbeddedToken(dir);
       rmSync(dir, { recursive: true, force: true });
     }

@@ -91,7 +91,7 @@ export class PlatformPki {
     return new PlatformPki(opts);
   }
 
-  isInitialised(): boolean {
+  isInitialised(): Promise<boolean> {
     return this.#cas.isInitialised();
   }
 
@@ -125,7 +125,7 @@ export class PlatformPki {
     const input = parseInput(userCertificateSchema, o, 'user certificate request');
     assertValidPin(input.pin);
     return this.#exclusive(async () => {
-      const siteName = this.#cas.siteName(input.siteId);
+      const siteName = await this.#cas.siteName(input.siteId);
       const row = await this.#cas.issue({
         kind: 'user',
         caId: input.siteId,
@@ -135,8 +135,8 @@ export class PlatformPki {
         pin: input.pin,
         meta: { userId: input.userId, role: input.role, siteId: input.siteId },
       });
-      this.#supersedeOthers('user_id', input.userId, row.id);
-      this.#store.resetPinState(input.userId);
+      await this.#supersedeOthers('user_id', input.userId, row.id);
+      await this.#store.resetPinState(input.userId);
       return this.#info(row);
     });
   }
@@ -151,7 +151,7 @@ export class PlatformPki {
   }): Promise<CertificateInfo> {
     const input = parseInput(eventCertificateSchema, o, 'event certificate request');
     return this.#exclusive(async () => {
-      const siteName = this.#cas.siteName(input.siteId);
+      const siteName = await this.#cas.siteName(input.siteId);
       const row = await this.#cas.issue({
         kind: 'event',
         caId: input.siteId,
@@ -165,7 +165,7 @@ export class PlatformPki {
         durationMs: (input.validMinutes ?? VALIDITY_MS.eventMinutes) * 60_000,
         meta: { eventId: input.eventId, siteId: input.siteId },
       });
-      this.#supersedeOthers('event_id', input.eventId, row.id);
+      await this.#supersedeOthers('event_id', input.eventId, row.id);
       return this.#info(row);
     });
   }
@@ -186,7 +186,7 @@ export class PlatformPki {
    * certificate is issued. Throws PkiError wrong_pin | key_locked | no_certificate | revoked | expired.
    */
   async unlockUserSigner(userId: string, pin: string): Promise<Signer> {
-    return this.#unlock(this.#userRow(userId), userId, pin);
+    return this.#unlock(await this.#userRow(userId), userId, pin);
   }
 
   /**
@@ -195,25 +195,25 @@ export class PlatformPki {
    * does; `unlocked` settles once the check is over and recorded, and must be awaited before the
    * database closes. Certificate problems (no_certificate, revoked, expired, key_locked) throw here.
    */
-  userSignerWhileUnlocking(userId: string, pin: string): { signer: Signer; unlocked: Promise<Signer> } {
-    const row = this.#userRow(userId);
+  async userSignerWhileUnlocking(userId: string, pin: string): Promise<{ signer: Signer; unlocked: Promise<Signer> }> {
+    const row = await this.#userRow(userId);
     const unlocked = this.#unlock(row, userId, pin);
     // Awaited by the caller; this keeps a wrong PIN found before sign() is called from counting as unhandled.
     unlocked.catch(() => undefined);
     const signer: Signer = {
       certificate: new Uint8Array(row.der),
-      chain: this.#cas.chainOf(row),
+      chain: await this.#cas.chainOf(row),
       sign: async (data, digest) => (await unlocked).sign(data, digest),
     };
     return { signer, unlocked };
   }
 
-  #userRow(userId: string): CertificateRow {
+  async #userRow(userId: string): Promise<CertificateRow> {
     const row = this.#usableRow(
-      this.#store.currentFor('user_id', parseInput(identifier, userId, 'user id')),
+      await this.#store.currentFor('user_id', parseInput(identifier, userId, 'user id')),
       `user ${userId}`,
     );
-    if (this.#store.pinState(userId).locked_at)
+    if ((await this.#store.pinState(userId)).locked_at)
       throw new PkiError('key_locked', `the signing key of ${userId} is locked after ${MAX_PIN_FAILURES} wrong PINs`);
     return row;
   }
@@ -226,7 +226,7 @@ export class PlatformPki {
   async changeUserPin(userId: string, oldPin: string, newPin: string): Promise<void> {
     assertValidPin(newPin);
     await this.#exclusive(async () => {
-      const row = this.#userRow(userId);
+      const row = await this.#userRow(userId);
       const key = await this.#unlockKey(row, userId, oldPin);
       await this.#cas.resealWithPin(row, key, newPin);
     });
@@ -242,23 +242,23 @@ export class PlatformPki {
       key = await this.#cas.unlockWithPin(row, pin);
     } catch (err) {
       if (!(err instanceof PkiError) || err.code !== 'wrong_pin') throw err;
-      const state = this.#store.recordPinFailure(userId, this.#now(), MAX_PIN_FAILURES);
+      const state = await this.#store.recordPinFailure(userId, this.#now(), MAX_PIN_FAILURES);
       if (state.locked_at) throw new PkiError('key_locked', `wrong PIN; the signing key of ${userId} is now locked`);
       const left = MAX_PIN_FAILURES - state.failed_attempts;
       throw new PkiError('wrong_pin', `wrong PIN (${left} attempt${left === 1 ? '' : 's'} left)`);
     }
-    this.#store.resetPinState(userId);
+    await this.#store.resetPinState(userId);
     return key;
   }
 
   async eventSigner(eventId: string): Promise<Signer> {
-    const row = this.#usableRow(this.#store.currentFor('event_id', eventId), `event ${eventId}`);
-    return this.#cas.signer(row, this.#cas.wrappedKey(row));
+    const row = this.#usableRow(await this.#store.currentFor('event_id', eventId), `event ${eventId}`);
+    return this.#cas.signer(row, await this.#cas.wrappedKey(row));
   }
 
   async sealSigner(): Promise<Signer> {
     const row = await this.#exclusive(() => this.#sealRow());
-    return this.#cas.signer(row, this.#cas.tokenKey(row));
+    return this.#cas.signer(row, await this.#cas.tokenKey(row));
   }
 
   /**
@@ -286,32 +286,33 @@ export class PlatformPki {
   async revoke(userId: string, reason: RevocationReason): Promise<void> {
     const why = parseInput(revocationReasonSchema, reason, 'revocation reason');
     await this.#exclusive(async () => {
-      const row = this.#store.currentFor('user_id', userId);
+      const row = await this.#store.currentFor('user_id', userId);
       if (!row) throw new PkiError('no_certificate', `user ${userId} has no certificate`);
       if (row.status === 'revoked') return;
-      this.#cas.revoke(row, why, 'revoked');
-      this.#cas.issueCrl(row.ca_id);
+      await this.#cas.revoke(row, why, 'revoked');
+      await this.#cas.issueCrl(row.ca_id);
     });
   }
 
-  rootCertificatePem(): string {
-    return certificatePem(this.#cas.certificate('root'));
+  async rootCertificatePem(): Promise<string> {
+    return certificatePem(await this.#cas.certificate('root'));
   }
 
-  trustAnchors(): Uint8Array[] {
-    return [this.#cas.certificate('root')];
+  async trustAnchors(): Promise<Uint8Array[]> {
+    return [await this.#cas.certificate('root')];
   }
 
-  caCertificates(): Uint8Array[] {
+  caCertificates(): Promise<Uint8Array[]> {
     return this.#cas.allCertificates();
   }
 
-  crls(): { caId: string; der: Uint8Array }[] {
-    return this.#store.cas().map((ca) => ({ caId: ca.id, der: this.#cas.currentCrl(ca.id)! }));
+  async crls(): Promise<{ caId: string; der: Uint8Array }[]> {
+    const cas = await this.#store.cas();
+    return Promise.all(cas.map(async (ca) => ({ caId: ca.id, der: (await this.#cas.currentCrl(ca.id))! })));
   }
 
   /** The current CRL of a CA, re-issued when past its nextUpdate; undefined for an unknown CA. */
-  crl(caId: string): Uint8Array | undefined {
+  crl(caId: string): Promise<Uint8Array | undefined> {
     return this.#cas.currentCrl(caId);
   }
 
@@ -340,14 +341,14 @@ export class PlatformPki {
       ),
     );
     return {
-      keyPem: toPem(exportPkcs8(this.#cas.wrappedKey(row)), 'PRIVATE KEY'),
+      keyPem: toPem(exportPkcs8(await this.#cas.wrappedKey(row)), 'PRIVATE KEY'),
       certPem: certificatePem(row.der),
-      chainPem: this.rootCertificatePem(),
+      chainPem: await this.rootCertificatePem(),
     };
   }
 
-  certificates(filter: { userId?: string; siteId?: string } = {}): CertificateInfo[] {
-    return this.#store.endEntities(filter).map((row) => this.#info(row));
+  async certificates(filter: { userId?: string; siteId?: string } = {}): Promise<CertificateInfo[]> {
+    return (await this.#store.endEntities(filter)).map((row) => this.#info(row));
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -371,11 +372,11 @@ export class PlatformPki {
     spec: IssueSpec,
     fits: (row: CertificateRow) => boolean = () => true,
   ): Promise<CertificateRow> {
-    const current = this.#store.currentOfKind(kind);
+    const current = await this.#store.currentOfKind(kind);
     if (current && fits(current) && !this.#dueForRenewal(current)) return current;
-    this.#cas.requireRoot();
+    await this.#cas.requireRoot();
     const row = await this.#cas.issue(spec);
-    if (current) this.#store.setStatus(current.id, 'superseded');
+    if (current) await this.#store.setStatus(current.id, 'superseded');
     return row;
   }
 
@@ -410,11 +411,11 @@ export class PlatformPki {
   async #tsaAuthority(validBeyond?: Date): Promise<TimeStampAuthority> {
     const row = await this.#exclusive(() => this.#tsaRow(validBeyond));
     if (this.#tsa?.certificateId !== row.id) {
-      const signer = this.#cas.signer(row, this.#cas.tokenKey(row));
+      const signer = await this.#cas.signer(row, await this.#cas.tokenKey(row));
       const authority = new TimeStampAuthority({
         signer,
         clock: this.#clock,
-        nextSerial: () => this.#store.nextCounter('tsa_serial').toString(16),
+        nextSerial: async () => (await this.#store.nextCounter('tsa_serial')).toString(16),
       });
       this.#tsa = { certificateId: row.id, authority };
     }
@@ -422,10 +423,10 @@ export class PlatformPki {
   }
 
   /** Marks every other live certificate of the user/event superseded and lists it in its CA's CRL. */
-  #supersedeOthers(column: 'user_id' | 'event_id', value: string, keepId: string): void {
-    const others = this.#store.liveFor(column, value).filter((r) => r.id !== keepId);
-    for (const row of others) this.#cas.revoke(row, 'superseded', 'superseded');
-    for (const caId of new Set(others.map((r) => r.ca_id))) this.#cas.issueCrl(caId);
+  async #supersedeOthers(column: 'user_id' | 'event_id', value: string, keepId: string): Promise<void> {
+    const others = (await this.#store.liveFor(column, value)).filter((r) => r.id !== keepId);
+    for (const row of others) await this.#cas.revoke(row, 'superseded', 'superseded');
+    for (const caId of new Set(others.map((r) => r.ca_id))) await this.#cas.issueCrl(caId);
   }
 
   /** Checks that the current certificate exists, is not revoked and has not expired. */

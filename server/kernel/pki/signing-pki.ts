@@ -19,9 +19,9 @@ export interface SigningPki {
   /** `validBeyond`: a TSA whose certificate outlives that time (long-term validation renewal). */
   timeStamper(options?: { validBeyond?: Date }): TimeStamper;
   /** DER roots to validate against. */
-  trustAnchors(): Uint8Array[];
+  trustAnchors(): Promise<Uint8Array[]>;
   /** DER of every CA certificate (root and site CAs, TSA and seal issuers). */
-  caCertificates(): Uint8Array[];
+  caCertificates(): Promise<Uint8Array[]>;
   /** The current CRL of every CA. */
-  crls(): { caId: string; der: Uint8Array }[];
+  crls(): Promise<{ caId: string; der: Uint8Array }[]>;
 }

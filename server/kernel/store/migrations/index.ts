@@ -20,6 +20,7 @@ import { ratingsSchema } from './038-ratings.js';
 import { scriptsMaterialsSchema } from './041-scripts-materials.js';
 import { idReadsSchema } from './042-id-reads.js';
 import { faceChecksSchema } from './043-face-checks.js';
+import { pkiIssueOrderSchema } from './044-pki-issue-order.js';
 import { recordingFilesSchema } from './045-recording-files.js';
 
 export interface Migration {
@@ -52,5 +53,6 @@ export const migrations: readonly Migration[] = [
   scriptsMaterialsSchema,
   idReadsSchema,
   faceChecksSchema,
+  pkiIssueOrderSchema,
   recordingFilesSchema,
 ];
