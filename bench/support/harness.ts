@@ -123,7 +123,7 @@ export class Harness {
     const exited = once(this.child, 'exit');
     await this.request('stop', {}, timeoutMs).catch(() => undefined);
     await Promise.race([exited, delay(timeoutMs)]);
-    this.kill();
+    await this.kill();
   }
 
   /** SIGKILL, as a crash would; resolves when the process is gone. */

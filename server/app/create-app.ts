@@ -198,7 +198,7 @@ export class App {
         : new DiskBlobStore(blobRoot(config.dataDir), { maxBytes: limits.blobBytes });
       if (blobs instanceof S3BlobStore) detach.push(() => blobs.close());
       const catalog = new CatalogService(db, clock);
-      const pki = await openPlatformPki(config, db, { clock, ...options.pkiTuning });
+      const pki = openPlatformPki(config, db, { clock, ...options.pkiTuning });
       if (!(await pki.isInitialised())) {
         const sites = await catalog.sites();
         await pki.init(sites.map((s) => ({ id: s.id, name: s.name })));

@@ -47,7 +47,7 @@ beforeAll(async () => {
   const pki = PlatformPki.open({ db, dataDir, caKeyBits: 2048, pinKdfCost: cost });
   await pki.init([{ id: 'cixi', name: '慈溪市政务服务办' }]);
   // An official's account with a password they chose: enrolled through the CLI in a test below.
-  new CatalogService(db, () => new Date()).upsertSite({
+  await new CatalogService(db, () => new Date()).upsertSite({
     id: 'cixi',
     name: '慈溪市政务服务办',
     nameEn: 'Cixi Government Service Centre',

@@ -168,7 +168,7 @@ describe('attack: audit rewrite with recomputed hashes and deleted checkpoints',
       clock: () => new Date(),
     });
     expect(await forger.checkpoint()).toBe(1);
-    db.close();
+    await db.close();
     const selfConsistent = cli(dataDir, { TONGBAN_AUDIT_ANCHOR: join(scratch, 'forged.anchor') });
     expect(selfConsistent.status).toBe(0); // the database alone is consistent again…
     const r = cli(dataDir); // …but not with the real anchor

@@ -189,15 +189,21 @@ export class Database implements SqlExecutor {
     return Number(row?.v ?? 0);
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Closes the database. SQLite's handle closes at once, before this returns (its -wal file is then
+   * checkpointed and removed: a caller that goes on to spawn `tongban verify` must not leave it behind,
+   * or the trust snapshot would see the database as just changed), as better-sqlite3's close always
+   * did; the pool of PostgreSQL ends when the promise resolves.
+   */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    await this.#kysely.destroy();
-    // Kysely ends the pool, and closes the SQLite handle, only if it ever used them. An SQLite handle
-    // left open keeps its -wal file (checkpointed and removed at close): the trust snapshot of
-    // `tongban verify` would see the database as just changed.
-    if (this.#pool && !this.#pool.ended) await this.#pool.end();
     if (this.#sqlite?.open) this.#sqlite.close();
+    return (async () => {
+      await this.#kysely.destroy();
+      // Kysely ends the pool only if it ever used it.
+      if (this.#pool && !this.#pool.ended) await this.#pool.end();
+    })();
   }
 
   async #execute<T>(text: string, params: SqlParams | undefined): Promise<QueryResult<T>> {
