@@ -34,17 +34,17 @@ const viaLab = (url: string) => url.replace('127.0.0.1', lab.callerIp);
 
 beforeAll(async () => {
   lab = ClusterLab.create(['api-a', 'api-b']);
-  [pg, redis] = await Promise.all([
-    startEngine('postgres', join(dir, 'postgres'), { listen: lab.callerIp }),
-    startEngine('redis', join(dir, 'redis'), { listen: lab.callerIp }),
-  ]);
+  // One after the other: an instance that started is stopped by afterAll even if the next one fails.
+  pg = await startEngine('postgres', join(dir, 'postgres'), { listen: lab.callerIp });
+  redis = await startEngine('redis', join(dir, 'redis'), { listen: lab.callerIp });
 }, 120_000);
 
 afterAll(async () => {
   lab?.close();
+  // By folder, whether or not start answered (the scripts stop only what they started there).
   await Promise.all([
-    pg && stopEngine('postgres', pg.dir).catch(() => undefined),
-    redis && stopEngine('redis', redis.dir).catch(() => undefined),
+    stopEngine('postgres', join(dir, 'postgres')).catch(() => undefined),
+    stopEngine('redis', join(dir, 'redis')).catch(() => undefined),
   ]);
   rmSync(dir, { recursive: true, force: true });
 });
