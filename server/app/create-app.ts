@@ -480,7 +480,7 @@ export class App {
     this.#retentionSweep = setInterval(sweep, config.limits.retentionSweepIntervalMs).unref();
     const renew = () => void s.ltv.run().catch(s.log);
     this.#ltvRenewal = setInterval(renew, config.limits.ltvRenewalIntervalMs).unref();
-    s.audit.appendSync({ actor: 'system', action: 'server.started', details: { url: this.#url.value } });
+    await s.audit.append({ actor: 'system', action: 'server.started', details: { url: this.#url.value } });
     return this.#url.value;
   }
 
@@ -508,7 +508,7 @@ export class App {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     this.#server = undefined;
-    s.audit.appendSync({ actor: 'system', action: 'server.stopped' });
+    await s.audit.append({ actor: 'system', action: 'server.stopped' });
     this.#authPurger.stop();
     clearInterval(this.#evidencePurge);
     clearInterval(this.#retentionSweep);

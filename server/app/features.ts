@@ -70,7 +70,7 @@ export function socketModules(s: AppServices): SocketModule[] {
             media,
             canJoin: (principal, sessionId) => sessions.assertCanJoin(principal, sessionId),
             onConsent: (principal, sessionId) =>
-              audit.appendSync({
+              audit.append({
                 actor: actorOf(principal),
                 action: 'session.recording_consent',
                 target: `session:${sessionId}`,

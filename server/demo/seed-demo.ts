@@ -61,7 +61,7 @@ export async function seedDemo(deps: {
     }
   }
   if (usersCreated + certificatesIssued > 0) {
-    audit.appendSync({ actor: 'system', action: 'demo.seeded', details: { usersCreated, certificatesIssued } });
+    await audit.append({ actor: 'system', action: 'demo.seeded', details: { usersCreated, certificatesIssued } });
   }
   return { usersCreated, certificatesIssued };
 }

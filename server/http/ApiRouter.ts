@@ -110,14 +110,14 @@ export class ApiRouter {
       const result = await spec.handler({ req, res, principal, params, query, body });
       if (spec.personalData) {
         const { what, object } = spec.personalData;
-        this.#audit.readSync(principal, {
+        await this.#audit.read(principal, {
           object: object(params),
           what,
           via: 'http',
           details: { path: req.path, query: queryString(req) },
         });
       } else if (spec.method === 'get' && principal?.kind === 'user' && principal.role === 'auditor') {
-        this.#audit.appendSync({
+        await this.#audit.append({
           actor: actorOf(principal),
           action: 'auditor.read',
           target: req.path,

@@ -51,13 +51,19 @@ async function withPki<T>(
 }
 
 /** The sites of the data directory; the demo sites (inserted into `sites`) when there are none. */
-function sitesOf(db: Database): { id: string; name: string }[] {
-  const rows = db.sql.prepare('SELECT id, name FROM sites ORDER BY id').all() as { id: string; name: string }[];
+async function sitesOf(db: Database): Promise<{ id: string; name: string }[]> {
+  const rows = await db.all<{ id: string; name: string }>('SELECT id, name FROM sites ORDER BY id');
   if (rows.length > 0) return rows;
-  const insert = db.sql.prepare('INSERT INTO sites (id, name, name_en, region, created_at) VALUES (?, ?, ?, ?, ?)');
   const now = new Date().toISOString();
-  db.transactionSync(() => {
-    for (const s of demoSites) insert.run(s.id, s.name, s.nameEn, s.region, now);
+  await db.transaction(async () => {
+    for (const s of demoSites)
+      await db.run('INSERT INTO sites (id, name, name_en, region, created_at) VALUES (?, ?, ?, ?, ?)', [
+        s.id,
+        s.name,
+        s.nameEn,
+        s.region,
+        now,
+      ]);
   });
   return demoSites.map((s) => ({ id: s.id, name: s.name }));
 }
@@ -75,7 +81,7 @@ export const pkiInit: Command = {
   async run(args) {
     const { values } = parseOptions(args, { data: { type: 'string' } });
     return withPki(values.data, false, async (pki, db) => {
-      const sites = sitesOf(db);
+      const sites = await sitesOf(db);
       const siteCas = async () => ((await pki.isInitialised()) ? (await pki.caCertificates()).length - 1 : 0);
       const before = await siteCas();
       await pki.init(sites);

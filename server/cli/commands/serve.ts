@@ -66,7 +66,7 @@ async function bootstrapAdmin(app: App): Promise<void> {
     siteId: null,
     password: config.adminPassword,
   });
-  audit.appendSync({
+  await audit.append({
     actor: 'system',
     action: 'user.created',
     target: 'user:admin',

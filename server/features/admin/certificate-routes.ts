@@ -79,7 +79,7 @@ export function certificateRoutes(deps: CertificateRoutesDeps): RouteModule {
           if (cert.status !== 'valid' && cert.status !== 'revoked')
             throw new ConflictError(`the certificate is ${cert.status}`, 'not_current');
           await deps.pki.revoke(cert.userId, body.reason);
-          deps.audit.appendSync({
+          await deps.audit.append({
             actor: actorOf(principal),
             action: 'certificate.revoked',
             target: `user:${cert.userId}`,

@@ -24,8 +24,14 @@ export interface AdminRoutesDeps {
   readonly pki: PlatformPki;
 }
 
-function audit(deps: AdminRoutesDeps, principal: Principal | undefined, action: string, target: string, details = {}) {
-  deps.audit.appendSync({ actor: actorOf(principal), action, target, details });
+function audit(
+  deps: AdminRoutesDeps,
+  principal: Principal | undefined,
+  action: string,
+  target: string,
+  details = {},
+): Promise<unknown> {
+  return deps.audit.append({ actor: actorOf(principal), action, target, details });
 }
 
 export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
@@ -49,7 +55,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
         handler: async ({ principal, body }) => {
           if (body.siteId && !(await deps.catalog.hasSite(body.siteId))) throw new NotFoundError(`site ${body.siteId}`);
           const user = await deps.users.create({ id: body.username, ...body });
-          audit(deps, principal, 'user.created', `user:${user.id}`, { role: user.role, site: user.siteId });
+          await audit(deps, principal, 'user.created', `user:${user.id}`, { role: user.role, site: user.siteId });
           return user;
         },
       });
@@ -62,7 +68,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
         handler: async ({ principal, params, body }) => {
           const user = await deps.users.setPassword(params.id, body.password, false);
           await deps.loginSessions.revokeUser(user.id);
-          audit(deps, principal, 'user.password_reset', `user:${user.id}`);
+          await audit(deps, principal, 'user.password_reset', `user:${user.id}`);
           return user;
         },
       });
@@ -79,7 +85,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
           handler: async ({ principal, params }) => {
             const user = await deps.users.setDisabled(params.id, disabled);
             if (disabled) await deps.loginSessions.revokeUser(user.id);
-            audit(deps, principal, `user.${verb}d`, `user:${user.id}`);
+            await audit(deps, principal, `user.${verb}d`, `user:${user.id}`);
             return user;
           },
         });
@@ -93,7 +99,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
         handler: async ({ principal, params, body }) => {
           const site = await deps.catalog.upsertSite({ id: params.id, ...body });
           await deps.pki.ensureSiteCa({ id: site.id, name: site.name }); // its clerks need a CA to sign
-          audit(deps, principal, 'site.saved', `site:${site.id}`, { name: site.name });
+          await audit(deps, principal, 'site.saved', `site:${site.id}`, { name: site.name });
           return site;
         },
       });
@@ -105,7 +111,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteModule {
         access: 'admin.write',
         handler: async ({ principal, params, body }) => {
           const p = await deps.catalog.upsertPartnership({ id: params.id, ...body });
-          audit(deps, principal, 'partnership.saved', `partnership:${p.id}`, {
+          await audit(deps, principal, 'partnership.saved', `partnership:${p.id}`, {
             sites: p.sites,
             matters: p.matters.length,
           });

@@ -27,7 +27,7 @@ export interface MediaSignalingDeps {
   /** Throws (ForbiddenError/NotFoundError) unless the principal is a participant of the session. */
   readonly canJoin: (principal: Principal, sessionId: string) => unknown;
   /** Told once per consent (e.g. to write it to the audit log). */
-  readonly onConsent?: (principal: Principal, sessionId: string) => void;
+  readonly onConsent?: (principal: Principal, sessionId: string) => Promise<unknown>;
   /** How long a dropped connection keeps its seat before the peer leaves (a network blip). */
   readonly disconnectGraceMs?: number;
   /** Requests one connection may send at once, and per second after that. */
@@ -120,7 +120,8 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
     const peerId = seat.peerId;
     switch (req.method) {
       case 'consent':
-        if (!deps.media.hasConsented(seat.sessionId, peerId)) deps.onConsent?.(socket.data.principal, seat.sessionId);
+        if (!deps.media.hasConsented(seat.sessionId, peerId))
+          await deps.onConsent?.(socket.data.principal, seat.sessionId);
         await deps.media.consent(seat.sessionId, peerId);
         return room.peer(peerId);
       case 'createTransport':

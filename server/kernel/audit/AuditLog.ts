@@ -161,17 +161,6 @@ export class AuditLog {
     );
   }
 
-  /** @deprecated synchronous SQLite form of append(), for callers not yet moved to the asynchronous store. */
-  appendSync(event: AuditEvent): AuditEntry {
-    return this.#db.transactionSync(() => {
-      const entry = this.#next(this.#db.sql.prepare(HEAD).get() as { id: number; hash: string } | undefined, event);
-      this.#db.sql.prepare(INSERT).run(...insertValues(entry));
-      for (const listener of this.#listeners)
-        if (listener(entry) instanceof Promise) throw new Error('an asynchronous onAppend listener needs append()');
-      return entry;
-    });
-  }
-
   #next(head: { id: number; hash: string } | undefined, event: AuditEvent): AuditEntry {
     const details = JSON.parse(canonicalJson(event.details ?? {})) as Record<string, JsonValue>;
     const unsigned = {
@@ -195,12 +184,6 @@ export class AuditLog {
   async read(principal: Principal | undefined, read: PersonalDataRead): Promise<void> {
     const event = readEvent(principal, read);
     if (event) await this.append(event);
-  }
-
-  /** @deprecated synchronous SQLite form of read(). */
-  readSync(principal: Principal | undefined, read: PersonalDataRead): void {
-    const event = readEvent(principal, read);
-    if (event) this.appendSync(event);
   }
 
   /** Called at each append, inside its transaction (e.g. to checkpoint after N entries). */

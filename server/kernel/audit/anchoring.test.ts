@@ -232,11 +232,11 @@ describe('attack: audit rewrite with recomputed hashes and deleted checkpoints',
     expect(c.status).toBe(1);
   });
 
-  test('entries older than the configured bound without a checkpoint → FAILED (TONGBAN_LIMIT_AUDIT_MAX_UNANCHORED_MS)', () => {
+  test('entries older than the configured bound without a checkpoint → FAILED (TONGBAN_LIMIT_AUDIT_MAX_UNANCHORED_MS)', async () => {
     const dataDir = copy();
     const db = Database.open(databaseFile(dataDir));
     const hourAgo = new Date(Date.now() - 3600_000);
-    const entry = new AuditLog(db, () => hourAgo).appendSync({ actor: 'system', action: 'test.unsealed' });
+    const entry = await new AuditLog(db, () => hourAgo).append({ actor: 'system', action: 'test.unsealed' });
     db.close();
     const r = cli(dataDir);
     expect(r.stdout).toContain(

@@ -115,20 +115,12 @@ export class Database implements SqlExecutor {
   }
 
   /**
-   * The raw better-sqlite3 handle, for statements not yet moved to the asynchronous API (SQLite only).
-   * @deprecated every store moves to get/all/run/transaction, which run on both back-ends.
+   * The raw better-sqlite3 handle of the embedded database, for tests and tools that look into the
+   * file itself (SQLite only; the server's stores use get/all/run/transaction, which run on both).
    */
   get sql(): Sqlite {
     if (!this.#sqlite) throw new Error('the synchronous SQLite handle is not available on PostgreSQL');
     return this.#sqlite;
-  }
-
-  /**
-   * Runs `fn` in one synchronous SQLite transaction (rolled back if it throws).
-   * @deprecated use transaction(), which runs on both back-ends.
-   */
-  transactionSync<T>(fn: () => T): T {
-    return this.sql.transaction(fn)();
   }
 
   async get<T>(text: string, params?: SqlParams): Promise<T | undefined> {
