@@ -37,6 +37,8 @@ export interface TestServerOptions {
   readonly s3?: Config['s3'];
   /** A cluster node: shared state in this Redis (see test-support/redis.ts). */
   readonly redis?: { readonly url: string; readonly prefix: string };
+  /** The metadata in this PostgreSQL database instead of the data directory's SQLite file. */
+  readonly databaseUrl?: string;
 }
 
 export class TestServer {
@@ -63,6 +65,7 @@ export class TestServer {
         s3: options.s3,
         redisUrl: options.redis?.url,
         redisPrefix: options.redis?.prefix,
+        databaseUrl: options.databaseUrl,
         media: options.media
           ? {
               enabled: true,

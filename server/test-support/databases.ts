@@ -66,7 +66,7 @@ export async function testDatabase(backend: Backend, options: TestDatabaseOption
     open: async (o = {}) => track(await connect(o.poolSize, o.migrations)),
     drop: async () => {
       await closeAll();
-      await admin(async (client) => client.query(`DROP DATABASE IF EXISTS "${url.pathname.slice(1)}" WITH (FORCE)`));
+      await dropPostgresDatabase(url);
     },
   };
 }
@@ -76,6 +76,15 @@ export function describeBackends(name: string, fn: (backend: Backend) => void): 
   describe.each(BACKENDS)(`${name} (%s)`, fn);
 }
 
+/** A new, empty PostgreSQL database for a whole server (TestServer's databaseUrl), and its removal. */
+export async function emptyPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const url = await createPostgresDatabase();
+  return {
+    url: url.href,
+    drop: () => dropPostgresDatabase(url),
+  };
+}
+
 /** A new, empty database in the run's PostgreSQL; its URL. */
 async function createPostgresDatabase(): Promise<URL> {
   const name = `test_${randomBytes(6).toString('hex')}`;
@@ -83,6 +92,10 @@ async function createPostgresDatabase(): Promise<URL> {
   const url = new URL(postgresUrl());
   url.pathname = `/${name}`;
   return url;
+}
+
+async function dropPostgresDatabase(url: URL): Promise<void> {
+  await admin((client) => client.query(`DROP DATABASE IF EXISTS "${url.pathname.slice(1)}" WITH (FORCE)`));
 }
 
 function postgresUrl(): string {
