@@ -171,3 +171,17 @@ export function y4mOf(pngs: readonly Buffer[], outFile: string, secondsEach: num
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** How many characters (code points) must be inserted, removed or replaced to turn `read` into `expected`. */
+export function charactersOff(read: string, expected: string): number {
+  const b = [...expected];
+  let previous = [...b.keys(), b.length]; // distances from the empty prefix of `read`
+  for (const [i, ch] of [...read].entries()) {
+    const row = [i + 1];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (ch === b[j - 1] ? 0 : 1)));
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
+}
