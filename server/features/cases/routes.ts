@@ -6,7 +6,6 @@ import { actorOf, guestActor, type Principal } from '../../kernel/principal.js';
 import { ConflictError } from '../../kernel/errors.js';
 import type { RouteModule } from '../../http/RouteModule.js';
 import type { AuditLog } from '../../kernel/audit/AuditLog.js';
-import type { Database } from '../../kernel/store/Database.js';
 import { sessionCookie, type LoginSessions, type RateLimiter } from '../auth/index.js';
 import type { SessionService } from '../sessions/index.js';
 import type { InvitationService } from './InvitationService.js';
@@ -22,7 +21,6 @@ import {
 import { joinSession } from '../../../protocol/http/sessions.js';
 
 export interface CaseRoutesDeps {
-  readonly db: Database;
   readonly audit: AuditLog;
   readonly loginSessions: LoginSessions;
   readonly limiters: { readonly join: RateLimiter };
