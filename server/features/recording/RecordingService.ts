@@ -393,14 +393,7 @@ async function copyFinishedFiles(
   // A copy that fails is reported by the archive (and retried by nobody: the node still has the file).
   const quietly = (p: Promise<unknown>) => void p.catch(() => undefined);
   recorder.on('segment', (sessionId, index) =>
-    quietly(
-      store.segments(sessionId).then((all) =>
-        copySegment(
-          sessionId,
-          all.find((s) => s.index === index),
-        ),
-      ),
-    ),
+    quietly(store.segment(sessionId, index).then((segment) => copySegment(sessionId, segment))),
   );
   recorder.on('state', (s) => {
     if (s.state === 'sealed' || s.state === 'interrupted') quietly(copySealed(s.sessionId));

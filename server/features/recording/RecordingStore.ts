@@ -132,17 +132,16 @@ export class RecordingStore {
       'SELECT * FROM recording_segments WHERE session_id = ? ORDER BY idx',
       [sessionId],
     );
-    return rows.map((r) => ({
-      index: Number(r.idx),
-      participant: String(r.participant_id),
-      track: String(r.track),
-      file: String(r.file),
-      bytes: Number(r.bytes),
-      sha256: String(r.sha256),
-      startMs: Number(r.start_ms),
-      endMs: Number(r.end_ms),
-      chainHash: String(r.chain_hash),
-    }));
+    return rows.map(segmentOf);
+  }
+
+  /** One chained segment by its index (the whole list grows with the session: a listener per segment reads one). */
+  async segment(sessionId: string, index: number): Promise<SegmentRow | undefined> {
+    const row = await this.#db.get<Record<string, unknown>>(
+      'SELECT * FROM recording_segments WHERE session_id = ? AND idx = ?',
+      [sessionId, index],
+    );
+    return row && segmentOf(row);
   }
 
   async addParticipant(sessionId: string, p: ParticipantRow): Promise<void> {
@@ -199,5 +198,19 @@ function toRecording(r: Record<string, unknown>): RecordingRow {
     segmentCount: Number(r.segment_count),
     manifestSha256: r.manifest_sha256 == null ? null : String(r.manifest_sha256),
     sealPresent: Number(r.seal_present) === 1,
+  };
+}
+
+function segmentOf(r: Record<string, unknown>): SegmentRow {
+  return {
+    index: Number(r.idx),
+    participant: String(r.participant_id),
+    track: String(r.track),
+    file: String(r.file),
+    bytes: Number(r.bytes),
+    sha256: String(r.sha256),
+    startMs: Number(r.start_ms),
+    endMs: Number(r.end_ms),
+    chainHash: String(r.chain_hash),
   };
 }
