@@ -52,6 +52,8 @@ export TONGBAN_DATABASE_URL TONGBAN_REDIS_URL
 
 node --import tsx bench/cluster.ts start --dir "$dir" --nodes "$nodes"
 
+stop_dir=""
+[ "$dir" = "$(pwd)/.cluster" ] || stop_dir=" --dir $dir"
 # Addresses without their passwords (those are in the engines' folders).
 hide() { sed -E 's#//([^:/@]+):[^@]*@#//\1:***@#'; }
 cat <<EOF
@@ -59,5 +61,5 @@ cluster: engines
   PostgreSQL  $(echo "$TONGBAN_DATABASE_URL" | hide)   (password in $dir/postgres/password)
   Redis       $(echo "$TONGBAN_REDIS_URL" | hide)   (password in $dir/redis/password)
   S3          $TONGBAN_S3_ENDPOINT bucket $TONGBAN_S3_BUCKET   (keys: bash scripts/engines/s3.sh env --dir $dir/s3)
-cluster: demo accounts as in \`tongban demo\` (password tongban-demo); stop with: bash scripts/cluster.sh stop
+cluster: demo accounts as in \`tongban demo\` (password tongban-demo); stop with: bash scripts/cluster.sh stop$stop_dir
 EOF
