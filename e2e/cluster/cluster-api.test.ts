@@ -262,20 +262,26 @@ describe('two API nodes in two lab hosts', () => {
     const applicant = client(a);
     expect((await applicant.post('/api/join', { code })).status).toBe(200);
 
-    // The crash: no clean-up on A. Its sockets see the connection drop; the load balancer sends everyone to B.
+    // The crash: no clean-up on A. Its sockets see the connection drop; the clients' next request to A
+    // fails, and the load balancer (this test) retries it on B with the same cookie.
     const dropped = new Promise<number>((resolve) => queue.once('disconnect', () => resolve(performance.now())));
     const t0 = performance.now();
     await a.kill();
     const droppedMs = Math.round((await dropped) - t0);
+    const onA = await cixi.get(`/api/cases/${id}`).then(
+      (r) => `HTTP ${r.status}`,
+      (err: NodeJS.ErrnoException) => err.code ?? err.message,
+    );
+    expect(onA).toBe('ECONNREFUSED');
     const [cixiB, xingrenB, applicantB] = [cixi, xingren, applicant].map((c) => moveTo(c, b)) as [
       HttpClient,
       HttpClient,
       HttpClient,
     ];
-    queue = await socket(b, cixiB);
-    const reconnectMs = ms(t0);
     const detail = (await cixiB.get(`/api/cases/${id}`)).json<CaseDetail>();
     const firstAnswerMs = ms(t0);
+    queue = await socket(b, cixiB);
+    const reconnectMs = ms(t0);
     expect(detail.status).toBe('in_session');
     expect(detail.history.map((e) => e.to)).toEqual(['created', 'queued', 'in_session']);
     const session = await applicantB.get(`/api/sessions/${sessionId}`);
@@ -301,8 +307,8 @@ describe('two API nodes in two lab hosts', () => {
     const t1 = performance.now();
     a = await startNode('a');
     figures.push(
-      `(d) SIGKILL of A: its socket saw the drop after ${droppedMs} ms; the clerk's socket reconnected on B ` +
-        `${reconnectMs} ms after the kill, first answer on B after ${firstAnswerMs} ms; on B the case went on ` +
+      `(d) SIGKILL of A: its socket saw the drop after ${droppedMs} ms; the next request to A → ${onA}, retried ` +
+        `on B: answered ${firstAnswerMs} ms after the kill, the clerk's socket reconnected on B after ${reconnectMs} ms; on B the case went on ` +
         `(history ${after.history.map((e) => e.to).join('→')}, the applicant's session on B with ${participants.length} participants); ` +
         `audit chain ${verified.entries} entries, valid; A restarted in ${ms(t1)} ms`,
     );
