@@ -232,13 +232,9 @@ export class ClusterNode {
     process.kill(this.pid, 'SIGKILL');
     while (this.running) await new Promise((r) => setTimeout(r, 20));
   }
-
-  log(): string {
-    return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
-  }
 }
 
-/** Stops the node whose data directory is `dataDir` (pid from the argument or `<dataDir>.pid`). */
+/** Stops the node `pid` if it is still the one of `dataDir` (see pidOf for a detached node's). */
 export async function stopPid(
   pid: number,
   dataDir: string,
