@@ -14,6 +14,8 @@ export const errorCodes = [
   'rate_limited',
   'storage_full',
   'internal',
+  // The shared PostgreSQL is restarting or unreachable (cluster mode): retry shortly.
+  'database_unavailable',
   // Request input: zod, body parser, multipart, blob names, the TSA's raw body.
   'invalid_request',
   'malformed_json',

@@ -77,6 +77,17 @@ export class ClusterLab {
     return this.#host(host).ip;
   }
 
+  /**
+   * One more address of the caller's on the switch (10.a.b.(200 + n), n from 0 to 54): clients that
+   * the nodes must tell apart (per-address limits) connect from several (HttpClient.localAddress).
+   */
+  addCallerAddress(n: number): string {
+    if (!Number.isInteger(n) || n < 0 || n > 54) throw new Error(`caller address ${n}: 0 to 54`);
+    const address = `${this.callerIp.slice(0, -2)}.${200 + n}`;
+    ip('addr', 'add', `${address}/32`, 'dev', this.#callerDevice);
+    return address;
+  }
+
   /** Takes the host's switch port down (a dead link: packets vanish) or brings it back up. */
   setConnected(host: string, connected: boolean): void {
     ip('-n', `${this.tag}-switch`, 'link', 'set', this.#host(host).port, connected ? 'up' : 'down');

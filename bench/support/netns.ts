@@ -53,7 +53,8 @@ function namespaces(): string[] {
     .filter(Boolean);
 }
 
-function alive(pid: number): boolean {
+/** True while a process with this pid exists (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -97,6 +97,7 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   expired: 'error.certificateExpired',
   unknown_site: 'error.unknownSite',
   not_initialised: 'error.unavailable',
+  database_unavailable: 'error.unavailable',
   bad_keystore: 'error.internal',
   tsa_error: 'error.unavailable',
   rating_exists: 'error.ratingExists',

@@ -125,4 +125,16 @@ describe('Database on PostgreSQL: several nodes on one database', () => {
     await expect(nodes[1]!.get('SELECT 1')).rejects.toThrow();
     await empty.drop();
   });
+
+  it('a connection the server ends is a 503 database_unavailable; a statement error stays itself', async () => {
+    // The server ending the connection under a transaction, as a restart does (57P01 admin_shutdown).
+    const ended = db.transaction(async () => {
+      await db.run('INSERT INTO notes (id, body) VALUES (1, ?)', ['lost']);
+      await db.get('SELECT pg_terminate_backend(pg_backend_pid())');
+    });
+    await expect(ended).rejects.toMatchObject({ code: 'database_unavailable', status: 503 });
+    // The pool opens a fresh connection for the next statement; the ended transaction left nothing.
+    expect(await db.all('SELECT * FROM notes')).toEqual([]);
+    await expect(db.get('SELECT * FROM no_such_table')).rejects.toMatchObject({ code: '42P01' });
+  });
 });

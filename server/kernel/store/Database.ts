@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { AppError } from '../errors.js';
 import { migrations, type Migration } from './migrations/index.js';
 import { privateUmask } from './private-files.js';
 import { bindParams, type Placeholders, type SqlParams } from './sql-params.js';
@@ -105,6 +106,9 @@ export class Database implements SqlExecutor {
     // An idle pooled connection that breaks (the server restarted) is dropped by the pool; without a
     // listener its error event would end the process. The next query opens a fresh connection.
     pool.on('error', () => undefined);
+    // The same for a connection in use (a transaction's) when the server goes away: its pending query
+    // fails on its own (a 503, see unreachable), but the client's error event would end the process.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     try {
       await migratePostgres(pool, options.migrations ?? migrations);
     } catch (err) {
@@ -146,6 +150,14 @@ export class Database implements SqlExecutor {
    * another transaction it runs in a savepoint of that one.
    */
   async transaction<T>(fn: () => Promise<T>, mode: TransactionMode = 'deferred'): Promise<T> {
+    try {
+      return await this.#transaction(fn, mode);
+    } catch (err) {
+      throw unreachable(err);
+    }
+  }
+
+  async #transaction<T>(fn: () => Promise<T>, mode: TransactionMode): Promise<T> {
     const outer = this.#current.getStore();
     if (outer) {
       const name = `sp${++outer.savepoints}`;
@@ -202,8 +214,31 @@ export class Database implements SqlExecutor {
     if (this.#closed) throw new Error('the database is closed');
     const bound = bindParams(text, params, this.#placeholders);
     const connection: Connection = this.#current.getStore()?.connection ?? this.#kysely;
-    return connection.executeQuery<T>(CompiledQuery.raw(bound.text, bound.values));
+    try {
+      return await connection.executeQuery<T>(CompiledQuery.raw(bound.text, bound.values));
+    } catch (err) {
+      throw unreachable(err);
+    }
   }
+}
+
+/** Socket errors and SQLSTATEs that say the server is gone or not (yet) taking queries, not that a statement failed. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNREACHABLE_STATES = /^(08...|57P0[123])$/; // connection exception; admin/crash shutdown, cannot connect now
+const UNREACHABLE_MESSAGES =
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+
+/**
+ * A PostgreSQL server that is restarting or unreachable: a 503 the client may retry (the pool opens
+ * fresh connections once it is back), not a 500 that reads as a bug. Other errors pass unchanged.
+ */
+function unreachable(err: unknown): unknown {
+  if (err instanceof AppError || !(err instanceof Error)) return err;
+  const code = (err as { code?: unknown }).code;
+  const gone =
+    (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || UNREACHABLE_STATES.test(code))) ||
+    UNREACHABLE_MESSAGES.test(err.message);
+  return gone ? new AppError('database_unavailable', 'the database is unreachable; try again shortly', 503) : err;
 }
 
 function raw(connection: Connection, text: string): Promise<QueryResult<unknown>> {
