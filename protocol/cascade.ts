@@ -11,6 +11,7 @@ export const methods = {
   closeProducer: 'cascade.closeProducer',
   unlink: 'cascade.unlink',
   ping: 'cascade.ping',
+  keyFrames: 'cascade.keyFrames',
 } as const;
 
 const id = z.string().min(1).max(200);
@@ -90,5 +91,7 @@ export const pausedMessage = z.object({ link: linkId, producerId: id, paused: z.
 export const producerMessage = z.object({ link: linkId, producerId: id }).strict();
 export const unlinkMessage = z.object({ link: linkId, reason: unlinkReason }).strict();
 export const pingMessage = z.object({ link: linkId }).strict();
+/** The satellite's end is connected: the home asks its senders for keyframes to start the pipe's video. */
+export const keyFramesMessage = pingMessage;
 
 export const okReply = z.object({}).passthrough();

@@ -136,6 +136,18 @@ test('participants on two nodes see, hear and record each other through the pipe
       `local room ${Math.round(local)} ms (xingren on A, camera on A); cixi's first frame of the piped-in guest ` +
       `${Math.round(back - guestBot!.joinStartedAt)} ms after the guest began joining`,
   );
+  // From consuming to the first decoded frame is the keyframe request's round trip: the synthetic
+  // camera sends no periodic keyframes, so a picture this soon means the request reached the
+  // real sender on A through the pipe.
+  const keyframe = (bot: Bot) => {
+    const v = [...bot.videos.values()].find((x) => x.peerId === 'user:clerk.cixi')!;
+    return v.firstFrameAt! - v.consumedAt;
+  };
+  figures.push(
+    `consume → first decoded frame (keyframe request to the sender): through the pipe ` +
+      `${Math.round(keyframe(guestBot!))} ms, local ${Math.round(keyframe(xingrenBot!))} ms`,
+  );
+  expect(keyframe(guestBot!)).toBeLessThan(2000);
 
   // Several seconds of flow: frames decoded per remote against frames the source sent, audio packets received.
   const media = sharedSyntheticMedia()!;
@@ -171,6 +183,16 @@ test('participants on two nodes see, hear and record each other through the pipe
   // The recorder on A records the piped-in guest like its local participants.
   await waitForRecordedSegments(a, sessionId, guestPeer, 2, 30_000);
   await waitForRecordedSegments(a, sessionId, 'user:clerk.cixi', 2, 30_000);
+
+  // Muting follows the pipe: the guest's microphone paused on B is paused in A's room, A's clients told.
+  const guestMic = satellite.producers().find((p) => p.peerId === guestPeer && p.kind === 'audio')!;
+  await satellite.setProducerPaused(guestPeer, guestMic.id, true);
+  await until('the guest muted on A', () => homeRoom.peer(guestPeer).audioMuted);
+  await until('cixi told of the mute', () =>
+    cixiSaw.some((n) => n.name === 'producerPaused' && n.data.id === guestMic.id && n.data.paused),
+  );
+  await satellite.setProducerPaused(guestPeer, guestMic.id, false);
+  await until('the guest unmuted on A', () => !homeRoom.peer(guestPeer).audioMuted);
 
   // Leaving is seen across the pipe: xingren leaves on A, the guest on B is told.
   await xingrenBot!.close();

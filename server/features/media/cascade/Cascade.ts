@@ -14,6 +14,7 @@ import { NodeRequestError, NodeUnreachableError, type NodeRpc } from '../../../k
 import { MediaNodeUnreachableError } from '../errors.js';
 import { PipeLink } from './PipeLink.js';
 import {
+  keyFramesMessage,
   linkReply,
   linkRequest,
   methods,
@@ -21,6 +22,7 @@ import {
   peerLeftMessage,
   peerMessage,
   pingMessage,
+  okReply,
   produceMessage,
   producerMessage,
   unlinkMessage,
@@ -91,6 +93,7 @@ export class Cascade implements RoomCascade {
     rpc.handle(methods.closeProducer, producerMessage, (m) => on(m.link, (l) => l.receiveProducerClosed(m.producerId)));
     rpc.handle(methods.unlink, unlinkMessage, async (m) => this.#links.get(m.link)?.link.close(m.reason, true));
     rpc.handle(methods.ping, pingMessage, async (m) => void this.#held(m.link));
+    rpc.handle(methods.keyFrames, keyFramesMessage, (m) => on(m.link, (l) => l.requestKeyFrames()));
     await rpc.start();
     this.#o.media.useCascade(this);
     this.#o.media.on('ended', this.#onEnded);
@@ -122,6 +125,8 @@ export class Cascade implements RoomCascade {
       for (const peer of there.peers) await held.link.receivePeer(peer);
       for (const p of there.producers) await held.link.receiveProducer(p);
       held.link.openInbound();
+      // This end now receives: the home's videos can start (see PipeLink.requestKeyFrames).
+      void this.#o.rpc.request(home, methods.keyFrames, { link: id }, okReply).catch(this.#o.log);
     } catch (err) {
       this.#release(held);
       held.link.close('closing', true);

@@ -25,7 +25,7 @@ export class PipeLink {
   /** Producers received through the pipe, by id. */
   readonly #received = new Map<string, ms.Producer>();
   /** Producers consumed into the pipe (sent, or being sent), by id: each goes once. */
-  readonly #sent = new Set<string>();
+  readonly #sent = new Map<string, ms.Consumer | null>();
   #queue: Promise<void> = Promise.resolve();
   /** What the other end sends is applied in order; a satellite holds it until the home's snapshot is in. */
   #inbound: Promise<unknown>;
@@ -194,6 +194,17 @@ export class PipeLink {
     const wire = await this.#consumeIntoPipe(p);
     if (!wire) return;
     await this.#rpc.request(this.remote, methods.produce, { link: this.id, producer: wire }, okReply);
+    if (wire.kind === 'video') await this.#sent.get(p.id)?.requestKeyFrame();
+  }
+
+  /**
+   * The other end forwards nothing of a video until a keyframe has crossed the pipe (its pipe
+   * producer has no stream before, so its receivers' keyframe requests go nowhere): asked for at
+   * once when the other end is ready for it.
+   */
+  async requestKeyFrames(): Promise<void> {
+    for (const c of this.#sent.values())
+      if (c && c.kind === 'video' && !c.closed) await c.requestKeyFrame().catch(() => undefined);
   }
 
   /** The pipe's consumer of a producer (once per producer), its pause and close forwarded; undefined if gone. */
@@ -201,8 +212,9 @@ export class PipeLink {
     if (this.#closed || this.#sent.has(p.id)) return undefined;
     const source = this.room.findProducer(p.id);
     if (!source || source.closed) return undefined;
-    this.#sent.add(p.id);
+    this.#sent.set(p.id, null);
     const consumer = await this.transport.consume({ producerId: p.id });
+    this.#sent.set(p.id, consumer);
     consumer.on('producerclose', () => this.#send(methods.closeProducer, { link: this.id, producerId: p.id }));
     consumer.on('producerpause', () => this.#send(methods.paused, { link: this.id, producerId: p.id, paused: true }));
     consumer.on('producerresume', () => this.#send(methods.paused, { link: this.id, producerId: p.id, paused: false }));
