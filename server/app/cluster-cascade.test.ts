@@ -4,8 +4,9 @@
 // room piped to A's room (a PipeTransport pair with SRTP, set up over node-to-node requests in
 // Redis). Checked: they decode each other's video and audio through the pipe (decoded frames against
 // frames sent), see each other join and leave with the usual socket events, the home's recording
-// holds every participant and verifies; join → first decoded frame through the pipe is measured
-// beside the same figure in the local room. Then a second session homed on B loses B (stopped
+// holds every participant and verifies once the session ends on B (the end is carried to the home);
+// join → first decoded frame through the pipe is measured beside the same figure in the local room
+// (and consume → first frame, the keyframe request's way to the sender). Then a second session homed on B loses B (stopped
 // mid-session): its participant on A is told to rebuild, the session is placed on A and the
 // participant is back in a room there. Headless WebRTC participants (bench Bot on @roamhq/wrtc).
 // Needs the mediasoup worker: `source scripts/worker-env.sh`.
@@ -201,8 +202,14 @@ test('participants on two nodes see, hear and record each other through the pipe
   );
   expect(satellite.hasPeer('user:clerk.xingren')).toBe(false);
 
-  // The session ends on A: the recording is sealed and verifies, B's satellite closes with it.
-  await a.app.services.media!.endSession(sessionId);
+  // The session ends where B learns of it: B's satellite closes and tells A, whose room closes and
+  // whose recorder seals the recording (B seals nothing); it verifies.
+  await b.app.services.media!.endSession(sessionId);
+  await until('the home room closes', () => homeRoom.closed && a.app.cascade!.links().length === 0);
+  await until(
+    'the recording sealed on A',
+    async () => (await a.app.services.recording.verify(sessionId)).status === 'sealed',
+  );
   const verification = await a.app.services.recording.verify(sessionId);
   expect(verification).toMatchObject({ valid: true, firstBadSegment: null, status: 'sealed' });
   const recorded = await Promise.all(

@@ -180,11 +180,13 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
 
   /** Ends the live room and seals the recording (if any). */
   async endSession(sessionId: string): Promise<unknown> {
-    const room = await this.#rooms.get(sessionId);
+    const room = await this.#rooms.get(sessionId)?.catch(() => undefined);
     this.#rooms.delete(sessionId);
     this.#consents.delete(sessionId);
     this.emit('ended', sessionId);
-    const result = await this.#options.recorder?.finish(sessionId);
+    // A satellite records nothing: the home, told by the cascade, seals the recording (sealing it
+    // from here too would race the home's last segments).
+    const result = room && this.#satellites.has(room) ? null : await this.#options.recorder?.finish(sessionId);
     room?.close();
     return result;
   }
