@@ -11,6 +11,7 @@ const liveMedia = [
   'server/features/cases/applicant-binding.test.ts',
   'server/features/records/timeline.test.ts',
   'server/features/recording/recording-archive.test.ts',
+  'server/app/cluster-cascade.test.ts',
 ];
 
 export default defineConfig({

@@ -35,6 +35,8 @@ export const errorCodes = [
   'consent_required',
   'not_joined',
   'too_many_transports',
+  // Media cascading (issue 14 §4): the node holding the session's home room did not answer.
+  'media_node_unreachable',
   // Screen sharing (issue 15 §5): clerks only; one share at a time in a room.
   'screen_share_forbidden',
   'screen_share_busy',

@@ -57,13 +57,16 @@ import {
   ScriptService,
 } from '../features/identity/index.js';
 import {
+  Cascade,
   closeRoomsWhenSessionsEnd,
   MediaNode,
   type MediaPlacement,
   MediaService,
   mediaServiceOptions,
+  pipeListenIp,
   type PresenceSink,
 } from '../features/media/index.js';
+import { NodeRpc } from '../kernel/node-rpc.js';
 import { RecordingService } from '../features/recording/index.js';
 import { RatingService, StatsService } from '../features/ratings/index.js';
 import { LtvRenewer, RecordService, RecordVerifications } from '../features/records/index.js';
@@ -162,6 +165,7 @@ export class App {
   #server: HttpsServer | undefined;
   #realtime: RealtimeServer | undefined;
   #mediaNode: MediaNode | undefined;
+  #cascade: Cascade | undefined;
   #started = false;
   #stopped = false;
 
@@ -421,6 +425,11 @@ export class App {
     return this.#mediaNode;
   }
 
+  /** This media node's pipes to the others (media and Redis on, once started). */
+  get cascade(): Cascade | undefined {
+    return this.#cascade;
+  }
+
   /** Listens on HTTPS (platform certificate), attaches socket.io and every feature; returns the URL. */
   async start(): Promise<string> {
     const s = this.services;
@@ -457,9 +466,20 @@ export class App {
     server.listen(config.port, config.host);
     await once(server, 'listening');
     this.#url.value = publicBaseUrl(config, (server.address() as AddressInfo).port);
-    if (s.media && s.mediaPlacement) {
+    if (s.media && s.mediaPlacement && s.redis) {
+      const id = mediaNodeId();
+      // Listening for other nodes' pipe requests before this node is announced to them.
+      const cascade = new Cascade({
+        rpc: new NodeRpc(s.redis, id, { log: s.log }),
+        placement: s.mediaPlacement,
+        media: s.media,
+        pipeIp: pipeListenIp(config),
+        log: s.log,
+      });
+      await cascade.start();
+      this.#cascade = cascade;
       const node = new MediaNode({
-        id: mediaNodeId(),
+        id,
         placement: s.mediaPlacement,
         media: s.media,
         url: () => this.#url.value,
@@ -495,6 +515,7 @@ export class App {
     for (const undo of this.#detach.splice(0)) undo();
     await this.#mediaNode?.stop().catch(s.log);
     await s.media?.stop();
+    this.#cascade?.close();
     await s.recording.close();
     if (!this.#started) {
       await s.redis?.close();

@@ -142,6 +142,8 @@ export const configSchema = z
         rtcMaxPort: port.refine((p) => p >= 1024, 'use a port from 1024 up'),
         /** The address clients send media to when the server listens on every interface (behind NAT, its public IP). */
         announcedIp: z.string().ip().optional(),
+        /** Cluster: the address this node's ends of media pipes to other media nodes listen on (and are reached at); the WebRTC one when absent. */
+        pipeIp: z.string().ip().optional(),
         /** Send and receive cap (kbit/s) of each listed site's participants; others are uncapped. */
         siteBitrateCaps: siteCaps,
         /** Below this estimate of a receiver's downlink (kbit/s) its video pauses (audio only) until it recovers. */
@@ -299,7 +301,7 @@ const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
  * Environment variables that set configuration; limits use TONGBAN_LIMIT_<NAME> (e.g.
  * TONGBAN_LIMIT_JSON_BODY_BYTES); the media plane TONGBAN_MEDIA (on|off), TONGBAN_RECORDING (on|off),
  * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT,
- * TONGBAN_ANNOUNCED_IP, TONGBAN_SITE_BITRATE_CAPS (`site=kbps,…`), TONGBAN_AUDIO_ONLY_FLOOR_KBPS and TONGBAN_CAMERA
+ * TONGBAN_ANNOUNCED_IP, TONGBAN_MEDIA_PIPE_IP, TONGBAN_SITE_BITRATE_CAPS (`site=kbps,…`), TONGBAN_AUDIO_ONLY_FLOOR_KBPS and TONGBAN_CAMERA
  * (`960x540@15`); the audit anchor TONGBAN_AUDIT_ANCHOR; the S3 blob store TONGBAN_S3_*; the shared Redis
  * TONGBAN_REDIS_URL and TONGBAN_REDIS_PREFIX; the shared PostgreSQL TONGBAN_DATABASE_URL and TONGBAN_DATABASE_POOL_SIZE.
  */
@@ -333,6 +335,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     rtcMinPort: 'TONGBAN_RTC_MIN_PORT',
     rtcMaxPort: 'TONGBAN_RTC_MAX_PORT',
     announcedIp: 'TONGBAN_ANNOUNCED_IP',
+    pipeIp: 'TONGBAN_MEDIA_PIPE_IP',
     siteBitrateCaps: 'TONGBAN_SITE_BITRATE_CAPS',
     audioOnlyFloorKbps: 'TONGBAN_AUDIO_ONLY_FLOOR_KBPS',
     camera: 'TONGBAN_CAMERA',

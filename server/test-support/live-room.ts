@@ -75,6 +75,11 @@ export async function closeLiveRoom(bots: readonly Bot[]): Promise<void> {
   await Promise.all(bots.map((b) => b.close()));
 }
 
+/** The camera and microphone every participant of joinLiveRoom sends (its framesSent counts frames). */
+export function sharedSyntheticMedia(): SyntheticMedia | undefined {
+  return sharedMedia;
+}
+
 export function stopSyntheticMedia(): void {
   sharedMedia?.stop();
   sharedMedia = undefined;

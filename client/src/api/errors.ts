@@ -28,6 +28,7 @@ export const errorMessages: Readonly<Record<ErrorCode, MessageKey>> = {
   cross_origin: 'error.crossOrigin',
   unknown_event: 'error.outdatedPage',
   media_rejected: 'error.mediaRejected',
+  media_node_unreachable: 'error.mediaNodeUnreachable',
   consent_required: 'error.consentRequired',
   not_joined: 'error.notJoined',
   too_many_transports: 'error.tooManyConnections',

@@ -116,6 +116,8 @@ export const en: Record<MessageKey, string> = {
   'error.fileMissing': 'No file arrived. Choose a file before submitting.',
   'error.outdatedPage': 'This page is out of date. Reload it and try again.',
   'error.mediaRejected': 'The video connection was refused. Reload the page; if it still fails, try another browser.',
+  'error.mediaNodeUnreachable':
+    'The video server for this session is not answering. It is being moved to another server; try again in a moment.',
   'error.consentRequired': 'Please read and accept the recording notice first.',
   'error.notJoined': 'You are no longer in the video session. Please enter it again.',
   'error.screenShareForbidden': 'Only the clerks can share a screen.',

@@ -103,6 +103,7 @@ export const zh = {
   'error.fileMissing': '没有收到文件，请选择文件后再提交。',
   'error.outdatedPage': '页面版本已过期，请刷新页面后重试。',
   'error.mediaRejected': '视频连接被拒绝，请刷新页面；如仍失败请更换浏览器。',
+  'error.mediaNodeUnreachable': '视频服务器暂时无法连接，正在为本次会话更换服务器，请稍候重试。',
   'error.consentRequired': '请先阅读并确认录音录像告知。',
   'error.notJoined': '您已不在视频会话中，请重新进入。',
   'error.screenShareForbidden': '只有窗口工作人员可以共享屏幕。',

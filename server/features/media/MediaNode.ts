@@ -1,7 +1,7 @@
 // This process as one media node of the cluster: while it runs it sends a heartbeat with its load
 // (the rooms it hosts) and renews the placement of each of its rooms; a room that opens here claims
-// its session, one that closes releases it. (Piping a participant connected to another node into
-// the room comes with the cascade; today every participant of a room reaches it on this node.)
+// its session, one that closes releases it. Satellite rooms (cascade/) are not placed: their
+// session's home is elsewhere.
 import type { MediaService } from './MediaService.js';
 import type { MediaPlacement } from './MediaPlacement.js';
 import type { Room } from './Room.js';
@@ -34,6 +34,8 @@ export class MediaNode {
   /** Joins the cluster now and beats every third of the node TTL (two lost beats are survived). */
   async start(): Promise<void> {
     const onRoom = (room: Room) => {
+      // A satellite serves this node's participants of a session whose home is elsewhere.
+      if (this.#media.isSatellite(room)) return;
       this.#rooms.set(room.sessionId, room);
       void this.#placement.claim(room.sessionId, this.id).catch(this.#log);
       room.once('closed', () => {

@@ -93,6 +93,16 @@ describe('media placement', () => {
     );
   });
 
+  test('a node to avoid (a satellite lost it, its heartbeat may linger): placed elsewhere, and never chosen', async () => {
+    await Promise.all([beat('media-1', 0), beat('media-3', 5)]);
+    await onA.claim('lost-home', 'media-1');
+    // media-1 still beats, yet its session moves; the next caller keeps the new placement.
+    expect(await onA.place('lost-home', 'media-1')).toBe('media-3');
+    expect(await onB.place('lost-home')).toBe('media-3');
+    expect(await onB.place('fresh', 'media-1')).toBe('media-3');
+    await Promise.all(['lost-home', 'fresh'].map((s) => onA.release(s, 'media-3')));
+  });
+
   test('a placement lives while its node renews it; another node can neither renew nor release it', async () => {
     await beat('media-1', 0);
     await onA.claim('kept', 'media-1');

@@ -22,12 +22,13 @@ export interface MediaPlacementTimes {
 
 /**
  * KEYS[1] the placement, KEYS[2] the set of node ids; ARGV[1] the node key prefix, ARGV[2] the
- * placement TTL. Returns the node id (an existing placement on a live node is kept and renewed),
- * or false when no node lives. Dead ids are removed from the set on the way.
+ * placement TTL, ARGV[3] a node not to place on ('' none: a node a satellite lost, whose heartbeat
+ * may not have lapsed yet). Returns the node id (an existing placement on a live node is kept and
+ * renewed), or false when no node lives. Dead ids are removed from the set on the way.
  */
 const PLACE = `
 local current = redis.call('GET', KEYS[1])
-if current and redis.call('EXISTS', ARGV[1] .. current) == 1 then
+if current and current ~= ARGV[3] and redis.call('EXISTS', ARGV[1] .. current) == 1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return current
 end
@@ -36,7 +37,7 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   local load = redis.call('HGET', ARGV[1] .. id, 'load')
   if not load then
     redis.call('SREM', KEYS[2], id)
-  else
+  elseif id ~= ARGV[3] then
     load = tonumber(load)
     if not best or load < bestLoad or (load == bestLoad and id < best) then best, bestLoad = id, load end
   end
@@ -93,8 +94,11 @@ export class MediaPlacement {
     return views.filter((v) => v !== undefined).sort((a, b) => a.load - b.load || a.id.localeCompare(b.id));
   }
 
-  /** The node hosting the session: its live placement, else the least-loaded live node (undefined: none lives). */
-  async place(sessionId: string): Promise<string | undefined> {
+  /**
+   * The node hosting the session: its live placement, else the least-loaded live node (undefined:
+   * none lives); never `avoid`.
+   */
+  async place(sessionId: string, avoid?: string): Promise<string | undefined> {
     const placed = await this.#redis.client.eval(
       PLACE,
       2,
@@ -102,6 +106,7 @@ export class MediaPlacement {
       this.#nodes(),
       this.#node(''),
       String(this.#times.placementTtlMs),
+      avoid ?? '',
     );
     return typeof placed === 'string' ? placed : undefined;
   }

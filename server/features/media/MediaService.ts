@@ -39,12 +39,25 @@ export interface MediaServiceOptions extends WorkerPoolOptions {
   readonly linkIntervalMs?: number;
 }
 
+/**
+ * How rooms join the cluster's cascade (cascade/Cascade.ts): which node holds a session's home
+ * room, and the pipe from a satellite room here to it. Absent on a single node: every room is home.
+ */
+export interface RoomCascade {
+  /** The node holding the session's home room; null: this node. */
+  homeOf(sessionId: string): Promise<string | null>;
+  /** Pipes a new satellite room to its home room; rejects when the home does not answer. */
+  link(room: Room, home: string): Promise<void>;
+}
+
 type MediaServiceEvents = {
   /** A room (new, or rebuilt after a worker death) is ready: signalling wires its events. */
   room: [Room];
   /** The room was rebuilt on a fresh worker: its clients must rejoin. */
   rebuild: [sessionId: string];
   recordingState: [RecordingStateView];
+  /** The session ended here (endSession): the cascade ends it on the other nodes too. */
+  ended: [sessionId: string];
 };
 
 export class MediaService extends EventEmitter<MediaServiceEvents> {
@@ -53,6 +66,9 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   readonly #rooms = new Map<string, Promise<Room>>();
   readonly #consents = new Map<string, Set<string>>();
   #probeRouter: Promise<ms.Router> | null = null;
+  #cascade: RoomCascade | undefined;
+  /** Rooms piped to a home room on another node: not recorded, not placed here. */
+  readonly #satellites = new WeakSet<Room>();
   #stopped = false;
 
   private constructor(pool: WorkerPool, options: MediaServiceOptions) {
@@ -84,6 +100,33 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
 
   async existingRoom(sessionId: string): Promise<Room | undefined> {
     return this.#rooms.get(sessionId);
+  }
+
+  /** From now on rooms are placed in the cluster: home here, or satellites of a home elsewhere. */
+  useCascade(cascade: RoomCascade): void {
+    this.#cascade = cascade;
+  }
+
+  isSatellite(room: Room): boolean {
+    return this.#satellites.has(room);
+  }
+
+  /**
+   * The room lost its link (its home node is gone): it is replaced by one placed anew, and its
+   * clients are told to rebuild, as after a worker death.
+   */
+  async relocate(sessionId: string, room: Room): Promise<void> {
+    if (this.#stopped || (await this.#rooms.get(sessionId)?.catch(() => undefined)) !== room) return;
+    this.#rooms.delete(sessionId);
+    room.close();
+    await this.room(sessionId).catch(() => undefined /* the clients' rejoin tries again */);
+    this.emit('rebuild', sessionId);
+  }
+
+  /** Closes a room nobody here uses any more (a satellite whose participants all left). */
+  async dropRoom(sessionId: string, room: Room): Promise<void> {
+    if ((await this.#rooms.get(sessionId)?.catch(() => undefined)) === room) this.#rooms.delete(sessionId);
+    room.close();
   }
 
   async join(sessionId: string, identity: PeerIdentity): Promise<Room> {
@@ -137,10 +180,13 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
 
   /** Ends the live room and seals the recording (if any). */
   async endSession(sessionId: string): Promise<unknown> {
-    const room = await this.#rooms.get(sessionId);
+    const room = await this.#rooms.get(sessionId)?.catch(() => undefined);
     this.#rooms.delete(sessionId);
     this.#consents.delete(sessionId);
-    const result = await this.#options.recorder?.finish(sessionId);
+    this.emit('ended', sessionId);
+    // A satellite records nothing: the home, told by the cascade, seals the recording (sealing it
+    // from here too would race the home's last segments).
+    const result = room && this.#satellites.has(room) ? null : await this.#options.recorder?.finish(sessionId);
     room?.close();
     return result;
   }
@@ -157,6 +203,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   }
 
   async #createRoom(sessionId: string): Promise<Room> {
+    const home = (await this.#cascade?.homeOf(sessionId)) ?? null;
     const worker = await this.#pool.pick();
     const room = await Room.create({
       sessionId,
@@ -171,11 +218,19 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       },
     });
     room.once('closed', () => this.#pool.release(worker));
-    room.on('peerJoined', (p) => this.#presence(sessionId, p.id, 'joined'));
-    room.on('peerLeft', (peerId) => this.#presence(sessionId, peerId, 'left'));
+    // A remote participant's presence is written by the node it is connected to.
+    room.on('peerJoined', (p) => room.isRemote(p.id) || this.#presence(sessionId, p.id, 'joined'));
+    room.on('peerLeft', (peerId) => room.isRemote(peerId) || this.#presence(sessionId, peerId, 'left'));
     room.once('workerDied', () => void this.#rebuild(sessionId, room));
-    this.#options.recorder?.attach(room);
+    if (home !== null) this.#satellites.add(room);
+    // The recorder runs where the home room is: every participant's media is piped there.
+    else this.#options.recorder?.attach(room);
     this.emit('room', room);
+    if (home !== null)
+      await this.#cascade?.link(room, home).catch((err: unknown) => {
+        room.close();
+        throw err;
+      });
     return room;
   }
 

@@ -90,6 +90,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #listenIps: ms.TransportListenIp[];
   readonly #connectTimeoutMs: number;
   readonly #peers = new Map<string, Peer>();
+  /** Peers served by another node, present here through a pipe (see joinRemote). */
+  readonly #remote = new Set<string>();
   readonly #capOf: (identity: PeerIdentity) => number | null;
   readonly #floorBps: number;
   readonly #layerHeights: readonly number[];
@@ -183,14 +185,32 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** A peer with the same identity (a reconnect after a blip) replaces the old one. */
   async join(identity: PeerIdentity, consented: boolean): Promise<PeerInfo> {
+    return this.#join(identity, consented, false);
+  }
+
+  /**
+   * A participant served by another media node (the cascade): its producers come in through a pipe
+   * (adoptProducer), it has no transports here, and its presence is written where it connected.
+   */
+  async joinRemote(identity: PeerIdentity, consented: boolean): Promise<PeerInfo> {
+    return this.#join(identity, consented, true);
+  }
+
+  isRemote(peerId: string): boolean {
+    return this.#remote.has(peerId);
+  }
+
+  async #join(identity: PeerIdentity, consented: boolean, remote: boolean): Promise<PeerInfo> {
     this.leave(identity.id);
     const peer = await Peer.create(identity, consented);
     peer.sendCapBps = peer.recvCapBps = this.#capOf(identity);
     this.#gates.set(peer, new AudioOnlyGate({ floorBps: this.#floorBps }));
     this.#peers.set(peer.id, peer);
+    if (remote) this.#remote.add(peer.id);
     peer.once('closed', () => {
       if (this.#peers.get(peer.id) === peer) this.#peers.delete(peer.id);
       this.emit('peerLeft', peer.id);
+      if (!this.#peers.has(peer.id)) this.#remote.delete(peer.id);
     });
     this.emit('peerJoined', peer.info());
     return peer.info();
@@ -282,6 +302,17 @@ export class Room extends EventEmitter<RoomEvents> {
         if (source === 'screen' && this.#screenSharer === peerId && !this.#sharing(peer)) this.#screenSharer = null;
         throw err;
       });
+    return this.#adopt(peer, producer, source);
+  }
+
+  /** A producer made outside the peer's transports (a pipe's, for a remote peer) joins the room like its own. */
+  async adoptProducer(peerId: string, producer: ms.Producer): Promise<ProducerInfo> {
+    return this.#adopt(this.#peer(peerId), producer, sourceOf(producer));
+  }
+
+  async #adopt(peer: Peer, producer: ms.Producer, source: ProducerSource): Promise<ProducerInfo> {
+    const peerId = peer.id;
+    const kind = producer.kind;
     peer.addProducer(producer);
     const info = () => producerInfo(peerId, producer);
     producer.observer.once('close', () => {

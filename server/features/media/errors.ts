@@ -40,3 +40,10 @@ export class ScreenShareBusyError extends AppError {
     super('screen_share_busy', `${sharer.slice(0, 100)} is already sharing a screen`, 409);
   }
 }
+
+/** The session's home media node did not answer (dead or cut off): the client retries, the session is placed anew. */
+export class MediaNodeUnreachableError extends AppError {
+  constructor(detail: string) {
+    super('media_node_unreachable', `the media node hosting this session did not answer: ${detail.slice(0, 200)}`, 503);
+  }
+}

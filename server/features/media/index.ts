@@ -1,8 +1,9 @@
 // The media feature's public surface: the SFU (mediasoup) rooms and their signalling.
 export { type ms } from './engine.js';
-export { mediaServiceOptions } from './options.js';
+export { Cascade } from './cascade/Cascade.js';
+export { mediaServiceOptions, pipeListenIp } from './options.js';
 export { MediaNode } from './MediaNode.js';
 export { MediaPlacement, type MediaNodeView, type MediaPlacementTimes } from './MediaPlacement.js';
-export { MediaService, type MediaServiceOptions, type PresenceSink } from './MediaService.js';
+export { MediaService, type MediaServiceOptions, type PresenceSink, type RoomCascade } from './MediaService.js';
 export { closeRoomsWhenSessionsEnd } from './room-lifecycle.js';
 export { mediaSockets } from './signaling.js';

@@ -19,6 +19,15 @@ export function mediaServiceOptions(config: Config): Omit<MediaServiceOptions, '
   };
 }
 
+/**
+ * Where this node's ends of cascade pipes listen, and the address the other node sends to: the
+ * configured pipe address (a private network between media nodes), else the WebRTC one.
+ */
+export function pipeListenIp(config: Config): ms.TransportListenIp {
+  const { pipeIp, announcedIp } = config.media;
+  return pipeIp ? { ip: pipeIp } : listenIp(config.host, announcedIp);
+}
+
 function listenIp(host: string, announcedIp: string | undefined): ms.TransportListenIp {
   if (host !== '0.0.0.0' && host !== '::')
     return { ip: host === 'localhost' ? '127.0.0.1' : host, ...(announcedIp ? { announcedIp } : {}) };

@@ -74,7 +74,9 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
   const probes = new WeakMap<TongbanSocket, Probe>();
 
   const onRoom = (room: Room) => forwardRoomEvents(io, room, (seat) => seats.get(seatKey(seat)));
-  const onRebuild = (sessionId: string) => io.to(mediaRoom(sessionId)).emit('media:rebuild', { sessionId });
+  // A room's events go to this node's sockets only: in a cluster each node's room (home or
+  // satellite) holds every participant, and tells its own clients.
+  const onRebuild = (sessionId: string) => io.local.to(mediaRoom(sessionId)).emit('media:rebuild', { sessionId });
   const onRecordingState = (s: RecordingStateView) => io.to(mediaRoom(s.sessionId)).emit('recording:state', s);
   deps.media.on('room', onRoom);
   deps.media.on('rebuild', onRebuild);
@@ -243,7 +245,7 @@ function attachMediaSignaling(realtime: RealtimeServer, deps: MediaSignalingDeps
 }
 
 function forwardRoomEvents(io: TongbanServer, room: Room, socketOf: (seat: Seat) => TongbanSocket | undefined): void {
-  const to = io.to(mediaRoom(room.sessionId));
+  const to = io.local.to(mediaRoom(room.sessionId));
   room.on('peerJoined', (data) => to.emit('media:notify', { name: 'peerJoined', data }));
   room.on('peerUpdated', (data) => to.emit('media:notify', { name: 'peerUpdated', data }));
   room.on('peerLeft', (peerId) => to.emit('media:notify', { name: 'peerLeft', data: { peerId } }));
