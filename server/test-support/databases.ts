@@ -17,7 +17,15 @@ declare module 'vitest' {
 }
 
 export type Backend = Database['dialect'];
-export const BACKENDS: readonly Backend[] = ['sqlite', 'postgres'];
+
+/**
+ * The back-end of this run: PostgreSQL when TONGBAN_TEST_DATABASE=postgres (`npm run test:postgres`
+ * runs the same test files with every TestServer and store test on it), SQLite otherwise.
+ */
+export const TEST_BACKEND: Backend = process.env.TONGBAN_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** Both back-ends; only PostgreSQL in the PostgreSQL run (the SQLite half already ran in `npm test`). */
+export const BACKENDS: readonly Backend[] = TEST_BACKEND === 'postgres' ? ['postgres'] : ['sqlite', 'postgres'];
 
 export interface TestDatabase {
   readonly backend: Backend;
@@ -85,10 +93,19 @@ export async function emptyPostgresDatabase(): Promise<{ url: string; drop: () =
   };
 }
 
-/** A new, empty database in the run's PostgreSQL; its URL. */
-async function createPostgresDatabase(): Promise<URL> {
+/**
+ * A copy of the PostgreSQL database at `url` (CREATE DATABASE … TEMPLATE: nothing may be connected to
+ * it), for tests that work on copies of a stopped server's data, and its removal.
+ */
+export async function copyPostgresDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const copy = await createPostgresDatabase(new URL(url).pathname.slice(1));
+  return { url: copy.href, drop: () => dropPostgresDatabase(copy) };
+}
+
+/** A new database in the run's PostgreSQL, empty or a copy of `template`; its URL. */
+async function createPostgresDatabase(template?: string): Promise<URL> {
   const name = `test_${randomBytes(6).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE "${name}"`));
+  await admin((client) => client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`));
   const url = new URL(postgresUrl());
   url.pathname = `/${name}`;
   return url;

@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database } from '../../kernel/store/Database.js';
+import type { Database } from '../../kernel/store/Database.js';
+import { TEST_BACKEND, testDatabase, type TestDatabase } from '../../test-support/databases.js';
 import { safeName } from './files.js';
 import { genesis } from './hash-chain.js';
 import { manifestName, type Manifest } from './manifest.js';
@@ -16,13 +17,15 @@ import { verifyRecording } from './verification.js';
 
 const sessionId = 'sess-crashed';
 let dataDir: string;
+let t: TestDatabase;
 let db: Database;
 let store: RecordingStore;
 let recDir: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tongban-recovery-'));
-  db = Database.open(join(dataDir, 'tongban.sqlite'));
+  t = await testDatabase(TEST_BACKEND);
+  db = t.db;
   store = new RecordingStore(db);
   recDir = join(dataDir, 'recordings', sessionId);
   const participantDir = join(recDir, safeName('user:clerk.cixi'));
@@ -83,7 +86,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db.close();
+  await t.drop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -149,7 +152,7 @@ describe('a data directory moved or restored elsewhere', () => {
     const moved = `${dataDir}-moved`;
     renameSync(dataDir, moved);
     dataDir = moved;
-    db = Database.open(join(dataDir, 'tongban.sqlite'));
+    db = await t.open();
     store = new RecordingStore(db);
     const v = await verifyRecording({ dataDir, sessionId, store });
     expect(v).toMatchObject({ valid: true, status: 'interrupted', firstBadSegment: null });
