@@ -26,6 +26,7 @@ const sqliteOnly = [
   'server/cli/commands/pki.test.ts',
   'server/cli/commands/sign-verify.test.ts',
   'server/cli/commands/trust-snapshot.test.ts',
+  'server/cli/commands/verify-batch.test.ts',
   'server/cli/launcher.test.ts',
   'server/kernel/store/migrations/031-guest-binding.test.ts',
   'server/kernel/store/schema-parity.test.ts',

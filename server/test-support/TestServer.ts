@@ -111,6 +111,12 @@ export class TestServer {
     return this.app.services.config.databaseUrl;
   }
 
+  /** What the `tongban` command needs beside `--data` to open this server's database: its PostgreSQL, if any. */
+  get cliEnv(): Record<string, string> {
+    const url = this.databaseUrl;
+    return url ? { TONGBAN_DATABASE_URL: url } : {};
+  }
+
   client(): HttpClient {
     return new HttpClient(this.url, this.rootPem);
   }

@@ -15,11 +15,10 @@ let auditor: HttpClient;
 let caseId: string;
 
 function cli(dataDir: string): { status: number | null; stdout: string; stderr: string } {
-  const databaseUrl = server.databaseUrl;
   const r = spawnSync(process.execPath, ['bin/tongban.cjs', 'audit', 'verify', '--data', dataDir], {
     encoding: 'utf8',
     cwd: process.cwd(),
-    env: { ...process.env, ...(databaseUrl ? { TONGBAN_DATABASE_URL: databaseUrl } : {}) },
+    env: { ...process.env, ...server.cliEnv },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
