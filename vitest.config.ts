@@ -20,14 +20,17 @@ const liveMedia = [
 // nothing from the back-end and costs minutes.
 const onPostgres = process.env.TONGBAN_TEST_DATABASE === 'postgres';
 // Files that would only run their SQLite test again: the CLI on a data directory it makes itself with
-// the SQLite file (their TONGBAN_DATABASE_URL per directory is not done yet), a SQLite migration's
-// data conversion, and the schema parity, which compares both back-ends in every run.
+// the SQLite file (their TONGBAN_DATABASE_URL per directory is not done yet), the recording store's
+// tests on their own SQLite file (to move to testDatabase(TEST_BACKEND) as the other store tests did),
+// a SQLite migration's data conversion, and the schema parity, which compares both back-ends anyway.
 const sqliteOnly = [
   'server/cli/commands/pki.test.ts',
   'server/cli/commands/sign-verify.test.ts',
   'server/cli/commands/trust-snapshot.test.ts',
   'server/cli/commands/verify-batch.test.ts',
   'server/cli/launcher.test.ts',
+  'server/features/recording/RecordingStore.test.ts',
+  'server/features/recording/recovery.test.ts',
   'server/kernel/store/migrations/031-guest-binding.test.ts',
   'server/kernel/store/schema-parity.test.ts',
 ];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../kernel/errors.js';
-import { TEST_BACKEND, testDatabase } from '../../test-support/databases.js';
+import { Database } from '../../kernel/store/Database.js';
 import { RecordingStore, type SegmentRow } from './RecordingStore.js';
 
 const dirs: string[] = [];
@@ -66,14 +66,14 @@ describe('RecordingStore.append', () => {
     }));
 });
 
-/** A store on a fresh database (the run's back-end) and a folder of its own, removed afterwards. */
+/** A store on a fresh SQLite file in its own folder, closed afterwards. */
 async function withStore(fn: (store: RecordingStore, dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tongban-recstore-'));
   dirs.push(dir);
-  const t = await testDatabase(TEST_BACKEND);
+  const db = Database.open(join(dir, 'tongban.db'));
   try {
-    await fn(new RecordingStore(t.db), dir);
+    await fn(new RecordingStore(db), dir);
   } finally {
-    await t.drop();
+    await db.close();
   }
 }

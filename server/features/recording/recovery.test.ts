@@ -6,8 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../kernel/store/Database.js';
-import { TEST_BACKEND, testDatabase, type TestDatabase } from '../../test-support/databases.js';
+import { Database } from '../../kernel/store/Database.js';
 import { safeName } from './files.js';
 import { genesis } from './hash-chain.js';
 import { manifestName, type Manifest } from './manifest.js';
@@ -17,15 +16,13 @@ import { verifyRecording } from './verification.js';
 
 const sessionId = 'sess-crashed';
 let dataDir: string;
-let t: TestDatabase;
 let db: Database;
 let store: RecordingStore;
 let recDir: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tongban-recovery-'));
-  t = await testDatabase(TEST_BACKEND);
-  db = t.db;
+  db = Database.open(join(dataDir, 'tongban.sqlite'));
   store = new RecordingStore(db);
   recDir = join(dataDir, 'recordings', sessionId);
   const participantDir = join(recDir, safeName('user:clerk.cixi'));
@@ -86,7 +83,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await t.drop();
+  await db.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -152,7 +149,7 @@ describe('a data directory moved or restored elsewhere', () => {
     const moved = `${dataDir}-moved`;
     renameSync(dataDir, moved);
     dataDir = moved;
-    db = await t.open();
+    db = Database.open(join(dataDir, 'tongban.sqlite'));
     store = new RecordingStore(db);
     const v = await verifyRecording({ dataDir, sessionId, store });
     expect(v).toMatchObject({ valid: true, status: 'interrupted', firstBadSegment: null });
