@@ -19,13 +19,11 @@ const liveMedia = [
 // database (a TestServer, a store, the CLI on a data directory) and run no live media, which gains
 // nothing from the back-end and costs minutes.
 const onPostgres = process.env.TONGBAN_TEST_DATABASE === 'postgres';
-// Files that would only run their SQLite test again: the CLI on a data directory it makes itself with
-// the SQLite file (their TONGBAN_DATABASE_URL per directory is not done yet), the recording store's
+// Files that would only run their SQLite test again: the CLI on a data directory made with the SQLite
+// file (trust snapshot: the file itself; verify-batch: signed-pdf-set.ts; the launcher), the recording store's
 // tests on their own SQLite file (to move to testDatabase(TEST_BACKEND) as the other store tests did),
 // a SQLite migration's data conversion, and the schema parity, which compares both back-ends anyway.
 const sqliteOnly = [
-  'server/cli/commands/pki.test.ts',
-  'server/cli/commands/sign-verify.test.ts',
   'server/cli/commands/trust-snapshot.test.ts',
   'server/cli/commands/verify-batch.test.ts',
   'server/cli/launcher.test.ts',

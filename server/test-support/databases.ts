@@ -9,6 +9,7 @@ import pg from 'pg';
 import { describe, inject } from 'vitest';
 import { Database } from '../kernel/store/Database.js';
 import { migrations as allMigrations, type Migration } from '../kernel/store/migrations/index.js';
+import { openDatabase } from '../kernel/store/open-database.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -82,6 +83,24 @@ export async function testDatabase(backend: Backend, options: TestDatabaseOption
 /** Runs `fn` once per back-end inside `describe('<name> (<backend>)')`. */
 export function describeBackends(name: string, fn: (backend: Backend) => void): void {
   describe.each(BACKENDS)(`${name} (%s)`, fn);
+}
+
+/** The database of a data directory a test makes itself, for the `tongban` command's `--data DIR`. */
+export interface DataDirDatabase {
+  /** Opens it, migrated (the SQLite file in the directory, or the run's PostgreSQL database). */
+  open(): Promise<Database>;
+  /** What the command needs beside `--data DIR` to find it: TONGBAN_DATABASE_URL on PostgreSQL. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Removes the PostgreSQL database (the SQLite file goes with the directory). */
+  drop(): Promise<void>;
+}
+
+/** The database of `dataDir` on this run's back-end (TEST_BACKEND): its SQLite file, or a fresh PostgreSQL database. */
+export async function dataDirDatabase(dataDir: string): Promise<DataDirDatabase> {
+  if (TEST_BACKEND === 'sqlite')
+    return { open: () => openDatabase({ dataDir }), env: {}, drop: () => Promise.resolve() };
+  const { url, drop } = await emptyPostgresDatabase();
+  return { open: () => openDatabase({ dataDir, databaseUrl: url }), env: { TONGBAN_DATABASE_URL: url }, drop };
 }
 
 /** A new, empty PostgreSQL database for a whole server (TestServer's databaseUrl), and its removal. */
