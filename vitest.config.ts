@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 // Real servers, real browsers and real PKI operations: generous timeouts, and at most two test
@@ -14,6 +15,37 @@ const liveMedia = [
   'server/app/cluster-cascade.test.ts',
 ];
 
+// `npm run test:postgres` (TONGBAN_TEST_DATABASE=postgres): the same server test files with every
+// TestServer and store test on PostgreSQL (server/test-support/databases.ts) — the files that reach the
+// database (a TestServer, a store, the CLI on a data directory) and run no live media, which gains
+// nothing from the back-end and costs minutes.
+const onPostgres = process.env.TONGBAN_TEST_DATABASE === 'postgres';
+// Files that would only run their SQLite test again: the CLI on a data directory made with the SQLite
+// file (trust snapshot: the file itself; verify-batch: signed-pdf-set.ts; the launcher), the recording store's
+// tests on their own SQLite file (to move to testDatabase(TEST_BACKEND) as the other store tests did),
+// a SQLite migration's data conversion, and the schema parity, which compares both back-ends anyway.
+const sqliteOnly = [
+  'server/cli/commands/trust-snapshot.test.ts',
+  'server/cli/commands/verify-batch.test.ts',
+  'server/cli/launcher.test.ts',
+  'server/features/recording/RecordingStore.test.ts',
+  'server/features/recording/recovery.test.ts',
+  'server/kernel/store/migrations/031-guest-binding.test.ts',
+  'server/kernel/store/schema-parity.test.ts',
+];
+const reachesDatabase = /\b(TestServer|testDatabase|describeBackends|Database|runCli|tongban\.cjs)\b/;
+const liveMediaFile = /\bmedia: \{|joinLiveRoom|worker-env/;
+const postgresFiles = () =>
+  readdirSync('server', { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => `server/${f}`)
+    .filter((f) => !liveMedia.includes(f) && !sqliteOnly.includes(f))
+    .filter((f) => {
+      const text = readFileSync(f, 'utf8');
+      return reachesDatabase.test(text) && !liveMediaFile.test(text);
+    })
+    .sort();
+
 export default defineConfig({
   test: {
     exclude: ['**/node_modules/**', 'dist/**', 'data/**'],
@@ -22,20 +54,22 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     globalSetup: ['./vitest.global-setup.ts', './vitest.redis-setup.ts', './vitest.postgres-setup.ts'],
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: 'core',
-          include: ['{server,certs,signing,protocol,scripts}/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'dist/**', 'data/**', ...liveMedia],
-          sequence: { groupOrder: 0 },
-        },
-      },
-      {
-        extends: true,
-        test: { name: 'live-media', include: liveMedia, fileParallelism: false, sequence: { groupOrder: 1 } },
-      },
-    ],
+    projects: onPostgres
+      ? [{ extends: true, test: { name: 'postgres', include: postgresFiles() } }]
+      : [
+          {
+            extends: true,
+            test: {
+              name: 'core',
+              include: ['{server,certs,signing,protocol,scripts}/**/*.test.ts'],
+              exclude: ['**/node_modules/**', 'dist/**', 'data/**', ...liveMedia],
+              sequence: { groupOrder: 0 },
+            },
+          },
+          {
+            extends: true,
+            test: { name: 'live-media', include: liveMedia, fileParallelism: false, sequence: { groupOrder: 1 } },
+          },
+        ],
   },
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { HttpClient } from '../test-support/HttpClient.js';
 import { TestServer } from '../test-support/TestServer.js';
+import { columnsContaining } from '../test-support/db-inspect.js';
 
 const ID_NUMBER = '33028219850607123X';
 let server: TestServer;
@@ -112,8 +113,12 @@ describe('cases', () => {
     const auditor = await server.login('auditor');
     const audit = await auditor.get('/api/audit?limit=200');
     expect(audit.text.includes(ID_NUMBER)).toBe(false);
-    const row = server.app.services.db.sql.prepare('SELECT id_hmac FROM cases LIMIT 1').get() as { id_hmac: string };
-    expect(row.id_hmac).toBe(server.app.services.ids.hmac(ID_NUMBER));
+    const { db } = server.app.services;
+    // On PostgreSQL there is no file in the data directory: every text column is searched instead.
+    expect(await columnsContaining(db, ID_NUMBER)).toEqual([]);
+    expect(await columnsContaining(db, '13812345678')).toEqual([]);
+    const row = await db.get<{ id_hmac: string }>('SELECT id_hmac FROM cases LIMIT 1');
+    expect(row!.id_hmac).toBe(server.app.services.ids.hmac(ID_NUMBER));
   });
 });
 
@@ -378,18 +383,16 @@ describe('PKI endpoints', () => {
   });
 
   test('the audit head is sealed periodically while the server runs', async () => {
-    const count = () =>
-      (server.app.services.db.sql.prepare('SELECT COUNT(*) AS n FROM audit_checkpoints').get() as { n: number }).n;
-    const before = count();
+    const { db } = server.app.services;
+    const count = async () => (await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_checkpoints'))!.n;
+    const before = await count();
     await server.login('clerk.ninghai'); // a new entry to seal
     const deadline = Date.now() + 10_000;
-    while (count() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(count()).toBeGreaterThan(before);
+    while ((await count()) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await count()).toBeGreaterThan(before);
     const head = (await server.app.services.audit.head())!;
-    const last = server.app.services.db.sql
-      .prepare('SELECT entry_id FROM audit_checkpoints ORDER BY id DESC LIMIT 1')
-      .get() as { entry_id: number };
-    expect(last.entry_id).toBeLessThanOrEqual(head.id);
+    const last = await db.get<{ entry_id: number }>('SELECT entry_id FROM audit_checkpoints ORDER BY id DESC LIMIT 1');
+    expect(last!.entry_id).toBeLessThanOrEqual(head.id);
   });
 
   test('the ID-number HMAC key is a non-extractable secret of the token, not a file', () => {

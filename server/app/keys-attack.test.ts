@@ -15,13 +15,18 @@ import { TestServer } from '../test-support/TestServer.js';
 let server: TestServer;
 let stolen: string;
 
+let stolenRows: KeyRow[];
+
 beforeAll(async () => {
   server = await TestServer.start({ seed: true });
+  const { db } = server.app.services;
   // The attacker's copy: the SQLite file (checkpointed, with its WAL) and the blob store; not hsm/.
-  server.app.services.db.sql.pragma('wal_checkpoint(TRUNCATE)');
+  if (db.dialect === 'sqlite') db.sql.pragma('wal_checkpoint(TRUNCATE)');
   stolen = mkdtempSync(join(tmpdir(), 'tongban-stolen-'));
   for (const name of readdirSync(server.dataDir).filter((n) => n.startsWith('tongban.sqlite') || n === 'blobs'))
     cpSync(join(server.dataDir, name), join(stolen, name), { recursive: true });
+  // On PostgreSQL the attacker's copy of the database is a dump: the same rows, read here.
+  stolenRows = db.dialect === 'sqlite' ? stolenFileKeys() : await db.all<KeyRow>(STOLEN_KEYS);
 });
 afterAll(async () => {
   await server?.dispose();
@@ -36,19 +41,19 @@ interface KeyRow {
   record: string;
 }
 
-function stolenKeys(): KeyRow[] {
+const STOLEN_KEYS = `SELECT c.id, c.kind, c.user_id, k.protection, k.record FROM pki_certificates c
+  JOIN pki_keys k ON k.certificate_id = c.id WHERE c.status = 'valid'`;
+
+function stolenFileKeys(): KeyRow[] {
   const db = new BetterSqlite3(join(stolen, 'tongban.sqlite'), { readonly: true });
   try {
-    return db
-      .prepare(
-        `SELECT c.id, c.kind, c.user_id, k.protection, k.record FROM pki_certificates c
-         JOIN pki_keys k ON k.certificate_id = c.id WHERE c.status = 'valid'`,
-      )
-      .all() as KeyRow[];
+    return db.prepare(STOLEN_KEYS).all() as KeyRow[];
   } finally {
     db.close();
   }
 }
+
+const stolenKeys = () => stolenRows;
 
 describe('keys need the token', () => {
   test('attack: DB-only key recovery — the correct PIN with the code’s own scrypt parameters does not open a user key', async () => {

@@ -14,6 +14,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/
 import { closeEmbeddedToken } from '../kernel/hsm/embedded-softhsm.js';
 import { testPkiTuning } from './pki-tuning.js';
 import { HttpClient } from './HttpClient.js';
+import { emptyPostgresDatabase, TEST_BACKEND } from './databases.js';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -41,6 +42,21 @@ export interface TestServerOptions {
   readonly databaseUrl?: string;
 }
 
+/**
+ * In the PostgreSQL run (TONGBAN_TEST_DATABASE=postgres) every server without a databaseUrl of its own
+ * gets a fresh PostgreSQL database, kept with its data directory: a server started again on the same
+ * directory (a restart, a second start after stop) finds the same metadata, as with the SQLite file
+ * inside the directory. Dropped by dispose().
+ */
+const runDatabases = new Map<string, { url: string; drop: () => Promise<void> }>();
+
+async function runDatabaseUrl(dataDir: string): Promise<string | undefined> {
+  if (TEST_BACKEND !== 'postgres') return undefined;
+  let database = runDatabases.get(dataDir);
+  if (!database) runDatabases.set(dataDir, (database = await emptyPostgresDatabase()));
+  return database.url;
+}
+
 export class TestServer {
   readonly #sockets: Socket[] = [];
 
@@ -65,7 +81,7 @@ export class TestServer {
         s3: options.s3,
         redisUrl: options.redis?.url,
         redisPrefix: options.redis?.prefix,
-        databaseUrl: options.databaseUrl,
+        databaseUrl: options.databaseUrl ?? (await runDatabaseUrl(dataDir)),
         media: options.media
           ? {
               enabled: true,
@@ -88,6 +104,17 @@ export class TestServer {
 
   get url(): string {
     return this.app.url;
+  }
+
+  /** The PostgreSQL database the server keeps its metadata in; undefined on SQLite. */
+  get databaseUrl(): string | undefined {
+    return this.app.services.config.databaseUrl;
+  }
+
+  /** What the `tongban` command needs beside `--data` to open this server's database: its PostgreSQL, if any. */
+  get cliEnv(): Record<string, string> {
+    const url = this.databaseUrl;
+    return url ? { TONGBAN_DATABASE_URL: url } : {};
   }
 
   client(): HttpClient {
@@ -137,5 +164,7 @@ export class TestServer {
     closeEmbeddedToken(this.dataDir);
     rmSync(this.dataDir, { recursive: true, force: true });
     rmSync(auditAnchorFile(this.app.services.config), { force: true });
+    await runDatabases.get(this.dataDir)?.drop();
+    runDatabases.delete(this.dataDir);
   }
 }

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { describe, inject } from 'vitest';
 import { Database } from '../kernel/store/Database.js';
 import { migrations as allMigrations, type Migration } from '../kernel/store/migrations/index.js';
+import { openDatabase } from '../kernel/store/open-database.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,7 +18,15 @@ declare module 'vitest' {
 }
 
 export type Backend = Database['dialect'];
-export const BACKENDS: readonly Backend[] = ['sqlite', 'postgres'];
+
+/**
+ * The back-end of this run: PostgreSQL when TONGBAN_TEST_DATABASE=postgres (`npm run test:postgres`
+ * runs the same test files with every TestServer and store test on it), SQLite otherwise.
+ */
+export const TEST_BACKEND: Backend = process.env.TONGBAN_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** Both back-ends; only PostgreSQL in the PostgreSQL run (the SQLite half already ran in `npm test`). */
+export const BACKENDS: readonly Backend[] = TEST_BACKEND === 'postgres' ? ['postgres'] : ['sqlite', 'postgres'];
 
 export interface TestDatabase {
   readonly backend: Backend;
@@ -76,6 +85,24 @@ export function describeBackends(name: string, fn: (backend: Backend) => void): 
   describe.each(BACKENDS)(`${name} (%s)`, fn);
 }
 
+/** The database of a data directory a test makes itself, for the `tongban` command's `--data DIR`. */
+export interface DataDirDatabase {
+  /** Opens it, migrated (the SQLite file in the directory, or the run's PostgreSQL database). */
+  open(): Promise<Database>;
+  /** What the command needs beside `--data DIR` to find it: TONGBAN_DATABASE_URL on PostgreSQL. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Removes the PostgreSQL database (the SQLite file goes with the directory). */
+  drop(): Promise<void>;
+}
+
+/** The database of `dataDir` on this run's back-end (TEST_BACKEND): its SQLite file, or a fresh PostgreSQL database. */
+export async function dataDirDatabase(dataDir: string): Promise<DataDirDatabase> {
+  if (TEST_BACKEND === 'sqlite')
+    return { open: () => openDatabase({ dataDir }), env: {}, drop: () => Promise.resolve() };
+  const { url, drop } = await emptyPostgresDatabase();
+  return { open: () => openDatabase({ dataDir, databaseUrl: url }), env: { TONGBAN_DATABASE_URL: url }, drop };
+}
+
 /** A new, empty PostgreSQL database for a whole server (TestServer's databaseUrl), and its removal. */
 export async function emptyPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const url = await createPostgresDatabase();
@@ -85,10 +112,19 @@ export async function emptyPostgresDatabase(): Promise<{ url: string; drop: () =
   };
 }
 
-/** A new, empty database in the run's PostgreSQL; its URL. */
-async function createPostgresDatabase(): Promise<URL> {
+/**
+ * A copy of the PostgreSQL database at `url` (CREATE DATABASE … TEMPLATE: nothing may be connected to
+ * it), for tests that work on copies of a stopped server's data, and its removal.
+ */
+export async function copyPostgresDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const copy = await createPostgresDatabase(new URL(url).pathname.slice(1));
+  return { url: copy.href, drop: () => dropPostgresDatabase(copy) };
+}
+
+/** A new database in the run's PostgreSQL, empty or a copy of `template`; its URL. */
+async function createPostgresDatabase(template?: string): Promise<URL> {
   const name = `test_${randomBytes(6).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE "${name}"`));
+  await admin((client) => client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`));
   const url = new URL(postgresUrl());
   url.pathname = `/${name}`;
   return url;

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openssl } from '../../../certs/test-support/openssl.js';
 import { demoSites } from '../../demo/demo-data.js';
 import { PlatformPki } from '../../kernel/pki/PlatformPki.js';
-import { Database } from '../../kernel/store/Database.js';
+import type { Database } from '../../kernel/store/Database.js';
+import { dataDirDatabase, type DataDirDatabase } from '../../test-support/databases.js';
 import { AuditLog } from '../../kernel/audit/AuditLog.js';
 import { UserService } from '../../features/auth/index.js';
 
@@ -17,16 +18,26 @@ const ADMIN_SET_PASSWORD = 'set-by-an-admin-9';
 const OWNER_PIN = '80461357';
 const owner = { TONGBAN_PASSWORD: OWNER_PASSWORD, TONGBAN_PIN: OWNER_PIN };
 
+/** The data directory's database (SQLite in it, or the PostgreSQL run's), made before the first command. */
+let database: DataDirDatabase | undefined;
+
+/**
+ * The command's environment: no data directory, master key or secrets but `secrets` (TONGBAN_PASSWORD,
+ * TONGBAN_PIN), and the data directory's database when the command works on it (another --data: none).
+ */
+const commandEnv = (args: readonly string[], secrets: Record<string, string> = {}) => ({
+  ...process.env,
+  TONGBAN_DATA: '',
+  TONGBAN_MASTER_KEY: '',
+  TONGBAN_PASSWORD: '',
+  TONGBAN_PIN: '',
+  ...(args.includes(dataDir) ? database?.env : undefined),
+  ...secrets,
+});
+
 /** `tongban ARGS` with no secrets in the environment but `secrets` (TONGBAN_PASSWORD, TONGBAN_PIN). */
 function tongbanWith(secrets: Record<string, string>, ...args: string[]) {
-  const env = {
-    ...process.env,
-    TONGBAN_DATA: '',
-    TONGBAN_MASTER_KEY: '',
-    TONGBAN_PASSWORD: '',
-    TONGBAN_PIN: '',
-    ...secrets,
-  };
+  const env = commandEnv(args, secrets);
   const r = spawnSync(process.execPath, ['bin/tongban.cjs', ...args], { encoding: 'utf8', env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -37,8 +48,7 @@ const tongban = (...args: string[]) => tongbanWith({}, ...args);
  */
 function onTerminal(args: string[], answers: [prompt: string, answer: string][]) {
   const quoted = [process.execPath, 'bin/tongban.cjs', ...args].map((a) => `'${a}'`).join(' ');
-  const env = { ...process.env, TONGBAN_DATA: '', TONGBAN_MASTER_KEY: '', TONGBAN_PASSWORD: '', TONGBAN_PIN: '' };
-  const child = spawn('script', ['-qfec', quoted, '/dev/null'], { env });
+  const child = spawn('script', ['-qfec', quoted, '/dev/null'], { env: commandEnv(args) });
   let shown = '';
   const pending = [...answers];
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -54,7 +64,7 @@ const enrol = (userId: string, code: string, secrets: Record<string, string>) =>
   tongbanWith(secrets, 'pki', 'enrol', '--user', userId, '--code', code, '--data', dataDir);
 
 async function inDb<T>(fn: (db: Database) => T | Promise<T>): Promise<T> {
-  const db = Database.open(join(dataDir, 'tongban.sqlite'));
+  const db = await database!.open();
   try {
     return await fn(db);
   } finally {
@@ -71,11 +81,12 @@ function withPki<T>(fn: (pki: PlatformPki) => T | Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
+  database = await dataDirDatabase(dataDir);
   const r = tongban('pki', 'init', '--data', dataDir);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   // Accounts as an admin makes them; the signers then chose their own password (byOwner), except fresh.cixi.
-  const db = Database.open(join(dataDir, 'tongban.sqlite'));
+  const db = await database.open();
   const users = new UserService(db, () => new Date());
   const accounts = [
     { username: 'clerk.cixi', displayName: '张三', role: 'clerk', siteId: 'cixi' },
@@ -90,7 +101,10 @@ beforeAll(async () => {
   }
   await db.close();
 });
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  await database?.drop();
+});
 
 describe('tongban pki (built CLI)', () => {
   it('init with no sites in the data makes CAs for the demo sites and inserts them; re-running adds nothing', async () => {
@@ -241,7 +255,7 @@ describe('tongban pki (built CLI)', () => {
     expect(r.shown).not.toContain(OWNER_PASSWORD);
     expect(r.shown).not.toContain('24681357');
     // The key is wrapped under the PIN typed.
-    const db = Database.open(join(dataDir, 'tongban.sqlite'));
+    const db = await database!.open();
     try {
       await expect(PlatformPki.open({ db, dataDir }).unlockUserSigner('typist.cixi', '24681357')).resolves.toBeTruthy();
     } finally {

@@ -3,6 +3,7 @@
 // token.
 import { PkiStore } from '../../kernel/pki/PkiStore.js';
 import { Database } from '../../kernel/store/Database.js';
+import { openDatabase } from '../../kernel/store/open-database.js';
 import type { CrlDue } from './trust-snapshot.js';
 import type { TrustMaterial } from './verify-outcome.js';
 
@@ -34,8 +35,9 @@ async function storedTrust(store: PkiStore, now: Date): Promise<PlatformTrust | 
   };
 }
 
-export async function readPlatformTrust(dataDir: string, dbFile: string): Promise<PlatformTrust> {
-  const db = Database.open(dbFile);
+/** From the SQLite file `dbFile`; without it, the database the configuration names (TONGBAN_DATABASE_URL). */
+export async function readPlatformTrust(dataDir: string, dbFile?: string): Promise<PlatformTrust> {
+  const db = dbFile ? Database.open(dbFile) : await openDatabase((await import('../cli-config.js')).cliConfig(dataDir));
   try {
     const store = new PkiStore(db);
     if (!(await store.ca('root'))) return { trust: { trustAnchors: [], intermediates: [], crls: [] }, due: [] };

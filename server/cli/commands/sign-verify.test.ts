@@ -1,5 +1,5 @@
 // `tongban sign` and `tongban verify` through the built CLI against a real data directory
-// (SQLite + platform PKI): the happy path checked by pdfsig too, and every bad input ending in
+// (SQLite, or PostgreSQL in `npm run test:postgres`, + platform PKI): the happy path checked by pdfsig too, and every bad input ending in
 // one stderr line, a non-zero exit, no stack trace and no output file.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,8 +18,7 @@ import { fromPem } from '../../../certs/encoding.js';
 import { PlatformPki } from '../../kernel/pki/PlatformPki.js';
 import { UserService } from '../../features/auth/index.js';
 import { CatalogService } from '../../features/catalog/index.js';
-import { Database } from '../../kernel/store/Database.js';
-import { databaseFile } from '../../kernel/store/paths.js';
+import { dataDirDatabase, type DataDirDatabase } from '../../test-support/databases.js';
 
 const PIN = '135790';
 const OWNER_PASSWORD = 'chosen-by-the-owner-7';
@@ -28,11 +27,20 @@ let tmp: ReturnType<typeof tempDir>;
 let dataDir: string;
 let source: string;
 let rootPem: string;
+let database: DataDirDatabase | undefined;
 
 function tongban(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, TONGBAN_DEBUG: '', TONGBAN_PASSWORD: '', TONGBAN_PIN: '', ...env },
+    env: {
+      ...process.env,
+      TONGBAN_DEBUG: '',
+      TONGBAN_PASSWORD: '',
+      TONGBAN_PIN: '',
+      // The data directory's database (another --data keeps its own: none)
+      ...(args.includes(dataDir) ? database?.env : {}),
+      ...env,
+    },
     timeout: 120_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -42,7 +50,8 @@ beforeAll(async () => {
   tmp = tempDir('cli-sign');
   dataDir = join(tmp.dir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  const db = Database.open(databaseFile(dataDir));
+  database = await dataDirDatabase(dataDir);
+  const db = await database.open();
   const cost = { N: 2 ** 10, r: 8, p: 1 };
   const pki = PlatformPki.open({ db, dataDir, caKeyBits: 2048, pinKdfCost: cost });
   await pki.init([{ id: 'cixi', name: '慈溪市政务服务办' }]);
@@ -87,7 +96,10 @@ beforeAll(async () => {
   source = chromiumPdf(tmp.dir, 'contract', contractHtml(2));
 });
 
-afterAll(() => tmp?.remove());
+afterAll(async () => {
+  tmp?.remove();
+  await database?.drop();
+});
 
 describe('tongban sign / verify', () => {
   it('signs visibly at B-T; verify, verify --json and pdfsig agree', () => {
@@ -118,7 +130,7 @@ describe('tongban sign / verify', () => {
     expect(signed.subarray(0, readFileSync(source).length).equals(readFileSync(source))).toBe(true);
 
     const human = tongban(['verify', out, '--data', dataDir]);
-    expect(human.status).toBe(0);
+    expect(human.status, human.stdout + human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^OK {2}Signature1: 张三 .*intact, trusted, not revoked, B-T, timestamp /m);
     expect(human.stdout.trim().endsWith('VALID')).toBe(true);
 

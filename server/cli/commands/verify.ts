@@ -25,9 +25,14 @@ const USAGE = 'usage: tongban verify PATH... [--trust PEM]... [--json] [--jobs N
 /**
  * The data directory's trust material: from its snapshot while that still holds
  * (trust-snapshot.ts), else from the database, which SQLite and the PKI load for. TONGBAN_DEBUG
- * says on stderr which it was and why.
+ * says on stderr which it was and why. With the metadata in PostgreSQL (TONGBAN_DATABASE_URL, a
+ * cluster's node) always from there: the snapshot stands for an unchanged SQLite file only.
  */
 async function platformMaterial(dataDir: string): Promise<TrustMaterial> {
+  if (process.env.TONGBAN_DATABASE_URL) {
+    const { readPlatformTrust } = await import('./platform-trust.js');
+    return (await readPlatformTrust(dataDir)).trust;
+  }
   const dbFile = databaseFile(dataDir);
   if (!existsSync(dbFile)) return { trustAnchors: [], intermediates: [], crls: [] };
   const debug = (line: string) => process.env.TONGBAN_DEBUG && process.stderr.write(`tongban: ${line}\n`);

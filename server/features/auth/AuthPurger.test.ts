@@ -1,25 +1,21 @@
 // Ended login sessions and run-out rate-limit windows are deleted; live ones stay and still work.
-// Real SQLite file, real services, a clock the test moves.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+// A real database (SQLite; PostgreSQL in `npm run test:postgres`), real services, a clock the test moves.
+import { describe, expect, it } from 'vitest';
 import { UserService } from './UserService.js';
-import { Database } from '../../kernel/store/Database.js';
+import type { Database } from '../../kernel/store/Database.js';
+import { TEST_BACKEND, testDatabase } from '../../test-support/databases.js';
 import { AuthPurger } from './AuthPurger.js';
 import { LoginSessions } from './LoginSessions.js';
 import { RateLimiter } from './RateLimiter.js';
 import { embeddedAuthState } from './auth-state.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'tongban-auth-purge-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const count = async (db: Database, table: string) =>
   (await db.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n;
 
 describe('AuthPurger', () => {
   it('deletes expired and revoked sessions and run-out windows, and keeps what is live', async () => {
-    const db = Database.open(join(dir, 'tongban.sqlite'));
+    const t = await testDatabase(TEST_BACKEND);
+    const db = t.db;
     let now = new Date('2026-11-27T08:00:00Z');
     const clock = () => now;
     const users = new UserService(db, clock);
@@ -61,6 +57,6 @@ describe('AuthPurger', () => {
     expect(await count(db, 'login_sessions')).toBe(1);
     expect(await count(db, 'rate_limits')).toBe(0);
     expect(await purger.purge()).toEqual({ sessions: 0, rateLimitWindows: 0 });
-    await db.close();
+    await t.drop();
   });
 });

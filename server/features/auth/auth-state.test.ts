@@ -1,21 +1,17 @@
 // The two stores of the auth feature's shared state behave alike (one suite run against both): the
-// embedded one on a real SQLite file, the cluster one on the run's real Redis. Counters stay exact
+// embedded one on a real SQLite file (PostgreSQL in the PostgreSQL run), the cluster one on the run's real Redis. Counters stay exact
 // under concurrent attempts from two connections (two nodes), logins end per token, per user and per
 // video session, and every store announces revocations to its listeners.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, test } from 'vitest';
 import { RedisConnection } from '../../kernel/redis.js';
-import { Database } from '../../kernel/store/Database.js';
+import { TEST_BACKEND, testDatabase, type TestDatabase } from '../../test-support/databases.js';
 import { testRedis } from '../../test-support/redis.js';
 import { embeddedAuthState, redisAuthState, type AuthState } from './auth-state.js';
 import type { LoginRecord, LoginRevocation } from './LoginStore.js';
 import { RateLimiter } from './RateLimiter.js';
 import { UserService } from './UserService.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tongban-auth-state-'));
 const closers: (() => unknown)[] = [];
 const figures: string[] = [];
 let now = new Date('2026-11-30T08:00:00Z');
@@ -23,19 +19,20 @@ const clock = () => now;
 
 afterAll(async () => {
   for (const close of closers.reverse()) await close();
-  rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`auth state, both stores:\n${figures.map((f) => `  ${f}`).join('\n')}\n`);
 });
+
+/** The embedded store's database (the run's back-end), made at the first use; dropped at the end. */
+let embedded: TestDatabase | undefined;
 
 /** Two handles on one store, as two nodes hold them. */
 async function twoNodes(kind: 'embedded' | 'redis'): Promise<[AuthState, AuthState]> {
   if (kind === 'embedded') {
-    const file = join(dir, 'tongban.sqlite');
-    const [a, b] = [Database.open(file), Database.open(file)];
-    closers.push(
-      () => a.close(),
-      () => b.close(),
-    );
+    if (!embedded) {
+      embedded = await testDatabase(TEST_BACKEND);
+      closers.push(() => embedded?.drop());
+    }
+    const [a, b] = [await embedded.open(), await embedded.open()];
     // Logins name users (a foreign key in SQLite): the store test's users exist.
     const users = new UserService(a, clock);
     for (const id of ['u1', 'u2'])

@@ -78,6 +78,8 @@ const BOXES_PER_ROW = 3;
 export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
   readonly #d: CeremonyServiceDeps;
   readonly #ceremonies: CeremonyStore;
+  /** Ceremonies being closed after their last signature (the 'completed' listener's work, by ceremony). */
+  readonly #completing = new Map<string, Promise<void>>();
 
   constructor(deps: CeremonyServiceDeps) {
     super();
@@ -91,7 +93,10 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
       const ceremonyId = doc.ceremonyId;
       if (!ceremonyId) return;
       // The signature is committed already; a failure here must not surface as an unhandled rejection.
-      void this.#completed(ceremonyId, doc.id).catch((err: unknown) => this.#warnFailure(ceremonyId, err));
+      const closing = this.#completed(ceremonyId, doc.id)
+        .catch((err: unknown) => this.#warnFailure(ceremonyId, err))
+        .finally(() => this.#completing.delete(ceremonyId));
+      this.#completing.set(ceremonyId, closing);
     });
   }
 
@@ -243,6 +248,9 @@ export class CeremonyService extends EventEmitter<{ state: [CeremonyState] }> {
     const state = await this.state(id);
     if (state.status !== 'signing') throw new ConflictError(`ceremony is ${state.status}`, 'ceremony_closed');
     const outcome = await this.#d.signing.sign(principal, state.documentId, { pin });
+    // The last signature closes the ceremony in the 'completed' listener: the signer's answer shows it
+    // closed (on PostgreSQL the state read would otherwise race that transaction on another connection).
+    await this.#completing.get(id);
     return { state: await this.state(id), outcome };
   }
 

@@ -47,8 +47,10 @@ export interface EvidenceExporterDeps {
 
 const COLUMNS = `id, record_id AS "recordId", kind, status, progress, sha256, error, created_at AS "createdAt",
   finished_at AS "finishedAt"`;
+// `CAST(? AS TEXT) IS NULL`: PostgreSQL cannot tell a bare parameter's type from `? IS NULL` alone.
 const UPDATE_JOB = `UPDATE evidence_jobs SET progress = COALESCE(?, progress), status = COALESCE(?, status),
-  sha256 = COALESCE(?, sha256), error = COALESCE(?, error), finished_at = CASE WHEN ? IS NULL THEN finished_at ELSE ? END
+  sha256 = COALESCE(?, sha256), error = COALESCE(?, error),
+  finished_at = CASE WHEN CAST(? AS TEXT) IS NULL THEN finished_at ELSE ? END
   WHERE id = ?`;
 
 export class EvidenceExporter extends EventEmitter<{ progress: [EvidenceJob & { requestedBy: string }] }> {

@@ -5,7 +5,7 @@
 // Object Lock until the record's end of retention; rewritten through the S3 API it is refused.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -73,7 +73,7 @@ test('evidence package: built by the server into S3, downloaded and verified; ex
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, ['bin/tongban.cjs', ...args], {
       encoding: 'utf8',
-      env: { ...process.env, TONGBAN_DATA: '', ...s3Env(settings) },
+      env: { ...process.env, TONGBAN_DATA: '', ...server.cliEnv, ...s3Env(settings) },
     });
   const zipPath = join(work, 'evidence.zip');
   const exported = cli('evidence', 'export', record.recordId, '--out', zipPath, '--data', server.dataDir);
@@ -86,10 +86,64 @@ test('evidence package: built by the server into S3, downloaded and verified; ex
   const withoutS3 = spawnSync(
     process.execPath,
     ['bin/tongban.cjs', 'evidence', 'export', record.recordId, '--out', join(work, 'no.zip'), '--data', server.dataDir],
-    { encoding: 'utf8', env: { ...process.env, TONGBAN_DATA: '' } },
+    { encoding: 'utf8', env: { ...process.env, TONGBAN_DATA: '', ...server.cliEnv } },
   );
   expect(withoutS3.status).not.toBe(0);
   expect(existsSync(join(work, 'no.zip'))).toBe(false);
+});
+
+test('a data directory without the recording: `tongban record verify` and `evidence export` bring it back from the bucket', async () => {
+  const { recording } = server.app.services;
+  const { sessionId } = record;
+  // The fixture's segments are stored without the recorder, which copies each as it closes: copied
+  // here as it would have (the manifest and its seal went up when the recording was sealed).
+  const archive = recording.archive!;
+  const dir = (await recording.directory(sessionId))!;
+  for (const segment of await recording.store.segments(sessionId))
+    await archive.enqueue(sessionId, dir, segment.file, segment.sha256);
+  const stored = await archive.files(sessionId);
+  expect(stored.map((f) => f.name)).toEqual(expect.arrayContaining(['manifest.json', 'manifest.json.p7s']));
+  expect(stored).toHaveLength(4);
+  const tongban = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, ['bin/tongban.cjs', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, TONGBAN_DATA: '', ...server.cliEnv, ...env },
+    });
+  const verify = (env: Record<string, string>) =>
+    tongban(['record', 'verify', sessionId, '--data', server.dataDir], env);
+
+  // Another node recorded it (or this copy is lost): without the bucket the files are missing…
+  rmSync(dir, { recursive: true, force: true });
+  const alone = verify({});
+  expect(alone.status, alone.stdout + alone.stderr).toBe(1);
+  expect(alone.stdout).toContain('NOT VALID');
+  // …with it they are brought back, each checked against its SHA-256, and the recording verifies.
+  const restored = verify(s3Env(settings));
+  expect(restored.status, restored.stdout + restored.stderr).toBe(0);
+  expect(restored.stdout).toMatch(/seal: valid[\s\S]*\nVALID\n$/);
+  for (const f of stored) expect(existsSync(join(dir, f.name)), f.name).toBe(true);
+
+  rmSync(dir, { recursive: true, force: true });
+  const zipPath = join(work, 'restored.zip');
+  const exported = tongban(
+    ['evidence', 'export', record.recordId, '--out', zipPath, '--data', server.dataDir],
+    s3Env(settings),
+  );
+  expect(exported.status, exported.stderr).toBe(0);
+  const checked = await verifyEvidencePackage(readFileSync(zipPath), fromPem(server.rootPem), evidenceChecks);
+  expect(checked.valid, JSON.stringify(checked.problems)).toBe(true);
+  for (const f of stored) expect(existsSync(join(dir, f.name)), f.name).toBe(true);
+
+  // An object rewritten in the bucket is never taken: the verification names it.
+  const victim = stored.find((f) => f.name.endsWith('.webm'))!;
+  await raw.send(new PutObjectCommand({ Bucket: settings.bucket, Key: keyOf(victim.sha256), Body: randomBytes(64) }));
+  rmSync(dir, { recursive: true, force: true });
+  const tampered = verify(s3Env(settings));
+  expect(tampered.status).toBe(1);
+  expect(tampered.stdout).toContain(`problem: object storage: ${victim.name}: `);
+  console.log(
+    `record verify from the bucket: ${stored.length} objects; tampered: ${tampered.stdout.trim().split('\n').at(-2)}`,
+  );
 });
 
 test('the signed PDF rewritten through the S3 API: GET /api/documents/:id refuses it, 500 blob_corrupt', async () => {

@@ -35,11 +35,11 @@ test('retention end destroys the data; a legal hold blocks the sweep and the del
   }
   expect(exported.status).toBe('done');
   const shas = [
-    ...(db.sql.prepare('SELECT original_sha256 AS s FROM documents WHERE id = ?').all(documentId) as { s: string }[]),
-    ...(db.sql.prepare('SELECT signed_sha256 AS s FROM document_signers WHERE document_id = ?').all(documentId) as {
-      s: string;
-    }[]),
-    ...(db.sql.prepare('SELECT current_sha256 AS s FROM documents WHERE id = ?').all(documentId) as { s: string }[]),
+    ...(await db.all<{ s: string }>('SELECT original_sha256 AS s FROM documents WHERE id = ?', [documentId])),
+    ...(await db.all<{ s: string }>('SELECT signed_sha256 AS s FROM document_signers WHERE document_id = ?', [
+      documentId,
+    ])),
+    ...(await db.all<{ s: string }>('SELECT current_sha256 AS s FROM documents WHERE id = ?', [documentId])),
     { s: exported.sha256! },
   ].map((r) => r.s);
   const files = [...shas.map((s) => blobFile(blobs, s)), (await recording.directory(sessionId))!];

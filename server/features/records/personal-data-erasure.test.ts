@@ -18,9 +18,9 @@ afterAll(async () => server?.stop());
 test('erasing a case record clears its rating comment and keeps the level', async () => {
   await seedDemoHistory(server.app.services);
   const { db } = server.app.services;
-  const rated = db.sql
-    .prepare('SELECT case_id AS caseId, score FROM ratings WHERE comment IS NOT NULL LIMIT 2')
-    .all() as { caseId: string; score: number }[];
+  const rated = await db.all<{ caseId: string; score: number }>(
+    'SELECT case_id AS "caseId", score FROM ratings WHERE comment IS NOT NULL ORDER BY case_id LIMIT 2',
+  );
   expect(rated).toHaveLength(2);
   const [erased, kept] = rated as [(typeof rated)[0], (typeof rated)[0]];
   const record = {
@@ -30,13 +30,12 @@ test('erasing a case record clears its rating comment and keeps the level', asyn
     sessionId: null,
   } as unknown as RecordRow;
   await db.transaction(() => erasePersonalData(db, record), 'immediate');
-  const row = (caseId: string) =>
-    db.sql.prepare('SELECT score, comment FROM ratings WHERE case_id = ?').get(caseId) as {
-      score: number;
-      comment: string | null;
-    };
-  expect(row(erased.caseId)).toEqual({ score: erased.score, comment: null });
-  expect(row(kept.caseId).comment).not.toBeNull();
+  const row = async (caseId: string) =>
+    (await db.get<{ score: number; comment: string | null }>('SELECT score, comment FROM ratings WHERE case_id = ?', [
+      caseId,
+    ]))!;
+  expect(await row(erased.caseId)).toEqual({ score: erased.score, comment: null });
+  expect((await row(kept.caseId)).comment).not.toBeNull();
 });
 
 test("erasing a case record blanks the fields OCR read off the applicant's ID card; the checks stay", async () => {
@@ -46,12 +45,11 @@ test("erasing a case record blanks the fields OCR read off the applicant's ID ca
   const live = await openCaseWithGuest(server, { xingren, cixi }, { name, idNumber });
   // An ID read as IdCheckService stores it (the OCR itself needs a recorded session: id-check.test.ts).
   const snapshot = randomUUID();
-  db.sql
-    .prepare(
-      `INSERT INTO snapshots (id, case_id, session_id, kind, media_type, sha256, bytes, offset_ms, taken_by, taken_at)
-       VALUES (?, ?, ?, 'id', 'image/jpeg', ?, 1, 1000, 'clerk.cixi', ?)`,
-    )
-    .run(snapshot, live.id, live.sessionId, '0'.repeat(64), new Date().toISOString());
+  await db.run(
+    `INSERT INTO snapshots (id, case_id, session_id, kind, media_type, sha256, bytes, offset_ms, taken_by, taken_at)
+     VALUES (?, ?, ?, 'id', 'image/jpeg', ?, 1, 1000, 'clerk.cixi', ?)`,
+    [snapshot, live.id, live.sessionId, '0'.repeat(64), new Date().toISOString()],
+  );
   const read = (value: string) => ({ value, confidence: 90 });
   const fields = {
     name: read(fictionalPerson.name),
@@ -68,12 +66,10 @@ test("erasing a case record blanks the fields OCR read off the applicant's ID ca
     validity: 'unread',
     validityState: 'unread',
   };
-  db.sql
-    .prepare(
-      `INSERT INTO id_reads (id, case_id, session_id, snapshot_id, side, fields_json, checks_json, engine, elapsed_ms,
-         read_by, read_at) VALUES (?, ?, ?, ?, 'front', ?, ?, 'tesseract 5', 5000, 'clerk.cixi', ?)`,
-    )
-    .run(
+  await db.run(
+    `INSERT INTO id_reads (id, case_id, session_id, snapshot_id, side, fields_json, checks_json, engine, elapsed_ms,
+       read_by, read_at) VALUES (?, ?, ?, ?, 'front', ?, ?, 'tesseract 5', 5000, 'clerk.cixi', ?)`,
+    [
       randomUUID(),
       live.id,
       live.sessionId,
@@ -81,12 +77,13 @@ test("erasing a case record blanks the fields OCR read off the applicant's ID ca
       JSON.stringify(fields),
       JSON.stringify(checks),
       '2026-11-30T15:00:00Z',
-    );
+    ],
+  );
   expect((await idChecks.check(live.id))!.fields).toEqual(fields);
 
   const record = { id: 'record-of-id-test', number: 'T-2', caseId: live.id, sessionId: live.sessionId };
   await db.transaction(() => erasePersonalData(db, record as unknown as RecordRow), 'immediate');
-  const raw = db.sql.prepare('SELECT fields_json AS f, checks_json AS c FROM id_reads WHERE case_id = ?').all(live.id);
+  const raw = await db.all('SELECT fields_json AS f, checks_json AS c FROM id_reads WHERE case_id = ?', [live.id]);
   expect(raw).toEqual([{ f: '{}', c: JSON.stringify(checks) }]);
   const after = (await idChecks.check(live.id))!;
   expect(after.fields).toEqual({});

@@ -13,6 +13,7 @@ import { DEMO_PIN } from '../../demo/demo-data.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
 import { TestServer } from '../../test-support/TestServer.js';
 import { multipart } from '../../test-support/flow-fixtures.js';
+import { tableNames } from '../../test-support/db-inspect.js';
 import { withFlippedByte } from '../../test-support/package-tools.js';
 import { appendStoredSegment } from '../../test-support/synthetic-recording.js';
 import { ApiRouter } from '../../http/ApiRouter.js';
@@ -212,14 +213,11 @@ describe('public routes are public on both sides', () => {
 
 describe('nothing is kept', () => {
   /** Every table's rows but the rate-limit counters, every file of the data directory with its size. */
-  const snapshot = () => {
-    const db = server.app.services.db.sql;
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[])
-      .map((t) => t.name)
-      .filter((t) => t !== 'rate_limits' && !t.startsWith('sqlite_'));
-    const rows = Object.fromEntries(
-      tables.map((t) => [t, (db.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).get() as { n: number }).n]),
-    );
+  const snapshot = async () => {
+    const { db } = server.app.services;
+    const tables = (await tableNames(db)).filter((t) => t !== 'rate_limits');
+    const rows: Record<string, number> = {};
+    for (const t of tables) rows[t] = (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM "${t}"`))!.n;
     const files: Record<string, number> = {};
     const walk = (dir: string) => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -233,8 +231,9 @@ describe('nothing is kept', () => {
   };
 
   test('after a PDF, a zip, a refused upload and a look-up: no row, file, blob or audit entry more', async () => {
-    const before = snapshot();
-    const auditBefore = server.app.services.db.sql.prepare('SELECT COUNT(*) AS n FROM audit_log').get();
+    const { db } = server.app.services;
+    const before = await snapshot();
+    const auditBefore = await db.get('SELECT COUNT(*) AS n FROM audit_log');
     const fresh = await PDFDocument.create();
     fresh.addPage([200, 200]);
     const unknown = Buffer.from(await fresh.save());
@@ -242,9 +241,9 @@ describe('nothing is kept', () => {
     expect((await upload(evidenceZip)).status).toBe(200);
     expect((await upload(Buffer.from('not a document'))).status).toBe(415);
     expect((await anyone.get(`/api/verify/hash/${sha256(unknown)}`)).json().held).toBe(false);
-    expect(snapshot()).toEqual(before);
-    expect(server.app.services.db.sql.prepare('SELECT COUNT(*) AS n FROM audit_log').get()).toEqual(auditBefore);
-    const audit = JSON.stringify(server.app.services.db.sql.prepare('SELECT * FROM audit_log').all());
+    expect(await snapshot()).toEqual(before);
+    expect(await db.get('SELECT COUNT(*) AS n FROM audit_log')).toEqual(auditBefore);
+    const audit = JSON.stringify(await db.all('SELECT * FROM audit_log'));
     expect(audit).not.toContain(sha256(unknown));
     expect(audit).not.toContain(sha256(evidenceZip));
   });

@@ -49,6 +49,11 @@ export function legacyCheckpointStatement(c: { entryId: number; headHash: string
 
 export const checkpointHash = (statement: string) => createHash('sha256').update(statement).digest('hex');
 
+/** The lock key of the checkpoints on PostgreSQL (an advisory lock, as the chain's). */
+const LOCK = 'tongban:audit_checkpoints';
+/** Rounds of sealing lost to other nodes before giving up until the next interval. */
+const MAX_ROUNDS = 3;
+
 interface LastCheckpoint {
   id: number;
   entry_id: number;
@@ -103,23 +108,29 @@ export class AuditCheckpointer {
     );
   }
 
+  /**
+   * Another node (PostgreSQL cluster) may seal the same head at the same moment: the one that stores
+   * first wins, and the other, finding the sequence number taken, starts again from the winner's seal
+   * (usually to find the head sealed already). A few rounds at most, each after a newer checkpoint.
+   */
   async #seal(): Promise<number | null> {
-    const head = await this.#log.head();
-    if (!head) return null;
-    const last = await this.#last();
-    if (last?.entry_id === head.id) return null;
-    const fields: CheckpointFields = {
-      seq: (last?.id ?? 0) + 1,
-      entryId: head.id,
-      headHash: head.hash,
-      at: this.#clock().toISOString(),
-      prevCheckpoint: last ? checkpointHash(last.statement) : GENESIS_HASH,
-    };
-    const statement = checkpointStatement(fields);
-    const { signature, token } = await this.#sign(statement);
-    // The anchor first: a checkpoint the database holds is always anchored.
-    await this.#anchor.append({ ...fields, checkpointHash: checkpointHash(statement) });
-    return this.#store(fields, statement, signature, token);
+    for (let round = 0; ; round++) {
+      const head = await this.#log.head();
+      if (!head) return null;
+      const last = await this.#last();
+      if (last?.entry_id === head.id) return null;
+      const fields: CheckpointFields = {
+        seq: (last?.id ?? 0) + 1,
+        entryId: head.id,
+        headHash: head.hash,
+        at: this.#clock().toISOString(),
+        prevCheckpoint: last ? checkpointHash(last.statement) : GENESIS_HASH,
+      };
+      const statement = checkpointStatement(fields);
+      const { signature, token } = await this.#sign(statement);
+      const stored = await this.#store(fields, statement, signature, token, 'anchor');
+      if (stored !== null || round >= MAX_ROUNDS) return stored;
+    }
   }
 
   async #sign(statement: string): Promise<{ signature: Uint8Array; token: Uint8Array }> {
@@ -128,13 +139,37 @@ export class AuditCheckpointer {
     return { signature, token };
   }
 
-  async #store(f: CheckpointFields, statement: string, signature: Uint8Array, token: Uint8Array): Promise<number> {
-    await this.#db.run(
-      `INSERT INTO audit_checkpoints (id, entry_id, head_hash, at, statement, signature, timestamp_token)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [f.seq, f.entryId, f.headHash, f.at, statement, Buffer.from(signature), Buffer.from(token)],
+  /**
+   * Stores the checkpoint unless its sequence number was taken meanwhile (null then): the check, the
+   * anchor and the insert under the checkpoints' lock — PostgreSQL's advisory lock, which every node's
+   * checkpointer takes; SQLite's write lock — so two nodes never seal the same number, and a loser
+   * never anchors a head the database does not hold. Signing stays outside: it may take a while (an
+   * external TSA) and must not hold the lock or, on SQLite, the one connection. The anchor is written
+   * first, so a checkpoint the database holds is always anchored (`anchor`: not when recovering one
+   * the anchor holds already).
+   */
+  #store(
+    f: CheckpointFields,
+    statement: string,
+    signature: Uint8Array,
+    token: Uint8Array,
+    anchor: 'anchor' | 'anchored',
+  ): Promise<number | null> {
+    const db = this.#db;
+    return db.transaction(
+      async () => {
+        if (db.dialect === 'postgres') await db.get('SELECT pg_advisory_xact_lock(hashtext(?)::bigint)', [LOCK]);
+        if (((await this.#last())?.id ?? 0) !== f.seq - 1) return null;
+        if (anchor === 'anchor') await this.#anchor.append({ ...f, checkpointHash: checkpointHash(statement) });
+        await db.run(
+          `INSERT INTO audit_checkpoints (id, entry_id, head_hash, at, statement, signature, timestamp_token)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          [f.seq, f.entryId, f.headHash, f.at, statement, Buffer.from(signature), Buffer.from(token)],
+        );
+        return f.seq;
+      },
+      db.dialect === 'sqlite' ? 'immediate' : 'deferred',
     );
-    return f.seq;
   }
 
   /**
@@ -156,6 +191,6 @@ export class AuditCheckpointer {
     const entry = await this.#db.get<{ hash: string }>('SELECT hash FROM audit_log WHERE id = ?', [record.entryId]);
     if (checkpointHash(statement) !== record.checkpointHash || entry?.hash !== record.headHash) return;
     const { signature, token } = await this.#sign(statement);
-    await this.#store(fields, statement, signature, token);
+    await this.#store(fields, statement, signature, token, 'anchored');
   }
 }

@@ -172,3 +172,67 @@ describeBackends('AuditCheckpointer', (backend) => {
     });
   });
 });
+
+describe('AuditCheckpointer on PostgreSQL: two nodes sealing at once', () => {
+  let t: TestDatabase;
+  let dir: string;
+  beforeEach(async () => {
+    t = await testDatabase('postgres');
+    dir = mkdtempSync(join(tmpdir(), 'tongban-checkpoints-'));
+  });
+  afterEach(async () => {
+    await t.drop();
+    closeEmbeddedToken(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never seal the same sequence number: one wins each round, the other finds the head sealed', async () => {
+    const pki = PlatformPki.open({ db: t.db, dataDir: dir, caKeyBits: 2048 });
+    await pki.init([{ id: 'cixi', name: '慈溪市政务服务办' }]);
+    // One platform seal (the key is the platform's, whichever node signs), a database pool, an audit
+    // log and an anchor file per node.
+    const sealer = platformSealer(pki);
+    const nodes = [t.db, await t.open()].map((db, i) => {
+      const log = new AuditLog(db, clock);
+      const anchor = new FileAuditAnchor(join(dir, `audit-anchor-${i}`));
+      return { log, anchor, checkpointer: new AuditCheckpointer({ db, log, sealer, anchor, clock }) };
+    });
+    for (let round = 1; round <= 6; round++) {
+      await Promise.all(nodes.map((n, i) => appendAtOnce(n.log, `node:${i}`, 3)));
+      const sealed = await Promise.all(nodes.map((n) => n.checkpointer.checkpoint()));
+      expect(
+        sealed.filter((s) => s !== null),
+        `round ${round}: ${JSON.stringify(sealed)}`,
+      ).toEqual([round]);
+    }
+    // While both nodes append, both seal repeatedly: every checkpoint follows the one before.
+    await Promise.all(
+      nodes.flatMap((n, i) => [
+        appendAtOnce(n.log, `node:${i}`, 30),
+        ...Array.from({ length: 4 }, () => n.checkpointer.checkpoint()),
+      ]),
+    );
+    await Promise.all(nodes.map((n) => n.checkpointer.checkpoint()));
+    const checkpoints = await t.db.all<{ id: number; entry_id: number; head_hash: string }>(
+      'SELECT id, entry_id, head_hash FROM audit_checkpoints ORDER BY id',
+    );
+    expect(checkpoints.map((c) => c.id)).toEqual(checkpoints.map((_, i) => i + 1));
+    expect(checkpoints.at(-1)!.entry_id).toBe(6 * 6 + 60);
+    const v = await verifyAuditLog(t.db, { sealer });
+    expect(v).toMatchObject({ valid: true, entries: 96, firstProblem: null });
+    expect(v.checkpoints).toMatchObject({ count: checkpoints.length, sealsVerified: checkpoints.length });
+    // Each checkpoint is anchored by the node that stored it, and a loser anchored nothing.
+    const anchored = (
+      await Promise.all(
+        nodes.map(async (n) => {
+          const reading = await n.anchor.read();
+          return reading.status === 'ok' ? reading.records : [];
+        }),
+      )
+    ).flat();
+    expect(
+      anchored.map((r) => ({ id: r.seq, entry_id: r.entryId, head_hash: r.headHash })).sort((a, b) => a.id - b.id),
+    ).toEqual(checkpoints);
+    console.log(`audit checkpoints (postgres, two nodes): ${checkpoints.length} sealed, none twice`);
+  });
+});

@@ -1,11 +1,10 @@
 // The audit log end to end: entries for every state change, search filters, sealed checkpoints,
-// a restart that loses nothing, `tongban audit verify`, and tampering with the SQLite file by hand
-// (an edited row, a deleted tail, a forged seal) named precisely.
-import BetterSqlite3 from 'better-sqlite3';
+// a restart that loses nothing, `tongban audit verify`, and tampering with the database by hand (the
+// SQLite file; PostgreSQL in the PostgreSQL run) — an edited row, a deleted tail, a forged seal — named
+// precisely.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { Database } from '../store/Database.js';
-import { databaseFile } from '../store/paths.js';
+import { openDatabase } from '../store/open-database.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
 import { TestServer } from '../../test-support/TestServer.js';
 import { verifyAuditLog } from './verify-audit.js';
@@ -19,6 +18,7 @@ function cli(dataDir: string): { status: number | null; stdout: string; stderr: 
   const r = spawnSync(process.execPath, ['bin/tongban.cjs', 'audit', 'verify', '--data', dataDir], {
     encoding: 'utf8',
     cwd: process.cwd(),
+    env: { ...process.env, ...server.cliEnv },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -88,58 +88,49 @@ test('a restart loses nothing: cases, sessions, logins, the audit chain; shutdow
   expect(r.status).toBe(0);
 });
 
-test('editing one row of the SQLite file directly: verification names that entry', async () => {
+test('editing one row of the database directly: verification names that entry', async () => {
   await server.stop();
-  const raw = new BetterSqlite3(databaseFile(server.dataDir));
-  const victim = raw.prepare(`SELECT id, details FROM audit_log WHERE action = 'case.queued'`).get() as {
-    id: number;
-    details: string;
-  };
-  raw
-    .prepare('UPDATE audit_log SET details = ? WHERE id = ?')
-    .run('{"from":"created","note":"nothing to see"}', victim.id);
-  raw.close();
+  const raw = await openDatabase({ dataDir: server.dataDir, databaseUrl: server.databaseUrl });
+  const victim = (await raw.get<{ id: number; details: string }>(
+    `SELECT id, details FROM audit_log WHERE action = 'case.queued'`,
+  ))!;
+  await raw.run('UPDATE audit_log SET details = ? WHERE id = ?', [
+    '{"from":"created","note":"nothing to see"}',
+    victim.id,
+  ]);
 
   const r = cli(server.dataDir);
   expect(r.status).toBe(1);
   expect(r.stdout).toContain(`FAILED: first bad entry #${victim.id}: stored hash`);
-  const db = Database.open(databaseFile(server.dataDir));
-  const v = await verifyAuditLog(db);
-  await db.close();
+  const v = await verifyAuditLog(raw);
   expect(v.valid).toBe(false);
   expect(v.firstProblem).toMatchObject({ kind: 'entry', id: victim.id });
 
   // Put it back, then cut the tail off: the chain alone looks fine, the sealed checkpoint does not.
-  const fix = new BetterSqlite3(databaseFile(server.dataDir));
-  fix.prepare('UPDATE audit_log SET details = ? WHERE id = ?').run(victim.details, victim.id);
+  const fix = raw;
+  await fix.run('UPDATE audit_log SET details = ? WHERE id = ?', [victim.details, victim.id]);
   expect(cli(server.dataDir).status).toBe(0);
-  const last = (fix.prepare('SELECT MAX(id) AS id FROM audit_log').get() as { id: number }).id;
-  const tail = fix.prepare('SELECT * FROM audit_log WHERE id = ?').get(last) as Record<string, unknown>;
-  fix.prepare('DELETE FROM audit_log WHERE id = ?').run(last);
+  const last = (await fix.get<{ id: number }>('SELECT MAX(id) AS id FROM audit_log'))!.id;
+  const tail = (await fix.get<Record<string, unknown>>('SELECT * FROM audit_log WHERE id = ?', [last]))!;
+  await fix.run('DELETE FROM audit_log WHERE id = ?', [last]);
   const cut = cli(server.dataDir);
   expect(cut.status).toBe(1);
   expect(cut.stdout).toMatch(
     new RegExp(`first bad checkpoint #\\d+: names entry ${last}, which the log no longer has`),
   );
-  fix
-    .prepare(
-      'INSERT INTO audit_log (id, at, actor, action, target, site_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    )
-    .run(
-      ...['id', 'at', 'actor', 'action', 'target', 'site_id', 'details', 'prev_hash', 'hash'].map(
-        (k) => tail[k] as string | number | null,
-      ),
-    );
+  await fix.run(
+    'INSERT INTO audit_log (id, at, actor, action, target, site_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ['id', 'at', 'actor', 'action', 'target', 'site_id', 'details', 'prev_hash', 'hash'].map((k) => tail[k]),
+  );
 
   // A checkpoint whose seal bytes were altered.
-  const cp = fix.prepare('SELECT id, signature FROM audit_checkpoints ORDER BY id LIMIT 1').get() as {
-    id: number;
-    signature: Buffer;
-  };
+  const cp = (await fix.get<{ id: number; signature: Buffer }>(
+    'SELECT id, signature FROM audit_checkpoints ORDER BY id LIMIT 1',
+  ))!;
   const forged = Buffer.from(cp.signature);
   forged[forged.length - 40] = forged[forged.length - 40]! ^ 0xff;
-  fix.prepare('UPDATE audit_checkpoints SET signature = ? WHERE id = ?').run(forged, cp.id);
-  fix.close();
+  await fix.run('UPDATE audit_checkpoints SET signature = ? WHERE id = ?', [forged, cp.id]);
+  await fix.close();
   const sealed = cli(server.dataDir);
   expect(sealed.status).toBe(1);
   expect(sealed.stdout).toMatch(new RegExp(`first bad checkpoint #${cp.id}: `));

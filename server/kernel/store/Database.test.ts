@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeBackends, testDatabase, type TestDatabase } from '../../test-support/databases.js';
-import type { Database } from './Database.js';
+import { CaughtStatementFailure, type Database } from './Database.js';
 import type { Migration } from './migrations/index.js';
 
 const table = `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0);`;
@@ -58,6 +58,44 @@ describeBackends('Database: the asynchronous API every store uses', (backend) =>
     }, 'immediate');
     expect((await db.all<{ id: number }>('SELECT id FROM notes ORDER BY id')).map((r) => r.id)).toEqual([1, 3]);
     expect(db.inTransaction).toBe(false);
+  });
+
+  it('a failed statement whose failure is caught rolls the transaction back on both; in a savepoint it is the caller’s', async () => {
+    await db.run('INSERT INTO notes (id, body) VALUES (1, ?)', ['there']);
+    const duplicate = () => db.run('INSERT INTO notes (id, body) VALUES (1, ?)', ['again']);
+    // Insert-then-catch inside a transaction: PostgreSQL aborts the transaction at the failed insert,
+    // SQLite would go on; on both the transaction is rolled back and says why.
+    const caught = db.transaction(async () => {
+      await db.run('INSERT INTO notes (id, body) VALUES (2, ?)', ['lost with the transaction']);
+      await duplicate().catch(() => undefined);
+    }, 'immediate');
+    await expect(caught).rejects.toBeInstanceOf(CaughtStatementFailure);
+    await expect(caught).rejects.toThrow(/failure was caught .*nested transaction \(a savepoint\)/);
+    // The portable form: the statement that may fail in its own savepoint; the rest commits.
+    await db.transaction(async () => {
+      await db.run('INSERT INTO notes (id, body) VALUES (3, ?)', ['kept']);
+      const inserted = await db.transaction(duplicate).then(
+        () => true,
+        () => false,
+      );
+      expect(inserted).toBe(false);
+      await db.run('UPDATE notes SET n = n + 1 WHERE id = 3');
+    }, 'immediate');
+    // A nested transaction that catches its own statement's failure is rolled back to its savepoint.
+    await db.transaction(async () => {
+      await db
+        .transaction(async () => {
+          await db.run('INSERT INTO notes (id, body) VALUES (4, ?)', ['undone']);
+          await duplicate().catch(() => undefined);
+        })
+        .catch((err: unknown) => expect(err).toBeInstanceOf(CaughtStatementFailure));
+      await db.run('INSERT INTO notes (id, body) VALUES (5, ?)', ['kept']);
+    });
+    expect(await db.all('SELECT id, n FROM notes ORDER BY id')).toEqual([
+      { id: 1, n: 0 },
+      { id: 3, n: 1 },
+      { id: 5, n: 0 },
+    ]);
   });
 
   it('serialises concurrent read-then-write immediate transactions: no update is lost', async () => {

@@ -37,6 +37,13 @@ export type TransactionMode = 'deferred' | 'immediate';
 
 type Connection = Pick<Kysely<unknown>, 'executeQuery'>;
 
+/** A transaction or savepoint in progress: its connection, and the first statement that failed in it. */
+interface Scope {
+  readonly connection: Connection;
+  readonly savepoints: { n: number };
+  failed?: unknown;
+}
+
 let addon: string | undefined;
 /**
  * better-sqlite3's addon, by its path: by default the package finds it with `bindings`, which
@@ -69,7 +76,7 @@ export class Database implements SqlExecutor {
   readonly #sqlite: Sqlite | undefined;
   readonly #pool: pg.Pool | undefined;
   readonly #placeholders: Placeholders;
-  readonly #current = new AsyncLocalStorage<{ connection: Connection; savepoints: number }>();
+  readonly #current = new AsyncLocalStorage<Scope>();
   #closed = false;
 
   protected constructor(dialect: Dialect, kysely: Kysely<unknown>, handle?: Sqlite | pg.Pool) {
@@ -148,6 +155,12 @@ export class Database implements SqlExecutor {
   /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. Inside
    * another transaction it runs in a savepoint of that one.
+   *
+   * A statement that fails inside aborts the whole transaction on PostgreSQL (every later statement is
+   * refused, and COMMIT rolls back) though not on SQLite. So a failure that `fn` catches and carries on
+   * from would commit on one back-end and silently vanish on the other: on both, the transaction is
+   * then rolled back and throws CaughtStatementFailure. A statement that may fail is run
+   * in a nested transaction (its own savepoint), whose failure the caller may catch and go on.
    */
   async transaction<T>(fn: () => Promise<T>, mode: TransactionMode = 'deferred'): Promise<T> {
     try {
@@ -160,10 +173,12 @@ export class Database implements SqlExecutor {
   async #transaction<T>(fn: () => Promise<T>, mode: TransactionMode): Promise<T> {
     const outer = this.#current.getStore();
     if (outer) {
-      const name = `sp${++outer.savepoints}`;
+      const name = `sp${++outer.savepoints.n}`;
       await raw(outer.connection, `SAVEPOINT ${name}`);
+      const scope: Scope = { connection: outer.connection, savepoints: outer.savepoints };
       try {
-        const result = await fn();
+        const result = await this.#current.run(scope, fn);
+        if (scope.failed !== undefined) throw new CaughtStatementFailure(scope.failed);
         await raw(outer.connection, `RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (err) {
@@ -176,9 +191,11 @@ export class Database implements SqlExecutor {
       await raw(connection, this.dialect === 'sqlite' && mode === 'immediate' ? 'BEGIN IMMEDIATE' : 'BEGIN');
       if (this.dialect === 'postgres' && mode === 'immediate')
         await raw(connection, `SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+      const scope: Scope = { connection, savepoints: { n: 0 } };
       let result: T;
       try {
-        result = await this.#current.run({ connection, savepoints: 0 }, fn);
+        result = await this.#current.run(scope, fn);
+        if (scope.failed !== undefined) throw new CaughtStatementFailure(scope.failed);
       } catch (err) {
         await raw(connection, 'ROLLBACK');
         throw err;
@@ -213,12 +230,28 @@ export class Database implements SqlExecutor {
   async #execute<T>(text: string, params: SqlParams | undefined): Promise<QueryResult<T>> {
     if (this.#closed) throw new Error('the database is closed');
     const bound = bindParams(text, params, this.#placeholders);
-    const connection: Connection = this.#current.getStore()?.connection ?? this.#kysely;
+    const scope = this.#current.getStore();
     try {
-      return await connection.executeQuery<T>(CompiledQuery.raw(bound.text, bound.values));
+      return await (scope?.connection ?? this.#kysely).executeQuery<T>(CompiledQuery.raw(bound.text, bound.values));
     } catch (err) {
+      if (scope) scope.failed ??= err;
       throw unreachable(err);
     }
+  }
+}
+
+/**
+ * A statement failed inside a transaction and `fn` caught the failure and resolved: the transaction is
+ * rolled back (see Database.transaction), on both back-ends alike.
+ */
+export class CaughtStatementFailure extends Error {
+  constructor(failure: unknown) {
+    super(
+      `a statement failed inside a transaction and its failure was caught (${failure instanceof Error ? failure.message : String(failure)}): ` +
+        'PostgreSQL aborts the transaction at a failed statement, so it is rolled back on every back-end; ' +
+        'run a statement that may fail in a nested transaction (a savepoint), or avoid the failure (ON CONFLICT)',
+      { cause: failure },
+    );
   }
 }
 
