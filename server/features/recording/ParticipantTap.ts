@@ -360,6 +360,9 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     else {
       // The hold runs beside the audio's resume (a channel round trip of up to 0.2 s on a loaded machine).
       const audio = Promise.all(consumers.filter((c) => c.kind !== 'video').map((c) => c.resume()));
+      // Awaited only after the hold: a consumer closed meanwhile (its producer gone) must not reject unhandled, which
+      // ends the process; the await below still throws it.
+      audio.catch(() => undefined);
       const holdMs = holdUntil - monotonicMs();
       notes.push({ what: `hold ${Math.round(Math.max(0, holdMs))}`, mono: monotonicMs() });
       if (holdMs > 0) await new Promise((r) => setTimeout(r, holdMs));
