@@ -137,20 +137,26 @@ describe('AuditLog on PostgreSQL: two nodes appending at once', () => {
   });
 });
 
-describeBackends('AuditCheckpointer', (backend) => {
-  let t: TestDatabase;
-  let dir: string;
+/** A fresh database and a data directory (the platform's embedded token) per test, removed after it. */
+function checkpointFixture(backend: Backend): { readonly t: TestDatabase; readonly dir: string } {
+  const f = {} as { t: TestDatabase; dir: string };
   beforeEach(async () => {
-    t = await testDatabase(backend);
-    dir = mkdtempSync(join(tmpdir(), 'tongban-checkpoints-'));
+    f.t = await testDatabase(backend);
+    f.dir = mkdtempSync(join(tmpdir(), 'tongban-checkpoints-'));
   });
   afterEach(async () => {
-    await t.drop();
-    closeEmbeddedToken(dir);
-    rmSync(dir, { recursive: true, force: true });
+    await f.t.drop();
+    closeEmbeddedToken(f.dir);
+    rmSync(f.dir, { recursive: true, force: true });
   });
+  return f;
+}
+
+describeBackends('AuditCheckpointer', (backend) => {
+  const f = checkpointFixture(backend);
 
   it('seals the head with the platform seal and TSA, anchors it, and the whole chain verifies', async () => {
+    const { t, dir } = f;
     const pki = PlatformPki.open({ db: t.db, dataDir: dir, caKeyBits: 2048 });
     await pki.init([{ id: 'cixi', name: '慈溪市政务服务办' }]);
     const log = new AuditLog(t.db, clock);
@@ -174,19 +180,10 @@ describeBackends('AuditCheckpointer', (backend) => {
 });
 
 describe('AuditCheckpointer on PostgreSQL: two nodes sealing at once', () => {
-  let t: TestDatabase;
-  let dir: string;
-  beforeEach(async () => {
-    t = await testDatabase('postgres');
-    dir = mkdtempSync(join(tmpdir(), 'tongban-checkpoints-'));
-  });
-  afterEach(async () => {
-    await t.drop();
-    closeEmbeddedToken(dir);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const f = checkpointFixture('postgres');
 
   it('never seal the same sequence number: one wins each round, the other finds the head sealed', async () => {
+    const { t, dir } = f;
     const pki = PlatformPki.open({ db: t.db, dataDir: dir, caKeyBits: 2048 });
     await pki.init([{ id: 'cixi', name: '慈溪市政务服务办' }]);
     // One platform seal (the key is the platform's, whichever node signs), a database pool, an audit
