@@ -5,8 +5,12 @@ import { defineConfig } from 'vitest/config';
 // files at once because the machines have two cores. Files that run live media (Chromium pages,
 // WebRTC bots, the recorder) measure what users see — decode delays, recorded durations — so they
 // run one at a time, after the rest: two of them side by side starve each other on two cores.
+// The other e2e files (pages and consoles in Chromium without a camera, fuzzing, the full disk, the
+// cluster's API nodes and lab) run two at a time with the core files, as a busy CI machine would.
 const liveMedia = [
-  'e2e/**/*.test.ts',
+  'e2e/{media,network}/*.test.ts',
+  'e2e/faults/kill-{server,worker}.test.ts',
+  'e2e/flows/{flows,ratings}.test.ts',
   'server/features/identity/flow-a.test.ts',
   'server/features/identity/session-preconditions.test.ts',
   'server/features/cases/applicant-binding.test.ts',
@@ -61,7 +65,7 @@ export default defineConfig({
             extends: true,
             test: {
               name: 'core',
-              include: ['{server,certs,signing,protocol,scripts}/**/*.test.ts'],
+              include: ['{server,certs,signing,protocol,scripts,e2e}/**/*.test.ts'],
               exclude: ['**/node_modules/**', 'dist/**', 'data/**', ...liveMedia],
               sequence: { groupOrder: 0 },
             },

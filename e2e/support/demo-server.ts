@@ -15,7 +15,9 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
-export async function startDemoServer(timeoutMs = 90_000): Promise<DemoServer> {
+// Seeding the demo (its PKI, 48 past cases with their signatures) is CPU work: measured 103–113 s
+// with two demos starting at once beside other tests at load 11 (the core project runs two files at once).
+export async function startDemoServer(timeoutMs = 170_000): Promise<DemoServer> {
   const clientDir = ensureClientBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'tongban-e2e-'));
   const child = spawn(
