@@ -230,29 +230,36 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
    * a request). Not more often: the worker's notice of the keyframe reaches a busy event loop late,
    * and a request after the keyframe came makes the sender encode another one for nothing.
    */
-  #askUntilKeyFrame(): void {
+  #askUntilKeyFrame(of: KeyFrameOf = 'any'): void {
     if (!this.kinds.includes('video') || this.#stopping) return;
     clearInterval(this.#asking);
-    const before = this.#keyFrames.count;
-    this.#note('ask');
+    const counted = () => this.#keyFramesOf(of);
+    const before = counted();
+    this.#note(of === 'top' ? 'ask top' : 'ask');
     this.requestKeyFrame();
     const until = Date.now() + 5000;
     this.#asking = setInterval(() => {
-      if (this.#keyFrames.count > before || this.#stopping || Date.now() > until) clearInterval(this.#asking);
+      if (counted() > before || this.#stopping || Date.now() > until) clearInterval(this.#asking);
       else this.requestKeyFrame();
     }, 250);
   }
 
+  #keyFramesOf(of: KeyFrameOf): number {
+    return of === 'top' ? this.#keyFrames.top : this.#keyFrames.count;
+  }
+
   /**
-   * Resolves true once a keyframe asked for now reached ffmpeg, false after timeoutMs (or when the
-   * tap stops first).
+   * Resolves true once a keyframe asked for now reached ffmpeg ('top': one of the sender's full
+   * resolution, which a simulcast sender may start only after the request), false after timeoutMs
+   * (or when the tap stops first).
    */
-  async freshKeyFrame(timeoutMs: number): Promise<boolean> {
-    const before = this.#keyFrames.count;
-    this.#askUntilKeyFrame();
+  async freshKeyFrame(timeoutMs: number, of: KeyFrameOf = 'any'): Promise<boolean> {
+    const counted = () => this.#keyFramesOf(of);
+    const before = counted();
+    this.#askUntilKeyFrame(of);
     const until = Date.now() + timeoutMs;
-    while (this.#keyFrames.count === before && !this.#stopping && Date.now() < until) await delay(50);
-    return this.#keyFrames.count > before;
+    while (counted() === before && !this.#stopping && Date.now() < until) await delay(50);
+    return counted() > before;
   }
 
   static async create(options: ParticipantTapOptions): Promise<ParticipantTap> {
@@ -331,12 +338,13 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
     await untilListening(targets, exited);
     // Traces tell when the first keyframe reached ffmpeg (the start of the run's video). Listening
     // before the resume: a late event loop may read the first trace together with the resume's answer.
-    const keyFrames: KeyFrames = { firstMono: null, count: 0 };
+    const keyFrames: KeyFrames = { firstMono: null, count: 0, top: 0 };
     for (const c of consumers.filter((x) => x.kind === 'video'))
-      c.on('trace', (t) => {
+      c.on('trace', (t: { type: string; direction: string; timestamp: number; top?: boolean }) => {
         if (t.type !== 'keyframe' || t.direction !== 'out') return;
         keyFrames.firstMono ??= t.timestamp;
         keyFrames.count++;
+        if (t.top !== false) keyFrames.top++;
       });
     await Promise.all(consumers.filter((c) => c.kind === 'video').map((c) => c.enableTraceEvent(['keyframe'])));
     for (let i = 0; i < transports.length; i++) {
@@ -461,7 +469,12 @@ type TapConsumer = ms.Consumer | LayerSelector;
 interface KeyFrames {
   firstMono: number | null;
   count: number;
+  /** Keyframes of the full resolution: of the top layer of a simulcast camera, any of another one. */
+  top: number;
 }
+
+/** Which keyframes a wait counts: any, or only those of the sender's full resolution. */
+export type KeyFrameOf = 'any' | 'top';
 
 /** Resolves once every port is bound by some process (Linux: /proc/net/udp*), or ffmpeg exited, or 5 s passed. */
 async function untilListening(ports: readonly number[], exited: Promise<void>): Promise<void> {

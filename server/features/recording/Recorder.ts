@@ -100,11 +100,13 @@ export type FrameMode = 'instant' | 'still';
 
 /**
  * A snapshot's timing: the sender gets STILL_APPLY_MS to switch to its full resolution (asked any
- * sooner, the keyframe may be of the layer it leaves), a keyframe of it is awaited, then a still scene
- * sharpens over STILL_SHARPEN_MS of frames; the hold outlasts all that.
+ * sooner, the keyframe may be of the layer it leaves), a keyframe of that resolution is awaited (a
+ * busy sender starts its top simulcast layer seconds after the hold: a keyframe of a lower layer gave
+ * 320×180 stills of an ID card), then a still scene sharpens over STILL_SHARPEN_MS of frames; the hold
+ * outlasts all that.
  */
 const STILL_APPLY_MS = 400;
-const STILL_KEYFRAME_WAIT_MS = 2500;
+const STILL_KEYFRAME_WAIT_MS = 3500;
 const STILL_SHARPEN_MS = 600;
 const STILL_HOLD_MS = 5000;
 
@@ -251,7 +253,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     if (mode === 'still') {
       live.room.holdFullResolution(peerId, STILL_HOLD_MS);
       await delay(STILL_APPLY_MS);
-      if (await tap.freshKeyFrame(STILL_KEYFRAME_WAIT_MS)) await delay(STILL_SHARPEN_MS);
+      if (await tap.freshKeyFrame(STILL_KEYFRAME_WAIT_MS, 'top')) await delay(STILL_SHARPEN_MS);
     }
     const offsetMs = Math.max(0, this.#clock().getTime() - Date.parse(row.startedAt));
     // A keyframe now also closes the segment being written sooner.

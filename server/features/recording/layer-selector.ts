@@ -35,7 +35,8 @@ interface LayerState {
 
 /**
  * Emits what the tap listens to on an engine consumer, in the same shapes: 'trace' ({ type:
- * 'keyframe', direction: 'out', timestamp }: a keyframe went to ffmpeg), 'score' ({ producerScore }:
+ * 'keyframe', direction: 'out', timestamp, top }: a keyframe went to ffmpeg, top when it is of the
+ * highest layer), 'score' ({ producerScore }:
  * 0 once the sender is silent, 10 at its first packet back), 'layerschange' ({ spatialLayer }) and
  * 'producerresume'. Untyped like the engine's own emitters, so that the tap handles both alike.
  */
@@ -44,6 +45,8 @@ export class LayerSelector extends EventEmitter {
   readonly type = 'layers' as const;
   /** One stream (one SSRC) with the producer's codec: what the SDP tells ffmpeg. */
   readonly rtpParameters: ms.RtpParameters;
+  /** The producer's highest layer (its full resolution). */
+  readonly topLayer: number;
   readonly #transport: ms.PipeTransport;
   readonly #consumer: ms.Consumer;
   readonly #socket: Socket;
@@ -80,6 +83,7 @@ export class LayerSelector extends EventEmitter {
     const layers = new Map<number, number>();
     for (const [i, e] of (consumer.rtpParameters.encodings ?? []).entries()) if (e.ssrc) layers.set(e.ssrc, i);
     this.#layerOfSsrc = layers;
+    this.topLayer = Math.max(0, ...layers.values());
     this.rtpParameters = {
       codecs: [{ ...codec, rtcpFeedback: [] }],
       encodings: [{ ssrc: this.#ssrc }],
@@ -230,7 +234,8 @@ export class LayerSelector extends EventEmitter {
     this.#packets++;
     this.#octets += packet.length - 12;
     this.#socket.send(out, this.#target!.port, '127.0.0.1');
-    if (keyFrame) this.emit('trace', { type: 'keyframe', direction: 'out', timestamp: now });
+    if (keyFrame)
+      this.emit('trace', { type: 'keyframe', direction: 'out', timestamp: now, top: this.#current === this.topLayer });
   }
 
   #tick(): void {
