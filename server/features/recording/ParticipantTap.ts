@@ -233,13 +233,12 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
   #askUntilKeyFrame(of: KeyFrameOf = 'any'): void {
     if (!this.kinds.includes('video') || this.#stopping) return;
     clearInterval(this.#asking);
-    const counted = () => this.#keyFramesOf(of);
-    const before = counted();
+    const before = this.#keyFramesOf(of);
     this.#note(of === 'top' ? 'ask top' : 'ask');
     this.requestKeyFrame();
     const until = Date.now() + 5000;
     this.#asking = setInterval(() => {
-      if (counted() > before || this.#stopping || Date.now() > until) clearInterval(this.#asking);
+      if (this.#keyFramesOf(of) > before || this.#stopping || Date.now() > until) clearInterval(this.#asking);
       else this.requestKeyFrame();
     }, 250);
   }
@@ -254,12 +253,11 @@ export class ParticipantTap extends EventEmitter<{ segment: [ClosedSegment]; clo
    * (or when the tap stops first).
    */
   async freshKeyFrame(timeoutMs: number, of: KeyFrameOf = 'any'): Promise<boolean> {
-    const counted = () => this.#keyFramesOf(of);
-    const before = counted();
+    const before = this.#keyFramesOf(of);
     this.#askUntilKeyFrame(of);
     const until = Date.now() + timeoutMs;
-    while (counted() === before && !this.#stopping && Date.now() < until) await delay(50);
-    return counted() > before;
+    while (this.#keyFramesOf(of) === before && !this.#stopping && Date.now() < until) await delay(50);
+    return this.#keyFramesOf(of) > before;
   }
 
   static async create(options: ParticipantTapOptions): Promise<ParticipantTap> {

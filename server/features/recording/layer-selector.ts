@@ -45,12 +45,12 @@ export class LayerSelector extends EventEmitter {
   readonly type = 'layers' as const;
   /** One stream (one SSRC) with the producer's codec: what the SDP tells ffmpeg. */
   readonly rtpParameters: ms.RtpParameters;
-  /** The producer's highest layer (its full resolution). */
-  readonly topLayer: number;
   readonly #transport: ms.PipeTransport;
   readonly #consumer: ms.Consumer;
   readonly #socket: Socket;
   readonly #layerOfSsrc: ReadonlyMap<number, number>;
+  /** The producer's highest layer (its full resolution). */
+  readonly #topLayer: number;
   readonly #payloadType: number;
   readonly #ssrc: number;
   readonly #layers = new Map<number, LayerState>();
@@ -83,7 +83,7 @@ export class LayerSelector extends EventEmitter {
     const layers = new Map<number, number>();
     for (const [i, e] of (consumer.rtpParameters.encodings ?? []).entries()) if (e.ssrc) layers.set(e.ssrc, i);
     this.#layerOfSsrc = layers;
-    this.topLayer = Math.max(0, ...layers.values());
+    this.#topLayer = Math.max(0, ...layers.values());
     this.rtpParameters = {
       codecs: [{ ...codec, rtcpFeedback: [] }],
       encodings: [{ ssrc: this.#ssrc }],
@@ -235,7 +235,7 @@ export class LayerSelector extends EventEmitter {
     this.#octets += packet.length - 12;
     this.#socket.send(out, this.#target!.port, '127.0.0.1');
     if (keyFrame)
-      this.emit('trace', { type: 'keyframe', direction: 'out', timestamp: now, top: this.#current === this.topLayer });
+      this.emit('trace', { type: 'keyframe', direction: 'out', timestamp: now, top: this.#current === this.#topLayer });
   }
 
   #tick(): void {

@@ -5,7 +5,7 @@
 // with the same id, kind, RTP parameters and paused state. What the other end sends is added to this
 // room as remote peers and their producers, so clients, the audio levels and the recorder treat
 // them like local ones. Outgoing messages go one at a time, in order (a peer before its producers).
-import type { ms } from '../engine.js';
+import { engineParameters, type ms } from '../engine.js';
 import type { NodeRpc } from '../../../kernel/node-rpc.js';
 import type { PeerInfo } from '../Peer.js';
 import type { ProducerInfo, Room } from '../Room.js';
@@ -146,7 +146,7 @@ export class PipeLink {
     const producer = await this.transport.produce({
       id: p.id,
       kind: p.kind,
-      rtpParameters: p.rtpParameters as unknown as ms.RtpParameters,
+      rtpParameters: engineParameters<ms.RtpParameters>(p.rtpParameters),
       paused: p.paused,
       appData: { peerId: p.peerId, source: p.source, piped: true },
     });
@@ -223,7 +223,7 @@ export class PipeLink {
       peerId: p.peerId,
       id: p.id,
       kind: consumer.kind,
-      rtpParameters: consumer.rtpParameters as unknown as ProduceWire['rtpParameters'],
+      rtpParameters: engineParameters<ProduceWire['rtpParameters']>(consumer.rtpParameters),
       paused: consumer.producerPaused,
       source: sourceOf(source),
     };
