@@ -44,13 +44,24 @@ export class SyntheticMedia {
         this.framesSent += 1;
       }, 1000 / this.fps),
     );
+    // A microphone delivers 48 000 samples a second whatever the CPU load. A 10 ms timer fires late on
+    // a busy machine (487 ticks in 5 s beside 4 CPU burners, measured here), and the audio's RTP clock,
+    // which counts samples, fell behind the session's: a recorded camera ended before the session did.
+    // So each tick sends every 10 ms frame that is due.
     const samples = new Int16Array(480);
     let phase = 0;
+    const startedMs = performance.now();
+    let framesDue = 0;
     this.#timers.push(
       setInterval(() => {
-        for (let i = 0; i < samples.length; i++)
-          samples[i] = Math.round(3000 * Math.sin((phase += (2 * Math.PI * 440) / 48_000)));
-        this.#audio.onData({ samples, sampleRate: 48_000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+        const due = Math.floor((performance.now() - startedMs) / 10);
+        // After a stall longer than a second (a suspended process) the lost time is not sent in a burst.
+        framesDue = Math.max(framesDue, due - 100);
+        for (; framesDue < due; framesDue++) {
+          for (let i = 0; i < samples.length; i++)
+            samples[i] = Math.round(3000 * Math.sin((phase += (2 * Math.PI * 440) / 48_000)));
+          this.#audio.onData({ samples, sampleRate: 48_000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+        }
       }, 10),
     );
   }
