@@ -9,7 +9,6 @@ import { defineConfig } from 'vitest/config';
 // cluster's API nodes and lab) run two at a time with the core files, as a busy CI machine would.
 const liveMedia = [
   'e2e/{media,network}/*.test.ts',
-  'e2e/faults/kill-{server,worker}.test.ts',
   'e2e/flows/{flows,ratings}.test.ts',
   'server/features/identity/flow-a.test.ts',
   'server/features/identity/session-preconditions.test.ts',
@@ -19,11 +18,18 @@ const liveMedia = [
   'server/app/cluster-cascade.test.ts',
 ];
 
+// `npm run test:live-faults` (TONGBAN_TEST_SET=live-faults): the fault runs with live media — kill -9
+// of the server and of a mediasoup worker mid-recording, and the impaired network (loss, delay, caps,
+// a 10 s outage) — one at a time. They take minutes of the two cores and test recovery, not what
+// users do: CI runs them after the README's test command, which must stay well under 30 minutes.
+const liveFaults = ['e2e/faults/kill-{server,worker}.test.ts', 'e2e/network/network-faults.test.ts'];
+
 // `npm run test:postgres` (TONGBAN_TEST_DATABASE=postgres): the same server test files with every
 // TestServer and store test on PostgreSQL (server/test-support/databases.ts) — the files that reach the
 // database (a TestServer, a store, the CLI on a data directory) and run no live media, which gains
 // nothing from the back-end and costs minutes.
 const onPostgres = process.env.TONGBAN_TEST_DATABASE === 'postgres';
+const onLiveFaults = process.env.TONGBAN_TEST_SET === 'live-faults';
 // Files that would only run their SQLite test again: the CLI on a data directory made with the SQLite
 // file (trust snapshot: the file itself; verify-batch: signed-pdf-set.ts; the launcher), the recording store's
 // tests on their own SQLite file (to move to testDatabase(TEST_BACKEND) as the other store tests did),
@@ -58,22 +64,30 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     globalSetup: ['./vitest.global-setup.ts', './vitest.redis-setup.ts', './vitest.postgres-setup.ts'],
-    projects: onPostgres
-      ? [{ extends: true, test: { name: 'postgres', include: postgresFiles() } }]
-      : [
-          {
-            extends: true,
-            test: {
-              name: 'core',
-              include: ['{server,certs,signing,protocol,scripts,e2e}/**/*.test.ts'],
-              exclude: ['**/node_modules/**', 'dist/**', 'data/**', ...liveMedia],
-              sequence: { groupOrder: 0 },
+    projects: onLiveFaults
+      ? [{ extends: true, test: { name: 'live-faults', include: liveFaults, fileParallelism: false } }]
+      : onPostgres
+        ? [{ extends: true, test: { name: 'postgres', include: postgresFiles() } }]
+        : [
+            {
+              extends: true,
+              test: {
+                name: 'core',
+                include: ['{server,certs,signing,protocol,scripts,e2e}/**/*.test.ts'],
+                exclude: ['**/node_modules/**', 'dist/**', 'data/**', ...liveMedia, ...liveFaults],
+                sequence: { groupOrder: 0 },
+              },
             },
-          },
-          {
-            extends: true,
-            test: { name: 'live-media', include: liveMedia, fileParallelism: false, sequence: { groupOrder: 1 } },
-          },
-        ],
+            {
+              extends: true,
+              test: {
+                name: 'live-media',
+                include: liveMedia,
+                exclude: liveFaults,
+                fileParallelism: false,
+                sequence: { groupOrder: 1 },
+              },
+            },
+          ],
   },
 });
