@@ -18,6 +18,8 @@ import { readmeCommands, unpack } from '../../server/test-support/package-tools.
 import { agreementPdf } from '../support/agreement.js';
 import { demoSession } from '../support/demo-session.js';
 import { artifacts, login, phone, poll, screenshot, screenshotsTaken } from '../support/people.js';
+import { sendLayers } from '../media/browser.js';
+import { frameSize } from '../media/ffprobe.js';
 import { consent, drawSignature, signWithPin, waitForVideoOf } from '../support/room.js';
 import { sceneCamera, showScene } from '../support/scene-camera.js';
 
@@ -234,6 +236,13 @@ describe('flow A: remote identity confirmation', () => {
     await advice.waitFor({ timeout: 120_000 });
     const field = async (key: string) => (await cixi.getByTestId(`id-field-${key}`).innerText()).replace(/\s+/g, ' ');
     for (const key of ['name', 'birth', 'idNumber', 'address']) console.log(`[flow A] OCR ${key}: ${await field(key)}`);
+    // The frame tesseract read, as the clerk sees it, kept beside the screenshots: a misread is then
+    // a picture to look at (its size tells which simulcast layer it came from).
+    const idSnapshot = join(artifactsDir(), 'flow-a-id-snapshot.jpg');
+    const src = await cixi.getByTestId('snapshot-item').nth(1).locator('img').getAttribute('src');
+    writeFileSync(idSnapshot, await (await cixi.request.get(new URL(src!, cixi.url()).href)).body());
+    const { width, height } = frameSize(idSnapshot);
+    console.log(`[flow A] the ID snapshot: ${width}×${height}; the applicant's camera: ${await sendLayers(applicant)}`);
     expect(await field('name')).toContain(fictionalPerson.name);
     expect(await field('idNumber')).toContain('3302**********1231');
     for (const key of ['checksum', 'matchesApplicant', 'nameMatches', 'birthMatches']) {
