@@ -67,7 +67,7 @@ import {
   type PresenceSink,
 } from '../features/media/index.js';
 import { NodeRpc } from '../kernel/node-rpc.js';
-import { RecordingService } from '../features/recording/index.js';
+import { RecordingService, type RecordingOwnership } from '../features/recording/index.js';
 import { RatingService, StatsService } from '../features/ratings/index.js';
 import { LtvRenewer, RecordService, RecordVerifications } from '../features/records/index.js';
 import { SessionService } from '../features/sessions/index.js';
@@ -225,6 +225,7 @@ export class App {
         segmentSeconds: config.media.segmentSeconds,
         blobs,
         warn,
+        ownership: shared.placement && recordingOwnership(shared.placement, limits.mediaNodeTtlMs),
       });
       // Live rooms do not survive a restart: the process that runs them closes what its predecessor
       // saw as present (CLI commands on the same data directory leave a running server's rooms alone).
@@ -560,6 +561,14 @@ async function startMedia(
     warn(`media plane not started, video rooms are unavailable: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   }
+}
+
+/** A recording is another node's while its session is placed on a live media node (cluster mode). */
+function recordingOwnership(placement: MediaPlacement, nodeTtlMs: number): RecordingOwnership {
+  return {
+    recordedElsewhere: async (sessionId) => (await placement.liveNodeOf(sessionId)) !== undefined,
+    staleAfterMs: nodeTtlMs,
+  };
 }
 
 function defaultLog(err: unknown): void {

@@ -116,6 +116,12 @@ export class MediaPlacement {
     return (await this.#redis.client.get(this.#placement(sessionId))) ?? undefined;
   }
 
+  /** The live node the session is placed on; undefined when it is placed nowhere or on a dead node. */
+  async liveNodeOf(sessionId: string): Promise<string | undefined> {
+    const node = await this.placementOf(sessionId);
+    return node !== undefined && (await this.#redis.client.exists(this.#node(node))) === 1 ? node : undefined;
+  }
+
   /** The room runs on `nodeId` (it opened there): the placement says so, whatever it said before. */
   async claim(sessionId: string, nodeId: string): Promise<void> {
     await this.#redis.client.set(this.#placement(sessionId), nodeId, 'PX', this.#times.placementTtlMs);

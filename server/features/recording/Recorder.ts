@@ -36,6 +36,19 @@ export interface RecorderOptions {
   readonly ffmpegBin?: string;
   readonly ports?: RtpPortRange;
   readonly clock?: () => Date;
+  /** Cluster mode: which open recordings are another live node's (absent: every open one is this node's). */
+  readonly ownership?: RecordingOwnership;
+}
+
+/**
+ * In a cluster the recordings table is shared: an open recording may be one that another media node
+ * records right now. Only a recording whose node is gone is this node's to seal as interrupted.
+ */
+export interface RecordingOwnership {
+  /** Another live media node hosts the session's room (and so records it). */
+  recordedElsewhere(sessionId: string): Promise<boolean>;
+  /** How long a node that died may still look alive (its heartbeat's time to live). */
+  readonly staleAfterMs: number;
 }
 
 /** A frame of a participant's recorded video, chained as its own link of the recording. */
@@ -138,6 +151,8 @@ type RecorderEvents = {
   runEnded: [sessionId: string, peerId: string, run: RecordedRun];
   /** Progress (0..1) of the background composite render of a finished recording. */
   composite: [sessionId: string, progress: number];
+  /** A recording left open by a node found dead after this one started was sealed as interrupted. */
+  recovered: [FinishedRecording];
 };
 
 export class Recorder extends EventEmitter<RecorderEvents> {
@@ -146,6 +161,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   /** Screen-share marks being chained, per session: finish() waits for them (a share stopped just before the end). */
   readonly #marks = new Map<string, Set<Promise<void>>>();
   readonly #clock: () => Date;
+  /** Second looks at open recordings that looked another live node's when this one started. */
+  readonly #laterChecks = new Set<NodeJS.Timeout>();
   readonly #composites = new Map<
     string,
     { job: CompositeJob; state: { status: CompositeState['status']; progress: number } }
@@ -157,12 +174,36 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     this.#clock = options.clock ?? (() => new Date());
   }
 
-  /** Creates the recorder and seals what a previous process left open. */
+  /**
+   * Creates the recorder and seals what a previous process left open. In a cluster, a recording whose
+   * session another live node hosts is left to that node; it is looked at again once a dead node
+   * would have dropped out (this node's own predecessor, restarted within that time, looks alive
+   * until then), and sealed if its node is gone by then ('recovered').
+   */
   static async create(options: RecorderOptions): Promise<{ recorder: Recorder; recovered: FinishedRecording[] }> {
     const recorder = new Recorder(options);
     const recovered: FinishedRecording[] = [];
-    for (const row of await options.store.open()) recovered.push(await recorder.#recover(row));
+    for (const row of await options.store.open()) {
+      if (await options.ownership?.recordedElsewhere(row.sessionId)) recorder.#recoverLater(row.sessionId);
+      else recovered.push(await recorder.#recover(row));
+    }
     return { recorder, recovered };
+  }
+
+  #recoverLater(sessionId: string): void {
+    const ownership = this.#o.ownership!;
+    const timer = setTimeout(() => {
+      this.#laterChecks.delete(timer);
+      void (async () => {
+        const row = await this.#o.store.get(sessionId);
+        // Still open, not moved to this node meanwhile, and its node gone: sealed here.
+        if (row?.status !== 'recording' || this.#live.has(sessionId)) return;
+        if (await ownership.recordedElsewhere(sessionId)) return;
+        this.emit('recovered', await this.#recover(row));
+      })().catch(() => undefined);
+    }, ownership.staleAfterMs + 1000);
+    timer.unref();
+    this.#laterChecks.add(timer);
   }
 
   attach(room: RecordableRoom): void {
@@ -396,6 +437,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 
   /** Shutdown: taps finish their open segments; the recordings stay open and are sealed as interrupted at the next start. */
   async close(): Promise<void> {
+    for (const timer of this.#laterChecks) clearTimeout(timer);
+    this.#laterChecks.clear();
     for (const { job } of this.#composites.values()) job.cancel();
     for (const live of this.#live.values()) await this.#stopAll(live);
     this.#live.clear();

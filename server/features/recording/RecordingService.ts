@@ -25,6 +25,7 @@ import {
   type FrameMode,
   type ChainedEntry,
   type CompositeState,
+  type RecordingOwnership,
 } from './Recorder.js';
 import { RecordingArchive } from './RecordingArchive.js';
 import { RecordingStore, type SegmentRow } from './RecordingStore.js';
@@ -45,6 +46,8 @@ export interface RecordingServiceOptions {
   /** Run a recorder in this process (media rooms attach to it); seals what a crash left open. */
   readonly record: boolean;
   readonly segmentSeconds?: number;
+  /** Cluster mode: which open recordings are another live node's, not this one's to seal at start. */
+  readonly ownership?: RecordingOwnership;
   /** Where a participant that could not be recorded is reported (besides the audit log). */
   readonly warn: (message: string) => void;
 }
@@ -106,16 +109,17 @@ export class RecordingService {
       seal: platformManifestSeal(options.pki),
       segmentSeconds: options.segmentSeconds,
       clock: options.clock,
+      ownership: options.ownership,
     });
-    for (const r of recovered) {
-      await audit.append({
-        actor: 'system',
-        action: 'recording.sealed_interrupted',
-        target: `session:${r.sessionId}`,
-        details: { segments: r.segmentCount },
-      });
-    }
+    const sealedInterrupted = (r: FinishedRecording) => ({
+      actor: 'system',
+      action: 'recording.sealed_interrupted',
+      target: `session:${r.sessionId}`,
+      details: { segments: r.segmentCount },
+    });
+    for (const r of recovered) await audit.append(sealedInterrupted(r));
     const service = new RecordingService(options, store, recorder, archive);
+    recorder.on('recovered', (r) => service.#audit(sealedInterrupted(r)));
     recorder.on('state', (s) => {
       if (s.state === 'recording' && s.segmentCount === 0)
         service.#audit({ actor: 'system', action: 'recording.started', target: `session:${s.sessionId}` });

@@ -15,6 +15,7 @@ export {
   type ChainedEntry,
   type FinishedRecording,
   type RecordedRun,
+  type RecordingOwnership,
 } from './Recorder.js';
 export { describeProblems, RecordingService, type RecordingIntegrity, type RedactionPlan } from './RecordingService.js';
 export { RecordingStore } from './RecordingStore.js';
