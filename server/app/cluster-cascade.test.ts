@@ -6,9 +6,10 @@
 // frames sent), see each other join and leave with the usual socket events, the home's recording
 // holds every participant and verifies once the session ends on B (the end is carried to the home);
 // join → first decoded frame through the pipe is measured beside the same figure in the local room
-// (and consume → first frame, the keyframe request's way to the sender). Then a second session homed on B loses B (stopped
-// mid-session): its participant on A is told to rebuild, the session is placed on A and the
-// participant is back in a room there. Headless WebRTC participants (bench Bot on @roamhq/wrtc).
+// (and consume → first frame, the keyframe request's way to the sender). Then a second session homed
+// on B loses B (stopped mid-session): its participant on A is told to rebuild, the session is placed
+// on A, the participant is back in a room there and the recording B began goes on on A. Headless
+// WebRTC participants (bench Bot on @roamhq/wrtc).
 // Needs the mediasoup worker: `source scripts/worker-env.sh`.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Bot } from '../../bench/support/Bot.js';
@@ -236,6 +237,8 @@ test('the home node stops mid-session: the participant on the other node rebuild
   const before = await a.app.services.media!.room(sessionId);
   expect(a.app.services.media!.isSatellite(before)).toBe(true);
   await until('the guest decodes cixi through the pipe', () => firstFrameMs(guestBot!, 'user:clerk.cixi'));
+  // B, the home, records the piped-in guest.
+  await waitForRecordedSegments(b, sessionId, guestPeer, 1, 30_000);
 
   const bNode = nodeOf(b);
   const stoppedAt = performance.now();
@@ -255,4 +258,29 @@ test('the home node stops mid-session: the participant on the other node rebuild
     `home node B stopped: the guest on A told to rebuild after ${Math.round(rebuiltAt - stoppedAt)} ms, ` +
       `the session placed on A (home room there), the guest back in it with its 2 producers`,
   );
+
+  // The recording B began goes on on A, in the same chain: the guest's runs on A are numbered after
+  // the one B recorded (the nodes share the data directory here: no file of B's is written over, no
+  // file name is chained twice), and the recording verifies once the session ends on A.
+  const store = a.app.services.recording.store;
+  const guestFiles = async () =>
+    (await store.segments(sessionId)).filter((s) => s.participant === guestPeer).map((s) => s.file);
+  const onB = await guestFiles();
+  expect(onB.length).toBeGreaterThan(0);
+  await waitForRecordedSegments(a, sessionId, guestPeer, onB.length + 2, 30_000);
+  await a.app.services.media!.endSession(sessionId);
+  await until('the recording sealed on A', async () => (await store.get(sessionId))?.status === 'sealed');
+  const verification = await a.app.services.recording.verify(sessionId);
+  expect(verification).toMatchObject({ valid: true, firstBadSegment: null, status: 'sealed' });
+  const all = (await store.segments(sessionId)).map((s) => s.file);
+  expect(new Set(all).size).toBe(all.length);
+  const runOf = (file: string) => file.split('/').at(-1)!.slice(0, 5);
+  const runsOnB = new Set(onB.map(runOf));
+  const runsOnA = new Set((await guestFiles()).filter((f) => !onB.includes(f)).map(runOf));
+  expect([...runsOnA].every((r) => [...runsOnB].every((before) => r > before))).toBe(true);
+  figures.push(
+    `the recording continued on A: the guest's runs ${[...runsOnB].join(', ')} on B, ${[...runsOnA].join(', ')} on A; ` +
+      `${verification.segmentCount} links, valid ${verification.valid}, status ${verification.status}`,
+  );
+  await closeLiveRoom([guestBot!]);
 });

@@ -518,10 +518,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       role: owner !== peerId ? 'screen' : (peer?.role ?? 'unknown'),
       firstSeenMs: Math.max(0, this.#clock().getTime() - startedMs),
     });
-    const run = (live.runs.get(peerId) ?? 0) + 1;
+    const dir = join(this.#dirOf(row), safeName(peerId));
+    const run = (live.runs.get(peerId) ?? (await this.#lastRun(sessionId, peerId, dir))) + 1;
     live.runs.set(peerId, run);
     const prefix = `r${String(run).padStart(4, '0')}`;
-    const dir = join(this.#dirOf(row), safeName(peerId));
     const tap = await ParticipantTap.create({
       router: live.room.router,
       producers: engineProducers.sort((a, b) => a.kind.localeCompare(b.kind)),
@@ -557,6 +557,20 @@ export class Recorder extends EventEmitter<RecorderEvents> {
         .catch(() => undefined);
     });
     return { tap, run };
+  }
+
+  /**
+   * The participant's last run number in this recording: none on this node yet, but another node may
+   * have recorded the session before its room moved here (a media node lost), in the chain and, with
+   * a shared folder, on disk (its last run's files, chained or not). New runs are numbered after it,
+   * so that no file name is chained twice and no file of theirs is overwritten.
+   */
+  async #lastRun(sessionId: string, peerId: string, dir: string): Promise<number> {
+    const chained = (await this.#o.store.segments(sessionId))
+      .filter((s) => s.participant === peerId)
+      .map((s) => s.file.split('/').at(-1)!);
+    const runs = [...chained, ...safeReaddir(dir)].map((name) => Number(/^r(\d{4})[-.]/.exec(name)?.[1] ?? 0));
+    return Math.max(0, ...runs);
   }
 
   async #stopTap(live: Live, peerId: string): Promise<void> {
