@@ -214,6 +214,8 @@ export const timelineMarkKinds = [
   // A clerk's screen share began / ended (issue 15 §5); the share is its own recorded track.
   'screen_share_start',
   'screen_share_stop',
+  // The session's room moved to another media node (its home lost) and the recording went on there.
+  'recording_resumed',
 ] as const;
 export type TimelineMarkKind = (typeof timelineMarkKinds)[number];
 

@@ -14,6 +14,8 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Bot } from '../../bench/support/Bot.js';
 import type { MediaNotification } from '../../protocol/media.js';
+import { isMediaSegment } from '../features/recording/index.js';
+import { buildTimeline } from '../features/records/index.js';
 import type { HttpClient } from '../test-support/HttpClient.js';
 import {
   closeLiveRoom,
@@ -263,23 +265,41 @@ test('the home node stops mid-session: the participant on the other node rebuild
   // the one B recorded (the nodes share the data directory here: no file of B's is written over, no
   // file name is chained twice), and the recording verifies once the session ends on A.
   const store = a.app.services.recording.store;
-  const guestFiles = async () =>
-    (await store.segments(sessionId)).filter((s) => s.participant === guestPeer).map((s) => s.file);
-  const onB = await guestFiles();
-  expect(onB.length).toBeGreaterThan(0);
-  await waitForRecordedSegments(a, sessionId, guestPeer, onB.length + 2, 30_000);
+  const recordedOfGuest = await a.app.services.recording.recordedSegments(sessionId, guestPeer);
+  expect(recordedOfGuest).toBeGreaterThan(0);
+  await waitForRecordedSegments(a, sessionId, guestPeer, recordedOfGuest + 2, 30_000);
   await a.app.services.media!.endSession(sessionId);
   await until('the recording sealed on A', async () => (await store.get(sessionId))?.status === 'sealed');
   const verification = await a.app.services.recording.verify(sessionId);
   expect(verification).toMatchObject({ valid: true, firstBadSegment: null, status: 'sealed' });
-  const all = (await store.segments(sessionId)).map((s) => s.file);
+  const links = await store.segments(sessionId);
+  const all = links.map((s) => s.file);
   expect(new Set(all).size).toBe(all.length);
-  const runOf = (file: string) => file.split('/').at(-1)!.slice(0, 5);
-  const runsOnB = new Set(onB.map(runOf));
-  const runsOnA = new Set((await guestFiles()).filter((f) => !onB.includes(f)).map(runOf));
+  // The chain says where it went on: its own link, between B's runs of the guest and A's.
+  const resumed = links.filter((l) => l.track === 'entry:recording-resumed');
+  expect(resumed).toHaveLength(1);
+  const mark = resumed[0]!;
+  const guest = links.filter((l) => l.participant === guestPeer && isMediaSegment(l));
+  const runOf = (l: { file: string }) => l.file.split('/').at(-1)!.slice(0, 5);
+  const runsOnB = new Set(guest.filter((l) => l.index < mark.index).map(runOf));
+  const runsOnA = new Set(guest.filter((l) => l.index > mark.index).map(runOf));
+  expect(runsOnB.size).toBeGreaterThan(0);
+  expect(runsOnA.size).toBeGreaterThan(0);
   expect([...runsOnA].every((r) => [...runsOnB].every((before) => r > before))).toBe(true);
+  // The auditor's timeline shows it, about nobody.
+  const timeline = buildTimeline({
+    recordId: 'r',
+    session: (await a.app.services.sessions.find(sessionId))!,
+    documents: [],
+    presence: [],
+    recording: { startedAt: (await store.get(sessionId))!.startedAt, links },
+  });
+  expect(timeline.marks.filter((m) => m.kind === 'recording_resumed')).toMatchObject([
+    { offsetMs: mark.startMs, who: null, role: null },
+  ]);
   figures.push(
-    `the recording continued on A: the guest's runs ${[...runsOnB].join(', ')} on B, ${[...runsOnA].join(', ')} on A; ` +
+    `the recording continued on A: the guest's runs ${[...runsOnB].join(', ')} on B, ${[...runsOnA].join(', ')} on A, ` +
+      `marked by link #${mark.index} (entry:recording-resumed at ${mark.startMs} ms, after B's ${mark.index} links); ` +
       `${verification.segmentCount} links, valid ${verification.valid}, status ${verification.status}`,
   );
   await closeLiveRoom([guestBot!]);

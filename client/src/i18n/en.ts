@@ -548,6 +548,7 @@ export const en: Record<MessageKey, string> = {
   'timeline.kind.id_shown': 'ID shown',
   'timeline.kind.screen_share_start': 'Screen share started',
   'timeline.kind.screen_share_stop': 'Screen share stopped',
+  'timeline.kind.recording_resumed': 'Recording resumed on another media node',
   'redact.start': 'Export redacted video',
   'redact.hint':
     "For sharing outside the audit office: the applicant's picture is blurred from 5 s before to 5 s after each ID snapshot and in any span marked as showing the ID (the card itself is not detected yet).",

@@ -527,6 +527,7 @@ export const zh = {
   'timeline.kind.id_shown': '出示证件',
   'timeline.kind.screen_share_start': '开始共享屏幕',
   'timeline.kind.screen_share_stop': '停止共享屏幕',
+  'timeline.kind.recording_resumed': '录像在另一媒体节点续录',
   'redact.start': '导出遮挡版回放视频',
   'redact.hint':
     '用于审计室以外的共享：在每次证件截图前后 5 秒及标注的出示证件时段，模糊申请人的画面（尚无证件区域识别）。',

@@ -139,6 +139,9 @@ interface Live {
   chain: Promise<void>;
 }
 
+/** The chain's own marks that are no participant's (a recording resumed on another node) are filed under this id. */
+const recorderParticipant = 'platform:recorder';
+
 /** After a producer appears, wait this long for the participant's other track before (re)starting. */
 const settleMs = 300;
 
@@ -161,6 +164,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   /** Screen-share marks being chained, per session: finish() waits for them (a share stopped just before the end). */
   readonly #marks = new Map<string, Set<Promise<void>>>();
   readonly #clock: () => Date;
+  /** Sessions whose rooms this recorder has recorded since it started. */
+  readonly #attached = new Set<string>();
   /** Second looks at open recordings that looked another live node's when this one started. */
   readonly #laterChecks = new Set<NodeJS.Timeout>();
   readonly #composites = new Map<
@@ -209,6 +214,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   attach(room: RecordableRoom): void {
     const sessionId = room.sessionId;
     const previous = this.#live.get(sessionId);
+    const resumed = !previous && !this.#attached.has(sessionId);
+    this.#attached.add(sessionId);
     const live: Live = {
       room,
       taps: new Map(),
@@ -219,6 +226,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       chain: previous?.chain ?? Promise.resolve(),
     };
     this.#live.set(sessionId, live);
+    if (resumed) void this.#markResumed(sessionId);
     // A screen share is one track with nothing to wait for: its run starts (and ends) with it.
     const schedule = (p: RecordableProducer) => {
       const peerId = recordingParticipantOf(p);
@@ -360,13 +368,37 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const peer = live.room.peers().find((x) => x.id === p.peerId);
     const record = { event, producerId: p.id, sharer: p.peerId, displayName: peer?.displayName ?? p.peerId };
     const at = this.#clock();
-    // Registered before anything is awaited: finish() waits for a mark begun before it.
-    const marks = this.#marks.get(sessionId) ?? new Set();
-    this.#marks.set(sessionId, marks);
-    const mark = (async () => {
+    await this.#mark(sessionId, async () => {
       if ((await this.#ensureRecording(sessionId, at)).status !== 'recording') return;
       await this.appendEntry(sessionId, p.peerId, `screen-share-${event}`, Buffer.from(JSON.stringify(record)));
-    })().catch(() => undefined);
+    });
+  }
+
+  /**
+   * The session's room opened on this node while its recording, begun by another node (or by this
+   * node's predecessor), was open with links in it: the chain goes on here, and says so with its own
+   * link (`entry:recording-resumed`, filed under the recorder), a mark on the auditor timeline. What
+   * the lost node recorded and did not chain is missing between its last link and this one.
+   */
+  async #markResumed(sessionId: string): Promise<void> {
+    await this.#mark(sessionId, async () => {
+      const row = await this.#o.store.get(sessionId);
+      if (row?.status !== 'recording' || row.segmentCount === 0) return;
+      const record = {
+        event: 'resumed',
+        reason: 'the room of the session opened on another media node while its recording was open',
+        linksBefore: row.segmentCount,
+        headBefore: row.head,
+      };
+      await this.appendEntry(sessionId, recorderParticipant, 'recording-resumed', Buffer.from(JSON.stringify(record)));
+    });
+  }
+
+  /** Runs a mark's chaining; registered before anything is awaited, so that finish() waits for it. */
+  async #mark(sessionId: string, chain: () => Promise<void>): Promise<void> {
+    const marks = this.#marks.get(sessionId) ?? new Set();
+    this.#marks.set(sessionId, marks);
+    const mark = chain().catch(() => undefined);
     marks.add(mark);
     await mark;
     marks.delete(mark);
@@ -412,6 +444,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const endedAt = this.#clock().toISOString();
     await Promise.all(this.#marks.get(sessionId) ?? []);
     this.#marks.delete(sessionId);
+    this.#attached.delete(sessionId);
     const live = this.#live.get(sessionId);
     if (live) {
       await this.#stopAll(live);

@@ -41,6 +41,7 @@ const snapshotKind: Readonly<Record<string, TimelineMarkKind>> = {
   'snapshot:material': 'material',
   'entry:screen-share-start': 'screen_share_start',
   'entry:screen-share-stop': 'screen_share_stop',
+  'entry:recording-resumed': 'recording_resumed',
 };
 /** Marks about the participant whose link it is (a clerk's screen share), not the applicant. */
 const ownKinds: ReadonlySet<TimelineMarkKind> = new Set(['screen_share_start', 'screen_share_stop']);
@@ -68,13 +69,16 @@ export function buildTimeline(s: TimelineSources): RecordTimeline {
       durationMs = Math.max(durationMs, link.endMs);
       continue;
     }
-    // A material is captured by the originating clerk; a screen share's marks are about its sharer;
-    // the rest concern the applicant.
-    const about = ownKinds.has(kind)
-      ? link.participant
-        ? person(link.participant)
-        : undefined
-      : s.session?.participants.find((p) => p.role === (kind === 'material' ? 'originating_clerk' : 'applicant'));
+    // A material is captured by the originating clerk; a screen share's marks are about its sharer; a
+    // recording resumed on another node is about nobody; the rest concern the applicant.
+    const about =
+      kind === 'recording_resumed'
+        ? undefined
+        : ownKinds.has(kind)
+          ? link.participant
+            ? person(link.participant)
+            : undefined
+          : s.session?.participants.find((p) => p.role === (kind === 'material' ? 'originating_clerk' : 'applicant'));
     marks.push({
       kind,
       offsetMs: link.startMs,
