@@ -115,13 +115,13 @@ export type FrameMode = 'instant' | 'still';
  * A snapshot's timing: the sender gets STILL_APPLY_MS to switch to its full resolution (asked any
  * sooner, the keyframe may be of the layer it leaves), a keyframe of that resolution is awaited (a
  * busy sender starts its top simulcast layer seconds after the hold: a keyframe of a lower layer gave
- * 320×180 stills of an ID card), then a still scene sharpens over STILL_SHARPEN_MS of frames; the hold
- * outlasts all that.
+ * 320×180 stills of an ID card; 3.5 s of waiting still did once in CI, on an idle machine), then a
+ * still scene sharpens over STILL_SHARPEN_MS of frames; the hold outlasts all that.
  */
 const STILL_APPLY_MS = 400;
-const STILL_KEYFRAME_WAIT_MS = 3500;
+const STILL_KEYFRAME_WAIT_MS = 6000;
 const STILL_SHARPEN_MS = 600;
-const STILL_HOLD_MS = 5000;
+const STILL_HOLD_MS = 8000;
 
 interface Live {
   readonly room: RecordableRoom;
