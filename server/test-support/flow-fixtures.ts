@@ -44,7 +44,12 @@ export const handwritingDataUrl = () => `data:image/png;base64,${testImage('png'
 export async function ceremonyRequest(): Promise<ReturnType<typeof multipart>> {
   const doc = await PDFDocument.create();
   const font = await doc.embedFont(StandardFonts.Helvetica);
-  doc.addPage([595, 842]).drawText('Cooperation agreement', { x: 60, y: 760, size: 16, font });
+  const page = doc.addPage([595, 842]);
+  page.drawText('Cooperation agreement', { x: 60, y: 760, size: 16, font });
+  // Each agreement its own bytes: two made in the same second were byte for byte the same (pdf-lib
+  // dates to the second), so two ceremonies shared one content-addressed blob, and deleting one
+  // record rightly kept the blob the other still used (retention.test failed on it once).
+  page.drawText(`No. ${randomBytes(6).toString('hex')}`, { x: 60, y: 736, size: 10, font });
   return multipart(
     { title: '宁海–椒江 通办合作协议', signers: 'official.ninghai,official.jiaojiang', witnesses: 'clerk.jiaojiang' },
     { field: 'agreement', filename: 'agreement.pdf', type: 'application/pdf', bytes: await doc.save() },
