@@ -164,8 +164,6 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   /** Screen-share marks being chained, per session: finish() waits for them (a share stopped just before the end). */
   readonly #marks = new Map<string, Set<Promise<void>>>();
   readonly #clock: () => Date;
-  /** Sessions whose rooms this recorder has recorded since it started. */
-  readonly #attached = new Set<string>();
   /** Second looks at open recordings that looked another live node's when this one started. */
   readonly #laterChecks = new Set<NodeJS.Timeout>();
   readonly #composites = new Map<
@@ -214,8 +212,6 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   attach(room: RecordableRoom): void {
     const sessionId = room.sessionId;
     const previous = this.#live.get(sessionId);
-    const resumed = !previous && !this.#attached.has(sessionId);
-    this.#attached.add(sessionId);
     const live: Live = {
       room,
       taps: new Map(),
@@ -226,7 +222,9 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       chain: previous?.chain ?? Promise.resolve(),
     };
     this.#live.set(sessionId, live);
-    if (resumed) void this.#markResumed(sessionId);
+    // A room recorded here before (reopened, or rebuilt after a worker death) left its Live: only a
+    // session new to this recorder can be one resumed from another node.
+    if (!previous) void this.#markResumed(sessionId);
     // A screen share is one track with nothing to wait for: its run starts (and ends) with it.
     const schedule = (p: RecordableProducer) => {
       const peerId = recordingParticipantOf(p);
@@ -444,7 +442,6 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const endedAt = this.#clock().toISOString();
     await Promise.all(this.#marks.get(sessionId) ?? []);
     this.#marks.delete(sessionId);
-    this.#attached.delete(sessionId);
     const live = this.#live.get(sessionId);
     if (live) {
       await this.#stopAll(live);
