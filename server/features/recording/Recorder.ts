@@ -152,8 +152,8 @@ type RecorderEvents = {
   tapFailed: [sessionId: string, peerId: string, reason: string];
   /** A recording run of one participant ended: when it started and how long its video waited for a keyframe. */
   runEnded: [sessionId: string, peerId: string, run: RecordedRun];
-  /** Progress (0..1) of the background composite render of a finished recording. */
-  composite: [sessionId: string, progress: number];
+  /** The background composite of a finished recording is rendered in `dir` (told before compositeState says ready). */
+  compositeRendered: [sessionId: string, dir: string];
   /** A recording left open by a node found dead after this one started was sealed as interrupted. */
   recovered: [FinishedRecording];
 };
@@ -697,26 +697,27 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     // Playback covers the session: start to end, or (after a crash, sealed much later) to the last segment.
     const lastMs = media.reduce((m, s) => Math.max(m, s.endMs), 0);
     const durationMs = status === 'complete' ? Math.max(0, Date.parse(endedAt) - Date.parse(row.startedAt)) : lastMs;
+    const dir = this.#dirOf(row);
     const job = CompositeJob.start({
-      dir: this.#dirOf(row),
+      dir,
       segments: media,
       durationMs,
       ffmpegBin: this.#o.ffmpegBin,
     });
     const state = { status: 'rendering' as CompositeState['status'], progress: 0 };
-    job.on('progress', (p) => {
-      state.progress = p;
-      this.emit('composite', row.sessionId, p);
-    });
+    job.on('progress', (p) => (state.progress = p));
     job.result.then(
-      () => (state.status = 'ready'),
+      (rendered) => {
+        if (rendered.composite) this.emit('compositeRendered', row.sessionId, dir);
+        state.status = 'ready';
+      },
       () => (state.status = 'failed'),
     );
     this.#composites.set(row.sessionId, { job, state });
     return {
       sessionId: row.sessionId,
       status: finalStatus,
-      dir: this.#dirOf(row),
+      dir,
       head: manifest.chain.head,
       segmentCount: manifest.segments.length,
       sealed,

@@ -402,16 +402,10 @@ async function copyFinishedFiles(
   recorder.on('state', (s) => {
     if (s.state === 'sealed' || s.state === 'interrupted') quietly(copySealed(s.sessionId));
   });
-  recorder.on('composite', (sessionId, progress) => {
-    if (progress < 1) return;
-    quietly(
-      dirOf(sessionId).then(async (dir) => {
-        // ffmpeg may report the whole duration before the file is renamed into place: only the final report finds it.
-        if (!existsSync(compositePath(dir))) return;
-        for (const path of [compositePath(dir), compositeLayoutPath(dir)])
-          await archive.enqueue(sessionId, dir, relative(dir, path));
-      }),
-    );
+  // Queued as the render finishes, so an archive settled after compositeState says ready holds both.
+  recorder.on('compositeRendered', (sessionId, dir) => {
+    for (const path of [compositePath(dir), compositeLayoutPath(dir)])
+      quietly(archive.enqueue(sessionId, dir, relative(dir, path)));
   });
   for (const r of recovered) {
     for (const segment of await store.segments(r.sessionId)) quietly(copySegment(r.sessionId, segment));
