@@ -4,12 +4,14 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchApi } from './api.js';
 import { benchAudit } from './audit.js';
+import { benchPipe } from './cluster-pipe.js';
 import { benchRecorder } from './recorder.js';
 import { benchSfu } from './sfu.js';
 import { benchSimulcast } from './simulcast.js';
 import { benchSigning } from './signing-peer.js';
 import { benchVerifyBatch } from './verify-batch.js';
 import { benchWeakNetwork } from './netem.js';
+import { withRedis } from './support/harness-cluster.js';
 import { table, writeOutputs } from './support/report.js';
 import type { BenchRow } from './support/results.js';
 
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
     }),
   );
   await step('simulcast', () => benchSimulcast({ size: 3, rooms: quick ? 1 : 2, seconds }));
+  await step('cluster pipe', () => withRedis((redisUrl) => benchPipe({ redisUrl, rooms: quick ? 1 : 3, seconds })));
   await step('recorder', () => benchRecorder({ rooms: quick ? 2 : 4, seconds, baseline: sfu?.runs[0] }));
   await step('weak network', () => benchWeakNetwork({ rounds: quick ? 2 : 5 }));
   await step('audit', () => benchAudit({ rounds: quick ? 3 : 7, perRound: quick ? 1000 : 3000 }));

@@ -1,6 +1,7 @@
 // N rooms of K bots on a harness server: opens the rooms the way the desk does, starts the bots one
 // after another (each room's last joiner is the "late joiner" whose join-to-first-frame is timed),
-// and samples every receiver's decoded frame rate per remote video.
+// and samples every receiver's decoded frame rate per remote video. In a cluster each room can be
+// homed on a node of its own and each seat connected to any node (piped to the home).
 import { Bot } from './Bot.js';
 import type { Harness } from './harness.js';
 import { delay } from './harness.js';
@@ -12,8 +13,15 @@ export interface FrameSnapshot {
   readonly frames: Map<string, number>;
 }
 
+/** Where a room lives in a cluster: the node it is opened and placed on, and the node of each seat. */
+export interface RoomPlacement {
+  readonly home: Harness;
+  /** The node seat `i` connects to (default: the home). */
+  readonly seatNode?: (seat: number) => Harness;
+}
+
 export class BotRooms {
-  readonly rooms: { ticket: RoomTicket; bots: Bot[] }[] = [];
+  readonly rooms: { ticket: RoomTicket; bots: Bot[]; home: Harness }[] = [];
   readonly #h: Harness;
   readonly #media: SyntheticMedia;
   readonly size: number;
@@ -40,18 +48,23 @@ export class BotRooms {
     return this.expectedVideos * 2;
   }
 
-  /** Adds a room and starts its bots in order; returns the last joiner's join-to-first-frame (ms). */
-  async addRoom(timeoutMs = 30_000): Promise<number> {
-    const ticket = await this.#h.room(this.size);
+  /**
+   * Adds a room and starts its bots in order; returns the last joiner's join-to-first-frame (ms).
+   * With `placement` the room is opened and placed on its home node, each seat on its own node.
+   */
+  async addRoom(timeoutMs = 30_000, placement?: RoomPlacement): Promise<number> {
+    const home = placement?.home ?? this.#h;
+    const ticket = await home.room(this.size, placement !== undefined);
     const bots: Bot[] = [];
-    this.rooms.push({ ticket, bots });
-    for (const seat of ticket.seats) {
+    this.rooms.push({ ticket, bots, home });
+    for (const [i, seat] of ticket.seats.entries()) {
+      const node = placement?.seatNode?.(i) ?? home;
       const bot = new Bot({
-        url: this.#h.url,
+        url: node.url,
         sessionId: ticket.sessionId,
         token: seat.token,
         media: this.#media,
-        ca: this.#h.ready.rootPem,
+        ca: node.ready.rootPem,
         simulcast: this.#simulcast,
       });
       bots.push(bot);
@@ -91,12 +104,21 @@ export class BotRooms {
     return rates;
   }
 
+  /** Takes the last room out (its bots leave, its session ends): back to a count that held. */
+  async removeLast(): Promise<void> {
+    const last = this.rooms.pop();
+    if (last) await closeRoom(last);
+  }
+
   async close(): Promise<void> {
-    await Promise.all(this.bots.map((b) => b.close()));
-    for (const r of this.rooms)
-      await this.#h.request('endSession', { sessionId: r.ticket.sessionId }).catch(() => undefined);
+    await Promise.all(this.rooms.map(closeRoom));
     this.rooms.length = 0;
   }
+}
+
+async function closeRoom(r: { ticket: RoomTicket; bots: Bot[]; home: Harness }): Promise<void> {
+  await Promise.all(r.bots.map((b) => b.close()));
+  await r.home.request('endSession', { sessionId: r.ticket.sessionId }).catch(() => undefined);
 }
 
 function allDecoding(bot: Bot, remotes: number): boolean {

@@ -1,6 +1,7 @@
 // Messages between the harness parent (harness.ts) and the server child (harness-server.ts).
 export type HarnessRequest =
-  | { id: number; op: 'room'; size: number }
+  /** `claim`: the session is placed on this node (cluster: its home), as the placement would on the least-loaded one. */
+  | { id: number; op: 'room'; size: number; claim?: boolean }
   | { id: number; op: 'workerPids' }
   | { id: number; op: 'endSession'; sessionId: string }
   | { id: number; op: 'loginToken'; userId: string }

@@ -58,8 +58,14 @@ async function handle(app: App, req: HarnessRequest): Promise<unknown> {
   const { services } = app;
   const { media } = services;
   switch (req.op) {
-    case 'room':
-      return openRoom(app, req.size);
+    case 'room': {
+      const ticket = await openRoom(app, req.size);
+      if (req.claim) {
+        if (!services.mediaPlacement || !app.mediaNode) throw new Error('claim: this node is not in a cluster');
+        await services.mediaPlacement.claim(ticket.sessionId, app.mediaNode.id);
+      }
+      return ticket;
+    }
     case 'workerPids':
       return media ? (await media.pool.workers()).filter((w) => !w.closed).map((w) => w.pid) : [];
     case 'endSession': {

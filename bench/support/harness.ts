@@ -109,8 +109,9 @@ export class Harness {
     });
   }
 
-  room(size: number): Promise<RoomTicket> {
-    return this.request('room', { size }) as Promise<RoomTicket>;
+  /** Opens a room of `size` seats; `claim`: placed on this node (a cluster's home for it). */
+  room(size: number, claim = false): Promise<RoomTicket> {
+    return this.request('room', { size, claim }) as Promise<RoomTicket>;
   }
 
   workerPids(): Promise<number[]> {
