@@ -2,7 +2,11 @@
 // only the open recordings whose media node is gone — not one whose session another live node hosts
 // (it is being recorded there), and one whose node is dead but still looks alive (its heartbeat not
 // yet run out, as a crashed node's own predecessor right after a restart) is sealed once it has run
-// out. Two nodes on one data directory and the run's Redis; the recorder without live video.
+// out. Two nodes starting at once with the same orphans seal each once (one manifest, one audit
+// entry); a deferred seal that fails is reported (a warning and an audit entry) and tried again.
+// Nodes on one data directory and the run's Redis; the recorder without live video.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { RedisConnection } from '../kernel/redis.js';
@@ -15,6 +19,7 @@ const nodeTtlMs = 1500;
 let redis: TestRedis;
 let first: TestServer;
 let second: TestServer | undefined;
+const racers: TestServer[] = [];
 let watcher: RedisConnection;
 let placement: MediaPlacement;
 let beating: NodeJS.Timeout | undefined;
@@ -30,6 +35,7 @@ afterAll(async () => {
   clearInterval(beating);
   await watcher?.close();
   await second?.stop();
+  for (const r of racers) await r.stop();
   await first?.dispose();
 });
 
@@ -83,4 +89,87 @@ test('a starting node seals the recordings of dead nodes, at once or once they h
     'session:rec-on-dead-node',
     'session:rec-placed-nowhere',
   ]);
+});
+
+const sealedAudits = async (prefix: string) =>
+  (await first.app.services.audit.list({ action: 'recording.sealed_interrupted', limit: 100, offset: 0 })).entries
+    .map((e) => e.target ?? '')
+    .filter((t) => t.startsWith(`session:${prefix}`))
+    .sort();
+const openRecording = (sessionId: string) =>
+  first.app.services.recording.store.create(
+    sessionId,
+    join(first.dataDir, 'recordings', sessionId),
+    new Date().toISOString(),
+    genesis(sessionId),
+  );
+const statusOf = async (sessionId: string) => (await first.app.services.recording.store.get(sessionId))!.status;
+async function waitSealed(sessionIds: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await Promise.all(sessionIds.map(statusOf))).every((s) => s !== 'recording')) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test('two nodes starting at once with the same orphans: each is sealed once, by one of them', async () => {
+  const orphans = ['race-nowhere-1', 'race-nowhere-2', 'race-dead-1', 'race-dead-2'];
+  await placement.heartbeat({ id: 'media-dead-race', url: 'https://media-dead-race.invalid', load: 2 });
+  for (const sessionId of orphans) {
+    await openRecording(sessionId);
+    if (sessionId.startsWith('race-dead')) await placement.claim(sessionId, 'media-dead-race');
+  }
+  const t0 = Date.now();
+  racers.push(
+    ...(await Promise.all(
+      [0, 1].map(() =>
+        TestServer.start({ dataDir: first.dataDir, redis, record: true, limits: { mediaNodeTtlMs: nodeTtlMs } }),
+      ),
+    )),
+  );
+  await waitSealed(orphans, nodeTtlMs + 10_000);
+  console.log(`race: the four orphans sealed ${Date.now() - t0} ms after two nodes started at once`);
+  expect(await sealedAudits('race-')).toEqual(orphans.map((o) => `session:${o}`).sort());
+  for (const sessionId of orphans) {
+    const row = (await first.app.services.recording.store.get(sessionId))!;
+    expect(row.status, sessionId).toBe('interrupted');
+    // The manifest on disk is the one the row names (a second sealer would have replaced one of them).
+    const manifest = readFileSync(join(first.dataDir, 'recordings', sessionId, 'manifest.json'));
+    expect(createHash('sha256').update(manifest).digest('hex'), sessionId).toBe(row.manifestSha256);
+  }
+});
+
+test('a deferred seal that fails is reported and tried again; it succeeds once the cause is gone', async () => {
+  const sessionId = 'deferred-blocked';
+  await openRecording(sessionId);
+  await placement.heartbeat({ id: 'media-dead-blocked', url: 'https://media-dead-blocked.invalid', load: 1 });
+  await placement.claim(sessionId, 'media-dead-blocked');
+  // The recording's folder cannot be made: a file stands where it goes (a full or broken disk would do the same).
+  const dir = join(first.dataDir, 'recordings', sessionId);
+  rmSync(dir, { recursive: true, force: true });
+  writeFileSync(dir, 'not a folder');
+  const node = await TestServer.start({
+    dataDir: first.dataDir,
+    redis,
+    record: true,
+    limits: { mediaNodeTtlMs: nodeTtlMs },
+  });
+  racers.push(node);
+  const failures = async () =>
+    (await node.app.services.audit.list({ action: 'recording.seal_failed', limit: 10, offset: 0 })).entries.filter(
+      (e) => e.target === `session:${sessionId}`,
+    );
+  const deadline = Date.now() + nodeTtlMs + 10_000;
+  while ((await failures()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const [failure] = await failures();
+  console.log(`deferred seal failed: ${JSON.stringify(failure?.details)}`);
+  expect(failure?.details).toMatchObject({ retry: true });
+  expect(String((failure?.details as { reason?: string }).reason)).toMatch(/EEXIST|ENOTDIR|not a directory|exists/i);
+  expect(await statusOf(sessionId)).toBe('recording');
+
+  rmSync(dir, { force: true });
+  mkdirSync(dir);
+  await waitSealed([sessionId], nodeTtlMs + 10_000);
+  expect(await statusOf(sessionId)).toBe('interrupted');
+  expect(await sealedAudits(sessionId)).toEqual([`session:${sessionId}`]);
 });

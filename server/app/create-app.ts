@@ -565,11 +565,17 @@ async function startMedia(
 
 /** A recording is another node's while its session is placed on a live media node (cluster mode). */
 function recordingOwnership(placement: MediaPlacement, nodeTtlMs: number): RecordingOwnership {
+  // Who holds a seal claim (shown in Redis only): this process, media node or not.
+  const sealer = mediaNodeId();
   return {
     recordedElsewhere: async (sessionId) => (await placement.liveNodeOf(sessionId)) !== undefined,
+    claimSeal: (sessionId) => placement.claimSeal(sessionId, sealer, sealClaimMs),
     staleAfterMs: nodeTtlMs,
   };
 }
+
+/** Time a node has to seal a dead node's recording before another node may try (sealing takes seconds). */
+const sealClaimMs = 60_000;
 
 function defaultLog(err: unknown): void {
   process.stderr.write(`tongban: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -37,6 +37,7 @@ const names: Record<string, [zh: string, en: string]> = {
   'recording.started': ['开始录音录像', 'Recording started'],
   'recording.sealed': ['录像封存', 'Recording sealed'],
   'recording.sealed_interrupted': ['录像中断后封存', 'Recording sealed after an interruption'],
+  'recording.seal_failed': ['中断录像封存失败', 'Sealing an interrupted recording failed'],
   'session.created': ['创建视频会话', 'Video session created'],
   'session.guest_joined': ['申请人凭邀请码加入', 'Applicant joined by invitation'],
   'session.recording_consent': ['确认录音录像告知', 'Recording notice accepted'],

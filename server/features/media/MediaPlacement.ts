@@ -53,6 +53,13 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1`;
 
+/** KEYS[1] a claim: taken by ARGV[1] for ARGV[2] ms when free, renewed when ARGV[1] holds it already (a retry). */
+const CLAIM = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
 export class MediaPlacement {
   readonly #redis: RedisConnection;
   readonly #times: MediaPlacementTimes;
@@ -135,6 +142,17 @@ export class MediaPlacement {
   /** The room closed: the placement goes, unless it already names another node. */
   async release(sessionId: string, nodeId: string): Promise<void> {
     await this.#ifMine(sessionId, nodeId, '');
+  }
+
+  /**
+   * The right to seal the session's open recording of a dead node, for `ttlMs`: true for one holder
+   * only (two surviving nodes would otherwise both seal it), again for the same holder (its retry).
+   * Never released: a sealer that dies frees it by expiry; one that finishes leaves a sealed
+   * recording nobody else will seal.
+   */
+  async claimSeal(sessionId: string, nodeId: string, ttlMs: number): Promise<boolean> {
+    const key = this.#redis.key('recording-seal', sessionId);
+    return (await this.#redis.client.eval(CLAIM, 1, key, nodeId, String(ttlMs))) === 1;
   }
 
   #ifMine(sessionId: string, nodeId: string, ttl: string): Promise<unknown> {

@@ -47,6 +47,8 @@ export interface RecorderOptions {
 export interface RecordingOwnership {
   /** Another live media node hosts the session's room (and so records it). */
   recordedElsewhere(sessionId: string): Promise<boolean>;
+  /** This node may seal the session's orphaned recording now: no other node is sealing it (a claim that expires). */
+  claimSeal(sessionId: string): Promise<boolean>;
   /** How long a node that died may still look alive (its heartbeat's time to live). */
   readonly staleAfterMs: number;
 }
@@ -142,6 +144,9 @@ interface Live {
 /** The chain's own marks that are no participant's (a recording resumed on another node) are filed under this id. */
 const recorderParticipant = 'platform:recorder';
 
+/** A dead node's recording that fails to seal this often is left open until the next start (reported each time). */
+const maxRecoveryAttempts = 3;
+
 /** After a producer appears, wait this long for the participant's other track before (re)starting. */
 const settleMs = 300;
 
@@ -156,6 +161,8 @@ type RecorderEvents = {
   compositeRendered: [sessionId: string, dir: string];
   /** A recording left open by a node found dead after this one started was sealed as interrupted. */
   recovered: [FinishedRecording];
+  /** Sealing a dead node's recording failed; `retry`: it is tried again later, else it stays open until the next start. */
+  recoveryFailed: [sessionId: string, reason: string, retry: boolean];
 };
 
 export class Recorder extends EventEmitter<RecorderEvents> {
@@ -181,32 +188,60 @@ export class Recorder extends EventEmitter<RecorderEvents> {
    * Creates the recorder and seals what a previous process left open. In a cluster, a recording whose
    * session another live node hosts is left to that node; it is looked at again once a dead node
    * would have dropped out (this node's own predecessor, restarted within that time, looks alive
-   * until then), and sealed if its node is gone by then ('recovered').
+   * until then), and sealed if its node is gone by then ('recovered'). Of several nodes finding the
+   * same orphan, the one that claims it seals it; the others look again later, in case it died.
    */
-  static async create(options: RecorderOptions): Promise<{ recorder: Recorder; recovered: FinishedRecording[] }> {
+  static async create(options: RecorderOptions): Promise<{
+    recorder: Recorder;
+    recovered: FinishedRecording[];
+    failed: { sessionId: string; reason: string; retry: boolean }[];
+  }> {
     const recorder = new Recorder(options);
     const recovered: FinishedRecording[] = [];
+    const failed: { sessionId: string; reason: string; retry: boolean }[] = [];
+    const ownership = options.ownership;
     for (const row of await options.store.open()) {
-      if (await options.ownership?.recordedElsewhere(row.sessionId)) recorder.#recoverLater(row.sessionId);
-      else recovered.push(await recorder.#recover(row));
+      if (
+        ownership &&
+        ((await ownership.recordedElsewhere(row.sessionId)) || !(await ownership.claimSeal(row.sessionId)))
+      ) {
+        recorder.#recoverLater(row.sessionId);
+        continue;
+      }
+      try {
+        recovered.push(await recorder.#recover(row));
+      } catch (err) {
+        // One recording that cannot be sealed does not keep the node from starting; a cluster node tries again.
+        failed.push({ sessionId: row.sessionId, reason: (err as Error).message, retry: ownership !== undefined });
+        if (ownership) recorder.#recoverLater(row.sessionId, 1);
+      }
     }
-    return { recorder, recovered };
+    return { recorder, recovered, failed };
   }
 
-  #recoverLater(sessionId: string): void {
+  #recoverLater(sessionId: string, failures = 0): void {
     const ownership = this.#o.ownership!;
     const timer = setTimeout(() => {
       this.#laterChecks.delete(timer);
-      void (async () => {
-        const row = await this.#o.store.get(sessionId);
-        // Still open, not moved to this node meanwhile, and its node gone: sealed here.
-        if (row?.status !== 'recording' || this.#live.has(sessionId)) return;
-        if (await ownership.recordedElsewhere(sessionId)) return;
-        this.emit('recovered', await this.#recover(row));
-      })().catch(() => undefined);
+      void this.#recoverIfOrphaned(sessionId).catch((err: unknown) => {
+        const retry = failures + 1 < maxRecoveryAttempts;
+        this.emit('recoveryFailed', sessionId, (err as Error).message, retry);
+        if (retry) this.#recoverLater(sessionId, failures + 1);
+      });
     }, ownership.staleAfterMs + 1000);
     timer.unref();
     this.#laterChecks.add(timer);
+  }
+
+  async #recoverIfOrphaned(sessionId: string): Promise<void> {
+    const ownership = this.#o.ownership!;
+    const row = await this.#o.store.get(sessionId);
+    // Sealed meanwhile (by another node), or moved to this node: nothing to do.
+    if (row?.status !== 'recording' || this.#live.has(sessionId)) return;
+    if (await ownership.recordedElsewhere(sessionId)) return;
+    // Another node is sealing it: looked at again, in case that node dies first.
+    if (!(await ownership.claimSeal(sessionId))) return this.#recoverLater(sessionId);
+    this.emit('recovered', await this.#recover(row));
   }
 
   attach(room: RecordableRoom): void {

@@ -103,7 +103,7 @@ export class RecordingService {
         : undefined;
     if (!options.record) return new RecordingService(options, store, undefined, archive);
     const { audit } = options;
-    const { recorder, recovered } = await Recorder.create({
+    const { recorder, recovered, failed } = await Recorder.create({
       store,
       dataDir: options.dataDir,
       seal: platformManifestSeal(options.pki),
@@ -117,9 +117,20 @@ export class RecordingService {
       target: `session:${r.sessionId}`,
       details: { segments: r.segmentCount },
     });
+    const sealFailed = (sessionId: string, reason: string, retry: boolean) => {
+      options.warn(`recording of session ${sessionId} not sealed: ${reason}${retry ? '; tried again later' : ''}`);
+      return {
+        actor: 'system',
+        action: 'recording.seal_failed',
+        target: `session:${sessionId}`,
+        details: { reason, retry },
+      };
+    };
     for (const r of recovered) await audit.append(sealedInterrupted(r));
+    for (const f of failed) await audit.append(sealFailed(f.sessionId, f.reason, f.retry));
     const service = new RecordingService(options, store, recorder, archive);
     recorder.on('recovered', (r) => service.#audit(sealedInterrupted(r)));
+    recorder.on('recoveryFailed', (sessionId, reason, retry) => service.#audit(sealFailed(sessionId, reason, retry)));
     recorder.on('state', (s) => {
       if (s.state === 'recording' && s.segmentCount === 0)
         service.#audit({ actor: 'system', action: 'recording.started', target: `session:${s.sessionId}` });

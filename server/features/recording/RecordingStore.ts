@@ -179,10 +179,13 @@ export class RecordingStore {
     manifestSha256: string,
     sealPresent: boolean,
   ): Promise<void> {
-    await this.#db.run(
-      'UPDATE recordings SET status = ?, ended_at = ?, manifest_sha256 = ?, seal_present = ? WHERE session_id = ?',
+    const done = await this.#db.run(
+      `UPDATE recordings SET status = ?, ended_at = ?, manifest_sha256 = ?, seal_present = ?
+       WHERE session_id = ? AND status = 'recording'`,
       [status, endedAt, manifestSha256, sealPresent ? 1 : 0, sessionId],
     );
+    // Sealed once: a second sealer (another node) must not replace the manifest the row names.
+    if (done.changes !== 1) throw new ConflictError('the recording is sealed already', 'recording_not_running');
   }
 }
 
