@@ -19,10 +19,10 @@ const liveMedia = [
 ];
 
 // `npm run test:live-faults` (TONGBAN_TEST_SET=live-faults): the fault runs with live media — kill -9
-// of the server and of a mediasoup worker mid-recording, and the impaired network (loss, delay, caps,
+// of the server, of a mediasoup worker and of a cluster's home media node mid-recording, and the impaired network (loss, delay, caps,
 // a 10 s outage) — one at a time. They take minutes of the two cores and test recovery, not what
 // users do: CI runs them after the README's test command, which must stay well under 30 minutes.
-const liveFaults = ['e2e/faults/kill-{server,worker}.test.ts', 'e2e/network/network-faults.test.ts'];
+const liveFaults = ['e2e/faults/kill-{server,worker,media-node}.test.ts', 'e2e/network/network-faults.test.ts'];
 
 // `npm run test:postgres` (TONGBAN_TEST_DATABASE=postgres): the same server test files with every
 // TestServer and store test on PostgreSQL (server/test-support/databases.ts) — the files that reach the

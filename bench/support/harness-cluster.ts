@@ -35,9 +35,15 @@ export class HarnessCluster {
     readonly nodes: number;
     readonly workersPerNode: number;
     readonly record: boolean;
+    /** More settings for every node (e.g. TONGBAN_LIMIT_MEDIA_NODE_TTL_MS). */
+    readonly env?: Readonly<Record<string, string>>;
   }): Promise<HarnessCluster> {
-    const dir = tempDir('tongban-load-cluster-');
-    const env = { TONGBAN_REDIS_URL: o.redisUrl, TONGBAN_REDIS_PREFIX: `load-${randomBytes(4).toString('hex')}:` };
+    const dir = tempDir('tongban-cluster-');
+    const env = {
+      ...o.env,
+      TONGBAN_REDIS_URL: o.redisUrl,
+      TONGBAN_REDIS_PREFIX: `cluster-${randomBytes(4).toString('hex')}:`,
+    };
     const nodes: Harness[] = [];
     try {
       for (let i = 0; i < o.nodes; i++)

@@ -9,6 +9,8 @@ export type HarnessRequest =
   | { id: number; op: 'recordingState'; sessionId: string }
   | { id: number; op: 'recording'; sessionId: string }
   | { id: number; op: 'roomPeers'; sessionId: string }
+  /** The recording's verification (chain, files, seal) as an auditor gets it. */
+  | { id: number; op: 'verifyRecording'; sessionId: string }
   /** The session's recording runs that ended (the recorder's runEnded events), with their keyframe traces. */
   | { id: number; op: 'recordingRuns'; sessionId: string }
   | { id: number; op: 'stop' }

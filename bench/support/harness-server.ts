@@ -95,6 +95,8 @@ async function handle(app: App, req: HarnessRequest): Promise<unknown> {
         segments: await services.recording.store.segments(req.sessionId),
       } satisfies RecordingTimeline;
     }
+    case 'verifyRecording':
+      return services.recording.verify(req.sessionId);
     case 'recordingRuns':
       return runs.get(req.sessionId) ?? [];
     case 'roomPeers':
