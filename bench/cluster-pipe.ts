@@ -69,22 +69,36 @@ async function measure(o: { redisUrl: string; rooms: number; seconds: number; pi
   }
 }
 
+/** The run whose workers' CPU is the median of `runs` (the lower middle one of an even count). */
+function medianRun(runs: readonly PipeRun[]): PipeRun {
+  return [...runs].sort((x, y) => x.workerCores - y.workerCores)[Math.floor((runs.length - 1) / 2)]!;
+}
+
+/** `rounds` of the two runs, alternated (a busy moment of the machine falls on both alike); medians compared. */
 export async function benchPipe(o: {
   redisUrl: string;
   rooms: number;
   seconds: number;
+  rounds: number;
 }): Promise<{ rows: BenchRow[]; runs: PipeRun[] }> {
-  const local = await measure({ ...o, piped: false });
-  const piped = await measure({ ...o, piped: true });
+  const runs: PipeRun[] = [];
+  for (let r = 0; r < o.rounds; r++) for (const piped of [false, true]) runs.push(await measure({ ...o, piped }));
+  const local = medianRun(runs.filter((r) => !r.piped));
+  const piped = medianRun(runs.filter((r) => r.piped));
+  const cores = (piped: boolean) =>
+    runs
+      .filter((r) => r.piped === piped)
+      .map((r) => `${(100 * r.workerCores).toFixed(1)}%`)
+      .join(', ');
   const perConsumer = (100 * local.workerCores) / local.consumers;
   const perPipe = (100 * (piped.workerCores - local.workerCores)) / piped.pipedStreams;
   const group = `Cluster pipe ${o.rooms} rooms × ${size}, the applicant on the other media node`;
   return {
-    runs: [local, piped],
+    runs,
     rows: [
       row(group, 'workers CPU per piped stream (both ends)', perPipe, '% core', {
         peer: { name: 'a local consumer (the same rooms on one node, this run)', value: perConsumer, measured: true },
-        note: `${piped.pipedStreams} piped streams beside the same ${piped.consumers} consumers; workers ${(100 * piped.workerCores).toFixed(1)}% vs ${(100 * local.workerCores).toFixed(1)}% core`,
+        note: `${piped.pipedStreams} piped streams beside the same ${piped.consumers} consumers; workers (median of ${o.rounds}) piped ${cores(true)} vs local ${cores(false)} core`,
       }),
       row(group, 'nodes (Node.js) CPU, piped rooms', 100 * piped.nodeCores, '% core', {
         peer: { name: 'all seats on one node', value: 100 * local.nodeCores, measured: true },

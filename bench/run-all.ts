@@ -63,7 +63,9 @@ async function main(): Promise<void> {
     }),
   );
   await step('simulcast', () => benchSimulcast({ size: 3, rooms: quick ? 1 : 2, seconds }));
-  await step('cluster pipe', () => withRedis((redisUrl) => benchPipe({ redisUrl, rooms: quick ? 1 : 3, seconds })));
+  await step('cluster pipe', () =>
+    withRedis((redisUrl) => benchPipe({ redisUrl, rooms: quick ? 1 : 3, seconds, rounds: quick ? 1 : 2 })),
+  );
   await step('recorder', () => benchRecorder({ rooms: quick ? 2 : 4, seconds, baseline: sfu?.runs[0] }));
   await step('weak network', () => benchWeakNetwork({ rounds: quick ? 2 : 5 }));
   await step('audit', () => benchAudit({ rounds: quick ? 3 : 7, perRound: quick ? 1000 : 3000 }));

@@ -18,6 +18,8 @@ export interface Check {
   readonly worstFps: number;
   readonly slopeMiBPerMin: number | null;
   readonly pssMiB: number;
+  /** Times the server put a receiver in audio-only mode (its bandwidth estimate under the floor) during the check. */
+  readonly audioOnlyEngaged: number;
   readonly ok: boolean;
   readonly reason: string;
 }
@@ -48,12 +50,14 @@ export async function watch(
       snap = next;
     }
   }
+  const audioOnlyEngaged = rooms.bots.flatMap((b) => b.audioOnly).filter((e) => e.active && e.at >= started).length;
   const warm = rss.filter((p) => p.x >= 0.5);
   const s = memory && warm.length >= 4 ? slope(warm) : null;
   const fpsOk = worstFps >= minFpsShare * fpsSent;
   const memOk = s === null || s <= maxSlopeMiBPerMin;
   const reason = !fpsOk
-    ? `fps collapse: worst ${worstFps.toFixed(1)} < ${minFpsShare * fpsSent}`
+    ? `fps collapse: worst ${worstFps.toFixed(1)} < ${minFpsShare * fpsSent}` +
+      (audioOnlyEngaged > 0 ? ` (audio-only engaged ${audioOnlyEngaged}×)` : '')
     : !memOk
       ? `memory slope ${s!.toFixed(2)} MiB/min > ${maxSlopeMiBPerMin}`
       : 'ok';
@@ -63,6 +67,7 @@ export async function watch(
     worstFps,
     slopeMiBPerMin: s,
     pssMiB: rss.at(-1)?.y ?? 0,
+    audioOnlyEngaged,
     ok: fpsOk && memOk,
     reason,
   };
