@@ -267,7 +267,7 @@ describe('flow A: remote identity confirmation', () => {
 
   it('the handling clerk confirms: the 确认书 shows the script table, the material, the ID check and the face score', async () => {
     await cixi.getByTestId('confirm-identity').click();
-    await cixi.locator('[data-testid="pdf-viewer"][data-rendered="yes"]').waitFor({ timeout: 30_000 });
+    await cixi.locator('[data-testid="pdf-viewer"][data-rendered="yes"]').waitFor({ timeout: 60_000 });
     await screenshot(cixi, 'room-confirmation-document');
     // Each snapshot is a frame of the applicant's recording, linked into its hash chain; the PDF says where.
     const api = async (path: string) => (await cixi.request.get(`${demo.url}${path}`)).body();
@@ -305,7 +305,7 @@ describe('flow A: remote identity confirmation', () => {
 
   it('the applicant sees the confirmation and signs by hand', async () => {
     await applicant.getByTestId('handwriting-pad').waitFor({ timeout: 20_000 });
-    await applicant.locator('[data-testid="pdf-viewer"][data-rendered="yes"]').waitFor({ timeout: 30_000 });
+    await applicant.locator('[data-testid="pdf-viewer"][data-rendered="yes"]').waitFor({ timeout: 60_000 });
     await drawSignature(applicant);
     await screenshot(applicant, 'room-applicant-phone-signing');
     await applicant.getByTestId('sign-button').click();
@@ -369,7 +369,7 @@ describe('flow B: remote signing ceremony', () => {
 
     // Out of turn there is no sign button; in turn there is.
     expect(await jiaojiang.getByTestId('sign-button').count()).toBe(0);
-    await jiaojiang.locator('[data-testid="pdf-viewer"][data-rendered="yes"]').waitFor({ timeout: 30_000 });
+    await jiaojiang.locator('[data-testid="pdf-viewer"][data-rendered="yes"]').waitFor({ timeout: 60_000 });
     await screenshot(ninghai, 'ceremony-official-turn');
     // The PIN dialog is keyboard-operable: focus starts in it and Esc closes it, back to the button.
     await ninghai.getByTestId('sign-button').click();
