@@ -16,6 +16,7 @@ const liveMedia = [
   'server/features/records/timeline.test.ts',
   'server/features/recording/recording-archive.test.ts',
   'server/app/cluster-cascade.test.ts',
+  'server/app/cluster-roles.test.ts',
 ];
 
 // `npm run test:live-faults` (TONGBAN_TEST_SET=live-faults): the fault runs with live media — kill -9

@@ -13,13 +13,13 @@
 // Needs the mediasoup worker: `source scripts/worker-env.sh`.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Bot } from '../../bench/support/Bot.js';
-import type { MediaNotification } from '../../protocol/media.js';
 import { isMediaSegment } from '../features/recording/index.js';
 import { buildTimeline } from '../features/records/index.js';
 import type { HttpClient } from '../test-support/HttpClient.js';
 import {
   closeLiveRoom,
   joinLiveRoom,
+  mediaNotices,
   openCaseWithGuest,
   sharedSyntheticMedia,
   stopSyntheticMedia,
@@ -27,23 +27,13 @@ import {
 } from '../test-support/live-room.js';
 import { testRedis } from '../test-support/redis.js';
 import { TestServer } from '../test-support/TestServer.js';
+import { sleep, until } from '../test-support/poll.js';
 
 const figures: string[] = [];
 let a: TestServer;
 let b: TestServer;
 let bStopped = false;
 const bots: Bot[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 beforeAll(async () => {
   const redis = testRedis();
@@ -61,11 +51,6 @@ afterAll(async () => {
 
 const nodeOf = (s: TestServer) => s.app.mediaNode!.id;
 const placement = () => a.app.services.mediaPlacement!;
-const notices = (bot: Bot) => {
-  const seen: MediaNotification[] = [];
-  bot.onPush('media:notify', (n) => seen.push(n as MediaNotification));
-  return seen;
-};
 const firstFrameMs = (bot: Bot, peerId: string) => {
   const v = [...bot.videos.values()].find((x) => x.peerId === peerId);
   return v?.firstFrameAt == null ? undefined : v.firstFrameAt - bot.joinStartedAt;
@@ -85,13 +70,13 @@ test('participants on two nodes see, hear and record each other through the pipe
 
   const [cixiBot] = await joinLiveRoom(a, sessionId, [cixi]);
   bots.push(cixiBot!);
-  const cixiSaw = notices(cixiBot!);
+  const cixiSaw = mediaNotices(cixiBot!);
   const [xingrenBot] = await joinLiveRoom(a, sessionId, [xingren]);
   bots.push(xingrenBot!);
   // The guest's login is in Redis: its cookie is good on B, where it connects.
   const [guestBot] = await joinLiveRoom(b, sessionId, [opened.guest]);
   bots.push(guestBot!);
-  const guestSaw = notices(guestBot!);
+  const guestSaw = mediaNotices(guestBot!);
 
   const homeRoom = await a.app.services.media!.room(sessionId);
   const satellite = await b.app.services.media!.room(sessionId);

@@ -38,7 +38,7 @@ afterAll(async () => {
 test('the app registers as a media node; a room claims its placement, and releases it when it ends', async () => {
   const node = server.app.mediaNode!;
   expect(node).toBeDefined();
-  expect(await placement.nodes()).toEqual([{ id: node.id, url: server.url, load: 0 }]);
+  expect(await placement.nodes()).toEqual([{ id: node.id, url: server.url, load: 0, sites: [] }]);
 
   const media = server.app.services.media!;
   const sessionId = 'cluster-node-room';
@@ -47,7 +47,7 @@ test('the app registers as a media node; a room claims its placement, and releas
     await new Promise((r) => setTimeout(r, 20));
   expect(await placement.placementOf(sessionId)).toBe(node.id);
   await node.beat();
-  expect(await placement.nodes()).toEqual([{ id: node.id, url: server.url, load: 1 }]);
+  expect(await placement.nodes()).toEqual([{ id: node.id, url: server.url, load: 1, sites: [] }]);
   // A new session goes to the only live node.
   expect(await placement.place('next-session')).toBe(node.id);
 

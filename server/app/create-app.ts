@@ -59,6 +59,7 @@ import {
 import {
   Cascade,
   closeRoomsWhenSessionsEnd,
+  clusterRoomEnder,
   MediaNode,
   type MediaPlacement,
   MediaService,
@@ -67,7 +68,7 @@ import {
   type PresenceSink,
 } from '../features/media/index.js';
 import { NodeRpc } from '../kernel/node-rpc.js';
-import { RecordingService, type RecordingOwnership } from '../features/recording/index.js';
+import { RecorderRelay, RecordingService, type RecordingOwnership } from '../features/recording/index.js';
 import { RatingService, StatsService } from '../features/ratings/index.js';
 import { LtvRenewer, RecordService, RecordVerifications } from '../features/records/index.js';
 import { SessionService } from '../features/sessions/index.js';
@@ -151,6 +152,8 @@ export interface AppServices {
   readonly redis: RedisConnection | undefined;
   /** Which media node hosts which session (cluster only). */
   readonly mediaPlacement: MediaPlacement | undefined;
+  /** Requests between this node and the others over Redis (cluster only); its id names this node. */
+  readonly nodeRpc: NodeRpc | undefined;
 }
 
 export class App {
@@ -215,23 +218,37 @@ export class App {
       const ids = IdNumberProtector.open(pki.token);
       const pinLimiter = limiter('pin', limits.pinAttemptsPerWindow, limits.pinWindowMs);
       const cases = new CaseService({ db, clock, catalog, sessions, ids, audit });
+      // An API node of a cluster hosts no rooms: its recorder, media plane and presence are the media nodes'.
+      const hostsMedia = config.media.enabled && config.nodeRole !== 'api';
+      const nodeRpc = shared.redis && new NodeRpc(shared.redis, mediaNodeId(), { log });
       const recording = await RecordingService.create({
         db,
         dataDir: config.dataDir,
         clock,
         audit,
         pki,
-        record: config.media.record,
+        record: config.media.record && config.nodeRole !== 'api',
         segmentSeconds: config.media.segmentSeconds,
         blobs,
         warn,
         ownership: shared.placement && recordingOwnership(shared.placement, limits.mediaNodeTtlMs),
       });
       // Live rooms do not survive a restart: the process that runs them closes what its predecessor
-      // saw as present (CLI commands on the same data directory leave a running server's rooms alone).
-      if (config.media.enabled) await sessions.presence.leaveAll();
-      const media = config.media.enabled ? await startMedia(config, recording, sessions.presence, warn) : undefined;
-      if (media) detach.push(closeRoomsWhenSessionsEnd(media, { cases, sessions }));
+      // saw as present (CLI commands on the same data directory leave a running server's rooms alone;
+      // in a cluster the other nodes' rooms live on).
+      if (hostsMedia && !shared.redis) await sessions.presence.leaveAll();
+      const media = hostsMedia ? await startMedia(config, recording, sessions.presence, warn) : undefined;
+      const { placement } = shared;
+      if (nodeRpc && placement) {
+        const relay = new RecorderRelay(nodeRpc, (id) => placement.liveNodeOf(id));
+        recording.useRemote(relay);
+        if (recording.recorder) relay.serve(recording.here);
+      }
+      const endRoom =
+        nodeRpc && placement
+          ? clusterRoomEnder({ media, rpc: nodeRpc, liveNodeOf: (id) => placement.liveNodeOf(id) })
+          : media && ((id: string) => media.endSession(id));
+      if (endRoom) detach.push(closeRoomsWhenSessionsEnd(endRoom, { cases, sessions, log }));
       const font = new Uint8Array(readFileSync(NOTO_SANS_CJK_TTC));
       const url = { value: '' };
       // The QR on documents names the configured public URL, else the one the server listens on.
@@ -403,6 +420,7 @@ export class App {
         baseUrl: () => url.value,
         redis: shared.redis,
         mediaPlacement: shared.placement,
+        nodeRpc,
       };
       return new App(services, url, detach);
     } catch (err) {
@@ -462,16 +480,18 @@ export class App {
       log: s.log,
       publicBaseUrl: publicUrl,
       adapter: socketAdapter(s.redis),
+      acceptClients: config.nodeRole !== 'media',
     });
     this.#realtime.attach(socketModules(s));
+    // Every handler is registered: the other nodes may ask from now on.
+    await s.nodeRpc?.start();
     server.listen(config.port, config.host);
     await once(server, 'listening');
     this.#url.value = publicBaseUrl(config, (server.address() as AddressInfo).port);
-    if (s.media && s.mediaPlacement && s.redis) {
-      const id = mediaNodeId();
+    if (s.media && s.mediaPlacement && s.nodeRpc) {
       // Listening for other nodes' pipe requests before this node is announced to them.
       const cascade = new Cascade({
-        rpc: new NodeRpc(s.redis, id, { log: s.log }),
+        rpc: s.nodeRpc,
         placement: s.mediaPlacement,
         media: s.media,
         pipeIp: pipeListenIp(config),
@@ -480,10 +500,11 @@ export class App {
       await cascade.start();
       this.#cascade = cascade;
       const node = new MediaNode({
-        id,
+        id: s.nodeRpc.nodeId,
         placement: s.mediaPlacement,
         media: s.media,
         url: () => this.#url.value,
+        sites: config.media.sites,
         log: s.log,
       });
       await node.start();
@@ -517,6 +538,7 @@ export class App {
     await this.#mediaNode?.stop().catch(s.log);
     await s.media?.stop();
     this.#cascade?.close();
+    s.nodeRpc?.close();
     await s.recording.close();
     if (!this.#started) {
       await s.redis?.close();

@@ -19,7 +19,7 @@ import {
   scriptRoutes,
   scriptSockets,
 } from '../features/identity/index.js';
-import { mediaSockets } from '../features/media/index.js';
+import { mediaRelaySockets, mediaSockets, serveRelayedMedia } from '../features/media/index.js';
 import { pkiRoutes } from '../features/pki/index.js';
 import { ratingRoutes } from '../features/ratings/index.js';
 import { recordingRoutes } from '../features/recording/index.js';
@@ -30,6 +30,8 @@ import { actorOf } from '../kernel/principal.js';
 import type { AppServices } from './create-app.js';
 
 export function routeModules(s: AppServices): RouteModule[] {
+  // A media node hosts rooms and records them; browsers and auditors use the API nodes.
+  if (s.config.nodeRole === 'media') return [healthRoutes(s)];
   return [
     healthRoutes(s),
     authRoutes(s),
@@ -57,26 +59,27 @@ export function routeModules(s: AppServices): RouteModule[] {
 }
 
 export function socketModules(s: AppServices): SocketModule[] {
-  const { media, sessions, audit } = s;
+  const media = mediaModule(s);
+  if (s.config.nodeRole === 'media') return media;
+  return [caseSockets(s), ceremonySockets(s), evidenceSockets(s), faceCheckSockets(s), scriptSockets(s), ...media];
+}
+
+/** Rooms here (answering relayed requests too in a cluster), or, on an API node, the relay to the media nodes. */
+function mediaModule(s: AppServices): SocketModule[] {
+  const { media, sessions, audit, nodeRpc: rpc, mediaPlacement: placement, log } = s;
+  if (s.config.nodeRole === 'api' && rpc && placement) return [mediaRelaySockets({ rpc, placement, log })];
+  if (!media) return [];
   return [
-    caseSockets(s),
-    ceremonySockets(s),
-    evidenceSockets(s),
-    faceCheckSockets(s),
-    scriptSockets(s),
-    ...(media
-      ? [
-          mediaSockets({
-            media,
-            canJoin: (principal, sessionId) => sessions.assertCanJoin(principal, sessionId),
-            onConsent: (principal, sessionId) =>
-              audit.append({
-                actor: actorOf(principal),
-                action: 'session.recording_consent',
-                target: `session:${sessionId}`,
-              }),
-          }),
-        ]
-      : []),
+    mediaSockets({
+      media,
+      canJoin: (principal, sessionId) => sessions.assertCanJoin(principal, sessionId),
+      onConsent: (principal, sessionId) =>
+        audit.append({
+          actor: actorOf(principal),
+          action: 'session.recording_consent',
+          target: `session:${sessionId}`,
+        }),
+      onDesk: rpc && ((desk, realtime) => serveRelayedMedia({ rpc, desk, media, realtime, log })),
+    }),
   ];
 }

@@ -121,6 +121,13 @@ export const configSchema = z
       .optional(),
     /** Connections of this node's PostgreSQL pool (10 when absent). */
     databasePoolSize: positiveInt.max(1000).optional(),
+    /**
+     * What this process does in a cluster (issue 14 §5): `full` serves the API and hosts media rooms
+     * (the embedded default, and clusters of equal nodes); `api` serves the API and the browsers'
+     * sockets and relays their media signalling to a media node; `media` hosts rooms, records them
+     * and serves only its health. `api` and `media` need the shared Redis.
+     */
+    nodeRole: z.enum(['full', 'api', 'media']).default('full'),
     /** Prefix of every Redis key and channel, so that several platforms or test runs can share one Redis. */
     redisPrefix: z
       .string()
@@ -150,6 +157,22 @@ export const configSchema = z
         audioOnlyFloorKbps: positiveInt.min(30).max(10_000),
         /** What clients capture (the top simulcast layer); lower it where client machines are weak. */
         camera,
+        /**
+         * Cluster: sites whose participants this media node serves first (the node near them, e.g. a
+         * province's own); a session's other participants are piped in from its home node.
+         */
+        sites: z
+          .preprocess(
+            (v) =>
+              typeof v === 'string'
+                ? v
+                    .split(',')
+                    .map((x) => x.trim())
+                    .filter(Boolean)
+                : v,
+            z.array(z.string().min(1).max(64)).max(1000),
+          )
+          .optional(),
       })
       .strict()
       .refine((m) => m.rtcMinPort <= m.rtcMaxPort, {
@@ -239,6 +262,10 @@ export const configSchema = z
       }),
   })
   .strict()
+  .refine((c) => c.nodeRole === 'full' || c.redisUrl, {
+    message: 'an api or media node shares the cluster through Redis: set TONGBAN_REDIS_URL',
+    path: ['nodeRole'],
+  })
   .refine((c) => !c.pkcs11Module || (c.pkcs11Token && c.pkcs11Pin), {
     message: 'a PKCS#11 module needs its token label and user PIN (TONGBAN_PKCS11_TOKEN, TONGBAN_PKCS11_PIN)',
     path: ['pkcs11Module'],
@@ -303,7 +330,8 @@ const SECTIONS = { limits: defaultLimits, media: defaultMedia } as const;
  * TONGBAN_RECORDING_SEGMENT_SECONDS, TONGBAN_MEDIA_WORKERS, TONGBAN_RTC_MIN_PORT, TONGBAN_RTC_MAX_PORT,
  * TONGBAN_ANNOUNCED_IP, TONGBAN_MEDIA_PIPE_IP, TONGBAN_SITE_BITRATE_CAPS (`site=kbps,…`), TONGBAN_AUDIO_ONLY_FLOOR_KBPS and TONGBAN_CAMERA
  * (`960x540@15`); the audit anchor TONGBAN_AUDIT_ANCHOR; the S3 blob store TONGBAN_S3_*; the shared Redis
- * TONGBAN_REDIS_URL and TONGBAN_REDIS_PREFIX; the shared PostgreSQL TONGBAN_DATABASE_URL and TONGBAN_DATABASE_POOL_SIZE.
+ * TONGBAN_REDIS_URL and TONGBAN_REDIS_PREFIX; the shared PostgreSQL TONGBAN_DATABASE_URL and TONGBAN_DATABASE_POOL_SIZE; the node's role
+ * TONGBAN_NODE_ROLE (full|api|media) and a media node's sites TONGBAN_MEDIA_SITES (`site,site`).
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   /** The set variables among `names` (config key → variable name), as config keys. */
@@ -326,6 +354,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     redisPrefix: 'TONGBAN_REDIS_PREFIX',
     databaseUrl: 'TONGBAN_DATABASE_URL',
     databasePoolSize: 'TONGBAN_DATABASE_POOL_SIZE',
+    nodeRole: 'TONGBAN_NODE_ROLE',
   });
   const media = pick({
     enabled: 'TONGBAN_MEDIA',
@@ -339,6 +368,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     siteBitrateCaps: 'TONGBAN_SITE_BITRATE_CAPS',
     audioOnlyFloorKbps: 'TONGBAN_AUDIO_ONLY_FLOOR_KBPS',
     camera: 'TONGBAN_CAMERA',
+    sites: 'TONGBAN_MEDIA_SITES',
   });
   if (Object.keys(media).length > 0) out.media = media;
   const s3 = pick({

@@ -49,6 +49,8 @@ export class RealtimeServer {
     publicBaseUrl?: () => string | undefined;
     /** Hands broadcasts to the other nodes of a cluster (the Redis adapter); in-memory when absent. */
     adapter?: ServerOptions['adapter'];
+    /** False on a media node: it only sends through the adapter, browsers connect to the API nodes. */
+    acceptClients?: boolean;
   }) {
     this.#log = opts.log;
     this.io = new Server(opts.server, {
@@ -57,7 +59,10 @@ export class RealtimeServer {
       maxHttpBufferSize: 1_000_000,
       cors: { origin: false },
       // Cross-site WebSocket hijacking: a browser always names the page's origin; it must be ours.
-      allowRequest: (req, callback) => callback(null, fromOwnSite(req.headers, opts.publicBaseUrl?.())),
+      allowRequest: (req, callback) =>
+        opts.acceptClients === false
+          ? callback('a media node serves no browsers: connect to an API node', false)
+          : callback(null, fromOwnSite(req.headers, opts.publicBaseUrl?.())),
     });
     this.io.use((socket, next) => {
       Promise.resolve(opts.authenticator.fromCookie(socket.handshake.headers.cookie)).then((who) => {

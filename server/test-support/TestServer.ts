@@ -40,6 +40,10 @@ export interface TestServerOptions {
   readonly redis?: { readonly url: string; readonly prefix: string };
   /** The metadata in this PostgreSQL database instead of the data directory's SQLite file. */
   readonly databaseUrl?: string;
+  /** A cluster node's role (config nodeRole; `api` and `media` need `redis`). */
+  readonly nodeRole?: Config['nodeRole'];
+  /** A media node's sites, whose participants it serves first (config media.sites). */
+  readonly mediaSites?: readonly string[];
 }
 
 /**
@@ -82,12 +86,14 @@ export class TestServer {
         redisUrl: options.redis?.url,
         redisPrefix: options.redis?.prefix,
         databaseUrl: options.databaseUrl ?? (await runDatabaseUrl(dataDir)),
+        nodeRole: options.nodeRole,
         media: options.media
           ? {
               enabled: true,
               record: options.media.record ?? true,
               workers: 1,
               segmentSeconds: options.media.segmentSeconds ?? 2,
+              sites: options.mediaSites,
             }
           : { enabled: false, record: options.record ?? false },
       },

@@ -4,6 +4,7 @@
 import { Bot } from '../../bench/support/Bot.js';
 import { SyntheticMedia } from '../../bench/support/SyntheticMedia.js';
 import { guestActor } from '../kernel/principal.js';
+import type { MediaNotification } from '../../protocol/media.js';
 import type { HttpClient } from './HttpClient.js';
 import type { TestServer } from './TestServer.js';
 
@@ -83,4 +84,11 @@ export function sharedSyntheticMedia(): SyntheticMedia | undefined {
 export function stopSyntheticMedia(): void {
   sharedMedia?.stop();
   sharedMedia = undefined;
+}
+
+/** Every `media:notify` the bot receives from now on, in order. */
+export function mediaNotices(bot: Bot): MediaNotification[] {
+  const seen: MediaNotification[] = [];
+  bot.onPush('media:notify', (n) => seen.push(n as MediaNotification));
+  return seen;
 }

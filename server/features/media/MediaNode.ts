@@ -11,6 +11,7 @@ export class MediaNode {
   readonly #placement: MediaPlacement;
   readonly #media: MediaService;
   readonly #url: () => string;
+  readonly #sites: readonly string[];
   readonly #log: (err: unknown) => void;
   /** The room of each session hosted here (a rebuilt room replaces its dead predecessor). */
   readonly #rooms = new Map<string, Room>();
@@ -22,12 +23,15 @@ export class MediaNode {
     placement: MediaPlacement;
     media: MediaService;
     url: () => string;
+    /** Sites whose participants this node serves first (config media.sites). */
+    sites?: readonly string[];
     log: (err: unknown) => void;
   }) {
     this.id = opts.id;
     this.#placement = opts.placement;
     this.#media = opts.media;
     this.#url = opts.url;
+    this.#sites = opts.sites ?? [];
     this.#log = opts.log;
   }
 
@@ -53,7 +57,7 @@ export class MediaNode {
 
   /** One heartbeat: the load, and every hosted room's placement renewed (claimed again if it lapsed). */
   async beat(): Promise<void> {
-    await this.#placement.heartbeat({ id: this.id, url: this.#url(), load: this.#rooms.size });
+    await this.#placement.heartbeat({ id: this.id, url: this.#url(), load: this.#rooms.size, sites: this.#sites });
     for (const sessionId of this.#rooms.keys()) {
       if (await this.#placement.renew(sessionId, this.id)) continue;
       // Placed elsewhere meanwhile (this node was taken for dead): moving the room is the cascade's job.

@@ -122,4 +122,28 @@ describe('media placement', () => {
     await Promise.all(['media-1', 'media-3'].map((id) => onA.leave(id)));
     expect(await onA.place('nowhere')).toBeUndefined();
   });
+
+  test('a participant goes to a live node listing its site (the home when it does), else to the home', async () => {
+    const site = (id: string, load: number, sites: string[]) =>
+      onA.heartbeat({ id, url: `https://${id}.example:8443`, load, sites });
+    await Promise.all([
+      site('media-zj', 0, ['cixi']),
+      site('media-gz', 1, ['xingren']),
+      site('media-gz2', 3, ['xingren']),
+    ]);
+    const home = await onA.place('affinity');
+    expect(home).toBe('media-zj');
+    expect(await onB.placeParticipant('affinity', 'cixi')).toBe('media-zj');
+    // The less loaded of the two nodes near 兴仁.
+    expect(await onB.placeParticipant('affinity', 'xingren')).toBe('media-gz');
+    expect(await onB.placeParticipant('affinity', 'xingren', 'media-gz')).toBe('media-gz2');
+    // No site (an applicant's guest login), or a site no node lists: the home.
+    expect(await onA.placeParticipant('affinity', null)).toBe('media-zj');
+    expect(await onA.placeParticipant('affinity', 'shenzhen')).toBe('media-zj');
+    // A session whose home lists the site keeps that participant at home.
+    await onA.claim('home-near', 'media-gz2');
+    expect(await onA.placeParticipant('home-near', 'xingren')).toBe('media-gz2');
+    await Promise.all(['media-zj', 'media-gz', 'media-gz2'].map((id) => onA.leave(id)));
+    await onA.release('home-near', 'media-gz2');
+  });
 });

@@ -11,6 +11,8 @@ export interface MediaNodeView {
   readonly url: string;
   /** Rooms the node reported at its last heartbeat, plus sessions placed on it since. */
   readonly load: number;
+  /** Sites whose participants the node serves first (config media.sites); none: it serves anyone. */
+  readonly sites: readonly string[];
 }
 
 export interface MediaPlacementTimes {
@@ -74,11 +76,11 @@ export class MediaPlacement {
   }
 
   /** A node is alive for nodeTtlMs more, with this load. */
-  async heartbeat(node: MediaNodeView): Promise<void> {
+  async heartbeat(node: Omit<MediaNodeView, 'sites'> & { readonly sites?: readonly string[] }): Promise<void> {
     const key = this.#node(node.id);
     await this.#redis.client
       .multi()
-      .hset(key, 'url', node.url, 'load', String(node.load))
+      .hset(key, 'url', node.url, 'load', String(node.load), 'sites', (node.sites ?? []).join(','))
       .pexpire(key, this.#times.nodeTtlMs)
       .sadd(this.#nodes(), node.id)
       .exec();
@@ -95,7 +97,8 @@ export class MediaPlacement {
     const views = await Promise.all(
       ids.map(async (id) => {
         const h = await this.#redis.client.hgetall(this.#node(id));
-        return h.url === undefined ? undefined : { id, url: h.url, load: Number(h.load ?? 0) };
+        if (h.url === undefined) return undefined;
+        return { id, url: h.url, load: Number(h.load ?? 0), sites: h.sites ? h.sites.split(',') : [] };
       }),
     );
     return views.filter((v) => v !== undefined).sort((a, b) => a.load - b.load || a.id.localeCompare(b.id));
@@ -116,6 +119,19 @@ export class MediaPlacement {
       avoid ?? '',
     );
     return typeof placed === 'string' ? placed : undefined;
+  }
+
+  /**
+   * The node that serves one participant of the session: a live node that lists the participant's
+   * site (the least-loaded such, the home first), else the session's home (placed as by place()).
+   * A node other than the home serves the participant in a satellite room piped to the home.
+   */
+  async placeParticipant(sessionId: string, siteId: string | null, avoid?: string): Promise<string | undefined> {
+    const home = await this.place(sessionId, avoid);
+    if (home === undefined || !siteId) return home;
+    const near = (await this.nodes()).filter((n) => n.id !== avoid && n.sites.includes(siteId));
+    if (near.length === 0 || near.some((n) => n.id === home)) return home;
+    return near[0]!.id;
   }
 
   /** The session's placement, if any (alive or not). */

@@ -7,3 +7,6 @@ export { MediaPlacement, type MediaNodeView, type MediaPlacementTimes } from './
 export { MediaService, type MediaServiceOptions, type PresenceSink, type RoomCascade } from './MediaService.js';
 export { closeRoomsWhenSessionsEnd } from './room-lifecycle.js';
 export { mediaSockets } from './signaling.js';
+export { MediaDesk } from './MediaDesk.js';
+export { mediaRelaySockets } from './relay/MediaRelay.js';
+export { clusterRoomEnder, serveRelayedMedia } from './relay/desk-endpoint.js';

@@ -10,6 +10,7 @@ import type { Bot } from '../../../bench/support/Bot.js';
 import type { MediaNotification, ScreenShareView } from '../../../protocol/media.js';
 import type { HttpClient } from '../../test-support/HttpClient.js';
 import { TestServer } from '../../test-support/TestServer.js';
+import { until } from '../../test-support/poll.js';
 import {
   closeLiveRoom,
   joinLiveRoom,
@@ -58,16 +59,6 @@ afterAll(async () => {
 
 const room = () => server.app.services.media!.room(sessionId);
 const screens = async () => (await room()).producers().filter((p) => p.source === 'screen');
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('screen sharing: who may share', () => {
   test('the applicant is refused: screen_share_forbidden (403); nothing is shared or announced', async () => {

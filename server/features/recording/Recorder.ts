@@ -297,6 +297,11 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     room.once('closed', () => void this.#stopAll(live));
   }
 
+  /** Is the session's room attached here (its recording runs in this process)? */
+  records(sessionId: string): boolean {
+    return this.#live.has(sessionId);
+  }
+
   async state(sessionId: string): Promise<RecordingStateView> {
     return stateOf(sessionId, await this.#o.store.get(sessionId));
   }

@@ -71,6 +71,32 @@ export interface RecordingIntegrity {
   readonly seal: RecordingVerification['seal'];
 }
 
+/** The recorder operations on this process's own recorder, never sent elsewhere (what a relay answers with). */
+export interface LocalRecorderOperations {
+  checkpoint(sessionId: string, sessionStartedAt: string): Promise<RecordingCheckpoint>;
+  isRunning(sessionId: string): Promise<boolean>;
+  captureFrame(sessionId: string, participantId: string, label: string, mode: FrameMode): Promise<CapturedFrame>;
+  appendEntry(
+    sessionId: string,
+    participantId: string,
+    label: string,
+    bytes: Uint8Array,
+    ext?: string,
+  ): Promise<ChainedEntry>;
+  finalize(sessionId: string): Promise<void>;
+}
+
+type OnNode<F> = F extends (...args: infer A) => infer R ? (node: string, ...args: A) => R : never;
+
+/**
+ * The recorder of another node (cluster mode): a session's live recording runs where its home room
+ * is, so frames, chained entries, checkpoints and the seal are asked of that node (recorder-relay.ts).
+ */
+export type RemoteRecorder = { [K in keyof LocalRecorderOperations]: OnNode<LocalRecorderOperations[K]> } & {
+  /** The live node recording the session, when it is not this process; undefined otherwise. */
+  nodeOf(sessionId: string): Promise<string | undefined>;
+};
+
 export class RecordingService {
   readonly store: RecordingStore;
   /** Present when this process records. */
@@ -81,6 +107,7 @@ export class RecordingService {
   readonly #seal;
   /** Audit entries the recorder's events started: finalize() returns once they are written. */
   readonly #auditing = new Set<Promise<void>>();
+  #remote: RemoteRecorder | undefined;
 
   private constructor(
     options: RecordingServiceOptions,
@@ -165,23 +192,26 @@ export class RecordingService {
     this.#auditing.add(written);
   }
 
+  /** From now on a session recorded on another live node has its recorder operations done there. */
+  useRemote(remote: RemoteRecorder): void {
+    this.#remote = remote;
+  }
+
   /**
    * The live head of the session's recording chain. Without a recorder the timeline is the
    * session's own clock (`startedAt`) and the chain is still at h_0.
    */
   async checkpoint(sessionId: string, sessionStartedAt: string): Promise<RecordingCheckpoint> {
-    if (this.recorder) {
-      const cp = await this.recorder.checkpoint(sessionId);
-      return { sessionId, head: cp.head, segmentCount: cp.segmentCount, offsetMs: cp.offsetMs, at: cp.takenAt };
-    }
-    const now = this.#o.clock();
-    const offsetMs = Math.max(0, now.getTime() - Date.parse(sessionStartedAt));
-    return { sessionId, head: genesis(sessionId), segmentCount: 0, offsetMs, at: now.toISOString() };
+    const node = await this.#recordedOn(sessionId);
+    return node
+      ? this.#remote!.checkpoint(node, sessionId, sessionStartedAt)
+      : this.here.checkpoint(sessionId, sessionStartedAt);
   }
 
-  /** Is this process recording the session right now (a recorder here, the recording open)? */
+  /** Is the session being recorded right now (by this process's recorder, or the node recording it)? */
   async isRunning(sessionId: string): Promise<boolean> {
-    return !!this.recorder && (await this.store.get(sessionId))?.status === 'recording';
+    const node = await this.#recordedOn(sessionId);
+    return node ? this.#remote!.isRunning(node, sessionId) : this.here.isRunning(sessionId);
   }
 
   /** Closed, chained media segments (audio or video) of one participant. */
@@ -191,30 +221,66 @@ export class RecordingService {
   }
 
   /** A frame of the participant's recorded video (see Recorder.captureFrame), chained into the recording. */
-  captureFrame(sessionId: string, participantId: string, label: string, mode: FrameMode): Promise<CapturedFrame> {
-    if (!this.recorder) throw new ConflictError('no recorder runs here', 'recording_not_running');
-    return this.recorder.captureFrame(sessionId, participantId, label, mode);
+  async captureFrame(sessionId: string, participantId: string, label: string, mode: FrameMode): Promise<CapturedFrame> {
+    const node = await this.#recordedOn(sessionId);
+    return node
+      ? this.#remote!.captureFrame(node, sessionId, participantId, label, mode)
+      : this.here.captureFrame(sessionId, participantId, label, mode);
   }
 
   /**
    * A record chained into the session's recording as its own link, on track `entry:<label>`: JSON
    * of an OCR result or a face check, a 意愿确认 prompt or answer; a material as uploaded (`ext`).
    */
-  appendEntry(
+  async appendEntry(
     sessionId: string,
     participantId: string,
     label: string,
     bytes: Uint8Array,
     ext?: string,
   ): Promise<ChainedEntry> {
-    if (!this.recorder) throw new ConflictError('no recorder runs here', 'recording_not_running');
-    return this.recorder.appendEntry(sessionId, participantId, label, bytes, ext);
+    const node = await this.#recordedOn(sessionId);
+    return node
+      ? this.#remote!.appendEntry(node, sessionId, participantId, label, bytes, ext)
+      : this.here.appendEntry(sessionId, participantId, label, bytes, ext);
   }
 
   /** Finishes the session's taps and seals its recording (idempotent; nothing to do without a recorder). */
   async finalize(sessionId: string): Promise<void> {
-    await this.recorder?.finish(sessionId);
-    await Promise.all(this.#auditing);
+    const node = await this.#recordedOn(sessionId);
+    return node ? this.#remote!.finalize(node, sessionId) : this.here.finalize(sessionId);
+  }
+
+  /** This process's recorder only. */
+  readonly here: LocalRecorderOperations = {
+    checkpoint: async (sessionId, sessionStartedAt) => {
+      if (this.recorder) {
+        const cp = await this.recorder.checkpoint(sessionId);
+        return { sessionId, head: cp.head, segmentCount: cp.segmentCount, offsetMs: cp.offsetMs, at: cp.takenAt };
+      }
+      const now = this.#o.clock();
+      const offsetMs = Math.max(0, now.getTime() - Date.parse(sessionStartedAt));
+      return { sessionId, head: genesis(sessionId), segmentCount: 0, offsetMs, at: now.toISOString() };
+    },
+    isRunning: async (sessionId) => !!this.recorder && (await this.store.get(sessionId))?.status === 'recording',
+    captureFrame: async (sessionId, participantId, label, mode) => {
+      if (!this.recorder) throw new ConflictError('no recorder runs here', 'recording_not_running');
+      return this.recorder.captureFrame(sessionId, participantId, label, mode);
+    },
+    appendEntry: async (sessionId, participantId, label, bytes, ext) => {
+      if (!this.recorder) throw new ConflictError('no recorder runs here', 'recording_not_running');
+      return this.recorder.appendEntry(sessionId, participantId, label, bytes, ext);
+    },
+    finalize: async (sessionId) => {
+      await this.recorder?.finish(sessionId);
+      await Promise.all(this.#auditing);
+    },
+  };
+
+  /** The other node recording the session live, when there is one and this process does not record it. */
+  async #recordedOn(sessionId: string): Promise<string | undefined> {
+    if (!this.#remote || this.recorder?.records(sessionId)) return undefined;
+    return this.#remote.nodeOf(sessionId);
   }
 
   /**

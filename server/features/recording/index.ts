@@ -17,7 +17,15 @@ export {
   type RecordedRun,
   type RecordingOwnership,
 } from './Recorder.js';
-export { describeProblems, RecordingService, type RecordingIntegrity, type RedactionPlan } from './RecordingService.js';
+export {
+  describeProblems,
+  RecordingService,
+  type LocalRecorderOperations,
+  type RecordingIntegrity,
+  type RedactionPlan,
+  type RemoteRecorder,
+} from './RecordingService.js';
+export { RecorderRelay } from './recorder-relay.js';
 export { RecordingStore } from './RecordingStore.js';
 export { recordingRoutes } from './routes.js';
 export { verifyRecording, type RecordingVerification } from './verification.js';
