@@ -168,6 +168,7 @@ type RecorderEvents = {
 export class Recorder extends EventEmitter<RecorderEvents> {
   readonly #o: RecorderOptions;
   readonly #live = new Map<string, Live>();
+  readonly #finishing = new Map<string, Promise<FinishedRecording | null>>();
   /** Screen-share marks being chained, per session: finish() waits for them (a share stopped just before the end). */
   readonly #marks = new Map<string, Set<Promise<void>>>();
   readonly #clock: () => Date;
@@ -477,7 +478,18 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   }
 
   /** Stops every tap (their open segments are finished and chained), then seals the manifest. */
-  async finish(sessionId: string): Promise<FinishedRecording | null> {
+  finish(sessionId: string): Promise<FinishedRecording | null> {
+    // A session's end is announced more than once (its case closing and the session ending, both at
+    // once): one seal, or two would each write a manifest and the second replace the first's files.
+    let finishing = this.#finishing.get(sessionId);
+    if (!finishing) {
+      finishing = this.#finish(sessionId).finally(() => this.#finishing.delete(sessionId));
+      this.#finishing.set(sessionId, finishing);
+    }
+    return finishing;
+  }
+
+  async #finish(sessionId: string): Promise<FinishedRecording | null> {
     // The session ends now; stopping the taps (ffmpeg closing its segments) only flushes what came before.
     const endedAt = this.#clock().toISOString();
     await Promise.all(this.#marks.get(sessionId) ?? []);
