@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ClusterNode, nodeRunning, pidOf, prepareInstallation, stopPid } from './support/cluster-node.js';
+import { demoSites } from '../server/demo/demo-data.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -16,10 +17,25 @@ const { positionals, values } = parseArgs({
 const dir = resolve(values.dir);
 const nodesDir = join(dir, 'nodes');
 
-/** api-1, api-2, media-1, media-2 for 4; the first half (rounded up) API nodes, the rest media nodes. */
+/** api-1, api-2, media-1, media-2 for 4; the first half (rounded down) API nodes, the rest media nodes; one full node for 1. */
 export function nodeNames(n: number): string[] {
-  const api = Math.ceil(n / 2);
+  if (n === 1) return ['node-1'];
+  const api = Math.floor(n / 2);
   return Array.from({ length: n }, (_, i) => (i < api ? `api-${i + 1}` : `media-${i - api + 1}`));
+}
+
+/**
+ * A node's role and, for the first two media nodes, the demo sites they serve first: one near the
+ * Zhejiang (and Shanghai) sites, one near 兴仁 in Guizhou, as two provinces would each run their own.
+ */
+function roleOf(name: string): Record<string, string> {
+  if (name.startsWith('api-')) return { TONGBAN_NODE_ROLE: 'api' };
+  if (!name.startsWith('media-')) return { TONGBAN_NODE_ROLE: 'full' };
+  const inGuizhou = (region: string) => region.startsWith('贵州');
+  const sites = [demoSites.filter((s) => !inGuizhou(s.region)), demoSites.filter((s) => inGuizhou(s.region))][
+    Number(name.slice('media-'.length)) - 1
+  ];
+  return { TONGBAN_NODE_ROLE: 'media', ...(sites ? { TONGBAN_MEDIA_SITES: sites.map((s) => s.id).join(',') } : {}) };
 }
 
 async function start(): Promise<void> {
@@ -52,13 +68,25 @@ async function start(): Promise<void> {
       dataDir,
       installDir: join(dir, 'install'),
       rootPem: install.rootPem,
-      // Every node is a full node for now (API and media); each has its own WebRTC port range.
-      env: { ...env, TONGBAN_RTC_MIN_PORT: String(40000 + i * 500), TONGBAN_RTC_MAX_PORT: String(40499 + i * 500) },
+      // Each node has its own WebRTC port range (only media and full nodes use it).
+      env: {
+        ...env,
+        ...roleOf(name),
+        TONGBAN_RTC_MIN_PORT: String(40000 + i * 500),
+        TONGBAN_RTC_MAX_PORT: String(40499 + i * 500),
+      },
       host: '127.0.0.1',
       detached: true,
     });
+    const role = roleOf(name);
+    const what =
+      role.TONGBAN_NODE_ROLE === 'media'
+        ? `media node${role.TONGBAN_MEDIA_SITES ? ` (sites ${role.TONGBAN_MEDIA_SITES})` : ''}, no browsers`
+        : role.TONGBAN_NODE_ROLE === 'api'
+          ? 'API node: open this one'
+          : 'full node';
     console.log(
-      `cluster: ${name.padEnd(8)} ${node.url}  pid ${node.pid}, up in ${node.startMs} ms, log ${node.logFile}`,
+      `cluster: ${name.padEnd(8)} ${node.url}  ${what}; pid ${node.pid}, up in ${node.startMs} ms, log ${node.logFile}`,
     );
   }
   console.log(`cluster: root certificate ${join(dir, 'install.root.pem')}`);

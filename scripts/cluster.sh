@@ -5,9 +5,11 @@
 # Starts private PostgreSQL, Redis and S3 (Ceph radosgw) instances on free loopback ports
 # (scripts/engines/*.sh: Debian packages installed when missing, every file under DIR, never an
 # instance this script did not start), prepares one shared installation (schema, platform PKI,
-# accounts, demo data) on PostgreSQL once, and starts the nodes (bench/cluster.ts): api-1, api-2,
-# media-1, media-2, each `tongban serve` with a data directory of its own and the cluster's settings.
-# Every node is a full node for now (API and media). Prints each node's URL and the engines' addresses.
+# accounts, demo data) on PostgreSQL once, and starts the nodes (bench/cluster.ts), each `tongban serve`
+# with a data directory of its own and the cluster's settings: api-1, api-2 (TONGBAN_NODE_ROLE=api: the
+# web client, the API and the browsers' sockets, media signalling relayed) and media-1, media-2
+# (TONGBAN_NODE_ROLE=media: rooms and recordings; media-1 serves the Zhejiang and Shanghai sites
+# first, media-2 兴仁's). Prints each node's URL and role and the engines' addresses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
