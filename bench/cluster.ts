@@ -18,7 +18,7 @@ const dir = resolve(values.dir);
 const nodesDir = join(dir, 'nodes');
 
 /** api-1, api-2, media-1, media-2 for 4; the first half (rounded down) API nodes, the rest media nodes; one full node for 1. */
-export function nodeNames(n: number): string[] {
+function nodeNames(n: number): string[] {
   if (n === 1) return ['node-1'];
   const api = Math.floor(n / 2);
   return Array.from({ length: n }, (_, i) => (i < api ? `api-${i + 1}` : `media-${i - api + 1}`));

@@ -125,6 +125,14 @@ const STILL_KEYFRAME_WAIT_MS = 6000;
 const STILL_SHARPEN_MS = 600;
 const STILL_HOLD_MS = 8000;
 
+/** An orphaned recording that could not be sealed at start (see Recorder.create). */
+export interface SealFailure {
+  readonly sessionId: string;
+  readonly reason: string;
+  /** Another attempt will be made (cluster mode). */
+  readonly retry: boolean;
+}
+
 interface Live {
   readonly room: RecordableRoom;
   readonly taps: Map<string, { tap: ParticipantTap; run: number }>;
@@ -195,11 +203,11 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   static async create(options: RecorderOptions): Promise<{
     recorder: Recorder;
     recovered: FinishedRecording[];
-    failed: { sessionId: string; reason: string; retry: boolean }[];
+    failed: SealFailure[];
   }> {
     const recorder = new Recorder(options);
     const recovered: FinishedRecording[] = [];
-    const failed: { sessionId: string; reason: string; retry: boolean }[] = [];
+    const failed: SealFailure[] = [];
     const ownership = options.ownership;
     for (const row of await options.store.open()) {
       if (
