@@ -71,22 +71,6 @@ describe('the audio-only gate', () => {
   });
 });
 
-describe('the audio-only gate after the congestion is gone', () => {
-  it('releases after a probe without loss, queueing or cap, even if the estimate stayed low (a starved receiver)', () => {
-    const gate = new AudioOnlyGate({ floorBps: 150_000, engageAfter: 1, probeEvery: 2, probeFor: 2 });
-    expect(gate.next(80_000, true)).toBe('engage');
-    // Still congested: the probe ends with video paused again.
-    expect([gate.next(80_000, true), gate.next(80_000, true)]).toEqual([null, 'probe']);
-    expect([gate.next(80_000, false), gate.next(80_000, true)]).toEqual([null, 'unprobe']);
-    expect(gate.active).toBe(true);
-    // The cause is gone (a cap lifted): a probe whose every sample is clean releases, at 80 kbit/s.
-    expect([gate.next(80_000, false), gate.next(80_000, false)]).toEqual([null, 'probe']);
-    expect([gate.next(80_000, false), gate.next(80_000, false)]).toEqual([null, 'release']);
-    expect(gate.active).toBe(false);
-    expect(gate.probing).toBe(false);
-  });
-});
-
 describe('the simulcast layer for a tile', () => {
   const heights = [135, 270, 540];
   it('is the lowest layer at least about as high as the tile', () => {

@@ -56,10 +56,7 @@ export type GateAction = 'engage' | 'release' | 'probe' | 'unprobe';
  * Audio-only with hysteresis. While video is paused only audio flows, and a congestion controller
  * does not raise its estimate above what is actually sent: the estimate would never show recovery.
  * So the gate probes: it has video sent again for a few samples (the user still sees audio only)
- * and releases if the estimate then holds above the release level, or if the whole probe showed no
- * congestion (no loss, no queueing, no cap under the floor): the estimate of a receiver whose CPU
- * is starved stays low with a clean link (CI: 64–80 kbit/s for 90 s after a cap was lifted, the
- * probes' video flowing without loss), and what engaged the gate is gone. Else it pauses again.
+ * and releases only if the estimate then holds above the release level; else it pauses again.
  */
 export class AudioOnlyGate {
   readonly #o: Required<AudioOnlyGateOptions>;
@@ -69,8 +66,6 @@ export class AudioOnlyGate {
   #above = 0;
   #sinceProbe = 0;
   #probeLeft = 0;
-  /** A sample of the current probe showed congestion. */
-  #probeCongested = false;
   #last: number | null = null;
 
   constructor(o: AudioOnlyGateOptions) {
@@ -110,18 +105,14 @@ export class AudioOnlyGate {
       // room goes on until the release level or until the estimate stops rising.
       const rising = this.#last !== null && availableBps > 1.03 * this.#last;
       this.#last = availableBps;
-      this.#probeCongested ||= congested;
       if (rising && this.#probeLeft < o.probeFor) this.#probeLeft += 1;
       if (--this.#probeLeft > 0) return null;
       this.#probing = false;
       this.#sinceProbe = 0;
-      if (this.#probeCongested) return 'unprobe';
-      this.#active = false;
-      return 'release';
+      return 'unprobe';
     }
     if (++this.#sinceProbe < o.probeEvery) return null;
     this.#probing = true;
-    this.#probeCongested = false;
     this.#probeLeft = o.probeFor;
     this.#last = availableBps;
     this.#above = 0;
