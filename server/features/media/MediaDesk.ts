@@ -47,7 +47,7 @@ interface Holder {
 type ProbeMethod = 'probeStart' | 'probeConnect' | 'probeProduce' | 'probeResult';
 
 /** Peers are named by who they are, so a reconnect finds its old seat. Auditors never join live. */
-export function peerIdentity(principal: Principal): PeerIdentity {
+function peerIdentity(principal: Principal): PeerIdentity {
   if (principal.kind === 'guest') {
     return { id: actorOf(principal), displayName: principal.displayName, role: 'applicant' };
   }

@@ -16,7 +16,7 @@ export interface MediaSignalingDeps extends MediaDeskDeps {
   readonly onDesk?: (desk: MediaDesk, realtime: RealtimeServer) => () => void;
 }
 
-export const defaultRequestBudget = { burst: 100, perSecond: 50 };
+const defaultRequestBudget = { burst: 100, perSecond: 50 };
 
 export function mediaSockets(deps: MediaSignalingDeps): SocketModule {
   return {

@@ -17,6 +17,7 @@ import {
   remoteOutcome,
 } from '../../../protocol/media-relay.js';
 import { checkpointSchema } from './checkpoint.js';
+import type { FrameMode } from './Recorder.js';
 import type { LocalRecorderOperations, RemoteRecorder } from './RecordingService.js';
 
 /** Frames wait for their segment to be chained and a still scene to sharpen; a seal renders and signs. */
@@ -44,7 +45,7 @@ export class RecorderRelay implements RemoteRecorder {
     return this.#call(node, recorderMethods.isRunning, { sessionId }, z.boolean(), 'quick');
   }
 
-  async captureFrame(node: string, sessionId: string, participantId: string, label: string, mode: 'instant' | 'still') {
+  async captureFrame(node: string, sessionId: string, participantId: string, label: string, mode: FrameMode) {
     const request = { sessionId, participantId, label, mode };
     const f = await this.#call(node, recorderMethods.captureFrame, request, capturedFrameWire, 'frame');
     return { ...f, image: Buffer.from(f.image, 'base64') };
